@@ -1,0 +1,55 @@
+/** Shared set-up for a test file: one server, one browser, participants by name, diagnostics on failure. */
+import type { Browser } from 'playwright-core';
+import { launchBrowser, openParticipant, type OpenOptions, type Participant } from './browser';
+import { startServer, type ServerHandle } from './server';
+
+export interface Harness {
+  server: ServerHandle;
+  browser: Browser;
+  people: Map<string, Participant>;
+  join(room: string, name: string, options?: OpenOptions): Promise<Participant>;
+  person(name: string): Participant;
+  /** Wraps a test body: on failure, the error gets the server's output and the pages' console errors. */
+  run(fn: () => Promise<void>): () => Promise<void>;
+  close(): Promise<void>;
+}
+
+export async function createHarness(): Promise<Harness> {
+  const [server, browser] = await Promise.all([startServer(), launchBrowser()]);
+  const people = new Map<string, Participant>();
+  const h: Harness = {
+    server,
+    browser,
+    people,
+    async join(room, name, options) {
+      const p = await openParticipant(browser, server.baseUrl, room, name, options);
+      people.set(name, p);
+      return p;
+    },
+    person(name) {
+      const p = people.get(name);
+      if (p === undefined) throw new Error(`${name} is not in this test (an earlier step failed?)`);
+      return p;
+    },
+    run(fn) {
+      return async () => {
+        try {
+          await fn();
+        } catch (err) {
+          const e = err instanceof Error ? err : new Error(String(err));
+          const pages = [...people.values()].map((p) => p.diagnostics()).filter(Boolean).join('\n');
+          e.message +=
+            `\n--- server output (last 4 KB) ---\n${server.logs().slice(-4096)}` +
+            (pages ? `\n--- page console (last 4 KB) ---\n${pages.slice(-4096)}` : '');
+          throw e;
+        }
+      };
+    },
+    async close() {
+      for (const p of people.values()) await p.close();
+      await browser.close().catch(() => {});
+      await server.stop();
+    },
+  };
+  return h;
+}

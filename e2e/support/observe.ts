@@ -1,0 +1,206 @@
+/**
+ * What a person in the room sees: tiles, their videos, and the media the SDK receives.
+ * Everything reads the page; nothing here changes it.
+ */
+import type { Page } from 'playwright-core';
+import { waitFor } from './wait';
+
+export type Source = 'camera' | 'screen';
+
+/** One entry of `window.confabRoom.getStats()`: a subscribed remote track. */
+export interface RemoteTrackStats {
+  trackId: string;
+  participantId: string;
+  participantName: string;
+  source: 'microphone' | 'camera' | 'screen';
+  kind: 'audio' | 'video';
+  bytesReceived: number;
+  packetsReceived: number;
+  packetsLost: number;
+  framesDecoded?: number;
+  frameWidth?: number;
+  frameHeight?: number;
+  totalSamplesReceived?: number;
+  audioLevel?: number;
+}
+
+export interface TileVideo {
+  /** Number of elements matching the tile selector. */
+  tiles: number;
+  hasVideo: boolean;
+  videoWidth: number;
+  videoHeight: number;
+  totalVideoFrames: number;
+  paused: boolean;
+  local: boolean;
+}
+
+export function tileSelector(name: string, source: Source = 'camera'): string {
+  return `[data-participant-name="${cssString(name)}"][data-source="${source}"]`;
+}
+
+function cssString(s: string): string {
+  return s.replace(/["\\]/g, '\\$&');
+}
+
+/** The tile of `name` (camera or screen) and its <video>, as this page shows it; null if no such tile. */
+export async function tileVideo(page: Page, name: string, source: Source = 'camera'): Promise<TileVideo | null> {
+  return page.evaluate(
+    ({ sel }) => {
+      const tiles = document.querySelectorAll(sel);
+      const tile = tiles[0];
+      if (tile === undefined) return null;
+      const v = tile.querySelector('video');
+      return {
+        tiles: tiles.length,
+        hasVideo: v !== null,
+        videoWidth: v?.videoWidth ?? 0,
+        videoHeight: v?.videoHeight ?? 0,
+        totalVideoFrames: v?.getVideoPlaybackQuality().totalVideoFrames ?? 0,
+        paused: v?.paused ?? true,
+        local: tile.getAttribute('data-local') === 'true',
+      };
+    },
+    { sel: tileSelector(name, source) },
+  );
+}
+
+/** Names on all tiles of the given source in this page (local included). */
+export async function tileNames(page: Page, source: Source = 'camera'): Promise<string[]> {
+  return page.evaluate(
+    (src) =>
+      [...document.querySelectorAll(`[data-participant-name][data-source="${src}"]`)].map(
+        (el) => el.getAttribute('data-participant-name') ?? '',
+      ),
+    source,
+  );
+}
+
+/** `window.confabRoom.getStats()`; throws if the page has no room. */
+export async function remoteStats(page: Page): Promise<RemoteTrackStats[]> {
+  return page.evaluate(async () => {
+    const room = (window as unknown as { confabRoom?: { getStats(): unknown } }).confabRoom;
+    if (room === undefined || room === null) throw new Error('window.confabRoom is not set');
+    const stats = await room.getStats();
+    return JSON.parse(JSON.stringify(stats)) as RemoteTrackStats[];
+  });
+}
+
+function pick(stats: RemoteTrackStats[], name: string, kind: 'audio' | 'video', source?: string): RemoteTrackStats | undefined {
+  return stats.find(
+    (s) => s.participantName === name && s.kind === kind && (source === undefined || s.source === source),
+  );
+}
+
+/** Waits until `read()` gives a number, then until it gives a larger one. Returns [first, later]. */
+export async function waitRising(
+  read: () => Promise<number | undefined>,
+  message: string,
+  timeout = 30_000,
+): Promise<[number, number]> {
+  const first = await waitFor(async () => {
+    const v = await read();
+    return v === undefined ? undefined : { v };
+  }, { timeout, interval: 300, message: `${message}: a first value` });
+  const later = await waitFor(async () => {
+    const v = await read();
+    return v !== undefined && v > first.v ? { v } : undefined;
+  }, { timeout, interval: 300, message: `${message}: rising above ${first.v}` });
+  return [first.v, later.v];
+}
+
+/**
+ * What `viewer` sees of `name`'s camera: the tile exists, its <video> has a size and keeps presenting
+ * new frames. Returns the last reading.
+ */
+export async function expectTilePlaying(
+  viewer: Page,
+  viewerName: string,
+  name: string,
+  source: Source = 'camera',
+  timeout = 30_000,
+): Promise<TileVideo> {
+  const what = `${viewerName} sees ${name}'s ${source} tile playing`;
+  await waitFor(async () => {
+    const t = await tileVideo(viewer, name, source);
+    return t !== null && t.hasVideo && t.videoWidth > 0;
+  }, { timeout, interval: 300, message: `${what} (videoWidth > 0)` });
+  await waitRising(async () => (await tileVideo(viewer, name, source))?.totalVideoFrames, `${what} (totalVideoFrames)`, timeout);
+  const t = await tileVideo(viewer, name, source);
+  if (t === null) throw new Error(`${what}: tile vanished`);
+  return t;
+}
+
+/** `viewer` decodes `name`'s video of `source` (framesDecoded rising). */
+export async function expectVideoDecoded(
+  viewer: Page,
+  viewerName: string,
+  name: string,
+  source: 'camera' | 'screen' = 'camera',
+  timeout = 30_000,
+): Promise<[number, number]> {
+  return waitRising(
+    async () => pick(await remoteStats(viewer), name, 'video', source)?.framesDecoded,
+    `${viewerName} decodes ${name}'s ${source} (framesDecoded)`,
+    timeout,
+  );
+}
+
+/** `viewer` receives `name`'s microphone (totalSamplesReceived rising). */
+export async function expectAudioReceived(
+  viewer: Page,
+  viewerName: string,
+  name: string,
+  timeout = 30_000,
+): Promise<[number, number]> {
+  return waitRising(
+    async () => pick(await remoteStats(viewer), name, 'audio')?.totalSamplesReceived,
+    `${viewerName} receives ${name}'s audio (totalSamplesReceived)`,
+    timeout,
+  );
+}
+
+/** Per-page timings recorded by the init script in browser.ts. */
+export interface PageTimings {
+  inRoomAt: number | null;
+  firstFrame: Record<string, number>;
+  goneAt: Record<string, number>;
+}
+
+export async function pageTimings(page: Page): Promise<PageTimings> {
+  return page.evaluate(() => {
+    const e2e = (window as unknown as { __confabE2E?: PageTimings }).__confabE2E;
+    if (e2e === undefined) throw new Error('e2e init script missing');
+    return { inRoomAt: e2e.inRoomAt, firstFrame: { ...e2e.firstFrame }, goneAt: { ...e2e.goneAt } };
+  });
+}
+
+/**
+ * Starts watching, inside `page`, for the moment no element `[data-participant-name=name]` remains.
+ * Call while the tile is still there; read the result with `waitGone()`.
+ */
+export async function watchGone(page: Page, name: string): Promise<void> {
+  const present = await page.evaluate((n) => {
+    const e2e = (window as unknown as { __confabE2E: { watch: Record<string, boolean>; check(): void } }).__confabE2E;
+    e2e.watch[n] = true;
+    const here = document.querySelector(`[data-participant-name="${CSS.escape(n)}"]`) !== null;
+    e2e.check();
+    return here;
+  }, name);
+  if (!present) throw new Error(`watchGone: ${name} is not on the page to begin with`);
+}
+
+/** Waits until the watched tile is gone; returns the epoch ms (page clock) when it went. */
+export async function waitGone(page: Page, viewerName: string, name: string, timeout = 15_000): Promise<number> {
+  const r = await waitFor(async () => {
+    const t = await pageTimings(page);
+    const at = t.goneAt[name];
+    return at === undefined ? undefined : { at };
+  }, { timeout, interval: 100, message: `${viewerName}: ${name} gone from the page` });
+  return r.at;
+}
+
+/** True if `text` is visible somewhere in the page (what a person reads). */
+export async function pageShowsText(page: Page, text: string): Promise<boolean> {
+  return page.evaluate((t) => (document.body?.innerText ?? '').includes(t), text);
+}

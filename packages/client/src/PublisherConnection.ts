@@ -1,0 +1,153 @@
+import type { IceCandidate, TrackSource } from '@confab/protocol';
+import { CandidateQueue, candidateToWire } from './CandidateQueue';
+import { ConfabError } from './errors';
+import { SerialQueue } from './SerialQueue';
+import type { SignalClient } from './SignalClient';
+
+/** What the peer connections need from the signaling channel. */
+export type Signaller = Pick<SignalClient, 'request' | 'send'>;
+
+/**
+ * The publisher peer connection: the client offers, the server answers (docs/protocol.md step 3).
+ * Negotiations run one at a time through a queue, so a publish never overlaps an unpublish.
+ */
+export class PublisherConnection {
+  private readonly queue = new SerialQueue();
+  private readonly candidates: CandidateQueue;
+  private closed = false;
+
+  constructor(
+    readonly pc: RTCPeerConnection,
+    private readonly signal: Signaller,
+    private readonly onError: (error: ConfabError) => void,
+  ) {
+    this.candidates = new CandidateQueue(pc, (error) =>
+      onError(ConfabError.connectionFailed('publisher: could not add a remote ICE candidate', error)),
+    );
+    pc.onicecandidate = (event) => this.sendCandidate(event.candidate);
+    pc.onconnectionstatechange = () => {
+      if (pc.connectionState === 'failed' && !this.closed) {
+        onError(ConfabError.connectionFailed('publisher connection failed (ICE/DTLS)'));
+      }
+    };
+  }
+
+  /**
+   * Adds a sendonly transceiver for `track`, offers it and announces it as `source`. Resolves with
+   * the transceiver once the server's answer is applied; on failure the transceiver is removed again.
+   */
+  publish(source: TrackSource, track: MediaStreamTrack, stream?: MediaStream, muted = false): Promise<RTCRtpTransceiver> {
+    return this.queue.run(async () => {
+      this.assertOpen();
+      const transceiver = this.pc.addTransceiver(track, { direction: 'sendonly', streams: stream ? [stream] : [] });
+      let announced = false;
+      try {
+        const offer = await this.pc.createOffer();
+        await this.pc.setLocalDescription(offer);
+        const mid = transceiver.mid;
+        if (mid === null) throw ConfabError.connectionFailed('publisher: transceiver has no mid after setLocalDescription');
+        await this.signal.request({ type: 'publish', source, mid, ...(muted ? { muted } : {}) });
+        announced = true;
+        await this.exchange(this.pc.localDescription?.sdp ?? offer.sdp ?? '');
+        return transceiver;
+      } catch (error) {
+        await this.rollback();
+        this.detach(transceiver);
+        try {
+          transceiver.stop();
+        } catch {
+          // not supported or already stopped
+        }
+        if (announced) this.signal.request({ type: 'unpublish', source }).catch(() => undefined);
+        throw ConfabError.wrap(error);
+      }
+    });
+  }
+
+  /**
+   * Sends `unpublish`, removes the transceiver's track and renegotiates (docs/protocol.md step 6).
+   * The local side is cleaned up even if the server's reply is an error; that error is rethrown.
+   */
+  unpublish(source: TrackSource, transceiver: RTCRtpTransceiver): Promise<void> {
+    return this.queue.run(async () => {
+      this.assertOpen();
+      let failure: unknown;
+      try {
+        await this.signal.request({ type: 'unpublish', source });
+      } catch (error) {
+        if (!(error instanceof ConfabError && error.code === 'not_found')) failure = error;
+      }
+      this.detach(transceiver);
+      if (failure instanceof ConfabError && failure.code === 'closed') throw failure;
+      try {
+        await this.negotiate();
+      } catch (error) {
+        failure ??= error;
+      }
+      if (failure !== undefined) throw ConfabError.wrap(failure);
+    });
+  }
+
+  addRemoteCandidate(candidate: IceCandidate | null): void {
+    if (!this.closed) this.candidates.add(candidate);
+  }
+
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.candidates.clear();
+    this.pc.onicecandidate = null;
+    this.pc.onconnectionstatechange = null;
+    this.pc.close();
+  }
+
+  /** Offer the current transceivers and apply the answer. */
+  private async negotiate(): Promise<void> {
+    try {
+      const offer = await this.pc.createOffer();
+      await this.pc.setLocalDescription(offer);
+      await this.exchange(this.pc.localDescription?.sdp ?? offer.sdp ?? '');
+    } catch (error) {
+      await this.rollback();
+      throw error;
+    }
+  }
+
+  private async exchange(sdp: string): Promise<void> {
+    const answer = await this.signal.request({ type: 'offer', target: 'publisher', sdp });
+    this.assertOpen();
+    await this.pc.setRemoteDescription({ type: 'answer', sdp: answer.sdp });
+    this.candidates.flush();
+  }
+
+  private async rollback(): Promise<void> {
+    if (this.closed || this.pc.signalingState !== 'have-local-offer') return;
+    try {
+      await this.pc.setLocalDescription({ type: 'rollback' });
+    } catch {
+      // nothing more to undo
+    }
+  }
+
+  private detach(transceiver: RTCRtpTransceiver): void {
+    if (this.closed) return;
+    try {
+      this.pc.removeTrack(transceiver.sender);
+    } catch {
+      // already removed or the connection is closing
+    }
+  }
+
+  private sendCandidate(candidate: RTCIceCandidate | null): void {
+    if (this.closed) return;
+    try {
+      this.signal.send({ type: 'candidate', target: 'publisher', candidate: candidateToWire(candidate) });
+    } catch {
+      // the socket is gone; the room reports that
+    }
+  }
+
+  private assertOpen(): void {
+    if (this.closed) throw ConfabError.closed('publisher connection closed');
+  }
+}

@@ -1,0 +1,132 @@
+import type { IceCandidate, MessageOf, ServerMessage } from '@confab/protocol';
+import { CandidateQueue, candidateToWire } from './CandidateQueue';
+import { ConfabError } from './errors';
+import { reconcileMids, type MidEntry } from './midMap';
+import type { Signaller } from './PublisherConnection';
+import { SerialQueue } from './SerialQueue';
+
+/** One offered m-line and, once it arrived, the media on it. */
+export interface SubscriberSlot extends MidEntry {
+  mediaStreamTrack?: MediaStreamTrack;
+  receiver?: RTCRtpReceiver;
+}
+
+export interface SubscriberCallbacks {
+  /** Media for `slot` arrived (`slot.mediaStreamTrack` and `slot.receiver` are set). Once per slot. */
+  onTrack(slot: SubscriberSlot): void;
+  /** A slot that had media is no longer offered. */
+  onTrackEnded(slot: SubscriberSlot): void;
+  onError(error: ConfabError): void;
+}
+
+type SubscriberOffer = MessageOf<ServerMessage, 'offer'>;
+
+/**
+ * The subscriber peer connection: the server offers, the client answers (docs/protocol.md step 4).
+ * Keeps the mid → {trackId, participantId} table from each offer's `tracks` and resolves every
+ * incoming `track` event through it.
+ */
+export class SubscriberConnection {
+  private readonly queue = new SerialQueue();
+  private readonly candidates: CandidateQueue;
+  /** Receivers whose `track` event has fired; a reused m-line does not fire it again. */
+  private readonly firedReceivers = new WeakSet<RTCRtpReceiver>();
+  private slots = new Map<string, SubscriberSlot>();
+  private closed = false;
+
+  constructor(
+    readonly pc: RTCPeerConnection,
+    private readonly signal: Signaller,
+    private readonly callbacks: SubscriberCallbacks,
+  ) {
+    this.candidates = new CandidateQueue(pc, (error) =>
+      callbacks.onError(ConfabError.connectionFailed('subscriber: could not add a remote ICE candidate', error)),
+    );
+    pc.onicecandidate = (event) => this.sendCandidate(event.candidate);
+    pc.ontrack = (event) => this.onTrackEvent(event);
+    pc.onconnectionstatechange = () => {
+      if (pc.connectionState === 'failed' && !this.closed) {
+        callbacks.onError(ConfabError.connectionFailed('subscriber connection failed (ICE/DTLS)'));
+      }
+    };
+  }
+
+  /** The slot currently carrying `trackId`, if any. */
+  slotFor(trackId: string): SubscriberSlot | undefined {
+    for (const slot of this.slots.values()) if (slot.trackId === trackId) return slot;
+    return undefined;
+  }
+
+  /** Applies a server offer and answers it. Offers are handled one at a time, in order. */
+  handleOffer(offer: SubscriberOffer): Promise<void> {
+    return this.queue.run(async () => {
+      if (this.closed) return;
+      const { next, removed } = reconcileMids(this.slots, offer.tracks, (entry): SubscriberSlot => ({ ...entry }));
+      this.slots = next;
+      for (const slot of removed) if (slot.mediaStreamTrack) this.callbacks.onTrackEnded(slot);
+
+      await this.pc.setRemoteDescription({ type: 'offer', sdp: offer.sdp });
+      if (this.closed) return;
+      this.candidates.flush();
+      this.resolveReusedMids();
+      const answer = await this.pc.createAnswer();
+      await this.pc.setLocalDescription(answer);
+      if (this.closed) return;
+      const sdp = this.pc.localDescription?.sdp ?? answer.sdp ?? '';
+      this.signal.request({ type: 'answer', target: 'subscriber', sdp }).catch((error: unknown) => {
+        const confabError = ConfabError.wrap(error);
+        if (confabError.code !== 'closed') this.callbacks.onError(confabError);
+      });
+    }).catch((error: unknown) => {
+      if (!this.closed) this.callbacks.onError(ConfabError.connectionFailed('subscriber: could not apply the server offer', error));
+    });
+  }
+
+  addRemoteCandidate(candidate: IceCandidate | null): void {
+    if (!this.closed) this.candidates.add(candidate);
+  }
+
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.candidates.clear();
+    this.slots.clear();
+    this.pc.onicecandidate = null;
+    this.pc.ontrack = null;
+    this.pc.onconnectionstatechange = null;
+    this.pc.close();
+  }
+
+  private onTrackEvent(event: RTCTrackEvent): void {
+    this.firedReceivers.add(event.receiver);
+    const mid = event.transceiver?.mid;
+    const slot = mid == null ? undefined : this.slots.get(mid);
+    if (slot) this.attach(slot, event.track, event.receiver);
+  }
+
+  /** Slots on m-lines whose receiver fired `track` for an earlier offer get that receiver's track now. */
+  private resolveReusedMids(): void {
+    for (const transceiver of this.pc.getTransceivers()) {
+      const slot = transceiver.mid === null ? undefined : this.slots.get(transceiver.mid);
+      if (slot && !slot.mediaStreamTrack && this.firedReceivers.has(transceiver.receiver)) {
+        this.attach(slot, transceiver.receiver.track, transceiver.receiver);
+      }
+    }
+  }
+
+  private attach(slot: SubscriberSlot, track: MediaStreamTrack, receiver: RTCRtpReceiver): void {
+    if (slot.mediaStreamTrack) return;
+    slot.mediaStreamTrack = track;
+    slot.receiver = receiver;
+    this.callbacks.onTrack(slot);
+  }
+
+  private sendCandidate(candidate: RTCIceCandidate | null): void {
+    if (this.closed) return;
+    try {
+      this.signal.send({ type: 'candidate', target: 'subscriber', candidate: candidateToWire(candidate) });
+    } catch {
+      // the socket is gone; the room reports that
+    }
+  }
+}

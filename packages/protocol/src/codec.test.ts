@@ -1,0 +1,87 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { decodeClientMessage, decodeServerMessage, encodeMessage } from './codec';
+import { ErrorCode } from './errors';
+import { MAX_MESSAGE_BYTES, PROTOCOL_VERSION } from './limits';
+import { CLIENT_MESSAGE_TYPES, type ClientMessage, type ServerMessage } from './messages';
+
+const validClientMessages: ClientMessage[] = [
+  { type: 'join', id: 1, v: PROTOCOL_VERSION, room: 'daily-standup' as never, name: 'Ann', status: 'busy' },
+  { type: 'publish', id: 2, source: 'camera', mid: '0' },
+  { type: 'unpublish', id: 3, source: 'screen' },
+  { type: 'mute', id: 4, source: 'microphone', muted: true },
+  { type: 'offer', id: 5, target: 'publisher', sdp: 'v=0\r\n' },
+  { type: 'answer', target: 'subscriber', sdp: 'v=0\r\n' },
+  { type: 'candidate', target: 'subscriber', candidate: { candidate: 'candidate:1 1 udp 1 127.0.0.1 5000 typ host', sdpMid: '0', sdpMLineIndex: 0 } },
+  { type: 'candidate', target: 'publisher', candidate: null },
+  { type: 'status', id: 6, status: 'away' },
+  { type: 'chat', id: 7, text: 'hello <b>world</b>' },
+  { type: 'leave' },
+  { type: 'ping', id: 8 },
+];
+
+test('every client message type round-trips through encode/decode', () => {
+  assert.deepEqual(new Set(validClientMessages.map((m) => m.type)), new Set(CLIENT_MESSAGE_TYPES));
+  for (const message of validClientMessages) {
+    const decoded = decodeClientMessage(encodeMessage(message));
+    assert.ok(decoded.ok, `${message.type} should decode`);
+    assert.deepEqual(decoded.message, message);
+  }
+});
+
+function expectError(raw: string, code: ErrorCode, messagePattern: RegExp, id?: number) {
+  const decoded = decodeClientMessage(raw);
+  assert.equal(decoded.ok, false, raw);
+  if (decoded.ok) return;
+  assert.equal(decoded.error.code, code);
+  assert.match(decoded.error.message, messagePattern);
+  assert.equal(decoded.id, id);
+}
+
+test('malformed input gets a clear error naming the problem', () => {
+  expectError('{not json', ErrorCode.InvalidArgument, /not valid JSON/);
+  expectError('42', ErrorCode.InvalidArgument, /expected object/);
+  expectError('{}', ErrorCode.InvalidArgument, /no "type"/);
+  expectError('{"type":"teleport","id":9}', ErrorCode.InvalidArgument, /unknown message type "teleport"/, 9);
+  expectError('{"type":"chat","id":3,"text":"   "}', ErrorCode.InvalidArgument, /text: chat message must not be empty/, 3);
+  expectError(JSON.stringify({ type: 'chat', text: 'x'.repeat(2001) }), ErrorCode.InvalidArgument, /at most 2000/);
+  expectError('{"type":"publish","source":"hologram","mid":"0"}', ErrorCode.InvalidArgument, /source/);
+  expectError('{"type":"offer","target":"subscriber","sdp":"v=0"}', ErrorCode.InvalidArgument, /target/);
+  expectError('{"type":"status","status":"sleeping","id":-1}', ErrorCode.InvalidArgument, /status|id/);
+});
+
+test('room names follow the 1-64 letters, digits, - _ . rule', () => {
+  const join = (room: string) => JSON.stringify({ type: 'join', id: 1, v: 1, room, name: 'Ann' });
+  for (const good of ['a', 'Team_1.sync-up', 'x'.repeat(64)]) assert.ok(decodeClientMessage(join(good)).ok, good);
+  for (const bad of ['', 'bad room', 'x'.repeat(65), 'ünï', '../etc', 'a/b', '<script>']) {
+    expectError(join(bad), ErrorCode.InvalidArgument, /room: room name must be 1-64 letters/, 1);
+  }
+});
+
+test('display names are trimmed, non-empty, at most 64 characters, without control characters', () => {
+  const join = (name: string) => JSON.stringify({ type: 'join', v: 1, room: 'r', name });
+  const ok = decodeClientMessage(join('  Ann  '));
+  assert.ok(ok.ok && ok.message.type === 'join' && ok.message.name === 'Ann');
+  expectError(join(''), ErrorCode.InvalidArgument, /name must not be empty/);
+  expectError(join('a'.repeat(65)), ErrorCode.InvalidArgument, /at most 64/);
+  expectError(join('bell\u0007'), ErrorCode.InvalidArgument, /control characters/);
+});
+
+test('oversized frames are refused before parsing', () => {
+  expectError(' '.repeat(MAX_MESSAGE_BYTES + 1), ErrorCode.ResourceExhausted, /larger than/);
+});
+
+test('server messages are validated too', () => {
+  const joined: ServerMessage = {
+    type: 'joined',
+    id: 1,
+    v: 1,
+    room: 'r' as never,
+    self: { id: 'PA_1' as never, name: 'Ann', status: 'online', joinedAt: 1, tracks: [] },
+    participants: [],
+    iceServers: [{ urls: 'turn:127.0.0.1:3478', username: 'u', credential: 'c' }],
+  };
+  assert.ok(decodeServerMessage(encodeMessage(joined)).ok);
+  const bad = decodeServerMessage('{"type":"error","code":"oops","message":"x"}');
+  assert.equal(bad.ok, false);
+});

@@ -1,0 +1,6 @@
+export * from './codec';
+export * from './errors';
+export * from './ids';
+export * from './limits';
+export * from './messages';
+export * from './model';

@@ -1,0 +1,48 @@
+import { createWeriftEngine } from './media/index';
+import { ConfigError, loadConfig } from './service/config';
+import { ConfabServer } from './service/ConfabServer';
+import { createLogger } from './service/logger';
+
+/** `npm start`: one node with everything in it. */
+async function main(): Promise<void> {
+  let config;
+  try {
+    config = loadConfig();
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      console.error(`confab: ${error.message}`);
+      process.exit(2);
+    }
+    throw error;
+  }
+  const logger = createLogger(config.logLevel);
+  const media = createWeriftEngine({
+    rtcMinPort: config.rtcMinPort,
+    rtcMaxPort: config.rtcMaxPort,
+    announcedAddresses: config.publicIps,
+    logger,
+  });
+  const server = new ConfabServer(config, media, logger);
+  await server.listen();
+
+  let stopping = false;
+  const stop = (signal: string) => {
+    if (stopping) return process.exit(1); // a second signal: stop now
+    stopping = true;
+    logger.info({ signal }, 'signal received');
+    server.shutdown().then(
+      () => process.exit(0),
+      (err: unknown) => {
+        logger.error({ err }, 'shutdown failed');
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGTERM', () => stop('SIGTERM'));
+  process.on('SIGINT', () => stop('SIGINT'));
+  // A bug in one room's callbacks must not take the node down; log it loudly instead.
+  process.on('uncaughtException', (err) => logger.error({ err }, 'uncaught exception'));
+  process.on('unhandledRejection', (err) => logger.error({ err }, 'unhandled rejection'));
+}
+
+void main();

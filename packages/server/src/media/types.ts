@@ -1,0 +1,122 @@
+/**
+ * The media plane's interface (DESIGN.md "The media plane"), in mediasoup's vocabulary.
+ * Rooms talk only to this; nothing outside `media/` imports the WebRTC library.
+ *
+ * Step 1 implements it on werift (one RTCPeerConnection per transport). Step 2 will put our own
+ * packet path behind the same interface.
+ */
+
+export type MediaKind = 'audio' | 'video';
+export type TransportRole = 'publish' | 'subscribe';
+export type TransportState = 'new' | 'connecting' | 'connected' | 'disconnected' | 'failed' | 'closed';
+
+/** A trickle ICE candidate as browsers serialise it (RTCIceCandidateInit); null means end of candidates. */
+export interface IceCandidateInit {
+  candidate: string;
+  sdpMid?: string | null;
+  sdpMLineIndex?: number | null;
+  usernameFragment?: string | null;
+}
+
+/** What a transport needs to send to its client; the room forwards it over signaling. */
+export type TransportSignal =
+  | { type: 'answer'; sdp: string } // publish transports answer the client's offers
+  | { type: 'offer'; sdp: string; tracks: OfferedTrack[] } // subscribe transports offer consumers
+  | { type: 'candidate'; candidate: IceCandidateInit | null };
+
+/** One m-line of a subscriber offer: which producer the client will receive on that mid. */
+export interface OfferedTrack {
+  mid: string;
+  producerId: string;
+}
+
+export interface TransportOptions {
+  /** Opaque label for logs and stats (the participant id). */
+  label: string;
+  role: TransportRole;
+  /** Called for every SDP/candidate the client must receive, in order. */
+  onSignal(signal: TransportSignal): void;
+  /** Called on every state change; 'closed' is the last call. */
+  onStateChange?(state: TransportState): void;
+}
+
+export interface ProducerOptions {
+  /** Chosen by the room (the track id); unique within the router. */
+  id: string;
+  kind: MediaKind;
+  /** The client's transceiver mid on its publish transport that carries this track. */
+  mid: string;
+  paused?: boolean;
+}
+
+export interface MediaEngine {
+  createRouter(id: string): Router;
+  /** Cumulative counters across every router, for metrics and benchmarks. */
+  stats(): MediaEngineStats;
+  close(): Promise<void>;
+}
+
+export interface MediaEngineStats {
+  routers: number;
+  transports: number;
+  producers: number;
+  consumers: number;
+  rtpPacketsReceived: number;
+  rtpPacketsForwarded: number;
+  rtpBytesForwarded: number;
+}
+
+/** One per room. */
+export interface Router {
+  readonly id: string;
+  createTransport(options: TransportOptions): Transport;
+  close(): void;
+}
+
+/** One participant's connection for one direction. */
+export interface Transport {
+  readonly id: string;
+  readonly role: TransportRole;
+  readonly state: TransportState;
+  /** publish role: apply the client's offer; the answer goes out through onSignal. */
+  applyOffer(sdp: string): Promise<void>;
+  /** subscribe role: apply the client's answer to our last offer. */
+  applyAnswer(sdp: string): Promise<void>;
+  addRemoteCandidate(candidate: IceCandidateInit | null): Promise<void>;
+  /** publish role: declare a track the client sends (or will send) on `mid`. */
+  produce(options: ProducerOptions): Producer;
+  /**
+   * subscribe role: forward `producer` to this transport's client. Renegotiation is batched:
+   * several consume/close calls in one tick produce one offer.
+   */
+  consume(producer: Producer, options?: { paused?: boolean }): Consumer;
+  close(): void;
+}
+
+/** A track coming in from a publisher. */
+export interface Producer {
+  readonly id: string;
+  readonly kind: MediaKind;
+  readonly paused: boolean;
+  readonly closed: boolean;
+  /** Stop forwarding to every consumer (mute): muted tracks cost no bandwidth downstream. */
+  pause(): void;
+  /** Resume forwarding and ask the publisher for a keyframe. */
+  resume(): void;
+  /** Ask the publisher for a keyframe (PLI), throttled. */
+  requestKeyFrame(): void;
+  /** Closes every consumer of this producer too (each subscriber renegotiates). */
+  close(): void;
+}
+
+/** A producer forwarded to one subscriber. */
+export interface Consumer {
+  readonly id: string;
+  readonly producerId: string;
+  readonly kind: MediaKind;
+  readonly paused: boolean;
+  readonly closed: boolean;
+  pause(): void;
+  resume(): void;
+  close(): void;
+}

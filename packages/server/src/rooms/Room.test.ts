@@ -1,0 +1,257 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import type { ParticipantId, RoomName, ServerMessage } from '@confab/protocol';
+import type { Consumer, MediaKind, Producer, ProducerOptions, Router, Transport, TransportOptions } from '../media/types';
+import { Room, type JoinRequest } from './Room';
+
+/** Records what the room asks of media; enough to check the room's bookkeeping. */
+class RecordingRouter implements Router {
+  readonly id = 'router';
+  readonly transports: RecordingTransport[] = [];
+  closed = false;
+  createTransport(options: TransportOptions): Transport {
+    const transport = new RecordingTransport(options);
+    this.transports.push(transport);
+    return transport;
+  }
+  close(): void {
+    this.closed = true;
+  }
+}
+
+class RecordingTransport implements Transport {
+  readonly id: string;
+  readonly role;
+  state: Transport['state'] = 'new';
+  readonly consumers: RecordingConsumer[] = [];
+  offers: string[] = [];
+  constructor(readonly options: TransportOptions) {
+    this.id = `${options.label}/${options.role}`;
+    this.role = options.role;
+  }
+  async applyOffer(sdp: string) {
+    if (sdp === 'bad') throw new Error('unparseable');
+    this.offers.push(sdp);
+    this.options.onSignal({ type: 'answer', sdp: `answer-to-${sdp}` });
+  }
+  async applyAnswer() {}
+  async addRemoteCandidate() {}
+  produce(options: ProducerOptions): Producer {
+    return new RecordingProducer(options);
+  }
+  consume(producer: Producer): Consumer {
+    const consumer = new RecordingConsumer(producer as RecordingProducer);
+    this.consumers.push(consumer);
+    return consumer;
+  }
+  close() {
+    this.state = 'closed';
+  }
+}
+
+class RecordingProducer implements Producer {
+  readonly id: string;
+  readonly kind: MediaKind;
+  paused: boolean;
+  closed = false;
+  constructor(options: ProducerOptions) {
+    this.id = options.id;
+    this.kind = options.kind;
+    this.paused = options.paused ?? false;
+  }
+  pause() { this.paused = true; }
+  resume() { this.paused = false; }
+  requestKeyFrame() {}
+  close() { this.closed = true; }
+}
+
+class RecordingConsumer implements Consumer {
+  readonly id = 'c';
+  readonly producerId: string;
+  readonly kind: MediaKind;
+  paused = false;
+  closed = false;
+  constructor(producer: RecordingProducer) {
+    this.producerId = producer.id;
+    this.kind = producer.kind;
+  }
+  pause() { this.paused = true; }
+  resume() { this.paused = false; }
+  close() { this.closed = true; }
+}
+
+const silent = { info() {}, warn() {}, error() {} };
+
+function makeRoom(maxParticipants = 10) {
+  const router = new RecordingRouter();
+  let closedCount = 0;
+  const room = new Room('standup' as RoomName, router, { maxParticipants, iceServers: [], logger: silent }, () => closedCount++);
+  return { room, router, closedCount: () => closedCount };
+}
+
+function inbox() {
+  const messages: ServerMessage[] = [];
+  return {
+    messages,
+    sink: { send: (m: ServerMessage) => void messages.push(m) },
+    ofType<T extends ServerMessage['type']>(type: T) {
+      return messages.filter((m): m is Extract<ServerMessage, { type: T }> => m.type === type);
+    },
+  };
+}
+
+const join = (name: string, id = 1): JoinRequest => ({ type: 'join', id, v: 1, room: 'standup' as RoomName, name });
+
+test('join: the newcomer gets everyone present; the others get participant_joined', async () => {
+  const { room } = makeRoom();
+  const ann = inbox();
+  const bob = inbox();
+  const annP = await room.join(join('Ann'), ann.sink);
+  await room.join(join('Bob', 7), bob.sink);
+  const joined = bob.ofType('joined')[0]!;
+  assert.equal(joined.id, 7);
+  assert.equal(joined.self.name, 'Bob');
+  assert.deepEqual(joined.participants.map((p) => p.name), ['Ann']);
+  assert.equal(ann.ofType('participant_joined')[0]!.participant.name, 'Bob');
+  assert.notEqual(joined.self.id, annP.id);
+});
+
+test('publishing forwards the track to everyone else, now and later', async () => {
+  const { room, router } = makeRoom();
+  const ann = inbox();
+  const bob = inbox();
+  const annP = await room.join(join('Ann'), ann.sink);
+  const bobP = await room.join(join('Bob'), bob.sink);
+  await room.handle(annP.id, { type: 'publish', id: 2, source: 'camera', mid: '0' });
+  assert.deepEqual(ann.ofType('ack').map((m) => m.id), [2]);
+  const published = bob.ofType('track_published')[0]!;
+  assert.equal(published.participantId, annP.id);
+  assert.equal(published.track.source, 'camera');
+  assert.equal(published.track.kind, 'video');
+  assert.equal(ann.ofType('track_published').length, 0, 'the publisher is not told of its own track');
+  assert.equal(bobP.consumers.size, 1);
+  assert.equal(annP.consumers.size, 0, 'nobody receives their own track');
+
+  const carol = inbox();
+  const carolP = await room.join(join('Carol'), carol.sink);
+  assert.equal(carolP.consumers.size, 1, 'a latecomer receives what is already published');
+  assert.deepEqual(carol.ofType('joined')[0]!.participants.find((p) => p.name === 'Ann')!.tracks.map((t) => t.source), ['camera']);
+  assert.equal(router.transports.length, 6);
+});
+
+test('publishing the same source twice is a conflict; unpublishing an absent one is not_found', async () => {
+  const { room } = makeRoom();
+  const ann = inbox();
+  const annP = await room.join(join('Ann'), ann.sink);
+  await room.handle(annP.id, { type: 'publish', source: 'microphone', mid: '0' });
+  await assert.rejects(room.handle(annP.id, { type: 'publish', source: 'microphone', mid: '1' }), { code: 'conflict' });
+  await assert.rejects(room.handle(annP.id, { type: 'unpublish', source: 'screen' }), { code: 'not_found' });
+  await assert.rejects(room.handle(annP.id, { type: 'mute', source: 'camera', muted: true }), { code: 'not_found' });
+});
+
+test('mute pauses the producer and tells the others once; unpublish closes consumers', async () => {
+  const { room } = makeRoom();
+  const ann = inbox();
+  const bob = inbox();
+  const annP = await room.join(join('Ann'), ann.sink);
+  const bobP = await room.join(join('Bob'), bob.sink);
+  await room.handle(annP.id, { type: 'publish', source: 'microphone', mid: '0' });
+  const producer = annP.tracks.get('microphone')!.producer;
+  await room.handle(annP.id, { type: 'mute', source: 'microphone', muted: true });
+  await room.handle(annP.id, { type: 'mute', source: 'microphone', muted: true });
+  assert.equal(producer.paused, true);
+  assert.equal(bob.ofType('track_muted').length, 1);
+  assert.equal(bob.ofType('track_muted')[0]!.muted, true);
+  await room.handle(annP.id, { type: 'mute', source: 'microphone', muted: false });
+  assert.equal(producer.paused, false);
+
+  const consumer = [...bobP.consumers.values()][0]!;
+  await room.handle(annP.id, { type: 'unpublish', source: 'microphone' });
+  assert.equal(producer.closed, true);
+  assert.equal(consumer.closed, true);
+  assert.equal(bobP.consumers.size, 0);
+  assert.equal(bob.ofType('track_unpublished').length, 1);
+});
+
+test('publisher offers are answered with the request id; a bad offer is invalid_argument', async () => {
+  const { room } = makeRoom();
+  const ann = inbox();
+  const annP = await room.join(join('Ann'), ann.sink);
+  await room.handle(annP.id, { type: 'offer', id: 11, target: 'publisher', sdp: 'o1' });
+  assert.deepEqual(ann.ofType('answer')[0], { type: 'answer', id: 11, target: 'publisher', sdp: 'answer-to-o1' });
+  await assert.rejects(room.handle(annP.id, { type: 'offer', id: 12, target: 'publisher', sdp: 'bad' }), { code: 'invalid_argument' });
+  await room.handle(annP.id, { type: 'offer', id: 13, target: 'publisher', sdp: 'o2' });
+  assert.equal(ann.ofType('answer')[1]!.id, 13, 'a failed offer does not shift later answers');
+});
+
+test('chat reaches everyone, sender included, with the sender name and server time', async () => {
+  const { room } = makeRoom();
+  const ann = inbox();
+  const bob = inbox();
+  const annP = await room.join(join('Ann'), ann.sink);
+  await room.join(join('Bob'), bob.sink);
+  const before = Date.now();
+  await room.handle(annP.id, { type: 'chat', id: 3, text: '<b>hi</b>' });
+  for (const box of [ann, bob]) {
+    const chat = box.ofType('chat')[0]!;
+    assert.equal(chat.text, '<b>hi</b>');
+    assert.equal(chat.name, 'Ann');
+    assert.equal(chat.participantId, annP.id);
+    assert.ok(chat.time >= before);
+  }
+});
+
+test('status updates reach everyone', async () => {
+  const { room } = makeRoom();
+  const ann = inbox();
+  const bob = inbox();
+  const annP = await room.join(join('Ann'), ann.sink);
+  await room.join(join('Bob'), bob.sink);
+  await room.handle(annP.id, { type: 'status', status: 'busy' });
+  assert.equal(bob.ofType('participant_updated')[0]!.participant.status, 'busy');
+  assert.equal(ann.ofType('participant_updated')[0]!.participant.status, 'busy');
+});
+
+test('leaving removes the participant, closes their media, and the last one out closes the room', async () => {
+  const { room, router, closedCount } = makeRoom();
+  const ann = inbox();
+  const bob = inbox();
+  const annP = await room.join(join('Ann'), ann.sink);
+  const bobP = await room.join(join('Bob'), bob.sink);
+  await room.handle(annP.id, { type: 'publish', source: 'camera', mid: '0' });
+  const consumer = [...bobP.consumers.values()][0]!;
+  await room.remove(annP.id, 'disconnected');
+  assert.deepEqual(bob.ofType('participant_left')[0], { type: 'participant_left', participantId: annP.id, reason: 'disconnected' });
+  assert.equal(consumer.closed, true);
+  assert.equal(router.transports[0]!.state, 'closed');
+  assert.equal(room.isClosed, false);
+  await room.handle(bobP.id, { type: 'leave' });
+  assert.equal(room.size, 0);
+  assert.equal(room.isClosed, true);
+  assert.equal(router.closed, true);
+  assert.equal(closedCount(), 1);
+  await assert.rejects(room.handle(bobP.id, { type: 'chat', text: 'x' }), { code: 'failed_precondition' });
+});
+
+test('a full room refuses with resource_exhausted', async () => {
+  const { room } = makeRoom(2);
+  await room.join(join('A'), inbox().sink);
+  await room.join(join('B'), inbox().sink);
+  await assert.rejects(room.join(join('C'), inbox().sink), { code: 'resource_exhausted', message: /full/ });
+});
+
+test('commands run one at a time, in order, even when each awaits', async () => {
+  const { room } = makeRoom();
+  const ann = inbox();
+  const annP = await room.join(join('Ann'), ann.sink);
+  const ids = Array.from({ length: 20 }, (_, i) => i + 100);
+  await Promise.all(ids.map((id) => room.handle(annP.id, { type: 'offer', id, target: 'publisher', sdp: `o${id}` })));
+  assert.deepEqual(ann.ofType('answer').map((m) => m.id), ids);
+  assert.equal(annP.id.startsWith('PA_'), true);
+});
+
+test('messages to unknown participants fail cleanly', async () => {
+  const { room } = makeRoom();
+  await room.join(join('Ann'), inbox().sink);
+  await assert.rejects(room.handle('PA_nobody' as ParticipantId, { type: 'leave' }), { code: 'failed_precondition' });
+});

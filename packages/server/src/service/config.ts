@@ -1,0 +1,92 @@
+import { fileURLToPath } from 'node:url';
+
+/** Every setting, read once at start-up from `CONFAB_*` environment variables (documented in the README). */
+export interface Config {
+  host: string;
+  port: number;
+  logLevel: string;
+  /** The built web app served at `/`. */
+  webDir: string;
+  /** UDP port range for media (werift binds one port per transport). */
+  rtcMinPort: number | undefined;
+  rtcMaxPort: number | undefined;
+  /** Extra addresses announced as ICE host candidates (e.g. a public IP behind 1:1 NAT). */
+  publicIps: string[];
+  /** ICE servers handed to clients in `joined` (JSON array of RTCIceServer). */
+  iceServers: { urls: string | string[]; username?: string; credential?: string }[];
+  maxParticipantsPerRoom: number;
+  /** Messages per second a connection may send on average, and the burst it may save up. */
+  messageRate: number;
+  messageBurst: number;
+  /** Invalid messages tolerated per connection within a minute before it is closed as abusive. */
+  maxInvalidMessagesPerMinute: number;
+  /** Grace period after SIGTERM during which clients are told to move. */
+  shutdownGraceSeconds: number;
+}
+
+const defaultWebDir = fileURLToPath(new URL('../../web/dist', import.meta.url));
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const minPort = optionalInt(env, 'CONFAB_RTC_MIN_PORT', 1024, 65535);
+  const maxPort = optionalInt(env, 'CONFAB_RTC_MAX_PORT', 1024, 65535);
+  if ((minPort === undefined) !== (maxPort === undefined) || (minPort !== undefined && maxPort! < minPort)) {
+    throw new ConfigError('CONFAB_RTC_MIN_PORT and CONFAB_RTC_MAX_PORT must be set together, min <= max');
+  }
+  return {
+    host: env.CONFAB_HOST ?? '0.0.0.0',
+    port: int(env, 'CONFAB_PORT', 8080, 0, 65535),
+    logLevel: oneOf(env, 'CONFAB_LOG_LEVEL', ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'], 'info'),
+    webDir: env.CONFAB_WEB_DIR ?? defaultWebDir,
+    rtcMinPort: minPort,
+    rtcMaxPort: maxPort,
+    publicIps: list(env.CONFAB_PUBLIC_IP),
+    iceServers: iceServers(env.CONFAB_ICE_SERVERS),
+    maxParticipantsPerRoom: int(env, 'CONFAB_MAX_PARTICIPANTS_PER_ROOM', 100, 1, 10_000),
+    messageRate: int(env, 'CONFAB_MESSAGE_RATE', 50, 1, 100_000),
+    messageBurst: int(env, 'CONFAB_MESSAGE_BURST', 200, 1, 1_000_000),
+    maxInvalidMessagesPerMinute: int(env, 'CONFAB_MAX_INVALID_MESSAGES', 30, 1, 1_000_000),
+    shutdownGraceSeconds: int(env, 'CONFAB_SHUTDOWN_GRACE_SECONDS', 5, 0, 3600),
+  };
+}
+
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+}
+
+function int(env: NodeJS.ProcessEnv, key: string, fallback: number, min: number, max: number): number {
+  return optionalInt(env, key, min, max) ?? fallback;
+}
+
+function optionalInt(env: NodeJS.ProcessEnv, key: string, min: number, max: number): number | undefined {
+  const raw = env[key];
+  if (raw === undefined || raw === '') return undefined;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < min || value > max) {
+    throw new ConfigError(`${key} must be an integer from ${min} to ${max}, got "${raw}"`);
+  }
+  return value;
+}
+
+function oneOf<T extends string>(env: NodeJS.ProcessEnv, key: string, values: readonly T[], fallback: T): T {
+  const raw = env[key];
+  if (raw === undefined || raw === '') return fallback;
+  if (!(values as readonly string[]).includes(raw)) throw new ConfigError(`${key} must be one of ${values.join(', ')}`);
+  return raw as T;
+}
+
+function list(raw: string | undefined): string[] {
+  return (raw ?? '').split(',').map((s) => s.trim()).filter((s) => s.length > 0);
+}
+
+function iceServers(raw: string | undefined): Config['iceServers'] {
+  if (!raw) return [];
+  try {
+    const parsed: unknown = JSON.parse(raw);
+    if (Array.isArray(parsed) && parsed.every((s) => typeof s === 'object' && s !== null && 'urls' in s)) {
+      return parsed as Config['iceServers'];
+    }
+  } catch {
+    // fall through to the error below
+  }
+  throw new ConfigError('CONFAB_ICE_SERVERS must be a JSON array of {urls, username?, credential?}');
+}

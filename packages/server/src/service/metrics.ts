@@ -1,0 +1,35 @@
+import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
+import type { RoomDirectory } from '../cluster/RoomDirectory';
+import type { MediaEngine } from '../media/types';
+
+/** Prometheus metrics, served at /metrics. Gauges are read from live state at scrape time. */
+export function createMetrics(directory: RoomDirectory, media: MediaEngine, connections: () => number) {
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry, prefix: 'confab_process_' });
+
+  const gauge = (name: string, help: string, read: () => number) =>
+    new Gauge({ name, help, registers: [registry], collect() { this.set(read()); } });
+  gauge('confab_rooms', 'Rooms open on this node', () => directory.roomCount);
+  gauge('confab_participants', 'Participants in rooms on this node', () => {
+    let n = 0;
+    for (const room of directory.rooms()) n += room.size;
+    return n;
+  });
+  gauge('confab_signal_connections', 'Open signaling WebSockets', connections);
+  gauge('confab_media_transports', 'Open media transports', () => media.stats().transports);
+  gauge('confab_media_producers', 'Tracks being received', () => media.stats().producers);
+  gauge('confab_media_consumers', 'Tracks being forwarded', () => media.stats().consumers);
+  gauge('confab_media_rtp_packets_received', 'RTP packets received from publishers (cumulative)', () => media.stats().rtpPacketsReceived);
+  gauge('confab_media_rtp_packets_forwarded', 'RTP packets forwarded to subscribers (cumulative)', () => media.stats().rtpPacketsForwarded);
+  gauge('confab_media_rtp_bytes_forwarded', 'RTP bytes forwarded to subscribers (cumulative)', () => media.stats().rtpBytesForwarded);
+
+  const signalMessages = new Counter({
+    name: 'confab_signal_messages_total',
+    help: 'Signaling messages received, by outcome',
+    labelNames: ['outcome'],
+    registers: [registry],
+  });
+
+  return { registry, signalMessages };
+}
+export type Metrics = ReturnType<typeof createMetrics>;

@@ -1,0 +1,66 @@
+import { decodeServerMessage, type ServerMessage } from '@confab/protocol';
+import { WebSocket } from 'ws';
+
+type Of<T extends ServerMessage['type']> = Extract<ServerMessage, { type: T }>;
+
+/** A bare signaling client that validates everything the server sends and lets tests await messages. */
+export class WsClient {
+  readonly received: ServerMessage[] = [];
+  readonly invalid: string[] = [];
+  private waiters: { match: (m: ServerMessage) => boolean; resolve: (m: ServerMessage) => void }[] = [];
+  closeCode: number | undefined;
+  private readonly closedPromise: Promise<number>;
+
+  private constructor(readonly socket: WebSocket) {
+    socket.on('message', (data) => {
+      const decoded = decodeServerMessage(String(data));
+      if (!decoded.ok) return void this.invalid.push(String(data));
+      this.received.push(decoded.message);
+      this.waiters = this.waiters.filter((w) => (w.match(decoded.message) ? (w.resolve(decoded.message), false) : true));
+    });
+    this.closedPromise = new Promise((resolve) => socket.on('close', (code) => resolve((this.closeCode = code))));
+  }
+
+  static async open(url: string): Promise<WsClient> {
+    const socket = new WebSocket(url);
+    await new Promise<void>((resolve, reject) => {
+      socket.once('open', () => resolve());
+      socket.once('error', reject);
+    });
+    return new WsClient(socket);
+  }
+
+  send(message: object | string): void {
+    this.socket.send(typeof message === 'string' ? message : JSON.stringify(message));
+  }
+
+  /** The first message (already received or future) of `type` that matches. */
+  next<T extends ServerMessage['type']>(type: T, match: (m: Of<T>) => boolean = () => true, timeoutMs = 5000): Promise<Of<T>> {
+    const test = (m: ServerMessage): boolean => m.type === type && match(m as Of<T>);
+    const seen = this.received.find(test);
+    if (seen) return Promise.resolve(seen as Of<T>);
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`timed out waiting for ${type}; got ${this.received.map((m) => m.type).join(',')}`)), timeoutMs);
+      this.waiters.push({ match: test, resolve: (m) => (clearTimeout(timer), resolve(m as Of<T>)) });
+    });
+  }
+
+  all<T extends ServerMessage['type']>(type: T): Of<T>[] {
+    return this.received.filter((m): m is Of<T> => m.type === type);
+  }
+
+  async join(room: string, name: string, id = 1): Promise<Of<'joined'>> {
+    this.send({ type: 'join', id, v: 1, room, name });
+    const reply = await Promise.race([this.next('joined', (m) => m.id === id), this.next('error', (m) => m.id === id)]);
+    if (reply.type === 'error') throw new Error(`join failed: ${reply.code} ${reply.message}`);
+    return reply;
+  }
+
+  closed(): Promise<number> {
+    return this.closedPromise;
+  }
+
+  close(): void {
+    this.socket.close();
+  }
+}

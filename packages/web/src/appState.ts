@@ -1,0 +1,6 @@
+/** `document.body.dataset.state`: what end-to-end tests (and CSS) key on. */
+export type AppState = 'lobby' | 'joining' | 'in-room' | 'error';
+
+export function setAppState(state: AppState): void {
+  document.body.dataset.state = state;
+}

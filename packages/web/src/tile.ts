@@ -1,0 +1,153 @@
+/**
+ * One video tile. Markup contract (e2e tests rely on it):
+ *   <div class="tile" data-participant-name="Alice" data-source="camera" [data-local="true"]>
+ *     <video autoplay playsinline [muted]>   plays that participant's camera (or screen)
+ */
+import { h } from './dom';
+import { icon } from './icons';
+import { hueForName, initials } from './names';
+import type { Quality } from './quality';
+
+export type TileSource = 'camera' | 'screen';
+
+export interface TileOptions {
+  name: string;
+  source: TileSource;
+  local: boolean;
+}
+
+export class Tile {
+  readonly el: HTMLElement;
+  private readonly video: HTMLVideoElement;
+  private readonly avatar: HTMLElement;
+  private readonly nameEl: HTMLElement;
+  private readonly micEl: HTMLElement;
+  private readonly qualityEl: HTMLElement;
+  private readonly statusEl: HTMLElement;
+  private track: MediaStreamTrack | null = null;
+  private videoOff = true;
+  private hasFrames = false;
+
+  constructor(private readonly options: TileOptions) {
+    const { name, source, local } = options;
+    this.video = h('video', { autoplay: true, playsinline: true, muted: true, class: 'tile-video' });
+    // Audio plays through separate <audio> elements; the video element itself is always silent.
+    this.video.muted = true;
+    this.video.playsInline = true;
+    this.video.autoplay = true;
+    if (local && source === 'camera') this.video.classList.add('mirrored');
+    this.video.addEventListener('loadeddata', () => this.onFrames());
+    this.video.addEventListener('resize', () => this.onFrames());
+
+    this.avatar = h('div', { class: 'avatar', 'aria-hidden': 'true' }, initials(name));
+    this.avatar.style.setProperty('--hue', String(hueForName(name)));
+    const placeholder = h(
+      'div',
+      { class: 'tile-placeholder' },
+      source === 'screen' ? h('div', { class: 'placeholder-screen' }, icon('screen', 'icon icon-lg'), h('span', null, 'Starting screen share…')) : this.avatar,
+    );
+
+    this.nameEl = h('span', { class: 'tile-name' }, name);
+    this.micEl = h('span', { class: 'tile-mic', title: 'Microphone off', 'aria-label': 'Microphone off' }, icon('micOff', 'icon icon-xs'));
+    this.statusEl = h('span', { class: 'tile-status', hidden: true });
+    const label = h(
+      'div',
+      { class: 'tile-label' },
+      source === 'camera' ? this.micEl : h('span', { class: 'tile-screen-icon' }, icon('screen', 'icon icon-xs')),
+      this.nameEl,
+      local ? h('span', { class: 'tile-you' }, source === 'screen' ? '(your screen)' : '(you)') : source === 'screen' ? h('span', { class: 'tile-you' }, '’s screen') : null,
+      this.statusEl,
+    );
+    this.qualityEl = h(
+      'div',
+      { class: 'quality', 'data-quality': 'unknown', title: 'Connection quality', 'aria-hidden': 'true' },
+      h('i'),
+      h('i'),
+      h('i'),
+    );
+
+    this.el = h(
+      'div',
+      {
+        class: `tile tile-${source}`,
+        'data-participant-name': name,
+        'data-source': source,
+        'data-local': local && source === 'camera' ? 'true' : null,
+        'data-video': 'off',
+      },
+      this.video,
+      placeholder,
+      this.qualityEl,
+      label,
+    );
+    this.el.style.setProperty('--hue', String(hueForName(name)));
+    this.render();
+  }
+
+  get name(): string {
+    return this.options.name;
+  }
+
+  /** The track the <video> plays; replacing it restarts playback, the same track is a no-op. */
+  setTrack(track: MediaStreamTrack | null): void {
+    if (track === this.track) return;
+    this.track = track;
+    this.hasFrames = false;
+    this.video.srcObject = track ? new MediaStream([track]) : null;
+    if (track) this.play();
+    this.render();
+  }
+
+  /** Camera muted or absent: show the initials avatar instead of video. */
+  setVideoOff(off: boolean): void {
+    if (off === this.videoOff) return;
+    this.videoOff = off;
+    if (!off) this.play();
+    this.render();
+  }
+
+  setMicMuted(muted: boolean): void {
+    this.micEl.hidden = !muted;
+    this.el.classList.toggle('mic-muted', muted);
+  }
+
+  setSpeaking(speaking: boolean): void {
+    this.el.classList.toggle('speaking', speaking);
+  }
+
+  setQuality(quality: Quality): void {
+    this.qualityEl.dataset.quality = quality;
+    this.qualityEl.title = `Connection: ${quality === 'unknown' ? 'measuring…' : quality}`;
+  }
+
+  setStatus(status: string): void {
+    const away = status !== 'online';
+    this.statusEl.hidden = !away;
+    this.statusEl.textContent = away ? status : '';
+    this.statusEl.dataset.status = status;
+  }
+
+  destroy(): void {
+    this.video.srcObject = null;
+    this.el.remove();
+  }
+
+  private play(): void {
+    this.video.play().catch(() => {
+      // Autoplay of a muted video is always allowed; a rejection here means a newer
+      // srcObject replaced this one, which plays on its own.
+    });
+  }
+
+  private onFrames(): void {
+    if (this.video.videoWidth > 0 && !this.hasFrames) {
+      this.hasFrames = true;
+      this.render();
+    }
+  }
+
+  private render(): void {
+    const showVideo = !!this.track && !this.videoOff && this.hasFrames;
+    this.el.dataset.video = showVideo ? 'on' : 'off';
+  }
+}
