@@ -8,9 +8,10 @@ import { waitFor } from './support/wait';
 
 /** The room-name rule from DESIGN.md. */
 const ROOM_NAME = /^[A-Za-z0-9._-]{1,64}$/;
-const ROOM_INPUT = 'form input[name="room"], form #room, form input[aria-label*="room" i]';
-const NAME_INPUT = 'form input[name="name"], form #name, form input[aria-label*="your name" i]';
-const SUBMIT = 'form button[type="submit"], form button:not([type])';
+/** The lobby form's fields (packages/web/src/lobby.ts: formField ids). */
+const ROOM_INPUT = 'form input#room-name';
+const NAME_INPUT = 'form input#display-name';
+const SUBMIT = 'form button[type="submit"]';
 
 let h: Harness;
 

@@ -5,9 +5,10 @@
 import type { Page } from 'playwright-core';
 import { waitFor } from './wait';
 
-export const CHAT_TOGGLE = 'button[aria-label*="chat" i]';
-export const CHAT_INPUT =
-  '[aria-label*="chat" i] textarea, [aria-label*="chat" i] input[type="text"], [class*="chat" i] textarea, [class*="chat" i] input[type="text"], textarea[aria-label*="message" i], input[aria-label*="message" i]';
+/** The control-bar button that shows the people-and-chat panel ("Show people and chat"). */
+export const CHAT_TOGGLE = 'footer button[aria-label^="Show" i][aria-label*="chat" i]';
+/** The chat composer (packages/web/src/chatPanel.ts). */
+export const CHAT_INPUT = 'section[aria-label="Chat"] textarea, textarea[aria-label="Chat message"]';
 export const SCREEN_BUTTON = 'button[aria-label*="screen" i]';
 
 /** Opens the chat panel if its input is not visible and a chat button exists. */

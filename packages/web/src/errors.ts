@@ -23,6 +23,15 @@ export function errorMessage(err: unknown): string {
   return 'unknown error';
 }
 
+/**
+ * Which device a media error is about. The SDK builds these with the source in the reason
+ * ("permission to use the camera was denied", "microphone unavailable: ...").
+ */
+export function mediaSourceOf(err: unknown): MediaSource | undefined {
+  const match = /\b(microphone|camera|screen)\b/.exec(errorMessage(err));
+  return match ? (match[1] as MediaSource) : undefined;
+}
+
 export interface JoinProblem {
   title: string;
   message: string;

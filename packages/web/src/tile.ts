@@ -27,9 +27,11 @@ export class Tile {
   private track: MediaStreamTrack | null = null;
   private videoOff = true;
   private hasFrames = false;
+  private nameValue: string;
 
-  constructor(private readonly options: TileOptions) {
+  constructor(options: TileOptions) {
     const { name, source, local } = options;
+    this.nameValue = name;
     this.video = h('video', { autoplay: true, playsinline: true, muted: true, class: 'tile-video' });
     // Audio plays through separate <audio> elements; the video element itself is always silent.
     this.video.muted = true;
@@ -85,7 +87,18 @@ export class Tile {
   }
 
   get name(): string {
-    return this.options.name;
+    return this.nameValue;
+  }
+
+  /** A participant may be renamed by the server; the label, avatar and data attribute follow. */
+  setName(name: string): void {
+    if (name === this.nameValue) return;
+    this.nameValue = name;
+    this.el.dataset.participantName = name;
+    this.nameEl.textContent = name;
+    this.avatar.textContent = initials(name);
+    this.avatar.style.setProperty('--hue', String(hueForName(name)));
+    this.el.style.setProperty('--hue', String(hueForName(name)));
   }
 
   /** The track the <video> plays; replacing it restarts playback, the same track is a no-op. */

@@ -192,7 +192,8 @@ export class Room {
     participant.tracks.set(command.source, { info, producer });
     this.trackOwners.set(id, participant.id);
     this.ack(participant, command.id);
-    this.broadcast({ type: 'track_published', participantId: participant.id, track: { ...info } }, participant.id);
+    // The publisher hears it too: that is how it learns its track's id.
+    this.broadcast({ type: 'track_published', participantId: participant.id, track: { ...info } });
     for (const other of this.participants.values()) if (other !== participant) this.subscribe(other, id);
   }
 

@@ -111,7 +111,7 @@ export class SignalConnection {
     }
     if (this.state !== joining) {
       // The socket closed while the room was admitting us.
-      void room.remove(participant.id, 'disconnected');
+      this.leaveRoom(room, participant);
       return;
     }
     this.state = { kind: 'joined', room, participant };
@@ -162,6 +162,12 @@ export class SignalConnection {
   private onClose(): void {
     const state = this.state;
     this.state = { kind: 'closed' };
-    if (state.kind === 'joined') void state.room.remove(state.participant.id, 'disconnected');
+    if (state.kind === 'joined') this.leaveRoom(state.room, state.participant);
+  }
+
+  private leaveRoom(room: Room, participant: Participant): void {
+    room.remove(participant.id, 'disconnected').catch((err: unknown) => {
+      this.logger.error({ err, room: room.name, participant: participant.id }, 'removing participant failed');
+    });
   }
 }

@@ -1,4 +1,4 @@
-import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
+import { Gauge, Registry, collectDefaultMetrics } from 'prom-client';
 import type { RoomDirectory } from '../cluster/RoomDirectory';
 import type { MediaEngine } from '../media/types';
 
@@ -23,13 +23,6 @@ export function createMetrics(directory: RoomDirectory, media: MediaEngine, conn
   gauge('confab_media_rtp_packets_forwarded', 'RTP packets forwarded to subscribers (cumulative)', () => media.stats().rtpPacketsForwarded);
   gauge('confab_media_rtp_bytes_forwarded', 'RTP bytes forwarded to subscribers (cumulative)', () => media.stats().rtpBytesForwarded);
 
-  const signalMessages = new Counter({
-    name: 'confab_signal_messages_total',
-    help: 'Signaling messages received, by outcome',
-    labelNames: ['outcome'],
-    registers: [registry],
-  });
-
-  return { registry, signalMessages };
+  return { registry };
 }
 export type Metrics = ReturnType<typeof createMetrics>;

@@ -1,0 +1,244 @@
+import { kindOfSource, MAX_CHAT_LENGTH, type ParticipantInfo, type PresenceStatus, type TrackSource } from '@confab/protocol';
+import { ConfabError } from './errors';
+import { RoomEvent, type EmitRoomEvent } from './events';
+import { LocalTrack } from './LocalTrack';
+import { captureDevice, captureScreen, captureUserMedia, type CaptureConstraints } from './media';
+import type { PublisherConnection, Signaller } from './PublisherConnection';
+import { SerialQueue } from './SerialQueue';
+
+/** @internal What a LocalParticipant needs from its room. */
+export interface LocalParticipantContext {
+  readonly signal: Signaller;
+  readonly publisher: PublisherConnection;
+  readonly emit: EmitRoomEvent;
+}
+
+/** You, in the room: publish and control your tracks, presence and chat. */
+export class LocalParticipant {
+  readonly id: string;
+  name: string;
+  status: PresenceStatus;
+  private readonly trackMap = new Map<TrackSource, LocalTrack>();
+  /** Sources with a publish or unpublish in flight. */
+  private readonly busy = new Set<TrackSource>();
+  /** Mute and device switches, one at a time. */
+  private readonly controls = new SerialQueue();
+  private readonly endedListeners = new Map<LocalTrack, () => void>();
+
+  /** @internal created by Room */
+  constructor(
+    self: ParticipantInfo,
+    private readonly context: LocalParticipantContext,
+  ) {
+    this.id = self.id;
+    this.name = self.name;
+    this.status = self.status;
+  }
+
+  get tracks(): ReadonlyMap<TrackSource, LocalTrack> {
+    return this.trackMap;
+  }
+
+  /** Captures the microphone (getUserMedia audio) and publishes it. */
+  publishMicrophone(constraints?: MediaTrackConstraints | { deviceId?: string }): Promise<LocalTrack> {
+    return this.captureAndPublish('microphone', () => captureDevice('microphone', constraints ?? true));
+  }
+
+  /** Captures the camera (getUserMedia video) and publishes it. */
+  publishCamera(constraints?: MediaTrackConstraints | { deviceId?: string }): Promise<LocalTrack> {
+    return this.captureAndPublish('camera', () => captureDevice('camera', constraints ?? true));
+  }
+
+  /**
+   * Asks for a screen to share (getDisplayMedia) and publishes it. When the user stops sharing
+   * from the browser's own UI, the track is unpublished automatically.
+   */
+  publishScreen(): Promise<LocalTrack> {
+    return this.captureAndPublish('screen', captureScreen);
+  }
+
+  /** Publishes a track you captured yourself; the SDK will not stop it. */
+  publishTrack(track: MediaStreamTrack, source: TrackSource): Promise<LocalTrack> {
+    return this.publish(track, source, false);
+  }
+
+  /** Unpublishes `source` (no-op if it is not published). Tracks the SDK captured are stopped. */
+  async unpublish(source: TrackSource): Promise<void> {
+    const track = this.trackMap.get(source);
+    if (!track || this.busy.has(source)) return;
+    this.busy.add(source);
+    this.trackMap.delete(source);
+    this.forgetEnded(track);
+    try {
+      await this.context.publisher.unpublish(source, track.transceiver);
+    } finally {
+      this.busy.delete(source);
+      track.stopIfOwned();
+      this.context.emit(RoomEvent.LocalTrackUnpublished, track);
+    }
+  }
+
+  /**
+   * Mutes or unmutes `source`. Muting detaches the track from its sender (`replaceTrack(null)`), so
+   * it costs no uplink; the server stops forwarding it and tells the others.
+   */
+  setMuted(source: TrackSource, muted: boolean): Promise<void> {
+    return this.controls.run(async () => {
+      const track = this.requireTrack(source);
+      if (track.muted === muted) return;
+      const sender = track.transceiver.sender;
+      await sender.replaceTrack(muted ? null : track.mediaStreamTrack);
+      try {
+        await this.context.signal.request({ type: 'mute', source, muted });
+      } catch (error) {
+        await sender.replaceTrack(muted ? track.mediaStreamTrack : null).catch(() => undefined);
+        throw error;
+      }
+      track.markMuted(muted);
+      this.context.emit(RoomEvent.TrackMuted, track, this);
+    });
+  }
+
+  /** Switches the microphone or camera to `deviceId` without renegotiating (sender.replaceTrack). */
+  switchDevice(source: 'microphone' | 'camera', deviceId: string): Promise<void> {
+    return this.controls.run(async () => {
+      const track = this.requireTrack(source);
+      const current = track.mediaStreamTrack.getConstraints?.() ?? {};
+      const next = await captureDevice(source, { ...current, deviceId: { exact: deviceId } });
+      if (this.trackMap.get(source) !== track) {
+        next.stop();
+        throw ConfabError.closed(`${source} was unpublished during the device switch`);
+      }
+      try {
+        if (!track.muted) await track.transceiver.sender.replaceTrack(next);
+      } catch (error) {
+        next.stop();
+        throw ConfabError.wrap(error);
+      }
+      next.enabled = track.mediaStreamTrack.enabled;
+      const wasOwned = track.owned;
+      const previous = track.replaceMediaStreamTrack(next, true);
+      if (wasOwned) previous.stop();
+    });
+  }
+
+  /** Sets your presence; everyone (you included) gets `participant_updated`. */
+  async setStatus(status: PresenceStatus): Promise<void> {
+    await this.context.signal.request({ type: 'status', status });
+    this.status = status;
+  }
+
+  /** Sends a chat message; resolves when the server acknowledged it. */
+  async sendChat(text: string): Promise<void> {
+    if (text.trim().length === 0) throw ConfabError.invalid('chat message must not be empty');
+    if (text.length > MAX_CHAT_LENGTH) throw ConfabError.invalid(`chat messages are at most ${MAX_CHAT_LENGTH} characters`);
+    await this.context.signal.request({ type: 'chat', text });
+  }
+
+  /** @internal Publishes what `connect({publish})` asked for, with one permission prompt if both. */
+  async publishInitial(microphone: CaptureConstraints | undefined, camera: CaptureConstraints | undefined): Promise<ConfabError[]> {
+    const errors: ConfabError[] = [];
+    const attempt = async (run: () => Promise<unknown>): Promise<void> => {
+      try {
+        await run();
+      } catch (error) {
+        errors.push(ConfabError.wrap(error));
+      }
+    };
+    if (microphone && camera) {
+      let captured: { audio?: MediaStreamTrack; video?: MediaStreamTrack } | undefined;
+      try {
+        captured = await captureUserMedia({ audio: microphone, video: camera });
+      } catch {
+        captured = undefined; // fall back to one device at a time, so one missing device doesn't block the other
+      }
+      if (captured?.audio && captured.video) {
+        const { audio, video } = captured;
+        await attempt(() => this.publishOwned(audio, 'microphone'));
+        await attempt(() => this.publishOwned(video, 'camera'));
+        return errors;
+      }
+      captured?.audio?.stop();
+      captured?.video?.stop();
+    }
+    if (microphone) await attempt(() => this.publishMicrophone(microphone === true ? undefined : microphone));
+    if (camera) await attempt(() => this.publishCamera(camera === true ? undefined : camera));
+    return errors;
+  }
+
+  /** @internal The server told us a track id for one of our sources. */
+  assignTrackId(source: TrackSource, trackId: string): void {
+    this.trackMap.get(source)?.assignId(trackId);
+  }
+
+  /** @internal The room is gone: stop what we captured, forget everything, emit nothing. */
+  dispose(): void {
+    for (const track of this.trackMap.values()) {
+      this.forgetEnded(track);
+      track.stopIfOwned();
+    }
+    this.trackMap.clear();
+  }
+
+  private async captureAndPublish(source: TrackSource, capture: () => Promise<MediaStreamTrack>): Promise<LocalTrack> {
+    this.assertFree(source);
+    const track = await capture();
+    return this.publishOwned(track, source);
+  }
+
+  private async publishOwned(track: MediaStreamTrack, source: TrackSource): Promise<LocalTrack> {
+    try {
+      return await this.publish(track, source, true);
+    } catch (error) {
+      track.stop();
+      throw error;
+    }
+  }
+
+  private async publish(mediaStreamTrack: MediaStreamTrack, source: TrackSource, owned: boolean): Promise<LocalTrack> {
+    if (mediaStreamTrack.kind !== kindOfSource(source)) {
+      throw ConfabError.invalid(`a ${mediaStreamTrack.kind} track cannot be published as ${source}`);
+    }
+    this.assertFree(source);
+    this.busy.add(source);
+    try {
+      const stream = typeof MediaStream === 'function' ? new MediaStream([mediaStreamTrack]) : undefined;
+      const transceiver = await this.context.publisher.publish(source, mediaStreamTrack, stream);
+      const track = new LocalTrack(source, mediaStreamTrack, transceiver, owned);
+      this.trackMap.set(source, track);
+      if (source === 'screen') this.unpublishWhenEnded(track);
+      this.context.emit(RoomEvent.LocalTrackPublished, track);
+      return track;
+    } finally {
+      this.busy.delete(source);
+    }
+  }
+
+  /** The user stopped sharing from the browser UI: the track ends, so unpublish it. */
+  private unpublishWhenEnded(track: LocalTrack): void {
+    const onEnded = (): void => {
+      if (this.trackMap.get(track.source) !== track) return;
+      this.unpublish(track.source).catch((error: unknown) => this.context.emit(RoomEvent.Error, ConfabError.wrap(error)));
+    };
+    track.mediaStreamTrack.addEventListener('ended', onEnded);
+    this.endedListeners.set(track, onEnded);
+  }
+
+  private forgetEnded(track: LocalTrack): void {
+    const onEnded = this.endedListeners.get(track);
+    if (!onEnded) return;
+    track.mediaStreamTrack.removeEventListener('ended', onEnded);
+    this.endedListeners.delete(track);
+  }
+
+  private requireTrack(source: TrackSource): LocalTrack {
+    const track = this.trackMap.get(source);
+    if (!track) throw new ConfabError('not_found', `no ${source} track is published`);
+    return track;
+  }
+
+  private assertFree(source: TrackSource): void {
+    if (this.trackMap.has(source)) throw ConfabError.conflict(`${source} is already published`);
+    if (this.busy.has(source)) throw ConfabError.conflict(`${source} is being published or unpublished`);
+  }
+}

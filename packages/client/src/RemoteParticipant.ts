@@ -1,0 +1,50 @@
+import type { ParticipantInfo, PresenceStatus, TrackSource } from '@confab/protocol';
+import { RemoteTrack } from './RemoteTrack';
+
+/** Someone else in the room. */
+export class RemoteParticipant {
+  readonly id: string;
+  name: string;
+  status: PresenceStatus;
+  readonly joinedAt: Date;
+  private readonly trackMap = new Map<TrackSource, RemoteTrack>();
+
+  constructor(info: ParticipantInfo) {
+    this.id = info.id;
+    this.name = info.name;
+    this.status = info.status;
+    this.joinedAt = new Date(info.joinedAt);
+    for (const track of info.tracks) this.trackMap.set(track.source, new RemoteTrack(track, info.id));
+  }
+
+  /** Published tracks by source, subscribed or not. */
+  get tracks(): ReadonlyMap<TrackSource, RemoteTrack> {
+    return this.trackMap;
+  }
+
+  /** @internal */
+  trackById(trackId: string): RemoteTrack | undefined {
+    for (const track of this.trackMap.values()) if (track.id === trackId) return track;
+    return undefined;
+  }
+
+  /** @internal Adds (or replaces) the track for its source; returns the replaced one. */
+  setTrack(track: RemoteTrack): RemoteTrack | undefined {
+    const previous = this.trackMap.get(track.source);
+    this.trackMap.set(track.source, track);
+    return previous === track ? undefined : previous;
+  }
+
+  /** @internal */
+  removeTrack(track: RemoteTrack): void {
+    if (this.trackMap.get(track.source) === track) this.trackMap.delete(track.source);
+  }
+
+  /** @internal Applies name/status from the server; true if anything changed. */
+  update(info: ParticipantInfo): boolean {
+    const changed = info.name !== this.name || info.status !== this.status;
+    this.name = info.name;
+    this.status = info.status;
+    return changed;
+  }
+}

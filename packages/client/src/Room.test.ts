@@ -1,0 +1,288 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { connect } from './connect';
+import { ConfabError } from './errors';
+import { ConnectionState, RoomEvent } from './events';
+import type { Room } from './Room';
+import { fakePeerConnectionClass, fakeTrack, fakeWebSocketClass, tick, type FakeMediaStreamTrack, type FakeWebSocket } from './testFakes';
+
+const SELF = { id: 'me', name: 'Me', status: 'online', joinedAt: 1_700_000_000_000, tracks: [] };
+const ALICE = {
+  id: 'alice',
+  name: 'Alice',
+  status: 'online',
+  joinedAt: 1_700_000_000_000,
+  tracks: [{ id: 'a-cam', source: 'camera', kind: 'video', muted: false }],
+};
+
+/** A scripted server: answers join/publish/offer/etc. like docs/protocol.md says. */
+function server(socket: FakeWebSocket, joinReply: (id: number) => unknown = (id) => ({
+  type: 'joined', id, v: 1, room: 'standup', self: SELF, participants: [ALICE],
+  iceServers: [{ urls: 'stun:stun.example:3478' }],
+})): void {
+  queueMicrotask(() => socket.open());
+  socket.onSend = (message, ws) => {
+    const id = message['id'] as number | undefined;
+    if (id === undefined) return;
+    setTimeout(() => {
+      if (ws.readyState !== 1) return;
+      switch (message['type']) {
+        case 'join':
+          ws.receive(joinReply(id));
+          break;
+        case 'offer':
+          ws.receive({ type: 'answer', id, target: 'publisher', sdp: 'fake server answer' });
+          break;
+        default:
+          ws.receive({ type: 'ack', id });
+      }
+    }, 1);
+  };
+}
+
+async function joinRoom(): Promise<{ room: Room; socket: FakeWebSocket; events: string[]; peers: ReturnType<typeof fakePeerConnectionClass>['peers'] }> {
+  const { WebSocket, sockets } = fakeWebSocketClass((s) => server(s));
+  const { RTCPeerConnection, peers } = fakePeerConnectionClass();
+  const room = await connect('http://confab.test', 'standup', 'Me', { WebSocket, RTCPeerConnection });
+  const events: string[] = [];
+  for (const event of Object.values(RoomEvent)) {
+    room.on(event, (...args: unknown[]) => {
+      const first = args[0] as { source?: string; id?: string; name?: string } | string | number;
+      const label = typeof first === 'object' && first !== null ? (first.id ?? first.source ?? first.name ?? '') : String(first);
+      events.push(`${event}:${label}`);
+    });
+  }
+  return { room, socket: sockets[0]!, events, peers };
+}
+
+test('connect joins, builds participants and both peer connections', async () => {
+  const { room, socket, peers } = await joinRoom();
+  assert.equal(socket.url, 'ws://confab.test/rtc');
+  assert.deepEqual(socket.messages()[0], { type: 'join', v: 1, room: 'standup', name: 'Me', id: 1 });
+  assert.equal(room.state, ConnectionState.Connected);
+  assert.equal(room.localParticipant.id, 'me');
+  assert.deepEqual([...room.participants.keys()], ['alice']);
+  const alice = room.participants.get('alice')!;
+  assert.equal(alice.joinedAt.getTime(), 1_700_000_000_000);
+  assert.equal(alice.tracks.get('camera')?.id, 'a-cam');
+  assert.deepEqual(room.iceServers, [{ urls: 'stun:stun.example:3478' }]);
+  assert.equal(peers.length, 2);
+  for (const pc of peers) assert.equal(pc.config.bundlePolicy, 'max-bundle');
+  await room.leave();
+});
+
+test('subscriber offers map mids to tracks; media arrives and leaves with the offers', async () => {
+  const { room, socket, events, peers } = await joinRoom();
+  const subscriber = peers[1]!;
+  socket.receive({ type: 'candidate', target: 'subscriber', candidate: { candidate: 'candidate:early', sdpMid: '0', sdpMLineIndex: 0 } });
+  socket.receive({ type: 'offer', target: 'subscriber', sdp: 'fake mids=0', tracks: [{ mid: '0', trackId: 'a-cam', participantId: 'alice' }] });
+  await tick(5);
+  const camera = room.participants.get('alice')!.tracks.get('camera')!;
+  assert.ok(camera.mediaStreamTrack, 'camera subscribed');
+  assert.deepEqual(events, ['trackSubscribed:a-cam']);
+  assert.deepEqual(subscriber.candidates, [{ candidate: 'candidate:early', sdpMid: '0', sdpMLineIndex: 0 }]);
+  const answer = socket.messages().find((m) => m['type'] === 'answer');
+  assert.equal(answer?.['target'], 'subscriber');
+
+  // Bob joins; his offer arrives before his track_published: media is attached when the track is announced.
+  socket.receive({ type: 'participant_joined', participant: { id: 'bob', name: 'Bob', status: 'online', joinedAt: 1, tracks: [] } });
+  socket.receive({ type: 'offer', target: 'subscriber', sdp: 'fake mids=0,1', tracks: [
+    { mid: '0', trackId: 'a-cam', participantId: 'alice' },
+    { mid: '1', trackId: 'b-mic', participantId: 'bob' },
+  ] });
+  await tick(5);
+  socket.receive({ type: 'track_published', participantId: 'bob', track: { id: 'b-mic', source: 'microphone', kind: 'audio', muted: false } });
+  const mic = room.participants.get('bob')!.tracks.get('microphone')!;
+  assert.ok(mic.mediaStreamTrack);
+  assert.deepEqual(events.slice(1), ['participantJoined:bob', 'trackPublished:b-mic', 'trackSubscribed:b-mic']);
+
+  socket.receive({ type: 'track_muted', participantId: 'bob', trackId: 'b-mic', muted: true });
+  assert.equal(mic.muted, true);
+  socket.receive({ type: 'participant_updated', participant: { id: 'bob', name: 'Bob', status: 'away', joinedAt: 1, tracks: [] } });
+  assert.equal(room.participants.get('bob')!.status, 'away');
+
+  // Alice's camera is dropped from the next offer: unsubscribed (once), then unpublished.
+  socket.receive({ type: 'offer', target: 'subscriber', sdp: 'fake mids=1', tracks: [{ mid: '1', trackId: 'b-mic', participantId: 'bob' }] });
+  await tick(5);
+  socket.receive({ type: 'track_unpublished', participantId: 'alice', trackId: 'a-cam' });
+  assert.equal(camera.mediaStreamTrack, undefined);
+  assert.equal(room.participants.get('alice')!.tracks.size, 0);
+
+  socket.receive({ type: 'participant_left', participantId: 'bob', reason: 'left' });
+  assert.equal(room.participants.has('bob'), false);
+  assert.deepEqual(events.slice(4), [
+    'trackMuted:b-mic',
+    'participantUpdated:bob',
+    'trackUnsubscribed:a-cam',
+    'trackUnpublished:a-cam',
+    'trackUnsubscribed:b-mic',
+    'trackUnpublished:b-mic',
+    'participantLeft:bob',
+  ]);
+  const stats = await room.getStats();
+  assert.deepEqual(stats, []);
+  await room.leave();
+});
+
+test('getStats reports inbound stats of subscribed tracks', async () => {
+  const { room, socket } = await joinRoom();
+  socket.receive({ type: 'offer', target: 'subscriber', sdp: 'fake mids=0', tracks: [{ mid: '0', trackId: 'a-cam', participantId: 'alice' }] });
+  await tick(5);
+  const [stats] = await room.getStats();
+  assert.deepEqual(stats, {
+    trackId: 'a-cam', participantId: 'alice', participantName: 'Alice', source: 'camera', kind: 'video',
+    bytesReceived: 1000, packetsReceived: 10, packetsLost: 1, jitter: 0.01,
+  });
+  await room.leave();
+});
+
+test('publish, mute, unpublish follow the protocol order', async () => {
+  const { room, socket, events, peers } = await joinRoom();
+  const publisher = peers[0]!;
+  const camera = fakeTrack('video');
+  const local = await room.localParticipant.publishTrack(camera, 'camera');
+  const sent = socket.messages().slice(1).map((m) => m['type']);
+  assert.deepEqual(sent, ['publish', 'offer']);
+  assert.deepEqual(socket.messages()[1], { type: 'publish', source: 'camera', mid: '0', id: 2 });
+  assert.equal(socket.messages()[2]?.['target'], 'publisher');
+  assert.equal(publisher.remoteDescription?.sdp, 'fake server answer');
+  assert.equal(room.localParticipant.tracks.get('camera'), local);
+  assert.equal(local.kind, 'video');
+  await assert.rejects(room.localParticipant.publishTrack(fakeTrack('video'), 'camera'), (e: unknown) => e instanceof ConfabError && e.code === 'conflict');
+  await assert.rejects(room.localParticipant.publishTrack(fakeTrack('video'), 'microphone'), (e: unknown) => e instanceof ConfabError && e.code === 'invalid_argument');
+
+  await room.localParticipant.setMuted('camera', true);
+  assert.equal(local.muted, true);
+  assert.equal(publisher.transceivers[0]!.sender.track, null);
+  assert.deepEqual(socket.messages().at(-1), { type: 'mute', source: 'camera', muted: true, id: 4 });
+  await room.localParticipant.setMuted('camera', false);
+  assert.equal(publisher.transceivers[0]!.sender.track, camera);
+
+  socket.receive({ type: 'participant_updated', participant: { ...SELF, tracks: [{ id: 'my-cam', source: 'camera', kind: 'video', muted: false }] } });
+  assert.equal(local.id, 'my-cam');
+
+  await room.localParticipant.unpublish('camera');
+  assert.deepEqual(socket.messages().slice(-2).map((m) => m['type']), ['unpublish', 'offer']);
+  assert.equal(room.localParticipant.tracks.size, 0);
+  assert.equal((camera as unknown as FakeMediaStreamTrack).stopped, false, 'tracks the app captured are not stopped');
+  assert.deepEqual(events, ['localTrackPublished:camera', 'trackMuted:camera', 'trackMuted:camera', 'localTrackUnpublished:my-cam']);
+  await room.leave();
+});
+
+test('a failed publish rolls back and reports the error', async () => {
+  const { room, socket, peers } = await joinRoom();
+  peers[0]!.failRemoteAnswer = new Error('bad answer');
+  await assert.rejects(room.localParticipant.publishTrack(fakeTrack('audio'), 'microphone'));
+  assert.equal(room.localParticipant.tracks.size, 0);
+  assert.equal(peers[0]!.signalingState, 'stable');
+  await tick(5);
+  assert.equal(socket.messages().at(-1)?.['type'], 'unpublish');
+  peers[0]!.failRemoteAnswer = undefined;
+  await room.localParticipant.publishTrack(fakeTrack('audio'), 'microphone');
+  assert.equal(room.localParticipant.tracks.size, 1);
+  await room.leave();
+});
+
+test('a screen share ended from the browser UI is unpublished automatically', async () => {
+  const { room, events } = await joinRoom();
+  const screen = fakeTrack('video');
+  await room.localParticipant.publishTrack(screen, 'screen');
+  (screen as unknown as FakeMediaStreamTrack).end();
+  await tick(10);
+  assert.equal(room.localParticipant.tracks.has('screen'), false);
+  assert.deepEqual(events, ['localTrackPublished:screen', 'localTrackUnpublished:screen']);
+  await room.leave();
+});
+
+test('chat, server errors and shutdown become events; sendChat resolves on ack', async () => {
+  const { room, socket } = await joinRoom();
+  const chats: { text: string; fromSelf: boolean; time: Date }[] = [];
+  const errors: ConfabError[] = [];
+  const shutdowns: number[] = [];
+  room.on(RoomEvent.ChatMessage, (m) => chats.push(m));
+  room.on(RoomEvent.Error, (e) => errors.push(e));
+  room.on(RoomEvent.ShutdownAnnounced, (s) => shutdowns.push(s));
+  await room.localParticipant.sendChat('hello');
+  await assert.rejects(room.localParticipant.sendChat('   '), (e: unknown) => e instanceof ConfabError && e.code === 'invalid_argument');
+  socket.receive({ type: 'chat', messageId: 'm1', participantId: 'me', name: 'Me', time: 1_700_000_000_500, text: 'hello' });
+  socket.receive({ type: 'chat', messageId: 'm2', participantId: 'alice', name: 'Alice', time: 1_700_000_000_600, text: '<b>hi</b>' });
+  socket.receive({ type: 'error', code: 'rate_limited', message: 'too fast' });
+  socket.receive({ type: 'shutdown', seconds: 30 });
+  assert.deepEqual(chats.map((c) => [c.text, c.fromSelf]), [['hello', true], ['<b>hi</b>', false]]);
+  assert.equal(chats[0]!.time.getTime(), 1_700_000_000_500);
+  assert.deepEqual(errors.map((e) => e.code), ['rate_limited']);
+  assert.deepEqual(shutdowns, [30]);
+  await room.localParticipant.setStatus('busy');
+  assert.equal(room.localParticipant.status, 'busy');
+  await room.leave();
+});
+
+test('leave sends leave, closes everything and ends Disconnected with reason "left"', async () => {
+  const { room, socket, peers } = await joinRoom();
+  const states: ConnectionState[] = [];
+  room.on(RoomEvent.ConnectionStateChanged, (s) => states.push(s));
+  await room.leave();
+  assert.equal(socket.messages().at(-1)?.['type'], 'leave');
+  assert.equal(room.state, ConnectionState.Disconnected);
+  assert.equal(room.disconnectReason, 'left');
+  assert.deepEqual(states, [ConnectionState.Disconnected]);
+  assert.ok(peers.every((pc) => pc.closed));
+  assert.equal(socket.readyState, 3);
+  await room.leave(); // idempotent
+});
+
+test('the server closing the socket disconnects the room with the close reason', async () => {
+  const { room, socket } = await joinRoom();
+  socket.serverClose(1008, 'policy violation');
+  assert.equal(room.state, ConnectionState.Disconnected);
+  assert.equal(room.disconnectReason, 'socket closed (code 1008: policy violation)');
+  await assert.rejects(room.localParticipant.sendChat('anyone?'), (e: unknown) => e instanceof ConfabError && e.code === 'closed');
+});
+
+test('connect rejects on a join error, a bad room name, and a timeout', async () => {
+  const { RTCPeerConnection } = fakePeerConnectionClass();
+  const refused = fakeWebSocketClass((s) => server(s, (id) => ({ type: 'error', id, code: 'resource_exhausted', message: 'room is full' })));
+  await assert.rejects(
+    connect('ws://confab.test/rtc', 'full', 'Me', { WebSocket: refused.WebSocket, RTCPeerConnection }),
+    (e: unknown) => e instanceof ConfabError && e.code === 'resource_exhausted' && e.reason === 'room is full',
+  );
+  assert.equal(refused.sockets[0]!.readyState, 3);
+
+  await assert.rejects(connect('ws://confab.test/rtc', 'no spaces', 'Me', { RTCPeerConnection }), (e: unknown) => e instanceof ConfabError && e.code === 'invalid_argument');
+
+  const silent = fakeWebSocketClass((s) => queueMicrotask(() => s.open()));
+  await assert.rejects(
+    connect('ws://confab.test/rtc', 'quiet', 'Me', { WebSocket: silent.WebSocket, RTCPeerConnection, connectTimeoutMs: 30 }),
+    (e: unknown) => e instanceof ConfabError && e.code === 'timeout',
+  );
+  assert.equal(silent.sockets[0]!.readyState, 3);
+});
+
+test('messages arriving in the same task as `joined` are handled after set-up', async () => {
+  const { WebSocket } = fakeWebSocketClass((s) => {
+    queueMicrotask(() => s.open());
+    s.onSend = (message, ws) => {
+      if (message['type'] !== 'join') return;
+      setTimeout(() => {
+        ws.receive({ type: 'joined', id: message['id'], v: 1, room: 'standup', self: SELF, participants: [ALICE], iceServers: [] });
+        ws.receive({ type: 'offer', target: 'subscriber', sdp: 'fake mids=0', tracks: [{ mid: '0', trackId: 'a-cam', participantId: 'alice' }] });
+      }, 1);
+    };
+  });
+  const { RTCPeerConnection } = fakePeerConnectionClass();
+  const room = await connect('ws://confab.test/rtc', 'standup', 'Me', { WebSocket, RTCPeerConnection });
+  await tick(5);
+  assert.ok(room.participants.get('alice')!.tracks.get('camera')!.mediaStreamTrack, 'the early offer was applied');
+  await room.leave();
+});
+
+test('an m-line reused for another track swaps the subscription without a new track event', async () => {
+  const { room, socket, events } = await joinRoom();
+  socket.receive({ type: 'offer', target: 'subscriber', sdp: 'fake mids=0', tracks: [{ mid: '0', trackId: 'a-cam', participantId: 'alice' }] });
+  await tick(5);
+  socket.receive({ type: 'track_published', participantId: 'alice', track: { id: 'a-screen', source: 'screen', kind: 'video', muted: false } });
+  socket.receive({ type: 'offer', target: 'subscriber', sdp: 'fake mids=0', tracks: [{ mid: '0', trackId: 'a-screen', participantId: 'alice' }] });
+  await tick(5);
+  assert.deepEqual(events, ['trackSubscribed:a-cam', 'trackPublished:a-screen', 'trackUnsubscribed:a-cam', 'trackSubscribed:a-screen']);
+  await room.leave();
+});

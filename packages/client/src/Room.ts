@@ -1,0 +1,395 @@
+import {
+  PROTOCOL_VERSION,
+  type MessageOf,
+  type ParticipantInfo,
+  type PresenceStatus,
+  type RoomName,
+  type ServerMessage,
+} from '@confab/protocol';
+import { ConfabError } from './errors';
+import { ConnectionState, RoomEvent, type RoomEvents } from './events';
+import { LocalParticipant } from './LocalParticipant';
+import { PublisherConnection } from './PublisherConnection';
+import { RemoteParticipant } from './RemoteParticipant';
+import { RemoteTrack } from './RemoteTrack';
+import { SignalClient } from './SignalClient';
+import { readInboundRtp, type TrackStats } from './stats';
+import { SubscriberConnection, type SubscriberSlot } from './SubscriberConnection';
+import { TypedEmitter } from './TypedEmitter';
+
+export const DEFAULT_CONNECT_TIMEOUT_MS = 10_000;
+const LEAVE_TIMEOUT_MS = 2_000;
+
+export interface ConnectOptions {
+  /** Initial presence; default 'online'. */
+  status?: PresenceStatus;
+  /** Publish these right after joining (in the background; failures are emitted as RoomEvent.Error). Default none. */
+  publish?: { microphone?: boolean | MediaTrackConstraints; camera?: boolean | MediaTrackConstraints };
+  /** Time allowed for opening the socket plus joining; default 10 000 ms. */
+  connectTimeoutMs?: number;
+  /** WebSocket implementation (e.g. `ws` in Node tests); default the global one. */
+  WebSocket?: typeof WebSocket;
+  /** RTCPeerConnection implementation; default the global one. */
+  RTCPeerConnection?: typeof RTCPeerConnection;
+}
+
+/** What exists only while joined. */
+interface Session {
+  readonly signal: SignalClient;
+  readonly publisher: PublisherConnection;
+  readonly subscriber: SubscriberConnection;
+  readonly local: LocalParticipant;
+}
+
+/**
+ * A joined room: the participants, their tracks, and you. Get one from `connect()`.
+ *
+ * Resume/reconnect is not implemented yet: when the socket closes the room goes to
+ * `Disconnected` for good. A later ReconnectPolicy hooks in at `onSocketClosed`.
+ */
+export class Room extends TypedEmitter<RoomEvents> {
+  readonly name: string;
+  private connectionState = ConnectionState.Connecting;
+  private reason: string | undefined = undefined;
+  private servers: RTCIceServer[] = [];
+  private readonly remotes = new Map<string, RemoteParticipant>();
+  private session: Session | undefined = undefined;
+  /** Messages that arrived before the join finished setting up. */
+  private early: ServerMessage[] | undefined = [];
+  private leaving = false;
+
+  /** @internal Use `connect()`. */
+  constructor(
+    name: string,
+    private readonly options: ConnectOptions = {},
+  ) {
+    super();
+    this.name = name;
+  }
+
+  get state(): ConnectionState {
+    return this.connectionState;
+  }
+
+  /** Why the room is Disconnected ('left' after `leave()`); undefined before that. */
+  get disconnectReason(): string | undefined {
+    return this.reason;
+  }
+
+  get iceServers(): RTCIceServer[] {
+    return this.servers;
+  }
+
+  get localParticipant(): LocalParticipant {
+    if (!this.session) throw ConfabError.closed('the room was never joined');
+    return this.session.local;
+  }
+
+  /** Everyone else, by participant id. */
+  get participants(): ReadonlyMap<string, RemoteParticipant> {
+    return this.remotes;
+  }
+
+  /** @internal Opens the signaling socket and joins; on failure the room ends Disconnected. */
+  async join(url: string, displayName: string): Promise<void> {
+    const deadline = Date.now() + (this.options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS);
+    const remaining = (): number => Math.max(1, deadline - Date.now());
+    let signal: SignalClient | undefined;
+    try {
+      const PeerConnection = this.options.RTCPeerConnection ?? globalThis.RTCPeerConnection;
+      if (typeof PeerConnection !== 'function') throw ConfabError.connectionFailed('no RTCPeerConnection implementation available');
+      signal = new SignalClient(url, this.options.WebSocket ? { WebSocket: this.options.WebSocket } : {});
+      signal.on('message', (message) => this.onMessage(message));
+      signal.on('error', (error) => this.safeEmit(RoomEvent.Error, error));
+      signal.on('close', (reason) => this.onSocketClosed(reason));
+      await signal.opened(remaining());
+      const joined = await signal.request(
+        { type: 'join', v: PROTOCOL_VERSION, room: this.name as RoomName, name: displayName, ...(this.options.status ? { status: this.options.status } : {}) },
+        remaining(),
+      );
+      if (this.connectionState === ConnectionState.Disconnected) throw ConfabError.closed(this.reason);
+      this.setUp(signal, joined, PeerConnection);
+    } catch (error) {
+      const confabError = ConfabError.wrap(error);
+      this.end(`join failed: ${confabError.reason}`);
+      signal?.close('join failed');
+      throw confabError;
+    }
+    this.scheduleInitialPublish();
+  }
+
+  /** Leaves the room: sends `leave`, closes both peer connections and the socket. */
+  async leave(): Promise<void> {
+    if (this.connectionState === ConnectionState.Disconnected) return;
+    this.leaving = true;
+    const signal = this.session?.signal;
+    if (signal?.isOpen) await signal.request({ type: 'leave' }, LEAVE_TIMEOUT_MS).catch(() => undefined);
+    signal?.close('left');
+    this.end('left');
+  }
+
+  /** Inbound statistics for every subscribed remote track. */
+  async getStats(): Promise<TrackStats[]> {
+    const jobs: Promise<TrackStats | undefined>[] = [];
+    for (const participant of this.remotes.values()) {
+      for (const track of participant.tracks.values()) {
+        const receiver = track.receiver;
+        if (!track.isSubscribed || !receiver) continue;
+        jobs.push(
+          receiver.getStats().then(
+            (report) => {
+              const inbound = readInboundRtp(report);
+              if (!inbound) return undefined;
+              return {
+                trackId: track.id,
+                participantId: participant.id,
+                participantName: participant.name,
+                source: track.source,
+                kind: track.kind,
+                ...inbound,
+              };
+            },
+            () => undefined,
+          ),
+        );
+      }
+    }
+    const results = await Promise.all(jobs);
+    return results.filter((s): s is TrackStats => s !== undefined);
+  }
+
+  private setUp(signal: SignalClient, joined: MessageOf<ServerMessage, 'joined'>, PeerConnection: typeof RTCPeerConnection): void {
+    this.servers = joined.iceServers.map((s) => ({ ...s }));
+    const config: RTCConfiguration = { iceServers: this.servers, bundlePolicy: 'max-bundle' };
+    const onError = (error: ConfabError): void => {
+      this.safeEmit(RoomEvent.Error, error);
+    };
+    const publisher = new PublisherConnection(new PeerConnection(config), signal, onError);
+    const subscriber = new SubscriberConnection(new PeerConnection(config), signal, {
+      onTrack: (slot) => this.onMediaArrived(slot),
+      onTrackEnded: (slot) => this.onMediaEnded(slot),
+      onError,
+    });
+    const local = new LocalParticipant(joined.self, {
+      signal,
+      publisher,
+      emit: (event, ...args) => this.safeEmit(event, ...args),
+    });
+    this.session = { signal, publisher, subscriber, local };
+    for (const info of joined.participants) {
+      if (info.id !== joined.self.id) this.remotes.set(info.id, new RemoteParticipant(info));
+    }
+    this.setState(ConnectionState.Connected);
+    const early = this.early ?? [];
+    this.early = undefined;
+    for (const message of early) this.onMessage(message);
+  }
+
+  private scheduleInitialPublish(): void {
+    const request = this.options.publish;
+    if (!request?.microphone && !request?.camera) return;
+    // A macrotask later, so the caller has attached its listeners after `await connect()`.
+    setTimeout(() => {
+      if (!this.session || this.connectionState !== ConnectionState.Connected) return;
+      void this.session.local.publishInitial(request.microphone || undefined, request.camera || undefined).then((errors) => {
+        for (const error of errors) this.safeEmit(RoomEvent.Error, error);
+      });
+    }, 0);
+  }
+
+  private onMessage(message: ServerMessage): void {
+    if (this.early) {
+      this.early.push(message);
+      return;
+    }
+    const session = this.session;
+    if (!session || this.connectionState === ConnectionState.Disconnected) return;
+    const selfId = session.local.id;
+    switch (message.type) {
+      case 'participant_joined':
+        if (message.participant.id !== selfId) this.onParticipantJoined(message.participant);
+        break;
+      case 'participant_left':
+        this.onParticipantLeft(message.participantId, message.reason);
+        break;
+      case 'participant_updated':
+        if (message.participant.id === selfId) this.onSelfUpdated(message.participant);
+        else this.onParticipantUpdated(message.participant);
+        break;
+      case 'track_published':
+        if (message.participantId === selfId) session.local.assignTrackId(message.track.source, message.track.id);
+        else this.onTrackPublished(message.participantId, new RemoteTrack(message.track, message.participantId));
+        break;
+      case 'track_unpublished':
+        this.onTrackUnpublished(message.participantId, message.trackId);
+        break;
+      case 'track_muted':
+        this.onTrackMuted(message.participantId, message.trackId, message.muted);
+        break;
+      case 'offer':
+        void session.subscriber.handleOffer(message);
+        break;
+      case 'candidate':
+        if (message.target === 'publisher') session.publisher.addRemoteCandidate(message.candidate);
+        else session.subscriber.addRemoteCandidate(message.candidate);
+        break;
+      case 'chat':
+        this.safeEmit(RoomEvent.ChatMessage, {
+          id: message.messageId,
+          participantId: message.participantId,
+          name: message.name,
+          time: new Date(message.time),
+          text: message.text,
+          fromSelf: message.participantId === selfId,
+        });
+        break;
+      case 'error':
+        this.safeEmit(RoomEvent.Error, ConfabError.fromServer(message.code, message.message));
+        break;
+      case 'shutdown':
+        this.safeEmit(RoomEvent.ShutdownAnnounced, message.seconds);
+        break;
+      case 'joined':
+      case 'answer':
+      case 'ack':
+      case 'pong':
+        break; // replies without a pending request: nothing to do
+    }
+  }
+
+  private onParticipantJoined(info: ParticipantInfo): void {
+    const existing = this.remotes.get(info.id);
+    if (existing) {
+      if (existing.update(info)) this.safeEmit(RoomEvent.ParticipantUpdated, existing);
+      return;
+    }
+    const participant = new RemoteParticipant(info);
+    this.remotes.set(info.id, participant);
+    this.safeEmit(RoomEvent.ParticipantJoined, participant);
+    for (const track of participant.tracks.values()) {
+      this.safeEmit(RoomEvent.TrackPublished, track, participant);
+      this.attachArrivedMedia(track, participant);
+    }
+  }
+
+  private onParticipantLeft(participantId: string, reason: RoomEvents[RoomEvent.ParticipantLeft][1]): void {
+    const participant = this.remotes.get(participantId);
+    if (!participant) return;
+    for (const track of [...participant.tracks.values()]) this.dropTrack(participant, track);
+    this.remotes.delete(participantId);
+    this.safeEmit(RoomEvent.ParticipantLeft, participant, reason);
+  }
+
+  private onParticipantUpdated(info: ParticipantInfo): void {
+    const participant = this.remotes.get(info.id);
+    if (!participant) {
+      this.onParticipantJoined(info);
+      return;
+    }
+    if (participant.update(info)) this.safeEmit(RoomEvent.ParticipantUpdated, participant);
+  }
+
+  private onSelfUpdated(info: ParticipantInfo): void {
+    const local = this.session?.local;
+    if (!local) return;
+    local.name = info.name;
+    local.status = info.status;
+    for (const track of info.tracks) local.assignTrackId(track.source, track.id);
+  }
+
+  private onTrackPublished(participantId: string, track: RemoteTrack): void {
+    const participant = this.remotes.get(participantId);
+    if (!participant) return;
+    const replaced = participant.setTrack(track);
+    if (replaced) this.dropTrack(participant, replaced);
+    this.safeEmit(RoomEvent.TrackPublished, track, participant);
+    this.attachArrivedMedia(track, participant);
+  }
+
+  private onTrackUnpublished(participantId: string, trackId: string): void {
+    const participant = this.remotes.get(participantId);
+    const track = participant?.trackById(trackId);
+    if (participant && track) this.dropTrack(participant, track);
+  }
+
+  private onTrackMuted(participantId: string, trackId: string, muted: boolean): void {
+    const participant = this.remotes.get(participantId);
+    const track = participant?.trackById(trackId);
+    if (!participant || !track || track.muted === muted) return;
+    track.muted = muted;
+    this.safeEmit(RoomEvent.TrackMuted, track, participant);
+  }
+
+  /** Unsubscribes (if subscribed) and unpublishes `track`. */
+  private dropTrack(participant: RemoteParticipant, track: RemoteTrack): void {
+    participant.removeTrack(track);
+    this.unsubscribe(track, participant);
+    this.safeEmit(RoomEvent.TrackUnpublished, track, participant);
+  }
+
+  /** Media for a slot arrived; the track may not be announced yet (then track_published attaches it). */
+  private onMediaArrived(slot: SubscriberSlot): void {
+    const participant = this.remotes.get(slot.participantId);
+    const track = participant?.trackById(slot.trackId);
+    if (participant && track) this.subscribe(track, participant, slot);
+  }
+
+  private onMediaEnded(slot: SubscriberSlot): void {
+    const participant = this.remotes.get(slot.participantId);
+    const track = participant?.trackById(slot.trackId);
+    if (participant && track && track.mediaStreamTrack === slot.mediaStreamTrack) this.unsubscribe(track, participant);
+  }
+
+  private attachArrivedMedia(track: RemoteTrack, participant: RemoteParticipant): void {
+    const slot = this.session?.subscriber.slotFor(track.id);
+    if (slot?.mediaStreamTrack && slot.participantId === participant.id) this.subscribe(track, participant, slot);
+  }
+
+  private subscribe(track: RemoteTrack, participant: RemoteParticipant, slot: SubscriberSlot): void {
+    if (track.isSubscribed || !slot.mediaStreamTrack) return;
+    track.mediaStreamTrack = slot.mediaStreamTrack;
+    track.receiver = slot.receiver;
+    this.safeEmit(RoomEvent.TrackSubscribed, track, participant);
+  }
+
+  private unsubscribe(track: RemoteTrack, participant: RemoteParticipant): void {
+    if (!track.isSubscribed) return;
+    this.safeEmit(RoomEvent.TrackUnsubscribed, track, participant);
+    track.mediaStreamTrack = undefined;
+    track.receiver = undefined;
+  }
+
+  /** The socket closed. This is where resume/reconnect will hook in; for now the room ends. */
+  private onSocketClosed(reason: string): void {
+    this.end(this.leaving ? 'left' : reason);
+  }
+
+  /** Final teardown: close the peer connections, stop captured media, state → Disconnected. */
+  private end(reason: string): void {
+    if (this.connectionState === ConnectionState.Disconnected) return;
+    this.reason = reason;
+    this.early = undefined;
+    const session = this.session;
+    if (session) {
+      session.publisher.close();
+      session.subscriber.close();
+      session.local.dispose();
+      if (session.signal.isOpen) session.signal.close(reason);
+    }
+    for (const participant of this.remotes.values()) {
+      for (const track of participant.tracks.values()) {
+        track.mediaStreamTrack = undefined;
+        track.receiver = undefined;
+      }
+    }
+    this.setState(ConnectionState.Disconnected);
+  }
+
+  /** The one place the state changes; emits only on a change. */
+  private setState(state: ConnectionState): boolean {
+    if (this.connectionState === state) return false;
+    this.connectionState = state;
+    this.safeEmit(RoomEvent.ConnectionStateChanged, state);
+    return true;
+  }
+}

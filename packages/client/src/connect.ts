@@ -1,0 +1,17 @@
+import { isValidRoomName } from '@confab/protocol';
+import { ConfabError } from './errors';
+import { Room, type ConnectOptions } from './Room';
+import { toSignalUrl } from './url';
+
+/**
+ * Joins `room` as `name` on the server at `url` (`ws(s)://host/rtc`, or `http(s)://host` to which
+ * `/rtc` is appended). Resolves once joined; publishing from `options.publish` then starts in the
+ * background (failures arrive as RoomEvent.Error).
+ */
+export async function connect(url: string, room: string, name: string, options: ConnectOptions = {}): Promise<Room> {
+  if (!isValidRoomName(room)) throw ConfabError.invalid('room name must be 1-64 letters, digits, "-", "_" or "."');
+  const signalUrl = toSignalUrl(url);
+  const instance = new Room(room, options);
+  await instance.join(signalUrl, name);
+  return instance;
+}

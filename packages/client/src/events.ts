@@ -1,0 +1,83 @@
+import type { MessageOf, ServerMessage } from '@confab/protocol';
+import type { ConfabError } from './errors';
+import type { LocalParticipant } from './LocalParticipant';
+import type { LocalTrack } from './LocalTrack';
+import type { RemoteParticipant } from './RemoteParticipant';
+import type { RemoteTrack } from './RemoteTrack';
+
+/** Events a Room emits; the listener arguments are in `RoomEvents`. */
+export enum RoomEvent {
+  /** Someone joined the room (not emitted for those present when you joined: see `room.participants`). */
+  ParticipantJoined = 'participantJoined',
+  /** Someone left; their tracks were unsubscribed and unpublished first. */
+  ParticipantLeft = 'participantLeft',
+  /** A participant's status or name changed. */
+  ParticipantUpdated = 'participantUpdated',
+  /** Media of a remote track arrived: `track.mediaStreamTrack` is set and can be attached. */
+  TrackSubscribed = 'trackSubscribed',
+  /** A remote track's media stopped (unpublished, participant left); detach it. */
+  TrackUnsubscribed = 'trackUnsubscribed',
+  /** A track's muted flag changed (check `track.muted`); remote or local. */
+  TrackMuted = 'trackMuted',
+  /** A remote participant announced a track; its media may not have arrived yet. */
+  TrackPublished = 'trackPublished',
+  /** A remote participant withdrew a track. */
+  TrackUnpublished = 'trackUnpublished',
+  /** One of your tracks is now published. */
+  LocalTrackPublished = 'localTrackPublished',
+  /** One of your tracks was unpublished (also when the user stops screen sharing from the browser). */
+  LocalTrackUnpublished = 'localTrackUnpublished',
+  /** A chat message, your own included (`fromSelf`). */
+  ChatMessage = 'chatMessage',
+  /** `room.state` changed. */
+  ConnectionStateChanged = 'connectionStateChanged',
+  /** The server is going away in `seconds`. */
+  ShutdownAnnounced = 'shutdownAnnounced',
+  /** An asynchronous error not tied to a call you made (server error without request id, media or connection failure). */
+  Error = 'error',
+}
+
+/** Where the room's connection is. `Disconnected` is final; `room.disconnectReason` says why. */
+export enum ConnectionState {
+  Connecting = 'connecting',
+  Connected = 'connected',
+  /** Reserved for resume/reconnect, not entered yet. */
+  Reconnecting = 'reconnecting',
+  Disconnected = 'disconnected',
+}
+
+/** Why a participant left, as the server reports it. */
+export type ParticipantLeftReason = MessageOf<ServerMessage, 'participant_left'>['reason'];
+
+/** A chat message as the app sees it; `text` is plain text and must never be rendered as HTML. */
+export interface ChatMessage {
+  id: string;
+  participantId: string;
+  name: string;
+  /** Server time of the message. */
+  time: Date;
+  text: string;
+  /** True for the messages you sent. */
+  fromSelf: boolean;
+}
+
+/** Listener arguments for each RoomEvent. */
+export interface RoomEvents {
+  [RoomEvent.ParticipantJoined]: [participant: RemoteParticipant];
+  [RoomEvent.ParticipantLeft]: [participant: RemoteParticipant, reason: ParticipantLeftReason];
+  [RoomEvent.ParticipantUpdated]: [participant: RemoteParticipant];
+  [RoomEvent.TrackSubscribed]: [track: RemoteTrack, participant: RemoteParticipant];
+  [RoomEvent.TrackUnsubscribed]: [track: RemoteTrack, participant: RemoteParticipant];
+  [RoomEvent.TrackMuted]: [track: RemoteTrack | LocalTrack, participant: RemoteParticipant | LocalParticipant];
+  [RoomEvent.TrackPublished]: [track: RemoteTrack, participant: RemoteParticipant];
+  [RoomEvent.TrackUnpublished]: [track: RemoteTrack, participant: RemoteParticipant];
+  [RoomEvent.LocalTrackPublished]: [track: LocalTrack];
+  [RoomEvent.LocalTrackUnpublished]: [track: LocalTrack];
+  [RoomEvent.ChatMessage]: [message: ChatMessage];
+  [RoomEvent.ConnectionStateChanged]: [state: ConnectionState];
+  [RoomEvent.ShutdownAnnounced]: [seconds: number];
+  [RoomEvent.Error]: [error: ConfabError];
+}
+
+/** How participants and tracks emit through their room. */
+export type EmitRoomEvent = <K extends keyof RoomEvents>(event: K, ...args: RoomEvents[K]) => void;

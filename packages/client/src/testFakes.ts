@@ -1,0 +1,260 @@
+/**
+ * Test doubles for the unit tests (not exported from the package): a scriptable WebSocket and a
+ * tiny RTCPeerConnection stand-in. Fake SDP is `fake mids=0,1`: the m-lines that carry media.
+ */
+
+type Handler = (event: unknown) => void;
+
+export class FakeWebSocket {
+  readyState = 0;
+  readonly sent: string[] = [];
+  /** Called with every parsed frame the client sends. */
+  onSend: ((message: Record<string, unknown>, socket: FakeWebSocket) => void) | undefined = undefined;
+  closeCode: number | undefined = undefined;
+  private readonly handlers = new Map<string, Set<Handler>>();
+
+  constructor(readonly url: string) {}
+
+  addEventListener(type: string, handler: Handler): void {
+    const set = this.handlers.get(type) ?? new Set();
+    set.add(handler);
+    this.handlers.set(type, set);
+  }
+
+  removeEventListener(type: string, handler: Handler): void {
+    this.handlers.get(type)?.delete(handler);
+  }
+
+  send(data: string): void {
+    if (this.readyState !== 1) throw new Error('not open');
+    this.sent.push(data);
+    this.onSend?.(JSON.parse(data) as Record<string, unknown>, this);
+  }
+
+  close(code = 1000, reason = ''): void {
+    if (this.readyState >= 2) return;
+    this.readyState = 3;
+    this.closeCode = code;
+    this.dispatch('close', { code, reason });
+  }
+
+  // ---- the "server" side ----
+  open(): void {
+    this.readyState = 1;
+    this.dispatch('open', {});
+  }
+
+  receive(message: unknown): void {
+    this.dispatch('message', { data: typeof message === 'string' ? message : JSON.stringify(message) });
+  }
+
+  fail(): void {
+    this.dispatch('error', {});
+    this.readyState = 3;
+    this.dispatch('close', { code: 1006, reason: '' });
+  }
+
+  serverClose(code: number, reason: string): void {
+    this.readyState = 3;
+    this.dispatch('close', { code, reason });
+  }
+
+  messages(): Record<string, unknown>[] {
+    return this.sent.map((s) => JSON.parse(s) as Record<string, unknown>);
+  }
+
+  private dispatch(type: string, event: unknown): void {
+    for (const handler of [...(this.handlers.get(type) ?? [])]) handler(event);
+  }
+}
+
+/** A WebSocket class whose instances land in `sockets`, plus a hook run on each new one. */
+export function fakeWebSocketClass(onCreate?: (socket: FakeWebSocket) => void): {
+  WebSocket: typeof WebSocket;
+  sockets: FakeWebSocket[];
+} {
+  const sockets: FakeWebSocket[] = [];
+  class Impl extends FakeWebSocket {
+    constructor(url: string) {
+      super(url);
+      sockets.push(this);
+      onCreate?.(this);
+    }
+  }
+  return { WebSocket: Impl as unknown as typeof WebSocket, sockets };
+}
+
+export class FakeMediaStreamTrack {
+  enabled = true;
+  stopped = false;
+  private readonly handlers = new Map<string, Set<() => void>>();
+  constructor(
+    readonly kind: 'audio' | 'video',
+    readonly id: string,
+  ) {}
+  stop(): void {
+    this.stopped = true;
+  }
+  getConstraints(): MediaTrackConstraints {
+    return {};
+  }
+  addEventListener(type: string, handler: () => void): void {
+    const set = this.handlers.get(type) ?? new Set();
+    set.add(handler);
+    this.handlers.set(type, set);
+  }
+  removeEventListener(type: string, handler: () => void): void {
+    this.handlers.get(type)?.delete(handler);
+  }
+  /** Simulates the browser ending the track (e.g. "Stop sharing"). */
+  end(): void {
+    for (const handler of [...(this.handlers.get('ended') ?? [])]) handler();
+  }
+}
+
+export function fakeTrack(kind: 'audio' | 'video', id = `${kind}-${Math.random().toString(36).slice(2, 8)}`): MediaStreamTrack {
+  return new FakeMediaStreamTrack(kind, id) as unknown as MediaStreamTrack;
+}
+
+interface FakeSender {
+  track: MediaStreamTrack | null;
+  replaceTrack(track: MediaStreamTrack | null): Promise<void>;
+}
+
+interface FakeTransceiver {
+  mid: string | null;
+  direction: string;
+  active: boolean;
+  stopped: boolean;
+  sender: FakeSender;
+  receiver: { track: MediaStreamTrack; getStats(): Promise<Map<string, unknown>> };
+  stop(): void;
+}
+
+export class FakePeerConnection {
+  localDescription: RTCSessionDescriptionInit | null = null;
+  remoteDescription: RTCSessionDescriptionInit | null = null;
+  signalingState: RTCSignalingState = 'stable';
+  connectionState: RTCPeerConnectionState = 'new';
+  onicecandidate: ((event: { candidate: unknown }) => void) | null = null;
+  ontrack: ((event: unknown) => void) | null = null;
+  onconnectionstatechange: (() => void) | null = null;
+  closed = false;
+  readonly transceivers: FakeTransceiver[] = [];
+  readonly candidates: (RTCIceCandidateInit | undefined)[] = [];
+  /** When set, setRemoteDescription of an answer fails with this. */
+  failRemoteAnswer: Error | undefined = undefined;
+  private nextMid = 0;
+
+  constructor(readonly config: RTCConfiguration) {}
+
+  addTransceiver(track: MediaStreamTrack, init: RTCRtpTransceiverInit): FakeTransceiver {
+    const sender: FakeSender = {
+      track,
+      replaceTrack: async (next) => {
+        sender.track = next;
+      },
+    };
+    const transceiver = this.makeTransceiver(null, init.direction ?? 'sendrecv', sender, track.kind as 'audio' | 'video');
+    return transceiver;
+  }
+
+  async createOffer(): Promise<RTCSessionDescriptionInit> {
+    return { type: 'offer', sdp: `fake offer ${this.transceivers.filter((t) => !t.stopped).length}` };
+  }
+
+  async createAnswer(): Promise<RTCSessionDescriptionInit> {
+    return { type: 'answer', sdp: 'fake answer' };
+  }
+
+  async setLocalDescription(description: RTCSessionDescriptionInit): Promise<void> {
+    if (description.type === 'rollback') {
+      for (const t of this.transceivers) if (!t.active) t.mid = null;
+      this.signalingState = 'stable';
+      return;
+    }
+    this.localDescription = description;
+    if (description.type === 'offer') {
+      for (const t of this.transceivers) if (t.mid === null && !t.stopped) t.mid = String(this.nextMid++);
+      this.signalingState = 'have-local-offer';
+    } else {
+      this.signalingState = 'stable';
+    }
+  }
+
+  async setRemoteDescription(description: RTCSessionDescriptionInit): Promise<void> {
+    await Promise.resolve();
+    if (description.type === 'answer') {
+      if (this.failRemoteAnswer) throw this.failRemoteAnswer;
+      this.remoteDescription = description;
+      for (const t of this.transceivers) if (t.mid !== null) t.active = true;
+      this.signalingState = 'stable';
+      return;
+    }
+    this.remoteDescription = description;
+    this.signalingState = 'have-remote-offer';
+    const mids = /mids=([\w,]*)/.exec(description.sdp ?? '')?.[1]?.split(',').filter(Boolean) ?? [];
+    for (const t of this.transceivers) if (t.mid !== null && !mids.includes(t.mid)) t.active = false;
+    for (const mid of mids) {
+      let t = this.transceivers.find((x) => x.mid === mid);
+      if (!t) t = this.makeTransceiver(mid, 'recvonly', { track: null, replaceTrack: async () => undefined }, 'video');
+      if (!t.active) {
+        t.active = true;
+        this.ontrack?.({ track: t.receiver.track, receiver: t.receiver, transceiver: t, streams: [] });
+      }
+    }
+  }
+
+  async addIceCandidate(candidate?: RTCIceCandidateInit): Promise<void> {
+    this.candidates.push(candidate);
+  }
+
+  removeTrack(sender: FakeSender): void {
+    sender.track = null;
+  }
+
+  getTransceivers(): FakeTransceiver[] {
+    return this.transceivers;
+  }
+
+  close(): void {
+    this.closed = true;
+  }
+
+  private makeTransceiver(mid: string | null, direction: string, sender: FakeSender, kind: 'audio' | 'video'): FakeTransceiver {
+    const receiverTrack = fakeTrack(kind, `recv-${mid ?? this.transceivers.length}`);
+    const transceiver: FakeTransceiver = {
+      mid,
+      direction,
+      active: false,
+      stopped: false,
+      sender,
+      receiver: {
+        track: receiverTrack,
+        getStats: async () => new Map([['in', { type: 'inbound-rtp', bytesReceived: 1000, packetsReceived: 10, packetsLost: 1, jitter: 0.01 }]]),
+      },
+      stop: () => {
+        transceiver.stopped = true;
+      },
+    };
+    this.transceivers.push(transceiver);
+    return transceiver;
+  }
+}
+
+/** An RTCPeerConnection class whose instances land in `peers`. */
+export function fakePeerConnectionClass(): { RTCPeerConnection: typeof RTCPeerConnection; peers: FakePeerConnection[] } {
+  const peers: FakePeerConnection[] = [];
+  class Impl extends FakePeerConnection {
+    constructor(config: RTCConfiguration) {
+      super(config);
+      peers.push(this);
+    }
+  }
+  return { RTCPeerConnection: Impl as unknown as typeof RTCPeerConnection, peers };
+}
+
+/** Lets queued promise callbacks and zero-delay timers run. */
+export function tick(ms = 0): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}

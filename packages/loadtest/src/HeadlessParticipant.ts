@@ -1,0 +1,203 @@
+import {
+  PROTOCOL_VERSION,
+  RoomName,
+  type MessageOf,
+  type ParticipantInfo,
+  type ServerMessage,
+} from '@confab/protocol';
+import { PublisherPeer, type PublishedTrack } from './PublisherPeer';
+import type { RtpCount } from './RtpCounter';
+import { SignalChannel, expectReply } from './SignalChannel';
+import { SubscriberPeer } from './SubscriberPeer';
+import { SyntheticOpus, type OpusOptions } from './SyntheticOpus';
+import { SyntheticVp8, type Vp8Options } from './SyntheticVp8';
+
+export interface HeadlessParticipantOptions {
+  /** ws://host:port/rtc */
+  url: string;
+  room: string;
+  name: string;
+  /** ICE host addresses to add (werift skips loopback on its own). Default ['127.0.0.1']. */
+  hostAddresses?: string[];
+  connectTimeoutMs?: number;
+  requestTimeoutMs?: number;
+}
+
+export type ChatEntry = MessageOf<ServerMessage, 'chat'>;
+
+export interface ReceivedTrackStats extends RtpCount {
+  trackId: string;
+  participantId: string;
+  mid: string;
+  kind: 'audio' | 'video' | undefined;
+}
+
+export interface ParticipantStats {
+  name: string;
+  participantId: string | undefined;
+  publisherState: string;
+  subscriberState: string;
+  received: ReceivedTrackStats[];
+  sent: { source: string; packets: number; bytes: number; keyFrames: number; plis: number }[];
+  plisReceived: number;
+  errors: number;
+}
+
+/**
+ * One participant without a browser: the real signaling protocol over `ws`, werift peer
+ * connections for media, synthetic Opus and VP8 as RTP. For tests, load and benchmarks.
+ */
+export class HeadlessParticipant {
+  self: ParticipantInfo | undefined;
+  /** Everyone else in the room, by id. */
+  readonly others = new Map<string, ParticipantInfo>();
+  readonly chats: ChatEntry[] = [];
+  /** Protocol, negotiation and socket errors seen (kept short). */
+  readonly errors: string[] = [];
+  private signal: SignalChannel | undefined;
+  private publisher: PublisherPeer | undefined;
+  private subscriber: SubscriberPeer | undefined;
+  private closed = false;
+  /** Messages that arrived between `joined` and the peer connections existing. */
+  private early: ServerMessage[] | undefined = [];
+
+  constructor(readonly options: HeadlessParticipantOptions) {}
+
+  get name(): string {
+    return this.options.name;
+  }
+
+  get id(): string | undefined {
+    return this.self?.id;
+  }
+
+  /** Connects and joins; both peer connections exist afterwards. */
+  async join(): Promise<void> {
+    const signal = await SignalChannel.connect(this.options.url, this.options.connectTimeoutMs, this.options.requestTimeoutMs);
+    this.signal = signal;
+    signal.onError = (error) => this.error(error);
+    signal.onMessage = (message) => this.handle(message);
+    signal.onClose = (code) => {
+      if (!this.closed && code !== 1000) this.error(new Error(`socket closed by server (${code})`));
+    };
+    const reply = await signal.request({ type: 'join', v: PROTOCOL_VERSION, room: RoomName.parse(this.options.room), name: this.options.name });
+    const joined = expectReply(reply, 'joined');
+    this.self = joined.self;
+    for (const participant of joined.participants) this.others.set(participant.id, participant);
+    const peerOptions = { iceServers: joined.iceServers, ...(this.options.hostAddresses ? { hostAddresses: this.options.hostAddresses } : {}) };
+    this.publisher = new PublisherPeer(signal, peerOptions);
+    this.subscriber = new SubscriberPeer(signal, peerOptions, (error) => this.error(error));
+    const early = this.early ?? [];
+    this.early = undefined;
+    for (const message of early) this.handle(message);
+  }
+
+  publishMicrophone(options?: OpusOptions): Promise<PublishedTrack> {
+    return this.requirePublisher().publish('microphone', new SyntheticOpus(options));
+  }
+
+  publishCamera(options?: Vp8Options): Promise<PublishedTrack> {
+    return this.requirePublisher().publish('camera', new SyntheticVp8(options));
+  }
+
+  async chat(text: string): Promise<void> {
+    await this.requireSignal().request({ type: 'chat', text });
+  }
+
+  /** Tracks currently forwarded to us (per the latest subscriber offer). */
+  receivingTracks(): number {
+    return this.subscriber?.currentTracks.length ?? 0;
+  }
+
+  /** Packets received so far on each track currently forwarded to us (0 for tracks with none yet). */
+  receivedPackets(): number[] {
+    return this.subscriber?.currentTracks.map((track) => track.counter.packets) ?? [];
+  }
+
+  stats(): ParticipantStats {
+    const received = [...(this.subscriber?.tracks.values() ?? [])].map((track) => ({
+      trackId: track.trackId,
+      participantId: track.participantId,
+      mid: track.mid,
+      kind: track.kind,
+      ...track.counter.snapshot(),
+    }));
+    const sent = [...(this.publisher?.published.values() ?? [])].map((track) => ({
+      source: track.source,
+      packets: track.media.sent.packets,
+      bytes: track.media.sent.bytes,
+      keyFrames: track.media.sent.keyFrames,
+      plis: track.plis,
+    }));
+    return {
+      name: this.name,
+      participantId: this.id,
+      publisherState: this.publisher?.connectionState ?? 'none',
+      subscriberState: this.subscriber?.connectionState ?? 'none',
+      received,
+      sent,
+      plisReceived: this.publisher?.plis ?? 0,
+      errors: this.errors.length,
+    };
+  }
+
+  /** Sends `leave` and waits for its ack (bounded), then closes everything. */
+  async leave(): Promise<void> {
+    if (this.signal?.open) await this.signal.request({ type: 'leave' }).catch((error: unknown) => this.error(error));
+    await this.close();
+  }
+
+  /** Stops media, closes both peer connections and the socket. Safe to call twice. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await Promise.all([this.publisher?.close(), this.subscriber?.close()]);
+    await this.signal?.close();
+  }
+
+  private handle(message: ServerMessage): void {
+    if (this.early) {
+      this.early.push(message);
+      return;
+    }
+    switch (message.type) {
+      case 'offer':
+        this.subscriber?.handleOffer(message);
+        break;
+      case 'candidate':
+        if (message.target === 'publisher') this.publisher?.addRemoteCandidate(message.candidate);
+        else this.subscriber?.addRemoteCandidate(message.candidate);
+        break;
+      case 'participant_joined':
+      case 'participant_updated':
+        if (message.participant.id !== this.id) this.others.set(message.participant.id, message.participant);
+        break;
+      case 'participant_left':
+        this.others.delete(message.participantId);
+        break;
+      case 'chat':
+        if (this.chats.length < 1000) this.chats.push(message);
+        break;
+      case 'error':
+        this.error(new Error(`server error ${message.code}: ${message.message}`));
+        break;
+      default:
+        // track_published / unpublished / muted: the subscriber offer carries what we need
+        break;
+    }
+  }
+
+  private error(error: unknown): void {
+    if (this.errors.length < 100) this.errors.push(error instanceof Error ? error.message : String(error));
+  }
+
+  private requireSignal(): SignalChannel {
+    if (!this.signal) throw new Error('not joined');
+    return this.signal;
+  }
+
+  private requirePublisher(): PublisherPeer {
+    if (!this.publisher) throw new Error('not joined');
+    return this.publisher;
+  }
+}

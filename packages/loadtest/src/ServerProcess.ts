@@ -1,0 +1,154 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createServer } from 'node:net';
+import { fileURLToPath } from 'node:url';
+import { processCpu, processRss, type CpuTimes } from './procStats';
+import { TimeoutError, sleep, withTimeout } from './time';
+
+export interface ServerProcessOptions {
+  /** Default: a free port picked now. */
+  port?: number;
+  logLevel?: string;
+  /** Extra CONFAB_* settings. */
+  env?: Record<string, string>;
+  readyTimeoutMs?: number;
+}
+
+/** The repository root (packages/loadtest/src → ../../..). */
+export const REPO_ROOT = fileURLToPath(new URL('../../../', import.meta.url));
+
+/** Asks the kernel for a free TCP port on 127.0.0.1. */
+export async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => resolve());
+  });
+  const address = server.address();
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  if (typeof address !== 'object' || address === null) throw new Error('no port');
+  return address.port;
+}
+
+/**
+ * The real Confab server as a child process (`node --import tsx packages/server/src/main.ts`), so
+ * its CPU and memory can be read from /proc without the participants in them.
+ */
+export class ServerProcess {
+  /** Last lines of the server's stdout/stderr, for failure reports. */
+  readonly output: string[] = [];
+  exitCode: number | null | undefined;
+
+  private constructor(
+    private readonly child: ChildProcess,
+    readonly port: number,
+  ) {
+    const keep = (chunk: Buffer) => {
+      for (const line of chunk.toString().split('\n')) {
+        if (line.trim()) this.output.push(line);
+      }
+      if (this.output.length > 200) this.output.splice(0, this.output.length - 200);
+    };
+    child.stdout?.on('data', keep);
+    child.stderr?.on('data', keep);
+    child.on('exit', (code, signal) => {
+      this.exitCode = code ?? (signal ? -1 : null);
+    });
+  }
+
+  static async start(options: ServerProcessOptions = {}): Promise<ServerProcess> {
+    const port = options.port ?? (await freePort());
+    const child = spawn(process.execPath, ['--import', 'tsx', 'packages/server/src/main.ts'], {
+      cwd: REPO_ROOT,
+      env: {
+        ...process.env,
+        CONFAB_HOST: '127.0.0.1',
+        CONFAB_PORT: String(port),
+        CONFAB_LOG_LEVEL: options.logLevel ?? 'warn',
+        CONFAB_SHUTDOWN_GRACE_SECONDS: '0',
+        ...options.env,
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    const server = new ServerProcess(child, port);
+    try {
+      await server.waitHealthy(options.readyTimeoutMs ?? 30_000);
+    } catch (error) {
+      await server.stop();
+      throw new Error(`server did not become healthy: ${(error as Error).message}\n${server.output.slice(-30).join('\n')}`);
+    }
+    return server;
+  }
+
+  get pid(): number {
+    if (this.child.pid === undefined) throw new Error('server process has no pid');
+    return this.child.pid;
+  }
+
+  get httpBase(): string {
+    return `http://127.0.0.1:${this.port}`;
+  }
+
+  get rtcUrl(): string {
+    return `ws://127.0.0.1:${this.port}/rtc`;
+  }
+
+  get running(): boolean {
+    return this.exitCode === undefined;
+  }
+
+  cpu(): CpuTimes {
+    return processCpu(this.pid);
+  }
+
+  rss(): number {
+    return processRss(this.pid);
+  }
+
+  /** GET /metrics, parsed: unlabelled samples by name (labelled ones as `name{labels}`). */
+  async metrics(): Promise<Map<string, number>> {
+    const response = await fetch(`${this.httpBase}/metrics`, { signal: AbortSignal.timeout(5_000) });
+    if (!response.ok) throw new Error(`/metrics answered ${response.status}`);
+    return parsePrometheus(await response.text());
+  }
+
+  /** SIGTERM, then SIGKILL if it has not exited within `timeoutMs`. */
+  async stop(timeoutMs = 10_000): Promise<void> {
+    if (!this.running) return;
+    const exited = new Promise<void>((resolve) => this.child.once('exit', () => resolve()));
+    this.child.kill('SIGTERM');
+    try {
+      await withTimeout(exited, timeoutMs, 'server exit');
+    } catch {
+      this.child.kill('SIGKILL');
+      await withTimeout(exited, 5_000, 'server exit after SIGKILL').catch(() => undefined);
+    }
+  }
+
+  private async waitHealthy(timeoutMs: number): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    while (Date.now() < deadline) {
+      if (!this.running) throw new Error(`server exited with ${this.exitCode}`);
+      try {
+        const response = await fetch(`${this.httpBase}/healthz`, { signal: AbortSignal.timeout(1_000) });
+        if (response.status === 200) return;
+      } catch {
+        // not listening yet
+      }
+      await sleep(100);
+    }
+    throw new TimeoutError(`GET /healthz not 200 after ${timeoutMs} ms`);
+  }
+}
+
+/** Prometheus text format → sample values (comments skipped). */
+export function parsePrometheus(text: string): Map<string, number> {
+  const samples = new Map<string, number>();
+  for (const line of text.split('\n')) {
+    if (!line || line.startsWith('#')) continue;
+    const space = line.lastIndexOf(' ');
+    if (space <= 0) continue;
+    const value = Number(line.slice(space + 1));
+    if (!Number.isNaN(value)) samples.set(line.slice(0, space).trim(), value);
+  }
+  return samples;
+}

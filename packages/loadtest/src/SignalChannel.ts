@@ -1,0 +1,134 @@
+import { decodeServerMessage, encodeMessage, type ClientMessage, type ServerMessage } from '@confab/protocol';
+import WebSocket from 'ws';
+import { TimeoutError, withTimeout } from './time';
+
+/** A client message without its request id (the channel assigns one). */
+export type ClientRequest = ClientMessage extends infer M ? (M extends ClientMessage ? Omit<M, 'id'> : never) : never;
+
+/** The server rejected a request with `error {id, code, message}`. */
+export class RequestError extends Error {
+  override readonly name = 'RequestError';
+  constructor(
+    readonly code: string,
+    message: string,
+  ) {
+    super(`${code}: ${message}`);
+  }
+}
+
+interface Pending {
+  resolve(message: ServerMessage): void;
+  reject(error: Error): void;
+  timer: NodeJS.Timeout;
+}
+
+/**
+ * The signaling WebSocket: JSON frames validated with the protocol package, requests with ids
+ * answered exactly once (docs/protocol.md "Requests and replies"). Every request has a time limit;
+ * pending ones are rejected when the socket closes.
+ */
+export class SignalChannel {
+  /** Server messages that are not replies to one of our requests. */
+  onMessage: (message: ServerMessage) => void = () => undefined;
+  /** Frames that failed validation, and socket errors. */
+  onError: (error: Error) => void = () => undefined;
+  onClose: (code: number) => void = () => undefined;
+
+  private nextId = 1;
+  private readonly pending = new Map<number, Pending>();
+
+  private constructor(
+    private readonly ws: WebSocket,
+    private readonly requestTimeoutMs: number,
+  ) {
+    ws.on('message', (data, isBinary) => {
+      if (isBinary) return this.onError(new Error('binary frame from server'));
+      this.receive(data.toString());
+    });
+    ws.on('error', (error) => this.onError(error));
+    ws.on('close', (code) => {
+      for (const [id, pending] of this.pending) {
+        clearTimeout(pending.timer);
+        pending.reject(new Error(`socket closed (${code}) before reply to request ${id}`));
+      }
+      this.pending.clear();
+      this.onClose(code);
+    });
+  }
+
+  static async connect(url: string, timeoutMs = 10_000, requestTimeoutMs = 15_000): Promise<SignalChannel> {
+    const ws = new WebSocket(url, { handshakeTimeout: timeoutMs });
+    await withTimeout(
+      new Promise<void>((resolve, reject) => {
+        ws.once('open', () => resolve());
+        ws.once('error', reject);
+      }),
+      timeoutMs,
+      `connect ${url}`,
+    ).catch((error: unknown) => {
+      ws.terminate();
+      throw error;
+    });
+    return new SignalChannel(ws, requestTimeoutMs);
+  }
+
+  get open(): boolean {
+    return this.ws.readyState === WebSocket.OPEN;
+  }
+
+  /** Sends without an id: no reply expected. */
+  send(message: ClientRequest): void {
+    if (!this.open) return;
+    this.ws.send(encodeMessage(message as ClientMessage));
+  }
+
+  /** Sends with a fresh id and resolves with the reply (`error` replies reject with RequestError). */
+  request(message: ClientRequest): Promise<ServerMessage> {
+    if (!this.open) return Promise.reject(new Error(`socket not open for ${message.type}`));
+    const id = this.nextId++;
+    return new Promise<ServerMessage>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.pending.delete(id);
+        reject(new TimeoutError(`${message.type} request ${id}: no reply after ${this.requestTimeoutMs} ms`));
+      }, this.requestTimeoutMs);
+      this.pending.set(id, { resolve, reject, timer });
+      this.ws.send(encodeMessage({ ...message, id } as ClientMessage));
+    });
+  }
+
+  /** Closes the socket; resolves once closed (or after `timeoutMs`, then terminates). */
+  async close(timeoutMs = 2_000): Promise<void> {
+    if (this.ws.readyState === WebSocket.CLOSED) return;
+    const closed = new Promise<void>((resolve) => this.ws.once('close', () => resolve()));
+    this.ws.close(1000);
+    await withTimeout(closed, timeoutMs, 'websocket close').catch(() => this.ws.terminate());
+  }
+
+  private receive(raw: string): void {
+    const decoded = decodeServerMessage(raw);
+    if (!decoded.ok) {
+      this.onError(new Error(`invalid server frame: ${decoded.error.message}`));
+      return;
+    }
+    const message = decoded.message;
+    const id = 'id' in message ? message.id : undefined;
+    const pending = id === undefined ? undefined : this.pending.get(id);
+    if (id !== undefined && pending) {
+      this.pending.delete(id);
+      clearTimeout(pending.timer);
+      if (message.type === 'error') pending.reject(new RequestError(message.code, message.message));
+      else pending.resolve(message);
+      return;
+    }
+    this.onMessage(message);
+  }
+}
+
+/** Narrows a reply to the expected type or throws. */
+export function expectReply<T extends ServerMessage['type']>(
+  message: ServerMessage,
+  type: T,
+): Extract<ServerMessage, { type: T }> {
+  if (message.type !== type) throw new Error(`expected ${type}, got ${message.type}`);
+  return message as Extract<ServerMessage, { type: T }>;
+}

@@ -1,0 +1,12 @@
+export * from './HeadlessParticipant';
+export * from './PublisherPeer';
+export * from './SubscriberPeer';
+export * from './SignalChannel';
+export * from './SyntheticOpus';
+export * from './SyntheticVp8';
+export * from './SyntheticSource';
+export * from './RtpCounter';
+export * from './ServerProcess';
+export * from './procStats';
+export * from './time';
+export { peerConfig, type PeerOptions } from './peerConfig';

@@ -1,0 +1,81 @@
+import type { MediaStreamTrack, RTCRtpTransceiver, RtpPacket } from 'werift';
+import type { OfferedTrack, TransportSignal } from '../../src/media/types';
+import { HeadlessPeer } from './HeadlessPeer';
+import { checkPayload, isVp8KeyFrame } from './syntheticMedia';
+
+export interface ReceivedTrack {
+  kind: 'audio' | 'video';
+  packets: number;
+  bytes: number;
+  keyFrames: number;
+  corrupt: number;
+  /** Date.now() of the first keyframe (video). */
+  firstKeyFrameAt: number | undefined;
+}
+
+/** Answers the server's offers and counts what arrives per producer, checking every payload. */
+export class HeadlessSubscriber extends HeadlessPeer {
+  readonly offers: { sdp: string; tracks: OfferedTrack[] }[] = [];
+  private readonly producerByMid = new Map<string, string>();
+  private readonly received = new Map<string, ReceivedTrack>();
+  private readonly seenTracks = new WeakSet<MediaStreamTrack>();
+
+  constructor(name: string) {
+    super(name);
+    this.pc.ontrack = ({ track, transceiver }) => this.listen(track, transceiver);
+  }
+
+  stats(producerId: string): ReceivedTrack {
+    return this.received.get(producerId) ?? { kind: 'audio', packets: 0, bytes: 0, keyFrames: 0, corrupt: 0, firstKeyFrameAt: undefined };
+  }
+
+  packets(producerId: string): number {
+    return this.stats(producerId).packets;
+  }
+
+  get lastOffer(): { sdp: string; tracks: OfferedTrack[] } | undefined {
+    return this.offers.at(-1);
+  }
+
+  /** Sends a PLI for the track carrying `producerId`, as a browser does when it cannot decode. */
+  async requestKeyFrame(producerId: string): Promise<void> {
+    const mid = [...this.producerByMid].find(([, id]) => id === producerId)?.[0];
+    const transceiver = this.pc.getTransceivers().find((t) => t.mid === mid);
+    const ssrc = transceiver?.receiver.track.ssrc;
+    if (!transceiver || ssrc === undefined) throw new Error(`no track for ${producerId}`);
+    await transceiver.receiver.sendRtcpPLI(ssrc);
+  }
+
+  protected override async handleSignal(signal: TransportSignal): Promise<void> {
+    if (signal.type !== 'offer') return super.handleSignal(signal);
+    this.offers.push({ sdp: signal.sdp, tracks: signal.tracks });
+    this.producerByMid.clear();
+    for (const { mid, producerId } of signal.tracks) this.producerByMid.set(mid, producerId);
+    await this.pc.setRemoteDescription({ type: 'offer', sdp: signal.sdp });
+    const answer = await this.pc.createAnswer();
+    await this.pc.setLocalDescription(answer);
+    await this.transport?.applyAnswer(answer.sdp);
+  }
+
+  private listen(track: MediaStreamTrack, transceiver: RTCRtpTransceiver): void {
+    if (this.seenTracks.has(track)) return;
+    this.seenTracks.add(track);
+    const kind = track.kind === 'video' ? 'video' : 'audio';
+    track.onReceiveRtp.subscribe((packet: RtpPacket) => {
+      const producerId = transceiver.mid === null ? undefined : this.producerByMid.get(transceiver.mid);
+      if (producerId === undefined) return;
+      let stats = this.received.get(producerId);
+      if (!stats) {
+        stats = { kind, packets: 0, bytes: 0, keyFrames: 0, corrupt: 0, firstKeyFrameAt: undefined };
+        this.received.set(producerId, stats);
+      }
+      stats.packets++;
+      stats.bytes += packet.payload.length;
+      if (checkPayload(kind, packet.payload) === undefined) stats.corrupt++;
+      if (kind === 'video' && isVp8KeyFrame(packet.payload)) {
+        stats.keyFrames++;
+        stats.firstKeyFrameAt ??= Date.now();
+      }
+    });
+  }
+}

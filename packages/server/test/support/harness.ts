@@ -1,0 +1,41 @@
+import type { Producer, Router, Transport, TransportState } from '../../src/media/types';
+import { HeadlessPublisher } from './HeadlessPublisher';
+import { HeadlessSubscriber } from './HeadlessSubscriber';
+import { waitFor } from './wait';
+
+export interface PublisherSession {
+  peer: HeadlessPublisher;
+  transport: Transport;
+  states: TransportState[];
+  audio: Producer;
+  video: Producer;
+}
+
+export interface SubscriberSession {
+  peer: HeadlessSubscriber;
+  transport: Transport;
+  states: TransportState[];
+}
+
+/** A headless publisher with audio + video producers, connected and sending. */
+export async function connectPublisher(router: Router, name: string): Promise<PublisherSession> {
+  const peer = new HeadlessPublisher(name);
+  const states: TransportState[] = [];
+  const transport = router.createTransport({ label: name, role: 'publish', onSignal: peer.onSignal, onStateChange: (s) => states.push(s) });
+  peer.attach(transport);
+  await peer.negotiate();
+  const audio = transport.produce({ id: `${name}-audio`, kind: 'audio', mid: peer.mids.audio });
+  const video = transport.produce({ id: `${name}-video`, kind: 'video', mid: peer.mids.video });
+  await waitFor(() => transport.state === 'connected' && peer.connectionState === 'connected', 10_000, `${name} publish transport connected`);
+  peer.startMedia();
+  return { peer, transport, states, audio, video };
+}
+
+/** A headless subscriber with an (as yet empty) subscribe transport. */
+export function connectSubscriber(router: Router, name: string): SubscriberSession {
+  const peer = new HeadlessSubscriber(name);
+  const states: TransportState[] = [];
+  const transport = router.createTransport({ label: name, role: 'subscribe', onSignal: peer.onSignal, onStateChange: (s) => states.push(s) });
+  peer.attach(transport);
+  return { peer, transport, states };
+}

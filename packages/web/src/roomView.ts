@@ -1,0 +1,498 @@
+/**
+ * The room: tiles, control bar, people and chat. Every SDK event leads to a `sync` that reads
+ * the participant's current tracks and brings its tiles, audio and list row in line with them,
+ * so the view never depends on the order events arrive in.
+ */
+import {
+  RoomEvent,
+  type ChatMessage,
+  type ConfabError,
+  type LocalParticipant,
+  type RemoteParticipant,
+  type Room,
+  type RoomEvents,
+} from '@confab/client';
+import { setAppState } from './appState';
+import { AudioSinks } from './audioSinks';
+import { ChatPanel } from './chatPanel';
+import { copyText, roomLink } from './clipboard';
+import { Controls, type DeviceState, type PresenceStatus } from './controls';
+import { DevicePicker, type DeviceKind } from './devices';
+import { Disposer, h } from './dom';
+import { describeMediaError, describeRoomError, errorCode, errorMessage, mediaSourceOf } from './errors';
+import { Grid } from './grid';
+import { icon } from './icons';
+import { ParticipantList, type PersonRow } from './participantList';
+import { QualityMonitor, SELF, type Quality } from './quality';
+import { SpeakingDetector } from './speaking';
+import { Tile, type TileSource } from './tile';
+import { banner, closeBanner, toast } from './toast';
+
+export interface RoomViewCallbacks {
+  /** The user pressed Leave. */
+  leave(): void;
+  /** The user pressed Rejoin after a disconnect. */
+  rejoin(): void;
+}
+
+type Source = 'microphone' | 'camera' | 'screen';
+
+/** Tiles, audio and speaking state of the local participant live under this key. */
+const LOCAL = 'local';
+const WIDE_QUERY = '(min-width: 900px)';
+const SAFETY_SYNC_MS = 1000;
+
+function deviceState(track: { muted: boolean } | undefined): DeviceState {
+  return !track ? 'none' : track.muted ? 'off' : 'on';
+}
+
+export class RoomView {
+  readonly el: HTMLElement;
+  private readonly disposer = new Disposer();
+  private readonly grid = new Grid();
+  private readonly tiles = new Map<string, Tile>();
+  private readonly speaking = new Set<string>();
+  private qualities = new Map<string, Quality>();
+  private readonly audio: AudioSinks;
+  private readonly detector: SpeakingDetector;
+  private readonly quality: QualityMonitor;
+  private readonly controls: Controls;
+  private readonly devices: DevicePicker;
+  private readonly people = new ParticipantList();
+  private readonly chat: ChatPanel;
+  private readonly panel: HTMLElement;
+  private readonly busy = new Set<Source | 'status'>();
+  private readonly preferredDevice: Partial<Record<DeviceKind, string>> = {};
+  private panelOpen: boolean;
+  private unread = 0;
+  private destroyed = false;
+  private wasReconnecting = false;
+  private shutdownTimer: ReturnType<typeof setInterval> | undefined;
+
+  constructor(
+    private readonly room: Room,
+    private readonly callbacks: RoomViewCallbacks,
+  ) {
+    this.panelOpen = window.matchMedia(WIDE_QUERY).matches;
+    this.audio = new AudioSinks(() =>
+      toast('Your browser blocked sound until you interact with the page. Click anywhere to hear the others.', {
+        kind: 'warning',
+        timeoutMs: 0,
+        actions: [{ label: 'Enable sound', primary: true, onClick: () => this.audio.resumeAll() }],
+      }),
+    );
+    this.detector = new SpeakingDetector((key, speaking) => this.onSpeaking(key, speaking));
+    this.quality = new QualityMonitor(
+      () => this.room.getStats(),
+      (q) => this.onQuality(q),
+    );
+    this.controls = new Controls(room.name, {
+      toggleMic: () => void this.toggleDevice('microphone'),
+      toggleCamera: () => void this.toggleDevice('camera'),
+      toggleScreen: () => void this.toggleScreen(),
+      toggleDevices: (anchor) => this.devices.toggle(anchor),
+      setStatus: (status) => void this.setStatus(status),
+      copyLink: () => void this.copyLink(),
+      togglePanel: () => this.setPanelOpen(!this.panelOpen),
+      leave: () => this.callbacks.leave(),
+    });
+    this.devices = new DevicePicker({
+      current: () => this.currentDevices(),
+      choose: (kind, deviceId) => void this.chooseDevice(kind, deviceId),
+      onOpenChange: (open) => this.controls.setDevicesExpanded(open),
+    });
+    this.chat = new ChatPanel((text) => this.sendChat(text));
+
+    const closePanel = h(
+      'button',
+      { type: 'button', class: 'icon-btn panel-close', 'aria-label': 'Close people and chat', title: 'Close', onclick: () => this.setPanelOpen(false) },
+      icon('close'),
+    );
+    this.panel = h('aside', { id: 'side-panel', class: 'side-panel', 'aria-label': 'People and chat' }, closePanel, this.people.el, this.chat.el);
+    this.el = h(
+      'div',
+      { class: 'room' },
+      h('div', { class: 'room-body' }, h('main', { class: 'stage', 'aria-label': `Room ${room.name}` }, this.grid.el), this.panel),
+      this.controls.el,
+      this.devices.el,
+      this.audio.el,
+    );
+    if (!navigator.mediaDevices || typeof navigator.mediaDevices.getDisplayMedia !== 'function') {
+      this.controls.el.querySelector('.ctl-screen')?.setAttribute('hidden', '');
+    }
+
+    this.subscribe();
+    this.syncAll();
+    this.setPanelOpen(this.panelOpen);
+    this.quality.start();
+    const safety = setInterval(() => this.syncAll(), SAFETY_SYNC_MS);
+    this.disposer.add(() => clearInterval(safety));
+    this.disposer.listen(window, 'keydown', (ev) => {
+      if ((ev as KeyboardEvent).key === 'Escape' && this.panelOpen && !window.matchMedia(WIDE_QUERY).matches) this.setPanelOpen(false);
+    });
+    document.title = `${room.name} · Confab`;
+    if (room.state === 'disconnected') this.onDisconnected();
+  }
+
+  destroy(): void {
+    if (this.destroyed) return;
+    this.destroyed = true;
+    this.disposer.dispose();
+    this.quality.stop();
+    this.detector.destroy();
+    this.audio.destroy();
+    this.devices.destroy();
+    this.grid.destroy();
+    for (const tile of this.tiles.values()) tile.destroy();
+    this.tiles.clear();
+    if (this.shutdownTimer) clearInterval(this.shutdownTimer);
+    closeBanner('connection');
+    closeBanner('shutdown');
+    this.el.remove();
+  }
+
+  // ---- SDK events ----
+
+  private listen<K extends keyof RoomEvents>(event: K, fn: (...args: RoomEvents[K]) => void): void {
+    this.room.on(event, fn);
+    this.disposer.add(() => this.room.off(event, fn));
+  }
+
+  private subscribe(): void {
+    const syncOwner = (participant: { id: string }): void => {
+      if (participant.id === this.room.localParticipant.id) this.syncLocal();
+      else this.syncRemoteById(participant.id);
+    };
+    this.listen(RoomEvent.ParticipantJoined, (p) => this.syncRemote(p));
+    this.listen(RoomEvent.ParticipantLeft, (p) => this.removeRemote(p.id));
+    this.listen(RoomEvent.ParticipantUpdated, (p) => syncOwner(p));
+    this.listen(RoomEvent.TrackPublished, (_t, p) => syncOwner(p));
+    this.listen(RoomEvent.TrackUnpublished, (_t, p) => syncOwner(p));
+    this.listen(RoomEvent.TrackSubscribed, (_t, p) => syncOwner(p));
+    this.listen(RoomEvent.TrackUnsubscribed, (_t, p) => syncOwner(p));
+    this.listen(RoomEvent.TrackMuted, (_t, p) => syncOwner(p));
+    this.listen(RoomEvent.LocalTrackPublished, () => this.syncLocal());
+    this.listen(RoomEvent.LocalTrackUnpublished, () => this.syncLocal());
+    this.listen(RoomEvent.ChatMessage, (m) => this.onChat(m));
+    this.listen(RoomEvent.ConnectionStateChanged, (state) => this.onConnectionState(state));
+    this.listen(RoomEvent.ShutdownAnnounced, (seconds) => this.onShutdown(seconds));
+    this.listen(RoomEvent.Error, (err) => this.onError(err));
+  }
+
+  private onChat(message: ChatMessage): void {
+    this.chat.add(message);
+    if (!message.fromSelf && !this.panelOpen) {
+      this.unread++;
+      this.updateControls();
+    }
+  }
+
+  private onConnectionState(state: string): void {
+    this.el.dataset.connection = state;
+    if (state === 'reconnecting') {
+      this.wasReconnecting = true;
+      banner('connection', 'Connection lost. Reconnecting…', { kind: 'warning', busy: true });
+    } else if (state === 'connected') {
+      closeBanner('connection');
+      closeBanner('shutdown');
+      if (this.wasReconnecting) toast('Reconnected', { kind: 'success' });
+      this.wasReconnecting = false;
+      setAppState('in-room');
+      this.syncAll();
+    } else if (state === 'disconnected') {
+      this.onDisconnected();
+    }
+  }
+
+  private onDisconnected(): void {
+    this.quality.stop();
+    if (this.shutdownTimer) clearInterval(this.shutdownTimer);
+    closeBanner('shutdown');
+    const reason = (this.room as { disconnectReason?: unknown }).disconnectReason;
+    const detail = typeof reason === 'string' && reason !== '' ? ` (${reason})` : '';
+    banner('connection', `You were disconnected${detail}.`, {
+      kind: 'error',
+      actions: [
+        { label: 'Rejoin', primary: true, onClick: () => this.callbacks.rejoin() },
+        { label: 'Leave', onClick: () => this.callbacks.leave() },
+      ],
+    });
+    setAppState('error');
+  }
+
+  private onShutdown(seconds: number): void {
+    if (this.shutdownTimer) clearInterval(this.shutdownTimer);
+    const endsAt = Date.now() + Math.max(0, seconds) * 1000;
+    const text = (): string => {
+      const left = Math.ceil((endsAt - Date.now()) / 1000);
+      return left > 0 ? `Server restarting in ${left} s. You’ll be reconnected automatically.` : 'Server restarting now…';
+    };
+    const handle = banner('shutdown', text(), { kind: 'warning' });
+    this.shutdownTimer = setInterval(() => {
+      handle.setMessage(text());
+      if (Date.now() >= endsAt && this.shutdownTimer) clearInterval(this.shutdownTimer);
+    }, 1000);
+  }
+
+  /** Asynchronous errors; media ones come from publishing microphone and camera at join. */
+  private onError(err: ConfabError): void {
+    if (this.destroyed) return;
+    if (err.code === 'media_denied' || err.code === 'media_unavailable') {
+      const source = mediaSourceOf(err) ?? 'camera';
+      toast(describeMediaError(source, err, true) ?? errorMessage(err), { kind: 'warning', timeoutMs: 10_000 });
+      this.syncLocal();
+      return;
+    }
+    toast(describeRoomError(err), { kind: 'error' });
+  }
+
+  // ---- reconciling the view with the SDK's model ----
+
+  private syncAll(): void {
+    if (this.destroyed) return;
+    this.syncLocal();
+    for (const p of this.room.participants.values()) this.syncRemote(p, false);
+    for (const key of this.tiles.keys()) {
+      const id = key.slice(0, key.lastIndexOf('/'));
+      if (id !== LOCAL && !this.room.participants.has(id)) this.removeRemote(id);
+    }
+    this.syncPeople();
+  }
+
+  private syncLocal(): void {
+    if (this.destroyed) return;
+    const lp = this.room.localParticipant;
+    const mic = lp.tracks.get('microphone');
+    const camera = lp.tracks.get('camera');
+    const screen = lp.tracks.get('screen');
+    const tile = this.ensureTile(LOCAL, 'camera', lp.name, true);
+    tile.setTrack(camera?.mediaStreamTrack ?? null);
+    tile.setVideoOff(!camera || camera.muted);
+    tile.setMicMuted(!mic || mic.muted);
+    tile.setStatus(lp.status);
+    this.syncScreen(LOCAL, lp.name, true, screen && !screen.muted ? screen.mediaStreamTrack : null, !!screen);
+    this.detector.set(LOCAL, mic?.mediaStreamTrack ?? null, !!mic && !mic.muted);
+    this.updateControls();
+    this.syncPeople();
+  }
+
+  private syncRemoteById(id: string): void {
+    const p = this.room.participants.get(id);
+    if (p) this.syncRemote(p);
+  }
+
+  private syncRemote(p: RemoteParticipant, updateList = true): void {
+    if (this.destroyed || !this.room.participants.has(p.id)) return;
+    const mic = p.tracks.get('microphone');
+    const camera = p.tracks.get('camera');
+    const screen = p.tracks.get('screen');
+    const tile = this.ensureTile(p.id, 'camera', p.name, false);
+    tile.setName(p.name);
+    tile.setTrack(camera?.mediaStreamTrack ?? null);
+    tile.setVideoOff(!camera || camera.muted || !camera.mediaStreamTrack);
+    tile.setMicMuted(!mic || mic.muted);
+    tile.setStatus(p.status);
+    this.syncScreen(p.id, p.name, false, screen && !screen.muted ? (screen.mediaStreamTrack ?? null) : null, !!screen);
+    this.audio.set(p.id, mic?.mediaStreamTrack ?? null);
+    this.detector.set(p.id, mic?.mediaStreamTrack ?? null, !!mic && !mic.muted);
+    if (updateList) this.syncPeople();
+  }
+
+  private syncScreen(key: string, name: string, local: boolean, track: MediaStreamTrack | null, published: boolean): void {
+    if (!published) {
+      this.dropTile(`${key}/screen`);
+      return;
+    }
+    const tile = this.ensureTile(key, 'screen', name, local);
+    tile.setName(name);
+    tile.setTrack(track);
+    tile.setVideoOff(!track);
+  }
+
+  private removeRemote(id: string): void {
+    this.dropTile(`${id}/camera`);
+    this.dropTile(`${id}/screen`);
+    this.audio.set(id, null);
+    this.detector.set(id, null);
+    this.speaking.delete(id);
+    this.qualities.delete(id);
+    this.syncPeople();
+  }
+
+  private ensureTile(key: string, source: TileSource, name: string, local: boolean): Tile {
+    const id = `${key}/${source}`;
+    let tile = this.tiles.get(id);
+    if (!tile) {
+      tile = new Tile({ name, source, local });
+      tile.setSpeaking(source === 'camera' && this.speaking.has(key));
+      tile.setQuality(this.qualities.get(key) ?? 'unknown');
+      this.tiles.set(id, tile);
+      this.grid.add(tile.el);
+    }
+    return tile;
+  }
+
+  private dropTile(id: string): void {
+    const tile = this.tiles.get(id);
+    if (!tile) return;
+    this.grid.remove(tile.el);
+    tile.destroy();
+    this.tiles.delete(id);
+  }
+
+  private onSpeaking(key: string, speaking: boolean): void {
+    if (speaking) this.speaking.add(key);
+    else this.speaking.delete(key);
+    this.tiles.get(`${key}/camera`)?.setSpeaking(speaking);
+    this.syncPeople();
+  }
+
+  private onQuality(qualities: Map<string, Quality>): void {
+    const next = new Map<string, Quality>();
+    for (const [id, q] of qualities) next.set(id === SELF ? LOCAL : id, q);
+    this.qualities = next;
+    for (const [id, tile] of this.tiles) {
+      const key = id.slice(0, id.lastIndexOf('/'));
+      tile.setQuality(next.get(key) ?? 'unknown');
+    }
+  }
+
+  private syncPeople(): void {
+    const lp = this.room.localParticipant;
+    const rows: PersonRow[] = [this.personRow(LOCAL, lp, true)];
+    const remotes = [...this.room.participants.values()].sort((a, b) => a.joinedAt.getTime() - b.joinedAt.getTime());
+    for (const p of remotes) rows.push(this.personRow(p.id, p, false));
+    this.people.update(rows);
+  }
+
+  private personRow(key: string, p: LocalParticipant | RemoteParticipant, local: boolean): PersonRow {
+    const tracks = p.tracks as ReadonlyMap<Source, { muted: boolean }>;
+    return {
+      id: key,
+      name: p.name,
+      status: p.status,
+      mic: deviceState(tracks.get('microphone')),
+      camera: deviceState(tracks.get('camera')),
+      screen: tracks.has('screen'),
+      local,
+      speaking: this.speaking.has(key),
+    };
+  }
+
+  private updateControls(): void {
+    const lp = this.room.localParticipant;
+    this.controls.update({
+      mic: deviceState(lp.tracks.get('microphone')),
+      camera: deviceState(lp.tracks.get('camera')),
+      screen: lp.tracks.has('screen'),
+      status: lp.status,
+      panelOpen: this.panelOpen,
+      unread: this.unread,
+    });
+  }
+
+  // ---- user actions ----
+
+  private async toggleDevice(source: 'microphone' | 'camera'): Promise<void> {
+    if (this.busy.has(source)) return;
+    this.busy.add(source);
+    this.detector.resume();
+    const lp = this.room.localParticipant;
+    try {
+      const track = lp.tracks.get(source);
+      if (track) {
+        await lp.setMuted(source, !track.muted);
+      } else {
+        const deviceId = this.preferredDevice[source];
+        const constraints = deviceId ? { deviceId: { exact: deviceId } } : undefined;
+        await (source === 'microphone' ? lp.publishMicrophone(constraints) : lp.publishCamera(constraints));
+      }
+    } catch (err) {
+      // conflict: the join-time publish of this source is still in flight; it will show up
+      if (!this.destroyed && errorCode(err) !== 'conflict') toast(describeMediaError(source, err, false) ?? errorMessage(err), { kind: 'error' });
+    } finally {
+      this.busy.delete(source);
+      this.syncLocal();
+    }
+  }
+
+  private async toggleScreen(): Promise<void> {
+    if (this.busy.has('screen')) return;
+    this.busy.add('screen');
+    const lp = this.room.localParticipant;
+    try {
+      if (lp.tracks.has('screen')) await lp.unpublish('screen');
+      else await lp.publishScreen();
+    } catch (err) {
+      const message = describeMediaError('screen', err, false);
+      if (message && !this.destroyed) toast(message, { kind: 'error' });
+    } finally {
+      this.busy.delete('screen');
+      this.syncLocal();
+    }
+  }
+
+  private currentDevices(): Partial<Record<DeviceKind, string>> {
+    const lp = this.room.localParticipant;
+    const result: Partial<Record<DeviceKind, string>> = { ...this.preferredDevice };
+    for (const kind of ['microphone', 'camera'] as const) {
+      const id = lp.tracks.get(kind)?.mediaStreamTrack.getSettings().deviceId;
+      if (id) result[kind] = id;
+    }
+    return result;
+  }
+
+  private async chooseDevice(kind: DeviceKind, deviceId: string): Promise<void> {
+    if (!deviceId) return;
+    this.preferredDevice[kind] = deviceId;
+    const lp = this.room.localParticipant;
+    if (this.busy.has(kind)) return;
+    this.busy.add(kind);
+    try {
+      if (lp.tracks.has(kind)) await lp.switchDevice(kind, deviceId);
+      else if (kind === 'microphone') await lp.publishMicrophone({ deviceId: { exact: deviceId } });
+      else await lp.publishCamera({ deviceId: { exact: deviceId } });
+    } catch (err) {
+      if (!this.destroyed) toast(describeMediaError(kind, err, false) ?? errorMessage(err), { kind: 'error' });
+    } finally {
+      this.busy.delete(kind);
+      this.syncLocal();
+      void this.devices.refresh();
+    }
+  }
+
+  private async setStatus(status: PresenceStatus): Promise<void> {
+    try {
+      await this.room.localParticipant.setStatus(status);
+    } catch (err) {
+      if (!this.destroyed) toast(`Couldn’t change your status: ${errorMessage(err)}.`, { kind: 'error' });
+    } finally {
+      this.syncLocal();
+    }
+  }
+
+  private async sendChat(text: string): Promise<void> {
+    try {
+      await this.room.localParticipant.sendChat(text);
+    } catch (err) {
+      toast(`Message not sent: ${describeRoomError(err)}`, { kind: 'error' });
+      throw err;
+    }
+  }
+
+  private async copyLink(): Promise<void> {
+    const link = roomLink(this.room.name);
+    if (await copyText(link)) toast('Link copied', { kind: 'success', timeoutMs: 2500 });
+    else toast(`Copy this link to invite others: ${link}`, { kind: 'info', timeoutMs: 15_000 });
+  }
+
+  private setPanelOpen(open: boolean): void {
+    this.panelOpen = open;
+    this.el.classList.toggle('panel-open', open);
+    if (open) {
+      this.unread = 0;
+      this.chat.scrollToEnd();
+    }
+    this.updateControls();
+  }
+}
