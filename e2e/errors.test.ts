@@ -3,7 +3,8 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { uniqueRoom } from './support/browser';
 import { createHarness, type Harness } from './support/harness';
-import { expectTilePlaying, tileNames } from './support/observe';
+import type { Page } from 'playwright-core';
+import { expectListedPeople, expectTilePlaying, tileNames } from './support/observe';
 import { readMetric } from './support/server';
 
 let h: Harness;
@@ -35,10 +36,27 @@ describe('errors and races', { timeout: 150_000 }, () => {
   test('two simultaneous first joins of a new room end up in one room', () =>
     h.run(async () => {
       const room = uniqueRoom('race');
-      const [a, b] = await Promise.all([h.join(room, 'Erin'), h.join(room, 'Frank')]);
+      // Both pages load in parallel; their `join` frames are held back until both have sent one,
+      // then released to the server in the same tick, so the two first joins really race.
+      const barrier = joinBarrier(2);
+      const hold = (page: Page): Promise<void> =>
+        page.routeWebSocket(/\/rtc/, (ws) => {
+          const server = ws.connectToServer();
+          ws.onMessage((msg) => {
+            if (typeof msg === 'string' && isJoin(msg)) barrier.arrive(() => server.send(msg));
+            else server.send(msg);
+          });
+        });
+      const [a, b] = await Promise.all([
+        h.join(room, 'Erin', { beforeGoto: hold }),
+        h.join(room, 'Frank', { beforeGoto: hold }),
+      ]);
+      assert.equal(barrier.released, true, 'both joins went through the barrier');
       await Promise.all([expectTilePlaying(a.page, 'Erin', 'Frank'), expectTilePlaying(b.page, 'Frank', 'Erin')]);
       assert.deepEqual((await tileNames(a.page)).sort(), ['Erin', 'Frank'], 'Erin sees exactly Erin and Frank');
       assert.deepEqual((await tileNames(b.page)).sort(), ['Erin', 'Frank'], 'Frank sees exactly Erin and Frank');
+      await expectListedPeople(a.page, 'Erin', ['Erin', 'Frank']);
+      await expectListedPeople(b.page, 'Frank', ['Erin', 'Frank']);
       const metrics = await h.server.get('/metrics');
       const rooms = metrics.status === 200 ? readMetric(metrics.body, 'confab_rooms') : undefined;
       if (rooms === undefined) {
@@ -46,6 +64,34 @@ describe('errors and races', { timeout: 150_000 }, () => {
       } else {
         console.log(`[measure] confab_rooms=${rooms}`);
         assert.equal(rooms, 1, 'the server holds exactly one room');
+        assert.equal(readMetric(metrics.body, 'confab_participants'), 2, 'with both participants in it');
       }
     })());
 });
+
+function isJoin(text: string): boolean {
+  try {
+    return (JSON.parse(text) as { type?: unknown }).type === 'join';
+  } catch {
+    return false;
+  }
+}
+
+/** Holds callbacks until `n` have arrived, then runs them all in one go. */
+function joinBarrier(n: number): { arrive(release: () => void): void; readonly released: boolean } {
+  const waiting: Array<() => void> = [];
+  let released = false;
+  return {
+    arrive(release) {
+      if (released) return release();
+      waiting.push(release);
+      if (waiting.length >= n) {
+        released = true;
+        for (const r of waiting.splice(0)) r();
+      }
+    },
+    get released() {
+      return released;
+    },
+  };
+}

@@ -8,7 +8,9 @@ import assert from 'node:assert/strict';
 import { screenshot, uniqueRoom } from './support/browser';
 import { createHarness, type Harness } from './support/harness';
 import {
+  expectAudioEnergy,
   expectAudioReceived,
+  expectListedPeople,
   expectTilePlaying,
   expectVideoDecoded,
   pageShowsText,
@@ -19,6 +21,7 @@ import {
   waitGone,
   watchGone,
 } from './support/observe';
+import { readMetric } from './support/server';
 import { measure, waitFor } from './support/wait';
 import { clickScreenShare, openChatIfClosed, sendChatFromUi } from './support/ui';
 
@@ -33,6 +36,7 @@ async function expectSeesAndHears(viewer: string, other: string): Promise<void> 
   assert.equal(tile.tiles, 1, `${viewer} has exactly one camera tile for ${other}`);
   await expectVideoDecoded(page, viewer, other);
   await expectAudioReceived(page, viewer, other);
+  await expectAudioEnergy(page, viewer, other);
 }
 
 /** Logs join → first remote frame for `viewer`, for every name in `others` (page clock). */
@@ -68,6 +72,7 @@ describe('a room of three, then four', { timeout: 240_000 }, () => {
     await Promise.all(
       names.flatMap((viewer) => names.filter((o) => o !== viewer).map((other) => expectSeesAndHears(viewer, other))),
     );
+    await Promise.all(names.map((v) => expectListedPeople(h.person(v).page, v, names)));
     await logFirstFrames('Carol', ['Alice', 'Bob']);
     await logFirstFrames('Bob', ['Alice']);
     await screenshot(h.person('Alice').page, 'room-3-people-alice.png');
@@ -80,6 +85,8 @@ describe('a room of three, then four', { timeout: 240_000 }, () => {
       ...earlier.map((o) => expectSeesAndHears('Dave', o)),
       ...earlier.map((v) => expectSeesAndHears(v, 'Dave')),
     ]);
+    const all = [...earlier, 'Dave'];
+    await Promise.all(all.map((v) => expectListedPeople(h.person(v).page, v, all)));
     await logFirstFrames('Dave', earlier);
   }));
 
@@ -100,6 +107,12 @@ describe('a room of three, then four', { timeout: 240_000 }, () => {
         message: `${o} has no remote tracks of Carol left`,
       });
     }
+    for (const o of observers) await expectListedPeople(h.person(o).page, o, observers, 5000);
+    // The server agrees: three participants left in rooms.
+    await waitFor(async () => readMetric((await h.server.get('/metrics')).body, 'confab_participants') === 3, {
+      timeout: 5000,
+      message: 'server metric confab_participants = 3 after Carol left',
+    });
     for (const o of observers) {
       const d = delays[o] ?? Infinity;
       assert.ok(d < 1000, `${o} still showed Carol ${Math.round(d)} ms after she closed her tab (limit 1000 ms)`);
@@ -110,7 +123,8 @@ describe('a room of three, then four', { timeout: 240_000 }, () => {
 
   test('chat from Alice shows up at Bob and Dave', h0(async () => {
     const text = `hello from Alice ${Math.random().toString(36).slice(2, 8)}`;
-    await sendChatFromUi(h.person('Alice').page, text);
+    const via = await sendChatFromUi(h.person('Alice').page, text);
+    console.log(`[note] chat sent via ${via}`);
     for (const viewer of ['Bob', 'Dave']) {
       const page = h.person(viewer).page;
       await openChatIfClosed(page);
@@ -123,7 +137,7 @@ describe('a room of three, then four', { timeout: 240_000 }, () => {
 
   test('Bob shares his screen: an extra playing tile at Alice and Dave, gone when he stops', h0(async () => {
     const bob = h.person('Bob').page;
-    await clickScreenShare(bob, 'start');
+    console.log(`[note] screen share started via ${await clickScreenShare(bob, 'start')}`);
     for (const viewer of ['Alice', 'Dave']) {
       const page = h.person(viewer).page;
       const t = await expectTilePlaying(page, viewer, 'Bob', 'screen');

@@ -90,6 +90,8 @@ export interface OpenOptions {
   /** Path to open instead of `/r/<room>?name=<name>`. */
   path?: string;
   timeout?: number;
+  /** Runs after the page exists and before it navigates (e.g. to route its WebSocket). */
+  beforeGoto?: (page: Page, context: BrowserContext) => Promise<void>;
 }
 
 /** Opens `${baseUrl}/r/${room}?name=${name}` in a fresh context and waits until the page is in the room. */
@@ -126,6 +128,7 @@ export async function openParticipant(
       return at;
     },
   };
+  if (options.beforeGoto) await options.beforeGoto(page, context);
   const path = options.path ?? `/r/${room}?name=${encodeURIComponent(name)}`;
   await page.goto(baseUrl + path, { waitUntil: 'domcontentloaded', timeout: 30_000 });
   const want = options.waitForState ?? 'in-room';

@@ -46,6 +46,11 @@ export async function createHarness(): Promise<Harness> {
       };
     },
     async close() {
+      if (process.env['CONFAB_E2E_VERBOSE']) {
+        // For humans chasing a problem: everything the pages and the server complained about.
+        for (const p of people.values()) if (p.diagnostics()) console.log(p.diagnostics());
+        if (server.logs()) console.log(`--- server output ---\n${server.logs()}`);
+      }
       for (const p of people.values()) await p.close();
       await browser.close().catch(() => {});
       await server.stop();

@@ -146,13 +146,22 @@ export async function expectVideoDecoded(
   );
 }
 
-/** `viewer` receives `name`'s microphone (totalSamplesReceived rising). */
+/**
+ * `viewer` receives `name`'s microphone: RTP packets arriving (packetsReceived rising) and samples
+ * coming out of the decoder (totalSamplesReceived rising). totalSamplesReceived alone is not enough:
+ * it counts concealment too, so it keeps rising when no packet arrives at all.
+ */
 export async function expectAudioReceived(
   viewer: Page,
   viewerName: string,
   name: string,
   timeout = 30_000,
 ): Promise<[number, number]> {
+  await waitRising(
+    async () => pick(await remoteStats(viewer), name, 'audio')?.packetsReceived,
+    `${viewerName} receives ${name}'s audio (packetsReceived)`,
+    timeout,
+  );
   return waitRising(
     async () => pick(await remoteStats(viewer), name, 'audio')?.totalSamplesReceived,
     `${viewerName} receives ${name}'s audio (totalSamplesReceived)`,
@@ -203,4 +212,36 @@ export async function waitGone(page: Page, viewerName: string, name: string, tim
 /** True if `text` is visible somewhere in the page (what a person reads). */
 export async function pageShowsText(page: Page, text: string): Promise<boolean> {
   return page.evaluate((t) => (document.body?.innerText ?? '').includes(t), text);
+}
+
+/**
+ * `viewer` hears something from `name`: the received audio level is above silence at some moment
+ * (Chromium's fake microphone beeps regularly). Returns the highest level seen.
+ */
+export async function expectAudioEnergy(viewer: Page, viewerName: string, name: string, timeout = 20_000): Promise<number> {
+  let max = 0;
+  await waitFor(async () => {
+    const level = pick(await remoteStats(viewer), name, 'audio')?.audioLevel ?? 0;
+    max = Math.max(max, level);
+    return level > 0;
+  }, { timeout, interval: 150, message: `${viewerName} hears ${name} (audioLevel > 0)` });
+  return max;
+}
+
+/** Names in the "People" list of the side panel, sorted ("(you)" stripped). */
+export async function listedPeople(page: Page): Promise<string[]> {
+  return page.evaluate(() =>
+    [...document.querySelectorAll('ul[aria-label="Participants"] .person-name')]
+      .map((el) => (el.firstChild?.textContent ?? '').trim())
+      .sort(),
+  );
+}
+
+/** Waits until the People list of `viewer` shows exactly `names`. */
+export async function expectListedPeople(page: Page, viewerName: string, names: string[], timeout = 15_000): Promise<void> {
+  const want = [...names].sort();
+  await waitFor(async () => JSON.stringify(await listedPeople(page)) === JSON.stringify(want), {
+    timeout,
+    message: `${viewerName}'s People list shows exactly ${want.join(', ')}`,
+  });
 }

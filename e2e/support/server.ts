@@ -4,6 +4,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { waitFor } from './wait';
 
@@ -61,6 +62,9 @@ export async function startServer(options: StartServerOptions = {}): Promise<Ser
         CONFAB_PORT: String(port),
         CONFAB_HOST: '127.0.0.1',
         CONFAB_LOG_LEVEL: 'warn',
+        // Explicit: the server's default is resolved relative to its own file, which differs
+        // between the bundle (dist/main.js) and the sources run with tsx.
+        CONFAB_WEB_DIR: join(REPO_ROOT, 'packages/web/dist'),
         ...options.env,
       },
       stdio: ['ignore', 'pipe', 'pipe'],

@@ -11,7 +11,7 @@ export class MediaClock {
   constructor(
     private readonly periodMs: number,
     private readonly tick: () => void,
-    private readonly maxCatchUp = 3,
+    private readonly maxCatchUp = 5,
   ) {}
 
   get running(): boolean {

@@ -84,6 +84,10 @@ async function joinAll(entries: Entry[]): Promise<void> {
   for (const entry of entries.slice(next)) entry.joinError = 'join deadline passed';
 }
 
+function sentPackets(stats: ParticipantStats): number {
+  return stats.sent.reduce((n, s) => n + s.packets, 0);
+}
+
 function totals(stats: ParticipantStats): RtpCount {
   const sum: RtpCount = { packets: 0, bytes: 0, expected: 0, keyFrames: 0 };
   for (const r of stats.received) {
@@ -109,16 +113,18 @@ async function main(): Promise<void> {
   const joined = entries.filter((e) => !e.joinError);
   console.error(`loadtest: ${joined.length}/${entries.length} joined in ${Date.now() - started} ms; running ${seconds} s`);
 
+  const runSeconds = joined.length > 0 ? seconds : 0; // nobody to measure: report the failures now
   const first = new Map(joined.map((e) => [e, totals(e.participant.stats())]));
+  const firstSent = new Map(joined.map((e) => [e, sentPackets(e.participant.stats())]));
   const t0 = performance.now();
-  for (let elapsed = 0; elapsed < seconds; elapsed += 5) {
-    await sleep(Math.min(5, seconds - elapsed) * 1000);
+  for (let elapsed = 0; elapsed < runSeconds; elapsed += 5) {
+    await sleep(Math.min(5, runSeconds - elapsed) * 1000);
     if (!values.json) {
       const pkts = joined.reduce((n, e) => n + totals(e.participant.stats()).packets - first.get(e)!.packets, 0);
       console.error(`loadtest: ${Math.min(seconds, elapsed + 5)} s, ${pkts} packets received in total`);
     }
   }
-  const windowSeconds = (performance.now() - t0) / 1000;
+  const windowSeconds = Math.max(0.001, (performance.now() - t0) / 1000);
 
   const rows = entries.map((entry) => {
     const stats = entry.participant.stats();
@@ -131,6 +137,7 @@ async function main(): Promise<void> {
       ...(entry.joinError ? { joinError: entry.joinError } : {}),
       tracks: stats.received.length,
       packetsPerSecond: round((end.packets - start.packets) / windowSeconds),
+      sentPacketsPerSecond: round((sentPackets(stats) - (firstSent.get(entry) ?? 0)) / windowSeconds),
       kbps: round(((end.bytes - start.bytes) * 8) / windowSeconds / 1000),
       lossPercent: round(lossPercent(start, end), 2),
       plisReceived: stats.plisReceived,
@@ -144,11 +151,11 @@ async function main(): Promise<void> {
   if (values.json) {
     console.log(JSON.stringify({ url: values.url, room: values.room, seconds: round(windowSeconds, 1), participants: rows }, null, 2));
   } else {
-    console.log(`${'name'.padEnd(10)} ${'role'.padEnd(10)} ${'tracks'.padStart(6)} ${'pkt/s'.padStart(8)} ${'kbps'.padStart(8)} ${'loss %'.padStart(7)} ${'PLIs'.padStart(5)}  notes`);
+    console.log(`${'name'.padEnd(10)} ${'role'.padEnd(10)} ${'tracks'.padStart(6)} ${'pkt/s in'.padStart(8)} ${'kbps in'.padStart(8)} ${'pkt/s out'.padStart(9)} ${'loss %'.padStart(7)} ${'PLIs'.padStart(5)}  notes`);
     for (const r of rows) {
       const notes = r.joinError ?? r.errors.join('; ');
       console.log(
-        `${r.name.padEnd(10)} ${r.role.padEnd(10)} ${String(r.tracks).padStart(6)} ${String(r.packetsPerSecond).padStart(8)} ${String(r.kbps).padStart(8)} ${r.lossPercent.toFixed(2).padStart(7)} ${String(r.plisReceived).padStart(5)}  ${notes}`,
+        `${r.name.padEnd(10)} ${r.role.padEnd(10)} ${String(r.tracks).padStart(6)} ${String(r.packetsPerSecond).padStart(8)} ${String(r.kbps).padStart(8)} ${String(r.sentPacketsPerSecond).padStart(9)} ${r.lossPercent.toFixed(2).padStart(7)} ${String(r.plisReceived).padStart(5)}  ${notes}`,
       );
     }
   }

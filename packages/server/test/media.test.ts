@@ -60,3 +60,238 @@ test('one publisher, three subscribers: every subscriber gets both tracks intact
     await closeAll(engine, pub, subs);
   }
 });
+
+test('a late subscriber gets media, and the publisher a PLI so it starts on a keyframe', async () => {
+  const engine = createWeriftEngine();
+  const router = engine.createRouter('room-2');
+  const pub = await connectPublisher(router, 'alice');
+  const early = connectSubscriber(router, 'early');
+  const subs = [early];
+  try {
+    early.transport.consume(pub.audio);
+    early.transport.consume(pub.video);
+    await waitFor(() => early.peer.packets(pub.video.id) > 20, T, 'early subscriber receiving');
+    await sleep(1000); // well past the PLI throttle window
+    const plisBefore = pub.peer.pliCount;
+    const keyFramesBefore = pub.peer.keyFramesSent;
+
+    const late = connectSubscriber(router, 'late');
+    subs.push(late);
+    const consumedAt = Date.now();
+    late.transport.consume(pub.video);
+    late.transport.consume(pub.audio);
+    await waitFor(() => late.peer.stats(pub.video.id).keyFrames > 0, T, 'late subscriber decodes from a keyframe');
+    await waitFor(() => late.peer.packets(pub.audio.id) > 10, T, 'late subscriber receiving audio');
+    assert.ok(pub.peer.pliCount > plisBefore, 'publisher got a PLI for the late subscriber');
+    assert.ok(pub.peer.keyFramesSent > keyFramesBefore);
+    const firstKeyFrameAfterMs = late.peer.stats(pub.video.id).firstKeyFrameAt! - consumedAt;
+    // Not a speed assertion (loaded CI machines): just visible in the log.
+    console.log(`late subscriber: first keyframe ${firstKeyFrameAfterMs} ms after consume()`);
+    assert.equal(late.peer.stats(pub.video.id).corrupt, 0);
+
+    // A subscriber's own PLI reaches the publisher too (throttled, but not dropped).
+    const plisBeforeSubscriberPli = pub.peer.pliCount;
+    await early.peer.requestKeyFrame(pub.video.id);
+    await waitFor(() => pub.peer.pliCount > plisBeforeSubscriberPli, T, 'subscriber PLI relayed to the publisher');
+
+    // Throttled: a burst of requests yields at most a couple of PLIs.
+    await sleep(600);
+    const plisBeforeBurst = pub.peer.pliCount;
+    for (let i = 0; i < 20; i++) pub.video.requestKeyFrame();
+    await sleep(1200);
+    const burst = pub.peer.pliCount - plisBeforeBurst;
+    assert.ok(burst >= 1 && burst <= 3, `20 requests in a burst gave ${burst} PLIs`);
+    assert.deepEqual([...early.peer.errors, ...late.peer.errors, ...pub.peer.errors], []);
+  } finally {
+    await closeAll(engine, pub, subs);
+  }
+});
+
+test('pause stops forwarding, resume restarts it with a keyframe (producer and consumer)', async () => {
+  const engine = createWeriftEngine();
+  const router = engine.createRouter('room-3');
+  const pub = await connectPublisher(router, 'alice');
+  const subs = [connectSubscriber(router, 'bob'), connectSubscriber(router, 'carol')];
+  try {
+    const [bob, carol] = subs as [SubscriberSession, SubscriberSession];
+    const bobVideo = bob.transport.consume(pub.video);
+    bob.transport.consume(pub.audio);
+    carol.transport.consume(pub.video);
+    carol.transport.consume(pub.audio);
+    await waitFor(() => subs.every((s) => s.peer.packets(pub.video.id) > 20 && s.peer.packets(pub.audio.id) > 20), T, 'receiving');
+
+    // Producer pause: no subscriber gets the video any more; audio is unaffected.
+    pub.video.pause();
+    assert.equal(pub.video.paused, true);
+    await sleep(300); // packets already in flight
+    const frozen = subs.map((s) => s.peer.packets(pub.video.id));
+    await Promise.all(subs.map((s) => rising(() => s.peer.packets(pub.audio.id), `${s.peer.name} audio while video paused`)));
+    await sleep(1000);
+    assert.deepEqual(subs.map((s) => s.peer.packets(pub.video.id)), frozen, 'no video while the producer is paused');
+
+    const plis = pub.peer.pliCount;
+    pub.video.resume();
+    assert.equal(pub.video.paused, false);
+    await Promise.all(subs.map((s) => rising(() => s.peer.packets(pub.video.id), `${s.peer.name} video after resume`)));
+    await waitFor(() => pub.peer.pliCount > plis, T, 'PLI on producer resume');
+
+    // Consumer pause: only that subscriber stops.
+    await sleep(600);
+    bobVideo.pause();
+    assert.equal(bobVideo.paused, true);
+    await sleep(300);
+    const bobFrozen = bob.peer.packets(pub.video.id);
+    await rising(() => carol.peer.packets(pub.video.id), 'carol video while bob paused');
+    await sleep(1000);
+    assert.equal(bob.peer.packets(pub.video.id), bobFrozen, 'no video for bob while his consumer is paused');
+
+    const plis2 = pub.peer.pliCount;
+    bobVideo.resume();
+    await rising(() => bob.peer.packets(pub.video.id), 'bob video after consumer resume');
+    await waitFor(() => pub.peer.pliCount > plis2, T, 'PLI on consumer resume');
+    for (const s of subs) assert.equal(s.peer.stats(pub.video.id).corrupt, 0);
+    assert.deepEqual([...bob.peer.errors, ...carol.peer.errors], []);
+  } finally {
+    await closeAll(engine, pub, subs);
+  }
+});
+
+test('closing a producer renegotiates it away; closing a subscriber leaves the others alone', async () => {
+  const engine = createWeriftEngine();
+  const router = engine.createRouter('room-4');
+  const pub = await connectPublisher(router, 'alice');
+  const subs = [connectSubscriber(router, 'bob'), connectSubscriber(router, 'carol')];
+  try {
+    const [bob, carol] = subs as [SubscriberSession, SubscriberSession];
+    const consumers = subs.map((s) => [s.transport.consume(pub.audio), s.transport.consume(pub.video)] as const);
+    await waitFor(() => subs.every((s) => s.peer.packets(pub.video.id) > 20 && s.peer.packets(pub.audio.id) > 20), T, 'receiving');
+    const offersBefore = subs.map((s) => s.peer.offers.length);
+
+    pub.video.close();
+    assert.equal(pub.video.closed, true);
+    for (const [audio, video] of consumers) {
+      assert.equal(video.closed, true, 'consumers close with their producer');
+      assert.equal(audio.closed, false);
+    }
+    await waitFor(() => subs.every((s, i) => s.peer.offers.length > offersBefore[i]!), T, 'renegotiation offers');
+    await Promise.all(subs.map((s) => s.peer.settled()));
+    for (const s of subs) {
+      assert.deepEqual(s.peer.lastOffer?.tracks.map((t) => t.producerId), [pub.audio.id], 'offer lists only the audio track');
+      assert.equal(s.transport.state, 'connected');
+    }
+    await sleep(300);
+    const videoFrozen = subs.map((s) => s.peer.packets(pub.video.id));
+    await Promise.all(subs.map((s) => rising(() => s.peer.packets(pub.audio.id), `${s.peer.name} audio after video closed`)));
+    assert.deepEqual(subs.map((s) => s.peer.packets(pub.video.id)), videoFrozen, 'no video after its producer closed');
+    assert.equal(engine.stats().producers, 1);
+    assert.equal(engine.stats().consumers, 2);
+
+    // The id is free again, e.g. for the camera coming back on the same m-line.
+    const video2 = pub.transport.produce({ id: pub.video.id, kind: 'video', mid: pub.peer.mids.video });
+    carol.transport.consume(video2);
+    await waitFor(() => carol.peer.stats(video2.id).keyFrames > 1, T, 'carol gets the new video producer');
+
+    // Bob leaves: Carol is undisturbed.
+    const carolOffers = carol.peer.offers.length;
+    bob.transport.close();
+    assert.equal(bob.transport.state, 'closed');
+    assert.equal(bob.states.at(-1), 'closed');
+    for (const c of consumers[0]!) assert.equal(c.closed, true);
+    await rising(() => carol.peer.packets(pub.audio.id), 'carol audio after bob left');
+    await rising(() => carol.peer.packets(video2.id), 'carol video after bob left');
+    assert.equal(carol.peer.offers.length, carolOffers, 'no renegotiation for carol');
+    assert.equal(carol.transport.state, 'connected');
+    assert.throws(() => bob.transport.consume(pub.audio), (err: unknown) => err instanceof MediaError && err.code === 'conflict');
+
+    // The publisher leaves: every consumer of its producers closes.
+    pub.transport.close();
+    assert.equal(pub.audio.closed, true);
+    assert.equal(video2.closed, true);
+    await waitFor(() => carol.peer.lastOffer?.tracks.length === 0, T, 'carol offered no tracks');
+    assert.equal(engine.stats().consumers, 0);
+    assert.equal(engine.stats().producers, 0);
+    assert.deepEqual([...bob.peer.errors, ...carol.peer.errors], []);
+  } finally {
+    await closeAll(engine, pub, subs);
+  }
+});
+
+test('closing transports releases every UDP socket', async () => {
+  const baseline = openUdpSockets();
+  const engine = createWeriftEngine();
+  const router = engine.createRouter('room-5');
+  const pub = await connectPublisher(router, 'alice');
+  const subs = [1, 2, 3].map((i) => connectSubscriber(router, `sub${i}`));
+  for (const s of subs) {
+    s.transport.consume(pub.audio);
+    s.transport.consume(pub.video);
+  }
+  await waitFor(() => subs.every((s) => s.peer.packets(pub.video.id) > 10), T, 'receiving');
+  assert.ok(openUdpSockets() >= baseline + 8, `sockets open while connected: ${openUdpSockets()}`);
+  // Close server transports one by one (not the engine), then the clients.
+  for (const s of subs) s.transport.close();
+  pub.transport.close();
+  await Promise.all([pub.peer.close(), ...subs.map((s) => s.peer.close())]);
+  await waitFor(() => openUdpSockets() === baseline, T, `UDP sockets back to ${baseline} (now ${openUdpSockets()})`);
+  const stats = engine.stats();
+  assert.deepEqual([stats.transports, stats.producers, stats.consumers], [0, 0, 0]);
+  await engine.close();
+  assert.equal(openUdpSockets(), baseline);
+});
+
+test('malformed SDP and candidates are rejected without harming other transports', async () => {
+  const engine = createWeriftEngine();
+  const router = engine.createRouter('room-6');
+  const pub = await connectPublisher(router, 'alice');
+  const bob = connectSubscriber(router, 'bob');
+  const subs = [bob];
+  try {
+    bob.transport.consume(pub.audio);
+    bob.transport.consume(pub.video);
+    await waitFor(() => bob.peer.packets(pub.video.id) > 20, T, 'receiving');
+
+    const isInvalid = (err: unknown) => err instanceof MediaError && err.code === 'invalid_argument';
+    const isConflict = (err: unknown) => err instanceof MediaError && err.code === 'conflict';
+    const noCodecs = ['v=0', 'o=- 1 1 IN IP4 0.0.0.0', 's=-', 't=0 0', 'a=group:BUNDLE 0', 'm=video 9 UDP/TLS/RTP/SAVPF 120',
+      'c=IN IP4 0.0.0.0', 'a=ice-ufrag:abcd', 'a=ice-pwd:abcdefghijklmnopqrstuvwx', 'a=fingerprint:sha-256 00:11', 'a=setup:actpass',
+      'a=mid:0', 'a=sendonly', 'a=rtpmap:120 FOO/90000', ''].join('\r\n');
+
+    // A fresh publish transport fed garbage, then something SDP-shaped it cannot use.
+    const mallory = router.createTransport({ label: 'mallory', role: 'publish', onSignal: () => {} });
+    await assert.rejects(mallory.applyOffer('garbage'), isInvalid);
+    await assert.rejects(mallory.applyOffer(''), isInvalid);
+    await assert.rejects(mallory.applyOffer(noCodecs), isInvalid);
+    await assert.rejects(mallory.applyOffer(42 as unknown as string), isInvalid);
+    await mallory.addRemoteCandidate({ candidate: 'candidate:garbage', sdpMid: '0' });
+    await mallory.addRemoteCandidate({ nonsense: true } as never);
+    assert.throws(() => mallory.consume(pub.audio), isConflict);
+    assert.throws(() => mallory.produce({ id: pub.audio.id, kind: 'audio', mid: '9' }), isConflict); // id taken in this router
+    await assert.rejects(mallory.applyAnswer('v=0'), isConflict);
+
+    // The established subscriber: a bogus answer with no offer outstanding, then a malformed one for a real offer.
+    await assert.rejects(bob.transport.applyAnswer(bob.peer.lastOffer!.sdp.replace('a=setup:actpass', 'a=setup:active')), isConflict);
+    await assert.rejects(bob.transport.applyOffer('v=0'), isConflict);
+    await bob.transport.addRemoteCandidate({ candidate: 'candidate:1 1 udp 1 999.1.1.1 not-a-port typ host', sdpMid: '0' });
+
+    // An established publisher sent a broken re-offer: rejected, media keeps flowing.
+    await assert.rejects(pub.transport.applyOffer('v=0\r\nm=audio 0 RTP/AVP 0\r\n'), isInvalid);
+    mallory.close();
+    await rising(() => bob.peer.packets(pub.video.id), 'bob video after the garbage');
+    await rising(() => bob.peer.packets(pub.audio.id), 'bob audio after the garbage');
+    assert.equal(pub.transport.state, 'connected');
+    assert.equal(bob.transport.state, 'connected');
+
+    // And the subscriber can still renegotiate normally.
+    const offers = bob.peer.offers.length;
+    const carolPub = await connectPublisher(router, 'carol');
+    try {
+      bob.transport.consume(carolPub.video);
+      await waitFor(() => bob.peer.offers.length > offers && bob.peer.packets(carolPub.video.id) > 10, T, 'bob gets carol');
+    } finally {
+      await carolPub.peer.close();
+    }
+    assert.deepEqual([...bob.peer.errors, ...pub.peer.errors], []);
+  } finally {
+    await closeAll(engine, pub, subs);
+  }
+});

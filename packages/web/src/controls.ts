@@ -81,7 +81,7 @@ export class Controls {
 
     const copy = h(
       'button',
-      { type: 'button', class: 'ctl ctl-flat', 'aria-label': 'Copy room link', title: 'Copy room link', onclick: () => handlers.copyLink() },
+      { type: 'button', class: 'ctl ctl-flat ctl-invite', 'aria-label': 'Copy room link', title: 'Copy room link', onclick: () => handlers.copyLink() },
       icon('link'),
       h('span', { class: 'ctl-text' }, 'Invite'),
     );
@@ -134,6 +134,13 @@ export class Controls {
     this.panel.title = label;
     this.badge.hidden = state.unread === 0;
     this.badge.textContent = state.unread > 99 ? '99+' : String(state.unread);
+  }
+
+  /** Disabled while disconnected: only Leave (and the panel) still make sense. */
+  setEnabled(enabled: boolean): void {
+    for (const el of this.el.querySelectorAll<HTMLButtonElement | HTMLSelectElement>('.controls-main .ctl:not(.ctl-leave), .status-select')) {
+      el.disabled = !enabled;
+    }
   }
 
   setDevicesExpanded(expanded: boolean): void {

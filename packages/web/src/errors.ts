@@ -47,7 +47,7 @@ export function describeJoinError(err: unknown, ctx: { room: string; serverUrl: 
       if (/room/i.test(detail) || !/name/i.test(detail)) {
         return { title: 'That room name won’t work', message: `“${ctx.room}” isn’t a valid room name. ${ROOM_NAME_RULE}`, retry: false };
       }
-      return { title: 'That name won’t work', message: `The server didn’t accept your name: ${detail}.`, retry: false };
+      return { title: 'That name won’t work', message: `The server didn’t accept your name: ${lastClause(detail)}.`, retry: false };
     case 'connection_failed':
     case 'timeout':
       return {
@@ -90,6 +90,24 @@ export function describeMediaError(source: MediaSource, err: unknown, joining: b
   return `Couldn’t start your ${device}: ${errorMessage(err)}.${tail}`;
 }
 
+/**
+ * One message for the devices that failed when joining: a shared sentence when both were
+ * blocked (or both missing), else one sentence per device.
+ */
+export function describeJoinMediaErrors(failures: ReadonlyMap<MediaSource, unknown>): string {
+  const mic = failures.get('microphone');
+  const camera = failures.get('camera');
+  if (mic !== undefined && camera !== undefined && errorCode(mic) === errorCode(camera)) {
+    if (errorCode(mic) === 'media_denied') {
+      return 'Camera and microphone access were blocked, so you joined without them. Allow them in your browser’s site settings, then press the camera or microphone button.';
+    }
+    if (errorCode(mic) === 'media_unavailable') {
+      return 'No camera or microphone was found (or they’re in use by another app), so you joined without them.';
+    }
+  }
+  return [...failures].map(([source, err]) => describeMediaError(source, err, true) ?? errorMessage(err)).join(' ');
+}
+
 /** Wording for an `error` event during the call (a request that failed). */
 export function describeRoomError(err: unknown): string {
   const code = errorCode(err);
@@ -106,6 +124,11 @@ export function describeRoomError(err: unknown): string {
     default:
       return `Something went wrong: ${errorMessage(err)}.`;
   }
+}
+
+/** "join: name: name must be at most 64 characters" -> "name must be at most 64 characters". */
+function lastClause(s: string): string {
+  return s.split(': ').pop() ?? s;
 }
 
 function capitalise(s: string): string {

@@ -1,6 +1,10 @@
-/** The stage: a CSS grid of 16:9 tiles that re-lays itself out when tiles or the box change. */
+/**
+ * The stage. Normally a CSS grid of 16:9 tiles sized to fill the box; while someone shares a
+ * screen, a presentation layout (screen large, cameras in a strip). Re-lays itself out when
+ * tiles come and go or the box changes size.
+ */
 import { h } from './dom';
-import { bestLayout } from './layout';
+import { bestLayout, presentationLayout, type Rect } from './layout';
 
 const GAP = 12;
 
@@ -37,16 +41,59 @@ export class Grid {
   }
 
   private layout(): void {
-    const style = getComputedStyle(this.el);
-    const width = this.el.clientWidth - parseFloat(style.paddingLeft) - parseFloat(style.paddingRight);
-    const height = this.el.clientHeight - parseFloat(style.paddingTop) - parseFloat(style.paddingBottom);
-    const count = this.el.children.length;
-    const narrow = width < 520;
-    const layout = bestLayout(count, width, height, { gap: GAP, minTileWidth: narrow ? 140 : 180 });
-    this.el.style.setProperty('--cols', String(layout.cols));
+    const width = this.el.clientWidth;
+    const height = this.el.clientHeight;
+    const tiles = [...this.el.children] as HTMLElement[];
+    const screens = tiles.filter((t) => t.dataset.source === 'screen');
+    const cameras = tiles.filter((t) => t.dataset.source !== 'screen');
+    this.el.dataset.count = String(tiles.length);
+    if (screens.length > 0 && cameras.length > 0 && width >= 360) {
+      this.present(screens, cameras, width, height);
+    } else {
+      this.gallery(tiles, width, height);
+    }
+  }
+
+  private present(screens: HTMLElement[], cameras: HTMLElement[], width: number, height: number): void {
+    const layout = presentationLayout(screens.length, cameras.length, width, height, { gap: GAP });
+    this.el.classList.add('presenting');
+    this.el.classList.remove('scrolling');
+    const place = (tile: HTMLElement, rect: Rect | undefined): void => {
+      if (!rect) return;
+      tile.style.gridColumn = '';
+      tile.style.left = `${rect.x}px`;
+      tile.style.top = `${rect.y}px`;
+      tile.style.width = `${rect.width}px`;
+    };
+    screens.forEach((tile, i) => place(tile, layout.screens[i]));
+    cameras.forEach((tile, i) => place(tile, layout.cameras[i]));
+  }
+
+  private gallery(tiles: HTMLElement[], width: number, height: number): void {
+    const layout = bestLayout(tiles.length, width, height, { gap: GAP, minTileWidth: width < 520 ? 140 : 180 });
+    this.el.classList.remove('presenting');
+    this.el.style.setProperty('--tracks', String(layout.cols * 2));
+    this.el.style.setProperty('--track-w', `${Math.max(0, (layout.tileWidth - GAP) / 2)}px`);
     this.el.style.setProperty('--tile-w', `${layout.tileWidth}px`);
     this.el.style.setProperty('--gap', `${GAP}px`);
-    this.el.dataset.count = String(count);
     this.el.classList.toggle('scrolling', layout.scroll);
+    for (const tile of tiles) {
+      tile.style.left = '';
+      tile.style.top = '';
+      tile.style.width = '';
+    }
+    centerLastRow(tiles, layout.cols);
+  }
+}
+
+/**
+ * The gallery has two tracks per column and every tile spans two, so an incomplete last row can
+ * be centred by starting its first tile half a column further right per missing tile.
+ */
+function centerLastRow(tiles: HTMLElement[], cols: number): void {
+  const inLastRow = tiles.length % cols;
+  const first = inLastRow === 0 ? undefined : tiles[tiles.length - inLastRow];
+  for (const tile of tiles) {
+    tile.style.gridColumn = tile === first ? `${cols - inLastRow + 1} / span 2` : 'span 2';
   }
 }

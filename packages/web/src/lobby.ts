@@ -97,8 +97,18 @@ export function renderLobby(mount: HTMLElement, onJoin: (room: string, name: str
   (name.input.value ? room.input : name.input).focus();
 }
 
-export function renderNamePrompt(mount: HTMLElement, roomName: string, onJoin: (name: string) => void, onBack: () => void): void {
+export function renderNamePrompt(
+  mount: HTMLElement,
+  roomName: string,
+  onJoin: (name: string) => void,
+  onBack: () => void,
+  initial?: { name: string; error: string },
+): void {
   const name = nameField();
+  if (initial) {
+    name.input.value = initial.name;
+    name.setError(initial.error);
+  }
   name.input.addEventListener('input', () => name.setError(null));
   const back = h('a', { href: '/', class: 'link' }, 'Go to the lobby instead');
   back.addEventListener('click', (ev) => {

@@ -7,7 +7,7 @@ import { setAppState } from './appState';
 import { byId } from './dom';
 import { describeJoinError } from './errors';
 import { renderLobby, renderNamePrompt } from './lobby';
-import { ROOM_NAME_RULE } from './names';
+import { ROOM_NAME_RULE, displayNameProblem } from './names';
 import { roomFromPath, roomPath } from './routes';
 import { renderJoinError, renderJoining } from './screens';
 import { Session } from './session';
@@ -50,12 +50,13 @@ function route(): void {
     return;
   }
   const name = new URLSearchParams(location.search).get('name')?.trim();
-  if (name) {
+  const problem = name ? displayNameProblem(name) : null;
+  if (name && !problem) {
     join(room, name);
     return;
   }
   setAppState('lobby');
-  renderNamePrompt(app, room, (n) => join(room, n), () => navigate('/'));
+  renderNamePrompt(app, room, (n) => join(room, n), () => navigate('/'), name && problem ? { name, error: problem } : undefined);
 }
 
 function join(room: string, name: string): void {

@@ -3,30 +3,23 @@
  * the participant's current tracks and brings its tiles, audio and list row in line with them,
  * so the view never depends on the order events arrive in.
  */
-import {
-  RoomEvent,
-  type ChatMessage,
-  type ConfabError,
-  type LocalParticipant,
-  type RemoteParticipant,
-  type Room,
-  type RoomEvents,
-} from '@confab/client';
+import { RoomEvent, type ChatMessage, type ConfabError, type LocalParticipant, type RemoteParticipant, type Room, type RoomEvents } from '@confab/client';
 import { setAppState } from './appState';
 import { AudioSinks } from './audioSinks';
 import { ChatPanel } from './chatPanel';
-import { copyText, roomLink } from './clipboard';
-import { Controls, type DeviceState, type PresenceStatus } from './controls';
-import { DevicePicker, type DeviceKind } from './devices';
+import { ConnectionNotices } from './connectionNotices';
+import { Controls, type DeviceState } from './controls';
+import { DevicePicker } from './devices';
 import { Disposer, h } from './dom';
-import { describeMediaError, describeRoomError, errorCode, errorMessage, mediaSourceOf } from './errors';
+import { describeRoomError } from './errors';
 import { Grid } from './grid';
 import { icon } from './icons';
+import { LocalActions } from './localActions';
 import { ParticipantList, type PersonRow } from './participantList';
 import { QualityMonitor, SELF, type Quality } from './quality';
 import { SpeakingDetector } from './speaking';
 import { Tile, type TileSource } from './tile';
-import { banner, closeBanner, toast } from './toast';
+import { toast } from './toast';
 
 export interface RoomViewCallbacks {
   /** The user pressed Leave. */
@@ -61,19 +54,19 @@ export class RoomView {
   private readonly people = new ParticipantList();
   private readonly chat: ChatPanel;
   private readonly panel: HTMLElement;
-  private readonly busy = new Set<Source | 'status'>();
-  private readonly preferredDevice: Partial<Record<DeviceKind, string>> = {};
+  private readonly actions: LocalActions;
+  private readonly notices: ConnectionNotices;
   private panelOpen: boolean;
   private unread = 0;
   private destroyed = false;
-  private wasReconnecting = false;
-  private shutdownTimer: ReturnType<typeof setInterval> | undefined;
 
   constructor(
     private readonly room: Room,
     private readonly callbacks: RoomViewCallbacks,
   ) {
     this.panelOpen = window.matchMedia(WIDE_QUERY).matches;
+    this.actions = new LocalActions(room, () => this.syncLocal());
+    this.notices = new ConnectionNotices({ rejoin: () => callbacks.rejoin(), leave: () => callbacks.leave() });
     this.audio = new AudioSinks(() =>
       toast('Your browser blocked sound until you interact with the page. Click anywhere to hear the others.', {
         kind: 'warning',
@@ -87,21 +80,24 @@ export class RoomView {
       (q) => this.onQuality(q),
     );
     this.controls = new Controls(room.name, {
-      toggleMic: () => void this.toggleDevice('microphone'),
-      toggleCamera: () => void this.toggleDevice('camera'),
-      toggleScreen: () => void this.toggleScreen(),
+      toggleMic: () => {
+        this.detector.resume();
+        void this.actions.toggle('microphone');
+      },
+      toggleCamera: () => void this.actions.toggle('camera'),
+      toggleScreen: () => void this.actions.toggleScreen(),
       toggleDevices: (anchor) => this.devices.toggle(anchor),
-      setStatus: (status) => void this.setStatus(status),
-      copyLink: () => void this.copyLink(),
+      setStatus: (status) => void this.actions.setStatus(status),
+      copyLink: () => void this.actions.copyLink(),
       togglePanel: () => this.setPanelOpen(!this.panelOpen),
       leave: () => this.callbacks.leave(),
     });
     this.devices = new DevicePicker({
-      current: () => this.currentDevices(),
-      choose: (kind, deviceId) => void this.chooseDevice(kind, deviceId),
+      current: () => this.actions.currentDevices(),
+      choose: (kind, deviceId) => void this.actions.chooseDevice(kind, deviceId).then(() => this.devices.refresh()),
       onOpenChange: (open) => this.controls.setDevicesExpanded(open),
     });
-    this.chat = new ChatPanel((text) => this.sendChat(text));
+    this.chat = new ChatPanel((text) => this.actions.sendChat(text));
 
     const closePanel = h(
       'button',
@@ -138,6 +134,8 @@ export class RoomView {
     if (this.destroyed) return;
     this.destroyed = true;
     this.disposer.dispose();
+    this.actions.close();
+    this.notices.destroy();
     this.quality.stop();
     this.detector.destroy();
     this.audio.destroy();
@@ -145,9 +143,6 @@ export class RoomView {
     this.grid.destroy();
     for (const tile of this.tiles.values()) tile.destroy();
     this.tiles.clear();
-    if (this.shutdownTimer) clearInterval(this.shutdownTimer);
-    closeBanner('connection');
-    closeBanner('shutdown');
     this.el.remove();
   }
 
@@ -175,7 +170,7 @@ export class RoomView {
     this.listen(RoomEvent.LocalTrackUnpublished, () => this.syncLocal());
     this.listen(RoomEvent.ChatMessage, (m) => this.onChat(m));
     this.listen(RoomEvent.ConnectionStateChanged, (state) => this.onConnectionState(state));
-    this.listen(RoomEvent.ShutdownAnnounced, (seconds) => this.onShutdown(seconds));
+    this.listen(RoomEvent.ShutdownAnnounced, (seconds) => this.notices.shutdown(seconds));
     this.listen(RoomEvent.Error, (err) => this.onError(err));
   }
 
@@ -190,13 +185,10 @@ export class RoomView {
   private onConnectionState(state: string): void {
     this.el.dataset.connection = state;
     if (state === 'reconnecting') {
-      this.wasReconnecting = true;
-      banner('connection', 'Connection lost. Reconnecting…', { kind: 'warning', busy: true });
+      this.notices.reconnecting();
     } else if (state === 'connected') {
-      closeBanner('connection');
-      closeBanner('shutdown');
-      if (this.wasReconnecting) toast('Reconnected', { kind: 'success' });
-      this.wasReconnecting = false;
+      this.notices.connected();
+      this.controls.setEnabled(true);
       setAppState('in-room');
       this.syncAll();
     } else if (state === 'disconnected') {
@@ -206,44 +198,18 @@ export class RoomView {
 
   private onDisconnected(): void {
     this.quality.stop();
-    if (this.shutdownTimer) clearInterval(this.shutdownTimer);
-    closeBanner('shutdown');
-    const reason = (this.room as { disconnectReason?: unknown }).disconnectReason;
-    const detail = typeof reason === 'string' && reason !== '' ? ` (${reason})` : '';
-    banner('connection', `You were disconnected${detail}.`, {
-      kind: 'error',
-      actions: [
-        { label: 'Rejoin', primary: true, onClick: () => this.callbacks.rejoin() },
-        { label: 'Leave', onClick: () => this.callbacks.leave() },
-      ],
-    });
+    this.devices.close();
+    this.controls.setEnabled(false);
+    this.syncAll();
+    this.notices.disconnected(this.room.disconnectReason);
     setAppState('error');
-  }
-
-  private onShutdown(seconds: number): void {
-    if (this.shutdownTimer) clearInterval(this.shutdownTimer);
-    const endsAt = Date.now() + Math.max(0, seconds) * 1000;
-    const text = (): string => {
-      const left = Math.ceil((endsAt - Date.now()) / 1000);
-      return left > 0 ? `Server restarting in ${left} s. You’ll be reconnected automatically.` : 'Server restarting now…';
-    };
-    const handle = banner('shutdown', text(), { kind: 'warning' });
-    this.shutdownTimer = setInterval(() => {
-      handle.setMessage(text());
-      if (Date.now() >= endsAt && this.shutdownTimer) clearInterval(this.shutdownTimer);
-    }, 1000);
   }
 
   /** Asynchronous errors; media ones come from publishing microphone and camera at join. */
   private onError(err: ConfabError): void {
     if (this.destroyed) return;
-    if (err.code === 'media_denied' || err.code === 'media_unavailable') {
-      const source = mediaSourceOf(err) ?? 'camera';
-      toast(describeMediaError(source, err, true) ?? errorMessage(err), { kind: 'warning', timeoutMs: 10_000 });
-      this.syncLocal();
-      return;
-    }
-    toast(describeRoomError(err), { kind: 'error' });
+    if (err.code === 'media_denied' || err.code === 'media_unavailable') this.actions.joinMediaFailed(err);
+    else toast(describeRoomError(err), { kind: 'error' });
   }
 
   // ---- reconciling the view with the SDK's model ----
@@ -391,100 +357,7 @@ export class RoomView {
     });
   }
 
-  // ---- user actions ----
-
-  private async toggleDevice(source: 'microphone' | 'camera'): Promise<void> {
-    if (this.busy.has(source)) return;
-    this.busy.add(source);
-    this.detector.resume();
-    const lp = this.room.localParticipant;
-    try {
-      const track = lp.tracks.get(source);
-      if (track) {
-        await lp.setMuted(source, !track.muted);
-      } else {
-        const deviceId = this.preferredDevice[source];
-        const constraints = deviceId ? { deviceId: { exact: deviceId } } : undefined;
-        await (source === 'microphone' ? lp.publishMicrophone(constraints) : lp.publishCamera(constraints));
-      }
-    } catch (err) {
-      // conflict: the join-time publish of this source is still in flight; it will show up
-      if (!this.destroyed && errorCode(err) !== 'conflict') toast(describeMediaError(source, err, false) ?? errorMessage(err), { kind: 'error' });
-    } finally {
-      this.busy.delete(source);
-      this.syncLocal();
-    }
-  }
-
-  private async toggleScreen(): Promise<void> {
-    if (this.busy.has('screen')) return;
-    this.busy.add('screen');
-    const lp = this.room.localParticipant;
-    try {
-      if (lp.tracks.has('screen')) await lp.unpublish('screen');
-      else await lp.publishScreen();
-    } catch (err) {
-      const message = describeMediaError('screen', err, false);
-      if (message && !this.destroyed) toast(message, { kind: 'error' });
-    } finally {
-      this.busy.delete('screen');
-      this.syncLocal();
-    }
-  }
-
-  private currentDevices(): Partial<Record<DeviceKind, string>> {
-    const lp = this.room.localParticipant;
-    const result: Partial<Record<DeviceKind, string>> = { ...this.preferredDevice };
-    for (const kind of ['microphone', 'camera'] as const) {
-      const id = lp.tracks.get(kind)?.mediaStreamTrack.getSettings().deviceId;
-      if (id) result[kind] = id;
-    }
-    return result;
-  }
-
-  private async chooseDevice(kind: DeviceKind, deviceId: string): Promise<void> {
-    if (!deviceId) return;
-    this.preferredDevice[kind] = deviceId;
-    const lp = this.room.localParticipant;
-    if (this.busy.has(kind)) return;
-    this.busy.add(kind);
-    try {
-      if (lp.tracks.has(kind)) await lp.switchDevice(kind, deviceId);
-      else if (kind === 'microphone') await lp.publishMicrophone({ deviceId: { exact: deviceId } });
-      else await lp.publishCamera({ deviceId: { exact: deviceId } });
-    } catch (err) {
-      if (!this.destroyed) toast(describeMediaError(kind, err, false) ?? errorMessage(err), { kind: 'error' });
-    } finally {
-      this.busy.delete(kind);
-      this.syncLocal();
-      void this.devices.refresh();
-    }
-  }
-
-  private async setStatus(status: PresenceStatus): Promise<void> {
-    try {
-      await this.room.localParticipant.setStatus(status);
-    } catch (err) {
-      if (!this.destroyed) toast(`Couldn’t change your status: ${errorMessage(err)}.`, { kind: 'error' });
-    } finally {
-      this.syncLocal();
-    }
-  }
-
-  private async sendChat(text: string): Promise<void> {
-    try {
-      await this.room.localParticipant.sendChat(text);
-    } catch (err) {
-      toast(`Message not sent: ${describeRoomError(err)}`, { kind: 'error' });
-      throw err;
-    }
-  }
-
-  private async copyLink(): Promise<void> {
-    const link = roomLink(this.room.name);
-    if (await copyText(link)) toast('Link copied', { kind: 'success', timeoutMs: 2500 });
-    else toast(`Copy this link to invite others: ${link}`, { kind: 'info', timeoutMs: 15_000 });
-  }
+  // ---- the side panel ----
 
   private setPanelOpen(open: boolean): void {
     this.panelOpen = open;

@@ -52,12 +52,12 @@ export class Tile {
     this.nameEl = h('span', { class: 'tile-name' }, name);
     this.micEl = h('span', { class: 'tile-mic', title: 'Microphone off', 'aria-label': 'Microphone off' }, icon('micOff', 'icon icon-xs'));
     this.statusEl = h('span', { class: 'tile-status', hidden: true });
+    const suffix = source === 'screen' ? (local ? '’s screen (you)' : '’s screen') : local ? ' (you)' : '';
     const label = h(
       'div',
       { class: 'tile-label' },
       source === 'camera' ? this.micEl : h('span', { class: 'tile-screen-icon' }, icon('screen', 'icon icon-xs')),
-      this.nameEl,
-      local ? h('span', { class: 'tile-you' }, source === 'screen' ? '(your screen)' : '(you)') : source === 'screen' ? h('span', { class: 'tile-you' }, '’s screen') : null,
+      h('span', { class: 'tile-title' }, this.nameEl, suffix ? h('span', { class: 'tile-suffix' }, suffix) : null),
       this.statusEl,
     );
     this.qualityEl = h(

@@ -1,3 +1,5 @@
+import { existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 /** Every setting, read once at start-up from `CONFAB_*` environment variables (documented in the README). */
@@ -24,7 +26,12 @@ export interface Config {
   shutdownGraceSeconds: number;
 }
 
-const defaultWebDir = fileURLToPath(new URL('../../web/dist', import.meta.url));
+/** packages/web/dist, found from this file whether it runs from src/ or from the dist/ bundle. */
+function defaultWebDir(): string {
+  let dir = dirname(fileURLToPath(import.meta.url));
+  while (!existsSync(join(dir, 'package.json')) && dirname(dir) !== dir) dir = dirname(dir);
+  return join(dir, '..', 'web', 'dist');
+}
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const minPort = optionalInt(env, 'CONFAB_RTC_MIN_PORT', 1024, 65535);
@@ -36,7 +43,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     host: env.CONFAB_HOST ?? '0.0.0.0',
     port: int(env, 'CONFAB_PORT', 8080, 0, 65535),
     logLevel: oneOf(env, 'CONFAB_LOG_LEVEL', ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'], 'info'),
-    webDir: env.CONFAB_WEB_DIR ?? defaultWebDir,
+    webDir: env.CONFAB_WEB_DIR ?? defaultWebDir(),
     rtcMinPort: minPort,
     rtcMaxPort: maxPort,
     publicIps: list(env.CONFAB_PUBLIC_IP),

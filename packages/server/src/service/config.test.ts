@@ -1,0 +1,35 @@
+import assert from 'node:assert/strict';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { ConfigError, loadConfig } from './config';
+
+test('defaults work with an empty environment, and point at the built web app', () => {
+  const config = loadConfig({});
+  assert.equal(config.port, 8080);
+  assert.equal(config.host, '0.0.0.0');
+  assert.deepEqual(config.iceServers, []);
+  assert.match(config.webDir, /packages[/\\]web[/\\]dist$/);
+  assert.ok(existsSync(join(config.webDir, '..', 'package.json')), 'the web package is beside the server package');
+});
+
+test('CONFAB_* variables are read and checked', () => {
+  const config = loadConfig({
+    CONFAB_PORT: '9000',
+    CONFAB_RTC_MIN_PORT: '40000',
+    CONFAB_RTC_MAX_PORT: '40100',
+    CONFAB_PUBLIC_IP: '203.0.113.7, 198.51.100.2',
+    CONFAB_ICE_SERVERS: '[{"urls":"turn:turn.example:3478","username":"u","credential":"c"}]',
+    CONFAB_MAX_PARTICIPANTS_PER_ROOM: '12',
+  });
+  assert.equal(config.port, 9000);
+  assert.equal(config.rtcMinPort, 40000);
+  assert.deepEqual(config.publicIps, ['203.0.113.7', '198.51.100.2']);
+  assert.equal(config.iceServers[0]?.username, 'u');
+  assert.equal(config.maxParticipantsPerRoom, 12);
+  assert.throws(() => loadConfig({ CONFAB_PORT: 'eighty' }), ConfigError);
+  assert.throws(() => loadConfig({ CONFAB_PORT: '70000' }), /CONFAB_PORT must be an integer from 0 to 65535/);
+  assert.throws(() => loadConfig({ CONFAB_RTC_MIN_PORT: '40000' }), /set together/);
+  assert.throws(() => loadConfig({ CONFAB_ICE_SERVERS: '{"urls":1}' }), /JSON array/);
+  assert.throws(() => loadConfig({ CONFAB_LOG_LEVEL: 'loud' }), /one of/);
+});
