@@ -87,6 +87,11 @@ export class HeadlessParticipant {
     const peerOptions = { iceServers: joined.iceServers, ...(this.options.hostAddresses ? { hostAddresses: this.options.hostAddresses } : {}) };
     this.publisher = new PublisherPeer(signal, peerOptions);
     this.subscriber = new SubscriberPeer(signal, peerOptions, (error) => this.error(error));
+    for (const [label, pc] of [['publisher', this.publisher.pc], ['subscriber', this.subscriber.pc]] as const) {
+      pc.connectionStateChange.subscribe((state) => {
+        if (state === 'failed') this.error(new Error(`${label} connection failed (ICE/DTLS)`));
+      });
+    }
     const early = this.early ?? [];
     this.early = undefined;
     for (const message of early) this.handle(message);

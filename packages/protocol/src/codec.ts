@@ -1,4 +1,4 @@
-import type { z } from 'zod';
+import type * as z from 'zod';
 import { ErrorCode, ProtocolError } from './errors';
 import { MAX_MESSAGE_BYTES } from './limits';
 import { ClientMessage, ServerMessage } from './messages';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { ROOM_NAME_PATTERN } from './limits';
 
 /** Branded ids: a ParticipantId can't be passed where a TrackId is meant. */

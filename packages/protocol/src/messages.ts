@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { ERROR_CODES, type ErrorCode } from './errors';
 import { ParticipantId, RoomName, TrackId } from './ids';
 import { MAX_CHAT_LENGTH, MAX_SDP_LENGTH } from './limits';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { MAX_CANDIDATE_LENGTH, MAX_DISPLAY_NAME_LENGTH } from './limits';
 import { ParticipantId, TrackId } from './ids';
 

@@ -19,7 +19,7 @@ function rising(read: () => number, what: string): Promise<void> {
 test('one publisher, three subscribers: every subscriber gets both tracks intact', async () => {
   const engine = createWeriftEngine();
   const router = engine.createRouter('room-1');
-  const pub = await connectPublisher(router, 'alice');
+  const pub = await connectPublisher(router, 'alice', { produceFirst: true });
   const subs = [1, 2, 3].map((i) => connectSubscriber(router, `sub${i}`));
   try {
     for (const sub of subs) {
@@ -222,20 +222,24 @@ test('closing transports releases every UDP socket', async () => {
   const router = engine.createRouter('room-5');
   const pub = await connectPublisher(router, 'alice');
   const subs = [1, 2, 3].map((i) => connectSubscriber(router, `sub${i}`));
-  for (const s of subs) {
-    s.transport.consume(pub.audio);
-    s.transport.consume(pub.video);
+  try {
+    for (const s of subs) {
+      s.transport.consume(pub.audio);
+      s.transport.consume(pub.video);
+    }
+    await waitFor(() => subs.every((s) => s.peer.packets(pub.video.id) > 10), T, 'receiving');
+    // 4 server transports + 4 clients, one socket each (max-bundle, one host address).
+    assert.equal(openUdpSockets(), baseline + 8, 'one socket per peer connection while connected');
+    // Close server transports one by one (not the engine), then the clients.
+    for (const s of subs) s.transport.close();
+    pub.transport.close();
+    await Promise.all([pub.peer.close(), ...subs.map((s) => s.peer.close())]);
+    await waitFor(() => openUdpSockets() === baseline, T, () => `UDP sockets back to ${baseline} (now ${openUdpSockets()})`);
+    const stats = engine.stats();
+    assert.deepEqual([stats.transports, stats.producers, stats.consumers], [0, 0, 0]);
+  } finally {
+    await closeAll(engine, pub, subs);
   }
-  await waitFor(() => subs.every((s) => s.peer.packets(pub.video.id) > 10), T, 'receiving');
-  assert.ok(openUdpSockets() >= baseline + 8, `sockets open while connected: ${openUdpSockets()}`);
-  // Close server transports one by one (not the engine), then the clients.
-  for (const s of subs) s.transport.close();
-  pub.transport.close();
-  await Promise.all([pub.peer.close(), ...subs.map((s) => s.peer.close())]);
-  await waitFor(() => openUdpSockets() === baseline, T, `UDP sockets back to ${baseline} (now ${openUdpSockets()})`);
-  const stats = engine.stats();
-  assert.deepEqual([stats.transports, stats.producers, stats.consumers], [0, 0, 0]);
-  await engine.close();
   assert.equal(openUdpSockets(), baseline);
 });
 

@@ -84,4 +84,8 @@ function join(room: string, name: string): void {
 window.addEventListener('popstate', route);
 // A clean leave tells the others at once instead of after a timeout.
 window.addEventListener('pagehide', () => session?.close());
+// Restored from the back/forward cache after that leave: start over from the URL.
+window.addEventListener('pageshow', (ev) => {
+  if (ev.persisted) route();
+});
 route();

@@ -2,6 +2,8 @@ import { randomUUID } from 'node:crypto';
 import type { RTCRtpTransceiver, RtpPacket } from 'werift';
 import { primaryCodec, sameCodec, subscribeCodecs } from './codecs';
 import type { EngineContext } from './EngineContext';
+import { guarded } from './logger';
+import { isKeyFrameRequest } from './rtcp';
 import { cloneForForwarding, seqNewer } from './rtp';
 import type { Consumer, MediaKind } from './types';
 import type { WeriftProducer } from './WeriftProducer';
@@ -30,6 +32,7 @@ export class WeriftConsumer implements Consumer {
   private seqOffset = 0;
   private lastSeq = -1;
   private needsResync = false;
+  private readonly stopRtcp: () => void;
 
   constructor(
     readonly producer: WeriftProducer,
@@ -42,6 +45,12 @@ export class WeriftConsumer implements Consumer {
     this.kind = producer.kind;
     this._paused = paused;
     ctx.counters.consumers++;
+    // The subscriber lost the picture (PLI) or wants a fresh start (FIR): ask the publisher.
+    this.stopRtcp = transceiver.sender.onRtcp.subscribe(
+      guarded(ctx.logger, 'consumer RTCP', (packet: { type: number; feedback?: { count?: number } }) => {
+        if (!this._closed && isKeyFrameRequest(packet)) producer.requestKeyFrame();
+      }),
+    ).unSubscribe;
   }
 
   get paused(): boolean {
@@ -75,6 +84,7 @@ export class WeriftConsumer implements Consumer {
   closeQuietly(): boolean {
     if (this._closed) return false;
     this._closed = true;
+    this.stopRtcp();
     this.producer.removeConsumer(this);
     this.ctx.counters.consumers--;
     return true;

@@ -187,7 +187,8 @@ export class WeriftTransport implements Transport, ConsumerOwner {
     this.consumers.set(producer.id, consumer);
     producer.addConsumer(consumer);
     this.renegotiate();
-    producer.requestKeyFrame();
+    // No keyframe request yet: the subscriber cannot receive before its answer is applied, and a
+    // keyframe now would only use up the throttle window. applyAnswer / 'connected' ask instead.
     return consumer;
   }
 

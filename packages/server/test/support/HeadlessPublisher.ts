@@ -42,11 +42,20 @@ export class HeadlessPublisher extends HeadlessPeer {
 
   /** Offers to the server transport and applies its answer. */
   async negotiate(): Promise<void> {
-    const transport = this.transport;
-    if (!transport) throw new Error('attach a transport first');
+    await this.sendOffer(await this.createOffer());
+  }
+
+  /** First half of negotiate(): after it the mids are known, before the server has seen the offer. */
+  async createOffer(): Promise<string> {
     const offer = await this.pc.createOffer();
     await this.pc.setLocalDescription(offer);
-    await transport.applyOffer(offer.sdp);
+    return offer.sdp;
+  }
+
+  async sendOffer(sdp: string): Promise<void> {
+    const transport = this.transport;
+    if (!transport) throw new Error('attach a transport first');
+    await transport.applyOffer(sdp);
     await this.settled();
   }
 

@@ -51,6 +51,10 @@ export class HeadlessSubscriber extends HeadlessPeer {
     this.offers.push({ sdp: signal.sdp, tracks: signal.tracks });
     this.producerByMid.clear();
     for (const { mid, producerId } of signal.tracks) this.producerByMid.set(mid, producerId);
+    // werift as answerer recycles a transceiver that went inactive for the next new remote m-line,
+    // dropping the old mid, and then cannot answer ("Transceiver with mid=1 not found"). Browsers
+    // don't; marking every transceiver as used keeps werift from doing it.
+    for (const transceiver of this.pc.getTransceivers()) transceiver.usedForSender = true;
     await this.pc.setRemoteDescription({ type: 'offer', sdp: signal.sdp });
     const answer = await this.pc.createAnswer();
     await this.pc.setLocalDescription(answer);

@@ -17,15 +17,23 @@ export interface SubscriberSession {
   states: TransportState[];
 }
 
-/** A headless publisher with audio + video producers, connected and sending. */
-export async function connectPublisher(router: Router, name: string): Promise<PublisherSession> {
+/**
+ * A headless publisher with audio + video producers, connected and sending. `produceFirst`
+ * declares the producers before the server has seen the offer carrying their mids.
+ */
+export async function connectPublisher(router: Router, name: string, { produceFirst = false } = {}): Promise<PublisherSession> {
   const peer = new HeadlessPublisher(name);
   const states: TransportState[] = [];
   const transport = router.createTransport({ label: name, role: 'publish', onSignal: peer.onSignal, onStateChange: (s) => states.push(s) });
   peer.attach(transport);
-  await peer.negotiate();
-  const audio = transport.produce({ id: `${name}-audio`, kind: 'audio', mid: peer.mids.audio });
-  const video = transport.produce({ id: `${name}-video`, kind: 'video', mid: peer.mids.video });
+  const offer = await peer.createOffer();
+  const produce = () => [
+    transport.produce({ id: `${name}-audio`, kind: 'audio', mid: peer.mids.audio }),
+    transport.produce({ id: `${name}-video`, kind: 'video', mid: peer.mids.video }),
+  ];
+  const early = produceFirst ? produce() : undefined;
+  await peer.sendOffer(offer);
+  const [audio, video] = (early ?? produce()) as [Producer, Producer];
   await waitFor(() => transport.state === 'connected' && peer.connectionState === 'connected', 10_000, `${name} publish transport connected`);
   peer.startMedia();
   return { peer, transport, states, audio, video };
