@@ -21,3 +21,13 @@ test('media errors map to media_denied / media_unavailable', () => {
   assert.match(missing.reason, /microphone unavailable: Requested device not found/);
   assert.ok(missing.cause instanceof Error);
 });
+
+test('media errors say which device failed', () => {
+  const denied = ConfabError.fromMediaError('camera', Object.assign(new Error('no'), { name: 'NotAllowedError' }));
+  assert.equal(denied.code, 'media_denied');
+  assert.equal(denied.source, 'camera');
+  const missing = ConfabError.fromMediaError('microphone', Object.assign(new Error('Requested device not found'), { name: 'NotFoundError' }));
+  assert.equal(missing.code, 'media_unavailable');
+  assert.equal(missing.source, 'microphone');
+  assert.equal(ConfabError.timeout('join').source, undefined);
+});

@@ -16,12 +16,16 @@ export type ConfabErrorCode =
 export class ConfabError extends Error {
   override readonly name = 'ConfabError';
 
+  /** For media errors: which device failed. */
+  readonly source: TrackSource | undefined;
+
   constructor(
     readonly code: ConfabErrorCode,
     readonly reason: string,
-    options?: { cause?: unknown },
+    options?: { cause?: unknown; source?: TrackSource },
   ) {
     super(reason, options);
+    this.source = options?.source;
   }
 
   /** `what` did not finish in time, e.g. `timeout('join')`. */
@@ -41,12 +45,12 @@ export class ConfabError extends Error {
 
   /** The user or the browser refused access to the camera, microphone or screen. */
   static mediaDenied(source: TrackSource, cause?: unknown): ConfabError {
-    return new ConfabError('media_denied', `permission to use the ${source} was denied`, { cause });
+    return new ConfabError('media_denied', `permission to use the ${source} was denied`, { cause, source });
   }
 
   /** No such device, the device is busy, or media capture is not available here. */
   static mediaUnavailable(source: TrackSource, detail: string, cause?: unknown): ConfabError {
-    return new ConfabError('media_unavailable', `${source} unavailable: ${detail}`, { cause });
+    return new ConfabError('media_unavailable', `${source} unavailable: ${detail}`, { cause, source });
   }
 
   /** The connection closed before the request was answered, or the room was left. */

@@ -1,8 +1,10 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { createWeriftEngine, MediaError, type MediaEngine } from '../src/media/index';
+import { HeadlessPublisher } from './support/HeadlessPublisher';
 import { connectPublisher, connectSubscriber, type PublisherSession, type SubscriberSession } from './support/harness';
-import { openUdpSockets, sleep, waitFor } from './support/wait';
+import { openUdpPorts, openUdpSockets } from './support/udp';
+import { sleep, waitFor } from './support/wait';
 
 const T = 10_000;
 
@@ -243,6 +245,37 @@ test('closing transports releases every UDP socket', async () => {
   assert.equal(openUdpSockets(), baseline);
 });
 
+test('a configured port range is split between transports, and exhausting it is an error', async () => {
+  const [min, max] = [42000, 42009]; // five 2-port slices (one socket each here)
+  const inRange = () => openUdpPorts().filter((port) => port >= min && port <= max);
+  const engine = createWeriftEngine({ rtcMinPort: min, rtcMaxPort: max });
+  const router = engine.createRouter('room-ports');
+  const subs = [1, 2, 3].map((i) => connectSubscriber(router, `sub${i}`));
+  let pub: PublisherSession | undefined;
+  try {
+    pub = await connectPublisher(router, 'alice');
+    // All three subscribe transports gather at once: the case werift's own port search races on.
+    for (const s of subs) {
+      s.transport.consume(pub.audio);
+      s.transport.consume(pub.video);
+    }
+    await waitFor(() => subs.every((s) => s.peer.packets(pub!.video.id) > 10), T, 'receiving');
+    const used = inRange();
+    assert.equal(used.length, 4, `one in-range socket per server transport: ${used.join(',')}`);
+    assert.equal(new Set(used).size, 4);
+    router.createTransport({ label: 'fifth', role: 'subscribe', onSignal: () => {} }).close();
+    const fifth = router.createTransport({ label: 'fifth', role: 'subscribe', onSignal: () => {} });
+    assert.throws(
+      () => router.createTransport({ label: 'sixth', role: 'subscribe', onSignal: () => {} }),
+      (err: unknown) => err instanceof MediaError && err.code === 'unavailable',
+    );
+    fifth.close();
+  } finally {
+    await closeAll(engine, pub, subs);
+  }
+  assert.deepEqual(inRange(), []);
+});
+
 test('malformed SDP and candidates are rejected without harming other transports', async () => {
   const engine = createWeriftEngine();
   const router = engine.createRouter('room-6');
@@ -284,6 +317,23 @@ test('malformed SDP and candidates are rejected without harming other transports
     await rising(() => bob.peer.packets(pub.audio.id), 'bob audio after the garbage');
     assert.equal(pub.transport.state, 'connected');
     assert.equal(bob.transport.state, 'connected');
+
+    // Throwing room callbacks are contained: the offer is still answered, nothing crashes.
+    const clumsyPeer = new HeadlessPublisher('clumsy');
+    const clumsy = router.createTransport({
+      label: 'clumsy',
+      role: 'publish',
+      onSignal: () => {
+        throw new Error('room bug');
+      },
+      onStateChange: () => {
+        throw new Error('room bug');
+      },
+    });
+    await clumsy.applyOffer(await clumsyPeer.createOffer());
+    clumsy.close();
+    await clumsyPeer.close();
+    assert.throws(() => engine.createRouter('room-6'), isConflict);
 
     // And the subscriber can still renegotiate normally.
     const offers = bob.peer.offers.length;

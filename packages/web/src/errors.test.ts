@@ -43,6 +43,7 @@ test('codes from ConfabError-likes and raw DOMExceptions', () => {
   assert.equal(errorCode(err('timeout', 'x')), 'timeout');
   assert.equal(errorCode(Object.assign(new Error('no'), { name: 'NotAllowedError' })), 'media_denied');
   assert.equal(errorCode('nope'), undefined);
-  assert.equal(mediaSourceOf(err('media_denied', 'permission to use the microphone was denied')), 'microphone');
-  assert.equal(mediaSourceOf(err('media_unavailable', 'camera unavailable: busy')), 'camera');
+  assert.equal(mediaSourceOf(Object.assign(err('media_denied', 'x'), { source: 'microphone' })), 'microphone');
+  assert.equal(mediaSourceOf(Object.assign(err('media_unavailable', 'x'), { source: 'camera' })), 'camera');
+  assert.equal(mediaSourceOf(err('media_unavailable', 'camera unavailable: busy')), undefined, 'never guessed from the text');
 });

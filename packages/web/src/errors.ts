@@ -23,13 +23,10 @@ export function errorMessage(err: unknown): string {
   return 'unknown error';
 }
 
-/**
- * Which device a media error is about. The SDK builds these with the source in the reason
- * ("permission to use the camera was denied", "microphone unavailable: ...").
- */
+/** Which device a media error is about: the SDK's ConfabError carries it as `source`. */
 export function mediaSourceOf(err: unknown): MediaSource | undefined {
-  const match = /\b(microphone|camera|screen)\b/.exec(errorMessage(err));
-  return match ? (match[1] as MediaSource) : undefined;
+  const source = typeof err === 'object' && err !== null ? (err as { source?: unknown }).source : undefined;
+  return source === 'microphone' || source === 'camera' || source === 'screen' ? source : undefined;
 }
 
 export interface JoinProblem {
