@@ -263,13 +263,19 @@ test('a configured port range is split between transports, and exhausting it is 
     const used = inRange();
     assert.equal(used.length, 4, `one in-range socket per server transport: ${used.join(',')}`);
     assert.equal(new Set(used).size, 4);
-    router.createTransport({ label: 'fifth', role: 'subscribe', onSignal: () => {} }).close();
-    const fifth = router.createTransport({ label: 'fifth', role: 'subscribe', onSignal: () => {} });
-    assert.throws(
-      () => router.createTransport({ label: 'sixth', role: 'subscribe', onSignal: () => {} }),
-      (err: unknown) => err instanceof MediaError && err.code === 'unavailable',
-    );
+    const create = (label: string) => router.createTransport({ label, role: 'subscribe', onSignal: () => {} });
+    const fifth = create('fifth');
+    assert.throws(() => create('sixth'), (err: unknown) => err instanceof MediaError && err.code === 'unavailable');
     fifth.close();
+    // Its slice comes back once its peer connection has closed.
+    await waitFor(() => {
+      try {
+        create('seventh').close();
+        return true;
+      } catch {
+        return false;
+      }
+    }, T, "the closed transport's ports reused");
   } finally {
     await closeAll(engine, pub, subs);
   }
