@@ -40,7 +40,7 @@ class WeriftEngine implements MediaEngine {
     this.hostAddresses = extraHostAddresses(options.announcedAddresses ?? [], options.includeLoopback);
     const { rtcMinPort: min, rtcMaxPort: max } = options;
     if ((min === undefined) !== (max === undefined)) throw MediaError.invalidArgument('rtcMinPort and rtcMaxPort go together');
-    this.ports = min !== undefined && max !== undefined ? new PortBlocks(min, max, Math.max(2, socketsPerTransport(this.hostAddresses))) : undefined;
+    this.ports = min !== undefined && max !== undefined ? new PortBlocks(min, max, Math.max(1, socketsPerTransport(this.hostAddresses))) : undefined;
     this.ctx = {
       logger,
       counters: this.counters,
@@ -51,7 +51,7 @@ class WeriftEngine implements MediaEngine {
         void done.finally(() => this.shutdowns.delete(done));
       },
     };
-    logger.info({ hostAddresses: this.hostAddresses, portBlock: this.ports?.size }, 'werift media engine ready');
+    logger.info({ hostAddresses: this.hostAddresses, portSlices: this.ports?.available }, 'werift media engine ready');
   }
 
   createRouter(id: string): Router {

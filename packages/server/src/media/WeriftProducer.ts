@@ -51,6 +51,7 @@ export class WeriftProducer implements Producer {
     this.label = label;
     this._paused = options.paused ?? false;
     this.keyFrames = new KeyFrameRequester(KEY_FRAME_INTERVAL_MS, this.sendPli);
+    ctx.counters.producers++;
   }
 
   get paused(): boolean {

@@ -1,7 +1,9 @@
 import type { EngineContext } from './EngineContext';
 import { MediaError } from './errors';
 import type { Router, Transport, TransportOptions } from './types';
-import { WeriftTransport, type TransportOwner } from './WeriftTransport';
+import { PublishTransport } from './PublishTransport';
+import { SubscribeTransport } from './SubscribeTransport';
+import type { TransportOwner, WeriftTransport } from './WeriftTransport';
 
 /** One per room: owns the room's transports and keeps producer ids unique within it. */
 export class WeriftRouter implements Router, TransportOwner {
@@ -23,7 +25,7 @@ export class WeriftRouter implements Router, TransportOwner {
       throw MediaError.invalidArgument(`invalid transport role: ${String(options.role)}`);
     }
     if (typeof options.onSignal !== 'function') throw MediaError.invalidArgument('transport needs an onSignal callback');
-    const transport = new WeriftTransport(this, this.ctx, options);
+    const transport = options.role === 'publish' ? new PublishTransport(this, this.ctx, options) : new SubscribeTransport(this, this.ctx, options);
     this.transports.add(transport);
     return transport;
   }

@@ -18,11 +18,13 @@ export function socketsPerTransport(extra: readonly string[]): number {
 }
 
 /**
- * Hands each transport its own slice of the configured port range. werift's port search walks the
- * whole range from the bottom, probing each port by binding and closing it, then binds for real:
- * two transports gathering at once can pick the same port, and the losing socket's bind error has
- * no listener, which would crash the process. Disjoint slices make that impossible between our
- * own transports (and turn the O(range) walk into O(slice)).
+ * Hands each transport its own slice of the configured port range. werift alone gives every
+ * transport the whole range and walks it from the bottom, probing each port by binding it: that
+ * is O(range) binds per transport, and when the range is full the candidate is silently missing
+ * (werift logs at debug level) so the transport just never connects. With slices the walk ends at
+ * once and a full range is an explicit 'unavailable' error from createTransport.
+ * A slice is `perTransport` ports plus one spare shared with the next slice (werift insists on
+ * min < max, and the spare covers a port some other process took).
  */
 export class PortBlocks {
   private readonly free: number[] = [];
@@ -30,13 +32,13 @@ export class PortBlocks {
   constructor(
     min: number,
     max: number,
-    /** werift insists on min < max, so a slice is at least two ports. */
-    readonly size: number,
+    private readonly perTransport: number,
   ) {
-    if (!Number.isInteger(min) || !Number.isInteger(max) || min < 1 || max > 65535 || max - min + 1 < size) {
-      throw MediaError.invalidArgument(`rtc port range ${min}-${max} must hold at least ${size} ports`);
+    if (!Number.isInteger(min) || !Number.isInteger(max) || min < 1 || max > 65535 || max - min < perTransport) {
+      throw MediaError.invalidArgument(`rtc port range ${min}-${max} must hold at least ${perTransport + 1} ports`);
     }
-    for (let start = max - size + 1; start >= min; start -= size) this.free.push(start);
+    for (let start = min; start + perTransport <= max; start += perTransport) this.free.push(start);
+    this.free.reverse(); // hand out the lowest first
   }
 
   get available(): number {
@@ -46,7 +48,7 @@ export class PortBlocks {
   acquire(): [number, number] {
     const start = this.free.pop();
     if (start === undefined) throw MediaError.unavailable('no free UDP ports left in the rtc port range');
-    return [start, start + this.size - 1];
+    return [start, start + this.perTransport];
   }
 
   release(block: [number, number]): void {

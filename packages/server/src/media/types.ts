@@ -78,16 +78,21 @@ export interface Transport {
   readonly id: string;
   readonly role: TransportRole;
   readonly state: TransportState;
-  /** publish role: apply the client's offer; the answer goes out through onSignal. */
+  /**
+   * publish role: apply the client's offer; the answer goes out through onSignal before this
+   * resolves. Rejects with a MediaError: invalid_argument for unusable SDP, conflict for the wrong
+   * role or a closed transport.
+   */
   applyOffer(sdp: string): Promise<void>;
-  /** subscribe role: apply the client's answer to our last offer. */
+  /** subscribe role: apply the client's answer to our last offer (conflict if none is outstanding). */
   applyAnswer(sdp: string): Promise<void>;
+  /** Queued until the first remote description is applied; a bad candidate is logged, never rejected. */
   addRemoteCandidate(candidate: IceCandidateInit | null): Promise<void>;
-  /** publish role: declare a track the client sends (or will send) on `mid`. */
+  /** publish role: declare a track the client sends (or will send) on `mid`. Throws MediaError. */
   produce(options: ProducerOptions): Producer;
   /**
    * subscribe role: forward `producer` to this transport's client. Renegotiation is batched:
-   * several consume/close calls in one tick produce one offer.
+   * several consume/close calls in one tick produce one offer. Throws MediaError.
    */
   consume(producer: Producer, options?: { paused?: boolean }): Consumer;
   close(): void;

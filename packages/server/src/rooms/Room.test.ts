@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { ParticipantId, RoomName, ServerMessage } from '@confab/protocol';
 import type { Consumer, MediaKind, Producer, ProducerOptions, Router, Transport, TransportOptions } from '../media/types';
+import { MediaError } from '../media/errors';
 import { Room, type JoinRequest } from './Room';
 
 /** Records what the room asks of media; enough to check the room's bookkeeping. */
@@ -30,7 +31,7 @@ class RecordingTransport implements Transport {
     this.role = options.role;
   }
   async applyOffer(sdp: string) {
-    if (sdp === 'bad') throw new Error('unparseable');
+    if (sdp === "bad") throw new MediaError("invalid_argument", "unparseable");
     this.offers.push(sdp);
     this.options.onSignal({ type: 'answer', sdp: `answer-to-${sdp}` });
   }

@@ -226,7 +226,7 @@ export class Room {
       await participant.publishTransport.applyOffer(command.sdp);
     } catch (error) {
       participant.pendingOfferIds.pop();
-      throw error instanceof ProtocolError ? error : ProtocolError.invalid(`offer rejected: ${describe(error)}`);
+      throw error;
     }
   }
 

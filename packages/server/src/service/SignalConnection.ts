@@ -13,7 +13,7 @@ import type { RoomDirectory } from '../cluster/RoomDirectory';
 import type { Participant } from '../rooms/Participant';
 import type { Room, RoomCommand } from '../rooms/Room';
 import type { Config } from './config';
-import { CloseCode, toErrorMessage } from './errors';
+import { CloseCode, toErrorMessage, toProtocolError } from './errors';
 import type { Logger } from './logger';
 import { TokenBucket } from './TokenBucket';
 
@@ -127,7 +127,7 @@ export class SignalConnection {
         }
       },
       (error: unknown) => {
-        if (!(error instanceof ProtocolError)) {
+        if (toProtocolError(error).code === ErrorCode.Internal) {
           this.logger.error({ err: error, room: room.name, type: message.type }, 'command failed');
         }
         this.reject(message, error);

@@ -33,3 +33,7 @@ test('CONFAB_* variables are read and checked', () => {
   assert.throws(() => loadConfig({ CONFAB_ICE_SERVERS: '{"urls":1}' }), /JSON array/);
   assert.throws(() => loadConfig({ CONFAB_LOG_LEVEL: 'loud' }), /one of/);
 });
+
+test('a media port range needs at least two ports', () => {
+  assert.throws(() => loadConfig({ CONFAB_RTC_MIN_PORT: '40000', CONFAB_RTC_MAX_PORT: '40000' }), /min < max/);
+});

@@ -36,8 +36,9 @@ function defaultWebDir(): string {
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const minPort = optionalInt(env, 'CONFAB_RTC_MIN_PORT', 1024, 65535);
   const maxPort = optionalInt(env, 'CONFAB_RTC_MAX_PORT', 1024, 65535);
-  if ((minPort === undefined) !== (maxPort === undefined) || (minPort !== undefined && maxPort! < minPort)) {
-    throw new ConfigError('CONFAB_RTC_MIN_PORT and CONFAB_RTC_MAX_PORT must be set together, min <= max');
+  // werift needs at least two ports (one per transport direction and address).
+  if ((minPort === undefined) !== (maxPort === undefined) || (minPort !== undefined && maxPort! <= minPort)) {
+    throw new ConfigError('CONFAB_RTC_MIN_PORT and CONFAB_RTC_MAX_PORT must be set together, min < max');
   }
   return {
     host: env.CONFAB_HOST ?? '0.0.0.0',

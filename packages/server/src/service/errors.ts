@@ -1,4 +1,5 @@
 import { ProtocolError, type ServerMessage } from '@confab/protocol';
+import { MediaError } from '../media/errors';
 
 /** WebSocket close codes we use (RFC 6455 section 7.4.1). */
 export const CloseCode = {
@@ -12,6 +13,13 @@ export const CloseCode = {
 
 /** The one mapping from anything thrown while serving a request to the wire. */
 export function toErrorMessage(error: unknown, id?: number): Extract<ServerMessage, { type: 'error' }> {
-  const wire = error instanceof ProtocolError ? error : ProtocolError.internal();
+  const wire = toProtocolError(error);
   return { type: 'error', ...(id === undefined ? {} : { id }), code: wire.code, message: wire.message };
+}
+
+/** Errors the client may see as they are; anything else is a bug and says only "internal". */
+export function toProtocolError(error: unknown): ProtocolError {
+  if (error instanceof ProtocolError) return error;
+  if (error instanceof MediaError && error.code !== 'internal') return new ProtocolError(error.code, error.message);
+  return ProtocolError.internal();
 }
