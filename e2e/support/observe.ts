@@ -2,27 +2,14 @@
  * What a person in the room sees: tiles, their videos, and the media the SDK receives.
  * Everything reads the page; nothing here changes it.
  */
+import type { TrackStats } from '@confab/client';
 import type { Page } from 'playwright-core';
 import { waitFor } from './wait';
 
 export type Source = 'camera' | 'screen';
 
 /** One entry of `window.confabRoom.getStats()`: a subscribed remote track. */
-export interface RemoteTrackStats {
-  trackId: string;
-  participantId: string;
-  participantName: string;
-  source: 'microphone' | 'camera' | 'screen';
-  kind: 'audio' | 'video';
-  bytesReceived: number;
-  packetsReceived: number;
-  packetsLost: number;
-  framesDecoded?: number;
-  frameWidth?: number;
-  frameHeight?: number;
-  totalSamplesReceived?: number;
-  audioLevel?: number;
-}
+export type RemoteTrackStats = TrackStats;
 
 export interface TileVideo {
   /** Number of elements matching the tile selector. */

@@ -1,16 +1,9 @@
 /** Chat: the message list and the composer. Message text is set with textContent, never HTML. */
+import type { ChatMessage } from '@confab/client';
 import { h } from './dom';
 import { icon } from './icons';
 import { hueForName } from './names';
 
-export interface ChatEntry {
-  id: string;
-  participantId: string;
-  name: string;
-  time: Date;
-  text: string;
-  fromSelf: boolean;
-}
 
 const MAX_CHAT_LENGTH = 2000;
 const GROUP_WINDOW_MS = 2 * 60 * 1000;
@@ -54,7 +47,7 @@ export class ChatPanel {
     this.el = h('section', { class: 'chat', 'aria-label': 'Chat' }, h('h2', { class: 'panel-heading' }, 'Chat'), h('div', { class: 'chat-scroll' }, this.empty, this.list), form);
   }
 
-  add(message: ChatEntry): void {
+  add(message: ChatMessage): void {
     const scroller = this.list.parentElement as HTMLElement;
     const nearBottom = scroller.scrollHeight - scroller.scrollTop - scroller.clientHeight < 48;
     const time = message.time.getTime();

@@ -79,20 +79,14 @@ export function renderLobby(mount: HTMLElement, onJoin: (room: string, name: str
     onJoin(roomName, name.input.value.trim());
   });
 
-  mount.replaceChildren(
-    h(
-      'main',
-      { class: 'lobby' },
-      h(
-        'div',
-        { class: 'card lobby-card' },
-        brand(),
-        h('h1', { class: 'lobby-title' }, 'Meet face to face'),
-        h('p', { class: 'lobby-lead' }, 'Pick a room, say who you are, and share the link. Everyone with the link can join.'),
-        form,
-      ),
-      h('p', { class: 'lobby-foot' }, 'Self-hosted video meetings · your server, your data'),
-    ),
+  renderCard(
+    mount,
+    [
+      h('h1', { class: 'lobby-title' }, 'Meet face to face'),
+      h('p', { class: 'lobby-lead' }, 'Pick a room, say who you are, and share the link. Everyone with the link can join.'),
+      form,
+    ],
+    h('p', { class: 'lobby-foot' }, 'Self-hosted video meetings · your server, your data'),
   );
   (name.input.value ? room.input : name.input).focus();
 }
@@ -125,21 +119,17 @@ export function renderNamePrompt(
     savePref('room', roomName);
     onJoin(name.input.value.trim());
   });
-  mount.replaceChildren(
-    h(
-      'main',
-      { class: 'lobby' },
-      h(
-        'div',
-        { class: 'card lobby-card' },
-        brand(),
-        h('p', { class: 'lobby-kicker' }, 'You’re joining'),
-        h('h1', { class: 'lobby-title room-title' }, roomName),
-        h('p', { class: 'lobby-lead' }, 'Tell the others who you are. Your camera and microphone start when you join.'),
-        form,
-        h('p', { class: 'lobby-alt' }, back),
-      ),
-    ),
-  );
+  renderCard(mount, [
+    h('p', { class: 'lobby-kicker' }, 'You’re joining'),
+    h('h1', { class: 'lobby-title room-title' }, roomName),
+    h('p', { class: 'lobby-lead' }, 'Tell the others who you are. Your camera and microphone start when you join.'),
+    form,
+    h('p', { class: 'lobby-alt' }, back),
+  ]);
   name.input.focus();
+}
+
+/** The lobby's frame: the centred card with the brand on top, and an optional footer below it. */
+function renderCard(mount: HTMLElement, content: HTMLElement[], footer?: HTMLElement): void {
+  mount.replaceChildren(h('main', { class: 'lobby' }, h('div', { class: 'card lobby-card' }, brand(), ...content), ...(footer ? [footer] : [])));
 }
