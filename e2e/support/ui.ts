@@ -1,7 +1,4 @@
-/**
- * Driving the web app the way a person does (control bar, chat panel), with the SDK as a fallback
- * where the UI offers no stable handle.
- */
+/** Driving the web app the way a person does: the control bar and the chat panel. */
 import type { Page } from 'playwright-core';
 import { waitFor } from './wait';
 
@@ -21,49 +18,23 @@ export async function openChatIfClosed(page: Page): Promise<void> {
   }
 }
 
-/** Types `text` into the chat input and presses Enter. Falls back to the SDK if there is no input. */
-export async function sendChatFromUi(page: Page, text: string): Promise<'ui' | 'sdk'> {
+/** Types `text` into the chat input and presses Enter, as a person does; fails if there is no input. */
+export async function sendChatFromUi(page: Page, text: string): Promise<void> {
   await openChatIfClosed(page);
   const input = page.locator(CHAT_INPUT).first();
-  if (await input.isVisible().catch(() => false)) {
-    await input.fill(text);
-    await input.press('Enter');
-    // The sender sees their own message too.
-    await waitFor(
-      () => page.evaluate((t) => (document.body?.innerText ?? '').includes(t), text),
-      { timeout: 10_000, message: `the sender sees "${text}" in the chat` },
-    );
-    return 'ui';
-  }
-  console.log('[note] no visible chat input found; sending chat through window.confabRoom');
-  await page.evaluate(async (t) => {
-    const room = (window as unknown as { confabRoom: { localParticipant: { sendChat(t: string): Promise<unknown> } } })
-      .confabRoom;
-    await room.localParticipant.sendChat(t);
-  }, text);
-  return 'sdk';
+  await input.waitFor({ state: 'visible', timeout: 5000 });
+  await input.fill(text);
+  await input.press('Enter');
+  // The sender sees their own message too.
+  await waitFor(() => page.evaluate((t) => (document.body?.innerText ?? '').includes(t), text), {
+    timeout: 10_000,
+    message: `the sender sees "${text}" in the chat`,
+  });
 }
 
-/** Starts or stops a screen share: the control-bar button if there is one, else the SDK. */
-export async function clickScreenShare(page: Page, action: 'start' | 'stop'): Promise<'ui' | 'sdk'> {
+/** Starts or stops a screen share with the control-bar button, as a person does. */
+export async function clickScreenShare(page: Page): Promise<void> {
   const button = page.locator(SCREEN_BUTTON).first();
-  if ((await button.count()) > 0 && (await button.isVisible())) {
-    await button.click();
-    return 'ui';
-  }
-  console.log(`[note] no screen-share button found; ${action} through window.confabRoom`);
-  await page.evaluate(async (a) => {
-    const lp = (window as unknown as { confabRoom: { localParticipant: Record<string, unknown> } }).confabRoom
-      .localParticipant;
-    const names = a === 'start' ? ['publishScreen', 'startScreenShare'] : ['unpublishScreen', 'stopScreenShare'];
-    for (const n of names) {
-      const f = lp[n];
-      if (typeof f === 'function') {
-        await (f as () => Promise<unknown>).call(lp);
-        return;
-      }
-    }
-    throw new Error(`localParticipant has none of ${names.join(', ')}`);
-  }, action);
-  return 'sdk';
+  await button.waitFor({ state: 'visible', timeout: 5000 });
+  await button.click();
 }
