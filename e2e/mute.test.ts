@@ -109,18 +109,18 @@ async function expectStandsStill(
 ): Promise<void> {
   // Let the last packets sent before the mute land (loopback: well under this).
   await sleep(300);
-  const before = pick(await remoteStats(viewer), name, kind);
+  const first = pick(await remoteStats(viewer), name, kind);
   await sleep(STILL_MS);
   const later = pick(await remoteStats(viewer), name, kind);
-  if (before === undefined || later === undefined) {
-    console.log(`[note] ${what}: no stats entry (before=${before !== undefined}, after=${later !== undefined})`);
+  if (first === undefined || later === undefined) {
+    console.log(`[note] ${what}: no stats entry (before=${first !== undefined}, after=${later !== undefined})`);
     assert.ok(later === undefined, `${what}: a stats entry appeared while muted: ${JSON.stringify(later)}`);
     return;
   }
-  assert.equal(later.trackId, before.trackId, `${what}: the track changed while muted`);
+  assert.equal(later.trackId, first.trackId, `${what}: the track changed while muted`);
   for (const f of fields) {
-    const a = before[f];
-    const b = later[f];
+    const a: number | undefined = first[f];
+    const b: number | undefined = later[f];
     assert.ok(a !== undefined, `${what}: ${f} is not reported`);
     measure(`muted_${kind}_${f}_delta`, (b ?? 0) - a, `over_ms=${STILL_MS}`);
     assert.equal(b, a, `${what}: ${f} went from ${a} to ${b} in ${STILL_MS} ms while muted (a muted track must cost no bandwidth)`);
