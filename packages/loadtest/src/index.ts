@@ -9,4 +9,5 @@ export * from './RtpCounter';
 export * from './ServerProcess';
 export * from './procStats';
 export * from './time';
+export { frameHeaderSize, isKeyFrameStart, writeFrameHeader } from './vp8';
 export { peerConfig, type PeerOptions } from './peerConfig';

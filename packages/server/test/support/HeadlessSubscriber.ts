@@ -1,7 +1,8 @@
 import type { MediaStreamTrack, RTCRtpTransceiver, RtpPacket } from 'werift';
 import type { OfferedTrack, TransportSignal } from '../../src/media/types';
 import { HeadlessPeer } from './HeadlessPeer';
-import { checkPayload, isVp8KeyFrame } from './syntheticMedia';
+import { isKeyFrameStart } from '@confab/loadtest';
+import { checkPayload } from './syntheticMedia';
 
 export interface ReceivedTrack {
   kind: 'audio' | 'video';
@@ -76,7 +77,7 @@ export class HeadlessSubscriber extends HeadlessPeer {
       stats.packets++;
       stats.bytes += packet.payload.length;
       if (checkPayload(kind, packet.payload) === undefined) stats.corrupt++;
-      if (kind === 'video' && isVp8KeyFrame(packet.payload)) {
+      if (kind === 'video' && isKeyFrameStart(packet.payload)) {
         stats.keyFrames++;
         stats.firstKeyFrameAt ??= Date.now();
       }
