@@ -3,7 +3,8 @@ import { ConfabError } from './errors';
 import { RoomEvent, type EmitRoomEvent } from './events';
 import { LocalTrack } from './LocalTrack';
 import { captureDevice, captureScreen, captureUserMedia, type CaptureConstraints } from './media';
-import type { PublisherConnection, Signaller } from './PublisherConnection';
+import type { Signaller } from './PeerLink';
+import type { PublisherConnection } from './PublisherConnection';
 import { SerialQueue } from './SerialQueue';
 
 /** @internal What a LocalParticipant needs from its room. */

@@ -1,11 +1,7 @@
 import type { IceCandidate, TrackSource } from '@confab/protocol';
-import { CandidateQueue, candidateToWire } from './CandidateQueue';
 import { ConfabError } from './errors';
+import { PeerLink, type Signaller } from './PeerLink';
 import { SerialQueue } from './SerialQueue';
-import type { SignalClient } from './SignalClient';
-
-/** What the peer connections need from the signaling channel. */
-export type Signaller = Pick<SignalClient, 'request' | 'send'>;
 
 /**
  * The publisher peer connection: the client offers, the server answers (docs/protocol.md step 3).
@@ -13,23 +9,14 @@ export type Signaller = Pick<SignalClient, 'request' | 'send'>;
  */
 export class PublisherConnection {
   private readonly queue = new SerialQueue();
-  private readonly candidates: CandidateQueue;
-  private closed = false;
+  private readonly link: PeerLink;
 
   constructor(
     readonly pc: RTCPeerConnection,
     private readonly signal: Signaller,
-    private readonly onError: (error: ConfabError) => void,
+    onError: (error: ConfabError) => void,
   ) {
-    this.candidates = new CandidateQueue(pc, (error) =>
-      onError(ConfabError.connectionFailed('publisher: could not add a remote ICE candidate', error)),
-    );
-    pc.onicecandidate = (event) => this.sendCandidate(event.candidate);
-    pc.onconnectionstatechange = () => {
-      if (pc.connectionState === 'failed' && !this.closed) {
-        onError(ConfabError.connectionFailed('publisher connection failed (ICE/DTLS)'));
-      }
-    };
+    this.link = new PeerLink(pc, 'publisher', signal, onError);
   }
 
   /**
@@ -89,16 +76,11 @@ export class PublisherConnection {
   }
 
   addRemoteCandidate(candidate: IceCandidate | null): void {
-    if (!this.closed) this.candidates.add(candidate);
+    this.link.addRemoteCandidate(candidate);
   }
 
   close(): void {
-    if (this.closed) return;
-    this.closed = true;
-    this.candidates.clear();
-    this.pc.onicecandidate = null;
-    this.pc.onconnectionstatechange = null;
-    this.pc.close();
+    this.link.close();
   }
 
   /** Offer the current transceivers and apply the answer. */
@@ -117,11 +99,11 @@ export class PublisherConnection {
     const answer = await this.signal.request({ type: 'offer', target: 'publisher', sdp });
     this.assertOpen();
     await this.pc.setRemoteDescription({ type: 'answer', sdp: answer.sdp });
-    this.candidates.flush();
+    this.link.flushCandidates();
   }
 
   private async rollback(): Promise<void> {
-    if (this.closed || this.pc.signalingState !== 'have-local-offer') return;
+    if (this.link.closed || this.pc.signalingState !== 'have-local-offer') return;
     try {
       await this.pc.setLocalDescription({ type: 'rollback' });
     } catch {
@@ -130,7 +112,7 @@ export class PublisherConnection {
   }
 
   private detach(transceiver: RTCRtpTransceiver): void {
-    if (this.closed) return;
+    if (this.link.closed) return;
     try {
       this.pc.removeTrack(transceiver.sender);
     } catch {
@@ -138,16 +120,7 @@ export class PublisherConnection {
     }
   }
 
-  private sendCandidate(candidate: RTCIceCandidate | null): void {
-    if (this.closed) return;
-    try {
-      this.signal.send({ type: 'candidate', target: 'publisher', candidate: candidateToWire(candidate) });
-    } catch {
-      // the socket is gone; the room reports that
-    }
-  }
-
   private assertOpen(): void {
-    if (this.closed) throw ConfabError.closed('publisher connection closed');
+    if (this.link.closed) throw ConfabError.closed('publisher connection closed');
   }
 }

@@ -1,8 +1,7 @@
 import type { IceCandidate, MessageOf, ServerMessage } from '@confab/protocol';
-import { CandidateQueue, candidateToWire } from './CandidateQueue';
 import { ConfabError } from './errors';
 import { reconcileMids, type MidEntry } from './midMap';
-import type { Signaller } from './PublisherConnection';
+import { PeerLink, type Signaller } from './PeerLink';
 import { SerialQueue } from './SerialQueue';
 
 /** One offered m-line and, once it arrived, the media on it. */
@@ -28,27 +27,18 @@ type SubscriberOffer = MessageOf<ServerMessage, 'offer'>;
  */
 export class SubscriberConnection {
   private readonly queue = new SerialQueue();
-  private readonly candidates: CandidateQueue;
+  private readonly link: PeerLink;
   /** Receivers whose `track` event has fired; a reused m-line does not fire it again. */
   private readonly firedReceivers = new WeakSet<RTCRtpReceiver>();
   private slots = new Map<string, SubscriberSlot>();
-  private closed = false;
 
   constructor(
     readonly pc: RTCPeerConnection,
     private readonly signal: Signaller,
     private readonly callbacks: SubscriberCallbacks,
   ) {
-    this.candidates = new CandidateQueue(pc, (error) =>
-      callbacks.onError(ConfabError.connectionFailed('subscriber: could not add a remote ICE candidate', error)),
-    );
-    pc.onicecandidate = (event) => this.sendCandidate(event.candidate);
+    this.link = new PeerLink(pc, 'subscriber', signal, (error) => callbacks.onError(error));
     pc.ontrack = (event) => this.onTrackEvent(event);
-    pc.onconnectionstatechange = () => {
-      if (pc.connectionState === 'failed' && !this.closed) {
-        callbacks.onError(ConfabError.connectionFailed('subscriber connection failed (ICE/DTLS)'));
-      }
-    };
   }
 
   /** The slot currently carrying `trackId`, if any. */
@@ -60,41 +50,35 @@ export class SubscriberConnection {
   /** Applies a server offer and answers it. Offers are handled one at a time, in order. */
   handleOffer(offer: SubscriberOffer): Promise<void> {
     return this.queue.run(async () => {
-      if (this.closed) return;
+      if (this.link.closed) return;
       const { next, removed } = reconcileMids(this.slots, offer.tracks, (entry): SubscriberSlot => ({ ...entry }));
       this.slots = next;
       for (const slot of removed) if (slot.mediaStreamTrack) this.callbacks.onTrackEnded(slot);
 
       await this.pc.setRemoteDescription({ type: 'offer', sdp: offer.sdp });
-      if (this.closed) return;
-      this.candidates.flush();
+      if (this.link.closed) return;
+      this.link.flushCandidates();
       this.resolveReusedMids();
       const answer = await this.pc.createAnswer();
       await this.pc.setLocalDescription(answer);
-      if (this.closed) return;
+      if (this.link.closed) return;
       const sdp = this.pc.localDescription?.sdp ?? answer.sdp ?? '';
       this.signal.request({ type: 'answer', target: 'subscriber', sdp }).catch((error: unknown) => {
         const confabError = ConfabError.wrap(error);
         if (confabError.code !== 'closed') this.callbacks.onError(confabError);
       });
     }).catch((error: unknown) => {
-      if (!this.closed) this.callbacks.onError(ConfabError.connectionFailed('subscriber: could not apply the server offer', error));
+      if (!this.link.closed) this.callbacks.onError(ConfabError.connectionFailed('subscriber: could not apply the server offer', error));
     });
   }
 
   addRemoteCandidate(candidate: IceCandidate | null): void {
-    if (!this.closed) this.candidates.add(candidate);
+    this.link.addRemoteCandidate(candidate);
   }
 
   close(): void {
-    if (this.closed) return;
-    this.closed = true;
-    this.candidates.clear();
-    this.slots.clear();
-    this.pc.onicecandidate = null;
     this.pc.ontrack = null;
-    this.pc.onconnectionstatechange = null;
-    this.pc.close();
+    if (this.link.close()) this.slots.clear();
   }
 
   private onTrackEvent(event: RTCTrackEvent): void {
@@ -119,14 +103,5 @@ export class SubscriberConnection {
     slot.mediaStreamTrack = track;
     slot.receiver = receiver;
     this.callbacks.onTrack(slot);
-  }
-
-  private sendCandidate(candidate: RTCIceCandidate | null): void {
-    if (this.closed) return;
-    try {
-      this.signal.send({ type: 'candidate', target: 'subscriber', candidate: candidateToWire(candidate) });
-    } catch {
-      // the socket is gone; the room reports that
-    }
   }
 }

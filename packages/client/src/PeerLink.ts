@@ -1,0 +1,66 @@
+import type { IceCandidate, PeerTarget } from '@confab/protocol';
+import { CandidateQueue, candidateToWire } from './CandidateQueue';
+import { ConfabError } from './errors';
+import type { SignalClient } from './SignalClient';
+
+/** What the peer connections need from the signaling channel. */
+export type Signaller = Pick<SignalClient, 'request' | 'send'>;
+
+/**
+ * What the publisher and subscriber connections share: trickle ICE both ways for one `target`,
+ * reporting a failed connection, and closing.
+ */
+export class PeerLink {
+  private readonly candidates: CandidateQueue;
+  private _closed = false;
+
+  constructor(
+    readonly pc: RTCPeerConnection,
+    private readonly target: PeerTarget,
+    private readonly signal: Signaller,
+    onError: (error: ConfabError) => void,
+  ) {
+    this.candidates = new CandidateQueue(pc, (error) =>
+      onError(ConfabError.connectionFailed(`${target}: could not add a remote ICE candidate`, error)),
+    );
+    pc.onicecandidate = (event) => this.sendCandidate(event.candidate);
+    pc.onconnectionstatechange = () => {
+      if (pc.connectionState === 'failed' && !this._closed) {
+        onError(ConfabError.connectionFailed(`${target} connection failed (ICE/DTLS)`));
+      }
+    };
+  }
+
+  get closed(): boolean {
+    return this._closed;
+  }
+
+  addRemoteCandidate(candidate: IceCandidate | null): void {
+    if (!this._closed) this.candidates.add(candidate);
+  }
+
+  /** Applies held remote candidates; call after every setRemoteDescription. */
+  flushCandidates(): void {
+    this.candidates.flush();
+  }
+
+  /** Closes the peer connection; false if it was already closed. */
+  close(): boolean {
+    if (this._closed) return false;
+    this._closed = true;
+    this.candidates.clear();
+    this.pc.onicecandidate = null;
+    this.pc.onconnectionstatechange = null;
+    this.pc.close();
+    return true;
+  }
+
+  private sendCandidate(candidate: RTCIceCandidate | null): void {
+    if (this._closed) return;
+    try {
+      this.signal.send({ type: 'candidate', target: this.target, candidate: candidateToWire(candidate) });
+    } catch {
+      // the socket is gone; the room reports that
+    }
+  }
+}
