@@ -33,7 +33,6 @@ type Source = 'microphone' | 'camera' | 'screen';
 /** Tiles, audio and speaking state of the local participant live under this key. */
 const LOCAL = 'local';
 const WIDE_QUERY = '(min-width: 900px)';
-const SAFETY_SYNC_MS = 1000;
 
 function deviceState(track: { muted: boolean } | undefined): DeviceState {
   return !track ? 'none' : track.muted ? 'off' : 'on';
@@ -121,8 +120,6 @@ export class RoomView {
     this.syncAll();
     this.setPanelOpen(this.panelOpen);
     this.quality.start();
-    const safety = setInterval(() => this.syncAll(), SAFETY_SYNC_MS);
-    this.disposer.add(() => clearInterval(safety));
     this.disposer.listen(window, 'keydown', (ev) => {
       if ((ev as KeyboardEvent).key === 'Escape' && this.panelOpen && !window.matchMedia(WIDE_QUERY).matches) this.setPanelOpen(false);
     });
