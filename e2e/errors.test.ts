@@ -5,7 +5,6 @@ import { uniqueRoom } from './support/browser';
 import { createHarness, type Harness } from './support/harness';
 import type { Page } from 'playwright-core';
 import { expectListedPeople, expectTilePlaying, tileNames } from './support/observe';
-import { readMetric } from './support/server';
 
 let h: Harness;
 
@@ -28,7 +27,7 @@ describe('errors and races', { timeout: 150_000 }, () => {
       assert.match(text, /letters|digits|characters/i, `the visible error explains the rule; page says: ${text.slice(0, 300)}`);
       assert.doesNotMatch(text, /undefined|\[object|TypeError|stack/i, 'no internals leak into the message');
       // The server is fine afterwards.
-      assert.equal((await h.server.get('/healthz')).status, 200);
+      assert.equal((await fetch(`${h.server.httpBase}/healthz`)).status, 200);
       await p.close();
       h.people.delete('X');
     })());
@@ -57,15 +56,10 @@ describe('errors and races', { timeout: 150_000 }, () => {
       assert.deepEqual((await tileNames(b.page)).sort(), ['Erin', 'Frank'], 'Frank sees exactly Erin and Frank');
       await expectListedPeople(a.page, 'Erin', ['Erin', 'Frank']);
       await expectListedPeople(b.page, 'Frank', ['Erin', 'Frank']);
-      const metrics = await h.server.get('/metrics');
-      const rooms = metrics.status === 200 ? readMetric(metrics.body, 'confab_rooms') : undefined;
-      if (rooms === undefined) {
-        console.log('[note] /metrics has no confab_rooms gauge; relying on both seeing each other');
-      } else {
-        console.log(`[measure] confab_rooms=${rooms}`);
-        assert.equal(rooms, 1, 'the server holds exactly one room');
-        assert.equal(readMetric(metrics.body, 'confab_participants'), 2, 'with both participants in it');
-      }
+      const metrics = await h.server.metrics();
+      console.log(`[measure] confab_rooms=${metrics.get('confab_rooms')}`);
+      assert.equal(metrics.get('confab_rooms'), 1, 'the server holds exactly one room');
+      assert.equal(metrics.get('confab_participants'), 2, 'with both participants in it');
     })());
 });
 

@@ -60,7 +60,7 @@ describe('lobby', { timeout: 120_000 }, () => {
       });
 
       // Next visit: the name is remembered.
-      await page.goto(h.server.baseUrl + '/', { waitUntil: 'domcontentloaded' });
+      await page.goto(h.server.httpBase + '/', { waitUntil: 'domcontentloaded' });
       await waitForBodyState(page, 'lobby');
       await page.locator(NAME_INPUT).first().waitFor({ state: 'visible', timeout: 10_000 });
       assert.equal((await lobbyValues(page)).name, 'Erin', 'the name is filled in from last time');

@@ -21,7 +21,6 @@ import {
   waitGone,
   watchGone,
 } from './support/observe';
-import { readMetric } from './support/server';
 import { measure, waitFor } from './support/wait';
 import { clickScreenShare, openChatIfClosed, sendChatFromUi } from './support/ui';
 
@@ -109,7 +108,7 @@ describe('a room of three, then four', { timeout: 240_000 }, () => {
     }
     for (const o of observers) await expectListedPeople(h.person(o).page, o, observers, 5000);
     // The server agrees: three participants left in rooms.
-    await waitFor(async () => readMetric((await h.server.get('/metrics')).body, 'confab_participants') === 3, {
+    await waitFor(async () => (await h.server.metrics()).get('confab_participants') === 3, {
       timeout: 5000,
       message: 'server metric confab_participants = 3 after Carol left',
     });

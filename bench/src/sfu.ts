@@ -17,7 +17,7 @@ import {
   waitUntil,
   withTimeout,
   type RtpCount,
-} from '../../packages/loadtest/src/index';
+} from '@confab/loadtest';
 
 const { values } = parseArgs({
   options: {

@@ -5,7 +5,7 @@
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { REPO_ROOT } from './server';
+import { REPO_ROOT } from '@confab/loadtest';
 import { waitFor } from './wait';
 
 export const CHROMIUM_PATH = process.env['CONFAB_E2E_CHROMIUM'] ?? '/usr/bin/chromium';

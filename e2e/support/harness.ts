@@ -1,10 +1,10 @@
 /** Shared set-up for a test file: one server, one browser, participants by name, diagnostics on failure. */
 import type { Browser } from 'playwright-core';
 import { launchBrowser, openParticipant, type OpenOptions, type Participant } from './browser';
-import { startServer, type ServerHandle } from './server';
+import { ServerProcess } from '@confab/loadtest';
 
 export interface Harness {
-  server: ServerHandle;
+  server: ServerProcess;
   browser: Browser;
   people: Map<string, Participant>;
   join(room: string, name: string, options?: OpenOptions): Promise<Participant>;
@@ -15,14 +15,14 @@ export interface Harness {
 }
 
 export async function createHarness(): Promise<Harness> {
-  const [server, browser] = await Promise.all([startServer(), launchBrowser()]);
+  const [server, browser] = await Promise.all([ServerProcess.start(), launchBrowser()]);
   const people = new Map<string, Participant>();
   const h: Harness = {
     server,
     browser,
     people,
     async join(room, name, options) {
-      const p = await openParticipant(browser, server.baseUrl, room, name, options);
+      const p = await openParticipant(browser, server.httpBase, room, name, options);
       people.set(name, p);
       return p;
     },
@@ -39,7 +39,7 @@ export async function createHarness(): Promise<Harness> {
           const e = err instanceof Error ? err : new Error(String(err));
           const pages = [...people.values()].map((p) => p.diagnostics()).filter(Boolean).join('\n');
           e.message +=
-            `\n--- server output (last 4 KB) ---\n${server.logs().slice(-4096)}` +
+            `\n--- server output (last 4 KB) ---\n${server.output.join('\n').slice(-4096)}` +
             (pages ? `\n--- page console (last 4 KB) ---\n${pages.slice(-4096)}` : '');
           throw e;
         }
@@ -49,7 +49,7 @@ export async function createHarness(): Promise<Harness> {
       if (process.env['CONFAB_E2E_VERBOSE']) {
         // For humans chasing a problem: everything the pages and the server complained about.
         for (const p of people.values()) if (p.diagnostics()) console.log(p.diagnostics());
-        if (server.logs()) console.log(`--- server output ---\n${server.logs()}`);
+        if (server.output.length > 0) console.log(`--- server output ---\n${server.output.join('\n')}`);
       }
       for (const p of people.values()) await p.close();
       await browser.close().catch(() => {});
