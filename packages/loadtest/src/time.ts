@@ -18,10 +18,10 @@ export function withTimeout<T>(promise: Promise<T>, ms: number, what: string): P
 }
 
 /** Polls `predicate` every `intervalMs` until it is true; TimeoutError after `ms`. */
-export async function waitUntil(predicate: () => boolean, ms: number, what: string, intervalMs = 50): Promise<void> {
+export async function waitUntil(predicate: () => boolean, ms: number, what: string | (() => string), intervalMs = 50): Promise<void> {
   const deadline = Date.now() + ms;
   while (!predicate()) {
-    if (Date.now() >= deadline) throw new TimeoutError(`${what}: not true after ${ms} ms`);
+    if (Date.now() >= deadline) throw new TimeoutError(`${typeof what === 'string' ? what : what()}: not true after ${ms} ms`);
     await sleep(intervalMs);
   }
 }

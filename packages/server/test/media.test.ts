@@ -4,7 +4,7 @@ import { createWeriftEngine, MediaError, type MediaEngine } from '../src/media/i
 import { HeadlessPublisher } from './support/HeadlessPublisher';
 import { connectPublisher, connectSubscriber, type PublisherSession, type SubscriberSession } from './support/harness';
 import { openUdpPorts, openUdpSockets } from './support/udp';
-import { sleep, waitFor } from './support/wait';
+import { sleep, waitUntil } from '@confab/loadtest';
 
 const T = 10_000;
 
@@ -15,7 +15,7 @@ async function closeAll(engine: MediaEngine, pub: PublisherSession | undefined, 
 
 function rising(read: () => number, what: string): Promise<void> {
   const start = read();
-  return waitFor(() => read() > start + 10, T, `${what} rising (from ${start})`);
+  return waitUntil(() => read() > start + 10, T, `${what} rising (from ${start})`);
 }
 
 test('one publisher, three subscribers: every subscriber gets both tracks intact', async () => {
@@ -28,7 +28,7 @@ test('one publisher, three subscribers: every subscriber gets both tracks intact
       sub.transport.consume(pub.audio);
       sub.transport.consume(pub.video);
     }
-    await waitFor(
+    await waitUntil(
       () => subs.every((s) => s.peer.packets(pub.audio.id) > 50 && s.peer.packets(pub.video.id) > 50),
       T,
       'all subscribers receiving audio and video',
@@ -48,7 +48,7 @@ test('one publisher, three subscribers: every subscriber gets both tracks intact
       assert.deepEqual(sub.peer.errors, []);
     }
     // The server caps the publisher's video with REMB (we negotiate no TWCC).
-    await waitFor(() => pub.peer.remb !== undefined, T, 'REMB at the publisher');
+    await waitUntil(() => pub.peer.remb !== undefined, T, 'REMB at the publisher');
     assert.equal(pub.peer.remb, 2_500_000n);
     const stats = engine.stats();
     assert.equal(stats.routers, 1);
@@ -72,7 +72,7 @@ test('a late subscriber gets media, and the publisher a PLI so it starts on a ke
   try {
     early.transport.consume(pub.audio);
     early.transport.consume(pub.video);
-    await waitFor(() => early.peer.packets(pub.video.id) > 20, T, 'early subscriber receiving');
+    await waitUntil(() => early.peer.packets(pub.video.id) > 20, T, 'early subscriber receiving');
     await sleep(1000); // well past the PLI throttle window
     const plisBefore = pub.peer.pliCount;
     const keyFramesBefore = pub.peer.keyFramesSent;
@@ -82,8 +82,8 @@ test('a late subscriber gets media, and the publisher a PLI so it starts on a ke
     const consumedAt = Date.now();
     late.transport.consume(pub.video);
     late.transport.consume(pub.audio);
-    await waitFor(() => late.peer.stats(pub.video.id).keyFrames > 0, T, 'late subscriber decodes from a keyframe');
-    await waitFor(() => late.peer.packets(pub.audio.id) > 10, T, 'late subscriber receiving audio');
+    await waitUntil(() => late.peer.stats(pub.video.id).keyFrames > 0, T, 'late subscriber decodes from a keyframe');
+    await waitUntil(() => late.peer.packets(pub.audio.id) > 10, T, 'late subscriber receiving audio');
     assert.ok(pub.peer.pliCount > plisBefore, 'publisher got a PLI for the late subscriber');
     assert.ok(pub.peer.keyFramesSent > keyFramesBefore);
     const firstKeyFrameAfterMs = late.peer.stats(pub.video.id).firstKeyFrameAt! - consumedAt;
@@ -94,7 +94,7 @@ test('a late subscriber gets media, and the publisher a PLI so it starts on a ke
     // A subscriber's own PLI reaches the publisher too (throttled, but not dropped).
     const plisBeforeSubscriberPli = pub.peer.pliCount;
     await early.peer.requestKeyFrame(pub.video.id);
-    await waitFor(() => pub.peer.pliCount > plisBeforeSubscriberPli, T, 'subscriber PLI relayed to the publisher');
+    await waitUntil(() => pub.peer.pliCount > plisBeforeSubscriberPli, T, 'subscriber PLI relayed to the publisher');
 
     // Throttled: a burst of requests yields at most a couple of PLIs.
     await sleep(600);
@@ -120,7 +120,7 @@ test('pause stops forwarding, resume restarts it with a keyframe (producer and c
     bob.transport.consume(pub.audio);
     carol.transport.consume(pub.video);
     carol.transport.consume(pub.audio);
-    await waitFor(() => subs.every((s) => s.peer.packets(pub.video.id) > 20 && s.peer.packets(pub.audio.id) > 20), T, 'receiving');
+    await waitUntil(() => subs.every((s) => s.peer.packets(pub.video.id) > 20 && s.peer.packets(pub.audio.id) > 20), T, 'receiving');
 
     // Producer pause: no subscriber gets the video any more; audio is unaffected.
     pub.video.pause();
@@ -135,7 +135,7 @@ test('pause stops forwarding, resume restarts it with a keyframe (producer and c
     pub.video.resume();
     assert.equal(pub.video.paused, false);
     await Promise.all(subs.map((s) => rising(() => s.peer.packets(pub.video.id), `${s.peer.name} video after resume`)));
-    await waitFor(() => pub.peer.pliCount > plis, T, 'PLI on producer resume');
+    await waitUntil(() => pub.peer.pliCount > plis, T, 'PLI on producer resume');
 
     // Consumer pause: only that subscriber stops.
     await sleep(600);
@@ -150,7 +150,7 @@ test('pause stops forwarding, resume restarts it with a keyframe (producer and c
     const plis2 = pub.peer.pliCount;
     bobVideo.resume();
     await rising(() => bob.peer.packets(pub.video.id), 'bob video after consumer resume');
-    await waitFor(() => pub.peer.pliCount > plis2, T, 'PLI on consumer resume');
+    await waitUntil(() => pub.peer.pliCount > plis2, T, 'PLI on consumer resume');
     for (const s of subs) assert.equal(s.peer.stats(pub.video.id).corrupt, 0);
     assert.deepEqual([...bob.peer.errors, ...carol.peer.errors], []);
   } finally {
@@ -166,7 +166,7 @@ test('closing a producer renegotiates it away; closing a subscriber leaves the o
   try {
     const [bob, carol] = subs as [SubscriberSession, SubscriberSession];
     const consumers = subs.map((s) => [s.transport.consume(pub.audio), s.transport.consume(pub.video)] as const);
-    await waitFor(() => subs.every((s) => s.peer.packets(pub.video.id) > 20 && s.peer.packets(pub.audio.id) > 20), T, 'receiving');
+    await waitUntil(() => subs.every((s) => s.peer.packets(pub.video.id) > 20 && s.peer.packets(pub.audio.id) > 20), T, 'receiving');
     const offersBefore = subs.map((s) => s.peer.offers.length);
 
     pub.video.close();
@@ -175,7 +175,7 @@ test('closing a producer renegotiates it away; closing a subscriber leaves the o
       assert.equal(video.closed, true, 'consumers close with their producer');
       assert.equal(audio.closed, false);
     }
-    await waitFor(() => subs.every((s, i) => s.peer.offers.length > offersBefore[i]!), T, 'renegotiation offers');
+    await waitUntil(() => subs.every((s, i) => s.peer.offers.length > offersBefore[i]!), T, 'renegotiation offers');
     await Promise.all(subs.map((s) => s.peer.settled()));
     for (const s of subs) {
       assert.deepEqual(s.peer.lastOffer?.tracks.map((t) => t.producerId), [pub.audio.id], 'offer lists only the audio track');
@@ -191,7 +191,7 @@ test('closing a producer renegotiates it away; closing a subscriber leaves the o
     // The id is free again, e.g. for the camera coming back on the same m-line.
     const video2 = pub.transport.produce({ id: pub.video.id, kind: 'video', mid: pub.peer.mids.video });
     carol.transport.consume(video2);
-    await waitFor(() => carol.peer.stats(video2.id).keyFrames > 1, T, 'carol gets the new video producer');
+    await waitUntil(() => carol.peer.stats(video2.id).keyFrames > 1, T, 'carol gets the new video producer');
 
     // Bob leaves: Carol is undisturbed.
     const carolOffers = carol.peer.offers.length;
@@ -209,7 +209,7 @@ test('closing a producer renegotiates it away; closing a subscriber leaves the o
     pub.transport.close();
     assert.equal(pub.audio.closed, true);
     assert.equal(video2.closed, true);
-    await waitFor(() => carol.peer.lastOffer?.tracks.length === 0, T, 'carol offered no tracks');
+    await waitUntil(() => carol.peer.lastOffer?.tracks.length === 0, T, 'carol offered no tracks');
     assert.equal(engine.stats().consumers, 0);
     assert.equal(engine.stats().producers, 0);
     assert.deepEqual([...bob.peer.errors, ...carol.peer.errors], []);
@@ -229,14 +229,14 @@ test('closing transports releases every UDP socket', async () => {
       s.transport.consume(pub.audio);
       s.transport.consume(pub.video);
     }
-    await waitFor(() => subs.every((s) => s.peer.packets(pub.video.id) > 10), T, 'receiving');
+    await waitUntil(() => subs.every((s) => s.peer.packets(pub.video.id) > 10), T, 'receiving');
     // 4 server transports + 4 clients, one socket each (max-bundle, one host address).
     assert.equal(openUdpSockets(), baseline + 8, 'one socket per peer connection while connected');
     // Close server transports one by one (not the engine), then the clients.
     for (const s of subs) s.transport.close();
     pub.transport.close();
     await Promise.all([pub.peer.close(), ...subs.map((s) => s.peer.close())]);
-    await waitFor(() => openUdpSockets() === baseline, T, () => `UDP sockets back to ${baseline} (now ${openUdpSockets()})`);
+    await waitUntil(() => openUdpSockets() === baseline, T, () => `UDP sockets back to ${baseline} (now ${openUdpSockets()})`);
     const stats = engine.stats();
     assert.deepEqual([stats.transports, stats.producers, stats.consumers], [0, 0, 0]);
   } finally {
@@ -259,7 +259,7 @@ test('a configured port range is split between transports, and exhausting it is 
       s.transport.consume(pub.audio);
       s.transport.consume(pub.video);
     }
-    await waitFor(() => subs.every((s) => s.peer.packets(pub!.video.id) > 10), T, 'receiving');
+    await waitUntil(() => subs.every((s) => s.peer.packets(pub!.video.id) > 10), T, 'receiving');
     const used = inRange();
     assert.equal(used.length, 4, `one in-range socket per server transport: ${used.join(',')}`);
     assert.equal(new Set(used).size, 4);
@@ -268,7 +268,7 @@ test('a configured port range is split between transports, and exhausting it is 
     assert.throws(() => create('sixth'), (err: unknown) => err instanceof MediaError && err.code === 'unavailable');
     fifth.close();
     // Its slice comes back once its peer connection has closed.
-    await waitFor(() => {
+    await waitUntil(() => {
       try {
         create('seventh').close();
         return true;
@@ -291,7 +291,7 @@ test('malformed SDP and candidates are rejected without harming other transports
   try {
     bob.transport.consume(pub.audio);
     bob.transport.consume(pub.video);
-    await waitFor(() => bob.peer.packets(pub.video.id) > 20, T, 'receiving');
+    await waitUntil(() => bob.peer.packets(pub.video.id) > 20, T, 'receiving');
 
     const isInvalid = (err: unknown) => err instanceof MediaError && err.code === 'invalid_argument';
     const isConflict = (err: unknown) => err instanceof MediaError && err.code === 'conflict';
@@ -346,7 +346,7 @@ test('malformed SDP and candidates are rejected without harming other transports
     const carolPub = await connectPublisher(router, 'carol');
     try {
       bob.transport.consume(carolPub.video);
-      await waitFor(() => bob.peer.offers.length > offers && bob.peer.packets(carolPub.video.id) > 10, T, 'bob gets carol');
+      await waitUntil(() => bob.peer.offers.length > offers && bob.peer.packets(carolPub.video.id) > 10, T, 'bob gets carol');
     } finally {
       await carolPub.peer.close();
     }

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { waitUntil } from '@confab/loadtest';
 import { MAX_MESSAGE_BYTES } from '@confab/protocol';
 import { startTestServer, type TestServer } from './support/testServer';
 import { WsClient } from './support/wsClient';
@@ -23,14 +24,6 @@ async function client(): Promise<WsClient> {
 
 let roomCounter = 0;
 const freshRoom = () => `room-${process.pid}-${++roomCounter}`;
-
-async function until(cond: () => boolean, timeoutMs = 5000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!cond()) {
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await sleep(10);
-  }
-}
 
 test('presence: joined lists everyone; others hear of joins, status changes and leaves', async () => {
   const room = freshRoom();
@@ -105,7 +98,7 @@ test('the last one out closes the room', async () => {
   await ann.join(room, 'Ann');
   assert.ok(t.server.directory.get(room as never));
   ann.close();
-  await until(() => t.server.directory.get(room as never) === undefined);
+  await waitUntil(() => t.server.directory.get(room as never) === undefined, 5000, 'the room is gone');
 });
 
 test('bad input gets a clear error and the connection stays usable', async () => {

@@ -1,7 +1,7 @@
 import type { Producer, Router, Transport, TransportState } from '../../src/media/types';
 import { HeadlessPublisher } from './HeadlessPublisher';
 import { HeadlessSubscriber } from './HeadlessSubscriber';
-import { waitFor } from './wait';
+import { waitUntil } from '@confab/loadtest';
 
 export interface PublisherSession {
   peer: HeadlessPublisher;
@@ -34,7 +34,7 @@ export async function connectPublisher(router: Router, name: string, { produceFi
   const early = produceFirst ? produce() : undefined;
   await peer.sendOffer(offer);
   const [audio, video] = (early ?? produce()) as [Producer, Producer];
-  await waitFor(() => transport.state === 'connected' && peer.connectionState === 'connected', 10_000, `${name} publish transport connected`);
+  await waitUntil(() => transport.state === 'connected' && peer.connectionState === 'connected', 10_000, `${name} publish transport connected`);
   peer.startMedia();
   return { peer, transport, states, audio, video };
 }
