@@ -1,9 +1,9 @@
 /** Protocol version carried by `join`; bumped on any incompatible change. */
 export const PROTOCOL_VERSION = 1;
 
-/** Room names: 1-64 letters, digits, `-`, `_`, `.` (DESIGN.md contract). */
-export const ROOM_NAME_PATTERN = /^[A-Za-z0-9._-]{1,64}$/;
 export const MAX_ROOM_NAME_LENGTH = 64;
+/** Room names: 1-64 letters, digits, `-`, `_`, `.` (DESIGN.md contract). */
+export const ROOM_NAME_PATTERN = new RegExp(`^[A-Za-z0-9._-]{1,${MAX_ROOM_NAME_LENGTH}}$`);
 export const MAX_DISPLAY_NAME_LENGTH = 64;
 export const MAX_CHAT_LENGTH = 2000;
 /** SDP with many m-lines runs to tens of KB; anything past this is abuse. */

@@ -283,13 +283,9 @@ export class Room {
       try {
         participant.sink.send(message);
       } catch (error) {
-        this.options.logger.warn({ room: this.name, participant: participant.id, err: describe(error) }, 'send failed');
+        this.options.logger.warn({ room: this.name, participant: participant.id, err: error }, 'send failed');
       }
     }
   }
-}
-
-function describe(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }
 

@@ -25,4 +25,3 @@ export function createMetrics(directory: RoomDirectory, media: MediaEngine, conn
 
   return { registry };
 }
-export type Metrics = ReturnType<typeof createMetrics>;
