@@ -10,7 +10,10 @@ class RecordingRouter implements Router {
   readonly id = 'router';
   readonly transports: RecordingTransport[] = [];
   closed = false;
+  /** Transports left before createTransport throws, as when the media port range is full. */
+  capacity = Infinity;
   createTransport(options: TransportOptions): Transport {
+    if (this.transports.length >= this.capacity) throw new MediaError('unavailable', 'no free media ports');
     const transport = new RecordingTransport(options);
     this.transports.push(transport);
     return transport;
@@ -255,4 +258,15 @@ test('messages to unknown participants fail cleanly', async () => {
   const { room } = makeRoom();
   await room.join(join('Ann'), inbox().sink);
   await assert.rejects(room.handle('PA_nobody' as ParticipantId, { type: 'leave' }), { code: 'failed_precondition' });
+});
+
+test('a join that cannot get media transports fails cleanly and gives back what it took', async () => {
+  const { room, router } = makeRoom();
+  const ann = inbox();
+  await room.join(join('Ann'), ann.sink);
+  router.capacity = 3; // room for Bob's publish transport, not his subscribe transport
+  await assert.rejects(room.join(join('Bob'), inbox().sink), { code: 'unavailable' });
+  assert.equal(router.transports[2]!.state, 'closed', "Bob's publish transport is closed again");
+  assert.equal(room.size, 1);
+  assert.equal(ann.ofType('participant_joined').length, 0, 'nobody heard of a join that failed');
 });

@@ -104,11 +104,17 @@ export class Room {
       role: 'publish',
       onSignal: (signal) => this.onPublishSignal(id, signal),
     });
-    const subscribeTransport = this.router.createTransport({
-      label: id,
-      role: 'subscribe',
-      onSignal: (signal) => this.onSubscribeSignal(id, signal),
-    });
+    let subscribeTransport;
+    try {
+      subscribeTransport = this.router.createTransport({
+        label: id,
+        role: 'subscribe',
+        onSignal: (signal) => this.onSubscribeSignal(id, signal),
+      });
+    } catch (error) {
+      publishTransport.close(); // e.g. the media port range is full: give back what we took
+      throw error;
+    }
     const participant = new Participant(id, request.name, request.status ?? 'online', sink, publishTransport, subscribeTransport);
     const others = [...this.participants.values()];
     this.participants.set(id, participant);
