@@ -10,13 +10,14 @@ import { SerialQueue } from './SerialQueue';
 /** @internal What a LocalParticipant needs from its room. */
 export interface LocalParticipantContext {
   readonly signal: Signaller;
-  readonly publisher: PublisherConnection;
+  /** Replaced after a full rejoin. */
+  publisher: PublisherConnection;
   readonly emit: EmitRoomEvent;
 }
 
 /** You, in the room: publish and control your tracks, presence and chat. */
 export class LocalParticipant {
-  readonly id: string;
+  private participantId: string;
   name: string;
   status: PresenceStatus;
   private readonly trackMap = new Map<TrackSource, LocalTrack>();
@@ -31,9 +32,14 @@ export class LocalParticipant {
     self: ParticipantInfo,
     private readonly context: LocalParticipantContext,
   ) {
-    this.id = self.id;
+    this.participantId = self.id;
     this.name = self.name;
     this.status = self.status;
+  }
+
+  /** Your participant id; a new one after a full rejoin (a resume keeps it). */
+  get id(): string {
+    return this.participantId;
   }
 
   get tracks(): ReadonlyMap<TrackSource, LocalTrack> {
@@ -170,6 +176,26 @@ export class LocalParticipant {
   /** @internal The server told us a track id for one of our sources. */
   assignTrackId(source: TrackSource, trackId: string): void {
     this.trackMap.get(source)?.assignId(trackId);
+  }
+
+  /**
+   * @internal A full rejoin gave us a new session and publisher connection: publish every track
+   * again on it, muted ones muted. Returns the errors of tracks that could not be republished.
+   */
+  async republish(self: ParticipantInfo, publisher: PublisherConnection): Promise<ConfabError[]> {
+    this.participantId = self.id;
+    this.context.publisher = publisher;
+    const errors: ConfabError[] = [];
+    for (const track of [...this.trackMap.values()]) {
+      try {
+        const stream = typeof MediaStream === 'function' ? new MediaStream([track.mediaStreamTrack]) : undefined;
+        track.transceiver = await publisher.publish(track.source, track.mediaStreamTrack, stream, track.muted);
+        if (track.muted) await track.transceiver.sender.replaceTrack(null);
+      } catch (error) {
+        errors.push(ConfabError.wrap(error));
+      }
+    }
+    return errors;
   }
 
   /** @internal The room is gone: stop what we captured, forget everything, emit nothing. */

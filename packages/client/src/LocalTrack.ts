@@ -4,8 +4,8 @@ import { kindOfSource, type MediaKind, type TrackSource } from '@confab/protocol
 export class LocalTrack {
   readonly source: TrackSource;
   readonly kind: MediaKind;
-  /** @internal The publisher transceiver carrying it. */
-  readonly transceiver: RTCRtpTransceiver;
+  /** @internal The publisher transceiver carrying it (a new one after a full rejoin). */
+  transceiver: RTCRtpTransceiver;
   /** @internal True if the SDK captured the track (and so stops it on unpublish/leave). */
   owned: boolean;
   private track: MediaStreamTrack;

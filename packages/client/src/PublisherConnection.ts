@@ -75,6 +75,18 @@ export class PublisherConnection {
     });
   }
 
+  /**
+   * After a resume: offers again with fresh ICE credentials so media finds its way over whatever
+   * path the network now has. Waits for any negotiation in flight (its answer is replayed).
+   */
+  restartIce(): Promise<void> {
+    return this.queue.run(async () => {
+      if (this.link.closed) return;
+      await this.rollback();
+      await this.negotiate(true);
+    });
+  }
+
   addRemoteCandidate(candidate: IceCandidate | null): void {
     this.link.addRemoteCandidate(candidate);
   }
@@ -84,9 +96,9 @@ export class PublisherConnection {
   }
 
   /** Offer the current transceivers and apply the answer. */
-  private async negotiate(): Promise<void> {
+  private async negotiate(iceRestart = false): Promise<void> {
     try {
-      const offer = await this.pc.createOffer();
+      const offer = await this.pc.createOffer({ iceRestart });
       await this.pc.setLocalDescription(offer);
       await this.exchange(this.pc.localDescription?.sdp ?? offer.sdp ?? '');
     } catch (error) {

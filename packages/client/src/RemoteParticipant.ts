@@ -1,4 +1,4 @@
-import type { ParticipantInfo, PresenceStatus, TrackSource } from '@confab/protocol';
+import type { ConnectionStatus, ParticipantInfo, PresenceStatus, TrackSource } from '@confab/protocol';
 import { RemoteTrack } from './RemoteTrack';
 
 /** Someone else in the room. */
@@ -6,6 +6,8 @@ export class RemoteParticipant {
   readonly id: string;
   name: string;
   status: PresenceStatus;
+  /** 'reconnecting' while their connection is lost and the server waits for them to resume. */
+  connection: ConnectionStatus;
   readonly joinedAt: Date;
   private readonly trackMap = new Map<TrackSource, RemoteTrack>();
 
@@ -13,6 +15,7 @@ export class RemoteParticipant {
     this.id = info.id;
     this.name = info.name;
     this.status = info.status;
+    this.connection = info.connection;
     this.joinedAt = new Date(info.joinedAt);
     for (const track of info.tracks) this.trackMap.set(track.source, new RemoteTrack(track, info.id));
   }
@@ -40,11 +43,12 @@ export class RemoteParticipant {
     if (this.trackMap.get(track.source) === track) this.trackMap.delete(track.source);
   }
 
-  /** @internal Applies name/status from the server; true if anything changed. */
+  /** @internal Applies name/status/connection from the server; true if anything changed. */
   update(info: ParticipantInfo): boolean {
-    const changed = info.name !== this.name || info.status !== this.status;
+    const changed = info.name !== this.name || info.status !== this.status || info.connection !== this.connection;
     this.name = info.name;
     this.status = info.status;
+    this.connection = info.connection;
     return changed;
   }
 }

@@ -6,11 +6,12 @@ import { ConnectionState, RoomEvent } from './events';
 import type { Room } from './Room';
 import { fakePeerConnectionClass, fakeTrack, fakeWebSocketClass, tick, type FakeMediaStreamTrack, type FakeWebSocket } from './testFakes';
 
-const SELF = { id: 'me', name: 'Me', status: 'online', joinedAt: 1_700_000_000_000, tracks: [] };
+const SELF = { id: 'me', name: 'Me', status: 'online', connection: 'connected', joinedAt: 1_700_000_000_000, tracks: [] };
 const ALICE = {
   id: 'alice',
   name: 'Alice',
   status: 'online',
+  connection: 'connected',
   joinedAt: 1_700_000_000_000,
   tracks: [{ id: 'a-cam', source: 'camera', kind: 'video', muted: false }],
 };
@@ -19,6 +20,7 @@ const ALICE = {
 function server(socket: FakeWebSocket, joinReply: (id: number) => unknown = (id) => ({
   type: 'joined', id, v: 1, room: 'standup', self: SELF, participants: [ALICE],
   iceServers: [{ urls: 'stun:stun.example:3478' }],
+  session: { resumeToken: 'token', resumeWindowMs: 15_000, heartbeatIntervalMs: 1_000, heartbeatTimeoutMs: 4_000 },
 })): void {
   queueMicrotask(() => socket.open());
   socket.onSend = (message, ws) => {
@@ -75,7 +77,7 @@ test('subscriber offers map mids to tracks; media arrives and leaves with the of
   const { room, socket, events, peers } = await joinRoom();
   const subscriber = peers[1]!;
   socket.receive({ type: 'candidate', target: 'subscriber', candidate: { candidate: 'candidate:early', sdpMid: '0', sdpMLineIndex: 0 } });
-  socket.receive({ type: 'offer', target: 'subscriber', sdp: 'fake mids=0', tracks: [{ mid: '0', trackId: 'a-cam', participantId: 'alice' }] });
+  socket.receive({ type: 'offer', target: 'subscriber', revision: 1, sdp: 'fake mids=0', tracks: [{ mid: '0', trackId: 'a-cam', participantId: 'alice' }] });
   await tick(5);
   const camera = room.participants.get('alice')!.tracks.get('camera')!;
   assert.ok(camera.mediaStreamTrack, 'camera subscribed');
@@ -85,8 +87,8 @@ test('subscriber offers map mids to tracks; media arrives and leaves with the of
   assert.equal(answer?.['target'], 'subscriber');
 
   // Bob joins; his offer arrives before his track_published: media is attached when the track is announced.
-  socket.receive({ type: 'participant_joined', participant: { id: 'bob', name: 'Bob', status: 'online', joinedAt: 1, tracks: [] } });
-  socket.receive({ type: 'offer', target: 'subscriber', sdp: 'fake mids=0,1', tracks: [
+  socket.receive({ type: 'participant_joined', participant: { id: 'bob', name: 'Bob', status: 'online', connection: 'connected', joinedAt: 1, tracks: [] } });
+  socket.receive({ type: 'offer', target: 'subscriber', revision: 2, sdp: 'fake mids=0,1', tracks: [
     { mid: '0', trackId: 'a-cam', participantId: 'alice' },
     { mid: '1', trackId: 'b-mic', participantId: 'bob' },
   ] });
@@ -98,11 +100,11 @@ test('subscriber offers map mids to tracks; media arrives and leaves with the of
 
   socket.receive({ type: 'track_muted', participantId: 'bob', trackId: 'b-mic', muted: true });
   assert.equal(mic.muted, true);
-  socket.receive({ type: 'participant_updated', participant: { id: 'bob', name: 'Bob', status: 'away', joinedAt: 1, tracks: [] } });
+  socket.receive({ type: 'participant_updated', participant: { id: 'bob', name: 'Bob', status: 'away', connection: 'connected', joinedAt: 1, tracks: [] } });
   assert.equal(room.participants.get('bob')!.status, 'away');
 
   // Alice's camera is dropped from the next offer: unsubscribed (once), then unpublished.
-  socket.receive({ type: 'offer', target: 'subscriber', sdp: 'fake mids=1', tracks: [{ mid: '1', trackId: 'b-mic', participantId: 'bob' }] });
+  socket.receive({ type: 'offer', target: 'subscriber', revision: 3, sdp: 'fake mids=1', tracks: [{ mid: '1', trackId: 'b-mic', participantId: 'bob' }] });
   await tick(5);
   socket.receive({ type: 'track_unpublished', participantId: 'alice', trackId: 'a-cam' });
   assert.equal(camera.mediaStreamTrack, undefined);
@@ -126,7 +128,7 @@ test('subscriber offers map mids to tracks; media arrives and leaves with the of
 
 test('getStats reports inbound stats of subscribed tracks', async () => {
   const { room, socket } = await joinRoom();
-  socket.receive({ type: 'offer', target: 'subscriber', sdp: 'fake mids=0', tracks: [{ mid: '0', trackId: 'a-cam', participantId: 'alice' }] });
+  socket.receive({ type: 'offer', target: 'subscriber', revision: 4, sdp: 'fake mids=0', tracks: [{ mid: '0', trackId: 'a-cam', participantId: 'alice' }] });
   await tick(5);
   const [stats] = await room.getStats();
   assert.deepEqual(stats, {
@@ -264,8 +266,8 @@ test('messages arriving in the same task as `joined` are handled after set-up', 
     s.onSend = (message, ws) => {
       if (message['type'] !== 'join') return;
       setTimeout(() => {
-        ws.receive({ type: 'joined', id: message['id'], v: 1, room: 'standup', self: SELF, participants: [ALICE], iceServers: [] });
-        ws.receive({ type: 'offer', target: 'subscriber', sdp: 'fake mids=0', tracks: [{ mid: '0', trackId: 'a-cam', participantId: 'alice' }] });
+        ws.receive({ type: 'joined', id: message['id'], v: 1, room: 'standup', self: SELF, participants: [ALICE], iceServers: [], session: { resumeToken: 't', resumeWindowMs: 15_000, heartbeatIntervalMs: 1_000, heartbeatTimeoutMs: 4_000 } });
+        ws.receive({ type: 'offer', target: 'subscriber', revision: 5, sdp: 'fake mids=0', tracks: [{ mid: '0', trackId: 'a-cam', participantId: 'alice' }] });
       }, 1);
     };
   });
@@ -278,11 +280,66 @@ test('messages arriving in the same task as `joined` are handled after set-up', 
 
 test('an m-line reused for another track swaps the subscription without a new track event', async () => {
   const { room, socket, events } = await joinRoom();
-  socket.receive({ type: 'offer', target: 'subscriber', sdp: 'fake mids=0', tracks: [{ mid: '0', trackId: 'a-cam', participantId: 'alice' }] });
+  socket.receive({ type: 'offer', target: 'subscriber', revision: 6, sdp: 'fake mids=0', tracks: [{ mid: '0', trackId: 'a-cam', participantId: 'alice' }] });
   await tick(5);
   socket.receive({ type: 'track_published', participantId: 'alice', track: { id: 'a-screen', source: 'screen', kind: 'video', muted: false } });
-  socket.receive({ type: 'offer', target: 'subscriber', sdp: 'fake mids=0', tracks: [{ mid: '0', trackId: 'a-screen', participantId: 'alice' }] });
+  socket.receive({ type: 'offer', target: 'subscriber', revision: 7, sdp: 'fake mids=0', tracks: [{ mid: '0', trackId: 'a-screen', participantId: 'alice' }] });
   await tick(5);
   assert.deepEqual(events, ['trackSubscribed:a-cam', 'trackPublished:a-screen', 'trackUnsubscribed:a-cam', 'trackSubscribed:a-screen']);
   await room.leave();
+});
+
+/** A server that also answers `resume` (with `resumeReply`) on every socket the client opens. */
+function resumingServer(resumeReply: (id: number) => unknown) {
+  return fakeWebSocketClass((s) => {
+    server(s);
+    const answer = s.onSend!;
+    s.onSend = (message, ws) => {
+      if (message['type'] === 'resume') setTimeout(() => ws.receive(resumeReply(message['id'] as number)), 1);
+      else answer(message, ws);
+    };
+  });
+}
+
+test('a dropped socket resumes the same session: queued chat goes out once, publisher ICE restarts', async () => {
+  const { WebSocket, sockets } = resumingServer((id) => ({ type: 'resumed', id, lastRequestId: 0 }));
+  const { RTCPeerConnection } = fakePeerConnectionClass();
+  const room = await connect('http://confab.test', 'standup', 'Me', { WebSocket, RTCPeerConnection });
+  const events: string[] = [];
+  room.on(RoomEvent.Reconnecting, () => events.push('reconnecting'));
+  room.on(RoomEvent.Reconnected, (resumed) => events.push(`reconnected:${resumed}`));
+  sockets[0]!.serverClose(1006, '');
+  assert.equal(room.state, ConnectionState.Reconnecting);
+  const chat = room.localParticipant.sendChat('sent while away');
+  await chat;
+  assert.deepEqual(events, ['reconnecting', 'reconnected:true']);
+  assert.equal(room.state, ConnectionState.Connected);
+  assert.equal(room.localParticipant.id, 'me');
+  const sent = sockets[1]!.messages();
+  assert.deepEqual(sent[0], { type: 'resume', id: sent[0]!['id'], v: 1, room: 'standup', participantId: 'me', token: 'token', lastSeq: 0 });
+  assert.equal(sent.filter((m) => m['type'] === 'chat').length, 1);
+  await tick(5);
+  assert.ok(sockets[1]!.messages().some((m) => m['type'] === 'offer'), 'the publisher offers again (ICE restart)');
+  await room.leave();
+});
+
+test('a session the server no longer has is joined afresh on the same socket', async () => {
+  const { WebSocket, sockets } = resumingServer((id) => ({ type: 'error', id, code: 'not_found', message: 'session expired' }));
+  const { RTCPeerConnection, peers } = fakePeerConnectionClass();
+  const room = await connect('http://confab.test', 'standup', 'Me', { WebSocket, RTCPeerConnection });
+  const reconnected = new Promise<boolean>((resolve) => room.on(RoomEvent.Reconnected, resolve));
+  sockets[0]!.serverClose(1001, 'server restarting');
+  assert.equal(await reconnected, false);
+  assert.deepEqual(sockets[1]!.messages().map((m) => m['type']).slice(0, 2), ['resume', 'join']);
+  assert.equal(peers.length, 4, 'new publisher and subscriber connections');
+  assert.ok(peers[0]!.closed && peers[1]!.closed);
+  await room.leave();
+});
+
+test('abuse or size closes are final: Disconnected with the reason, no reconnect', async () => {
+  const { room, socket } = await joinRoom();
+  const reasons: string[] = [];
+  room.on(RoomEvent.Disconnected, (reason) => reasons.push(reason));
+  socket.serverClose(1009, 'too big');
+  assert.deepEqual(reasons, ['socket closed (code 1009: too big)']);
 });

@@ -12,6 +12,7 @@ import { LocalParticipant } from './LocalParticipant';
 import { PublisherConnection } from './PublisherConnection';
 import { RemoteParticipant } from './RemoteParticipant';
 import { RemoteTrack } from './RemoteTrack';
+import { backoffDelay, DEFAULT_RECONNECT_TIMEOUT_MS, isFinalClose, RECONNECT_ATTEMPT_TIMEOUT_MS } from './reconnect';
 import { SignalClient } from './SignalClient';
 import { readInboundRtp, type TrackStats } from './stats';
 import { SubscriberConnection, type SubscriberSlot } from './SubscriberConnection';
@@ -31,21 +32,26 @@ export interface ConnectOptions {
   WebSocket?: typeof WebSocket;
   /** RTCPeerConnection implementation; default the global one. */
   RTCPeerConnection?: typeof RTCPeerConnection;
+  /** How long to keep trying to get back after a drop (resume, then full rejoin) before giving up; default 60 000 ms. */
+  reconnectTimeoutMs?: number;
 }
 
-/** What exists only while joined. */
+/** What exists only while joined; the peer connections are replaced by a full rejoin. */
 interface Session {
   readonly signal: SignalClient;
-  readonly publisher: PublisherConnection;
-  readonly subscriber: SubscriberConnection;
+  publisher: PublisherConnection;
+  subscriber: SubscriberConnection;
   readonly local: LocalParticipant;
+  /** Lets us `resume` this session after a drop; replaced by a full rejoin. */
+  resumeToken: string;
 }
 
 /**
  * A joined room: the participants, their tracks, and you. Get one from `connect()`.
  *
- * Resume/reconnect is not implemented yet: when the socket closes the room goes to
- * `Disconnected` for good. A later ReconnectPolicy hooks in at `onSocketClosed`.
+ * When the connection drops, the room goes `Reconnecting`: it resumes the same session (same
+ * participant id, ICE restarted, queued requests sent once) or, if the server has ended it, joins
+ * afresh and republishes; only when neither works within `reconnectTimeoutMs` is it `Disconnected`.
  */
 export class Room extends TypedEmitter<RoomEvents> {
   readonly name: string;
@@ -57,6 +63,8 @@ export class Room extends TypedEmitter<RoomEvents> {
   /** Messages that arrived before the join finished setting up. */
   private early: ServerMessage[] | undefined = [];
   private leaving = false;
+  private displayName = '';
+  private PeerConnection: typeof RTCPeerConnection | undefined;
 
   /** @internal Use `connect()`. */
   constructor(
@@ -101,7 +109,9 @@ export class Room extends TypedEmitter<RoomEvents> {
       signal = new SignalClient(url, this.options.WebSocket ? { WebSocket: this.options.WebSocket } : {});
       signal.on('message', (message) => this.onMessage(message));
       signal.on('error', (error) => this.safeEmit(RoomEvent.Error, error));
-      signal.on('close', (reason) => this.onSocketClosed(reason));
+      signal.on('close', (reason, code) => this.onSocketClosed(reason, code));
+      this.displayName = displayName;
+      this.PeerConnection = PeerConnection;
       await signal.opened(remaining());
       const joined = await signal.request(
         { type: 'join', v: PROTOCOL_VERSION, room: this.name as RoomName, name: displayName, ...(this.options.status ? { status: this.options.status } : {}) },
@@ -123,7 +133,9 @@ export class Room extends TypedEmitter<RoomEvents> {
     if (this.connectionState === ConnectionState.Disconnected) return;
     this.leaving = true;
     const signal = this.session?.signal;
-    if (signal?.isOpen) await signal.request({ type: 'leave' }, LEAVE_TIMEOUT_MS).catch(() => undefined);
+    if (signal?.isOpen && this.connectionState === ConnectionState.Connected) {
+      await signal.request({ type: 'leave' }, LEAVE_TIMEOUT_MS).catch(() => undefined);
+    }
     signal?.close('left');
     this.end('left');
   }
@@ -159,6 +171,29 @@ export class Room extends TypedEmitter<RoomEvents> {
   }
 
   private setUp(signal: SignalClient, joined: MessageOf<ServerMessage, 'joined'>, PeerConnection: typeof RTCPeerConnection): void {
+    const { publisher, subscriber } = this.createPeers(signal, joined, PeerConnection);
+    const local = new LocalParticipant(joined.self, {
+      signal,
+      publisher,
+      emit: (event, ...args) => this.safeEmit(event, ...args),
+    });
+    this.session = { signal, publisher, subscriber, local, resumeToken: joined.session.resumeToken };
+    for (const info of joined.participants) {
+      if (info.id !== joined.self.id) this.remotes.set(info.id, new RemoteParticipant(info));
+    }
+    signal.resumable = true;
+    signal.startHeartbeat(joined.session.heartbeatIntervalMs, joined.session.heartbeatTimeoutMs);
+    this.setState(ConnectionState.Connected);
+    const early = this.early ?? [];
+    this.early = undefined;
+    for (const message of early) this.onMessage(message);
+  }
+
+  private createPeers(
+    signal: SignalClient,
+    joined: MessageOf<ServerMessage, 'joined'>,
+    PeerConnection: typeof RTCPeerConnection,
+  ): { publisher: PublisherConnection; subscriber: SubscriberConnection } {
     this.servers = joined.iceServers.map((s) => ({ ...s }));
     const config: RTCConfiguration = { iceServers: this.servers, bundlePolicy: 'max-bundle' };
     const onError = (error: ConfabError): void => {
@@ -170,19 +205,7 @@ export class Room extends TypedEmitter<RoomEvents> {
       onTrackEnded: (slot) => this.onMediaEnded(slot),
       onError,
     });
-    const local = new LocalParticipant(joined.self, {
-      signal,
-      publisher,
-      emit: (event, ...args) => this.safeEmit(event, ...args),
-    });
-    this.session = { signal, publisher, subscriber, local };
-    for (const info of joined.participants) {
-      if (info.id !== joined.self.id) this.remotes.set(info.id, new RemoteParticipant(info));
-    }
-    this.setState(ConnectionState.Connected);
-    const early = this.early ?? [];
-    this.early = undefined;
-    for (const message of early) this.onMessage(message);
+    return { publisher, subscriber };
   }
 
   private scheduleInitialPublish(): void {
@@ -250,6 +273,7 @@ export class Room extends TypedEmitter<RoomEvents> {
         this.safeEmit(RoomEvent.ShutdownAnnounced, message.seconds);
         break;
       case 'joined':
+      case 'resumed':
       case 'answer':
       case 'ack':
       case 'pong':
@@ -359,9 +383,95 @@ export class Room extends TypedEmitter<RoomEvents> {
     track.receiver = undefined;
   }
 
-  /** The socket closed. This is where resume/reconnect will hook in; for now the room ends. */
-  private onSocketClosed(reason: string): void {
-    this.end(this.leaving ? 'left' : reason);
+  /** The socket closed or went silent: get the session back, unless it ended for a reason a retry can't fix. */
+  private onSocketClosed(reason: string, code: number): void {
+    const session = this.session;
+    if (this.leaving) return this.end('left');
+    if (!session || !session.signal.resumable || isFinalClose(code)) return this.end(reason);
+    if (this.connectionState !== ConnectionState.Connected) return;
+    this.setState(ConnectionState.Reconnecting);
+    this.safeEmit(RoomEvent.Reconnecting, reason);
+    void this.reconnect(session, reason);
+  }
+
+  /** Tries resume, then a full rejoin, with backoff, until one works or `reconnectTimeoutMs` passes. */
+  private async reconnect(session: Session, reason: string): Promise<void> {
+    const giveUpAt = Date.now() + (this.options.reconnectTimeoutMs ?? DEFAULT_RECONNECT_TIMEOUT_MS);
+    let resumable = true;
+    let lastFailure = reason;
+    for (let attempt = 0; ; attempt++) {
+      await new Promise((r) => setTimeout(r, backoffDelay(attempt)));
+      if (this.connectionState !== ConnectionState.Reconnecting) return; // left meanwhile
+      if (Date.now() > giveUpAt) return this.end(`could not reconnect: ${lastFailure}`);
+      try {
+        await session.signal.reconnect(RECONNECT_ATTEMPT_TIMEOUT_MS);
+        if (resumable) {
+          try {
+            const resumed = await session.signal.handshake(
+              { type: 'resume', v: PROTOCOL_VERSION, room: this.name as RoomName, participantId: session.local.id as never, token: session.resumeToken, lastSeq: session.signal.lastSeq },
+              RECONNECT_ATTEMPT_TIMEOUT_MS,
+            );
+            return this.onResumed(session, resumed.lastRequestId);
+          } catch (error) {
+            if (!(error instanceof ConfabError && error.code === 'not_found')) throw error;
+            resumable = false; // the server ended the session: join afresh on this same socket
+          }
+        }
+        const joined = await session.signal.handshake(
+          { type: 'join', v: PROTOCOL_VERSION, room: this.name as RoomName, name: this.displayName, status: session.local.status },
+          RECONNECT_ATTEMPT_TIMEOUT_MS,
+        );
+        return await this.onRejoined(session, joined);
+      } catch (error) {
+        lastFailure = ConfabError.wrap(error).reason;
+        if (error instanceof ConfabError && error.code === 'closed' && this.connectionState !== ConnectionState.Reconnecting) return;
+      }
+    }
+  }
+
+  private onResumed(session: Session, lastRequestId: number): void {
+    if (this.connectionState !== ConnectionState.Reconnecting) return;
+    session.signal.resumed(lastRequestId);
+    this.setState(ConnectionState.Connected);
+    this.safeEmit(RoomEvent.Reconnected, true);
+    // The server restarts ICE on the subscriber side by itself; the publisher side is ours to restart.
+    session.publisher.restartIce().catch((error: unknown) => {
+      if (this.connectionState !== ConnectionState.Disconnected) this.safeEmit(RoomEvent.Error, ConfabError.wrap(error));
+    });
+  }
+
+  /** The old session is gone: new peer connections, the room as it is now, and our tracks published again. */
+  private async onRejoined(session: Session, joined: MessageOf<ServerMessage, 'joined'>): Promise<void> {
+    if (this.connectionState !== ConnectionState.Reconnecting) return;
+    session.publisher.close();
+    session.subscriber.close();
+    const { publisher, subscriber } = this.createPeers(session.signal, joined, this.PeerConnection!);
+    session.publisher = publisher;
+    session.subscriber = subscriber;
+    session.resumeToken = joined.session.resumeToken;
+    session.signal.rejoined();
+    this.reconcileParticipants(joined);
+    this.setState(ConnectionState.Connected);
+    this.safeEmit(RoomEvent.Reconnected, false);
+    const errors = await session.local.republish(joined.self, publisher);
+    for (const error of errors) this.safeEmit(RoomEvent.Error, error);
+  }
+
+  /** After a rejoin: media of everyone arrives anew; people who left meanwhile leave, newcomers join. */
+  private reconcileParticipants(joined: MessageOf<ServerMessage, 'joined'>): void {
+    const present = new Map(joined.participants.map((info) => [info.id as string, info]));
+    for (const participant of [...this.remotes.values()]) {
+      for (const track of participant.tracks.values()) this.unsubscribe(track, participant);
+      const info = present.get(participant.id);
+      if (!info) this.onParticipantLeft(participant.id, 'disconnected');
+      else {
+        this.onParticipantUpdated(info);
+        const fresh = new Set(info.tracks.map((t) => t.id as string));
+        for (const track of [...participant.tracks.values()]) if (!fresh.has(track.id)) this.dropTrack(participant, track);
+        for (const track of info.tracks) if (!participant.trackById(track.id)) this.onTrackPublished(participant.id, new RemoteTrack(track, participant.id));
+      }
+    }
+    for (const info of joined.participants) if (info.id !== joined.self.id && !this.remotes.has(info.id)) this.onParticipantJoined(info);
   }
 
   /** Final teardown: close the peer connections, stop captured media, state → Disconnected. */
@@ -374,7 +484,7 @@ export class Room extends TypedEmitter<RoomEvents> {
       session.publisher.close();
       session.subscriber.close();
       session.local.dispose();
-      if (session.signal.isOpen) session.signal.close(reason);
+      session.signal.close(reason); // idempotent; also fails requests queued while reconnecting
     }
     for (const participant of this.remotes.values()) {
       for (const track of participant.tracks.values()) {
@@ -383,6 +493,7 @@ export class Room extends TypedEmitter<RoomEvents> {
       }
     }
     this.setState(ConnectionState.Disconnected);
+    this.safeEmit(RoomEvent.Disconnected, reason);
   }
 
   /** The one place the state changes; emits only on a change. */

@@ -15,6 +15,8 @@ export type Request<T extends RequestType> = Omit<MessageOf<ClientMessage, T>, '
 
 type ReplyType<T extends RequestType> = T extends 'join'
   ? 'joined'
+  : T extends 'resume'
+    ? 'resumed'
   : T extends 'offer'
     ? 'answer'
     : T extends 'ping'
@@ -23,12 +25,14 @@ type ReplyType<T extends RequestType> = T extends 'join'
 /** The specific reply the server sends for a request of type T (docs/protocol.md "Requests and replies"). */
 export type Reply<T extends RequestType> = MessageOf<ServerMessage, ReplyType<T>>;
 
-type ReplyMessage = MessageOf<ServerMessage, 'joined' | 'answer' | 'pong' | 'ack'>;
+type ReplyMessage = MessageOf<ServerMessage, 'joined' | 'resumed' | 'answer' | 'pong' | 'ack'>;
 
 function replyTypeOf(type: RequestType): ReplyMessage['type'] {
   switch (type) {
     case 'join':
       return 'joined';
+    case 'resume':
+      return 'resumed';
     case 'offer':
       return 'answer';
     case 'ping':
@@ -39,15 +43,20 @@ function replyTypeOf(type: RequestType): ReplyMessage['type'] {
 }
 
 function isReply(message: ServerMessage): message is ReplyMessage {
-  return message.type === 'joined' || message.type === 'answer' || message.type === 'pong' || message.type === 'ack';
+  return message.type === 'joined' || message.type === 'resumed' || message.type === 'answer' || message.type === 'pong' || message.type === 'ack';
 }
 
 interface PendingRequest {
+  readonly id: number;
   readonly type: RequestType;
+  readonly message: ClientMessage;
   readonly expect: ReplyMessage['type'];
+  readonly timeoutMs: number;
   readonly resolve: (reply: ReplyMessage) => void;
   readonly reject: (error: ConfabError) => void;
-  readonly timer: ReturnType<typeof setTimeout>;
+  timer: ReturnType<typeof setTimeout> | undefined;
+  /** Written to some socket; false while it waits in the outbox. */
+  written: boolean;
 }
 
 export interface SignalClientOptions {
@@ -62,54 +71,77 @@ export interface SignalClientEvents {
   message: [message: ServerMessage];
   /** A frame that failed validation (already answered to its request if it had a readable id). */
   error: [error: ConfabError];
-  /** The socket closed; emitted once. */
-  close: [reason: string];
+  /**
+   * The socket closed or went silent. In resumable mode pending requests wait (call `reconnect()`);
+   * otherwise they are rejected and the client is closed for good. Emitted once per socket.
+   */
+  close: [reason: string, code: number];
 }
 
 const WS_CONNECTING = 0;
 const WS_OPEN = 1;
 export const DEFAULT_REQUEST_TIMEOUT_MS = 10_000;
+/** Close code for a socket we drop ourselves because the server went silent; the server keeps the session. */
+export const CLOSE_LOST = 4001;
+/** Requests that make no sense on a resumed session: pings, and answers to offers a restart replaces. */
+const DROPPED_ON_RESUME: ReadonlySet<RequestType> = new Set(['ping', 'answer']);
+/** Requests that mean the same in a brand-new session, so they survive a full rejoin if never sent. */
+const KEPT_ON_REJOIN: ReadonlySet<RequestType> = new Set(['chat', 'status']);
 
 /**
- * The signaling channel: one WebSocket, JSON frames. Every incoming frame is decoded and
- * validated here; requests get ids, replies are matched to them by id, and pending requests are
- * rejected when the socket closes (after mediasoup's Channel).
+ * The signaling channel: JSON frames over one WebSocket at a time. Every incoming frame is decoded
+ * and validated here; requests get ids, replies are matched to them by id (after mediasoup's
+ * Channel). Once `resumable`, a lost socket does not fail requests: they wait in an outbox, and
+ * after `reconnect()` plus a resume they are resent once, in order (docs/protocol.md "Resume").
  */
 export class SignalClient extends TypedEmitter<SignalClientEvents> {
-  private readonly socket: WebSocket;
+  private socket: WebSocket;
   private readonly pending = new Map<number, PendingRequest>();
   private readonly requestTimeoutMs: number;
+  private readonly Impl: typeof WebSocket;
   private nextId = 1;
   private closedReason: string | undefined;
+  /** True between a lost socket and the end of a resume or rejoin: requests queue. */
+  private suspended = false;
+  /** Set once joined: a lost socket suspends instead of closing. */
+  resumable = false;
+  /** Highest `seq` received: what a resume asks the server to replay after. */
+  private seq = 0;
+  private heartbeat: ReturnType<typeof setInterval> | undefined;
+  private lastHeard = Date.now();
 
-  constructor(url: string, options: SignalClientOptions = {}) {
+  constructor(
+    private readonly url: string,
+    options: SignalClientOptions = {},
+  ) {
     super();
     const Impl = options.WebSocket ?? globalThis.WebSocket;
     if (typeof Impl !== 'function') throw ConfabError.connectionFailed('no WebSocket implementation available');
+    this.Impl = Impl;
     this.requestTimeoutMs = options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
-    this.socket = new Impl(url);
-    this.socket.addEventListener('message', (event) => this.onFrame(event.data));
-    this.socket.addEventListener('close', (event) => {
-      const detail = event.reason ? `: ${event.reason}` : '';
-      this.onClosed(`socket closed (code ${event.code}${detail})`);
-    });
+    this.socket = this.openSocket();
   }
 
-  /** True until the socket closes (or `close()` is called). */
+  /** True while a socket is open and not suspended (until `close()`). */
   get isOpen(): boolean {
-    return this.closedReason === undefined && this.socket.readyState === WS_OPEN;
+    return this.closedReason === undefined && !this.suspended && this.socket.readyState === WS_OPEN;
   }
 
-  /** Resolves once the socket is open; rejects on error, close or after `timeoutMs`. */
+  get lastSeq(): number {
+    return this.seq;
+  }
+
+  /** Resolves once the current socket is open; rejects on error, close or after `timeoutMs`. */
   opened(timeoutMs: number): Promise<void> {
-    if (this.socket.readyState === WS_OPEN) return Promise.resolve();
-    if (this.socket.readyState !== WS_CONNECTING) return Promise.reject(ConfabError.connectionFailed('socket is closed'));
+    const socket = this.socket;
+    if (socket.readyState === WS_OPEN) return Promise.resolve();
+    if (socket.readyState !== WS_CONNECTING) return Promise.reject(ConfabError.connectionFailed('socket is closed'));
     return new Promise((resolve, reject) => {
       const done = (error?: ConfabError): void => {
         clearTimeout(timer);
-        this.socket.removeEventListener('open', onOpen);
-        this.socket.removeEventListener('error', onError);
-        this.socket.removeEventListener('close', onError);
+        socket.removeEventListener('open', onOpen);
+        socket.removeEventListener('error', onError);
+        socket.removeEventListener('close', onError);
         if (error) reject(error);
         else resolve();
       };
@@ -117,48 +149,87 @@ export class SignalClient extends TypedEmitter<SignalClientEvents> {
       const onError = (): void => done(ConfabError.connectionFailed('could not open the signaling connection'));
       const timer = setTimeout(() => {
         done(ConfabError.timeout('opening the signaling connection'));
-        this.close('connect timeout');
+        if (this.resumable) this.dropSocket('connect timeout');
+        else this.close('connect timeout');
       }, timeoutMs);
-      this.socket.addEventListener('open', onOpen);
-      this.socket.addEventListener('error', onError);
-      this.socket.addEventListener('close', onError);
+      socket.addEventListener('open', onOpen);
+      socket.addEventListener('error', onError);
+      socket.addEventListener('close', onError);
     });
   }
 
   /**
    * Sends `message` with a fresh id and resolves with its reply (`joined`, `answer`, `pong` or
-   * `ack`); rejects with the server's `error`, with `timeout`, or with `closed`.
+   * `ack`); rejects with the server's `error`, with `timeout`, or with `closed`. While suspended
+   * it waits in the outbox, and its timeout starts when it is written.
    */
   request<T extends RequestType>(message: Request<T>, timeoutMs = this.requestTimeoutMs): Promise<Reply<T>> {
-    const id = this.nextId++;
-    const type: RequestType = message.type;
-    return new Promise<Reply<T>>((resolve, reject) => {
-      try {
-        this.write({ ...message, id } as ClientMessage);
-      } catch (error) {
-        reject(ConfabError.wrap(error));
-        return;
-      }
-      const timer = setTimeout(() => {
-        this.pending.delete(id);
-        reject(ConfabError.timeout(`${type} request`));
-      }, timeoutMs);
-      this.pending.set(id, {
-        type,
-        expect: replyTypeOf(type),
-        resolve: resolve as (reply: ReplyMessage) => void,
-        reject,
-        timer,
-      });
-    });
+    return this.enqueue(message, timeoutMs, false);
+  }
+
+  /** Like `request`, but written now even while suspended: the `resume` or `join` that ends a suspension. */
+  handshake<T extends 'join' | 'resume'>(message: Request<T>, timeoutMs = this.requestTimeoutMs): Promise<Reply<T>> {
+    return this.enqueue(message, timeoutMs, true);
   }
 
   /** Sends a message that expects no reply (candidates). Throws `closed` if the socket is not open. */
   send(message: ClientMessage): void {
-    this.write(message);
+    if (!this.isOpen) throw ConfabError.closed(this.closedReason ?? 'signaling connection is not open');
+    this.socket.send(encodeMessage(message));
   }
 
-  /** Closes the socket; pending requests are rejected with `closed`. Idempotent. */
+  /** Pings every `intervalMs` (acknowledging `lastSeq`); silence for `timeoutMs` drops the socket. */
+  startHeartbeat(intervalMs: number, timeoutMs: number): void {
+    clearInterval(this.heartbeat);
+    this.lastHeard = Date.now();
+    this.heartbeat = setInterval(() => {
+      if (this.closedReason !== undefined || this.socket.readyState !== WS_OPEN) return;
+      if (Date.now() - this.lastHeard > timeoutMs) {
+        this.dropSocket(`no word from the server for ${timeoutMs} ms`);
+        return;
+      }
+      if (!this.suspended) this.socket.send(encodeMessage({ type: 'ping', lastSeq: this.seq }));
+    }, intervalMs);
+    // In Node (tests, headless clients) a heartbeat alone must not keep the process alive.
+    (this.heartbeat as { unref?: () => void }).unref?.();
+  }
+
+  /** Opens a new socket to the same server after a loss; requests stay queued until `resumed`/`rejoined`. */
+  reconnect(timeoutMs: number): Promise<void> {
+    if (this.closedReason !== undefined) return Promise.reject(ConfabError.closed(this.closedReason));
+    this.dropSocket('reconnecting');
+    this.socket = this.openSocket();
+    return this.opened(timeoutMs);
+  }
+
+  /**
+   * The session is back: replies to requests the server already did (id <= lastRequestId) come in
+   * its replay; later ones are written again, once, in order.
+   */
+  resumed(lastRequestId: number): void {
+    this.suspended = false;
+    for (const pending of [...this.pending.values()]) {
+      if (DROPPED_ON_RESUME.has(pending.type)) this.fail(pending, ConfabError.closed('superseded by a reconnect'));
+      else if (pending.written && pending.id <= lastRequestId) this.startTimer(pending);
+      else this.write(pending);
+    }
+  }
+
+  /**
+   * A new session replaced the lost one: chat and status never sent go out now; everything else
+   * belonged to the old session and fails with `closed`.
+   */
+  rejoined(): void {
+    this.suspended = false;
+    this.seq = 0;
+    for (const pending of [...this.pending.values()]) {
+      if (pending.type === 'join') continue;
+      if (!pending.written && KEPT_ON_REJOIN.has(pending.type)) this.write(pending);
+      else this.fail(pending, ConfabError.closed('the session was lost before the server confirmed this'));
+    }
+  }
+
+  /** Closes for good; pending requests are rejected with `closed`. Idempotent. */
   close(reason = 'closed by client'): void {
     if (this.closedReason !== undefined) return;
     try {
@@ -166,16 +237,100 @@ export class SignalClient extends TypedEmitter<SignalClientEvents> {
     } catch {
       // already closing
     }
-    this.onClosed(reason);
+    this.finish(reason, 1000);
   }
 
-  private write(message: ClientMessage): void {
-    if (!this.isOpen) throw ConfabError.closed(this.closedReason ?? 'signaling connection is not open');
-    this.socket.send(encodeMessage(message));
+  private enqueue<T extends RequestType>(message: Request<T>, timeoutMs: number, now: boolean): Promise<Reply<T>> {
+    if (this.closedReason !== undefined) return Promise.reject(ConfabError.closed(this.closedReason));
+    const id = this.nextId++;
+    const type: RequestType = message.type;
+    return new Promise<Reply<T>>((resolve, reject) => {
+      const pending: PendingRequest = {
+        id,
+        type,
+        message: { ...message, id } as ClientMessage,
+        expect: replyTypeOf(type),
+        timeoutMs,
+        resolve: resolve as (reply: ReplyMessage) => void,
+        reject,
+        timer: undefined,
+        written: false,
+      };
+      if (!this.suspended || now) {
+        if (this.socket.readyState !== WS_OPEN) {
+          reject(ConfabError.closed('signaling connection is not open'));
+          return;
+        }
+        this.pending.set(id, pending);
+        this.write(pending);
+      } else {
+        this.pending.set(id, pending);
+      }
+    });
+  }
+
+  private write(pending: PendingRequest): void {
+    try {
+      this.socket.send(encodeMessage(pending.message));
+      pending.written = true;
+      this.startTimer(pending);
+    } catch (error) {
+      this.fail(pending, ConfabError.wrap(error));
+    }
+  }
+
+  private startTimer(pending: PendingRequest): void {
+    clearTimeout(pending.timer);
+    pending.timer = setTimeout(() => this.fail(pending, ConfabError.timeout(`${pending.type} request`)), pending.timeoutMs);
+  }
+
+  private fail(pending: PendingRequest, error: ConfabError): void {
+    if (this.settle(pending.id)) pending.reject(error);
+  }
+
+  private openSocket(): WebSocket {
+    const socket = new this.Impl(this.url);
+    socket.addEventListener('message', (event) => {
+      if (socket === this.socket) this.onFrame(event.data);
+    });
+    socket.addEventListener('close', (event) => {
+      if (socket !== this.socket) return; // an old socket we replaced
+      const detail = event.reason ? `: ${event.reason}` : '';
+      this.onSocketClosed(`socket closed (code ${event.code}${detail})`, event.code);
+    });
+    return socket;
+  }
+
+  /** Abandons the current socket (silent server, reconnect) as if it had closed. */
+  private dropSocket(reason: string): void {
+    const socket = this.socket;
+    const wasCurrent = socket.readyState === WS_OPEN || socket.readyState === WS_CONNECTING;
+    try {
+      socket.close(CLOSE_LOST, reason.slice(0, 120));
+    } catch {
+      // already closing
+    }
+    if (wasCurrent && !this.suspended) this.onSocketClosed(reason, CLOSE_LOST);
+  }
+
+  private onSocketClosed(reason: string, code: number): void {
+    if (this.closedReason !== undefined) return;
+    if (!this.resumable) {
+      this.finish(reason, code);
+      return;
+    }
+    if (this.suspended) return; // a reconnect attempt's socket failed: the reconnector retries
+    this.suspended = true;
+    for (const pending of this.pending.values()) {
+      clearTimeout(pending.timer);
+      pending.timer = undefined;
+    }
+    this.safeEmit('close', reason, code);
   }
 
   private onFrame(data: unknown): void {
     if (this.closedReason !== undefined) return;
+    this.lastHeard = Date.now();
     if (typeof data !== 'string') {
       this.safeEmit('error', ConfabError.invalid('binary frame from server ignored'));
       return;
@@ -186,6 +341,10 @@ export class SignalClient extends TypedEmitter<SignalClientEvents> {
       if (decoded.id !== undefined && this.settle(decoded.id, (p) => p.reject(error))) return;
       this.safeEmit('error', error);
       return;
+    }
+    if (decoded.seq !== undefined) {
+      if (decoded.seq <= this.seq) return; // replayed twice: already handled
+      this.seq = decoded.seq;
     }
     const message = decoded.message;
     if (message.type === 'error' && message.id !== undefined) {
@@ -203,24 +362,25 @@ export class SignalClient extends TypedEmitter<SignalClientEvents> {
   }
 
   /** Removes pending request `id` and hands it to `fn`; false if there was none. */
-  private settle(id: number, fn: (pending: PendingRequest) => void): boolean {
+  private settle(id: number, fn?: (pending: PendingRequest) => void): boolean {
     const pending = this.pending.get(id);
     if (!pending) return false;
     this.pending.delete(id);
     clearTimeout(pending.timer);
-    fn(pending);
+    fn?.(pending);
     return true;
   }
 
-  private onClosed(reason: string): void {
+  private finish(reason: string, code: number): void {
     if (this.closedReason !== undefined) return;
     this.closedReason = reason;
+    clearInterval(this.heartbeat);
     const error = ConfabError.closed(reason);
     for (const pending of this.pending.values()) {
       clearTimeout(pending.timer);
       pending.reject(error);
     }
     this.pending.clear();
-    this.safeEmit('close', reason);
+    this.safeEmit('close', reason, code);
   }
 }

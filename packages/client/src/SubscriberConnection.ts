@@ -63,7 +63,7 @@ export class SubscriberConnection {
       await this.pc.setLocalDescription(answer);
       if (this.link.closed) return;
       const sdp = this.pc.localDescription?.sdp ?? answer.sdp ?? '';
-      this.signal.request({ type: 'answer', target: 'subscriber', sdp }).catch((error: unknown) => {
+      this.signal.request({ type: 'answer', target: 'subscriber', revision: offer.revision, sdp }).catch((error: unknown) => {
         const confabError = ConfabError.wrap(error);
         if (confabError.code !== 'closed') this.callbacks.onError(confabError);
       });

@@ -11,7 +11,7 @@ export enum RoomEvent {
   ParticipantJoined = 'participantJoined',
   /** Someone left; their tracks were unsubscribed and unpublished first. */
   ParticipantLeft = 'participantLeft',
-  /** A participant's status or name changed. */
+  /** A participant's status, name or connection ('reconnecting' / 'connected') changed. */
   ParticipantUpdated = 'participantUpdated',
   /** Media of a remote track arrived: `track.mediaStreamTrack` is set and can be attached. */
   TrackSubscribed = 'trackSubscribed',
@@ -31,6 +31,12 @@ export enum RoomEvent {
   ChatMessage = 'chatMessage',
   /** `room.state` changed. */
   ConnectionStateChanged = 'connectionStateChanged',
+  /** The connection dropped; the SDK is reconnecting (media may be frozen meanwhile). */
+  Reconnecting = 'reconnecting',
+  /** Back after a drop: `resumed` is true if the same session continued, false after a full rejoin. */
+  Reconnected = 'reconnected',
+  /** The room ended for good; the reason says why ('left' after `leave()`). */
+  Disconnected = 'disconnected',
   /** The server is going away in `seconds`. */
   ShutdownAnnounced = 'shutdownAnnounced',
   /** An asynchronous error not tied to a call you made (server error without request id, media or connection failure). */
@@ -41,7 +47,7 @@ export enum RoomEvent {
 export enum ConnectionState {
   Connecting = 'connecting',
   Connected = 'connected',
-  /** Reserved for resume/reconnect, not entered yet. */
+  /** The connection dropped and the SDK is getting it back; requests made now are queued. */
   Reconnecting = 'reconnecting',
   Disconnected = 'disconnected',
 }
@@ -75,6 +81,9 @@ export interface RoomEvents {
   [RoomEvent.LocalTrackUnpublished]: [track: LocalTrack];
   [RoomEvent.ChatMessage]: [message: ChatMessage];
   [RoomEvent.ConnectionStateChanged]: [state: ConnectionState];
+  [RoomEvent.Reconnecting]: [reason: string];
+  [RoomEvent.Reconnected]: [resumed: boolean];
+  [RoomEvent.Disconnected]: [reason: string];
   [RoomEvent.ShutdownAnnounced]: [seconds: number];
   [RoomEvent.Error]: [error: ConfabError];
 }

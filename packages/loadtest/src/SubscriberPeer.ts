@@ -82,7 +82,7 @@ export class SubscriberPeer {
     this.ice.flushRemote();
     const answer = await this.pc.createAnswer();
     await this.pc.setLocalDescription(answer);
-    this.signal.send({ type: 'answer', target: 'subscriber', sdp: this.pc.localDescription?.sdp ?? answer.sdp });
+    this.signal.send({ type: 'answer', target: 'subscriber', revision: offer.revision, sdp: this.pc.localDescription?.sdp ?? answer.sdp });
     this.ice.openLocal();
     this.offers++;
   }

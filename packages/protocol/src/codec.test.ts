@@ -11,13 +11,15 @@ const validClientMessages: ClientMessage[] = [
   { type: 'unpublish', id: 3, source: 'screen' },
   { type: 'mute', id: 4, source: 'microphone', muted: true },
   { type: 'offer', id: 5, target: 'publisher', sdp: 'v=0\r\n' },
-  { type: 'answer', target: 'subscriber', sdp: 'v=0\r\n' },
+  { type: 'answer', target: 'subscriber', revision: 1, sdp: 'v=0\r\n' },
+  { type: 'resume', id: 9, v: PROTOCOL_VERSION, room: 'daily-standup' as never, participantId: 'PA_1' as never, token: 't', lastSeq: 4 },
+  { type: 'restart_ice', id: 10 },
   { type: 'candidate', target: 'subscriber', candidate: { candidate: 'candidate:1 1 udp 1 127.0.0.1 5000 typ host', sdpMid: '0', sdpMLineIndex: 0 } },
   { type: 'candidate', target: 'publisher', candidate: null },
   { type: 'status', id: 6, status: 'away' },
   { type: 'chat', id: 7, text: 'hello <b>world</b>' },
   { type: 'leave' },
-  { type: 'ping', id: 8 },
+  { type: 'ping', id: 8, lastSeq: 3 },
 ];
 
 test('every client message type round-trips through encode/decode', () => {
@@ -77,11 +79,22 @@ test('server messages are validated too', () => {
     id: 1,
     v: 1,
     room: 'r' as never,
-    self: { id: 'PA_1' as never, name: 'Ann', status: 'online', joinedAt: 1, tracks: [] },
+    self: { id: 'PA_1' as never, name: 'Ann', status: 'online', connection: 'connected', joinedAt: 1, tracks: [] },
     participants: [],
     iceServers: [{ urls: 'turn:127.0.0.1:3478', username: 'u', credential: 'c' }],
+    session: { resumeToken: 'secret', resumeWindowMs: 15000, heartbeatIntervalMs: 1000, heartbeatTimeoutMs: 4000 },
   };
   assert.ok(decodeServerMessage(encodeMessage(joined)).ok);
   const bad = decodeServerMessage('{"type":"error","code":"oops","message":"x"}');
   assert.equal(bad.ok, false);
+});
+
+test('seq travels beside a server message, not inside it', () => {
+  const decoded = decodeServerMessage(encodeMessage({ type: 'ack', id: 3 }, 42));
+  assert.ok(decoded.ok);
+  assert.deepEqual(decoded.message, { type: 'ack', id: 3 });
+  assert.equal(decoded.seq, 42);
+  const plain = decodeServerMessage(encodeMessage({ type: 'ack', id: 3 }));
+  assert.ok(plain.ok);
+  assert.equal(plain.seq, undefined);
 });

@@ -3,7 +3,7 @@ import { ErrorCode, ProtocolError } from './errors';
 import { MAX_MESSAGE_BYTES } from './limits';
 import { ClientMessage, ServerMessage } from './messages';
 
-export type Decoded<T> = { ok: true; message: T } | { ok: false; error: ProtocolError; id?: number };
+export type Decoded<T> = { ok: true; message: T; seq?: number } | { ok: false; error: ProtocolError; id?: number };
 
 /**
  * Parse and validate one frame. Never throws: bad input becomes a ProtocolError with a code and
@@ -21,7 +21,10 @@ function decode<T>(schema: z.ZodType<T>, raw: string): Decoded<T> {
     return { ok: false, error: ProtocolError.invalid('message is not valid JSON') };
   }
   const result = schema.safeParse(json);
-  if (result.success) return { ok: true, message: result.data };
+  if (result.success) {
+    const seq = readSeq(json);
+    return seq === undefined ? { ok: true, message: result.data } : { ok: true, message: result.data, seq };
+  }
   const id = readRequestId(json);
   return { ok: false, error: ProtocolError.invalid(describeIssue(json, result.error)), ...(id === undefined ? {} : { id }) };
 }
@@ -30,6 +33,12 @@ function readRequestId(json: unknown): number | undefined {
   if (typeof json !== 'object' || json === null) return undefined;
   const id = (json as { id?: unknown }).id;
   return typeof id === 'number' && Number.isSafeInteger(id) && id >= 0 ? id : undefined;
+}
+
+/** `seq` is an envelope field beside the message's own (see isSequenced); zod strips it from the message. */
+function readSeq(json: unknown): number | undefined {
+  const seq = (json as { seq?: unknown }).seq;
+  return typeof seq === 'number' && Number.isSafeInteger(seq) && seq > 0 ? seq : undefined;
 }
 
 function describeIssue(json: unknown, error: z.ZodError): string {
@@ -52,6 +61,6 @@ export function decodeServerMessage(raw: string): Decoded<ServerMessage> {
   return decode(ServerMessage, raw);
 }
 
-export function encodeMessage(message: ClientMessage | ServerMessage): string {
-  return JSON.stringify(message);
+export function encodeMessage(message: ClientMessage | ServerMessage, seq?: number): string {
+  return JSON.stringify(seq === undefined ? message : { ...message, seq });
 }

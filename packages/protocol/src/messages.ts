@@ -34,6 +34,26 @@ export const JoinRequest = z.object({
   status: PresenceStatus.optional(),
 });
 
+/**
+ * Takes a session back after the connection dropped (docs/protocol.md "Resume"): same participant,
+ * same tracks. `lastSeq` is the highest `seq` the client received; the server replays what came after.
+ */
+export const ResumeRequest = z.object({
+  type: z.literal('resume'),
+  id: RequestId.optional(),
+  v: z.number().int(),
+  room: RoomName,
+  participantId: ParticipantId,
+  token: z.string().min(1).max(128),
+  lastSeq: z.number().int().nonnegative(),
+});
+
+/** Asks the server to restart ICE on the subscriber connection (a new offer follows). */
+export const RestartIceRequest = z.object({
+  type: z.literal('restart_ice'),
+  id: RequestId.optional(),
+});
+
 /** Announces that the publisher transceiver `mid` carries `source`; sent before the offer that adds it. */
 export const PublishRequest = z.object({
   type: z.literal('publish'),
@@ -69,6 +89,8 @@ export const AnswerRequest = z.object({
   type: z.literal('answer'),
   id: RequestId.optional(),
   target: z.literal('subscriber'),
+  /** The `revision` of the offer this answers; an answer to a superseded offer is ignored. */
+  revision: z.number().int().nonnegative(),
   sdp: Sdp,
 });
 
@@ -99,13 +121,17 @@ export const LeaveRequest = z.object({
   id: RequestId.optional(),
 });
 
+/** Heartbeat; `lastSeq` acknowledges sequenced server messages so the server can drop them from its replay buffer. */
 export const PingRequest = z.object({
   type: z.literal('ping'),
   id: RequestId.optional(),
+  lastSeq: z.number().int().nonnegative().optional(),
 });
 
 export const ClientMessage = z.discriminatedUnion('type', [
   JoinRequest,
+  ResumeRequest,
+  RestartIceRequest,
   PublishRequest,
   UnpublishRequest,
   MuteRequest,
@@ -132,6 +158,23 @@ export const JoinedMessage = z.object({
   /** Everyone else present, with their tracks. */
   participants: z.array(ParticipantInfo),
   iceServers: z.array(IceServer),
+  session: z.object({
+    /** Secret that lets this client `resume` the session after a drop. */
+    resumeToken: z.string(),
+    /** How long the server keeps a lost session for `resume`. */
+    resumeWindowMs: z.number().int().nonnegative(),
+    /** The client pings this often, and counts the server lost after `heartbeatTimeoutMs` of silence. */
+    heartbeatIntervalMs: z.number().int().positive(),
+    heartbeatTimeoutMs: z.number().int().positive(),
+  }),
+});
+
+/** The reply to `resume`: the session is back; missed messages follow, in order. */
+export const ResumedMessage = z.object({
+  type: z.literal('resumed'),
+  id: RequestId.optional(),
+  /** The highest request id the server has processed; the client resends only later ones. */
+  lastRequestId: z.number().int().nonnegative(),
 });
 
 export const ParticipantJoinedMessage = z.object({
@@ -173,6 +216,8 @@ export const TrackMutedMessage = z.object({
 export const OfferMessage = z.object({
   type: z.literal('offer'),
   target: z.literal('subscriber'),
+  /** Counts the offers on this connection; the answer echoes it. */
+  revision: z.number().int().nonnegative(),
   sdp: Sdp,
   tracks: z.array(z.object({ mid: z.string(), trackId: TrackId, participantId: ParticipantId })),
 });
@@ -227,6 +272,7 @@ export const ShutdownMessage = z.object({
 
 export const ServerMessage = z.discriminatedUnion('type', [
   JoinedMessage,
+  ResumedMessage,
   ParticipantJoinedMessage,
   ParticipantLeftMessage,
   ParticipantUpdatedMessage,
@@ -244,6 +290,17 @@ export const ServerMessage = z.discriminatedUnion('type', [
 ]);
 export type ServerMessage = z.infer<typeof ServerMessage>;
 export type ServerMessageType = ServerMessage['type'];
+
+/**
+ * Server messages that carry a `seq` and are replayed after a resume. Negotiation (offer, answer to
+ * nothing, candidates) is not: a resume restarts ICE and renegotiates instead. Replies to
+ * requests are, so a request whose reply was lost in the drop still gets it.
+ */
+const UNSEQUENCED: ReadonlySet<ServerMessageType> = new Set(['joined', 'resumed', 'offer', 'candidate', 'pong', 'shutdown']);
+
+export function isSequenced(message: ServerMessage): boolean {
+  return !UNSEQUENCED.has(message.type);
+}
 
 /** The member of a union with a given `type`, e.g. `MessageOf<ServerMessage, 'joined'>`. */
 export type MessageOf<U extends { type: string }, T extends U['type']> = Extract<U, { type: T }>;

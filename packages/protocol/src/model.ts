@@ -32,10 +32,15 @@ export const TrackInfo = z.object({
 });
 export type TrackInfo = z.infer<typeof TrackInfo>;
 
+/** Whether a participant's client is reachable, or lost and inside its resume window. */
+export const ConnectionStatus = z.enum(['connected', 'reconnecting']);
+export type ConnectionStatus = z.infer<typeof ConnectionStatus>;
+
 export const ParticipantInfo = z.object({
   id: ParticipantId,
   name: z.string(),
   status: PresenceStatus,
+  connection: ConnectionStatus,
   /** Milliseconds since the epoch, server clock. */
   joinedAt: z.number(),
   tracks: z.array(TrackInfo),

@@ -32,6 +32,12 @@ export class Renegotiator {
     this.kick();
   }
 
+  /** Offer again now even if the last offer is unanswered (its answer, if one comes, is refused as stale). */
+  supersede(): void {
+    this._awaitingAnswer = false;
+    this.request();
+  }
+
   close(): void {
     this.closed = true;
   }

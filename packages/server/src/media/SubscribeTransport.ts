@@ -16,6 +16,7 @@ export class SubscribeTransport extends WeriftTransport implements ConsumerOwner
   /** Consumers whose m-lines the outstanding offer sends on. */
   private offeredConsumers: WeriftConsumer[] = [];
   private lastOfferSdp = '';
+  private iceRestartPending = false;
 
   constructor(owner: TransportOwner, ctx: EngineContext, options: TransportOptions) {
     super(owner, ctx, options);
@@ -66,6 +67,12 @@ export class SubscribeTransport extends WeriftTransport implements ConsumerOwner
     });
   }
 
+  override restartIce(): void {
+    if (this.closed) return;
+    this.iceRestartPending = true;
+    this.renegotiator.supersede();
+  }
+
   renegotiate(): void {
     if (!this.closed) this.renegotiator.request();
   }
@@ -100,7 +107,9 @@ export class SubscribeTransport extends WeriftTransport implements ConsumerOwner
       if (this.closed) return;
       const live = [...this.consumers.values()];
       for (const consumer of live) consumer.prepareOffer();
-      const offer = await this.pc.createOffer();
+      const iceRestart = this.iceRestartPending;
+      this.iceRestartPending = false;
+      const offer = await this.pc.createOffer({ iceRestart });
       // The offer as built decides which m-lines send; consumers closed meanwhile are left out.
       const sending = new Set(
         mediaSections(offer.sdp)

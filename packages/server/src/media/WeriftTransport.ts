@@ -98,6 +98,10 @@ export abstract class WeriftTransport implements Transport {
     throw this.wrongRole('consume');
   }
 
+  restartIce(): void {
+    // publish role: the client's next offer carries new credentials; werift restarts on it.
+  }
+
   async addRemoteCandidate(candidate: IceCandidateInit | null): Promise<void> {
     if (!this.closed) await this.ice.addRemote(candidate);
   }

@@ -86,6 +86,12 @@ export interface Transport {
   applyOffer(sdp: string): Promise<void>;
   /** subscribe role: apply the client's answer to our last offer (conflict if none is outstanding). */
   applyAnswer(sdp: string): Promise<void>;
+  /**
+   * subscribe role: send a new offer with fresh ICE credentials (after a resume or a client's
+   * request), carrying every current consumer; an unanswered offer is superseded. publish role:
+   * nothing to do, the client restarts with its own offer.
+   */
+  restartIce(): void;
   /** Queued until the first remote description is applied; a bad candidate is logged, never rejected. */
   addRemoteCandidate(candidate: IceCandidateInit | null): Promise<void>;
   /** publish role: declare a track the client sends (or will send) on `mid`. Throws MediaError. */

@@ -1,18 +1,14 @@
 import type {
+  ConnectionStatus,
   ParticipantId,
   ParticipantInfo,
   PresenceStatus,
-  ServerMessage,
   TrackId,
   TrackInfo,
   TrackSource,
 } from '@confab/protocol';
 import type { Consumer, Producer, Transport } from '../media/types';
-
-/** How a room reaches one participant's client; implemented by the service edge. */
-export interface ParticipantSink {
-  send(message: ServerMessage): void;
-}
+import type { ParticipantSession } from './ParticipantSession';
 
 /** A track this participant publishes, with the producer that carries it. */
 export interface PublishedTrack {
@@ -20,9 +16,16 @@ export interface PublishedTrack {
   producer: Producer;
 }
 
-/** One person in one room: presence, their tracks, their two transports. Owned by its Room. */
+/** One person in one room: presence, their tracks, their two transports, their session. Owned by its Room. */
 export class Participant {
   status: PresenceStatus;
+  connection: ConnectionStatus = 'connected';
+  /** The highest request id processed: requests are numbered in order, so a resent one is a duplicate. */
+  lastRequestId = 0;
+  /** The revision of the latest subscriber offer sent; only its answer is applied. */
+  offerRevision = 0;
+  /** Ends the session if it is not resumed in time; set while `connection` is 'reconnecting'. */
+  resumeTimer: ReturnType<typeof setTimeout> | undefined;
   readonly joinedAt = Date.now();
   readonly tracks = new Map<TrackSource, PublishedTrack>();
   /** What this participant receives, by the producer's track id. */
@@ -34,7 +37,7 @@ export class Participant {
     readonly id: ParticipantId,
     readonly name: string,
     status: PresenceStatus,
-    readonly sink: ParticipantSink,
+    readonly session: ParticipantSession,
     readonly publishTransport: Transport,
     readonly subscribeTransport: Transport,
   ) {
@@ -46,6 +49,7 @@ export class Participant {
       id: this.id,
       name: this.name,
       status: this.status,
+      connection: this.connection,
       joinedAt: this.joinedAt,
       tracks: [...this.tracks.values()].map((t) => ({ ...t.info })),
     };
@@ -58,6 +62,7 @@ export class Participant {
 
   /** Closes transports (and with them producers and consumers). Idempotent. */
   close(): void {
+    clearTimeout(this.resumeTimer);
     this.consumers.clear();
     this.tracks.clear();
     this.publishTransport.close();

@@ -29,6 +29,7 @@ class RecordingTransport implements Transport {
   state: Transport['state'] = 'new';
   readonly consumers: RecordingConsumer[] = [];
   offers: string[] = [];
+  iceRestarts = 0;
   constructor(readonly options: TransportOptions) {
     this.id = `${options.label}/${options.role}`;
     this.role = options.role;
@@ -38,7 +39,13 @@ class RecordingTransport implements Transport {
     this.offers.push(sdp);
     this.options.onSignal({ type: 'answer', sdp: `answer-to-${sdp}` });
   }
-  async applyAnswer() {}
+  answers: string[] = [];
+  async applyAnswer(sdp: string) {
+    this.answers.push(sdp);
+  }
+  restartIce() {
+    this.iceRestarts++;
+  }
   async addRemoteCandidate() {}
   produce(options: ProducerOptions): Producer {
     return new RecordingProducer(options);
@@ -86,18 +93,31 @@ class RecordingConsumer implements Consumer {
 
 const silent = { info() {}, warn() {}, error() {} };
 
-function makeRoom(maxParticipants = 10) {
+function makeRoom(maxParticipants = 10, { resumeWindowMs = 15_000, replayBufferSize = 100 } = {}) {
   const router = new RecordingRouter();
   let closedCount = 0;
-  const room = new Room('standup' as RoomName, router, { maxParticipants, iceServers: [], logger: silent }, () => closedCount++);
+  const session = { resumeWindowMs, heartbeatIntervalMs: 1000, heartbeatTimeoutMs: 4000 };
+  const room = new Room('standup' as RoomName, router, { maxParticipants, iceServers: [], session, replayBufferSize, logger: silent }, () => closedCount++);
   return { room, router, closedCount: () => closedCount };
 }
 
 function inbox() {
   const messages: ServerMessage[] = [];
+  const seqs: (number | undefined)[] = [];
+  const link = {
+    superseded: false,
+    send: (m: ServerMessage, seq?: number) => {
+      messages.push(m);
+      seqs.push(seq);
+    },
+    supersede() {
+      link.superseded = true;
+    },
+  };
   return {
     messages,
-    sink: { send: (m: ServerMessage) => void messages.push(m) },
+    seqs,
+    sink: link,
     ofType<T extends ServerMessage['type']>(type: T) {
       return messages.filter((m): m is Extract<ServerMessage, { type: T }> => m.type === type);
     },
@@ -224,7 +244,7 @@ test('leaving removes the participant, closes their media, and the last one out 
   const bobP = await room.join(join('Bob'), bob.sink);
   await room.handle(annP.id, { type: 'publish', source: 'camera', mid: '0' });
   const consumer = [...bobP.consumers.values()][0]!;
-  await room.remove(annP.id, 'disconnected');
+  await room.connectionClosed(annP.id, ann.sink);
   assert.deepEqual(bob.ofType('participant_left')[0], { type: 'participant_left', participantId: annP.id, reason: 'disconnected' });
   assert.equal(consumer.closed, true);
   assert.equal(router.transports[0]!.state, 'closed');
@@ -269,4 +289,103 @@ test('a join that cannot get media transports fails cleanly and gives back what 
   assert.equal(router.transports[2]!.state, 'closed', "Bob's publish transport is closed again");
   assert.equal(room.size, 1);
   assert.equal(ann.ofType('participant_joined').length, 0, 'nobody heard of a join that failed');
+});
+
+const resume = (p: { id: ParticipantId; session: { resumeToken: string } }, lastSeq: number, id = 50) =>
+  ({ type: 'resume', id, v: 1, room: 'standup' as RoomName, participantId: p.id, token: p.session.resumeToken, lastSeq }) as const;
+
+test('a lost connection shows as reconnecting; a resume replays what was missed and restarts ICE, with no leave or join', async () => {
+  const { room, router } = makeRoom();
+  const ann = inbox();
+  const bob = inbox();
+  const annP = await room.join(join('Ann'), ann.sink);
+  const bobP = await room.join(join('Bob'), bob.sink);
+  const seenByAnn = Math.max(...ann.seqs.filter((s): s is number => s !== undefined));
+
+  await room.connectionLost(annP.id, ann.sink);
+  assert.equal(bob.ofType('participant_updated').at(-1)!.participant.connection, 'reconnecting');
+  await room.handle(bobP.id, { type: 'chat', id: 3, text: 'are you there?' });
+  assert.equal(ann.ofType('chat').length, 0, 'nothing reaches a detached session');
+
+  const again = inbox();
+  await room.resume(resume(annP, seenByAnn), again.sink);
+  assert.deepEqual(again.messages[0], { type: 'resumed', id: 50, lastRequestId: 0 });
+  assert.deepEqual(again.ofType('chat').map((m) => m.text), ['are you there?']);
+  assert.equal(again.seqs[1], seenByAnn + 1, 'replayed messages keep their sequence numbers');
+  assert.equal(bob.ofType('participant_updated').at(-1)!.participant.connection, 'connected');
+  assert.equal(bob.ofType('participant_left').length, 0);
+  assert.equal(bob.ofType('participant_joined').length, 0);
+  const annSubscribe = router.transports.find((t) => t.id === `${annP.id}/subscribe`)!;
+  assert.equal(annSubscribe.iceRestarts, 1);
+  // The old connection closing late must not end the resumed session.
+  await room.connectionClosed(annP.id, ann.sink);
+  assert.equal(room.size, 2);
+});
+
+test('a lost session that is not resumed in time leaves; a wrong token cannot resume it', async () => {
+  const { room } = makeRoom(10, { resumeWindowMs: 30 });
+  const ann = inbox();
+  const bob = inbox();
+  const annP = await room.join(join('Ann'), ann.sink);
+  await room.join(join('Bob'), bob.sink);
+  await room.connectionLost(annP.id, ann.sink);
+  await assert.rejects(room.resume({ ...resume(annP, 0), token: 'forged' }, inbox().sink), { code: 'not_found' });
+  await new Promise((r) => setTimeout(r, 80));
+  assert.deepEqual(bob.ofType('participant_left')[0], { type: 'participant_left', participantId: annP.id, reason: 'disconnected' });
+  await assert.rejects(room.resume(resume(annP, 0), inbox().sink), { code: 'not_found' });
+});
+
+test('a resume while the old connection still looks alive takes the session over', async () => {
+  const { room } = makeRoom();
+  const ann = inbox();
+  const bob = inbox();
+  const annP = await room.join(join('Ann'), ann.sink);
+  await room.join(join('Bob'), bob.sink);
+  const again = inbox();
+  await room.resume(resume(annP, 1), again.sink);
+  assert.equal(ann.sink.superseded, true);
+  assert.equal(again.ofType('resumed').length, 1);
+  assert.equal(bob.ofType('participant_updated').length, 0, 'never shown as reconnecting');
+});
+
+test('requests resent after a resume run once; their replies are replayed instead', async () => {
+  const { room } = makeRoom();
+  const ann = inbox();
+  const bob = inbox();
+  const annP = await room.join(join('Ann'), ann.sink);
+  await room.join(join('Bob'), bob.sink);
+  await room.handle(annP.id, { type: 'chat', id: 7, text: 'once' });
+  await room.connectionLost(annP.id, ann.sink); // the ack for 7 was lost in the drop
+  const again = inbox();
+  await room.resume(resume(annP, 1), again.sink);
+  assert.equal(again.ofType('resumed')[0]!.lastRequestId, 7);
+  assert.deepEqual(again.ofType('ack').map((m) => m.id), [7]);
+  await room.handle(annP.id, { type: 'chat', id: 7, text: 'once' }); // a client that resent anyway
+  assert.equal(bob.ofType('chat').length, 1);
+});
+
+test('a session whose missed messages overflowed its buffer cannot resume and is ended', async () => {
+  const { room } = makeRoom(10, { replayBufferSize: 10 });
+  const ann = inbox();
+  const bob = inbox();
+  const annP = await room.join(join('Ann'), ann.sink);
+  const bobP = await room.join(join('Bob'), bob.sink);
+  await room.connectionLost(annP.id, ann.sink);
+  for (let i = 0; i < 12; i++) await room.handle(bobP.id, { type: 'chat', text: `m${i}` });
+  await assert.rejects(room.resume(resume(annP, 1), inbox().sink), { code: 'not_found', message: /no longer/ });
+  assert.equal(bob.ofType('participant_left').length, 1);
+});
+
+test('an answer to a superseded subscriber offer is ignored', async () => {
+  const { room, router } = makeRoom();
+  const ann = inbox();
+  const annP = await room.join(join('Ann'), ann.sink);
+  const subscribe = router.transports.find((t) => t.id === `${annP.id}/subscribe`)!;
+  subscribe.options.onSignal({ type: 'offer', sdp: 'o1', tracks: [] });
+  subscribe.options.onSignal({ type: 'offer', sdp: 'o2', tracks: [] });
+  assert.deepEqual(ann.ofType('offer').map((o) => o.revision), [1, 2]);
+  await room.handle(annP.id, { type: 'answer', id: 2, target: 'subscriber', revision: 1, sdp: 'a1' });
+  await room.handle(annP.id, { type: 'answer', id: 3, target: 'subscriber', revision: 2, sdp: 'a2' });
+  assert.deepEqual(subscribe.answers, ['a2']);
+  assert.deepEqual(ann.ofType('ack').map((m) => m.id), [2, 3]);
 });

@@ -1,5 +1,4 @@
 import {
-
   kindOfSource,
   ProtocolError,
   type ClientMessage,
@@ -11,12 +10,17 @@ import {
 } from '@confab/protocol';
 import type { Router, TransportSignal } from '../media/types';
 import { newMessageId, newParticipantId, newTrackId } from './ids';
-import { Participant, type ParticipantSink } from './Participant';
+import { Participant } from './Participant';
+import { ParticipantSession, type SessionLink } from './ParticipantSession';
 import { SerialQueue } from './SerialQueue';
 
 export interface RoomOptions {
   maxParticipants: number;
   iceServers: MessageOf<ServerMessage, 'joined'>['iceServers'];
+  /** Resume and heartbeat settings, told to each client in `joined`. */
+  session: Omit<MessageOf<ServerMessage, 'joined'>['session'], 'resumeToken'>;
+  /** Sequenced messages kept per session for replay after a resume. */
+  replayBufferSize: number;
   logger: RoomLogger;
 }
 
@@ -27,8 +31,9 @@ export interface RoomLogger {
 }
 
 export type JoinRequest = MessageOf<ClientMessage, 'join'>;
+export type ResumeRequest = MessageOf<ClientMessage, 'resume'>;
 /** Everything a joined participant may send. */
-export type RoomCommand = Exclude<ClientMessage, { type: 'join' | 'ping' }>;
+export type RoomCommand = Exclude<ClientMessage, { type: 'join' | 'resume' | 'ping' }>;
 export type LeaveReason = MessageOf<ServerMessage, 'participant_left'>['reason'];
 
 /**
@@ -59,20 +64,57 @@ export class Room {
     return this.closed;
   }
 
-  join(request: JoinRequest, sink: ParticipantSink): Promise<Participant> {
-    return this.enqueue(() => this.doJoin(request, sink));
+  join(request: JoinRequest, link: SessionLink): Promise<Participant> {
+    return this.enqueue(() => this.doJoin(request, link));
+  }
+
+  /** Takes a lost (or still attached) session over on a new connection; see docs/protocol.md "Resume". */
+  resume(request: ResumeRequest, link: SessionLink): Promise<Participant> {
+    return this.enqueue(() => this.doResume(request, link));
   }
 
   handle(participantId: ParticipantId, command: RoomCommand): Promise<void> {
     return this.enqueue(() => {
       const participant = this.participants.get(participantId);
       if (!participant) throw ProtocolError.precondition('not in this room');
+      if (command.type !== 'candidate' && command.id !== undefined) {
+        // Resent after a resume but already done (its reply was replayed): do it only once.
+        if (command.id <= participant.lastRequestId) return;
+        participant.lastRequestId = command.id;
+      }
       return this.dispatch(participant, command);
     });
   }
 
-  remove(participantId: ParticipantId, reason: LeaveReason): Promise<void> {
-    return this.enqueue(() => this.doRemove(participantId, reason));
+  /**
+   * `link`'s connection was lost without a goodbye. If it still carries the participant's session,
+   * the others see them as reconnecting and the session waits `resumeWindowMs` for a resume.
+   */
+  connectionLost(participantId: ParticipantId, link: SessionLink): Promise<void> {
+    return this.enqueue(() => {
+      const participant = this.participants.get(participantId);
+      if (!participant || !participant.session.detach(link)) return;
+      const windowMs = this.options.session.resumeWindowMs;
+      if (windowMs === 0) return this.doRemove(participantId, 'disconnected');
+      participant.connection = 'reconnecting';
+      participant.resumeTimer = setTimeout(() => {
+        this.enqueue(() => {
+          if (this.participants.get(participantId) === participant && !participant.session.attached) {
+            this.doRemove(participantId, 'disconnected');
+          }
+        }).catch((err: unknown) => this.options.logger.error({ room: this.name, err }, 'ending a lost session failed'));
+      }, windowMs);
+      this.broadcast({ type: 'participant_updated', participant: participant.info() }, participantId);
+      this.options.logger.info({ room: this.name, participant: participantId }, 'participant reconnecting');
+    });
+  }
+
+  /** The participant left for good on `link` (leave, closed tab): gone at once, unless `link` was superseded. */
+  connectionClosed(participantId: ParticipantId, link: SessionLink): Promise<void> {
+    return this.enqueue(() => {
+      const participant = this.participants.get(participantId);
+      if (participant?.session.isCurrent(link)) this.doRemove(participantId, 'disconnected');
+    });
   }
 
   /** Runs a task on the room's queue; after it, an empty room with nothing waiting closes. */
@@ -93,7 +135,7 @@ export class Room {
     this.onClose(this);
   }
 
-  private doJoin(request: JoinRequest, sink: ParticipantSink): Participant {
+  private doJoin(request: JoinRequest, link: SessionLink): Participant {
     if (this.closed) throw ProtocolError.unavailable('room closed, join again');
     if (this.participants.size >= this.options.maxParticipants) {
       throw ProtocolError.exhausted(`room "${this.name}" is full (${this.options.maxParticipants} participants)`);
@@ -115,11 +157,12 @@ export class Room {
       publishTransport.close(); // e.g. the media port range is full: give back what we took
       throw error;
     }
-    const participant = new Participant(id, request.name, request.status ?? 'online', sink, publishTransport, subscribeTransport);
+    const session = new ParticipantSession(link, this.options.replayBufferSize);
+    const participant = new Participant(id, request.name, request.status ?? 'online', session, publishTransport, subscribeTransport);
     const others = [...this.participants.values()];
     this.participants.set(id, participant);
 
-    sink.send({
+    session.send({
       type: 'joined',
       ...(request.id === undefined ? {} : { id: request.id }),
       v: request.v,
@@ -127,12 +170,40 @@ export class Room {
       self: participant.info(),
       participants: others.map((p) => p.info()),
       iceServers: this.options.iceServers,
+      session: { ...this.options.session, resumeToken: session.resumeToken },
     });
     this.broadcast({ type: 'participant_joined', participant: participant.info() }, id);
     for (const other of others) {
       for (const track of other.tracks.values()) this.subscribe(participant, track.info.id);
     }
     this.options.logger.info({ room: this.name, participant: id, size: this.participants.size }, 'participant joined');
+    return participant;
+  }
+
+  private doResume(request: ResumeRequest, link: SessionLink): Participant {
+    const participant = this.participants.get(request.participantId);
+    if (!participant || !participant.session.matches(request.token)) {
+      throw ProtocolError.notFound('session not found or expired; join again');
+    }
+    if (!participant.session.canReplayFrom(request.lastSeq)) {
+      // Too much happened while it was away to replay exactly: end it; the client joins afresh.
+      this.doRemove(participant.id, 'disconnected');
+      throw ProtocolError.notFound('session can no longer be resumed; join again');
+    }
+    clearTimeout(participant.resumeTimer);
+    participant.resumeTimer = undefined;
+    participant.session.attach(link, request.lastSeq, {
+      type: 'resumed',
+      ...(request.id === undefined ? {} : { id: request.id }),
+      lastRequestId: participant.lastRequestId,
+    });
+    if (participant.connection !== 'connected') {
+      participant.connection = 'connected';
+      this.broadcast({ type: 'participant_updated', participant: participant.info() }, participant.id);
+    }
+    // The path may have changed (Wi-Fi to 4G): new ICE credentials, and an offer that carries every current track.
+    participant.subscribeTransport.restartIce();
+    this.options.logger.info({ room: this.name, participant: participant.id }, 'participant resumed');
     return participant;
   }
 
@@ -160,7 +231,11 @@ export class Room {
       case 'offer':
         return this.applyPublisherOffer(participant, command);
       case 'answer':
-        await participant.subscribeTransport.applyAnswer(command.sdp);
+        // An answer to an offer that a newer one (an ICE restart after resume) replaced is stale.
+        if (command.revision === participant.offerRevision) await participant.subscribeTransport.applyAnswer(command.sdp);
+        return this.ack(participant, command.id);
+      case 'restart_ice':
+        participant.subscribeTransport.restartIce();
         return this.ack(participant, command.id);
       case 'candidate': {
         const transport = command.target === 'publisher' ? participant.publishTransport : participant.subscribeTransport;
@@ -258,9 +333,9 @@ export class Room {
     if (!participant) return;
     if (signal.type === 'answer') {
       const id = participant.pendingOfferIds.shift();
-      participant.sink.send({ type: 'answer', ...(id === undefined ? {} : { id }), target: 'publisher', sdp: signal.sdp });
+      participant.session.send({ type: 'answer', ...(id === undefined ? {} : { id }), target: 'publisher', sdp: signal.sdp });
     } else if (signal.type === 'candidate') {
-      participant.sink.send({ type: 'candidate', target: 'publisher', candidate: signal.candidate });
+      participant.session.send({ type: 'candidate', target: 'publisher', candidate: signal.candidate });
     }
   }
 
@@ -273,21 +348,21 @@ export class Room {
         const owner = this.trackOwners.get(producerId as TrackId);
         if (owner) tracks.push({ mid, trackId: producerId as TrackId, participantId: owner });
       }
-      participant.sink.send({ type: 'offer', target: 'subscriber', sdp: signal.sdp, tracks });
+      participant.session.send({ type: 'offer', target: 'subscriber', revision: ++participant.offerRevision, sdp: signal.sdp, tracks });
     } else if (signal.type === 'candidate') {
-      participant.sink.send({ type: 'candidate', target: 'subscriber', candidate: signal.candidate });
+      participant.session.send({ type: 'candidate', target: 'subscriber', candidate: signal.candidate });
     }
   }
 
   private ack(participant: Participant, id: number | undefined): void {
-    if (id !== undefined) participant.sink.send({ type: 'ack', id });
+    if (id !== undefined) participant.session.send({ type: 'ack', id });
   }
 
   private broadcast(message: ServerMessage, except?: ParticipantId): void {
     for (const participant of this.participants.values()) {
       if (participant.id === except) continue;
       try {
-        participant.sink.send(message);
+        participant.session.send(message);
       } catch (error) {
         this.options.logger.warn({ room: this.name, participant: participant.id, err: error }, 'send failed');
       }

@@ -22,6 +22,7 @@ export class ConfabServer {
   private readonly metrics;
   private readonly serveStatic;
   private draining = false;
+  private readonly heartbeat: NodeJS.Timeout;
 
   constructor(
     private readonly config: Config,
@@ -31,8 +32,20 @@ export class ConfabServer {
     this.directory = new LocalDirectory(media, {
       maxParticipants: config.maxParticipantsPerRoom,
       iceServers: config.iceServers,
+      session: {
+        resumeWindowMs: config.resumeWindowMs,
+        heartbeatIntervalMs: config.heartbeatIntervalMs,
+        heartbeatTimeoutMs: config.heartbeatTimeoutMs,
+      },
+      replayBufferSize: config.replayBufferSize,
       logger,
     });
+    // One timer for every connection, not one each: idle sessions must stay cheap.
+    this.heartbeat = setInterval(() => {
+      const now = Date.now();
+      for (const connection of this.connections) connection.heartbeat(now);
+    }, config.heartbeatIntervalMs);
+    this.heartbeat.unref();
     this.metrics = createMetrics(this.directory, media, () => this.connections.size);
     this.serveStatic = createStaticHandler(config.webDir);
     this.wss = new WebSocketServer({ noServer: true, maxPayload: MAX_MESSAGE_BYTES });
@@ -70,6 +83,7 @@ export class ConfabServer {
   async shutdown(graceSeconds = this.config.shutdownGraceSeconds): Promise<void> {
     if (this.draining) return;
     this.draining = true;
+    clearInterval(this.heartbeat);
     this.logger.info({ graceSeconds, connections: this.connections.size }, 'shutting down');
     for (const connection of this.connections) connection.announceShutdown(graceSeconds);
     if (graceSeconds > 0) await new Promise((r) => setTimeout(r, graceSeconds * 1000));

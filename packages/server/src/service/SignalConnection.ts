@@ -11,6 +11,7 @@ import {
 import type { WebSocket } from 'ws';
 import type { RoomDirectory } from '../cluster/RoomDirectory';
 import type { Participant } from '../rooms/Participant';
+import type { SessionLink } from '../rooms/ParticipantSession';
 import type { Room, RoomCommand } from '../rooms/Room';
 import type { Config } from './config';
 import { CloseCode, toErrorMessage, toProtocolError } from './errors';
@@ -20,6 +21,9 @@ import { TokenBucket } from './TokenBucket';
 /** A client that has this much unsent data queued is too slow to follow the room. */
 const MAX_BUFFERED_BYTES = 8 * 1024 * 1024;
 
+/** Close codes after which the participant is gone for good (no resume window). */
+const GOODBYE_CODES: ReadonlySet<number> = new Set([CloseCode.Normal, CloseCode.GoingAway]);
+
 type State =
   | { kind: 'idle' }
   | { kind: 'joining'; room: Room; backlog: ClientMessage[] }
@@ -28,12 +32,17 @@ type State =
 
 /**
  * The edge for one WebSocket: decodes and validates every frame, rate-limits, turns failures into
- * error messages, and hands typed commands to the participant's room.
+ * error messages, and hands typed commands to the participant's room. It is the session's link
+ * while attached; a connection lost without a goodbye leaves the session waiting for a resume.
  */
-export class SignalConnection {
+export class SignalConnection implements SessionLink {
   private state: State = { kind: 'idle' };
   private readonly bucket: TokenBucket;
   private invalidTimes: number[] = [];
+  /** When the client was last heard from (any frame or pong). */
+  private lastSeen = Date.now();
+  /** Set when we close the socket ourselves, so onClose knows why. */
+  private closingCode: number | undefined;
 
   constructor(
     private readonly socket: WebSocket,
@@ -43,7 +52,8 @@ export class SignalConnection {
   ) {
     this.bucket = new TokenBucket(config.messageRate, config.messageBurst);
     socket.on('message', (data, isBinary) => this.onFrame(data, isBinary));
-    socket.on('close', () => this.onClose());
+    socket.on('pong', () => (this.lastSeen = Date.now()));
+    socket.on('close', (code) => this.onClose(code));
     socket.on('error', (err) => logger.debug({ err: err.message }, 'websocket error'));
   }
 
@@ -53,10 +63,41 @@ export class SignalConnection {
   }
 
   close(code: number, reason: string): void {
+    this.closingCode ??= code;
     if (this.socket.readyState === this.socket.OPEN) this.socket.close(code, reason);
   }
 
+  /**
+   * Called every heartbeat interval: pings the client, and drops the socket if it has been silent
+   * for `heartbeatTimeoutMs` (a vanished network sends no close frame); its session then waits for a resume.
+   */
+  heartbeat(now: number): void {
+    if (this.socket.readyState !== this.socket.OPEN) return;
+    if (now - this.lastSeen > this.config.heartbeatTimeoutMs) {
+      this.logger.info({ silentMs: now - this.lastSeen }, 'client silent, dropping its connection');
+      this.socket.terminate();
+      return;
+    }
+    this.socket.ping();
+  }
+
+  send(message: ServerMessage, seq?: number): void {
+    if (this.socket.readyState !== this.socket.OPEN) return;
+    if (this.socket.bufferedAmount > MAX_BUFFERED_BYTES) {
+      this.close(CloseCode.TryAgainLater, 'client too slow');
+      return;
+    }
+    this.socket.send(encodeMessage(message, seq));
+  }
+
+  /** A resume on another connection took this session: close without leaving the room. */
+  supersede(): void {
+    this.state = { kind: 'closed' };
+    this.close(CloseCode.SessionMoved, 'session resumed on another connection');
+  }
+
   private onFrame(data: unknown, isBinary: boolean): void {
+    this.lastSeen = Date.now();
     if (this.state.kind === 'closed') return;
     if (!this.bucket.take()) {
       this.send(toErrorMessage(new ProtocolError(ErrorCode.RateLimited, 'too many messages, slow down')));
@@ -76,42 +117,45 @@ export class SignalConnection {
 
   private onMessage(message: ClientMessage): void {
     if (message.type === 'ping') {
+      if (this.state.kind === 'joined' && message.lastSeq !== undefined) this.state.participant.session.acknowledge(message.lastSeq);
       this.send({ type: 'pong', ...(message.id === undefined ? {} : { id: message.id }), time: Date.now() });
       return;
     }
     switch (this.state.kind) {
       case 'idle':
-        if (message.type === 'join') return void this.join(message);
+        if (message.type === 'join' || message.type === 'resume') return void this.admit(message);
         return this.reject(message, ProtocolError.precondition(`join a room before sending "${message.type}"`));
       case 'joining':
-        if (message.type === 'join') return this.reject(message, ProtocolError.conflict('already joining a room'));
+        if (message.type === 'join' || message.type === 'resume') return this.reject(message, ProtocolError.conflict('already joining a room'));
         this.state.backlog.push(message);
         return;
       case 'joined':
-        if (message.type === 'join') return this.reject(message, ProtocolError.conflict('already in a room; leave first'));
+        if (message.type === 'join' || message.type === 'resume') return this.reject(message, ProtocolError.conflict('already in a room; leave first'));
         return this.command(this.state.room, this.state.participant, message);
       case 'closed':
         return;
     }
   }
 
-  private async join(request: MessageOf<ClientMessage, 'join'>): Promise<void> {
+  /** `join` a room (created if new) or `resume` a session in one that exists. */
+  private async admit(request: MessageOf<ClientMessage, 'join' | 'resume'>): Promise<void> {
     if (request.v !== PROTOCOL_VERSION) {
       return this.reject(request, ProtocolError.invalid(`unsupported protocol version ${request.v}; this server speaks ${PROTOCOL_VERSION}`));
     }
-    const room = this.directory.acquire(request.room);
+    const room = request.type === 'join' ? this.directory.acquire(request.room) : this.directory.get(request.room);
+    if (!room) return this.reject(request, ProtocolError.notFound('session not found or expired; join again'));
     const joining: State = { kind: 'joining', room, backlog: [] };
     this.state = joining;
     let participant: Participant;
     try {
-      participant = await room.join(request, { send: (message) => this.send(message) });
+      participant = await (request.type === 'join' ? room.join(request, this) : room.resume(request, this));
     } catch (error) {
       if (this.state === joining) this.state = { kind: 'idle' };
       return this.reject(request, error);
     }
     if (this.state !== joining) {
-      // The socket closed while the room was admitting us.
-      this.leaveRoom(room, participant);
+      // The socket closed while the room was admitting us: the session waits for a resume.
+      this.leaveRoom(room, participant, false);
       return;
     }
     this.state = { kind: 'joined', room, participant };
@@ -130,7 +174,8 @@ export class SignalConnection {
         if (toProtocolError(error).code === ErrorCode.Internal) {
           this.logger.error({ err: error, room: room.name, type: message.type }, 'command failed');
         }
-        this.reject(message, error);
+        // Through the session: sequenced, so it survives a drop like any other reply.
+        participant.session.send(toErrorMessage(error, 'id' in message ? message.id : undefined));
       },
     );
   }
@@ -150,23 +195,17 @@ export class SignalConnection {
     }
   }
 
-  private send(message: ServerMessage): void {
-    if (this.socket.readyState !== this.socket.OPEN) return;
-    if (this.socket.bufferedAmount > MAX_BUFFERED_BYTES) {
-      this.close(CloseCode.TryAgainLater, 'client too slow');
-      return;
-    }
-    this.socket.send(encodeMessage(message));
-  }
-
-  private onClose(): void {
+  private onClose(code: number): void {
     const state = this.state;
     this.state = { kind: 'closed' };
-    if (state.kind === 'joined') this.leaveRoom(state.room, state.participant);
+    // A goodbye (closed tab, leave) or our own close for cause ends the session; anything else may come back.
+    const goodbye = GOODBYE_CODES.has(code) || (this.closingCode !== undefined && this.closingCode !== CloseCode.GoingAway);
+    if (state.kind === 'joined') this.leaveRoom(state.room, state.participant, goodbye);
   }
 
-  private leaveRoom(room: Room, participant: Participant): void {
-    room.remove(participant.id, 'disconnected').catch((err: unknown) => {
+  private leaveRoom(room: Room, participant: Participant, goodbye: boolean): void {
+    const done = goodbye ? room.connectionClosed(participant.id, this) : room.connectionLost(participant.id, this);
+    done.catch((err: unknown) => {
       this.logger.error({ err, room: room.name, participant: participant.id }, 'removing participant failed');
     });
   }

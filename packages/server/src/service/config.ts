@@ -24,6 +24,13 @@ export interface Config {
   maxInvalidMessagesPerMinute: number;
   /** Grace period after SIGTERM during which clients are told to move. */
   shutdownGraceSeconds: number;
+  /** The server pings every client this often; a client silent for the timeout is counted lost. */
+  heartbeatIntervalMs: number;
+  heartbeatTimeoutMs: number;
+  /** How long a lost participant stays (shown as reconnecting) waiting for its client to resume. */
+  resumeWindowMs: number;
+  /** Server messages kept per session for replay on resume, if the client has not acknowledged them. */
+  replayBufferSize: number;
 }
 
 /** packages/web/dist, found from this file whether it runs from src/ or from the dist/ bundle. */
@@ -34,6 +41,14 @@ function defaultWebDir(): string {
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const config = readConfig(env);
+  if (config.heartbeatTimeoutMs <= config.heartbeatIntervalMs) {
+    throw new ConfigError('CONFAB_HEARTBEAT_TIMEOUT_MS must be longer than CONFAB_HEARTBEAT_INTERVAL_MS');
+  }
+  return config;
+}
+
+function readConfig(env: NodeJS.ProcessEnv): Config {
   const minPort = optionalInt(env, 'CONFAB_RTC_MIN_PORT', 1024, 65535);
   const maxPort = optionalInt(env, 'CONFAB_RTC_MAX_PORT', 1024, 65535);
   // werift needs at least two ports (one per transport direction and address).
@@ -54,6 +69,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     messageBurst: int(env, 'CONFAB_MESSAGE_BURST', 200, 1, 1_000_000),
     maxInvalidMessagesPerMinute: int(env, 'CONFAB_MAX_INVALID_MESSAGES', 30, 1, 1_000_000),
     shutdownGraceSeconds: int(env, 'CONFAB_SHUTDOWN_GRACE_SECONDS', 5, 0, 3600),
+    heartbeatIntervalMs: int(env, 'CONFAB_HEARTBEAT_INTERVAL_MS', 1000, 100, 60_000),
+    heartbeatTimeoutMs: int(env, 'CONFAB_HEARTBEAT_TIMEOUT_MS', 4000, 300, 600_000),
+    resumeWindowMs: int(env, 'CONFAB_RESUME_WINDOW_SECONDS', 15, 0, 3600) * 1000,
+    replayBufferSize: int(env, 'CONFAB_REPLAY_BUFFER_MESSAGES', 1000, 10, 1_000_000),
   };
 }
 

@@ -9,6 +9,8 @@ export const CloseCode = {
   MessageTooBig: 1009,
   InternalError: 1011,
   TryAgainLater: 1013,
+  /** The session was resumed on a newer connection; this one is obsolete. */
+  SessionMoved: 4000,
 } as const;
 
 /** The one mapping from anything thrown while serving a request to the wire. */
