@@ -90,6 +90,10 @@ export interface OpenOptions {
   /** Path to open instead of `/r/<room>?name=<name>`. */
   path?: string;
   timeout?: number;
+  /** Origin to open the page on instead of the harness's (e.g. another loopback address). */
+  baseUrl?: string;
+  /** Extra script run in the page before the app. */
+  initScript?: string;
   /** Runs after the page exists and before it navigates (e.g. to route its WebSocket). */
   beforeGoto?: (page: Page, context: BrowserContext) => Promise<void>;
 }
@@ -104,6 +108,7 @@ export async function openParticipant(
 ): Promise<Participant> {
   const context = await browser.newContext({ viewport: { width: 1024, height: 640 } });
   await context.addInitScript({ content: INIT_SCRIPT });
+  if (options.initScript) await context.addInitScript({ content: options.initScript });
   const page = await context.newPage();
   const log: string[] = [];
   page.on('console', (m) => {
@@ -130,7 +135,7 @@ export async function openParticipant(
   };
   if (options.beforeGoto) await options.beforeGoto(page, context);
   const path = options.path ?? `/r/${room}?name=${encodeURIComponent(name)}`;
-  await page.goto(baseUrl + path, { waitUntil: 'domcontentloaded', timeout: 30_000 });
+  await page.goto((options.baseUrl ?? baseUrl) + path, { waitUntil: 'domcontentloaded', timeout: 30_000 });
   const want = options.waitForState ?? 'in-room';
   if (want !== 'none') {
     try {

@@ -255,6 +255,7 @@ export class RoomView {
     tile.setVideoOff(!camera || camera.muted || !camera.mediaStreamTrack);
     tile.setMicMuted(!mic || mic.muted);
     tile.setStatus(p.status);
+    tile.setReconnecting(p.connection === 'reconnecting');
     this.syncScreen(p.id, p.name, false, screen && !screen.muted ? (screen.mediaStreamTrack ?? null) : null, !!screen);
     this.audio.set(p.id, mic?.mediaStreamTrack ?? null);
     this.detector.set(p.id, mic?.mediaStreamTrack ?? null, !!mic && !mic.muted);

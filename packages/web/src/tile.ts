@@ -24,6 +24,7 @@ export class Tile {
   private readonly micEl: HTMLElement;
   private readonly qualityEl: HTMLElement;
   private readonly statusEl: HTMLElement;
+  private readonly reconnectingEl: HTMLElement;
   private track: MediaStreamTrack | null = null;
   private videoOff = true;
   private hasFrames = false;
@@ -68,6 +69,13 @@ export class Tile {
       h('i'),
     );
 
+    this.reconnectingEl = h(
+      'div',
+      { class: 'tile-reconnecting', role: 'status', hidden: true },
+      h('span', { class: 'spinner spinner-sm', 'aria-hidden': 'true' }),
+      h('span', null, 'Reconnecting…'),
+    );
+
     this.el = h(
       'div',
       {
@@ -80,6 +88,7 @@ export class Tile {
       this.video,
       placeholder,
       this.qualityEl,
+      this.reconnectingEl,
       label,
     );
     this.el.style.setProperty('--hue', String(hueForName(name)));
@@ -138,6 +147,13 @@ export class Tile {
     this.statusEl.hidden = !away;
     this.statusEl.textContent = away ? status : '';
     this.statusEl.dataset.status = status;
+  }
+
+  /** Their connection dropped and the server waits for them to resume: say so over the (frozen) video. */
+  setReconnecting(reconnecting: boolean): void {
+    this.reconnectingEl.hidden = !reconnecting;
+    if (reconnecting) this.el.dataset.connection = 'reconnecting';
+    else delete this.el.dataset.connection;
   }
 
   destroy(): void {

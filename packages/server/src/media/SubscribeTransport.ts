@@ -2,7 +2,7 @@ import { MediaStream } from 'werift';
 import type { EngineContext } from './EngineContext';
 import { MediaError, errorMessage } from './errors';
 import { Renegotiator } from './Renegotiator';
-import { mediaSections, validateSdp } from './sdp';
+import { keepBundleTag, mediaSections, validateSdp } from './sdp';
 import type { Consumer, OfferedTrack, Producer, TransportOptions } from './types';
 import { WeriftConsumer, type ConsumerOwner } from './WeriftConsumer';
 import { WeriftProducer } from './WeriftProducer';
@@ -121,7 +121,7 @@ export class SubscribeTransport extends WeriftTransport implements ConsumerOwner
       await this.describeLocally('offer', offer.sdp, () => {
         this.lastOfferSdp = offer.sdp;
         this.offeredConsumers = offered;
-        this.emit({ type: 'offer', sdp: offer.sdp, tracks });
+        this.emit({ type: 'offer', sdp: keepBundleTag(offer.sdp), tracks });
       });
     });
   }

@@ -61,3 +61,30 @@ export function stripTransportCc(sdp: string): string {
     .filter((line) => !(line.startsWith('a=rtcp-fb:') && line.endsWith(' transport-cc')) && !(line.startsWith('a=extmap:') && line.includes(TWCC_URI)))
     .join(eol);
 }
+
+/**
+ * Keeps a subscriber offer's BUNDLE group valid for Chrome as consumers close. werift gives every
+ * stopped m-line port 0 and leaves it in the group. Chrome then refuses later offers once the
+ * group's first mid (the tag) is rejected, and moving the tag to another mid would make Chrome
+ * start a new DTLS transport that werift never answers. So the tag m-line stays in the group and
+ * keeps a port (it is inactive, carries nothing), and other rejected m-lines leave the group (RFC 8843).
+ */
+export function keepBundleTag(sdp: string): string {
+  const eol = sdp.includes('\r\n') ? '\r\n' : '\n';
+  const lines = sdp.split(eol);
+  const groupAt = lines.findIndex((l) => l.startsWith('a=group:BUNDLE '));
+  if (groupAt < 0) return sdp;
+  const tag = lines[groupAt]!.slice('a=group:BUNDLE '.length).split(' ')[0];
+  const live = new Set(mediaSections(sdp).filter((s) => s.port !== 0).map((s) => s.mid));
+  let sectionStart = -1;
+  for (let i = 0; i < lines.length; i++) {
+    if (lines[i]!.startsWith('m=')) sectionStart = i;
+    else if (sectionStart >= 0 && lines[i] === `a=mid:${tag}`) {
+      lines[sectionStart] = lines[sectionStart]!.replace(/^(m=\S+) 0 /, '$1 9 ');
+      break;
+    }
+  }
+  const members = [tag, ...[...live].filter((mid) => mid !== tag)];
+  lines[groupAt] = `a=group:BUNDLE ${members.join(' ')}`;
+  return lines.join(eol);
+}

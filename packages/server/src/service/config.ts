@@ -70,7 +70,7 @@ function readConfig(env: NodeJS.ProcessEnv): Config {
     maxInvalidMessagesPerMinute: int(env, 'CONFAB_MAX_INVALID_MESSAGES', 30, 1, 1_000_000),
     shutdownGraceSeconds: int(env, 'CONFAB_SHUTDOWN_GRACE_SECONDS', 5, 0, 3600),
     heartbeatIntervalMs: int(env, 'CONFAB_HEARTBEAT_INTERVAL_MS', 1000, 100, 60_000),
-    heartbeatTimeoutMs: int(env, 'CONFAB_HEARTBEAT_TIMEOUT_MS', 4000, 300, 600_000),
+    heartbeatTimeoutMs: int(env, 'CONFAB_HEARTBEAT_TIMEOUT_MS', 3000, 300, 600_000),
     resumeWindowMs: int(env, 'CONFAB_RESUME_WINDOW_SECONDS', 15, 0, 3600) * 1000,
     replayBufferSize: int(env, 'CONFAB_REPLAY_BUFFER_MESSAGES', 1000, 10, 1_000_000),
   };
