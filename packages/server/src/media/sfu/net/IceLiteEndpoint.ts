@@ -36,8 +36,9 @@ interface Generation {
 /**
  * ICE-lite (RFC 8445 2.5) for one transport: answers the peer's connectivity checks, never sends
  * its own, and takes the role of controlled agent. A valid check (FINGERPRINT, USERNAME
- * "ours:theirs", MESSAGE-INTEGRITY with our password) attaches its path; USE-CANDIDATE selects
- * it (and a later nomination of another path switches to it). Consent (RFC 7675) seen from the
+ * "ours:theirs", MESSAGE-INTEGRITY with our password) attaches its path; the first one is used
+ * until the peer nominates one with USE-CANDIDATE (a later nomination of another path switches
+ * to that one). Consent (RFC 7675) seen from the
  * lite side: the peer's checks keep coming, or after `consentTimeoutMs` the endpoint gives up.
  */
 export class IceLiteEndpoint {
@@ -141,7 +142,9 @@ export class IceLiteEndpoint {
       this.previous = null;
       this.options.onRestartCompleted();
     }
-    if (msg.useCandidate && this.selectedPath !== path) {
+    // Until the peer nominates, its first valid path carries our packets: Chromium starts DTLS
+    // (and media) on the pair it picked before the check with USE-CANDIDATE arrives.
+    if ((msg.useCandidate || this.selectedPath === null) && this.selectedPath !== path) {
       this.selectedPath = path;
       this.options.onSelectedPath(path);
     }
