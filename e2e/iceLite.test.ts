@@ -152,9 +152,9 @@ describe('ICE-lite + DTLS transport with Chromium', { timeout: 180_000 }, () => 
     await new Promise((resolve) => web?.close(resolve));
   });
 
-  test('(a) UDP: Chromium connects to our answer, we get GCM keys and its SRTP', async () => {
+  test('(a) UDP: Chromium connects to our answer (UDP and TCP candidates), picks UDP; we get GCM keys and its SRTP', async () => {
     const page = await openPage();
-    const s = await connectAnswering(page, ['udp'], 'udp');
+    const s = await connectAnswering(page, ['udp', 'tcp'], 'udp');
     const keys = await s.keys;
     assert.equal(keys.profile, SrtpProfile.AeadAes128Gcm);
     assert.deepEqual([keys.localKey.length, keys.localSalt.length, keys.remoteKey.length, keys.remoteSalt.length], [16, 12, 16, 12]);
@@ -166,6 +166,7 @@ describe('ICE-lite + DTLS transport with Chromium', { timeout: 180_000 }, () => 
     assert.equal(pair.srtpCipher, 'SRTP_AEAD_AES_128_GCM');
     assert.match(pair.remote, new RegExp(`^udp ${net.udp.port}$`));
     s.transport.close();
+    assert.equal(net.transportCount, 0, 'a closed transport leaves the worker');
     await page.context().close();
   });
 
@@ -194,13 +195,13 @@ describe('ICE-lite + DTLS transport with Chromium', { timeout: 180_000 }, () => 
     assert.equal(reason, 'consent-lost');
     const after = at - killedAt;
     measure('vanished_to_closed_ms', after, `consent_timeout_ms=${CONSENT_TIMEOUT_MS}`);
-    assert.ok(after <= CONSENT_TIMEOUT_MS + 1_000, `closed ${after} ms after the kill`);
+    assert.ok(after <= CONSENT_TIMEOUT_MS + 2_000, `closed ${after} ms after the kill`);
     assert.ok(after >= CONSENT_TIMEOUT_MS - 3_000, `closed only ${after} ms after the kill: consent must outlast the checks' spacing`);
     assert.equal(net.registry.has(s.transport.localParameters.usernameFragment), false, 'its ufrag is released');
     await doomed.close().catch(() => {});
   });
 
-  test('a clean pc.close() reaches us as a DTLS alert at once', async () => {
+  test('a clean pc.close() reaches us as a DTLS alert, without waiting for consent', async () => {
     const page = await openPage();
     const s = await connectAnswering(page, ['udp'], 'close');
     const closedAt = Date.now();

@@ -45,7 +45,6 @@ export class DtlsCertificate {
     readonly signatureHash: SignatureHash,
     /** sha-256 fingerprint for `a=fingerprint`. */
     readonly fingerprint: DtlsFingerprint,
-    readonly notAfter: Date,
   ) {}
 
   static async generate(): Promise<DtlsCertificate> {
@@ -53,8 +52,7 @@ export class DtlsCertificate {
       { signature: SignatureAlgorithm.ecdsa_3, hash: HashAlgorithm.sha256_4 },
       NamedCurveAlgorithm.secp256r1_23,
     );
-    const x509 = new X509Certificate(certPem);
-    const fingerprint = certificateFingerprint(x509.raw, 'sha-256')!;
-    return new DtlsCertificate(certPem, keyPem, signatureHash, fingerprint, new Date(x509.validTo));
+    const fingerprint = certificateFingerprint(new X509Certificate(certPem).raw, 'sha-256')!;
+    return new DtlsCertificate(certPem, keyPem, signatureHash, fingerprint);
   }
 }

@@ -71,11 +71,6 @@ export class IceLiteEndpoint {
     return this.paths;
   }
 
-  /** True between restart() and the first valid check with the new credentials. */
-  get restarting(): boolean {
-    return this.previous !== null;
-  }
-
   /** The remote ufrag of the current generation, once the remote description gives it. */
   setRemoteUfrag(ufrag: string): void {
     this.current.remoteUfrag = ufrag;

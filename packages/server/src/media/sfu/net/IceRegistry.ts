@@ -7,10 +7,6 @@ import type { StunRequestHandler } from './IcePath';
 export class IceRegistry {
   private readonly byUfrag = new Map<string, StunRequestHandler>();
 
-  get size(): number {
-    return this.byUfrag.size;
-  }
-
   has(ufrag: string): boolean {
     return this.byUfrag.has(ufrag);
   }

