@@ -41,6 +41,9 @@ interface Handshake {
   outcome: Promise<{ keys?: SrtpKeyMaterial; failure?: { reason: DtlsFailure; detail: string } }>;
   /** Every failure reported, in order (also after the first outcome). */
   failures: DtlsFailure[];
+  /** Datagrams each side sent, in order. */
+  clientSent: Buffer[];
+  serverSent: Buffer[];
 }
 
 /** Starts one handshake; `tamper` may rewrite each client datagram on its way to the server. */
@@ -52,12 +55,20 @@ async function startHandshake(options: {
 }): Promise<Handshake> {
   const cert = await clientCertificate();
   const failures: DtlsFailure[] = [];
+  const clientSent: Buffer[] = [];
+  const serverSent: Buffer[] = [];
   let settle!: (value: Awaited<Handshake['outcome']>) => void;
   const outcome = new Promise<Awaited<Handshake['outcome']>>((resolve) => (settle = resolve));
-  const clientTransport = memoryTransport((buf) => session.receive(options.tamper ? options.tamper(buf) : buf));
+  const clientTransport = memoryTransport((buf) => {
+    clientSent.push(buf);
+    session.receive(options.tamper ? options.tamper(buf) : buf);
+  });
   const session = new DtlsServerSession({
     certificate: serverCertificate,
-    send: (buf) => setImmediate(() => clientTransport.onData(buf, { address: '', port: 0 } as never)),
+    send: (buf) => {
+      serverSent.push(buf);
+      setImmediate(() => clientTransport.onData(buf, { address: '', port: 0 } as never));
+    },
     onConnected: (keys) => settle({ keys }),
     onFailed: (reason, detail) => {
       failures.push(reason);
@@ -75,7 +86,7 @@ async function startHandshake(options: {
     extendedMasterSecret: true,
   });
   client.connect().catch(() => {});
-  return { session, client, clientFingerprint: cert.fingerprint, outcome, failures };
+  return { session, client, clientFingerprint: cert.fingerprint, outcome, failures, clientSent, serverSent };
 }
 
 test('handshake with werift as client: GCM preferred, keys split by role (our local = their remote)', async () => {
@@ -176,6 +187,17 @@ test('an alert record from the peer ends the session as dtls-alert', async () =>
   session.receive(Buffer.from('15fefd0001000000000005001a' + '00'.repeat(26), 'hex'));
   assert.deepEqual(failures, ['dtls-alert']);
   assert.equal(session.connected, false);
+});
+
+test('a ClientHello after the handshake is ignored (werift would start over under our exported keys)', async () => {
+  const { session, outcome, clientSent, serverSent } = await startHandshake({});
+  assert.ok((await outcome).keys);
+  await sleep(50);
+  const sentBefore = serverSent.length;
+  session.receive(clientSent[0]!); // the client's first ClientHello, replayed
+  await sleep(50);
+  assert.equal(serverSent.length, sentBefore, 'no HelloVerifyRequest sent');
+  assert.equal(session.connected, true);
 });
 
 function sleep(ms: number): Promise<void> {

@@ -27,6 +27,8 @@ type State = 'handshaking' | 'awaiting-fingerprint' | 'connected' | 'failed' | '
 
 const EXPORTER_LABEL = 'EXTRACTOR-dtls_srtp';
 const CONTENT_TYPE_ALERT = 21;
+const CONTENT_TYPE_HANDSHAKE = 22;
+const HANDSHAKE_CLIENT_HELLO = 1;
 const RECORD_HEADER_LENGTH = 13;
 
 /**
@@ -90,7 +92,9 @@ export class DtlsServerSession {
       return;
     }
     // After the handshake werift still sees the peer's records: a repeated last flight (our
-    // Finished was lost) makes it resend its own. Application data has no listener.
+    // Finished was lost) makes it resend its own. A new ClientHello would make werift start over
+    // in place while our keys stay exported, so it is ignored: a new handshake needs a new transport.
+    if (this.state !== 'handshaking' && containsClientHello(buf)) return;
     try {
       this.transport.onData(buf, { address: '', port: 0 } as never);
     } catch (err) {
@@ -149,12 +153,27 @@ export class DtlsServerSession {
   }
 }
 
-/** Walks the DTLS record headers (type, version, epoch, sequence, length) looking for an alert. */
-function containsAlert(buf: Buffer): boolean {
+/** Whether any record of the datagram satisfies `match` (headers: type, version, epoch, sequence, length). */
+function someRecord(buf: Buffer, match: (offset: number) => boolean): boolean {
   let offset = 0;
   while (offset + RECORD_HEADER_LENGTH <= buf.length) {
-    if (buf[offset] === CONTENT_TYPE_ALERT) return true;
+    if (match(offset)) return true;
     offset += RECORD_HEADER_LENGTH + buf.readUInt16BE(offset + 11);
   }
   return false;
+}
+
+function containsAlert(buf: Buffer): boolean {
+  return someRecord(buf, (offset) => buf[offset] === CONTENT_TYPE_ALERT);
+}
+
+/** A plaintext (epoch 0) handshake record whose first message is a ClientHello. */
+function containsClientHello(buf: Buffer): boolean {
+  return someRecord(
+    buf,
+    (offset) =>
+      buf[offset] === CONTENT_TYPE_HANDSHAKE &&
+      buf.readUInt16BE(offset + 3) === 0 &&
+      buf[offset + RECORD_HEADER_LENGTH] === HANDSHAKE_CLIENT_HELLO,
+  );
 }

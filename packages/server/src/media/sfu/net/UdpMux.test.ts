@@ -242,6 +242,28 @@ describe('UdpMux', () => {
   });
 });
 
+test('a dual-stack socket (bind ::) maps IPv4 peers to IPv4 and IPv6 peers to IPv6 XOR-MAPPED-ADDRESS', async () => {
+  const dualRegistry = new IceRegistry();
+  const dual = await UdpMux.open({ registry: dualRegistry, bindAddress: '::' });
+  const owner = new RecordingOwner(dualRegistry);
+  const v4 = await IceTestPeer.udp(dual.port, '127.0.0.1');
+  const v6 = await IceTestPeer.udp(dual.port, '::1');
+  try {
+    const creds = { serverUfrag: owner.ufrag, serverPassword: owner.password };
+    const r4 = await v4.check(creds);
+    const r6 = await v6.check(creds);
+    assert.deepEqual(r4?.msg.xorMappedAddress, { family: 4, address: '127.0.0.1', port: v4.localPort });
+    assert.deepEqual(r6?.msg.xorMappedAddress, { family: 6, address: '::1', port: v6.localPort });
+    v6.send(RTP);
+    await until(() => owner.packets.length === 1, 'IPv6 packet routed');
+  } finally {
+    v4.close();
+    v6.close();
+    owner.endpoint.close();
+    await dual.close();
+  }
+});
+
 /**
  * Recomputes MESSAGE-INTEGRITY and FINGERPRINT (the last two attributes) of a request whose bytes
  * a test edited, the way RFC 8489 14.5 and 14.7 say.

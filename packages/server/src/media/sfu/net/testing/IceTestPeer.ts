@@ -33,8 +33,9 @@ export class IceTestPeer {
   ) {}
 
   static async udp(serverPort: number, serverAddress = '127.0.0.1'): Promise<IceTestPeer> {
-    const socket: UdpSocket = createSocket('udp4');
-    await new Promise<void>((resolve) => socket.bind(0, '127.0.0.1', resolve));
+    const v6 = serverAddress.includes(':');
+    const socket: UdpSocket = createSocket(v6 ? 'udp6' : 'udp4');
+    await new Promise<void>((resolve) => socket.bind(0, v6 ? '::1' : '127.0.0.1', resolve));
     const peer = new IceTestPeer(
       (buf) => socket.send(buf, serverPort, serverAddress),
       () => socket.close(),
