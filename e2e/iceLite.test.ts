@@ -157,7 +157,8 @@ describe('ICE-lite + DTLS transport with Chromium', { timeout: 180_000 }, () => 
     const s = await connectAnswering(page, ['udp', 'tcp'], 'udp');
     const keys = await s.keys;
     assert.equal(keys.profile, SrtpProfile.AeadAes128Gcm);
-    assert.deepEqual([keys.localKey.length, keys.localSalt.length, keys.remoteKey.length, keys.remoteSalt.length], [16, 12, 16, 12]);
+    const lengths = [keys.localKey, keys.localSalt, keys.remoteKey, keys.remoteSalt].map((b) => b.length);
+    assert.deepEqual(lengths, [16, 12, 16, 12]);
     assert.equal(s.transport.state, 'connected');
     assert.equal(s.transport.selectedPath?.protocol, 'udp');
     await expectRtpFlowing(s);
@@ -196,7 +197,8 @@ describe('ICE-lite + DTLS transport with Chromium', { timeout: 180_000 }, () => 
     const after = at - killedAt;
     measure('vanished_to_closed_ms', after, `consent_timeout_ms=${CONSENT_TIMEOUT_MS}`);
     assert.ok(after <= CONSENT_TIMEOUT_MS + 2_000, `closed ${after} ms after the kill`);
-    assert.ok(after >= CONSENT_TIMEOUT_MS - 3_000, `closed only ${after} ms after the kill: consent must outlast the checks' spacing`);
+    // Chromium checks every ~2.7 s, so the last check came at most that long before the kill.
+    assert.ok(after >= CONSENT_TIMEOUT_MS - 3_000, `closed only ${after} ms after the kill`);
     assert.equal(net.registry.has(s.transport.localParameters.usernameFragment), false, 'its ufrag is released');
     await doomed.close().catch(() => {});
   });
@@ -255,7 +257,10 @@ describe('ICE-lite + DTLS transport with Chromium', { timeout: 180_000 }, () => 
     const transport = net.createTransport({ label: 'offerer' });
     const s = watch(page, transport);
     const offeredAt = Date.now();
-    const answer = await page.evaluate((sdp) => (window as any).__lite.acceptOffer(sdp) as Promise<string>, liteAudioOffer(transport.localParameters));
+    const answer = await page.evaluate(
+      (sdp) => (window as any).__lite.acceptOffer(sdp) as Promise<string>,
+      liteAudioOffer(transport.localParameters),
+    );
     const remote = readRemote(answer);
     assert.equal(remote.setup, 'active', 'Chromium answers actpass with active (it is the DTLS client)');
     // Hold the answer back until the browser is connected: the handshake finishes without the fingerprint.

@@ -22,7 +22,10 @@ export interface OfferedSection {
 export function readRemote(sdp: string): RemoteIceDtlsParameters & { setup: string | null } {
   const ufrag = /^a=ice-ufrag:(\S+)/m.exec(sdp)?.[1];
   if (!ufrag) throw new Error('no a=ice-ufrag in the description');
-  const fingerprints = [...sdp.matchAll(/^a=fingerprint:(\S+) (\S+)/gm)].map((m) => ({ algorithm: m[1]!, value: m[2]! }));
+  const fingerprints = [...sdp.matchAll(/^a=fingerprint:(\S+) (\S+)/gm)].map((m) => ({
+    algorithm: m[1]!,
+    value: m[2]!,
+  }));
   return { usernameFragment: ufrag, fingerprints, setup: /^a=setup:(\S+)/m.exec(sdp)?.[1] ?? null };
 }
 
@@ -52,7 +55,9 @@ function sessionHeader(mids: string[]): string[] {
   ];
 }
 
-function transportLines(local: Pick<LocalIceDtlsParameters, 'usernameFragment' | 'password' | 'fingerprint'>, setup: string, candidates: readonly IceCandidate[]): string[] {
+type LocalIdentity = Pick<LocalIceDtlsParameters, 'usernameFragment' | 'password' | 'fingerprint'>;
+
+function transportLines(local: LocalIdentity, setup: string, candidates: readonly IceCandidate[]): string[] {
   return [
     'c=IN IP4 0.0.0.0',
     'a=rtcp:9 IN IP4 0.0.0.0',
@@ -74,11 +79,7 @@ const ANSWER_DIRECTION: Record<string, string> = {
 };
 
 /** Answers every offered media section with its first codec, receive-only, as a passive DTLS server. */
-export function liteAnswer(
-  offer: string,
-  local: Pick<LocalIceDtlsParameters, 'usernameFragment' | 'password' | 'fingerprint'>,
-  candidates: readonly IceCandidate[],
-): string {
+export function liteAnswer(offer: string, local: LocalIdentity, candidates: readonly IceCandidate[]): string {
   const sections = readSections(offer);
   const lines = sessionHeader(sections.map((s) => s.mid));
   for (const s of sections) {

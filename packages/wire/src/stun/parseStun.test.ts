@@ -80,7 +80,11 @@ test('parsing never writes into the buffer (a Buffer slice is a view: an earlier
   const copy = Buffer.from(RFC5769_REQUEST);
   parseStun(copy);
   assert.deepEqual(copy, RFC5769_REQUEST);
-  const response = buildStun({ messageClass: StunClass.SuccessResponse, transactionId: TID, xorMappedAddress: { address: '::1', port: 9 } });
+  const response = buildStun({
+    messageClass: StunClass.SuccessResponse,
+    transactionId: TID,
+    xorMappedAddress: { address: '::1', port: 9 },
+  });
   const before = Buffer.from(response);
   parseStun(response);
   assert.deepEqual(response, before);
@@ -127,8 +131,9 @@ test('build -> parse round trip of every attribute the lite agent writes or read
 
 test('XOR-MAPPED-ADDRESS: IPv4-mapped IPv6 peers (dual-stack socket) are written as IPv4; IPv6 text is RFC 5952', () => {
   const build = (address: string) =>
-    parseStun(buildStun({ messageClass: StunClass.SuccessResponse, transactionId: TID, xorMappedAddress: { address, port: 65535 } }))
-      ?.xorMappedAddress;
+    parseStun(
+      buildStun({ messageClass: StunClass.SuccessResponse, transactionId: TID, xorMappedAddress: { address, port: 65535 } }),
+    )?.xorMappedAddress;
   assert.deepEqual(build('::ffff:10.1.2.3'), { family: 4, address: '10.1.2.3', port: 65535 });
   for (const address of ['::1', '::', 'fe80::1', '1::', '2001:db8::1:0:0:1', '2001:db8:0:1:1:1:1:1', '1:0:0:2::3']) {
     assert.deepEqual(build(address), { family: 6, address, port: 65535 }, address);

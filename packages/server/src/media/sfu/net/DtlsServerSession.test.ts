@@ -1,7 +1,15 @@
 import assert from 'node:assert/strict';
 import { X509Certificate } from 'node:crypto';
 import { test } from 'node:test';
-import { CipherContext, DtlsClient, DtlsServer, HashAlgorithm, NamedCurveAlgorithm, SignatureAlgorithm, type Transport } from 'werift';
+import {
+  CipherContext,
+  DtlsClient,
+  DtlsServer,
+  HashAlgorithm,
+  NamedCurveAlgorithm,
+  SignatureAlgorithm,
+  type Transport,
+} from 'werift';
 import { certificateFingerprint, DtlsCertificate, type DtlsFingerprint } from './DtlsCertificate';
 import { DtlsServerSession, type DtlsFailure } from './DtlsServerSession';
 import { SrtpProfile, type SrtpKeyMaterial } from './srtpProfiles';

@@ -75,7 +75,10 @@ const noop = (): void => {};
  * `send()` writes to the path the browser nominated. Closes by itself when consent is lost or the
  * peer's DTLS alerts, and says why.
  */
-export class IceDtlsTransport extends EventEmitter<IceDtlsTransportEvents> implements PacketReceiver, StunRequestHandler {
+export class IceDtlsTransport
+  extends EventEmitter<IceDtlsTransportEvents>
+  implements PacketReceiver, StunRequestHandler
+{
   /** Every received SRTP packet; `packet` is only valid during the call. */
   onRtp: (packet: Buffer) => void = noop;
   /** Every received SRTCP packet; `packet` is only valid during the call. */

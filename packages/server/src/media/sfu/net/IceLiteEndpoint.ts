@@ -38,8 +38,8 @@ interface Generation {
  * its own, and takes the role of controlled agent. A valid check (FINGERPRINT, USERNAME
  * "ours:theirs", MESSAGE-INTEGRITY with our password) attaches its path; the first one is used
  * until the peer nominates one with USE-CANDIDATE (a later nomination of another path switches
- * to that one). Consent (RFC 7675) seen from the
- * lite side: the peer's checks keep coming, or after `consentTimeoutMs` the endpoint gives up.
+ * to that one). Consent (RFC 7675) seen from the lite side: the peer's checks keep coming, or
+ * after `consentTimeoutMs` the endpoint gives up.
  */
 export class IceLiteEndpoint {
   private current: Generation;
@@ -82,7 +82,9 @@ export class IceLiteEndpoint {
    */
   restart(remoteUfrag: string | null): IceCredentials {
     if (this.closed) throw new Error('ICE endpoint is closed');
-    if (this.previous !== null) this.options.registry.unregister(this.previous.local.usernameFragment, this.options.owner);
+    if (this.previous !== null) {
+      this.options.registry.unregister(this.previous.local.usernameFragment, this.options.owner);
+    }
     this.previous = this.current;
     this.current = this.newGeneration(remoteUfrag);
     return this.current.local;

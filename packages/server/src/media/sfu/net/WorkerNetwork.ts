@@ -64,12 +64,16 @@ export class WorkerNetwork {
     const udp = await UdpMux.open({ registry, bindAddress, port: options.udpPort ?? 0, logger });
     let tcp: TcpMux | null = null;
     try {
-      if (options.tcpPort !== null) tcp = await TcpMux.open({ registry, bindAddress, port: options.tcpPort ?? 0, logger });
+      if (options.tcpPort !== null) {
+        tcp = await TcpMux.open({ registry, bindAddress, port: options.tcpPort ?? 0, logger });
+      }
     } catch (err) {
       await udp.close();
       throw err;
     }
-    const announced = options.announcedAddresses?.length ? options.announcedAddresses : defaultAnnouncedAddresses(bindAddress);
+    const announced = options.announcedAddresses?.length
+      ? options.announcedAddresses
+      : defaultAnnouncedAddresses(bindAddress);
     const candidates = hostCandidates(announced, { udp: udp.port, tcp: tcp?.port ?? null });
     return new WorkerNetwork(udp, tcp, registry, certificate, candidates, options, logger);
   }

@@ -61,7 +61,9 @@ function priority(localPreference: number): number {
 
 /** The attribute value, e.g. `candidate:u0 1 udp 2130706431 203.0.113.7 40000 typ host` (no "a="). */
 export function candidateToSdp(c: IceCandidate): string {
-  const base = `candidate:${c.foundation} ${c.component} ${c.protocol} ${c.priority} ${c.address} ${c.port} typ ${c.type}`;
+  const base =
+    `candidate:${c.foundation} ${c.component} ${c.protocol} ${c.priority} ` +
+    `${c.address} ${c.port} typ ${c.type}`;
   return c.tcpType === undefined ? base : `${base} tcptype ${c.tcpType}`;
 }
 

@@ -2,7 +2,12 @@
  * The network transport of the media engine `sfu`: ICE-lite over one UDP port and one ICE-TCP
  * port per worker, DTLS 1.2 for the SRTP keys, raw SRTP/SRTCP in and out.
  */
-export { WorkerNetwork, DEFAULT_CONSENT_TIMEOUT_MS, type WorkerNetworkOptions, type CreateTransportOptions } from './WorkerNetwork';
+export {
+  WorkerNetwork,
+  DEFAULT_CONSENT_TIMEOUT_MS,
+  type WorkerNetworkOptions,
+  type CreateTransportOptions,
+} from './WorkerNetwork';
 export {
   IceDtlsTransport,
   type IceDtlsTransportEvents,
@@ -13,7 +18,13 @@ export {
 } from './IceDtlsTransport';
 export { candidateToSdp, defaultAnnouncedAddresses, hostCandidates, type IceCandidate } from './candidates';
 export { DtlsCertificate, certificateFingerprint, type DtlsFingerprint } from './DtlsCertificate';
-export { SrtpProfile, SRTP_PROFILES, DEFAULT_SRTP_PROFILES, type SrtpKeyMaterial, type SrtpProfileInfo } from './srtpProfiles';
+export {
+  SrtpProfile,
+  SRTP_PROFILES,
+  DEFAULT_SRTP_PROFILES,
+  type SrtpKeyMaterial,
+  type SrtpProfileInfo,
+} from './srtpProfiles';
 export type { IceCredentials } from './iceCredentials';
 export type { IcePath, IceProtocol } from './IcePath';
 export { classifyPacket, PacketKind } from './packetKind';

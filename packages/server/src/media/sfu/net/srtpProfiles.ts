@@ -17,7 +17,10 @@ export const SRTP_PROFILES: Readonly<Record<SrtpProfile, SrtpProfileInfo>> = {
   [SrtpProfile.Aes128CmHmacSha1_80]: { id: 0x0001, keyLength: 16, saltLength: 14 },
 };
 
-export const DEFAULT_SRTP_PROFILES: readonly SrtpProfile[] = [SrtpProfile.AeadAes128Gcm, SrtpProfile.Aes128CmHmacSha1_80];
+export const DEFAULT_SRTP_PROFILES: readonly SrtpProfile[] = [
+  SrtpProfile.AeadAes128Gcm,
+  SrtpProfile.Aes128CmHmacSha1_80,
+];
 
 export function srtpProfileById(id: number): SrtpProfile | undefined {
   return (Object.keys(SRTP_PROFILES) as SrtpProfile[]).find((name) => SRTP_PROFILES[name].id === id);
