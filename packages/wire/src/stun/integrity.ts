@@ -1,0 +1,37 @@
+import { createHmac, timingSafeEqual } from 'node:crypto';
+import { crc32 } from './crc32';
+import { STUN_FINGERPRINT_XOR, STUN_HEADER_LENGTH, STUN_INTEGRITY_LENGTH } from './constants';
+import type { StunMessage } from './StunMessage';
+
+/**
+ * The MESSAGE-INTEGRITY key for ICE's short-term credentials: the password's UTF-8 bytes
+ * (RFC 8489 9.1.1; ICE passwords are ASCII, so OpaqueString changes nothing).
+ */
+export function shortTermKey(password: string): Buffer {
+  return Buffer.from(password, 'utf8');
+}
+
+/**
+ * Checks MESSAGE-INTEGRITY (HMAC-SHA1) of a parsed message against `key`. The HMAC covers the
+ * message up to the attribute, with the header's length as if the attribute ended the message
+ * (a FINGERPRINT after it is left out), so the length is patched on the fly, not in `buf`.
+ */
+export function verifyStunIntegrity(buf: Uint8Array, msg: StunMessage, key: Uint8Array): boolean {
+  const at = msg.integrityOffset;
+  if (at < 0) return false;
+  const hmac = createHmac('sha1', key);
+  const lengthAsIfLast = at + 4 + STUN_INTEGRITY_LENGTH - STUN_HEADER_LENGTH;
+  hmac.update(buf.subarray(0, 2));
+  hmac.update(Uint8Array.of(lengthAsIfLast >> 8, lengthAsIfLast & 0xff));
+  hmac.update(buf.subarray(4, at));
+  const expected = hmac.digest();
+  return timingSafeEqual(expected, buf.subarray(at + 4, at + 4 + STUN_INTEGRITY_LENGTH));
+}
+
+/** Checks FINGERPRINT: CRC-32 of everything before it, xor 0x5354554e. False when absent. */
+export function verifyStunFingerprint(buf: Uint8Array, msg: StunMessage): boolean {
+  const at = msg.fingerprintOffset;
+  if (at < 0) return false;
+  const stored = ((buf[at + 4]! << 24) | (buf[at + 5]! << 16) | (buf[at + 6]! << 8) | buf[at + 7]!) >>> 0;
+  return ((crc32(buf, 0, at) ^ STUN_FINGERPRINT_XOR) >>> 0) === stored;
+}
