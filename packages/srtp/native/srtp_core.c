@@ -262,17 +262,25 @@ static napi_value int_result(napi_env env, int v) {
   return out;
 }
 
+/* Our context behind a JS value, or NULL for anything else (checked without throwing). */
+static Ctx *ctx_arg(napi_env env, napi_value v) {
+  napi_valuetype t;
+  bool tagged = false;
+  void *p = NULL;
+  if (napi_typeof(env, v, &t) != napi_ok || t != napi_external) return NULL;
+  if (napi_check_object_type_tag(env, v, &CTX_TAG, &tagged) != napi_ok || !tagged) return NULL;
+  if (napi_get_value_external(env, v, &p) != napi_ok) return NULL;
+  return p;
+}
+
 /* (ctx, buf, n integers); returns 0 or a status for the caller to hand back as the result. */
 static int packet_args(napi_env env, napi_callback_info info, size_t n_ints, Ctx **ctx, uint8_t **buf, size_t *cap,
                        int64_t *ints) {
   napi_value argv[5];
   size_t argc = 5;
   if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok || argc < 2 + n_ints) return ST_MALFORMED;
-  bool tagged = false;
-  if (napi_check_object_type_tag(env, argv[0], &CTX_TAG, &tagged) != napi_ok || !tagged) return ST_CLOSED;
-  void *p = NULL;
-  if (napi_get_value_external(env, argv[0], &p) != napi_ok || p == NULL) return ST_CLOSED;
-  *ctx = p;
+  *ctx = ctx_arg(env, argv[0]);
+  if (*ctx == NULL) return ST_CLOSED;
   if ((*ctx)->closed) return ST_CLOSED;
   napi_typedarray_type type;
   size_t length = 0;
@@ -282,9 +290,11 @@ static int packet_args(napi_env env, napi_callback_info info, size_t n_ints, Ctx
   *buf = data;
   *cap = length;
   for (size_t i = 0; i < n_ints; i++) {
-    napi_valuetype t;
-    if (napi_typeof(env, argv[2 + i], &t) != napi_ok || t != napi_number) return ST_MALFORMED;
-    if (napi_get_value_int64(env, argv[2 + i], &ints[i]) != napi_ok) return ST_MALFORMED;
+    /* Whole numbers only (NaN, 1.5 and 2^60 are malformed), as Number.isInteger in the TS backend. */
+    double d;
+    if (napi_get_value_double(env, argv[2 + i], &d) != napi_ok) return ST_MALFORMED;
+    if (!(d >= -9007199254740991.0 && d <= 9007199254740991.0) || (double)(int64_t)d != d) return ST_MALFORMED;
+    ints[i] = (int64_t)d;
   }
   return 0;
 }
@@ -399,12 +409,9 @@ static napi_value js_create_context(napi_env env, napi_callback_info info) {
 static napi_value js_destroy_context(napi_env env, napi_callback_info info) {
   napi_value argv[1];
   size_t argc = 1;
-  bool tagged = false;
-  void *p = NULL;
-  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) == napi_ok && argc >= 1 &&
-      napi_check_object_type_tag(env, argv[0], &CTX_TAG, &tagged) == napi_ok && tagged &&
-      napi_get_value_external(env, argv[0], &p) == napi_ok && p != NULL) {
-    free_ctx_crypto(p);
+  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) == napi_ok && argc >= 1) {
+    Ctx *c = ctx_arg(env, argv[0]);
+    if (c != NULL) free_ctx_crypto(c);
   }
   return NULL;
 }

@@ -137,6 +137,11 @@ export class SrtpSession {
     return n;
   }
 
+  /** SSRCs remembered over RTP and RTCP, both directions: at most 4 × maxStreams. */
+  get streamCount(): number {
+    return this.sentRtp.size + this.receivedRtp.size + this.sentRtcp.size + this.receivedRtcp.size;
+  }
+
   /** Frees the keys (native contexts at once) and forgets all streams; later calls return Closed. */
   close(): void {
     if (this.closed) return;

@@ -1,9 +1,11 @@
 /** Packet builders and byte helpers shared by this package's tests. */
 import { randomBytes } from 'node:crypto';
 import { createPacketCipher } from './backend';
+import { createSrtpSession, type SrtpSessionOptions } from './createSrtpSession';
 import type { SessionKeys } from './keyDerivation';
 import type { PacketCipher, SrtpBackend } from './packetCipher';
-import type { SrtpProfile } from './profiles';
+import { SRTP_PROFILES, type SrtpProfile } from './profiles';
+import type { SrtpSession } from './SrtpSession';
 
 export const BACKENDS: readonly SrtpBackend[] = ['ts', 'native'];
 export const PROFILES: readonly SrtpProfile[] = ['AEAD_AES_128_GCM', 'AES_CM_128_HMAC_SHA1_80'];
@@ -68,4 +70,22 @@ export function rtcpPacket(ssrc: number, extra = 24): Buffer {
   buf.writeUInt32BE(ssrc >>> 0, 4);
   randomBytes(extra).copy(buf, 8);
   return buf;
+}
+
+export interface SessionPair {
+  /** Protects with key A, unprotects with key B. */
+  readonly alice: SrtpSession;
+  /** The other end: protects with B, unprotects with A. */
+  readonly bob: SrtpSession;
+}
+
+/** Two ends of one association with random master keys, on the given backends. */
+export function sessionPair(profile: SrtpProfile, aliceBackend: SrtpBackend, bobBackend = aliceBackend, options: Partial<SrtpSessionOptions> = {}): SessionPair {
+  const { keyLength, saltLength } = SRTP_PROFILES[profile];
+  const a = { key: randomBytes(keyLength), salt: randomBytes(saltLength) };
+  const b = { key: randomBytes(keyLength), salt: randomBytes(saltLength) };
+  return {
+    alice: createSrtpSession({ ...options, profile, backend: aliceBackend, localKey: a.key, localSalt: a.salt, remoteKey: b.key, remoteSalt: b.salt }),
+    bob: createSrtpSession({ ...options, profile, backend: bobBackend, localKey: b.key, localSalt: b.salt, remoteKey: a.key, remoteSalt: a.salt }),
+  };
 }
