@@ -15,9 +15,9 @@ export function hex(text: string): Buffer {
   return Buffer.from(text.replace(/\s+/g, ''), 'hex');
 }
 
-/** `packet` copied into a buffer with `room` spare bytes after it. */
-export function withRoom(packet: Uint8Array, room = 32): Buffer {
-  const buf = Buffer.alloc(packet.length + room);
+/** `packet` copied into a buffer with `room` spare bytes after it, starting `offset` bytes into its memory. */
+export function withRoom(packet: Uint8Array, room = 32, offset = 0): Buffer {
+  const buf = Buffer.alloc(offset + packet.length + room).subarray(offset);
   buf.set(packet);
   return buf;
 }
