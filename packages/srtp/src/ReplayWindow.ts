@@ -33,18 +33,19 @@ export class ReplayWindow {
   /** Records `index` as seen; `check(index)` must have been true. */
   accept(index: number): void {
     if (index > this.top) {
-      if (this.top < 0 || index - this.top >= this.size) {
+      const gap = index - this.top;
+      if (this.top < 0 || gap >= this.size) {
         this.bits.fill(0);
       } else {
-        for (let i = this.top + 1; i < index; i++) this.clear(i % this.size);
+        // Forget the positions the window slides over (no calls here: an index past 2^30 would be boxed).
+        const mask = this.size - 1;
+        for (let k = 1, pos = (this.top + 1) % this.size; k < gap; k++, pos = (pos + 1) & mask) {
+          this.bits[pos >>> 5]! &= ~(1 << (pos & 31));
+        }
       }
       this.top = index;
     }
     const pos = index % this.size;
     this.bits[pos >>> 5]! |= 1 << (pos & 31);
-  }
-
-  private clear(pos: number): void {
-    this.bits[pos >>> 5]! &= ~(1 << (pos & 31));
   }
 }

@@ -4,6 +4,7 @@ import { ReplayWindow } from './ReplayWindow';
 import { guessRoc, MAX_ROC, packetIndex } from './rolloverCounter';
 import { InboundRtpStream, RtpStream } from './RtpStream';
 import { isPacketLength, readU16, readU32, rtpHeaderLength } from './rtpHeader';
+import { SsrcTable } from './SsrcTable';
 import { SrtpStatus } from './status';
 
 export interface SrtpSessionLimits {
@@ -30,15 +31,15 @@ export class SrtpSession {
   private readonly rtpOverhead: number;
   private readonly rtcpOverhead: number;
   private readonly limits: SrtpSessionLimits;
-  private readonly sentRtp = new Map<number, RtpStream>();
-  private readonly receivedRtp = new Map<number, InboundRtpStream>();
-  private readonly sentRtcp = new Map<number, number>();
-  private readonly receivedRtcp = new Map<number, ReplayWindow>();
+  private readonly sentRtp: SsrcTable<RtpStream>;
+  private readonly receivedRtp: SsrcTable<InboundRtpStream>;
+  /** The next SRTCP index per SSRC. */
+  private readonly sentRtcp: SsrcTable<number>;
+  private readonly receivedRtcp: SsrcTable<ReplayWindow>;
   private closed: boolean;
 
   constructor(profile: SrtpProfile, backend: SrtpBackend, local: PacketCipher, remote: PacketCipher, limits: SrtpSessionLimits) {
     ReplayWindow.assertSize(limits.replayWindow);
-    if (!Number.isInteger(limits.maxStreams) || limits.maxStreams < 1) throw new RangeError('maxStreams: a positive integer');
     this.profile = profile;
     this.backend = backend;
     this.local = local;
@@ -46,6 +47,10 @@ export class SrtpSession {
     this.rtpOverhead = SRTP_PROFILES[profile].rtpOverhead;
     this.rtcpOverhead = SRTP_PROFILES[profile].rtcpOverhead;
     this.limits = limits;
+    this.sentRtp = new SsrcTable(limits.maxStreams);
+    this.receivedRtp = new SsrcTable(limits.maxStreams);
+    this.sentRtcp = new SsrcTable(limits.maxStreams);
+    this.receivedRtcp = new SsrcTable(limits.maxStreams);
     this.closed = false;
   }
 
@@ -56,14 +61,13 @@ export class SrtpSession {
     const headerLength = rtpHeaderLength(buf, len);
     if (headerLength < 0) return SrtpStatus.Malformed;
     if (buf.length - len < this.rtpOverhead) return SrtpStatus.NoRoom;
-    const ssrc = readU32(buf, 8);
     const seq = readU16(buf, 2);
-    let stream = this.sentRtp.get(ssrc);
+    let stream = this.sentRtp.get(buf, 8);
     let roc = 0;
     if (stream === undefined) {
       if (this.sentRtp.size >= this.limits.maxStreams) return SrtpStatus.StreamLimit;
       stream = new RtpStream(seq);
-      this.sentRtp.set(ssrc, stream);
+      this.sentRtp.set(buf, 8, stream);
     } else {
       // A packet from before the stream's first one keeps ROC 0 and does not move the stream.
       roc = guessRoc(stream.roc, stream.highestSeq, seq);
@@ -80,9 +84,8 @@ export class SrtpSession {
     if (!isPacketLength(buf, len)) return SrtpStatus.Malformed;
     const headerLength = rtpHeaderLength(buf, len);
     if (headerLength < 0 || len - headerLength < this.rtpOverhead) return SrtpStatus.Malformed;
-    const ssrc = readU32(buf, 8);
     const seq = readU16(buf, 2);
-    const stream = this.receivedRtp.get(ssrc);
+    const stream = this.receivedRtp.get(buf, 8);
     let roc = 0;
     if (stream !== undefined) {
       roc = guessRoc(stream.roc, stream.highestSeq, seq);
@@ -94,7 +97,7 @@ export class SrtpSession {
     const n = this.remote.openRtp(buf, len, headerLength, roc);
     if (n < 0) return n;
     if (stream === undefined) {
-      this.receivedRtp.set(ssrc, new InboundRtpStream(seq, new ReplayWindow(this.limits.replayWindow)));
+      this.receivedRtp.set(buf, 8, new InboundRtpStream(seq, new ReplayWindow(this.limits.replayWindow)));
     } else {
       stream.window.accept(packetIndex(roc, seq));
       stream.advance(roc, seq);
@@ -107,11 +110,10 @@ export class SrtpSession {
     if (this.closed) return SrtpStatus.Closed;
     if (!isPacketLength(buf, len) || len < 8 || buf[0]! >> 6 !== 2) return SrtpStatus.Malformed;
     if (buf.length - len < this.rtcpOverhead) return SrtpStatus.NoRoom;
-    const ssrc = readU32(buf, 4);
-    const index = this.sentRtcp.get(ssrc);
+    const index = this.sentRtcp.get(buf, 4);
     if (index === undefined && this.sentRtcp.size >= this.limits.maxStreams) return SrtpStatus.StreamLimit;
     const n = this.local.sealRtcp(buf, len, index ?? 0);
-    if (n >= 0) this.sentRtcp.set(ssrc, ((index ?? 0) + 1) & 0x7fffffff);
+    if (n >= 0) this.sentRtcp.set(buf, 4, ((index ?? 0) + 1) & 0x7fffffff);
     return n;
   }
 
@@ -121,8 +123,7 @@ export class SrtpSession {
     if (!isPacketLength(buf, len) || len < 8 + this.rtcpOverhead || buf[0]! >> 6 !== 2) return SrtpStatus.Malformed;
     const wordAt = this.profile === 'AEAD_AES_128_GCM' ? len - 4 : len - this.rtcpOverhead;
     const index = readU32(buf, wordAt) & 0x7fffffff;
-    const ssrc = readU32(buf, 4);
-    const window = this.receivedRtcp.get(ssrc);
+    const window = this.receivedRtcp.get(buf, 4);
     if (window !== undefined && !window.check(index)) return SrtpStatus.Replayed;
     if (window === undefined && this.receivedRtcp.size >= this.limits.maxStreams) return SrtpStatus.StreamLimit;
     const n = this.remote.openRtcp(buf, len);
@@ -130,7 +131,7 @@ export class SrtpSession {
     if (window === undefined) {
       const created = new ReplayWindow(this.limits.replayWindow);
       created.accept(index);
-      this.receivedRtcp.set(ssrc, created);
+      this.receivedRtcp.set(buf, 4, created);
     } else {
       window.accept(index);
     }

@@ -17,6 +17,11 @@ export function readU16(buf: Uint8Array, at: number): number {
   return (buf[at]! << 8) | buf[at + 1]!;
 }
 
+/** An SSRC as a signed 32-bit integer: the key SsrcTable takes. */
+export function readI32(buf: Uint8Array, at: number): number {
+  return (buf[at]! << 24) | (buf[at + 1]! << 16) | (buf[at + 2]! << 8) | buf[at + 3]!;
+}
+
 export function readU32(buf: Uint8Array, at: number): number {
   return ((buf[at]! << 24) | (buf[at + 1]! << 16) | (buf[at + 2]! << 8) | buf[at + 3]!) >>> 0;
 }
