@@ -16,12 +16,12 @@ export interface SrtpSessionOptions {
   readonly backend?: SrtpBackend;
   /** Packets per inbound replay window; default 1024 (what WebRTC's libsrtp uses for video). */
   readonly replayWindow?: number;
-  /** SSRCs remembered per kind and direction; default 64. */
+  /** SSRCs remembered per kind (RTP, RTCP) and direction; default 1024. Memory grows with the SSRCs actually seen. */
   readonly maxStreams?: number;
 }
 
 export const DEFAULT_REPLAY_WINDOW = 1024;
-export const DEFAULT_MAX_STREAMS = 64;
+export const DEFAULT_MAX_STREAMS = 1024;
 
 /** A session keyed from DTLS-SRTP master keys (see splitDtlsSrtpKeyingMaterial). Throws on bad keys. */
 export function createSrtpSession(options: SrtpSessionOptions): SrtpSession {
