@@ -16,6 +16,7 @@
 
 #include <node_api.h>
 #include <openssl/crypto.h>
+#include <openssl/err.h>
 #include <openssl/evp.h>
 #include <openssl/sha.h>
 
@@ -121,26 +122,32 @@ static void hmac_sha1(const Ctx *c, const uint8_t *a, size_t alen, const uint8_t
   SHA1_Final(out, &s);
 }
 
+/* A failed check must not leave entries on this thread's OpenSSL error queue for Node to trip over. */
+static int failed(int status) {
+  ERR_clear_error();
+  return status;
+}
+
 static int gcm_run(Ctx *c, int enc, const uint8_t *iv, const uint8_t *aad1, int aad1_len, const uint8_t *aad2,
                    int aad2_len, uint8_t *data, int data_len, uint8_t *tag) {
   EVP_CIPHER_CTX *x = c->cipher;
   int outl = 0;
   uint8_t scratch[16];
-  if (EVP_CipherInit_ex(x, NULL, NULL, NULL, iv, enc) != 1) return ST_CRYPTO_ERROR;
-  if (!enc && EVP_CIPHER_CTX_ctrl(x, EVP_CTRL_AEAD_SET_TAG, GCM_TAG_LEN, tag) != 1) return ST_CRYPTO_ERROR;
-  if (aad1_len > 0 && EVP_CipherUpdate(x, NULL, &outl, aad1, aad1_len) != 1) return ST_CRYPTO_ERROR;
-  if (aad2_len > 0 && EVP_CipherUpdate(x, NULL, &outl, aad2, aad2_len) != 1) return ST_CRYPTO_ERROR;
-  if (data_len > 0 && EVP_CipherUpdate(x, data, &outl, data, data_len) != 1) return ST_CRYPTO_ERROR;
-  if (EVP_CipherFinal_ex(x, scratch, &outl) != 1) return enc ? ST_CRYPTO_ERROR : ST_AUTH_FAILED;
-  if (enc && EVP_CIPHER_CTX_ctrl(x, EVP_CTRL_AEAD_GET_TAG, GCM_TAG_LEN, tag) != 1) return ST_CRYPTO_ERROR;
+  if (EVP_CipherInit_ex(x, NULL, NULL, NULL, iv, enc) != 1) return failed(ST_CRYPTO_ERROR);
+  if (!enc && EVP_CIPHER_CTX_ctrl(x, EVP_CTRL_AEAD_SET_TAG, GCM_TAG_LEN, tag) != 1) return failed(ST_CRYPTO_ERROR);
+  if (aad1_len > 0 && EVP_CipherUpdate(x, NULL, &outl, aad1, aad1_len) != 1) return failed(ST_CRYPTO_ERROR);
+  if (aad2_len > 0 && EVP_CipherUpdate(x, NULL, &outl, aad2, aad2_len) != 1) return failed(ST_CRYPTO_ERROR);
+  if (data_len > 0 && EVP_CipherUpdate(x, data, &outl, data, data_len) != 1) return failed(ST_CRYPTO_ERROR);
+  if (EVP_CipherFinal_ex(x, scratch, &outl) != 1) return failed(enc ? ST_CRYPTO_ERROR : ST_AUTH_FAILED);
+  if (enc && EVP_CIPHER_CTX_ctrl(x, EVP_CTRL_AEAD_GET_TAG, GCM_TAG_LEN, tag) != 1) return failed(ST_CRYPTO_ERROR);
   return 0;
 }
 
 static int ctr_run(Ctx *c, const uint8_t *iv, uint8_t *data, int data_len) {
   int outl = 0;
   if (data_len == 0) return 0;
-  if (EVP_EncryptInit_ex(c->cipher, NULL, NULL, NULL, iv) != 1) return ST_CRYPTO_ERROR;
-  if (EVP_EncryptUpdate(c->cipher, data, &outl, data, data_len) != 1) return ST_CRYPTO_ERROR;
+  if (EVP_EncryptInit_ex(c->cipher, NULL, NULL, NULL, iv) != 1) return failed(ST_CRYPTO_ERROR);
+  if (EVP_EncryptUpdate(c->cipher, data, &outl, data, data_len) != 1) return failed(ST_CRYPTO_ERROR);
   return 0;
 }
 
