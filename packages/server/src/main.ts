@@ -1,4 +1,4 @@
-import { createWeriftEngine } from './media/index';
+import { createMediaEngine } from './media/index';
 import { ConfigError, loadConfig } from './service/config';
 import { ConfabServer } from './service/ConfabServer';
 import { createLogger } from './service/logger';
@@ -16,12 +16,22 @@ async function main(): Promise<void> {
     throw error;
   }
   const logger = createLogger(config.logLevel);
-  const media = createWeriftEngine({
-    rtcMinPort: config.rtcMinPort,
-    rtcMaxPort: config.rtcMaxPort,
-    announcedAddresses: config.publicIps,
-    logger,
-  });
+  let media;
+  try {
+    media = await createMediaEngine({
+      engine: config.mediaEngine,
+      rtcPort: config.rtcPort,
+      rtcTcpPort: config.rtcTcpPort,
+      rtcMinPort: config.rtcMinPort,
+      rtcMaxPort: config.rtcMaxPort,
+      announcedAddresses: config.publicIps,
+      logger,
+    });
+  } catch (error) {
+    // e.g. CONFAB_RTC_PORT already taken
+    console.error(`confab: the ${config.mediaEngine} media engine did not start: ${(error as Error).message}`);
+    process.exit(1);
+  }
   const server = new ConfabServer(config, media, logger);
   await server.listen();
 

@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { MEDIA_ENGINES, type MediaEngineName } from '../media/engineNames';
 
 /** Every setting, read once at start-up from `CONFAB_*` environment variables (documented in the README). */
 export interface Config {
@@ -9,10 +10,15 @@ export interface Config {
   logLevel: string;
   /** The built web app served at `/`. */
   webDir: string;
-  /** UDP port range for media (werift binds one port per transport). */
+  /** Which media engine forwards: our own packet path, or the step-1 werift one. */
+  mediaEngine: MediaEngineName;
+  /** sfu: the one UDP port and the ICE-TCP port all media uses (0: any free port). */
+  rtcPort: number;
+  rtcTcpPort: number;
+  /** werift: UDP port range for media (werift binds one port per transport). */
   rtcMinPort: number | undefined;
   rtcMaxPort: number | undefined;
-  /** Extra addresses announced as ICE host candidates (e.g. a public IP behind 1:1 NAT). */
+  /** Addresses announced as ICE host candidates (e.g. a public IP behind 1:1 NAT). */
   publicIps: string[];
   /** ICE servers handed to clients in `joined` (JSON array of RTCIceServer). */
   iceServers: { urls: string | string[]; username?: string; credential?: string }[];
@@ -60,6 +66,9 @@ function readConfig(env: NodeJS.ProcessEnv): Config {
     port: int(env, 'CONFAB_PORT', 8080, 0, 65535),
     logLevel: oneOf(env, 'CONFAB_LOG_LEVEL', ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'], 'info'),
     webDir: env.CONFAB_WEB_DIR ?? defaultWebDir(),
+    mediaEngine: oneOf(env, 'CONFAB_MEDIA_ENGINE', MEDIA_ENGINES, 'werift'),
+    rtcPort: int(env, 'CONFAB_RTC_PORT', 0, 0, 65535),
+    rtcTcpPort: int(env, 'CONFAB_RTC_TCP_PORT', 0, 0, 65535),
     rtcMinPort: minPort,
     rtcMaxPort: maxPort,
     publicIps: list(env.CONFAB_PUBLIC_IP),
