@@ -1,93 +1,80 @@
 /**
- * Page-side access to the app's RTCPeerConnections, for what only their stats show (the
- * publisher's bandwidth estimate, playout timestamps, the selected candidate pair). An init
- * script records every connection the page makes; with `tcpOnly` it also keeps the page's
- * connections off UDP by dropping the UDP candidates of every remote description, so only
- * ICE-TCP remains.
+ * What only the app's RTCPeerConnections can tell (the publisher's bandwidth estimate, playout
+ * timestamps, the selected candidate pair), read from the connections PC_RECORDER keeps; and
+ * TCP_ONLY, which keeps a page's connections off UDP by dropping the UDP candidates of every
+ * remote description and trickled candidate, so only ICE-TCP is left to them.
  */
 import type { Page } from 'playwright-core';
 
-export function peerConnectionsScript(options: { tcpOnly?: boolean } = {}): string {
-  return `(() => {
-  if (window.top !== window) return;
-  const tcpOnly = ${options.tcpOnly === true};
-  const Native = window.RTCPeerConnection;
-  const pcs = [];
-  const stripUdp = (sdp) => sdp.split('\\r\\n').filter((l) => !/^a=candidate:\\S+ \\d+ udp /i.test(l)).join('\\r\\n');
-  class Recorded extends Native {
-    constructor(...args) {
-      super(...args);
-      pcs.push(this);
-    }
+/** An init script; goes after PC_RECORDER (./network.ts) so the recorder sees these connections. */
+export const TCP_ONLY = `(() => {
+  const Base = window.RTCPeerConnection;
+  const isUdp = (line) => /^(a=)?candidate:\\S+ \\d+ udp /i.test(line);
+  window.RTCPeerConnection = class extends Base {
     setRemoteDescription(description) {
-      if (tcpOnly && description && description.sdp) description = { type: description.type, sdp: stripUdp(description.sdp) };
+      if (description && description.sdp) {
+        description = { type: description.type, sdp: description.sdp.split('\\r\\n').filter((l) => !isUdp(l)).join('\\r\\n') };
+      }
       return super.setRemoteDescription(description);
     }
     addIceCandidate(candidate) {
-      if (tcpOnly && candidate && / udp /i.test(candidate.candidate || '')) return Promise.resolve();
+      if (candidate && isUdp(candidate.candidate || '')) return Promise.resolve();
       return super.addIceCandidate(candidate);
     }
-  }
-  window.RTCPeerConnection = Recorded;
-  Object.defineProperty(window, '__confabPeerConnections', { value: pcs });
-})()`;
-}
+  };
+})();`;
 
 export interface SelectedPair {
-  /** 'udp' or 'tcp', from the remote (server) candidate. */
+  /** The server candidate's protocol: 'udp' or 'tcp'. */
   protocol: string;
   availableOutgoingBitrate: number | undefined;
-  currentRoundTripTime: number | undefined;
 }
 
-/** The selected candidate pair of the page's publishing connection (the one with a sending track). */
+export interface InboundTrack {
+  kind: 'audio' | 'video';
+  packetsReceived: number;
+  framesDecoded: number | undefined;
+  /** Sender NTP time (ms) of what plays out now; needs the sender's RTCP Sender Reports. */
+  estimatedPlayoutTimestamp: number | undefined;
+  /** The server candidate's protocol on the connection that receives it. */
+  protocol: string | undefined;
+}
+
+/** The selected pair of the page's publishing connection (the one with a track to send). */
 export async function publisherPair(page: Page): Promise<SelectedPair | null> {
   return page.evaluate(async () => {
-    const pcs = (window as unknown as { __confabPeerConnections: RTCPeerConnection[] }).__confabPeerConnections;
-    const pc = pcs.find((p) => p.connectionState !== 'closed' && p.getSenders().some((s) => s.track !== null));
+    const pcs = (window as unknown as { __e2ePeerConnections: RTCPeerConnection[] }).__e2ePeerConnections;
+    const pc = pcs.find((p) => p.connectionState === 'connected' && p.getSenders().some((s) => s.track !== null));
     if (pc === undefined) return null;
     const stats = await pc.getStats();
     for (const s of stats.values()) {
       if (s.type !== 'transport' || !s.selectedCandidatePairId) continue;
       const pair = stats.get(s.selectedCandidatePairId);
       const remote = pair && stats.get(pair.remoteCandidateId);
-      if (!pair || !remote) return null;
-      return { protocol: remote.protocol, availableOutgoingBitrate: pair.availableOutgoingBitrate, currentRoundTripTime: pair.currentRoundTripTime };
+      if (remote) return { protocol: remote.protocol, availableOutgoingBitrate: pair.availableOutgoingBitrate };
     }
     return null;
   });
 }
 
-export interface InboundTrack {
-  kind: string;
-  trackIdentifier: string;
-  packetsReceived: number;
-  framesDecoded: number | undefined;
-  estimatedPlayoutTimestamp: number | undefined;
-  /** 'udp' or 'tcp': the remote candidate of the connection's selected pair. */
-  protocol: string | undefined;
-}
-
-/** Every inbound RTP stream of the page's receiving connections, read in one getStats() each. */
+/** Every inbound RTP stream of the page, one getStats() per connection (so a connection's streams are read at one instant). */
 export async function inboundTracks(page: Page): Promise<InboundTrack[]> {
   return page.evaluate(async () => {
-    const pcs = (window as unknown as { __confabPeerConnections: RTCPeerConnection[] }).__confabPeerConnections;
-    const out: InboundTrack[] = [];
+    const pcs = (window as unknown as { __e2ePeerConnections: RTCPeerConnection[] }).__e2ePeerConnections;
+    const tracks: InboundTrack[] = [];
     for (const pc of pcs) {
-      if (pc.connectionState === 'closed') continue;
+      if (pc.connectionState !== 'connected') continue;
       const stats = await pc.getStats();
       let protocol: string | undefined;
       for (const s of stats.values()) {
-        if (s.type === 'transport' && s.selectedCandidatePairId) {
-          const pair = stats.get(s.selectedCandidatePairId);
-          protocol = pair ? stats.get(pair.remoteCandidateId)?.protocol : undefined;
-        }
+        if (s.type !== 'transport' || !s.selectedCandidatePairId) continue;
+        const pair = stats.get(s.selectedCandidatePairId);
+        protocol = pair ? stats.get(pair.remoteCandidateId)?.protocol : undefined;
       }
       for (const s of stats.values()) {
         if (s.type !== 'inbound-rtp') continue;
-        out.push({
+        tracks.push({
           kind: s.kind,
-          trackIdentifier: s.trackIdentifier,
           packetsReceived: s.packetsReceived,
           framesDecoded: s.framesDecoded,
           estimatedPlayoutTimestamp: s.estimatedPlayoutTimestamp,
@@ -95,6 +82,6 @@ export async function inboundTracks(page: Page): Promise<InboundTrack[]> {
         });
       }
     }
-    return out;
+    return tracks;
   });
 }

@@ -4,6 +4,7 @@ import { createWeriftEngine, MediaError, type MediaEngine } from '../src/media/i
 import { createTestEngine, ENGINE } from './support/engine';
 import { HeadlessPublisher } from './support/HeadlessPublisher';
 import { connectPublisher, connectSubscriber, type PublisherSession, type SubscriberSession } from './support/harness';
+import { PacketLoss } from './support/packetLoss';
 import { openUdpPorts, openUdpSockets } from './support/udp';
 import { sleep, waitUntil } from '@confab/loadtest';
 
@@ -221,6 +222,69 @@ test('closing a producer renegotiates it away; closing a subscriber leaves the o
     assert.equal(engine.stats().producers, 0);
     assert.deepEqual([...bob.peer.errors, ...carol.peer.errors], []);
   } finally {
+    await closeAll(engine, pub, subs);
+  }
+});
+
+test('packets lost on the way to a subscriber are resent from the cache; the publisher hears nothing of it', async () => {
+  const engine = await createTestEngine();
+  const router = engine.createRouter('room-loss');
+  const pub = await connectPublisher(router, 'alice');
+  const bob = connectSubscriber(router, 'bob');
+  let loss: PacketLoss | undefined;
+  try {
+    bob.transport.consume(pub.video);
+    await waitUntil(() => bob.peer.packets(pub.video.id) > 20, T, 'bob receiving');
+    const counters = bob.peer.stats(pub.video.id).counters;
+    const nacksBefore = pub.peer.nacks;
+    const from = Math.max(...counters) + 1;
+    loss = await PacketLoss.toPort(bob.peer.localUdpPort, 10);
+    await sleep(4000);
+    await loss.stop();
+    loss = undefined;
+    const to = Math.max(...counters) - 25; // let the last retransmissions land
+    await sleep(1000);
+    let missing = 0;
+    for (let c = from; c <= to; c++) if (!counters.has(c)) missing++;
+    assert.ok(to - from > 50, `a long enough window (${from}..${to})`);
+    assert.equal(missing, 0, `every video packet from ${from} to ${to} arrived in the end`);
+    assert.equal(pub.peer.nacks, nacksBefore, "the subscriber's NACKs stay between it and the server");
+    assert.equal(bob.peer.stats(pub.video.id).corrupt, 0);
+    assert.deepEqual([...bob.peer.errors, ...pub.peer.errors], []);
+  } finally {
+    await loss?.stop();
+    await closeAll(engine, pub, [bob]);
+  }
+});
+
+test('packets lost on the way from the publisher are NACKed and arrive at every subscriber', async () => {
+  const engine = await createTestEngine();
+  const router = engine.createRouter('room-uplink-loss');
+  const pub = await connectPublisher(router, 'alice');
+  const subs = [connectSubscriber(router, 'bob'), connectSubscriber(router, 'carol')];
+  let loss: PacketLoss | undefined;
+  try {
+    for (const sub of subs) sub.transport.consume(pub.video);
+    await waitUntil(() => subs.every((s) => s.peer.packets(pub.video.id) > 20), T, 'receiving');
+    const nacksBefore = pub.peer.nacks;
+    const from = Math.max(...subs.map((s) => Math.max(...s.peer.stats(pub.video.id).counters))) + 1;
+    loss = await PacketLoss.fromPort(pub.peer.localUdpPort, 10);
+    await sleep(4000);
+    await loss.stop();
+    loss = undefined;
+    const to = Math.min(...subs.map((s) => Math.max(...s.peer.stats(pub.video.id).counters))) - 25;
+    await sleep(1000);
+    assert.ok(to - from > 50, `a long enough window (${from}..${to})`);
+    assert.ok(pub.peer.nacks > nacksBefore, 'the server NACKed the publisher');
+    for (const sub of subs) {
+      const counters = sub.peer.stats(pub.video.id).counters;
+      let missing = 0;
+      for (let c = from; c <= to; c++) if (!counters.has(c)) missing++;
+      assert.equal(missing, 0, `${sub.peer.name}: every video packet from ${from} to ${to} arrived in the end`);
+      assert.equal(sub.peer.stats(pub.video.id).corrupt, 0);
+    }
+  } finally {
+    await loss?.stop();
     await closeAll(engine, pub, subs);
   }
 });
