@@ -3,14 +3,13 @@ import type { MediaCounters } from '../MediaCounters';
 import type { WorkerNetwork } from './net/index';
 import type { PacketSlots } from './PacketSlots';
 import type { SsrcAllocator } from './SsrcAllocator';
+import type { Ticker } from './Ticker';
 
-/** Something with periodic work (RTCP timers): called every TICK_MS with performance.now(). */
-export interface Tickable {
-  tick(nowMs: number): void;
-}
-
-/** The engine's tick period: the finest timer RTCP needs (NACK retries on loopback RTTs). */
-export const TICK_MS = 20;
+/**
+ * The period of the engine's RTCP timers: TWCC feedback, NACK retries, held keyframe requests,
+ * reports. First NACKs do not wait for it (they go when the gap is seen).
+ */
+export const TICK_MS = 50;
 
 /** What the engine shares with everything it creates. */
 export interface SfuContext {
@@ -19,5 +18,5 @@ export interface SfuContext {
   readonly network: WorkerNetwork;
   readonly slots: PacketSlots;
   readonly ssrcs: SsrcAllocator;
-  readonly ticking: Set<Tickable>;
+  readonly ticker: Ticker;
 }

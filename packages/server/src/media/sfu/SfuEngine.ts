@@ -5,9 +5,10 @@ import { MediaCounters } from '../MediaCounters';
 import type { MediaEngine, MediaEngineStats, Router } from '../types';
 import { WorkerNetwork } from './net/index';
 import { PacketSlots } from './PacketSlots';
-import { TICK_MS, type SfuContext, type Tickable } from './SfuContext';
+import { TICK_MS, type SfuContext } from './SfuContext';
 import { SfuRouter } from './SfuRouter';
 import { SsrcAllocator } from './SsrcAllocator';
+import { Ticker } from './Ticker';
 
 export interface SfuEngineOptions {
   /** UDP port for all media (CONFAB_RTC_PORT); default 0, any free port. */
@@ -47,17 +48,15 @@ export async function createSfuEngine(options: SfuEngineOptions = {}): Promise<M
 class SfuEngine implements MediaEngine {
   private readonly routers = new Map<string, SfuRouter>();
   private readonly counters = new MediaCounters();
-  private readonly ticking = new Set<Tickable>();
   private readonly ctx: SfuContext;
-  private readonly timer: NodeJS.Timeout;
   private closed = false;
 
   constructor(
     private readonly network: WorkerNetwork,
     logger: MediaLogger,
   ) {
-    this.ctx = { logger, counters: this.counters, network, slots: new PacketSlots(), ssrcs: new SsrcAllocator(), ticking: this.ticking };
-    this.timer = setInterval(this.tick, TICK_MS).unref();
+    const ticker = new Ticker(TICK_MS, logger);
+    this.ctx = { logger, counters: this.counters, network, slots: new PacketSlots(), ssrcs: new SsrcAllocator(), ticker };
   }
 
   createRouter(id: string): Router {
@@ -76,19 +75,7 @@ class SfuEngine implements MediaEngine {
 
   async close(): Promise<void> {
     this.closed = true;
-    clearInterval(this.timer);
     for (const router of [...this.routers.values()]) router.close();
     await this.network.close();
   }
-
-  private readonly tick = (): void => {
-    const nowMs = performance.now();
-    for (const tickable of this.ticking) {
-      try {
-        tickable.tick(nowMs);
-      } catch (err) {
-        this.ctx.logger.error({ err }, 'media tick failed');
-      }
-    }
-  };
 }

@@ -30,6 +30,8 @@ export interface ProducerOwner {
   producerClosed(producer: SfuProducer): void;
   /** Sends a PLI (or FIR) for the producer's stream now. */
   sendKeyFrameRequest(producer: SfuProducer): void;
+  /** Sends a NACK for what the producer's NackGenerator wants now. */
+  sendNacks(producer: SfuProducer, nowMs: number): void;
   /** The producer learnt or changed an SSRC: the transport's SSRC lookup must follow. */
   streamsChanged(): void;
 }
@@ -198,7 +200,12 @@ export class SfuProducer implements Producer {
       if (cache.lookup(seq, nowMs) >= 0) return; // a duplicate (a retransmission that crossed the original)
       const keyFrame = this.codec === 'h264' ? isH264KeyFrame(buf, headerLength, payloadEnd) : isVp8KeyFrame(buf, headerLength, payloadEnd);
       if (keyFrame) this.keyFrames.keyFrameReceived();
-      if (this.nack?.onPacket(seq, nowMs, keyFrame)) this.requestKeyFrame();
+      const nack = this.nack;
+      if (nack !== null) {
+        const missing = nack.missing;
+        if (nack.onPacket(seq, nowMs, keyFrame)) this.requestKeyFrame();
+        else if (nack.missing > missing) this.owner.sendNacks(this, nowMs); // a new gap: ask at once
+      }
       cache.store(buf, len, nowMs);
     }
     if (this.currentPaused) return;

@@ -131,6 +131,15 @@ export class SfuPublishTransport extends SfuTransport implements ProducerOwner {
     this.sendRtcp(slot, end);
   }
 
+  /** First NACKs as soon as a gap shows, retries a round-trip time apart (NackGenerator). */
+  sendNacks(producer: SfuProducer, nowMs: number): void {
+    if (!this.connected || producer.nack === null) return;
+    const count = producer.nack.collect(nowMs, this.rttMs, this.nackSeqs);
+    if (count === 0) return;
+    const slot = this.ctx.slots.take();
+    this.sendRtcp(slot, writeNack(slot, 0, this.rtcpSsrc, producer.ssrc, this.nackSeqs, count));
+  }
+
   tick(nowMs: number): void {
     if (!this.connected) return;
     if (this.twcc.pending && nowMs - this.lastTwccMs >= TWCC_INTERVAL_MS) {
@@ -139,14 +148,7 @@ export class SfuPublishTransport extends SfuTransport implements ProducerOwner {
     }
     for (const producer of this.receiving) {
       if (producer.keyFrames.poll(nowMs)) this.sendKeyFrameRequest(producer);
-      const nack = producer.nack;
-      if (nack !== null && nack.missing > 0) {
-        const count = nack.collect(nowMs, this.rttMs, this.nackSeqs);
-        if (count > 0) {
-          const slot = this.ctx.slots.take();
-          this.sendRtcp(slot, writeNack(slot, 0, this.rtcpSsrc, producer.ssrc, this.nackSeqs, count));
-        }
-      }
+      if (producer.nack !== null && producer.nack.missing > 0) this.sendNacks(producer, nowMs);
     }
     if (nowMs - this.lastReportMs >= REPORT_INTERVAL_MS) {
       this.lastReportMs = nowMs;

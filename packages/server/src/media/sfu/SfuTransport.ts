@@ -14,7 +14,8 @@ import type {
   TransportState,
 } from '../types';
 import type { IceDtlsCloseReason, IceDtlsTransport, RemoteIceDtlsParameters, SrtpKeyMaterial } from './net/index';
-import type { SfuContext, Tickable } from './SfuContext';
+import type { SfuContext } from './SfuContext';
+import type { Tickable } from './Ticker';
 import type { SessionOrigin } from './sdp/sdpLines';
 
 /** What a transport needs from its router. */
@@ -59,7 +60,7 @@ export abstract class SfuTransport implements Transport, Tickable {
     this.label = options.label;
     this.logger = ctx.logger;
     ctx.counters.transports++;
-    ctx.ticking.add(this);
+    ctx.ticker.add(this);
   }
 
   get state(): TransportState {
@@ -101,7 +102,7 @@ export abstract class SfuTransport implements Transport, Tickable {
   close(): void {
     if (this.closed) return;
     this.closed = true;
-    this.ctx.ticking.delete(this);
+    this.ctx.ticker.delete(this);
     this.closeMedia();
     this.ice?.close();
     this.srtp?.close();
