@@ -289,6 +289,34 @@ test('packets lost on the way from the publisher are NACKed and arrive at every 
   }
 });
 
+// werift as a client loses the connection on any ICE restart (both roles), so the publisher's
+// restart (its own new offer) is covered by Chromium in e2e/reconnect.test.ts instead.
+test('restartIce sends the subscriber an offer with new credentials; media carries on', { skip: ENGINE === 'werift' && 'werift cannot restart ICE with a werift client' }, async () => {
+  const engine = await createTestEngine();
+  const router = engine.createRouter('room-restart');
+  const pub = await connectPublisher(router, 'alice');
+  const bob = connectSubscriber(router, 'bob');
+  const ufrag = (sdp: string | undefined) => /^a=ice-ufrag:(\S+)/m.exec(sdp ?? '')?.[1];
+  try {
+    bob.transport.consume(pub.audio);
+    bob.transport.consume(pub.video);
+    await waitUntil(() => bob.peer.packets(pub.video.id) > 20, T, 'bob receiving');
+    const offers = bob.peer.offers.length;
+    const before = ufrag(bob.peer.lastOffer?.sdp);
+    bob.transport.restartIce();
+    await waitUntil(() => bob.peer.offers.length > offers, T, 'a new offer');
+    await bob.peer.settled();
+    assert.notEqual(ufrag(bob.peer.lastOffer?.sdp), before, 'new ICE credentials');
+    assert.deepEqual(new Set(bob.peer.lastOffer?.tracks.map((t) => t.producerId)), new Set([pub.audio.id, pub.video.id]));
+    await rising(() => bob.peer.packets(pub.video.id), 'bob video after his ICE restart');
+    await rising(() => bob.peer.packets(pub.audio.id), 'bob audio after his ICE restart');
+    assert.equal(bob.transport.state, 'connected');
+    assert.deepEqual([...bob.peer.errors, ...pub.peer.errors], []);
+  } finally {
+    await closeAll(engine, pub, [bob]);
+  }
+});
+
 test('closing transports releases every UDP socket', async () => {
   const baseline = openUdpSockets();
   const engine = await createTestEngine();
@@ -353,6 +381,29 @@ test('a configured port range is split between transports, and exhausting it is 
     await closeAll(engine, pub, subs);
   }
   assert.deepEqual(inRange(), []);
+});
+
+test('sfu: all media of every transport on the one configured UDP port', { skip: ENGINE !== 'sfu' && 'sfu only' }, async () => {
+  const port = 42010;
+  const baseline = openUdpSockets();
+  const engine = await createTestEngine({ rtcPort: port });
+  const router = engine.createRouter('room-one-port');
+  const subs = [1, 2].map((i) => connectSubscriber(router, `sub${i}`));
+  let pub: PublisherSession | undefined;
+  try {
+    pub = await connectPublisher(router, 'alice');
+    for (const s of subs) s.transport.consume(pub.video);
+    await waitUntil(() => subs.every((s) => s.peer.packets(pub!.video.id) > 10), T, 'receiving');
+    assert.equal(openUdpSockets(), baseline + 1 + 3, 'one server socket, one per client');
+    assert.ok(openUdpPorts().includes(port));
+    for (const peer of [pub.peer, ...subs.map((s) => s.peer)]) {
+      assert.match(peer.pc.remoteDescription?.sdp ?? '', new RegExp(`^a=candidate:\\S+ 1 udp \\d+ 127\\.0\\.0\\.1 ${port} typ host$`, 'm'));
+    }
+    await assert.rejects(createTestEngine({ rtcPort: port }), /EADDRINUSE/, 'the port is ours');
+  } finally {
+    await closeAll(engine, pub, subs);
+  }
+  assert.equal(openUdpSockets(), baseline);
 });
 
 test('malformed SDP and candidates are rejected without harming other transports', async () => {
