@@ -37,8 +37,10 @@ interface Row {
   usPerPacket: number;
 }
 
-/** CPU µs per call of `run(i)`, median over rounds; `prepare` runs untimed before each round. */
+/** CPU µs per call of `run(i)`, median over rounds after one untimed warm-up; `prepare` runs untimed before each. */
 function measure(count: number, run: (i: number) => void, prepare: () => void = () => {}): number {
+  prepare();
+  for (let i = 0; i < Math.min(count, 20_000); i++) run(i);
   const results: number[] = [];
   for (let r = 0; r < rounds; r++) {
     prepare();
