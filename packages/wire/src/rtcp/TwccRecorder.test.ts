@@ -6,6 +6,7 @@ import { TwccFeedback, TwccSymbol } from './TwccFeedback';
 import { TwccRecorder } from './TwccRecorder';
 
 const T0 = 1_700_000_123_456; // µs on some monotonic clock
+const MEDIA = 0x2222;
 
 interface Report {
   feedbackCount: number;
@@ -19,7 +20,7 @@ function drain(recorder: TwccRecorder): Report[] {
   const buf = Buffer.alloc(70_000);
   const reports: Report[] = [];
   for (;;) {
-    const end = recorder.buildFeedback(buf, 0, 0x1111, 0x2222);
+    const end = recorder.buildFeedback(buf, 0, 0x1111);
     if (end === 0) return reports;
     assert.equal(end % 4, 0);
     const cursor = new RtcpCursor().reset(buf, end);
@@ -27,7 +28,7 @@ function drain(recorder: TwccRecorder): Report[] {
     const fb = new TwccFeedback();
     assert.ok(fb.read(buf, cursor.offset, cursor.end), 'our feedback parses');
     assert.equal(fb.senderSsrc, 0x1111);
-    assert.equal(fb.mediaSsrc, 0x2222);
+    assert.equal(fb.mediaSsrc, MEDIA, 'a media SSRC of the publisher, or libwebrtc ignores the feedback');
     assert.notEqual(fb.symbols[fb.statusCount - 1], TwccSymbol.NotReceived, 'ends with a received packet');
     let time = fb.referenceTime * 64_000;
     const packets: [number, number | null][] = [];
@@ -53,9 +54,9 @@ const ticks = (us: number) => wrap(Math.floor(us / 250) * 250);
 describe('TwccRecorder', () => {
   it('reports arrivals to 250 µs against a 64 ms reference, then nothing until new packets', () => {
     const recorder = new TwccRecorder();
-    recorder.record(10, T0);
-    recorder.record(11, T0 + 1_000);
-    recorder.record(12, T0 + 3_100);
+    recorder.record(10, T0, MEDIA);
+    recorder.record(11, T0 + 1_000, MEDIA);
+    recorder.record(12, T0 + 3_100, MEDIA);
     assert.equal(recorder.pending, true);
     const [report, ...rest] = drain(recorder);
     assert.equal(rest.length, 0);
@@ -67,7 +68,7 @@ describe('TwccRecorder', () => {
     assert.equal(report!.feedbackCount, 0);
     assert.equal(recorder.pending, false);
     assert.deepEqual(drain(recorder), []);
-    recorder.record(13, T0 + 5_000);
+    recorder.record(13, T0 + 5_000, MEDIA);
     const [next] = drain(recorder);
     assert.deepEqual(next!.packets, [[13, ticks(T0 + 5_000)]]);
     assert.equal(next!.feedbackCount, 1, 'the feedback count goes up by one per packet');
@@ -75,15 +76,15 @@ describe('TwccRecorder', () => {
 
   it('reports losses, and a packet arriving after it was reported lost', () => {
     const recorder = new TwccRecorder();
-    recorder.record(100, T0);
-    recorder.record(103, T0 + 2_000);
+    recorder.record(100, T0, MEDIA);
+    recorder.record(103, T0 + 2_000, MEDIA);
     assert.deepEqual(drain(recorder)[0]!.packets, [
       [100, ticks(T0)],
       [101, null],
       [102, null],
       [103, ticks(T0 + 2_000)],
     ]);
-    recorder.record(102, T0 + 9_000);
+    recorder.record(102, T0 + 9_000, MEDIA);
     assert.deepEqual(drain(recorder)[0]!.packets, [
       [102, ticks(T0 + 9_000)],
       [103, ticks(T0 + 2_000)],
@@ -92,10 +93,10 @@ describe('TwccRecorder', () => {
 
   it('orders by sequence number, whatever the arrival order, across the 16-bit wrap', () => {
     const recorder = new TwccRecorder();
-    recorder.record(65534, T0);
-    recorder.record(0, T0 + 1_000);
-    recorder.record(65535, T0 + 2_000);
-    recorder.record(1, T0 + 3_000);
+    recorder.record(65534, T0, MEDIA);
+    recorder.record(0, T0 + 1_000, MEDIA);
+    recorder.record(65535, T0 + 2_000, MEDIA);
+    recorder.record(1, T0 + 3_000, MEDIA);
     assert.deepEqual(drain(recorder)[0]!.packets, [
       [65534, ticks(T0)],
       [65535, ticks(T0 + 2_000)],
@@ -106,10 +107,10 @@ describe('TwccRecorder', () => {
 
   it('ignores duplicates: the first arrival counts', () => {
     const recorder = new TwccRecorder();
-    recorder.record(5, T0);
-    recorder.record(5, T0 + 50_000);
-    recorder.record(6, T0 + 1_000);
-    recorder.record(5, T0 + 60_000);
+    recorder.record(5, T0, MEDIA);
+    recorder.record(5, T0 + 50_000, MEDIA);
+    recorder.record(6, T0 + 1_000, MEDIA);
+    recorder.record(5, T0 + 60_000, MEDIA);
     assert.deepEqual(drain(recorder)[0]!.packets, [
       [5, ticks(T0)],
       [6, ticks(T0 + 1_000)],
@@ -118,8 +119,8 @@ describe('TwccRecorder', () => {
 
   it('splits where a delta does not fit 16 bits (more than 8.19 s)', () => {
     const recorder = new TwccRecorder();
-    recorder.record(1, T0);
-    recorder.record(2, T0 + 9_000_000);
+    recorder.record(1, T0, MEDIA);
+    recorder.record(2, T0 + 9_000_000, MEDIA);
     const reports = drain(recorder);
     assert.deepEqual(reports.map((r) => r.packets), [[[1, ticks(T0)]], [[2, ticks(T0 + 9_000_000)]]]);
   });
@@ -136,7 +137,7 @@ describe('TwccRecorder', () => {
         expected.push([seq, null]);
         continue;
       }
-      recorder.record(seq, t);
+      recorder.record(seq, t, MEDIA);
       expected.push([seq, ticks(t)]);
     }
     const reports = drain(recorder);
@@ -164,7 +165,7 @@ describe('TwccRecorder', () => {
     const arrive = (s: number) => {
       t += randomInt(random, 3_000);
       if (latest.get(s) === null) lateAfterReport++;
-      recorder.record(s, t);
+      recorder.record(s, t, MEDIA);
       arrivals.set(s, t);
     };
     for (let round = 0; round < 200; round++) {
@@ -189,16 +190,16 @@ describe('TwccRecorder', () => {
 
   it('reports a long run of losses in a few bytes, and stays within the size bound when chunks dominate', () => {
     const recorder = new TwccRecorder({ maxFeedbackBytes: 100 });
-    recorder.record(0, T0);
+    recorder.record(0, T0, MEDIA);
     drain(recorder);
-    recorder.record(5001, T0 + 1_000);
+    recorder.record(5001, T0 + 1_000, MEDIA);
     const [report, ...rest] = drain(recorder);
     assert.equal(rest.length, 0);
     assert.equal(report!.packets.length, 5001);
     assert.ok(report!.size <= 32, `size ${report!.size}`);
     // Every other packet lost: one two-bit chunk per 7 packets, so chunks outweigh deltas.
     const sparse = new TwccRecorder({ maxFeedbackBytes: 64 });
-    for (let i = 0; i < 400; i += 2) sparse.record(i, T0 + i * 100);
+    for (let i = 0; i < 400; i += 2) sparse.record(i, T0 + i * 100, MEDIA);
     const reports = drain(sparse);
     for (const r of reports) assert.ok(r.size <= 64, `size ${r.size}`);
     assert.equal(reports.flatMap((r) => r.packets).length, 399);
@@ -206,9 +207,9 @@ describe('TwccRecorder', () => {
 
   it('takes any finite time, negative included, and ignores a non-finite one', () => {
     const recorder = new TwccRecorder();
-    recorder.record(1, -5_000);
-    recorder.record(2, NaN);
-    recorder.record(3, -1_000);
+    recorder.record(1, -5_000, MEDIA);
+    recorder.record(2, NaN, MEDIA);
+    recorder.record(3, -1_000, MEDIA);
     assert.deepEqual(drain(recorder)[0]!.packets, [
       [1, ticks(-5_000)],
       [2, null],
@@ -218,11 +219,11 @@ describe('TwccRecorder', () => {
 
   it('starts over after a jump past its history', () => {
     const recorder = new TwccRecorder({ historySize: 64 });
-    recorder.record(1, T0);
+    recorder.record(1, T0, MEDIA);
     drain(recorder);
-    recorder.record(1000, T0 + 1000);
+    recorder.record(1000, T0 + 1000, MEDIA);
     assert.deepEqual(drain(recorder)[0]!.packets, [[1000, ticks(T0 + 1000)]]);
-    recorder.record(900, T0 + 2000); // older than the history: ignored
+    recorder.record(900, T0 + 2000, MEDIA); // older than the history: ignored
     assert.equal(recorder.pending, false);
   });
 });

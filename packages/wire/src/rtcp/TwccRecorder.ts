@@ -32,6 +32,7 @@ export class TwccRecorder {
   private highest = -1;
   private nextToReport = -1;
   private feedbackCount = 0;
+  private mediaSsrc = 0;
 
   constructor(options: TwccRecorderOptions = {}) {
     const historySize = options.historySize ?? 8192;
@@ -45,9 +46,14 @@ export class TwccRecorder {
     this.feedback = new TwccFeedback(historySize);
   }
 
-  /** Records the arrival of transport sequence number `seq` at `arrivalUs` (a monotonic clock, µs). */
-  record(seq: number, arrivalUs: number): void {
+  /**
+   * Records the arrival of transport sequence number `seq` at `arrivalUs` (a monotonic clock, µs)
+   * on a packet of stream `ssrc`. The feedback names the last such SSRC as its media source:
+   * libwebrtc drops transport feedback whose media SSRC is not one of the sender's own.
+   */
+  record(seq: number, arrivalUs: number, ssrc: number): void {
     if (!Number.isFinite(arrivalUs)) return; // NaN marks "not received"; keep the newest always received
+    this.mediaSsrc = ssrc;
     const ext = this.unwrapper.unwrap(seq);
     const size = this.mask + 1;
     const slot = ext & this.mask;
@@ -79,7 +85,7 @@ export class TwccRecorder {
    * Writes one feedback packet at `at` and returns the offset after it, or `at` when nothing is
    * left to report. Call until it returns `at` (each packet goes out on its own or in a compound).
    */
-  buildFeedback(buf: Uint8Array, at: number, senderSsrc: number, mediaSsrc: number): number {
+  buildFeedback(buf: Uint8Array, at: number, senderSsrc: number): number {
     if (!this.pending) return at;
     const arrivals = this.arrivals;
     const mask = this.mask;
@@ -118,7 +124,7 @@ export class TwccRecorder {
       count = fb.statusCount = shorter;
     }
     fb.senderSsrc = senderSsrc;
-    fb.mediaSsrc = mediaSsrc;
+    fb.mediaSsrc = this.mediaSsrc;
     fb.baseSeq = this.nextToReport & 0xffff;
     fb.referenceTime = reference;
     fb.feedbackCount = this.feedbackCount;

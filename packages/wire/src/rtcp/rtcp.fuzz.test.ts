@@ -140,10 +140,10 @@ describe('RTCP parsers under fuzzing (seeded)', { timeout: 180_000 }, () => {
       assert.ok(nack.missing <= 100);
       const n = nack.collect(now, randomInt(random, 300), out);
       assert.ok(n <= out.length);
-      twccRecorder.record(seq, now * 1000 + randomInt(random, 1000));
+      twccRecorder.record(seq, now * 1000 + randomInt(random, 1000), 1);
       if (random() < 0.1) {
         let builds = 0;
-        for (let end = twccRecorder.buildFeedback(feedback, 0, 1, 2); end > 0; end = twccRecorder.buildFeedback(feedback, 0, 1, 2)) {
+        for (let end = twccRecorder.buildFeedback(feedback, 0, 1); end > 0; end = twccRecorder.buildFeedback(feedback, 0, 1)) {
           assert.ok(end <= 200);
           assert.ok(++builds < 1000, 'feedback building ends');
         }
