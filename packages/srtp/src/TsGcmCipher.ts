@@ -1,4 +1,4 @@
-import { createCipheriv, createDecipheriv, createSecretKey, type KeyObject } from 'node:crypto';
+import { createCipheriv, createDecipheriv } from 'node:crypto';
 import type { SessionKeys } from './keyDerivation';
 import type { PacketCipher } from './packetCipher';
 import { rtcpArgs, rtpArgs } from './cipherArgs';
@@ -14,18 +14,19 @@ const WORD = 4;
  * faster and costs 64 KB of tables per key, so it is not worth it. The native core is the fast path.
  */
 export class TsGcmCipher implements PacketCipher {
-  private rtpKey: KeyObject | null;
-  private rtcpKey: KeyObject | null;
-  private readonly rtpSalt: Buffer;
-  private readonly rtcpSalt: Buffer;
+  private rtpKey: Buffer | null;
+  private rtcpKey: Buffer | null;
+  /** The 12-byte salts as three big-endian words, for forming IVs with three writes. */
+  private readonly rtpSalt: Uint32Array;
+  private readonly rtcpSalt: Uint32Array;
   private readonly iv = Buffer.alloc(12);
   private readonly word = Buffer.alloc(WORD);
 
   constructor(keys: SessionKeys) {
-    this.rtpKey = createSecretKey(keys.rtpKey);
-    this.rtcpKey = createSecretKey(keys.rtcpKey);
-    this.rtpSalt = Buffer.from(keys.rtpSalt);
-    this.rtcpSalt = Buffer.from(keys.rtcpSalt);
+    this.rtpKey = Buffer.from(keys.rtpKey);
+    this.rtcpKey = Buffer.from(keys.rtcpKey);
+    this.rtpSalt = saltWords(keys.rtpSalt);
+    this.rtcpSalt = saltWords(keys.rtcpSalt);
   }
 
   sealRtp(buf: Uint8Array, len: number, headerLength: number, roc: number): number {
@@ -63,8 +64,7 @@ export class TsGcmCipher implements PacketCipher {
     if (!rtcpArgs(buf, len) || !Number.isInteger(index) || index < 0 || index > 0x7fffffff) return SrtpStatus.Malformed;
     if (buf.length - len < TAG + WORD) return SrtpStatus.NoRoom;
     this.word.writeUInt32BE((0x80000000 | index) >>> 0, 0);
-    this.formIv(this.rtcpSalt, readU32(buf, 4), 0, 0);
-    this.iv.writeUInt32BE((this.iv.readUInt32BE(8) ^ index) >>> 0, 8);
+    this.formIv(this.rtcpSalt, readU32(buf, 4), index >>> 16, index & 0xffff);
     const c = createCipheriv('aes-128-gcm', this.rtcpKey, this.iv);
     c.setAAD(Buffer.concat([buf.subarray(0, 8), this.word]));
     buf.set(c.update(buf.subarray(8, len)), 8);
@@ -80,8 +80,8 @@ export class TsGcmCipher implements PacketCipher {
     const body = len - TAG - WORD;
     const word = buf.subarray(len - WORD, len);
     const esrtcp = readU32(buf, len - WORD);
-    this.formIv(this.rtcpSalt, readU32(buf, 4), 0, 0);
-    this.iv.writeUInt32BE((this.iv.readUInt32BE(8) ^ (esrtcp & 0x7fffffff)) >>> 0, 8);
+    const index = esrtcp & 0x7fffffff;
+    this.formIv(this.rtcpSalt, readU32(buf, 4), index >>> 16, index & 0xffff);
     const d = createDecipheriv('aes-128-gcm', this.rtcpKey, this.iv);
     d.setAuthTag(buf.subarray(body, body + TAG));
     const encrypted = esrtcp >= 0x80000000;
@@ -93,20 +93,24 @@ export class TsGcmCipher implements PacketCipher {
   }
 
   close(): void {
+    for (const secret of [this.rtpKey, this.rtcpKey, this.rtpSalt, this.rtcpSalt]) secret?.fill(0);
     this.rtpKey = null;
     this.rtcpKey = null;
-    this.rtpSalt.fill(0);
-    this.rtcpSalt.fill(0);
   }
 
-  /** RFC 7714 8.1 / 9.1: salt XOR (00 00 | SSRC | hi32 | lo16). */
-  private formIv(salt: Buffer, ssrc: number, hi32: number, lo16: number): void {
-    const iv = this.iv;
-    iv.writeUInt16BE(salt.readUInt16BE(0), 0);
-    iv.writeUInt32BE((salt.readUInt32BE(2) ^ ssrc) >>> 0, 2);
-    iv.writeUInt32BE((salt.readUInt32BE(6) ^ hi32) >>> 0, 6);
-    iv.writeUInt16BE(salt.readUInt16BE(10) ^ lo16, 10);
+  /**
+   * RFC 7714 8.1 / 9.1: salt XOR (00 00 | SSRC | hi32 | lo16); for RTP hi32 is the ROC and lo16
+   * the sequence number, for RTCP the two are 0 and the 31-bit index (written as index >>> 16, & 0xffff).
+   */
+  private formIv(salt: Uint32Array, ssrc: number, hi32: number, lo16: number): void {
+    this.iv.writeUInt32BE((salt[0]! ^ (ssrc >>> 16)) >>> 0, 0);
+    this.iv.writeUInt32BE((salt[1]! ^ ((ssrc << 16) | (hi32 >>> 16))) >>> 0, 4);
+    this.iv.writeUInt32BE((salt[2]! ^ ((hi32 << 16) | lo16)) >>> 0, 8);
   }
+}
+
+function saltWords(salt: Buffer): Uint32Array {
+  return Uint32Array.of(salt.readUInt32BE(0), salt.readUInt32BE(4), salt.readUInt32BE(8));
 }
 
 function finalVerifies(d: { final(): Buffer }): boolean {

@@ -22,6 +22,7 @@ const FIXED_SIZE = 20;
  * start again from it (as libwebrtc does), so the sender learns it arrived after all.
  */
 export class TwccRecorder {
+  /** Arrival time per sequence number slot; NaN when not received (any time value is valid). */
   private readonly arrivals: Float64Array;
   private readonly mask: number;
   private readonly maxFeedbackBytes: number;
@@ -31,6 +32,7 @@ export class TwccRecorder {
   private highest = -1;
   private nextToReport = -1;
   private feedbackCount = 0;
+  private mediaSsrc = 0;
 
   constructor(options: TwccRecorderOptions = {}) {
     const historySize = options.historySize ?? 8192;
@@ -39,13 +41,19 @@ export class TwccRecorder {
     }
     this.maxFeedbackBytes = options.maxFeedbackBytes ?? 1200;
     if (!(this.maxFeedbackBytes >= 64)) throw new RangeError('TwccRecorder maxFeedbackBytes must be at least 64');
-    this.arrivals = new Float64Array(historySize).fill(-1);
+    this.arrivals = new Float64Array(historySize).fill(NaN);
     this.mask = historySize - 1;
     this.feedback = new TwccFeedback(historySize);
   }
 
-  /** Records the arrival of transport sequence number `seq` at `arrivalUs` (a monotonic clock, µs). */
-  record(seq: number, arrivalUs: number): void {
+  /**
+   * Records the arrival of transport sequence number `seq` at `arrivalUs` (a monotonic clock, µs)
+   * on a packet of stream `ssrc`. The feedback names the last such SSRC as its media source:
+   * libwebrtc drops transport feedback whose media SSRC is not one of the sender's own.
+   */
+  record(seq: number, arrivalUs: number, ssrc: number): void {
+    if (!Number.isFinite(arrivalUs)) return; // NaN marks "not received"; keep the newest always received
+    this.mediaSsrc = ssrc;
     const ext = this.unwrapper.unwrap(seq);
     const size = this.mask + 1;
     const slot = ext & this.mask;
@@ -53,16 +61,16 @@ export class TwccRecorder {
       this.highest = this.nextToReport = ext;
     } else if (ext > this.highest) {
       if (ext - this.highest >= size) {
-        this.arrivals.fill(-1); // a jump past the whole history: start over from here
+        this.arrivals.fill(NaN); // a jump past the whole history: start over from here
         this.nextToReport = ext;
       } else {
-        for (let s = this.highest + 1; s < ext; s++) this.arrivals[s & this.mask] = -1;
+        for (let s = this.highest + 1; s < ext; s++) this.arrivals[s & this.mask] = NaN;
       }
       this.highest = ext;
       if (this.highest - this.nextToReport >= size) this.nextToReport = this.highest - size + 1;
     } else {
       // Late (reordered) or duplicate: only a first arrival within the history counts.
-      if (ext <= this.highest - size || this.arrivals[slot]! >= 0) return;
+      if (ext <= this.highest - size || !Number.isNaN(this.arrivals[slot]!)) return;
       if (ext < this.nextToReport) this.nextToReport = ext;
     }
     this.arrivals[slot] = arrivalUs;
@@ -77,13 +85,13 @@ export class TwccRecorder {
    * Writes one feedback packet at `at` and returns the offset after it, or `at` when nothing is
    * left to report. Call until it returns `at` (each packet goes out on its own or in a compound).
    */
-  buildFeedback(buf: Uint8Array, at: number, senderSsrc: number, mediaSsrc: number): number {
+  buildFeedback(buf: Uint8Array, at: number, senderSsrc: number): number {
     if (!this.pending) return at;
     const arrivals = this.arrivals;
     const mask = this.mask;
     const fb = this.feedback;
     let first = this.nextToReport;
-    while (arrivals[first & mask]! < 0) first++; // the newest is always received, so this stops
+    while (Number.isNaN(arrivals[first & mask]!)) first++; // the newest is always received, so this stops
     const reference = Math.floor(arrivals[first & mask]! / (TICKS_PER_REFERENCE * 250));
     let previousTicks = reference * TICKS_PER_REFERENCE;
     let deltaBytes = 0;
@@ -91,25 +99,33 @@ export class TwccRecorder {
     let n = 0;
     for (let s = this.nextToReport; s <= this.highest && n < fb.capacity; s++, n++) {
       const arrival = arrivals[s & mask]!;
-      if (arrival < 0) {
+      if (Number.isNaN(arrival)) {
         fb.symbols[n] = TwccSymbol.NotReceived;
         continue;
       }
       const ticks = Math.floor(arrival / 250);
       const delta = ticks - previousTicks;
       const symbol = delta >= 0 && delta <= 0xff ? TwccSymbol.SmallDelta : delta >= -0x8000 && delta <= 0x7fff ? TwccSymbol.LargeDelta : -1;
-      // Worst case for the chunks: two-bit vectors, 7 packets per 2 bytes; plus padding.
-      if (symbol < 0 || FIXED_SIZE + 2 * Math.ceil((n + 1) / 7) + deltaBytes + symbol + 3 > this.maxFeedbackBytes) break;
+      // The deltas alone must fit (with one chunk and padding); the chunks are checked below.
+      if (symbol < 0 || FIXED_SIZE + 2 + deltaBytes + symbol + 3 > this.maxFeedbackBytes) break;
       fb.symbols[n] = symbol;
       fb.deltas[n] = delta;
       deltaBytes += symbol;
       previousTicks = ticks;
       count = n + 1;
     }
-    fb.senderSsrc = senderSsrc;
-    fb.mediaSsrc = mediaSsrc;
-    fb.baseSeq = this.nextToReport & 0xffff;
     fb.statusCount = count;
+    // Rarely (many short runs) the chunks push it over: cut back to an earlier received packet.
+    // Never below the first received packet: losses before it take at most a few run length chunks.
+    const minimum = first - this.nextToReport + 1;
+    while (count > minimum && fb.size() > this.maxFeedbackBytes) {
+      let shorter = Math.max(minimum, Math.floor((count * 3) / 4));
+      while (shorter > minimum && fb.symbols[shorter - 1] === TwccSymbol.NotReceived) shorter--;
+      count = fb.statusCount = shorter;
+    }
+    fb.senderSsrc = senderSsrc;
+    fb.mediaSsrc = this.mediaSsrc;
+    fb.baseSeq = this.nextToReport & 0xffff;
     fb.referenceTime = reference;
     fb.feedbackCount = this.feedbackCount;
     this.feedbackCount = (this.feedbackCount + 1) & 0xff;

@@ -86,6 +86,9 @@ describe('feedback: NACK, PLI, FIR, REMB', () => {
     assert.equal(writePli(built, 0, 0xca6f9087, 0x98442f69), 12);
     assert.deepEqual(built, buf.subarray(32));
     assert.equal(isPli(buf, 0, 32), false, 'the RR is not a PLI');
+    assert.equal(isPli(built, 0, 12), true, 'what we build reads back');
+    assert.equal(rtcpSenderSsrc(built, 0), 0xca6f9087);
+    assert.equal(isPli(built, 0, 8), false, 'too short');
   });
 
   it('builds and reads FIR (RFC 5104 4.3.1): media SSRC in the FCI, header media SSRC 0', () => {

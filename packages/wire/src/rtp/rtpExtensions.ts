@@ -111,7 +111,7 @@ export function remapRtpExtensions(buf: Uint8Array, table: Uint8Array): number {
         buf[i] = (to << 4) | (b & 0x0f);
         kept++;
       } else {
-        buf.fill(0, i, i + 1 + length);
+        blank(buf, i, i + 1 + length);
       }
       i += 1 + length;
     }
@@ -130,17 +130,22 @@ export function remapRtpExtensions(buf: Uint8Array, table: Uint8Array): number {
         buf[i] = to;
         kept++;
       } else {
-        buf.fill(0, i, i + 2 + length);
+        blank(buf, i, i + 2 + length);
       }
       i += 2 + length;
     }
   } else {
     // A profile we do not understand could carry anything: blank it all.
-    buf.fill(0, start + 4, end);
+    blank(buf, start + 4, end);
     return 0;
   }
-  if (i < end) buf.fill(0, i, end); // whatever followed a malformed or reserved element
+  if (i < end) blank(buf, i, end); // whatever followed a malformed or reserved element
   return kept;
+}
+
+/** Zeroes [from, to): a loop, because these spans are a few bytes and fill() is a native call. */
+function blank(buf: Uint8Array, from: number, to: number): void {
+  for (let i = from; i < to; i++) buf[i] = 0;
 }
 
 /**
