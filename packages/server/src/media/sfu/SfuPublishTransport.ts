@@ -176,12 +176,12 @@ export class SfuPublishTransport extends SfuTransport implements ProducerOwner {
     const headerLength = rtpCheck(packet, length);
     if (headerLength < 0) return;
     const nowMs = performance.now();
+    const ssrc = rtpSsrc(packet);
     const twccId = this.extensionIds.transportCc;
     if (twccId > 0) {
       const seq = readTransportCcSeq(packet, twccId);
-      if (seq >= 0) this.twcc.record(seq, nowMs * 1000);
+      if (seq >= 0) this.twcc.record(seq, nowMs * 1000, ssrc);
     }
-    const ssrc = rtpSsrc(packet);
     const producers = this.receiving;
     for (let i = 0; i < producers.length; i++) {
       const producer = producers[i]!;
@@ -234,10 +234,9 @@ export class SfuPublishTransport extends SfuTransport implements ProducerOwner {
   }
 
   private sendTransportFeedback(): void {
-    const mediaSsrc = this.receiving[0]?.ssrc ?? 0;
     while (this.twcc.pending) {
       const slot = this.ctx.slots.take();
-      const end = this.twcc.buildFeedback(slot, 0, this.rtcpSsrc, Math.max(0, mediaSsrc));
+      const end = this.twcc.buildFeedback(slot, 0, this.rtcpSsrc);
       if (end === 0) return;
       this.sendRtcp(slot, end);
     }
