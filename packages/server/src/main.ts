@@ -1,4 +1,4 @@
-import { createWeriftEngine } from './media/index';
+import { createMediaPlane } from './media/index';
 import { ConfigError, loadConfig } from './service/config';
 import { ConfabServer } from './service/ConfabServer';
 import { createLogger } from './service/logger';
@@ -16,12 +16,18 @@ async function main(): Promise<void> {
     throw error;
   }
   const logger = createLogger(config.logLevel);
-  const media = createWeriftEngine({
-    rtcMinPort: config.rtcMinPort,
-    rtcMaxPort: config.rtcMaxPort,
-    announcedAddresses: config.publicIps,
-    logger,
-  });
+  let media;
+  try {
+    media = await createMediaPlane({
+      workers: config.mediaWorkers,
+      settings: { engine: config.mediaEngine, rtcMinPort: config.rtcMinPort, rtcMaxPort: config.rtcMaxPort, announcedAddresses: config.publicIps },
+      logger,
+      logLevel: config.logLevel,
+    });
+  } catch (err) {
+    logger.fatal({ err }, 'media engine did not start');
+    process.exit(1);
+  }
   const server = new ConfabServer(config, media, logger);
   await server.listen();
 

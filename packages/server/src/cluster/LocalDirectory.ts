@@ -15,7 +15,10 @@ export class LocalDirectory implements RoomDirectory {
   acquire(name: RoomName): Room {
     const existing = this.byName.get(name);
     if (existing && !existing.isClosed) return existing;
-    const room = new Room(name, this.media.createRouter(name), this.roomOptions, (closed) => {
+    let room: Room | undefined = undefined;
+    // A media worker that dies fails its rooms: their members are told to join again.
+    const router = this.media.createRouter(name, { onFailed: (error) => void room?.mediaFailed(error) });
+    room = new Room(name, router, this.roomOptions, (closed) => {
       if (this.byName.get(name) === closed) this.byName.delete(name);
     });
     this.byName.set(name, room);

@@ -47,6 +47,8 @@ export class Room {
   /** Which participant owns each live track, to label subscriber offers. */
   private readonly trackOwners = new Map<TrackId, ParticipantId>();
   private closed = false;
+  /** Set as soon as the room's media fails: new joins go to a fresh room. */
+  private mediaLost = false;
 
   constructor(
     readonly name: RoomName,
@@ -61,7 +63,7 @@ export class Room {
   }
 
   get isClosed(): boolean {
-    return this.closed;
+    return this.closed || this.mediaLost;
   }
 
   join(request: JoinRequest, link: SessionLink): Promise<Participant> {
@@ -117,6 +119,28 @@ export class Room {
     });
   }
 
+  /**
+   * The room's media is gone (its media worker died). Every member is told to join again and the
+   * room closes; the next join of this name starts a fresh room, on a live worker.
+   */
+  mediaFailed(error: unknown): Promise<void> {
+    this.mediaLost = true;
+    return this.enqueue(() => {
+      this.options.logger.error({ room: this.name, err: error, size: this.participants.size }, 'room media failed; closing the room');
+      const members = [...this.participants.values()];
+      this.participants.clear();
+      this.trackOwners.clear();
+      for (const participant of members) {
+        try {
+          participant.session.send({ type: 'error', code: 'unavailable', message: 'media for this room failed; join again' });
+          participant.close();
+        } catch (cleanupError) {
+          this.options.logger.warn({ room: this.name, err: cleanupError }, 'cleanup after media failure failed');
+        }
+      }
+    }).catch((err: unknown) => this.options.logger.error({ room: this.name, err }, 'closing a room after media failure failed'));
+  }
+
   /** Runs a task on the room's queue; after it, an empty room with nothing waiting closes. */
   private enqueue<T>(task: () => Promise<T> | T): Promise<T> {
     return this.queue.run(async () => {
@@ -136,7 +160,7 @@ export class Room {
   }
 
   private doJoin(request: JoinRequest, link: SessionLink): Participant {
-    if (this.closed) throw ProtocolError.unavailable('room closed, join again');
+    if (this.isClosed) throw ProtocolError.unavailable('room closed, join again');
     if (this.participants.size >= this.options.maxParticipants) {
       throw ProtocolError.exhausted(`room "${this.name}" is full (${this.options.maxParticipants} participants)`);
     }

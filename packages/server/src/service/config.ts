@@ -1,4 +1,6 @@
 import { existsSync } from 'node:fs';
+import { MEDIA_ENGINES, type MediaEngineName } from '../media/workers/engines';
+import type { LogLevel } from '../media/workers/workerLogger';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -6,10 +8,14 @@ import { fileURLToPath } from 'node:url';
 export interface Config {
   host: string;
   port: number;
-  logLevel: string;
+  logLevel: LogLevel;
   /** The built web app served at `/`. */
   webDir: string;
-  /** UDP port range for media (werift binds one port per transport). */
+  /** Which media engine forwards packets (CONFAB_MEDIA_ENGINE). */
+  mediaEngine: MediaEngineName;
+  /** Media worker threads, rooms spread across them (CONFAB_MEDIA_WORKERS); 0 runs media in the main thread. */
+  mediaWorkers: number;
+  /** UDP port range for media (werift binds one port per transport); each media worker gets an equal share. */
   rtcMinPort: number | undefined;
   rtcMaxPort: number | undefined;
   /** Extra addresses announced as ICE host candidates (e.g. a public IP behind 1:1 NAT). */
@@ -55,11 +61,17 @@ function readConfig(env: NodeJS.ProcessEnv): Config {
   if ((minPort === undefined) !== (maxPort === undefined) || (minPort !== undefined && maxPort! <= minPort)) {
     throw new ConfigError('CONFAB_RTC_MIN_PORT and CONFAB_RTC_MAX_PORT must be set together, min < max');
   }
+  const mediaWorkers = int(env, 'CONFAB_MEDIA_WORKERS', 0, 0, 256);
+  if (minPort !== undefined && (maxPort! - minPort + 1) / Math.max(1, mediaWorkers) < 2) {
+    throw new ConfigError('CONFAB_RTC_MIN_PORT..CONFAB_RTC_MAX_PORT must hold at least 2 ports per media worker');
+  }
   return {
     host: env.CONFAB_HOST ?? '0.0.0.0',
     port: int(env, 'CONFAB_PORT', 8080, 0, 65535),
     logLevel: oneOf(env, 'CONFAB_LOG_LEVEL', ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'], 'info'),
     webDir: env.CONFAB_WEB_DIR ?? defaultWebDir(),
+    mediaEngine: oneOf(env, 'CONFAB_MEDIA_ENGINE', MEDIA_ENGINES, 'werift'),
+    mediaWorkers,
     rtcMinPort: minPort,
     rtcMaxPort: maxPort,
     publicIps: list(env.CONFAB_PUBLIC_IP),
