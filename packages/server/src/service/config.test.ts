@@ -37,3 +37,15 @@ test('CONFAB_* variables are read and checked', () => {
 test('a media port range needs at least two ports', () => {
   assert.throws(() => loadConfig({ CONFAB_RTC_MIN_PORT: '40000', CONFAB_RTC_MAX_PORT: '40000' }), /min < max/);
 });
+
+test('media workers and engine: CONFAB_MEDIA_WORKERS (0 = in-process) and CONFAB_MEDIA_ENGINE', () => {
+  const config = loadConfig({ CONFAB_MEDIA_WORKERS: '3', CONFAB_MEDIA_ENGINE: 'werift' });
+  assert.equal(config.mediaWorkers, 3);
+  assert.equal(config.mediaEngine, 'werift');
+  assert.equal(loadConfig({ CONFAB_MEDIA_WORKERS: '0' }).mediaWorkers, 0);
+  assert.throws(() => loadConfig({ CONFAB_MEDIA_WORKERS: '-1' }), /CONFAB_MEDIA_WORKERS must be an integer from 0/);
+  assert.throws(() => loadConfig({ CONFAB_MEDIA_ENGINE: 'janus' }), /CONFAB_MEDIA_ENGINE must be one of/);
+  // Each worker gets its own share of the port range, at least two ports.
+  assert.throws(() => loadConfig({ CONFAB_MEDIA_WORKERS: '3', CONFAB_RTC_MIN_PORT: '40000', CONFAB_RTC_MAX_PORT: '40004' }), /2 ports per media worker/);
+  assert.equal(loadConfig({ CONFAB_MEDIA_WORKERS: '2', CONFAB_RTC_MIN_PORT: '40000', CONFAB_RTC_MAX_PORT: '40003' }).mediaWorkers, 2);
+});

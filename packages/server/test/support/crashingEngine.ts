@@ -1,9 +1,10 @@
 import { BroadcastChannel } from 'node:worker_threads';
 import { createEngine, type EngineFactory } from '../../src/media/workers/engines';
 
-/** How a test orders a media worker to die: the worker hosting router `router` does. */
+/** How a test orders a media worker to die: the worker hosting the router of room `room` does. */
 export interface MediaFault {
-  router: string;
+  /** A router id, or a room name (routers may be named `<room>#<n>`). */
+  room: string;
   /** An uncaught exception (as a bug in the engine would throw), or process.exit() in the worker. */
   how: 'throw' | 'exit';
 }
@@ -22,10 +23,10 @@ export const createWorkerEngine: EngineFactory = async (context) => {
   channel.unref();
   channel.onmessage = (event) => {
     const fault = (event as { data: MediaFault }).data;
-    if (!routers.has(fault.router)) return;
+    if (![...routers].some((id) => id === fault.room || id.startsWith(`${fault.room}#`))) return;
     if (fault.how === 'exit') process.exit(3);
     setImmediate(() => {
-      throw new Error(`injected crash in the media worker hosting ${fault.router}`);
+      throw new Error(`injected crash in the media worker hosting ${fault.room}`);
     });
   };
   return {
@@ -49,10 +50,10 @@ export const createWorkerEngine: EngineFactory = async (context) => {
   };
 };
 
-/** Makes the worker that hosts `router` die, the way `how` says. */
-export function crashMediaWorker(router: string, how: MediaFault['how'] = 'throw'): void {
+/** Makes the worker that hosts `room` die, the way `how` says. */
+export function crashMediaWorker(room: string, how: MediaFault['how'] = 'throw'): void {
   const channel = new BroadcastChannel(CHANNEL);
-  channel.postMessage({ router, how } satisfies MediaFault);
+  channel.postMessage({ room, how } satisfies MediaFault);
   channel.close();
 }
 
