@@ -62,7 +62,7 @@ async function runVariant(variant: EngineVariant): Promise<VariantResult> {
   const result: VariantResult = { engine: variant.name };
   let server: ServerProcess;
   try {
-    server = await ServerProcess.start({ env: { ...variant.env, CONFAB_MEDIA_WORKERS: '1' } });
+    server = await ServerProcess.start({ env: { ...variant.env, CONFAB_MEDIA_WORKERS: '1', CONFAB_MAX_PARTICIPANTS_PER_ROOM: String(maxSubscribers + 1) } });
   } catch (error) {
     return { engine: variant.name, skipped: `server refused it: ${lastLine(error)}` };
   }

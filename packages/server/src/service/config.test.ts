@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { ConfigError, loadConfig } from './config';
@@ -10,6 +11,8 @@ test('defaults work with an empty environment, and point at the built web app', 
   assert.equal(config.host, '0.0.0.0');
   assert.deepEqual(config.iceServers, []);
   assert.match(config.webDir, /packages[/\\]web[/\\]dist$/);
+  assert.equal(config.mediaWorkers, availableParallelism(), 'one media worker per core');
+  assert.equal(config.mediaEngine, 'werift');
   assert.ok(existsSync(join(config.webDir, '..', 'package.json')), 'the web package is beside the server package');
 });
 

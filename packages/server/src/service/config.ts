@@ -1,4 +1,5 @@
 import { existsSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { MEDIA_ENGINES, type MediaEngineName } from '../media/workers/engines';
 import type { LogLevel } from '../media/workers/workerLogger';
 import { dirname, join } from 'node:path';
@@ -61,7 +62,8 @@ function readConfig(env: NodeJS.ProcessEnv): Config {
   if ((minPort === undefined) !== (maxPort === undefined) || (minPort !== undefined && maxPort! <= minPort)) {
     throw new ConfigError('CONFAB_RTC_MIN_PORT and CONFAB_RTC_MAX_PORT must be set together, min < max');
   }
-  const mediaWorkers = int(env, 'CONFAB_MEDIA_WORKERS', 0, 0, 256);
+  // One media worker per core: each room's media runs on one, and the cores share the rooms.
+  const mediaWorkers = int(env, 'CONFAB_MEDIA_WORKERS', availableParallelism(), 0, 256);
   if (minPort !== undefined && (maxPort! - minPort + 1) / Math.max(1, mediaWorkers) < 2) {
     throw new ConfigError('CONFAB_RTC_MIN_PORT..CONFAB_RTC_MAX_PORT must hold at least 2 ports per media worker');
   }
