@@ -21,8 +21,12 @@ import { TokenBucket } from './TokenBucket';
 /** A client that has this much unsent data queued is too slow to follow the room. */
 const MAX_BUFFERED_BYTES = 8 * 1024 * 1024;
 
-/** Close codes after which the participant is gone for good (no resume window). */
-const GOODBYE_CODES: ReadonlySet<number> = new Set([CloseCode.Normal, CloseCode.GoingAway]);
+/**
+ * Closes after which the session waits for a resume: the connection died without a close frame
+ * (1006, or our heartbeat dropped it), or the SDK dropped it itself to reconnect. Any other close
+ * frame from the client (tab closed: 1001, leave: 1000, no code: 1005) is a goodbye.
+ */
+const LOST_CODES: ReadonlySet<number> = new Set([CloseCode.Abnormal, CloseCode.ClientReconnecting]);
 
 type State =
   | { kind: 'idle' }
@@ -198,8 +202,8 @@ export class SignalConnection implements SessionLink {
   private onClose(code: number): void {
     const state = this.state;
     this.state = { kind: 'closed' };
-    // A goodbye (closed tab, leave) or our own close for cause ends the session; anything else may come back.
-    const goodbye = GOODBYE_CODES.has(code) || (this.closingCode !== undefined && this.closingCode !== CloseCode.GoingAway);
+    // Our own close for cause ends the session too.
+    const goodbye = !LOST_CODES.has(code) || (this.closingCode !== undefined && this.closingCode !== CloseCode.GoingAway);
     if (state.kind === 'joined') this.leaveRoom(state.room, state.participant, goodbye);
   }
 

@@ -5,12 +5,16 @@ import { MediaError } from '../media/errors';
 export const CloseCode = {
   Normal: 1000,
   GoingAway: 1001,
+  /** Never sent: what the close event reports when the connection died without a close frame. */
+  Abnormal: 1006,
   PolicyViolation: 1008,
   MessageTooBig: 1009,
   InternalError: 1011,
   TryAgainLater: 1013,
   /** The session was resumed on a newer connection; this one is obsolete. */
   SessionMoved: 4000,
+  /** Sent by the SDK when it drops a silent connection to reconnect: the session should wait for it. */
+  ClientReconnecting: 4001,
 } as const;
 
 /** The one mapping from anything thrown while serving a request to the wire. */

@@ -9,20 +9,24 @@ export class WsClient {
   readonly invalid: string[] = [];
   private waiters: { match: (m: ServerMessage) => boolean; resolve: (m: ServerMessage) => void }[] = [];
   closeCode: number | undefined;
+  /** Highest `seq` received (what a resume asks to replay after). */
+  lastSeq = 0;
   private readonly closedPromise: Promise<number>;
 
   private constructor(readonly socket: WebSocket) {
     socket.on('message', (data) => {
       const decoded = decodeServerMessage(String(data));
       if (!decoded.ok) return void this.invalid.push(String(data));
+      if (decoded.seq !== undefined) this.lastSeq = decoded.seq;
       this.received.push(decoded.message);
       this.waiters = this.waiters.filter((w) => (w.match(decoded.message) ? (w.resolve(decoded.message), false) : true));
     });
     this.closedPromise = new Promise((resolve) => socket.on('close', (code) => resolve((this.closeCode = code))));
   }
 
-  static async open(url: string): Promise<WsClient> {
-    const socket = new WebSocket(url);
+  /** `autoPong: false` makes a client that ignores the server's pings, like one whose network vanished. */
+  static async open(url: string, options: { autoPong?: boolean } = {}): Promise<WsClient> {
+    const socket = new WebSocket(url, options);
     await new Promise<void>((resolve, reject) => {
       socket.once('open', () => resolve());
       socket.once('error', reject);
