@@ -1,4 +1,4 @@
-import { ProtocolError, type ServerMessage } from '@confab/protocol';
+import { ProtocolError, SessionCloseCode, type ServerMessage } from '@confab/protocol';
 import { MediaError } from '../media/errors';
 
 /** WebSocket close codes we use (RFC 6455 section 7.4.1). */
@@ -11,10 +11,8 @@ export const CloseCode = {
   MessageTooBig: 1009,
   InternalError: 1011,
   TryAgainLater: 1013,
-  /** The session was resumed on a newer connection; this one is obsolete. */
-  SessionMoved: 4000,
-  /** Sent by the SDK when it drops a silent connection to reconnect: the session should wait for it. */
-  ClientReconnecting: 4001,
+  SessionMoved: SessionCloseCode.SessionMoved,
+  ClientReconnecting: SessionCloseCode.Reconnecting,
 } as const;
 
 /** The one mapping from anything thrown while serving a request to the wire. */
