@@ -12,6 +12,8 @@ import type { Consumer, Producer, Transport } from '../media/types';
 /** How a room reaches one participant's client; implemented by the service edge. */
 export interface ParticipantSink {
   send(message: ServerMessage): void;
+  /** The room has dropped this participant (it failed): end the client's session so it joins again. */
+  end(): void;
 }
 
 /** A track this participant publishes, with the producer that carries it. */

@@ -97,7 +97,7 @@ function inbox() {
   const messages: ServerMessage[] = [];
   return {
     messages,
-    sink: { send: (m: ServerMessage) => void messages.push(m) },
+    sink: { send: (m: ServerMessage) => void messages.push(m), end() {} },
     ofType<T extends ServerMessage['type']>(type: T) {
       return messages.filter((m): m is Extract<ServerMessage, { type: T }> => m.type === type);
     },

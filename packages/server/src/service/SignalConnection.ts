@@ -14,6 +14,7 @@ import type { Participant } from '../rooms/Participant';
 import type { Room, RoomCommand } from '../rooms/Room';
 import type { Config } from './config';
 import { CloseCode, toErrorMessage, toProtocolError } from './errors';
+import { checkInputLimits } from './inputLimits';
 import type { Logger } from './logger';
 import { TokenBucket } from './TokenBucket';
 
@@ -71,6 +72,8 @@ export class SignalConnection {
       this.send(toErrorMessage(decoded.error, decoded.id));
       return this.countInvalid();
     }
+    const overLimit = checkInputLimits(decoded.message, this.config);
+    if (overLimit) return this.reject(decoded.message, overLimit);
     this.onMessage(decoded.message);
   }
 
@@ -99,12 +102,20 @@ export class SignalConnection {
     if (request.v !== PROTOCOL_VERSION) {
       return this.reject(request, ProtocolError.invalid(`unsupported protocol version ${request.v}; this server speaks ${PROTOCOL_VERSION}`));
     }
-    const room = this.directory.acquire(request.room);
+    let room: Room;
+    try {
+      room = this.directory.acquire(request.room);
+    } catch (error) {
+      return this.reject(request, error); // room limit, or shutting down
+    }
     const joining: State = { kind: 'joining', room, backlog: [] };
     this.state = joining;
     let participant: Participant;
     try {
-      participant = await room.join(request, { send: (message) => this.send(message) });
+      participant = await room.join(request, {
+        send: (message) => this.send(message),
+        end: () => this.close(CloseCode.InternalError, 'room failed'),
+      });
     } catch (error) {
       if (this.state === joining) this.state = { kind: 'idle' };
       return this.reject(request, error);
