@@ -1,7 +1,7 @@
 /** Shared set-up for a test file: one server, one browser, participants by name, diagnostics on failure. */
 import type { Browser } from 'playwright-core';
 import { launchBrowser, openParticipant, type OpenOptions, type Participant } from './browser';
-import { ServerProcess } from '@confab/loadtest';
+import { ServerProcess, type ServerProcessOptions } from '@confab/loadtest';
 
 export interface Harness {
   server: ServerProcess;
@@ -14,8 +14,8 @@ export interface Harness {
   close(): Promise<void>;
 }
 
-export async function createHarness(): Promise<Harness> {
-  const [server, browser] = await Promise.all([ServerProcess.start(), launchBrowser()]);
+export async function createHarness(serverOptions: ServerProcessOptions = {}): Promise<Harness> {
+  const [server, browser] = await Promise.all([ServerProcess.start(serverOptions), launchBrowser()]);
   const people = new Map<string, Participant>();
   const h: Harness = {
     server,

@@ -58,7 +58,8 @@ export class SignalConnection {
   }
 
   private onFrame(data: unknown, isBinary: boolean): void {
-    if (this.state.kind === 'closed') return;
+    // Frames still arriving after we started closing (a flood) get no work and no log lines.
+    if (this.state.kind === 'closed' || this.socket.readyState !== this.socket.OPEN) return;
     if (!this.bucket.take()) {
       this.send(toErrorMessage(new ProtocolError(ErrorCode.RateLimited, 'too many messages, slow down')));
       return this.countInvalid();
