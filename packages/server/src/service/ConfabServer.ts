@@ -11,6 +11,7 @@ import { CloseCode, toErrorMessage } from './errors';
 import type { Logger } from './logger';
 import { createMetrics } from './metrics';
 import { createOriginPolicy } from './originPolicy';
+import type { ProcessErrorKind } from './processGuards';
 import { SignalConnection } from './SignalConnection';
 import { createStaticHandler } from './staticFiles';
 
@@ -82,6 +83,11 @@ export class ConfabServer {
     this.http.closeAllConnections();
     await httpClosed;
     await this.media.close();
+  }
+
+  /** Counts an error that escaped every handler (processGuards.ts), for /metrics. */
+  countProcessError(kind: ProcessErrorKind): void {
+    this.metrics.processErrors.inc({ kind });
   }
 
   /** The HTTP half of a WebSocket handshake: path, shutdown and Origin are checked before upgrading. */

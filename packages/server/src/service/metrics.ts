@@ -30,5 +30,12 @@ export function createMetrics(directory: RoomDirectory, media: MediaEngine, conn
     registers: [registry],
   });
 
-  return { registry, refusedConnections };
+  const processErrors = new Counter({
+    name: 'confab_process_errors_total',
+    help: 'Errors no handler caught (kind: uncaught_exception, unhandled_rejection); logged, the node carries on',
+    labelNames: ['kind'] as const,
+    registers: [registry],
+  });
+
+  return { registry, refusedConnections, processErrors };
 }
