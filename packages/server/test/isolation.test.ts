@@ -26,7 +26,7 @@ before(async () => {
   await alice.join();
   await bob.join();
   await Promise.all([alice.publishCamera(), alice.publishMicrophone(), bob.publishCamera()]);
-  await waitUntil(() => allFlowing(), T, () => `healthy call flowing: ${JSON.stringify([alice.receivedPackets(), bob.receivedPackets()])}`);
+  await waitUntil(() => allFlowing(), T, () => `healthy call flowing: ${JSON.stringify([alice.stats(), bob.stats()])}`);
 });
 after(async () => {
   for (const c of clients) c.close();
