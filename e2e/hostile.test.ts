@@ -128,6 +128,8 @@ describe('hostile clients against a live call', { timeout: 180_000 }, () => {
         message: `server heap (after a full GC) back within ${HEAP_TOLERANCE_BYTES} bytes of its baseline ${heapBaseline}`,
       });
       measure('heap_peak_bytes', monitor.heapPeak, 'not collected: includes garbage');
+      measure('server_event_loop_lag_max_ms', monitor.lagMaxMs.during, 'during the attack');
+      measure('server_event_loop_lag_max_ms', monitor.lagMaxMs.after, 'after it');
       measure('heap_after_bytes', heapAfter, `delta=${heapAfter - heapBaseline}`);
       measure('rss_after_bytes', await metric('confab_process_process_resident_memory_bytes'));
     })());
@@ -157,30 +159,42 @@ async function liveHeapBytes(): Promise<number> {
 
 /**
  * Samples every page's framesDecoded for each remote camera about every 2 s; a reading that did not
- * rise since the last one is a stall. Also keeps the server's heap peak.
+ * rise since the last one is a stall. Also keeps the server's heap peak and its event-loop lag
+ * (prom-client resets the lag histogram at each scrape, so each reading covers one round).
  */
 class DecodingMonitor {
   phase: 'during' | 'after' = 'during';
   readonly rounds = { during: 0, after: 0 };
   readonly stalls: string[] = [];
   heapPeak = 0;
+  readonly lagMaxMs = { during: 0, after: 0 };
   private running = true;
   private readonly last = new Map<string, number>();
+  private forwarded: number | undefined;
 
   async run(): Promise<void> {
     while (this.running) {
       const phase = this.phase;
+      const stalled: string[] = [];
       for (const viewer of NAMES) {
         const stats = await remoteStats(h.person(viewer).page);
         for (const other of NAMES.filter((n) => n !== viewer)) {
           const key = `${viewer}<-${other}`;
           const frames = stats.find((s) => s.participantName === other && s.kind === 'video' && s.source === 'camera')?.framesDecoded ?? 0;
           const before = this.last.get(key);
-          if (before !== undefined && frames <= before) this.stalls.push(`${phase}: ${key} framesDecoded ${before} -> ${frames}`);
+          if (before !== undefined && frames <= before) stalled.push(`${key} framesDecoded ${before} -> ${frames}`);
           this.last.set(key, frames);
         }
       }
-      this.heapPeak = Math.max(this.heapPeak, await metric('confab_process_nodejs_heap_size_used_bytes'));
+      const server = await h.server.metrics();
+      const lagMs = (server.get('confab_process_nodejs_eventloop_lag_max_seconds') ?? 0) * 1000;
+      const forwarded = server.get('confab_media_rtp_packets_forwarded') ?? 0;
+      // What the server did meanwhile, to tell a server that stopped forwarding from a page that stopped sending.
+      const context = `server forwarded ${forwarded - (this.forwarded ?? forwarded)} RTP packets, event loop lag max ${Math.round(lagMs)} ms`;
+      for (const stall of stalled) this.stalls.push(`${phase}: ${stall} (${context})`);
+      this.forwarded = forwarded;
+      this.heapPeak = Math.max(this.heapPeak, server.get('confab_process_nodejs_heap_size_used_bytes') ?? 0);
+      this.lagMaxMs[phase] = Math.max(this.lagMaxMs[phase], lagMs);
       this.rounds[phase]++;
       await sleep(2000);
     }
