@@ -113,6 +113,7 @@ function inbox() {
     supersede() {
       link.superseded = true;
     },
+    end() {},
   };
   return {
     messages,

@@ -12,6 +12,7 @@ import type { Router, TransportSignal } from '../media/types';
 import { newMessageId, newParticipantId, newTrackId } from './ids';
 import { Participant } from './Participant';
 import { ParticipantSession, type SessionLink } from './ParticipantSession';
+import { isRoomFault, roomFailedError } from './roomFault';
 import { SerialQueue } from './SerialQueue';
 
 export interface RoomOptions {
@@ -117,11 +118,17 @@ export class Room {
     });
   }
 
-  /** Runs a task on the room's queue; after it, an empty room with nothing waiting closes. */
+  /**
+   * Runs a task on the room's queue; after it, an empty room with nothing waiting closes. A task
+   * that fails with a bug (not a refusal) fails the whole room: see fail().
+   */
   private enqueue<T>(task: () => Promise<T> | T): Promise<T> {
     return this.queue.run(async () => {
       try {
         return await task();
+      } catch (error) {
+        if (isRoomFault(error)) this.fail(error);
+        throw error;
       } finally {
         if (this.participants.size === 0 && this.queue.backlog === 0) this.close();
       }
@@ -131,8 +138,33 @@ export class Room {
   private close(): void {
     if (this.closed) return;
     this.closed = true;
-    this.router.close();
-    this.onClose(this);
+    try {
+      this.router.close();
+    } finally {
+      this.onClose(this);
+    }
+  }
+
+  /**
+   * After an unexpected error the room's state can't be trusted: every member is told (`error`,
+   * code internal) and their connection ended so they join again, media is released, and the
+   * room closes, so the next join of this name starts a fresh room. Other rooms never notice.
+   */
+  private fail(error: unknown): void {
+    if (this.closed) return;
+    this.options.logger.error({ room: this.name, err: error, size: this.participants.size }, 'room failed; closing it');
+    const { code, message } = roomFailedError(this.name);
+    const members = [...this.participants.values()];
+    this.participants.clear();
+    this.trackOwners.clear();
+    const steps = members.flatMap((p) => [() => p.session.send({ type: 'error', code, message }), () => p.session.end(), () => p.close()]);
+    for (const step of [...steps, () => this.close()]) {
+      try {
+        step();
+      } catch (cleanupError) {
+        this.options.logger.warn({ room: this.name, err: cleanupError }, 'cleanup after room failure failed');
+      }
+    }
   }
 
   private doJoin(request: JoinRequest, link: SessionLink): Participant {

@@ -1,4 +1,4 @@
-import { Gauge, Registry, collectDefaultMetrics } from 'prom-client';
+import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
 import type { RoomDirectory } from '../cluster/RoomDirectory';
 import type { MediaEngine } from '../media/types';
 
@@ -23,5 +23,19 @@ export function createMetrics(directory: RoomDirectory, media: MediaEngine, conn
   gauge('confab_media_rtp_packets_forwarded', 'RTP packets forwarded to subscribers (cumulative)', () => media.stats().rtpPacketsForwarded);
   gauge('confab_media_rtp_bytes_forwarded', 'RTP bytes forwarded to subscribers (cumulative)', () => media.stats().rtpBytesForwarded);
 
-  return { registry };
+  const refusedConnections = new Counter({
+    name: 'confab_signal_connections_refused_total',
+    help: 'Signaling WebSockets refused, by reason: origin, connections_per_ip, shutting_down',
+    labelNames: ['reason'] as const,
+    registers: [registry],
+  });
+
+  const processErrors = new Counter({
+    name: 'confab_process_errors_total',
+    help: 'Errors no handler caught (kind: uncaught_exception, unhandled_rejection); logged, the node carries on',
+    labelNames: ['kind'] as const,
+    registers: [registry],
+  });
+
+  return { registry, refusedConnections, processErrors };
 }

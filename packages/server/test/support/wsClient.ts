@@ -1,5 +1,5 @@
 import { decodeServerMessage, type ServerMessage } from '@confab/protocol';
-import { WebSocket } from 'ws';
+import { WebSocket, type ClientOptions } from 'ws';
 
 type Of<T extends ServerMessage['type']> = Extract<ServerMessage, { type: T }>;
 
@@ -24,14 +24,19 @@ export class WsClient {
     this.closedPromise = new Promise((resolve) => socket.on('close', (code) => resolve((this.closeCode = code))));
   }
 
-  /** `autoPong: false` makes a client that ignores the server's pings, like one whose network vanished. */
-  static async open(url: string, options: { autoPong?: boolean } = {}): Promise<WsClient> {
+  /**
+   * `options` as for ws, e.g. `origin` (the Origin header), `localAddress` (the address to connect
+   * from), or `autoPong: false` for a client that ignores the server's pings, like one whose network vanished.
+   */
+  static async open(url: string, options: ClientOptions = {}): Promise<WsClient> {
     const socket = new WebSocket(url, options);
+    // Listen before the socket opens: a server may send right after the handshake, in the same read.
+    const client = new WsClient(socket);
     await new Promise<void>((resolve, reject) => {
       socket.once('open', () => resolve());
       socket.once('error', reject);
     });
-    return new WsClient(socket);
+    return client;
   }
 
   send(message: object | string): void {
