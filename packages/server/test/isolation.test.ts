@@ -70,7 +70,7 @@ async function expectRoomFailedFor(room: string, members: WsClient[]): Promise<v
 
 test('a bug while a room handles a command: its members get an error and are let go, its media is released, the other call carries on', async () => {
   const [ann, ben] = [await client(), await client()];
-  await ann.join('doomed', 'Ann');
+  const annJoined = await ann.join('doomed', 'Ann');
   await ben.join('doomed', 'Ben');
   const doomed = t.server.directory.get('doomed' as RoomName)!;
   assert.deepEqual({ routers: media.stats().routers, transports: media.stats().transports }, { routers: 2, transports: 8 });
@@ -92,6 +92,11 @@ test('a bug while a room handles a command: its members get an error and are let
 
   await healthyCallKeepsForwarding();
   assert.equal((await fetch(`${t.httpUrl}/healthz`)).status, 200);
+
+  // After 1011 the SDK reconnects and tries to resume first: that session is gone, so it rejoins.
+  const back = await client();
+  back.send({ type: 'resume', id: 1, v: 1, room: 'doomed', participantId: annJoined.self.id, token: annJoined.session.resumeToken, lastSeq: ann.lastSeq });
+  assert.equal((await back.next('error', (m) => m.id === 1)).code, 'not_found');
 
   // A later join of the same name starts a fresh room that works.
   const cy = await client();
