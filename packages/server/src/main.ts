@@ -2,6 +2,7 @@ import { createMediaPlane } from './media/index';
 import { ConfigError, loadConfig } from './service/config';
 import { ConfabServer } from './service/ConfabServer';
 import { createLogger } from './service/logger';
+import { installProcessGuards } from './service/processGuards';
 
 /** `npm start`: one node with everything in it. */
 async function main(): Promise<void> {
@@ -46,9 +47,7 @@ async function main(): Promise<void> {
   };
   process.on('SIGTERM', () => stop('SIGTERM'));
   process.on('SIGINT', () => stop('SIGINT'));
-  // A bug in one room's callbacks must not take the node down; log it loudly instead.
-  process.on('uncaughtException', (err) => logger.error({ err }, 'uncaught exception'));
-  process.on('unhandledRejection', (err) => logger.error({ err }, 'unhandled rejection'));
+  installProcessGuards(logger, (kind) => server.countProcessError(kind));
 }
 
 void main();

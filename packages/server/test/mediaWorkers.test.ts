@@ -69,7 +69,7 @@ test('a media worker that dies fails only its room: members are told to join aga
     assert.deepEqual(server.media.stats().workers?.map((w) => w.routers), [1, 1], 'one room per worker');
 
     crashMediaWorker('left');
-    const told = (p: HeadlessParticipant) => p.errors.includes('server error unavailable: media for this room failed; join again');
+    const told = (p: HeadlessParticipant) => p.errors.includes('server error unavailable: media for room "left" failed; join it again to start a fresh one');
     await waitUntil(() => left.all.every(told), T, 'both members of the failed room told');
     await stillReceiving(right.subscriber, 'the other room, after the crash');
     assert.deepEqual(right.all.flatMap((p) => p.errors), [], 'the other room saw nothing');

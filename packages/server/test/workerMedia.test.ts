@@ -216,6 +216,8 @@ test('a worker that exits fails its rooms the same way', async () => {
     const states: string[] = [];
     const transport = doomed.createTransport({ label: 't', role: 'subscribe', onSignal: () => {}, onStateChange: (s) => states.push(s) });
     const keptTransport = kept.createTransport({ label: 'k', role: 'publish', onSignal: () => {} });
+    // A round trip: the worker has the router before the order (on another channel) reaches it.
+    await assert.rejects(transport.applyAnswer('v=0'), code('invalid_argument'));
     crashMediaWorker('gone', 'exit');
     await waitUntil(() => failed.length > 0, T, 'the room on the exited worker failed');
     assert.deepEqual(failed, ['gone: unavailable']);

@@ -1,1 +1,18 @@
-export {};
+export { srtpBackend, srtpNativeLoadError, SRTP_BACKEND_ENV } from './backend';
+export {
+  createSrtpSession,
+  DEFAULT_MAX_STREAMS,
+  DEFAULT_REPLAY_WINDOW,
+  type SrtpSessionOptions,
+} from './createSrtpSession';
+export {
+  DTLS_SRTP_EXPORTER_LABEL,
+  dtlsSrtpKeyingMaterialLength,
+  splitDtlsSrtpKeyingMaterial,
+  type DtlsRole,
+  type SrtpMasterKeys,
+} from './dtlsSrtp';
+export type { SrtpBackend } from './packetCipher';
+export { SRTP_MAX_OVERHEAD, SRTP_PROFILES, srtpProfileFromDtlsId, type SrtpProfile, type SrtpProfileParams } from './profiles';
+export { SrtpSession } from './SrtpSession';
+export { SrtpStatus, srtpStatusName, type SrtpStatusCode } from './status';

@@ -12,6 +12,7 @@ import type { Router, TransportSignal } from '../media/types';
 import { newMessageId, newParticipantId, newTrackId } from './ids';
 import { Participant } from './Participant';
 import { ParticipantSession, type SessionLink } from './ParticipantSession';
+import { isRoomFault, roomFailedError, roomMediaFailedError } from './roomFault';
 import { SerialQueue } from './SerialQueue';
 
 export interface RoomOptions {
@@ -120,32 +121,27 @@ export class Room {
   }
 
   /**
-   * The room's media is gone (its media worker died). Every member is told to join again and the
-   * room closes; the next join of this name starts a fresh room, on a live worker.
+   * The room's media is gone (its media worker died): the room fails as after a bug (see fail()),
+   * and its members are told it was the media. New joins of this name go to a fresh room at once.
    */
-  mediaFailed(error: unknown): Promise<void> {
+  mediaFailed(error: unknown): void {
     this.mediaLost = true;
-    return this.enqueue(() => {
-      this.options.logger.error({ room: this.name, err: error, size: this.participants.size }, 'room media failed; closing the room');
-      const members = [...this.participants.values()];
-      this.participants.clear();
-      this.trackOwners.clear();
-      for (const participant of members) {
-        try {
-          participant.session.send({ type: 'error', code: 'unavailable', message: 'media for this room failed; join again' });
-          participant.close();
-        } catch (cleanupError) {
-          this.options.logger.warn({ room: this.name, err: cleanupError }, 'cleanup after media failure failed');
-        }
-      }
-    }).catch((err: unknown) => this.options.logger.error({ room: this.name, err }, 'closing a room after media failure failed'));
+    this.enqueue(() => this.fail(error, roomMediaFailedError(this.name))).catch((err: unknown) => {
+      this.options.logger.error({ room: this.name, err }, 'failing a room whose media failed did not work');
+    });
   }
 
-  /** Runs a task on the room's queue; after it, an empty room with nothing waiting closes. */
+  /**
+   * Runs a task on the room's queue; after it, an empty room with nothing waiting closes. A task
+   * that fails with a bug (not a refusal) fails the whole room: see fail().
+   */
   private enqueue<T>(task: () => Promise<T> | T): Promise<T> {
     return this.queue.run(async () => {
       try {
         return await task();
+      } catch (error) {
+        if (isRoomFault(error)) this.fail(error);
+        throw error;
       } finally {
         if (this.participants.size === 0 && this.queue.backlog === 0) this.close();
       }
@@ -155,8 +151,34 @@ export class Room {
   private close(): void {
     if (this.closed) return;
     this.closed = true;
-    this.router.close();
-    this.onClose(this);
+    try {
+      this.router.close();
+    } finally {
+      this.onClose(this);
+    }
+  }
+
+  /**
+   * After an unexpected error the room's state can't be trusted: every member is told (`error`,
+   * code internal, or what `notice` says) and their connection ended so they join again, media is
+   * released, and the room closes, so the next join of this name starts a fresh room. Other rooms
+   * never notice.
+   */
+  private fail(error: unknown, notice = roomFailedError(this.name)): void {
+    if (this.closed) return;
+    this.options.logger.error({ room: this.name, err: error, size: this.participants.size }, 'room failed; closing it');
+    const { code, message } = notice;
+    const members = [...this.participants.values()];
+    this.participants.clear();
+    this.trackOwners.clear();
+    const steps = members.flatMap((p) => [() => p.session.send({ type: 'error', code, message }), () => p.session.end(), () => p.close()]);
+    for (const step of [...steps, () => this.close()]) {
+      try {
+        step();
+      } catch (cleanupError) {
+        this.options.logger.warn({ room: this.name, err: cleanupError }, 'cleanup after room failure failed');
+      }
+    }
   }
 
   private doJoin(request: JoinRequest, link: SessionLink): Participant {

@@ -4,6 +4,7 @@ import { MEDIA_ENGINES, type MediaEngineName } from '../media/workers/engines';
 import type { LogLevel } from '../media/workers/workerLogger';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { MAX_CHAT_LENGTH, MAX_DISPLAY_NAME_LENGTH, MAX_MESSAGE_BYTES } from '@confab/protocol';
 
 /** Every setting, read once at start-up from `CONFAB_*` environment variables (documented in the README). */
 export interface Config {
@@ -24,6 +25,16 @@ export interface Config {
   /** ICE servers handed to clients in `joined` (JSON array of RTCIceServer). */
   iceServers: { urls: string | string[]; username?: string; credential?: string }[];
   maxParticipantsPerRoom: number;
+  /** Limits and abuse (docs/reliability.md): each at most the protocol's own cap. */
+  maxMessageBytes: number;
+  /** Rooms this node hosts at once; a join that would open one more gets resource_exhausted. */
+  maxRooms: number;
+  /** Open signaling connections per client address (IPv6: per /64); 0 turns the limit off. */
+  maxConnectionsPerIp: number;
+  maxNameLength: number;
+  maxChatLength: number;
+  /** Browser origins allowed to open /rtc besides the server's own: 'localhost' (the default), '*', or a list. */
+  allowedOrigins: AllowedOrigins;
   /** Messages per second a connection may send on average, and the burst it may save up. */
   messageRate: number;
   messageBurst: number;
@@ -79,6 +90,12 @@ function readConfig(env: NodeJS.ProcessEnv): Config {
     publicIps: list(env.CONFAB_PUBLIC_IP),
     iceServers: iceServers(env.CONFAB_ICE_SERVERS),
     maxParticipantsPerRoom: int(env, 'CONFAB_MAX_PARTICIPANTS_PER_ROOM', 100, 1, 10_000),
+    maxMessageBytes: int(env, 'CONFAB_MAX_MESSAGE_BYTES', MAX_MESSAGE_BYTES, 16 * 1024, MAX_MESSAGE_BYTES),
+    maxRooms: int(env, 'CONFAB_MAX_ROOMS', 1000, 1, 1_000_000),
+    maxConnectionsPerIp: int(env, 'CONFAB_MAX_CONNECTIONS_PER_IP', 100, 0, 1_000_000),
+    maxNameLength: int(env, 'CONFAB_MAX_NAME_LENGTH', MAX_DISPLAY_NAME_LENGTH, 1, MAX_DISPLAY_NAME_LENGTH),
+    maxChatLength: int(env, 'CONFAB_MAX_CHAT_LENGTH', MAX_CHAT_LENGTH, 1, MAX_CHAT_LENGTH),
+    allowedOrigins: allowedOrigins(env.CONFAB_ALLOWED_ORIGINS),
     messageRate: int(env, 'CONFAB_MESSAGE_RATE', 50, 1, 100_000),
     messageBurst: int(env, 'CONFAB_MESSAGE_BURST', 200, 1, 1_000_000),
     maxInvalidMessagesPerMinute: int(env, 'CONFAB_MAX_INVALID_MESSAGES', 30, 1, 1_000_000),
@@ -117,6 +134,23 @@ function oneOf<T extends string>(env: NodeJS.ProcessEnv, key: string, values: re
 
 function list(raw: string | undefined): string[] {
   return (raw ?? '').split(',').map((s) => s.trim()).filter((s) => s.length > 0);
+}
+
+/** 'localhost': any localhost origin; '*': every origin; otherwise exact origins like https://meet.example.com. */
+export type AllowedOrigins = 'localhost' | '*' | string[];
+
+function allowedOrigins(raw: string | undefined): AllowedOrigins {
+  const entries = list(raw);
+  if (entries.length === 0) return 'localhost';
+  if (entries.includes('*')) return '*';
+  return entries.map((entry) => {
+    const url = URL.canParse(entry) ? new URL(entry) : undefined;
+    const bare = url && (url.protocol === 'http:' || url.protocol === 'https:') && url.pathname === '/' && !url.search && !url.hash && !url.username;
+    if (!bare) {
+      throw new ConfigError(`CONFAB_ALLOWED_ORIGINS: "${entry}" is not an origin like https://meet.example.com (scheme, host, optional port, no path), nor "*"`);
+    }
+    return url.origin;
+  });
 }
 
 function iceServers(raw: string | undefined): Config['iceServers'] {

@@ -1,4 +1,4 @@
-import { Gauge, Registry, collectDefaultMetrics } from 'prom-client';
+import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
 import type { RoomDirectory } from '../cluster/RoomDirectory';
 import type { MediaEngine, MediaWorkerStats } from '../media/types';
 
@@ -40,5 +40,19 @@ export function createMetrics(directory: RoomDirectory, media: MediaEngine, conn
   perWorker('confab_media_worker_cpu_seconds', 'CPU time of each media worker slot, its thread alone (cumulative)', (w) => w.cpuSeconds);
   perWorker('confab_media_worker_restarts', 'Media workers that died in each slot and were replaced', (w) => w.restarts);
 
-  return { registry };
+  const refusedConnections = new Counter({
+    name: 'confab_signal_connections_refused_total',
+    help: 'Signaling WebSockets refused, by reason: origin, connections_per_ip, shutting_down',
+    labelNames: ['reason'] as const,
+    registers: [registry],
+  });
+
+  const processErrors = new Counter({
+    name: 'confab_process_errors_total',
+    help: 'Errors no handler caught (kind: uncaught_exception, unhandled_rejection); logged, the node carries on',
+    labelNames: ['kind'] as const,
+    registers: [registry],
+  });
+
+  return { registry, refusedConnections, processErrors };
 }

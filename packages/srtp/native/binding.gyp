@@ -1,0 +1,10 @@
+{
+  "targets": [
+    {
+      "target_name": "confab_srtp",
+      "sources": ["srtp_core.c"],
+      "defines": ["NAPI_VERSION=8", "OPENSSL_SUPPRESS_DEPRECATED"],
+      "cflags": ["-O2", "-Wall", "-Wextra", "-Werror=implicit-function-declaration"]
+    }
+  ]
+}

@@ -1,0 +1,41 @@
+/**
+ * Which backend runs the per-packet crypto. Default: the native core if it loads, else TypeScript.
+ * CONFAB_SRTP_BACKEND=native|ts forces one; forcing native where it cannot load is an error.
+ */
+import { NativeCipher } from './NativeCipher';
+import type { SessionKeys } from './keyDerivation';
+import { loadNativeAddon } from './nativeAddon';
+import type { PacketCipher, SrtpBackend } from './packetCipher';
+import type { SrtpProfile } from './profiles';
+import { TsCmCipher } from './TsCmCipher';
+import { TsGcmCipher } from './TsGcmCipher';
+
+export const SRTP_BACKEND_ENV = 'CONFAB_SRTP_BACKEND';
+
+/** The backend sessions get when they do not ask for one. Throws if the environment forces an unusable one. */
+export function srtpBackend(): SrtpBackend {
+  const forced = process.env[SRTP_BACKEND_ENV] ?? '';
+  if (forced === 'ts') return 'ts';
+  if (forced === 'native') {
+    requireNative();
+    return 'native';
+  }
+  if (forced !== '') throw new Error(`${SRTP_BACKEND_ENV}=${forced}: expected 'native' or 'ts'`);
+  return loadNativeAddon().addon !== null ? 'native' : 'ts';
+}
+
+/** Why the native core is unavailable, or null when it loaded. For start-up logs. */
+export function srtpNativeLoadError(): string | null {
+  return loadNativeAddon().error;
+}
+
+export function createPacketCipher(backend: SrtpBackend, profile: SrtpProfile, keys: SessionKeys): PacketCipher {
+  if (backend === 'native') return new NativeCipher(requireNative(), profile, keys);
+  return profile === 'AEAD_AES_128_GCM' ? new TsGcmCipher(keys) : new TsCmCipher(keys);
+}
+
+function requireNative() {
+  const { addon, error } = loadNativeAddon();
+  if (addon === null) throw new Error(`@confab/srtp: the native backend is required but unavailable: ${error}`);
+  return addon;
+}

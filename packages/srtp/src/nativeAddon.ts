@@ -1,0 +1,53 @@
+/**
+ * Loads the native core (native/srtp_core.c, built at npm install) once per thread. Found through
+ * the package's own name, so it also loads from the esbuild server bundle, whose import.meta.url
+ * is not this file's.
+ */
+import { existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+/** One OpenSSL-backed session key (an N-API external). */
+export type NativeContext = { readonly __nativeSrtpContext: unique symbol };
+
+export interface NativeSrtpAddon {
+  createContext(kind: 1 | 2, key: Uint8Array, salt: Uint8Array, authKey: Uint8Array | null): NativeContext;
+  destroyContext(ctx: NativeContext): void;
+  sealRtp(ctx: NativeContext, buf: Uint8Array, len: number, headerLength: number, roc: number): number;
+  openRtp(ctx: NativeContext, buf: Uint8Array, len: number, headerLength: number, roc: number): number;
+  sealRtcp(ctx: NativeContext, buf: Uint8Array, len: number, index: number): number;
+  openRtcp(ctx: NativeContext, buf: Uint8Array, len: number): number;
+}
+
+export const NATIVE_KIND = { AEAD_AES_128_GCM: 1, AES_CM_128_HMAC_SHA1_80: 2 } as const;
+
+const ADDON_PATH = 'native/build/Release/confab_srtp.node';
+
+type LoadResult = { addon: NativeSrtpAddon; error: null } | { addon: null; error: string };
+let loaded: LoadResult | undefined;
+
+/** The addon, or why it is not there (not built, or it failed to load). */
+export function loadNativeAddon(): LoadResult {
+  loaded ??= load();
+  return loaded;
+}
+
+function load(): LoadResult {
+  const require = createRequire(import.meta.url);
+  const candidates = [fileURLToPath(new URL(`../${ADDON_PATH}`, import.meta.url))];
+  try {
+    candidates.push(join(dirname(require.resolve('@confab/srtp/package.json')), ADDON_PATH));
+  } catch {
+    // Only the first candidate, then.
+  }
+  const path = candidates.find((p) => existsSync(p));
+  if (path === undefined) {
+    return { addon: null, error: `not built (no ${ADDON_PATH}; run \`npm run build:native -w @confab/srtp\`)` };
+  }
+  try {
+    return { addon: require(path) as NativeSrtpAddon, error: null };
+  } catch (err) {
+    return { addon: null, error: `failed to load ${path}: ${(err as Error).message}` };
+  }
+}
