@@ -1,4 +1,5 @@
-// Builds the web app (packages/web/dist) and the server bundle (packages/server/dist/main.js).
+// Builds the web app (packages/web/dist) and the server bundle (packages/server/dist/main.js, with
+// the media worker's entry beside it as mediaWorker.js).
 import { build } from 'esbuild';
 import { buildWeb } from '../packages/web/build.mjs';
 
@@ -6,8 +7,11 @@ const root = new URL('..', import.meta.url).pathname;
 
 await buildWeb({ outdir: `${root}packages/web/dist`, minify: true });
 await build({
-  entryPoints: [`${root}packages/server/src/main.ts`],
-  outfile: `${root}packages/server/dist/main.js`,
+  entryPoints: {
+    main: `${root}packages/server/src/main.ts`,
+    mediaWorker: `${root}packages/server/src/media/workers/workerMain.ts`,
+  },
+  outdir: `${root}packages/server/dist`,
   bundle: true,
   platform: 'node',
   target: 'node20',
@@ -18,4 +22,4 @@ await build({
   banner: { js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);" },
   logLevel: 'warning',
 });
-console.log('built packages/web/dist and packages/server/dist/main.js');
+console.log('built packages/web/dist and packages/server/dist/{main,mediaWorker}.js');

@@ -8,6 +8,8 @@ packages=()
 [ -x /usr/bin/chromium ] || packages+=(chromium)
 command -v ip >/dev/null || packages+=(iproute2)
 command -v unshare >/dev/null || packages+=(util-linux)
+# The network-loss tests cut one participant off with nftables rules inside the test namespace.
+command -v nft >/dev/null || packages+=(nftables)
 if [ ${#packages[@]} -gt 0 ]; then
   if [ "$(id -u)" = 0 ]; then
     echo "installing system packages: ${packages[*]}"

@@ -13,6 +13,8 @@ export type Signaller = Pick<SignalClient, 'request' | 'send'>;
 export class PeerLink {
   private readonly candidates: CandidateQueue;
   private _closed = false;
+  /** Set by the connection that owns this link: how it restarts ICE. */
+  onIceFailed: (() => void) | undefined;
 
   constructor(
     readonly pc: RTCPeerConnection,
@@ -28,6 +30,10 @@ export class PeerLink {
       if (pc.connectionState === 'failed' && !this._closed) {
         onError(ConfabError.connectionFailed(`${target} connection failed (ICE/DTLS)`));
       }
+    };
+    // Media lost its path while signaling is fine (UDP blocked, address changed): restart ICE.
+    pc.oniceconnectionstatechange = () => {
+      if (pc.iceConnectionState === 'failed' && !this._closed) this.onIceFailed?.();
     };
   }
 
@@ -51,6 +57,7 @@ export class PeerLink {
     this.candidates.clear();
     this.pc.onicecandidate = null;
     this.pc.onconnectionstatechange = null;
+    this.pc.oniceconnectionstatechange = null;
     this.pc.close();
     return true;
   }

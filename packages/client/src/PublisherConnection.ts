@@ -17,6 +17,7 @@ export class PublisherConnection {
     onError: (error: ConfabError) => void,
   ) {
     this.link = new PeerLink(pc, 'publisher', signal, onError);
+    this.link.onIceFailed = () => this.restartIce().catch((error: unknown) => onError(ConfabError.wrap(error)));
   }
 
   /**

@@ -4,7 +4,7 @@ import { connect } from './connect';
 import { ConfabError } from './errors';
 import { ConnectionState, RoomEvent } from './events';
 import type { Room } from './Room';
-import { fakePeerConnectionClass, fakeTrack, fakeWebSocketClass, tick, type FakeMediaStreamTrack, type FakeWebSocket } from './testFakes';
+import { fakePeerConnectionClass, fakeTrack, fakeWebSocketClass, tick, type FakeMediaStreamTrack, type FakePeerConnection, type FakeWebSocket } from './testFakes';
 
 const SELF = { id: 'me', name: 'Me', status: 'online', connection: 'connected', joinedAt: 1_700_000_000_000, tracks: [] };
 const ALICE = {
@@ -342,4 +342,14 @@ test('abuse or size closes are final: Disconnected with the reason, no reconnect
   room.on(RoomEvent.Disconnected, (reason) => reasons.push(reason));
   socket.serverClose(1009, 'too big');
   assert.deepEqual(reasons, ['socket closed (code 1009: too big)']);
+});
+
+test('media that loses its path while signaling is fine restarts ICE on both connections', async () => {
+  const { socket, peers } = await joinRoom();
+  const [publisher, subscriber] = peers as [FakePeerConnection, FakePeerConnection];
+  publisher.setIceState('failed');
+  subscriber.setIceState('failed');
+  await tick(10);
+  assert.deepEqual(publisher.offerOptions.at(-1), { iceRestart: true });
+  assert.ok(socket.messages().some((m) => m['type'] === 'restart_ice'), 'the server is asked to restart the subscriber side');
 });

@@ -110,3 +110,39 @@ test('opened() rejects when the socket fails and times out when it never opens',
   await assert.rejects(b.opened(20), isCode('timeout'));
   assert.equal(silent.sockets[0]!.readyState, 3);
 });
+
+test('resumable: a lost socket queues requests; after resume only those the server has not done are sent again', async () => {
+  const { WebSocket, sockets } = fakeWebSocketClass();
+  const client = new SignalClient('ws://test/rtc', { WebSocket, requestTimeoutMs: 1_000 });
+  sockets[0]!.open();
+  client.resumable = true;
+  const done = client.request({ type: 'status', status: 'away' }); // id 1: the server will have done it
+  const lost = client.request({ type: 'chat', text: 'in flight' }); // id 2: lost with the socket
+  sockets[0]!.receive(JSON.stringify({ type: 'chat', messageId: 'm', participantId: 'p', name: 'P', time: 1, text: 'x', seq: 7 }));
+  const closes: number[] = [];
+  client.on('close', (_reason, code) => closes.push(code));
+  sockets[0]!.serverClose(1006, '');
+  assert.deepEqual(closes, [1006]);
+  const queued = client.request({ type: 'chat', text: 'while away' }); // id 3: never written yet
+  assert.equal(client.lastSeq, 7);
+
+  const reopened = client.reconnect(1_000);
+  sockets[1]!.open();
+  await reopened;
+  const resume = client.handshake({ type: 'resume', v: 1, room: 'r' as never, participantId: 'p' as never, token: 't', lastSeq: client.lastSeq });
+  const [resumeFrame] = sockets[1]!.messages();
+  sockets[1]!.receive({ type: 'resumed', id: resumeFrame!['id'], lastRequestId: 1 });
+  await resume;
+  client.resumed(1);
+  assert.deepEqual(sockets[1]!.messages().slice(1).map((m) => [m['id'], m['text']]), [[2, 'in flight'], [3, 'while away']]);
+  // The reply to id 1 comes in the replay; a replayed duplicate (seq <= lastSeq) is dropped.
+  sockets[1]!.receive(JSON.stringify({ type: 'ack', id: 1, seq: 8 }));
+  sockets[1]!.receive(JSON.stringify({ type: 'ack', id: 2, seq: 8 }));
+  sockets[1]!.receive(JSON.stringify({ type: 'ack', id: 2, seq: 9 }));
+  sockets[1]!.receive(JSON.stringify({ type: 'ack', id: 3, seq: 10 }));
+  assert.deepEqual(await done, { type: 'ack', id: 1 });
+  await lost;
+  await queued;
+  assert.equal(client.lastSeq, 10);
+  client.close();
+});

@@ -1,6 +1,7 @@
 import {
   decodeServerMessage,
   encodeMessage,
+  SessionCloseCode,
   type ClientMessage,
   type MessageOf,
   type ServerMessage,
@@ -81,8 +82,6 @@ export interface SignalClientEvents {
 const WS_CONNECTING = 0;
 const WS_OPEN = 1;
 export const DEFAULT_REQUEST_TIMEOUT_MS = 10_000;
-/** Close code for a socket we drop ourselves because the server went silent; the server keeps the session. */
-export const CLOSE_LOST = 4001;
 /** Requests that make no sense on a resumed session: pings, and answers to offers a restart replaces. */
 const DROPPED_ON_RESUME: ReadonlySet<RequestType> = new Set(['ping', 'answer']);
 /** Requests that mean the same in a brand-new session, so they survive a full rejoin if never sent. */
@@ -306,11 +305,11 @@ export class SignalClient extends TypedEmitter<SignalClientEvents> {
     const socket = this.socket;
     const wasCurrent = socket.readyState === WS_OPEN || socket.readyState === WS_CONNECTING;
     try {
-      socket.close(CLOSE_LOST, reason.slice(0, 120));
+      socket.close(SessionCloseCode.Reconnecting, reason.slice(0, 120));
     } catch {
       // already closing
     }
-    if (wasCurrent && !this.suspended) this.onSocketClosed(reason, CLOSE_LOST);
+    if (wasCurrent && !this.suspended) this.onSocketClosed(reason, SessionCloseCode.Reconnecting);
   }
 
   private onSocketClosed(reason: string, code: number): void {

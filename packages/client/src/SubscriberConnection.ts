@@ -38,6 +38,13 @@ export class SubscriberConnection {
     private readonly callbacks: SubscriberCallbacks,
   ) {
     this.link = new PeerLink(pc, 'subscriber', signal, (error) => callbacks.onError(error));
+    // The server offers on this connection, so it restarts ICE: ask it to.
+    this.link.onIceFailed = () => {
+      signal.request({ type: 'restart_ice' }).catch((error: unknown) => {
+        const confabError = ConfabError.wrap(error);
+        if (confabError.code !== 'closed') callbacks.onError(confabError);
+      });
+    };
     pc.ontrack = (event) => this.onTrackEvent(event);
   }
 

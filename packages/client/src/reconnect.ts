@@ -1,4 +1,5 @@
 /** How the SDK paces its way back after a drop (Room.reconnect). */
+import { SessionCloseCode } from '@confab/protocol';
 
 /** Overall time to keep trying (resume, then rejoin) before the room is Disconnected. */
 export const DEFAULT_RECONNECT_TIMEOUT_MS = 60_000;
@@ -19,7 +20,7 @@ export function backoffDelay(attempt: number, random: () => number = Math.random
 }
 
 /** Closes that a retry cannot fix: we were refused for abuse or size, or our session moved to another socket. */
-const FINAL_CLOSE_CODES: ReadonlySet<number> = new Set([1008, 1009, 4000]);
+const FINAL_CLOSE_CODES: ReadonlySet<number> = new Set([1008, 1009, SessionCloseCode.SessionMoved]);
 
 export function isFinalClose(code: number): boolean {
   return FINAL_CLOSE_CODES.has(code);

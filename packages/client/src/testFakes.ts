@@ -139,6 +139,10 @@ export class FakePeerConnection {
   onicecandidate: ((event: { candidate: unknown }) => void) | null = null;
   ontrack: ((event: unknown) => void) | null = null;
   onconnectionstatechange: (() => void) | null = null;
+  oniceconnectionstatechange: (() => void) | null = null;
+  iceConnectionState: RTCIceConnectionState = 'new';
+  /** Options of every createOffer call, e.g. to see an ICE restart. */
+  readonly offerOptions: (RTCOfferOptions | undefined)[] = [];
   closed = false;
   readonly transceivers: FakeTransceiver[] = [];
   readonly candidates: (RTCIceCandidateInit | undefined)[] = [];
@@ -147,6 +151,12 @@ export class FakePeerConnection {
   private nextMid = 0;
 
   constructor(readonly config: RTCConfiguration) {}
+
+  /** Test hook: the ICE agent reports a new state. */
+  setIceState(state: RTCIceConnectionState): void {
+    this.iceConnectionState = state;
+    this.oniceconnectionstatechange?.();
+  }
 
   addTransceiver(track: MediaStreamTrack, init: RTCRtpTransceiverInit): FakeTransceiver {
     const sender: FakeSender = {
@@ -159,7 +169,8 @@ export class FakePeerConnection {
     return transceiver;
   }
 
-  async createOffer(): Promise<RTCSessionDescriptionInit> {
+  async createOffer(options?: RTCOfferOptions): Promise<RTCSessionDescriptionInit> {
+    this.offerOptions.push(options);
     return { type: 'offer', sdp: `fake offer ${this.transceivers.filter((t) => !t.stopped).length}` };
   }
 

@@ -4,3 +4,4 @@ export * from './ids';
 export * from './limits';
 export * from './messages';
 export * from './model';
+export * from './closeCodes';

@@ -1,7 +1,8 @@
-import { createMediaEngine } from './media/index';
+import { createMediaPlane } from './media/index';
 import { ConfigError, loadConfig } from './service/config';
 import { ConfabServer } from './service/ConfabServer';
 import { createLogger } from './service/logger';
+import { installProcessGuards } from './service/processGuards';
 
 /** `npm start`: one node with everything in it. */
 async function main(): Promise<void> {
@@ -18,18 +19,21 @@ async function main(): Promise<void> {
   const logger = createLogger(config.logLevel);
   let media;
   try {
-    media = await createMediaEngine({
-      engine: config.mediaEngine,
-      rtcPort: config.rtcPort,
-      rtcTcpPort: config.rtcTcpPort,
-      rtcMinPort: config.rtcMinPort,
-      rtcMaxPort: config.rtcMaxPort,
-      announcedAddresses: config.publicIps,
+    media = await createMediaPlane({
+      workers: config.mediaWorkers,
+      settings: {
+        engine: config.mediaEngine,
+        rtcPort: config.rtcPort,
+        rtcTcpPort: config.rtcTcpPort,
+        rtcMinPort: config.rtcMinPort,
+        rtcMaxPort: config.rtcMaxPort,
+        announcedAddresses: config.publicIps,
+      },
       logger,
+      logLevel: config.logLevel,
     });
-  } catch (error) {
-    // e.g. CONFAB_RTC_PORT already taken
-    console.error(`confab: the ${config.mediaEngine} media engine did not start: ${(error as Error).message}`);
+  } catch (err) {
+    logger.fatal({ err }, 'media engine did not start'); // e.g. CONFAB_RTC_PORT already taken
     process.exit(1);
   }
   const server = new ConfabServer(config, media, logger);
@@ -50,9 +54,7 @@ async function main(): Promise<void> {
   };
   process.on('SIGTERM', () => stop('SIGTERM'));
   process.on('SIGINT', () => stop('SIGINT'));
-  // A bug in one room's callbacks must not take the node down; log it loudly instead.
-  process.on('uncaughtException', (err) => logger.error({ err }, 'uncaught exception'));
-  process.on('unhandledRejection', (err) => logger.error({ err }, 'unhandled rejection'));
+  installProcessGuards(logger, (kind) => server.countProcessError(kind));
 }
 
 void main();

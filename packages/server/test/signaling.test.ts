@@ -46,16 +46,17 @@ test('presence: joined lists everyone; others hear of joins, status changes and 
   assert.equal(await bob.closed(), 1000);
 });
 
-test('a dropped socket leaves the room with reason "disconnected"', async () => {
+test('a socket closed with a close frame (tab closed) leaves the room at once with reason "disconnected"', async () => {
   const room = freshRoom();
   const ann = await client();
   const bob = await client();
   await ann.join(room, 'Ann');
   const bobJoined = await bob.join(room, 'Bob');
-  bob.socket.terminate();
+  bob.socket.close(1001);
   const left = await ann.next('participant_left');
   assert.equal(left.participantId, bobJoined.self.id);
   assert.equal(left.reason, 'disconnected');
+  assert.equal(ann.all('participant_updated').length, 0, 'never shown as reconnecting');
 });
 
 test('chat reaches everyone in the room and nobody outside it', async () => {

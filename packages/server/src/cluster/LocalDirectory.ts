@@ -1,25 +1,45 @@
-import type { RoomName } from '@confab/protocol';
+import { ProtocolError, type RoomName } from '@confab/protocol';
 import type { MediaEngine } from '../media/types';
 import { Room, type RoomOptions } from '../rooms/Room';
 import type { RoomDirectory } from './RoomDirectory';
 
+export interface DirectoryLimits {
+  /** Rooms open at once on this node (CONFAB_MAX_ROOMS). */
+  maxRooms: number;
+}
+
 /** All rooms of a single node, in memory. */
 export class LocalDirectory implements RoomDirectory {
   private readonly byName = new Map<RoomName, Room>();
+  private draining = false;
+  /** Makes router ids unique: a room that failed may leave its router behind in the engine. */
+  private generation = 0;
 
   constructor(
     private readonly media: MediaEngine,
     private readonly roomOptions: RoomOptions,
+    private readonly limits: DirectoryLimits,
   ) {}
 
   acquire(name: RoomName): Room {
+    if (this.draining) throw ProtocolError.unavailable('server is shutting down');
     const existing = this.byName.get(name);
     if (existing && !existing.isClosed) return existing;
-    const room = new Room(name, this.media.createRouter(name), this.roomOptions, (closed) => {
+    if (this.byName.size >= this.limits.maxRooms) {
+      throw ProtocolError.exhausted(`this server already hosts its limit of ${this.limits.maxRooms} rooms; try again later`);
+    }
+    let room: Room | undefined = undefined;
+    // A media worker that dies fails its rooms: their members are told, and join again.
+    const router = this.media.createRouter(`${name}#${++this.generation}`, { onFailed: (error) => room?.mediaFailed(error) });
+    room = new Room(name, router, this.roomOptions, (closed) => {
       if (this.byName.get(name) === closed) this.byName.delete(name);
     });
     this.byName.set(name, room);
     return room;
+  }
+
+  drain(): void {
+    this.draining = true;
   }
 
   get(name: RoomName): Room | undefined {

@@ -6,6 +6,8 @@
  * packet path behind the same interface.
  */
 
+import type { MediaError } from './errors';
+
 export type MediaKind = 'audio' | 'video';
 export type TransportRole = 'publish' | 'subscribe';
 export type TransportState = 'new' | 'connecting' | 'connected' | 'disconnected' | 'failed' | 'closed';
@@ -50,10 +52,21 @@ export interface ProducerOptions {
 }
 
 export interface MediaEngine {
-  createRouter(id: string): Router;
+  /** Throws MediaError: conflict for a duplicate id or a closed engine, unavailable with no media worker to host it. */
+  createRouter(id: string, options?: RouterOptions): Router;
   /** Cumulative counters across every router, for metrics and benchmarks. */
   stats(): MediaEngineStats;
   close(): Promise<void>;
+}
+
+export interface RouterOptions {
+  /**
+   * The router's media is gone although nobody closed it: the media worker hosting it died. Every
+   * transport has gone 'failed' and every call on the router or its objects fails with a MediaError
+   * 'unavailable'. Called at most once, never after close(); the owner should tell its
+   * participants (they can join again: a new router goes to a live worker) and close the router.
+   */
+  onFailed?(error: MediaError): void;
 }
 
 export interface MediaEngineStats {
@@ -64,6 +77,22 @@ export interface MediaEngineStats {
   rtpPacketsReceived: number;
   rtpPacketsForwarded: number;
   rtpBytesForwarded: number;
+  /** Per media worker, when media runs on worker threads (CONFAB_MEDIA_WORKERS > 0). */
+  workers?: MediaWorkerStats[];
+}
+
+/** One media worker thread: its share of the counters above, and its own CPU time. */
+export interface MediaWorkerStats {
+  /** The worker's slot (0 .. workers-1); a replacement keeps the slot of the worker it replaces. */
+  index: number;
+  routers: number;
+  transports: number;
+  rtpPacketsReceived: number;
+  rtpPacketsForwarded: number;
+  /** CPU time of the worker thread alone, in seconds (Linux; 0 where the OS does not say). */
+  cpuSeconds: number;
+  /** Workers that died in this slot so far. */
+  restarts: number;
 }
 
 /** One per room. */

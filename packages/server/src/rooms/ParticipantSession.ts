@@ -7,6 +7,8 @@ export interface SessionLink {
   send(message: ServerMessage, seq?: number): void;
   /** Another connection took the session over; this one must close without leaving the room. */
   supersede(): void;
+  /** The room dropped this participant (it failed): end the client's connection so it joins again. */
+  end(): void;
 }
 
 /**
@@ -45,6 +47,13 @@ export class ParticipantSession {
       this.firstSeq++;
     }
     this.link?.send(message, seq);
+  }
+
+  /** The room ended this session for good: the attached connection (if any) closes. */
+  end(): void {
+    const link = this.link;
+    this.link = undefined;
+    link?.end();
   }
 
   /** The client has everything up to `seq`. */

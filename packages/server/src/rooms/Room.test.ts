@@ -113,6 +113,7 @@ function inbox() {
     supersede() {
       link.superseded = true;
     },
+    end() {},
   };
   return {
     messages,
@@ -388,4 +389,30 @@ test('an answer to a superseded subscriber offer is ignored', async () => {
   await room.handle(annP.id, { type: 'answer', id: 3, target: 'subscriber', revision: 2, sdp: 'a2' });
   assert.deepEqual(subscribe.answers, ['a2']);
   assert.deepEqual(ann.ofType('ack').map((m) => m.id), [2, 3]);
+});
+
+test('a room whose media failed tells every member, ends their sessions and closes; it takes no new joins', async () => {
+  const { room, router, closedCount } = makeRoom();
+  const ann = inbox();
+  const bob = inbox();
+  let ended = 0;
+  for (const box of [ann, bob]) box.sink.end = () => void ended++;
+  const annP = await room.join(join('Ann'), ann.sink);
+  await room.join(join('Bob'), bob.sink);
+  await room.handle(annP.id, { type: 'publish', source: 'camera', mid: '0' });
+
+  room.mediaFailed(new MediaError('unavailable', 'media worker 0 failed: injected'));
+  assert.equal(room.isClosed, true, 'the directory starts a fresh room for the next join at once');
+  await assert.rejects(room.join(join('Cy'), inbox().sink), { code: 'unavailable' });
+  for (const box of [ann, bob]) {
+    assert.deepEqual(box.ofType('error').at(-1), {
+      type: 'error',
+      code: 'unavailable',
+      message: 'media for room "standup" failed; join it again to start a fresh one',
+    });
+  }
+  assert.equal(ended, 2, 'both sessions ended, so their clients join again');
+  assert.ok(router.transports.every((t) => t.state === 'closed'));
+  assert.equal(router.closed, true);
+  assert.equal(closedCount(), 1);
 });

@@ -12,6 +12,7 @@ import type { Router, TransportSignal } from '../media/types';
 import { newMessageId, newParticipantId, newTrackId } from './ids';
 import { Participant } from './Participant';
 import { ParticipantSession, type SessionLink } from './ParticipantSession';
+import { isRoomFault, roomFailedError, roomMediaFailedError } from './roomFault';
 import { SerialQueue } from './SerialQueue';
 
 export interface RoomOptions {
@@ -47,6 +48,8 @@ export class Room {
   /** Which participant owns each live track, to label subscriber offers. */
   private readonly trackOwners = new Map<TrackId, ParticipantId>();
   private closed = false;
+  /** Set as soon as the room's media fails: new joins go to a fresh room. */
+  private mediaLost = false;
 
   constructor(
     readonly name: RoomName,
@@ -61,7 +64,7 @@ export class Room {
   }
 
   get isClosed(): boolean {
-    return this.closed;
+    return this.closed || this.mediaLost;
   }
 
   join(request: JoinRequest, link: SessionLink): Promise<Participant> {
@@ -117,11 +120,28 @@ export class Room {
     });
   }
 
-  /** Runs a task on the room's queue; after it, an empty room with nothing waiting closes. */
+  /**
+   * The room's media is gone (its media worker died): the room fails as after a bug (see fail()),
+   * and its members are told it was the media. New joins of this name go to a fresh room at once.
+   */
+  mediaFailed(error: unknown): void {
+    this.mediaLost = true;
+    this.enqueue(() => this.fail(error, roomMediaFailedError(this.name))).catch((err: unknown) => {
+      this.options.logger.error({ room: this.name, err }, 'failing a room whose media failed did not work');
+    });
+  }
+
+  /**
+   * Runs a task on the room's queue; after it, an empty room with nothing waiting closes. A task
+   * that fails with a bug (not a refusal) fails the whole room: see fail().
+   */
   private enqueue<T>(task: () => Promise<T> | T): Promise<T> {
     return this.queue.run(async () => {
       try {
         return await task();
+      } catch (error) {
+        if (isRoomFault(error)) this.fail(error);
+        throw error;
       } finally {
         if (this.participants.size === 0 && this.queue.backlog === 0) this.close();
       }
@@ -131,12 +151,38 @@ export class Room {
   private close(): void {
     if (this.closed) return;
     this.closed = true;
-    this.router.close();
-    this.onClose(this);
+    try {
+      this.router.close();
+    } finally {
+      this.onClose(this);
+    }
+  }
+
+  /**
+   * After an unexpected error the room's state can't be trusted: every member is told (`error`,
+   * code internal, or what `notice` says) and their connection ended so they join again, media is
+   * released, and the room closes, so the next join of this name starts a fresh room. Other rooms
+   * never notice.
+   */
+  private fail(error: unknown, notice = roomFailedError(this.name)): void {
+    if (this.closed) return;
+    this.options.logger.error({ room: this.name, err: error, size: this.participants.size }, 'room failed; closing it');
+    const { code, message } = notice;
+    const members = [...this.participants.values()];
+    this.participants.clear();
+    this.trackOwners.clear();
+    const steps = members.flatMap((p) => [() => p.session.send({ type: 'error', code, message }), () => p.session.end(), () => p.close()]);
+    for (const step of [...steps, () => this.close()]) {
+      try {
+        step();
+      } catch (cleanupError) {
+        this.options.logger.warn({ room: this.name, err: cleanupError }, 'cleanup after room failure failed');
+      }
+    }
   }
 
   private doJoin(request: JoinRequest, link: SessionLink): Participant {
-    if (this.closed) throw ProtocolError.unavailable('room closed, join again');
+    if (this.isClosed) throw ProtocolError.unavailable('room closed, join again');
     if (this.participants.size >= this.options.maxParticipants) {
       throw ProtocolError.exhausted(`room "${this.name}" is full (${this.options.maxParticipants} participants)`);
     }

@@ -1,17 +1,23 @@
 import { createServer as createHttpServer, type IncomingMessage, type Server as HttpServer, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { MAX_MESSAGE_BYTES } from '@confab/protocol';
-import { WebSocketServer } from 'ws';
+import type { Duplex } from 'node:stream';
+import { encodeMessage, ProtocolError } from '@confab/protocol';
+import { WebSocketServer, type WebSocket } from 'ws';
 import { LocalDirectory } from '../cluster/LocalDirectory';
 import type { MediaEngine } from '../media/types';
 import type { Config } from './config';
-import { CloseCode } from './errors';
+import { ConnectionLimiter } from './ConnectionLimiter';
+import { CloseCode, toErrorMessage } from './errors';
 import type { Logger } from './logger';
 import { createMetrics } from './metrics';
+import { createOriginPolicy } from './originPolicy';
+import type { ProcessErrorKind } from './processGuards';
 import { SignalConnection } from './SignalConnection';
 import { createStaticHandler } from './staticFiles';
 
 export const SIGNAL_PATH = '/rtc';
+/** How long shutdown waits for clients to answer the close frame before cutting them off. */
+const CLOSE_HANDSHAKE_MS = 2000;
 
 /** The whole node: HTTP (web app, health, metrics), WebSocket signaling, rooms and media. */
 export class ConfabServer {
@@ -21,6 +27,8 @@ export class ConfabServer {
   private readonly connections = new Set<SignalConnection>();
   private readonly metrics;
   private readonly serveStatic;
+  private readonly limiter: ConnectionLimiter;
+  private readonly allowsOrigin;
   private draining = false;
   private readonly heartbeat: NodeJS.Timeout;
 
@@ -29,7 +37,7 @@ export class ConfabServer {
     private readonly media: MediaEngine,
     private readonly logger: Logger,
   ) {
-    this.directory = new LocalDirectory(media, {
+    const roomOptions = {
       maxParticipants: config.maxParticipantsPerRoom,
       iceServers: config.iceServers,
       session: {
@@ -39,7 +47,10 @@ export class ConfabServer {
       },
       replayBufferSize: config.replayBufferSize,
       logger,
-    });
+    };
+    this.directory = new LocalDirectory(media, roomOptions, { maxRooms: config.maxRooms });
+    this.limiter = new ConnectionLimiter(config.maxConnectionsPerIp);
+    this.allowsOrigin = createOriginPolicy(config.allowedOrigins);
     // One timer for every connection, not one each: idle sessions must stay cheap.
     this.heartbeat = setInterval(() => {
       const now = Date.now();
@@ -48,25 +59,14 @@ export class ConfabServer {
     this.heartbeat.unref();
     this.metrics = createMetrics(this.directory, media, () => this.connections.size);
     this.serveStatic = createStaticHandler(config.webDir);
-    this.wss = new WebSocketServer({ noServer: true, maxPayload: MAX_MESSAGE_BYTES });
+    this.wss = new WebSocketServer({ noServer: true, maxPayload: config.maxMessageBytes });
     this.http = createHttpServer((req, res) => {
       this.onRequest(req, res).catch((err: unknown) => {
         logger.error({ err }, 'http handler failed');
         if (!res.headersSent) res.writeHead(500).end();
       });
     });
-    this.http.on('upgrade', (req, socket, head) => {
-      const { pathname } = new URL(req.url ?? '/', 'http://localhost');
-      if (pathname !== SIGNAL_PATH || this.draining) {
-        socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\n\r\n');
-        return;
-      }
-      this.wss.handleUpgrade(req, socket, head, (ws) => {
-        const connection = new SignalConnection(ws, this.directory, config, logger);
-        this.connections.add(connection);
-        ws.on('close', () => this.connections.delete(connection));
-      });
-    });
+    this.http.on('upgrade', (req, socket, head) => this.onUpgrade(req, socket, head));
   }
 
   async listen(): Promise<AddressInfo> {
@@ -79,19 +79,75 @@ export class ConfabServer {
     return address;
   }
 
-  /** Tells every client to move, waits the grace period, then closes everything. */
+  /**
+   * Stops taking joins and new connections at once, tells every client to move, waits the grace
+   * period, then closes everything.
+   */
   async shutdown(graceSeconds = this.config.shutdownGraceSeconds): Promise<void> {
     if (this.draining) return;
     this.draining = true;
     clearInterval(this.heartbeat);
+    this.directory.drain();
     this.logger.info({ graceSeconds, connections: this.connections.size }, 'shutting down');
     for (const connection of this.connections) connection.announceShutdown(graceSeconds);
     if (graceSeconds > 0) await new Promise((r) => setTimeout(r, graceSeconds * 1000));
     for (const connection of this.connections) connection.close(CloseCode.GoingAway, 'server shutting down');
+    // A client that never answers the close frame must not hold the process for ws's 30 s timeout.
+    const deadline = Date.now() + CLOSE_HANDSHAKE_MS;
+    while (this.wss.clients.size > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    for (const ws of this.wss.clients) ws.terminate();
     this.wss.close();
-    await new Promise<void>((resolve) => this.http.close(() => resolve()));
+    const httpClosed = new Promise<void>((resolve) => this.http.close(() => resolve()));
     this.http.closeAllConnections();
+    await httpClosed;
     await this.media.close();
+  }
+
+  /** Counts an error that escaped every handler (processGuards.ts), for /metrics. */
+  countProcessError(kind: ProcessErrorKind): void {
+    this.metrics.processErrors.inc({ kind });
+  }
+
+  /** The HTTP half of a WebSocket handshake: path, shutdown and Origin are checked before upgrading. */
+  private onUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
+    const onError = () => socket.destroy(); // the client went away mid-handshake
+    socket.on('error', onError);
+    const { pathname } = new URL(req.url ?? '/', 'http://localhost');
+    if (pathname !== SIGNAL_PATH) return refuseUpgrade(socket, 404, 'Not Found', 'not found');
+    if (this.draining) {
+      this.metrics.refusedConnections.inc({ reason: 'shutting_down' });
+      return refuseUpgrade(socket, 503, 'Service Unavailable', 'server is shutting down');
+    }
+    const origin = req.headers.origin;
+    if (!this.allowsOrigin(origin, req.headers.host)) {
+      this.metrics.refusedConnections.inc({ reason: 'origin' });
+      this.logger.warn({ origin, address: req.socket.remoteAddress }, 'websocket refused: origin not in CONFAB_ALLOWED_ORIGINS');
+      return refuseUpgrade(socket, 403, 'Forbidden', 'origin not allowed');
+    }
+    socket.removeListener('error', onError);
+    this.wss.handleUpgrade(req, socket, head, (ws) => this.onSocket(ws, req.socket.remoteAddress ?? 'unknown'));
+  }
+
+  /**
+   * A connection past CONFAB_MAX_CONNECTIONS_PER_IP is told why (a browser cannot read an HTTP
+   * status from a failed WebSocket) and closed with 1013, try again later.
+   */
+  private onSocket(ws: WebSocket, address: string): void {
+    const release = this.limiter.acquire(address);
+    if (!release) {
+      this.metrics.refusedConnections.inc({ reason: 'connections_per_ip' });
+      ws.on('error', () => undefined);
+      const limit = this.config.maxConnectionsPerIp;
+      ws.send(encodeMessage(toErrorMessage(ProtocolError.exhausted(`too many connections from your address (limit ${limit}); close some and try again`))));
+      ws.close(CloseCode.TryAgainLater, 'too many connections from this address');
+      return;
+    }
+    const connection = new SignalConnection(ws, this.directory, this.config, this.logger);
+    this.connections.add(connection);
+    ws.on('close', () => {
+      release();
+      this.connections.delete(connection);
+    });
   }
 
   private async onRequest(req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -108,4 +164,13 @@ export class ConfabServer {
     if (await this.serveStatic(req, res, pathname)) return;
     res.writeHead(404, { 'content-type': 'text/plain; charset=utf-8' }).end('not found\n');
   }
+}
+
+/** Answers a handshake with a plain HTTP error and closes the socket once the answer is out. */
+function refuseUpgrade(socket: Duplex, status: number, statusText: string, body: string): void {
+  socket.once('finish', () => socket.destroy());
+  socket.end(
+    `HTTP/1.1 ${status} ${statusText}\r\nConnection: close\r\nContent-Type: text/plain\r\n` +
+      `Content-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
+  );
 }

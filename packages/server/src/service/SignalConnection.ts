@@ -15,14 +15,19 @@ import type { SessionLink } from '../rooms/ParticipantSession';
 import type { Room, RoomCommand } from '../rooms/Room';
 import type { Config } from './config';
 import { CloseCode, toErrorMessage, toProtocolError } from './errors';
+import { checkInputLimits } from './inputLimits';
 import type { Logger } from './logger';
 import { TokenBucket } from './TokenBucket';
 
 /** A client that has this much unsent data queued is too slow to follow the room. */
 const MAX_BUFFERED_BYTES = 8 * 1024 * 1024;
 
-/** Close codes after which the participant is gone for good (no resume window). */
-const GOODBYE_CODES: ReadonlySet<number> = new Set([CloseCode.Normal, CloseCode.GoingAway]);
+/**
+ * Closes after which the session waits for a resume: the connection died without a close frame
+ * (1006, or our heartbeat dropped it), or the SDK dropped it itself to reconnect. Any other close
+ * frame from the client (tab closed: 1001, leave: 1000, no code: 1005) is a goodbye.
+ */
+const LOST_CODES: ReadonlySet<number> = new Set([CloseCode.Abnormal, CloseCode.ClientReconnecting]);
 
 type State =
   | { kind: 'idle' }
@@ -90,6 +95,12 @@ export class SignalConnection implements SessionLink {
     this.socket.send(encodeMessage(message, seq));
   }
 
+  /** The room failed and dropped this participant: close, so the client joins again. */
+  end(): void {
+    this.state = { kind: 'closed' };
+    this.close(CloseCode.InternalError, 'room failed');
+  }
+
   /** A resume on another connection took this session: close without leaving the room. */
   supersede(): void {
     this.state = { kind: 'closed' };
@@ -98,7 +109,8 @@ export class SignalConnection implements SessionLink {
 
   private onFrame(data: unknown, isBinary: boolean): void {
     this.lastSeen = Date.now();
-    if (this.state.kind === 'closed') return;
+    // Frames still arriving after we started closing (a flood) get no work and no log lines.
+    if (this.state.kind === 'closed' || this.socket.readyState !== this.socket.OPEN) return;
     if (!this.bucket.take()) {
       this.send(toErrorMessage(new ProtocolError(ErrorCode.RateLimited, 'too many messages, slow down')));
       return this.countInvalid();
@@ -112,6 +124,8 @@ export class SignalConnection implements SessionLink {
       this.send(toErrorMessage(decoded.error, decoded.id));
       return this.countInvalid();
     }
+    const overLimit = checkInputLimits(decoded.message, this.config);
+    if (overLimit) return this.reject(decoded.message, overLimit);
     this.onMessage(decoded.message);
   }
 
@@ -142,7 +156,12 @@ export class SignalConnection implements SessionLink {
     if (request.v !== PROTOCOL_VERSION) {
       return this.reject(request, ProtocolError.invalid(`unsupported protocol version ${request.v}; this server speaks ${PROTOCOL_VERSION}`));
     }
-    const room = request.type === 'join' ? this.directory.acquire(request.room) : this.directory.get(request.room);
+    let room: Room | undefined;
+    try {
+      room = request.type === 'join' ? this.directory.acquire(request.room) : this.directory.get(request.room);
+    } catch (error) {
+      return this.reject(request, error); // room limit, or shutting down
+    }
     if (!room) return this.reject(request, ProtocolError.notFound('session not found or expired; join again'));
     const joining: State = { kind: 'joining', room, backlog: [] };
     this.state = joining;
@@ -198,8 +217,8 @@ export class SignalConnection implements SessionLink {
   private onClose(code: number): void {
     const state = this.state;
     this.state = { kind: 'closed' };
-    // A goodbye (closed tab, leave) or our own close for cause ends the session; anything else may come back.
-    const goodbye = GOODBYE_CODES.has(code) || (this.closingCode !== undefined && this.closingCode !== CloseCode.GoingAway);
+    // Our own close for cause ends the session too.
+    const goodbye = !LOST_CODES.has(code) || (this.closingCode !== undefined && this.closingCode !== CloseCode.GoingAway);
     if (state.kind === 'joined') this.leaveRoom(state.room, state.participant, goodbye);
   }
 

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { ConfigError, loadConfig } from './config';
@@ -10,6 +11,7 @@ test('defaults work with an empty environment, and point at the built web app', 
   assert.equal(config.host, '0.0.0.0');
   assert.deepEqual(config.iceServers, []);
   assert.match(config.webDir, /packages[/\\]web[/\\]dist$/);
+  assert.equal(config.mediaWorkers, availableParallelism(), 'one media worker per core');
   assert.deepEqual([config.mediaEngine, config.rtcPort, config.rtcTcpPort], ['werift', 0, 0]);
   assert.ok(existsSync(join(config.webDir, '..', 'package.json')), 'the web package is beside the server package');
 });
@@ -39,8 +41,21 @@ test('CONFAB_* variables are read and checked', () => {
   assert.throws(() => loadConfig({ CONFAB_LOG_LEVEL: 'loud' }), /one of/);
   assert.throws(() => loadConfig({ CONFAB_MEDIA_ENGINE: 'janus' }), /CONFAB_MEDIA_ENGINE must be one of sfu, werift/);
   assert.throws(() => loadConfig({ CONFAB_RTC_PORT: '-1' }), /CONFAB_RTC_PORT must be an integer/);
+  assert.throws(() => loadConfig({ CONFAB_RTC_PORT: '65535', CONFAB_MEDIA_WORKERS: '2' }), /CONFAB_RTC_PORT \+ CONFAB_MEDIA_WORKERS - 1 must be at most 65535/);
 });
 
 test('a media port range needs at least two ports', () => {
   assert.throws(() => loadConfig({ CONFAB_RTC_MIN_PORT: '40000', CONFAB_RTC_MAX_PORT: '40000' }), /min < max/);
+});
+
+test('media workers and engine: CONFAB_MEDIA_WORKERS (0 = in-process) and CONFAB_MEDIA_ENGINE', () => {
+  const config = loadConfig({ CONFAB_MEDIA_WORKERS: '3', CONFAB_MEDIA_ENGINE: 'werift' });
+  assert.equal(config.mediaWorkers, 3);
+  assert.equal(config.mediaEngine, 'werift');
+  assert.equal(loadConfig({ CONFAB_MEDIA_WORKERS: '0' }).mediaWorkers, 0);
+  assert.throws(() => loadConfig({ CONFAB_MEDIA_WORKERS: '-1' }), /CONFAB_MEDIA_WORKERS must be an integer from 0/);
+  assert.throws(() => loadConfig({ CONFAB_MEDIA_ENGINE: 'janus' }), /CONFAB_MEDIA_ENGINE must be one of/);
+  // Each worker gets its own share of the port range, at least two ports.
+  assert.throws(() => loadConfig({ CONFAB_MEDIA_WORKERS: '3', CONFAB_RTC_MIN_PORT: '40000', CONFAB_RTC_MAX_PORT: '40004' }), /2 ports per media worker/);
+  assert.equal(loadConfig({ CONFAB_MEDIA_WORKERS: '2', CONFAB_RTC_MIN_PORT: '40000', CONFAB_RTC_MAX_PORT: '40003' }).mediaWorkers, 2);
 });

@@ -1,21 +1,26 @@
 import { existsSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
+import { MEDIA_ENGINES, type MediaEngineName } from '../media/workers/engines';
+import type { LogLevel } from '../media/workers/workerLogger';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { MEDIA_ENGINES, type MediaEngineName } from '../media/engineNames';
+import { MAX_CHAT_LENGTH, MAX_DISPLAY_NAME_LENGTH, MAX_MESSAGE_BYTES } from '@confab/protocol';
 
 /** Every setting, read once at start-up from `CONFAB_*` environment variables (documented in the README). */
 export interface Config {
   host: string;
   port: number;
-  logLevel: string;
+  logLevel: LogLevel;
   /** The built web app served at `/`. */
   webDir: string;
-  /** Which media engine forwards: our own packet path, or the step-1 werift one. */
+  /** Which media engine forwards packets (CONFAB_MEDIA_ENGINE): our own packet path, or the step-1 werift one. */
   mediaEngine: MediaEngineName;
-  /** sfu: the one UDP port and the ICE-TCP port all media uses (0: any free port). */
+  /** Media worker threads, rooms spread across them (CONFAB_MEDIA_WORKERS); 0 runs media in the main thread. */
+  mediaWorkers: number;
+  /** sfu: the UDP port and the ICE-TCP port of the first media worker, the next ones take the next ports (0: any free port). */
   rtcPort: number;
   rtcTcpPort: number;
-  /** werift: UDP port range for media (werift binds one port per transport). */
+  /** werift: UDP port range for media (werift binds one port per transport); each media worker gets an equal share. */
   rtcMinPort: number | undefined;
   rtcMaxPort: number | undefined;
   /** Addresses announced as ICE host candidates (e.g. a public IP behind 1:1 NAT). */
@@ -23,6 +28,16 @@ export interface Config {
   /** ICE servers handed to clients in `joined` (JSON array of RTCIceServer). */
   iceServers: { urls: string | string[]; username?: string; credential?: string }[];
   maxParticipantsPerRoom: number;
+  /** Limits and abuse (docs/reliability.md): each at most the protocol's own cap. */
+  maxMessageBytes: number;
+  /** Rooms this node hosts at once; a join that would open one more gets resource_exhausted. */
+  maxRooms: number;
+  /** Open signaling connections per client address (IPv6: per /64); 0 turns the limit off. */
+  maxConnectionsPerIp: number;
+  maxNameLength: number;
+  maxChatLength: number;
+  /** Browser origins allowed to open /rtc besides the server's own: 'localhost' (the default), '*', or a list. */
+  allowedOrigins: AllowedOrigins;
   /** Messages per second a connection may send on average, and the burst it may save up. */
   messageRate: number;
   messageBurst: number;
@@ -61,19 +76,37 @@ function readConfig(env: NodeJS.ProcessEnv): Config {
   if ((minPort === undefined) !== (maxPort === undefined) || (minPort !== undefined && maxPort! <= minPort)) {
     throw new ConfigError('CONFAB_RTC_MIN_PORT and CONFAB_RTC_MAX_PORT must be set together, min < max');
   }
+  // One media worker per core: each room's media runs on one, and the cores share the rooms.
+  const mediaWorkers = int(env, 'CONFAB_MEDIA_WORKERS', availableParallelism(), 0, 256);
+  if (minPort !== undefined && (maxPort! - minPort + 1) / Math.max(1, mediaWorkers) < 2) {
+    throw new ConfigError('CONFAB_RTC_MIN_PORT..CONFAB_RTC_MAX_PORT must hold at least 2 ports per media worker');
+  }
+  const rtcPort = int(env, 'CONFAB_RTC_PORT', 0, 0, 65535);
+  const rtcTcpPort = int(env, 'CONFAB_RTC_TCP_PORT', 0, 0, 65535);
+  // sfu: media worker i listens on the base port + i.
+  for (const [key, base] of [['CONFAB_RTC_PORT', rtcPort], ['CONFAB_RTC_TCP_PORT', rtcTcpPort]] as const) {
+    if (base > 0 && base + Math.max(1, mediaWorkers) - 1 > 65535) throw new ConfigError(`${key} + CONFAB_MEDIA_WORKERS - 1 must be at most 65535`);
+  }
   return {
     host: env.CONFAB_HOST ?? '0.0.0.0',
     port: int(env, 'CONFAB_PORT', 8080, 0, 65535),
     logLevel: oneOf(env, 'CONFAB_LOG_LEVEL', ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'], 'info'),
     webDir: env.CONFAB_WEB_DIR ?? defaultWebDir(),
     mediaEngine: oneOf(env, 'CONFAB_MEDIA_ENGINE', MEDIA_ENGINES, 'werift'),
-    rtcPort: int(env, 'CONFAB_RTC_PORT', 0, 0, 65535),
-    rtcTcpPort: int(env, 'CONFAB_RTC_TCP_PORT', 0, 0, 65535),
+    mediaWorkers,
+    rtcPort,
+    rtcTcpPort,
     rtcMinPort: minPort,
     rtcMaxPort: maxPort,
     publicIps: list(env.CONFAB_PUBLIC_IP),
     iceServers: iceServers(env.CONFAB_ICE_SERVERS),
     maxParticipantsPerRoom: int(env, 'CONFAB_MAX_PARTICIPANTS_PER_ROOM', 100, 1, 10_000),
+    maxMessageBytes: int(env, 'CONFAB_MAX_MESSAGE_BYTES', MAX_MESSAGE_BYTES, 16 * 1024, MAX_MESSAGE_BYTES),
+    maxRooms: int(env, 'CONFAB_MAX_ROOMS', 1000, 1, 1_000_000),
+    maxConnectionsPerIp: int(env, 'CONFAB_MAX_CONNECTIONS_PER_IP', 100, 0, 1_000_000),
+    maxNameLength: int(env, 'CONFAB_MAX_NAME_LENGTH', MAX_DISPLAY_NAME_LENGTH, 1, MAX_DISPLAY_NAME_LENGTH),
+    maxChatLength: int(env, 'CONFAB_MAX_CHAT_LENGTH', MAX_CHAT_LENGTH, 1, MAX_CHAT_LENGTH),
+    allowedOrigins: allowedOrigins(env.CONFAB_ALLOWED_ORIGINS),
     messageRate: int(env, 'CONFAB_MESSAGE_RATE', 50, 1, 100_000),
     messageBurst: int(env, 'CONFAB_MESSAGE_BURST', 200, 1, 1_000_000),
     maxInvalidMessagesPerMinute: int(env, 'CONFAB_MAX_INVALID_MESSAGES', 30, 1, 1_000_000),
@@ -112,6 +145,23 @@ function oneOf<T extends string>(env: NodeJS.ProcessEnv, key: string, values: re
 
 function list(raw: string | undefined): string[] {
   return (raw ?? '').split(',').map((s) => s.trim()).filter((s) => s.length > 0);
+}
+
+/** 'localhost': any localhost origin; '*': every origin; otherwise exact origins like https://meet.example.com. */
+export type AllowedOrigins = 'localhost' | '*' | string[];
+
+function allowedOrigins(raw: string | undefined): AllowedOrigins {
+  const entries = list(raw);
+  if (entries.length === 0) return 'localhost';
+  if (entries.includes('*')) return '*';
+  return entries.map((entry) => {
+    const url = URL.canParse(entry) ? new URL(entry) : undefined;
+    const bare = url && (url.protocol === 'http:' || url.protocol === 'https:') && url.pathname === '/' && !url.search && !url.hash && !url.username;
+    if (!bare) {
+      throw new ConfigError(`CONFAB_ALLOWED_ORIGINS: "${entry}" is not an origin like https://meet.example.com (scheme, host, optional port, no path), nor "*"`);
+    }
+    return url.origin;
+  });
 }
 
 function iceServers(raw: string | undefined): Config['iceServers'] {

@@ -1,16 +1,18 @@
-import { ProtocolError, type ServerMessage } from '@confab/protocol';
+import { ProtocolError, SessionCloseCode, type ServerMessage } from '@confab/protocol';
 import { MediaError } from '../media/errors';
 
 /** WebSocket close codes we use (RFC 6455 section 7.4.1). */
 export const CloseCode = {
   Normal: 1000,
   GoingAway: 1001,
+  /** Never sent: what the close event reports when the connection died without a close frame. */
+  Abnormal: 1006,
   PolicyViolation: 1008,
   MessageTooBig: 1009,
   InternalError: 1011,
   TryAgainLater: 1013,
-  /** The session was resumed on a newer connection; this one is obsolete. */
-  SessionMoved: 4000,
+  SessionMoved: SessionCloseCode.SessionMoved,
+  ClientReconnecting: SessionCloseCode.Reconnecting,
 } as const;
 
 /** The one mapping from anything thrown while serving a request to the wire. */

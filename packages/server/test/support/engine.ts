@@ -1,9 +1,18 @@
-import { createMediaEngine, type MediaEngine, type MediaEngineOptions } from '../../src/media/index';
+import type { MediaEngine, MediaLogger } from '../../src/media/index';
+import { createEngine, type EngineSettings } from '../../src/media/workers/engines';
 import { loadConfig } from '../../src/service/config';
 
 /** The engine the tests run against: CONFAB_MEDIA_ENGINE, with the server's default. */
 export const ENGINE = loadConfig(process.env).mediaEngine;
 
-export function createTestEngine(options: Omit<MediaEngineOptions, 'engine'> = {}): Promise<MediaEngine> {
-  return createMediaEngine({ engine: ENGINE, ...options });
+/** One instance of that engine in this thread (no media workers). */
+export async function createTestEngine(
+  options: Partial<Omit<EngineSettings, 'engine'>> & { logger?: MediaLogger } = {},
+): Promise<MediaEngine> {
+  const { logger, ...settings } = options;
+  return createEngine({
+    settings: { engine: ENGINE, announcedAddresses: [], ...settings },
+    slot: { index: 0, count: 1 },
+    logger: logger ?? { debug() {}, info() {}, warn() {}, error() {} },
+  });
 }

@@ -1,5 +1,5 @@
 import { decodeServerMessage, type ServerMessage } from '@confab/protocol';
-import { WebSocket } from 'ws';
+import { WebSocket, type ClientOptions } from 'ws';
 
 type Of<T extends ServerMessage['type']> = Extract<ServerMessage, { type: T }>;
 
@@ -9,25 +9,34 @@ export class WsClient {
   readonly invalid: string[] = [];
   private waiters: { match: (m: ServerMessage) => boolean; resolve: (m: ServerMessage) => void }[] = [];
   closeCode: number | undefined;
+  /** Highest `seq` received (what a resume asks to replay after). */
+  lastSeq = 0;
   private readonly closedPromise: Promise<number>;
 
   private constructor(readonly socket: WebSocket) {
     socket.on('message', (data) => {
       const decoded = decodeServerMessage(String(data));
       if (!decoded.ok) return void this.invalid.push(String(data));
+      if (decoded.seq !== undefined) this.lastSeq = decoded.seq;
       this.received.push(decoded.message);
       this.waiters = this.waiters.filter((w) => (w.match(decoded.message) ? (w.resolve(decoded.message), false) : true));
     });
     this.closedPromise = new Promise((resolve) => socket.on('close', (code) => resolve((this.closeCode = code))));
   }
 
-  static async open(url: string): Promise<WsClient> {
-    const socket = new WebSocket(url);
+  /**
+   * `options` as for ws, e.g. `origin` (the Origin header), `localAddress` (the address to connect
+   * from), or `autoPong: false` for a client that ignores the server's pings, like one whose network vanished.
+   */
+  static async open(url: string, options: ClientOptions = {}): Promise<WsClient> {
+    const socket = new WebSocket(url, options);
+    // Listen before the socket opens: a server may send right after the handshake, in the same read.
+    const client = new WsClient(socket);
     await new Promise<void>((resolve, reject) => {
       socket.once('open', () => resolve());
       socket.once('error', reject);
     });
-    return new WsClient(socket);
+    return client;
   }
 
   send(message: object | string): void {

@@ -1,0 +1,133 @@
+import { loadavg } from 'node:os';
+import type { HeadlessParticipant, RtpCount, ServerProcess } from '@confab/loadtest';
+
+/** Counters at one instant: the server's (from /proc and /metrics) and the participants'. */
+export interface Snapshot {
+  at: number;
+  cpu: number;
+  cpuUser: number;
+  cpuSystem: number;
+  received: number;
+  forwarded: number;
+  /** Per media worker: its thread's CPU seconds and packets forwarded (empty when media runs in the main thread). */
+  workerCpu: number[];
+  workerForwarded: number[];
+  subscribers: RtpCount;
+  sent: number;
+  bench: NodeJS.CpuUsage;
+}
+
+/** What happened between two snapshots. */
+export interface Window {
+  seconds: number;
+  packetsIn: number;
+  packetsForwarded: number;
+  packetsInPerSecond: number;
+  packetsOutPerSecond: number;
+  /** Server process, all threads: CPU over the window in % of one core, and per forwarded packet. */
+  cpuPercent: number;
+  cpuUserSeconds: number;
+  cpuSystemSeconds: number;
+  usPerForwardedPacket: number;
+  /** Each media worker thread alone, % of one core; and all of them per forwarded packet. */
+  workerCpuPercent: number[];
+  workerUsPerForwardedPacket: number;
+  workerPacketsOutPerSecond: number[];
+  /** Subscriber side: packets counted / packets the server says it forwarded, and loss by sequence numbers. */
+  subscriberPackets: number;
+  subscriberLossPercent: number;
+  publisherPacketsSent: number;
+  /** The load generator (this process, every headless participant), % of one core. */
+  benchCpuPercent: number;
+  rssMB: number;
+  loadAverage: number;
+}
+
+export function subscriberTotals(subscribers: readonly HeadlessParticipant[]): RtpCount {
+  const sum: RtpCount = { packets: 0, bytes: 0, expected: 0, keyFrames: 0 };
+  for (const s of subscribers) {
+    for (const r of s.stats().received) {
+      sum.packets += r.packets;
+      sum.bytes += r.bytes;
+      sum.expected += r.expected;
+    }
+  }
+  return sum;
+}
+
+/** Samples labelled {worker="i"}, in worker order. */
+function perWorker(metrics: Map<string, number>, name: string): number[] {
+  const values: number[] = [];
+  for (let i = 0; metrics.has(`${name}{worker="${i}"}`); i++) values.push(metrics.get(`${name}{worker="${i}"}`)!);
+  return values;
+}
+
+/**
+ * Server counters and CPU, and the participants' counts. The subscribers are read before and after
+ * the /metrics request and averaged, so both sides describe about the same instant.
+ */
+export async function snapshot(server: ServerProcess, publishers: readonly HeadlessParticipant[], subscribers: readonly HeadlessParticipant[]): Promise<Snapshot> {
+  const before = subscriberTotals(subscribers);
+  const t0 = performance.now();
+  const cpu = server.cpu();
+  const metrics = await server.metrics();
+  const t1 = performance.now();
+  const after = subscriberTotals(subscribers);
+  const forwarded = metrics.get('confab_media_rtp_packets_forwarded');
+  const received = metrics.get('confab_media_rtp_packets_received');
+  if (forwarded === undefined || received === undefined) throw new Error('server /metrics lacks confab_media_rtp_packets_{forwarded,received}');
+  return {
+    at: (t0 + t1) / 2,
+    cpu: cpu.user + cpu.system,
+    cpuUser: cpu.user,
+    cpuSystem: cpu.system,
+    received,
+    forwarded,
+    workerCpu: perWorker(metrics, 'confab_media_worker_cpu_seconds'),
+    workerForwarded: perWorker(metrics, 'confab_media_worker_rtp_packets_forwarded'),
+    subscribers: {
+      packets: Math.round((before.packets + after.packets) / 2),
+      bytes: Math.round((before.bytes + after.bytes) / 2),
+      expected: Math.round((before.expected + after.expected) / 2),
+      keyFrames: 0,
+    },
+    sent: publishers.reduce((n, p) => n + p.stats().sent.reduce((m, t) => m + t.packets, 0), 0),
+    bench: process.cpuUsage(),
+  };
+}
+
+export function window(a: Snapshot, b: Snapshot, rssBytes: number): Window {
+  const t = (b.at - a.at) / 1000;
+  const forwarded = b.forwarded - a.forwarded;
+  const received = b.received - a.received;
+  const cpu = b.cpu - a.cpu;
+  const workerCpu = b.workerCpu.map((c, i) => c - (a.workerCpu[i] ?? 0));
+  const workerCpuTotal = workerCpu.reduce((x, y) => x + y, 0);
+  const subPackets = b.subscribers.packets - a.subscribers.packets;
+  const subExpected = b.subscribers.expected - a.subscribers.expected;
+  const benchCpu = (b.bench.user - a.bench.user + b.bench.system - a.bench.system) / 1e6;
+  return {
+    seconds: fixed(t, 2),
+    packetsIn: received,
+    packetsForwarded: forwarded,
+    packetsInPerSecond: fixed(received / t, 1),
+    packetsOutPerSecond: fixed(forwarded / t, 1),
+    cpuPercent: fixed((cpu / t) * 100, 1),
+    cpuUserSeconds: fixed(b.cpuUser - a.cpuUser, 2),
+    cpuSystemSeconds: fixed(b.cpuSystem - a.cpuSystem, 2),
+    usPerForwardedPacket: forwarded > 0 ? fixed((cpu * 1e6) / forwarded, 1) : NaN,
+    workerCpuPercent: workerCpu.map((c) => fixed((c / t) * 100, 1)),
+    workerUsPerForwardedPacket: forwarded > 0 && workerCpu.length > 0 ? fixed((workerCpuTotal * 1e6) / forwarded, 1) : NaN,
+    workerPacketsOutPerSecond: b.workerForwarded.map((f, i) => fixed((f - (a.workerForwarded[i] ?? 0)) / t, 1)),
+    subscriberPackets: subPackets,
+    subscriberLossPercent: subExpected > 0 ? fixed((Math.max(0, subExpected - subPackets) / subExpected) * 100, 2) : 0,
+    publisherPacketsSent: b.sent - a.sent,
+    benchCpuPercent: fixed((benchCpu / t) * 100, 1),
+    rssMB: fixed(rssBytes / 1024 / 1024, 1),
+    loadAverage: fixed(loadavg()[0] ?? 0, 2),
+  };
+}
+
+export function fixed(value: number, digits: number): number {
+  return Number(value.toFixed(digits));
+}

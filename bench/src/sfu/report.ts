@@ -1,0 +1,94 @@
+import { LOSS_LIMIT_PERCENT, mediaCpu, type RampResult } from './ramp';
+import type { ScalingResult, ScalingRun } from './scaling';
+
+export interface VariantResult {
+  engine: string;
+  /** Why the variant did not run, if it did not. */
+  skipped?: string;
+  ramp?: RampResult;
+  scaling?: ScalingResult;
+  /** Why a part failed, if one did. */
+  failed?: string;
+}
+
+export function markdownTable(header: string[], rows: string[][]): string {
+  const lines = [header, ...rows];
+  const widths = header.map((_, i) => Math.max(...lines.map((l) => l[i]!.length)));
+  const fmt = (cells: string[]) => `| ${cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join(' | ')} |`;
+  return [fmt(header), `|${widths.map((w, i) => (i === 0 ? '-'.repeat(w + 2) : '-'.repeat(w + 1) + ':')).join('|')}|`, ...rows.map(fmt)].join('\n');
+}
+
+const num = (value: number | undefined, digits = 1) => (value === undefined || Number.isNaN(value) ? '-' : value.toFixed(digits));
+
+export function costTable(results: VariantResult[], costCounts: number[]): string {
+  const rows: string[][] = [];
+  for (const r of results) {
+    for (const step of r.ramp?.steps.filter((s) => costCounts.includes(s.subscribers)) ?? []) {
+      const w = step.window;
+      rows.push([
+        r.engine,
+        String(step.subscribers),
+        num(w.usPerForwardedPacket),
+        num(w.workerUsPerForwardedPacket),
+        num(w.packetsInPerSecond, 0),
+        num(w.packetsOutPerSecond, 0),
+        num(w.cpuPercent),
+        num(mediaCpu(w)),
+        `${num(w.cpuUserSeconds, 2)}/${num(w.cpuSystemSeconds, 2)}`,
+        num(w.rssMB, 0),
+        w.packetsForwarded > 0 ? (w.subscriberPackets / w.packetsForwarded).toFixed(3) : '-',
+        num(w.subscriberLossPercent, 2),
+        num(w.benchCpuPercent, 0),
+      ]);
+    }
+  }
+  return markdownTable(
+    ['engine', 'N', 'µs/fwd pkt', 'media thread µs/fwd pkt', 'pkt/s in', 'pkt/s out', 'CPU % core', 'media thread %', 'user/sys s', 'RSS MB', 'sub rcvd/fwd', 'sub loss %', 'generator CPU %'],
+    rows,
+  );
+}
+
+export function capacityTable(results: VariantResult[]): string {
+  const rows = results
+    .filter((r) => r.ramp)
+    .map((r) => {
+      const ramp = r.ramp!;
+      const best = ramp.steps.find((s) => s.subscribers === ramp.maxLossFree);
+      return [r.engine, String(ramp.maxLossFree), num(best && mediaCpu(best.window)), num(best?.window.packetsOutPerSecond, 0), ramp.stoppedBy, ramp.projectedPerCore === undefined ? '-' : `~${ramp.projectedPerCore}`];
+    });
+  return markdownTable(['engine', `most subscribers, loss ≤ ${LOSS_LIMIT_PERCENT}%`, 'media thread % there', 'pkt/s out there', 'ramp stopped by', 'projected at 100% of a core'], rows);
+}
+
+export function scalingTable(results: VariantResult[]): string {
+  const rows = results
+    .filter((r) => r.scaling)
+    .map((r) => {
+      const [one, two] = r.scaling!.runs as [ScalingRun, ScalingRun];
+      return [
+        r.engine,
+        num(one.window.packetsOutPerSecond, 0),
+        one.window.workerCpuPercent.map((c) => num(c)).join(' + '),
+        num(two.window.packetsOutPerSecond, 0),
+        two.window.workerCpuPercent.map((c) => num(c)).join(' + '),
+        `${num(one.window.usPerForwardedPacket)} → ${num(two.window.usPerForwardedPacket)}`,
+        `${num(one.window.subscriberLossPercent, 2)} / ${num(two.window.subscriberLossPercent, 2)}`,
+        `${num(r.scaling!.ratio, 2)}×`,
+      ];
+    });
+  return markdownTable(
+    ['engine', '1 worker: pkt/s out', 'media thread %', '2 workers: pkt/s out', 'media threads %', 'µs/fwd pkt 1 → 2', 'loss % 1 / 2', 'throughput 2 vs 1'],
+    rows,
+  );
+}
+
+/** How each engine compares with werift at the largest cost size both measured. */
+export function comparison(results: VariantResult[], costCounts: number[]): string[] {
+  const n = Math.max(...costCounts);
+  const at = (r: VariantResult) => r.ramp?.steps.find((s) => s.subscribers === n)?.window.usPerForwardedPacket;
+  const werift = results.find((r) => r.engine === 'werift');
+  const base = werift && at(werift);
+  if (!base) return [];
+  return results
+    .filter((r) => r !== werift && at(r) !== undefined)
+    .map((r) => `${r.engine}: ${num(at(r))} µs per forwarded packet at N=${n}, ${num(base / at(r)!)}× cheaper than werift (${num(base)} µs) in the same run`);
+}

@@ -1,0 +1,64 @@
+import { ServerProcess, sleep } from '@confab/loadtest';
+import { BenchRoom } from './BenchRoom';
+import { fixed, snapshot, window, type Window } from './measure';
+
+export interface ScalingOptions {
+  env: Record<string, string>;
+  bitrate: number;
+  /** Subscribers per room (two rooms). */
+  subscribers: number;
+  seconds: number;
+  warmup: number;
+  joinConcurrency: number;
+  log: (line: string) => void;
+}
+
+export interface ScalingRun {
+  workers: number;
+  window: Window;
+  /**
+   * Forwarded packets per second the node would reach when its busiest media thread is at 100% of
+   * a core: measured rate / that thread's share of a core.
+   */
+  capacity: number;
+}
+
+export interface ScalingResult {
+  runs: ScalingRun[];
+  /** capacity with 2 workers / capacity with 1. */
+  ratio: number;
+}
+
+/**
+ * Two rooms, each a publisher and `subscribers` subscribers, on a node with one media worker and
+ * then on one with two (one room each). The load is the same both times; what changes is how the
+ * work spreads over threads, and what it costs in all.
+ */
+export async function scaling(options: ScalingOptions): Promise<ScalingResult> {
+  const runs: ScalingRun[] = [];
+  for (const workers of [1, 2]) {
+    const server = await ServerProcess.start({ env: { ...options.env, CONFAB_MEDIA_WORKERS: String(workers) } });
+    const rooms = [new BenchRoom(server.rtcUrl, 'left'), new BenchRoom(server.rtcUrl, 'right')];
+    try {
+      for (const room of rooms) await room.publish(options.bitrate);
+      for (const room of rooms) await room.grow(options.subscribers, options.joinConcurrency);
+      await sleep(options.warmup * 1000);
+      const publishers = rooms.map((r) => r.publisher);
+      const subscribers = rooms.flatMap((r) => r.subscribers);
+      const a = await snapshot(server, publishers, subscribers);
+      await sleep(options.seconds * 1000);
+      const b = await snapshot(server, publishers, subscribers);
+      const w = window(a, b, server.rss());
+      const busiest = Math.max(...w.workerCpuPercent);
+      runs.push({ workers, window: w, capacity: busiest > 0 ? fixed(w.packetsOutPerSecond / (busiest / 100), 0) : NaN });
+      options.log(`  ${workers} worker(s): ${w.packetsOutPerSecond} pkt/s out, media threads ${w.workerCpuPercent.join(' + ')}% of a core, loss ${w.subscriberLossPercent}%`);
+    } catch (error) {
+      console.error(`server output:\n${server.output.slice(-20).join('\n')}`);
+      throw error;
+    } finally {
+      await Promise.all(rooms.map((r) => r.close()));
+      await server.stop();
+    }
+  }
+  return { runs, ratio: fixed(runs[1]!.capacity / runs[0]!.capacity, 2) };
+}

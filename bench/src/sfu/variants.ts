@@ -1,0 +1,27 @@
+/**
+ * The media engines the bench compares, as the server selects them (environment variables).
+ * A variant the code base does not have yet is reported as skipped, with the reason.
+ */
+export interface EngineVariant {
+  name: string;
+  env: Record<string, string>;
+}
+
+export const ENGINE_VARIANTS: readonly EngineVariant[] = [
+  { name: 'werift', env: { CONFAB_MEDIA_ENGINE: 'werift' } },
+  { name: 'sfu-native', env: { CONFAB_MEDIA_ENGINE: 'sfu', CONFAB_SRTP_BACKEND: 'native' } },
+  { name: 'sfu-ts', env: { CONFAB_MEDIA_ENGINE: 'sfu', CONFAB_SRTP_BACKEND: 'ts' } },
+];
+
+/**
+ * Why a variant cannot run here, found before starting a server for it; null if nothing is known
+ * against it (the server may still refuse it: that is reported too). The native SRTP core is
+ * built at `npm install` and may be missing on a machine without a compiler.
+ */
+export async function knownUnavailable(variant: EngineVariant): Promise<string | null> {
+  if (variant.env.CONFAB_SRTP_BACKEND !== 'native') return null;
+  const srtp = (await import('@confab/srtp').catch(() => ({}))) as { srtpNativeLoadError?: () => string | null };
+  if (typeof srtp.srtpNativeLoadError !== 'function') return '@confab/srtp has no native backend yet';
+  const error = srtp.srtpNativeLoadError();
+  return error === null ? null : `native SRTP core not loadable: ${error}`;
+}

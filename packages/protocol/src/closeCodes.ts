@@ -1,0 +1,7 @@
+/** WebSocket close codes of our own (4000-4999 are for applications), used by both ends. */
+export const SessionCloseCode = {
+  /** Server → client: the session was resumed on a newer connection; this one is obsolete. */
+  SessionMoved: 4000,
+  /** Client → server: the client dropped a silent connection to reconnect; keep its session for resume. */
+  Reconnecting: 4001,
+} as const;

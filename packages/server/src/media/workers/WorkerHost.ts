@@ -1,0 +1,172 @@
+import { MediaError } from '../errors';
+import type { MediaLogger } from '../logger';
+import type { Consumer, MediaEngine, Producer, Router, Transport } from '../types';
+import { errorToWire } from './errorWire';
+import { WorkerCommand, type MediaErrorWire, type WorkerEvent } from './protocol';
+
+type Target = Extract<WorkerEvent, { ev: 'failed' }>['target'];
+
+/**
+ * The worker's side of the proxy: runs the main thread's commands on the real engine, by handle,
+ * and sends back what the engine tells its owner (signals, states, replies). Handles of objects
+ * the engine has closed (a closed transport takes its producers and consumers with it) are
+ * dropped after each close; a command for a dropped handle finds nothing, as a call on a closed
+ * object would.
+ */
+export class WorkerHost {
+  private readonly routers = new Map<number, Router>();
+  private readonly transports = new Map<number, Transport>();
+  private readonly producers = new Map<number, Producer>();
+  private readonly consumers = new Map<number, Consumer>();
+  /** Transports the engine refused to create: calls already on their way get the same error. */
+  private readonly refused = new Map<number, MediaErrorWire>();
+  private sweepQueued = false;
+
+  constructor(
+    private readonly engine: MediaEngine,
+    private readonly send: (event: WorkerEvent) => void,
+    private readonly logger: MediaLogger,
+  ) {}
+
+  /** One message from the main thread, validated here: the thread boundary is an edge. */
+  receive(raw: unknown): void {
+    const parsed = WorkerCommand.safeParse(raw);
+    if (!parsed.success) {
+      this.logger.error({ issues: parsed.error.issues.slice(0, 3) }, 'invalid command from the main thread');
+      const request = (raw as { request?: unknown } | null)?.request;
+      if (typeof request === 'number') this.reply(request, MediaError.invalidArgument('invalid media worker command'));
+      return;
+    }
+    this.run(parsed.data);
+  }
+
+  private run(command: WorkerCommand): void {
+    switch (command.op) {
+      case 'createRouter':
+        return this.call('router', command.router, () => this.routers.set(command.router, this.engine.createRouter(command.id)));
+      case 'closeRouter':
+        this.routers.get(command.router)?.close();
+        this.routers.delete(command.router);
+        return this.sweep();
+      case 'createTransport':
+        return this.createTransport(command);
+      case 'closeTransport':
+        this.refused.delete(command.transport);
+        this.transports.get(command.transport)?.close();
+        return this.sweep();
+      case 'applyOffer':
+        return this.request(command.request, command.transport, (t) => t.applyOffer(command.sdp));
+      case 'applyAnswer':
+        return this.request(command.request, command.transport, (t) => t.applyAnswer(command.sdp));
+      case 'addRemoteCandidate':
+        void this.transports.get(command.transport)?.addRemoteCandidate(command.candidate ?? null).catch((err: unknown) => {
+          this.logger.warn({ err }, 'remote candidate not added');
+        });
+        return;
+      case 'restartIce':
+        return this.transports.get(command.transport)?.restartIce();
+      case 'produce':
+        return this.call('producer', command.producer, () => {
+          const transport = this.transport(command.transport);
+          const { id, kind, mid, paused } = command;
+          this.producers.set(command.producer, transport.produce({ id, kind, mid, paused }));
+        });
+      case 'producer': {
+        const producer = this.producers.get(command.producer);
+        if (producer) this.call('producer', command.producer, () => producer[command.call]());
+        if (command.call === 'close') this.sweep();
+        return;
+      }
+      case 'consume':
+        return this.call('consumer', command.consumer, () => {
+          const transport = this.transport(command.transport);
+          const producer = this.producers.get(command.producer);
+          if (!producer) throw MediaError.conflict('producer is closed');
+          this.consumers.set(command.consumer, transport.consume(producer, { paused: command.paused }));
+        });
+      case 'consumer': {
+        const consumer = this.consumers.get(command.consumer);
+        if (consumer) this.call('consumer', command.consumer, () => consumer[command.call]());
+        if (command.call === 'close') this.sweep();
+        return;
+      }
+      case 'shutdown':
+        return this.shutdown(command.request);
+    }
+  }
+
+  private createTransport(command: Extract<WorkerCommand, { op: 'createTransport' }>): void {
+    const handle = command.transport;
+    try {
+      const router = this.routers.get(command.router);
+      if (!router) throw MediaError.conflict('router is closed');
+      const transport = router.createTransport({
+        label: command.label,
+        role: command.role,
+        onSignal: (signal) => this.send({ ev: 'signal', transport: handle, signal }),
+        onStateChange: (state) => {
+          this.send({ ev: 'state', transport: handle, state });
+          if (state === 'closed') this.sweep();
+        },
+      });
+      this.transports.set(handle, transport);
+    } catch (error) {
+      const wire = errorToWire(error);
+      if (wire.code !== 'internal') this.refused.set(handle, wire);
+      this.send({ ev: 'failed', target: 'transport', handle, error: wire });
+    }
+  }
+
+  /** Runs a call that has no reply; if it throws, the main thread hears which object failed. */
+  private call(target: Target, handle: number, fn: () => void): void {
+    try {
+      fn();
+    } catch (error) {
+      this.send({ ev: 'failed', target, handle, error: errorToWire(error) });
+    }
+  }
+
+  /** Closes the engine (every socket released); the reply goes out once it has. */
+  private shutdown(request: number): void {
+    this.engine.close().then(
+      () => this.reply(request),
+      (error: unknown) => this.reply(request, error),
+    );
+  }
+
+  private request(request: number, handle: number, fn: (transport: Transport) => Promise<void>): void {
+    let done: Promise<void>;
+    try {
+      done = fn(this.transport(handle));
+    } catch (error) {
+      return this.reply(request, error);
+    }
+    done.then(
+      () => this.reply(request),
+      (error: unknown) => this.reply(request, error),
+    );
+  }
+
+  private transport(handle: number): Transport {
+    const transport = this.transports.get(handle);
+    if (transport) return transport;
+    const refused = this.refused.get(handle);
+    throw refused ? new MediaError(refused.code, refused.message) : MediaError.conflict('transport is closed');
+  }
+
+  private reply(request: number, error?: unknown): void {
+    this.send(error === undefined ? { ev: 'reply', request } : { ev: 'reply', request, error: errorToWire(error) });
+  }
+
+  /** Forgets closed objects, once per tick however many closed in it. */
+  private sweep(): void {
+    if (this.sweepQueued) return;
+    this.sweepQueued = true;
+    queueMicrotask(() => {
+      this.sweepQueued = false;
+      for (const [handle, transport] of this.transports) if (transport.state === 'closed') this.transports.delete(handle);
+      for (const [handle, producer] of this.producers) if (producer.closed) this.producers.delete(handle);
+      for (const [handle, consumer] of this.consumers) if (consumer.closed) this.consumers.delete(handle);
+    });
+  }
+}

@@ -1,0 +1,67 @@
+import * as z from 'zod';
+
+/**
+ * What crosses between the main thread and a media worker: signaling only, never media. Every
+ * object the main thread creates on a worker gets a handle (a number the main thread allocates),
+ * so a command needs no round trip; only the three asynchronous transport calls and `close`
+ * carry a request number and get a `reply`. Both sides validate what they receive.
+ */
+
+const Handle = z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER);
+const Text = z.string().max(1_000_000);
+const Kind = z.enum(['audio', 'video']);
+const Role = z.enum(['publish', 'subscribe']);
+
+export const IceCandidateWire = z.object({
+  candidate: Text,
+  sdpMid: z.string().nullish(),
+  sdpMLineIndex: z.number().int().nonnegative().nullish(),
+  usernameFragment: z.string().nullish(),
+});
+
+export const MediaErrorWire = z.object({
+  code: z.enum(['invalid_argument', 'not_found', 'conflict', 'unavailable', 'internal']),
+  message: Text,
+});
+export type MediaErrorWire = z.infer<typeof MediaErrorWire>;
+
+// ---- main thread -> worker ----
+
+export const WorkerCommand = z.discriminatedUnion('op', [
+  z.object({ op: z.literal('createRouter'), router: Handle, id: Text }),
+  z.object({ op: z.literal('closeRouter'), router: Handle }),
+  z.object({ op: z.literal('createTransport'), router: Handle, transport: Handle, label: Text, role: Role }),
+  z.object({ op: z.literal('closeTransport'), transport: Handle }),
+  z.object({ op: z.literal('applyOffer'), transport: Handle, request: Handle, sdp: Text }),
+  z.object({ op: z.literal('applyAnswer'), transport: Handle, request: Handle, sdp: Text }),
+  z.object({ op: z.literal('addRemoteCandidate'), transport: Handle, candidate: IceCandidateWire.nullable() }),
+  z.object({ op: z.literal('restartIce'), transport: Handle }),
+  z.object({ op: z.literal('produce'), transport: Handle, producer: Handle, id: Text, kind: Kind, mid: Text, paused: z.boolean() }),
+  z.object({ op: z.literal('producer'), producer: Handle, call: z.enum(['pause', 'resume', 'requestKeyFrame', 'close']) }),
+  /** `producer` is a handle on the same worker: a room's producers and consumers share its worker. */
+  z.object({ op: z.literal('consume'), transport: Handle, consumer: Handle, producer: Handle, paused: z.boolean() }),
+  z.object({ op: z.literal('consumer'), consumer: Handle, call: z.enum(['pause', 'resume', 'close']) }),
+  /** Close the inner engine (sockets released) before the thread is terminated. */
+  z.object({ op: z.literal('shutdown'), request: Handle }),
+]);
+export type WorkerCommand = z.infer<typeof WorkerCommand>;
+
+// ---- worker -> main thread ----
+
+const TransportSignalWire = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('answer'), sdp: Text }),
+  z.object({ type: z.literal('offer'), sdp: Text, tracks: z.array(z.object({ mid: Text, producerId: Text })) }),
+  z.object({ type: z.literal('candidate'), candidate: IceCandidateWire.nullable() }),
+]);
+
+export const WorkerEvent = z.discriminatedUnion('ev', [
+  /** The inner engine exists; commands sent before this were queued, not lost. */
+  z.object({ ev: z.literal('ready'), threadId: z.number().int().nullable() }),
+  z.object({ ev: z.literal('signal'), transport: Handle, signal: TransportSignalWire }),
+  z.object({ ev: z.literal('state'), transport: Handle, state: z.enum(['new', 'connecting', 'connected', 'disconnected', 'failed', 'closed']) }),
+  z.object({ ev: z.literal('reply'), request: Handle, error: MediaErrorWire.optional() }),
+  /** A command without a reply threw in the worker. */
+  z.object({ ev: z.literal('failed'), target: z.enum(['router', 'transport', 'producer', 'consumer']), handle: Handle, error: MediaErrorWire }),
+  z.object({ ev: z.literal('log'), level: z.enum(['debug', 'info', 'warn', 'error']), fields: z.record(z.string(), z.unknown()), message: Text }),
+]);
+export type WorkerEvent = z.infer<typeof WorkerEvent>;

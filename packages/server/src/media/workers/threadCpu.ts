@@ -1,0 +1,24 @@
+import { readFileSync } from 'node:fs';
+
+/**
+ * CPU time of the calling thread in seconds: the first field of /proc/thread-self/schedstat
+ * (nanoseconds on a CPU). process.cpuUsage() counts the whole process, every worker included.
+ * 0 where the kernel does not say (not Linux).
+ */
+export function threadCpuSeconds(): number {
+  try {
+    return Number(readFileSync('/proc/thread-self/schedstat', 'utf8').split(' ', 1)[0]) / 1e9 || 0;
+  } catch {
+    return 0;
+  }
+}
+
+/** The kernel's id of the calling thread (`/proc/<pid>/task/<tid>`), or null where there is no /proc. */
+export function threadId(): number | null {
+  try {
+    const id = Number(readFileSync('/proc/thread-self/stat', 'utf8').split(' ', 1)[0]);
+    return Number.isInteger(id) ? id : null;
+  } catch {
+    return null;
+  }
+}

@@ -1,0 +1,51 @@
+/**
+ * A media worker thread: hosts one engine instance and runs the main thread's commands on it
+ * (WorkerHost). Started by MediaWorker with WorkerData; see WorkerMediaEngine.
+ */
+import { parentPort, workerData } from 'node:worker_threads';
+import { createEngine, type EngineFactory } from './engines';
+import { forwardingLogger } from './workerLogger';
+import { SharedStats } from './SharedStats';
+import { threadCpuSeconds, threadId } from './threadCpu';
+import { WorkerData } from './WorkerData';
+import { WorkerHost } from './WorkerHost';
+import type { WorkerEvent } from './protocol';
+
+/** How often the counters in shared memory are refreshed. */
+const STATS_INTERVAL_MS = 50;
+
+const port = parentPort;
+if (!port) throw new Error('mediaWorker runs as a worker thread only');
+const data = WorkerData.parse(workerData);
+const send = (event: WorkerEvent) => port.postMessage(event);
+const logger = forwardingLogger(data.logLevel, send);
+
+// Commands that arrive while the engine is being built wait, in order.
+const early: unknown[] = [];
+let host: WorkerHost | undefined;
+port.on('message', (raw: unknown) => (host ? host.receive(raw) : early.push(raw)));
+
+const factory = data.engineModule ? await importFactory(data.engineModule) : createEngine;
+const engine = await factory({ settings: data.settings, slot: { index: data.slot, count: data.slots }, logger });
+
+// From here on, like the main process, log promise rejections nobody handled instead of dying of
+// them (before, a failing engine start must end the thread). An uncaught exception still ends the
+// worker, and with it only its rooms' media.
+process.on('unhandledRejection', (err) => logger.error({ err }, 'unhandled rejection in media worker'));
+
+const stats = new SharedStats(data.stats);
+const publish = () => {
+  const { rtpPacketsReceived, rtpPacketsForwarded, rtpBytesForwarded } = engine.stats();
+  stats.write({ rtpPacketsReceived, rtpPacketsForwarded, rtpBytesForwarded, cpuSeconds: threadCpuSeconds() });
+};
+setInterval(publish, STATS_INTERVAL_MS);
+
+host = new WorkerHost(engine, send, logger);
+send({ ev: 'ready', threadId: threadId() });
+for (const raw of early.splice(0)) host.receive(raw);
+
+async function importFactory(url: string): Promise<EngineFactory> {
+  const module = (await import(url)) as { createWorkerEngine?: unknown };
+  if (typeof module.createWorkerEngine !== 'function') throw new Error(`${url} does not export createWorkerEngine`);
+  return module.createWorkerEngine as EngineFactory;
+}

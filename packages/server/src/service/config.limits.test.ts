@@ -1,0 +1,48 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { MAX_CHAT_LENGTH, MAX_DISPLAY_NAME_LENGTH, MAX_MESSAGE_BYTES } from '@confab/protocol';
+import { loadConfig } from './config';
+
+test('limits default to sensible values, never past the protocol caps', () => {
+  const config = loadConfig({});
+  assert.equal(config.maxMessageBytes, MAX_MESSAGE_BYTES);
+  assert.equal(config.maxRooms, 1000);
+  assert.equal(config.maxConnectionsPerIp, 100);
+  assert.equal(config.maxNameLength, MAX_DISPLAY_NAME_LENGTH);
+  assert.equal(config.maxChatLength, MAX_CHAT_LENGTH);
+  assert.equal(config.allowedOrigins, 'localhost');
+});
+
+test('limit settings are read and checked against their ranges', () => {
+  const config = loadConfig({
+    CONFAB_MAX_MESSAGE_BYTES: '65536',
+    CONFAB_MAX_ROOMS: '20',
+    CONFAB_MAX_CONNECTIONS_PER_IP: '0',
+    CONFAB_MAX_NAME_LENGTH: '32',
+    CONFAB_MAX_CHAT_LENGTH: '500',
+  });
+  assert.equal(config.maxMessageBytes, 65536);
+  assert.equal(config.maxRooms, 20);
+  assert.equal(config.maxConnectionsPerIp, 0, '0 turns the per-address limit off');
+  assert.equal(config.maxNameLength, 32);
+  assert.equal(config.maxChatLength, 500);
+  assert.throws(() => loadConfig({ CONFAB_MAX_MESSAGE_BYTES: String(MAX_MESSAGE_BYTES + 1) }), /CONFAB_MAX_MESSAGE_BYTES must be an integer from 16384 to 262144/);
+  assert.throws(() => loadConfig({ CONFAB_MAX_MESSAGE_BYTES: '1000' }), /from 16384/, 'too small for an SDP offer');
+  assert.throws(() => loadConfig({ CONFAB_MAX_ROOMS: '0' }), /CONFAB_MAX_ROOMS/);
+  assert.throws(() => loadConfig({ CONFAB_MAX_CONNECTIONS_PER_IP: '-1' }), /CONFAB_MAX_CONNECTIONS_PER_IP/);
+  assert.throws(() => loadConfig({ CONFAB_MAX_NAME_LENGTH: '65' }), /CONFAB_MAX_NAME_LENGTH must be an integer from 1 to 64/);
+  assert.throws(() => loadConfig({ CONFAB_MAX_CHAT_LENGTH: '2001' }), /CONFAB_MAX_CHAT_LENGTH must be an integer from 1 to 2000/);
+  assert.throws(() => loadConfig({ CONFAB_MAX_CHAT_LENGTH: 'lots' }), /CONFAB_MAX_CHAT_LENGTH/);
+});
+
+test('CONFAB_ALLOWED_ORIGINS: "*", or a comma-separated list of origins', () => {
+  assert.equal(loadConfig({ CONFAB_ALLOWED_ORIGINS: '*' }).allowedOrigins, '*');
+  assert.deepEqual(loadConfig({ CONFAB_ALLOWED_ORIGINS: ' https://Meet.Example.com , http://localhost:5173/,https://a.example:443' }).allowedOrigins, [
+    'https://meet.example.com',
+    'http://localhost:5173',
+    'https://a.example',
+  ]);
+  for (const bad of ['meet.example.com', 'https://meet.example.com/app', 'ftp://x.example', 'https://u@x.example', 'https://x.example?a=1']) {
+    assert.throws(() => loadConfig({ CONFAB_ALLOWED_ORIGINS: bad }), /CONFAB_ALLOWED_ORIGINS: ".*" is not an origin/, bad);
+  }
+});
