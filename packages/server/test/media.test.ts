@@ -296,6 +296,7 @@ test('restartIce sends the subscriber an offer with new credentials; media carri
   const router = engine.createRouter('room-restart');
   const pub = await connectPublisher(router, 'alice');
   const bob = connectSubscriber(router, 'bob');
+  const carol = connectSubscriber(router, 'carol');
   const ufrag = (sdp: string | undefined) => /^a=ice-ufrag:(\S+)/m.exec(sdp ?? '')?.[1];
   try {
     bob.transport.consume(pub.audio);
@@ -311,9 +312,19 @@ test('restartIce sends the subscriber an offer with new credentials; media carri
     await rising(() => bob.peer.packets(pub.video.id), 'bob video after his ICE restart');
     await rising(() => bob.peer.packets(pub.audio.id), 'bob audio after his ICE restart');
     assert.equal(bob.transport.state, 'connected');
-    assert.deepEqual([...bob.peer.errors, ...pub.peer.errors], []);
+
+    // Before anything was consumed (a resume right after joining): an offer with nothing in it,
+    // answered, and the first consume after it is offered as usual.
+    carol.transport.restartIce();
+    await waitUntil(() => carol.peer.offers.length === 1, T, 'an empty offer');
+    await carol.peer.settled();
+    assert.deepEqual(carol.peer.lastOffer?.tracks, []);
+    assert.doesNotMatch(carol.peer.lastOffer?.sdp ?? '', /^m=/m);
+    carol.transport.consume(pub.video);
+    await waitUntil(() => carol.peer.packets(pub.video.id) > 10, T, 'carol receiving after the empty offer');
+    assert.deepEqual([...bob.peer.errors, ...carol.peer.errors, ...pub.peer.errors], []);
   } finally {
-    await closeAll(engine, pub, [bob]);
+    await closeAll(engine, pub, [bob, carol]);
   }
 });
 

@@ -10,6 +10,7 @@ import { SfuTransport, type TransportOwner } from './SfuTransport';
 import { parseSdp } from './sdp/parseSdp';
 import { readRemoteTransport } from './sdp/remoteTransport';
 import { readSubscribeAnswer } from './sdp/subscribeAnswer';
+import { joinSdp, sessionLines } from './sdp/sdpLines';
 import { writeSubscribeOffer, type OfferSection } from './sdp/subscribeOffer';
 
 /** Sender Reports a consumer missed (it started after the publisher's last one) go out this often. */
@@ -63,10 +64,16 @@ export class SfuSubscribeTransport extends SfuTransport implements ConsumerOwner
   }
 
   override async applyAnswer(sdp: string): Promise<void> {
-    validateSdp(sdp, 'answer');
+    // An offer with nothing in it (ICE restarted before anything was consumed) gets an answer without media sections.
+    if (this.offeredSections > 0 || typeof sdp !== 'string' || /^m=/m.test(sdp)) validateSdp(sdp, 'answer');
+    else if (!sdp.startsWith('v=0')) throw MediaError.invalidArgument('answer: SDP must start with v=0');
     return this.serial(async () => {
       this.assertOpen();
-      if (!this.renegotiator.awaitingAnswer || this.ice === null) throw MediaError.conflict('no offer is waiting for an answer');
+      if (!this.renegotiator.awaitingAnswer) throw MediaError.conflict('no offer is waiting for an answer');
+      if (this.offeredSections === 0) {
+        this.renegotiator.answered();
+        return;
+      }
       let receivers;
       let remote;
       try {
@@ -78,7 +85,7 @@ export class SfuSubscribeTransport extends SfuTransport implements ConsumerOwner
       } catch (err) {
         throw MediaError.invalidArgument(`answer rejected: ${errorMessage(err)}`, err);
       }
-      this.ice.setRemoteParameters(remote);
+      this.ice!.setRemoteParameters(remote);
       for (const consumer of this.offeredConsumers) {
         if (consumer.closed || consumer.negotiated) continue;
         consumer.negotiate(receivers.get(consumer.mid));
@@ -91,9 +98,9 @@ export class SfuSubscribeTransport extends SfuTransport implements ConsumerOwner
   }
 
   override restartIce(): void {
-    // Before the first offer there is no ICE to restart; that offer brings fresh credentials anyway.
-    if (this.closed || this.ice === null) return;
-    this.iceRestartPending = true;
+    if (this.closed) return;
+    // Before ICE started there is nothing to restart, but the client still gets its offer.
+    this.iceRestartPending = this.ice !== null;
     this.renegotiator.supersede();
   }
 
@@ -162,6 +169,14 @@ export class SfuSubscribeTransport extends SfuTransport implements ConsumerOwner
   private async sendOffer(): Promise<void> {
     await this.serial(async () => {
       if (this.closed) return;
+      if (this.sections.length === 0) {
+        // Nothing to receive yet: an offer without media sections, and no ICE to time out meanwhile.
+        this.offeredSections = 0;
+        this.offeredConsumers = [];
+        this.emit({ type: 'offer', sdp: joinSdp(sessionLines(this.origin, [])), tracks: [] });
+        this.origin.version++;
+        return;
+      }
       const ice = this.openIce();
       if (this.iceRestartPending) {
         this.iceRestartPending = false;
