@@ -18,18 +18,18 @@ import { ServerProcess, withTimeout } from '@confab/loadtest';
 import { ramp } from './sfu/ramp';
 import { capacityTable, comparison, costTable, scalingTable, type VariantResult } from './sfu/report';
 import { scaling } from './sfu/scaling';
-import { ENGINE_VARIANTS, knownUnavailable, type EngineVariant } from './sfu/variants';
+import { BENCH_SERVER_ENV, ENGINE_VARIANTS, knownUnavailable, type EngineVariant } from './sfu/variants';
 
 const { values } = parseArgs({
   options: {
     engines: { type: 'string', default: ENGINE_VARIANTS.map((v) => v.name).join(',') },
     subscribers: { type: 'string', default: '1,8,32' },
-    seconds: { type: 'string', default: '10' },
+    seconds: { type: 'string', default: '8' },
     warmup: { type: 'string', default: '3' },
     'ramp-step': { type: 'string', default: '32' },
-    'ramp-seconds': { type: 'string', default: '5' },
+    'ramp-seconds': { type: 'string', default: '4' },
     'max-subscribers': { type: 'string', default: '192' },
-    'scaling-subscribers': { type: 'string', default: '16' },
+    'scaling-subscribers': { type: 'string', default: '32' },
     bitrate: { type: 'string', default: '500000' },
     json: { type: 'boolean', default: false },
   },
@@ -62,7 +62,7 @@ async function runVariant(variant: EngineVariant): Promise<VariantResult> {
   const result: VariantResult = { engine: variant.name };
   let server: ServerProcess;
   try {
-    server = await ServerProcess.start({ env: { ...variant.env, CONFAB_MEDIA_WORKERS: '1', CONFAB_MAX_PARTICIPANTS_PER_ROOM: String(maxSubscribers + 1) } });
+    server = await ServerProcess.start({ env: { ...BENCH_SERVER_ENV, ...variant.env, CONFAB_MEDIA_WORKERS: '1' } });
   } catch (error) {
     return { engine: variant.name, skipped: `server refused it: ${lastLine(error)}` };
   }
@@ -78,7 +78,15 @@ async function runVariant(variant: EngineVariant): Promise<VariantResult> {
   }
   try {
     log(`bench:sfu ${variant.name}: two rooms × ${scalingSubscribers} subscribers, 1 media worker then 2`);
-    result.scaling = await scaling({ env: variant.env, bitrate, subscribers: scalingSubscribers, seconds, warmup, joinConcurrency: JOIN_CONCURRENCY, log });
+    result.scaling = await scaling({
+      env: { ...BENCH_SERVER_ENV, ...variant.env },
+      bitrate,
+      subscribers: scalingSubscribers,
+      seconds,
+      warmup,
+      joinConcurrency: JOIN_CONCURRENCY,
+      log,
+    });
   } catch (error) {
     result.failed = [result.failed, `scaling: ${lastLine(error)}`].filter(Boolean).join('; ');
   }
