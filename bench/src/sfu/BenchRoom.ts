@@ -47,7 +47,8 @@ export class BenchRoom {
       this.dropped += stuck.length;
       await Promise.allSettled(stuck.map((s) => withTimeout(s.close(), 5_000, 'close')));
       if (givenUp > budget) {
-        throw new Error(`${this.name}: ${givenUp} new subscribers got no media within ${FIRST_MEDIA_TIMEOUT_MS} ms\n  e.g. ${JSON.stringify(stuck[0]?.stats())}`);
+        const example = stuck[0] ?? added[0];
+        throw new Error(`${this.name}: ${givenUp} new subscribers got no media within ${FIRST_MEDIA_TIMEOUT_MS} ms\n  e.g. ${JSON.stringify(example?.stats())} ${JSON.stringify(example?.errors)}`);
       }
     }
   }
