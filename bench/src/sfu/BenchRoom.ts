@@ -31,11 +31,11 @@ export class BenchRoom {
 
   /**
    * Adds subscribers (`concurrency` joining at a time) until `total` receive both tracks. Ones that
-   * get no media are closed and replaced, up to a tenth of those asked for (at least 2); past that
-   * it throws.
+   * get no media are closed and replaced, up to a quarter of those asked for (at least 4); past
+   * that it throws.
    */
   async grow(total: number, concurrency: number): Promise<void> {
-    const budget = Math.max(2, Math.ceil((total - this.subscribers.length) / 10));
+    const budget = Math.max(4, Math.ceil((total - this.subscribers.length) / 4));
     let givenUp = 0;
     while (this.subscribers.length < total) {
       const added = Array.from({ length: total - this.subscribers.length }, () => new HeadlessParticipant({ url: this.url, room: this.name, name: `${this.name}-sub-${++this.created}` }));
