@@ -7,7 +7,7 @@
  *   3. two rooms on 2 media workers against the same on 1.
  * Method and results: docs/benchmarks.md.
  *
- *   npm run bench:sfu [-- --engines werift,sfu-native,sfu-ts --subscribers 1,8,32 --json]
+ *   npm run bench:sfu [-- --engines werift,sfu-native,sfu-ts --subscribers 1,8,32 --media-workers 1 --json]
  *
  * Run it in a network namespace with only loopback, like the tests:
  *   unshare -n sh -c 'ip link set lo up; exec npm run bench:sfu'
@@ -18,18 +18,20 @@ import { ServerProcess, withTimeout } from '@confab/loadtest';
 import { ramp } from './sfu/ramp';
 import { capacityTable, comparison, costTable, scalingTable, type VariantResult } from './sfu/report';
 import { scaling } from './sfu/scaling';
-import { ENGINE_VARIANTS, knownUnavailable, type EngineVariant } from './sfu/variants';
+import { BENCH_SERVER_ENV, ENGINE_VARIANTS, knownUnavailable, type EngineVariant } from './sfu/variants';
 
 const { values } = parseArgs({
   options: {
     engines: { type: 'string', default: ENGINE_VARIANTS.map((v) => v.name).join(',') },
     subscribers: { type: 'string', default: '1,8,32' },
-    seconds: { type: 'string', default: '10' },
+    seconds: { type: 'string', default: '8' },
     warmup: { type: 'string', default: '3' },
     'ramp-step': { type: 'string', default: '32' },
-    'ramp-seconds': { type: 'string', default: '5' },
+    'ramp-seconds': { type: 'string', default: '4' },
     'max-subscribers': { type: 'string', default: '192' },
-    'scaling-subscribers': { type: 'string', default: '16' },
+    'scaling-subscribers': { type: 'string', default: '32' },
+    /** Media workers for parts 1 and 2: 1 (one media thread, "one core"), or 0 to run media in the main thread. */
+    'media-workers': { type: 'string', default: '1' },
     bitrate: { type: 'string', default: '500000' },
     json: { type: 'boolean', default: false },
   },
@@ -47,6 +49,7 @@ const rampSeconds = number('ramp-seconds', 1, 600);
 const maxSubscribers = number('max-subscribers', Math.max(...costCounts), 2000);
 const scalingSubscribers = number('scaling-subscribers', 1, 500);
 const bitrate = number('bitrate', 50_000, 10_000_000);
+const mediaWorkers = number('media-workers', 0, 1);
 
 const JOIN_CONCURRENCY = 4;
 /** Every part of every engine together must end within this (joins and waits have their own limits). */
@@ -62,12 +65,12 @@ async function runVariant(variant: EngineVariant): Promise<VariantResult> {
   const result: VariantResult = { engine: variant.name };
   let server: ServerProcess;
   try {
-    server = await ServerProcess.start({ env: { ...variant.env, CONFAB_MEDIA_WORKERS: '1', CONFAB_MAX_PARTICIPANTS_PER_ROOM: String(maxSubscribers + 1) } });
+    server = await ServerProcess.start({ env: { ...BENCH_SERVER_ENV, ...variant.env, CONFAB_MEDIA_WORKERS: String(mediaWorkers) } });
   } catch (error) {
     return { engine: variant.name, skipped: `server refused it: ${lastLine(error)}` };
   }
   try {
-    log(`bench:sfu ${variant.name}: 1 publisher → N subscribers on one media worker`);
+    log(`bench:sfu ${variant.name}: 1 publisher → N subscribers, ${mediaWorkers === 1 ? 'on one media worker' : 'media in the main thread'}`);
     result.ramp = await ramp(server, { bitrate, costCounts, seconds, warmup, rampStep, rampSeconds, maxSubscribers, joinConcurrency: JOIN_CONCURRENCY, log });
     if (result.ramp.steps.length === 0) return { engine: variant.name, skipped: `no media: ${result.ramp.stoppedBy}` };
   } catch (error) {
@@ -78,7 +81,15 @@ async function runVariant(variant: EngineVariant): Promise<VariantResult> {
   }
   try {
     log(`bench:sfu ${variant.name}: two rooms × ${scalingSubscribers} subscribers, 1 media worker then 2`);
-    result.scaling = await scaling({ env: variant.env, bitrate, subscribers: scalingSubscribers, seconds, warmup, joinConcurrency: JOIN_CONCURRENCY, log });
+    result.scaling = await scaling({
+      env: { ...BENCH_SERVER_ENV, ...variant.env },
+      bitrate,
+      subscribers: scalingSubscribers,
+      seconds,
+      warmup,
+      joinConcurrency: JOIN_CONCURRENCY,
+      log,
+    });
   } catch (error) {
     result.failed = [result.failed, `scaling: ${lastLine(error)}`].filter(Boolean).join('; ');
   }
@@ -107,9 +118,9 @@ async function main(): Promise<void> {
   } else {
     console.log(`\nSFU benchmark: 1 publisher (VP8 ${bitrate / 1000} kbps + Opus) per room → headless subscribers; ${minutes} min`);
     console.log(`machine: ${machine.cpus} CPUs, ${machine.cpuModel}, node ${machine.node}\n`);
-    console.log(`CPU per forwarded packet, one room on one media worker (${seconds} s windows after ${warmup} s warm-up):\n`);
+    console.log(`CPU per forwarded packet, one room ${mediaWorkers === 1 ? 'on one media worker' : 'with media in the main thread'} (${seconds} s windows after ${warmup} s warm-up):\n`);
     console.log(costTable(results, costCounts));
-    console.log(`\nSubscribers one media worker (one core) feeds (${rampSeconds} s windows, +${rampStep} per step):\n`);
+    console.log(`\nSubscribers ${mediaWorkers === 1 ? 'one media worker (one core)' : 'the server, media in its main thread,'} feeds (${rampSeconds} s windows, +${rampStep} per step):\n`);
     console.log(capacityTable(results));
     console.log(`\n2 media workers against 1: two rooms × ${scalingSubscribers} subscribers (${seconds} s windows):\n`);
     console.log(scalingTable(results));

@@ -27,7 +27,9 @@ export interface RampResult {
   /** The most subscribers fed without loss, and why the ramp stopped there. */
   maxLossFree: number;
   stoppedBy: string;
-  /** Straight-line projection of the media thread's CPU to 100% of one core, from the last two loss-free steps. */
+  /** Subscribers whose connection never carried media, replaced (BenchRoom.dropped). */
+  replaced: number;
+  /** Straight-line projection of the media thread's CPU to 100% of one core (a least-squares line through the loss-free steps from N=8). */
   projectedPerCore: number | undefined;
 }
 
@@ -56,6 +58,7 @@ export async function ramp(server: ServerProcess, options: RampOptions): Promise
         await room.grow(n, options.joinConcurrency);
       } catch (error) {
         stoppedBy = `joins failed at N=${n}: ${(error as Error).message.split('\n')[0]}`;
+        options.log(`  N=${n}: ${(error as Error).message}`);
         break;
       }
       await sleep((long ? options.warmup : Math.min(options.warmup, 2)) * 1000);
@@ -75,8 +78,18 @@ export async function ramp(server: ServerProcess, options: RampOptions): Promise
   } finally {
     await room.close();
   }
+  const replaced = room.dropped;
   const lossFree = steps.filter((s) => s.window.subscriberLossPercent <= LOSS_LIMIT_PERCENT);
-  return { steps, maxLossFree: lossFree.at(-1)?.subscribers ?? 0, stoppedBy, projectedPerCore: project(lossFree) };
+  const fitted = lossFree.filter((s) => s.subscribers >= 8);
+  const perSubscriber = slope(fitted.map((s) => [s.subscribers, mediaCpu(s.window)]));
+  const last = lossFree.at(-1);
+  return {
+    steps,
+    maxLossFree: last?.subscribers ?? 0,
+    stoppedBy,
+    replaced,
+    projectedPerCore: last && perSubscriber ? Math.floor(last.subscribers + (100 - mediaCpu(last.window)) / perSubscriber) : undefined,
+  };
 }
 
 /** CPU of the thread that forwards: the media worker's if there is one, else the whole server's. */
@@ -92,10 +105,13 @@ function stopReason(w: Window): string | undefined {
   return undefined;
 }
 
-function project(steps: RampStep[]): number | undefined {
-  const [a, b] = steps.slice(-2);
-  if (!a || !b || b.subscribers <= a.subscribers) return undefined;
-  const perSubscriber = (mediaCpu(b.window) - mediaCpu(a.window)) / (b.subscribers - a.subscribers);
-  if (!(perSubscriber > 0)) return undefined;
-  return Math.floor(b.subscribers + (100 - mediaCpu(b.window)) / perSubscriber);
+/** The slope of the least-squares line through (x, y) points; undefined unless positive, from 3 points or more. */
+function slope(points: [number, number][]): number | undefined {
+  if (points.length < 3) return undefined;
+  const mx = points.reduce((s, [x]) => s + x, 0) / points.length;
+  const my = points.reduce((s, [, y]) => s + y, 0) / points.length;
+  const sxy = points.reduce((s, [x, y]) => s + (x - mx) * (y - my), 0);
+  const sxx = points.reduce((s, [x]) => s + (x - mx) ** 2, 0);
+  const value = sxx > 0 ? sxy / sxx : NaN;
+  return value > 0 ? value : undefined;
 }

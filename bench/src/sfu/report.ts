@@ -54,9 +54,17 @@ export function capacityTable(results: VariantResult[]): string {
     .map((r) => {
       const ramp = r.ramp!;
       const best = ramp.steps.find((s) => s.subscribers === ramp.maxLossFree);
-      return [r.engine, String(ramp.maxLossFree), num(best && mediaCpu(best.window)), num(best?.window.packetsOutPerSecond, 0), ramp.stoppedBy, ramp.projectedPerCore === undefined ? '-' : `~${ramp.projectedPerCore}`];
+      return [
+        r.engine,
+        String(ramp.maxLossFree),
+        num(best && mediaCpu(best.window)),
+        num(best?.window.packetsOutPerSecond, 0),
+        ramp.stoppedBy,
+        String(ramp.replaced),
+        ramp.projectedPerCore === undefined ? '-' : `~${ramp.projectedPerCore}`,
+      ];
     });
-  return markdownTable(['engine', `most subscribers, loss ≤ ${LOSS_LIMIT_PERCENT}%`, 'media thread % there', 'pkt/s out there', 'ramp stopped by', 'projected at 100% of a core'], rows);
+  return markdownTable(['engine', `most subscribers, loss ≤ ${LOSS_LIMIT_PERCENT}%`, 'media thread % there', 'pkt/s out there', 'ramp stopped by', 'subscribers replaced (no media)', 'projected at 100% of a core (line through N ≥ 8)'], rows);
 }
 
 export function scalingTable(results: VariantResult[]): string {
@@ -70,13 +78,26 @@ export function scalingTable(results: VariantResult[]): string {
         one.window.workerCpuPercent.map((c) => num(c)).join(' + '),
         num(two.window.packetsOutPerSecond, 0),
         two.window.workerCpuPercent.map((c) => num(c)).join(' + '),
+        `${num(one.window.workerUsPerForwardedPacket)} → ${num(two.window.workerUsPerForwardedPacket)}`,
         `${num(one.window.usPerForwardedPacket)} → ${num(two.window.usPerForwardedPacket)}`,
         `${num(one.window.subscriberLossPercent, 2)} / ${num(two.window.subscriberLossPercent, 2)}`,
+        `${num(one.capacity, 0)} → ${num(two.capacity, 0)}`,
         `${num(r.scaling!.ratio, 2)}×`,
       ];
     });
   return markdownTable(
-    ['engine', '1 worker: pkt/s out', 'media thread %', '2 workers: pkt/s out', 'media threads %', 'µs/fwd pkt 1 → 2', 'loss % 1 / 2', 'throughput 2 vs 1'],
+    [
+      'engine',
+      '1 worker: pkt/s out',
+      'media thread %',
+      '2 workers: pkt/s out',
+      'media threads %',
+      'media µs/fwd pkt 1 → 2',
+      'process µs/fwd pkt 1 → 2',
+      'loss % 1 / 2',
+      'pkt/s at busiest thread 100% 1 → 2',
+      'throughput 2 vs 1',
+    ],
     rows,
   );
 }

@@ -7,6 +7,9 @@ export interface EngineVariant {
   env: Record<string, string>;
 }
 
+/** Server limits out of the way: every bench participant comes from 127.0.0.1, and a room holds them all. */
+export const BENCH_SERVER_ENV: Record<string, string> = { CONFAB_MAX_CONNECTIONS_PER_IP: '0', CONFAB_MAX_PARTICIPANTS_PER_ROOM: '10000' };
+
 export const ENGINE_VARIANTS: readonly EngineVariant[] = [
   { name: 'werift', env: { CONFAB_MEDIA_ENGINE: 'werift' } },
   { name: 'sfu-native', env: { CONFAB_MEDIA_ENGINE: 'sfu', CONFAB_SRTP_BACKEND: 'native' } },
