@@ -1,4 +1,4 @@
 export { ConfabServer, SIGNAL_PATH } from './service/ConfabServer';
 export { loadConfig, type Config } from './service/config';
 export { createLogger } from './service/logger';
-export { createWeriftEngine } from './media/index';
+export { createSfuEngine, createWeriftEngine } from './media/index';

@@ -21,12 +21,19 @@ async function main(): Promise<void> {
   try {
     media = await createMediaPlane({
       workers: config.mediaWorkers,
-      settings: { engine: config.mediaEngine, rtcMinPort: config.rtcMinPort, rtcMaxPort: config.rtcMaxPort, announcedAddresses: config.publicIps },
+      settings: {
+        engine: config.mediaEngine,
+        rtcPort: config.rtcPort,
+        rtcTcpPort: config.rtcTcpPort,
+        rtcMinPort: config.rtcMinPort,
+        rtcMaxPort: config.rtcMaxPort,
+        announcedAddresses: config.publicIps,
+      },
       logger,
       logLevel: config.logLevel,
     });
   } catch (err) {
-    logger.fatal({ err }, 'media engine did not start');
+    logger.fatal({ err }, 'media engine did not start'); // e.g. CONFAB_RTC_PORT already taken
     process.exit(1);
   }
   const server = new ConfabServer(config, media, logger);

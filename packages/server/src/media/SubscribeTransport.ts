@@ -2,7 +2,7 @@ import { MediaStream } from 'werift';
 import type { EngineContext } from './EngineContext';
 import { MediaError, errorMessage } from './errors';
 import { Renegotiator } from './Renegotiator';
-import { keepBundleTag, mediaSections, validateSdp } from './sdp';
+import { keepBundleTag, mediaSections, msidToken, validateSdp } from './sdp';
 import type { Consumer, OfferedTrack, Producer, TransportOptions } from './types';
 import { WeriftConsumer, type ConsumerOwner } from './WeriftConsumer';
 import { WeriftProducer } from './WeriftProducer';
@@ -125,10 +125,4 @@ export class SubscribeTransport extends WeriftTransport implements ConsumerOwner
       });
     });
   }
-}
-
-/** msid ids are RFC 4566 tokens of at most 64 characters. */
-function msidToken(value: string): string {
-  const token = value.replace(/[^A-Za-z0-9!#$%&'*+\-.^_`{|}~]/g, '-').slice(0, 64);
-  return token === '' ? '-' : token;
 }

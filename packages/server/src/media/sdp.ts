@@ -88,3 +88,9 @@ export function keepBundleTag(sdp: string): string {
   lines[groupAt] = `a=group:BUNDLE ${members.join(' ')}`;
   return lines.join(eol);
 }
+
+/** msid ids are RFC 4566 tokens of at most 64 characters. */
+export function msidToken(value: string): string {
+  const token = value.replace(/[^A-Za-z0-9!#$%&'*+\-.^_`{|}~]/g, '-').slice(0, 64);
+  return token === '' ? '-' : token;
+}

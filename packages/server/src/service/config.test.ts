@@ -12,7 +12,7 @@ test('defaults work with an empty environment, and point at the built web app', 
   assert.deepEqual(config.iceServers, []);
   assert.match(config.webDir, /packages[/\\]web[/\\]dist$/);
   assert.equal(config.mediaWorkers, availableParallelism(), 'one media worker per core');
-  assert.equal(config.mediaEngine, 'werift');
+  assert.deepEqual([config.mediaEngine, config.rtcPort, config.rtcTcpPort], ['werift', 0, 0]);
   assert.ok(existsSync(join(config.webDir, '..', 'package.json')), 'the web package is beside the server package');
 });
 
@@ -24,7 +24,11 @@ test('CONFAB_* variables are read and checked', () => {
     CONFAB_PUBLIC_IP: '203.0.113.7, 198.51.100.2',
     CONFAB_ICE_SERVERS: '[{"urls":"turn:turn.example:3478","username":"u","credential":"c"}]',
     CONFAB_MAX_PARTICIPANTS_PER_ROOM: '12',
+    CONFAB_MEDIA_ENGINE: 'sfu',
+    CONFAB_RTC_PORT: '40000',
+    CONFAB_RTC_TCP_PORT: '443',
   });
+  assert.deepEqual([config.mediaEngine, config.rtcPort, config.rtcTcpPort], ['sfu', 40000, 443]);
   assert.equal(config.port, 9000);
   assert.equal(config.rtcMinPort, 40000);
   assert.deepEqual(config.publicIps, ['203.0.113.7', '198.51.100.2']);
@@ -35,6 +39,9 @@ test('CONFAB_* variables are read and checked', () => {
   assert.throws(() => loadConfig({ CONFAB_RTC_MIN_PORT: '40000' }), /set together/);
   assert.throws(() => loadConfig({ CONFAB_ICE_SERVERS: '{"urls":1}' }), /JSON array/);
   assert.throws(() => loadConfig({ CONFAB_LOG_LEVEL: 'loud' }), /one of/);
+  assert.throws(() => loadConfig({ CONFAB_MEDIA_ENGINE: 'janus' }), /CONFAB_MEDIA_ENGINE must be one of sfu, werift/);
+  assert.throws(() => loadConfig({ CONFAB_RTC_PORT: '-1' }), /CONFAB_RTC_PORT must be an integer/);
+  assert.throws(() => loadConfig({ CONFAB_RTC_PORT: '65535', CONFAB_MEDIA_WORKERS: '2' }), /CONFAB_RTC_PORT \+ CONFAB_MEDIA_WORKERS - 1 must be at most 65535/);
 });
 
 test('a media port range needs at least two ports', () => {

@@ -13,14 +13,17 @@ export interface Config {
   logLevel: LogLevel;
   /** The built web app served at `/`. */
   webDir: string;
-  /** Which media engine forwards packets (CONFAB_MEDIA_ENGINE). */
+  /** Which media engine forwards packets (CONFAB_MEDIA_ENGINE): our own packet path, or the step-1 werift one. */
   mediaEngine: MediaEngineName;
   /** Media worker threads, rooms spread across them (CONFAB_MEDIA_WORKERS); 0 runs media in the main thread. */
   mediaWorkers: number;
-  /** UDP port range for media (werift binds one port per transport); each media worker gets an equal share. */
+  /** sfu: the UDP port and the ICE-TCP port of the first media worker, the next ones take the next ports (0: any free port). */
+  rtcPort: number;
+  rtcTcpPort: number;
+  /** werift: UDP port range for media (werift binds one port per transport); each media worker gets an equal share. */
   rtcMinPort: number | undefined;
   rtcMaxPort: number | undefined;
-  /** Extra addresses announced as ICE host candidates (e.g. a public IP behind 1:1 NAT). */
+  /** Addresses announced as ICE host candidates (e.g. a public IP behind 1:1 NAT). */
   publicIps: string[];
   /** ICE servers handed to clients in `joined` (JSON array of RTCIceServer). */
   iceServers: { urls: string | string[]; username?: string; credential?: string }[];
@@ -78,6 +81,12 @@ function readConfig(env: NodeJS.ProcessEnv): Config {
   if (minPort !== undefined && (maxPort! - minPort + 1) / Math.max(1, mediaWorkers) < 2) {
     throw new ConfigError('CONFAB_RTC_MIN_PORT..CONFAB_RTC_MAX_PORT must hold at least 2 ports per media worker');
   }
+  const rtcPort = int(env, 'CONFAB_RTC_PORT', 0, 0, 65535);
+  const rtcTcpPort = int(env, 'CONFAB_RTC_TCP_PORT', 0, 0, 65535);
+  // sfu: media worker i listens on the base port + i.
+  for (const [key, base] of [['CONFAB_RTC_PORT', rtcPort], ['CONFAB_RTC_TCP_PORT', rtcTcpPort]] as const) {
+    if (base > 0 && base + Math.max(1, mediaWorkers) - 1 > 65535) throw new ConfigError(`${key} + CONFAB_MEDIA_WORKERS - 1 must be at most 65535`);
+  }
   return {
     host: env.CONFAB_HOST ?? '0.0.0.0',
     port: int(env, 'CONFAB_PORT', 8080, 0, 65535),
@@ -85,6 +94,8 @@ function readConfig(env: NodeJS.ProcessEnv): Config {
     webDir: env.CONFAB_WEB_DIR ?? defaultWebDir(),
     mediaEngine: oneOf(env, 'CONFAB_MEDIA_ENGINE', MEDIA_ENGINES, 'werift'),
     mediaWorkers,
+    rtcPort,
+    rtcTcpPort,
     rtcMinPort: minPort,
     rtcMaxPort: maxPort,
     publicIps: list(env.CONFAB_PUBLIC_IP),

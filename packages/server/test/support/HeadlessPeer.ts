@@ -51,6 +51,13 @@ export class HeadlessPeer {
     return this.pc.connectionState;
   }
 
+  /** The UDP port of our host candidate (what the server sends to). */
+  get localUdpPort(): number {
+    const port = /^a=candidate:\S+ 1 udp \d+ 127\.0\.0\.1 (\d+) typ host/m.exec(this.pc.localDescription?.sdp ?? '')?.[1];
+    if (port === undefined) throw new Error(`${this.name} has no UDP host candidate yet`);
+    return Number(port);
+  }
+
   /** Resolves once every signal received so far has been applied. */
   settled(): Promise<void> {
     return this.chain;

@@ -1,4 +1,4 @@
-import { MediaStreamTrack, RtpHeader, RtpPacket, type RTCRtpSender } from 'werift';
+import { GenericNack, MediaStreamTrack, RtcpRrPacket, RtcpTransportLayerFeedback, RtpHeader, RtpPacket, type RTCRtpSender } from 'werift';
 import { HeadlessPeer } from './HeadlessPeer';
 import { opusPayload, vp8Payload } from './syntheticMedia';
 
@@ -17,6 +17,9 @@ export class HeadlessPublisher extends HeadlessPeer {
   keyFramesSent = 0;
   /** The last REMB the server sent, bits per second. */
   remb: bigint | undefined = undefined;
+  /** Receiver reports and NACKs from the server about our video. */
+  receiverReports = 0;
+  nacks = 0;
   private timer: NodeJS.Timeout | undefined = undefined;
   private counter = 0;
   private keyFrameWanted = true;
@@ -29,7 +32,9 @@ export class HeadlessPublisher extends HeadlessPeer {
       this.pliCount++;
       this.keyFrameWanted = true;
     });
-    this.videoSender.onRtcp.subscribe(() => {
+    this.videoSender.onRtcp.subscribe((packet) => {
+      if (packet.type === RtcpRrPacket.type) this.receiverReports++;
+      if (packet.type === RtcpTransportLayerFeedback.type && packet.feedback.count === GenericNack.count) this.nacks++;
       if (this.videoSender.receiverEstimatedMaxBitrate !== undefined) this.remb = this.videoSender.receiverEstimatedMaxBitrate;
     });
   }

@@ -12,6 +12,8 @@ export interface ReceivedTrack {
   corrupt: number;
   /** Date.now() of the first keyframe (video). */
   firstKeyFrameAt: number | undefined;
+  /** The payload counters received (one per packet the publisher sent), for finding gaps. */
+  counters: Set<number>;
 }
 
 /** Answers the server's offers and counts what arrives per producer, checking every payload. */
@@ -27,7 +29,7 @@ export class HeadlessSubscriber extends HeadlessPeer {
   }
 
   stats(producerId: string): ReceivedTrack {
-    return this.received.get(producerId) ?? { kind: 'audio', packets: 0, bytes: 0, keyFrames: 0, corrupt: 0, firstKeyFrameAt: undefined };
+    return this.received.get(producerId) ?? { kind: 'audio', packets: 0, bytes: 0, keyFrames: 0, corrupt: 0, firstKeyFrameAt: undefined, counters: new Set() };
   }
 
   packets(producerId: string): number {
@@ -71,12 +73,14 @@ export class HeadlessSubscriber extends HeadlessPeer {
       if (producerId === undefined) return;
       let stats = this.received.get(producerId);
       if (!stats) {
-        stats = { kind, packets: 0, bytes: 0, keyFrames: 0, corrupt: 0, firstKeyFrameAt: undefined };
+        stats = { kind, packets: 0, bytes: 0, keyFrames: 0, corrupt: 0, firstKeyFrameAt: undefined, counters: new Set() };
         this.received.set(producerId, stats);
       }
       stats.packets++;
       stats.bytes += packet.payload.length;
-      if (checkPayload(kind, packet.payload) === undefined) stats.corrupt++;
+      const counter = checkPayload(kind, packet.payload);
+      if (counter === undefined) stats.corrupt++;
+      else stats.counters.add(counter);
       if (kind === 'video' && isKeyFrameStart(packet.payload)) {
         stats.keyFrames++;
         stats.firstKeyFrameAt ??= Date.now();

@@ -2,18 +2,18 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pino } from 'pino';
-import { createWeriftEngine } from '../../src/media/index';
 import type { MediaEngine } from '../../src/media/types';
 import { loadConfig, type Config } from '../../src/service/config';
 import { ConfabServer } from '../../src/service/ConfabServer';
+import { createTestEngine } from './engine';
 
 export interface TestServerOptions {
-  /** Wraps the real werift engine, e.g. to inject a fault into one room's media. */
+  /** Wraps the real engine, e.g. to inject a fault into one room's media. */
   wrapMedia?: (engine: MediaEngine) => MediaEngine;
 }
 
 /**
- * A real node (HTTP, WebSocket, rooms, werift media) on a free loopback port. Log lines at warn and
+ * A real node (HTTP, WebSocket, rooms, media of CONFAB_MEDIA_ENGINE in this thread) on a free loopback port. Log lines at warn and
  * above are kept in `logs` (parsed JSON), for tests that check what operators get to see.
  */
 export async function startTestServer(env: Record<string, string> = {}, options: TestServerOptions = {}) {
@@ -23,7 +23,7 @@ export async function startTestServer(env: Record<string, string> = {}, options:
   const config: Config = loadConfig({ CONFAB_HOST: '127.0.0.1', CONFAB_PORT: '0', CONFAB_WEB_DIR: webDir, ...env });
   const logs: Record<string, unknown>[] = [];
   const logger = pino({ level: 'warn' }, { write: (line: string) => void logs.push(JSON.parse(line) as Record<string, unknown>) });
-  const engine = createWeriftEngine({ logger });
+  const engine = await createTestEngine({ logger });
   const media = options.wrapMedia ? options.wrapMedia(engine) : engine;
   const server = new ConfabServer(config, media, logger);
   const address = await server.listen();

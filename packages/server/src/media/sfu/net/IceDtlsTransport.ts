@@ -158,14 +158,15 @@ export class IceDtlsTransport
   }
 
   /**
-   * The browser restarted ICE (its new offer has a new ufrag): returns our new credentials for the
-   * answer. DTLS and the SRTP keys stay; the current path keeps carrying media until the browser
-   * nominates a path with the new credentials.
+   * The browser restarted ICE (its new offer has a new ufrag), or we restart it in our next offer
+   * (no `remote` yet: its answer brings it, through setRemoteParameters): returns our new
+   * credentials. DTLS and the SRTP keys stay; the current path keeps carrying media until the
+   * browser nominates a path with the new credentials.
    */
-  restartIce(remote: RemoteIceDtlsParameters): IceCredentials {
+  restartIce(remote?: RemoteIceDtlsParameters): IceCredentials {
     if (this.currentState === 'closed') throw new Error('transport is closed');
-    const credentials = this.ice.restart(remote.usernameFragment);
-    this.dtls.setRemoteFingerprints(remote.fingerprints);
+    const credentials = this.ice.restart(remote?.usernameFragment ?? null);
+    if (remote) this.dtls.setRemoteFingerprints(remote.fingerprints);
     return credentials;
   }
 

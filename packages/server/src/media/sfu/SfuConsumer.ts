@@ -1,0 +1,234 @@
+import { randomInt, randomUUID } from 'node:crypto';
+import { remapRtpExtensions, RtpStreamRewriter, SenderReportTranslator, writeRtxPacket, writeSdes } from '@confab/wire';
+import type { Consumer, MediaKind } from '../types';
+import { codecsOfKind, SUBSCRIBE_CODECS, type SubscribeCodec } from './codecs';
+import type { SfuContext } from './SfuContext';
+import type { SfuProducer } from './SfuProducer';
+import type { AnsweredReceiver } from './sdp/subscribeAnswer';
+
+/** A NACK for a packet older than this is not answered: the subscriber's decoder has moved on. */
+const MAX_RETRANSMIT_AGE_MS = 1000;
+
+/** What a consumer needs from its subscribe transport. */
+export interface ConsumerOwner {
+  readonly connected: boolean;
+  /** Protects the RTP packet in `slot[0, length)` and sends it; false if it could not. */
+  sendRtp(slot: Buffer, length: number): boolean;
+  /** Protects the RTCP packet in `slot[0, length)` and sends it. */
+  sendRtcp(slot: Buffer, length: number): void;
+  consumerClosed(consumer: SfuConsumer): void;
+  renegotiate(): void;
+}
+
+/**
+ * A producer forwarded to one subscriber on one sendonly m-section, under our own SSRC (and RTX
+ * SSRC) and payload type. Each packet is copied into a fresh send slot, its header rewritten for
+ * this subscriber (SSRC, sequence number and timestamp continuous across pauses and source
+ * changes, payload type, extension ids), then protected and sent. The publisher's Sender Reports
+ * are translated into this stream's timeline, and NACKs answered from the producer's cache.
+ */
+export class SfuConsumer implements Consumer {
+  readonly id = randomUUID();
+  readonly producerId: string;
+  readonly kind: MediaKind;
+  ssrc: number;
+  rtxSsrc: number;
+  /** What the m-section offers; fixed once answered, so re-offers stay compatible. */
+  codecs: readonly SubscribeCodec[] = [];
+  /** Set once an answer covering this consumer's current offer has been applied. */
+  negotiated = false;
+  private currentPaused: boolean;
+  private currentClosed = false;
+  /** Our payload types the subscriber accepted, from the last answer. */
+  private accepted: ReadonlySet<number> = new Set();
+  private receiving = false;
+  private audioLevelId = 0;
+  /** Set while packets can go: negotiated, receiving, and the producer's codec accepted. */
+  private rewriter: RtpStreamRewriter | null = null;
+  private translator: SenderReportTranslator | null = null;
+  private rtxPayloadType = -1;
+  private rtxSeq = randomInt(0, 0x10000);
+  /** Publisher extension id -> ours (0 drops the element). */
+  private readonly extensionMap = new Uint8Array(16);
+  /** producer.senderReports when we last translated one. */
+  private senderReportsSent = 0;
+
+  constructor(
+    readonly producer: SfuProducer,
+    readonly mid: string,
+    private readonly owner: ConsumerOwner,
+    private readonly ctx: SfuContext,
+    paused: boolean,
+  ) {
+    this.producerId = producer.id;
+    this.kind = producer.kind;
+    this.currentPaused = paused;
+    this.ssrc = ctx.ssrcs.allocate();
+    this.rtxSsrc = ctx.ssrcs.allocate();
+    ctx.counters.consumers++;
+  }
+
+  get paused(): boolean {
+    return this.currentPaused;
+  }
+
+  get closed(): boolean {
+    return this.currentClosed;
+  }
+
+  /** Packets go out: answered, and the subscriber takes the producer's codec. */
+  get sending(): boolean {
+    return this.rewriter !== null;
+  }
+
+  pause(): void {
+    if (!this.currentClosed) this.currentPaused = true;
+  }
+
+  resume(): void {
+    if (this.currentClosed || !this.currentPaused) return;
+    this.currentPaused = false;
+    this.resync();
+    this.producer.requestKeyFrame();
+  }
+
+  close(): void {
+    if (this.closeQuietly()) this.owner.consumerClosed(this);
+  }
+
+  /** Stops forwarding without renegotiating (the transport is closing). False if already closed. */
+  closeQuietly(): boolean {
+    if (this.currentClosed) return false;
+    this.currentClosed = true;
+    this.rewriter = null;
+    this.producer.removeConsumer(this);
+    this.ctx.ssrcs.release(this.ssrc);
+    this.ctx.ssrcs.release(this.rtxSsrc);
+    this.ctx.counters.consumers--;
+    return true;
+  }
+
+  /** The next packet continues our numbering instead of following the publisher's. */
+  resync(): void {
+    this.rewriter?.resync();
+  }
+
+  /** A subscriber lost the picture (PLI) or asks for a fresh start (FIR). */
+  requestKeyFrame(): void {
+    if (!this.currentPaused && !this.currentClosed) this.producer.requestKeyFrame();
+  }
+
+  /** Before an offer: the codecs this m-section offers (the producer's, or every one of the kind while unknown). */
+  prepareOffer(): void {
+    if (this.negotiated) return;
+    const codec = this.producer.codec;
+    this.codecs = codec !== undefined ? [SUBSCRIBE_CODECS[codec]] : codecsOfKind(this.kind).map((name) => SUBSCRIBE_CODECS[name]);
+  }
+
+  /** The subscriber's answer for our m-section (undefined: it has none, i.e. not accepted). */
+  negotiate(answer: AnsweredReceiver | undefined): void {
+    this.negotiated = true;
+    this.receiving = answer?.receiving ?? false;
+    this.accepted = answer?.payloadTypes ?? new Set();
+    this.audioLevelId = answer?.audioLevelId ?? 0;
+    this.startStream();
+  }
+
+  /** The publisher (re)negotiated: new extension ids, maybe a new codec (then a new stream for us). */
+  producerChanged(codecChanged: boolean): void {
+    if (this.currentClosed) return;
+    if (codecChanged) {
+      // Another codec on the same SSRC would need the subscriber to switch decoders mid-stream;
+      // a new SSRC pair in a new offer is a clean start.
+      this.rewriter = null;
+      this.ctx.ssrcs.release(this.ssrc);
+      this.ctx.ssrcs.release(this.rtxSsrc);
+      this.ssrc = this.ctx.ssrcs.allocate();
+      this.rtxSsrc = this.ctx.ssrcs.allocate();
+      this.negotiated = false;
+      this.owner.renegotiate();
+      return;
+    }
+    if (this.negotiated) this.startStream();
+  }
+
+  /** The packet path, once per packet per subscriber: `buf[0, len)` is the publisher's RTP. */
+  forward(buf: Buffer, len: number, payloadSize: number, nowMs: number): void {
+    const rewriter = this.rewriter;
+    if (rewriter === null || this.currentPaused || !this.owner.connected) return;
+    const slots = this.ctx.slots;
+    if (len + 32 > slots.slotSize) return;
+    const slot = slots.take();
+    buf.copy(slot, 0, 0, len);
+    if (!rewriter.rewrite(slot, payloadSize, nowMs)) return;
+    if ((slot[0]! & 0x10) !== 0) remapRtpExtensions(slot, this.extensionMap);
+    if (!this.owner.sendRtp(slot, len)) return;
+    const counters = this.ctx.counters;
+    counters.rtpPacketsForwarded++;
+    counters.rtpBytesForwarded += len;
+  }
+
+  /** The subscriber NACKed `seq` (our numbering): resend it from the producer's cache, as RTX if negotiated. */
+  retransmit(seq: number, nowMs: number): void {
+    const rewriter = this.rewriter;
+    const cache = this.producer.cache;
+    if (rewriter === null || cache === null || !this.owner.connected) return;
+    const sourceSeq = rewriter.sourceSeq(seq);
+    if (sourceSeq < 0) return;
+    const len = cache.lookup(sourceSeq, nowMs, MAX_RETRANSMIT_AGE_MS);
+    if (len < 0) return;
+    const slots = this.ctx.slots;
+    const packet = slots.take();
+    cache.slot(sourceSeq).copy(packet, 0, 0, len);
+    if (!rewriter.rewriteRetransmission(packet)) return;
+    if ((packet[0]! & 0x10) !== 0) remapRtpExtensions(packet, this.extensionMap);
+    if (this.rtxPayloadType < 0) {
+      this.owner.sendRtp(packet, len);
+      return;
+    }
+    const rtx = slots.take();
+    const n = writeRtxPacket(packet, len, rtx, this.rtxSsrc, this.rtxPayloadType, this.rtxSeq);
+    this.rtxSeq = (this.rtxSeq + 1) & 0xffff;
+    if (n > 0) this.owner.sendRtp(rtx, n);
+  }
+
+  /** Translates the producer's latest Sender Report for our stream, once per report. */
+  sendSenderReport(nowMs: number): void {
+    const translator = this.translator;
+    const producer = this.producer;
+    if (translator === null || producer.senderReports === this.senderReportsSent || !this.owner.connected) return;
+    const slot = this.ctx.slots.take();
+    const end = translator.translate(producer.senderReport, slot, 0, nowMs);
+    if (end === 0) return; // about another source than the one we forward now
+    this.senderReportsSent = producer.senderReports;
+    this.owner.sendRtcp(slot, writeSdes(slot, end, [{ ssrc: this.ssrc, cname: producer.streamId }]));
+  }
+
+  /** (Re)starts the outgoing stream if the answer accepted the producer's codec; else asks for a new offer. */
+  private startStream(): void {
+    const producerCodec = this.producer.codec;
+    if (!this.receiving || producerCodec === undefined) {
+      this.rewriter = null;
+      return;
+    }
+    const codec = SUBSCRIBE_CODECS[producerCodec];
+    if (!this.accepted.has(codec.payloadType)) {
+      this.rewriter = null;
+      // Offered before the producer's codec was known: offer that one alone. If it was offered
+      // and refused, the subscriber cannot decode this producer; it gets nothing.
+      if (!this.codecs.includes(codec)) {
+        this.negotiated = false;
+        this.owner.renegotiate();
+      }
+      return;
+    }
+    if (this.rewriter === null || this.rewriter.payloadType !== codec.payloadType) {
+      this.rewriter = new RtpStreamRewriter(this.ssrc, codec.payloadType, codec.clockRate);
+      this.translator = new SenderReportTranslator(this.rewriter);
+      this.senderReportsSent = 0;
+    }
+    this.rtxPayloadType = codec.rtxPayloadType >= 0 && this.accepted.has(codec.rtxPayloadType) ? codec.rtxPayloadType : -1;
+    this.extensionMap.fill(0);
+    if (this.producer.audioLevelId > 0 && this.audioLevelId > 0) this.extensionMap[this.producer.audioLevelId] = this.audioLevelId;
+  }
+}

@@ -1,0 +1,22 @@
+import type { MediaLogger } from '../logger';
+import type { MediaCounters } from '../MediaCounters';
+import type { WorkerNetwork } from './net/index';
+import type { PacketSlots } from './PacketSlots';
+import type { SsrcAllocator } from './SsrcAllocator';
+import type { Ticker } from './Ticker';
+
+/**
+ * The period of the engine's RTCP timers: TWCC feedback, NACK retries, held keyframe requests,
+ * reports. First NACKs do not wait for it (they go when the gap is seen).
+ */
+export const TICK_MS = 50;
+
+/** What the engine shares with everything it creates. */
+export interface SfuContext {
+  readonly logger: MediaLogger;
+  readonly counters: MediaCounters;
+  readonly network: WorkerNetwork;
+  readonly slots: PacketSlots;
+  readonly ssrcs: SsrcAllocator;
+  readonly ticker: Ticker;
+}

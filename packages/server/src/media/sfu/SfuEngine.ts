@@ -1,0 +1,81 @@
+import { srtpBackend } from '@confab/srtp';
+import { MediaError } from '../errors';
+import { silentLogger, type MediaLogger } from '../logger';
+import { MediaCounters } from '../MediaCounters';
+import type { MediaEngine, MediaEngineStats, Router } from '../types';
+import { WorkerNetwork } from './net/index';
+import { PacketSlots } from './PacketSlots';
+import { TICK_MS, type SfuContext } from './SfuContext';
+import { SfuRouter } from './SfuRouter';
+import { SsrcAllocator } from './SsrcAllocator';
+import { Ticker } from './Ticker';
+
+export interface SfuEngineOptions {
+  /** UDP port for all media (CONFAB_RTC_PORT); default 0, any free port. */
+  udpPort?: number;
+  /** ICE-TCP port (CONFAB_RTC_TCP_PORT); default 0, any free port; null: no ICE-TCP. */
+  tcpPort?: number | null;
+  /** Default '0.0.0.0'. */
+  bindAddress?: string;
+  /** Addresses our candidates carry (CONFAB_PUBLIC_IP); default the interfaces' IPv4 addresses. */
+  announcedAddresses?: readonly string[];
+  /** A transport with no ICE check from its client for this long closes. Default 30 s. */
+  consentTimeoutMs?: number;
+  logger?: MediaLogger;
+}
+
+/**
+ * The step-2 media plane: our own packet path on one UDP port and one ICE-TCP port (one
+ * WorkerNetwork), SRTP from @confab/srtp, RTP/RTCP from @confab/wire.
+ */
+export async function createSfuEngine(options: SfuEngineOptions = {}): Promise<MediaEngine> {
+  const logger = options.logger ?? silentLogger;
+  const network = await WorkerNetwork.open({
+    bindAddress: options.bindAddress,
+    udpPort: options.udpPort,
+    tcpPort: options.tcpPort,
+    announcedAddresses: options.announcedAddresses,
+    consentTimeoutMs: options.consentTimeoutMs,
+    logger,
+  });
+  logger.info(
+    { udpPort: network.udp.port, tcpPort: network.tcp?.port ?? null, candidates: network.candidates.map((c) => `${c.protocol} ${c.address}:${c.port}`), srtp: srtpBackend() },
+    'sfu media engine ready',
+  );
+  return new SfuEngine(network, logger);
+}
+
+class SfuEngine implements MediaEngine {
+  private readonly routers = new Map<string, SfuRouter>();
+  private readonly counters = new MediaCounters();
+  private readonly ctx: SfuContext;
+  private closed = false;
+
+  constructor(
+    private readonly network: WorkerNetwork,
+    logger: MediaLogger,
+  ) {
+    const ticker = new Ticker(TICK_MS, logger);
+    this.ctx = { logger, counters: this.counters, network, slots: new PacketSlots(), ssrcs: new SsrcAllocator(), ticker };
+  }
+
+  createRouter(id: string): Router {
+    if (this.closed) throw MediaError.conflict('media engine is closed');
+    if (this.routers.has(id)) throw MediaError.conflict(`router ${id} already exists`);
+    const router = new SfuRouter(id, this.ctx, (r) => {
+      if (this.routers.get(r.id) === r) this.routers.delete(r.id);
+    });
+    this.routers.set(id, router);
+    return router;
+  }
+
+  stats(): MediaEngineStats {
+    return this.counters.snapshot();
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    for (const router of [...this.routers.values()]) router.close();
+    await this.network.close();
+  }
+}

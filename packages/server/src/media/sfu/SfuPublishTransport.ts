@@ -1,0 +1,257 @@
+import {
+  compactNtp,
+  newReportBlock,
+  newSenderInfo,
+  readSdesItem,
+  readSenderInfo,
+  readTransportCcSeq,
+  RtcpCursor,
+  RtcpType,
+  rtpCheck,
+  rtpPayloadType,
+  rtpSsrc,
+  TwccRecorder,
+  writeFir,
+  writeNack,
+  writePli,
+  writeReceiverReport,
+  type ReportBlock,
+} from '@confab/wire';
+import { MediaError, errorMessage } from '../errors';
+import { validateSdp } from '../sdp';
+import type { Producer, ProducerOptions, TransportOptions } from '../types';
+import type { SfuContext } from './SfuContext';
+import { SfuProducer, type ProducerOwner } from './SfuProducer';
+import { SfuTransport, type TransportOwner } from './SfuTransport';
+import { ntpTime, type NtpTime } from './rtcp/ntpTime';
+import { roundTripFromDlrr, RTCP_XR, writeRrtr } from './rtcp/extendedReports';
+import { parseSdp } from './sdp/parseSdp';
+import { writePublishAnswer } from './sdp/publishAnswer';
+import { negotiatePublishOffer, type PublishExtensionIds, type PublishStream } from './sdp/publishOffer';
+import { readRemoteTransport } from './sdp/remoteTransport';
+
+/** Transport-wide congestion control feedback this often (libwebrtc's receivers send every 50-250 ms). */
+const TWCC_INTERVAL_MS = 50;
+/** Receiver reports (with our RRTR) this often. */
+const REPORT_INTERVAL_MS = 1000;
+/** NACK retries wait this long until the publisher's round-trip time is known. */
+const DEFAULT_RTT_MS = 100;
+/** Report blocks in one receiver report (the 5-bit count); a publisher sends a handful of streams. */
+const MAX_REPORT_BLOCKS = 31;
+
+/**
+ * The client offers what it sends; we answer recvonly and turn declared mids into producers.
+ * What goes back to the publisher is ours: TWCC feedback for its bandwidth estimator, receiver
+ * reports (with an RRTR for our round-trip time to it), NACKs spaced by that round-trip time,
+ * and key frame requests, merged across all subscribers.
+ */
+export class SfuPublishTransport extends SfuTransport implements ProducerOwner {
+  /** Producers by mid, and the ones with a known SSRC for the packet path's lookup. */
+  private readonly producers = new Map<string, SfuProducer>();
+  private receiving: SfuProducer[] = [];
+  /** The last offer's streams by mid, and its extension ids. */
+  private streams = new Map<string, PublishStream>();
+  private extensionIds: PublishExtensionIds = { mid: 0, absSendTime: 0, transportCc: 0, audioLevel: 0 };
+  private remoteUfrag: string | undefined = undefined;
+  /** Our SSRC as the sender of RTCP to the publisher. */
+  private readonly rtcpSsrc: number;
+  private readonly twcc = new TwccRecorder();
+  private lastTwccMs = 0;
+  private lastReportMs = 0;
+  private rttMs = DEFAULT_RTT_MS;
+  private readonly cursor = new RtcpCursor();
+  private readonly senderInfo = newSenderInfo();
+  private readonly nackSeqs = new Uint16Array(128);
+  private readonly ntp: NtpTime = { seconds: 0, fraction: 0 };
+
+  constructor(owner: TransportOwner, ctx: SfuContext, options: TransportOptions) {
+    super(owner, ctx, options);
+    this.rtcpSsrc = ctx.ssrcs.allocate();
+  }
+
+  override async applyOffer(sdp: string): Promise<void> {
+    validateSdp(sdp, 'offer');
+    return this.serial(async () => {
+      this.assertOpen();
+      let negotiation;
+      let remote;
+      try {
+        const parsed = parseSdp(sdp);
+        remote = readRemoteTransport(parsed);
+        if (remote.setup === 'passive') throw new Error('we are the DTLS server: the offer cannot be a=setup:passive');
+        negotiation = negotiatePublishOffer(parsed);
+      } catch (err) {
+        throw MediaError.invalidArgument(`offer rejected: ${errorMessage(err)}`, err);
+      }
+      if (this.ice === null) this.openIce(remote);
+      else if (remote.usernameFragment !== this.remoteUfrag) this.ice.restartIce(remote);
+      else this.ice.setRemoteParameters(remote);
+      this.remoteUfrag = remote.usernameFragment;
+      this.streams = new Map(negotiation.sections.flatMap((s) => (s.stream ? [[s.stream.mid, s.stream] as const] : [])));
+      this.extensionIds = negotiation.extensionIds;
+      // Producers declared earlier go live now (or follow the publisher's changes).
+      for (const producer of this.producers.values()) this.bind(producer);
+      this.emit({ type: 'answer', sdp: writePublishAnswer(negotiation, this.ice!.localParameters, this.origin) });
+      this.origin.version++;
+    });
+  }
+
+  override produce(options: ProducerOptions): Producer {
+    this.assertOpen();
+    const { id, kind, mid } = options;
+    if (typeof id !== 'string' || id === '') throw MediaError.invalidArgument('producer id must be a non-empty string');
+    if (kind !== 'audio' && kind !== 'video') throw MediaError.invalidArgument(`invalid producer kind: ${String(kind)}`);
+    if (typeof mid !== 'string' || mid === '') throw MediaError.invalidArgument('producer mid must be a non-empty string');
+    if (this.producers.has(mid)) throw MediaError.conflict(`mid ${mid} already carries a producer`);
+    const stream = this.streams.get(mid);
+    if (stream && stream.kind !== kind) throw MediaError.invalidArgument(`mid ${mid} is a ${stream.kind} m-line, not ${kind}`);
+    this.owner.claimProducerId(id);
+    const producer = new SfuProducer(options, this.label, this.ctx, this);
+    this.producers.set(mid, producer);
+    this.bind(producer); // the offer carrying this mid may already be applied
+    return producer;
+  }
+
+  producerClosed(producer: SfuProducer): void {
+    if (this.producers.get(producer.mid) === producer) this.producers.delete(producer.mid);
+    this.owner.releaseProducerId(producer.id);
+    this.streamsChanged();
+  }
+
+  streamsChanged(): void {
+    this.receiving = [...this.producers.values()].filter((p) => !p.closed && (p.ssrc >= 0 || p.rtxSsrc >= 0));
+  }
+
+  sendKeyFrameRequest(producer: SfuProducer): void {
+    if (!this.connected || producer.ssrc < 0) return;
+    const slot = this.ctx.slots.take();
+    const end = producer.usesFir
+      ? writeFir(slot, 0, this.rtcpSsrc, producer.ssrc, producer.keyFrames.firSeqNr)
+      : writePli(slot, 0, this.rtcpSsrc, producer.ssrc);
+    this.sendRtcp(slot, end);
+  }
+
+  /** First NACKs as soon as a gap shows, retries a round-trip time apart (NackGenerator). */
+  sendNacks(producer: SfuProducer, nowMs: number): void {
+    if (!this.connected || producer.nack === null) return;
+    const count = producer.nack.collect(nowMs, this.rttMs, this.nackSeqs);
+    if (count === 0) return;
+    const slot = this.ctx.slots.take();
+    this.sendRtcp(slot, writeNack(slot, 0, this.rtcpSsrc, producer.ssrc, this.nackSeqs, count));
+  }
+
+  tick(nowMs: number): void {
+    if (!this.connected) return;
+    if (this.twcc.pending && nowMs - this.lastTwccMs >= TWCC_INTERVAL_MS) {
+      this.lastTwccMs = nowMs;
+      this.sendTransportFeedback();
+    }
+    for (const producer of this.receiving) {
+      if (producer.keyFrames.poll(nowMs)) this.sendKeyFrameRequest(producer);
+      if (producer.nack !== null && producer.nack.missing > 0) this.sendNacks(producer, nowMs);
+    }
+    if (nowMs - this.lastReportMs >= REPORT_INTERVAL_MS) {
+      this.lastReportMs = nowMs;
+      this.sendReceiverReport(nowMs);
+    }
+  }
+
+  protected override closeMedia(): void {
+    for (const producer of [...this.producers.values()]) {
+      if (producer.closeQuietly()) this.producerClosed(producer);
+    }
+    this.ctx.ssrcs.release(this.rtcpSsrc);
+  }
+
+  protected override onConnected(): void {
+    this.sendReceiverReport(performance.now());
+  }
+
+  /** The packet path: SRTP off in place, TWCC arrival, then the producer the SSRC belongs to. */
+  protected override onRtp(packet: Buffer): void {
+    const srtp = this.srtp;
+    if (srtp === null) return;
+    const length = srtp.unprotectRtp(packet, packet.length);
+    if (length < 0) return;
+    const headerLength = rtpCheck(packet, length);
+    if (headerLength < 0) return;
+    const nowMs = performance.now();
+    const ssrc = rtpSsrc(packet);
+    const twccId = this.extensionIds.transportCc;
+    if (twccId > 0) {
+      const seq = readTransportCcSeq(packet, twccId);
+      if (seq >= 0) this.twcc.record(seq, nowMs * 1000, ssrc);
+    }
+    const producers = this.receiving;
+    for (let i = 0; i < producers.length; i++) {
+      const producer = producers[i]!;
+      if (producer.ssrc === ssrc) return producer.receive(packet, length, headerLength, nowMs);
+      if (producer.rtxSsrc === ssrc) return producer.receiveRtx(packet, length, headerLength, nowMs);
+    }
+    this.learnSsrc(packet, ssrc);
+  }
+
+  protected override onRtcp(packet: Buffer): void {
+    const srtp = this.srtp;
+    if (srtp === null) return;
+    const length = srtp.unprotectRtcp(packet, packet.length);
+    if (length < 0) return;
+    const nowMs = performance.now();
+    const cursor = this.cursor.reset(packet, length);
+    while (cursor.next()) {
+      if (cursor.type === RtcpType.SR) {
+        if (!readSenderInfo(packet, cursor.offset, cursor.end, this.senderInfo)) continue;
+        const ssrc = this.senderInfo.ssrc;
+        this.receiving.find((p) => p.ssrc === ssrc)?.onSenderReport(this.senderInfo, nowMs);
+      } else if (cursor.type === RTCP_XR) {
+        const now = ntpTime(nowMs, this.ntp);
+        const rtt = roundTripFromDlrr(packet, cursor.offset, cursor.end, this.rtcpSsrc, compactNtp(now.seconds, now.fraction));
+        if (rtt >= 0) this.rttMs = rtt;
+      }
+    }
+  }
+
+  /**
+   * A packet whose SSRC the offer did not signal: the mid extension (sent until we answer RTCP)
+   * says which m-section it is, its payload type whether it is the RTX stream.
+   */
+  private learnSsrc(packet: Buffer, ssrc: number): void {
+    const midId = this.extensionIds.mid;
+    if (midId === 0) return;
+    const mid = readSdesItem(packet, midId);
+    const producer = mid === undefined ? undefined : this.producers.get(mid);
+    if (producer === undefined || producer.payloadType < 0) return;
+    const rtx = rtpPayloadType(packet) === producer.rtxPayloadType;
+    if (rtx ? producer.rtxSsrc >= 0 : producer.ssrc >= 0) return; // the signalled one stays
+    producer.learnSsrc(ssrc, rtx);
+  }
+
+  private bind(producer: SfuProducer): void {
+    const stream = this.streams.get(producer.mid);
+    if (stream === undefined) return;
+    if (stream.kind === producer.kind) producer.bind(stream, this.extensionIds);
+    else this.logger.warn({ transport: this.label, mid: producer.mid }, 'publisher changed the kind of a produced mid');
+  }
+
+  private sendTransportFeedback(): void {
+    while (this.twcc.pending) {
+      const slot = this.ctx.slots.take();
+      const end = this.twcc.buildFeedback(slot, 0, this.rtcpSsrc);
+      if (end === 0) return;
+      this.sendRtcp(slot, end);
+    }
+  }
+
+  /** RR with a block per stream we receive, then XR with our RRTR (the publisher answers with DLRR). */
+  private sendReceiverReport(nowMs: number): void {
+    const blocks: ReportBlock[] = [];
+    for (const producer of this.receiving) {
+      const stats = producer.stats;
+      if (stats !== null && stats.active && blocks.length < MAX_REPORT_BLOCKS) blocks.push(stats.report(nowMs, newReportBlock()));
+    }
+    const slot = this.ctx.slots.take();
+    const end = writeReceiverReport(slot, 0, this.rtcpSsrc, blocks);
+    const now = ntpTime(nowMs, this.ntp);
+    this.sendRtcp(slot, writeRrtr(slot, end, this.rtcpSsrc, now.seconds, now.fraction));
+  }
+}

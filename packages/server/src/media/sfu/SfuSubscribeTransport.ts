@@ -1,0 +1,218 @@
+import { firEntryCount, firEntrySsrc, isPli, PsfbFormat, readNack, rtcpMediaSsrc, RtcpCursor, RtcpType, RtpfbFormat } from '@confab/wire';
+import { MediaError, errorMessage } from '../errors';
+import { Renegotiator } from '../Renegotiator';
+import { msidToken, validateSdp } from '../sdp';
+import type { Consumer, MediaKind, OfferedTrack, Producer, TransportOptions } from '../types';
+import { SfuConsumer, type ConsumerOwner } from './SfuConsumer';
+import type { SfuContext } from './SfuContext';
+import { SfuProducer } from './SfuProducer';
+import { SfuTransport, type TransportOwner } from './SfuTransport';
+import { parseSdp } from './sdp/parseSdp';
+import { readRemoteTransport } from './sdp/remoteTransport';
+import { readSubscribeAnswer } from './sdp/subscribeAnswer';
+import { joinSdp, sessionLines } from './sdp/sdpLines';
+import { writeSubscribeOffer, type OfferSection } from './sdp/subscribeOffer';
+
+/** Sender Reports a consumer missed (it started after the publisher's last one) go out this often. */
+const SENDER_REPORT_CATCH_UP_MS = 1000;
+
+/** One m-section of our offers, in order; it stays (without a consumer) after the consumer closes. */
+interface Section {
+  mid: string;
+  kind: MediaKind;
+  consumer: SfuConsumer | null;
+  codecs: OfferSection['codecs'];
+}
+
+/**
+ * We offer one sendonly m-section per consumer; the client answers (active DTLS). RTCP from the
+ * subscriber ends here: NACKs are answered from the producers' caches, PLI/FIR become (merged)
+ * keyframe requests, and nothing else reaches any publisher.
+ */
+export class SfuSubscribeTransport extends SfuTransport implements ConsumerOwner {
+  /** Live consumers by producer id, and by our SSRC (as the subscriber's RTCP names them). */
+  private readonly consumers = new Map<string, SfuConsumer>();
+  private readonly bySsrc = new Map<number, SfuConsumer>();
+  private readonly sections: Section[] = [];
+  private readonly renegotiator: Renegotiator;
+  /** Consumers whose m-sections the outstanding offer sends on, and its m-section count. */
+  private offeredConsumers: SfuConsumer[] = [];
+  private offeredSections = 0;
+  private iceRestartPending = false;
+  private lastCatchUpMs = 0;
+  private readonly cursor = new RtcpCursor();
+  private readonly nackSeqs = new Uint16Array(256);
+
+  constructor(owner: TransportOwner, ctx: SfuContext, options: TransportOptions) {
+    super(owner, ctx, options);
+    this.renegotiator = new Renegotiator(() => this.sendOffer(), this.logger);
+  }
+
+  override consume(producer: Producer, options?: { paused?: boolean }): Consumer {
+    this.assertOpen();
+    if (!(producer instanceof SfuProducer)) throw MediaError.invalidArgument('producer does not belong to this media engine');
+    if (producer.closed) throw MediaError.conflict(`producer ${producer.id} is closed`);
+    if (this.consumers.has(producer.id)) throw MediaError.conflict(`producer ${producer.id} is already consumed here`);
+    const mid = String(this.sections.length);
+    const consumer = new SfuConsumer(producer, mid, this, this.ctx, options?.paused ?? false);
+    this.sections.push({ mid, kind: producer.kind, consumer, codecs: [] });
+    this.consumers.set(producer.id, consumer);
+    producer.addConsumer(consumer);
+    this.renegotiate();
+    // No keyframe request yet: nothing reaches the subscriber before its answer is applied.
+    return consumer;
+  }
+
+  override async applyAnswer(sdp: string): Promise<void> {
+    // An offer with nothing in it (ICE restarted before anything was consumed) gets an answer without media sections.
+    if (this.offeredSections > 0 || typeof sdp !== 'string' || /^m=/m.test(sdp)) validateSdp(sdp, 'answer');
+    else if (!sdp.startsWith('v=0')) throw MediaError.invalidArgument('answer: SDP must start with v=0');
+    return this.serial(async () => {
+      this.assertOpen();
+      if (!this.renegotiator.awaitingAnswer) throw MediaError.conflict('no offer is waiting for an answer');
+      if (this.offeredSections === 0) {
+        this.renegotiator.answered();
+        return;
+      }
+      let receivers;
+      let remote;
+      try {
+        const parsed = parseSdp(sdp);
+        if (parsed.media.length !== this.offeredSections) throw new Error(`answer must have ${this.offeredSections} media sections, like the offer`);
+        remote = readRemoteTransport(parsed);
+        if (remote.setup !== 'active') throw new Error('answer must take the DTLS client role (a=setup:active)');
+        receivers = readSubscribeAnswer(parsed);
+      } catch (err) {
+        throw MediaError.invalidArgument(`answer rejected: ${errorMessage(err)}`, err);
+      }
+      this.ice!.setRemoteParameters(remote);
+      for (const consumer of this.offeredConsumers) {
+        if (consumer.closed || consumer.negotiated) continue;
+        consumer.negotiate(receivers.get(consumer.mid));
+        // Its m-section carries media from now on: a keyframe lets the subscriber start at once.
+        if (this.connected && consumer.sending) consumer.requestKeyFrame();
+      }
+      this.offeredConsumers = [];
+      this.renegotiator.answered();
+    });
+  }
+
+  override restartIce(): void {
+    if (this.closed) return;
+    // Before ICE started there is nothing to restart, but the client still gets its offer.
+    this.iceRestartPending = this.ice !== null;
+    this.renegotiator.supersede();
+  }
+
+  renegotiate(): void {
+    if (!this.closed) this.renegotiator.request();
+  }
+
+  sendRtp(slot: Buffer, length: number): boolean {
+    const n = this.srtp!.protectRtp(slot, length);
+    return n > 0 && this.ice!.send(slot, n);
+  }
+
+  consumerClosed(consumer: SfuConsumer): void {
+    if (this.consumers.get(consumer.producerId) === consumer) this.consumers.delete(consumer.producerId);
+    this.bySsrc.delete(consumer.ssrc | 0);
+    const section = this.sections.find((s) => s.consumer === consumer);
+    if (section) section.consumer = null;
+    this.renegotiate();
+  }
+
+  tick(nowMs: number): void {
+    if (!this.connected || nowMs - this.lastCatchUpMs < SENDER_REPORT_CATCH_UP_MS) return;
+    this.lastCatchUpMs = nowMs;
+    for (const consumer of this.consumers.values()) consumer.sendSenderReport(nowMs);
+  }
+
+  protected override closeMedia(): void {
+    this.renegotiator.close();
+    for (const consumer of this.consumers.values()) consumer.closeQuietly();
+    this.consumers.clear();
+    this.bySsrc.clear();
+    this.offeredConsumers = [];
+  }
+
+  protected override onConnected(): void {
+    for (const consumer of this.consumers.values()) if (consumer.sending) consumer.requestKeyFrame();
+  }
+
+  /** Subscribers send no media to us. */
+  protected override onRtp(): void {}
+
+  protected override onRtcp(packet: Buffer): void {
+    const srtp = this.srtp;
+    if (srtp === null) return;
+    const length = srtp.unprotectRtcp(packet, packet.length);
+    if (length < 0) return;
+    const nowMs = performance.now();
+    const cursor = this.cursor.reset(packet, length);
+    while (cursor.next()) {
+      const { offset, end } = cursor;
+      if (cursor.type === RtcpType.RTPFB && cursor.count === RtpfbFormat.NACK) {
+        const consumer = end - offset >= 12 ? this.bySsrc.get(rtcpMediaSsrc(packet, offset) | 0) : undefined;
+        if (consumer === undefined) continue;
+        const count = readNack(packet, offset, end, this.nackSeqs);
+        for (let i = 0; i < count; i++) consumer.retransmit(this.nackSeqs[i]!, nowMs);
+      } else if (cursor.type === RtcpType.PSFB && cursor.count === PsfbFormat.PLI) {
+        if (isPli(packet, offset, end)) this.bySsrc.get(rtcpMediaSsrc(packet, offset) | 0)?.requestKeyFrame();
+      } else if (cursor.type === RtcpType.PSFB && cursor.count === PsfbFormat.FIR) {
+        const entries = firEntryCount(packet, offset, end);
+        for (let i = 0; i < entries; i++) this.bySsrc.get(firEntrySsrc(packet, offset, i) | 0)?.requestKeyFrame();
+      }
+      // Receiver reports, REMB, SDES, BYE: about our downstream only; nothing goes to a publisher.
+    }
+  }
+
+  private async sendOffer(): Promise<void> {
+    await this.serial(async () => {
+      if (this.closed) return;
+      if (this.sections.length === 0) {
+        // Nothing to receive yet: an offer without media sections, and no ICE to time out meanwhile.
+        this.offeredSections = 0;
+        this.offeredConsumers = [];
+        this.emit({ type: 'offer', sdp: joinSdp(sessionLines(this.origin, [])), tracks: [] });
+        this.origin.version++;
+        return;
+      }
+      const ice = this.openIce();
+      if (this.iceRestartPending) {
+        this.iceRestartPending = false;
+        ice.restartIce();
+      }
+      const offered: SfuConsumer[] = [];
+      this.bySsrc.clear();
+      for (const section of this.sections) {
+        const consumer = section.consumer;
+        if (consumer === null) continue;
+        consumer.prepareOffer();
+        section.codecs = consumer.codecs;
+        this.bySsrc.set(consumer.ssrc | 0, consumer);
+        offered.push(consumer);
+      }
+      const sdp = writeSubscribeOffer(
+        this.sections.map((s) => ({
+          mid: s.mid,
+          kind: s.kind,
+          codecs: s.codecs,
+          sender: s.consumer && {
+            ssrc: s.consumer.ssrc,
+            rtxSsrc: s.consumer.rtxSsrc,
+            cname: s.consumer.producer.streamId,
+            streamId: s.consumer.producer.streamId,
+            trackId: msidToken(s.consumer.producerId),
+          },
+        })),
+        ice.localParameters,
+        this.origin,
+      );
+      this.origin.version++;
+      this.offeredSections = this.sections.length;
+      this.offeredConsumers = offered;
+      const tracks: OfferedTrack[] = offered.map((c) => ({ mid: c.mid, producerId: c.producerId }));
+      this.emit({ type: 'offer', sdp, tracks });
+    });
+  }
+}

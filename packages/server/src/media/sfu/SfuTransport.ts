@@ -1,0 +1,222 @@
+import { randomInt, randomUUID } from 'node:crypto';
+import { createSrtpSession, srtpStatusName, type SrtpProfile, type SrtpSession } from '@confab/srtp';
+import { MediaError } from '../errors';
+import type { MediaLogger } from '../logger';
+import type {
+  Consumer,
+  IceCandidateInit,
+  Producer,
+  ProducerOptions,
+  Transport,
+  TransportOptions,
+  TransportRole,
+  TransportSignal,
+  TransportState,
+} from '../types';
+import type { IceDtlsCloseReason, IceDtlsTransport, RemoteIceDtlsParameters, SrtpKeyMaterial } from './net/index';
+import type { SfuContext } from './SfuContext';
+import type { Tickable } from './Ticker';
+import type { SessionOrigin } from './sdp/sdpLines';
+
+/** What a transport needs from its router. */
+export interface TransportOwner {
+  claimProducerId(id: string): void;
+  releaseProducerId(id: string): void;
+  transportClosed(transport: SfuTransport): void;
+}
+
+/** The DTLS-SRTP profile names of the network layer, as @confab/srtp spells them. */
+const SRTP_PROFILE: Record<SrtpKeyMaterial['profile'], SrtpProfile> = {
+  SRTP_AEAD_AES_128_GCM: 'AEAD_AES_128_GCM',
+  SRTP_AES128_CM_HMAC_SHA1_80: 'AES_CM_128_HMAC_SHA1_80',
+};
+
+/**
+ * One participant's connection for one direction on the engine's shared port: an ICE-lite/DTLS
+ * transport from the worker network, the SRTP session once DTLS is done, and what both roles
+ * share: state, one-at-a-time SDP work, signaling out, RTCP out. The ICE transport is opened
+ * with the first description (a subscriber with nothing to receive never starts ICE, so consent
+ * cannot run out while it waits).
+ */
+export abstract class SfuTransport implements Transport, Tickable {
+  readonly id = randomUUID();
+  readonly role: TransportRole;
+  readonly label: string;
+  protected readonly logger: MediaLogger;
+  protected closed = false;
+  protected ice: IceDtlsTransport | null = null;
+  protected srtp: SrtpSession | null = null;
+  protected readonly origin: SessionOrigin = { id: String(randomInt(1, 2 ** 47)), version: 1 };
+  private currentState: TransportState = 'new';
+  /** SDP work runs one operation at a time, in call order. */
+  private queue: Promise<unknown> = Promise.resolve();
+
+  constructor(
+    protected readonly owner: TransportOwner,
+    protected readonly ctx: SfuContext,
+    private readonly options: TransportOptions,
+  ) {
+    this.role = options.role;
+    this.label = options.label;
+    this.logger = ctx.logger;
+    ctx.counters.transports++;
+    ctx.ticker.add(this);
+  }
+
+  get state(): TransportState {
+    return this.currentState;
+  }
+
+  get connected(): boolean {
+    return this.currentState === 'connected';
+  }
+
+  // The role methods; each subclass overrides its own.
+  async applyOffer(_sdp: string): Promise<void> {
+    throw this.wrongRole('applyOffer');
+  }
+
+  async applyAnswer(_sdp: string): Promise<void> {
+    throw this.wrongRole('applyAnswer');
+  }
+
+  produce(_options: ProducerOptions): Producer {
+    throw this.wrongRole('produce');
+  }
+
+  consume(_producer: Producer, _options?: { paused?: boolean }): Consumer {
+    throw this.wrongRole('consume');
+  }
+
+  restartIce(): void {
+    // publish role: the client's next offer carries new credentials (applyOffer restarts).
+  }
+
+  /** ICE-lite: we never check the client's candidates, its checks reach us. Kept for the interface. */
+  async addRemoteCandidate(candidate: IceCandidateInit | null): Promise<void> {
+    if (candidate !== null && (typeof candidate !== 'object' || typeof candidate.candidate !== 'string')) {
+      this.logger.warn({ transport: this.label }, 'ignoring malformed remote ICE candidate');
+    }
+  }
+
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.ctx.ticker.delete(this);
+    this.closeMedia();
+    this.ice?.close();
+    this.srtp?.close();
+    this.ctx.counters.transports--;
+    this.owner.transportClosed(this);
+    this.setState('closed');
+  }
+
+  abstract tick(nowMs: number): void;
+
+  /** Close producers / consumers without renegotiating this transport. */
+  protected abstract closeMedia(): void;
+
+  /** DTLS is up (first time, or a path is back after 'disconnected'). */
+  protected abstract onConnected(): void;
+
+  /** An SRTP packet from the client (protected; valid only during the call). */
+  protected abstract onRtp(packet: Buffer): void;
+
+  /** An SRTCP packet from the client (protected; valid only during the call). */
+  protected abstract onRtcp(packet: Buffer): void;
+
+  protected serial<T>(operation: () => Promise<T>): Promise<T> {
+    const run = this.queue.then(operation);
+    this.queue = run.catch(() => undefined);
+    return run;
+  }
+
+  /** The ICE/DTLS transport, opened on first use. */
+  protected openIce(remote?: RemoteIceDtlsParameters): IceDtlsTransport {
+    if (this.ice !== null) return this.ice;
+    let ice: IceDtlsTransport;
+    try {
+      ice = this.ctx.network.createTransport({ remote, label: this.label });
+    } catch (err) {
+      throw MediaError.unavailable(`media network unavailable: ${(err as Error).message}`);
+    }
+    this.ice = ice;
+    ice.on('pathChanged', (path) => {
+      if (path === null) {
+        if (this.currentState === 'connected') this.setState('disconnected');
+      } else if (this.currentState === 'new') {
+        this.setState('connecting');
+      } else if (this.currentState === 'disconnected' && this.srtp !== null) {
+        this.setState('connected');
+        this.onConnected();
+      }
+    });
+    ice.once('connected', (keys) => this.keysReady(keys));
+    ice.once('closed', (reason, detail) => this.iceClosed(reason, detail));
+    ice.onRtp = (packet) => this.onRtp(packet);
+    ice.onRtcp = (packet) => this.onRtcp(packet);
+    return ice;
+  }
+
+  /** Protects RTCP written at the start of `slot` (a PacketSlots slot) and sends it. */
+  sendRtcp(slot: Buffer, length: number): void {
+    const srtp = this.srtp;
+    if (srtp === null || length <= 0) return;
+    const n = srtp.protectRtcp(slot, length);
+    if (n > 0) this.ice!.send(slot, n);
+    else this.logger.debug({ transport: this.label, status: srtpStatusName(n) }, 'RTCP not protected');
+  }
+
+  protected emit(signal: TransportSignal): void {
+    if (this.closed) return;
+    try {
+      this.options.onSignal(signal);
+    } catch (err) {
+      this.logger.error({ err, transport: this.label }, 'onSignal threw');
+    }
+  }
+
+  protected assertOpen(): void {
+    if (this.closed) throw MediaError.conflict('transport is closed');
+  }
+
+  private keysReady(keys: SrtpKeyMaterial): void {
+    if (this.closed) return;
+    try {
+      this.srtp = createSrtpSession({
+        profile: SRTP_PROFILE[keys.profile],
+        localKey: keys.localKey,
+        localSalt: keys.localSalt,
+        remoteKey: keys.remoteKey,
+        remoteSalt: keys.remoteSalt,
+      });
+    } catch (err) {
+      this.logger.error({ err, transport: this.label }, 'SRTP session failed');
+      this.close();
+      return;
+    }
+    if (this.setState('connected')) this.onConnected();
+  }
+
+  private iceClosed(reason: IceDtlsCloseReason, detail: string): void {
+    if (this.closed) return;
+    this.logger.info({ transport: this.label, role: this.role, reason, detail }, 'media transport closed by the network');
+    if (reason !== 'closed') this.setState('failed');
+    this.close();
+  }
+
+  private setState(state: TransportState): boolean {
+    if (this.currentState === state || this.currentState === 'closed') return false;
+    this.currentState = state;
+    try {
+      this.options.onStateChange?.(state);
+    } catch (err) {
+      this.logger.error({ err, transport: this.label }, 'onStateChange threw');
+    }
+    return true;
+  }
+
+  private wrongRole(what: string): MediaError {
+    return MediaError.conflict(`${what} is not available on a ${this.role} transport`);
+  }
+}

@@ -1,0 +1,1 @@
+export { createSfuEngine, type SfuEngineOptions } from './SfuEngine';
