@@ -69,7 +69,7 @@ export async function ramp(server: ServerProcess, options: RampOptions): Promise
       steps.push(step);
       const w = step.window;
       options.log(`  N=${n}: ${w.usPerForwardedPacket} µs/fwd pkt, media thread ${mediaCpu(w)}% of a core, loss ${w.subscriberLossPercent}%, generator ${w.benchCpuPercent}%`);
-      const stop = stopReason(w);
+      const stop = stopReason(w, steps[0]!.window.packetsInPerSecond);
       if (stop) {
         stoppedBy = `${stop} at N=${n}`;
         break;
@@ -79,7 +79,8 @@ export async function ramp(server: ServerProcess, options: RampOptions): Promise
     await room.close();
   }
   const replaced = room.dropped;
-  const lossFree = steps.filter((s) => s.window.subscriberLossPercent <= LOSS_LIMIT_PERCENT);
+  const reference = steps[0]?.window.packetsInPerSecond ?? 0;
+  const lossFree = steps.filter((s) => s.window.subscriberLossPercent <= LOSS_LIMIT_PERCENT && !starved(s.window, reference));
   const fitted = lossFree.filter((s) => s.subscribers >= 8);
   const perSubscriber = slope(fitted.map((s) => [s.subscribers, mediaCpu(s.window)]));
   const last = lossFree.at(-1);
@@ -97,12 +98,22 @@ export function mediaCpu(w: Window): number {
   return w.workerCpuPercent.length > 0 ? Math.max(...w.workerCpuPercent) : w.cpuPercent;
 }
 
-function stopReason(w: Window): string | undefined {
+/**
+ * Why the ramp stops after this window, if it does. `referenceIn` is the publisher's rate in the
+ * first window: a publisher that falls behind it was starved of CPU (a busy machine), and nothing
+ * measured from then on describes the server.
+ */
+function stopReason(w: Window, referenceIn: number): string | undefined {
   // The generator first: when it is starved, the loss it sees is its own.
   if (w.benchCpuPercent >= SATURATED_PERCENT) return `load generator saturated (${w.benchCpuPercent}% of a core)`;
+  if (starved(w, referenceIn)) return `publisher starved (${w.packetsInPerSecond} pkt/s in, ${referenceIn} at first: machine busy)`;
   if (w.subscriberLossPercent > LOSS_LIMIT_PERCENT) return `loss ${w.subscriberLossPercent}%`;
   if (mediaCpu(w) >= SATURATED_PERCENT) return `media thread saturated (${mediaCpu(w)}% of a core)`;
   return undefined;
+}
+
+function starved(w: Window, referenceIn: number): boolean {
+  return w.packetsInPerSecond < 0.9 * referenceIn;
 }
 
 /** The slope of the least-squares line through (x, y) points; undefined unless positive, from 3 points or more. */

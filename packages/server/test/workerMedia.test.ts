@@ -233,6 +233,30 @@ test('a worker that exits fails its rooms the same way', async () => {
   }
 });
 
+test('a worker that stops answering is ended, and fails its rooms like a dead one', async () => {
+  const engine = await start({ engineModule: CRASHING_ENGINE, unresponsiveMs: 1_000 });
+  const failures: string[] = [];
+  try {
+    const stuck = engine.createRouter('stuck', { onFailed: (error) => failures.push(error.message) });
+    const kept = engine.createRouter('fine', { onFailed: () => failures.push('fine') });
+    const transport = stuck.createTransport({ label: 't', role: 'subscribe', onSignal: () => {} });
+    const keptTransport = kept.createTransport({ label: 'k', role: 'publish', onSignal: () => {} });
+    await assert.rejects(transport.applyAnswer('v=0'), code('invalid_argument'));
+    crashMediaWorker('stuck', 'hang');
+    await sleep(300);
+    // The worker is looping: never answered, rejected once the worker is declared dead.
+    const pending = assert.rejects(transport.applyAnswer('v=0'), code('unavailable'), 'a request in flight is rejected');
+    await waitUntil(() => failures.length > 0, T, 'the room on the stuck worker failed');
+    assert.match(failures[0]!, /media worker 0 failed: media worker 0 did not answer for \d+ ms/);
+    await pending;
+    await assert.rejects(keptTransport.applyOffer('garbage'), code('invalid_argument'), 'the other worker still answers');
+    await waitUntil(() => engine.stats().workers![0]!.restarts === 1, T, 'slot 0 replaced');
+    assert.deepEqual(failures.length, 1);
+  } finally {
+    await engine.close();
+  }
+});
+
 test('each worker gets its own share of the port range; a worker out of ports refuses the transport', async () => {
   const [min, max] = [42100, 42109]; // worker 0: 42100-42104, worker 1: 42105-42109
   const inRange = () => openUdpPorts().filter((port) => port >= min && port <= max);

@@ -5,8 +5,8 @@ import { createEngine, type EngineFactory } from '../../src/media/workers/engine
 export interface MediaFault {
   /** A router id, or a room name (routers may be named `<room>#<n>`). */
   room: string;
-  /** An uncaught exception (as a bug in the engine would throw), or process.exit() in the worker. */
-  how: 'throw' | 'exit';
+  /** An uncaught exception (as a bug in the engine would throw), process.exit() in the worker, or an endless loop. */
+  how: 'throw' | 'exit' | 'hang';
 }
 
 const CHANNEL = 'confab-test-media-faults';
@@ -26,6 +26,7 @@ export const createWorkerEngine: EngineFactory = async (context) => {
     if (![...routers].some((id) => id === fault.room || id.startsWith(`${fault.room}#`))) return;
     if (fault.how === 'exit') process.exit(3);
     setImmediate(() => {
+      if (fault.how === 'hang') for (;;);
       throw new Error(`injected crash in the media worker hosting ${fault.room}`);
     });
   };

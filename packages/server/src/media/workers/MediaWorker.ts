@@ -21,7 +21,9 @@ export interface MediaWorkerOptions {
   logLevel: LogLevel;
   engineModule: string | null;
   logger: MediaLogger;
-  /** The thread died on its own (uncaught exception, exit); called once, before its routers fail. */
+  /** A worker that has not answered a ping for this long is stuck: it is ended and counts as dead. */
+  unresponsiveMs: number;
+  /** The thread died on its own (uncaught exception, exit, stuck); called once, before its routers fail. */
   onDeath(worker: MediaWorker, error: Error): void;
 }
 
@@ -58,6 +60,10 @@ export class MediaWorker {
   private death: MediaError | undefined;
   private stopping = false;
   private markReady: () => void = () => {};
+  private isReady = false;
+  private readonly heartbeat: NodeJS.Timeout;
+  /** When the ping now awaiting its answer was sent. */
+  private pingSentAt: number | undefined;
 
   constructor(private readonly options: MediaWorkerOptions) {
     this.slot = options.slot;
@@ -87,6 +93,8 @@ export class MediaWorker {
       failStart(error);
       if (!this.stopping) this.die(error);
     });
+    this.heartbeat = setInterval(() => this.checkResponsive(), Math.min(5_000, options.unresponsiveMs / 2));
+    this.heartbeat.unref();
   }
 
   get alive(): boolean {
@@ -139,6 +147,7 @@ export class MediaWorker {
       clearTimeout(timer);
     }
     this.stopping = true;
+    clearInterval(this.heartbeat);
     await this.thread.terminate();
   }
 
@@ -152,6 +161,7 @@ export class MediaWorker {
     switch (event.ev) {
       case 'ready':
         this.options.logger.info({ worker: this.slot, threadId: event.threadId }, 'media worker ready');
+        this.isReady = true;
         return this.markReady();
       case 'signal':
         return this.endpoints.get(event.transport)?.signal?.(event.signal);
@@ -171,8 +181,29 @@ export class MediaWorker {
     }
   }
 
+  /** Pings the worker; one that left the last ping unanswered for `unresponsiveMs` is ended. */
+  private checkResponsive(): void {
+    if (!this.alive || !this.isReady) return; // building its engine may take a while
+    if (this.pingSentAt === undefined) {
+      const sentAt = Date.now();
+      this.pingSentAt = sentAt;
+      this.request((request) => ({ op: 'ping', request })).then(
+        () => {
+          if (this.pingSentAt === sentAt) this.pingSentAt = undefined;
+        },
+        () => {},
+      );
+      return;
+    }
+    const silentMs = Date.now() - this.pingSentAt;
+    if (silentMs < this.options.unresponsiveMs) return;
+    this.die(new Error(`media worker ${this.slot} did not answer for ${silentMs} ms`));
+    void this.thread.terminate();
+  }
+
   private die(error: Error): void {
     if (this.death || this.stopping) return;
+    clearInterval(this.heartbeat);
     this.death = MediaError.unavailable(`media worker ${this.slot} failed: ${errorMessage(error)}`);
     for (const { reject } of this.pending.values()) reject(this.death);
     this.pending.clear();

@@ -99,8 +99,10 @@ test('a transport the engine refuses is reported once; calls already on their wa
   }
 });
 
-test('shutdown closes the engine and then replies', async () => {
+test('a ping is answered at once; shutdown closes the engine and then replies', async () => {
   const h = host();
+  h.run({ op: 'ping', request: 7 });
+  assert.deepEqual(h.events.at(-1), { ev: 'reply', request: 7 });
   h.run({ op: 'createRouter', router: 1, id: 'room' });
   h.run({ op: 'createTransport', router: 1, transport: 2, label: 'alice', role: 'publish' });
   h.run({ op: 'shutdown', request: 1 });

@@ -92,6 +92,8 @@ export class WorkerHost {
       }
       case 'shutdown':
         return this.shutdown(command.request);
+      case 'ping':
+        return this.reply(command.request);
     }
   }
 

@@ -21,6 +21,8 @@ export interface WorkerMediaEngineOptions {
    * built-in engines. For tests, e.g. to crash one worker on purpose.
    */
   engineModule?: URL;
+  /** A worker that does not answer for this long is stuck: it is ended, its rooms fail. Default 30 s. */
+  unresponsiveMs?: number;
 }
 
 /** A worker that dies sooner than this after it started counts as failing at start: its replacement waits. */
@@ -140,6 +142,7 @@ export class WorkerMediaEngine implements MediaEngine {
       logLevel: this.options.logLevel ?? 'info',
       engineModule: this.options.engineModule?.href ?? null,
       logger: this.logger,
+      unresponsiveMs: this.options.unresponsiveMs ?? 30_000,
       onDeath: (worker, error) => this.workerDied(slot, worker, error),
     });
   }

@@ -43,6 +43,8 @@ export const WorkerCommand = z.discriminatedUnion('op', [
   z.object({ op: z.literal('consumer'), consumer: Handle, call: z.enum(['pause', 'resume', 'close']) }),
   /** Close the inner engine (sockets released) before the thread is terminated. */
   z.object({ op: z.literal('shutdown'), request: Handle }),
+  /** Answered at once: a worker that stops answering is stuck, and is ended like a dead one. */
+  z.object({ op: z.literal('ping'), request: Handle }),
 ]);
 export type WorkerCommand = z.infer<typeof WorkerCommand>;
 
