@@ -289,6 +289,32 @@ test('packets lost on the way from the publisher are NACKed and arrive at every 
   }
 });
 
+test('a packet the publisher can no longer resend makes the server ask it for a key frame', { skip: ENGINE === 'werift' && 'sfu behaviour' }, async () => {
+  const engine = await createTestEngine();
+  const router = engine.createRouter('room-outage');
+  const pub = await connectPublisher(router, 'alice');
+  const bob = connectSubscriber(router, 'bob');
+  let loss: PacketLoss | undefined;
+  try {
+    bob.transport.consume(pub.video);
+    await waitUntil(() => bob.peer.stats(pub.video.id).keyFrames > 0, T, 'bob decoding');
+    await sleep(1000); // past the keyframe request throttle
+    const plis = pub.peer.pliCount;
+    const keyFrames = bob.peer.stats(pub.video.id).keyFrames;
+    // 3 s of nothing from the publisher: werift keeps 128 packets to resend, so the first ones
+    // NACKed after the outage are gone for good.
+    loss = await PacketLoss.fromPort(pub.peer.localUdpPort, 100);
+    await sleep(3000);
+    await loss.stop();
+    loss = undefined;
+    await waitUntil(() => pub.peer.pliCount > plis, T, 'a key frame request at the publisher');
+    await waitUntil(() => bob.peer.stats(pub.video.id).keyFrames > keyFrames, T, 'bob gets the new key frame');
+  } finally {
+    await loss?.stop();
+    await closeAll(engine, pub, [bob]);
+  }
+});
+
 // werift as a client loses the connection on any ICE restart (both roles), so the publisher's
 // restart (its own new offer) is covered by Chromium in e2e/reconnect.test.ts instead.
 test('restartIce sends the subscriber an offer with new credentials; media carries on', { skip: ENGINE === 'werift' && 'werift cannot restart ICE with a werift client' }, async () => {

@@ -6,7 +6,7 @@ const TABLE = 'confab_test_loss';
 
 /**
  * Real packet loss: an nftables rule, in the test's own network namespace, that drops a random
- * `percent` of the UDP datagrams sent to (or from) one port.
+ * `percent` (up to all) of the UDP datagrams sent to (or from) one port.
  */
 export class PacketLoss {
   private constructor() {}
@@ -22,7 +22,8 @@ export class PacketLoss {
   private static async start(match: 'sport' | 'dport', port: number, percent: number): Promise<PacketLoss> {
     await run('nft', ['add', 'table', 'inet', TABLE]);
     await run('nft', ['add', 'chain', 'inet', TABLE, 'out', '{ type filter hook output priority 0 ; }']);
-    await run('nft', ['add', 'rule', 'inet', TABLE, 'out', 'udp', match, String(port), 'numgen', 'random', 'mod', '100', '<', String(percent), 'drop']);
+    const sample = percent >= 100 ? [] : ['numgen', 'random', 'mod', '100', '<', String(percent)];
+    await run('nft', ['add', 'rule', 'inet', TABLE, 'out', 'udp', match, String(port), ...sample, 'drop']);
     return new PacketLoss();
   }
 

@@ -59,6 +59,7 @@ export class SfuPublishTransport extends SfuTransport implements ProducerOwner {
   private lastTwccMs = 0;
   private lastReportMs = 0;
   private rttMs = DEFAULT_RTT_MS;
+  private rttMeasured = false;
   private readonly cursor = new RtcpCursor();
   private readonly senderInfo = newSenderInfo();
   private readonly nackSeqs = new Uint16Array(128);
@@ -131,10 +132,18 @@ export class SfuPublishTransport extends SfuTransport implements ProducerOwner {
     this.sendRtcp(slot, end);
   }
 
-  /** First NACKs as soon as a gap shows, retries a round-trip time apart (NackGenerator). */
+  /**
+   * First NACKs as soon as a gap shows, retries a round-trip time apart (NackGenerator). A packet
+   * given up on (too many tries, too old: the publisher no longer has it) leaves every subscriber
+   * stuck on the frame it belonged to, so a key frame is asked for at once rather than after each
+   * subscriber's own timeout (Chrome waits 3 s).
+   */
   sendNacks(producer: SfuProducer, nowMs: number): void {
-    if (!this.connected || producer.nack === null) return;
-    const count = producer.nack.collect(nowMs, this.rttMs, this.nackSeqs);
+    const nack = producer.nack;
+    if (!this.connected || nack === null) return;
+    const missing = nack.missing;
+    const count = nack.collect(nowMs, this.rttMs, this.nackSeqs);
+    if (nack.missing < missing) producer.requestKeyFrame();
     if (count === 0) return;
     const slot = this.ctx.slots.take();
     this.sendRtcp(slot, writeNack(slot, 0, this.rtcpSsrc, producer.ssrc, this.nackSeqs, count));
@@ -206,7 +215,10 @@ export class SfuPublishTransport extends SfuTransport implements ProducerOwner {
       } else if (cursor.type === RTCP_XR) {
         const now = ntpTime(nowMs, this.ntp);
         const rtt = roundTripFromDlrr(packet, cursor.offset, cursor.end, this.rtcpSsrc, compactNtp(now.seconds, now.fraction));
-        if (rtt >= 0) this.rttMs = rtt;
+        if (rtt < 0) continue;
+        // Smoothed like TCP's SRTT: one late report (our event loop was busy) must not stretch every NACK retry.
+        this.rttMs = this.rttMeasured ? (7 * this.rttMs + rtt) / 8 : rtt;
+        this.rttMeasured = true;
       }
     }
   }
