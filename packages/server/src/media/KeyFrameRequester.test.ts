@@ -19,3 +19,15 @@ test('one request per interval; requests inside it are deferred to its end, not 
   await sleep(150);
   assert.equal(sent, 3, 'outside the interval it was immediate; nothing after close');
 });
+
+test('an unanswered request is repeated; a key frame stops the repetition', async () => {
+  let sent = 0;
+  const requester = new KeyFrameRequester(100, () => sent++);
+  requester.request();
+  await sleep(600);
+  assert.equal(sent, 2, 'repeated once 500 ms passed without a key frame');
+  requester.keyFrameReceived();
+  await sleep(600);
+  assert.equal(sent, 2, 'answered: not repeated');
+  requester.close();
+});

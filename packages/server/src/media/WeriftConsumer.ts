@@ -4,6 +4,7 @@ import { primaryCodec, sameCodec, subscribeCodecs } from './codecs';
 import type { EngineContext } from './EngineContext';
 import { guarded } from './logger';
 import { isKeyFrameRequest } from './rtcp';
+import { SilenceDetector, SUBSCRIBER_SILENCE_MS } from './SilenceDetector';
 import { cloneForForwarding, seqNewer } from './rtp';
 import type { Consumer, MediaKind } from './types';
 import type { WeriftProducer } from './WeriftProducer';
@@ -33,6 +34,8 @@ export class WeriftConsumer implements Consumer {
   private lastSeq = -1;
   private needsResync = false;
   private readonly stopRtcp: () => void;
+  /** The subscriber's RTCP about this track: back after a silence means its path came back. */
+  private readonly silence = new SilenceDetector(SUBSCRIBER_SILENCE_MS);
 
   constructor(
     readonly producer: WeriftProducer,
@@ -48,7 +51,8 @@ export class WeriftConsumer implements Consumer {
     // The subscriber lost the picture (PLI) or wants a fresh start (FIR): ask the publisher.
     this.stopRtcp = transceiver.sender.onRtcp.subscribe(
       guarded(ctx.logger, 'consumer RTCP', (packet: { type: number; feedback?: { count?: number } }) => {
-        if (!this._closed && isKeyFrameRequest(packet)) producer.requestKeyFrame();
+        if (this._closed) return;
+        if (isKeyFrameRequest(packet) || this.silence.heard(performance.now())) producer.requestKeyFrame();
       }),
     ).unSubscribe;
   }

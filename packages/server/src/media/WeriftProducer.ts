@@ -1,9 +1,11 @@
 import type { MediaStreamTrack, RTCDtlsTransport, RTCRtpCodecParameters, RTCRtpTransceiver, RtpPacket } from 'werift';
+import { isH264KeyFrame, isVp8KeyFrame } from '@confab/wire';
 import { primaryCodec, sameCodec } from './codecs';
 import type { EngineContext } from './EngineContext';
 import { KeyFrameRequester } from './KeyFrameRequester';
 import { guarded } from './logger';
 import { pliPacket } from './rtcp';
+import { PUBLISHER_SILENCE_MS, SilenceDetector } from './SilenceDetector';
 import type { MediaKind, Producer, ProducerOptions } from './types';
 import type { WeriftConsumer } from './WeriftConsumer';
 
@@ -38,6 +40,7 @@ export class WeriftProducer implements Producer {
   private stopTrack: (() => void) | undefined = undefined;
   private stopTransceiver: (() => void) | undefined = undefined;
   private readonly keyFrames: KeyFrameRequester;
+  private readonly silence = new SilenceDetector(PUBLISHER_SILENCE_MS);
 
   constructor(
     options: ProducerOptions,
@@ -156,10 +159,18 @@ export class WeriftProducer implements Producer {
   /** The packet path: werift already gave us our own copy of the packet (RTCRtpReceiver clones). */
   private readonly onRtp = (packet: RtpPacket): void => {
     this.ctx.counters.rtpPacketsReceived++;
+    if (this.silence.heard(performance.now())) this.requestKeyFrame();
+    if (this.keyFrames.awaitingKeyFrame && this.isKeyFrame(packet)) this.keyFrames.keyFrameReceived();
     if (this._paused) return;
     const consumers = this.consumers;
     for (let i = 0; i < consumers.length; i++) consumers[i]!.send(packet);
   };
+
+  private isKeyFrame(packet: RtpPacket): boolean {
+    const { payload } = packet;
+    const h264 = this.codec?.mimeType.toLowerCase() === 'video/h264';
+    return h264 ? isH264KeyFrame(payload, 0, payload.length) : isVp8KeyFrame(payload, 0, payload.length);
+  }
 
   private readonly sendPli = (): void => {
     const target = this.rtcpTarget();

@@ -1,32 +1,59 @@
 /**
  * Merges key frame requests (PLI, FIR) from any number of subscribers into at most one request to
  * the publisher per interval: the first goes at once, later ones within the interval are held
- * and go out together when it ends (poll()), unless a key frame arrived meanwhile. Timer-free:
- * the caller passes the time in (ms, monotonic) and polls on its own tick. It also keeps the
- * FIR command sequence number (RFC 5104 4.3.1.1), which goes up once per new request.
+ * and go out together when it ends (poll()), unless a key frame arrived meanwhile. A request the
+ * publisher did not answer with a key frame within `retryMs` is sent again, a few times: a
+ * request can be lost or ignored (Chrome drops requests while its encoder is paused, as it is
+ * while its network is down and for a moment after), and the browser's own next request would
+ * come only seconds later. The first packet of a key frame arrives within tens of ms of a
+ * request that was acted on, however long pacing takes for the rest.
+ * Timer-free: the caller passes the time in (ms, monotonic) and polls on its own tick. It also
+ * keeps the FIR command sequence number (RFC 5104 4.3.1.1): up once per new request, the same for
+ * a repetition of one.
  */
 export class KeyFrameRequestMerger {
   private lastSentMs = -Infinity;
   private pending = false;
+  private awaiting = false;
+  private retries = 0;
   private firSeq = 0;
 
-  constructor(readonly intervalMs = 500) {}
+  constructor(
+    readonly intervalMs = 500,
+    readonly retryMs = 500,
+    readonly maxRetries = 3,
+  ) {}
 
   /** A subscriber asks for a key frame. True: send a request to the publisher now. */
   request(nowMs: number): boolean {
-    if (nowMs - this.lastSentMs >= this.intervalMs) return this.send(nowMs);
+    if (nowMs - this.lastSentMs >= this.intervalMs) return this.send(nowMs, false);
     this.pending = true;
     return false;
   }
 
-  /** True when a held request is due now: send it. */
+  /** True when a held request, or the repetition of an unanswered one, is due now: send it. */
   poll(nowMs: number): boolean {
-    return this.pending && nowMs - this.lastSentMs >= this.intervalMs ? this.send(nowMs) : false;
+    if (this.pending && nowMs - this.lastSentMs >= this.intervalMs) return this.send(nowMs, false);
+    if (this.awaiting && this.retries < this.maxRetries && nowMs - this.lastSentMs >= this.retryMs) return this.send(nowMs, true);
+    return false;
   }
 
-  /** A key frame came from the publisher: requests held until now are answered. */
+  /** When poll() may next return true (ms), or Infinity: for callers that poll on a timer. */
+  get nextPollMs(): number {
+    if (this.pending) return this.lastSentMs + this.intervalMs;
+    if (this.awaiting && this.retries < this.maxRetries) return this.lastSentMs + this.retryMs;
+    return Infinity;
+  }
+
+  /** True while a request sent has not been answered by a key frame: worth looking at payloads. */
+  get awaitingKeyFrame(): boolean {
+    return this.awaiting || this.pending;
+  }
+
+  /** A key frame came from the publisher: requests held or sent until now are answered. */
   keyFrameReceived(): void {
     this.pending = false;
+    this.awaiting = false;
   }
 
   /** The FIR sequence number for the request just approved by request() or poll(). */
@@ -34,10 +61,16 @@ export class KeyFrameRequestMerger {
     return this.firSeq;
   }
 
-  private send(nowMs: number): boolean {
+  private send(nowMs: number, repeat: boolean): boolean {
     this.lastSentMs = nowMs;
     this.pending = false;
-    this.firSeq = (this.firSeq + 1) & 0xff;
+    this.awaiting = true;
+    if (repeat) {
+      this.retries++;
+    } else {
+      this.retries = 0;
+      this.firSeq = (this.firSeq + 1) & 0xff;
+    }
     return true;
   }
 }

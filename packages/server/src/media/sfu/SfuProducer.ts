@@ -14,6 +14,7 @@ import {
   type SenderInfo,
 } from '@confab/wire';
 import { msidToken } from '../sdp';
+import { PUBLISHER_SILENCE_MS, SilenceDetector } from '../SilenceDetector';
 import type { MediaKind, Producer, ProducerOptions } from '../types';
 import type { CodecName } from './codecs';
 import type { SfuConsumer } from './SfuConsumer';
@@ -65,6 +66,7 @@ export class SfuProducer implements Producer {
   /** Video: recent packets for subscribers' NACKs. */
   readonly cache: PacketCache | null;
   readonly keyFrames = new KeyFrameRequestMerger(KEY_FRAME_INTERVAL_MS);
+  private readonly silence = new SilenceDetector(PUBLISHER_SILENCE_MS);
   /** The publisher's last Sender Report, and how many it has sent (consumers translate each once). */
   readonly senderReport: SenderInfo = newSenderInfo();
   senderReports = 0;
@@ -163,6 +165,7 @@ export class SfuProducer implements Producer {
   receive(buf: Buffer, len: number, headerLength: number, nowMs: number): void {
     if (rtpPayloadType(buf) !== this.payloadType) return;
     this.ctx.counters.rtpPacketsReceived++;
+    if (this.silence.heard(nowMs)) this.requestKeyFrame();
     this.stats!.onPacket(rtpSeq(buf), rtpTimestamp(buf), nowMs);
     this.handle(buf, len, headerLength, len - rtpPaddingSize(buf, len), nowMs);
   }

@@ -2,6 +2,7 @@ import { firEntryCount, firEntrySsrc, isPli, PsfbFormat, readNack, rtcpMediaSsrc
 import { MediaError, errorMessage } from '../errors';
 import { Renegotiator } from '../Renegotiator';
 import { msidToken, validateSdp } from '../sdp';
+import { SilenceDetector, SUBSCRIBER_SILENCE_MS } from '../SilenceDetector';
 import type { Consumer, MediaKind, OfferedTrack, Producer, TransportOptions } from '../types';
 import { SfuConsumer, type ConsumerOwner } from './SfuConsumer';
 import type { SfuContext } from './SfuContext';
@@ -42,6 +43,8 @@ export class SfuSubscribeTransport extends SfuTransport implements ConsumerOwner
   private lastCatchUpMs = 0;
   private readonly cursor = new RtcpCursor();
   private readonly nackSeqs = new Uint16Array(256);
+  /** The subscriber's RTCP: back after a silence means its path came back. */
+  private readonly silence = new SilenceDetector(SUBSCRIBER_SILENCE_MS);
 
   constructor(owner: TransportOwner, ctx: SfuContext, options: TransportOptions) {
     super(owner, ctx, options);
@@ -136,6 +139,10 @@ export class SfuSubscribeTransport extends SfuTransport implements ConsumerOwner
   }
 
   protected override onConnected(): void {
+    this.requestKeyFrames();
+  }
+
+  private requestKeyFrames(): void {
     for (const consumer of this.consumers.values()) if (consumer.sending) consumer.requestKeyFrame();
   }
 
@@ -148,6 +155,7 @@ export class SfuSubscribeTransport extends SfuTransport implements ConsumerOwner
     const length = srtp.unprotectRtcp(packet, packet.length);
     if (length < 0) return;
     const nowMs = performance.now();
+    if (this.silence.heard(nowMs)) this.requestKeyFrames();
     const cursor = this.cursor.reset(packet, length);
     while (cursor.next()) {
       const { offset, end } = cursor;
