@@ -6,7 +6,6 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { loadConfig } from '../packages/server/src/service/config';
 import { uniqueRoom } from './support/browser';
 import { createHarness, type Harness } from './support/harness';
 import { PC_RECORDER } from './support/network';
@@ -15,8 +14,6 @@ import { inboundTracks, publisherPair, TCP_ONLY } from './support/peerConnection
 import { measure, sleep, waitFor } from './support/wait';
 
 const ROOM = uniqueRoom('e2e-media');
-/** The server runs the engine the environment selects (ServerProcess passes it on). */
-const ENGINE = loadConfig(process.env).mediaEngine;
 /** werift collapsed Chrome's estimate to 30-80 kbps (WERIFT-NOTES 1); Chrome starts at 300 kbps. */
 const HEALTHY_BITRATE = 500_000;
 const LIP_SYNC_MS = 100;
@@ -28,9 +25,9 @@ function median(values: number[]): number {
   return sorted[Math.floor(sorted.length / 2)]!;
 }
 
-describe('our media path in Chromium', { timeout: 240_000, skip: ENGINE === 'werift' && 'sfu engine only' }, () => {
+describe('our media path in Chromium', { timeout: 240_000 }, () => {
   before(async () => {
-    h = await createHarness();
+    h = await createHarness({ env: { CONFAB_MEDIA_ENGINE: 'sfu' } });
     await h.join(ROOM, 'Alice', { initScript: PC_RECORDER });
     await h.join(ROOM, 'Bob', { initScript: PC_RECORDER });
     await expectTilePlaying(h.person('Bob').page, 'Bob', 'Alice');

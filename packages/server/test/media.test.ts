@@ -289,8 +289,8 @@ test('packets lost on the way from the publisher are NACKed and arrive at every 
   }
 });
 
-test('a packet the publisher can no longer resend makes the server ask it for a key frame', { skip: ENGINE === 'werift' && 'sfu behaviour' }, async () => {
-  const engine = await createTestEngine();
+test('sfu: a packet the publisher can no longer resend makes the server ask it for a key frame', async () => {
+  const engine = await createTestEngine({ engine: 'sfu' });
   const router = engine.createRouter('room-outage');
   const pub = await connectPublisher(router, 'alice');
   const bob = connectSubscriber(router, 'bob');
@@ -317,8 +317,8 @@ test('a packet the publisher can no longer resend makes the server ask it for a 
 
 // werift as a client loses the connection on any ICE restart (both roles), so the publisher's
 // restart (its own new offer) is covered by Chromium in e2e/reconnect.test.ts instead.
-test('restartIce sends the subscriber an offer with new credentials; media carries on', { skip: ENGINE === 'werift' && 'werift cannot restart ICE with a werift client' }, async () => {
-  const engine = await createTestEngine();
+test('sfu: restartIce sends the subscriber an offer with new credentials; media carries on', async () => {
+  const engine = await createTestEngine({ engine: 'sfu' });
   const router = engine.createRouter('room-restart');
   const pub = await connectPublisher(router, 'alice');
   const bob = connectSubscriber(router, 'bob');
@@ -383,7 +383,7 @@ test('closing transports releases every UDP socket', async () => {
   assert.equal(openUdpSockets(), baseline);
 });
 
-test('a configured port range is split between transports, and exhausting it is an error', { skip: ENGINE !== 'werift' && 'werift only: sfu uses one port' }, async () => {
+test('werift: a configured port range is split between transports, and exhausting it is an error', async () => {
   const [min, max] = [42000, 42005]; // one socket per transport here: five slices of 1 port + spare
   const inRange = () => openUdpPorts().filter((port) => port >= min && port <= max);
   const engine = createWeriftEngine({ rtcMinPort: min, rtcMaxPort: max });
@@ -420,10 +420,10 @@ test('a configured port range is split between transports, and exhausting it is 
   assert.deepEqual(inRange(), []);
 });
 
-test('sfu: all media of every transport on the one configured UDP port', { skip: ENGINE !== 'sfu' && 'sfu only' }, async () => {
+test('sfu: all media of every transport on the one configured UDP port', async () => {
   const port = 42010;
   const baseline = openUdpSockets();
-  const engine = await createTestEngine({ rtcPort: port });
+  const engine = await createTestEngine({ engine: 'sfu', rtcPort: port });
   const router = engine.createRouter('room-one-port');
   const subs = [1, 2].map((i) => connectSubscriber(router, `sub${i}`));
   let pub: PublisherSession | undefined;

@@ -5,10 +5,8 @@ import { loadConfig } from '../../src/service/config';
 /** The engine the tests run against: CONFAB_MEDIA_ENGINE, with the server's default. */
 export const ENGINE = loadConfig(process.env).mediaEngine;
 
-/** One instance of that engine in this thread (no media workers). */
-export async function createTestEngine(
-  options: Partial<Omit<EngineSettings, 'engine'>> & { logger?: MediaLogger } = {},
-): Promise<MediaEngine> {
+/** One instance of that engine (or the one `options.engine` names) in this thread (no media workers). */
+export async function createTestEngine(options: Partial<EngineSettings> & { logger?: MediaLogger } = {}): Promise<MediaEngine> {
   const { logger, ...settings } = options;
   return createEngine({
     settings: { engine: ENGINE, announcedAddresses: [], ...settings },
