@@ -436,7 +436,7 @@ test('sfu: all media of every transport on the one configured UDP port', async (
     for (const peer of [pub.peer, ...subs.map((s) => s.peer)]) {
       assert.match(peer.pc.remoteDescription?.sdp ?? '', new RegExp(`^a=candidate:\\S+ 1 udp \\d+ 127\\.0\\.0\\.1 ${port} typ host$`, 'm'));
     }
-    await assert.rejects(createTestEngine({ rtcPort: port }), /EADDRINUSE/, 'the port is ours');
+    await assert.rejects(createTestEngine({ engine: 'sfu', rtcPort: port }), /EADDRINUSE/, 'the port is ours');
   } finally {
     await closeAll(engine, pub, subs);
   }
