@@ -21,7 +21,7 @@ export class KeyFrameRequestMerger {
   constructor(
     readonly intervalMs = 500,
     readonly retryMs = 500,
-    readonly maxRetries = 3,
+    readonly maxRetries = 6,
   ) {}
 
   /** A subscriber asks for a key frame. True: send a request to the publisher now. */
