@@ -35,7 +35,7 @@ async function expectSeesAndHears(viewer: string, other: string): Promise<void> 
   assert.equal(tile.tiles, 1, `${viewer} has exactly one camera tile for ${other}`);
   await expectVideoDecoded(page, viewer, other);
   await expectAudioReceived(page, viewer, other);
-  await expectAudioEnergy(page, viewer, other);
+  await expectAudioEnergy(page, viewer, other, undefined, h.person(other).page);
 }
 
 /** Logs join → first remote frame for `viewer`, for every name in `others` (page clock). */

@@ -43,10 +43,20 @@ export async function launchBrowser(): Promise<Browser> {
  * - `inRoomAt`: performance.now() when body[data-state] first became "in-room";
  * - `firstFrame["<name>|<source>"]`: performance.now() when a remote tile's <video> first had a frame;
  * - `goneAt[name]`: epoch ms (timeOrigin + now) when no `[data-participant-name=name]` element remained,
- *   for names registered with `watchGone()` while they were still present.
+ *   for names registered with `watchGone()` while they were still present;
+ * - `window.__confabPeerConnections`: every RTCPeerConnection the page made (for audioDiagnostics()).
  */
 const INIT_SCRIPT = `(() => {
   if (window.top !== window) return;
+  const Pc = window.RTCPeerConnection;
+  if (Pc) {
+    // Every peer connection the app makes, for audioDiagnostics() when a test fails.
+    const pcs = [];
+    Object.defineProperty(window, '__confabPeerConnections', { value: pcs });
+    window.RTCPeerConnection = class extends Pc {
+      constructor(...args) { super(...args); pcs.push(this); }
+    };
+  }
   const e2e = { inRoomAt: null, firstFrame: {}, watch: {}, goneAt: {} };
   Object.defineProperty(window, '__confabE2E', { value: e2e });
   const onVideo = (ev) => {

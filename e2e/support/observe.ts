@@ -202,16 +202,72 @@ export async function pageShowsText(page: Page, text: string): Promise<boolean> 
 }
 
 /**
+ * Every audio media-source, outbound-rtp and inbound-rtp of the page's open peer connections, a
+ * line each with the fields that tell where sound was lost: captured silence (media-source
+ * audioLevel), nothing sent, nothing received, or received and concealed.
+ */
+export async function audioDiagnostics(page: Page): Promise<string> {
+  return page.evaluate(async () => {
+    const pcs = (window as unknown as { __confabPeerConnections?: RTCPeerConnection[] }).__confabPeerConnections ?? [];
+    const keep = ['kind', 'ssrc', 'audioLevel', 'totalAudioEnergy', 'totalSamplesDuration', 'packetsSent', 'packetsReceived',
+      'packetsLost', 'packetsDiscarded', 'totalSamplesReceived', 'concealedSamples', 'silentConcealedSamples',
+      'jitterBufferEmittedCount', 'jitterBufferDelay', 'trackIdentifier', 'mid'];
+    const lines: string[] = [];
+    for (const [i, pc] of pcs.entries()) {
+      if (pc.connectionState === 'closed') continue;
+      const report = await pc.getStats();
+      report.forEach((s: Record<string, unknown>) => {
+        const audio = s['kind'] === 'audio';
+        if (!audio || !['media-source', 'outbound-rtp', 'inbound-rtp'].includes(String(s['type']))) return;
+        const fields = keep.filter((k) => s[k] !== undefined).map((k) => `${k}=${String(s[k])}`);
+        lines.push(`pc${i} ${String(s['type'])} ${fields.join(' ')}`);
+      });
+    }
+    return lines.join('\n');
+  });
+}
+
+/**
+ * What a person does when the app says the browser blocked sound: click "Enable sound". Chromium
+ * refuses to autoplay sound before the page has had a user gesture, and whether a page opened
+ * straight into a room gets its <audio> playing first depends on timing (a blocked page decodes
+ * every remote microphone to silence: audioLevel and totalAudioEnergy stay 0 while packets
+ * arrive). True if the button was there and clicked.
+ */
+export async function enableSoundIfAsked(page: Page, who: string): Promise<boolean> {
+  const button = page.getByRole('button', { name: 'Enable sound' });
+  if (!(await button.isVisible().catch(() => false))) return false;
+  await button.click({ timeout: 5_000 });
+  console.log(`[note] ${who}: the browser blocked autoplayed sound; clicked "Enable sound"`);
+  return true;
+}
+
+/**
  * `viewer` hears something from `name`: the received audio level is above silence at some moment
  * (Chromium's fake microphone beeps regularly). Returns the highest level seen.
  */
-export async function expectAudioEnergy(viewer: Page, viewerName: string, name: string, timeout = 20_000): Promise<number> {
+export async function expectAudioEnergy(
+  viewer: Page,
+  viewerName: string,
+  name: string,
+  timeout = 20_000,
+  speaker?: Page,
+): Promise<number> {
   let max = 0;
-  await waitFor(async () => {
-    const level = pick(await remoteStats(viewer), name, 'audio')?.audioLevel ?? 0;
-    max = Math.max(max, level);
-    return level > 0;
-  }, { timeout, interval: 150, message: `${viewerName} hears ${name} (audioLevel > 0)` });
+  try {
+    await waitFor(async () => {
+      const level = pick(await remoteStats(viewer), name, 'audio')?.audioLevel ?? 0;
+      max = Math.max(max, level);
+      if (level === 0) await enableSoundIfAsked(viewer, viewerName);
+      return level > 0;
+    }, { timeout, interval: 150, message: `${viewerName} hears ${name} (audioLevel > 0)` });
+  } catch (err) {
+    const at = async (page: Page, who: string): Promise<string> =>
+      `--- ${who}'s audio stats ---\n${await audioDiagnostics(page).catch((e: Error) => e.message)}`;
+    const parts = [await at(viewer, viewerName)];
+    if (speaker !== undefined) parts.push(await at(speaker, name));
+    throw new Error(`${(err as Error).message}\n${parts.join('\n')}`);
+  }
   return max;
 }
 
