@@ -1,53 +1,27 @@
 import type { EngineContext } from './EngineContext';
-import { MediaError } from './errors';
-import type { Router, Transport, TransportOptions } from './types';
+import type { TransportOptions } from './types';
 import { PublishTransport } from './PublishTransport';
+import { RouterBase } from './RouterBase';
 import { SubscribeTransport } from './SubscribeTransport';
 import type { TransportOwner, WeriftTransport } from './WeriftTransport';
 
-/** One per room: owns the room's transports and keeps producer ids unique within it. */
-export class WeriftRouter implements Router, TransportOwner {
-  private readonly transports = new Set<WeriftTransport>();
-  private readonly producerIds = new Set<string>();
-  private closed = false;
-
+/** One per room on the werift engine. */
+export class WeriftRouter extends RouterBase<WeriftTransport> implements TransportOwner {
   constructor(
-    readonly id: string,
+    id: string,
     private readonly ctx: EngineContext,
     private readonly onClose: (router: WeriftRouter) => void,
   ) {
+    super(id);
     ctx.counters.routers++;
   }
 
-  createTransport(options: TransportOptions): Transport {
-    if (this.closed) throw MediaError.conflict(`router ${this.id} is closed`);
-    if (options.role !== 'publish' && options.role !== 'subscribe') {
-      throw MediaError.invalidArgument(`invalid transport role: ${String(options.role)}`);
-    }
-    if (typeof options.onSignal !== 'function') throw MediaError.invalidArgument('transport needs an onSignal callback');
-    const transport = options.role === 'publish' ? new PublishTransport(this, this.ctx, options) : new SubscribeTransport(this, this.ctx, options);
-    this.transports.add(transport);
-    return transport;
+  protected newTransport(options: TransportOptions): WeriftTransport {
+    return options.role === 'publish' ? new PublishTransport(this, this.ctx, options) : new SubscribeTransport(this, this.ctx, options);
   }
 
-  close(): void {
-    if (this.closed) return;
-    this.closed = true;
-    for (const transport of [...this.transports]) transport.close();
+  protected released(): void {
     this.ctx.counters.routers--;
     this.onClose(this);
-  }
-
-  claimProducerId(id: string): void {
-    if (this.producerIds.has(id)) throw MediaError.conflict(`producer ${id} already exists in router ${this.id}`);
-    this.producerIds.add(id);
-  }
-
-  releaseProducerId(id: string): void {
-    this.producerIds.delete(id);
-  }
-
-  transportClosed(transport: WeriftTransport): void {
-    this.transports.delete(transport);
   }
 }

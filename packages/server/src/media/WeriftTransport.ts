@@ -1,20 +1,9 @@
-import { randomUUID } from 'node:crypto';
 import { RTCPeerConnection } from 'werift';
 import type { EngineContext } from './EngineContext';
-import { MediaError } from './errors';
 import { IceTrickle } from './IceTrickle';
-import { guarded, type MediaLogger } from './logger';
-import type {
-  Consumer,
-  IceCandidateInit,
-  Producer,
-  ProducerOptions,
-  Transport,
-  TransportOptions,
-  TransportRole,
-  TransportSignal,
-  TransportState,
-} from './types';
+import { guarded } from './logger';
+import { TransportBase } from './TransportBase';
+import type { IceCandidateInit, TransportOptions, TransportState } from './types';
 
 /** What a transport needs from its router. */
 export interface TransportOwner {
@@ -32,27 +21,17 @@ const CLOSE_GRACE_MS = 2000;
  * the connection's life and state, trickle ICE, one-at-a-time SDP work, and signaling out.
  * PublishTransport and SubscribeTransport add the role.
  */
-export abstract class WeriftTransport implements Transport {
-  readonly id = randomUUID();
-  readonly role: TransportRole;
-  readonly label: string;
+export abstract class WeriftTransport extends TransportBase {
   protected readonly pc: RTCPeerConnection;
-  protected readonly logger: MediaLogger;
-  protected closed = false;
-  private _state: TransportState = 'new';
   private readonly ice: IceTrickle;
   private readonly releasePorts: () => void;
-  /** SDP work runs one operation at a time, in call order. */
-  private queue: Promise<unknown> = Promise.resolve();
 
   constructor(
     protected readonly owner: TransportOwner,
     protected readonly ctx: EngineContext,
-    private readonly options: TransportOptions,
+    options: TransportOptions,
   ) {
-    this.role = options.role;
-    this.label = options.label;
-    this.logger = ctx.logger;
+    super(options, ctx.logger);
     const { config, release } = ctx.peerConfig(options.role);
     this.releasePorts = release;
     try {
@@ -68,38 +47,9 @@ export abstract class WeriftTransport implements Transport {
     this.pc.iceConnectionStateChange.subscribe(
       guarded(this.logger, 'iceConnectionStateChange', (ice: string) => {
         // werift reports ICE losing consent as 'disconnected' but never reports the recovery.
-        if ((ice === 'connected' || ice === 'completed') && this._state === 'disconnected') this.setState('connected');
+        if ((ice === 'connected' || ice === 'completed') && this.state === 'disconnected') this.setState('connected');
       }),
     );
-  }
-
-  get state(): TransportState {
-    return this._state;
-  }
-
-  get connected(): boolean {
-    return this._state === 'connected';
-  }
-
-  // The role methods; each subclass overrides its own.
-  async applyOffer(_sdp: string): Promise<void> {
-    throw this.wrongRole('applyOffer');
-  }
-
-  async applyAnswer(_sdp: string): Promise<void> {
-    throw this.wrongRole('applyAnswer');
-  }
-
-  produce(_options: ProducerOptions): Producer {
-    throw this.wrongRole('produce');
-  }
-
-  consume(_producer: Producer, _options?: { paused?: boolean }): Consumer {
-    throw this.wrongRole('consume');
-  }
-
-  restartIce(): void {
-    // publish role: the client's next offer carries new credentials; werift restarts on it.
   }
 
   async addRemoteCandidate(candidate: IceCandidateInit | null): Promise<void> {
@@ -123,12 +73,6 @@ export abstract class WeriftTransport implements Transport {
   /** DTLS is up (first time, or again after 'disconnected'). */
   protected abstract onConnected(): void;
 
-  protected serial<T>(operation: () => Promise<T>): Promise<T> {
-    const run = this.queue.then(operation);
-    this.queue = run.catch(() => undefined);
-    return run;
-  }
-
   /** Applies our own description; `announce` sends it before any candidate gathered meanwhile. */
   protected async describeLocally(type: 'offer' | 'answer', sdp: string, announce: () => void): Promise<void> {
     this.ice.holdLocal();
@@ -145,23 +89,10 @@ export abstract class WeriftTransport implements Transport {
     return this.ice.remoteDescribed();
   }
 
-  protected emit(signal: TransportSignal): void {
-    if (this.closed) return;
-    try {
-      this.options.onSignal(signal);
-    } catch (err) {
-      this.logger.error({ err, transport: this.label }, 'onSignal threw');
-    }
-  }
-
-  protected assertOpen(): void {
-    if (this.closed) throw MediaError.conflict('transport is closed');
-  }
-
   /** Lets an SDP operation in flight finish (werift would leak sockets it is still binding), then closes. */
   private async shutdown(): Promise<void> {
     let timer: NodeJS.Timeout | undefined;
-    await Promise.race([this.queue, new Promise((resolve) => (timer = setTimeout(resolve, CLOSE_GRACE_MS)))]);
+    await Promise.race([this.idle, new Promise((resolve) => (timer = setTimeout(resolve, CLOSE_GRACE_MS)))]);
     clearTimeout(timer);
     try {
       await this.pc.close();
@@ -178,19 +109,4 @@ export abstract class WeriftTransport implements Transport {
     }
     if (this.setState(state) && state === 'connected') this.onConnected();
   };
-
-  private setState(state: TransportState): boolean {
-    if (this._state === state || this._state === 'closed') return false;
-    this._state = state;
-    try {
-      this.options.onStateChange?.(state);
-    } catch (err) {
-      this.logger.error({ err, transport: this.label }, 'onStateChange threw');
-    }
-    return true;
-  }
-
-  private wrongRole(what: string): MediaError {
-    return MediaError.conflict(`${what} is not available on a ${this.role} transport`);
-  }
 }

@@ -1,18 +1,8 @@
-import { randomInt, randomUUID } from 'node:crypto';
+import { randomInt } from 'node:crypto';
 import { createSrtpSession, srtpStatusName, type SrtpProfile, type SrtpSession } from '@confab/srtp';
 import { MediaError } from '../errors';
-import type { MediaLogger } from '../logger';
-import type {
-  Consumer,
-  IceCandidateInit,
-  Producer,
-  ProducerOptions,
-  Transport,
-  TransportOptions,
-  TransportRole,
-  TransportSignal,
-  TransportState,
-} from '../types';
+import { TransportBase } from '../TransportBase';
+import type { IceCandidateInit, TransportOptions } from '../types';
 import type { IceDtlsCloseReason, IceDtlsTransport, RemoteIceDtlsParameters, SrtpKeyMaterial } from './net/index';
 import type { SfuContext } from './SfuContext';
 import type { Tickable } from './Ticker';
@@ -38,58 +28,19 @@ const SRTP_PROFILE: Record<SrtpKeyMaterial['profile'], SrtpProfile> = {
  * with the first description (a subscriber with nothing to receive never starts ICE, so consent
  * cannot run out while it waits).
  */
-export abstract class SfuTransport implements Transport, Tickable {
-  readonly id = randomUUID();
-  readonly role: TransportRole;
-  readonly label: string;
-  protected readonly logger: MediaLogger;
-  protected closed = false;
+export abstract class SfuTransport extends TransportBase implements Tickable {
   protected ice: IceDtlsTransport | null = null;
   protected srtp: SrtpSession | null = null;
   protected readonly origin: SessionOrigin = { id: String(randomInt(1, 2 ** 47)), version: 1 };
-  private currentState: TransportState = 'new';
-  /** SDP work runs one operation at a time, in call order. */
-  private queue: Promise<unknown> = Promise.resolve();
 
   constructor(
     protected readonly owner: TransportOwner,
     protected readonly ctx: SfuContext,
-    private readonly options: TransportOptions,
+    options: TransportOptions,
   ) {
-    this.role = options.role;
-    this.label = options.label;
-    this.logger = ctx.logger;
+    super(options, ctx.logger);
     ctx.counters.transports++;
     ctx.ticker.add(this);
-  }
-
-  get state(): TransportState {
-    return this.currentState;
-  }
-
-  get connected(): boolean {
-    return this.currentState === 'connected';
-  }
-
-  // The role methods; each subclass overrides its own.
-  async applyOffer(_sdp: string): Promise<void> {
-    throw this.wrongRole('applyOffer');
-  }
-
-  async applyAnswer(_sdp: string): Promise<void> {
-    throw this.wrongRole('applyAnswer');
-  }
-
-  produce(_options: ProducerOptions): Producer {
-    throw this.wrongRole('produce');
-  }
-
-  consume(_producer: Producer, _options?: { paused?: boolean }): Consumer {
-    throw this.wrongRole('consume');
-  }
-
-  restartIce(): void {
-    // publish role: the client's next offer carries new credentials (applyOffer restarts).
   }
 
   /** ICE-lite: we never check the client's candidates, its checks reach us. Kept for the interface. */
@@ -125,12 +76,6 @@ export abstract class SfuTransport implements Transport, Tickable {
   /** An SRTCP packet from the client (protected; valid only during the call). */
   protected abstract onRtcp(packet: Buffer): void;
 
-  protected serial<T>(operation: () => Promise<T>): Promise<T> {
-    const run = this.queue.then(operation);
-    this.queue = run.catch(() => undefined);
-    return run;
-  }
-
   /** The ICE/DTLS transport, opened on first use. */
   protected openIce(remote?: RemoteIceDtlsParameters): IceDtlsTransport {
     if (this.ice !== null) return this.ice;
@@ -143,10 +88,10 @@ export abstract class SfuTransport implements Transport, Tickable {
     this.ice = ice;
     ice.on('pathChanged', (path) => {
       if (path === null) {
-        if (this.currentState === 'connected') this.setState('disconnected');
-      } else if (this.currentState === 'new') {
+        if (this.state === 'connected') this.setState('disconnected');
+      } else if (this.state === 'new') {
         this.setState('connecting');
-      } else if (this.currentState === 'disconnected' && this.srtp !== null) {
+      } else if (this.state === 'disconnected' && this.srtp !== null) {
         this.setState('connected');
         this.onConnected();
       }
@@ -165,19 +110,6 @@ export abstract class SfuTransport implements Transport, Tickable {
     const n = srtp.protectRtcp(slot, length);
     if (n > 0) this.ice!.send(slot, n);
     else this.logger.debug({ transport: this.label, status: srtpStatusName(n) }, 'RTCP not protected');
-  }
-
-  protected emit(signal: TransportSignal): void {
-    if (this.closed) return;
-    try {
-      this.options.onSignal(signal);
-    } catch (err) {
-      this.logger.error({ err, transport: this.label }, 'onSignal threw');
-    }
-  }
-
-  protected assertOpen(): void {
-    if (this.closed) throw MediaError.conflict('transport is closed');
   }
 
   private keysReady(keys: SrtpKeyMaterial): void {
@@ -203,20 +135,5 @@ export abstract class SfuTransport implements Transport, Tickable {
     this.logger.info({ transport: this.label, role: this.role, reason, detail }, 'media transport closed by the network');
     if (reason !== 'closed') this.setState('failed');
     this.close();
-  }
-
-  private setState(state: TransportState): boolean {
-    if (this.currentState === state || this.currentState === 'closed') return false;
-    this.currentState = state;
-    try {
-      this.options.onStateChange?.(state);
-    } catch (err) {
-      this.logger.error({ err, transport: this.label }, 'onStateChange threw');
-    }
-    return true;
-  }
-
-  private wrongRole(what: string): MediaError {
-    return MediaError.conflict(`${what} is not available on a ${this.role} transport`);
   }
 }

@@ -162,7 +162,7 @@ export class RemoteTransport implements Transport, Endpoint {
     for (const producer of [...this.producers.values()]) producer.release();
     this.worker.transports--;
     this.worker.forget(this.handle);
-    this.router.transportGone(this);
+    this.router.transportClosed(this);
   }
 
   private assertUsable(): void {
