@@ -11,6 +11,7 @@ export interface Snapshot {
   forwarded: number;
   /** Per media worker: its thread's CPU seconds and packets forwarded (empty when media runs in the main thread). */
   workerCpu: number[];
+  workerCpuSystem: number[];
   workerForwarded: number[];
   subscribers: RtpCount;
   sent: number;
@@ -32,6 +33,8 @@ export interface Window {
   /** Each media worker thread alone, % of one core; and all of them per forwarded packet. */
   workerCpuPercent: number[];
   workerUsPerForwardedPacket: number;
+  /** Of the media threads' µs per forwarded packet, the part in the kernel (sending and receiving). */
+  workerSystemUsPerForwardedPacket: number;
   workerPacketsOutPerSecond: number[];
   /** Subscriber side: packets counted / packets the server says it forwarded, and loss by sequence numbers. */
   subscriberPackets: number;
@@ -84,6 +87,7 @@ export async function snapshot(server: ServerProcess, publishers: readonly Headl
     received,
     forwarded,
     workerCpu: perWorker(metrics, 'confab_media_worker_cpu_seconds'),
+    workerCpuSystem: perWorker(metrics, 'confab_media_worker_cpu_system_seconds'),
     workerForwarded: perWorker(metrics, 'confab_media_worker_rtp_packets_forwarded'),
     subscribers: {
       packets: Math.round((before.packets + after.packets) / 2),
@@ -103,6 +107,7 @@ export function window(a: Snapshot, b: Snapshot, rssBytes: number): Window {
   const cpu = b.cpu - a.cpu;
   const workerCpu = b.workerCpu.map((c, i) => c - (a.workerCpu[i] ?? 0));
   const workerCpuTotal = workerCpu.reduce((x, y) => x + y, 0);
+  const workerSystemTotal = b.workerCpuSystem.reduce((x, c, i) => x + c - (a.workerCpuSystem[i] ?? 0), 0);
   const subPackets = b.subscribers.packets - a.subscribers.packets;
   const subExpected = b.subscribers.expected - a.subscribers.expected;
   const benchCpu = (b.bench.user - a.bench.user + b.bench.system - a.bench.system) / 1e6;
@@ -118,6 +123,7 @@ export function window(a: Snapshot, b: Snapshot, rssBytes: number): Window {
     usPerForwardedPacket: forwarded > 0 ? fixed((cpu * 1e6) / forwarded, 1) : NaN,
     workerCpuPercent: workerCpu.map((c) => fixed((c / t) * 100, 1)),
     workerUsPerForwardedPacket: forwarded > 0 && workerCpu.length > 0 ? fixed((workerCpuTotal * 1e6) / forwarded, 1) : NaN,
+    workerSystemUsPerForwardedPacket: forwarded > 0 && workerCpu.length > 0 ? fixed((workerSystemTotal * 1e6) / forwarded, 1) : NaN,
     workerPacketsOutPerSecond: b.workerForwarded.map((f, i) => fixed((f - (a.workerForwarded[i] ?? 0)) / t, 1)),
     subscriberPackets: subPackets,
     subscriberLossPercent: subExpected > 0 ? fixed((Math.max(0, subExpected - subPackets) / subExpected) * 100, 2) : 0,

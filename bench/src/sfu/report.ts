@@ -30,6 +30,7 @@ export function costTable(results: VariantResult[], costCounts: number[]): strin
         String(step.subscribers),
         num(w.usPerForwardedPacket),
         num(w.workerUsPerForwardedPacket),
+        num(w.workerSystemUsPerForwardedPacket),
         num(w.packetsInPerSecond, 0),
         num(w.packetsOutPerSecond, 0),
         num(w.cpuPercent),
@@ -43,7 +44,7 @@ export function costTable(results: VariantResult[], costCounts: number[]): strin
     }
   }
   return markdownTable(
-    ['engine', 'N', 'µs/fwd pkt', 'media thread µs/fwd pkt', 'pkt/s in', 'pkt/s out', 'CPU % core', 'media thread %', 'user/sys s', 'RSS MB', 'sub rcvd/fwd', 'sub loss %', 'generator CPU %'],
+    ['engine', 'N', 'µs/fwd pkt', 'media thread µs/fwd pkt', 'of which kernel', 'pkt/s in', 'pkt/s out', 'CPU % core', 'media thread %', 'user/sys s', 'RSS MB', 'sub rcvd/fwd', 'sub loss %', 'generator CPU %'],
     rows,
   );
 }

@@ -57,7 +57,10 @@ export class ServerProcess {
 
   static async start(options: ServerProcessOptions = {}): Promise<ServerProcess> {
     const port = options.port ?? (await freePort());
-    const child = spawn(process.execPath, ['--import', 'tsx', 'packages/server/src/main.ts'], {
+    // Extra node flags for the server only, e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof` (which
+    // NODE_OPTIONS refuses): CONFAB_SERVER_NODE_ARGS, split on spaces.
+    const nodeArgs = (process.env['CONFAB_SERVER_NODE_ARGS'] ?? '').split(' ').filter(Boolean);
+    const child = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', 'packages/server/src/main.ts'], {
       cwd: REPO_ROOT,
       env: {
         ...process.env,

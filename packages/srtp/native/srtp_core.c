@@ -20,6 +20,8 @@
 #include <openssl/evp.h>
 #include <openssl/sha.h>
 
+#include "udp_batch.h"
+
 #define ST_MALFORMED (-1)
 #define ST_AUTH_FAILED (-2)
 #define ST_NO_ROOM (-4)
@@ -433,5 +435,6 @@ NAPI_MODULE_INIT(/* napi_env env, napi_value exports */) {
       {"openRtcp", NULL, js_open_rtcp, NULL, NULL, NULL, napi_default, NULL},
   };
   if (napi_define_properties(env, exports, sizeof props / sizeof props[0], props) != napi_ok) return NULL;
+  if (register_udp_batch(env, exports) != napi_ok) return NULL;
   return exports;
 }

@@ -4,7 +4,7 @@
  */
 import { NativeCipher } from './NativeCipher';
 import type { SessionKeys } from './keyDerivation';
-import { loadNativeAddon } from './nativeAddon';
+import { loadNativeAddon, type NativeUdpBatchSend } from './nativeAddon';
 import type { PacketCipher, SrtpBackend } from './packetCipher';
 import type { SrtpProfile } from './profiles';
 import { TsCmCipher } from './TsCmCipher';
@@ -27,6 +27,15 @@ export function srtpBackend(): SrtpBackend {
 /** Why the native core is unavailable, or null when it loaded. For start-up logs. */
 export function srtpNativeLoadError(): string | null {
   return loadNativeAddon().error;
+}
+
+/**
+ * The native core's batched UDP send, when the native backend is the one in use (the pure
+ * TypeScript configuration stays free of native code) and the platform has it; else null.
+ */
+export function nativeUdpBatchSend(): NativeUdpBatchSend | null {
+  if (srtpBackend() !== 'native') return null;
+  return loadNativeAddon().addon?.sendBatch ?? null;
 }
 
 export function createPacketCipher(backend: SrtpBackend, profile: SrtpProfile, keys: SessionKeys): PacketCipher {

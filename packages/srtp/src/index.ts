@@ -1,4 +1,5 @@
-export { srtpBackend, srtpNativeLoadError, SRTP_BACKEND_ENV } from './backend';
+export { nativeUdpBatchSend, srtpBackend, srtpNativeLoadError, SRTP_BACKEND_ENV } from './backend';
+export type { NativeUdpBatchSend } from './nativeAddon';
 export {
   createSrtpSession,
   DEFAULT_MAX_STREAMS,

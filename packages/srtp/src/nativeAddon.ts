@@ -18,7 +18,16 @@ export interface NativeSrtpAddon {
   openRtp(ctx: NativeContext, buf: Uint8Array, len: number, headerLength: number, roc: number): number;
   sealRtcp(ctx: NativeContext, buf: Uint8Array, len: number, index: number): number;
   openRtcp(ctx: NativeContext, buf: Uint8Array, len: number): number;
+  /** Linux only (native/udp_batch.c): see NativeUdpBatchSend. */
+  sendBatch?: NativeUdpBatchSend;
 }
+
+/**
+ * Sends `count` datagrams with one sendmmsg(2) on the UDP socket `fd`: entry i of `table` is
+ * [offset into `memory`, length, IPv4 address as a host-order int32, port]. Returns how many the
+ * kernel took; the others (socket buffer full, malformed entry) are dropped.
+ */
+export type NativeUdpBatchSend = (fd: number, memory: Uint8Array, table: Int32Array, count: number) => number;
 
 export const NATIVE_KIND = { AEAD_AES_128_GCM: 1, AES_CM_128_HMAC_SHA1_80: 2 } as const;
 

@@ -91,6 +91,8 @@ export interface MediaWorkerStats {
   rtpPacketsForwarded: number;
   /** CPU time of the worker thread alone, in seconds (Linux; 0 where the OS does not say). */
   cpuSeconds: number;
+  /** Of that, time in the kernel (system calls: sending and receiving packets), in seconds. */
+  cpuSystemSeconds: number;
   /** Workers that died in this slot so far. */
   restarts: number;
 }

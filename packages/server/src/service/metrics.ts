@@ -38,6 +38,7 @@ export function createMetrics(directory: RoomDirectory, media: MediaEngine, conn
   perWorker('confab_media_worker_transports', 'Media transports on each media worker', (w) => w.transports);
   perWorker('confab_media_worker_rtp_packets_forwarded', 'RTP packets forwarded by each media worker slot (cumulative)', (w) => w.rtpPacketsForwarded);
   perWorker('confab_media_worker_cpu_seconds', 'CPU time of each media worker slot, its thread alone (cumulative)', (w) => w.cpuSeconds);
+  perWorker('confab_media_worker_cpu_system_seconds', 'Of that CPU time, the part spent in the kernel (system calls) (cumulative)', (w) => w.cpuSystemSeconds);
   perWorker('confab_media_worker_restarts', 'Media workers that died in each slot and were replaced', (w) => w.restarts);
 
   const refusedConnections = new Counter({

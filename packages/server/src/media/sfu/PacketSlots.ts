@@ -7,6 +7,8 @@
  */
 export class PacketSlots {
   readonly slotSize: number;
+  /** The one allocation every slot is a view of (batched sends address slots by offset in it). */
+  readonly memory: Buffer;
   private readonly slots: Buffer[];
   private readonly mask: number;
   private next = 0;
@@ -15,6 +17,7 @@ export class PacketSlots {
   constructor(count = 4096, slotSize = 1536) {
     if (!Number.isInteger(count) || count < 2 || (count & (count - 1)) !== 0) throw new RangeError('PacketSlots count must be a power of two');
     const memory = Buffer.allocUnsafeSlow(count * slotSize);
+    this.memory = memory;
     this.slots = [];
     for (let i = 0; i < count; i++) this.slots.push(memory.subarray(i * slotSize, (i + 1) * slotSize));
     this.mask = count - 1;

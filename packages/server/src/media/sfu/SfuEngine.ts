@@ -1,4 +1,4 @@
-import { srtpBackend } from '@confab/srtp';
+import { nativeUdpBatchSend, srtpBackend } from '@confab/srtp';
 import { MediaError } from '../errors';
 import { silentLogger, type MediaLogger } from '../logger';
 import { MediaCounters } from '../MediaCounters';
@@ -38,11 +38,18 @@ export async function createSfuEngine(options: SfuEngineOptions = {}): Promise<M
     consentTimeoutMs: options.consentTimeoutMs,
     logger,
   });
+  const engine = new SfuEngine(network, logger);
   logger.info(
-    { udpPort: network.udp.port, tcpPort: network.tcp?.port ?? null, candidates: network.candidates.map((c) => `${c.protocol} ${c.address}:${c.port}`), srtp: srtpBackend() },
+    {
+      udpPort: network.udp.port,
+      tcpPort: network.tcp?.port ?? null,
+      candidates: network.candidates.map((c) => `${c.protocol} ${c.address}:${c.port}`),
+      srtp: srtpBackend(),
+      batchedSends: network.udp.batching,
+    },
     'sfu media engine ready',
   );
-  return new SfuEngine(network, logger);
+  return engine;
 }
 
 class SfuEngine implements MediaEngine {
@@ -56,7 +63,10 @@ class SfuEngine implements MediaEngine {
     logger: MediaLogger,
   ) {
     const ticker = new Ticker(TICK_MS, logger);
-    this.ctx = { logger, counters: this.counters, network, slots: new PacketSlots(), ssrcs: new SsrcAllocator(), ticker };
+    const slots = new PacketSlots();
+    const sendBatch = nativeUdpBatchSend();
+    if (sendBatch !== null) network.udp.enableBatching(sendBatch, slots.memory);
+    this.ctx = { logger, counters: this.counters, network, slots, ssrcs: new SsrcAllocator(), ticker };
   }
 
   createRouter(id: string): Router {

@@ -117,6 +117,7 @@ export class WorkerMediaEngine implements MediaEngine {
         rtpPacketsReceived: counters.rtpPacketsReceived,
         rtpPacketsForwarded: counters.rtpPacketsForwarded,
         cpuSeconds: counters.cpuSeconds,
+        cpuSystemSeconds: counters.cpuSystemSeconds,
         restarts: slot.restarts,
       });
     }

@@ -6,7 +6,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { createEngine, type EngineFactory } from './engines';
 import { forwardingLogger } from './workerLogger';
 import { SharedStats } from './SharedStats';
-import { threadCpuSeconds, threadId } from './threadCpu';
+import { threadCpuSeconds, threadId, threadSystemCpuSeconds } from './threadCpu';
 import { WorkerData } from './WorkerData';
 import { WorkerHost } from './WorkerHost';
 import type { WorkerEvent } from './protocol';
@@ -36,7 +36,7 @@ process.on('unhandledRejection', (err) => logger.error({ err }, 'unhandled rejec
 const stats = new SharedStats(data.stats);
 const publish = () => {
   const { rtpPacketsReceived, rtpPacketsForwarded, rtpBytesForwarded } = engine.stats();
-  stats.write({ rtpPacketsReceived, rtpPacketsForwarded, rtpBytesForwarded, cpuSeconds: threadCpuSeconds() });
+  stats.write({ rtpPacketsReceived, rtpPacketsForwarded, rtpBytesForwarded, cpuSeconds: threadCpuSeconds(), cpuSystemSeconds: threadSystemCpuSeconds() });
 };
 setInterval(publish, STATS_INTERVAL_MS);
 

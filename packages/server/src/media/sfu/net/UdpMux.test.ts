@@ -15,6 +15,8 @@ import { IceRegistry } from './IceRegistry';
 import { IceTestPeer } from './testing/IceTestPeer';
 import { RecordingOwner } from './testing/RecordingOwner';
 import { UdpMux } from './UdpMux';
+import { ipv4ToInt } from './UdpSendBatch';
+import { nativeUdpBatchSend } from '@confab/srtp';
 
 /** Real sockets on loopback: the mux, real ICE-lite endpoints, and test peers acting as browsers. */
 
@@ -278,3 +280,51 @@ function resign(buf: Buffer, password: string): Buffer {
   out.writeUInt32BE((crc32(out, 0, out.length - 8) ^ STUN_FINGERPRINT_XOR) >>> 0, out.length - 4);
   return out;
 }
+
+describe('batched sends (native sendmmsg)', { skip: nativeUdpBatchSend() === null ? 'the native core is not in use' : false }, () => {
+  test('packets from the batch memory go out in order with one flush per incoming datagram; others go directly', async () => {
+    const batchRegistry = new IceRegistry();
+    const batched = await UdpMux.open({ registry: batchRegistry, bindAddress: '127.0.0.1' });
+    const memory = Buffer.alloc(64 * 1024);
+    batched.enableBatching(nativeUdpBatchSend()!, memory);
+    assert.equal(batched.batching, true);
+    const owner = new RecordingOwner(batchRegistry);
+    const p = await IceTestPeer.udp(batched.port);
+    try {
+      assert.ok(await p.check({ serverUfrag: owner.ufrag, serverPassword: owner.password, useCandidate: true }));
+      const path = owner.endpoint.selected!;
+      // A fan-out while a datagram is handled: 40 packets, sent when the handler returns.
+      owner.onPacket = () => {
+        for (let i = 0; i < 40; i++) {
+          const slot = memory.subarray(i * 1500, (i + 1) * 1500);
+          RTP.copy(slot);
+          slot.writeUInt16BE(i, 2);
+          path.send(slot, RTP.length);
+        }
+        path.send(DTLS, DTLS.length); // not in the batch memory: sent at once, so it arrives first
+      };
+      p.send(RTP);
+      await until(() => p.received.length === 41, '41 datagrams');
+      assert.deepEqual(p.received[0], DTLS);
+      assert.deepEqual(p.received.slice(1).map((b) => b.readUInt16BE(2)), [...Array(40).keys()]);
+      assert.ok(p.received.slice(1).every((b) => b.subarray(4).equals(RTP.subarray(4))));
+      // Outside a datagram's handling (a timer): flushed on the next turn of the event loop.
+      owner.onPacket = undefined;
+      RTP.copy(memory);
+      path.send(memory, RTP.length);
+      await until(() => p.received.length === 42, 'a timer send');
+      assert.equal(batched.stats.sendsDropped, 0);
+    } finally {
+      p.close();
+      owner.endpoint.close();
+      await batched.close();
+    }
+  });
+});
+
+test('ipv4ToInt: dotted quads to host-order int32, anything else null', () => {
+  assert.equal(ipv4ToInt('127.0.0.1'), 0x7f000001);
+  assert.equal(ipv4ToInt('255.255.255.255'), -1);
+  assert.equal(ipv4ToInt('10.0.0.2') ?? 0, 0x0a000002);
+  for (const bad of ['::1', '1.2.3', '1.2.3.4.5', '256.0.0.1', '1.2.3.x', '', ' 1.2.3.4', '::ffff:1.2.3.4']) assert.equal(ipv4ToInt(bad), null, bad);
+});

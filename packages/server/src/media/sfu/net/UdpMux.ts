@@ -1,10 +1,12 @@
 import { createSocket, type RemoteInfo, type Socket } from 'node:dgram';
+import type { NativeUdpBatchSend } from '@confab/srtp';
 import { isIPv6 } from 'node:net';
 import { silentLogger, type MediaLogger } from '../../logger';
 import type { IcePath, PacketReceiver } from './IcePath';
 import type { IceRegistry } from './IceRegistry';
 import { classifyPacket, PacketKind } from './packetKind';
 import { routeStunRequest } from './stunDispatch';
+import { ipv4ToInt, socketFd, UdpSendBatch } from './UdpSendBatch';
 
 export interface UdpMuxOptions {
   registry: IceRegistry;
@@ -25,6 +27,8 @@ export interface UdpMuxStats {
   datagramsOut: number;
   /** 'error' events of the socket (send failures are not reported by Node without a callback). */
   socketErrors: number;
+  /** Batched sends the kernel refused (socket buffer full). */
+  sendsDropped: number;
 }
 
 const DEFAULT_SOCKET_BUFFER = 4 * 1024 * 1024;
@@ -36,16 +40,28 @@ const DEFAULT_SOCKET_BUFFER = 4 * 1024 * 1024;
  * straight to the transport, looked up without building a key (address -> port -> path).
  */
 export class UdpMux {
-  readonly stats: UdpMuxStats = { datagramsIn: 0, datagramsDropped: 0, datagramsOut: 0, socketErrors: 0 };
+  readonly stats: UdpMuxStats = { datagramsIn: 0, datagramsDropped: 0, datagramsOut: 0, socketErrors: 0, sendsDropped: 0 };
   private readonly paths = new Map<string, Map<number, UdpPath>>();
   private closed = false;
+  private batch: UdpSendBatch | null = null;
+  /** True while a datagram is being handled: its sends are flushed when it is done. */
+  private dispatching = false;
+  private flushScheduled = false;
 
   private constructor(
     readonly socket: Socket,
     private readonly registry: IceRegistry,
     private readonly logger: MediaLogger,
   ) {
-    socket.on('message', (buf, rinfo) => this.onDatagram(buf, rinfo));
+    socket.on('message', (buf, rinfo) => {
+      this.dispatching = true;
+      try {
+        this.onDatagram(buf, rinfo);
+      } finally {
+        this.dispatching = false;
+        this.flush();
+      }
+    });
     socket.on('error', (err) => {
       this.stats.socketErrors++;
       this.logger.warn({ err }, 'udp mux socket error');
@@ -76,6 +92,21 @@ export class UdpMux {
     return new UdpMux(socket, options.registry, options.logger ?? silentLogger);
   }
 
+  /**
+   * From now on, datagrams sent from `memory` (the engine's packet slots) to IPv4 paths are
+   * collected and sent with one native sendmmsg per incoming datagram (or per timer turn).
+   * An IPv4 socket only: a dual-stack one would need IPv4-mapped addresses.
+   */
+  enableBatching(sendBatch: NativeUdpBatchSend, memory: Buffer): void {
+    if (this.socket.address().family !== 'IPv4') return;
+    const fd = socketFd(this.socket);
+    if (fd !== null) this.batch = new UdpSendBatch(sendBatch, fd, memory);
+  }
+
+  get batching(): boolean {
+    return this.batch !== null;
+  }
+
   get port(): number {
     return this.socket.address().port;
   }
@@ -89,7 +120,9 @@ export class UdpMux {
 
   close(): Promise<void> {
     if (this.closed) return Promise.resolve();
+    this.flush();
     this.closed = true;
+    this.batch = null;
     for (const byPort of this.paths.values()) for (const path of byPort.values()) path.markClosed();
     this.paths.clear();
     return new Promise((resolve) => this.socket.close(() => resolve()));
@@ -119,13 +152,33 @@ export class UdpMux {
   }
 
   /** @internal UdpPath's send. */
-  sendTo(buf: Uint8Array, length: number, port: number, address: string): void {
+  sendTo(buf: Uint8Array, length: number, path: UdpPath): void {
     if (this.closed) return;
     this.stats.datagramsOut++;
+    const batch = this.batch;
+    if (batch !== null && path.ip4 !== null && batch.add(buf, length, path.ip4, path.remotePort)) {
+      if (!this.dispatching && !this.flushScheduled) {
+        this.flushScheduled = true;
+        setImmediate(this.flushLater);
+      }
+      return;
+    }
     // No callback: with one, Node calls back into JS after every datagram (measured ~0.3-0.7 µs
     // per send here); without, a failed send is silently dropped, which media tolerates.
-    this.socket.send(buf, 0, length, port, address);
+    this.socket.send(buf, 0, length, path.remotePort, path.remoteAddress);
   }
+
+  private flush(): void {
+    const batch = this.batch;
+    if (batch === null || batch.pending === 0) return;
+    batch.flush();
+    this.stats.sendsDropped = batch.dropped;
+  }
+
+  private readonly flushLater = (): void => {
+    this.flushScheduled = false;
+    this.flush();
+  };
 
   /** @internal */
   attachPath(path: UdpPath): void {
@@ -151,15 +204,19 @@ class UdpPath implements IcePath {
   readonly protocol = 'udp' as const;
   receiver: PacketReceiver | null = null;
   closed = false;
+  /** The remote address for batched sends, or null if it is not IPv4. */
+  readonly ip4: number | null;
 
   constructor(
     private readonly mux: UdpMux,
     readonly remoteAddress: string,
     readonly remotePort: number,
-  ) {}
+  ) {
+    this.ip4 = ipv4ToInt(remoteAddress);
+  }
 
   send(buf: Uint8Array, length: number): void {
-    if (!this.closed) this.mux.sendTo(buf, length, this.remotePort, this.remoteAddress);
+    if (!this.closed) this.mux.sendTo(buf, length, this);
   }
 
   attach(receiver: PacketReceiver): void {

@@ -14,6 +14,8 @@ export class RecordingOwner implements StunRequestHandler, PacketReceiver {
   readonly selections: Array<IcePath | null> = [];
   consentExpired = false;
   restartsCompleted = 0;
+  /** Runs for each routed packet, inside the mux's handling of its datagram (e.g. to answer it). */
+  onPacket: ((buf: Buffer, path: IcePath) => void) | undefined = undefined;
 
   constructor(registry: IceRegistry, consentTimeoutMs = 30_000) {
     this.endpoint = new IceLiteEndpoint({
@@ -40,6 +42,7 @@ export class RecordingOwner implements StunRequestHandler, PacketReceiver {
 
   receivePacket(buf: Buffer, path: IcePath): void {
     this.packets.push({ buf: Buffer.from(buf), path });
+    this.onPacket?.(buf, path);
   }
 
   pathClosed(path: IcePath): void {

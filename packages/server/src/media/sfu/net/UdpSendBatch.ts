@@ -1,0 +1,74 @@
+import type { Socket } from 'node:dgram';
+import type { NativeUdpBatchSend } from '@confab/srtp';
+
+/** Entries sent at the latest: far below the slot ring's size, so no collected slot is reused first. */
+const MAX_ENTRIES = 256;
+const FIELDS = 4;
+
+/**
+ * The datagrams one incoming packet's fan-out (or one tick) produced, sent together with one
+ * sendmmsg(2) by the native core instead of one socket.send() each. Only packets that sit in
+ * `memory` (the engine's PacketSlots, which stay untouched until long after the send) are
+ * collected, as (offset, length, address, port), so nothing is copied.
+ */
+export class UdpSendBatch {
+  /** Datagrams the kernel refused (socket buffer full): dropped, as socket.send() drops them. */
+  dropped = 0;
+  private readonly table = new Int32Array(MAX_ENTRIES * FIELDS);
+  private count = 0;
+
+  constructor(
+    private readonly sendBatch: NativeUdpBatchSend,
+    private readonly fd: number,
+    private readonly memory: Buffer,
+  ) {}
+
+  get pending(): number {
+    return this.count;
+  }
+
+  /** Collects `buf[0, length)` for `ip4:port`; false if `buf` is not in our memory (send it directly). */
+  add(buf: Uint8Array, length: number, ip4: number, port: number): boolean {
+    if (buf.buffer !== this.memory.buffer) return false;
+    const table = this.table;
+    const i = this.count * FIELDS;
+    table[i] = buf.byteOffset - this.memory.byteOffset;
+    table[i + 1] = length;
+    table[i + 2] = ip4;
+    table[i + 3] = port;
+    if (++this.count === MAX_ENTRIES) this.flush();
+    return true;
+  }
+
+  flush(): void {
+    const count = this.count;
+    if (count === 0) return;
+    this.count = 0;
+    this.dropped += count - this.sendBatch(this.fd, this.memory, this.table, count);
+  }
+}
+
+/** A dotted IPv4 address as the host-order int32 the native core takes; null if it is not one. */
+export function ipv4ToInt(address: string): number | null {
+  const parts = address.split('.');
+  if (parts.length !== 4) return null;
+  let n = 0;
+  for (const part of parts) {
+    if (!/^\d{1,3}$/.test(part)) return null;
+    const octet = Number(part);
+    if (octet > 255) return null;
+    n = (n << 8) | octet;
+  }
+  return n;
+}
+
+/**
+ * The socket's file descriptor, for the native batched send. Node has no public accessor; its
+ * UDP handle (behind the socket's state symbol) has `fd` on POSIX. null if it is not there.
+ */
+export function socketFd(socket: Socket): number | null {
+  const state = Object.getOwnPropertySymbols(socket).find((s) => s.description === 'state symbol');
+  const handle = state === undefined ? undefined : (socket as unknown as Record<symbol, { handle?: { fd?: unknown } }>)[state]?.handle;
+  const fd = handle?.fd;
+  return typeof fd === 'number' && fd >= 0 ? fd : null;
+}
