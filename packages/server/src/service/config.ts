@@ -92,7 +92,7 @@ function readConfig(env: NodeJS.ProcessEnv): Config {
     port: int(env, 'CONFAB_PORT', 8080, 0, 65535),
     logLevel: oneOf(env, 'CONFAB_LOG_LEVEL', ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'], 'info'),
     webDir: env.CONFAB_WEB_DIR ?? defaultWebDir(),
-    mediaEngine: oneOf(env, 'CONFAB_MEDIA_ENGINE', MEDIA_ENGINES, 'werift'),
+    mediaEngine: oneOf(env, 'CONFAB_MEDIA_ENGINE', MEDIA_ENGINES, 'sfu'),
     mediaWorkers,
     rtcPort,
     rtcTcpPort,
