@@ -12,7 +12,7 @@ test('defaults work with an empty environment, and point at the built web app', 
   assert.deepEqual(config.iceServers, []);
   assert.match(config.webDir, /packages[/\\]web[/\\]dist$/);
   assert.equal(config.mediaWorkers, availableParallelism(), 'one media worker per core');
-  assert.deepEqual([config.mediaEngine, config.rtcPort, config.rtcTcpPort], ['werift', 0, 0]);
+  assert.deepEqual([config.mediaEngine, config.rtcPort, config.rtcTcpPort], ['sfu', 0, 0]);
   assert.ok(existsSync(join(config.webDir, '..', 'package.json')), 'the web package is beside the server package');
 });
 
