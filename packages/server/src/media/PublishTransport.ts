@@ -41,12 +41,8 @@ export class PublishTransport extends WeriftTransport {
   }
 
   override produce(options: ProducerOptions): Producer {
-    this.assertOpen();
+    this.checkProduce(options, (mid) => this.producers.has(mid));
     const { id, kind, mid } = options;
-    if (typeof id !== 'string' || id === '') throw MediaError.invalidArgument('producer id must be a non-empty string');
-    if (kind !== 'audio' && kind !== 'video') throw MediaError.invalidArgument(`invalid producer kind: ${String(kind)}`);
-    if (typeof mid !== 'string' || mid === '') throw MediaError.invalidArgument('producer mid must be a non-empty string');
-    if (this.producers.has(mid)) throw MediaError.conflict(`mid ${mid} already carries a producer`);
     const transceiver = this.transceiverByMid(mid);
     if (transceiver && transceiver.kind !== kind) throw MediaError.invalidArgument(`mid ${mid} is a ${transceiver.kind} m-line, not ${kind}`);
     this.owner.claimProducerId(id);

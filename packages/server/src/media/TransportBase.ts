@@ -91,6 +91,16 @@ export abstract class TransportBase implements Transport {
     if (this.closed) throw MediaError.conflict('transport is closed');
   }
 
+  /** What produce() checks on every engine: open, a usable id, kind and mid, and a mid without a producer yet. */
+  protected checkProduce(options: ProducerOptions, midTaken: (mid: string) => boolean): void {
+    this.assertOpen();
+    const { id, kind, mid } = options;
+    if (typeof id !== 'string' || id === '') throw MediaError.invalidArgument('producer id must be a non-empty string');
+    if (kind !== 'audio' && kind !== 'video') throw MediaError.invalidArgument(`invalid producer kind: ${String(kind)}`);
+    if (typeof mid !== 'string' || mid === '') throw MediaError.invalidArgument('producer mid must be a non-empty string');
+    if (midTaken(mid)) throw MediaError.conflict(`mid ${mid} already carries a producer`);
+  }
+
   /** False if nothing changed (same state, or already closed); else the owner is told. */
   protected setState(state: TransportState): boolean {
     if (this.currentState === state || this.currentState === 'closed') return false;

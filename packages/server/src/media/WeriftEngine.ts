@@ -5,6 +5,7 @@ import { MediaError } from './errors';
 import { silentLogger, type MediaLogger } from './logger';
 import { MediaCounters } from './MediaCounters';
 import { PortBlocks, extraHostAddresses, socketsPerTransport } from './network';
+import { RouterTable } from './RouterTable';
 import type { MediaEngine, MediaEngineStats, Router, TransportRole } from './types';
 import { WeriftRouter } from './WeriftRouter';
 
@@ -27,13 +28,12 @@ export function createWeriftEngine(options: WeriftEngineOptions = {}): MediaEngi
 }
 
 class WeriftEngine implements MediaEngine {
-  private readonly routers = new Map<string, WeriftRouter>();
+  private readonly routers = new RouterTable<WeriftRouter>();
   private readonly counters = new MediaCounters();
   private readonly shutdowns = new Set<Promise<void>>();
   private readonly hostAddresses: string[];
   private readonly ports: PortBlocks | undefined;
   private readonly ctx: EngineContext;
-  private closed = false;
 
   constructor(options: WeriftEngineOptions) {
     const logger = options.logger ?? silentLogger;
@@ -55,13 +55,7 @@ class WeriftEngine implements MediaEngine {
   }
 
   createRouter(id: string): Router {
-    if (this.closed) throw MediaError.conflict('media engine is closed');
-    if (this.routers.has(id)) throw MediaError.conflict(`router ${id} already exists`);
-    const router = new WeriftRouter(id, this.ctx, (r) => {
-      if (this.routers.get(r.id) === r) this.routers.delete(r.id);
-    });
-    this.routers.set(id, router);
-    return router;
+    return this.routers.create(id, (routerId, onClose) => new WeriftRouter(routerId, this.ctx, onClose));
   }
 
   stats(): MediaEngineStats {
@@ -70,8 +64,7 @@ class WeriftEngine implements MediaEngine {
 
   /** Closes every router and resolves once every peer connection has released its sockets. */
   async close(): Promise<void> {
-    this.closed = true;
-    for (const router of [...this.routers.values()]) router.close();
+    this.routers.closeAll();
     while (this.shutdowns.size > 0) await Promise.allSettled([...this.shutdowns]);
   }
 

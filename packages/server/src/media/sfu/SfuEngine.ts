@@ -1,7 +1,7 @@
 import { nativeUdpBatchSend, srtpBackend } from '@confab/srtp';
-import { MediaError } from '../errors';
 import { silentLogger, type MediaLogger } from '../logger';
 import { MediaCounters } from '../MediaCounters';
+import { RouterTable } from '../RouterTable';
 import type { MediaEngine, MediaEngineStats, Router } from '../types';
 import { WorkerNetwork } from './net/index';
 import { PacketSlots } from './PacketSlots';
@@ -53,10 +53,9 @@ export async function createSfuEngine(options: SfuEngineOptions = {}): Promise<M
 }
 
 class SfuEngine implements MediaEngine {
-  private readonly routers = new Map<string, SfuRouter>();
+  private readonly routers = new RouterTable<SfuRouter>();
   private readonly counters = new MediaCounters();
   private readonly ctx: SfuContext;
-  private closed = false;
 
   constructor(
     private readonly network: WorkerNetwork,
@@ -70,13 +69,7 @@ class SfuEngine implements MediaEngine {
   }
 
   createRouter(id: string): Router {
-    if (this.closed) throw MediaError.conflict('media engine is closed');
-    if (this.routers.has(id)) throw MediaError.conflict(`router ${id} already exists`);
-    const router = new SfuRouter(id, this.ctx, (r) => {
-      if (this.routers.get(r.id) === r) this.routers.delete(r.id);
-    });
-    this.routers.set(id, router);
-    return router;
+    return this.routers.create(id, (routerId, onClose) => new SfuRouter(routerId, this.ctx, onClose));
   }
 
   stats(): MediaEngineStats {
@@ -84,8 +77,7 @@ class SfuEngine implements MediaEngine {
   }
 
   async close(): Promise<void> {
-    this.closed = true;
-    for (const router of [...this.routers.values()]) router.close();
+    this.routers.closeAll();
     await this.network.close();
   }
 }

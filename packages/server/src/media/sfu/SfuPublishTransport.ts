@@ -98,12 +98,8 @@ export class SfuPublishTransport extends SfuTransport implements ProducerOwner {
   }
 
   override produce(options: ProducerOptions): Producer {
-    this.assertOpen();
+    this.checkProduce(options, (mid) => this.producers.has(mid));
     const { id, kind, mid } = options;
-    if (typeof id !== 'string' || id === '') throw MediaError.invalidArgument('producer id must be a non-empty string');
-    if (kind !== 'audio' && kind !== 'video') throw MediaError.invalidArgument(`invalid producer kind: ${String(kind)}`);
-    if (typeof mid !== 'string' || mid === '') throw MediaError.invalidArgument('producer mid must be a non-empty string');
-    if (this.producers.has(mid)) throw MediaError.conflict(`mid ${mid} already carries a producer`);
     const stream = this.streams.get(mid);
     if (stream && stream.kind !== kind) throw MediaError.invalidArgument(`mid ${mid} is a ${stream.kind} m-line, not ${kind}`);
     this.owner.claimProducerId(id);
