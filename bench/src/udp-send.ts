@@ -1,8 +1,10 @@
 /**
- * UDP send micro-benchmark on loopback: the sending thread's CPU µs per 1,100-byte datagram,
+ * UDP micro-benchmark on loopback. Sending: the sending thread's CPU µs per 1,100-byte datagram,
  * Node's socket.send() (one libuv request and syscall each, no callback, as the media path used
  * it) against the native core's batched sendmmsg() (as the media path sends a fan-out now), at
- * batch sizes 1, 8, 32 and 64.
+ * batch sizes 1, 8, 32 and 64. Receiving: the thread's CPU µs per datagram when datagrams arrive
+ * one at a time (as a publisher's do, ~110 per second) and the 'message' handler does nothing:
+ * the fixed cost of waking the event loop for each incoming packet.
  *
  *   unshare -n sh -c 'ip link set lo up; exec node --import tsx bench/src/udp-send.ts' [-- --packets 200000 --json]
  *
@@ -22,10 +24,22 @@ const { values } = parseArgs({
     rounds: { type: 'string', default: '5' },
     json: { type: 'boolean', default: false },
     drain: { type: 'boolean', default: false },
+    trickle: { type: 'string' },
   },
 });
 
-if (values.drain) {
+if (values.trickle !== undefined) {
+  // The child for the receiving part: one datagram every 1000/rate ms to the given port.
+  const [port, rate] = values.trickle.split(':').map(Number);
+  const socket = createSocket('udp4');
+  const datagram = Buffer.alloc(1100);
+  const timer = setInterval(() => socket.send(datagram, port!, '127.0.0.1'), 1000 / rate!);
+  process.on('message', () => {
+    clearInterval(timer);
+    socket.close();
+    process.disconnect();
+  });
+} else if (values.drain) {
   // The child: bind, report the port, count what arrives until told to stop.
   const socket = createSocket('udp4');
   socket.bind(0, '127.0.0.1', () => {
@@ -93,8 +107,12 @@ async function main(): Promise<void> {
   child.send('stop');
   const { received } = await new Promise<{ received: number }>((resolve) => child.once('message', resolve));
   socket.close();
+
+  const wakeups: Array<{ perSecond: number; usPerDatagram: number }> = [];
+  for (const perSecond of [100, 250, 1000]) wakeups.push({ perSecond, usPerDatagram: await receiveCost(perSecond) });
+
   if (values.json) {
-    console.log(JSON.stringify({ packets, rounds, received, rows }, null, 2));
+    console.log(JSON.stringify({ packets, rounds, received, rows, wakeups }, null, 2));
     return;
   }
   console.log(`UDP send on loopback, ${PACKET}-byte datagrams, sender thread CPU per packet (median of ${rounds} rounds of ${packets}):\n`);
@@ -102,6 +120,26 @@ async function main(): Promise<void> {
   console.log('|---|---:|---:|');
   for (const row of rows) console.log(`| ${row.method} | ${row.batch} | ${row.usPerPacket.toFixed(2)} |`);
   console.log(`\n(the drainer received ${received} datagrams)`);
+  console.log('\nReceiving one datagram at a time, empty handler: thread CPU per datagram (10 s each):\n');
+  console.log('| datagrams/s | µs/datagram |');
+  console.log('|---:|---:|');
+  for (const w of wakeups) console.log(`| ${w.perSecond} | ${w.usPerDatagram.toFixed(1)} |`);
+}
+
+/** This thread's CPU µs per datagram while another process sends `perSecond` of them, spaced out. */
+async function receiveCost(perSecond: number): Promise<number> {
+  const socket = createSocket('udp4');
+  await new Promise<void>((resolve) => socket.bind(0, '127.0.0.1', resolve));
+  let received = 0;
+  socket.on('message', () => received++);
+  const child = fork(new URL(import.meta.url).pathname, [`--trickle=${socket.address().port}:${perSecond}`], { execArgv: ['--import', 'tsx'] });
+  await new Promise((resolve) => setTimeout(resolve, 2000)); // the child starts and settles
+  const [cpu0, n0] = [threadCpuNs(), received];
+  await new Promise((resolve) => setTimeout(resolve, 10_000));
+  const [cpu1, n1] = [threadCpuNs(), received];
+  child.send('stop');
+  socket.close();
+  return (cpu1 - cpu0) / 1000 / Math.max(1, n1 - n0);
 }
 
 function threadCpuNs(): number {
