@@ -26,11 +26,13 @@ const EVENT_RECORDER = `(() => {
   room.on('participantJoined', (p) => log.push({ at: Date.now(), type: 'joined', name: p.name }));
   room.on('participantUpdated', (p) => log.push({ at: Date.now(), type: 'updated', name: p.name, connection: p.connection }));
   room.on('chatMessage', (m) => log.push({ at: Date.now(), type: 'chat', name: m.name, text: m.text }));
+  room.on('reconnecting', (reason) => log.push({ at: Date.now(), type: 'reconnecting', name: '', text: reason }));
+  room.on('reconnected', (resumed) => log.push({ at: Date.now(), type: 'reconnected', name: '', text: String(resumed) }));
 })()`;
 
 interface RecordedEvent {
   at: number;
-  type: 'left' | 'joined' | 'updated' | 'chat';
+  type: 'left' | 'joined' | 'updated' | 'chat' | 'reconnecting' | 'reconnected';
   name: string;
   connection?: string;
   text?: string;
@@ -94,6 +96,7 @@ describe('network loss', { timeout: 150_000 }, () => {
       const carol = await joinVictim(room, 'Carol');
       for (const [page, name] of [[alice!, 'Alice'], [bob!, 'Bob']] as const) await expectTilePlaying(page, name, 'Carol');
       const idBefore = await selfId(carol);
+      await carol.evaluate(EVENT_RECORDER);
 
       const cut = new NetworkCut(VICTIM_ADDRESS, h.server.port);
       await cut.cut(await localUdpPorts(carol));
@@ -116,6 +119,13 @@ describe('network loss', { timeout: 150_000 }, () => {
       ]);
       await carol.evaluate(() => (window as unknown as { __chatSent: Promise<void> }).__chatSent);
       console.log(`# 3 s outage: video decoding again at Alice ${aliceAt - restoredAt} ms, at Bob ${bobAt - restoredAt} ms after the network returned`);
+      // Which recovery ran (the outage is as long as the heartbeat timeout, so either side may give up
+      // on the connection first), in ms from the network's return: what a slow case needs explained.
+      const timeline = [
+        ...(await events(carol)).filter((e) => e.type === 'reconnecting' || e.type === 'reconnected').map((e) => `Carol ${e.type}${e.text ? ` (${e.text})` : ''} ${e.at - restoredAt}`),
+        ...(await events(alice!)).filter((e) => e.type === 'updated' && e.name === 'Carol').map((e) => `Alice sees Carol ${e.connection ?? 'updated'} ${e.at - restoredAt}`),
+      ];
+      console.log(`# 3 s outage timeline (ms after the network returned): ${timeline.join('; ') || 'no reconnect on either side'}`);
 
       assert.equal(await selfId(carol), idBefore, 'same participant id after the outage');
       assert.equal(await carol.evaluate(() => document.body.dataset['state']), 'in-room');

@@ -117,6 +117,34 @@ describe('TwccRecorder', () => {
     ]);
   });
 
+  it('after an outage (a gap of more than 500 ms) reports go on from the first packet back, as libwebrtc does', () => {
+    const recorder = new TwccRecorder();
+    for (let s = 0; s < 5; s++) recorder.record(s, T0 + s * 20_000, MEDIA);
+    assert.equal(drain(recorder).flatMap((r) => r.packets).length, 5);
+    recorder.record(5, T0 + 100_000, MEDIA); // not reported yet when the network goes
+    // 3 s without packets; 6-154 never arrive.
+    recorder.record(155, T0 + 3_100_000, MEDIA);
+    recorder.record(156, T0 + 3_120_000, MEDIA);
+    recorder.record(100, T0 + 3_130_000, MEDIA); // one from the outage, very late: not reported
+    const packets = drain(recorder).flatMap((r) => r.packets);
+    assert.deepEqual(packets, [
+      [5, ticks(T0 + 100_000)],
+      [155, ticks(T0 + 3_100_000)],
+      [156, ticks(T0 + 3_120_000)],
+    ]);
+    // A gap of a few packets within 500 ms is loss, and reported as such.
+    recorder.record(160, T0 + 3_200_000, MEDIA);
+    assert.deepEqual(drain(recorder).flatMap((r) => r.packets), [
+      [157, null],
+      [158, null],
+      [159, null],
+      [160, ticks(T0 + 3_200_000)],
+    ]);
+    // Everything reported before the outage: the next report simply starts after it.
+    recorder.record(400, T0 + 4_000_000, MEDIA);
+    assert.deepEqual(drain(recorder).flatMap((r) => r.packets), [[400, ticks(T0 + 4_000_000)]]);
+  });
+
   it('splits where a delta does not fit 16 bits (more than 8.19 s)', () => {
     const recorder = new TwccRecorder();
     recorder.record(1, T0, MEDIA);

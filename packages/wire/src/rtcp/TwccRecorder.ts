@@ -8,6 +8,15 @@ export interface TwccRecorderOptions {
   maxFeedbackBytes?: number;
 }
 
+/**
+ * A packet that arrives this long after the newest one before it starts the next report afresh:
+ * the packets in between are not reported at all, lost or not. libwebrtc's receiver does the same
+ * (its 500 ms back window), and Chrome's estimator is tuned to it: after a network outage, a
+ * report of seconds of "lost" packets collapses the sender's loss-based estimate, and the key
+ * frame it must send then trickles out at the minimum rate. Unreported packets leave the
+ * sender's in-flight count with the next report.
+ */
+const BACK_WINDOW_US = 500_000;
 /** Ticks of 250 µs in the 64 ms unit of the reference time. */
 const TICKS_PER_REFERENCE = 256;
 const FIXED_SIZE = 20;
@@ -31,6 +40,13 @@ export class TwccRecorder {
   /** Unwrapped sequence numbers: newest received, and the first not yet reported (-1 before any). */
   private highest = -1;
   private nextToReport = -1;
+  /** Arrival time of the newest received packet. */
+  private highestArrivalUs = 0;
+  /** After an outage: the unreported gap [gapStart, gapEnd) that reports skip (gapEnd -1: none). */
+  private gapStart = -1;
+  private gapEnd = -1;
+  /** Packets below this one (the first after the last outage) arriving late are not reported. */
+  private floor = -1;
   private feedbackCount = 0;
   private mediaSsrc = 0;
 
@@ -59,21 +75,36 @@ export class TwccRecorder {
     const slot = ext & this.mask;
     if (this.highest < 0) {
       this.highest = this.nextToReport = ext;
+      this.highestArrivalUs = arrivalUs;
     } else if (ext > this.highest) {
       if (ext - this.highest >= size) {
         this.arrivals.fill(NaN); // a jump past the whole history: start over from here
         this.nextToReport = ext;
+        this.gapEnd = -1;
       } else {
         for (let s = this.highest + 1; s < ext; s++) this.arrivals[s & this.mask] = NaN;
+        if (arrivalUs - this.highestArrivalUs > BACK_WINDOW_US) this.skipGap(ext);
       }
       this.highest = ext;
+      this.highestArrivalUs = arrivalUs;
       if (this.highest - this.nextToReport >= size) this.nextToReport = this.highest - size + 1;
     } else {
       // Late (reordered) or duplicate: only a first arrival within the history counts.
-      if (ext <= this.highest - size || !Number.isNaN(this.arrivals[slot]!)) return;
+      if (ext <= this.highest - size || ext < this.floor || !Number.isNaN(this.arrivals[slot]!)) return;
       if (ext < this.nextToReport) this.nextToReport = ext;
     }
     this.arrivals[slot] = arrivalUs;
+  }
+
+  /** `ext` arrived after an outage: reports go on from it, after what came before the outage. */
+  private skipGap(ext: number): void {
+    this.floor = ext;
+    if (this.nextToReport > this.highest) {
+      this.nextToReport = ext;
+    } else {
+      this.gapStart = this.highest + 1;
+      this.gapEnd = ext;
+    }
   }
 
   /** True when a build would write something. */
@@ -97,7 +128,8 @@ export class TwccRecorder {
     let deltaBytes = 0;
     let count = 0; // packets described so far, up to the last received one
     let n = 0;
-    for (let s = this.nextToReport; s <= this.highest && n < fb.capacity; s++, n++) {
+    const last = this.gapEnd >= 0 ? this.gapStart - 1 : this.highest;
+    for (let s = this.nextToReport; s <= last && n < fb.capacity; s++, n++) {
       const arrival = arrivals[s & mask]!;
       if (Number.isNaN(arrival)) {
         fb.symbols[n] = TwccSymbol.NotReceived;
@@ -130,6 +162,10 @@ export class TwccRecorder {
     fb.feedbackCount = this.feedbackCount;
     this.feedbackCount = (this.feedbackCount + 1) & 0xff;
     this.nextToReport += count;
+    if (this.gapEnd >= 0 && this.nextToReport >= this.gapStart) {
+      this.nextToReport = this.gapEnd;
+      this.gapEnd = -1;
+    }
     return fb.write(buf, at);
   }
 }
