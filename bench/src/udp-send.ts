@@ -16,7 +16,7 @@ import { fork } from 'node:child_process';
 import { createSocket, type Socket } from 'node:dgram';
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { nativeUdpBatchSend } from '@confab/srtp';
+import { nativeUdpBatchSend, udpSocketFd } from '@confab/srtp';
 
 const { values } = parseArgs({
   options: {
@@ -69,7 +69,8 @@ async function main(): Promise<void> {
   const socket = createSocket('udp4');
   await new Promise<void>((resolve) => socket.bind(0, '127.0.0.1', resolve));
   socket.setSendBufferSize(8 * 1024 * 1024);
-  const fd = socketFd(socket);
+  const fd = udpSocketFd(socket);
+  if (fd === null) throw new Error('no file descriptor behind the dgram socket');
 
   const PACKET = 1100;
   const memory = Buffer.alloc(PACKET * 64, 0x5a);
@@ -144,9 +145,4 @@ async function receiveCost(perSecond: number): Promise<number> {
 
 function threadCpuNs(): number {
   return Number(readFileSync('/proc/thread-self/schedstat', 'utf8').split(' ', 1)[0]);
-}
-
-function socketFd(socket: Socket): number {
-  const state = Object.getOwnPropertySymbols(socket).find((s) => s.description === 'state symbol')!;
-  return (socket as unknown as Record<symbol, { handle: { fd: number } }>)[state]!.handle.fd;
 }

@@ -1,5 +1,6 @@
 export { nativeUdpBatchSend, srtpBackend, srtpNativeLoadError, SRTP_BACKEND_ENV } from './backend';
 export type { NativeUdpBatchSend } from './nativeAddon';
+export { udpSocketFd } from './udpSocketFd';
 export {
   createSrtpSession,
   DEFAULT_MAX_STREAMS,

@@ -1,12 +1,12 @@
 import { createSocket, type RemoteInfo, type Socket } from 'node:dgram';
-import type { NativeUdpBatchSend } from '@confab/srtp';
+import { udpSocketFd, type NativeUdpBatchSend } from '@confab/srtp';
 import { isIPv6 } from 'node:net';
 import { silentLogger, type MediaLogger } from '../../logger';
 import type { IcePath, PacketReceiver } from './IcePath';
 import type { IceRegistry } from './IceRegistry';
 import { classifyPacket, PacketKind } from './packetKind';
 import { routeStunRequest } from './stunDispatch';
-import { ipv4ToInt, socketFd, UdpSendBatch } from './UdpSendBatch';
+import { ipv4ToInt, UdpSendBatch } from './UdpSendBatch';
 
 export interface UdpMuxOptions {
   registry: IceRegistry;
@@ -99,7 +99,7 @@ export class UdpMux {
    */
   enableBatching(sendBatch: NativeUdpBatchSend, memory: Buffer): void {
     if (this.socket.address().family !== 'IPv4') return;
-    const fd = socketFd(this.socket);
+    const fd = udpSocketFd(this.socket);
     if (fd !== null) this.batch = new UdpSendBatch(sendBatch, fd, memory);
   }
 

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { createSocket, type Socket } from 'node:dgram';
 import { test } from 'node:test';
-import { nativeUdpBatchSend } from '@confab/srtp';
-import { socketFd, UdpSendBatch } from './UdpSendBatch';
+import { nativeUdpBatchSend, udpSocketFd } from '@confab/srtp';
+import { UdpSendBatch } from './UdpSendBatch';
 
 const sendBatch = nativeUdpBatchSend();
 const skip = sendBatch === null ? 'the native core is not in use' : false;
@@ -18,7 +18,7 @@ test('sendBatch drops malformed entries alone and sends the rest; a bad fd or co
   const got: Buffer[] = [];
   receiver.on('message', (buf) => got.push(buf));
   try {
-    const fd = socketFd(sender);
+    const fd = udpSocketFd(sender);
     assert.ok(fd !== null);
     const memory = Buffer.alloc(4096, 7);
     memory.write('first', 0);
@@ -53,7 +53,7 @@ test('UdpSendBatch flushes by itself when full and counts what the kernel refuse
   receiver.on('message', () => received++);
   try {
     const memory = Buffer.alloc(1500 * 300);
-    const batch = new UdpSendBatch(sendBatch!, socketFd(sender)!, memory);
+    const batch = new UdpSendBatch(sendBatch!, udpSocketFd(sender)!, memory);
     const port = receiver.address().port;
     for (let i = 0; i < 300; i++) assert.ok(batch.add(memory.subarray(i * 1500, i * 1500 + 100), 100, 0x7f000001, port));
     assert.equal(batch.pending, 300 - 256, 'the first 256 went when the table filled');

@@ -1,4 +1,3 @@
-import type { Socket } from 'node:dgram';
 import type { NativeUdpBatchSend } from '@confab/srtp';
 
 /** Entries sent at the latest: far below the slot ring's size, so no collected slot is reused first. */
@@ -60,15 +59,4 @@ export function ipv4ToInt(address: string): number | null {
     n = (n << 8) | octet;
   }
   return n;
-}
-
-/**
- * The socket's file descriptor, for the native batched send. Node has no public accessor; its
- * UDP handle (behind the socket's state symbol) has `fd` on POSIX. null if it is not there.
- */
-export function socketFd(socket: Socket): number | null {
-  const state = Object.getOwnPropertySymbols(socket).find((s) => s.description === 'state symbol');
-  const handle = state === undefined ? undefined : (socket as unknown as Record<symbol, { handle?: { fd?: unknown } }>)[state]?.handle;
-  const fd = handle?.fd;
-  return typeof fd === 'number' && fd >= 0 ? fd : null;
 }
