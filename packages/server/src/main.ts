@@ -1,6 +1,6 @@
 import { createMediaPlane } from './media/index';
+import { createNode } from './node';
 import { ConfigError, loadConfig } from './service/config';
-import { ConfabServer } from './service/ConfabServer';
 import { createLogger } from './service/logger';
 import { installProcessGuards } from './service/processGuards';
 
@@ -36,7 +36,7 @@ async function main(): Promise<void> {
     logger.fatal({ err }, 'media engine did not start'); // e.g. CONFAB_RTC_PORT already taken
     process.exit(1);
   }
-  const server = new ConfabServer(config, media, logger);
+  const server = createNode(config, media, logger);
   await server.listen();
 
   let stopping = false;

@@ -1,15 +1,17 @@
 import { ProtocolError, type RoomName } from '@confab/protocol';
 import type { MediaEngine } from '../media/types';
 import { Room, type RoomOptions } from '../rooms/Room';
-import type { RoomDirectory } from './RoomDirectory';
 
 export interface DirectoryLimits {
   /** Rooms open at once on this node (CONFAB_MAX_ROOMS). */
   maxRooms: number;
 }
 
-/** All rooms of a single node, in memory. */
-export class LocalDirectory implements RoomDirectory {
+/**
+ * The rooms this node hosts, in memory. A router decides which node hosts a room; on the node that
+ * does, the room lives here.
+ */
+export class LocalDirectory {
   private readonly byName = new Map<RoomName, Room>();
   private draining = false;
   /** Makes router ids unique: a room that failed may leave its router behind in the engine. */
@@ -21,6 +23,11 @@ export class LocalDirectory implements RoomDirectory {
     private readonly limits: DirectoryLimits,
   ) {}
 
+  /**
+   * The room with this name, created if there is none. Synchronous, so two joins of a new room in
+   * the same instant get the same Room. Throws a ProtocolError when a new room would pass the
+   * node's room limit (resource_exhausted) or the node is draining (unavailable).
+   */
   acquire(name: RoomName): Room {
     if (this.draining) throw ProtocolError.unavailable('server is shutting down');
     const existing = this.byName.get(name);
@@ -38,6 +45,7 @@ export class LocalDirectory implements RoomDirectory {
     return room;
   }
 
+  /** From now on acquire() refuses with `unavailable` (the node is shutting down). */
   drain(): void {
     this.draining = true;
   }

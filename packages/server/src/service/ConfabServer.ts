@@ -3,7 +3,8 @@ import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { encodeMessage, ProtocolError } from '@confab/protocol';
 import { WebSocketServer, type WebSocket } from 'ws';
-import { LocalDirectory } from '../cluster/LocalDirectory';
+import type { LocalDirectory } from '../cluster/LocalDirectory';
+import type { RoomRouter } from '../cluster/RoomRouter';
 import type { MediaEngine } from '../media/types';
 import type { Config } from './config';
 import { ConnectionLimiter } from './ConnectionLimiter';
@@ -21,7 +22,6 @@ const CLOSE_HANDSHAKE_MS = 2000;
 
 /** The whole node: HTTP (web app, health, metrics), WebSocket signaling, rooms and media. */
 export class ConfabServer {
-  readonly directory: LocalDirectory;
   private readonly http: HttpServer;
   private readonly wss: WebSocketServer;
   private readonly connections = new Set<SignalConnection>();
@@ -36,19 +36,9 @@ export class ConfabServer {
     private readonly config: Config,
     private readonly media: MediaEngine,
     private readonly logger: Logger,
+    /** Where participants' signaling goes: rooms on this node, or on whichever node owns them. */
+    private readonly router: RoomRouter,
   ) {
-    const roomOptions = {
-      maxParticipants: config.maxParticipantsPerRoom,
-      iceServers: config.iceServers,
-      session: {
-        resumeWindowMs: config.resumeWindowMs,
-        heartbeatIntervalMs: config.heartbeatIntervalMs,
-        heartbeatTimeoutMs: config.heartbeatTimeoutMs,
-      },
-      replayBufferSize: config.replayBufferSize,
-      logger,
-    };
-    this.directory = new LocalDirectory(media, roomOptions, { maxRooms: config.maxRooms });
     this.limiter = new ConnectionLimiter(config.maxConnectionsPerIp);
     this.allowsOrigin = createOriginPolicy(config.allowedOrigins);
     // One timer for every connection, not one each: idle sessions must stay cheap.
@@ -69,6 +59,11 @@ export class ConfabServer {
     this.http.on('upgrade', (req, socket, head) => this.onUpgrade(req, socket, head));
   }
 
+  /** The rooms this node hosts. */
+  get directory(): LocalDirectory {
+    return this.router.localRooms;
+  }
+
   async listen(): Promise<AddressInfo> {
     await new Promise<void>((resolve, reject) => {
       this.http.once('error', reject);
@@ -87,7 +82,7 @@ export class ConfabServer {
     if (this.draining) return;
     this.draining = true;
     clearInterval(this.heartbeat);
-    this.directory.drain();
+    this.router.drain();
     this.logger.info({ graceSeconds, connections: this.connections.size }, 'shutting down');
     for (const connection of this.connections) connection.announceShutdown(graceSeconds);
     if (graceSeconds > 0) await new Promise((r) => setTimeout(r, graceSeconds * 1000));
@@ -142,7 +137,7 @@ export class ConfabServer {
       ws.close(CloseCode.TryAgainLater, 'too many connections from this address');
       return;
     }
-    const connection = new SignalConnection(ws, this.directory, this.config, this.logger);
+    const connection = new SignalConnection(ws, this.router, this.config, this.logger);
     this.connections.add(connection);
     ws.on('close', () => {
       release();

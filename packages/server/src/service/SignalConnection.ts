@@ -9,12 +9,11 @@ import {
   type ServerMessage,
 } from '@confab/protocol';
 import type { WebSocket } from 'ws';
-import type { RoomDirectory } from '../cluster/RoomDirectory';
-import type { Participant } from '../rooms/Participant';
+import type { RoomRouter, RoutedSession } from '../cluster/RoomRouter';
 import type { SessionLink } from '../rooms/ParticipantSession';
-import type { Room, RoomCommand } from '../rooms/Room';
+import type { RoomCommand } from '../rooms/Room';
 import type { Config } from './config';
-import { CloseCode, toErrorMessage, toProtocolError } from './errors';
+import { CloseCode, toErrorMessage } from './errors';
 import { checkInputLimits } from './inputLimits';
 import type { Logger } from './logger';
 import { TokenBucket } from './TokenBucket';
@@ -31,14 +30,15 @@ const LOST_CODES: ReadonlySet<number> = new Set([CloseCode.Abnormal, CloseCode.C
 
 type State =
   | { kind: 'idle' }
-  | { kind: 'joining'; room: Room; backlog: ClientMessage[] }
-  | { kind: 'joined'; room: Room; participant: Participant }
+  | { kind: 'joining'; backlog: ClientMessage[] }
+  | { kind: 'joined'; session: RoutedSession }
   | { kind: 'closed' };
 
 /**
  * The edge for one WebSocket: decodes and validates every frame, rate-limits, turns failures into
- * error messages, and hands typed commands to the participant's room. It is the session's link
- * while attached; a connection lost without a goodbye leaves the session waiting for a resume.
+ * error messages, and hands typed commands to the participant's room through the router, wherever
+ * that room lives. It is the session's link while attached; a connection lost without a goodbye
+ * leaves the session waiting for a resume.
  */
 export class SignalConnection implements SessionLink {
   private state: State = { kind: 'idle' };
@@ -51,7 +51,7 @@ export class SignalConnection implements SessionLink {
 
   constructor(
     private readonly socket: WebSocket,
-    private readonly directory: RoomDirectory,
+    private readonly router: RoomRouter,
     private readonly config: Config,
     private readonly logger: Logger,
   ) {
@@ -131,7 +131,7 @@ export class SignalConnection implements SessionLink {
 
   private onMessage(message: ClientMessage): void {
     if (message.type === 'ping') {
-      if (this.state.kind === 'joined' && message.lastSeq !== undefined) this.state.participant.session.acknowledge(message.lastSeq);
+      if (this.state.kind === 'joined' && message.lastSeq !== undefined) this.state.session.acknowledge(message.lastSeq);
       this.send({ type: 'pong', ...(message.id === undefined ? {} : { id: message.id }), time: Date.now() });
       return;
     }
@@ -145,7 +145,7 @@ export class SignalConnection implements SessionLink {
         return;
       case 'joined':
         if (message.type === 'join' || message.type === 'resume') return this.reject(message, ProtocolError.conflict('already in a room; leave first'));
-        return this.command(this.state.room, this.state.participant, message);
+        return this.command(this.state.session, message);
       case 'closed':
         return;
     }
@@ -156,47 +156,31 @@ export class SignalConnection implements SessionLink {
     if (request.v !== PROTOCOL_VERSION) {
       return this.reject(request, ProtocolError.invalid(`unsupported protocol version ${request.v}; this server speaks ${PROTOCOL_VERSION}`));
     }
-    let room: Room | undefined;
-    try {
-      room = request.type === 'join' ? this.directory.acquire(request.room) : this.directory.get(request.room);
-    } catch (error) {
-      return this.reject(request, error); // room limit, or shutting down
-    }
-    if (!room) return this.reject(request, ProtocolError.notFound('session not found or expired; join again'));
-    const joining: State = { kind: 'joining', room, backlog: [] };
+    const joining: State = { kind: 'joining', backlog: [] };
     this.state = joining;
-    let participant: Participant;
+    let session: RoutedSession;
     try {
-      participant = await (request.type === 'join' ? room.join(request, this) : room.resume(request, this));
+      session = await this.router.connect(request, this);
     } catch (error) {
       if (this.state === joining) this.state = { kind: 'idle' };
-      return this.reject(request, error);
+      return this.reject(request, error); // room limit, shutting down, no such session, refused by the room
     }
     if (this.state !== joining) {
       // The socket closed while the room was admitting us: the session waits for a resume.
-      this.leaveRoom(room, participant, false);
+      this.leaveRoom(session, false);
       return;
     }
-    this.state = { kind: 'joined', room, participant };
+    this.state = { kind: 'joined', session };
     for (const message of joining.backlog) this.onMessage(message);
   }
 
-  private command(room: Room, participant: Participant, message: RoomCommand): void {
-    room.handle(participant.id, message).then(
-      () => {
-        if (message.type === 'leave') {
-          this.state = { kind: 'idle' };
-          this.close(CloseCode.Normal, 'left');
-        }
-      },
-      (error: unknown) => {
-        if (toProtocolError(error).code === ErrorCode.Internal) {
-          this.logger.error({ err: error, room: room.name, type: message.type }, 'command failed');
-        }
-        // Through the session: sequenced, so it survives a drop like any other reply.
-        participant.session.send(toErrorMessage(error, 'id' in message ? message.id : undefined));
-      },
-    );
+  private command(session: RoutedSession, message: RoomCommand): void {
+    void session.send(message).then((handled) => {
+      if (handled && message.type === 'leave') {
+        this.state = { kind: 'idle' };
+        this.close(CloseCode.Normal, 'left');
+      }
+    });
   }
 
   private reject(message: ClientMessage, error: unknown): void {
@@ -219,13 +203,12 @@ export class SignalConnection implements SessionLink {
     this.state = { kind: 'closed' };
     // Our own close for cause ends the session too.
     const goodbye = !LOST_CODES.has(code) || (this.closingCode !== undefined && this.closingCode !== CloseCode.GoingAway);
-    if (state.kind === 'joined') this.leaveRoom(state.room, state.participant, goodbye);
+    if (state.kind === 'joined') this.leaveRoom(state.session, goodbye);
   }
 
-  private leaveRoom(room: Room, participant: Participant, goodbye: boolean): void {
-    const done = goodbye ? room.connectionClosed(participant.id, this) : room.connectionLost(participant.id, this);
-    done.catch((err: unknown) => {
-      this.logger.error({ err, room: room.name, participant: participant.id }, 'removing participant failed');
+  private leaveRoom(session: RoutedSession, goodbye: boolean): void {
+    (goodbye ? session.close() : session.detach()).catch((err: unknown) => {
+      this.logger.error({ err, room: session.room, participant: session.participantId }, 'removing participant failed');
     });
   }
 }

@@ -1,9 +1,9 @@
 import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
-import type { RoomDirectory } from '../cluster/RoomDirectory';
+import type { LocalDirectory } from '../cluster/LocalDirectory';
 import type { MediaEngine, MediaWorkerStats } from '../media/types';
 
 /** Prometheus metrics, served at /metrics. Gauges are read from live state at scrape time. */
-export function createMetrics(directory: RoomDirectory, media: MediaEngine, connections: () => number) {
+export function createMetrics(directory: LocalDirectory, media: MediaEngine, connections: () => number) {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry, prefix: 'confab_process_' });
 

@@ -4,12 +4,16 @@ import { join } from 'node:path';
 import { pino } from 'pino';
 import type { MediaEngine } from '../../src/media/types';
 import { loadConfig, type Config } from '../../src/service/config';
+import { createRoomRouter, type RoomRouter } from '../../src/cluster/index';
 import { ConfabServer } from '../../src/service/ConfabServer';
+import { roomOptionsFrom } from '../../src/service/roomOptions';
 import { createTestEngine } from './engine';
 
 export interface TestServerOptions {
   /** Wraps the real engine, e.g. to inject a fault into one room's media. */
   wrapMedia?: (engine: MediaEngine) => MediaEngine;
+  /** Wraps the node's router, e.g. to carry signaling over a bus as a cluster does. */
+  wrapRouter?: (router: RoomRouter) => RoomRouter;
 }
 
 /**
@@ -25,7 +29,8 @@ export async function startTestServer(env: Record<string, string> = {}, options:
   const logger = pino({ level: 'warn' }, { write: (line: string) => void logs.push(JSON.parse(line) as Record<string, unknown>) });
   const engine = await createTestEngine({ logger });
   const media = options.wrapMedia ? options.wrapMedia(engine) : engine;
-  const server = new ConfabServer(config, media, logger);
+  const router = createRoomRouter({ media, roomOptions: roomOptionsFrom(config, logger), maxRooms: config.maxRooms, logger });
+  const server = new ConfabServer(config, media, logger, options.wrapRouter ? options.wrapRouter(router) : router);
   const address = await server.listen();
   return {
     server,

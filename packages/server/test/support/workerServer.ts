@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { pino } from 'pino';
 import { WorkerMediaEngine } from '../../src/media/index';
 import { loadConfig } from '../../src/service/config';
-import { ConfabServer } from '../../src/service/ConfabServer';
+import { createNode } from '../../src/node';
 import { ENGINE } from './engine';
 
 /**
@@ -17,7 +17,7 @@ export async function startWorkerServer(workers: number, engineModule: URL) {
   const logs: Record<string, unknown>[] = [];
   const logger = pino({ level: 'warn' }, { write: (line: string) => void logs.push(JSON.parse(line) as Record<string, unknown>) });
   const media = await WorkerMediaEngine.start({ workers, settings: { engine: ENGINE, announcedAddresses: [] }, engineModule, logger, logLevel: 'warn' });
-  const server = new ConfabServer(config, media, logger);
+  const server = createNode(config, media, logger);
   const address = await server.listen();
   return {
     media,
