@@ -3,12 +3,16 @@ import { createNode } from './node';
 import { ConfigError, loadConfig } from './service/config';
 import { createLogger } from './service/logger';
 import { installProcessGuards } from './service/processGuards';
+import { loadTlsFiles } from './service/tlsFiles';
 
 /** `npm start`: one node with everything in it. */
 async function main(): Promise<void> {
   let config;
+  let tls;
   try {
     config = loadConfig();
+    // Checked before anything starts: a bad certificate stops us with one line naming the file.
+    tls = config.tls ? loadTlsFiles(config.tls) : undefined;
   } catch (error) {
     if (error instanceof ConfigError) {
       console.error(`confab: ${error.message}`);
@@ -36,8 +40,13 @@ async function main(): Promise<void> {
     logger.fatal({ err }, 'media engine did not start'); // e.g. CONFAB_RTC_PORT already taken
     process.exit(1);
   }
-  const server = createNode(config, media, logger);
-  await server.listen();
+  const server = createNode(config, media, logger, tls);
+  try {
+    await server.listen();
+  } catch (err) {
+    logger.fatal({ err }, 'cannot listen'); // e.g. CONFAB_PORT or CONFAB_HTTP_REDIRECT_PORT already taken
+    process.exit(1);
+  }
 
   let stopping = false;
   const stop = (signal: string) => {
@@ -54,6 +63,8 @@ async function main(): Promise<void> {
   };
   process.on('SIGTERM', () => stop('SIGTERM'));
   process.on('SIGINT', () => stop('SIGINT'));
+  // certbot's deploy hook (docs/deploy.md) may send SIGHUP; without TLS there is nothing to reload.
+  if (tls) process.on('SIGHUP', () => void server.reloadCertificate('SIGHUP'));
   installProcessGuards(logger, (kind) => server.countProcessError(kind));
 }
 

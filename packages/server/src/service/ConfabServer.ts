@@ -1,4 +1,5 @@
 import { createServer as createHttpServer, type IncomingMessage, type Server as HttpServer, type ServerResponse } from 'node:http';
+import { createServer as createHttpsServer, type Server as HttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { encodeMessage, ProtocolError } from '@confab/protocol';
@@ -7,6 +8,7 @@ import type { LocalDirectory } from '../cluster/LocalDirectory';
 import type { RoomRouter } from '../cluster/RoomRouter';
 import type { MediaEngine } from '../media/types';
 import type { Config } from './config';
+import { CertificateReloader } from './CertificateReloader';
 import { ConnectionLimiter } from './ConnectionLimiter';
 import { CloseCode, toErrorMessage } from './errors';
 import type { Logger } from './logger';
@@ -15,6 +17,9 @@ import { createOriginPolicy } from './originPolicy';
 import type { ProcessErrorKind } from './processGuards';
 import { SignalConnection } from './SignalConnection';
 import { createStaticHandler } from './staticFiles';
+import { createHttpsRedirectServer } from './httpsRedirect';
+import type { TlsMaterial } from './tlsFiles';
+import { clientAddress } from './trustedProxies';
 
 export const SIGNAL_PATH = '/rtc';
 /** How long shutdown waits for clients to answer the close frame before cutting them off. */
@@ -22,7 +27,10 @@ const CLOSE_HANDSHAKE_MS = 2000;
 
 /** The whole node: HTTP (web app, health, metrics), WebSocket signaling, rooms and media. */
 export class ConfabServer {
-  private readonly http: HttpServer;
+  private readonly http: HttpServer | HttpsServer;
+  /** CONFAB_HTTP_REDIRECT_PORT: plain HTTP answering with redirects to `http`. */
+  private readonly redirect: HttpServer | undefined;
+  private readonly certificates: CertificateReloader | undefined;
   private readonly wss: WebSocketServer;
   private readonly connections = new Set<SignalConnection>();
   private readonly metrics;
@@ -38,6 +46,8 @@ export class ConfabServer {
     private readonly logger: Logger,
     /** Where participants' signaling goes: rooms on this node, or on whichever node owns them. */
     private readonly router: RoomRouter,
+    /** The checked contents of config.tls (tlsFiles.ts), read before start-up went any further. */
+    tls?: TlsMaterial,
   ) {
     this.limiter = new ConnectionLimiter(config.maxConnectionsPerIp);
     this.allowsOrigin = createOriginPolicy(config.allowedOrigins);
@@ -50,12 +60,23 @@ export class ConfabServer {
     this.metrics = createMetrics(this.directory, media, () => this.connections.size);
     this.serveStatic = createStaticHandler(config.webDir);
     this.wss = new WebSocketServer({ noServer: true, maxPayload: config.maxMessageBytes });
-    this.http = createHttpServer((req, res) => {
+    const handler = (req: IncomingMessage, res: ServerResponse) => {
       this.onRequest(req, res).catch((err: unknown) => {
         logger.error({ err }, 'http handler failed');
         if (!res.headersSent) res.writeHead(500).end();
       });
-    });
+    };
+    if (config.tls && !tls) throw new Error('ConfabServer: config.tls is set but its files were not loaded (loadTlsFiles)');
+    if (config.tls && tls) {
+      const https = createHttpsServer({ cert: tls.cert, key: tls.key }, handler);
+      this.http = https;
+      this.certificates = new CertificateReloader(config.tls, tls, (next) => https.setSecureContext({ cert: next.cert, key: next.key }), logger);
+      if (config.httpRedirectPort !== undefined) {
+        this.redirect = createHttpsRedirectServer(config.port, () => this.health());
+      }
+    } else {
+      this.http = createHttpServer(handler);
+    }
     this.http.on('upgrade', (req, socket, head) => this.onUpgrade(req, socket, head));
   }
 
@@ -64,13 +85,27 @@ export class ConfabServer {
     return this.router.localRooms;
   }
 
+  /** Reads the certificate files again (SIGHUP); a pair that does not check out is logged and not used. */
+  async reloadCertificate(reason: string): Promise<void> {
+    await this.certificates?.reload(reason);
+  }
+
   async listen(): Promise<AddressInfo> {
     await new Promise<void>((resolve, reject) => {
       this.http.once('error', reject);
       this.http.listen(this.config.port, this.config.host, () => resolve());
     });
     const address = this.http.address() as AddressInfo;
-    this.logger.info({ host: address.address, port: address.port }, 'confab listening');
+    const redirect = this.redirect;
+    if (redirect) {
+      await new Promise<void>((resolve, reject) => {
+        redirect.once('error', reject);
+        redirect.listen(this.config.httpRedirectPort, this.config.host, () => resolve());
+      });
+      this.logger.info({ port: this.config.httpRedirectPort }, 'redirecting plain http to https');
+    }
+    const scheme = this.config.tls ? 'https' : 'http';
+    this.logger.info({ host: address.address, port: address.port, scheme }, 'confab listening');
     return address;
   }
 
@@ -82,6 +117,7 @@ export class ConfabServer {
     if (this.draining) return;
     this.draining = true;
     clearInterval(this.heartbeat);
+    this.certificates?.close();
     this.router.drain();
     this.logger.info({ graceSeconds, connections: this.connections.size }, 'shutting down');
     for (const connection of this.connections) connection.announceShutdown(graceSeconds);
@@ -92,8 +128,9 @@ export class ConfabServer {
     while (this.wss.clients.size > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
     for (const ws of this.wss.clients) ws.terminate();
     this.wss.close();
-    const httpClosed = new Promise<void>((resolve) => this.http.close(() => resolve()));
-    this.http.closeAllConnections();
+    const servers = [this.http, ...(this.redirect?.listening ? [this.redirect] : [])];
+    const httpClosed = Promise.all(servers.map((server) => new Promise<void>((resolve) => server.close(() => resolve()))));
+    for (const server of servers) server.closeAllConnections();
     await httpClosed;
     await this.media.close();
   }
@@ -114,13 +151,14 @@ export class ConfabServer {
       return refuseUpgrade(socket, 503, 'Service Unavailable', 'server is shutting down');
     }
     const origin = req.headers.origin;
+    const address = clientAddress(req.socket.remoteAddress ?? 'unknown', req.headers['x-forwarded-for'], this.config.trustedProxies);
     if (!this.allowsOrigin(origin, req.headers.host)) {
       this.metrics.refusedConnections.inc({ reason: 'origin' });
-      this.logger.warn({ origin, address: req.socket.remoteAddress }, 'websocket refused: origin not in CONFAB_ALLOWED_ORIGINS');
+      this.logger.warn({ origin, address }, 'websocket refused: origin not in CONFAB_ALLOWED_ORIGINS');
       return refuseUpgrade(socket, 403, 'Forbidden', 'origin not allowed');
     }
     socket.removeListener('error', onError);
-    this.wss.handleUpgrade(req, socket, head, (ws) => this.onSocket(ws, req.socket.remoteAddress ?? 'unknown'));
+    this.wss.handleUpgrade(req, socket, head, (ws) => this.onSocket(ws, address));
   }
 
   /**
@@ -145,10 +183,16 @@ export class ConfabServer {
     });
   }
 
+  /** GET /healthz: 503 while draining, so a load balancer stops sending new clients. */
+  private health(): { status: number; body: string } {
+    return this.draining ? { status: 503, body: 'draining\n' } : { status: 200, body: 'ok\n' };
+  }
+
   private async onRequest(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const { pathname } = new URL(req.url ?? '/', 'http://localhost');
     if (pathname === '/healthz') {
-      res.writeHead(this.draining ? 503 : 200, { 'content-type': 'text/plain' }).end(this.draining ? 'draining\n' : 'ok\n');
+      const { status, body } = this.health();
+      res.writeHead(status, { 'content-type': 'text/plain' }).end(body);
       return;
     }
     if (pathname === '/metrics') {

@@ -5,6 +5,7 @@ import type { LogLevel } from '../media/workers/workerLogger';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { MAX_CHAT_LENGTH, MAX_DISPLAY_NAME_LENGTH, MAX_MESSAGE_BYTES } from '@confab/protocol';
+import { parseTrustedProxies, type TrustedProxies } from './trustedProxies';
 
 /** Every setting, read once at start-up from `CONFAB_*` environment variables (documented in the README). */
 export interface Config {
@@ -52,6 +53,12 @@ export interface Config {
   resumeWindowMs: number;
   /** Server messages kept per session for replay on resume, if the client has not acknowledged them. */
   replayBufferSize: number;
+  /** HTTPS and WSS on `port` with these PEM files (CONFAB_TLS_CERT, CONFAB_TLS_KEY); plain HTTP without. */
+  tls: { certPath: string; keyPath: string } | undefined;
+  /** With TLS: plain HTTP on this port answers with a redirect to the HTTPS URL. */
+  httpRedirectPort: number | undefined;
+  /** Proxies whose X-Forwarded-For names the client for per-address limits and logs (CONFAB_TRUST_PROXY). */
+  trustedProxies: TrustedProxies;
 }
 
 /** packages/web/dist, found from this file whether it runs from src/ or from the dist/ bundle. */
@@ -115,7 +122,30 @@ function readConfig(env: NodeJS.ProcessEnv): Config {
     heartbeatTimeoutMs: int(env, 'CONFAB_HEARTBEAT_TIMEOUT_MS', 3000, 300, 600_000),
     resumeWindowMs: int(env, 'CONFAB_RESUME_WINDOW_SECONDS', 15, 0, 3600) * 1000,
     replayBufferSize: int(env, 'CONFAB_REPLAY_BUFFER_MESSAGES', 1000, 10, 1_000_000),
+    ...tlsSettings(env),
   };
+}
+
+function tlsSettings(env: NodeJS.ProcessEnv): Pick<Config, 'tls' | 'httpRedirectPort' | 'trustedProxies'> {
+  const certPath = env.CONFAB_TLS_CERT || undefined;
+  const keyPath = env.CONFAB_TLS_KEY || undefined;
+  if ((certPath === undefined) !== (keyPath === undefined)) {
+    throw new ConfigError('CONFAB_TLS_CERT and CONFAB_TLS_KEY must be set together');
+  }
+  const httpRedirectPort = optionalInt(env, 'CONFAB_HTTP_REDIRECT_PORT', 1, 65535);
+  if (httpRedirectPort !== undefined && certPath === undefined) {
+    throw new ConfigError('CONFAB_HTTP_REDIRECT_PORT redirects to HTTPS: set CONFAB_TLS_CERT and CONFAB_TLS_KEY too');
+  }
+  if (httpRedirectPort !== undefined && String(httpRedirectPort) === env.CONFAB_PORT) {
+    throw new ConfigError('CONFAB_HTTP_REDIRECT_PORT must differ from CONFAB_PORT');
+  }
+  let trustedProxies: TrustedProxies;
+  try {
+    trustedProxies = parseTrustedProxies(env.CONFAB_TRUST_PROXY);
+  } catch (error) {
+    throw new ConfigError((error as Error).message);
+  }
+  return { tls: certPath && keyPath ? { certPath, keyPath } : undefined, httpRedirectPort, trustedProxies };
 }
 
 export class ConfigError extends Error {
