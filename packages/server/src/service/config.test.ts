@@ -59,3 +59,19 @@ test('media workers and engine: CONFAB_MEDIA_WORKERS (0 = in-process) and CONFAB
   assert.throws(() => loadConfig({ CONFAB_MEDIA_WORKERS: '3', CONFAB_RTC_MIN_PORT: '40000', CONFAB_RTC_MAX_PORT: '40004' }), /2 ports per media worker/);
   assert.equal(loadConfig({ CONFAB_MEDIA_WORKERS: '2', CONFAB_RTC_MIN_PORT: '40000', CONFAB_RTC_MAX_PORT: '40003' }).mediaWorkers, 2);
 });
+
+test('TLS settings: cert and key together, the redirect port only with them, trusted proxies parsed', () => {
+  const plain = loadConfig({});
+  assert.equal(plain.tls, undefined, 'nothing set: plain HTTP');
+  assert.equal(plain.httpRedirectPort, undefined);
+  assert.equal(plain.trustedProxies.empty, true);
+  const tls = loadConfig({ CONFAB_PORT: '443', CONFAB_TLS_CERT: '/c.pem', CONFAB_TLS_KEY: '/k.pem', CONFAB_HTTP_REDIRECT_PORT: '80', CONFAB_TRUST_PROXY: '10.0.0.0/8' });
+  assert.deepEqual(tls.tls, { certPath: '/c.pem', keyPath: '/k.pem' });
+  assert.equal(tls.httpRedirectPort, 80);
+  assert.equal(tls.trustedProxies.trusts('10.1.2.3'), true);
+  assert.throws(() => loadConfig({ CONFAB_TLS_CERT: '/c.pem' }), /CONFAB_TLS_CERT and CONFAB_TLS_KEY must be set together/);
+  assert.throws(() => loadConfig({ CONFAB_TLS_KEY: '/k.pem' }), ConfigError);
+  assert.throws(() => loadConfig({ CONFAB_HTTP_REDIRECT_PORT: '80' }), /set CONFAB_TLS_CERT and CONFAB_TLS_KEY too/);
+  assert.throws(() => loadConfig({ CONFAB_PORT: '8443', CONFAB_TLS_CERT: '/c', CONFAB_TLS_KEY: '/k', CONFAB_HTTP_REDIRECT_PORT: '8443' }), /must differ/);
+  assert.throws(() => loadConfig({ CONFAB_TRUST_PROXY: 'haproxy.local' }), (e: Error) => e instanceof ConfigError && e.message.includes('"haproxy.local"'));
+});
