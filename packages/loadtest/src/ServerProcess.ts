@@ -1,4 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { request as httpRequest } from 'node:http';
+import { request as httpsRequest } from 'node:https';
 import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { processCpu, processRss, type CpuTimes } from './procStats';
@@ -41,6 +43,8 @@ export class ServerProcess {
   private constructor(
     private readonly child: ChildProcess,
     readonly port: number,
+    /** 'https' when CONFAB_TLS_CERT is set (then the WebSocket is wss://). */
+    readonly scheme: 'http' | 'https',
   ) {
     const keep = (chunk: Buffer) => {
       for (const line of chunk.toString().split('\n')) {
@@ -72,7 +76,7 @@ export class ServerProcess {
       },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
-    const server = new ServerProcess(child, port);
+    const server = new ServerProcess(child, port, options.env?.['CONFAB_TLS_CERT'] ? 'https' : 'http');
     try {
       await server.waitHealthy(options.readyTimeoutMs ?? 30_000);
     } catch (error) {
@@ -88,11 +92,11 @@ export class ServerProcess {
   }
 
   get httpBase(): string {
-    return `http://127.0.0.1:${this.port}`;
+    return `${this.scheme}://127.0.0.1:${this.port}`;
   }
 
   get rtcUrl(): string {
-    return `ws://127.0.0.1:${this.port}/rtc`;
+    return `${this.scheme === 'https' ? 'wss' : 'ws'}://127.0.0.1:${this.port}/rtc`;
   }
 
   get running(): boolean {
@@ -109,9 +113,14 @@ export class ServerProcess {
 
   /** GET /metrics, parsed: unlabelled samples by name (labelled ones as `name{labels}`). */
   async metrics(): Promise<Map<string, number>> {
-    const response = await fetch(`${this.httpBase}/metrics`, { signal: AbortSignal.timeout(5_000) });
-    if (!response.ok) throw new Error(`/metrics answered ${response.status}`);
-    return parsePrometheus(await response.text());
+    const response = await httpGet(`${this.httpBase}/metrics`, 5_000);
+    if (response.status !== 200) throw new Error(`/metrics answered ${response.status}`);
+    return parsePrometheus(response.body);
+  }
+
+  /** Sends a signal, e.g. SIGHUP (reload the certificate). */
+  signal(signal: NodeJS.Signals): void {
+    this.child.kill(signal);
   }
 
   /** SIGTERM, then SIGKILL if it has not exited within `timeoutMs`. */
@@ -132,7 +141,7 @@ export class ServerProcess {
     while (Date.now() < deadline) {
       if (!this.running) throw new Error(`server exited with ${this.exitCode}`);
       try {
-        const response = await fetch(`${this.httpBase}/healthz`, { signal: AbortSignal.timeout(1_000) });
+        const response = await httpGet(`${this.httpBase}/healthz`, 1_000);
         if (response.status === 200) return;
       } catch {
         // not listening yet
@@ -141,6 +150,26 @@ export class ServerProcess {
     }
     throw new TimeoutError(`GET /healthz not 200 after ${timeoutMs} ms`);
   }
+}
+
+/**
+ * GET over http: or https:. The server's certificate is not checked: this is a probe of our own
+ * child process, which tests may run with a self-signed certificate.
+ */
+export function httpGet(url: string, timeoutMs: number): Promise<{ status: number; body: string }> {
+  const request = url.startsWith('https:') ? httpsRequest : httpRequest;
+  return new Promise((resolve, reject) => {
+    const req = request(url, { method: 'GET', agent: false, rejectUnauthorized: false, timeout: timeoutMs }, (res) => {
+      let body = '';
+      res.setEncoding('utf8');
+      res.on('data', (chunk: string) => (body += chunk));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+      res.on('error', reject);
+    });
+    req.on('timeout', () => req.destroy(new Error(`GET ${url}: no answer in ${timeoutMs} ms`)));
+    req.on('error', reject);
+    req.end();
+  });
 }
 
 /** Prometheus text format → sample values (comments skipped). */
