@@ -79,9 +79,19 @@ describe('HTTPS and WSS on CONFAB_PORT', { timeout: 120_000 }, () => {
     symlinkSync(join('..', 'archive', 'cert1.pem'), certLink);
     symlinkSync(join('..', 'archive', 'cert1.key'), keyLink);
     redirectPort = await freePort();
+    // Where certbot --webroot -w <dir> writes its HTTP-01 challenge files.
+    mkdirSync(join(dir, 'acme', '.well-known', 'acme-challenge'), { recursive: true });
+    writeFileSync(join(dir, 'acme', '.well-known', 'acme-challenge', 'tok-123_ABC'), 'tok-123_ABC.thumbprint');
+    writeFileSync(join(dir, 'acme', 'secret.txt'), 'not for the web');
     server = await ServerProcess.start({
       logLevel: 'info',
-      env: { CONFAB_TLS_CERT: certLink, CONFAB_TLS_KEY: keyLink, CONFAB_HTTP_REDIRECT_PORT: String(redirectPort), CONFAB_MEDIA_WORKERS: '1' },
+      env: {
+        CONFAB_TLS_CERT: certLink,
+        CONFAB_TLS_KEY: keyLink,
+        CONFAB_HTTP_REDIRECT_PORT: String(redirectPort),
+        CONFAB_ACME_WEBROOT: join(dir, 'acme'),
+        CONFAB_MEDIA_WORKERS: '1',
+      },
     });
   });
   after(async () => {
@@ -107,6 +117,16 @@ describe('HTTPS and WSS on CONFAB_PORT', { timeout: 120_000 }, () => {
     const local = await rawGet(redirectPort, '/', `127.0.0.1:${redirectPort}`);
     assert.equal(local.location, `https://127.0.0.1:${server.port}/`);
     assert.equal((await httpGet(`http://127.0.0.1:${redirectPort}/healthz`, 2_000)).status, 200);
+  });
+
+  test('the redirect port answers ACME HTTP-01 challenges from CONFAB_ACME_WEBROOT, and nothing else from there', async () => {
+    const challenge = await httpGet(`http://127.0.0.1:${redirectPort}/.well-known/acme-challenge/tok-123_ABC`, 2_000);
+    assert.deepEqual(challenge, { status: 200, body: 'tok-123_ABC.thumbprint' });
+    assert.equal((await httpGet(`http://127.0.0.1:${redirectPort}/.well-known/acme-challenge/missing`, 2_000)).status, 404);
+    for (const path of ['/.well-known/acme-challenge/..%2F..%2Fsecret.txt', '/.well-known/acme-challenge/%2e%2e', '/.well-known/acme-challenge/']) {
+      const res = await rawGet(redirectPort, path, 'meet.example.com');
+      assert.notEqual(res.status, 200, `${path} is not served`); // 404, or redirected once the URL is normalised
+    }
   });
 
   test('a certbot-style renewal is picked up without a restart; an open WebSocket stays up', async () => {

@@ -72,7 +72,7 @@ export class ConfabServer {
       this.http = https;
       this.certificates = new CertificateReloader(config.tls, tls, (next) => https.setSecureContext({ cert: next.cert, key: next.key }), logger);
       if (config.httpRedirectPort !== undefined) {
-        this.redirect = createHttpsRedirectServer(config.port, () => this.health());
+        this.redirect = createHttpsRedirectServer(config.port, () => this.health(), config.acmeWebroot);
       }
     } else {
       this.http = createHttpServer(handler);

@@ -75,3 +75,9 @@ test('TLS settings: cert and key together, the redirect port only with them, tru
   assert.throws(() => loadConfig({ CONFAB_PORT: '8443', CONFAB_TLS_CERT: '/c', CONFAB_TLS_KEY: '/k', CONFAB_HTTP_REDIRECT_PORT: '8443' }), /must differ/);
   assert.throws(() => loadConfig({ CONFAB_TRUST_PROXY: 'haproxy.local' }), (e: Error) => e instanceof ConfigError && e.message.includes('"haproxy.local"'));
 });
+
+test('CONFAB_ACME_WEBROOT is served on the redirect port, so it needs one', () => {
+  const tls = { CONFAB_TLS_CERT: '/c.pem', CONFAB_TLS_KEY: '/k.pem' };
+  assert.equal(loadConfig({ ...tls, CONFAB_HTTP_REDIRECT_PORT: '80', CONFAB_ACME_WEBROOT: '/var/lib/confab/acme' }).acmeWebroot, '/var/lib/confab/acme');
+  assert.throws(() => loadConfig({ ...tls, CONFAB_ACME_WEBROOT: '/var/lib/confab/acme' }), /set that too/);
+});

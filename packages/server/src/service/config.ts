@@ -57,6 +57,8 @@ export interface Config {
   tls: { certPath: string; keyPath: string } | undefined;
   /** With TLS: plain HTTP on this port answers with a redirect to the HTTPS URL. */
   httpRedirectPort: number | undefined;
+  /** On the redirect port: ACME HTTP-01 challenges served from this folder (certbot --webroot -w). */
+  acmeWebroot: string | undefined;
   /** Proxies whose X-Forwarded-For names the client for per-address limits and logs (CONFAB_TRUST_PROXY). */
   trustedProxies: TrustedProxies;
 }
@@ -126,7 +128,7 @@ function readConfig(env: NodeJS.ProcessEnv): Config {
   };
 }
 
-function tlsSettings(env: NodeJS.ProcessEnv): Pick<Config, 'tls' | 'httpRedirectPort' | 'trustedProxies'> {
+function tlsSettings(env: NodeJS.ProcessEnv): Pick<Config, 'tls' | 'httpRedirectPort' | 'acmeWebroot' | 'trustedProxies'> {
   const certPath = env.CONFAB_TLS_CERT || undefined;
   const keyPath = env.CONFAB_TLS_KEY || undefined;
   if ((certPath === undefined) !== (keyPath === undefined)) {
@@ -139,13 +141,17 @@ function tlsSettings(env: NodeJS.ProcessEnv): Pick<Config, 'tls' | 'httpRedirect
   if (httpRedirectPort !== undefined && String(httpRedirectPort) === env.CONFAB_PORT) {
     throw new ConfigError('CONFAB_HTTP_REDIRECT_PORT must differ from CONFAB_PORT');
   }
+  const acmeWebroot = env.CONFAB_ACME_WEBROOT || undefined;
+  if (acmeWebroot !== undefined && httpRedirectPort === undefined) {
+    throw new ConfigError('CONFAB_ACME_WEBROOT is served on CONFAB_HTTP_REDIRECT_PORT: set that too (80 for Let\'s Encrypt)');
+  }
   let trustedProxies: TrustedProxies;
   try {
     trustedProxies = parseTrustedProxies(env.CONFAB_TRUST_PROXY);
   } catch (error) {
     throw new ConfigError((error as Error).message);
   }
-  return { tls: certPath && keyPath ? { certPath, keyPath } : undefined, httpRedirectPort, trustedProxies };
+  return { tls: certPath && keyPath ? { certPath, keyPath } : undefined, httpRedirectPort, acmeWebroot, trustedProxies };
 }
 
 export class ConfigError extends Error {
