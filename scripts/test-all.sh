@@ -10,6 +10,9 @@ command -v ip >/dev/null || packages+=(iproute2)
 command -v unshare >/dev/null || packages+=(util-linux)
 # The network-loss tests cut one participant off with nftables rules inside the test namespace.
 command -v nft >/dev/null || packages+=(nftables)
+# HTTPS tests make their certificates with openssl; the deployment-guide test checks its HAProxy excerpt.
+command -v openssl >/dev/null || packages+=(openssl)
+[ -x /usr/sbin/haproxy ] || packages+=(haproxy)
 if [ ${#packages[@]} -gt 0 ]; then
   if [ "$(id -u)" = 0 ]; then
     echo "installing system packages: ${packages[*]}"
