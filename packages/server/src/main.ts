@@ -63,8 +63,12 @@ async function main(): Promise<void> {
   };
   process.on('SIGTERM', () => stop('SIGTERM'));
   process.on('SIGINT', () => stop('SIGINT'));
-  // certbot's deploy hook (docs/deploy.md) may send SIGHUP; without TLS there is nothing to reload.
-  if (tls) process.on('SIGHUP', () => void server.reloadCertificate('SIGHUP'));
+  // SIGHUP (`systemctl reload confab`, certbot's deploy hook in docs/deploy.md) re-reads the certificate.
+  // Handled without TLS too: by default it would end the process, and systemd counts that as a clean stop.
+  process.on('SIGHUP', () => {
+    if (tls) void server.reloadCertificate('SIGHUP');
+    else logger.info('SIGHUP: nothing to reload (no CONFAB_TLS_CERT)');
+  });
   installProcessGuards(logger, (kind) => server.countProcessError(kind));
 }
 
