@@ -66,29 +66,97 @@ function udpFree(port: number): Promise<boolean> {
   });
 }
 
+/** A child process whose output is kept for failure messages, stopped by `after`. */
+interface Running {
+  child: ChildProcess;
+  output: string[];
+}
+const running: Running[] = [];
+
+function startProcess(command: string, args: string[], env: Record<string, string>): Running {
+  // The inherited environment minus every CONFAB_*: the server gets exactly what the test gives it.
+  const inherited = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('CONFAB_')));
+  const child = spawn(command, args, { cwd: REPO_ROOT, env: { ...inherited, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const r: Running = { child, output: [] };
+  const keep = (chunk: Buffer) => r.output.push(...chunk.toString().split('\n').filter(Boolean));
+  child.stdout!.on('data', keep);
+  child.stderr!.on('data', keep);
+  running.push(r);
+  return r;
+}
+
+function startConfab(env: Record<string, string>): Running {
+  return startProcess(process.execPath, ['--import', 'tsx', 'packages/server/src/main.ts'], env);
+}
+
+/** Polls `url` until it answers 200 (generous: start-up on a loaded 2-core CI machine). */
+async function waitHealthy(url: string, processes: Running[]): Promise<void> {
+  const deadline = Date.now() + 60_000;
+  let health: { status: number; body: string } | undefined;
+  while (Date.now() < deadline && processes.every((p) => p.child.exitCode === null)) {
+    health = await httpGet(url, 1_000).catch(() => undefined);
+    if (health?.status === 200) return;
+    await sleep(200);
+  }
+  throw new Error(`${url} never answered 200 (last: ${JSON.stringify(health)}); output:\n${processes.map((p) => p.output.join('\n')).join('\n---\n')}`);
+}
+
+async function stopAll(): Promise<void> {
+  for (const { child } of running) {
+    if (child.exitCode !== null || child.signalCode !== null) continue;
+    const exited = new Promise((resolve) => child.once('exit', resolve));
+    child.kill('SIGTERM');
+    await Promise.race([exited, sleep(10_000).then(() => child.kill('SIGKILL'))]);
+  }
+}
+
 describe('docs/deploy.md, followed to the letter', { timeout: 150_000 }, () => {
   const blocks = fencedBlocks('dotenv');
   let entries: [string, string][];
-  let env: Record<string, string>;
+
+  /** The guide's settings with the placeholders docs/deploy.md lists replaced, and nothing else. */
+  function substitute(settings: [string, string][]): Record<string, string> {
+    const byValue: Record<string, string> = {
+      '/etc/confab/tls/fullchain.pem': cert.certPath,
+      '/etc/confab/tls/privkey.pem': cert.keyPath,
+      '/var/lib/confab/acme': join(dir, 'acme'),
+    };
+    const portKeys: Record<string, Record<string, number>> = {
+      CONFAB_PORT: { '443': ports.https, '8080': ports.behindProxy },
+      CONFAB_HTTP_REDIRECT_PORT: { '80': ports.redirect },
+      CONFAB_RTC_PORT: { '40000': ports.rtc },
+      CONFAB_RTC_TCP_PORT: { '40000': ports.rtc },
+    };
+    const env: Record<string, string> = {};
+    for (const [key, raw] of settings) {
+      let value = byValue[raw] ?? raw;
+      if (key in portKeys) {
+        const port = portKeys[key]![raw];
+        assert.ok(port !== undefined, `${key}=${raw}: the test knows only the guide's ports (${Object.keys(portKeys[key]!).join(', ')})`);
+        value = String(port);
+      }
+      if (key === 'CONFAB_TURN_SECRET') value = 'deploy-doc-test-secret';
+      value = value.replaceAll('203.0.113.10', '127.0.0.1').replaceAll('turn.example.com', '127.0.0.1');
+      for (const placeholder of ['example.com', '203.0.113.', '/etc/', '/var/lib/', 'replace-with']) {
+        assert.ok(!value.includes(placeholder), `${key}=${value}: a placeholder the test does not replace (${placeholder})`);
+      }
+      env[key] = value;
+    }
+    return env;
+  }
   let cert: TestCertificate;
-  let ports: { https: number; redirect: number; rtc: number };
-  let child: ChildProcess | undefined;
-  const output: string[] = [];
+  let ports: { https: number; redirect: number; rtc: number; behindProxy: number };
 
   before(async () => {
     assert.equal(blocks.length, 1, 'docs/deploy.md has exactly one dotenv block (/etc/confab/confab.env)');
     entries = parseEnvFile(blocks[0]!);
     const workers = Number(entries.find(([k]) => k === 'CONFAB_MEDIA_WORKERS')?.[1] ?? '1');
     cert = makeTestCertificate(join(dir, 'tls'), 'deploy');
-    ports = { https: await freePort(), redirect: await freePort(), rtc: await freeRange(Math.max(1, workers)) };
+    ports = { https: await freePort(), redirect: await freePort(), rtc: await freeRange(Math.max(1, workers)), behindProxy: await freePort() };
     mkdirSync(join(dir, 'acme'));
   });
   after(async () => {
-    if (child && child.exitCode === null) {
-      const exited = new Promise((resolve) => child!.once('exit', resolve));
-      child.kill('SIGTERM');
-      await Promise.race([exited, sleep(10_000).then(() => child!.kill('SIGKILL'))]);
-    }
+    await stopAll();
     rmSync(dir, { recursive: true, force: true });
   });
 
@@ -102,53 +170,12 @@ describe('docs/deploy.md, followed to the letter', { timeout: 150_000 }, () => {
   });
 
   test('the server starts with exactly that block (placeholders replaced) and serves https, the redirect and a wss join', async () => {
-    // The placeholders docs/deploy.md lists, and nothing else.
-    const byValue: Record<string, string> = {
-      '/etc/confab/tls/fullchain.pem': cert.certPath,
-      '/etc/confab/tls/privkey.pem': cert.keyPath,
-      '/var/lib/confab/acme': join(dir, 'acme'),
-    };
-    const portKeys: Record<string, Record<string, number>> = {
-      CONFAB_PORT: { '443': ports.https },
-      CONFAB_HTTP_REDIRECT_PORT: { '80': ports.redirect },
-      CONFAB_RTC_PORT: { '40000': ports.rtc },
-      CONFAB_RTC_TCP_PORT: { '40000': ports.rtc },
-    };
-    env = {};
-    for (const [key, raw] of entries) {
-      let value = byValue[raw] ?? raw;
-      if (key in portKeys) {
-        const port = portKeys[key]![raw];
-        assert.ok(port !== undefined, `${key}=${raw}: the test knows only the guide's port (${Object.keys(portKeys[key]!).join(', ')})`);
-        value = String(port);
-      }
-      if (key === 'CONFAB_TURN_SECRET') value = 'deploy-doc-test-secret';
-      value = value.replaceAll('203.0.113.10', '127.0.0.1').replaceAll('turn.example.com', '127.0.0.1');
-      for (const placeholder of ['example.com', '203.0.113.', '/etc/', '/var/lib/', 'replace-with']) {
-        assert.ok(!value.includes(placeholder), `${key}=${value}: a placeholder the test does not replace (${placeholder})`);
-      }
-      env[key] = value;
-    }
+    const env = substitute(entries);
     // A setting from a newer guide (or another engineer's feature) must not stop this version.
     env['CONFAB_FROM_A_LATER_VERSION'] = 'whatever';
-    const inherited = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('CONFAB_')));
-    child = spawn(process.execPath, ['--import', 'tsx', 'packages/server/src/main.ts'], {
-      cwd: REPO_ROOT,
-      env: { ...inherited, ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    const keep = (chunk: Buffer) => output.push(...chunk.toString().split('\n').filter(Boolean));
-    child.stdout!.on('data', keep);
-    child.stderr!.on('data', keep);
+    const confab = startConfab(env);
     const base = `https://127.0.0.1:${ports.https}`;
-    const deadline = Date.now() + 60_000; // generous: start-up on a loaded 2-core CI machine
-    let health: { status: number; body: string } | undefined;
-    while (Date.now() < deadline && child.exitCode === null) {
-      health = await httpGet(`${base}/healthz`, 1_000).catch(() => undefined);
-      if (health?.status === 200) break;
-      await sleep(200);
-    }
-    assert.deepEqual(health, { status: 200, body: 'ok\n' }, `https /healthz; server output:\n${output.join('\n')}`);
+    await waitHealthy(`${base}/healthz`, [confab]);
     assert.equal(await servedFingerprint(ports.https), cert.fingerprint256, 'the certificate from CONFAB_TLS_CERT is served');
 
     const redirect = await getNoFollow(`http://127.0.0.1:${ports.redirect}/r/demo?name=Ann`);
@@ -162,6 +189,7 @@ describe('docs/deploy.md, followed to the letter', { timeout: 150_000 }, () => {
       console.log(`[note] joined with the guide's settings; iceServers: ${JSON.stringify(joined.iceServers ?? [])}`);
     } finally {
       ann.close();
+      await stopAll();
     }
   });
 
@@ -184,19 +212,64 @@ describe('docs/deploy.md, followed to the letter', { timeout: 150_000 }, () => {
     else assert.equal(verify.stderr.split('\n').filter((l) => l && !l.includes('/opt/confab')).join('\n'), '', 'systemd-analyze verify is silent');
   });
 
-  test('the HAProxy excerpt is a valid configuration', (t) => {
+  test('behind HAProxy as section 7 says: https through the proxy, and the per-address limit counts each client, not the proxy', async (t) => {
     const haproxy = ['/usr/sbin/haproxy', '/usr/bin/haproxy'].find((p) => existsSync(p));
     if (!haproxy) return t.skip('haproxy is not installed');
+    const proxied = fencedBlocks('dotenv behind-haproxy');
+    assert.equal(proxied.length, 1, 'docs/deploy.md has one `dotenv behind-haproxy` block');
+    const tlsKeys = new Set(['CONFAB_TLS_CERT', 'CONFAB_TLS_KEY', 'CONFAB_HTTP_REDIRECT_PORT', 'CONFAB_ACME_WEBROOT']);
+    const env: Record<string, string> = {
+      ...substitute(entries.filter(([k]) => !tlsKeys.has(k))),
+      ...substitute(parseEnvFile(proxied[0]!)),
+      CONFAB_MAX_CONNECTIONS_PER_IP: '1', // the test's own: one connection per client shows whose address counts
+    };
+    assert.equal(env['CONFAB_TRUST_PROXY'], '127.0.0.1', 'the guide trusts the proxy on loopback');
+
     const [excerpt] = fencedBlocks('haproxy');
     assert.ok(excerpt, 'docs/deploy.md has a haproxy block');
     const pem = join(dir, 'haproxy.pem');
     writeFileSync(pem, readFileSync(cert.certPath, 'utf8') + readFileSync(cert.keyPath, 'utf8'));
+    const front = { https: await freePort(), http: await freePort(), certbot: await freePort() };
+    const replaced = excerpt
+      .replace('/etc/haproxy/certs/meet.example.com.pem', pem)
+      .replace(/bind :443\b/, `bind 127.0.0.1:${front.https}`)
+      .replace(/bind :80\b/, `bind 127.0.0.1:${front.http}`)
+      .replace('127.0.0.1:8080', `127.0.0.1:${ports.behindProxy}`)
+      .replace('127.0.0.1:8888', `127.0.0.1:${front.certbot}`);
+    for (const placeholder of ['example.com', ':443', ':80 ', ':8080', ':8888']) {
+      assert.ok(!replaced.includes(placeholder), `the haproxy excerpt has a placeholder the test does not replace: ${placeholder}`);
+    }
     const cfg = join(dir, 'haproxy.cfg');
     // Debian's haproxy.cfg starts with global and defaults sections; the excerpt goes after them.
-    const defaults = 'defaults\n    mode http\n    timeout connect 5s\n    timeout client 50s\n    timeout server 50s\n';
-    writeFileSync(cfg, defaults + excerpt.replaceAll('/etc/haproxy/certs/meet.example.com.pem', pem));
+    writeFileSync(cfg, 'defaults\n    mode http\n    timeout connect 5s\n    timeout client 50s\n    timeout server 50s\n' + replaced);
     const check = spawnSync(haproxy, ['-c', '-f', cfg], { encoding: 'utf8' });
     assert.equal(check.status, 0, `haproxy -c:\n${check.stdout}${check.stderr}`);
+
+    const confab = startConfab(env);
+    const proxy = startProcess(haproxy, ['-db', '-f', cfg], {});
+    try {
+      await waitHealthy(`https://127.0.0.1:${front.https}/healthz`, [confab, proxy]);
+      const redirect = await getNoFollow(`http://127.0.0.1:${front.http}/r/demo?name=Ann`);
+      assert.equal(redirect.status, 308);
+      assert.match(redirect.location ?? '', /^https:\/\/127\.0\.0\.1(:\d+)?\/r\/demo\?name=Ann$/);
+
+      // Every connection reaches Confab from HAProxy's 127.0.0.1; only X-Forwarded-For tells clients apart.
+      const open = async (localAddress: string) => {
+        const c = await WsClient.open(`wss://127.0.0.1:${front.https}/rtc`, { rejectUnauthorized: false, localAddress });
+        const refused = (await Promise.race([c.closed(), sleep(1_500).then(() => undefined)])) === 1013;
+        return { c, refused };
+      };
+      const first = await open('127.0.0.5');
+      assert.equal(first.refused, false, '127.0.0.5 admitted');
+      await first.c.join('behind-haproxy', 'Ann');
+      const other = await open('127.0.0.6');
+      assert.equal(other.refused, false, 'another client behind the same proxy admitted (its own limit)');
+      const second = await open('127.0.0.5');
+      assert.equal(second.refused, true, 'a second connection of 127.0.0.5 is over its limit of 1');
+      for (const c of [first.c, other.c, second.c]) c.close();
+    } finally {
+      await stopAll();
+    }
   });
 });
 
