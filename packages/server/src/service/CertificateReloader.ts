@@ -10,6 +10,8 @@ const DEBOUNCE_MS = 300;
  * network file system): the files' stat is compared this often. Two stats, nothing else.
  */
 const POLL_MS = 10_000;
+/** certbot renews 30 days before expiry: a certificate this close to its end means renewal is failing. */
+const EXPIRY_WARNING_MS = 14 * 86_400_000;
 
 /**
  * Keeps the TLS certificate fresh without a restart: on a change to either file (the folders are
@@ -34,6 +36,7 @@ export class CertificateReloader {
   ) {
     this.attempted = this.signature();
     this.logger.info({ subject: current.subject, fingerprint256: current.fingerprint256, validTo: current.validTo }, 'tls certificate loaded');
+    this.warnIfExpiring(current);
     for (const dir of new Set([dirname(paths.certPath), dirname(paths.keyPath)])) {
       try {
         const watcher = watch(dir, { persistent: false }, (_event, file) => this.onDirectoryEvent(file));
@@ -100,6 +103,14 @@ export class CertificateReloader {
       { reason, subject: material.subject, fingerprint256: material.fingerprint256, validTo: material.validTo },
       'tls certificate reloaded',
     );
+    this.warnIfExpiring(material);
+  }
+
+  private warnIfExpiring({ validTo, subject }: TlsMaterial): void {
+    const left = validTo.getTime() - Date.now();
+    if (left > EXPIRY_WARNING_MS) return;
+    const days = Math.floor(left / 86_400_000);
+    this.logger.warn({ subject, validTo }, left <= 0 ? 'tls certificate has expired: browsers will refuse it' : `tls certificate expires in ${days} days: is renewal working?`);
   }
 
   /** What the files look like now (following symlinks): inode, size and mtime of each. */
