@@ -25,7 +25,7 @@ export function makeTestCertificate(dir: string, name: string, commonName = name
   const keyPath = join(dir, `${name}.key`);
   execFileSync('openssl', [
     'req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes',
-    '-keyout', keyPath, '-out', certPath, '-days', '2', '-subj', `/CN=${commonName}`,
+    '-keyout', keyPath, '-out', certPath, '-days', '30', '-subj', `/CN=${commonName}`,
     '-addext', 'subjectAltName=DNS:localhost,IP:127.0.0.1',
   ], { stdio: ['ignore', 'ignore', 'pipe'] });
   return describeCertificate(certPath, keyPath);
