@@ -212,6 +212,29 @@ describe('docs/deploy.md, followed to the letter', { timeout: 150_000 }, () => {
     else assert.equal(verify.stderr.split('\n').filter((l) => l && !l.includes('/opt/confab')).join('\n'), '', 'systemd-analyze verify is silent');
   });
 
+  test('the nftables ruleset parses, and opens every port the env block uses', (t) => {
+    const [ruleset] = fencedBlocks('nft');
+    assert.ok(ruleset, 'docs/deploy.md has an nft block');
+    const settings = new Map(entries);
+    const workers = Number(settings.get('CONFAB_MEDIA_WORKERS') ?? '1');
+    const lastRtc = (base: string | undefined) => (base === undefined ? undefined : `${base}-${Number(base) + workers - 1}`);
+    const tcp = /tcp dport \{([^}]*)\} accept/.exec(ruleset)?.[1] ?? '';
+    const udp = /udp dport \{([^}]*)\} accept/.exec(ruleset)?.[1] ?? '';
+    const has = (list: string, port: string | undefined) => port === undefined || list.split(',').map((p) => p.trim()).includes(port);
+    assert.ok(has(tcp, settings.get('CONFAB_PORT')), `tcp ${settings.get('CONFAB_PORT')} open`);
+    assert.ok(has(tcp, settings.get('CONFAB_HTTP_REDIRECT_PORT')), 'the redirect port open');
+    assert.ok(has(tcp, lastRtc(settings.get('CONFAB_RTC_TCP_PORT'))), 'ICE-TCP ports open, one per worker');
+    assert.ok(has(udp, lastRtc(settings.get('CONFAB_RTC_PORT'))), 'media UDP ports open, one per worker');
+    for (const port of ['3478', '5349']) assert.ok(has(tcp, port), `TURN tcp ${port}`);
+    assert.ok(has(udp, '3478') && has(udp, '49152-65535'), 'TURN udp and its relay range');
+    const nft = ['/usr/sbin/nft', '/sbin/nft'].find((p) => existsSync(p));
+    if (!nft) return t.skip('nft is not installed: syntax not checked');
+    const file = join(dir, 'nftables.conf');
+    writeFileSync(file, ruleset);
+    const check = spawnSync(nft, ['-c', '-f', file], { encoding: 'utf8' });
+    assert.equal(check.status, 0, `nft -c -f:\n${check.stdout}${check.stderr}`);
+  });
+
   test('behind HAProxy as section 7 says: https through the proxy, and the per-address limit counts each client, not the proxy', async (t) => {
     const haproxy = ['/usr/sbin/haproxy', '/usr/bin/haproxy'].find((p) => existsSync(p));
     if (!haproxy) return t.skip('haproxy is not installed');
