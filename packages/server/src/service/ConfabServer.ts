@@ -14,6 +14,7 @@ import { createOriginPolicy } from './originPolicy';
 import type { ProcessErrorKind } from './processGuards';
 import { SignalConnection } from './SignalConnection';
 import { createStaticHandler } from './staticFiles';
+import { createIceServerSource } from './turnCredentials';
 
 export const SIGNAL_PATH = '/rtc';
 /** How long shutdown waits for clients to answer the close frame before cutting them off. */
@@ -39,7 +40,7 @@ export class ConfabServer {
   ) {
     const roomOptions = {
       maxParticipants: config.maxParticipantsPerRoom,
-      iceServers: config.iceServers,
+      iceServers: createIceServerSource(config.iceServers, config.turn),
       session: {
         resumeWindowMs: config.resumeWindowMs,
         heartbeatIntervalMs: config.heartbeatIntervalMs,
