@@ -93,7 +93,7 @@ class RecordingConsumer implements Consumer {
 
 const silent = { info() {}, warn() {}, error() {} };
 
-function makeRoom(maxParticipants = 10, { resumeWindowMs = 15_000, replayBufferSize = 100, iceServers = () => [] as IceServer[] } = {}) {
+function makeRoom(maxParticipants = 10, { resumeWindowMs = 15_000, replayBufferSize = 100, iceServers = (_id: ParticipantId): IceServer[] => [] } = {}) {
   const router = new RecordingRouter();
   let closedCount = 0;
   const session = { resumeWindowMs, heartbeatIntervalMs: 1000, heartbeatTimeoutMs: 4000 };
