@@ -10,6 +10,9 @@ command -v ip >/dev/null || packages+=(iproute2)
 command -v unshare >/dev/null || packages+=(util-linux)
 # The network-loss tests cut one participant off with nftables rules inside the test namespace.
 command -v nft >/dev/null || packages+=(nftables)
+# The TURN tests start the real coturn, with a certificate made by openssl for turns:.
+command -v turnserver >/dev/null || packages+=(coturn)
+command -v openssl >/dev/null || packages+=(openssl)
 if [ ${#packages[@]} -gt 0 ]; then
   if [ "$(id -u)" = 0 ]; then
     echo "installing system packages: ${packages[*]}"

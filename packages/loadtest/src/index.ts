@@ -11,3 +11,5 @@ export * from './procStats';
 export * from './time';
 export { frameHeaderSize, isKeyFrameStart, writeFrameHeader } from './vp8';
 export { peerConfig, type PeerOptions } from './peerConfig';
+export * from './CoturnProcess';
+export * from './TurnClient';
