@@ -60,6 +60,8 @@ export class CoturnProcess {
     readonly tlsPort: number,
     /** The self-signed certificate turns: presents (PEM). */
     readonly certificatePem: string,
+    /** The UDP ports relays use (towards peers). */
+    readonly relayPorts: { min: number; max: number },
   ) {
     const keep = (chunk: Buffer) => {
       for (const line of chunk.toString().split('\n')) if (line.trim()) this.output.push(line);
@@ -105,7 +107,7 @@ export class CoturnProcess {
       ...(options.allowLoopback ? ['--allow-loopback-peers', `--cli-password=${randomBytes(12).toString('hex')}`] : []),
     ];
     const child = spawn('turnserver', args, { stdio: ['ignore', 'pipe', 'pipe'] });
-    const turn = new CoturnProcess(child, dir, secret, address, port, tlsPort, readFileSync(cert, 'utf8'));
+    const turn = new CoturnProcess(child, dir, secret, address, port, tlsPort, readFileSync(cert, 'utf8'), { min: minPort, max: minPort + 49 });
     try {
       await turn.waitListening(10_000);
     } catch (error) {

@@ -1,0 +1,125 @@
+/**
+ * TURN for real: coturn (`turnserver`, from deploy/turnserver.conf plus the test's loopback
+ * overrides) beside the server, which hands out its own credentials. Alice opens the room with
+ * `?relay=1` and talks to Bob through the relay; Carol and Dave, whose UDP nftables drops
+ * entirely, still get through over TCP (Carol: the SFU's ICE-TCP; Dave, relay-only: TURN over
+ * TCP); and Chromium's view of `turns:` with a self-signed certificate.
+ */
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import { after, before, describe, test } from 'node:test';
+import { CoturnProcess } from '@confab/loadtest';
+import { CHROMIUM_ARGS, CHROMIUM_PATH, uniqueRoom } from './support/browser';
+import { describePairs, gatherRelay, localUdpPortsOf, selectedPairs, type SelectedPairInfo } from './support/candidatePairs';
+import { createHarness, type Harness } from './support/harness';
+import { expectTilePlaying, expectVideoDecoded } from './support/observe';
+import { waitFor } from './support/wait';
+import { chromium } from 'playwright-core';
+
+const run = promisify(execFile);
+const ROOM = uniqueRoom('e2e-turn');
+const TABLE = 'confab_e2e_turn';
+const roomPath = (name: string, extra = '') => `/r/${ROOM}?name=${name}&prejoin=0${extra}`;
+
+let h: Harness;
+let turn: CoturnProcess;
+
+/** Both connections of `name` connected, and their selected pairs. */
+async function pairsOf(name: string): Promise<SelectedPairInfo[]> {
+  return waitFor(async () => {
+    const pairs = await selectedPairs(h.person(name).page);
+    return pairs.length === 2 ? pairs : undefined;
+  }, { timeout: 20_000, message: `${name}: both peer connections connected with a selected pair` });
+}
+
+describe('TURN with coturn in Chromium', { timeout: 180_000 }, () => {
+  before(async () => {
+    // The SFU announces 127.0.0.1: that one peer is opened on top of the shipped deny list.
+    turn = await CoturnProcess.start({ allowLoopback: true, allowedPeers: ['127.0.0.1'] });
+    const { udp, tcp, tls } = turn.urls;
+    h = await createHarness({ env: { CONFAB_MEDIA_ENGINE: 'sfu', CONFAB_TURN_URLS: [udp, tcp, tls].join(','), CONFAB_TURN_SECRET: turn.secret } });
+  });
+  after(async () => {
+    await run('nft', ['delete', 'table', 'inet', TABLE]).catch(() => undefined);
+    await h?.close();
+    await turn?.stop();
+  });
+
+  test('Alice with ?relay=1: her selected pairs are relay, and video decodes both ways', h0(async () => {
+    const alice = await h.join(ROOM, 'Alice', { path: roomPath('Alice', '&relay=1') });
+    const bob = await h.join(ROOM, 'Bob', { path: roomPath('Bob') });
+    await expectTilePlaying(bob.page, 'Bob', 'Alice');
+    await expectTilePlaying(alice.page, 'Alice', 'Bob');
+    await expectVideoDecoded(bob.page, 'Bob', 'Alice');
+    await expectVideoDecoded(alice.page, 'Alice', 'Bob');
+    const alicePairs = await pairsOf('Alice');
+    const bobPairs = await pairsOf('Bob');
+    console.log(`[turn] relay call, Alice (?relay=1): ${describePairs(alicePairs)}`);
+    console.log(`[turn] relay call, Bob: ${describePairs(bobPairs)}`);
+    for (const pair of alicePairs) assert.equal(pair.local.candidateType, 'relay', `Alice's ${pair.connection} goes through TURN`);
+    assert.ok(bobPairs.every((p) => p.local.candidateType !== 'relay'), 'Bob, without ?relay=1, goes direct');
+  }));
+
+  test('Carol and Dave, their UDP dropped by nftables, connect over TCP: Carol by ICE-TCP, Dave (?relay=1) by TURN over TCP', h0(async () => {
+    // Alice leaves: her TURN socket's port is in no candidate, so it could not be told apart from theirs.
+    await h.person('Alice').close();
+    // Everyone's UDP passes except theirs: allowed are the ports of Bob's candidates and coturn's
+    // relay ports (to and from the SFU); anything else, whichever ports Carol and Dave pick, is dropped.
+    const allowed = new Set(await localUdpPortsOf(h.person('Bob').page));
+    assert.ok(allowed.size > 0);
+    const ports = `{ ${[...allowed].join(', ')}, ${turn.relayPorts.min}-${turn.relayPorts.max} }`;
+    await run('nft', ['add', 'table', 'inet', TABLE]);
+    await run('nft', ['add', 'chain', 'inet', TABLE, 'out', '{ type filter hook output priority 0 ; }']);
+    await run('nft', ['add', 'rule', 'inet', TABLE, 'out', 'udp', 'sport', '!=', ports, 'udp', 'dport', '!=', ports, 'counter', 'drop']);
+
+    const carol = await h.join(ROOM, 'Carol', { path: roomPath('Carol') });
+    const dave = await h.join(ROOM, 'Dave', { path: roomPath('Dave', '&relay=1') });
+    for (const [viewer, page] of [['Carol', carol.page], ['Dave', dave.page]] as const) {
+      await expectTilePlaying(page, viewer, 'Bob');
+      await expectVideoDecoded(page, viewer, 'Bob');
+    }
+    await expectVideoDecoded(h.person('Bob').page, 'Bob', 'Carol');
+    await expectVideoDecoded(h.person('Bob').page, 'Bob', 'Dave');
+    const carolPairs = await pairsOf('Carol');
+    const davePairs = await pairsOf('Dave');
+    console.log(`[turn] UDP blocked, Carol: ${describePairs(carolPairs)}`);
+    console.log(`[turn] UDP blocked, Dave (?relay=1): ${describePairs(davePairs)}`);
+    for (const pair of carolPairs) {
+      // Chromium's active TCP candidate (port 9) shows as prflx once its connection has a real port.
+      assert.ok(pair.local.candidateType === 'host' || pair.local.candidateType === 'prflx', `Carol's ${pair.connection}: her own TCP candidate, no relay`);
+      assert.deepEqual([pair.local.protocol, pair.remote.candidateType, pair.remote.protocol], ['tcp', 'host', 'tcp'], `Carol's ${pair.connection}: ICE-TCP to the SFU`);
+    }
+    for (const pair of davePairs) {
+      assert.equal(pair.local.candidateType, 'relay', `Dave's ${pair.connection} goes through TURN`);
+      assert.ok(pair.local.relayProtocol === 'tcp' || pair.local.relayProtocol === 'tls', `Dave reaches TURN over TCP or TLS, got ${pair.local.relayProtocol}`);
+    }
+    const { stdout } = await run('nft', ['list', 'table', 'inet', TABLE]);
+    const dropped = Number(/counter packets (\d+)/.exec(stdout)?.[1] ?? 0);
+    console.log(`[turn] UDP packets dropped by the block: ${dropped}`);
+    assert.ok(dropped > 0, 'Carol and Dave did try UDP, and it was dropped');
+  }));
+
+  test('turns: with a self-signed certificate: Chromium allocates over TLS only with --ignore-certificate-errors', h0(async () => {
+    const creds = await h.person('Bob').page.evaluate(() => window.confabRoom!.iceServers.find((s) => s.username));
+    assert.ok(creds?.username && creds.credential);
+    const server = { urls: turn.urls.tls, username: creds.username, credential: creds.credential as string };
+    const strict = await gatherRelay(h.person('Bob').page, server);
+    console.log(`[turn] turns: self-signed, plain Chromium: relay candidates ${JSON.stringify(strict.relayProtocols)}, errors ${JSON.stringify(strict.errors)}`);
+    const lenient = await chromium.launch({ executablePath: CHROMIUM_PATH, args: [...CHROMIUM_ARGS, '--ignore-certificate-errors'] });
+    try {
+      const page = await lenient.newPage();
+      await page.goto(h.server.httpBase);
+      const result = await gatherRelay(page, server);
+      console.log(`[turn] turns: self-signed, Chromium --ignore-certificate-errors: relay candidates ${JSON.stringify(result.relayProtocols)}, errors ${JSON.stringify(result.errors)}`);
+      assert.deepEqual(result.relayProtocols, ['tls']);
+    } finally {
+      await lenient.close();
+    }
+    assert.deepEqual(strict.relayProtocols, [], 'without the flag the self-signed certificate is refused');
+  }));
+});
+
+function h0(fn: () => Promise<void>): () => Promise<void> {
+  return () => h.run(fn)();
+}
