@@ -14,13 +14,15 @@ import { CHROMIUM_ARGS, CHROMIUM_PATH, uniqueRoom } from './support/browser';
 import { describePairs, gatherRelay, localUdpPortsOf, selectedPairs, type SelectedPairInfo } from './support/candidatePairs';
 import { createHarness, type Harness } from './support/harness';
 import { expectTilePlaying, expectVideoDecoded } from './support/observe';
-import { waitFor } from './support/wait';
+import { sleep, waitFor } from './support/wait';
 import { chromium } from 'playwright-core';
 
 const run = promisify(execFile);
 const ROOM = uniqueRoom('e2e-turn');
 const TABLE = 'confab_e2e_turn';
 const roomPath = (name: string, extra = '') => `/r/${ROOM}?name=${name}&prejoin=0${extra}`;
+/** Short-lived credentials, so that the test sees them expire (the default is 6 h). */
+const TTL_SECONDS = 20;
 
 let h: Harness;
 let turn: CoturnProcess;
@@ -38,7 +40,7 @@ describe('TURN with coturn in Chromium', { timeout: 180_000 }, () => {
     // The SFU announces 127.0.0.1: that one peer is opened on top of the shipped deny list.
     turn = await CoturnProcess.start({ allowLoopback: true, allowedPeers: ['127.0.0.1'] });
     const { udp, tcp, tls } = turn.urls;
-    h = await createHarness({ env: { CONFAB_MEDIA_ENGINE: 'sfu', CONFAB_TURN_URLS: [udp, tcp, tls].join(','), CONFAB_TURN_SECRET: turn.secret } });
+    h = await createHarness({ env: { CONFAB_MEDIA_ENGINE: 'sfu', CONFAB_TURN_URLS: [udp, tcp, tls].join(','), CONFAB_TURN_SECRET: turn.secret, CONFAB_TURN_TTL_SECONDS: String(TTL_SECONDS) } });
   });
   after(async () => {
     await run('nft', ['delete', 'table', 'inet', TABLE]).catch(() => undefined);
@@ -61,6 +63,38 @@ describe('TURN with coturn in Chromium', { timeout: 180_000 }, () => {
     assert.ok(bobPairs.every((p) => p.local.candidateType !== 'relay'), 'Bob, without ?relay=1, goes direct');
   }));
 
+  test("Alice's credentials expire; an ICE restart fetches new ones, applies them, and allocates new relays", h0(async () => {
+    const alice = h.person('Alice').page;
+    const usernames = () =>
+      alice.evaluate(() =>
+        (window as unknown as { __confabPeerConnections: RTCPeerConnection[] }).__confabPeerConnections
+          .filter((pc) => pc.connectionState !== 'closed')
+          .map((pc) => pc.getConfiguration().iceServers?.find((s) => s.username)?.username ?? ''),
+      );
+    const expiry = Number((await usernames())[0]!.split(':')[0]);
+    const before = await pairsOf('Alice');
+    const relayPortsBefore = new Set(before.map((p) => p.local.port));
+    await sleep(Math.max(0, expiry * 1000 + 1500 - Date.now()));
+    // The path a connection whose ICE failed takes (PeerLink.onIceFailed): for the publisher, fresh
+    // servers then createOffer({iceRestart}); for the subscriber, fresh servers then restart_ice.
+    await alice.evaluate(() => {
+      const session = (window.confabRoom as unknown as { session: Record<'publisher' | 'subscriber', { link: { onIceFailed(): void } }> }).session;
+      session.publisher.link.onIceFailed();
+      session.subscriber.link.onIceFailed();
+    });
+    const renewed = await waitFor(async () => {
+      const names = await usernames();
+      return names.length === 2 && names.every((n) => Number(n.split(':')[0]) > expiry) ? names : undefined;
+    }, { message: "Alice's peer connections configured with renewed credentials" });
+    const after = await waitFor(async () => {
+      const pairs = await selectedPairs(alice);
+      return pairs.length === 2 && pairs.every((p) => p.local.candidateType === 'relay' && !relayPortsBefore.has(p.local.port)) ? pairs : undefined;
+    }, { timeout: 30_000, message: 'both connections moved to new relay allocations' });
+    console.log(`[turn] after expiry (${renewed.join(', ')}): Alice ${describePairs(after)}`);
+    await expectVideoDecoded(h.person('Bob').page, 'Bob', 'Alice');
+    await expectVideoDecoded(alice, 'Alice', 'Bob');
+  }));
+
   test('Carol and Dave, their UDP dropped by nftables, connect over TCP: Carol by ICE-TCP, Dave (?relay=1) by TURN over TCP', h0(async () => {
     // Alice leaves: her TURN socket's port is in no candidate, so it could not be told apart from theirs.
     await h.person('Alice').close();
@@ -76,8 +110,9 @@ describe('TURN with coturn in Chromium', { timeout: 180_000 }, () => {
     const carol = await h.join(ROOM, 'Carol', { path: roomPath('Carol') });
     const dave = await h.join(ROOM, 'Dave', { path: roomPath('Dave', '&relay=1') });
     for (const [viewer, page] of [['Carol', carol.page], ['Dave', dave.page]] as const) {
-      await expectTilePlaying(page, viewer, 'Bob');
-      await expectVideoDecoded(page, viewer, 'Bob');
+      // Generous: candidates over UDP must time out first, and the machine may be busy.
+      await expectTilePlaying(page, viewer, 'Bob', 'camera', 60_000);
+      await expectVideoDecoded(page, viewer, 'Bob', 'camera', 60_000);
     }
     await expectVideoDecoded(h.person('Bob').page, 'Bob', 'Carol');
     await expectVideoDecoded(h.person('Bob').page, 'Bob', 'Dave');
@@ -101,7 +136,11 @@ describe('TURN with coturn in Chromium', { timeout: 180_000 }, () => {
   }));
 
   test('turns: with a self-signed certificate: Chromium allocates over TLS only with --ignore-certificate-errors', h0(async () => {
-    const creds = await h.person('Bob').page.evaluate(() => window.confabRoom!.iceServers.find((s) => s.username));
+    // Confab's own, fresh (those from joined have expired by now): the SDK's ice_servers request.
+    const creds = await h.person('Bob').page.evaluate(async () => {
+      const signal = (window.confabRoom as unknown as { session: { signal: { request(m: object): Promise<{ iceServers: RTCIceServer[] }> } } }).session.signal;
+      return (await signal.request({ type: 'ice_servers' })).iceServers.find((s) => s.username);
+    });
     assert.ok(creds?.username && creds.credential);
     const server = { urls: turn.urls.tls, username: creds.username, credential: creds.credential as string };
     const strict = await gatherRelay(h.person('Bob').page, server);

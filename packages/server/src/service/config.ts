@@ -175,7 +175,7 @@ function turnSettings(env: NodeJS.ProcessEnv): TurnSettings | undefined {
   const urls = list(env.CONFAB_TURN_URLS);
   const secret = env.CONFAB_TURN_SECRET ?? '';
   // Read (and checked) even without TURN, so a typo does not wait for the day TURN is turned on.
-  const ttlSeconds = int(env, 'CONFAB_TURN_TTL_SECONDS', DEFAULT_TURN_TTL_SECONDS, 60, 30 * 86_400);
+  const ttlSeconds = int(env, 'CONFAB_TURN_TTL_SECONDS', DEFAULT_TURN_TTL_SECONDS, 10, 30 * 86_400);
   if (urls.length === 0 && secret === '') return undefined;
   if (urls.length === 0) throw new ConfigError('CONFAB_TURN_SECRET is set but CONFAB_TURN_URLS is not: set both (or neither)');
   if (secret === '') throw new ConfigError('CONFAB_TURN_URLS is set but CONFAB_TURN_SECRET is not: set both (or neither) to coturn\'s static-auth-secret');

@@ -49,7 +49,7 @@ test('CONFAB_TURN_* settings: both or neither, valid URLs, TTL default 6 h and b
   assert.throws(() => loadConfig({ CONFAB_TURN_URLS: 'turn://turn.example.com:3478', CONFAB_TURN_SECRET: 's' }), ConfigError);
   assert.throws(() => loadConfig({ CONFAB_TURN_URLS: 'turns:turn.example.com?transport=udp', CONFAB_TURN_SECRET: 's' }), /transport=udp is not possible/);
   assert.throws(() => loadConfig({ CONFAB_TURN_URLS: 'turn:turn.example.com:99999', CONFAB_TURN_SECRET: 's' }), /port must be 1 to 65535/);
-  assert.throws(() => loadConfig({ CONFAB_TURN_TTL_SECONDS: '0' }), /CONFAB_TURN_TTL_SECONDS must be an integer from 60 to 2592000/);
+  assert.throws(() => loadConfig({ CONFAB_TURN_TTL_SECONDS: '0' }), /CONFAB_TURN_TTL_SECONDS must be an integer from 10 to 2592000/);
   assert.throws(() => loadConfig({ CONFAB_TURN_TTL_SECONDS: '6h' }), /CONFAB_TURN_TTL_SECONDS/);
 });
 
