@@ -386,6 +386,23 @@ test('forceRelay makes both peer connections relay-only', async () => {
   const { RTCPeerConnection, peers } = fakePeerConnectionClass();
   const room = await connect('http://confab.test', 'standup', 'Me', { WebSocket, RTCPeerConnection, forceRelay: true });
   assert.deepEqual(peers.map((pc) => pc.config.iceTransportPolicy), ['relay', 'relay']);
+  const errors: string[] = [];
+  room.on(RoomEvent.Error, (error) => errors.push(error.reason));
+  await tick(5);
+  assert.match(errors[0] ?? '', /needs a TURN server, and the server offers none/, 'the scripted server offers only STUN');
+  const withTurn = fakeWebSocketClass((s) =>
+    server(s, (id) => ({
+      type: 'joined', id, v: 1, room: 'standup', self: SELF, participants: [],
+      iceServers: [{ urls: ['turn:turn.example:3478?transport=udp'], username: '1800000000:me', credential: 'c' }],
+      session: { resumeToken: 'token', resumeWindowMs: 15_000, heartbeatIntervalMs: 1_000, heartbeatTimeoutMs: 4_000 },
+    })),
+  );
+  const relayed = await connect('http://confab.test', 'standup', 'Me', { WebSocket: withTurn.WebSocket, RTCPeerConnection, forceRelay: true });
+  const none: string[] = [];
+  relayed.on(RoomEvent.Error, (error) => none.push(error.reason));
+  await tick(5);
+  assert.deepEqual(none, []);
+  await relayed.leave();
   await room.leave();
   const plain = fakePeerConnectionClass();
   const other = await connect('http://confab.test', 'standup', 'Me', { WebSocket, RTCPeerConnection: plain.RTCPeerConnection });

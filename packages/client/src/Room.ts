@@ -130,7 +130,17 @@ export class Room extends TypedEmitter<RoomEvents> {
       signal?.close('join failed');
       throw confabError;
     }
+    this.warnIfRelayImpossible();
     this.scheduleInitialPublish();
+  }
+
+  /** forceRelay without any TURN server can never connect: say so (a macrotask later, once listeners are attached). */
+  private warnIfRelayImpossible(): void {
+    if (!this.options.forceRelay || this.servers.some((s) => [s.urls].flat().some((url) => /^turns?:/.test(url)))) return;
+    setTimeout(() => {
+      if (this.connectionState === ConnectionState.Disconnected) return;
+      this.safeEmit(RoomEvent.Error, ConfabError.invalid('forceRelay (?relay=1) needs a TURN server, and the server offers none (CONFAB_TURN_URLS): media cannot connect'));
+    }, 0);
   }
 
   /** Leaves the room: sends `leave`, closes both peer connections and the socket. */
