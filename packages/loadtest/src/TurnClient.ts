@@ -23,7 +23,6 @@ const Attr = {
   XorRelayedAddress: 0x0016,
   RequestedTransport: 0x0019,
   XorMappedAddress: 0x0020,
-  Software: 0x8022,
 } as const;
 
 export type TurnTransport = 'udp' | 'tcp' | 'tls';
@@ -38,7 +37,7 @@ export interface TurnClientOptions {
 }
 
 export interface StunResponse {
-  /** 'success' or 'error' */
+  /** A success or an error response. */
   kind: 'success' | 'error';
   /** The error's code (401, 403, 438...), undefined on success. */
   code: number | undefined;
