@@ -40,7 +40,16 @@ describe('TURN with coturn in Chromium', { timeout: 180_000 }, () => {
     // The SFU announces 127.0.0.1: that one peer is opened on top of the shipped deny list.
     turn = await CoturnProcess.start({ allowLoopback: true, allowedPeers: ['127.0.0.1'] });
     const { udp, tcp, tls } = turn.urls;
-    h = await createHarness({ env: { CONFAB_MEDIA_ENGINE: 'sfu', CONFAB_TURN_URLS: [udp, tcp, tls].join(','), CONFAB_TURN_SECRET: turn.secret, CONFAB_TURN_TTL_SECONDS: String(TTL_SECONDS) } });
+    h = await createHarness({
+      env: {
+        CONFAB_MEDIA_ENGINE: 'sfu',
+        CONFAB_TURN_URLS: [udp, tcp, tls].join(','),
+        CONFAB_TURN_SECRET: turn.secret,
+        CONFAB_TURN_TTL_SECONDS: String(TTL_SECONDS),
+        // A busy machine must not turn into resumes (which renew credentials by themselves) mid-test.
+        CONFAB_HEARTBEAT_TIMEOUT_MS: '15000',
+      },
+    });
   });
   after(async () => {
     await run('nft', ['delete', 'table', 'inet', TABLE]).catch(() => undefined);
