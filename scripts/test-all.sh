@@ -13,6 +13,8 @@ command -v nft >/dev/null || packages+=(nftables)
 # HTTPS tests make their certificates with openssl; the deployment-guide test checks its HAProxy excerpt.
 command -v openssl >/dev/null || packages+=(openssl)
 [ -x /usr/sbin/haproxy ] || packages+=(haproxy)
+# The TURN tests start the real coturn, with a certificate made by openssl for turns:.
+command -v turnserver >/dev/null || packages+=(coturn)
 if [ ${#packages[@]} -gt 0 ]; then
   if [ "$(id -u)" = 0 ]; then
     echo "installing system packages: ${packages[*]}"

@@ -15,6 +15,8 @@ export class PublisherConnection {
     readonly pc: RTCPeerConnection,
     private readonly signal: Signaller,
     onError: (error: ConfabError) => void,
+    /** Runs before each ICE restart this connection starts: fetches fresh TURN credentials. */
+    private readonly renewIceServers: () => Promise<void> = async () => undefined,
   ) {
     this.link = new PeerLink(pc, 'publisher', signal, onError);
     this.link.onIceFailed = () => this.restartIce().catch((error: unknown) => onError(ConfabError.wrap(error)));
@@ -79,9 +81,13 @@ export class PublisherConnection {
   /**
    * After a resume: offers again with fresh ICE credentials so media finds its way over whatever
    * path the network now has. Waits for any negotiation in flight (its answer is replayed).
+   * `renew`: first fetch new ICE servers (TURN credentials may have expired); false when the
+   * caller has just applied fresh ones (from `resumed`).
    */
-  restartIce(): Promise<void> {
+  restartIce(renew = true): Promise<void> {
     return this.queue.run(async () => {
+      if (this.link.closed) return;
+      if (renew) await this.renewIceServers();
       if (this.link.closed) return;
       await this.rollback();
       await this.negotiate(true);

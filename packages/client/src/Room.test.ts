@@ -35,6 +35,9 @@ function server(socket: FakeWebSocket, joinReply: (id: number) => unknown = (id)
         case 'offer':
           ws.receive({ type: 'answer', id, target: 'publisher', sdp: 'fake server answer' });
           break;
+        case 'ice_servers':
+          ws.receive({ type: 'ice_servers', id, iceServers: [{ urls: 'turn:turn.example:3478', username: `renewed-${id}`, credential: 'c' }] });
+          break;
         default:
           ws.receive({ type: 'ack', id });
       }
@@ -323,6 +326,26 @@ test('a dropped socket resumes the same session: queued chat goes out once, publ
   await room.leave();
 });
 
+test('a resume applies the fresh TURN credentials of `resumed` to both connections before the publisher restarts ICE', async () => {
+  const fresh = [{ urls: 'turn:turn.example:3478', username: '1800000000:me', credential: 'new' }];
+  const { WebSocket, sockets } = resumingServer((id) => ({ type: 'resumed', id, lastRequestId: 0, iceServers: fresh }));
+  const { RTCPeerConnection, peers } = fakePeerConnectionClass();
+  const room = await connect('http://confab.test', 'standup', 'Me', { WebSocket, RTCPeerConnection });
+  const [publisher, subscriber] = peers as [FakePeerConnection, FakePeerConnection];
+  const reconnected = new Promise((resolve) => room.on(RoomEvent.Reconnected, resolve));
+  sockets[0]!.serverClose(1006, '');
+  await reconnected;
+  for (const pc of [publisher, subscriber]) {
+    assert.deepEqual(pc.configurations.at(-1)?.iceServers, fresh);
+    assert.equal(pc.configurations.at(-1)?.bundlePolicy, 'max-bundle', 'the rest of the configuration is kept');
+  }
+  assert.deepEqual(room.iceServers, fresh);
+  await tick(5);
+  assert.deepEqual(publisher.offerOptions.at(-1), { iceRestart: true });
+  assert.equal(sockets[1]!.messages().filter((m) => m['type'] === 'ice_servers').length, 0, 'no extra round trip: resumed carried them');
+  await room.leave();
+});
+
 test('a session the server no longer has is joined afresh on the same socket', async () => {
   const { WebSocket, sockets } = resumingServer((id) => ({ type: 'error', id, code: 'not_found', message: 'session expired' }));
   const { RTCPeerConnection, peers } = fakePeerConnectionClass();
@@ -352,4 +375,37 @@ test('media that loses its path while signaling is fine restarts ICE on both con
   await tick(10);
   assert.deepEqual(publisher.offerOptions.at(-1), { iceRestart: true });
   assert.ok(socket.messages().some((m) => m['type'] === 'restart_ice'), 'the server is asked to restart the subscriber side');
+  // Fresh TURN credentials were fetched and applied before each restart.
+  const types = socket.messages().map((m) => m['type']);
+  assert.ok(types.indexOf('ice_servers') >= 0 && types.indexOf('ice_servers') < types.indexOf('restart_ice'));
+  for (const pc of [publisher, subscriber]) assert.match(String((pc.configurations.at(-1)?.iceServers?.[0] as RTCIceServer).username), /^renewed-/);
+});
+
+test('forceRelay makes both peer connections relay-only', async () => {
+  const { WebSocket } = fakeWebSocketClass((s) => server(s));
+  const { RTCPeerConnection, peers } = fakePeerConnectionClass();
+  const room = await connect('http://confab.test', 'standup', 'Me', { WebSocket, RTCPeerConnection, forceRelay: true });
+  assert.deepEqual(peers.map((pc) => pc.config.iceTransportPolicy), ['relay', 'relay']);
+  const errors: string[] = [];
+  room.on(RoomEvent.Error, (error) => errors.push(error.reason));
+  await tick(5);
+  assert.match(errors[0] ?? '', /needs a TURN server, and the server offers none/, 'the scripted server offers only STUN');
+  const withTurn = fakeWebSocketClass((s) =>
+    server(s, (id) => ({
+      type: 'joined', id, v: 1, room: 'standup', self: SELF, participants: [],
+      iceServers: [{ urls: ['turn:turn.example:3478?transport=udp'], username: '1800000000:me', credential: 'c' }],
+      session: { resumeToken: 'token', resumeWindowMs: 15_000, heartbeatIntervalMs: 1_000, heartbeatTimeoutMs: 4_000 },
+    })),
+  );
+  const relayed = await connect('http://confab.test', 'standup', 'Me', { WebSocket: withTurn.WebSocket, RTCPeerConnection, forceRelay: true });
+  const none: string[] = [];
+  relayed.on(RoomEvent.Error, (error) => none.push(error.reason));
+  await tick(5);
+  assert.deepEqual(none, []);
+  await relayed.leave();
+  await room.leave();
+  const plain = fakePeerConnectionClass();
+  const other = await connect('http://confab.test', 'standup', 'Me', { WebSocket, RTCPeerConnection: plain.RTCPeerConnection });
+  assert.deepEqual(plain.peers.map((pc) => pc.config.iceTransportPolicy), [undefined, undefined]);
+  await other.leave();
 });

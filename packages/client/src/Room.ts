@@ -34,6 +34,11 @@ export interface ConnectOptions {
   RTCPeerConnection?: typeof RTCPeerConnection;
   /** How long to keep trying to get back after a drop (resume, then full rejoin) before giving up; default 60 000 ms. */
   reconnectTimeoutMs?: number;
+  /**
+   * Diagnostics: both peer connections use only TURN relay candidates (`iceTransportPolicy:
+   * 'relay'`), to check that TURN works. Needs TURN on the server (CONFAB_TURN_URLS); default false.
+   */
+  forceRelay?: boolean;
 }
 
 /** What exists only while joined; the peer connections are replaced by a full rejoin. */
@@ -125,7 +130,17 @@ export class Room extends TypedEmitter<RoomEvents> {
       signal?.close('join failed');
       throw confabError;
     }
+    this.warnIfRelayImpossible();
     this.scheduleInitialPublish();
+  }
+
+  /** forceRelay without any TURN server can never connect: say so (a macrotask later, once listeners are attached). */
+  private warnIfRelayImpossible(): void {
+    if (!this.options.forceRelay || this.servers.some((s) => [s.urls].flat().some((url) => /^turns?:/.test(url)))) return;
+    setTimeout(() => {
+      if (this.connectionState === ConnectionState.Disconnected) return;
+      this.safeEmit(RoomEvent.Error, ConfabError.invalid('forceRelay (?relay=1) needs a TURN server, and the server offers none (CONFAB_TURN_URLS): media cannot connect'));
+    }, 0);
   }
 
   /** Leaves the room: sends `leave`, closes both peer connections and the socket. */
@@ -195,17 +210,52 @@ export class Room extends TypedEmitter<RoomEvents> {
     PeerConnection: typeof RTCPeerConnection,
   ): { publisher: PublisherConnection; subscriber: SubscriberConnection } {
     this.servers = joined.iceServers.map((s) => ({ ...s }));
-    const config: RTCConfiguration = { iceServers: this.servers, bundlePolicy: 'max-bundle' };
+    const config: RTCConfiguration = {
+      iceServers: this.servers,
+      bundlePolicy: 'max-bundle',
+      ...(this.options.forceRelay ? { iceTransportPolicy: 'relay' as const } : {}),
+    };
     const onError = (error: ConfabError): void => {
       this.safeEmit(RoomEvent.Error, error);
     };
-    const publisher = new PublisherConnection(new PeerConnection(config), signal, onError);
+    const renewIceServers = (): Promise<void> => this.renewIceServers(signal);
+    const publisher = new PublisherConnection(new PeerConnection(config), signal, onError, renewIceServers);
     const subscriber = new SubscriberConnection(new PeerConnection(config), signal, {
       onTrack: (slot) => this.onMediaArrived(slot),
       onTrackEnded: (slot) => this.onMediaEnded(slot),
       onError,
+      renewIceServers,
     });
     return { publisher, subscriber };
+  }
+
+  /**
+   * Asks the server for fresh ICE servers (TURN credentials expire, by default after 6 h) and
+   * applies them; the next ICE restart gathers with them. A failure keeps the old ones: the
+   * restart is still worth trying.
+   */
+  private async renewIceServers(signal: SignalClient): Promise<void> {
+    try {
+      const reply = await signal.request({ type: 'ice_servers' });
+      this.applyIceServers(reply.iceServers);
+    } catch (error) {
+      const confabError = ConfabError.wrap(error);
+      if (confabError.code !== 'closed') this.safeEmit(RoomEvent.Error, confabError);
+    }
+  }
+
+  /** New ICE servers for both peer connections, kept for the next ICE restart (`setConfiguration`). */
+  private applyIceServers(servers: readonly RTCIceServer[]): void {
+    const session = this.session;
+    if (!session) return;
+    this.servers = servers.map((s) => ({ ...s }));
+    for (const pc of [session.publisher.pc, session.subscriber.pc]) {
+      try {
+        pc.setConfiguration({ ...pc.getConfiguration(), iceServers: this.servers });
+      } catch (error) {
+        this.safeEmit(RoomEvent.Error, ConfabError.connectionFailed('could not apply the renewed ICE servers', error));
+      }
+    }
   }
 
   private scheduleInitialPublish(): void {
@@ -411,7 +461,7 @@ export class Room extends TypedEmitter<RoomEvents> {
               { type: 'resume', v: PROTOCOL_VERSION, room: this.name as RoomName, participantId: session.local.id as never, token: session.resumeToken, lastSeq: session.signal.lastSeq },
               RECONNECT_ATTEMPT_TIMEOUT_MS,
             );
-            return this.onResumed(session, resumed.lastRequestId);
+            return this.onResumed(session, resumed);
           } catch (error) {
             if (!(error instanceof ConfabError && error.code === 'not_found')) throw error;
             resumable = false; // the server ended the session: join afresh on this same socket
@@ -429,13 +479,15 @@ export class Room extends TypedEmitter<RoomEvents> {
     }
   }
 
-  private onResumed(session: Session, lastRequestId: number): void {
+  private onResumed(session: Session, resumed: MessageOf<ServerMessage, 'resumed'>): void {
     if (this.connectionState !== ConnectionState.Reconnecting) return;
-    session.signal.resumed(lastRequestId);
+    // Fresh TURN credentials first: both ICE restarts that follow gather with them.
+    if (resumed.iceServers) this.applyIceServers(resumed.iceServers);
+    session.signal.resumed(resumed.lastRequestId);
     this.setState(ConnectionState.Connected);
     this.safeEmit(RoomEvent.Reconnected, true);
     // The server restarts ICE on the subscriber side by itself; the publisher side is ours to restart.
-    session.publisher.restartIce().catch((error: unknown) => {
+    session.publisher.restartIce(!resumed.iceServers).catch((error: unknown) => {
       if (this.connectionState !== ConnectionState.Disconnected) this.safeEmit(RoomEvent.Error, ConfabError.wrap(error));
     });
   }

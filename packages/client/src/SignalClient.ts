@@ -18,6 +18,8 @@ type ReplyType<T extends RequestType> = T extends 'join'
   ? 'joined'
   : T extends 'resume'
     ? 'resumed'
+  : T extends 'ice_servers'
+    ? 'ice_servers'
   : T extends 'offer'
     ? 'answer'
     : T extends 'ping'
@@ -26,7 +28,7 @@ type ReplyType<T extends RequestType> = T extends 'join'
 /** The specific reply the server sends for a request of type T (docs/protocol.md "Requests and replies"). */
 export type Reply<T extends RequestType> = MessageOf<ServerMessage, ReplyType<T>>;
 
-type ReplyMessage = MessageOf<ServerMessage, 'joined' | 'resumed' | 'answer' | 'pong' | 'ack'>;
+type ReplyMessage = MessageOf<ServerMessage, 'joined' | 'resumed' | 'ice_servers' | 'answer' | 'pong' | 'ack'>;
 
 function replyTypeOf(type: RequestType): ReplyMessage['type'] {
   switch (type) {
@@ -34,6 +36,8 @@ function replyTypeOf(type: RequestType): ReplyMessage['type'] {
       return 'joined';
     case 'resume':
       return 'resumed';
+    case 'ice_servers':
+      return 'ice_servers';
     case 'offer':
       return 'answer';
     case 'ping':
@@ -44,7 +48,7 @@ function replyTypeOf(type: RequestType): ReplyMessage['type'] {
 }
 
 function isReply(message: ServerMessage): message is ReplyMessage {
-  return message.type === 'joined' || message.type === 'resumed' || message.type === 'answer' || message.type === 'pong' || message.type === 'ack';
+  return message.type === 'joined' || message.type === 'resumed' || message.type === 'ice_servers' || message.type === 'answer' || message.type === 'pong' || message.type === 'ack';
 }
 
 interface PendingRequest {

@@ -16,6 +16,8 @@ export interface SubscriberCallbacks {
   /** A slot that had media is no longer offered. */
   onTrackEnded(slot: SubscriberSlot): void;
   onError(error: ConfabError): void;
+  /** Fetches fresh TURN credentials before ICE restarts; resolves even when that fails. */
+  renewIceServers?(): Promise<void>;
 }
 
 type SubscriberOffer = MessageOf<ServerMessage, 'offer'>;
@@ -38,9 +40,10 @@ export class SubscriberConnection {
     private readonly callbacks: SubscriberCallbacks,
   ) {
     this.link = new PeerLink(pc, 'subscriber', signal, (error) => callbacks.onError(error));
-    // The server offers on this connection, so it restarts ICE: ask it to.
+    // The server offers on this connection, so it restarts ICE: ask it to, with fresh credentials applied first.
     this.link.onIceFailed = () => {
-      signal.request({ type: 'restart_ice' }).catch((error: unknown) => {
+      const renew = callbacks.renewIceServers?.() ?? Promise.resolve();
+      renew.then(() => signal.request({ type: 'restart_ice' })).catch((error: unknown) => {
         const confabError = ConfabError.wrap(error);
         if (confabError.code !== 'closed') callbacks.onError(confabError);
       });

@@ -150,7 +150,19 @@ export class FakePeerConnection {
   failRemoteAnswer: Error | undefined = undefined;
   private nextMid = 0;
 
-  constructor(readonly config: RTCConfiguration) {}
+  /** Every setConfiguration call, e.g. to see renewed TURN credentials applied. */
+  readonly configurations: RTCConfiguration[] = [];
+
+  constructor(public config: RTCConfiguration) {}
+
+  getConfiguration(): RTCConfiguration {
+    return { ...this.config };
+  }
+
+  setConfiguration(config: RTCConfiguration): void {
+    this.config = config;
+    this.configurations.push(config);
+  }
 
   /** Test hook: the ICE agent reports a new state. */
   setIceState(state: RTCIceConnectionState): void {

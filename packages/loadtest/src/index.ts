@@ -12,3 +12,5 @@ export * from './time';
 export { frameHeaderSize, isKeyFrameStart, writeFrameHeader } from './vp8';
 export { peerConfig, type PeerOptions } from './peerConfig';
 export * from './testCertificates';
+export * from './CoturnProcess';
+export * from './TurnClient';

@@ -14,6 +14,7 @@ const validClientMessages: ClientMessage[] = [
   { type: 'answer', target: 'subscriber', revision: 1, sdp: 'v=0\r\n' },
   { type: 'resume', id: 9, v: PROTOCOL_VERSION, room: 'daily-standup' as never, participantId: 'PA_1' as never, token: 't', lastSeq: 4 },
   { type: 'restart_ice', id: 10 },
+  { type: 'ice_servers', id: 11 },
   { type: 'candidate', target: 'subscriber', candidate: { candidate: 'candidate:1 1 udp 1 127.0.0.1 5000 typ host', sdpMid: '0', sdpMLineIndex: 0 } },
   { type: 'candidate', target: 'publisher', candidate: null },
   { type: 'status', id: 6, status: 'away' },
@@ -85,6 +86,11 @@ test('server messages are validated too', () => {
     session: { resumeToken: 'secret', resumeWindowMs: 15000, heartbeatIntervalMs: 1000, heartbeatTimeoutMs: 4000 },
   };
   assert.ok(decodeServerMessage(encodeMessage(joined)).ok);
+  const fresh = [{ urls: ['turn:127.0.0.1:3478?transport=udp', 'turns:turn.example:5349'], username: '1700000000:PA_1', credential: 'c' }];
+  assert.ok(decodeServerMessage(encodeMessage({ type: 'resumed', id: 2, lastRequestId: 1, iceServers: fresh })).ok);
+  assert.ok(decodeServerMessage(encodeMessage({ type: 'resumed', id: 2, lastRequestId: 1 })).ok, 'resumed without iceServers (an older server)');
+  assert.ok(decodeServerMessage(encodeMessage({ type: 'ice_servers', id: 3, iceServers: fresh })).ok);
+  assert.equal(decodeServerMessage('{"type":"ice_servers","id":3}').ok, false);
   const bad = decodeServerMessage('{"type":"error","code":"oops","message":"x"}');
   assert.equal(bad.ok, false);
 });

@@ -54,6 +54,15 @@ export const RestartIceRequest = z.object({
   id: RequestId.optional(),
 });
 
+/**
+ * Asks for fresh ICE servers (new TURN credentials) before an ICE restart; the reply is
+ * `ice_servers`. A page open for days would otherwise restart ICE with expired credentials.
+ */
+export const IceServersRequest = z.object({
+  type: z.literal('ice_servers'),
+  id: RequestId.optional(),
+});
+
 /** Announces that the publisher transceiver `mid` carries `source`; sent before the offer that adds it. */
 export const PublishRequest = z.object({
   type: z.literal('publish'),
@@ -132,6 +141,7 @@ export const ClientMessage = z.discriminatedUnion('type', [
   JoinRequest,
   ResumeRequest,
   RestartIceRequest,
+  IceServersRequest,
   PublishRequest,
   UnpublishRequest,
   MuteRequest,
@@ -175,6 +185,18 @@ export const ResumedMessage = z.object({
   id: RequestId.optional(),
   /** The highest request id the server has processed; the client resends only later ones. */
   lastRequestId: z.number().int().nonnegative(),
+  /**
+   * Fresh ICE servers (new TURN credentials) for the ICE restart that follows. This server always
+   * sends them; optional so that a client can talk to a server that does not.
+   */
+  iceServers: z.array(IceServer).optional(),
+});
+
+/** The reply to `ice_servers`: the servers to use from now on (the SDK applies them with `setConfiguration`). */
+export const IceServersMessage = z.object({
+  type: z.literal('ice_servers'),
+  id: RequestId.optional(),
+  iceServers: z.array(IceServer),
 });
 
 export const ParticipantJoinedMessage = z.object({
@@ -273,6 +295,7 @@ export const ShutdownMessage = z.object({
 export const ServerMessage = z.discriminatedUnion('type', [
   JoinedMessage,
   ResumedMessage,
+  IceServersMessage,
   ParticipantJoinedMessage,
   ParticipantLeftMessage,
   ParticipantUpdatedMessage,

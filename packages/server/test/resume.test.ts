@@ -77,7 +77,7 @@ test('resume on a new socket: same participant, missed messages replayed in orde
   const again = await client();
   again.send({ type: 'resume', id: 3, v: 1, room, participantId: bobJoined.self.id, token: bobJoined.session.resumeToken, lastSeq: seen });
   const resumed = await again.next('resumed');
-  assert.deepEqual(resumed, { type: 'resumed', id: 3, lastRequestId: 2 });
+  assert.deepEqual(resumed, { type: 'resumed', id: 3, lastRequestId: 2, iceServers: [] });
   await again.next('chat', (m) => m.text === 'missed 2');
   assert.deepEqual(again.all('chat').map((m) => m.text), ['missed 1', 'missed 2']);
   assert.equal(again.lastSeq, seen + 2);

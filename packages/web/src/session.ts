@@ -1,6 +1,7 @@
 /** One attempt to be in a room: connect, show the room view, leave. */
 import { connect, type Room } from '@confab/client';
 import { setAppState } from './appState';
+import { forceRelayRequested } from './diagnostics';
 import { RoomView } from './roomView';
 
 declare global {
@@ -41,6 +42,7 @@ export class Session {
       room = await connect(location.origin, this.roomName, this.name, {
         status: 'online',
         publish: { microphone: MICROPHONE, camera: CAMERA },
+        forceRelay: forceRelayRequested(location.search),
       });
     } catch (err) {
       if (!this.closed) this.handlers.onFailed(err);

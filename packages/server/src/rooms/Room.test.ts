@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import type { ParticipantId, RoomName, ServerMessage } from '@confab/protocol';
+import type { IceServer, ParticipantId, RoomName, ServerMessage } from '@confab/protocol';
 import type { Consumer, MediaKind, Producer, ProducerOptions, Router, Transport, TransportOptions } from '../media/types';
 import { MediaError } from '../media/errors';
 import { Room, type JoinRequest } from './Room';
@@ -93,11 +93,11 @@ class RecordingConsumer implements Consumer {
 
 const silent = { info() {}, warn() {}, error() {} };
 
-function makeRoom(maxParticipants = 10, { resumeWindowMs = 15_000, replayBufferSize = 100 } = {}) {
+function makeRoom(maxParticipants = 10, { resumeWindowMs = 15_000, replayBufferSize = 100, iceServers = (_id: ParticipantId): IceServer[] => [] } = {}) {
   const router = new RecordingRouter();
   let closedCount = 0;
   const session = { resumeWindowMs, heartbeatIntervalMs: 1000, heartbeatTimeoutMs: 4000 };
-  const room = new Room('standup' as RoomName, router, { maxParticipants, iceServers: [], session, replayBufferSize, logger: silent }, () => closedCount++);
+  const room = new Room('standup' as RoomName, router, { maxParticipants, iceServers, session, replayBufferSize, logger: silent }, () => closedCount++);
   return { room, router, closedCount: () => closedCount };
 }
 
@@ -310,7 +310,7 @@ test('a lost connection shows as reconnecting; a resume replays what was missed 
 
   const again = inbox();
   await room.resume(resume(annP, seenByAnn), again.sink);
-  assert.deepEqual(again.messages[0], { type: 'resumed', id: 50, lastRequestId: 0 });
+  assert.deepEqual(again.messages[0], { type: 'resumed', id: 50, lastRequestId: 0, iceServers: [] });
   assert.deepEqual(again.ofType('chat').map((m) => m.text), ['are you there?']);
   assert.equal(again.seqs[1], seenByAnn + 1, 'replayed messages keep their sequence numbers');
   assert.equal(bob.ofType('participant_updated').at(-1)!.participant.connection, 'connected');
@@ -347,6 +347,21 @@ test('a resume while the old connection still looks alive takes the session over
   assert.equal(ann.sink.superseded, true);
   assert.equal(again.ofType('resumed').length, 1);
   assert.equal(bob.ofType('participant_updated').length, 0, 'never shown as reconnecting');
+});
+
+test('joined, resumed and ice_servers each carry ICE servers minted afresh for that participant', async () => {
+  let minted = 0;
+  const iceServers = (id: ParticipantId): IceServer[] => [{ urls: 'turn:turn.test:3478', username: `${++minted}:${id}`, credential: 'c' }];
+  const { room } = makeRoom(10, { iceServers });
+  const ann = inbox();
+  const annP = await room.join(join('Ann'), ann.sink);
+  assert.equal(ann.ofType('joined')[0]!.iceServers[0]!.username, `1:${annP.id}`);
+  await room.handle(annP.id, { type: 'ice_servers', id: 2 });
+  assert.deepEqual(ann.ofType('ice_servers'), [{ type: 'ice_servers', id: 2, iceServers: [{ urls: 'turn:turn.test:3478', username: `2:${annP.id}`, credential: 'c' }] }]);
+  await room.connectionLost(annP.id, ann.sink);
+  const again = inbox();
+  await room.resume(resume(annP, 0), again.sink);
+  assert.equal(again.ofType('resumed')[0]!.iceServers![0]!.username, `3:${annP.id}`);
 });
 
 test('requests resent after a resume run once; their replies are replayed instead', async () => {

@@ -17,7 +17,8 @@ import { SerialQueue } from './SerialQueue';
 
 export interface RoomOptions {
   maxParticipants: number;
-  iceServers: MessageOf<ServerMessage, 'joined'>['iceServers'];
+  /** The ICE servers for one participant, minted afresh at each call (TURN credentials expire). */
+  iceServers: (participantId: ParticipantId) => MessageOf<ServerMessage, 'joined'>['iceServers'];
   /** Resume and heartbeat settings, told to each client in `joined`. */
   session: Omit<MessageOf<ServerMessage, 'joined'>['session'], 'resumeToken'>;
   /** Sequenced messages kept per session for replay after a resume. */
@@ -215,7 +216,7 @@ export class Room {
       room: this.name,
       self: participant.info(),
       participants: others.map((p) => p.info()),
-      iceServers: this.options.iceServers,
+      iceServers: this.options.iceServers(id),
       session: { ...this.options.session, resumeToken: session.resumeToken },
     });
     this.broadcast({ type: 'participant_joined', participant: participant.info() }, id);
@@ -242,6 +243,8 @@ export class Room {
       type: 'resumed',
       ...(request.id === undefined ? {} : { id: request.id }),
       lastRequestId: participant.lastRequestId,
+      // Fresh TURN credentials: the page may have been open longer than the old ones live.
+      iceServers: this.options.iceServers(participant.id),
     });
     if (participant.connection !== 'connected') {
       participant.connection = 'connected';
@@ -283,6 +286,9 @@ export class Room {
       case 'restart_ice':
         participant.subscribeTransport.restartIce();
         return this.ack(participant, command.id);
+      case 'ice_servers':
+        participant.session.send({ type: 'ice_servers', ...(command.id === undefined ? {} : { id: command.id }), iceServers: this.options.iceServers(participant.id) });
+        return;
       case 'candidate': {
         const transport = command.target === 'publisher' ? participant.publishTransport : participant.subscribeTransport;
         return transport.addRemoteCandidate(command.candidate);

@@ -6,6 +6,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { MAX_CHAT_LENGTH, MAX_DISPLAY_NAME_LENGTH, MAX_MESSAGE_BYTES } from '@confab/protocol';
 import { parseTrustedProxies, type TrustedProxies } from './trustedProxies';
+import { turnUrlProblem, type TurnSettings } from './turnCredentials';
 
 /** Every setting, read once at start-up from `CONFAB_*` environment variables (documented in the README). */
 export interface Config {
@@ -28,6 +29,8 @@ export interface Config {
   publicIps: string[];
   /** ICE servers handed to clients in `joined` (JSON array of RTCIceServer). */
   iceServers: { urls: string | string[]; username?: string; credential?: string }[];
+  /** coturn with use-auth-secret (CONFAB_TURN_URLS + CONFAB_TURN_SECRET): each client gets its own time-limited credentials. */
+  turn: TurnSettings | undefined;
   maxParticipantsPerRoom: number;
   /** Limits and abuse (docs/reliability.md): each at most the protocol's own cap. */
   maxMessageBytes: number;
@@ -109,6 +112,7 @@ function readConfig(env: NodeJS.ProcessEnv): Config {
     rtcMaxPort: maxPort,
     publicIps: list(env.CONFAB_PUBLIC_IP),
     iceServers: iceServers(env.CONFAB_ICE_SERVERS),
+    turn: turnSettings(env),
     maxParticipantsPerRoom: int(env, 'CONFAB_MAX_PARTICIPANTS_PER_ROOM', 100, 1, 10_000),
     maxMessageBytes: int(env, 'CONFAB_MAX_MESSAGE_BYTES', MAX_MESSAGE_BYTES, 16 * 1024, MAX_MESSAGE_BYTES),
     maxRooms: int(env, 'CONFAB_MAX_ROOMS', 1000, 1, 1_000_000),
@@ -198,6 +202,24 @@ function allowedOrigins(raw: string | undefined): AllowedOrigins {
     }
     return url.origin;
   });
+}
+
+/** Default lifetime of minted TURN credentials: 6 h, like coturn's and LiveKit's examples. */
+export const DEFAULT_TURN_TTL_SECONDS = 21_600;
+
+function turnSettings(env: NodeJS.ProcessEnv): TurnSettings | undefined {
+  const urls = list(env.CONFAB_TURN_URLS);
+  const secret = env.CONFAB_TURN_SECRET ?? '';
+  // Read (and checked) even without TURN, so a typo does not wait for the day TURN is turned on.
+  const ttlSeconds = int(env, 'CONFAB_TURN_TTL_SECONDS', DEFAULT_TURN_TTL_SECONDS, 10, 30 * 86_400);
+  if (urls.length === 0 && secret === '') return undefined;
+  if (urls.length === 0) throw new ConfigError('CONFAB_TURN_SECRET is set but CONFAB_TURN_URLS is not: set both (or neither)');
+  if (secret === '') throw new ConfigError('CONFAB_TURN_URLS is set but CONFAB_TURN_SECRET is not: set both (or neither) to coturn\'s static-auth-secret');
+  for (const url of urls) {
+    const problem = turnUrlProblem(url);
+    if (problem) throw new ConfigError(`CONFAB_TURN_URLS: "${url}" is ${problem.startsWith('not ') ? problem : `not valid: ${problem}`}`);
+  }
+  return { urls, secret, ttlSeconds };
 }
 
 function iceServers(raw: string | undefined): Config['iceServers'] {
