@@ -353,3 +353,23 @@ test('media that loses its path while signaling is fine restarts ICE on both con
   assert.deepEqual(publisher.offerOptions.at(-1), { iceRestart: true });
   assert.ok(socket.messages().some((m) => m['type'] === 'restart_ice'), 'the server is asked to restart the subscriber side');
 });
+
+test('connect({ publish }) hands preview tracks over: no capture, published as they are, stopped on leave', async () => {
+  const { WebSocket, sockets } = fakeWebSocketClass((s) => server(s));
+  const { RTCPeerConnection, peers } = fakePeerConnectionClass();
+  const microphone = fakeTrack('audio');
+  const camera = fakeTrack('video');
+  // No navigator.mediaDevices in Node: any capture attempt would fail with media_unavailable.
+  const room = await connect('http://confab.test', 'standup', 'Me', { WebSocket, RTCPeerConnection, publish: { microphone, camera } });
+  const errors: ConfabError[] = [];
+  room.on(RoomEvent.Error, (e) => errors.push(e));
+  await tick(30);
+  assert.deepEqual(errors, []);
+  assert.equal(room.localParticipant.tracks.get('microphone')?.mediaStreamTrack, microphone);
+  assert.equal(room.localParticipant.tracks.get('camera')?.mediaStreamTrack, camera);
+  assert.deepEqual(peers[0]!.transceivers.map((t) => t.sender.track), [microphone, camera]);
+  assert.deepEqual(sockets[0]!.messages().filter((m) => m['type'] === 'publish').map((m) => m['source']), ['microphone', 'camera']);
+  await room.leave();
+  assert.equal((camera as unknown as FakeMediaStreamTrack).stopped, true, 'the SDK owns handed-over tracks');
+  assert.equal((microphone as unknown as FakeMediaStreamTrack).stopped, true);
+});

@@ -21,11 +21,18 @@ import { TypedEmitter } from './TypedEmitter';
 export const DEFAULT_CONNECT_TIMEOUT_MS = 10_000;
 const LEAVE_TIMEOUT_MS = 2_000;
 
+/** What to publish for a device at join: capture it (true or constraints), or this track. */
+export type InitialPublish = boolean | MediaTrackConstraints | MediaStreamTrack;
+
 export interface ConnectOptions {
   /** Initial presence; default 'online'. */
   status?: PresenceStatus;
-  /** Publish these right after joining (in the background; failures are emitted as RoomEvent.Error). Default none. */
-  publish?: { microphone?: boolean | MediaTrackConstraints; camera?: boolean | MediaTrackConstraints };
+  /**
+   * Publish these right after joining (in the background; failures are emitted as RoomEvent.Error).
+   * Default none. A MediaStreamTrack (e.g. a pre-join preview from `createLocalTracks`) is published
+   * as it is, without capturing again; the SDK then owns it and stops it on unpublish or leave.
+   */
+  publish?: { microphone?: InitialPublish; camera?: InitialPublish };
   /** Time allowed for opening the socket plus joining; default 10 000 ms. */
   connectTimeoutMs?: number;
   /** WebSocket implementation (e.g. `ws` in Node tests); default the global one. */
