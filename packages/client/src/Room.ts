@@ -30,7 +30,8 @@ export interface ConnectOptions {
   /**
    * Publish these right after joining (in the background; failures are emitted as RoomEvent.Error).
    * Default none. A MediaStreamTrack (e.g. a pre-join preview from `createLocalTracks`) is published
-   * as it is, without capturing again; the SDK then owns it and stops it on unpublish or leave.
+   * as it is, without capturing again; the SDK owns it from the call on (stops it on unpublish, on
+   * leave, or when the join fails).
    */
   publish?: { microphone?: InitialPublish; camera?: InitialPublish };
   /** Time allowed for opening the socket plus joining; default 10 000 ms. */
@@ -130,6 +131,7 @@ export class Room extends TypedEmitter<RoomEvents> {
       const confabError = ConfabError.wrap(error);
       this.end(`join failed: ${confabError.reason}`);
       signal?.close('join failed');
+      this.stopHandedOverTracks();
       throw confabError;
     }
     this.scheduleInitialPublish();
@@ -220,11 +222,21 @@ export class Room extends TypedEmitter<RoomEvents> {
     if (!request?.microphone && !request?.camera) return;
     // A macrotask later, so the caller has attached its listeners after `await connect()`.
     setTimeout(() => {
-      if (!this.session || this.connectionState !== ConnectionState.Connected) return;
+      if (!this.session || this.connectionState !== ConnectionState.Connected) {
+        this.stopHandedOverTracks();
+        return;
+      }
       void this.session.local.publishInitial(request.microphone || undefined, request.camera || undefined).then((errors) => {
         for (const error of errors) this.safeEmit(RoomEvent.Error, error);
       });
     }, 0);
+  }
+
+  /** Tracks given to `connect({ publish })` are ours from then on: stop them if they never got published. */
+  private stopHandedOverTracks(): void {
+    for (const value of Object.values(this.options.publish ?? {})) {
+      if (typeof value === 'object' && value !== null && 'kind' in value && typeof value.stop === 'function') value.stop();
+    }
   }
 
   private onMessage(message: ServerMessage): void {

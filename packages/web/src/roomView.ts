@@ -62,6 +62,7 @@ export class RoomView {
   constructor(
     private readonly room: Room,
     private readonly callbacks: RoomViewCallbacks,
+    options: { speakerId?: string | null } = {},
   ) {
     this.panelOpen = window.matchMedia(WIDE_QUERY).matches;
     this.actions = new LocalActions(room, () => this.syncLocal());
@@ -73,6 +74,7 @@ export class RoomView {
         actions: [{ label: 'Enable sound', primary: true, onClick: () => this.audio.resumeAll() }],
       }),
     );
+    if (options.speakerId) this.audio.setSpeaker(options.speakerId);
     this.detector = new SpeakingDetector((key, speaking) => this.onSpeaking(key, speaking));
     this.quality = new QualityMonitor(
       () => this.room.getStats(),

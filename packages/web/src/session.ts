@@ -1,5 +1,5 @@
 /** One attempt to be in a room: connect, show the room view, leave. */
-import { connect, type Room } from '@confab/client';
+import { connect, type ConnectOptions, type Room } from '@confab/client';
 import { setAppState } from './appState';
 import { RoomView } from './roomView';
 
@@ -10,9 +10,12 @@ declare global {
   }
 }
 
-/** Asked for at join: 16:9 to fill the tiles, echo cancellation for the microphone. */
-const CAMERA: MediaTrackConstraints = { width: { ideal: 960 }, height: { ideal: 540 }, frameRate: { ideal: 30 } };
-const MICROPHONE: MediaTrackConstraints = { echoCancellation: true, noiseSuppression: true, autoGainControl: true };
+/** What to publish at join (pre-join tracks, or constraints to capture) and where to play sound. */
+export interface SessionMedia {
+  publish: NonNullable<ConnectOptions['publish']>;
+  /** An audio output device id (setSinkId), or null for the system default. */
+  speakerId: string | null;
+}
 
 export interface SessionHandlers {
   mount: HTMLElement;
@@ -33,6 +36,7 @@ export class Session {
     readonly roomName: string,
     readonly name: string,
     private readonly handlers: SessionHandlers,
+    private readonly media: SessionMedia,
   ) {}
 
   async start(): Promise<void> {
@@ -40,7 +44,7 @@ export class Session {
     try {
       room = await connect(location.origin, this.roomName, this.name, {
         status: 'online',
-        publish: { microphone: MICROPHONE, camera: CAMERA },
+        publish: this.media.publish,
       });
     } catch (err) {
       if (!this.closed) this.handlers.onFailed(err);
@@ -58,7 +62,7 @@ export class Session {
         this.handlers.onLeft();
       },
       rejoin: () => this.handlers.onRejoin(),
-    });
+    }, { speakerId: this.media.speakerId });
     this.handlers.mount.replaceChildren(this.view.el);
     setAppState(room.state === 'disconnected' ? 'error' : 'in-room');
   }
