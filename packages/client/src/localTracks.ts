@@ -22,8 +22,9 @@ export interface LocalTracks {
 }
 
 /**
- * `constraints` with `deviceId` set: `exact` for a device the person just picked (fail rather than
- * silently use another one), `ideal` for a remembered one (it may have been unplugged since).
+ * `constraints` with `deviceId` set: `exact` (the default) fails rather than silently use another
+ * device; `ideal` lets the browser choose another, though Chromium then ignores it for microphones
+ * (measured with its fake devices), so check `listDevices()` and use `exact` to honour a choice.
  */
 export function withDevice(
   constraints: CaptureConstraints | undefined,

@@ -12,6 +12,7 @@ import {
   watchDevices,
   withDevice,
   type AudioLevelMeter,
+  type MediaFailure,
   type DeviceLists,
 } from '@confab/client';
 import { Disposer, h } from './dom';
@@ -46,7 +47,7 @@ export class PreJoinScreen {
   private readonly disposer = new Disposer();
   private readonly tracks: Record<Device, MediaStreamTrack | null> = { camera: null, microphone: null };
   private readonly on: Record<Device, boolean> = { camera: loadFlag('cameraOn'), microphone: loadFlag('microphoneOn') };
-  private readonly problems: Record<Device, string | null> = { camera: null, microphone: null };
+  private readonly problems: Record<Device, { failure: MediaFailure; detail: string } | null> = { camera: null, microphone: null };
   /** Bumped per device whenever a capture in flight becomes stale (toggled, switched, closed). */
   private readonly generation: Record<Device, number> = { camera: 0, microphone: 0 };
   private readonly busy = new Set<Device>();
@@ -194,10 +195,11 @@ export class PreJoinScreen {
     for (const device of ['camera', 'microphone'] as const) if (want[device]) this.busy.add(device);
     this.renderPreview();
     const generation = { ...this.generation };
-    const result = await createLocalTracks({
-      microphone: want.microphone ? rememberedConstraints('microphone') : false,
-      camera: want.camera ? rememberedConstraints('camera') : false,
-    });
+    const [microphone, camera] = await Promise.all([
+      want.microphone ? rememberedConstraints('microphone') : false,
+      want.camera ? rememberedConstraints('camera') : false,
+    ]);
+    const result = await createLocalTracks({ microphone, camera });
     this.busy.clear();
     for (const device of ['camera', 'microphone'] as const) {
       const track = result[device];
@@ -223,7 +225,9 @@ export class PreJoinScreen {
     }
     this.on[device] = true;
     saveFlag(ON_PREF[device], true);
-    await this.capture(device, rememberedConstraints(device));
+    this.busy.add(device);
+    const constraints = await rememberedConstraints(device);
+    if (!this.closed) await this.capture(device, constraints);
   }
 
   private async chooseDevice(device: Device, deviceId: string): Promise<void> {
@@ -232,7 +236,7 @@ export class PreJoinScreen {
     if (!this.tracks[device] || this.tracks[device]?.getSettings().deviceId === deviceId) return;
     // Stop first: some cameras cannot be open twice, and the old one is not wanted any more.
     this.setTrack(device, null);
-    await this.capture(device, withDevice(device === 'camera' ? CAMERA : MICROPHONE, deviceId, 'exact'));
+    await this.capture(device, withDevice(device === 'camera' ? CAMERA : MICROPHONE, deviceId));
   }
 
   private async capture(device: Device, constraints: MediaTrackConstraints | boolean): Promise<void> {
@@ -274,8 +278,7 @@ export class PreJoinScreen {
   }
 
   private showFailure(device: Device, error: unknown): void {
-    const failure = mediaFailure(error);
-    this.problems[device] = describeDeviceFailure(device, failure, errorMessage(error), `press the ${device} button`);
+    this.problems[device] = { failure: mediaFailure(error), detail: errorMessage(error) };
     this.renderPreview();
   }
 
@@ -326,9 +329,21 @@ export class PreJoinScreen {
     this.setToggle('microphone', 'mic', 'micOff', 'microphone', 'Mic');
     this.setToggle('camera', 'camera', 'cameraOff', 'camera', 'Camera');
     this.meterEl.hidden = !this.tracks.microphone;
-    const problems = (['camera', 'microphone'] as const).map((d) => this.problems[d]).filter((p): p is string => !!p);
+    const problems = this.problemTexts();
     this.problemsEl.replaceChildren(...problems.map((p) => h('p', { class: 'prejoin-problem' }, icon('alert', 'icon icon-xs'), h('span', null, p))));
     this.problemsEl.hidden = problems.length === 0;
+  }
+
+  /** One sentence when both devices failed the same way, else one per device. */
+  private problemTexts(): string[] {
+    const { camera, microphone } = this.problems;
+    if (camera && microphone && camera.failure === microphone.failure && camera.failure !== 'other') {
+      return [describeDeviceFailure('camera and microphone', camera.failure, '', 'press the camera or microphone button')];
+    }
+    return (['camera', 'microphone'] as const).flatMap((d) => {
+      const p = this.problems[d];
+      return p ? [describeDeviceFailure(d, p.failure, p.detail, `press the ${d} button`)] : [];
+    });
   }
 
   private setToggle(device: Device, onIcon: 'mic' | 'camera', offIcon: 'micOff' | 'cameraOff', word: string, text: string): void {

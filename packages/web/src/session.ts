@@ -12,7 +12,7 @@ declare global {
 
 /** What to publish at join (pre-join tracks, or constraints to capture) and where to play sound. */
 export interface SessionMedia {
-  publish: NonNullable<ConnectOptions['publish']>;
+  publish: NonNullable<ConnectOptions['publish']> | Promise<NonNullable<ConnectOptions['publish']>>;
   /** An audio output device id (setSinkId), or null for the system default. */
   speakerId: string | null;
 }
@@ -44,7 +44,7 @@ export class Session {
     try {
       room = await connect(location.origin, this.roomName, this.name, {
         status: 'online',
-        publish: this.media.publish,
+        publish: await this.media.publish,
       });
     } catch (err) {
       if (!this.closed) this.handlers.onFailed(err);
