@@ -373,3 +373,11 @@ test('connect({ publish }) hands preview tracks over: no capture, published as t
   assert.equal((camera as unknown as FakeMediaStreamTrack).stopped, true, 'the SDK owns handed-over tracks');
   assert.equal((microphone as unknown as FakeMediaStreamTrack).stopped, true);
 });
+
+test('handed-over preview tracks are stopped when the join fails (the camera light goes off)', async () => {
+  const { WebSocket } = fakeWebSocketClass((s) => server(s, (id) => ({ type: 'error', id, code: 'unavailable', message: 'shutting down' })));
+  const { RTCPeerConnection } = fakePeerConnectionClass();
+  const camera = fakeTrack('video');
+  await assert.rejects(connect('http://confab.test', 'standup', 'Me', { WebSocket, RTCPeerConnection, publish: { camera } }), (e: unknown) => e instanceof ConfabError && e.code === 'unavailable');
+  assert.equal((camera as unknown as FakeMediaStreamTrack).stopped, true);
+});

@@ -294,12 +294,12 @@ export class PreJoinScreen {
 
   private fillPickers(lists: DeviceLists): void {
     if (this.closed) return;
-    this.fill(this.selects.camera, lists.cameras, this.tracks.camera?.getSettings().deviceId ?? loadPref('cameraDevice'), lists.permissionNeeded ? 'Allow the camera to choose' : 'No camera found');
+    this.fill(this.selects.camera, lists.cameras, this.tracks.camera?.getSettings().deviceId ?? loadPref('cameraDevice'), lists.permissionNeeded ? 'Needs permission' : 'No camera found');
     this.fill(
       this.selects.microphone,
       lists.microphones,
       this.tracks.microphone?.getSettings().deviceId ?? loadPref('microphoneDevice'),
-      lists.permissionNeeded ? 'Allow the microphone to choose' : 'No microphone found',
+      lists.permissionNeeded ? 'Needs permission' : 'No microphone found',
     );
     this.fill(this.selects.speaker, lists.speakers, loadPref('speakerDevice'), 'System default');
   }

@@ -16,6 +16,7 @@ import { Grid } from './grid';
 import { icon } from './icons';
 import { LocalActions } from './localActions';
 import { ParticipantList, type PersonRow } from './participantList';
+import { savePref } from './prefs';
 import { QualityMonitor, SELF, type Quality } from './quality';
 import { SpeakingDetector } from './speaking';
 import { Tile, type TileSource } from './tile';
@@ -96,6 +97,10 @@ export class RoomView {
     this.devices = new DevicePicker({
       current: () => this.actions.currentDevices(),
       choose: (kind, deviceId) => void this.actions.chooseDevice(kind, deviceId).then(() => this.devices.refresh()),
+      chooseSpeaker: (deviceId) => {
+        savePref('speakerDevice', deviceId);
+        this.audio.setSpeaker(deviceId);
+      },
       onOpenChange: (open) => this.controls.setDevicesExpanded(open),
     });
     this.chat = new ChatPanel((text) => this.actions.sendChat(text));
