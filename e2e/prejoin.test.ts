@@ -10,7 +10,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { existsSync, readlinkSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { chromium, type Page } from 'playwright-core';
@@ -92,7 +92,7 @@ async function inPrivateNetns(): Promise<boolean> {
   return names.length > 0 && names.every((n) => n === 'lo');
 }
 
-describe('pre-join screen and media messages', { timeout: 300_000 }, () => {
+describe('pre-join screen and media messages', { timeout: 480_000 }, () => {
   before(async () => {
     // Listening on every address of the test's namespace, so the page can also be opened by a
     // non-localhost address (the insecure-origin test adds one to lo).
@@ -141,6 +141,9 @@ describe('pre-join screen and media messages', { timeout: 300_000 }, () => {
       const mics = await page.locator('#prejoin-microphone option').evaluateAll((os) => os.map((o) => ({ value: (o as HTMLOptionElement).value, text: o.textContent ?? '' })));
       assert.ok(mics.length >= 2, `several microphones to pick from: ${JSON.stringify(mics)}`);
       await screenshot(page, 'prejoin.png');
+      await page.setViewportSize({ width: 390, height: 844 });
+      await screenshot(page, 'prejoin-narrow.png');
+      await page.setViewportSize({ width: 1024, height: 640 });
 
       // Camera off: the preview goes dark (the camera is released), and that is remembered.
       await page.getByRole('button', { name: 'Turn off camera' }).click();
