@@ -205,7 +205,7 @@ describe('pre-join screen and media messages', { timeout: 480_000 }, () => {
         const page = ivy.page;
         assert.equal(await page.evaluate(() => window.isSecureContext), false, 'Chromium treats this origin as insecure');
         const notice = page.getByRole('alert').filter({ hasText: 'Camera and microphone need HTTPS' });
-        await notice.waitFor({ state: 'visible', timeout: 10_000 });
+        await notice.waitFor({ state: 'visible', timeout: 30_000 });
         const text = await notice.innerText();
         assert.match(text, /only allow the camera and microphone on pages served over HTTPS \(or from localhost\)/);
         assert.match(text, new RegExp(`${INSECURE_ADDRESS.replace(/\./g, '\\.')}`), 'names the address it was opened on');

@@ -3,23 +3,14 @@
  * pickers, camera and mic toggles and the name. Joining hands the preview tracks to the room, so
  * there is no second permission prompt and the camera does not blink.
  */
-import {
-  createAudioLevelMeter,
-  createLocalTrack,
-  createLocalTracks,
-  listDevices,
-  supportsSpeakerSelection,
-  watchDevices,
-  withDevice,
-  type AudioLevelMeter,
-  type MediaFailure,
-  type DeviceLists,
-} from '@confab/client';
+import { createLocalTrack, createLocalTracks, listDevices, watchDevices, withDevice, type DeviceLists, type MediaFailure } from '@confab/client';
+import { DevicePickers } from './devicePickers';
 import { Disposer, h } from './dom';
 import { currentPageCaptureProblem, DEPLOY_GUIDE_PATH, describeDeviceFailure, errorMessage, insecureContextMessage, mediaFailure } from './errors';
 import { formField } from './formField';
 import { icon } from './icons';
 import { CAMERA, MICROPHONE, rememberedConstraints } from './mediaChoices';
+import { MicLevel } from './micLevel';
 import { displayNameProblem, hueForName, initials } from './names';
 import { loadFlag, loadPref, saveFlag, savePref } from './prefs';
 
@@ -38,7 +29,6 @@ export interface PreJoinHandlers {
   back(): void;
 }
 
-const METER_INTERVAL_MS = 60;
 const DEVICE_PREF = { camera: 'cameraDevice', microphone: 'microphoneDevice' } as const;
 const ON_PREF = { camera: 'cameraOn', microphone: 'microphoneOn' } as const;
 
@@ -51,7 +41,6 @@ export class PreJoinScreen {
   /** Bumped per device whenever a capture in flight becomes stale (toggled, switched, closed). */
   private readonly generation: Record<Device, number> = { camera: 0, microphone: 0 };
   private readonly busy = new Set<Device>();
-  private meter: AudioLevelMeter | null = null;
   private readonly captureProblem = currentPageCaptureProblem();
   private closed = false;
 
@@ -59,11 +48,10 @@ export class PreJoinScreen {
   private readonly preview: HTMLElement;
   private readonly avatar: HTMLElement;
   private readonly offText: HTMLElement;
-  private readonly meterEl: HTMLElement;
-  private readonly meterFill: HTMLElement;
+  private readonly level = new MicLevel();
   private readonly problemsEl: HTMLElement;
   private readonly toggles: Record<Device, HTMLButtonElement>;
-  private readonly selects: { camera: HTMLSelectElement; microphone: HTMLSelectElement; speaker: HTMLSelectElement };
+  private readonly pickers: DevicePickers;
   private readonly name: ReturnType<typeof formField>;
 
   constructor(
@@ -75,12 +63,6 @@ export class PreJoinScreen {
     this.video.muted = true;
     this.avatar = h('span', { class: 'avatar avatar-lg', 'aria-hidden': 'true' });
     this.offText = h('p', { class: 'preview-off-text' });
-    this.meterFill = h('span', { class: 'meter-fill' });
-    this.meterEl = h(
-      'div',
-      { class: 'meter', role: 'meter', 'aria-label': 'Microphone level', 'aria-valuemin': 0, 'aria-valuemax': 100, 'aria-valuenow': 0 },
-      this.meterFill,
-    );
     this.toggles = {
       microphone: h('button', { type: 'button', class: 'ctl preview-toggle', onclick: () => void this.toggle('microphone') }),
       camera: h('button', { type: 'button', class: 'ctl preview-toggle', onclick: () => void this.toggle('camera') }),
@@ -90,26 +72,14 @@ export class PreJoinScreen {
       { class: 'preview', 'data-video': 'off' },
       this.video,
       h('div', { class: 'preview-placeholder' }, this.avatar, this.offText),
-      h('div', { class: 'preview-bar' }, this.toggles.microphone, this.meterEl, this.toggles.camera),
+      h('div', { class: 'preview-bar' }, this.toggles.microphone, this.level.el, this.toggles.camera),
     );
     this.problemsEl = h('div', { class: 'prejoin-problems', role: 'alert' });
 
-    const select = (id: string, onChange: (value: string) => void): HTMLSelectElement =>
-      h('select', { id, class: 'field-select', onchange: (ev: Event) => onChange((ev.target as HTMLSelectElement).value) });
-    this.selects = {
-      camera: select('prejoin-camera', (id) => void this.chooseDevice('camera', id)),
-      microphone: select('prejoin-microphone', (id) => void this.chooseDevice('microphone', id)),
-      speaker: select('prejoin-speaker', (id) => savePref('speakerDevice', id)),
-    };
-    const picker = (label: string, el: HTMLSelectElement, iconName: 'camera' | 'mic' | 'people'): HTMLElement =>
-      h('div', { class: 'field device-field' }, h('label', { class: 'field-label', for: el.id }, icon(iconName, 'icon icon-xs'), label), el);
-    const pickers = h(
-      'div',
-      { class: 'prejoin-devices' },
-      picker('Camera', this.selects.camera, 'camera'),
-      picker('Microphone', this.selects.microphone, 'mic'),
-      supportsSpeakerSelection() ? picker('Speaker', this.selects.speaker, 'people') : null,
-    );
+    this.pickers = new DevicePickers((kind, deviceId) => {
+      if (kind === 'speaker') savePref('speakerDevice', deviceId);
+      else void this.chooseDevice(kind, deviceId);
+    });
 
     this.name = formField({ id: 'display-name', label: 'Your name', value: initialName.value, placeholder: 'e.g. Ada Lovelace', maxLength: 64, autocomplete: 'name' });
     if (initialName.error) this.name.setError(initialName.error);
@@ -135,7 +105,7 @@ export class PreJoinScreen {
 
     const media =
       this.captureProblem === null
-        ? h('section', { class: 'prejoin-media', 'aria-label': 'Camera and microphone check' }, this.preview, this.problemsEl, pickers)
+        ? h('section', { class: 'prejoin-media', 'aria-label': 'Camera and microphone check' }, this.preview, this.problemsEl, this.pickers.el)
         : h('section', { class: 'prejoin-media', 'aria-label': 'Camera and microphone' }, this.noCaptureNotice());
     this.el = h(
       'main',
@@ -165,7 +135,6 @@ export class PreJoinScreen {
     (this.name.input.value && !this.name.el.classList.contains('invalid') ? this.el.querySelector<HTMLElement>('button[type="submit"]') : this.name.input)?.focus();
     if (this.captureProblem !== null) return;
     this.disposer.add(watchDevices((lists) => this.fillPickers(lists)));
-    this.meterTick();
     void this.startPreview();
   }
 
@@ -174,7 +143,7 @@ export class PreJoinScreen {
     if (this.closed) return;
     this.closed = true;
     this.disposer.dispose();
-    this.stopMeter();
+    this.level.destroy();
     for (const device of ['camera', 'microphone'] as const) {
       this.generation[device]++;
       this.tracks[device]?.stop();
@@ -270,8 +239,7 @@ export class PreJoinScreen {
       this.video.srcObject = track ? new MediaStream([track]) : null;
       if (track) void this.video.play().catch(() => undefined);
     } else {
-      this.stopMeter();
-      if (track) this.meter = createAudioLevelMeter(track);
+      this.level.setTrack(track);
     }
     if (track) this.on[device] = true;
     this.renderPreview();
@@ -294,26 +262,11 @@ export class PreJoinScreen {
 
   private fillPickers(lists: DeviceLists): void {
     if (this.closed) return;
-    this.fill(this.selects.camera, lists.cameras, this.tracks.camera?.getSettings().deviceId ?? loadPref('cameraDevice'), lists.permissionNeeded ? 'Needs permission' : 'No camera found');
-    this.fill(
-      this.selects.microphone,
-      lists.microphones,
-      this.tracks.microphone?.getSettings().deviceId ?? loadPref('microphoneDevice'),
-      lists.permissionNeeded ? 'Needs permission' : 'No microphone found',
-    );
-    this.fill(this.selects.speaker, lists.speakers, loadPref('speakerDevice'), 'System default');
-  }
-
-  private fill(select: HTMLSelectElement, devices: MediaDeviceInfo[], currentId: string | null, emptyText: string): void {
-    if (devices.length === 0) {
-      select.replaceChildren(h('option', { value: '' }, emptyText));
-      select.disabled = true;
-      return;
-    }
-    const word = select.id.replace('prejoin-', '');
-    select.replaceChildren(...devices.map((d, i) => h('option', { value: d.deviceId }, d.label || `${word.charAt(0).toUpperCase()}${word.slice(1)} ${i + 1}`)));
-    select.disabled = false;
-    if (currentId && devices.some((d) => d.deviceId === currentId)) select.value = currentId;
+    this.pickers.update(lists, {
+      camera: this.tracks.camera?.getSettings().deviceId ?? loadPref('cameraDevice'),
+      microphone: this.tracks.microphone?.getSettings().deviceId ?? loadPref('microphoneDevice'),
+      speaker: loadPref('speakerDevice'),
+    });
   }
 
   // ---- view ----
@@ -328,7 +281,6 @@ export class PreJoinScreen {
     this.offText.textContent = this.busy.has('camera') ? 'Starting camera…' : this.problems.camera ? 'Camera unavailable' : 'Camera is off';
     this.setToggle('microphone', 'mic', 'micOff', 'microphone', 'Mic');
     this.setToggle('camera', 'camera', 'cameraOff', 'camera', 'Camera');
-    this.meterEl.hidden = !this.tracks.microphone;
     const problems = this.problemTexts();
     this.problemsEl.replaceChildren(...problems.map((p) => h('p', { class: 'prejoin-problem' }, icon('alert', 'icon icon-xs'), h('span', null, p))));
     this.problemsEl.hidden = problems.length === 0;
@@ -356,24 +308,6 @@ export class PreJoinScreen {
     el.title = label;
     el.disabled = this.busy.has(device);
     el.classList.toggle('ctl-danger', !live);
-  }
-
-  private meterTick(): void {
-    let shown = -1;
-    const timer = setInterval(() => {
-      const level = this.meter?.level() ?? 0;
-      const value = Math.round(level * 100);
-      if (value === shown) return;
-      shown = value;
-      this.meterEl.setAttribute('aria-valuenow', String(value));
-      this.meterFill.style.transform = `scaleX(${level.toFixed(3)})`;
-    }, METER_INTERVAL_MS);
-    this.disposer.add(() => clearInterval(timer));
-  }
-
-  private stopMeter(): void {
-    this.meter?.stop();
-    this.meter = null;
   }
 
   /** Plain HTTP from another host (or a browser without capture): say so, and how to fix it. */
@@ -408,7 +342,7 @@ export class PreJoinScreen {
       name,
       microphone: this.tracks.microphone,
       camera: this.tracks.camera,
-      speakerId: this.selects.speaker.value || loadPref('speakerDevice'),
+      speakerId: this.pickers.speaker || loadPref('speakerDevice'),
     };
     // Handed over: the room stops them from now on.
     this.tracks.microphone = null;
