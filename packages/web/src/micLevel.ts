@@ -37,6 +37,7 @@ export class MicLevel {
     if (value === this.shown) return;
     this.shown = value;
     this.el.setAttribute('aria-valuenow', String(value));
-    this.fill.style.transform = `scaleX(${level.toFixed(3)})`;
+    // Clipped, not scaled, so the colours stay put: green for speech, amber near the top.
+    this.fill.style.clipPath = `inset(0 ${(100 - level * 100).toFixed(1)}% 0 0)`;
   }
 }
