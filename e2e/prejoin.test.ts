@@ -66,7 +66,7 @@ async function meterSamples(page: Page, count = 15, everyMs = 150): Promise<numb
 }
 
 async function expectMeterMoving(page: Page, who: string): Promise<void> {
-  await page.locator(METER).waitFor({ state: 'visible', timeout: 15_000 });
+  await page.locator(METER).waitFor({ state: 'visible', timeout: 30_000 });
   let samples: number[] = [];
   await waitFor(async () => {
     samples = await meterSamples(page);
@@ -152,7 +152,7 @@ describe('pre-join screen and media messages', { timeout: 480_000 }, () => {
       assert.equal(await stored(page, 'confab.cameraOn'), '0');
       // Mic off: the meter goes away; on again: it moves again.
       await page.getByRole('button', { name: 'Turn off microphone' }).click();
-      await page.locator(METER).waitFor({ state: 'hidden', timeout: 5000 });
+      await page.locator(METER).waitFor({ state: 'hidden', timeout: 30_000 });
       assert.equal(await stored(page, 'confab.microphoneOn'), '0');
       await page.getByRole('button', { name: 'Turn on microphone' }).click();
       await expectMeterMoving(page, 'Dan');
@@ -165,7 +165,7 @@ describe('pre-join screen and media messages', { timeout: 480_000 }, () => {
       // Reload: the camera stays off, the chosen microphone stays chosen.
       await page.reload({ waitUntil: 'domcontentloaded' });
       await waitForBodyState(page, 'prejoin');
-      await page.getByRole('button', { name: 'Turn on camera' }).waitFor({ state: 'visible', timeout: 10_000 });
+      await page.getByRole('button', { name: 'Turn on camera' }).waitFor({ state: 'visible', timeout: 30_000 });
       assert.equal(await page.$eval('.preview', (el) => (el as HTMLElement).dataset['video']), 'off', 'camera still off after the reload');
       await waitFor(async () => (await page.locator('#prejoin-microphone').inputValue()) === other.value, {
         message: `the microphone picker shows ${other.text} again after the reload`,
