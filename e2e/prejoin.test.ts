@@ -179,7 +179,7 @@ describe('pre-join screen and media messages', { timeout: 480_000 }, () => {
       const callsBeforeJoin = await page.evaluate(() => (window as unknown as { __gumCalls: number }).__gumCalls);
       await page.getByRole('button', { name: /^Join/ }).click();
       await waitForBodyState(page, 'in-room');
-      await waitFor(() => page.evaluate(() => window.confabRoom?.localParticipant.tracks.has('camera') ?? false), { message: 'Dan publishes his camera' });
+      await waitFor(() => page.evaluate(() => window.confabRoom?.localParticipant.tracks.has('camera') ?? false), { timeout: 45_000, message: 'Dan publishes his camera' });
       const published = await page.evaluate(() => ({
         camera: window.confabRoom!.localParticipant.tracks.get('camera')!.mediaStreamTrack.id,
         mic: window.confabRoom!.localParticipant.tracks.get('microphone')?.mediaStreamTrack.getSettings().deviceId ?? null,

@@ -382,3 +382,17 @@ test('handed-over preview tracks are stopped when the join fails (the camera lig
   await assert.rejects(connect('http://confab.test', 'standup', 'Me', { WebSocket, RTCPeerConnection, publish: { camera } }), (e: unknown) => e instanceof ConfabError && e.code === 'unavailable');
   assert.equal((camera as unknown as FakeMediaStreamTrack).stopped, true);
 });
+
+test('a drop right after joining delays the hand-over publish until reconnected, instead of dropping it', async () => {
+  const { WebSocket, sockets } = resumingServer((id) => ({ type: 'resumed', id, lastRequestId: 0 }));
+  const { RTCPeerConnection } = fakePeerConnectionClass();
+  const camera = fakeTrack('video');
+  const room = await connect('http://confab.test', 'standup', 'Me', { WebSocket, RTCPeerConnection, publish: { camera } });
+  sockets[0]!.serverClose(1006, '');
+  assert.equal(room.state, ConnectionState.Reconnecting);
+  for (let i = 0; i < 200 && !room.localParticipant.tracks.has('camera'); i++) await tick(10);
+  assert.equal(room.state, ConnectionState.Connected);
+  assert.equal(room.localParticipant.tracks.get('camera')?.mediaStreamTrack, camera, 'published once back');
+  assert.equal((camera as unknown as FakeMediaStreamTrack).stopped, false);
+  await room.leave();
+});

@@ -221,15 +221,27 @@ export class Room extends TypedEmitter<RoomEvents> {
     const request = this.options.publish;
     if (!request?.microphone && !request?.camera) return;
     // A macrotask later, so the caller has attached its listeners after `await connect()`.
-    setTimeout(() => {
-      if (!this.session || this.connectionState !== ConnectionState.Connected) {
-        this.stopHandedOverTracks();
-        return;
-      }
-      void this.session.local.publishInitial(request.microphone || undefined, request.camera || undefined).then((errors) => {
-        for (const error of errors) this.safeEmit(RoomEvent.Error, error);
-      });
-    }, 0);
+    setTimeout(() => this.publishInitialWhenConnected(request), 0);
+  }
+
+  /** A drop right after joining only delays the initial publish; a room that ended stops handed-over tracks. */
+  private publishInitialWhenConnected(request: NonNullable<ConnectOptions['publish']>): void {
+    if (this.connectionState === ConnectionState.Reconnecting) {
+      const onState = (state: ConnectionState): void => {
+        if (state === ConnectionState.Reconnecting) return;
+        this.off(RoomEvent.ConnectionStateChanged, onState);
+        this.publishInitialWhenConnected(request);
+      };
+      this.on(RoomEvent.ConnectionStateChanged, onState);
+      return;
+    }
+    if (!this.session || this.connectionState !== ConnectionState.Connected) {
+      this.stopHandedOverTracks();
+      return;
+    }
+    void this.session.local.publishInitial(request.microphone || undefined, request.camera || undefined).then((errors) => {
+      for (const error of errors) this.safeEmit(RoomEvent.Error, error);
+    });
   }
 
   /** Tracks given to `connect({ publish })` are ours from then on: stop them if they never got published. */
