@@ -18,7 +18,7 @@ describe('errors and races', { timeout: 150_000 }, () => {
 
   test('an invalid room name shows a readable error, not a crash', () =>
     h.run(async () => {
-      const p = await h.join('bad room!', 'X', { path: '/r/bad%20room!?name=X', waitForState: 'error' });
+      const p = await h.join('bad room!', 'X', { path: '/r/bad%20room!?name=X&prejoin=0', waitForState: 'error' });
       const state = await p.page.evaluate(() => document.body.dataset['state']);
       assert.equal(state, 'error');
       const text = await p.page.evaluate(() => document.body.innerText);

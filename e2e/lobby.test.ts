@@ -1,4 +1,4 @@
-/** The landing page: a suggested room, a remembered name, and joining from the form. */
+/** The landing page: a suggested room, a remembered name, and joining from the form (through the pre-join screen). */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Page } from 'playwright-core';
@@ -49,12 +49,15 @@ describe('lobby', { timeout: 120_000 }, () => {
       await other.close();
       h.people.delete('Other');
 
-      // Join from the form.
+      // Join from the form: on to the room's pre-join screen, name carried over, then in.
       await page.locator(NAME_INPUT).first().fill('Erin');
       await page.locator(SUBMIT).first().click();
-      await waitForBodyState(page, 'in-room');
+      await waitForBodyState(page, 'prejoin');
       const url = new URL(page.url());
       assert.equal(url.pathname, `/r/${first.room}`, 'the address bar shows the room link');
+      assert.equal(await page.locator(NAME_INPUT).first().inputValue(), 'Erin', 'the pre-join screen has the name from the lobby');
+      await page.getByRole('button', { name: /^Join/ }).click();
+      await waitForBodyState(page, 'in-room');
       await waitFor(() => page.$('[data-participant-name="Erin"][data-local="true"]'), {
         message: 'Erin sees her own tile',
       });

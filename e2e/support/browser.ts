@@ -96,8 +96,12 @@ export interface Participant {
 
 export interface OpenOptions {
   /** Wait for `in-room` (default) or only for the page to load. */
-  waitForState?: 'lobby' | 'in-room' | 'error' | 'none';
-  /** Path to open instead of `/r/<room>?name=<name>`. */
+  waitForState?: 'lobby' | 'prejoin' | 'in-room' | 'error' | 'none';
+  /** Show the pre-join screen instead of joining straight away (default false: `&prejoin=0`). */
+  prejoin?: boolean;
+  /** BrowserContext options beyond the viewport (e.g. `permissions`). */
+  contextOptions?: Parameters<Browser['newContext']>[0];
+  /** Path to open instead of `/r/<room>?name=<name>&prejoin=0`. */
   path?: string;
   timeout?: number;
   /** Origin to open the page on instead of the harness's (e.g. another loopback address). */
@@ -108,7 +112,10 @@ export interface OpenOptions {
   beforeGoto?: (page: Page, context: BrowserContext) => Promise<void>;
 }
 
-/** Opens `${baseUrl}/r/${room}?name=${name}` in a fresh context and waits until the page is in the room. */
+/**
+ * Opens `${baseUrl}/r/${room}?name=${name}&prejoin=0` in a fresh context and waits until the page is
+ * in the room. `prejoin: true` leaves `&prejoin=0` off, so the pre-join screen shows.
+ */
 export async function openParticipant(
   browser: Browser,
   baseUrl: string,
@@ -116,7 +123,7 @@ export async function openParticipant(
   name: string,
   options: OpenOptions = {},
 ): Promise<Participant> {
-  const context = await browser.newContext({ viewport: { width: 1024, height: 640 } });
+  const context = await browser.newContext({ viewport: { width: 1024, height: 640 }, ...options.contextOptions });
   await context.addInitScript({ content: INIT_SCRIPT });
   if (options.initScript) await context.addInitScript({ content: options.initScript });
   const page = await context.newPage();
@@ -144,7 +151,7 @@ export async function openParticipant(
     },
   };
   if (options.beforeGoto) await options.beforeGoto(page, context);
-  const path = options.path ?? `/r/${room}?name=${encodeURIComponent(name)}`;
+  const path = options.path ?? `/r/${room}?name=${encodeURIComponent(name)}${options.prejoin ? '' : '&prejoin=0'}`;
   await page.goto((options.baseUrl ?? baseUrl) + path, { waitUntil: 'domcontentloaded', timeout: 30_000 });
   const want = options.waitForState ?? 'in-room';
   if (want !== 'none') {

@@ -15,7 +15,15 @@ export interface Harness {
 }
 
 export async function createHarness(serverOptions: ServerProcessOptions = {}): Promise<Harness> {
-  const [server, browser] = await Promise.all([ServerProcess.start(serverOptions), launchBrowser()]);
+  const [started, launched] = await Promise.allSettled([ServerProcess.start(serverOptions), launchBrowser()]);
+  if (started.status === 'rejected' || launched.status === 'rejected') {
+    // Don't leave the other half running: a live browser keeps the test process from exiting.
+    if (launched.status === 'fulfilled') await launched.value.close().catch(() => {});
+    if (started.status === 'fulfilled') await started.value.stop();
+    throw started.status === 'rejected' ? started.reason : (launched as PromiseRejectedResult).reason;
+  }
+  const server = started.value;
+  const browser = launched.value;
   const people = new Map<string, Participant>();
   const h: Harness = {
     server,

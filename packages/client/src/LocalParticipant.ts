@@ -142,8 +142,14 @@ export class LocalParticipant {
     await this.context.signal.request({ type: 'chat', text });
   }
 
-  /** @internal Publishes what `connect({publish})` asked for, with one permission prompt if both. */
-  async publishInitial(microphone: CaptureConstraints | undefined, camera: CaptureConstraints | undefined): Promise<ConfabError[]> {
+  /**
+   * @internal Publishes what `connect({publish})` asked for: given tracks as they are, the rest
+   * captured with one permission prompt if both.
+   */
+  async publishInitial(
+    microphone: CaptureConstraints | MediaStreamTrack | undefined,
+    camera: CaptureConstraints | MediaStreamTrack | undefined,
+  ): Promise<ConfabError[]> {
     const errors: ConfabError[] = [];
     const attempt = async (run: () => Promise<unknown>): Promise<void> => {
       try {
@@ -152,6 +158,14 @@ export class LocalParticipant {
         errors.push(ConfabError.wrap(error));
       }
     };
+    if (isTrack(microphone) || isTrack(camera)) {
+      // Handed over from a preview: publish those first (no capture, no prompt), capture the rest.
+      if (isTrack(microphone)) await attempt(() => this.publishOwned(microphone, 'microphone'));
+      else if (microphone) await attempt(() => this.publishMicrophone(microphone === true ? undefined : microphone));
+      if (isTrack(camera)) await attempt(() => this.publishOwned(camera, 'camera'));
+      else if (camera) await attempt(() => this.publishCamera(camera === true ? undefined : camera));
+      return errors;
+    }
     if (microphone && camera) {
       let captured: { audio?: MediaStreamTrack; video?: MediaStreamTrack } | undefined;
       try {
@@ -268,4 +282,9 @@ export class LocalParticipant {
     if (this.trackMap.has(source)) throw ConfabError.conflict(`${source} is already published`);
     if (this.busy.has(source)) throw ConfabError.conflict(`${source} is being published or unpublished`);
   }
+}
+
+/** A MediaStreamTrack rather than capture constraints (duck-typed: Node tests have no MediaStreamTrack class). */
+function isTrack(value: unknown): value is MediaStreamTrack {
+  return typeof value === 'object' && value !== null && 'kind' in value && typeof (value as { stop?: unknown }).stop === 'function';
 }

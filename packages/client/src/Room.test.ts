@@ -409,3 +409,46 @@ test('forceRelay makes both peer connections relay-only', async () => {
   assert.deepEqual(plain.peers.map((pc) => pc.config.iceTransportPolicy), [undefined, undefined]);
   await other.leave();
 });
+
+test('connect({ publish }) hands preview tracks over: no capture, published as they are, stopped on leave', async () => {
+  const { WebSocket, sockets } = fakeWebSocketClass((s) => server(s));
+  const { RTCPeerConnection, peers } = fakePeerConnectionClass();
+  const microphone = fakeTrack('audio');
+  const camera = fakeTrack('video');
+  // No navigator.mediaDevices in Node: any capture attempt would fail with media_unavailable.
+  const room = await connect('http://confab.test', 'standup', 'Me', { WebSocket, RTCPeerConnection, publish: { microphone, camera } });
+  const errors: ConfabError[] = [];
+  room.on(RoomEvent.Error, (e) => errors.push(e));
+  // Both publishes are server round trips; poll rather than guess how long a loaded machine takes.
+  for (let i = 0; i < 200 && room.localParticipant.tracks.size + errors.length < 2; i++) await tick(10);
+  assert.deepEqual(errors, []);
+  assert.equal(room.localParticipant.tracks.get('microphone')?.mediaStreamTrack, microphone);
+  assert.equal(room.localParticipant.tracks.get('camera')?.mediaStreamTrack, camera);
+  assert.deepEqual(peers[0]!.transceivers.map((t) => t.sender.track), [microphone, camera]);
+  assert.deepEqual(sockets[0]!.messages().filter((m) => m['type'] === 'publish').map((m) => m['source']), ['microphone', 'camera']);
+  await room.leave();
+  assert.equal((camera as unknown as FakeMediaStreamTrack).stopped, true, 'the SDK owns handed-over tracks');
+  assert.equal((microphone as unknown as FakeMediaStreamTrack).stopped, true);
+});
+
+test('handed-over preview tracks are stopped when the join fails (the camera light goes off)', async () => {
+  const { WebSocket } = fakeWebSocketClass((s) => server(s, (id) => ({ type: 'error', id, code: 'unavailable', message: 'shutting down' })));
+  const { RTCPeerConnection } = fakePeerConnectionClass();
+  const camera = fakeTrack('video');
+  await assert.rejects(connect('http://confab.test', 'standup', 'Me', { WebSocket, RTCPeerConnection, publish: { camera } }), (e: unknown) => e instanceof ConfabError && e.code === 'unavailable');
+  assert.equal((camera as unknown as FakeMediaStreamTrack).stopped, true);
+});
+
+test('a drop right after joining delays the hand-over publish until reconnected, instead of dropping it', async () => {
+  const { WebSocket, sockets } = resumingServer((id) => ({ type: 'resumed', id, lastRequestId: 0 }));
+  const { RTCPeerConnection } = fakePeerConnectionClass();
+  const camera = fakeTrack('video');
+  const room = await connect('http://confab.test', 'standup', 'Me', { WebSocket, RTCPeerConnection, publish: { camera } });
+  sockets[0]!.serverClose(1006, '');
+  assert.equal(room.state, ConnectionState.Reconnecting);
+  for (let i = 0; i < 200 && !room.localParticipant.tracks.has('camera'); i++) await tick(10);
+  assert.equal(room.state, ConnectionState.Connected);
+  assert.equal(room.localParticipant.tracks.get('camera')?.mediaStreamTrack, camera, 'published once back');
+  assert.equal((camera as unknown as FakeMediaStreamTrack).stopped, false);
+  await room.leave();
+});

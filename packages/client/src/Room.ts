@@ -21,11 +21,19 @@ import { TypedEmitter } from './TypedEmitter';
 export const DEFAULT_CONNECT_TIMEOUT_MS = 10_000;
 const LEAVE_TIMEOUT_MS = 2_000;
 
+/** What to publish for a device at join: capture it (true or constraints), or this track. */
+export type InitialPublish = boolean | MediaTrackConstraints | MediaStreamTrack;
+
 export interface ConnectOptions {
   /** Initial presence; default 'online'. */
   status?: PresenceStatus;
-  /** Publish these right after joining (in the background; failures are emitted as RoomEvent.Error). Default none. */
-  publish?: { microphone?: boolean | MediaTrackConstraints; camera?: boolean | MediaTrackConstraints };
+  /**
+   * Publish these right after joining (in the background; failures are emitted as RoomEvent.Error).
+   * Default none. A MediaStreamTrack (e.g. a pre-join preview from `createLocalTracks`) is published
+   * as it is, without capturing again; the SDK owns it from the call on (stops it on unpublish, on
+   * leave, or when the join fails).
+   */
+  publish?: { microphone?: InitialPublish; camera?: InitialPublish };
   /** Time allowed for opening the socket plus joining; default 10 000 ms. */
   connectTimeoutMs?: number;
   /** WebSocket implementation (e.g. `ws` in Node tests); default the global one. */
@@ -128,6 +136,7 @@ export class Room extends TypedEmitter<RoomEvents> {
       const confabError = ConfabError.wrap(error);
       this.end(`join failed: ${confabError.reason}`);
       signal?.close('join failed');
+      this.stopHandedOverTracks();
       throw confabError;
     }
     this.warnIfRelayImpossible();
@@ -262,12 +271,34 @@ export class Room extends TypedEmitter<RoomEvents> {
     const request = this.options.publish;
     if (!request?.microphone && !request?.camera) return;
     // A macrotask later, so the caller has attached its listeners after `await connect()`.
-    setTimeout(() => {
-      if (!this.session || this.connectionState !== ConnectionState.Connected) return;
-      void this.session.local.publishInitial(request.microphone || undefined, request.camera || undefined).then((errors) => {
-        for (const error of errors) this.safeEmit(RoomEvent.Error, error);
-      });
-    }, 0);
+    setTimeout(() => this.publishInitialWhenConnected(request), 0);
+  }
+
+  /** A drop right after joining only delays the initial publish; a room that ended stops handed-over tracks. */
+  private publishInitialWhenConnected(request: NonNullable<ConnectOptions['publish']>): void {
+    if (this.connectionState === ConnectionState.Reconnecting) {
+      const onState = (state: ConnectionState): void => {
+        if (state === ConnectionState.Reconnecting) return;
+        this.off(RoomEvent.ConnectionStateChanged, onState);
+        this.publishInitialWhenConnected(request);
+      };
+      this.on(RoomEvent.ConnectionStateChanged, onState);
+      return;
+    }
+    if (!this.session || this.connectionState !== ConnectionState.Connected) {
+      this.stopHandedOverTracks();
+      return;
+    }
+    void this.session.local.publishInitial(request.microphone || undefined, request.camera || undefined).then((errors) => {
+      for (const error of errors) this.safeEmit(RoomEvent.Error, error);
+    });
+  }
+
+  /** Tracks given to `connect({ publish })` are ours from then on: stop them if they never got published. */
+  private stopHandedOverTracks(): void {
+    for (const value of Object.values(this.options.publish ?? {})) {
+      if (typeof value === 'object' && value !== null && 'kind' in value && typeof value.stop === 'function') value.stop();
+    }
   }
 
   private onMessage(message: ServerMessage): void {

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { ConfabError } from './errors';
+import { ConfabError, mediaFailureOf } from './errors';
 
 test('factories set code and reason', () => {
   const timeout = ConfabError.timeout('join');
@@ -30,4 +30,20 @@ test('media errors say which device failed', () => {
   assert.equal(missing.code, 'media_unavailable');
   assert.equal(missing.source, 'microphone');
   assert.equal(ConfabError.timeout('join').source, undefined);
+});
+
+test('media failures: denied, not found, busy each have their own failure', () => {
+  const from = (name: string) => ConfabError.fromMediaError('camera', Object.assign(new Error('x'), { name }));
+  assert.equal(from('NotAllowedError').failure, 'permission_denied');
+  assert.equal(from('SecurityError').failure, 'permission_denied');
+  assert.equal(from('NotFoundError').failure, 'not_found');
+  assert.equal(from('OverconstrainedError').failure, 'not_found');
+  assert.equal(from('NotReadableError').failure, 'device_in_use');
+  assert.equal(from('AbortError').failure, 'device_in_use');
+  assert.equal(from('TypeError').failure, 'other');
+  assert.equal(from('NotReadableError').code, 'media_unavailable', 'codes stay as documented');
+  const insecure = ConfabError.insecureContext('microphone');
+  assert.deepEqual([insecure.code, insecure.failure, insecure.source], ['media_unavailable', 'insecure_context', 'microphone']);
+  assert.equal(mediaFailureOf(insecure), 'insecure_context');
+  assert.equal(ConfabError.timeout('join').failure, undefined);
 });

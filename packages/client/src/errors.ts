@@ -10,6 +10,38 @@ export type ConfabErrorCode =
   | 'closed';
 
 /**
+ * Why capturing a camera or microphone failed, from the browser's error name (after LiveKit's
+ * `MediaDeviceFailure`): each asks the person for something different.
+ * - `permission_denied`: NotAllowedError / SecurityError, the person or a policy said no;
+ * - `not_found`: NotFoundError / OverconstrainedError, no such device (or not the one asked for);
+ * - `device_in_use`: NotReadableError / AbortError, another app holds it or the OS refused;
+ * - `insecure_context`: the page is not HTTPS or localhost, so the browser offers no capture at all;
+ * - `other`: anything else (unsupported browser, a bug).
+ */
+export type MediaFailure = 'permission_denied' | 'not_found' | 'device_in_use' | 'insecure_context' | 'other';
+
+/** The MediaFailure for whatever getUserMedia threw. */
+export function mediaFailureOf(error: unknown): MediaFailure {
+  if (error instanceof ConfabError && error.failure) return error.failure;
+  switch ((error as { name?: unknown } | null)?.name) {
+    case 'NotAllowedError':
+    case 'SecurityError':
+    case 'PermissionDeniedError': // old Chromium
+      return 'permission_denied';
+    case 'NotFoundError':
+    case 'OverconstrainedError':
+    case 'DevicesNotFoundError': // old Chromium
+      return 'not_found';
+    case 'NotReadableError':
+    case 'AbortError':
+    case 'TrackStartError': // old Chromium
+      return 'device_in_use';
+    default:
+      return 'other';
+  }
+}
+
+/**
  * The one error type the SDK throws and emits. `code` is for programs to branch on, `reason` is
  * for people. Build them with the static factories.
  */
@@ -19,13 +51,17 @@ export class ConfabError extends Error {
   /** For media errors: which device failed. */
   readonly source: TrackSource | undefined;
 
+  /** For media errors: why, in a form an app can word a message from. */
+  readonly failure: MediaFailure | undefined;
+
   constructor(
     readonly code: ConfabErrorCode,
     readonly reason: string,
-    options?: { cause?: unknown; source?: TrackSource },
+    options?: { cause?: unknown; source?: TrackSource; failure?: MediaFailure },
   ) {
     super(reason, options);
     this.source = options?.source;
+    this.failure = options?.failure;
   }
 
   /** `what` did not finish in time, e.g. `timeout('join')`. */
@@ -45,12 +81,17 @@ export class ConfabError extends Error {
 
   /** The user or the browser refused access to the camera, microphone or screen. */
   static mediaDenied(source: TrackSource, cause?: unknown): ConfabError {
-    return new ConfabError('media_denied', `permission to use the ${source} was denied`, { cause, source });
+    return new ConfabError('media_denied', `permission to use the ${source} was denied`, { cause, source, failure: 'permission_denied' });
   }
 
   /** No such device, the device is busy, or media capture is not available here. */
-  static mediaUnavailable(source: TrackSource, detail: string, cause?: unknown): ConfabError {
-    return new ConfabError('media_unavailable', `${source} unavailable: ${detail}`, { cause, source });
+  static mediaUnavailable(source: TrackSource, detail: string, cause?: unknown, failure: MediaFailure = 'other'): ConfabError {
+    return new ConfabError('media_unavailable', `${source} unavailable: ${detail}`, { cause, source, failure });
+  }
+
+  /** The page is not a secure context (HTTPS or localhost): browsers offer no camera or microphone there. */
+  static insecureContext(source: TrackSource): ConfabError {
+    return ConfabError.mediaUnavailable(source, 'camera and microphone need HTTPS (or localhost)', undefined, 'insecure_context');
   }
 
   /** The connection closed before the request was answered, or the room was left. */
@@ -73,9 +114,10 @@ export class ConfabError extends Error {
     if (error instanceof ConfabError) return error;
     const name = (error as { name?: unknown } | null)?.name;
     const message = (error as { message?: unknown } | null)?.message;
-    if (name === 'NotAllowedError' || name === 'SecurityError') return ConfabError.mediaDenied(source, error);
+    const failure = mediaFailureOf(error);
+    if (failure === 'permission_denied') return ConfabError.mediaDenied(source, error);
     const detail = typeof message === 'string' && message !== '' ? message : typeof name === 'string' ? name : String(error);
-    return ConfabError.mediaUnavailable(source, detail, error);
+    return ConfabError.mediaUnavailable(source, detail, error, failure);
   }
 
   /** Anything thrown, as a ConfabError (non-ConfabErrors become `internal`). */

@@ -8,7 +8,9 @@ export type CaptureConstraints = boolean | MediaTrackConstraints;
 function mediaDevices(source: TrackSource): MediaDevices {
   const devices = globalThis.navigator?.mediaDevices;
   if (!devices) {
-    throw ConfabError.mediaUnavailable(source, 'media capture is not available here (it needs https or localhost)');
+    // Browsers hide navigator.mediaDevices entirely outside a secure context.
+    if (globalThis.isSecureContext === false) throw ConfabError.insecureContext(source);
+    throw ConfabError.mediaUnavailable(source, 'this browser offers no media capture');
   }
   return devices;
 }

@@ -8,6 +8,8 @@ export class AudioSinks {
   readonly el: HTMLElement;
   private readonly sinks = new Map<string, { audio: HTMLAudioElement; track: MediaStreamTrack }>();
   private blocked = false;
+  /** The chosen audio output (setSinkId), or '' for the system default. */
+  private speakerId = '';
   private readonly retry = (): void => this.resumeAll();
 
   /** `onBlocked` runs once when the browser refuses to autoplay sound (no user gesture yet). */
@@ -30,7 +32,14 @@ export class AudioSinks {
     audio.srcObject = new MediaStream([track]);
     this.el.appendChild(audio);
     this.sinks.set(key, { audio, track });
+    this.route(audio);
     this.play(audio);
+  }
+
+  /** Plays everyone through `deviceId` where the browser can choose outputs (setSinkId). */
+  setSpeaker(deviceId: string): void {
+    this.speakerId = deviceId;
+    for (const { audio } of this.sinks.values()) this.route(audio);
   }
 
   /** Retries every sink; call from a user gesture after autoplay was blocked. */
@@ -50,6 +59,13 @@ export class AudioSinks {
     }
     this.sinks.clear();
     this.el.remove();
+  }
+
+  private route(audio: HTMLAudioElement): void {
+    const withSink = audio as HTMLAudioElement & { setSinkId?: (id: string) => Promise<void>; sinkId?: string };
+    if (!this.speakerId || typeof withSink.setSinkId !== 'function' || withSink.sinkId === this.speakerId) return;
+    // A device unplugged since it was chosen: the system default keeps playing.
+    withSink.setSinkId(this.speakerId).catch(() => undefined);
   }
 
   private play(audio: HTMLAudioElement): void {

@@ -1,5 +1,7 @@
-/** The device picker popover: microphone and camera selects, filled from enumerateDevices(). */
+/** The device picker popover: microphone, camera and (where the browser can) speaker selects. */
+import { supportsSpeakerSelection } from '@confab/client';
 import { Disposer, h } from './dom';
+import { loadPref } from './prefs';
 
 export type DeviceKind = 'microphone' | 'camera';
 
@@ -7,12 +9,15 @@ export interface DevicePickerHandlers {
   /** The currently used device id per kind, if known (from the track's settings). */
   current(): Partial<Record<DeviceKind, string>>;
   choose(kind: DeviceKind, deviceId: string): void;
+  /** An audio output for everyone's sound (setSinkId). */
+  chooseSpeaker(deviceId: string): void;
   onOpenChange(open: boolean): void;
 }
 
 export class DevicePicker {
   readonly el: HTMLElement;
   private readonly selects: Record<DeviceKind, HTMLSelectElement>;
+  private readonly speaker: HTMLSelectElement | null;
   private readonly disposer = new Disposer();
   private anchor: HTMLElement | null = null;
 
@@ -20,6 +25,9 @@ export class DevicePicker {
     const select = (kind: DeviceKind): HTMLSelectElement =>
       h('select', { id: `device-${kind}`, class: 'field-select', onchange: (ev: Event) => this.handlers.choose(kind, (ev.target as HTMLSelectElement).value) });
     this.selects = { microphone: select('microphone'), camera: select('camera') };
+    this.speaker = supportsSpeakerSelection()
+      ? h('select', { id: 'device-speaker', class: 'field-select', onchange: (ev: Event) => this.handlers.chooseSpeaker((ev.target as HTMLSelectElement).value) })
+      : null;
     this.el = h(
       'div',
       { class: 'popover devices', role: 'dialog', 'aria-label': 'Microphone and camera', hidden: true },
@@ -28,6 +36,7 @@ export class DevicePicker {
       this.selects.microphone,
       h('label', { class: 'field-label', for: 'device-camera' }, 'Camera'),
       this.selects.camera,
+      this.speaker ? [h('label', { class: 'field-label', for: 'device-speaker' }, 'Speaker'), this.speaker] : null,
     );
     if (navigator.mediaDevices) this.disposer.listen(navigator.mediaDevices, 'devicechange', () => void this.refresh());
     this.disposer.listen(document, 'pointerdown', (ev) => {
@@ -74,6 +83,19 @@ export class DevicePicker {
     const current = this.handlers.current();
     this.fill('microphone', devices.filter((d) => d.kind === 'audioinput'), current.microphone);
     this.fill('camera', devices.filter((d) => d.kind === 'videoinput'), current.camera);
+    if (this.speaker) this.fillSpeakers(this.speaker, devices.filter((d) => d.kind === 'audiooutput' && d.deviceId !== '' && d.deviceId !== 'communications'));
+  }
+
+  private fillSpeakers(select: HTMLSelectElement, devices: MediaDeviceInfo[]): void {
+    if (devices.length === 0) {
+      select.replaceChildren(h('option', { value: '' }, 'System default'));
+      select.disabled = true;
+      return;
+    }
+    select.disabled = false;
+    select.replaceChildren(...devices.map((d, i) => h('option', { value: d.deviceId }, d.label || `Speaker ${i + 1}`)));
+    const chosen = loadPref('speakerDevice');
+    if (chosen && devices.some((d) => d.deviceId === chosen)) select.value = chosen;
   }
 
   destroy(): void {

@@ -1,7 +1,77 @@
 /** Friendly wording for SDK errors (ConfabError codes). Pure functions, tested in errors.test.ts. */
+import { mediaFailureOf, type MediaFailure } from '@confab/client';
 import { ROOM_NAME_RULE } from './names';
 
 export type MediaSource = 'microphone' | 'camera' | 'screen';
+
+/** Where the app links for "how do I serve this over HTTPS": docs/deploy.md, served by the server. */
+export const DEPLOY_GUIDE_PATH = '/docs/deploy';
+
+/**
+ * Why this page cannot use a camera or microphone at all, before asking: browsers offer capture
+ * only in a secure context (HTTPS, or localhost) and hide `navigator.mediaDevices` elsewhere.
+ */
+export function pageCaptureProblem(page: { secureContext: boolean; hasMediaDevices: boolean }): MediaFailure | null {
+  if (!page.secureContext) return 'insecure_context';
+  if (!page.hasMediaDevices) return 'other';
+  return null;
+}
+
+/** The same check on the real page. */
+export function currentPageCaptureProblem(): MediaFailure | null {
+  return pageCaptureProblem({ secureContext: window.isSecureContext, hasMediaDevices: !!navigator.mediaDevices?.getUserMedia });
+}
+
+/** The insecure-origin message; `host` is the address the page was opened on. */
+export function insecureContextMessage(host: string): { title: string; message: string } {
+  return {
+    title: 'Camera and microphone need HTTPS',
+    message:
+      `Browsers only allow the camera and microphone on pages served over HTTPS (or from localhost). ` +
+      `This page was opened over plain HTTP from ${host}, so you can join to watch, listen and chat, but nobody will see or hear you. ` +
+      `Whoever runs this server can turn on HTTPS: see the deployment guide.`,
+  };
+}
+
+/**
+ * The MediaFailure of a media error: the SDK's `failure`, else read from a raw DOMException's
+ * name; a bare `media_denied` code means permission.
+ */
+export function mediaFailure(err: unknown): MediaFailure {
+  const failure = typeof err === 'object' && err !== null ? (err as { failure?: unknown }).failure : undefined;
+  if (failure === 'permission_denied' || failure === 'not_found' || failure === 'device_in_use' || failure === 'insecure_context' || failure === 'other') {
+    return failure;
+  }
+  if (errorCode(err) === 'media_denied') return 'permission_denied';
+  const cause = typeof err === 'object' && err !== null ? (err as { cause?: unknown }).cause : undefined;
+  const fromName = mediaFailureOf(err);
+  return fromName !== 'other' ? fromName : cause !== undefined ? mediaFailureOf(cause) : 'other';
+}
+
+type DeviceWords = 'camera' | 'microphone' | 'camera and microphone';
+
+/**
+ * One message per kind of device failure, each saying what to do about it. `retry` is what to
+ * press afterwards ("press the camera button", "try again").
+ */
+export function describeDeviceFailure(devices: DeviceWords, failure: MediaFailure, detail: string, retry: string): string {
+  const both = devices === 'camera and microphone';
+  const them = both ? 'them' : 'it';
+  switch (failure) {
+    case 'insecure_context':
+      return 'Camera and microphone need HTTPS (or localhost): this page was opened over plain HTTP, so the browser offers neither. See the deployment guide.';
+    case 'permission_denied':
+      return `${capitalise(devices)} access ${both ? 'were' : 'was'} blocked. Allow ${them} in your browser’s site settings (the icon left of the address), then ${retry}.`;
+    case 'not_found':
+      return both
+        ? `No camera or microphone was found. Connect one (or check ${them} in your system settings), then ${retry}.`
+        : `No ${devices} was found. Connect one (or check it in your system settings), then ${retry}.`;
+    case 'device_in_use':
+      return `Your ${devices} ${both ? 'are' : 'is'} in use by another app, or your system blocked ${them}. Close the other app, then ${retry}.`;
+    default:
+      return `Couldn’t start your ${devices}${detail ? `: ${detail}` : ''}.`;
+  }
+}
 
 /** The `code` of a ConfabError (or anything shaped like one), else undefined. */
 export function errorCode(err: unknown): string | undefined {
@@ -12,7 +82,7 @@ export function errorCode(err: unknown): string | undefined {
   if (err instanceof DOMException || (err instanceof Error && err.name.endsWith('Error'))) {
     // raw getUserMedia/getDisplayMedia failures, should the SDK pass one through
     if (err.name === 'NotAllowedError' || err.name === 'SecurityError') return 'media_denied';
-    if (err.name === 'NotFoundError' || err.name === 'OverconstrainedError' || err.name === 'NotReadableError') return 'media_unavailable';
+    if (['NotFoundError', 'OverconstrainedError', 'NotReadableError', 'AbortError'].includes(err.name)) return 'media_unavailable';
   }
   return undefined;
 }
@@ -67,40 +137,27 @@ export function describeJoinError(err: unknown, ctx: { room: string; serverUrl: 
   }
 }
 
-const DEVICE_WORD: Record<MediaSource, string> = { microphone: 'microphone', camera: 'camera', screen: 'screen' };
-
 /** Wording when publishing a device failed; null when it needs no message (screen picker cancelled). */
 export function describeMediaError(source: MediaSource, err: unknown, joining: boolean): string | null {
   const code = errorCode(err);
-  const device = DEVICE_WORD[source];
-  const tail = joining ? ` You joined without your ${device}.` : '';
   if (source === 'screen') {
     if (code === 'media_denied') return null; // the user closed the picker
     return `Couldn’t share your screen: ${errorMessage(err)}.`;
   }
-  if (code === 'media_denied') {
-    return `${capitalise(device)} access was blocked.${tail} Allow it in your browser’s site settings, then press the ${device} button.`;
-  }
-  if (code === 'media_unavailable') {
-    return `No ${device} was found, or it’s in use by another app.${tail}`;
-  }
-  return `Couldn’t start your ${device}: ${errorMessage(err)}.${tail}`;
+  const message = describeDeviceFailure(source, mediaFailure(err), errorMessage(err), `press the ${source} button`);
+  return joining ? `${message} You joined without your ${source}.` : message;
 }
 
 /**
- * One message for the devices that failed when joining: a shared sentence when both were
- * blocked (or both missing), else one sentence per device.
+ * One message for the devices that failed when joining: a shared one when both failed the same
+ * way, else one per device.
  */
 export function describeJoinMediaErrors(failures: ReadonlyMap<MediaSource, unknown>): string {
   const mic = failures.get('microphone');
   const camera = failures.get('camera');
-  if (mic !== undefined && camera !== undefined && errorCode(mic) === errorCode(camera)) {
-    if (errorCode(mic) === 'media_denied') {
-      return 'Camera and microphone access were blocked, so you joined without them. Allow them in your browser’s site settings, then press the camera or microphone button.';
-    }
-    if (errorCode(mic) === 'media_unavailable') {
-      return 'No camera or microphone was found (or they’re in use by another app), so you joined without them.';
-    }
+  if (mic !== undefined && camera !== undefined && mediaFailure(mic) === mediaFailure(camera) && mediaFailure(mic) !== 'other') {
+    const message = describeDeviceFailure('camera and microphone', mediaFailure(mic), '', 'press the camera or microphone button');
+    return `${message} You joined without them.`;
   }
   return [...failures].map(([source, err]) => describeMediaError(source, err, true) ?? errorMessage(err)).join(' ');
 }

@@ -1,4 +1,4 @@
-/** The landing page (room + name) and the name prompt for `/r/<room>`. */
+/** The landing page: room and name, then on to the room's pre-join screen. */
 import { isValidRoomName } from '@confab/protocol';
 import { h } from './dom';
 import { formField } from './formField';
@@ -89,44 +89,6 @@ export function renderLobby(mount: HTMLElement, onJoin: (room: string, name: str
     h('p', { class: 'lobby-foot' }, 'Self-hosted video meetings · your server, your data'),
   );
   (name.input.value ? room.input : name.input).focus();
-}
-
-export function renderNamePrompt(
-  mount: HTMLElement,
-  roomName: string,
-  onJoin: (name: string) => void,
-  onBack: () => void,
-  initial?: { name: string; error: string },
-): void {
-  const name = nameField();
-  if (initial) {
-    name.input.value = initial.name;
-    name.setError(initial.error);
-  }
-  name.input.addEventListener('input', () => name.setError(null));
-  const back = h('a', { href: '/', class: 'link' }, 'Go to the lobby instead');
-  back.addEventListener('click', (ev) => {
-    ev.preventDefault();
-    onBack();
-  });
-  const form = h('form', { class: 'lobby-form', novalidate: true }, name.el, h('button', { type: 'submit', class: 'btn btn-primary btn-lg btn-block' }, icon('camera'), 'Join room'));
-  form.addEventListener('submit', (ev) => {
-    ev.preventDefault();
-    const problem = displayNameProblem(name.input.value);
-    name.setError(problem);
-    if (problem) return name.input.focus();
-    savePref('name', name.input.value.trim());
-    savePref('room', roomName);
-    onJoin(name.input.value.trim());
-  });
-  renderCard(mount, [
-    h('p', { class: 'lobby-kicker' }, 'You’re joining'),
-    h('h1', { class: 'lobby-title room-title' }, roomName),
-    h('p', { class: 'lobby-lead' }, 'Tell the others who you are. Your camera and microphone start when you join.'),
-    form,
-    h('p', { class: 'lobby-alt' }, back),
-  ]);
-  name.input.focus();
 }
 
 /** The lobby's frame: the centred card with the brand on top, and an optional footer below it. */

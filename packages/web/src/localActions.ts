@@ -6,7 +6,18 @@ import type { ConfabError, Room } from '@confab/client';
 import { copyText, roomLink } from './clipboard';
 import type { PresenceStatus } from './controls';
 import type { DeviceKind } from './devices';
-import { describeJoinMediaErrors, describeMediaError, describeRoomError, errorCode, errorMessage, mediaSourceOf, type MediaSource } from './errors';
+import {
+  DEPLOY_GUIDE_PATH,
+  describeJoinMediaErrors,
+  describeMediaError,
+  describeRoomError,
+  errorCode,
+  errorMessage,
+  mediaFailure,
+  mediaSourceOf,
+  type MediaSource,
+} from './errors';
+import { savePref } from './prefs';
 import { toast } from './toast';
 
 export class LocalActions {
@@ -63,6 +74,7 @@ export class LocalActions {
   async chooseDevice(kind: DeviceKind, deviceId: string): Promise<void> {
     if (!deviceId) return;
     this.preferred[kind] = deviceId;
+    savePref(kind === 'camera' ? 'cameraDevice' : 'microphoneDevice', deviceId);
     await this.run(kind, async () => {
       const lp = this.room.localParticipant;
       if (lp.tracks.has(kind)) await lp.switchDevice(kind, deviceId);
@@ -105,7 +117,11 @@ export class LocalActions {
     this.joinFailures.set(mediaSourceOf(err) ?? 'camera', err);
     clearTimeout(this.joinFailureTimer);
     this.joinFailureTimer = setTimeout(() => {
-      if (!this.closed) toast(describeJoinMediaErrors(this.joinFailures), { kind: 'warning', timeoutMs: 10_000 });
+      if (!this.closed) {
+        const insecure = [...this.joinFailures.values()].some((e) => mediaFailure(e) === 'insecure_context');
+        const guide = { label: 'Deployment guide', onClick: () => window.open(DEPLOY_GUIDE_PATH, '_blank', 'noopener') };
+        toast(describeJoinMediaErrors(this.joinFailures), { kind: 'warning', timeoutMs: insecure ? 0 : 10_000, ...(insecure ? { actions: [guide] } : {}) });
+      }
       this.joinFailures.clear();
     }, 400);
     this.changed();

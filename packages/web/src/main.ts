@@ -1,20 +1,25 @@
 /**
- * The router. `/` is the lobby; `/r/<room>` asks for a name (or takes `?name=`) and joins.
- * `document.body.dataset.state` says where we are: lobby | joining | in-room | error.
+ * The router. `/` is the lobby; `/r/<room>` shows the pre-join screen (name from `?name=` or
+ * remembered), or with `?name=<n>&prejoin=0` joins straight away with the remembered choices.
+ * `document.body.dataset.state` says where we are: lobby | prejoin | joining | in-room | error.
  */
 import { isValidRoomName } from '@confab/protocol';
 import { setAppState } from './appState';
 import { byId } from './dom';
 import { describeJoinError } from './errors';
-import { renderLobby, renderNamePrompt } from './lobby';
+import { renderLobby } from './lobby';
+import { rememberedPublish } from './mediaChoices';
 import { ROOM_NAME_RULE, displayNameProblem } from './names';
+import { loadPref } from './prefs';
+import { PreJoinScreen, type PreJoinChoice } from './preJoin';
 import { roomFromPath, roomPath } from './routes';
 import { renderJoinError, renderJoining } from './screens';
-import { Session } from './session';
+import { Session, type SessionMedia } from './session';
 import { closeAllBanners } from './toast';
 
 const app = byId('app');
 let session: Session | null = null;
+let preJoin: PreJoinScreen | null = null;
 
 function navigate(path: string): void {
   if (location.pathname + location.search !== path) history.pushState(null, '', path);
@@ -22,6 +27,8 @@ function navigate(path: string): void {
 }
 
 function endSession(): void {
+  preJoin?.destroy();
+  preJoin = null;
   session?.close();
   session = null;
   closeAllBanners();
@@ -34,10 +41,7 @@ function route(): void {
   if (room === undefined) {
     if (location.pathname !== '/') history.replaceState(null, '', '/');
     setAppState('lobby');
-    renderLobby(app, (roomName, name) => {
-      history.pushState(null, '', roomPath(roomName));
-      join(roomName, name);
-    });
+    renderLobby(app, (roomName) => navigate(roomPath(roomName)));
     return;
   }
   if (!isValidRoomName(room)) {
@@ -49,34 +53,54 @@ function route(): void {
     );
     return;
   }
-  const name = new URLSearchParams(location.search).get('name')?.trim();
+  const params = new URLSearchParams(location.search);
+  const name = params.get('name')?.trim();
   const problem = name ? displayNameProblem(name) : null;
-  if (name && !problem) {
-    join(room, name);
+  if (name && !problem && params.get('prejoin') === '0') {
+    join(room, name, rememberedMedia());
     return;
   }
-  setAppState('lobby');
-  renderNamePrompt(app, room, (n) => join(room, n), () => navigate('/'), name && problem ? { name, error: problem } : undefined);
+  showPreJoin(room, { value: name || (loadPref('name') ?? ''), error: name ? problem : null });
 }
 
-function join(room: string, name: string): void {
+function showPreJoin(room: string, initialName: { value: string; error: string | null }): void {
+  setAppState('prejoin');
+  document.title = `${room} · Confab`;
+  const screen = new PreJoinScreen(room, initialName, {
+    join: (choice) => join(room, choice.name, fromPreJoin(choice)),
+    back: () => navigate('/'),
+  });
+  preJoin = screen;
+  screen.mount(app);
+}
+
+/** The pre-join preview tracks, handed to the room as they are (false: that device stays off). */
+function fromPreJoin(choice: PreJoinChoice): SessionMedia {
+  return { publish: { microphone: choice.microphone ?? false, camera: choice.camera ?? false }, speakerId: choice.speakerId };
+}
+
+function rememberedMedia(): SessionMedia {
+  return { publish: rememberedPublish(), speakerId: loadPref('speakerDevice') };
+}
+
+function join(room: string, name: string, media: SessionMedia): void {
   endSession();
   setAppState('joining');
   renderJoining(app, room);
   const current = new Session(room, name, {
     mount: app,
     onLeft: () => navigate('/'),
-    onRejoin: () => join(room, name),
+    onRejoin: () => join(room, name, rememberedMedia()),
     onFailed: (err) => {
       if (session !== current) return;
       session = null;
       setAppState('error');
       renderJoinError(app, describeJoinError(err, { room, serverUrl: location.origin }), {
-        onRetry: () => join(room, name),
+        onRetry: () => join(room, name, rememberedMedia()),
         onBack: () => navigate('/'),
       });
     },
-  });
+  }, media);
   session = current;
   void current.start();
 }

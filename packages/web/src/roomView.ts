@@ -16,6 +16,7 @@ import { Grid } from './grid';
 import { icon } from './icons';
 import { LocalActions } from './localActions';
 import { ParticipantList, type PersonRow } from './participantList';
+import { savePref } from './prefs';
 import { QualityMonitor, SELF, type Quality } from './quality';
 import { SpeakingDetector } from './speaking';
 import { Tile, type TileSource } from './tile';
@@ -62,6 +63,7 @@ export class RoomView {
   constructor(
     private readonly room: Room,
     private readonly callbacks: RoomViewCallbacks,
+    options: { speakerId?: string | null } = {},
   ) {
     this.panelOpen = window.matchMedia(WIDE_QUERY).matches;
     this.actions = new LocalActions(room, () => this.syncLocal());
@@ -73,6 +75,7 @@ export class RoomView {
         actions: [{ label: 'Enable sound', primary: true, onClick: () => this.audio.resumeAll() }],
       }),
     );
+    if (options.speakerId) this.audio.setSpeaker(options.speakerId);
     this.detector = new SpeakingDetector((key, speaking) => this.onSpeaking(key, speaking));
     this.quality = new QualityMonitor(
       () => this.room.getStats(),
@@ -94,6 +97,10 @@ export class RoomView {
     this.devices = new DevicePicker({
       current: () => this.actions.currentDevices(),
       choose: (kind, deviceId) => void this.actions.chooseDevice(kind, deviceId).then(() => this.devices.refresh()),
+      chooseSpeaker: (deviceId) => {
+        savePref('speakerDevice', deviceId);
+        this.audio.setSpeaker(deviceId);
+      },
       onOpenChange: (open) => this.controls.setDevicesExpanded(open),
     });
     this.chat = new ChatPanel((text) => this.actions.sendChat(text));

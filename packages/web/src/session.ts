@@ -1,5 +1,5 @@
 /** One attempt to be in a room: connect, show the room view, leave. */
-import { connect, type Room } from '@confab/client';
+import { connect, type ConnectOptions, type Room } from '@confab/client';
 import { setAppState } from './appState';
 import { forceRelayRequested } from './diagnostics';
 import { RoomView } from './roomView';
@@ -11,9 +11,12 @@ declare global {
   }
 }
 
-/** Asked for at join: 16:9 to fill the tiles, echo cancellation for the microphone. */
-const CAMERA: MediaTrackConstraints = { width: { ideal: 960 }, height: { ideal: 540 }, frameRate: { ideal: 30 } };
-const MICROPHONE: MediaTrackConstraints = { echoCancellation: true, noiseSuppression: true, autoGainControl: true };
+/** What to publish at join (pre-join tracks, or constraints to capture) and where to play sound. */
+export interface SessionMedia {
+  publish: NonNullable<ConnectOptions['publish']> | Promise<NonNullable<ConnectOptions['publish']>>;
+  /** An audio output device id (setSinkId), or null for the system default. */
+  speakerId: string | null;
+}
 
 export interface SessionHandlers {
   mount: HTMLElement;
@@ -34,6 +37,7 @@ export class Session {
     readonly roomName: string,
     readonly name: string,
     private readonly handlers: SessionHandlers,
+    private readonly media: SessionMedia,
   ) {}
 
   async start(): Promise<void> {
@@ -41,7 +45,7 @@ export class Session {
     try {
       room = await connect(location.origin, this.roomName, this.name, {
         status: 'online',
-        publish: { microphone: MICROPHONE, camera: CAMERA },
+        publish: await this.media.publish,
         forceRelay: forceRelayRequested(location.search),
       });
     } catch (err) {
@@ -60,7 +64,7 @@ export class Session {
         this.handlers.onLeft();
       },
       rejoin: () => this.handlers.onRejoin(),
-    });
+    }, { speakerId: this.media.speakerId });
     this.handlers.mount.replaceChildren(this.view.el);
     setAppState(room.state === 'disconnected' ? 'error' : 'in-room');
   }

@@ -13,15 +13,25 @@ const CONTENT_TYPES: Record<string, string> = {
   '.ico': 'image/x-icon',
   '.json': 'application/json; charset=utf-8',
   '.webmanifest': 'application/manifest+json',
+  // Markdown as readable text: browsers would offer text/markdown as a download.
+  '.md': 'text/plain; charset=utf-8',
 };
 
-/** Serves the built web app; `/` and `/r/<room>` get index.html (the app routes itself). */
+/** Pretty paths for files the web app links to. */
+const ALIASES: Record<string, string> = {
+  '/docs/deploy': 'docs/deploy.md',
+};
+
+/**
+ * Serves the built web app; `/` and `/r/<room>` get index.html (the app routes itself), and
+ * `/docs/deploy` the deployment guide copied in by the web build.
+ */
 export function createStaticHandler(root: string) {
   const rootWithSep = root.endsWith(sep) ? root : root + sep;
   return async function serveStatic(req: IncomingMessage, res: ServerResponse, pathname: string): Promise<boolean> {
     if (req.method !== 'GET' && req.method !== 'HEAD') return false;
     const isAppRoute = pathname === '/' || /^\/r\/[^/]*\/?$/.test(pathname);
-    const relative = isAppRoute ? 'index.html' : decodeSafe(pathname.slice(1));
+    const relative = isAppRoute ? 'index.html' : (ALIASES[pathname] ?? decodeSafe(pathname.slice(1)));
     if (relative === undefined) return false;
     const file = normalize(join(root, relative));
     if (!file.startsWith(rootWithSep)) return false;
