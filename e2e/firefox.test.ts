@@ -264,12 +264,12 @@ describe('Firefox with Chromium: camera, microphone, screen, mute, network cut, 
     const h264Room = uniqueRoom('e2e-h264');
     const hana = (await h.join(h264Room, 'Hana', { initScript: PREFER_H264 })).page;
     // The premise: Hana's publisher offer really leads with H264 on the camera.
-    const offered = await hana.evaluate(() => {
+    const offered = await waitFor(() => hana.evaluate(() => {
       const pcs = (window as unknown as { __confabPeerConnections: RTCPeerConnection[] }).__confabPeerConnections;
       const sdp = pcs.map((pc) => pc.localDescription?.type === 'offer' ? pc.localDescription.sdp : '').find((s) => /^m=video/m.test(s)) ?? '';
       const first = /^m=video \d+ \S+ (\d+)/m.exec(sdp)?.[1];
       return new RegExp(`^a=rtpmap:${first} ([^/]+)/`, 'm').exec(sdp)?.[1] ?? null;
-    });
+    }), { timeout: 20_000, message: "Hana's publisher offer carries her camera" });
     assert.equal(offered, 'H264', "Hana's offer puts H264 first on her camera");
     const ivan = (await h.join(h264Room, 'Ivan')).page;
     const fern = await joinFirefox(h264Room, 'Fern');

@@ -52,7 +52,8 @@ export async function tileVideo(page: PageReader, name: string, source: Source =
         hasVideo: v !== null,
         videoWidth: v?.videoWidth ?? 0,
         videoHeight: v?.videoHeight ?? 0,
-        totalVideoFrames: v?.getVideoPlaybackQuality().totalVideoFrames ?? 0,
+        // Firefox counts 0 here for a MediaStream; its mozPaintedFrames counts the frames it painted.
+        totalVideoFrames: v === null ? 0 : v.getVideoPlaybackQuality().totalVideoFrames || ((v as unknown as { mozPaintedFrames?: number }).mozPaintedFrames ?? 0),
         paused: v?.paused ?? true,
         local: tile.getAttribute('data-local') === 'true',
       };
