@@ -6,6 +6,8 @@ cd "$(dirname "$0")/.."
 
 packages=()
 [ -x /usr/bin/chromium ] || packages+=(chromium)
+# e2e/firefox.test.ts: Firefox in rooms with Chromium (driven by puppeteer-core over WebDriver BiDi).
+[ -x /usr/bin/firefox-esr ] || packages+=(firefox-esr)
 command -v ip >/dev/null || packages+=(iproute2)
 command -v unshare >/dev/null || packages+=(util-linux)
 # The network-loss tests cut one participant off with nftables rules inside the test namespace.

@@ -6,6 +6,7 @@ import { chromium, type Browser, type BrowserContext, type Page } from 'playwrig
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { REPO_ROOT } from '@confab/loadtest';
+import type { PageReader } from './observe';
 import { waitFor } from './wait';
 
 export const CHROMIUM_PATH = process.env['CONFAB_E2E_CHROMIUM'] ?? '/usr/bin/chromium';
@@ -46,7 +47,7 @@ export async function launchBrowser(): Promise<Browser> {
  *   for names registered with `watchGone()` while they were still present;
  * - `window.__confabPeerConnections`: every RTCPeerConnection the page made (for audioDiagnostics()).
  */
-const INIT_SCRIPT = `(() => {
+export const INIT_SCRIPT = `(() => {
   if (window.top !== window) return;
   const Pc = window.RTCPeerConnection;
   if (Pc) {
@@ -169,7 +170,7 @@ export async function openParticipant(
 }
 
 /** Waits for `document.body.dataset.state === state`; fails fast on `error` when waiting for anything else. */
-export async function waitForBodyState(page: Page, state: string, timeout = 30_000): Promise<void> {
+export async function waitForBodyState(page: PageReader, state: string, timeout = 30_000): Promise<void> {
   await waitFor(
     async () => {
       const s = await page.evaluate(() => document.body?.dataset['state'] ?? null);

@@ -6,7 +6,7 @@
  */
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
-import type { Page } from 'playwright-core';
+import type { PageReader } from './observe';
 
 const run = promisify(execFile);
 const TABLE = 'confab_e2e';
@@ -16,7 +16,7 @@ async function nft(...args: string[]): Promise<void> {
 }
 
 /** UDP ports of every local ICE candidate of every RTCPeerConnection the page made (see PC_RECORDER). */
-export async function localUdpPorts(page: Page): Promise<number[]> {
+export async function localUdpPorts(page: PageReader): Promise<number[]> {
   return page.evaluate(async () => {
     const pcs = (window as unknown as { __e2ePeerConnections: RTCPeerConnection[] }).__e2ePeerConnections ?? [];
     const ports = new Set<number>();

@@ -6,6 +6,15 @@ import type { TrackStats } from '@confab/client';
 import type { Page } from 'playwright-core';
 import { waitFor } from './wait';
 
+/**
+ * All these readers do with a page is evaluate a function in it: a Playwright page (Chromium) is
+ * one, and support/firefox.ts wraps a Puppeteer page (Firefox) into one.
+ */
+export interface PageReader {
+  evaluate<R, A>(fn: (arg: A) => R | Promise<R>, arg: A): Promise<R>;
+  evaluate<R>(fn: () => R | Promise<R>): Promise<R>;
+}
+
 export type Source = 'camera' | 'screen';
 
 /** One entry of `window.confabRoom.getStats()`: a subscribed remote track. */
@@ -31,7 +40,7 @@ function cssString(s: string): string {
 }
 
 /** The tile of `name` (camera or screen) and its <video>, as this page shows it; null if no such tile. */
-export async function tileVideo(page: Page, name: string, source: Source = 'camera'): Promise<TileVideo | null> {
+export async function tileVideo(page: PageReader, name: string, source: Source = 'camera'): Promise<TileVideo | null> {
   return page.evaluate(
     ({ sel }) => {
       const tiles = document.querySelectorAll(sel);
@@ -43,7 +52,8 @@ export async function tileVideo(page: Page, name: string, source: Source = 'came
         hasVideo: v !== null,
         videoWidth: v?.videoWidth ?? 0,
         videoHeight: v?.videoHeight ?? 0,
-        totalVideoFrames: v?.getVideoPlaybackQuality().totalVideoFrames ?? 0,
+        // Firefox counts 0 here for a MediaStream; its mozPaintedFrames counts the frames it painted.
+        totalVideoFrames: v === null ? 0 : v.getVideoPlaybackQuality().totalVideoFrames || ((v as unknown as { mozPaintedFrames?: number }).mozPaintedFrames ?? 0),
         paused: v?.paused ?? true,
         local: tile.getAttribute('data-local') === 'true',
       };
@@ -53,7 +63,7 @@ export async function tileVideo(page: Page, name: string, source: Source = 'came
 }
 
 /** Names on all tiles of the given source in this page (local included). */
-export async function tileNames(page: Page, source: Source = 'camera'): Promise<string[]> {
+export async function tileNames(page: PageReader, source: Source = 'camera'): Promise<string[]> {
   return page.evaluate(
     (src) =>
       [...document.querySelectorAll(`[data-participant-name][data-source="${src}"]`)].map(
@@ -64,7 +74,7 @@ export async function tileNames(page: Page, source: Source = 'camera'): Promise<
 }
 
 /** `window.confabRoom.getStats()`; throws if the page has no room. */
-export async function remoteStats(page: Page): Promise<RemoteTrackStats[]> {
+export async function remoteStats(page: PageReader): Promise<RemoteTrackStats[]> {
   return page.evaluate(async () => {
     const room = (window as unknown as { confabRoom?: { getStats(): unknown } }).confabRoom;
     if (room === undefined || room === null) throw new Error('window.confabRoom is not set');
@@ -101,7 +111,7 @@ export async function waitRising(
  * new frames. Returns the last reading.
  */
 export async function expectTilePlaying(
-  viewer: Page,
+  viewer: PageReader,
   viewerName: string,
   name: string,
   source: Source = 'camera',
@@ -120,7 +130,7 @@ export async function expectTilePlaying(
 
 /** `viewer` decodes `name`'s video of `source` (framesDecoded rising). */
 export async function expectVideoDecoded(
-  viewer: Page,
+  viewer: PageReader,
   viewerName: string,
   name: string,
   source: 'camera' | 'screen' = 'camera',
@@ -139,7 +149,7 @@ export async function expectVideoDecoded(
  * it counts concealment too, so it keeps rising when no packet arrives at all.
  */
 export async function expectAudioReceived(
-  viewer: Page,
+  viewer: PageReader,
   viewerName: string,
   name: string,
   timeout = 30_000,
@@ -163,7 +173,7 @@ export interface PageTimings {
   goneAt: Record<string, number>;
 }
 
-export async function pageTimings(page: Page): Promise<PageTimings> {
+export async function pageTimings(page: PageReader): Promise<PageTimings> {
   return page.evaluate(() => {
     const e2e = (window as unknown as { __confabE2E?: PageTimings }).__confabE2E;
     if (e2e === undefined) throw new Error('e2e init script missing');
@@ -175,7 +185,7 @@ export async function pageTimings(page: Page): Promise<PageTimings> {
  * Starts watching, inside `page`, for the moment no element `[data-participant-name=name]` remains.
  * Call while the tile is still there; read the result with `waitGone()`.
  */
-export async function watchGone(page: Page, name: string): Promise<void> {
+export async function watchGone(page: PageReader, name: string): Promise<void> {
   const present = await page.evaluate((n) => {
     const e2e = (window as unknown as { __confabE2E: { watch: Record<string, boolean>; check(): void } }).__confabE2E;
     e2e.watch[n] = true;
@@ -187,7 +197,7 @@ export async function watchGone(page: Page, name: string): Promise<void> {
 }
 
 /** Waits until the watched tile is gone; returns the epoch ms (page clock) when it went. */
-export async function waitGone(page: Page, viewerName: string, name: string, timeout = 15_000): Promise<number> {
+export async function waitGone(page: PageReader, viewerName: string, name: string, timeout = 15_000): Promise<number> {
   const r = await waitFor(async () => {
     const t = await pageTimings(page);
     const at = t.goneAt[name];
@@ -197,7 +207,7 @@ export async function waitGone(page: Page, viewerName: string, name: string, tim
 }
 
 /** True if `text` is visible somewhere in the page (what a person reads). */
-export async function pageShowsText(page: Page, text: string): Promise<boolean> {
+export async function pageShowsText(page: PageReader, text: string): Promise<boolean> {
   return page.evaluate((t) => (document.body?.innerText ?? '').includes(t), text);
 }
 
@@ -206,7 +216,7 @@ export async function pageShowsText(page: Page, text: string): Promise<boolean> 
  * line each with the fields that tell where sound was lost: captured silence (media-source
  * audioLevel), nothing sent, nothing received, or received and concealed.
  */
-export async function audioDiagnostics(page: Page): Promise<string> {
+export async function audioDiagnostics(page: PageReader): Promise<string> {
   return page.evaluate(async () => {
     const pcs = (window as unknown as { __confabPeerConnections?: RTCPeerConnection[] }).__confabPeerConnections ?? [];
     const keep = ['kind', 'ssrc', 'audioLevel', 'totalAudioEnergy', 'totalSamplesDuration', 'packetsSent', 'packetsReceived',
@@ -247,22 +257,23 @@ export async function enableSoundIfAsked(page: Page, who: string): Promise<boole
  * (Chromium's fake microphone beeps regularly). Returns the highest level seen.
  */
 export async function expectAudioEnergy(
-  viewer: Page,
+  viewer: PageReader,
   viewerName: string,
   name: string,
   timeout = 20_000,
-  speaker?: Page,
+  speaker?: PageReader,
 ): Promise<number> {
   let max = 0;
   try {
     await waitFor(async () => {
       const level = pick(await remoteStats(viewer), name, 'audio')?.audioLevel ?? 0;
       max = Math.max(max, level);
-      if (level === 0) await enableSoundIfAsked(viewer, viewerName);
+      // Chromium may block autoplayed sound until a click (support/firefox.ts lets Firefox play).
+      if (level === 0 && 'getByRole' in viewer) await enableSoundIfAsked(viewer as Page, viewerName);
       return level > 0;
     }, { timeout, interval: 150, message: `${viewerName} hears ${name} (audioLevel > 0)` });
   } catch (err) {
-    const at = async (page: Page, who: string): Promise<string> =>
+    const at = async (page: PageReader, who: string): Promise<string> =>
       `--- ${who}'s audio stats ---\n${await audioDiagnostics(page).catch((e: Error) => e.message)}`;
     const parts = [await at(viewer, viewerName)];
     if (speaker !== undefined) parts.push(await at(speaker, name));
@@ -272,7 +283,7 @@ export async function expectAudioEnergy(
 }
 
 /** Names in the "People" list of the side panel, sorted ("(you)" stripped). */
-export async function listedPeople(page: Page): Promise<string[]> {
+export async function listedPeople(page: PageReader): Promise<string[]> {
   return page.evaluate(() =>
     [...document.querySelectorAll('ul[aria-label="Participants"] .person-name')]
       .map((el) => (el.firstChild?.textContent ?? '').trim())
@@ -281,7 +292,7 @@ export async function listedPeople(page: Page): Promise<string[]> {
 }
 
 /** Waits until the People list of `viewer` shows exactly `names`. */
-export async function expectListedPeople(page: Page, viewerName: string, names: string[], timeout = 15_000): Promise<void> {
+export async function expectListedPeople(page: PageReader, viewerName: string, names: string[], timeout = 15_000): Promise<void> {
   const want = [...names].sort();
   await waitFor(async () => JSON.stringify(await listedPeople(page)) === JSON.stringify(want), {
     timeout,

@@ -6,6 +6,7 @@ import { captureDevice, captureScreen, captureUserMedia, type CaptureConstraints
 import type { Signaller } from './PeerLink';
 import type { PublisherConnection } from './PublisherConnection';
 import { SerialQueue } from './SerialQueue';
+import { setSenderTrack } from './senderTrack';
 
 /** @internal What a LocalParticipant needs from its room. */
 export interface LocalParticipantContext {
@@ -86,7 +87,7 @@ export class LocalParticipant {
   }
 
   /**
-   * Mutes or unmutes `source`. Muting detaches the track from its sender (`replaceTrack(null)`), so
+   * Mutes or unmutes `source`. Muting detaches the track from its sender (setSenderTrack), so
    * it costs no uplink; the server stops forwarding it and tells the others.
    */
   setMuted(source: TrackSource, muted: boolean): Promise<void> {
@@ -94,11 +95,11 @@ export class LocalParticipant {
       const track = this.requireTrack(source);
       if (track.muted === muted) return;
       const sender = track.transceiver.sender;
-      await sender.replaceTrack(muted ? null : track.mediaStreamTrack);
+      await setSenderTrack(sender, muted ? null : track.mediaStreamTrack);
       try {
         await this.context.signal.request({ type: 'mute', source, muted });
       } catch (error) {
-        await sender.replaceTrack(muted ? track.mediaStreamTrack : null).catch(() => undefined);
+        await setSenderTrack(sender, muted ? track.mediaStreamTrack : null).catch(() => undefined);
         throw error;
       }
       track.markMuted(muted);
@@ -204,7 +205,7 @@ export class LocalParticipant {
       try {
         const stream = typeof MediaStream === 'function' ? new MediaStream([track.mediaStreamTrack]) : undefined;
         track.transceiver = await publisher.publish(track.source, track.mediaStreamTrack, stream, track.muted);
-        if (track.muted) await track.transceiver.sender.replaceTrack(null);
+        if (track.muted) await setSenderTrack(track.transceiver.sender, null);
       } catch (error) {
         errors.push(ConfabError.wrap(error));
       }

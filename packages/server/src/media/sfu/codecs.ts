@@ -61,9 +61,27 @@ export const SUBSCRIBE_CODECS: Readonly<Record<CodecName, SubscribeCodec>> = {
   },
 };
 
-/** Codecs a subscriber m-line of `kind` may carry, in our order of preference. */
+/**
+ * Codecs a subscriber m-line of `kind` may carry, in our order of preference. VP8 leads because
+ * every browser decodes it; H264 does not decode everywhere (Firefox without the OpenH264 plugin
+ * has none), so it is taken only from a publisher that offers no VP8.
+ */
 export function codecsOfKind(kind: MediaKind): CodecName[] {
   return kind === 'audio' ? ['opus'] : ['vp8', 'h264'];
+}
+
+/**
+ * The codec we receive from a publisher's m-section: in our order of preference, not the
+ * publisher's (Safari, or a page calling setCodecPreferences, puts H264 first), so a stream is
+ * one that every subscriber can decode whenever the publisher can send one. Among entries of the
+ * same codec the publisher's order decides.
+ */
+export function preferredCodec(offered: readonly SdpCodec[], kind: MediaKind): SdpCodec | undefined {
+  for (const name of codecsOfKind(kind)) {
+    const codec = offered.find((c) => acceptedCodec(c, kind) === name);
+    if (codec !== undefined) return codec;
+  }
+  return undefined;
 }
 
 /** Which of our codecs a codec from a description is, if we accept it. */
@@ -73,10 +91,26 @@ export function acceptedCodec(codec: SdpCodec, kind: MediaKind): CodecName | und
   if (codec.clockRate !== 90000) return undefined;
   if (encoding === 'vp8') return 'vp8';
   if (encoding === 'h264') {
-    const constrainedBaseline = (codec.params.get('profile-level-id') ?? '').toLowerCase().startsWith('42e0');
+    const constrainedBaseline = isConstrainedBaseline(codec.params.get('profile-level-id'));
     return constrainedBaseline && codec.params.get('packetization-mode') === '1' ? 'h264' : undefined;
   }
   return undefined;
+}
+
+/**
+ * Whether an H264 profile-level-id (6 hex digits: profile_idc, profile-iop, level_idc) names the
+ * Constrained Baseline profile, in any of the three ways RFC 6184 table 5 allows: 42 with
+ * constraint_set1, 4D with constraint_set0, 58 with constraint_set0 and 1 (the low four iop bits
+ * zero). Browsers write 42e01f, but also 42c01f or 42e034 (a higher level); absent means Baseline.
+ */
+export function isConstrainedBaseline(profileLevelId: string | undefined): boolean {
+  if (profileLevelId === undefined || !/^[0-9a-f]{6}$/i.test(profileLevelId)) return false;
+  const profile = parseInt(profileLevelId.slice(0, 2), 16);
+  const iop = parseInt(profileLevelId.slice(2, 4), 16);
+  if (profile === 0x42) return (iop & 0x4f) === 0x40;
+  if (profile === 0x4d) return (iop & 0x8f) === 0x80;
+  if (profile === 0x58) return (iop & 0xcf) === 0xc0;
+  return false;
 }
 
 export function isRtxCodec(codec: SdpCodec): boolean {

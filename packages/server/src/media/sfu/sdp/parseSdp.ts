@@ -84,3 +84,27 @@ export function sectionAttributes(section: SdpMediaSection, name: string): strin
   for (const attribute of section.attributes) if (attribute.name === name) values.push(attribute.value);
   return values;
 }
+
+/** The mids of every `a=group:BUNDLE` of the session part. */
+export function bundledMids(parsed: ParsedSdp): Set<string> {
+  const mids = new Set<string>();
+  for (const { name, value } of parsed.session) {
+    if (name !== 'group') continue;
+    const [semantics, ...tags] = value.trim().split(/\s+/);
+    if (semantics === 'BUNDLE') for (const tag of tags) mids.add(tag);
+  }
+  return mids;
+}
+
+/**
+ * Whether an m-section takes part in the session. Port 0 means rejected or stopped, except with
+ * `a=bundle-only` inside a BUNDLE group (RFC 9143 7.2.1): "use the group's transport". Firefox
+ * offers so every m-section after the first once max-bundle is agreed (its camera, added after its
+ * microphone, arrives as `m=video 0 ... a=bundle-only`); Chromium never does, so a check on the
+ * port alone works with Chromium and silently drops Firefox's camera.
+ */
+export function sectionInUse(parsed: ParsedSdp, section: SdpMediaSection): boolean {
+  if (section.port !== 0) return true;
+  if (section.mid === undefined || !section.attributes.some((a) => a.name === 'bundle-only')) return false;
+  return bundledMids(parsed).has(section.mid);
+}

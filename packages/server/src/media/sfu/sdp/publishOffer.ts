@@ -1,12 +1,12 @@
 /**
- * What we accept of a publisher's offer: per m-section one codec (the first we forward, in the
- * publisher's order) with its RTX, the feedback we act on, and the header extensions we read
- * (mid, abs-send-time, transport-wide-cc, audio-level) under the publisher's ids.
+ * What we accept of a publisher's offer: per m-section one codec (the first we forward in our
+ * order of preference, see preferredCodec) with its RTX, the feedback we act on, and the header
+ * extensions we read (mid, abs-send-time, transport-wide-cc, audio-level) under the publisher's ids.
  */
 import { RtpExtensionUri } from '@confab/wire';
 import type { MediaKind } from '../../types';
-import { acceptedCodec, isRtxCodec, type CodecName } from '../codecs';
-import type { ParsedSdp, SdpMediaSection } from './parseSdp';
+import { acceptedCodec, isRtxCodec, preferredCodec, type CodecName } from '../codecs';
+import { sectionInUse, type ParsedSdp, type SdpMediaSection } from './parseSdp';
 import { readCodecs, readExtensions, readSsrcs, type SdpCodec, type SdpExtension } from './rtpParameters';
 
 /** The URIs we keep from a publisher, and why. */
@@ -67,10 +67,10 @@ export function negotiatePublishOffer(offer: ParsedSdp): PublishNegotiation {
   const sections = offer.media.map((offered): AnsweredSection => {
     const rejected: AnsweredSection = { offered, stream: undefined, codecs: [], extensions: [], direction: 'inactive' };
     const kind = offered.kind;
-    if (offered.port === 0 || offered.mid === undefined || (kind !== 'audio' && kind !== 'video')) return rejected;
+    if (!sectionInUse(offer, offered) || offered.mid === undefined || (kind !== 'audio' && kind !== 'video')) return rejected;
     if (!offered.protocol.includes('SAVPF')) return rejected;
     const codecs = readCodecs(offered);
-    const primary = codecs.find((c) => !isRtxCodec(c) && acceptedCodec(c, kind) !== undefined);
+    const primary = preferredCodec(codecs, kind);
     if (primary === undefined) return rejected;
     const rtx = codecs.find((c) => isRtxCodec(c) && c.params.get('apt') === String(primary.payloadType));
     const extensions = readExtensions(offered).filter((e) => {

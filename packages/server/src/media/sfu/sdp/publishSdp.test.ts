@@ -54,8 +54,9 @@ test('a Chromium offer: transport parameters, one stream per m-section with its 
 });
 
 test('H264 only as constrained baseline with packetization-mode 1, whatever the publisher prefers', () => {
-  // 102 is baseline 42001f, 104/114 are packetization-mode 0, 108 is 42e01f mode 1.
-  const stream = negotiatePublishOffer(parseSdp(preferring(['102', '104', '114', '108', '109']))).sections[1]!.stream!;
+  // 102 is baseline 42001f, 104/114 are packetization-mode 0, 108 is 42e01f mode 1; VP8 (96) removed, else it wins.
+  const withoutVp8 = preferring(['102', '104', '114', '108', '109']).replace(/^a=rtpmap:96 .*$/m, '');
+  const stream = negotiatePublishOffer(parseSdp(withoutVp8)).sections[1]!.stream!;
   assert.equal(stream.codec, 'h264');
   assert.equal(stream.payloadType, 108);
   assert.equal(stream.rtxPayloadType, 109);

@@ -1,5 +1,5 @@
 import type { DtlsFingerprint } from '../net/index';
-import { sdpAttribute, type ParsedSdp } from './parseSdp';
+import { sdpAttribute, sectionInUse, type ParsedSdp } from './parseSdp';
 
 /** What the client's description says about its ICE and DTLS (one bundled transport). */
 export interface RemoteTransportParameters {
@@ -14,7 +14,7 @@ export interface RemoteTransportParameters {
  * session part. Throws a plain Error when the ufrag or every fingerprint is missing.
  */
 export function readRemoteTransport(parsed: ParsedSdp): RemoteTransportParameters {
-  const section = parsed.media.find((m) => m.port !== 0) ?? parsed.media[0];
+  const section = parsed.media.find((m) => sectionInUse(parsed, m)) ?? parsed.media[0];
   const usernameFragment = sdpAttribute(parsed, section, 'ice-ufrag')?.trim();
   if (!usernameFragment) throw new Error('no a=ice-ufrag');
   const fingerprintLines = [

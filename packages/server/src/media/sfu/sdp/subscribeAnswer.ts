@@ -1,6 +1,6 @@
 /** What a subscriber's answer accepts of our offer, per m-section. */
 import { RtpExtensionUri } from '@confab/wire';
-import type { ParsedSdp } from './parseSdp';
+import { sectionInUse, type ParsedSdp } from './parseSdp';
 import { readCodecs, readExtensions } from './rtpParameters';
 
 export interface AnsweredReceiver {
@@ -20,7 +20,7 @@ export function readSubscribeAnswer(answer: ParsedSdp): Map<string, AnsweredRece
     if (section.mid === undefined) continue;
     receivers.set(section.mid, {
       mid: section.mid,
-      receiving: section.port !== 0 && (section.direction === 'recvonly' || section.direction === 'sendrecv'),
+      receiving: sectionInUse(answer, section) && (section.direction === 'recvonly' || section.direction === 'sendrecv'),
       payloadTypes: new Set(readCodecs(section).map((c) => c.payloadType)),
       audioLevelId: readExtensions(section).find((e) => e.uri === RtpExtensionUri.audioLevel)?.id ?? 0,
     });
