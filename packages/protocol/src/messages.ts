@@ -270,6 +270,26 @@ export const ShutdownMessage = z.object({
   seconds: z.number().nonnegative(),
 });
 
+/**
+ * Who is talking, measured by the server from the RFC 6464 audio levels publishers send: speakers
+ * loudest first with a level 0..1, and the dominant speaker (stable: it changes only after the
+ * challenger has spoken for most of a second). Sent a few times per second while it changes.
+ */
+export const ActiveSpeakersMessage = z.object({
+  type: z.literal('active_speakers'),
+  speakers: z.array(z.object({ participantId: ParticipantId, level: z.number().min(0).max(1) })),
+  dominant: ParticipantId.nullable(),
+});
+
+export const ConnectionQuality = z.enum(['excellent', 'good', 'poor', 'lost']);
+export type ConnectionQuality = z.infer<typeof ConnectionQuality>;
+
+/** Participants whose connection quality changed (to everyone); the full list right after `joined` and `resumed`. */
+export const ConnectionQualityMessage = z.object({
+  type: z.literal('connection_quality'),
+  updates: z.array(z.object({ participantId: ParticipantId, quality: ConnectionQuality })),
+});
+
 export const ServerMessage = z.discriminatedUnion('type', [
   JoinedMessage,
   ResumedMessage,
@@ -287,6 +307,8 @@ export const ServerMessage = z.discriminatedUnion('type', [
   PongMessage,
   ErrorMessage,
   ShutdownMessage,
+  ActiveSpeakersMessage,
+  ConnectionQualityMessage,
 ]);
 export type ServerMessage = z.infer<typeof ServerMessage>;
 export type ServerMessageType = ServerMessage['type'];
@@ -296,7 +318,18 @@ export type ServerMessageType = ServerMessage['type'];
  * nothing, candidates) is not: a resume restarts ICE and renegotiates instead. Replies to
  * requests are, so a request whose reply was lost in the drop still gets it.
  */
-const UNSEQUENCED: ReadonlySet<ServerMessageType> = new Set(['joined', 'resumed', 'offer', 'candidate', 'pong', 'shutdown']);
+const UNSEQUENCED: ReadonlySet<ServerMessageType> = new Set([
+  'joined',
+  'resumed',
+  'offer',
+  'candidate',
+  'pong',
+  'shutdown',
+  // Snapshots of a moment, several a second: replaying them would only fill the buffer. After a
+  // resume the next one (and the full quality list the server sends then) brings the client up to date.
+  'active_speakers',
+  'connection_quality',
+]);
 
 export function isSequenced(message: ServerMessage): boolean {
   return !UNSEQUENCED.has(message.type);

@@ -11,6 +11,7 @@ import type {
   TransportRole,
   TransportSignal,
   TransportState,
+  TransportStats,
 } from './types';
 
 /**
@@ -84,6 +85,16 @@ export abstract class TransportBase implements Transport {
       this.options.onSignal(signal);
     } catch (err) {
       this.logger.error({ err, transport: this.label }, 'onSignal threw');
+    }
+  }
+
+  /** Reports the link's statistics to the owner (connection quality). */
+  protected emitStats(stats: TransportStats): void {
+    if (this.closed || this.options.onStats === undefined) return;
+    try {
+      this.options.onStats(stats);
+    } catch (err) {
+      this.logger.error({ err, transport: this.label }, 'onStats threw');
     }
   }
 

@@ -40,6 +40,39 @@ export interface TransportOptions {
   onSignal(signal: TransportSignal): void;
   /** Called on every state change; 'closed' is the last call. */
   onStateChange?(state: TransportState): void;
+  /** About once a second while connected: how the link to the client is doing (connection quality). */
+  onStats?(stats: TransportStats): void;
+}
+
+/**
+ * One transport's link over the last report interval (about 1 s). publish: what we receive from
+ * the client (our reception statistics, our RTT to it); subscribe: what the client's receiver
+ * reports say about what we send it. -1 where nothing tells.
+ */
+export interface TransportStats {
+  /** Packets lost, 0..1. */
+  lossFraction: number;
+  /** Interarrival jitter in ms. */
+  jitterMs: number;
+  /** Round-trip time in ms. */
+  rttMs: number;
+  /** publish: media packets received in the interval; subscribe: report blocks the client sent about our streams. */
+  packets: number;
+  /**
+   * subscribe: bits/s the client should receive (the full rate of everything it consumes) and
+   * bits/s the send-side estimate allows towards it (-1 while there is no estimate).
+   */
+  wantedBitrate: number;
+  availableBitrate: number;
+}
+
+/** One audio producer's RFC 6464 levels over one interval (about 100 ms). */
+export interface AudioLevelSample {
+  producerId: string;
+  /** Share of the interval's packets that carried voice: V bit set and louder than the activity floor. 0..1 */
+  voiced: number;
+  /** Mean level of those packets, 0 at the floor (-40 dBov) to 1 at full scale (0 dBov). */
+  level: number;
 }
 
 export interface ProducerOptions {
@@ -67,6 +100,12 @@ export interface RouterOptions {
    * participants (they can join again: a new router goes to a live worker) and close the router.
    */
   onFailed?(error: MediaError): void;
+  /**
+   * Every ~100 ms while any audio producer of the router carries voice (and for 1.5 s after the
+   * last one fell quiet): each audio producer's levels over the interval. Producers that sent
+   * nothing are left out. Engines without level reading never call it.
+   */
+  onAudioLevels?(samples: readonly AudioLevelSample[]): void;
 }
 
 export interface MediaEngineStats {

@@ -8,10 +8,12 @@ import {
   type ServerMessage,
   type TrackId,
 } from '@confab/protocol';
-import type { Router, TransportSignal } from '../media/types';
+import type { AudioLevelSample, Router, TransportSignal } from '../media/types';
+import { ActiveSpeakerFeed } from './ActiveSpeakerFeed';
 import { newMessageId, newParticipantId, newTrackId } from './ids';
 import { Participant } from './Participant';
 import { ParticipantSession, type SessionLink } from './ParticipantSession';
+import { QualityFeed } from './QualityFeed';
 import { isRoomFault, roomFailedError, roomMediaFailedError } from './roomFault';
 import { SerialQueue } from './SerialQueue';
 
@@ -50,6 +52,9 @@ export class Room {
   private closed = false;
   /** Set as soon as the room's media fails: new joins go to a fresh room. */
   private mediaLost = false;
+  /** Who is talking (from the router's audio levels) and everyone's connection quality. */
+  private readonly speakers: ActiveSpeakerFeed;
+  private readonly quality: QualityFeed;
 
   constructor(
     readonly name: RoomName,
@@ -57,7 +62,25 @@ export class Room {
     private readonly options: RoomOptions,
     /** Called once, synchronously, when the room empties and closes. */
     private readonly onClose: (room: Room) => void,
-  ) {}
+  ) {
+    this.speakers = new ActiveSpeakerFeed(
+      (producerId) => this.microphoneOwner(producerId),
+      (message) => this.broadcast(message),
+      (participantId) => this.dominantSpeakerChanged(participantId),
+    );
+    this.quality = new QualityFeed(
+      (participantId) => this.participants.get(participantId)?.connection === 'reconnecting',
+      (message) => this.broadcast(message),
+    );
+  }
+
+  /**
+   * The router's audio levels (RouterOptions.onAudioLevels). Not queued: it only reads who owns
+   * which microphone and sends snapshots, and stale ones are worth nothing.
+   */
+  audioLevels(samples: readonly AudioLevelSample[]): void {
+    if (!this.isClosed) this.speakers.levels(samples, performance.now());
+  }
 
   get size(): number {
     return this.participants.size;
@@ -108,6 +131,7 @@ export class Room {
         }).catch((err: unknown) => this.options.logger.error({ room: this.name, err }, 'ending a lost session failed'));
       }, windowMs);
       this.broadcast({ type: 'participant_updated', participant: participant.info() }, participantId);
+      this.quality.evaluate(); // lost, at once
       this.options.logger.info({ room: this.name, participant: participantId }, 'participant reconnecting');
     });
   }
@@ -151,6 +175,7 @@ export class Room {
   private close(): void {
     if (this.closed) return;
     this.closed = true;
+    this.quality.close();
     try {
       this.router.close();
     } finally {
@@ -191,6 +216,7 @@ export class Room {
       label: id,
       role: 'publish',
       onSignal: (signal) => this.onPublishSignal(id, signal),
+      onStats: (stats) => this.quality.stats(id, 'publish', stats),
     });
     let subscribeTransport;
     try {
@@ -198,6 +224,7 @@ export class Room {
         label: id,
         role: 'subscribe',
         onSignal: (signal) => this.onSubscribeSignal(id, signal),
+        onStats: (stats) => this.quality.stats(id, 'subscribe', stats),
       });
     } catch (error) {
       publishTransport.close(); // e.g. the media port range is full: give back what we took
@@ -219,6 +246,10 @@ export class Room {
       session: { ...this.options.session, resumeToken: session.resumeToken },
     });
     this.broadcast({ type: 'participant_joined', participant: participant.info() }, id);
+    this.quality.add(id);
+    session.send(this.quality.snapshot());
+    const speakers = this.speakers.snapshot();
+    if (speakers) session.send(speakers);
     for (const other of others) {
       for (const track of other.tracks.values()) this.subscribe(participant, track.info.id);
     }
@@ -247,6 +278,9 @@ export class Room {
       participant.connection = 'connected';
       this.broadcast({ type: 'participant_updated', participant: participant.info() }, participant.id);
     }
+    // Quality and speakers are not replayed (snapshots): the client gets them as they are now.
+    participant.session.send(this.quality.snapshot());
+    this.quality.evaluate();
     // The path may have changed (Wi-Fi to 4G): new ICE credentials, and an offer that carries every current track.
     participant.subscribeTransport.restartIce();
     this.options.logger.info({ room: this.name, participant: participant.id }, 'participant resumed');
@@ -262,7 +296,9 @@ export class Room {
       this.unsubscribeAll(track.info.id);
     }
     participant.close();
+    this.quality.remove(participantId);
     this.broadcast({ type: 'participant_left', participantId, reason });
+    this.speakers.remove(participantId, performance.now());
     this.options.logger.info({ room: this.name, participant: participantId, reason, size: this.participants.size }, 'participant left');
   }
 
@@ -331,6 +367,7 @@ export class Room {
     this.trackOwners.delete(track.info.id);
     this.unsubscribeAll(track.info.id);
     track.producer.close();
+    if (command.source === 'microphone') this.speakers.remove(participant.id, performance.now());
     this.ack(participant, command.id);
     this.broadcast({ type: 'track_unpublished', participantId: participant.id, trackId: track.info.id }, participant.id);
   }
@@ -398,6 +435,21 @@ export class Room {
     } else if (signal.type === 'candidate') {
       participant.session.send({ type: 'candidate', target: 'subscriber', candidate: signal.candidate });
     }
+  }
+
+  /** The participant whose microphone producer (track) this is. */
+  private microphoneOwner(producerId: string): ParticipantId | undefined {
+    const owner = this.trackOwners.get(producerId as TrackId);
+    const track = owner === undefined ? undefined : this.participants.get(owner)?.tracks.get('microphone');
+    return track !== undefined && track.info.id === producerId ? owner : undefined;
+  }
+
+  /**
+   * The dominant speaker changed. The hook for the allocator: the simulcast engineer's setter
+   * (the active speaker's video is shared out before the rest's) is called from here.
+   */
+  private dominantSpeakerChanged(participantId: ParticipantId | null): void {
+    this.options.logger.info({ room: this.name, dominant: participantId }, 'dominant speaker');
   }
 
   private ack(participant: Participant, id: number | undefined): void {

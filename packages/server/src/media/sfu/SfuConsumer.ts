@@ -76,6 +76,16 @@ export class SfuConsumer implements Consumer {
     return this.currentClosed;
   }
 
+  /** The RTP clock rate of the stream we send (the producer's; 0 while unknown). */
+  get clockRate(): number {
+    return this.producer.clockRate;
+  }
+
+  /** Round-trip time in ms from the subscriber's report block about our stream (LSR, DLSR), or -1. */
+  roundTripMs(lastSr: number, delaySinceLastSr: number, nowMs: number): number {
+    return this.translator === null ? -1 : this.translator.roundTripMs(lastSr, delaySinceLastSr, nowMs);
+  }
+
   /** Packets go out: answered, and the subscriber takes the producer's codec. */
   get sending(): boolean {
     return this.rewriter !== null;

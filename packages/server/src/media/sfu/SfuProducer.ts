@@ -5,6 +5,7 @@ import {
   NackGenerator,
   newSenderInfo,
   PacketCache,
+  readAudioLevel,
   ReceiveStats,
   rtpPaddingSize,
   rtpPayloadType,
@@ -13,6 +14,7 @@ import {
   unwrapRtx,
   type SenderInfo,
 } from '@confab/wire';
+import { AudioLevelMeter } from '../AudioLevelMeter';
 import { msidToken } from '../sdp';
 import { PUBLISHER_SILENCE_MS, SilenceDetector } from '../SilenceDetector';
 import type { MediaKind, Producer, ProducerOptions } from '../types';
@@ -65,6 +67,10 @@ export class SfuProducer implements Producer {
   nack: NackGenerator | null = null;
   /** Video: recent packets for subscribers' NACKs. */
   readonly cache: PacketCache | null;
+  /** Audio: the RFC 6464 levels since the router last read them (active speakers). */
+  readonly levels: AudioLevelMeter | null;
+  /** Media bytes received (RTX included), for the bitrate subscribers should get. */
+  bytesReceived = 0;
   readonly keyFrames = new KeyFrameRequestMerger(KEY_FRAME_INTERVAL_MS);
   private readonly silence = new SilenceDetector(PUBLISHER_SILENCE_MS);
   /** The publisher's last Sender Report, and how many it has sent (consumers translate each once). */
@@ -87,6 +93,7 @@ export class SfuProducer implements Producer {
     this.streamId = msidToken(label);
     this.currentPaused = options.paused ?? false;
     this.cache = options.kind === 'video' ? new PacketCache(CACHE_PACKETS) : null;
+    this.levels = options.kind === 'audio' ? new AudioLevelMeter() : null;
     ctx.counters.producers++;
   }
 
@@ -167,6 +174,11 @@ export class SfuProducer implements Producer {
     this.ctx.counters.rtpPacketsReceived++;
     if (this.silence.heard(nowMs)) this.requestKeyFrame();
     this.stats!.onPacket(rtpSeq(buf), rtpTimestamp(buf), nowMs);
+    this.bytesReceived += len;
+    if (this.audioLevelId > 0) {
+      const level = readAudioLevel(buf, this.audioLevelId);
+      if (level >= 0) this.levels!.add(level);
+    }
     this.handle(buf, len, headerLength, len - rtpPaddingSize(buf, len), nowMs);
   }
 
@@ -177,6 +189,7 @@ export class SfuProducer implements Producer {
     if (n < 0) return; // padding only: a bandwidth probe, nothing to forward
     this.ctx.counters.rtpPacketsReceived++;
     this.stats!.onPacket(rtpSeq(buf), rtpTimestamp(buf), nowMs, true);
+    this.bytesReceived += len;
     this.handle(buf, n, headerLength, n, nowMs);
   }
 

@@ -60,6 +60,8 @@ export class SfuPublishTransport extends SfuTransport implements ProducerOwner {
   private lastReportMs = 0;
   private rttMs = DEFAULT_RTT_MS;
   private rttMeasured = false;
+  /** Packets received on every stream when we last reported stats (per-interval counts). */
+  private packetsReported = 0;
   private readonly cursor = new RtcpCursor();
   private readonly senderInfo = newSenderInfo();
   private readonly nackSeqs = new Uint16Array(128);
@@ -113,6 +115,11 @@ export class SfuPublishTransport extends SfuTransport implements ProducerOwner {
     if (this.producers.get(producer.mid) === producer) this.producers.delete(producer.mid);
     this.owner.releaseProducerId(producer.id);
     this.streamsChanged();
+  }
+
+  /** The audio producers whose stream is known (the router reads their levels). */
+  audioProducers(): readonly SfuProducer[] {
+    return this.receiving.filter((p) => p.kind === 'audio');
   }
 
   streamsChanged(): void {
@@ -234,6 +241,20 @@ export class SfuPublishTransport extends SfuTransport implements ProducerOwner {
     producer.learnSsrc(ssrc, rtx);
   }
 
+  /** Our link statistics for the owner: the worst stream's loss and jitter, our RTT to the publisher. */
+  private reportStats(packetsTotal: number, lossFraction: number, jitterMs: number): void {
+    const packets = Math.max(0, packetsTotal - this.packetsReported);
+    this.packetsReported = packetsTotal;
+    this.emitStats({
+      lossFraction: packets > 0 ? lossFraction : -1,
+      jitterMs,
+      rttMs: this.rttMeasured ? this.rttMs : -1,
+      packets,
+      wantedBitrate: -1,
+      availableBitrate: -1,
+    });
+  }
+
   private bind(producer: SfuProducer): void {
     const stream = this.streams.get(producer.mid);
     if (stream === undefined) return;
@@ -253,10 +274,19 @@ export class SfuPublishTransport extends SfuTransport implements ProducerOwner {
   /** RR with a block per stream we receive, then XR with our RRTR (the publisher answers with DLRR). */
   private sendReceiverReport(nowMs: number): void {
     const blocks: ReportBlock[] = [];
+    let packets = 0;
+    let worstLoss = 0;
+    let worstJitterMs = -1;
     for (const producer of this.receiving) {
       const stats = producer.stats;
-      if (stats !== null && stats.active && blocks.length < MAX_REPORT_BLOCKS) blocks.push(stats.report(nowMs, newReportBlock()));
+      if (stats === null || !stats.active || blocks.length >= MAX_REPORT_BLOCKS) continue;
+      const block = stats.report(nowMs, newReportBlock());
+      blocks.push(block);
+      packets += stats.packetsReceived;
+      worstLoss = Math.max(worstLoss, block.fractionLost / 256);
+      if (producer.clockRate > 0) worstJitterMs = Math.max(worstJitterMs, (block.jitter * 1000) / producer.clockRate);
     }
+    this.reportStats(packets, worstLoss, worstJitterMs);
     const slot = this.ctx.slots.take();
     const end = writeReceiverReport(slot, 0, this.rtcpSsrc, blocks);
     const now = ntpTime(nowMs, this.ntp);

@@ -8,6 +8,7 @@ import { SfuConsumer, type ConsumerOwner } from './SfuConsumer';
 import type { SfuContext } from './SfuContext';
 import { SfuProducer } from './SfuProducer';
 import { SfuTransport, type TransportOwner } from './SfuTransport';
+import { SubscriberLinkStats } from './SubscriberLinkStats';
 import { parseSdp } from './sdp/parseSdp';
 import { readRemoteTransport } from './sdp/remoteTransport';
 import { readSubscribeAnswer } from './sdp/subscribeAnswer';
@@ -45,6 +46,9 @@ export class SfuSubscribeTransport extends SfuTransport implements ConsumerOwner
   private readonly nackSeqs = new Uint16Array(256);
   /** The subscriber's RTCP: back after a silence means its path came back. */
   private readonly silence = new SilenceDetector(SUBSCRIBER_SILENCE_MS);
+  /** Loss, jitter and RTT from the subscriber's receiver reports, for connection quality. */
+  private readonly linkStats = new SubscriberLinkStats();
+  private readonly consumerBySsrc = (ssrc: number): SfuConsumer | undefined => this.bySsrc.get(ssrc);
 
   constructor(owner: TransportOwner, ctx: SfuContext, options: TransportOptions) {
     super(owner, ctx, options);
@@ -125,7 +129,12 @@ export class SfuSubscribeTransport extends SfuTransport implements ConsumerOwner
   }
 
   tick(nowMs: number): void {
-    if (!this.connected || nowMs - this.lastCatchUpMs < SENDER_REPORT_CATCH_UP_MS) return;
+    if (!this.connected) return;
+    // The estimate is the bandwidth estimator's (bwe); without one, -1: whatever is wanted counts as covered.
+    const available = (this as { availableBitrate?: number }).availableBitrate ?? Infinity;
+    const stats = this.linkStats.take(nowMs, this.consumers.values(), available);
+    if (stats !== null) this.emitStats(stats);
+    if (nowMs - this.lastCatchUpMs < SENDER_REPORT_CATCH_UP_MS) return;
     this.lastCatchUpMs = nowMs;
     for (const consumer of this.consumers.values()) consumer.sendSenderReport(nowMs);
   }
@@ -169,8 +178,10 @@ export class SfuSubscribeTransport extends SfuTransport implements ConsumerOwner
       } else if (cursor.type === RtcpType.PSFB && cursor.count === PsfbFormat.FIR) {
         const entries = firEntryCount(packet, offset, end);
         for (let i = 0; i < entries; i++) this.bySsrc.get(firEntrySsrc(packet, offset, i) | 0)?.requestKeyFrame();
+      } else if (cursor.type === RtcpType.RR || cursor.type === RtcpType.SR) {
+        this.linkStats.onReport(packet, offset, end, nowMs, this.consumerBySsrc);
       }
-      // Receiver reports, REMB, SDES, BYE: about our downstream only; nothing goes to a publisher.
+      // REMB, SDES, BYE: about our downstream only; nothing goes to a publisher.
     }
   }
 

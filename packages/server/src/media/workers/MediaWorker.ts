@@ -1,7 +1,7 @@
 import { Worker } from 'node:worker_threads';
 import { MediaError, errorMessage } from '../errors';
 import type { MediaLogger } from '../logger';
-import type { TransportSignal, TransportState } from '../types';
+import type { AudioLevelSample, TransportSignal, TransportState, TransportStats } from '../types';
 import type { EngineSettings } from './engines';
 import { errorFromWire } from './errorWire';
 import type { WorkerLoad } from './placement';
@@ -33,6 +33,8 @@ export interface Endpoint {
   failed(error: MediaError): void;
   signal?(signal: TransportSignal): void;
   stateChanged?(state: TransportState): void;
+  stats?(stats: TransportStats): void;
+  audioLevels?(samples: readonly AudioLevelSample[]): void;
 }
 
 /**
@@ -167,6 +169,10 @@ export class MediaWorker {
         return this.endpoints.get(event.transport)?.signal?.(event.signal);
       case 'state':
         return this.endpoints.get(event.transport)?.stateChanged?.(event.state);
+      case 'stats':
+        return this.endpoints.get(event.transport)?.stats?.(event.stats);
+      case 'audioLevels':
+        return this.endpoints.get(event.router)?.audioLevels?.(event.samples);
       case 'reply': {
         const pending = this.pending.get(event.request);
         this.pending.delete(event.request);

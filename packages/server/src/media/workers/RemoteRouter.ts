@@ -1,7 +1,7 @@
 import type { MediaError } from '../errors';
 import type { MediaLogger } from '../logger';
 import { RouterBase } from '../RouterBase';
-import type { RouterOptions, TransportOptions } from '../types';
+import type { AudioLevelSample, RouterOptions, TransportOptions } from '../types';
 import type { Endpoint, MediaWorker } from './MediaWorker';
 import { RemoteTransport } from './RemoteTransport';
 
@@ -40,6 +40,16 @@ export class RemoteRouter extends RouterBase<RemoteTransport> implements Endpoin
       this.options.onFailed?.(error);
     } catch (err) {
       this.logger.error({ err, router: this.id }, 'onFailed threw');
+    }
+  }
+
+  /** The worker's report of the router's audio levels. */
+  audioLevels(samples: readonly AudioLevelSample[]): void {
+    if (this.closed) return;
+    try {
+      this.options.onAudioLevels?.(samples);
+    } catch (err) {
+      this.logger.error({ err, router: this.id }, 'onAudioLevels threw');
     }
   }
 

@@ -11,6 +11,7 @@ import type {
   TransportRole,
   TransportSignal,
   TransportState,
+  TransportStats,
 } from '../types';
 import type { Endpoint, MediaWorker } from './MediaWorker';
 import { RemoteConsumer } from './RemoteConsumer';
@@ -138,6 +139,15 @@ export class RemoteTransport implements Transport, Endpoint {
     if (this.released) return;
     if (state === 'closed') this.release(); // the engine closed it (e.g. ICE closed)
     this.setState(state);
+  }
+
+  stats(stats: TransportStats): void {
+    if (this.released) return;
+    try {
+      this.options.onStats?.(stats);
+    } catch (err) {
+      this.router.logger.error({ err, transport: this.label }, 'onStats threw');
+    }
   }
 
   /** The worker could not create it: a refusal (e.g. no free ports) fails it alone, a bug fails the room. */

@@ -1,6 +1,6 @@
 import { MediaError } from '../errors';
 import type { MediaLogger } from '../logger';
-import type { Consumer, MediaEngine, Producer, Router, Transport } from '../types';
+import type { AudioLevelSample, Consumer, MediaEngine, Producer, Router, Transport } from '../types';
 import { errorToWire } from './errorWire';
 import { WorkerCommand, type MediaErrorWire, type WorkerEvent } from './protocol';
 
@@ -43,7 +43,11 @@ export class WorkerHost {
   private run(command: WorkerCommand): void {
     switch (command.op) {
       case 'createRouter':
-        return this.call('router', command.router, () => this.routers.set(command.router, this.engine.createRouter(command.id)));
+        return this.call('router', command.router, () => {
+          const router = command.router;
+          const onAudioLevels = (samples: readonly AudioLevelSample[]): void => this.send({ ev: 'audioLevels', router, samples: [...samples] });
+          this.routers.set(router, this.engine.createRouter(command.id, { onAudioLevels }));
+        });
       case 'closeRouter':
         this.routers.get(command.router)?.close();
         this.routers.delete(command.router);
@@ -106,6 +110,7 @@ export class WorkerHost {
         label: command.label,
         role: command.role,
         onSignal: (signal) => this.send({ ev: 'signal', transport: handle, signal }),
+        onStats: (stats) => this.send({ ev: 'stats', transport: handle, stats }),
         onStateChange: (state) => {
           this.send({ ev: 'state', transport: handle, state });
           if (state === 'closed') this.sweep();

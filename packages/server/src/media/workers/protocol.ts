@@ -56,11 +56,27 @@ const TransportSignalWire = z.discriminatedUnion('type', [
   z.object({ type: z.literal('candidate'), candidate: IceCandidateWire.nullable() }),
 ]);
 
+/** -1 where nothing tells (TransportStats). */
+const Measure = z.number().min(-1).max(Number.MAX_SAFE_INTEGER);
+const TransportStatsWire = z.object({
+  lossFraction: z.number().min(-1).max(1),
+  jitterMs: Measure,
+  rttMs: Measure,
+  packets: Measure,
+  wantedBitrate: Measure,
+  availableBitrate: Measure,
+});
+const AudioLevelSampleWire = z.object({ producerId: Text, voiced: z.number().min(0).max(1), level: z.number().min(0).max(1) });
+
 export const WorkerEvent = z.discriminatedUnion('ev', [
   /** The inner engine exists; commands sent before this were queued, not lost. */
   z.object({ ev: z.literal('ready'), threadId: z.number().int().nullable() }),
   z.object({ ev: z.literal('signal'), transport: Handle, signal: TransportSignalWire }),
   z.object({ ev: z.literal('state'), transport: Handle, state: z.enum(['new', 'connecting', 'connected', 'disconnected', 'failed', 'closed']) }),
+  /** A transport's link statistics, about once a second while connected. */
+  z.object({ ev: z.literal('stats'), transport: Handle, stats: TransportStatsWire }),
+  /** A router's audio levels, every ~100 ms while someone's audio carries voice. */
+  z.object({ ev: z.literal('audioLevels'), router: Handle, samples: z.array(AudioLevelSampleWire).max(10_000) }),
   z.object({ ev: z.literal('reply'), request: Handle, error: MediaErrorWire.optional() }),
   /** A command without a reply threw in the worker. */
   z.object({ ev: z.literal('failed'), target: z.enum(['router', 'transport', 'producer', 'consumer']), handle: Handle, error: MediaErrorWire }),

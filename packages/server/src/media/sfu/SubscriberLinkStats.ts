@@ -1,0 +1,71 @@
+import { newReportBlock, readReportBlock, REPORT_BLOCK_SIZE, reportBlocksOffset } from '@confab/wire';
+import type { TransportStats } from '../types';
+import type { SfuConsumer } from './SfuConsumer';
+
+/** Stats go to the owner this often. */
+export const LINK_STATS_INTERVAL_MS = 1000;
+
+/**
+ * What a subscriber's receiver reports say about the streams we send it, summed per interval for
+ * connection quality: the worst fraction lost and jitter of any stream, and the round-trip time
+ * (from LSR/DLSR against the Sender Reports we sent; smoothed). One object per transport; reading
+ * a report allocates nothing.
+ */
+export class SubscriberLinkStats {
+  private readonly block = newReportBlock();
+  private blocks = 0;
+  private worstLoss = 0;
+  private worstJitterMs = -1;
+  private rttMs = -1;
+  private lastMs = 0;
+  /** The producers' byte counters at the last report, by producer id. */
+  private bytesPrior = new Map<string, number>();
+
+  /** An SR or RR from the subscriber at `at`..`end`; `consumerOf` finds our stream by SSRC. */
+  onReport(packet: Uint8Array, at: number, end: number, nowMs: number, consumerOf: (ssrc: number) => SfuConsumer | undefined): void {
+    const first = reportBlocksOffset(packet, at, end);
+    if (first < 0) return;
+    const count = packet[at]! & 0x1f;
+    const block = this.block;
+    for (let i = 0; i < count; i++) {
+      readReportBlock(packet, first + i * REPORT_BLOCK_SIZE, block);
+      const consumer = consumerOf(block.ssrc | 0);
+      if (consumer === undefined) continue;
+      this.blocks++;
+      this.worstLoss = Math.max(this.worstLoss, block.fractionLost / 256);
+      const clockRate = consumer.clockRate;
+      if (clockRate > 0) this.worstJitterMs = Math.max(this.worstJitterMs, (block.jitter * 1000) / clockRate);
+      const rtt = consumer.roundTripMs(block.lastSr, block.delaySinceLastSr, nowMs);
+      if (rtt >= 0) this.rttMs = this.rttMs < 0 ? rtt : (7 * this.rttMs + rtt) / 8;
+    }
+  }
+
+  /** Once per interval: the stats to report (and a new interval begins), or null if it is not time yet. */
+  take(nowMs: number, consumers: Iterable<SfuConsumer>, availableBitrate: number): TransportStats | null {
+    const elapsedMs = nowMs - this.lastMs;
+    if (elapsedMs < LINK_STATS_INTERVAL_MS) return null;
+    this.lastMs = nowMs;
+    // What the subscriber should get: the full incoming rate of every track it receives unpaused.
+    const bytes = new Map<string, number>();
+    let wantedBytes = 0;
+    for (const consumer of consumers) {
+      const producer = consumer.producer;
+      bytes.set(producer.id, producer.bytesReceived);
+      const before = this.bytesPrior.get(producer.id);
+      if (before !== undefined && !consumer.paused && !producer.paused) wantedBytes += producer.bytesReceived - before;
+    }
+    this.bytesPrior = bytes;
+    const stats: TransportStats = {
+      lossFraction: this.blocks > 0 ? this.worstLoss : -1,
+      jitterMs: this.blocks > 0 ? this.worstJitterMs : -1,
+      rttMs: this.rttMs,
+      packets: this.blocks,
+      wantedBitrate: elapsedMs > 0 && elapsedMs < 10 * LINK_STATS_INTERVAL_MS ? Math.round((wantedBytes * 8000) / elapsedMs) : -1,
+      availableBitrate: Number.isFinite(availableBitrate) ? Math.round(availableBitrate) : -1,
+    };
+    this.blocks = 0;
+    this.worstLoss = 0;
+    this.worstJitterMs = -1;
+    return stats;
+  }
+}
