@@ -353,3 +353,29 @@ test('media that loses its path while signaling is fine restarts ICE on both con
   assert.deepEqual(publisher.offerOptions.at(-1), { iceRestart: true });
   assert.ok(socket.messages().some((m) => m['type'] === 'restart_ice'), 'the server is asked to restart the subscriber side');
 });
+
+test('active speakers, the dominant speaker and connection quality come from the server', async () => {
+  const { room, socket } = await joinRoom();
+  const speakers: unknown[] = [];
+  const dominant: (string | null)[] = [];
+  const qualities: string[] = [];
+  room.on(RoomEvent.ActiveSpeakersChanged, (s) => speakers.push(s));
+  room.on(RoomEvent.DominantSpeakerChanged, (id) => dominant.push(id));
+  room.on(RoomEvent.ConnectionQualityChanged, (q, id) => qualities.push(`${id}:${q}`));
+  assert.equal(room.dominantSpeaker, null);
+  assert.equal(room.connectionQuality('alice'), 'excellent');
+  socket.receive({ type: 'active_speakers', speakers: [{ participantId: 'alice', level: 0.6 }, { participantId: 'me', level: 0.2 }], dominant: 'alice' });
+  socket.receive({ type: 'active_speakers', speakers: [{ participantId: 'alice', level: 0.4 }], dominant: 'alice' });
+  socket.receive({ type: 'active_speakers', speakers: [], dominant: 'alice' });
+  socket.receive({ type: 'connection_quality', updates: [{ participantId: 'alice', quality: 'poor' }, { participantId: 'me', quality: 'excellent' }] });
+  socket.receive({ type: 'connection_quality', updates: [{ participantId: 'alice', quality: 'poor' }] });
+  socket.receive({ type: 'active_speakers', speakers: [{ participantId: 'x', level: 2 }], dominant: null }); // invalid level: dropped at the edge
+  assert.equal(speakers.length, 3);
+  assert.deepEqual(speakers[0], [{ participantId: 'alice', level: 0.6 }, { participantId: 'me', level: 0.2 }]);
+  assert.deepEqual(room.activeSpeakers, []);
+  assert.deepEqual(dominant, ['alice']);
+  assert.equal(room.dominantSpeaker, 'alice');
+  assert.deepEqual(qualities, ['alice:poor']);
+  assert.equal(room.connectionQuality('alice'), 'poor');
+  await room.leave();
+});

@@ -7,7 +7,7 @@ import {
   type ServerMessage,
 } from '@confab/protocol';
 import { ConfabError } from './errors';
-import { ConnectionState, RoomEvent, type RoomEvents } from './events';
+import { ConnectionState, RoomEvent, type ActiveSpeaker, type ConnectionQuality, type RoomEvents } from './events';
 import { LocalParticipant } from './LocalParticipant';
 import { PublisherConnection } from './PublisherConnection';
 import { RemoteParticipant } from './RemoteParticipant';
@@ -65,6 +65,9 @@ export class Room extends TypedEmitter<RoomEvents> {
   private leaving = false;
   private displayName = '';
   private PeerConnection: typeof RTCPeerConnection | undefined;
+  private speakers: readonly ActiveSpeaker[] = [];
+  private dominant: string | null = null;
+  private readonly qualities = new Map<string, ConnectionQuality>();
 
   /** @internal Use `connect()`. */
   constructor(
@@ -77,6 +80,21 @@ export class Room extends TypedEmitter<RoomEvents> {
 
   get state(): ConnectionState {
     return this.connectionState;
+  }
+
+  /** Who is speaking now, loudest first (from the server's audio level measurements). */
+  get activeSpeakers(): readonly ActiveSpeaker[] {
+    return this.speakers;
+  }
+
+  /** The participant holding the floor (you, or a remote), null until someone has spoken. */
+  get dominantSpeaker(): string | null {
+    return this.dominant;
+  }
+
+  /** A participant's connection quality as the server judges it; 'excellent' until told otherwise. */
+  connectionQuality(participantId: string): ConnectionQuality {
+    return this.qualities.get(participantId) ?? 'excellent';
   }
 
   /** Why the room is Disconnected ('left' after `leave()`); undefined before that. */
@@ -272,12 +290,32 @@ export class Room extends TypedEmitter<RoomEvents> {
       case 'shutdown':
         this.safeEmit(RoomEvent.ShutdownAnnounced, message.seconds);
         break;
+      case 'active_speakers':
+        this.onActiveSpeakers(message);
+        break;
+      case 'connection_quality':
+        for (const { participantId, quality } of message.updates) {
+          const before = this.connectionQuality(participantId);
+          this.qualities.set(participantId, quality);
+          if (before === quality) continue;
+          this.safeEmit(RoomEvent.ConnectionQualityChanged, quality, participantId);
+        }
+        break;
       case 'joined':
       case 'resumed':
       case 'answer':
       case 'ack':
       case 'pong':
         break; // replies without a pending request: nothing to do
+    }
+  }
+
+  private onActiveSpeakers(message: MessageOf<ServerMessage, 'active_speakers'>): void {
+    this.speakers = message.speakers.map((s) => ({ participantId: s.participantId, level: s.level }));
+    this.safeEmit(RoomEvent.ActiveSpeakersChanged, this.speakers);
+    if (message.dominant !== this.dominant) {
+      this.dominant = message.dominant;
+      this.safeEmit(RoomEvent.DominantSpeakerChanged, this.dominant);
     }
   }
 
@@ -301,6 +339,7 @@ export class Room extends TypedEmitter<RoomEvents> {
     if (!participant) return;
     for (const track of [...participant.tracks.values()]) this.dropTrack(participant, track);
     this.remotes.delete(participantId);
+    this.qualities.delete(participantId);
     this.safeEmit(RoomEvent.ParticipantLeft, participant, reason);
   }
 

@@ -37,6 +37,15 @@ export enum RoomEvent {
   Reconnected = 'reconnected',
   /** The room ended for good; the reason says why ('left' after `leave()`). */
   Disconnected = 'disconnected',
+  /**
+   * Who is speaking changed (measured by the server from audio levels): `speakers` loudest first
+   * (your own id among them when you speak), a few times per second while it changes.
+   */
+  ActiveSpeakersChanged = 'activeSpeakersChanged',
+  /** The dominant speaker (stable: a cough does not take it) changed; null until someone has spoken. */
+  DominantSpeakerChanged = 'dominantSpeakerChanged',
+  /** A participant's connection quality (yours included), judged by the server, changed. */
+  ConnectionQualityChanged = 'connectionQualityChanged',
   /** The server is going away in `seconds`. */
   ShutdownAnnounced = 'shutdownAnnounced',
   /** An asynchronous error not tied to a call you made (server error without request id, media or connection failure). */
@@ -67,6 +76,14 @@ export interface ChatMessage {
   fromSelf: boolean;
 }
 
+/** Someone speaking now, with their level 0..1 (0 at the activity floor). */
+export interface ActiveSpeaker {
+  participantId: string;
+  level: number;
+}
+
+export type ConnectionQuality = MessageOf<ServerMessage, 'connection_quality'>['updates'][number]['quality'];
+
 /** Listener arguments for each RoomEvent. */
 export interface RoomEvents {
   [RoomEvent.ParticipantJoined]: [participant: RemoteParticipant];
@@ -84,6 +101,9 @@ export interface RoomEvents {
   [RoomEvent.Reconnecting]: [reason: string];
   [RoomEvent.Reconnected]: [resumed: boolean];
   [RoomEvent.Disconnected]: [reason: string];
+  [RoomEvent.ActiveSpeakersChanged]: [speakers: readonly ActiveSpeaker[]];
+  [RoomEvent.DominantSpeakerChanged]: [participantId: string | null];
+  [RoomEvent.ConnectionQualityChanged]: [quality: ConnectionQuality, participantId: string];
   [RoomEvent.ShutdownAnnounced]: [seconds: number];
   [RoomEvent.Error]: [error: ConfabError];
 }

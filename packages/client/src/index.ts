@@ -1,7 +1,15 @@
 /** @confab/client: the browser SDK for Confab rooms. */
 export { connect } from './connect';
 export { Room, type ConnectOptions } from './Room';
-export { RoomEvent, ConnectionState, type RoomEvents, type ChatMessage, type ParticipantLeftReason } from './events';
+export {
+  RoomEvent,
+  ConnectionState,
+  type RoomEvents,
+  type ChatMessage,
+  type ParticipantLeftReason,
+  type ActiveSpeaker,
+  type ConnectionQuality,
+} from './events';
 export { LocalParticipant } from './LocalParticipant';
 export { RemoteParticipant } from './RemoteParticipant';
 export { LocalTrack } from './LocalTrack';
