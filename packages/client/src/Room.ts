@@ -17,6 +17,7 @@ import { SignalClient } from './SignalClient';
 import { readInboundRtp, type TrackStats } from './stats';
 import { SubscriberConnection, type SubscriberSlot } from './SubscriberConnection';
 import { TypedEmitter } from './TypedEmitter';
+import type { VideoPublishDefaults } from './videoEncoding';
 
 export const DEFAULT_CONNECT_TIMEOUT_MS = 10_000;
 const LEAVE_TIMEOUT_MS = 2_000;
@@ -34,6 +35,8 @@ export interface ConnectOptions {
   RTCPeerConnection?: typeof RTCPeerConnection;
   /** How long to keep trying to get back after a drop (resume, then full rejoin) before giving up; default 60 000 ms. */
   reconnectTimeoutMs?: number;
+  /** How published video is encoded: codec, camera simulcast layers, screen share layers. Default VP8, q/h/f simulcast. */
+  publishDefaults?: VideoPublishDefaults;
 }
 
 /** What exists only while joined; the peer connections are replaced by a full rejoin. */
@@ -217,7 +220,7 @@ export class Room extends TypedEmitter<RoomEvents> {
     const onError = (error: ConfabError): void => {
       this.safeEmit(RoomEvent.Error, error);
     };
-    const publisher = new PublisherConnection(new PeerConnection(config), signal, onError);
+    const publisher = new PublisherConnection(new PeerConnection(config), signal, onError, this.options.publishDefaults);
     const subscriber = new SubscriberConnection(new PeerConnection(config), signal, {
       onTrack: (slot) => this.onMediaArrived(slot),
       onTrackEnded: (slot) => this.onMediaEnded(slot),
@@ -300,6 +303,9 @@ export class Room extends TypedEmitter<RoomEvents> {
           if (before === quality) continue;
           this.safeEmit(RoomEvent.ConnectionQualityChanged, quality, participantId);
         }
+        break;
+      case 'subscribed_layers':
+        session.local.setSubscribedLayers(message);
         break;
       case 'joined':
       case 'resumed':
