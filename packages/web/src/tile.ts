@@ -6,7 +6,7 @@
 import { h } from './dom';
 import { icon } from './icons';
 import { hueForName, initials } from './names';
-import type { Quality } from './quality';
+import type { ConnectionQuality } from '@confab/client';
 
 export type TileSource = 'camera' | 'screen';
 
@@ -63,7 +63,7 @@ export class Tile {
     );
     this.qualityEl = h(
       'div',
-      { class: 'quality', 'data-quality': 'unknown', title: 'Connection quality', 'aria-hidden': 'true' },
+      { class: 'quality', 'data-quality': 'excellent', title: 'Connection: excellent', 'aria-hidden': 'true' },
       h('i'),
       h('i'),
       h('i'),
@@ -133,13 +133,22 @@ export class Tile {
     this.el.classList.toggle('mic-muted', muted);
   }
 
-  setSpeaking(speaking: boolean): void {
+  /** Speaking now (the server's active speakers): a ring whose strength follows the level, 0..1. */
+  setSpeaking(speaking: boolean, level = 0): void {
     this.el.classList.toggle('speaking', speaking);
+    this.el.style.setProperty('--speaking-level', speaking ? level.toFixed(2) : '0');
   }
 
-  setQuality(quality: Quality): void {
+  /** Holds the floor (the server's dominant speaker); the speaker layout features this tile. */
+  setDominant(dominant: boolean): void {
+    if (dominant) this.el.dataset.dominant = 'true';
+    else delete this.el.dataset.dominant;
+  }
+
+  /** The participant's connection quality as the server judges it: 3, 2, 1 or no bars. */
+  setQuality(quality: ConnectionQuality): void {
     this.qualityEl.dataset.quality = quality;
-    this.qualityEl.title = `Connection: ${quality === 'unknown' ? 'measuring…' : quality}`;
+    this.qualityEl.title = `Connection: ${quality === 'lost' ? 'lost' : quality}`;
   }
 
   setStatus(status: string): void {
