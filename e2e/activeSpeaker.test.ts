@@ -1,0 +1,138 @@
+/**
+ * Active speaker, from the server: three people, each in a Chromium of their own whose microphone
+ * is a file (--use-file-for-fake-audio-capture) with speech at known times. The dominant speaker is
+ * what the web app marks (`data-dominant` on the tile), driven by the server's `active_speakers`.
+ *
+ * Each file starts when its browser opens the microphone (recorded in the page as `captureAt`),
+ * so the timeline of each is known in wall-clock time:
+ *   Alice: speech  12-20 s
+ *   Bob:   speech  26-34 s
+ *   Carol: a 200 ms burst at 39 s (a cough), otherwise silent
+ * Asserted: Alice is the dominant speaker within 1 s of starting; Bob takes over within 1.5 s of
+ * starting; Carol's burst does not take it. Times are printed as [measure] lines.
+ */
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+import type { Browser, Page } from 'playwright-core';
+import { ServerProcess } from '@confab/loadtest';
+import { openParticipant, screenshot, uniqueRoom, type Participant } from './support/browser';
+import { audioTimeline, launchParticipantBrowser } from './support/impair/index';
+
+const FILE_SECONDS = 60;
+const ALICE_AT = 12;
+const BOB_AT = 26;
+const SPEECH_SECONDS = 8;
+const COUGH_AT = 39;
+const COUGH_SECONDS = 0.2;
+
+/** Records in every page: when the microphone opened (epoch ms), and every dominant-speaker change seen. */
+const RECORDER = `(() => {
+  if (window.top !== window) return;
+  const rec = { captureAt: null, dominant: [] };
+  Object.defineProperty(window, '__speaker', { value: rec });
+  const md = navigator.mediaDevices;
+  if (md && md.getUserMedia) {
+    const gum = md.getUserMedia.bind(md);
+    md.getUserMedia = async (c) => {
+      const stream = await gum(c);
+      if (rec.captureAt === null && stream.getAudioTracks().length > 0) rec.captureAt = performance.timeOrigin + performance.now();
+      return stream;
+    };
+  }
+  let last = null;
+  const check = () => {
+    const el = document.querySelector('.tile[data-dominant="true"]');
+    const name = el ? el.getAttribute('data-participant-name') : null;
+    if (name !== last) { last = name; rec.dominant.push({ name, at: performance.timeOrigin + performance.now() }); }
+  };
+  new MutationObserver(check).observe(document, { subtree: true, childList: true, attributes: true, attributeFilter: ['data-dominant'] });
+})();`;
+
+interface Recording {
+  captureAt: number | null;
+  dominant: { name: string | null; at: number }[];
+}
+
+let server: ServerProcess;
+const browsers: Browser[] = [];
+const people = new Map<string, Participant>();
+
+async function recording(page: Page): Promise<Recording> {
+  return page.evaluate(() => (window as unknown as { __speaker: Recording }).__speaker);
+}
+
+before(async () => {
+  const files = await Promise.all([
+    audioTimeline(FILE_SECONDS, [{ kind: 'speech', atSeconds: ALICE_AT, seconds: SPEECH_SECONDS }]),
+    audioTimeline(FILE_SECONDS, [{ kind: 'speech', atSeconds: BOB_AT, seconds: SPEECH_SECONDS }]),
+    audioTimeline(FILE_SECONDS, [{ kind: 'burst', atSeconds: COUGH_AT, seconds: COUGH_SECONDS }]),
+  ]);
+  const [started, ...launched] = await Promise.all([
+    ServerProcess.start({ readyTimeoutMs: 90_000 }),
+    ...files.map((audioFile) => launchParticipantBrowser({ audioFile })),
+  ]);
+  server = started;
+  browsers.push(...launched);
+});
+
+after(async () => {
+  for (const p of people.values()) await p.close();
+  for (const b of browsers) await b.close().catch(() => {});
+  await server?.stop();
+});
+
+test('the dominant speaker follows who speaks; a 200 ms burst does not take it', { timeout: 150_000 }, async () => {
+  const room = uniqueRoom('speaker');
+  const names = ['Alice', 'Bob', 'Carol'];
+  // Together, so the three files start within a second or two of each other.
+  const joined = await Promise.all(
+    names.map((name, i) =>
+      openParticipant(browsers[i]!, server.httpBase, room, name, {
+        path: `/r/${room}?name=${name}&prejoin=0&layout=speaker`,
+        initScript: RECORDER,
+        timeout: 45_000,
+      }),
+    ),
+  );
+  joined.forEach((p) => people.set(p.name, p));
+  const starts = new Map<string, number>();
+  for (const p of joined) {
+    const rec = await recording(p.page);
+    assert.ok(rec.captureAt !== null, `${p.name}'s microphone never opened`);
+    starts.set(p.name, rec.captureAt);
+  }
+  const aliceSpeaks = starts.get('Alice')! + ALICE_AT * 1000;
+  const bobSpeaks = starts.get('Bob')! + BOB_AT * 1000;
+  const cough = starts.get('Carol')! + COUGH_AT * 1000;
+  // The timeline only means something if Alice is done before Bob starts, and Bob before the cough.
+  assert.ok(aliceSpeaks + SPEECH_SECONDS * 1000 < bobSpeaks - 1000, 'the participants joined too far apart for the timeline');
+  assert.ok(bobSpeaks + SPEECH_SECONDS * 1000 < cough - 1000, 'the participants joined too far apart for the timeline');
+  assert.ok(Date.now() < aliceSpeaks - 1000, `joining took too long: Alice's speech starts ${aliceSpeaks - Date.now()} ms from now`);
+
+  // Until the cough has had 3 s to (not) take the stage.
+  const end = cough + 3000;
+  while (Date.now() < end) await new Promise((r) => setTimeout(r, 500));
+  await screenshot(people.get('Carol')!.page, 'active-speaker.png');
+
+  // Carol's page watches (she never speaks; any page sees the same server messages).
+  const seen = (await recording(people.get('Carol')!.page)).dominant.filter((d) => d.name !== null);
+  const first = (name: string, after: number) => seen.find((d) => d.name === name && d.at >= after - 500);
+  const alice = first('Alice', aliceSpeaks);
+  const bob = first('Bob', bobSpeaks);
+  const log = seen.map((d) => `${d.name}@${Math.round(d.at - aliceSpeaks)}ms`).join(' ');
+  assert.ok(alice, `Alice never became the dominant speaker (changes, relative to her speech: ${log})`);
+  assert.ok(bob, `Bob never became the dominant speaker (changes: ${log})`);
+  const acquireMs = Math.round(alice.at - aliceSpeaks);
+  const switchMs = Math.round(bob.at - bobSpeaks);
+  console.log(`[measure] speaker_acquire_ms=${acquireMs} speaker_switch_ms=${switchMs}`);
+  assert.ok(acquireMs <= 1000, `Alice became dominant ${acquireMs} ms after she started speaking`);
+  assert.ok(switchMs <= 1500, `the dominant speaker moved to Bob ${switchMs} ms after he started speaking`);
+  // Nothing but Alice before Bob spoke, nothing but Bob after: the cough did not take the stage.
+  const between = seen.filter((d) => d.at >= alice.at && d.at < bob.at).map((d) => d.name);
+  assert.deepEqual([...new Set(between)], ['Alice'], `changes: ${log}`);
+  const afterBob = seen.filter((d) => d.at >= bob.at).map((d) => d.name);
+  assert.deepEqual([...new Set(afterBob)], ['Bob'], `Carol's 200 ms burst moved the dominant speaker (changes: ${log})`);
+  // Carol's own view shows the speaker layout featuring Bob.
+  const featured = await people.get('Carol')!.page.evaluate(() => document.querySelector('.grid.speaker-view .tile.featured')?.getAttribute('data-participant-name') ?? null);
+  assert.equal(featured, 'Bob');
+});
