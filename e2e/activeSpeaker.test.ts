@@ -5,9 +5,9 @@
  *
  * Each file starts when its browser opens the microphone (recorded in the page as `captureAt`),
  * so the timeline of each is known in wall-clock time:
- *   Alice: speech  12-20 s
- *   Bob:   speech  26-34 s
- *   Carol: a 200 ms burst at 39 s (a cough), otherwise silent
+ *   Alice: speech  20-28 s
+ *   Bob:   speech  40-48 s
+ *   Carol: a 200 ms burst at 58 s (a cough), otherwise silent
  * Asserted: Alice is the dominant speaker within 1 s of starting; Bob takes over within 1.5 s of
  * starting; Carol's burst does not take it. Times are printed as [measure] lines.
  */
@@ -17,18 +17,21 @@ import type { Browser, Page } from 'playwright-core';
 import { ServerProcess } from '@confab/loadtest';
 import { openParticipant, screenshot, uniqueRoom, type Participant } from './support/browser';
 import { audioTimeline, launchParticipantBrowser } from './support/impair/index';
+import { waitFor } from './support/wait';
 
-const FILE_SECONDS = 60;
-const ALICE_AT = 12;
-const BOB_AT = 26;
+// Far apart, so that participants who open their microphones up to ~10 s apart (a loaded CI
+// machine) still speak one after the other.
+const FILE_SECONDS = 75;
+const ALICE_AT = 20;
+const BOB_AT = 40;
 const SPEECH_SECONDS = 8;
-const COUGH_AT = 39;
+const COUGH_AT = 58;
 const COUGH_SECONDS = 0.2;
 
 /** Records in every page: when the microphone opened (epoch ms), and every dominant-speaker change seen. */
 const RECORDER = `(() => {
   if (window.top !== window) return;
-  const rec = { captureAt: null, dominant: [] };
+  const rec = { captureAt: null, dominant: [], speaking: [] };
   Object.defineProperty(window, '__speaker', { value: rec });
   const md = navigator.mediaDevices;
   if (md && md.getUserMedia) {
@@ -44,13 +47,18 @@ const RECORDER = `(() => {
     const el = document.querySelector('.tile[data-dominant="true"]');
     const name = el ? el.getAttribute('data-participant-name') : null;
     if (name !== last) { last = name; rec.dominant.push({ name, at: performance.timeOrigin + performance.now() }); }
+    const speaking = [...document.querySelectorAll('.tile.speaking')].map((t) => t.getAttribute('data-participant-name')).sort().join(',');
+    if (speaking !== lastSpeaking) { lastSpeaking = speaking; rec.speaking.push({ names: speaking, at: performance.timeOrigin + performance.now() }); }
   };
-  new MutationObserver(check).observe(document, { subtree: true, childList: true, attributes: true, attributeFilter: ['data-dominant'] });
+  let lastSpeaking = '';
+  new MutationObserver(check).observe(document, { subtree: true, childList: true, attributes: true, attributeFilter: ['data-dominant', 'class'] });
 })();`;
 
 interface Recording {
   captureAt: number | null;
   dominant: { name: string | null; at: number }[];
+  /** Who had the speaking ring (comma-separated names), at each change. */
+  speaking: { names: string; at: number }[];
 }
 
 let server: ServerProcess;
@@ -97,10 +105,12 @@ test('the dominant speaker follows who speaks; a 200 ms burst does not take it',
   joined.forEach((p) => people.set(p.name, p));
   const starts = new Map<string, number>();
   for (const p of joined) {
-    const rec = await recording(p.page);
-    assert.ok(rec.captureAt !== null, `${p.name}'s microphone never opened`);
-    starts.set(p.name, rec.captureAt);
+    // In the room first; the microphone opens right after, in the background.
+    const captureAt = await waitFor(async () => (await recording(p.page)).captureAt, { timeout: 20_000, interval: 100, message: `${p.name}'s microphone to open` });
+    starts.set(p.name, captureAt);
   }
+  const t0 = starts.get('Alice')!;
+  console.log(`[measure] microphones_opened_ms=${names.map((n) => `${n}:${Math.round(starts.get(n)! - t0)}`).join(',')}`);
   const aliceSpeaks = starts.get('Alice')! + ALICE_AT * 1000;
   const bobSpeaks = starts.get('Bob')! + BOB_AT * 1000;
   const cough = starts.get('Carol')! + COUGH_AT * 1000;
@@ -115,7 +125,12 @@ test('the dominant speaker follows who speaks; a 200 ms burst does not take it',
   await screenshot(people.get('Carol')!.page, 'active-speaker.png');
 
   // Carol's page watches (she never speaks; any page sees the same server messages).
-  const seen = (await recording(people.get('Carol')!.page)).dominant.filter((d) => d.name !== null);
+  const carol = await recording(people.get('Carol')!.page);
+  const seen = carol.dominant.filter((d) => d.name !== null);
+  const ringAt = (name: string, after: number) => carol.speaking.find((s) => s.names.split(',').includes(name) && s.at >= after - 500)?.at;
+  const aliceRing = ringAt('Alice', aliceSpeaks);
+  const bobRing = ringAt('Bob', bobSpeaks);
+  console.log(`[measure] speaking_ring_ms=Alice:${aliceRing === undefined ? '-' : Math.round(aliceRing - aliceSpeaks)},Bob:${bobRing === undefined ? '-' : Math.round(bobRing - bobSpeaks)}`);
   const first = (name: string, after: number) => seen.find((d) => d.name === name && d.at >= after - 500);
   const alice = first('Alice', aliceSpeaks);
   const bob = first('Bob', bobSpeaks);
