@@ -10,6 +10,10 @@ command -v ip >/dev/null || packages+=(iproute2)
 command -v unshare >/dev/null || packages+=(util-linux)
 # The network-loss tests cut one participant off with nftables rules inside the test namespace.
 command -v nft >/dev/null || packages+=(nftables)
+# The impairment harness (e2e/support/impair): fake microphone and camera files for Chromium.
+command -v espeak-ng >/dev/null || packages+=(espeak-ng)
+command -v sox >/dev/null || packages+=(sox)
+command -v ffmpeg >/dev/null || packages+=(ffmpeg)
 if [ ${#packages[@]} -gt 0 ]; then
   if [ "$(id -u)" = 0 ]; then
     echo "installing system packages: ${packages[*]}"
