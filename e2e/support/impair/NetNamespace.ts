@@ -62,6 +62,9 @@ export class NetNamespace {
       await run('ip', ['link', 'set', ns.participantDevice, 'netns', ns.name]);
       await run('ip', ['addr', 'add', `${ns.serverSideAddress}/30`, 'dev', ns.serverDevice]);
       await run('ip', ['link', 'set', ns.serverDevice, 'up']);
+      // The server's UDP socket is bound to 0.0.0.0: its replies must come from SERVER_ADDRESS (the
+      // address its ICE candidates carry), not from this end's own address, or ICE over UDP fails.
+      await run('ip', ['route', 'replace', `10.77.${index}.0/30`, 'dev', ns.serverDevice, 'src', SERVER_ADDRESS]);
       await ns.exec('ip', ['link', 'set', 'lo', 'up']);
       await ns.exec('ip', ['addr', 'add', `${ns.address}/30`, 'dev', ns.participantDevice]);
       await ns.exec('ip', ['link', 'set', ns.participantDevice, 'up']);
