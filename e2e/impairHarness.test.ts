@@ -4,6 +4,7 @@
  * downlink capped with tbf at 400 kbit/s really carries no more than that (his received bitrate,
  * from getStats), and 10 % random loss with nftables really loses about 10 % of his packets
  * (audio: nothing retransmits it). Both measured before and after, so neither can pass by accident.
+ * Alice meanwhile sees Bob's connection quality bars drop under the loss, and come back after.
  */
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
@@ -64,6 +65,11 @@ async function inbound(page: Page): Promise<Inbound> {
   });
 }
 
+/** The quality bars on Bob's camera tile in `page` (the server's connection_quality for him). */
+async function bobQualityAsAliceSees(page: Page): Promise<string | null> {
+  return page.evaluate(() => document.querySelector('.tile[data-participant-name="Bob"][data-source="camera"] .quality')?.getAttribute('data-quality') ?? null);
+}
+
 /** Received video kbit/s and audio loss over the next `ms`. */
 async function measure(page: Page, ms: number): Promise<{ kbps: number; loss: number; packets: number }> {
   const a = await inbound(page);
@@ -102,6 +108,7 @@ test('a tbf cap limits what a participant receives; nftables loss drops about th
   for (const [i, name] of ['Alice', 'Bob'].entries()) {
     people.push(await openParticipant(browsers[i]!, origin, room, name, { path: `/r/${room}?name=${name}&prejoin=0`, timeout: 60_000, initScript: SINGLE_STREAM }));
   }
+  const alice = people[0]!.page;
   const bob = people[1]!.page;
   const shaper = new LinkShaper(namespaces[1]!);
   // Alice's encoder climbs as her estimate grows; wait until Bob gets well over the cap.
@@ -117,12 +124,28 @@ test('a tbf cap limits what a participant receives; nftables loss drops about th
   );
   const lossless = await measure(bob, WINDOW_MS);
   await shaper.loss(LOSS_PERCENT, 'down');
+  // Meanwhile Alice sees Bob's connection quality drop (the server reads his receiver reports).
+  const degraded = waitFor(async () => {
+    const q = await bobQualityAsAliceSees(alice);
+    return q === 'good' || q === 'poor' ? q : null;
+  }, { timeout: 10_000, interval: 200, message: "Bob's quality bars to drop on Alice's page" });
   const lossy = await measure(bob, 10_000);
+  const qualityUnderLoss = await degraded;
   await shaper.clearLoss();
   await shaper.cap('down', CAP_KBIT);
   await sleep(2000); // the queue drains to the new rate
   const capped = await measure(bob, WINDOW_MS);
   await shaper.clear();
+  let lastQuality: string | null = null;
+  const recovered = await waitFor(
+    async () => {
+      lastQuality = await bobQualityAsAliceSees(alice);
+      return lastQuality === 'excellent' ? lastQuality : null;
+    },
+    { timeout: 20_000, interval: 250, message: "Bob's quality bars back to excellent on Alice's page" },
+  ).catch((err: Error) => {
+    throw new Error(`${err.message} (they show ${lastQuality})`);
+  });
   const paths = await bob.evaluate(async () => {
     const out: string[] = [];
     for (const pc of (window as unknown as { __confabPeerConnections: RTCPeerConnection[] }).__confabPeerConnections) {
@@ -139,7 +162,8 @@ test('a tbf cap limits what a participant receives; nftables loss drops about th
   console.log(`[harness] Bob's media paths: ${paths.join('; ')}`);
   console.log(
     `[measure] harness_uncapped_kbps=${Math.round(free.kbps)} harness_capped_kbps=${Math.round(capped.kbps)} ` +
-      `harness_loss_off=${(lossless.loss * 100).toFixed(1)}% harness_loss_on=${(lossy.loss * 100).toFixed(1)}% (of ${lossy.packets} audio packets)`,
+      `harness_loss_off=${(lossless.loss * 100).toFixed(1)}% harness_loss_on=${(lossy.loss * 100).toFixed(1)}% (of ${lossy.packets} audio packets) ` +
+      `bob_quality_under_loss=${qualityUnderLoss} after=${recovered}`,
   );
   // Video payload under a 400 kbit/s IP-level cap (audio, headers and RTCP share it).
   assert.ok(capped.kbps < CAP_KBIT, `capped at ${CAP_KBIT} kbit/s, Bob still received ${Math.round(capped.kbps)} kbit/s of video`);

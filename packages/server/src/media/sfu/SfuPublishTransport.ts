@@ -284,7 +284,8 @@ export class SfuPublishTransport extends SfuTransport implements ProducerOwner {
       blocks.push(block);
       packets += stats.packetsReceived;
       worstLoss = Math.max(worstLoss, block.fractionLost / 256);
-      if (producer.clockRate > 0) worstJitterMs = Math.max(worstJitterMs, (block.jitter * 1000) / producer.clockRate);
+      // Audio only: a video frame's packets share a timestamp, so video jitter is high on any link.
+      if (producer.kind === 'audio' && producer.clockRate > 0) worstJitterMs = Math.max(worstJitterMs, (block.jitter * 1000) / producer.clockRate);
     }
     this.reportStats(packets, worstLoss, worstJitterMs);
     const slot = this.ctx.slots.take();

@@ -7,7 +7,7 @@ export const LINK_STATS_INTERVAL_MS = 1000;
 
 /**
  * What a subscriber's receiver reports say about the streams we send it, summed per interval for
- * connection quality: the worst fraction lost and jitter of any stream, and the round-trip time
+ * connection quality: the worst fraction lost of any stream, the worst jitter of any audio stream, and the round-trip time
  * (from LSR/DLSR against the Sender Reports we sent; smoothed). One object per transport; reading
  * a report allocates nothing.
  */
@@ -33,8 +33,10 @@ export class SubscriberLinkStats {
       if (consumer === undefined) continue;
       this.blocks++;
       this.worstLoss = Math.max(this.worstLoss, block.fractionLost / 256);
+      // Jitter of audio only: video packets of one frame share a timestamp but leave paced, so
+      // video "jitter" is high on any healthy link.
       const clockRate = consumer.clockRate;
-      if (clockRate > 0) this.worstJitterMs = Math.max(this.worstJitterMs, (block.jitter * 1000) / clockRate);
+      if (consumer.kind === 'audio' && clockRate > 0) this.worstJitterMs = Math.max(this.worstJitterMs, (block.jitter * 1000) / clockRate);
       const rtt = consumer.roundTripMs(block.lastSr, block.delaySinceLastSr, nowMs);
       if (rtt >= 0) this.rttMs = this.rttMs < 0 ? rtt : (7 * this.rttMs + rtt) / 8;
     }
