@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { ParticipantId, RoomName, ServerMessage } from '@confab/protocol';
-import type { Consumer, MediaKind, Producer, ProducerOptions, Router, Transport, TransportOptions } from '../media/types';
+import type { Consumer, MediaKind, Producer, ProducerOptions, Router, TrackSettings, Transport, TransportOptions } from '../media/types';
 import { MediaError } from '../media/errors';
 import { Room, type JoinRequest } from './Room';
 
@@ -17,6 +17,10 @@ class RecordingRouter implements Router {
     const transport = new RecordingTransport(options);
     this.transports.push(transport);
     return transport;
+  }
+  activeSpeaker: string | null = null;
+  setActiveSpeaker(label: string | null): void {
+    this.activeSpeaker = label;
   }
   close(): void {
     this.closed = true;
@@ -86,8 +90,10 @@ class RecordingConsumer implements Consumer {
     this.producerId = producer.id;
     this.kind = producer.kind;
   }
+  settings: TrackSettings | undefined;
   pause() { this.paused = true; }
   resume() { this.paused = false; }
+  setTrackSettings(settings: TrackSettings) { this.settings = settings; }
   close() { this.closed = true; }
 }
 
