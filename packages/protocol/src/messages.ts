@@ -128,6 +128,20 @@ export const PingRequest = z.object({
   lastSeq: z.number().int().nonnegative().optional(),
 });
 
+/**
+ * Adaptive stream: how a subscriber renders a remote video. `width`/`height` are device pixels of
+ * the largest element showing it; `visible` is false when it is off-screen, hidden or the page is.
+ * Until the first one arrives the server assumes visible at the top layer.
+ */
+export const TrackSettingsRequest = z.object({
+  type: z.literal('track_settings'),
+  id: RequestId.optional(),
+  trackId: TrackId,
+  visible: z.boolean(),
+  width: z.number().int().nonnegative(),
+  height: z.number().int().nonnegative(),
+});
+
 export const ClientMessage = z.discriminatedUnion('type', [
   JoinRequest,
   ResumeRequest,
@@ -142,6 +156,7 @@ export const ClientMessage = z.discriminatedUnion('type', [
   ChatRequest,
   LeaveRequest,
   PingRequest,
+  TrackSettingsRequest,
 ]);
 export type ClientMessage = z.infer<typeof ClientMessage>;
 export type ClientMessageType = ClientMessage['type'];
@@ -270,6 +285,30 @@ export const ShutdownMessage = z.object({
   seconds: z.number().nonnegative(),
 });
 
+/** One simulcast encoding of a published track, by rid, and whether anyone receives it. */
+export const SubscribedLayer = z.object({
+  rid: z.string().min(1).max(16),
+  active: z.boolean(),
+});
+
+/**
+ * Dynacast, to a publisher: which encodings of its `source` track someone receives. The SDK turns
+ * the others off (`encodings[i].active = false`). Switching off lags ~3 s against flapping.
+ */
+export const SubscribedLayersMessage = z.object({
+  type: z.literal('subscribed_layers'),
+  source: z.enum(['camera', 'screen']),
+  layers: z.array(SubscribedLayer),
+});
+
+/** To a subscriber: a video it should see is paused by the server, or active again. */
+export const StreamStateMessage = z.object({
+  type: z.literal('stream_state'),
+  trackId: TrackId,
+  state: z.enum(['active', 'paused']),
+  reason: z.enum(['bandwidth', 'hidden']).optional(),
+});
+
 export const ServerMessage = z.discriminatedUnion('type', [
   JoinedMessage,
   ResumedMessage,
@@ -287,6 +326,8 @@ export const ServerMessage = z.discriminatedUnion('type', [
   PongMessage,
   ErrorMessage,
   ShutdownMessage,
+  SubscribedLayersMessage,
+  StreamStateMessage,
 ]);
 export type ServerMessage = z.infer<typeof ServerMessage>;
 export type ServerMessageType = ServerMessage['type'];

@@ -304,6 +304,9 @@ export class Room {
       case 'leave':
         this.ack(participant, command.id);
         return this.doRemove(participant.id, 'left');
+      case 'track_settings':
+        // Adaptive stream: accepted; the layer allocator (issue 12, simulcast) is what acts on it.
+        return this.ack(participant, command.id);
     }
   }
 
