@@ -5,17 +5,21 @@ import {
   type PresenceStatus,
   type RoomName,
   type ServerMessage,
+  type TrackId,
 } from '@confab/protocol';
 import { ConfabError } from './errors';
 import { ConnectionState, RoomEvent, type ActiveSpeaker, type ConnectionQuality, type RoomEvents } from './events';
 import { LocalParticipant } from './LocalParticipant';
 import { PublisherConnection } from './PublisherConnection';
 import { RemoteParticipant } from './RemoteParticipant';
-import { RemoteTrack } from './RemoteTrack';
+import { RemoteTrack, type StreamPauseReason, type StreamState } from './RemoteTrack';
 import { backoffDelay, DEFAULT_RECONNECT_TIMEOUT_MS, isFinalClose, RECONNECT_ATTEMPT_TIMEOUT_MS } from './reconnect';
 import { SignalClient } from './SignalClient';
 import { readInboundRtp, type TrackStats } from './stats';
 import { SubscriberConnection, type SubscriberSlot } from './SubscriberConnection';
+import { AdaptiveStream } from './AdaptiveStream';
+import { ElementVisibility } from './ElementVisibility';
+import type { TrackSettings } from './TrackSettingsScheduler';
 import { TypedEmitter } from './TypedEmitter';
 import type { VideoPublishDefaults } from './videoEncoding';
 
@@ -37,6 +41,12 @@ export interface ConnectOptions {
   reconnectTimeoutMs?: number;
   /** How published video is encoded: codec, camera simulcast layers, screen share layers. Default VP8, q/h/f simulcast. */
   publishDefaults?: VideoPublishDefaults;
+  /**
+   * Adaptive stream (default on, in browsers): remote videos attached with `track.attach(element)`
+   * are received at a layer that fits the element, and not at all while no attached element is
+   * visible. `debounceMs` spaces size reports (default 200); visibility changes go at once.
+   */
+  adaptiveStream?: boolean | { debounceMs?: number };
 }
 
 /** What exists only while joined; the peer connections are replaced by a full rejoin. */
@@ -71,6 +81,8 @@ export class Room extends TypedEmitter<RoomEvents> {
   private speakers: readonly ActiveSpeaker[] = [];
   private dominant: string | null = null;
   private readonly qualities = new Map<string, ConnectionQuality>();
+  /** Watches the elements remote videos are attached to; undefined when off or outside a browser. */
+  private adaptive: AdaptiveStream | undefined = undefined;
 
   /** @internal Use `connect()`. */
   constructor(
@@ -199,8 +211,9 @@ export class Room extends TypedEmitter<RoomEvents> {
       emit: (event, ...args) => this.safeEmit(event, ...args),
     });
     this.session = { signal, publisher, subscriber, local, resumeToken: joined.session.resumeToken };
+    this.adaptive = this.createAdaptiveStream();
     for (const info of joined.participants) {
-      if (info.id !== joined.self.id) this.remotes.set(info.id, new RemoteParticipant(info));
+      if (info.id !== joined.self.id) this.remotes.set(info.id, this.adopt(new RemoteParticipant(info)));
     }
     signal.resumable = true;
     signal.startHeartbeat(joined.session.heartbeatIntervalMs, joined.session.heartbeatTimeoutMs);
@@ -227,6 +240,28 @@ export class Room extends TypedEmitter<RoomEvents> {
       onError,
     });
     return { publisher, subscriber };
+  }
+
+  private createAdaptiveStream(): AdaptiveStream | undefined {
+    const option = this.options.adaptiveStream ?? true;
+    if (option === false || !ElementVisibility.supported()) return undefined;
+    return new AdaptiveStream((settings) => this.sendTrackSettings(settings), option === true ? undefined : option.debounceMs);
+  }
+
+  private sendTrackSettings(settings: TrackSettings): void {
+    const signal = this.session?.signal;
+    if (!signal?.isOpen || this.connectionState !== ConnectionState.Connected) return; // resent after reconnecting
+    try {
+      signal.send({ type: 'track_settings', trackId: settings.trackId as TrackId, visible: settings.visible, width: settings.width, height: settings.height });
+    } catch {
+      // the socket closed just now: resent after reconnecting
+    }
+  }
+
+  /** Video tracks of `participant` report their attached elements to adaptive stream. */
+  private adopt(participant: RemoteParticipant): RemoteParticipant {
+    for (const track of participant.tracks.values()) track.setViewer(this.adaptive);
+    return participant;
   }
 
   private scheduleInitialPublish(): void {
@@ -307,6 +342,9 @@ export class Room extends TypedEmitter<RoomEvents> {
       case 'subscribed_layers':
         session.local.setSubscribedLayers(message);
         break;
+      case 'stream_state':
+        this.onStreamState(message.trackId, message.state, message.reason);
+        break;
       case 'joined':
       case 'resumed':
       case 'answer':
@@ -331,7 +369,7 @@ export class Room extends TypedEmitter<RoomEvents> {
       if (existing.update(info)) this.safeEmit(RoomEvent.ParticipantUpdated, existing);
       return;
     }
-    const participant = new RemoteParticipant(info);
+    const participant = this.adopt(new RemoteParticipant(info));
     this.remotes.set(info.id, participant);
     this.safeEmit(RoomEvent.ParticipantJoined, participant);
     for (const track of participant.tracks.values()) {
@@ -371,6 +409,7 @@ export class Room extends TypedEmitter<RoomEvents> {
     if (!participant) return;
     const replaced = participant.setTrack(track);
     if (replaced) this.dropTrack(participant, replaced);
+    track.setViewer(this.adaptive);
     this.safeEmit(RoomEvent.TrackPublished, track, participant);
     this.attachArrivedMedia(track, participant);
   }
@@ -389,8 +428,19 @@ export class Room extends TypedEmitter<RoomEvents> {
     this.safeEmit(RoomEvent.TrackMuted, track, participant);
   }
 
+  private onStreamState(trackId: string, state: StreamState, reason: StreamPauseReason | undefined): void {
+    for (const participant of this.remotes.values()) {
+      const track = participant.trackById(trackId);
+      if (!track) continue;
+      if (track.setStreamState(state, reason)) this.safeEmit(RoomEvent.TrackStreamStateChanged, track, participant, track.streamState);
+      return;
+    }
+  }
+
   /** Unsubscribes (if subscribed) and unpublishes `track`. */
   private dropTrack(participant: RemoteParticipant, track: RemoteTrack): void {
+    this.adaptive?.forget(track.id);
+    track.setViewer(undefined);
     participant.removeTrack(track);
     this.unsubscribe(track, participant);
     this.safeEmit(RoomEvent.TrackUnpublished, track, participant);
@@ -416,16 +466,16 @@ export class Room extends TypedEmitter<RoomEvents> {
 
   private subscribe(track: RemoteTrack, participant: RemoteParticipant, slot: SubscriberSlot): void {
     if (track.isSubscribed || !slot.mediaStreamTrack) return;
-    track.mediaStreamTrack = slot.mediaStreamTrack;
-    track.receiver = slot.receiver;
+    track.setMedia(slot.mediaStreamTrack, slot.receiver);
     this.safeEmit(RoomEvent.TrackSubscribed, track, participant);
   }
 
   private unsubscribe(track: RemoteTrack, participant: RemoteParticipant): void {
     if (!track.isSubscribed) return;
+    const paused = track.streamState === 'paused';
     this.safeEmit(RoomEvent.TrackUnsubscribed, track, participant);
-    track.mediaStreamTrack = undefined;
-    track.receiver = undefined;
+    track.setMedia(undefined, undefined);
+    if (paused) this.safeEmit(RoomEvent.TrackStreamStateChanged, track, participant, track.streamState);
   }
 
   /** The socket closed or went silent: get the session back, unless it ended for a reason a retry can't fix. */
@@ -479,6 +529,7 @@ export class Room extends TypedEmitter<RoomEvents> {
     session.signal.resumed(lastRequestId);
     this.setState(ConnectionState.Connected);
     this.safeEmit(RoomEvent.Reconnected, true);
+    this.adaptive?.resendAll(); // what we sent while away was dropped
     // The server restarts ICE on the subscriber side by itself; the publisher side is ours to restart.
     session.publisher.restartIce().catch((error: unknown) => {
       if (this.connectionState !== ConnectionState.Disconnected) this.safeEmit(RoomEvent.Error, ConfabError.wrap(error));
@@ -498,6 +549,7 @@ export class Room extends TypedEmitter<RoomEvents> {
     this.reconcileParticipants(joined);
     this.setState(ConnectionState.Connected);
     this.safeEmit(RoomEvent.Reconnected, false);
+    this.adaptive?.resendAll(); // a new session knows nothing of our elements
     const errors = await session.local.republish(joined.self, publisher);
     for (const error of errors) this.safeEmit(RoomEvent.Error, error);
   }
@@ -531,10 +583,12 @@ export class Room extends TypedEmitter<RoomEvents> {
       session.local.dispose();
       session.signal.close(reason); // idempotent; also fails requests queued while reconnecting
     }
+    this.adaptive?.dispose();
+    this.adaptive = undefined;
     for (const participant of this.remotes.values()) {
       for (const track of participant.tracks.values()) {
-        track.mediaStreamTrack = undefined;
-        track.receiver = undefined;
+        track.setViewer(undefined);
+        track.setMedia(undefined, undefined);
       }
     }
     this.setState(ConnectionState.Disconnected);

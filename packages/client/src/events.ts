@@ -3,7 +3,7 @@ import type { ConfabError } from './errors';
 import type { LocalParticipant } from './LocalParticipant';
 import type { LocalTrack } from './LocalTrack';
 import type { RemoteParticipant } from './RemoteParticipant';
-import type { RemoteTrack } from './RemoteTrack';
+import type { RemoteTrack, StreamState } from './RemoteTrack';
 
 /** Events a Room emits; the listener arguments are in `RoomEvents`. */
 export enum RoomEvent {
@@ -23,6 +23,11 @@ export enum RoomEvent {
   TrackPublished = 'trackPublished',
   /** A remote participant withdrew a track. */
   TrackUnpublished = 'trackUnpublished',
+  /**
+   * The server paused a remote video you should see ('paused': your link cannot carry even its
+   * lowest layer; `track.streamPauseReason` says why) or resumed it ('active'). Show it as paused, not frozen.
+   */
+  TrackStreamStateChanged = 'trackStreamStateChanged',
   /** One of your tracks is now published. */
   LocalTrackPublished = 'localTrackPublished',
   /** One of your tracks was unpublished (also when the user stops screen sharing from the browser). */
@@ -94,6 +99,7 @@ export interface RoomEvents {
   [RoomEvent.TrackMuted]: [track: RemoteTrack | LocalTrack, participant: RemoteParticipant | LocalParticipant];
   [RoomEvent.TrackPublished]: [track: RemoteTrack, participant: RemoteParticipant];
   [RoomEvent.TrackUnpublished]: [track: RemoteTrack, participant: RemoteParticipant];
+  [RoomEvent.TrackStreamStateChanged]: [track: RemoteTrack, participant: RemoteParticipant, state: StreamState];
   [RoomEvent.LocalTrackPublished]: [track: LocalTrack];
   [RoomEvent.LocalTrackUnpublished]: [track: LocalTrack];
   [RoomEvent.ChatMessage]: [message: ChatMessage];

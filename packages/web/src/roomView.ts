@@ -11,6 +11,7 @@ import {
   type ConnectionQuality,
   type LocalParticipant,
   type RemoteParticipant,
+  type RemoteTrack,
   type Room,
   type RoomEvents,
 } from '@confab/client';
@@ -164,6 +165,7 @@ export class RoomView {
     this.listen(RoomEvent.TrackSubscribed, (_t, p) => syncOwner(p));
     this.listen(RoomEvent.TrackUnsubscribed, (_t, p) => syncOwner(p));
     this.listen(RoomEvent.TrackMuted, (_t, p) => syncOwner(p));
+    this.listen(RoomEvent.TrackStreamStateChanged, (_t, p) => syncOwner(p));
     this.listen(RoomEvent.LocalTrackPublished, () => this.syncLocal());
     this.listen(RoomEvent.LocalTrackUnpublished, () => this.syncLocal());
     this.listen(RoomEvent.ChatMessage, (m) => this.onChat(m));
@@ -253,24 +255,29 @@ export class RoomView {
     const screen = p.tracks.get('screen');
     const tile = this.ensureTile(p.id, 'camera', p.name, false);
     tile.setName(p.name);
-    tile.setTrack(camera?.mediaStreamTrack ?? null);
+    tile.setRemoteTrack(camera ?? null);
+    tile.setStreamState(camera?.streamState ?? 'active', camera?.streamPauseReason);
     tile.setVideoOff(!camera || camera.muted || !camera.mediaStreamTrack);
     tile.setMicMuted(!mic || mic.muted);
     tile.setStatus(p.status);
     tile.setReconnecting(p.connection === 'reconnecting');
-    this.syncScreen(p.id, p.name, false, screen && !screen.muted ? (screen.mediaStreamTrack ?? null) : null, !!screen);
+    this.syncScreen(p.id, p.name, false, screen && !screen.muted ? (screen.mediaStreamTrack ?? null) : null, !!screen, screen && !screen.muted ? screen : null);
     this.audio.set(p.id, mic?.mediaStreamTrack ?? null);
     if (updateList) this.syncPeople();
   }
 
-  private syncScreen(key: string, name: string, local: boolean, track: MediaStreamTrack | null, published: boolean): void {
+  private syncScreen(key: string, name: string, local: boolean, track: MediaStreamTrack | null, published: boolean, remote?: RemoteTrack | null): void {
     if (!published) {
       this.dropTile(`${key}/screen`);
       return;
     }
     const tile = this.ensureTile(key, 'screen', name, local);
     tile.setName(name);
-    tile.setTrack(track);
+    if (remote === undefined) tile.setTrack(track);
+    else {
+      tile.setRemoteTrack(remote);
+      tile.setStreamState(remote?.streamState ?? 'active', remote?.streamPauseReason);
+    }
     tile.setVideoOff(!track);
   }
 

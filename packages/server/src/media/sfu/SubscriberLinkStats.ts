@@ -1,5 +1,6 @@
 import { newReportBlock, readReportBlock, REPORT_BLOCK_SIZE, reportBlocksOffset } from '@confab/wire';
 import type { TransportStats } from '../types';
+import { layerBitrate, wantedLayer, type AllocationTrack } from './allocation/allocate';
 import type { SfuConsumer } from './SfuConsumer';
 
 /** Stats go to the owner this often. */
@@ -18,8 +19,6 @@ export class SubscriberLinkStats {
   private worstJitterMs = -1;
   private rttMs = -1;
   private lastMs = 0;
-  /** The producers' byte counters at the last report, by producer id. */
-  private bytesPrior = new Map<string, number>();
 
   /** An SR or RR from the subscriber at `at`..`end`; `consumerOf` finds our stream by SSRC. */
   onReport(packet: Uint8Array, at: number, end: number, nowMs: number, consumerOf: (ssrc: number) => SfuConsumer | undefined): void {
@@ -43,26 +42,15 @@ export class SubscriberLinkStats {
   }
 
   /** Once per interval: the stats to report (and a new interval begins), or null if it is not time yet. */
-  take(nowMs: number, consumers: Iterable<SfuConsumer>, availableBitrate: number): TransportStats | null {
-    const elapsedMs = nowMs - this.lastMs;
-    if (elapsedMs < LINK_STATS_INTERVAL_MS) return null;
+  take(nowMs: number, wantedBitrate: number, availableBitrate: number): TransportStats | null {
+    if (nowMs - this.lastMs < LINK_STATS_INTERVAL_MS) return null;
     this.lastMs = nowMs;
-    // What the subscriber should get: the full incoming rate of every track it receives unpaused.
-    const bytes = new Map<string, number>();
-    let wantedBytes = 0;
-    for (const consumer of consumers) {
-      const producer = consumer.producer;
-      bytes.set(producer.id, producer.bytesReceived);
-      const before = this.bytesPrior.get(producer.id);
-      if (before !== undefined && !consumer.paused && !producer.paused) wantedBytes += producer.bytesReceived - before;
-    }
-    this.bytesPrior = bytes;
     const stats: TransportStats = {
       lossFraction: this.blocks > 0 ? this.worstLoss : -1,
       jitterMs: this.blocks > 0 ? this.worstJitterMs : -1,
       rttMs: this.rttMs,
       packets: this.blocks,
-      wantedBitrate: elapsedMs > 0 && elapsedMs < 10 * LINK_STATS_INTERVAL_MS ? Math.round((wantedBytes * 8000) / elapsedMs) : -1,
+      wantedBitrate: Math.round(wantedBitrate),
       availableBitrate: Number.isFinite(availableBitrate) ? Math.round(availableBitrate) : -1,
     };
     this.blocks = 0;
@@ -70,4 +58,18 @@ export class SubscriberLinkStats {
     this.worstJitterMs = -1;
     return stats;
   }
+}
+
+/**
+ * What a subscriber should receive with bandwidth to spare: every audio track, and for each video
+ * the layer its tile asks for (allocate.ts wantedLayer: nothing when hidden).
+ */
+export function wantedBitrate(tracks: readonly AllocationTrack[]): number {
+  let total = 0;
+  for (const track of tracks) {
+    if (track.layers.length === 0) continue;
+    const index = track.kind === 'audio' ? 0 : wantedLayer(track);
+    if (index >= 0) total += layerBitrate(track, index);
+  }
+  return total;
 }

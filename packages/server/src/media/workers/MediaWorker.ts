@@ -1,7 +1,7 @@
 import { Worker } from 'node:worker_threads';
 import { MediaError, errorMessage } from '../errors';
 import type { MediaLogger } from '../logger';
-import type { AudioLevelSample, TransportSignal, TransportState, TransportStats } from '../types';
+import type { AudioLevelSample, StreamState, SubscribedLayer, TransportSignal, TransportState, TransportStats } from '../types';
 import type { EngineSettings } from './engines';
 import { errorFromWire } from './errorWire';
 import type { WorkerLoad } from './placement';
@@ -35,6 +35,8 @@ export interface Endpoint {
   stateChanged?(state: TransportState): void;
   stats?(stats: TransportStats): void;
   audioLevels?(samples: readonly AudioLevelSample[]): void;
+  subscribedLayers?(layers: SubscribedLayer[]): void;
+  streamState?(state: StreamState): void;
 }
 
 /**
@@ -180,6 +182,10 @@ export class MediaWorker {
         else pending?.resolve();
         return;
       }
+      case 'subscribedLayers':
+        return this.endpoints.get(event.producer)?.subscribedLayers?.(event.layers);
+      case 'streamState':
+        return this.endpoints.get(event.consumer)?.streamState?.(event.state === 'paused' ? { state: 'paused', reason: 'bandwidth' } : { state: 'active' });
       case 'failed':
         return this.endpoints.get(event.handle)?.failed(errorFromWire(event.error));
       case 'log':
