@@ -4,7 +4,8 @@
  * what the web app marks (`data-dominant` on the tile), driven by the server's `active_speakers`.
  *
  * Each file starts when its browser opens the microphone (recorded in the page as `captureAt`),
- * so the timeline of each is known in wall-clock time:
+ * so the timeline of each is known in wall-clock time, and the moment speech really starts is what
+ * the speaker's own page sees its microphone get loud (media-source audioLevel):
  *   Alice: speech  20-28 s
  *   Bob:   speech  40-48 s
  *   Carol: a 200 ms burst at 58 s (a cough), otherwise silent
@@ -42,6 +43,21 @@ const RECORDER = `(() => {
       return stream;
     };
   }
+  // When the microphone really became loud, as the sender sees it (media-source audioLevel, every
+  // 50 ms): the file's clock starts when Chromium's capture does, which is near but not at getUserMedia.
+  rec.onsets = [];
+  let loud = false;
+  setInterval(async () => {
+    const pcs = window.__confabPeerConnections || [];
+    let level = 0;
+    for (const pc of pcs) {
+      if (pc.connectionState === 'closed') continue;
+      (await pc.getStats()).forEach((s) => { if (s.type === 'media-source' && s.kind === 'audio' && typeof s.audioLevel === 'number') level = Math.max(level, s.audioLevel); });
+    }
+    const now = performance.timeOrigin + performance.now();
+    if (!loud && level > 0.02) { loud = true; rec.onsets.push(now); }
+    else if (loud && level < 0.005) loud = false;
+  }, 50);
   let last = null;
   const check = () => {
     const el = document.querySelector('.tile[data-dominant="true"]');
@@ -57,6 +73,8 @@ const RECORDER = `(() => {
 interface Recording {
   captureAt: number | null;
   dominant: { name: string | null; at: number }[];
+  /** When this page's own microphone became loud (rising edges of its media-source audioLevel). */
+  onsets: number[];
   /** Who had the speaking ring (comma-separated names), at each change. */
   speaking: { names: string; at: number }[];
 }
@@ -111,9 +129,13 @@ test('the dominant speaker follows who speaks; a 200 ms burst does not take it',
   }
   const t0 = starts.get('Alice')!;
   console.log(`[measure] microphones_opened_ms=${names.map((n) => `${n}:${Math.round(starts.get(n)! - t0)}`).join(',')}`);
-  const aliceSpeaks = starts.get('Alice')! + ALICE_AT * 1000;
-  const bobSpeaks = starts.get('Bob')! + BOB_AT * 1000;
+  // Where each file's speech should start by the capture times; checked before the end against
+  // when the sender really heard it (the measures below count from that).
+  const aliceExpected = starts.get('Alice')! + ALICE_AT * 1000;
+  const bobExpected = starts.get('Bob')! + BOB_AT * 1000;
   const cough = starts.get('Carol')! + COUGH_AT * 1000;
+  let aliceSpeaks = aliceExpected;
+  let bobSpeaks = bobExpected;
   // The timeline only means something if Alice is done before Bob starts, and Bob before the cough.
   assert.ok(aliceSpeaks + SPEECH_SECONDS * 1000 < bobSpeaks - 1000, 'the participants joined too far apart for the timeline');
   assert.ok(bobSpeaks + SPEECH_SECONDS * 1000 < cough - 1000, 'the participants joined too far apart for the timeline');
@@ -124,6 +146,14 @@ test('the dominant speaker follows who speaks; a 200 ms burst does not take it',
   while (Date.now() < end) await new Promise((r) => setTimeout(r, 500));
   await screenshot(people.get('Carol')!.page, 'active-speaker.png');
 
+  const onset = async (name: string, expected: number): Promise<number> => {
+    const heard = (await recording(people.get(name)!.page)).onsets.find((t) => t > expected - 3000);
+    assert.ok(heard !== undefined && heard < expected + 3000, `${name}'s microphone never got loud near ${Math.round(expected - t0)} ms`);
+    return heard;
+  };
+  aliceSpeaks = await onset('Alice', aliceExpected);
+  bobSpeaks = await onset('Bob', bobExpected);
+  console.log(`[measure] speech_onset_after_expected_ms=Alice:${Math.round(aliceSpeaks - aliceExpected)},Bob:${Math.round(bobSpeaks - bobExpected)}`);
   // Carol's page watches (she never speaks; any page sees the same server messages).
   const carol = await recording(people.get('Carol')!.page);
   const seen = carol.dominant.filter((d) => d.name !== null);
