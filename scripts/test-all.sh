@@ -17,6 +17,10 @@ command -v openssl >/dev/null || packages+=(openssl)
 [ -x /usr/sbin/haproxy ] || packages+=(haproxy)
 # The TURN tests start the real coturn, with a certificate made by openssl for turns:.
 command -v turnserver >/dev/null || packages+=(coturn)
+# The impairment harness (e2e/support/impair): fake microphone and camera files for Chromium.
+command -v espeak-ng >/dev/null || packages+=(espeak-ng)
+command -v sox >/dev/null || packages+=(sox)
+command -v ffmpeg >/dev/null || packages+=(ffmpeg)
 if [ ${#packages[@]} -gt 0 ]; then
   if [ "$(id -u)" = 0 ]; then
     echo "installing system packages: ${packages[*]}"

@@ -1,4 +1,5 @@
-import { kindOfSource, MAX_CHAT_LENGTH, type ParticipantInfo, type PresenceStatus, type TrackSource } from '@confab/protocol';
+import { kindOfSource, MAX_CHAT_LENGTH, type MessageOf, type ParticipantInfo, type PresenceStatus, type ServerMessage, type TrackSource } from '@confab/protocol';
+import { Dynacast } from './Dynacast';
 import { ConfabError } from './errors';
 import { RoomEvent, type EmitRoomEvent } from './events';
 import { LocalTrack } from './LocalTrack';
@@ -27,6 +28,8 @@ export class LocalParticipant {
   /** Mute and device switches, one at a time. */
   private readonly controls = new SerialQueue();
   private readonly endedListeners = new Map<LocalTrack, () => void>();
+  /** Switches our simulcast layers on and off as the server asks. */
+  private readonly dynacast: Dynacast;
 
   /** @internal created by Room */
   constructor(
@@ -36,6 +39,7 @@ export class LocalParticipant {
     this.participantId = self.id;
     this.name = self.name;
     this.status = self.status;
+    this.dynacast = new Dynacast((error) => this.context.emit(RoomEvent.Error, ConfabError.wrap(error)));
   }
 
   /** Your participant id; a new one after a full rejoin (a resume keeps it). */
@@ -77,6 +81,7 @@ export class LocalParticipant {
     this.busy.add(source);
     this.trackMap.delete(source);
     this.forgetEnded(track);
+    if (source !== 'microphone') this.dynacast.unbind(source);
     try {
       await this.context.publisher.unpublish(source, track.transceiver);
     } finally {
@@ -188,6 +193,11 @@ export class LocalParticipant {
     return errors;
   }
 
+  /** @internal Dynacast: the server says which of our simulcast layers someone receives. */
+  setSubscribedLayers(message: MessageOf<ServerMessage, 'subscribed_layers'>): void {
+    void this.dynacast.setSubscribedLayers(message);
+  }
+
   /** @internal The server told us a track id for one of our sources. */
   assignTrackId(source: TrackSource, trackId: string): void {
     this.trackMap.get(source)?.assignId(trackId);
@@ -200,11 +210,13 @@ export class LocalParticipant {
   async republish(self: ParticipantInfo, publisher: PublisherConnection): Promise<ConfabError[]> {
     this.participantId = self.id;
     this.context.publisher = publisher;
+    this.dynacast.reset();
     const errors: ConfabError[] = [];
     for (const track of [...this.trackMap.values()]) {
       try {
         const stream = typeof MediaStream === 'function' ? new MediaStream([track.mediaStreamTrack]) : undefined;
         track.transceiver = await publisher.publish(track.source, track.mediaStreamTrack, stream, track.muted);
+        if (track.source !== 'microphone') void this.dynacast.bind(track.source, track.transceiver.sender);
         if (track.muted) await setSenderTrack(track.transceiver.sender, null);
       } catch (error) {
         errors.push(ConfabError.wrap(error));
@@ -248,6 +260,7 @@ export class LocalParticipant {
       const transceiver = await this.context.publisher.publish(source, mediaStreamTrack, stream);
       const track = new LocalTrack(source, mediaStreamTrack, transceiver, owned);
       this.trackMap.set(source, track);
+      if (source !== 'microphone') void this.dynacast.bind(source, transceiver.sender);
       if (source === 'screen') this.unpublishWhenEnded(track);
       this.context.emit(RoomEvent.LocalTrackPublished, track);
       return track;

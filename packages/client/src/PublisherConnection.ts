@@ -1,7 +1,9 @@
 import type { IceCandidate, TrackSource } from '@confab/protocol';
 import { ConfabError } from './errors';
 import { PeerLink, type Signaller } from './PeerLink';
+import { updateSenderParameters } from './senderParameters';
 import { SerialQueue } from './SerialQueue';
+import { preferCodec, sendEncodingsFor, type VideoPublishDefaults } from './videoEncoding';
 
 /**
  * The publisher peer connection: the client offers, the server answers (docs/protocol.md step 3).
@@ -17,6 +19,7 @@ export class PublisherConnection {
     onError: (error: ConfabError) => void,
     /** Runs before each ICE restart this connection starts: fetches fresh TURN credentials. */
     private readonly renewIceServers: () => Promise<void> = async () => undefined,
+    private readonly video: VideoPublishDefaults = {},
   ) {
     this.link = new PeerLink(pc, 'publisher', signal, onError);
     this.link.onIceFailed = () => this.restartIce().catch((error: unknown) => onError(ConfabError.wrap(error)));
@@ -29,7 +32,14 @@ export class PublisherConnection {
   publish(source: TrackSource, track: MediaStreamTrack, stream?: MediaStream, muted = false): Promise<RTCRtpTransceiver> {
     return this.queue.run(async () => {
       this.assertOpen();
-      const transceiver = this.pc.addTransceiver(track, { direction: 'sendonly', streams: stream ? [stream] : [] });
+      const init: RTCRtpTransceiverInit = { direction: 'sendonly', streams: stream ? [stream] : [] };
+      if (source !== 'microphone') {
+        // A screen share is read, not watched: keep text sharp and drop frames instead.
+        if (source === 'screen' && 'contentHint' in track && !track.contentHint) track.contentHint = 'detail';
+        init.sendEncodings = sendEncodingsFor(source, this.video);
+      }
+      const transceiver = this.pc.addTransceiver(track, init);
+      if (source !== 'microphone') this.preferCodec(transceiver);
       let announced = false;
       try {
         const offer = await this.pc.createOffer();
@@ -39,6 +49,7 @@ export class PublisherConnection {
         await this.signal.request({ type: 'publish', source, mid, ...(muted ? { muted } : {}) });
         announced = true;
         await this.exchange(this.pc.localDescription?.sdp ?? offer.sdp ?? '');
+        if (source === 'screen') await this.keepResolution(transceiver.sender);
         return transceiver;
       } catch (error) {
         await this.rollback();
@@ -112,6 +123,30 @@ export class PublisherConnection {
       await this.rollback();
       throw error;
     }
+  }
+
+  /** Puts the configured codec first; the others stay behind it as fallbacks the server may pick. */
+  private preferCodec(transceiver: RTCRtpTransceiver): void {
+    const codec = this.video.videoCodec ?? 'vp8';
+    const capabilities = globalThis.RTCRtpSender?.getCapabilities?.('video');
+    if (!capabilities || typeof transceiver.setCodecPreferences !== 'function') return;
+    const ordered = preferCodec(capabilities.codecs, codec);
+    if (!ordered) return; // this browser cannot encode it: its own default order
+    try {
+      transceiver.setCodecPreferences(ordered);
+    } catch {
+      // a browser that refuses a reordering keeps its default order
+    }
+  }
+
+  /** Under a tight budget a screen share lowers its frame rate, never its resolution. */
+  private async keepResolution(sender: RTCRtpSender): Promise<void> {
+    if (typeof sender.getParameters !== 'function') return;
+    await updateSenderParameters(sender, (parameters) => {
+      if (parameters.degradationPreference === 'maintain-resolution') return false;
+      parameters.degradationPreference = 'maintain-resolution';
+      return true;
+    }).catch(() => undefined); // not every browser lets it be set; the content hint still applies
   }
 
   private async exchange(sdp: string): Promise<void> {

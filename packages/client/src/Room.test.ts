@@ -192,8 +192,9 @@ test('a screen share ended from the browser UI is unpublished automatically', as
   const { room, events } = await joinRoom();
   const screen = fakeTrack('video');
   await room.localParticipant.publishTrack(screen, 'screen');
+  const unpublished = new Promise((resolve) => room.once(RoomEvent.LocalTrackUnpublished, resolve));
   (screen as unknown as FakeMediaStreamTrack).end();
-  await tick(10);
+  await unpublished; // a few fake round trips; under load they take longer than any fixed tick
   assert.equal(room.localParticipant.tracks.has('screen'), false);
   assert.deepEqual(events, ['localTrackPublished:screen', 'localTrackUnpublished:screen']);
   await room.leave();
@@ -450,5 +451,31 @@ test('a drop right after joining delays the hand-over publish until reconnected,
   assert.equal(room.state, ConnectionState.Connected);
   assert.equal(room.localParticipant.tracks.get('camera')?.mediaStreamTrack, camera, 'published once back');
   assert.equal((camera as unknown as FakeMediaStreamTrack).stopped, false);
+  await room.leave();
+});
+
+test('active speakers, the dominant speaker and connection quality come from the server', async () => {
+  const { room, socket } = await joinRoom();
+  const speakers: unknown[] = [];
+  const dominant: (string | null)[] = [];
+  const qualities: string[] = [];
+  room.on(RoomEvent.ActiveSpeakersChanged, (s) => speakers.push(s));
+  room.on(RoomEvent.DominantSpeakerChanged, (id) => dominant.push(id));
+  room.on(RoomEvent.ConnectionQualityChanged, (q, id) => qualities.push(`${id}:${q}`));
+  assert.equal(room.dominantSpeaker, null);
+  assert.equal(room.connectionQuality('alice'), 'excellent');
+  socket.receive({ type: 'active_speakers', speakers: [{ participantId: 'alice', level: 0.6 }, { participantId: 'me', level: 0.2 }], dominant: 'alice' });
+  socket.receive({ type: 'active_speakers', speakers: [{ participantId: 'alice', level: 0.4 }], dominant: 'alice' });
+  socket.receive({ type: 'active_speakers', speakers: [], dominant: 'alice' });
+  socket.receive({ type: 'connection_quality', updates: [{ participantId: 'alice', quality: 'poor' }, { participantId: 'me', quality: 'excellent' }] });
+  socket.receive({ type: 'connection_quality', updates: [{ participantId: 'alice', quality: 'poor' }] });
+  socket.receive({ type: 'active_speakers', speakers: [{ participantId: 'x', level: 2 }], dominant: null }); // invalid level: dropped at the edge
+  assert.equal(speakers.length, 3);
+  assert.deepEqual(speakers[0], [{ participantId: 'alice', level: 0.6 }, { participantId: 'me', level: 0.2 }]);
+  assert.deepEqual(room.activeSpeakers, []);
+  assert.deepEqual(dominant, ['alice']);
+  assert.equal(room.dominantSpeaker, 'alice');
+  assert.deepEqual(qualities, ['alice:poor']);
+  assert.equal(room.connectionQuality('alice'), 'poor');
   await room.leave();
 });

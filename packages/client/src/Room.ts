@@ -5,18 +5,23 @@ import {
   type PresenceStatus,
   type RoomName,
   type ServerMessage,
+  type TrackId,
 } from '@confab/protocol';
 import { ConfabError } from './errors';
-import { ConnectionState, RoomEvent, type RoomEvents } from './events';
+import { ConnectionState, RoomEvent, type ActiveSpeaker, type ConnectionQuality, type RoomEvents } from './events';
 import { LocalParticipant } from './LocalParticipant';
 import { PublisherConnection } from './PublisherConnection';
 import { RemoteParticipant } from './RemoteParticipant';
-import { RemoteTrack } from './RemoteTrack';
+import { RemoteTrack, type StreamPauseReason, type StreamState } from './RemoteTrack';
 import { backoffDelay, DEFAULT_RECONNECT_TIMEOUT_MS, isFinalClose, RECONNECT_ATTEMPT_TIMEOUT_MS } from './reconnect';
 import { SignalClient } from './SignalClient';
 import { readInboundRtp, type TrackStats } from './stats';
 import { SubscriberConnection, type SubscriberSlot } from './SubscriberConnection';
+import { AdaptiveStream } from './AdaptiveStream';
+import { ElementVisibility } from './ElementVisibility';
+import type { TrackSettings } from './TrackSettingsScheduler';
 import { TypedEmitter } from './TypedEmitter';
+import type { VideoPublishDefaults } from './videoEncoding';
 
 export const DEFAULT_CONNECT_TIMEOUT_MS = 10_000;
 const LEAVE_TIMEOUT_MS = 2_000;
@@ -47,6 +52,14 @@ export interface ConnectOptions {
    * 'relay'`), to check that TURN works. Needs TURN on the server (CONFAB_TURN_URLS); default false.
    */
   forceRelay?: boolean;
+  /** How published video is encoded: codec, camera simulcast layers, screen share layers. Default VP8, q/h/f simulcast. */
+  publishDefaults?: VideoPublishDefaults;
+  /**
+   * Adaptive stream (default on, in browsers): remote videos attached with `track.attach(element)`
+   * are received at a layer that fits the element, and not at all while no attached element is
+   * visible. `debounceMs` spaces size reports (default 200); visibility changes go at once.
+   */
+  adaptiveStream?: boolean | { debounceMs?: number };
 }
 
 /** What exists only while joined; the peer connections are replaced by a full rejoin. */
@@ -78,6 +91,11 @@ export class Room extends TypedEmitter<RoomEvents> {
   private leaving = false;
   private displayName = '';
   private PeerConnection: typeof RTCPeerConnection | undefined;
+  private speakers: readonly ActiveSpeaker[] = [];
+  private dominant: string | null = null;
+  private readonly qualities = new Map<string, ConnectionQuality>();
+  /** Watches the elements remote videos are attached to; undefined when off or outside a browser. */
+  private adaptive: AdaptiveStream | undefined = undefined;
 
   /** @internal Use `connect()`. */
   constructor(
@@ -90,6 +108,21 @@ export class Room extends TypedEmitter<RoomEvents> {
 
   get state(): ConnectionState {
     return this.connectionState;
+  }
+
+  /** Who is speaking now, loudest first (from the server's audio level measurements). */
+  get activeSpeakers(): readonly ActiveSpeaker[] {
+    return this.speakers;
+  }
+
+  /** The participant holding the floor (you, or a remote), null until someone has spoken. */
+  get dominantSpeaker(): string | null {
+    return this.dominant;
+  }
+
+  /** A participant's connection quality as the server judges it; 'excellent' until told otherwise. */
+  connectionQuality(participantId: string): ConnectionQuality {
+    return this.qualities.get(participantId) ?? 'excellent';
   }
 
   /** Why the room is Disconnected ('left' after `leave()`); undefined before that. */
@@ -202,8 +235,9 @@ export class Room extends TypedEmitter<RoomEvents> {
       emit: (event, ...args) => this.safeEmit(event, ...args),
     });
     this.session = { signal, publisher, subscriber, local, resumeToken: joined.session.resumeToken };
+    this.adaptive = this.createAdaptiveStream();
     for (const info of joined.participants) {
-      if (info.id !== joined.self.id) this.remotes.set(info.id, new RemoteParticipant(info));
+      if (info.id !== joined.self.id) this.remotes.set(info.id, this.adopt(new RemoteParticipant(info)));
     }
     signal.resumable = true;
     signal.startHeartbeat(joined.session.heartbeatIntervalMs, joined.session.heartbeatTimeoutMs);
@@ -228,7 +262,7 @@ export class Room extends TypedEmitter<RoomEvents> {
       this.safeEmit(RoomEvent.Error, error);
     };
     const renewIceServers = (): Promise<void> => this.renewIceServers(signal);
-    const publisher = new PublisherConnection(new PeerConnection(config), signal, onError, renewIceServers);
+    const publisher = new PublisherConnection(new PeerConnection(config), signal, onError, renewIceServers, this.options.publishDefaults);
     const subscriber = new SubscriberConnection(new PeerConnection(config), signal, {
       onTrack: (slot) => this.onMediaArrived(slot),
       onTrackEnded: (slot) => this.onMediaEnded(slot),
@@ -265,6 +299,28 @@ export class Room extends TypedEmitter<RoomEvents> {
         this.safeEmit(RoomEvent.Error, ConfabError.connectionFailed('could not apply the renewed ICE servers', error));
       }
     }
+  }
+
+  private createAdaptiveStream(): AdaptiveStream | undefined {
+    const option = this.options.adaptiveStream ?? true;
+    if (option === false || !ElementVisibility.supported()) return undefined;
+    return new AdaptiveStream((settings) => this.sendTrackSettings(settings), option === true ? undefined : option.debounceMs);
+  }
+
+  private sendTrackSettings(settings: TrackSettings): void {
+    const signal = this.session?.signal;
+    if (!signal?.isOpen || this.connectionState !== ConnectionState.Connected) return; // resent after reconnecting
+    try {
+      signal.send({ type: 'track_settings', trackId: settings.trackId as TrackId, visible: settings.visible, width: settings.width, height: settings.height });
+    } catch {
+      // the socket closed just now: resent after reconnecting
+    }
+  }
+
+  /** Video tracks of `participant` report their attached elements to adaptive stream. */
+  private adopt(participant: RemoteParticipant): RemoteParticipant {
+    for (const track of participant.tracks.values()) track.setViewer(this.adaptive);
+    return participant;
   }
 
   private scheduleInitialPublish(): void {
@@ -353,6 +409,23 @@ export class Room extends TypedEmitter<RoomEvents> {
       case 'shutdown':
         this.safeEmit(RoomEvent.ShutdownAnnounced, message.seconds);
         break;
+      case 'active_speakers':
+        this.onActiveSpeakers(message);
+        break;
+      case 'connection_quality':
+        for (const { participantId, quality } of message.updates) {
+          const before = this.connectionQuality(participantId);
+          this.qualities.set(participantId, quality);
+          if (before === quality) continue;
+          this.safeEmit(RoomEvent.ConnectionQualityChanged, quality, participantId);
+        }
+        break;
+      case 'subscribed_layers':
+        session.local.setSubscribedLayers(message);
+        break;
+      case 'stream_state':
+        this.onStreamState(message.trackId, message.state, message.reason);
+        break;
       case 'joined':
       case 'resumed':
       case 'answer':
@@ -362,13 +435,22 @@ export class Room extends TypedEmitter<RoomEvents> {
     }
   }
 
+  private onActiveSpeakers(message: MessageOf<ServerMessage, 'active_speakers'>): void {
+    this.speakers = message.speakers.map((s) => ({ participantId: s.participantId, level: s.level }));
+    this.safeEmit(RoomEvent.ActiveSpeakersChanged, this.speakers);
+    if (message.dominant !== this.dominant) {
+      this.dominant = message.dominant;
+      this.safeEmit(RoomEvent.DominantSpeakerChanged, this.dominant);
+    }
+  }
+
   private onParticipantJoined(info: ParticipantInfo): void {
     const existing = this.remotes.get(info.id);
     if (existing) {
       if (existing.update(info)) this.safeEmit(RoomEvent.ParticipantUpdated, existing);
       return;
     }
-    const participant = new RemoteParticipant(info);
+    const participant = this.adopt(new RemoteParticipant(info));
     this.remotes.set(info.id, participant);
     this.safeEmit(RoomEvent.ParticipantJoined, participant);
     for (const track of participant.tracks.values()) {
@@ -382,6 +464,7 @@ export class Room extends TypedEmitter<RoomEvents> {
     if (!participant) return;
     for (const track of [...participant.tracks.values()]) this.dropTrack(participant, track);
     this.remotes.delete(participantId);
+    this.qualities.delete(participantId);
     this.safeEmit(RoomEvent.ParticipantLeft, participant, reason);
   }
 
@@ -407,6 +490,7 @@ export class Room extends TypedEmitter<RoomEvents> {
     if (!participant) return;
     const replaced = participant.setTrack(track);
     if (replaced) this.dropTrack(participant, replaced);
+    track.setViewer(this.adaptive);
     this.safeEmit(RoomEvent.TrackPublished, track, participant);
     this.attachArrivedMedia(track, participant);
   }
@@ -425,8 +509,19 @@ export class Room extends TypedEmitter<RoomEvents> {
     this.safeEmit(RoomEvent.TrackMuted, track, participant);
   }
 
+  private onStreamState(trackId: string, state: StreamState, reason: StreamPauseReason | undefined): void {
+    for (const participant of this.remotes.values()) {
+      const track = participant.trackById(trackId);
+      if (!track) continue;
+      if (track.setStreamState(state, reason)) this.safeEmit(RoomEvent.TrackStreamStateChanged, track, participant, track.streamState);
+      return;
+    }
+  }
+
   /** Unsubscribes (if subscribed) and unpublishes `track`. */
   private dropTrack(participant: RemoteParticipant, track: RemoteTrack): void {
+    this.adaptive?.forget(track.id);
+    track.setViewer(undefined);
     participant.removeTrack(track);
     this.unsubscribe(track, participant);
     this.safeEmit(RoomEvent.TrackUnpublished, track, participant);
@@ -452,16 +547,16 @@ export class Room extends TypedEmitter<RoomEvents> {
 
   private subscribe(track: RemoteTrack, participant: RemoteParticipant, slot: SubscriberSlot): void {
     if (track.isSubscribed || !slot.mediaStreamTrack) return;
-    track.mediaStreamTrack = slot.mediaStreamTrack;
-    track.receiver = slot.receiver;
+    track.setMedia(slot.mediaStreamTrack, slot.receiver);
     this.safeEmit(RoomEvent.TrackSubscribed, track, participant);
   }
 
   private unsubscribe(track: RemoteTrack, participant: RemoteParticipant): void {
     if (!track.isSubscribed) return;
+    const paused = track.streamState === 'paused';
     this.safeEmit(RoomEvent.TrackUnsubscribed, track, participant);
-    track.mediaStreamTrack = undefined;
-    track.receiver = undefined;
+    track.setMedia(undefined, undefined);
+    if (paused) this.safeEmit(RoomEvent.TrackStreamStateChanged, track, participant, track.streamState);
   }
 
   /** The socket closed or went silent: get the session back, unless it ended for a reason a retry can't fix. */
@@ -517,6 +612,7 @@ export class Room extends TypedEmitter<RoomEvents> {
     session.signal.resumed(resumed.lastRequestId);
     this.setState(ConnectionState.Connected);
     this.safeEmit(RoomEvent.Reconnected, true);
+    this.adaptive?.resendAll(); // what we sent while away was dropped
     // The server restarts ICE on the subscriber side by itself; the publisher side is ours to restart.
     session.publisher.restartIce(!resumed.iceServers).catch((error: unknown) => {
       if (this.connectionState !== ConnectionState.Disconnected) this.safeEmit(RoomEvent.Error, ConfabError.wrap(error));
@@ -536,6 +632,7 @@ export class Room extends TypedEmitter<RoomEvents> {
     this.reconcileParticipants(joined);
     this.setState(ConnectionState.Connected);
     this.safeEmit(RoomEvent.Reconnected, false);
+    this.adaptive?.resendAll(); // a new session knows nothing of our elements
     const errors = await session.local.republish(joined.self, publisher);
     for (const error of errors) this.safeEmit(RoomEvent.Error, error);
   }
@@ -569,10 +666,12 @@ export class Room extends TypedEmitter<RoomEvents> {
       session.local.dispose();
       session.signal.close(reason); // idempotent; also fails requests queued while reconnecting
     }
+    this.adaptive?.dispose();
+    this.adaptive = undefined;
     for (const participant of this.remotes.values()) {
       for (const track of participant.tracks.values()) {
-        track.mediaStreamTrack = undefined;
-        track.receiver = undefined;
+        track.setViewer(undefined);
+        track.setMedia(undefined, undefined);
       }
     }
     this.setState(ConnectionState.Disconnected);

@@ -3,7 +3,7 @@ import type { ConfabError } from './errors';
 import type { LocalParticipant } from './LocalParticipant';
 import type { LocalTrack } from './LocalTrack';
 import type { RemoteParticipant } from './RemoteParticipant';
-import type { RemoteTrack } from './RemoteTrack';
+import type { RemoteTrack, StreamState } from './RemoteTrack';
 
 /** Events a Room emits; the listener arguments are in `RoomEvents`. */
 export enum RoomEvent {
@@ -23,6 +23,11 @@ export enum RoomEvent {
   TrackPublished = 'trackPublished',
   /** A remote participant withdrew a track. */
   TrackUnpublished = 'trackUnpublished',
+  /**
+   * The server paused a remote video you should see ('paused': your link cannot carry even its
+   * lowest layer; `track.streamPauseReason` says why) or resumed it ('active'). Show it as paused, not frozen.
+   */
+  TrackStreamStateChanged = 'trackStreamStateChanged',
   /** One of your tracks is now published. */
   LocalTrackPublished = 'localTrackPublished',
   /** One of your tracks was unpublished (also when the user stops screen sharing from the browser). */
@@ -37,6 +42,15 @@ export enum RoomEvent {
   Reconnected = 'reconnected',
   /** The room ended for good; the reason says why ('left' after `leave()`). */
   Disconnected = 'disconnected',
+  /**
+   * Who is speaking changed (measured by the server from audio levels): `speakers` loudest first
+   * (your own id among them when you speak), a few times per second while it changes.
+   */
+  ActiveSpeakersChanged = 'activeSpeakersChanged',
+  /** The dominant speaker (stable: a cough does not take it) changed; null until someone has spoken. */
+  DominantSpeakerChanged = 'dominantSpeakerChanged',
+  /** A participant's connection quality (yours included), judged by the server, changed. */
+  ConnectionQualityChanged = 'connectionQualityChanged',
   /** The server is going away in `seconds`. */
   ShutdownAnnounced = 'shutdownAnnounced',
   /** An asynchronous error not tied to a call you made (server error without request id, media or connection failure). */
@@ -67,6 +81,14 @@ export interface ChatMessage {
   fromSelf: boolean;
 }
 
+/** Someone speaking now, with their level 0..1 (0 at the activity floor). */
+export interface ActiveSpeaker {
+  participantId: string;
+  level: number;
+}
+
+export type ConnectionQuality = MessageOf<ServerMessage, 'connection_quality'>['updates'][number]['quality'];
+
 /** Listener arguments for each RoomEvent. */
 export interface RoomEvents {
   [RoomEvent.ParticipantJoined]: [participant: RemoteParticipant];
@@ -77,6 +99,7 @@ export interface RoomEvents {
   [RoomEvent.TrackMuted]: [track: RemoteTrack | LocalTrack, participant: RemoteParticipant | LocalParticipant];
   [RoomEvent.TrackPublished]: [track: RemoteTrack, participant: RemoteParticipant];
   [RoomEvent.TrackUnpublished]: [track: RemoteTrack, participant: RemoteParticipant];
+  [RoomEvent.TrackStreamStateChanged]: [track: RemoteTrack, participant: RemoteParticipant, state: StreamState];
   [RoomEvent.LocalTrackPublished]: [track: LocalTrack];
   [RoomEvent.LocalTrackUnpublished]: [track: LocalTrack];
   [RoomEvent.ChatMessage]: [message: ChatMessage];
@@ -84,6 +107,9 @@ export interface RoomEvents {
   [RoomEvent.Reconnecting]: [reason: string];
   [RoomEvent.Reconnected]: [resumed: boolean];
   [RoomEvent.Disconnected]: [reason: string];
+  [RoomEvent.ActiveSpeakersChanged]: [speakers: readonly ActiveSpeaker[]];
+  [RoomEvent.DominantSpeakerChanged]: [participantId: string | null];
+  [RoomEvent.ConnectionQualityChanged]: [quality: ConnectionQuality, participantId: string];
   [RoomEvent.ShutdownAnnounced]: [seconds: number];
   [RoomEvent.Error]: [error: ConfabError];
 }

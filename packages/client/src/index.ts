@@ -1,11 +1,20 @@
 /** @confab/client: the browser SDK for Confab rooms. */
 export { connect } from './connect';
 export { Room, type ConnectOptions, type InitialPublish } from './Room';
-export { RoomEvent, ConnectionState, type RoomEvents, type ChatMessage, type ParticipantLeftReason } from './events';
+export {
+  RoomEvent,
+  ConnectionState,
+  type RoomEvents,
+  type ChatMessage,
+  type ParticipantLeftReason,
+  type ActiveSpeaker,
+  type ConnectionQuality,
+} from './events';
 export { LocalParticipant } from './LocalParticipant';
 export { RemoteParticipant } from './RemoteParticipant';
 export { LocalTrack } from './LocalTrack';
-export { RemoteTrack } from './RemoteTrack';
+export { RemoteTrack, type StreamState, type StreamPauseReason } from './RemoteTrack';
+export { CAMERA_LAYERS, SCREEN_LAYERS, type VideoCodec, type VideoLayer, type VideoPublishDefaults } from './videoEncoding';
 export { ConfabError, mediaFailureOf, type ConfabErrorCode, type MediaFailure } from './errors';
 export { createLocalTrack, createLocalTracks, withDevice, type LocalDeviceSource, type LocalTracks, type LocalTracksRequest } from './localTracks';
 export { createAudioLevelMeter, meterLevel, type AudioLevelMeter, type AudioLevelMeterOptions } from './audioLevel';

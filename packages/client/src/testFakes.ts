@@ -86,6 +86,7 @@ export function fakeWebSocketClass(onCreate?: (socket: FakeWebSocket) => void): 
 
 export class FakeMediaStreamTrack {
   enabled = true;
+  contentHint = '';
   stopped = false;
   private readonly handlers = new Map<string, Set<() => void>>();
   constructor(
@@ -116,13 +117,61 @@ export function fakeTrack(kind: 'audio' | 'video', id = `${kind}-${Math.random()
   return new FakeMediaStreamTrack(kind, id) as unknown as MediaStreamTrack;
 }
 
-interface FakeSender {
+export interface FakeSender {
   track: MediaStreamTrack | null;
   replaceTrack(track: MediaStreamTrack | null): Promise<void>;
+  getParameters?(): RTCRtpSendParameters;
+  setParameters?(parameters: RTCRtpSendParameters): Promise<void>;
 }
 
-interface FakeTransceiver {
+/**
+ * A sender's parameters with the browser's rules that matter here: setParameters must carry the
+ * transactionId of the latest getParameters (so unserialised read-modify-writes fail, as in
+ * Chromium), it takes a moment, and encodings cannot be added, removed or renamed.
+ */
+export class FakeSenderParameters {
+  encodings: RTCRtpEncodingParameters[];
+  degradationPreference: RTCDegradationPreference | undefined = undefined;
+  /** Every successful setParameters, as written. */
+  readonly writes: RTCRtpSendParameters[] = [];
+  private transaction = 0;
+
+  constructor(encodings: RTCRtpEncodingParameters[] | undefined) {
+    this.encodings = (encodings && encodings.length > 0 ? encodings : [{}]).map((e) => ({ active: true, ...e }));
+  }
+
+  getParameters(): RTCRtpSendParameters {
+    const parameters = {
+      transactionId: String(++this.transaction),
+      encodings: this.encodings.map((e) => ({ ...e })),
+      headerExtensions: [],
+      rtcp: {},
+      codecs: [],
+    } as RTCRtpSendParameters;
+    if (this.degradationPreference !== undefined) parameters.degradationPreference = this.degradationPreference;
+    return parameters;
+  }
+
+  async setParameters(parameters: RTCRtpSendParameters): Promise<void> {
+    if (parameters.transactionId !== String(this.transaction)) throw new Error('InvalidModificationError: stale transactionId');
+    if (parameters.encodings.map((e) => e.rid).join() !== this.encodings.map((e) => e.rid).join()) throw new Error('InvalidModificationError: encodings changed');
+    const transaction = this.transaction;
+    await tick(1);
+    if (transaction !== this.transaction) throw new Error('InvalidStateError: getParameters called during setParameters');
+    this.transaction++; // the transaction is used up
+    this.encodings = parameters.encodings.map((e) => ({ ...e }));
+    this.degradationPreference = parameters.degradationPreference;
+    this.writes.push(parameters);
+  }
+}
+
+export interface FakeTransceiver {
   mid: string | null;
+  /** What addTransceiver was given. */
+  init: RTCRtpTransceiverInit | undefined;
+  /** The last setCodecPreferences, if any. */
+  codecPreferences: RTCRtpCodec[] | undefined;
+  setCodecPreferences(codecs: RTCRtpCodec[]): void;
   direction: string;
   active: boolean;
   stopped: boolean;
@@ -171,13 +220,18 @@ export class FakePeerConnection {
   }
 
   addTransceiver(track: MediaStreamTrack, init: RTCRtpTransceiverInit): FakeTransceiver {
-    const sender: FakeSender = {
+    const parameters = new FakeSenderParameters(init.sendEncodings);
+    const sender: FakeSender & { parameters: FakeSenderParameters } = {
       track,
       replaceTrack: async (next) => {
         sender.track = next;
       },
+      parameters,
+      getParameters: () => parameters.getParameters(),
+      setParameters: (p) => parameters.setParameters(p),
     };
     const transceiver = this.makeTransceiver(null, init.direction ?? 'sendrecv', sender, track.kind as 'audio' | 'video');
+    transceiver.init = init;
     return transceiver;
   }
 
@@ -248,6 +302,11 @@ export class FakePeerConnection {
     const receiverTrack = fakeTrack(kind, `recv-${mid ?? this.transceivers.length}`);
     const transceiver: FakeTransceiver = {
       mid,
+      init: undefined,
+      codecPreferences: undefined,
+      setCodecPreferences: (codecs) => {
+        transceiver.codecPreferences = codecs;
+      },
       direction,
       active: false,
       stopped: false,

@@ -21,6 +21,7 @@ const validClientMessages: ClientMessage[] = [
   { type: 'chat', id: 7, text: 'hello <b>world</b>' },
   { type: 'leave' },
   { type: 'ping', id: 8, lastSeq: 3 },
+  { type: 'track_settings', trackId: 'TR_1' as never, visible: true, width: 640, height: 360 },
 ];
 
 test('every client message type round-trips through encode/decode', () => {
@@ -103,4 +104,23 @@ test('seq travels beside a server message, not inside it', () => {
   const plain = decodeServerMessage(encodeMessage({ type: 'ack', id: 3 }));
   assert.ok(plain.ok);
   assert.equal(plain.seq, undefined);
+});
+
+test('adaptive stream and dynacast messages are validated', () => {
+  const settings = (fields: object) => JSON.stringify({ type: 'track_settings', trackId: 'TR_1', visible: false, width: 0, height: 0, ...fields });
+  assert.ok(decodeClientMessage(settings({})).ok);
+  expectError(settings({ width: -1 }), ErrorCode.InvalidArgument, /width/);
+  expectError(settings({ height: 1.5 }), ErrorCode.InvalidArgument, /height/);
+  expectError(settings({ visible: 'yes' }), ErrorCode.InvalidArgument, /visible/);
+
+  const layers: ServerMessage = { type: 'subscribed_layers', source: 'camera', layers: [{ rid: 'q', active: true }, { rid: 'f', active: false }] };
+  const paused: ServerMessage = { type: 'stream_state', trackId: 'TR_1' as never, state: 'paused', reason: 'bandwidth' };
+  const active: ServerMessage = { type: 'stream_state', trackId: 'TR_1' as never, state: 'active' };
+  for (const message of [layers, paused, active]) {
+    const decoded = decodeServerMessage(encodeMessage(message, 7));
+    assert.ok(decoded.ok, message.type);
+    assert.deepEqual(decoded.message, message);
+  }
+  assert.equal(decodeServerMessage('{"type":"subscribed_layers","source":"microphone","layers":[]}').ok, false);
+  assert.equal(decodeServerMessage('{"type":"stream_state","trackId":"TR_1","state":"frozen"}').ok, false);
 });

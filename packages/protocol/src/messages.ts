@@ -137,6 +137,20 @@ export const PingRequest = z.object({
   lastSeq: z.number().int().nonnegative().optional(),
 });
 
+/**
+ * Adaptive stream: how a subscriber renders a remote video. `width`/`height` are device pixels of
+ * the largest element showing it; `visible` is false when it is off-screen, hidden or the page is.
+ * Until the first one arrives the server assumes visible at the top layer.
+ */
+export const TrackSettingsRequest = z.object({
+  type: z.literal('track_settings'),
+  id: RequestId.optional(),
+  trackId: TrackId,
+  visible: z.boolean(),
+  width: z.number().int().nonnegative(),
+  height: z.number().int().nonnegative(),
+});
+
 export const ClientMessage = z.discriminatedUnion('type', [
   JoinRequest,
   ResumeRequest,
@@ -152,6 +166,7 @@ export const ClientMessage = z.discriminatedUnion('type', [
   ChatRequest,
   LeaveRequest,
   PingRequest,
+  TrackSettingsRequest,
 ]);
 export type ClientMessage = z.infer<typeof ClientMessage>;
 export type ClientMessageType = ClientMessage['type'];
@@ -292,6 +307,50 @@ export const ShutdownMessage = z.object({
   seconds: z.number().nonnegative(),
 });
 
+/** One simulcast encoding of a published track, by rid, and whether anyone receives it. */
+export const SubscribedLayer = z.object({
+  rid: z.string().min(1).max(16),
+  active: z.boolean(),
+});
+
+/**
+ * Dynacast, to a publisher: which encodings of its `source` track someone receives. The SDK turns
+ * the others off (`encodings[i].active = false`). Switching off lags ~3 s against flapping.
+ */
+export const SubscribedLayersMessage = z.object({
+  type: z.literal('subscribed_layers'),
+  source: z.enum(['camera', 'screen']),
+  layers: z.array(SubscribedLayer),
+});
+
+/** To a subscriber: a video it should see is paused by the server, or active again. */
+export const StreamStateMessage = z.object({
+  type: z.literal('stream_state'),
+  trackId: TrackId,
+  state: z.enum(['active', 'paused']),
+  reason: z.enum(['bandwidth', 'hidden']).optional(),
+});
+
+/**
+ * Who is talking, measured by the server from the RFC 6464 audio levels publishers send: speakers
+ * loudest first with a level 0..1, and the dominant speaker (stable: it changes only after the
+ * challenger has spoken for most of a second). Sent a few times per second while it changes.
+ */
+export const ActiveSpeakersMessage = z.object({
+  type: z.literal('active_speakers'),
+  speakers: z.array(z.object({ participantId: ParticipantId, level: z.number().min(0).max(1) })),
+  dominant: ParticipantId.nullable(),
+});
+
+export const ConnectionQuality = z.enum(['excellent', 'good', 'poor', 'lost']);
+export type ConnectionQuality = z.infer<typeof ConnectionQuality>;
+
+/** Participants whose connection quality changed (to everyone); the full list right after `joined` and `resumed`. */
+export const ConnectionQualityMessage = z.object({
+  type: z.literal('connection_quality'),
+  updates: z.array(z.object({ participantId: ParticipantId, quality: ConnectionQuality })),
+});
+
 export const ServerMessage = z.discriminatedUnion('type', [
   JoinedMessage,
   ResumedMessage,
@@ -310,6 +369,10 @@ export const ServerMessage = z.discriminatedUnion('type', [
   PongMessage,
   ErrorMessage,
   ShutdownMessage,
+  SubscribedLayersMessage,
+  StreamStateMessage,
+  ActiveSpeakersMessage,
+  ConnectionQualityMessage,
 ]);
 export type ServerMessage = z.infer<typeof ServerMessage>;
 export type ServerMessageType = ServerMessage['type'];
@@ -319,7 +382,18 @@ export type ServerMessageType = ServerMessage['type'];
  * nothing, candidates) is not: a resume restarts ICE and renegotiates instead. Replies to
  * requests are, so a request whose reply was lost in the drop still gets it.
  */
-const UNSEQUENCED: ReadonlySet<ServerMessageType> = new Set(['joined', 'resumed', 'offer', 'candidate', 'pong', 'shutdown']);
+const UNSEQUENCED: ReadonlySet<ServerMessageType> = new Set([
+  'joined',
+  'resumed',
+  'offer',
+  'candidate',
+  'pong',
+  'shutdown',
+  // Snapshots of a moment, several a second: replaying them would only fill the buffer. After a
+  // resume the next one (and the full quality list the server sends then) brings the client up to date.
+  'active_speakers',
+  'connection_quality',
+]);
 
 export function isSequenced(message: ServerMessage): boolean {
   return !UNSEQUENCED.has(message.type);

@@ -102,6 +102,16 @@ test('the last one out closes the room', async () => {
   await waitUntil(() => t.server.directory.get(room as never) === undefined, 5000, 'the room is gone');
 });
 
+test('track_settings (adaptive stream) is accepted and the connection stays open', async () => {
+  const ann = await client();
+  await ann.join(freshRoom(), 'Ann');
+  ann.send({ type: 'track_settings', id: 11, trackId: 'TR_unknown', visible: false, width: 0, height: 0 });
+  await ann.next('ack', (m) => m.id === 11);
+  ann.send({ type: 'status', id: 12, status: 'busy' });
+  await ann.next('ack', (m) => m.id === 12);
+  assert.equal(ann.all('error').length, 0);
+});
+
 test('bad input gets a clear error and the connection stays usable', async () => {
   const c = await client();
   c.send('{oops');

@@ -1,4 +1,4 @@
-/** The control bar: mic, camera, screen, devices, status, link, panel, leave. */
+/** The control bar: mic, camera, screen, devices, status, layout, link, panel, leave. */
 import { h } from './dom';
 import { icon, type IconName } from './icons';
 
@@ -12,6 +12,8 @@ export interface ControlsState {
   status: PresenceStatus;
   panelOpen: boolean;
   unread: number;
+  /** The dominant speaker large instead of everyone in a grid. */
+  speakerView: boolean;
 }
 
 export interface ControlsHandlers {
@@ -22,6 +24,8 @@ export interface ControlsHandlers {
   setStatus(status: PresenceStatus): void;
   copyLink(): void;
   togglePanel(): void;
+  /** Grid view and speaker view (the dominant speaker large). */
+  toggleLayout(): void;
   leave(): void;
 }
 
@@ -57,6 +61,7 @@ export class Controls {
   private readonly status: HTMLSelectElement;
   private readonly panel: HTMLButtonElement;
   private readonly badge: HTMLElement;
+  private readonly layout: HTMLButtonElement;
 
   constructor(roomName: string, handlers: ControlsHandlers) {
     this.mic = toggleButton(() => handlers.toggleMic());
@@ -85,6 +90,12 @@ export class Controls {
       icon('link'),
       h('span', { class: 'ctl-text' }, 'Invite'),
     );
+    this.layout = h(
+      'button',
+      { type: 'button', class: 'ctl ctl-flat ctl-layout', 'aria-pressed': 'false', onclick: () => handlers.toggleLayout() },
+      icon('people'),
+      h('span', { class: 'ctl-text' }, 'Speaker'),
+    );
     this.badge = h('span', { class: 'badge', hidden: true, 'aria-hidden': 'true' });
     this.panel = h(
       'button',
@@ -105,7 +116,7 @@ export class Controls {
       { class: 'controls', role: 'toolbar', 'aria-label': 'Call controls' },
       h('div', { class: 'controls-side controls-left' }, h('span', { class: 'room-chip', title: roomName }, h('span', { class: 'room-chip-name' }, roomName)), statusWrap),
       h('div', { class: 'controls-main' }, this.mic.el, this.camera.el, this.screen.el, devices, leave),
-      h('div', { class: 'controls-side controls-right' }, copy, this.panel),
+      h('div', { class: 'controls-side controls-right' }, this.layout, copy, this.panel),
     );
   }
 
@@ -132,6 +143,11 @@ export class Controls {
     const label = state.panelOpen ? 'Hide people and chat' : state.unread > 0 ? `Show people and chat (${state.unread} unread)` : 'Show people and chat';
     this.panel.setAttribute('aria-label', label);
     this.panel.title = label;
+    this.layout.setAttribute('aria-pressed', String(state.speakerView));
+    this.layout.classList.toggle('ctl-active', state.speakerView);
+    const layoutLabel = state.speakerView ? 'Show everyone in a grid' : 'Show the speaker large';
+    this.layout.setAttribute('aria-label', layoutLabel);
+    this.layout.title = layoutLabel;
     this.badge.hidden = state.unread === 0;
     this.badge.textContent = state.unread > 99 ? '99+' : String(state.unread);
   }

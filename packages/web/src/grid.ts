@@ -1,7 +1,8 @@
 /**
  * The stage. Normally a CSS grid of 16:9 tiles sized to fill the box; while someone shares a
- * screen, a presentation layout (screen large, cameras in a strip). Re-lays itself out when
- * tiles come and go or the box changes size.
+ * screen, a presentation layout (screen large, cameras in a strip); in speaker view, the same
+ * with the featured speaker's camera large. Re-lays itself out when tiles come and go, the
+ * featured speaker changes or the box changes size.
  */
 import { h } from './dom';
 import { bestLayout, presentationLayout, type Rect } from './layout';
@@ -12,6 +13,8 @@ export class Grid {
   readonly el: HTMLElement;
   private readonly observer: ResizeObserver;
   private frame = 0;
+  private speakerView = false;
+  private featured: HTMLElement | null = null;
 
   constructor() {
     this.el = h('div', { class: 'grid', role: 'list', 'aria-label': 'Participants’ video' });
@@ -28,6 +31,23 @@ export class Grid {
   remove(tile: HTMLElement): void {
     tile.remove();
     this.schedule();
+  }
+
+  /** Speaker view: the featured tile large, the other cameras in a strip. */
+  setSpeakerView(on: boolean): void {
+    if (on === this.speakerView) return;
+    this.speakerView = on;
+    this.el.classList.toggle('speaker-view', on);
+    this.schedule();
+  }
+
+  /** The camera tile speaker view shows large (the dominant speaker's), or null. */
+  setFeatured(tile: HTMLElement | null): void {
+    if (tile === this.featured) return;
+    this.featured?.classList.remove('featured');
+    this.featured = tile;
+    tile?.classList.add('featured');
+    if (this.speakerView) this.schedule();
   }
 
   destroy(): void {
@@ -47,8 +67,11 @@ export class Grid {
     const screens = tiles.filter((t) => t.dataset.source === 'screen');
     const cameras = tiles.filter((t) => t.dataset.source !== 'screen');
     this.el.dataset.count = String(tiles.length);
+    const featured = this.featured !== null && cameras.includes(this.featured) ? this.featured : null;
     if (screens.length > 0 && cameras.length > 0 && width >= 360) {
       this.present(screens, cameras, width, height);
+    } else if (this.speakerView && featured !== null && cameras.length > 1 && width >= 360) {
+      this.present([featured], cameras.filter((t) => t !== featured), width, height);
     } else {
       this.gallery(tiles, width, height);
     }

@@ -3,7 +3,18 @@
  * the participant's current tracks and brings its tiles, audio and list row in line with them,
  * so the view never depends on the order events arrive in.
  */
-import { RoomEvent, type ChatMessage, type ConfabError, type LocalParticipant, type RemoteParticipant, type Room, type RoomEvents } from '@confab/client';
+import {
+  RoomEvent,
+  type ActiveSpeaker,
+  type ChatMessage,
+  type ConfabError,
+  type ConnectionQuality,
+  type LocalParticipant,
+  type RemoteParticipant,
+  type RemoteTrack,
+  type Room,
+  type RoomEvents,
+} from '@confab/client';
 import { setAppState } from './appState';
 import { AudioSinks } from './audioSinks';
 import { ChatPanel } from './chatPanel';
@@ -17,8 +28,6 @@ import { icon } from './icons';
 import { LocalActions } from './localActions';
 import { ParticipantList, type PersonRow } from './participantList';
 import { savePref } from './prefs';
-import { QualityMonitor, SELF, type Quality } from './quality';
-import { SpeakingDetector } from './speaking';
 import { Tile, type TileSource } from './tile';
 import { toast } from './toast';
 
@@ -44,11 +53,13 @@ export class RoomView {
   private readonly disposer = new Disposer();
   private readonly grid = new Grid();
   private readonly tiles = new Map<string, Tile>();
-  private readonly speaking = new Set<string>();
-  private qualities = new Map<string, Quality>();
+  /** Who is speaking now, by tile key, with the level the server measured (its active_speakers). */
+  private speaking = new Map<string, number>();
+  /** The tile key of the dominant speaker, and of the last remote one (speaker view features that one). */
+  private dominant: string | null = null;
+  private featured: string | null = null;
+  private speakerView = false;
   private readonly audio: AudioSinks;
-  private readonly detector: SpeakingDetector;
-  private readonly quality: QualityMonitor;
   private readonly controls: Controls;
   private readonly devices: DevicePicker;
   private readonly people = new ParticipantList();
@@ -76,22 +87,15 @@ export class RoomView {
       }),
     );
     if (options.speakerId) this.audio.setSpeaker(options.speakerId);
-    this.detector = new SpeakingDetector((key, speaking) => this.onSpeaking(key, speaking));
-    this.quality = new QualityMonitor(
-      () => this.room.getStats(),
-      (q) => this.onQuality(q),
-    );
     this.controls = new Controls(room.name, {
-      toggleMic: () => {
-        this.detector.resume();
-        void this.actions.toggle('microphone');
-      },
+      toggleMic: () => void this.actions.toggle('microphone'),
       toggleCamera: () => void this.actions.toggle('camera'),
       toggleScreen: () => void this.actions.toggleScreen(),
       toggleDevices: (anchor) => this.devices.toggle(anchor),
       setStatus: (status) => void this.actions.setStatus(status),
       copyLink: () => void this.actions.copyLink(),
       togglePanel: () => this.setPanelOpen(!this.panelOpen),
+      toggleLayout: () => this.setSpeakerView(!this.speakerView),
       leave: () => this.callbacks.leave(),
     });
     this.devices = new DevicePicker({
@@ -126,7 +130,7 @@ export class RoomView {
     this.subscribe();
     this.syncAll();
     this.setPanelOpen(this.panelOpen);
-    this.quality.start();
+    this.setSpeakerView(new URLSearchParams(location.search).get('layout') === 'speaker');
     this.disposer.listen(window, 'keydown', (ev) => {
       if ((ev as KeyboardEvent).key === 'Escape' && this.panelOpen && !window.matchMedia(WIDE_QUERY).matches) this.setPanelOpen(false);
     });
@@ -140,8 +144,6 @@ export class RoomView {
     this.disposer.dispose();
     this.actions.close();
     this.notices.destroy();
-    this.quality.stop();
-    this.detector.destroy();
     this.audio.destroy();
     this.devices.destroy();
     this.grid.destroy();
@@ -170,11 +172,15 @@ export class RoomView {
     this.listen(RoomEvent.TrackSubscribed, (_t, p) => syncOwner(p));
     this.listen(RoomEvent.TrackUnsubscribed, (_t, p) => syncOwner(p));
     this.listen(RoomEvent.TrackMuted, (_t, p) => syncOwner(p));
+    this.listen(RoomEvent.TrackStreamStateChanged, (_t, p) => syncOwner(p));
     this.listen(RoomEvent.LocalTrackPublished, () => this.syncLocal());
     this.listen(RoomEvent.LocalTrackUnpublished, () => this.syncLocal());
     this.listen(RoomEvent.ChatMessage, (m) => this.onChat(m));
     this.listen(RoomEvent.ConnectionStateChanged, (state) => this.onConnectionState(state));
     this.listen(RoomEvent.ShutdownAnnounced, (seconds) => this.notices.shutdown(seconds));
+    this.listen(RoomEvent.ActiveSpeakersChanged, (speakers) => this.onActiveSpeakers(speakers));
+    this.listen(RoomEvent.DominantSpeakerChanged, (id) => this.onDominantSpeaker(id));
+    this.listen(RoomEvent.ConnectionQualityChanged, (quality, id) => this.onQuality(this.keyOf(id), quality));
     this.listen(RoomEvent.Error, (err) => this.onError(err));
   }
 
@@ -201,7 +207,6 @@ export class RoomView {
   }
 
   private onDisconnected(): void {
-    this.quality.stop();
     this.devices.close();
     this.controls.setEnabled(false);
     this.syncAll();
@@ -241,7 +246,6 @@ export class RoomView {
     tile.setMicMuted(!mic || mic.muted);
     tile.setStatus(lp.status);
     this.syncScreen(LOCAL, lp.name, true, screen && !screen.muted ? screen.mediaStreamTrack : null, !!screen);
-    this.detector.set(LOCAL, mic?.mediaStreamTrack ?? null, !!mic && !mic.muted);
     this.updateControls();
     this.syncPeople();
   }
@@ -258,25 +262,29 @@ export class RoomView {
     const screen = p.tracks.get('screen');
     const tile = this.ensureTile(p.id, 'camera', p.name, false);
     tile.setName(p.name);
-    tile.setTrack(camera?.mediaStreamTrack ?? null);
+    tile.setRemoteTrack(camera ?? null);
+    tile.setStreamState(camera?.streamState ?? 'active', camera?.streamPauseReason);
     tile.setVideoOff(!camera || camera.muted || !camera.mediaStreamTrack);
     tile.setMicMuted(!mic || mic.muted);
     tile.setStatus(p.status);
     tile.setReconnecting(p.connection === 'reconnecting');
-    this.syncScreen(p.id, p.name, false, screen && !screen.muted ? (screen.mediaStreamTrack ?? null) : null, !!screen);
+    this.syncScreen(p.id, p.name, false, screen && !screen.muted ? (screen.mediaStreamTrack ?? null) : null, !!screen, screen && !screen.muted ? screen : null);
     this.audio.set(p.id, mic?.mediaStreamTrack ?? null);
-    this.detector.set(p.id, mic?.mediaStreamTrack ?? null, !!mic && !mic.muted);
     if (updateList) this.syncPeople();
   }
 
-  private syncScreen(key: string, name: string, local: boolean, track: MediaStreamTrack | null, published: boolean): void {
+  private syncScreen(key: string, name: string, local: boolean, track: MediaStreamTrack | null, published: boolean, remote?: RemoteTrack | null): void {
     if (!published) {
       this.dropTile(`${key}/screen`);
       return;
     }
     const tile = this.ensureTile(key, 'screen', name, local);
     tile.setName(name);
-    tile.setTrack(track);
+    if (remote === undefined) tile.setTrack(track);
+    else {
+      tile.setRemoteTrack(remote);
+      tile.setStreamState(remote?.streamState ?? 'active', remote?.streamPauseReason);
+    }
     tile.setVideoOff(!track);
   }
 
@@ -284,9 +292,8 @@ export class RoomView {
     this.dropTile(`${id}/camera`);
     this.dropTile(`${id}/screen`);
     this.audio.set(id, null);
-    this.detector.set(id, null);
     this.speaking.delete(id);
-    this.qualities.delete(id);
+    if (this.featured === id) this.featured = null;
     this.syncPeople();
   }
 
@@ -295,10 +302,15 @@ export class RoomView {
     let tile = this.tiles.get(id);
     if (!tile) {
       tile = new Tile({ name, source, local });
-      tile.setSpeaking(source === 'camera' && this.speaking.has(key));
-      tile.setQuality(this.qualities.get(key) ?? 'unknown');
+      if (source === 'camera') {
+        const level = this.speaking.get(key);
+        tile.setSpeaking(level !== undefined, level);
+        tile.setDominant(this.dominant === key);
+      }
+      tile.setQuality(this.room.connectionQuality(key === LOCAL ? this.room.localParticipant.id : key));
       this.tiles.set(id, tile);
       this.grid.add(tile.el);
+      if (source === 'camera' && this.featured === key) this.grid.setFeatured(tile.el);
     }
     return tile;
   }
@@ -311,21 +323,43 @@ export class RoomView {
     this.tiles.delete(id);
   }
 
-  private onSpeaking(key: string, speaking: boolean): void {
-    if (speaking) this.speaking.add(key);
-    else this.speaking.delete(key);
-    this.tiles.get(`${key}/camera`)?.setSpeaking(speaking);
-    this.syncPeople();
+  /** Tiles, audio and list rows are keyed by participant id, and LOCAL for you. */
+  private keyOf(participantId: string): string {
+    return participantId === this.room.localParticipant.id ? LOCAL : participantId;
   }
 
-  private onQuality(qualities: Map<string, Quality>): void {
-    const next = new Map<string, Quality>();
-    for (const [id, q] of qualities) next.set(id === SELF ? LOCAL : id, q);
-    this.qualities = next;
-    for (const [id, tile] of this.tiles) {
-      const key = id.slice(0, id.lastIndexOf('/'));
-      tile.setQuality(next.get(key) ?? 'unknown');
+  private onActiveSpeakers(speakers: readonly ActiveSpeaker[]): void {
+    const before = this.speaking;
+    this.speaking = new Map(speakers.map((s) => [this.keyOf(s.participantId), s.level]));
+    for (const key of new Set([...before.keys(), ...this.speaking.keys()])) {
+      const level = this.speaking.get(key);
+      this.tiles.get(`${key}/camera`)?.setSpeaking(level !== undefined, level);
     }
+    if (before.size !== this.speaking.size || [...before.keys()].some((k) => !this.speaking.has(k))) this.syncPeople();
+  }
+
+  /** The server's dominant speaker: marked on its tile; speaker view features the last remote one. */
+  private onDominantSpeaker(participantId: string | null): void {
+    const key = participantId === null ? null : this.keyOf(participantId);
+    if (this.dominant !== null) this.tiles.get(`${this.dominant}/camera`)?.setDominant(false);
+    this.dominant = key;
+    if (key !== null) this.tiles.get(`${key}/camera`)?.setDominant(true);
+    if (key !== null && key !== LOCAL) {
+      this.featured = key;
+      this.grid.setFeatured(this.tiles.get(`${key}/camera`)?.el ?? null);
+    }
+  }
+
+  private onQuality(key: string, quality: ConnectionQuality): void {
+    this.tiles.get(`${key}/camera`)?.setQuality(quality);
+    this.tiles.get(`${key}/screen`)?.setQuality(quality);
+  }
+
+  private setSpeakerView(on: boolean): void {
+    this.speakerView = on;
+    this.grid.setSpeakerView(on);
+    this.el.dataset.layout = on ? 'speaker' : 'grid';
+    this.updateControls();
   }
 
   private syncPeople(): void {
@@ -359,6 +393,7 @@ export class RoomView {
       status: lp.status,
       panelOpen: this.panelOpen,
       unread: this.unread,
+      speakerView: this.speakerView,
     });
   }
 

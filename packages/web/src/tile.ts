@@ -2,11 +2,14 @@
  * One video tile. Markup contract (e2e tests rely on it):
  *   <div class="tile" data-participant-name="Alice" data-source="camera" [data-local="true"]>
  *     <video autoplay playsinline [muted]>   plays that participant's camera (or screen)
+ *   A remote video the server paused for bandwidth: `data-stream-state="paused"` on the tile and a
+ *   visible "Paused for bandwidth" notice over it (`.tile-paused`); both go when it is active again.
  */
+import type { RemoteTrack, StreamState } from '@confab/client';
 import { h } from './dom';
 import { icon } from './icons';
 import { hueForName, initials } from './names';
-import type { Quality } from './quality';
+import type { ConnectionQuality } from '@confab/client';
 
 export type TileSource = 'camera' | 'screen';
 
@@ -25,6 +28,9 @@ export class Tile {
   private readonly qualityEl: HTMLElement;
   private readonly statusEl: HTMLElement;
   private readonly reconnectingEl: HTMLElement;
+  private readonly pausedEl: HTMLElement;
+  /** The remote track whose size and visibility this tile's <video> reports (adaptive stream). */
+  private remote: RemoteTrack | null = null;
   private track: MediaStreamTrack | null = null;
   private videoOff = true;
   private hasFrames = false;
@@ -63,7 +69,7 @@ export class Tile {
     );
     this.qualityEl = h(
       'div',
-      { class: 'quality', 'data-quality': 'unknown', title: 'Connection quality', 'aria-hidden': 'true' },
+      { class: 'quality', 'data-quality': 'excellent', title: 'Connection: excellent', 'aria-hidden': 'true' },
       h('i'),
       h('i'),
       h('i'),
@@ -74,6 +80,13 @@ export class Tile {
       { class: 'tile-reconnecting', role: 'status', hidden: true },
       h('span', { class: 'spinner spinner-sm', 'aria-hidden': 'true' }),
       h('span', null, 'Reconnecting…'),
+    );
+
+    this.pausedEl = h(
+      'div',
+      { class: 'tile-paused', role: 'status', hidden: true },
+      h('span', { class: 'tile-paused-glyph', 'aria-hidden': 'true' }),
+      h('span', null, 'Paused for bandwidth'),
     );
 
     this.el = h(
@@ -89,6 +102,7 @@ export class Tile {
       placeholder,
       this.qualityEl,
       this.reconnectingEl,
+      this.pausedEl,
       label,
     );
     this.el.style.setProperty('--hue', String(hueForName(name)));
@@ -133,13 +147,22 @@ export class Tile {
     this.el.classList.toggle('mic-muted', muted);
   }
 
-  setSpeaking(speaking: boolean): void {
+  /** Speaking now (the server's active speakers): a ring whose strength follows the level, 0..1. */
+  setSpeaking(speaking: boolean, level = 0): void {
     this.el.classList.toggle('speaking', speaking);
+    this.el.style.setProperty('--speaking-level', speaking ? level.toFixed(2) : '0');
   }
 
-  setQuality(quality: Quality): void {
+  /** Holds the floor (the server's dominant speaker); the speaker layout features this tile. */
+  setDominant(dominant: boolean): void {
+    if (dominant) this.el.dataset.dominant = 'true';
+    else delete this.el.dataset.dominant;
+  }
+
+  /** The participant's connection quality as the server judges it: 3, 2, 1 or no bars. */
+  setQuality(quality: ConnectionQuality): void {
     this.qualityEl.dataset.quality = quality;
-    this.qualityEl.title = `Connection: ${quality === 'unknown' ? 'measuring…' : quality}`;
+    this.qualityEl.title = `Connection: ${quality === 'lost' ? 'lost' : quality}`;
   }
 
   setStatus(status: string): void {
@@ -156,7 +179,29 @@ export class Tile {
     else delete this.el.dataset.connection;
   }
 
+  /**
+   * Shows a remote participant's video through the SDK: attached to `track`, the <video>'s real
+   * size and visibility tell the server which layer to send (thumbnails small, the stage large).
+   */
+  setRemoteTrack(track: RemoteTrack | null): void {
+    this.setTrack(track?.mediaStreamTrack ?? null);
+    if (track === this.remote) return;
+    this.remote?.detach(this.video);
+    this.remote = track;
+    track?.attach(this.video);
+  }
+
+  /** The server paused this video for bandwidth: say so instead of showing a frozen frame. */
+  setStreamState(state: StreamState, reason?: string): void {
+    const paused = state === 'paused' && reason !== 'hidden';
+    this.pausedEl.hidden = !paused;
+    if (paused) this.el.dataset.streamState = 'paused';
+    else delete this.el.dataset.streamState;
+  }
+
   destroy(): void {
+    this.remote?.detach(this.video);
+    this.remote = null;
     this.video.srcObject = null;
     this.el.remove();
   }

@@ -37,7 +37,10 @@ export class LocalDirectory {
     }
     let room: Room | undefined = undefined;
     // A media worker that dies fails its rooms: their members are told, and join again.
-    const router = this.media.createRouter(`${name}#${++this.generation}`, { onFailed: (error) => room?.mediaFailed(error) });
+    const router = this.media.createRouter(`${name}#${++this.generation}`, {
+      onFailed: (error) => room?.mediaFailed(error),
+      onAudioLevels: (samples) => room?.audioLevels(samples),
+    });
     room = new Room(name, router, this.roomOptions, (closed) => {
       if (this.byName.get(name) === closed) this.byName.delete(name);
     });

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { MediaError } from './errors';
 import type { MediaLogger } from './logger';
 import type {
+  ConsumeOptions,
   Consumer,
   IceCandidateInit,
   Producer,
@@ -11,6 +12,7 @@ import type {
   TransportRole,
   TransportSignal,
   TransportState,
+  TransportStats,
 } from './types';
 
 /**
@@ -55,7 +57,7 @@ export abstract class TransportBase implements Transport {
     throw this.wrongRole('produce');
   }
 
-  consume(_producer: Producer, _options?: { paused?: boolean }): Consumer {
+  consume(_producer: Producer, _options?: ConsumeOptions): Consumer {
     throw this.wrongRole('consume');
   }
 
@@ -84,6 +86,16 @@ export abstract class TransportBase implements Transport {
       this.options.onSignal(signal);
     } catch (err) {
       this.logger.error({ err, transport: this.label }, 'onSignal threw');
+    }
+  }
+
+  /** Reports the link's statistics to the owner (connection quality). */
+  protected emitStats(stats: TransportStats): void {
+    if (this.closed || this.options.onStats === undefined) return;
+    try {
+      this.options.onStats(stats);
+    } catch (err) {
+      this.logger.error({ err, transport: this.label }, 'onStats threw');
     }
   }
 

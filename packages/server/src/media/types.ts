@@ -40,6 +40,48 @@ export interface TransportOptions {
   onSignal(signal: TransportSignal): void;
   /** Called on every state change; 'closed' is the last call. */
   onStateChange?(state: TransportState): void;
+  /** About once a second while connected: how the link to the client is doing (connection quality). */
+  onStats?(stats: TransportStats): void;
+}
+
+/**
+ * One transport's link over the last report interval (about 1 s). publish: what we receive from
+ * the client (our reception statistics, our RTT to it); subscribe: what the client's receiver
+ * reports say about what we send it. -1 where nothing tells.
+ */
+export interface TransportStats {
+  /** Packets lost, 0..1. */
+  lossFraction: number;
+  /** Interarrival jitter in ms. */
+  jitterMs: number;
+  /** Round-trip time in ms. */
+  rttMs: number;
+  /** publish: media packets received in the interval; subscribe: report blocks the client sent about our streams. */
+  packets: number;
+  /**
+   * subscribe: bits/s the client should receive (the full rate of everything it consumes) and
+   * bits/s the send-side estimate allows towards it (-1 while there is no estimate).
+   */
+  wantedBitrate: number;
+  availableBitrate: number;
+}
+
+/** One audio producer's RFC 6464 levels over one interval (about 100 ms). */
+export interface AudioLevelSample {
+  producerId: string;
+  /** Share of the interval's packets that carried voice: V bit set and louder than the activity floor. 0..1 */
+  voiced: number;
+  /** Mean level of those packets, 0 at the floor (-40 dBov) to 1 at full scale (0 dBov). */
+  level: number;
+}
+
+/** Where a track comes from: the allocator serves screen shares before cameras. */
+export type TrackSource = 'microphone' | 'camera' | 'screen';
+
+/** Dynacast: whether anyone receives one simulcast encoding (by rid) of a producer. */
+export interface SubscribedLayer {
+  rid: string;
+  active: boolean;
 }
 
 export interface ProducerOptions {
@@ -49,6 +91,32 @@ export interface ProducerOptions {
   /** The client's transceiver mid on its publish transport that carries this track. */
   mid: string;
   paused?: boolean;
+  source?: TrackSource;
+  /**
+   * Simulcast: the encodings the publisher should send changed (dynacast). Layers switch on at
+   * once when a subscriber needs them and off ~3 s after the last one stopped. The room tells the
+   * publisher (`subscribed_layers`).
+   */
+  onSubscribedLayers?(layers: SubscribedLayer[]): void;
+}
+
+/** How a subscriber shows a video: its largest rendered size in device pixels, and whether it can be seen. */
+export interface TrackSettings {
+  visible: boolean;
+  width: number;
+  height: number;
+}
+
+/** Why a video the subscriber should see is not being sent. */
+export type StreamState = { state: 'active' } | { state: 'paused'; reason: 'bandwidth' };
+
+export interface ConsumeOptions {
+  paused?: boolean;
+  /**
+   * The allocator paused this video (the subscriber's bandwidth cannot carry even its lowest
+   * layer) or resumed it. Called on changes only; the room tells the subscriber (`stream_state`).
+   */
+  onStreamState?(state: StreamState): void;
 }
 
 export interface MediaEngine {
@@ -67,6 +135,12 @@ export interface RouterOptions {
    * participants (they can join again: a new router goes to a live worker) and close the router.
    */
   onFailed?(error: MediaError): void;
+  /**
+   * Every ~100 ms while any audio producer of the router carries voice (and for 1.5 s after the
+   * last one fell quiet): each audio producer's levels over the interval. Producers that sent
+   * nothing are left out. Engines without level reading never call it.
+   */
+  onAudioLevels?(samples: readonly AudioLevelSample[]): void;
 }
 
 export interface MediaEngineStats {
@@ -101,6 +175,11 @@ export interface MediaWorkerStats {
 export interface Router {
   readonly id: string;
   createTransport(options: TransportOptions): Transport;
+  /**
+   * The room's dominant speaker, by the label of their transports (the participant id), or null:
+   * their video goes before other cameras when a subscriber's bandwidth is shared.
+   */
+  setActiveSpeaker(label: string | null): void;
   close(): void;
 }
 
@@ -131,7 +210,7 @@ export interface Transport {
    * subscribe role: forward `producer` to this transport's client. Renegotiation is batched:
    * several consume/close calls in one tick produce one offer. Throws MediaError.
    */
-  consume(producer: Producer, options?: { paused?: boolean }): Consumer;
+  consume(producer: Producer, options?: ConsumeOptions): Consumer;
   close(): void;
 }
 
@@ -160,5 +239,7 @@ export interface Consumer {
   readonly closed: boolean;
   pause(): void;
   resume(): void;
+  /** Video: the subscriber's rendered size and visibility (adaptive stream); until called, visible at the top layer. */
+  setTrackSettings(settings: TrackSettings): void;
   close(): void;
 }

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import type { IceServer, ParticipantId, RoomName, ServerMessage } from '@confab/protocol';
-import type { Consumer, MediaKind, Producer, ProducerOptions, Router, Transport, TransportOptions } from '../media/types';
+import type { IceServer, ParticipantId, RoomName, ServerMessage, TrackId } from '@confab/protocol';
+import type { Consumer, ConsumeOptions, MediaKind, Producer, ProducerOptions, Router, TrackSettings, Transport, TransportOptions } from '../media/types';
 import { MediaError } from '../media/errors';
 import { Room, type JoinRequest } from './Room';
 
@@ -17,6 +17,10 @@ class RecordingRouter implements Router {
     const transport = new RecordingTransport(options);
     this.transports.push(transport);
     return transport;
+  }
+  activeSpeaker: string | null = null;
+  setActiveSpeaker(label: string | null): void {
+    this.activeSpeaker = label;
   }
   close(): void {
     this.closed = true;
@@ -50,8 +54,8 @@ class RecordingTransport implements Transport {
   produce(options: ProducerOptions): Producer {
     return new RecordingProducer(options);
   }
-  consume(producer: Producer): Consumer {
-    const consumer = new RecordingConsumer(producer as RecordingProducer);
+  consume(producer: Producer, options?: ConsumeOptions): Consumer {
+    const consumer = new RecordingConsumer(producer as RecordingProducer, options);
     this.consumers.push(consumer);
     return consumer;
   }
@@ -65,7 +69,7 @@ class RecordingProducer implements Producer {
   readonly kind: MediaKind;
   paused: boolean;
   closed = false;
-  constructor(options: ProducerOptions) {
+  constructor(readonly options: ProducerOptions) {
     this.id = options.id;
     this.kind = options.kind;
     this.paused = options.paused ?? false;
@@ -82,12 +86,14 @@ class RecordingConsumer implements Consumer {
   readonly kind: MediaKind;
   paused = false;
   closed = false;
-  constructor(producer: RecordingProducer) {
+  constructor(producer: RecordingProducer, readonly options: ConsumeOptions = {}) {
     this.producerId = producer.id;
     this.kind = producer.kind;
   }
+  settings: TrackSettings | undefined;
   pause() { this.paused = true; }
   resume() { this.paused = false; }
+  setTrackSettings(settings: TrackSettings) { this.settings = settings; }
   close() { this.closed = true; }
 }
 
@@ -162,6 +168,37 @@ test('publishing forwards the track to everyone else, now and later', async () =
   assert.equal(carolP.consumers.size, 1, 'a latecomer receives what is already published');
   assert.deepEqual(carol.ofType('joined')[0]!.participants.find((p) => p.name === 'Ann')!.tracks.map((t) => t.source), ['camera']);
   assert.equal(router.transports.length, 6);
+});
+
+test('simulcast seams: track_settings reach the consumer, dynacast reaches the publisher, stream_state the subscriber', async () => {
+  const { room } = makeRoom();
+  const ann = inbox();
+  const bob = inbox();
+  const annP = await room.join(join('Ann'), ann.sink);
+  const bobP = await room.join(join('Bob'), bob.sink);
+  await room.handle(annP.id, { type: 'publish', source: 'camera', mid: '1' });
+  const trackId = annP.tracks.get('camera')!.info.id;
+  const producer = annP.tracks.get('camera')!.producer as RecordingProducer;
+  assert.equal(producer.options.source, 'camera', 'the media plane knows a camera from a screen share');
+  const consumer = bobP.consumers.get(trackId) as RecordingConsumer;
+
+  await room.handle(bobP.id, { type: 'track_settings', id: 5, trackId, visible: true, width: 320, height: 180 });
+  assert.deepEqual(consumer.settings, { visible: true, width: 320, height: 180 });
+  assert.deepEqual(bob.ofType('ack').map((m) => m.id), [5]);
+  await room.handle(bobP.id, { type: 'track_settings', id: 6, trackId: 'TR_gone' as TrackId, visible: false, width: 0, height: 0 });
+  assert.deepEqual(bob.ofType('ack').map((m) => m.id), [5, 6], 'a track no longer received is no error');
+
+  producer.options.onSubscribedLayers!([{ rid: 'q', active: true }, { rid: 'h', active: false }, { rid: 'f', active: false }]);
+  assert.deepEqual(ann.ofType('subscribed_layers'), [{ type: 'subscribed_layers', source: 'camera', layers: [{ rid: 'q', active: true }, { rid: 'h', active: false }, { rid: 'f', active: false }] }]);
+  assert.equal(bob.ofType('subscribed_layers').length, 0, 'only the publisher hears it');
+
+  consumer.options.onStreamState!({ state: 'paused', reason: 'bandwidth' });
+  consumer.options.onStreamState!({ state: 'active' });
+  assert.deepEqual(bob.ofType('stream_state'), [
+    { type: 'stream_state', trackId, state: 'paused', reason: 'bandwidth' },
+    { type: 'stream_state', trackId, state: 'active' },
+  ]);
+  assert.equal(ann.ofType('stream_state').length, 0);
 });
 
 test('publishing the same source twice is a conflict; unpublishing an absent one is not_found', async () => {
@@ -430,4 +467,50 @@ test('a room whose media failed tells every member, ends their sessions and clos
   assert.ok(router.transports.every((t) => t.state === 'closed'));
   assert.equal(router.closed, true);
   assert.equal(closedCount(), 1);
+});
+
+test('active speakers: microphone levels become active_speakers for everyone, and the dominant speaker reaches the router', async () => {
+  const { room, router } = makeRoom();
+  const ann = inbox();
+  const bob = inbox();
+  const annP = await room.join(join('Ann'), ann.sink);
+  await room.join(join('Bob'), bob.sink);
+  await room.handle(annP.id, { type: 'publish', id: 2, source: 'microphone', mid: '0' });
+  await room.handle(annP.id, { type: 'publish', id: 3, source: 'camera', mid: '1' });
+  const mic = ann.ofType('track_published').find((m) => m.track.source === 'microphone')!.track.id;
+  const camera = ann.ofType('track_published').find((m) => m.track.source === 'camera')!.track.id;
+  // A second of Ann's voice, 100 ms at a time, as the router reports it (a camera producer is ignored).
+  for (let i = 0; i < 10; i++) {
+    room.audioLevels([
+      { producerId: mic, voiced: 1, level: 0.6 },
+      { producerId: camera, voiced: 1, level: 1 },
+      { producerId: 'nobody', voiced: 1, level: 1 },
+    ]);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  const seen = bob.ofType('active_speakers');
+  assert.ok(seen.length >= 2, 'a few messages while it changes');
+  const last = seen.at(-1)!;
+  assert.deepEqual(last.speakers.map((s) => s.participantId), [annP.id]);
+  assert.equal(last.dominant, annP.id);
+  assert.ok(ann.ofType('active_speakers').length > 0, 'the speaker hears it too');
+  assert.equal(router.activeSpeaker, annP.id, "the allocator favours the dominant speaker's camera");
+  // Ann leaves: the floor is free again.
+  await room.handle(annP.id, { type: 'leave', id: 4 });
+  assert.equal(bob.ofType('active_speakers').at(-1)!.dominant, null);
+  assert.equal(router.activeSpeaker, null);
+});
+
+test('connection quality: the newcomer gets everyone, a lost connection is lost for everyone at once', async () => {
+  const { room } = makeRoom();
+  const ann = inbox();
+  const bob = inbox();
+  const annP = await room.join(join('Ann'), ann.sink);
+  const bobP = await room.join(join('Bob'), bob.sink);
+  const full = bob.ofType('connection_quality')[0]!;
+  assert.deepEqual(new Set(full.updates.map((u) => u.participantId)), new Set([annP.id, bobP.id]));
+  assert.ok(full.updates.every((u) => u.quality === 'excellent'));
+  await room.connectionLost(bobP.id, bob.sink);
+  assert.deepEqual(ann.ofType('connection_quality').at(-1)!.updates, [{ participantId: bobP.id, quality: 'lost' }]);
+  await room.handle(annP.id, { type: 'leave', id: 2 });
 });

@@ -8,10 +8,12 @@ import {
   type ServerMessage,
   type TrackId,
 } from '@confab/protocol';
-import type { Router, TransportSignal } from '../media/types';
+import type { AudioLevelSample, Router, TransportSignal } from '../media/types';
+import { ActiveSpeakerFeed } from './ActiveSpeakerFeed';
 import { newMessageId, newParticipantId, newTrackId } from './ids';
 import { Participant } from './Participant';
 import { ParticipantSession, type SessionLink } from './ParticipantSession';
+import { QualityFeed } from './QualityFeed';
 import { isRoomFault, roomFailedError, roomMediaFailedError } from './roomFault';
 import { SerialQueue } from './SerialQueue';
 
@@ -51,6 +53,9 @@ export class Room {
   private closed = false;
   /** Set as soon as the room's media fails: new joins go to a fresh room. */
   private mediaLost = false;
+  /** Who is talking (from the router's audio levels) and everyone's connection quality. */
+  private readonly speakers: ActiveSpeakerFeed;
+  private readonly quality: QualityFeed;
 
   constructor(
     readonly name: RoomName,
@@ -58,7 +63,25 @@ export class Room {
     private readonly options: RoomOptions,
     /** Called once, synchronously, when the room empties and closes. */
     private readonly onClose: (room: Room) => void,
-  ) {}
+  ) {
+    this.speakers = new ActiveSpeakerFeed(
+      (producerId) => this.microphoneOwner(producerId),
+      (message) => this.broadcast(message),
+      (participantId) => this.dominantSpeakerChanged(participantId),
+    );
+    this.quality = new QualityFeed(
+      (participantId) => this.participants.get(participantId)?.connection === 'reconnecting',
+      (message) => this.broadcast(message),
+    );
+  }
+
+  /**
+   * The router's audio levels (RouterOptions.onAudioLevels). Not queued: it only reads who owns
+   * which microphone and sends snapshots, and stale ones are worth nothing.
+   */
+  audioLevels(samples: readonly AudioLevelSample[]): void {
+    if (!this.isClosed) this.speakers.levels(samples, performance.now());
+  }
 
   get size(): number {
     return this.participants.size;
@@ -109,6 +132,7 @@ export class Room {
         }).catch((err: unknown) => this.options.logger.error({ room: this.name, err }, 'ending a lost session failed'));
       }, windowMs);
       this.broadcast({ type: 'participant_updated', participant: participant.info() }, participantId);
+      this.quality.evaluate(); // lost, at once
       this.options.logger.info({ room: this.name, participant: participantId }, 'participant reconnecting');
     });
   }
@@ -152,6 +176,7 @@ export class Room {
   private close(): void {
     if (this.closed) return;
     this.closed = true;
+    this.quality.close();
     try {
       this.router.close();
     } finally {
@@ -192,6 +217,7 @@ export class Room {
       label: id,
       role: 'publish',
       onSignal: (signal) => this.onPublishSignal(id, signal),
+      onStats: (stats) => this.quality.stats(id, 'publish', stats),
     });
     let subscribeTransport;
     try {
@@ -199,6 +225,7 @@ export class Room {
         label: id,
         role: 'subscribe',
         onSignal: (signal) => this.onSubscribeSignal(id, signal),
+        onStats: (stats) => this.quality.stats(id, 'subscribe', stats),
       });
     } catch (error) {
       publishTransport.close(); // e.g. the media port range is full: give back what we took
@@ -220,6 +247,10 @@ export class Room {
       session: { ...this.options.session, resumeToken: session.resumeToken },
     });
     this.broadcast({ type: 'participant_joined', participant: participant.info() }, id);
+    this.quality.add(id);
+    session.send(this.quality.snapshot());
+    const speakers = this.speakers.snapshot();
+    if (speakers) session.send(speakers);
     for (const other of others) {
       for (const track of other.tracks.values()) this.subscribe(participant, track.info.id);
     }
@@ -250,6 +281,9 @@ export class Room {
       participant.connection = 'connected';
       this.broadcast({ type: 'participant_updated', participant: participant.info() }, participant.id);
     }
+    // Quality and speakers are not replayed (snapshots): the client gets them as they are now.
+    participant.session.send(this.quality.snapshot());
+    this.quality.evaluate();
     // The path may have changed (Wi-Fi to 4G): new ICE credentials, and an offer that carries every current track.
     participant.subscribeTransport.restartIce();
     this.options.logger.info({ room: this.name, participant: participant.id }, 'participant resumed');
@@ -265,7 +299,9 @@ export class Room {
       this.unsubscribeAll(track.info.id);
     }
     participant.close();
+    this.quality.remove(participantId);
     this.broadcast({ type: 'participant_left', participantId, reason });
+    this.speakers.remove(participantId, performance.now());
     this.options.logger.info({ room: this.name, participant: participantId, reason, size: this.participants.size }, 'participant left');
   }
 
@@ -310,6 +346,12 @@ export class Room {
       case 'leave':
         this.ack(participant, command.id);
         return this.doRemove(participant.id, 'left');
+      case 'track_settings': {
+        // Adaptive stream: the subscriber's allocator picks layers by it. A track it no longer receives is no error (the message crossed an unpublish).
+        const { visible, width, height } = command;
+        participant.consumers.get(command.trackId)?.setTrackSettings({ visible, width, height });
+        return this.ack(participant, command.id);
+      }
     }
   }
 
@@ -320,7 +362,20 @@ export class Room {
     const kind = kindOfSource(command.source);
     const muted = command.muted ?? false;
     const id = newTrackId();
-    const producer = participant.publishTransport.produce({ id, kind, mid: command.mid, paused: muted });
+    const source = command.source;
+    const producer = participant.publishTransport.produce({
+      id,
+      kind,
+      mid: command.mid,
+      paused: muted,
+      source,
+      // Dynacast: which simulcast layers anyone receives; the publisher's SDK turns the others off.
+      onSubscribedLayers: (layers) => {
+        if (source !== 'microphone' && this.participants.get(participant.id) === participant) {
+          participant.session.send({ type: 'subscribed_layers', source, layers });
+        }
+      },
+    });
     const info = { id, source: command.source, kind, muted };
     participant.tracks.set(command.source, { info, producer });
     this.trackOwners.set(id, participant.id);
@@ -337,6 +392,7 @@ export class Room {
     this.trackOwners.delete(track.info.id);
     this.unsubscribeAll(track.info.id);
     track.producer.close();
+    if (command.source === 'microphone') this.speakers.remove(participant.id, performance.now());
     this.ack(participant, command.id);
     this.broadcast({ type: 'track_unpublished', participantId: participant.id, trackId: track.info.id }, participant.id);
   }
@@ -370,7 +426,14 @@ export class Room {
     if (!owner || owner === subscriber || subscriber.consumers.has(trackId)) return;
     const track = owner.trackById(trackId);
     if (!track) return;
-    subscriber.consumers.set(trackId, subscriber.subscribeTransport.consume(track.producer));
+    const consumer = subscriber.subscribeTransport.consume(track.producer, {
+      // The subscriber's bandwidth cannot carry this video now (or can again): its tile says so instead of freezing.
+      onStreamState: (state) => {
+        if (this.participants.get(subscriber.id) !== subscriber || subscriber.consumers.get(trackId) !== consumer) return;
+        subscriber.session.send({ type: 'stream_state', trackId, ...state });
+      },
+    });
+    subscriber.consumers.set(trackId, consumer);
   }
 
   private unsubscribeAll(trackId: TrackId): void {
@@ -404,6 +467,22 @@ export class Room {
     } else if (signal.type === 'candidate') {
       participant.session.send({ type: 'candidate', target: 'subscriber', candidate: signal.candidate });
     }
+  }
+
+  /** The participant whose microphone producer (track) this is. */
+  private microphoneOwner(producerId: string): ParticipantId | undefined {
+    const owner = this.trackOwners.get(producerId as TrackId);
+    const track = owner === undefined ? undefined : this.participants.get(owner)?.tracks.get('microphone');
+    return track !== undefined && track.info.id === producerId ? owner : undefined;
+  }
+
+  /**
+   * The dominant speaker changed: each subscriber's allocator shares its bandwidth out to their
+   * camera before the other cameras' (after audio and screen shares).
+   */
+  private dominantSpeakerChanged(participantId: ParticipantId | null): void {
+    this.router.setActiveSpeaker(participantId);
+    this.options.logger.info({ room: this.name, dominant: participantId }, 'dominant speaker');
   }
 
   private ack(participant: Participant, id: number | undefined): void {

@@ -2,7 +2,7 @@ import { nativeUdpBatchSend, srtpBackend } from '@confab/srtp';
 import { silentLogger, type MediaLogger } from '../logger';
 import { MediaCounters } from '../MediaCounters';
 import { RouterTable } from '../RouterTable';
-import type { MediaEngine, MediaEngineStats, Router } from '../types';
+import type { MediaEngine, MediaEngineStats, Router, RouterOptions } from '../types';
 import { WorkerNetwork } from './net/index';
 import { PacketSlots } from './PacketSlots';
 import { TICK_MS, type SfuContext } from './SfuContext';
@@ -68,8 +68,8 @@ class SfuEngine implements MediaEngine {
     this.ctx = { logger, counters: this.counters, network, slots, ssrcs: new SsrcAllocator(), ticker };
   }
 
-  createRouter(id: string): Router {
-    return this.routers.create(id, (routerId, onClose) => new SfuRouter(routerId, this.ctx, onClose));
+  createRouter(id: string, options?: RouterOptions): Router {
+    return this.routers.create(id, (routerId, onClose) => new SfuRouter(routerId, this.ctx, onClose, options));
   }
 
   stats(): MediaEngineStats {

@@ -1,7 +1,7 @@
 import { Worker } from 'node:worker_threads';
 import { MediaError, errorMessage } from '../errors';
 import type { MediaLogger } from '../logger';
-import type { TransportSignal, TransportState } from '../types';
+import type { AudioLevelSample, StreamState, SubscribedLayer, TransportSignal, TransportState, TransportStats } from '../types';
 import type { EngineSettings } from './engines';
 import { errorFromWire } from './errorWire';
 import type { WorkerLoad } from './placement';
@@ -33,6 +33,10 @@ export interface Endpoint {
   failed(error: MediaError): void;
   signal?(signal: TransportSignal): void;
   stateChanged?(state: TransportState): void;
+  stats?(stats: TransportStats): void;
+  audioLevels?(samples: readonly AudioLevelSample[]): void;
+  subscribedLayers?(layers: SubscribedLayer[]): void;
+  streamState?(state: StreamState): void;
 }
 
 /**
@@ -167,6 +171,10 @@ export class MediaWorker {
         return this.endpoints.get(event.transport)?.signal?.(event.signal);
       case 'state':
         return this.endpoints.get(event.transport)?.stateChanged?.(event.state);
+      case 'stats':
+        return this.endpoints.get(event.transport)?.stats?.(event.stats);
+      case 'audioLevels':
+        return this.endpoints.get(event.router)?.audioLevels?.(event.samples);
       case 'reply': {
         const pending = this.pending.get(event.request);
         this.pending.delete(event.request);
@@ -174,6 +182,10 @@ export class MediaWorker {
         else pending?.resolve();
         return;
       }
+      case 'subscribedLayers':
+        return this.endpoints.get(event.producer)?.subscribedLayers?.(event.layers);
+      case 'streamState':
+        return this.endpoints.get(event.consumer)?.streamState?.(event.state === 'paused' ? { state: 'paused', reason: 'bandwidth' } : { state: 'active' });
       case 'failed':
         return this.endpoints.get(event.handle)?.failed(errorFromWire(event.error));
       case 'log':

@@ -1,7 +1,7 @@
 import type { MediaError } from '../errors';
 import type { MediaLogger } from '../logger';
 import { RouterBase } from '../RouterBase';
-import type { RouterOptions, TransportOptions } from '../types';
+import type { AudioLevelSample, RouterOptions, TransportOptions } from '../types';
 import type { Endpoint, MediaWorker } from './MediaWorker';
 import { RemoteTransport } from './RemoteTransport';
 
@@ -43,6 +43,16 @@ export class RemoteRouter extends RouterBase<RemoteTransport> implements Endpoin
     }
   }
 
+  /** The worker's report of the router's audio levels. */
+  audioLevels(samples: readonly AudioLevelSample[]): void {
+    if (this.closed) return;
+    try {
+      this.options.onAudioLevels?.(samples);
+    } catch (err) {
+      this.logger.error({ err, router: this.id }, 'onAudioLevels threw');
+    }
+  }
+
   /** The worker could not create this router. */
   failed(error: MediaError): void {
     this.fail(error);
@@ -52,6 +62,10 @@ export class RemoteRouter extends RouterBase<RemoteTransport> implements Endpoin
     const failure = this.worker.failure;
     if (failure) throw failure;
     super.assertUsable();
+  }
+
+  setActiveSpeaker(label: string | null): void {
+    if (!this.closed) this.worker.post({ op: 'activeSpeaker', router: this.handle, label });
   }
 
   protected newTransport(options: TransportOptions): RemoteTransport {

@@ -3,6 +3,7 @@ import { MediaError } from '../errors';
 import { mediaSections } from '../sdp';
 import type {
   Consumer,
+  ConsumeOptions,
   IceCandidateInit,
   Producer,
   ProducerOptions,
@@ -11,6 +12,7 @@ import type {
   TransportRole,
   TransportSignal,
   TransportState,
+  TransportStats,
 } from '../types';
 import type { Endpoint, MediaWorker } from './MediaWorker';
 import { RemoteConsumer } from './RemoteConsumer';
@@ -94,7 +96,7 @@ export class RemoteTransport implements Transport, Endpoint {
     return producer;
   }
 
-  consume(producer: Producer, options?: { paused?: boolean }): Consumer {
+  consume(producer: Producer, options?: ConsumeOptions): Consumer {
     if (this.role !== 'subscribe') throw this.wrongRole('consume');
     this.assertUsable();
     if (!(producer instanceof RemoteProducer) || producer.transport.router !== this.router) {
@@ -102,7 +104,7 @@ export class RemoteTransport implements Transport, Endpoint {
     }
     if (producer.closed) throw MediaError.conflict(`producer ${producer.id} is closed`);
     if (this.consumers.has(producer.id)) throw MediaError.conflict(`producer ${producer.id} is already consumed here`);
-    const consumer = new RemoteConsumer(this, producer, options?.paused ?? false);
+    const consumer = new RemoteConsumer(this, producer, options);
     this.consumers.set(producer.id, consumer);
     return consumer;
   }
@@ -138,6 +140,15 @@ export class RemoteTransport implements Transport, Endpoint {
     if (this.released) return;
     if (state === 'closed') this.release(); // the engine closed it (e.g. ICE closed)
     this.setState(state);
+  }
+
+  stats(stats: TransportStats): void {
+    if (this.released) return;
+    try {
+      this.options.onStats?.(stats);
+    } catch (err) {
+      this.router.logger.error({ err, transport: this.label }, 'onStats threw');
+    }
   }
 
   /** The worker could not create it: a refusal (e.g. no free ports) fails it alone, a bug fails the room. */

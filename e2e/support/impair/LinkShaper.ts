@@ -1,0 +1,74 @@
+/**
+ * Impairments on one participant's veth pair, set and lifted at run time:
+ * - a rate cap with `tc ... tbf` (this kernel has no netem): downlink on the server's end,
+ *   uplink on the participant's;
+ * - random loss with nftables (`numgen random mod 100 < N drop`) on UDP (media; signaling over
+ *   TCP keeps working, as on a lossy radio link where TCP retransmits).
+ */
+import type { NetNamespace } from './NetNamespace';
+import { run } from './run';
+
+export type Direction = 'down' | 'up';
+
+/** tbf needs a bucket of at least one MTU and a queue bound; 20 kB and 50 ms behave like a real bottleneck. */
+const BURST_BYTES = 20_000;
+const LATENCY_MS = 50;
+
+export class LinkShaper {
+  private readonly table: string;
+  private lossActive = false;
+
+  constructor(private readonly ns: NetNamespace) {
+    this.table = `confab_impair_${ns.index}`;
+  }
+
+  /** Caps the rate (kbit/s) one way; replaces an earlier cap. */
+  async cap(direction: Direction, kbit: number): Promise<void> {
+    const args = ['qdisc', 'replace', 'dev', this.device(direction), 'root', 'tbf', 'rate', `${kbit}kbit`, 'burst', String(BURST_BYTES), 'latency', `${LATENCY_MS}ms`];
+    if (direction === 'down') await run('tc', args);
+    else await this.ns.exec('tc', args);
+  }
+
+  /** Lifts the cap one way (nothing if none). */
+  async uncap(direction: Direction): Promise<void> {
+    const args = ['qdisc', 'del', 'dev', this.device(direction), 'root'];
+    const done = direction === 'down' ? run('tc', args) : this.ns.exec('tc', args);
+    await done.catch(() => {}); // no qdisc: nothing to lift
+  }
+
+  /** Drops `percent` % of UDP packets one way or both, at random; replaces earlier loss rules. */
+  async loss(percent: number, direction: Direction | 'both' = 'down'): Promise<void> {
+    if (!(percent >= 0 && percent <= 100)) throw new Error('loss percent must be 0..100');
+    await this.clearLoss();
+    if (percent === 0) return;
+    const dev = this.ns.serverDevice;
+    const drop = ['meta', 'l4proto', 'udp', 'numgen', 'random', 'mod', '100', '<', String(Math.round(percent)), 'drop'];
+    await run('nft', ['add', 'table', 'inet', this.table]);
+    this.lossActive = true;
+    if (direction !== 'up') {
+      await run('nft', ['add', 'chain', 'inet', this.table, 'down', '{ type filter hook output priority 0 ; }']);
+      await run('nft', ['add', 'rule', 'inet', this.table, 'down', 'oifname', dev, ...drop]);
+    }
+    if (direction !== 'down') {
+      await run('nft', ['add', 'chain', 'inet', this.table, 'up', '{ type filter hook input priority 0 ; }']);
+      await run('nft', ['add', 'rule', 'inet', this.table, 'up', 'iifname', dev, ...drop]);
+    }
+  }
+
+  async clearLoss(): Promise<void> {
+    if (!this.lossActive) return;
+    this.lossActive = false;
+    await run('nft', ['delete', 'table', 'inet', this.table]).catch(() => {});
+  }
+
+  /** Lifts everything. */
+  async clear(): Promise<void> {
+    await this.uncap('down');
+    await this.uncap('up');
+    await this.clearLoss();
+  }
+
+  private device(direction: Direction): string {
+    return direction === 'down' ? this.ns.serverDevice : this.ns.participantDevice;
+  }
+}
