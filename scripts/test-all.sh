@@ -6,6 +6,7 @@ cd "$(dirname "$0")/.."
 
 packages=()
 [ -x /usr/bin/chromium ] || packages+=(chromium)
+command -v firefox-esr >/dev/null || packages+=(firefox-esr)
 command -v ip >/dev/null || packages+=(iproute2)
 command -v unshare >/dev/null || packages+=(util-linux)
 # The network-loss tests cut one participant off with nftables rules inside the test namespace.

@@ -6,7 +6,7 @@ export { LocalParticipant } from './LocalParticipant';
 export { RemoteParticipant } from './RemoteParticipant';
 export { LocalTrack } from './LocalTrack';
 export { RemoteTrack, type StreamState, type StreamPauseReason } from './RemoteTrack';
-export { CAMERA_LAYERS, SCREEN_LAYERS, type VideoCodec, type VideoLayer, type VideoPublishDefaults } from './videoEncoding';
+export { CAMERA_LAYERS, SCREEN_LAYERS, sendEncodingsFor, type VideoCodec, type VideoLayer, type VideoPublishDefaults } from './videoEncoding';
 export { ConfabError, type ConfabErrorCode } from './errors';
 export type { TrackStats } from './stats';
 export { isValidRoomName, type TrackSource, type PresenceStatus, type ErrorCode } from '@confab/protocol';
