@@ -49,6 +49,8 @@ export abstract class RouterBase<T extends Transport> implements Router {
     if (this.closed) throw MediaError.conflict(`router ${this.id} is closed`);
   }
 
+  abstract setActiveSpeaker(label: string | null): void;
+
   /** A transport of the engine's for `options` (role and callback already checked). */
   protected abstract newTransport(options: TransportOptions): T;
 

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { MediaError } from './errors';
 import type { MediaLogger } from './logger';
 import type {
+  ConsumeOptions,
   Consumer,
   IceCandidateInit,
   Producer,
@@ -55,7 +56,7 @@ export abstract class TransportBase implements Transport {
     throw this.wrongRole('produce');
   }
 
-  consume(_producer: Producer, _options?: { paused?: boolean }): Consumer {
+  consume(_producer: Producer, _options?: ConsumeOptions): Consumer {
     throw this.wrongRole('consume');
   }
 

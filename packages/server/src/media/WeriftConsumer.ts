@@ -80,6 +80,9 @@ export class WeriftConsumer implements Consumer {
     this.producer.requestKeyFrame();
   }
 
+  /** The step-1 engine forwards one stream whole, whatever the tile: nothing to choose. */
+  setTrackSettings(): void {}
+
   close(): void {
     if (this.closeQuietly()) this.owner.consumerClosed(this);
   }

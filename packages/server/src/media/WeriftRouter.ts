@@ -16,6 +16,9 @@ export class WeriftRouter extends RouterBase<WeriftTransport> implements Transpo
     ctx.counters.routers++;
   }
 
+  /** The step-1 engine forwards every stream whole: there is no bandwidth to share by priority. */
+  setActiveSpeaker(): void {}
+
   protected newTransport(options: TransportOptions): WeriftTransport {
     return options.role === 'publish' ? new PublishTransport(this, this.ctx, options) : new SubscribeTransport(this, this.ctx, options);
   }

@@ -42,6 +42,15 @@ export interface TransportOptions {
   onStateChange?(state: TransportState): void;
 }
 
+/** Where a track comes from: the allocator serves screen shares before cameras. */
+export type TrackSource = 'microphone' | 'camera' | 'screen';
+
+/** Dynacast: whether anyone receives one simulcast encoding (by rid) of a producer. */
+export interface SubscribedLayer {
+  rid: string;
+  active: boolean;
+}
+
 export interface ProducerOptions {
   /** Chosen by the room (the track id); unique within the router. */
   id: string;
@@ -49,6 +58,32 @@ export interface ProducerOptions {
   /** The client's transceiver mid on its publish transport that carries this track. */
   mid: string;
   paused?: boolean;
+  source?: TrackSource;
+  /**
+   * Simulcast: the encodings the publisher should send changed (dynacast). Layers switch on at
+   * once when a subscriber needs them and off ~3 s after the last one stopped. The room tells the
+   * publisher (`subscribed_layers`).
+   */
+  onSubscribedLayers?(layers: SubscribedLayer[]): void;
+}
+
+/** How a subscriber shows a video: its largest rendered size in device pixels, and whether it can be seen. */
+export interface TrackSettings {
+  visible: boolean;
+  width: number;
+  height: number;
+}
+
+/** Why a video the subscriber should see is not being sent. */
+export type StreamState = { state: 'active' } | { state: 'paused'; reason: 'bandwidth' };
+
+export interface ConsumeOptions {
+  paused?: boolean;
+  /**
+   * The allocator paused this video (the subscriber's bandwidth cannot carry even its lowest
+   * layer) or resumed it. Called on changes only; the room tells the subscriber (`stream_state`).
+   */
+  onStreamState?(state: StreamState): void;
 }
 
 export interface MediaEngine {
@@ -101,6 +136,11 @@ export interface MediaWorkerStats {
 export interface Router {
   readonly id: string;
   createTransport(options: TransportOptions): Transport;
+  /**
+   * The room's dominant speaker, by the label of their transports (the participant id), or null:
+   * their video goes before other cameras when a subscriber's bandwidth is shared.
+   */
+  setActiveSpeaker(label: string | null): void;
   close(): void;
 }
 
@@ -131,7 +171,7 @@ export interface Transport {
    * subscribe role: forward `producer` to this transport's client. Renegotiation is batched:
    * several consume/close calls in one tick produce one offer. Throws MediaError.
    */
-  consume(producer: Producer, options?: { paused?: boolean }): Consumer;
+  consume(producer: Producer, options?: ConsumeOptions): Consumer;
   close(): void;
 }
 
@@ -160,5 +200,7 @@ export interface Consumer {
   readonly closed: boolean;
   pause(): void;
   resume(): void;
+  /** Video: the subscriber's rendered size and visibility (adaptive stream); until called, visible at the top layer. */
+  setTrackSettings(settings: TrackSettings): void;
   close(): void;
 }

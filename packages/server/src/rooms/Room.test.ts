@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import type { ParticipantId, RoomName, ServerMessage } from '@confab/protocol';
-import type { Consumer, MediaKind, Producer, ProducerOptions, Router, Transport, TransportOptions } from '../media/types';
+import type { ParticipantId, RoomName, ServerMessage, TrackId } from '@confab/protocol';
+import type { Consumer, ConsumeOptions, MediaKind, Producer, ProducerOptions, Router, TrackSettings, Transport, TransportOptions } from '../media/types';
 import { MediaError } from '../media/errors';
 import { Room, type JoinRequest } from './Room';
 
@@ -17,6 +17,10 @@ class RecordingRouter implements Router {
     const transport = new RecordingTransport(options);
     this.transports.push(transport);
     return transport;
+  }
+  activeSpeaker: string | null = null;
+  setActiveSpeaker(label: string | null): void {
+    this.activeSpeaker = label;
   }
   close(): void {
     this.closed = true;
@@ -50,8 +54,8 @@ class RecordingTransport implements Transport {
   produce(options: ProducerOptions): Producer {
     return new RecordingProducer(options);
   }
-  consume(producer: Producer): Consumer {
-    const consumer = new RecordingConsumer(producer as RecordingProducer);
+  consume(producer: Producer, options?: ConsumeOptions): Consumer {
+    const consumer = new RecordingConsumer(producer as RecordingProducer, options);
     this.consumers.push(consumer);
     return consumer;
   }
@@ -65,7 +69,7 @@ class RecordingProducer implements Producer {
   readonly kind: MediaKind;
   paused: boolean;
   closed = false;
-  constructor(options: ProducerOptions) {
+  constructor(readonly options: ProducerOptions) {
     this.id = options.id;
     this.kind = options.kind;
     this.paused = options.paused ?? false;
@@ -82,12 +86,14 @@ class RecordingConsumer implements Consumer {
   readonly kind: MediaKind;
   paused = false;
   closed = false;
-  constructor(producer: RecordingProducer) {
+  constructor(producer: RecordingProducer, readonly options: ConsumeOptions = {}) {
     this.producerId = producer.id;
     this.kind = producer.kind;
   }
+  settings: TrackSettings | undefined;
   pause() { this.paused = true; }
   resume() { this.paused = false; }
+  setTrackSettings(settings: TrackSettings) { this.settings = settings; }
   close() { this.closed = true; }
 }
 
@@ -162,6 +168,37 @@ test('publishing forwards the track to everyone else, now and later', async () =
   assert.equal(carolP.consumers.size, 1, 'a latecomer receives what is already published');
   assert.deepEqual(carol.ofType('joined')[0]!.participants.find((p) => p.name === 'Ann')!.tracks.map((t) => t.source), ['camera']);
   assert.equal(router.transports.length, 6);
+});
+
+test('simulcast seams: track_settings reach the consumer, dynacast reaches the publisher, stream_state the subscriber', async () => {
+  const { room } = makeRoom();
+  const ann = inbox();
+  const bob = inbox();
+  const annP = await room.join(join('Ann'), ann.sink);
+  const bobP = await room.join(join('Bob'), bob.sink);
+  await room.handle(annP.id, { type: 'publish', source: 'camera', mid: '1' });
+  const trackId = annP.tracks.get('camera')!.info.id;
+  const producer = annP.tracks.get('camera')!.producer as RecordingProducer;
+  assert.equal(producer.options.source, 'camera', 'the media plane knows a camera from a screen share');
+  const consumer = bobP.consumers.get(trackId) as RecordingConsumer;
+
+  await room.handle(bobP.id, { type: 'track_settings', id: 5, trackId, visible: true, width: 320, height: 180 });
+  assert.deepEqual(consumer.settings, { visible: true, width: 320, height: 180 });
+  assert.deepEqual(bob.ofType('ack').map((m) => m.id), [5]);
+  await room.handle(bobP.id, { type: 'track_settings', id: 6, trackId: 'TR_gone' as TrackId, visible: false, width: 0, height: 0 });
+  assert.deepEqual(bob.ofType('ack').map((m) => m.id), [5, 6], 'a track no longer received is no error');
+
+  producer.options.onSubscribedLayers!([{ rid: 'q', active: true }, { rid: 'h', active: false }, { rid: 'f', active: false }]);
+  assert.deepEqual(ann.ofType('subscribed_layers'), [{ type: 'subscribed_layers', source: 'camera', layers: [{ rid: 'q', active: true }, { rid: 'h', active: false }, { rid: 'f', active: false }] }]);
+  assert.equal(bob.ofType('subscribed_layers').length, 0, 'only the publisher hears it');
+
+  consumer.options.onStreamState!({ state: 'paused', reason: 'bandwidth' });
+  consumer.options.onStreamState!({ state: 'active' });
+  assert.deepEqual(bob.ofType('stream_state'), [
+    { type: 'stream_state', trackId, state: 'paused', reason: 'bandwidth' },
+    { type: 'stream_state', trackId, state: 'active' },
+  ]);
+  assert.equal(ann.ofType('stream_state').length, 0);
 });
 
 test('publishing the same source twice is a conflict; unpublishing an absent one is not_found', async () => {

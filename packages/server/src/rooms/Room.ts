@@ -304,9 +304,12 @@ export class Room {
       case 'leave':
         this.ack(participant, command.id);
         return this.doRemove(participant.id, 'left');
-      case 'track_settings':
-        // Adaptive stream: accepted; the layer allocator (issue 12, simulcast) is what acts on it.
+      case 'track_settings': {
+        // Adaptive stream: the subscriber's allocator picks layers by it. A track it no longer receives is no error (the message crossed an unpublish).
+        const { visible, width, height } = command;
+        participant.consumers.get(command.trackId)?.setTrackSettings({ visible, width, height });
         return this.ack(participant, command.id);
+      }
     }
   }
 
@@ -317,7 +320,20 @@ export class Room {
     const kind = kindOfSource(command.source);
     const muted = command.muted ?? false;
     const id = newTrackId();
-    const producer = participant.publishTransport.produce({ id, kind, mid: command.mid, paused: muted });
+    const source = command.source;
+    const producer = participant.publishTransport.produce({
+      id,
+      kind,
+      mid: command.mid,
+      paused: muted,
+      source,
+      // Dynacast: which simulcast layers anyone receives; the publisher's SDK turns the others off.
+      onSubscribedLayers: (layers) => {
+        if (source !== 'microphone' && this.participants.get(participant.id) === participant) {
+          participant.session.send({ type: 'subscribed_layers', source, layers });
+        }
+      },
+    });
     const info = { id, source: command.source, kind, muted };
     participant.tracks.set(command.source, { info, producer });
     this.trackOwners.set(id, participant.id);
@@ -367,7 +383,14 @@ export class Room {
     if (!owner || owner === subscriber || subscriber.consumers.has(trackId)) return;
     const track = owner.trackById(trackId);
     if (!track) return;
-    subscriber.consumers.set(trackId, subscriber.subscribeTransport.consume(track.producer));
+    const consumer = subscriber.subscribeTransport.consume(track.producer, {
+      // The subscriber's bandwidth cannot carry this video now (or can again): its tile says so instead of freezing.
+      onStreamState: (state) => {
+        if (this.participants.get(subscriber.id) !== subscriber || subscriber.consumers.get(trackId) !== consumer) return;
+        subscriber.session.send({ type: 'stream_state', trackId, ...state });
+      },
+    });
+    subscriber.consumers.set(trackId, consumer);
   }
 
   private unsubscribeAll(trackId: TrackId): void {

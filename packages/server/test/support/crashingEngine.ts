@@ -37,6 +37,7 @@ export const createWorkerEngine: EngineFactory = async (context) => {
       return {
         id,
         createTransport: (transportOptions) => router.createTransport(transportOptions),
+        setActiveSpeaker: (label) => router.setActiveSpeaker(label),
         close: () => {
           routers.delete(id);
           router.close();

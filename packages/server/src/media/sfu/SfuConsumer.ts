@@ -1,13 +1,18 @@
 import { randomInt, randomUUID } from 'node:crypto';
-import { remapRtpExtensions, RtpStreamRewriter, SenderReportTranslator, writeRtxPacket, writeSdes } from '@confab/wire';
-import type { Consumer, MediaKind } from '../types';
+import { remapRtpExtensions, rtpCheck, rtpPaddingSize, RtpStreamRewriter, SenderReportTranslator, writeRtxPacket, writeSdes } from '@confab/wire';
+import type { Consumer, ConsumeOptions, MediaKind, TrackSettings } from '../types';
+import { VideoPriority, type AllocationTrack } from './allocation/allocate';
 import { codecsOfKind, SUBSCRIBE_CODECS, type SubscribeCodec } from './codecs';
 import type { SfuContext } from './SfuContext';
 import type { SfuProducer } from './SfuProducer';
 import type { AnsweredReceiver } from './sdp/subscribeAnswer';
+import { LayerDecision, LayerSelector } from './simulcast/LayerSelector';
+import { Vp8PictureRewriter } from './simulcast/vp8';
 
 /** A NACK for a packet older than this is not answered: the subscriber's decoder has moved on. */
 const MAX_RETRANSMIT_AGE_MS = 1000;
+/** A layer dynacast just switched on counts as available this long before its first packet. */
+const LAYER_START_GRACE_MS = 3000;
 
 /** What a consumer needs from its subscribe transport. */
 export interface ConsumerOwner {
@@ -18,6 +23,8 @@ export interface ConsumerOwner {
   sendRtcp(slot: Buffer, length: number): void;
   consumerClosed(consumer: SfuConsumer): void;
   renegotiate(): void;
+  /** Something the allocation depends on changed (track settings): allocate again soon. */
+  allocationChanged(): void;
 }
 
 /**
@@ -26,6 +33,11 @@ export interface ConsumerOwner {
  * this subscriber (SSRC, sequence number and timestamp continuous across pauses and source
  * changes, payload type, extension ids), then protected and sent. The publisher's Sender Reports
  * are translated into this stream's timeline, and NACKs answered from the producer's cache.
+ *
+ * This is also the DownTrack: of a simulcast producer it sends one layer, the one its
+ * LayerSelector holds, switching at the target layer's key frame (asked for with PLI to that
+ * layer, again every half second while it does not come); sequence numbers, timestamps and VP8
+ * picture ids continue across switches. The subscribe transport's allocator sets the target.
  */
 export class SfuConsumer implements Consumer {
   readonly id = randomUUID();
@@ -50,21 +62,43 @@ export class SfuConsumer implements Consumer {
   private rtxSeq = randomInt(0, 0x10000);
   /** Publisher extension id -> ours (0 drops the element). */
   private readonly extensionMap = new Uint8Array(16);
-  /** producer.senderReports when we last translated one. */
+  /** The layer's senderReports when we last translated one of that layer's. */
   private senderReportsSent = 0;
+  private senderReportLayer = -1;
+  readonly selector: LayerSelector;
+  /** VP8 of a simulcast producer: picture ids continuous across layer switches. */
+  private vp8: Vp8PictureRewriter | null = null;
+  /** The subscriber's tile; until told: visible, as large as the top layer. */
+  private settings: TrackSettings = { visible: true, width: 0, height: 0 };
+  /** This consumer as the allocator sees it; refreshed before each allocation. */
+  readonly allocation: AllocationTrack;
+  private pausedForBandwidth = false;
 
   constructor(
     readonly producer: SfuProducer,
     readonly mid: string,
     private readonly owner: ConsumerOwner,
     private readonly ctx: SfuContext,
-    paused: boolean,
+    private readonly options: ConsumeOptions = {},
   ) {
     this.producerId = producer.id;
     this.kind = producer.kind;
-    this.currentPaused = paused;
+    this.currentPaused = options.paused ?? false;
     this.ssrc = ctx.ssrcs.allocate();
     this.rtxSsrc = ctx.ssrcs.allocate();
+    this.selector = new LayerSelector(() => this.producer.layers.length);
+    // Audio and a plain stream flow at once; a simulcast layer is chosen by the first allocation.
+    if (!producer.simulcast) this.selector.setTarget(0, performance.now());
+    this.allocation = {
+      kind: this.kind,
+      priority: VideoPriority.Camera,
+      visible: true,
+      height: 0,
+      layers: [],
+      current: -1,
+      target: -1,
+      pausedForBandwidth: false,
+    };
     ctx.counters.consumers++;
   }
 
@@ -89,7 +123,7 @@ export class SfuConsumer implements Consumer {
     if (this.currentClosed || !this.currentPaused) return;
     this.currentPaused = false;
     this.resync();
-    this.producer.requestKeyFrame();
+    this.requestKeyFrame();
   }
 
   close(): void {
@@ -113,9 +147,71 @@ export class SfuConsumer implements Consumer {
     this.rewriter?.resync();
   }
 
-  /** A subscriber lost the picture (PLI) or asks for a fresh start (FIR). */
+  /** A subscriber lost the picture (PLI) or asks for a fresh start (FIR): the layer it gets (or waits for). */
   requestKeyFrame(): void {
-    if (!this.currentPaused && !this.currentClosed) this.producer.requestKeyFrame();
+    if (this.currentPaused || this.currentClosed) return;
+    const selector = this.selector;
+    const layer = selector.switching ? selector.target : selector.current;
+    if (layer >= 0) this.producer.requestLayerKeyFrame(layer);
+  }
+
+  setTrackSettings(settings: TrackSettings): void {
+    if (this.currentClosed || this.kind !== 'video') return;
+    const s = this.settings;
+    if (s.visible === settings.visible && s.width === settings.width && s.height === settings.height) return;
+    this.settings = { visible: settings.visible, width: settings.width, height: settings.height };
+    this.owner.allocationChanged();
+  }
+
+  /** Dynacast: bit i set if this consumer receives layer i or is switching to it. */
+  neededLayers(): number {
+    if (this.currentClosed || this.currentPaused) return 0;
+    const { current, target } = this.selector;
+    return (current >= 0 ? 1 << current : 0) | (target >= 0 ? 1 << target : 0);
+  }
+
+  /** Refreshes `allocation` from the producer's layers and the tile, before the allocator runs. */
+  prepareAllocation(activeSpeaker: string | null, nowMs: number): void {
+    const a = this.allocation;
+    const producer = this.producer;
+    a.priority = producer.source === 'screen' ? VideoPriority.Screen : activeSpeaker !== null && producer.label === activeSpeaker ? VideoPriority.Speaker : VideoPriority.Camera;
+    a.visible = this.settings.visible;
+    a.height = this.settings.height;
+    a.current = this.selector.current;
+    const layers = producer.layers;
+    while (a.layers.length > layers.length) a.layers.pop();
+    while (a.layers.length < layers.length) a.layers.push({ height: 0, bitrate: 0, available: false });
+    for (let i = 0; i < layers.length; i++) {
+      const layer = layers[i]!;
+      const out = a.layers[i]!;
+      out.height = layer.height;
+      out.bitrate = layer.bitrate.current(nowMs);
+      out.available = layers.length === 1 || layer.available(nowMs, LAYER_START_GRACE_MS);
+    }
+  }
+
+  /** The allocator's result: switch (at the next key frame), stop, and tell the subscriber of a pause for bandwidth. */
+  applyAllocation(nowMs: number): void {
+    if (this.currentClosed) return;
+    const a = this.allocation;
+    const wasCurrent = this.selector.current;
+    if (this.selector.setTarget(a.target, nowMs)) {
+      if (!this.producer.simulcast && wasCurrent < 0 && this.selector.current >= 0) this.resync();
+      if (a.target >= 0 && this.sending) this.producer.requestLayerKeyFrame(a.target);
+    }
+    if (a.pausedForBandwidth !== this.pausedForBandwidth) {
+      this.pausedForBandwidth = a.pausedForBandwidth;
+      try {
+        this.options.onStreamState?.(a.pausedForBandwidth ? { state: 'paused', reason: 'bandwidth' } : { state: 'active' });
+      } catch (err) {
+        this.ctx.logger.error({ err, consumer: this.id }, 'onStreamState threw');
+      }
+    }
+  }
+
+  /** Periodic: a switch still waiting for its key frame asks again (the producer spaces the requests). */
+  tick(): void {
+    if (this.selector.switching && this.sending && !this.currentPaused && !this.currentClosed) this.producer.requestLayerKeyFrame(this.selector.target);
   }
 
   /** Before an offer: the codecs this m-section offers (the producer's, or every one of the kind while unknown). */
@@ -149,18 +245,33 @@ export class SfuConsumer implements Consumer {
       this.owner.renegotiate();
       return;
     }
+    this.selector.clamp();
+    if (!this.producer.simulcast && this.selector.target < 0 && this.settings.visible) this.selector.setTarget(0, performance.now());
+    this.owner.allocationChanged();
     if (this.negotiated) this.startStream();
   }
 
-  /** The packet path, once per packet per subscriber: `buf[0, len)` is the publisher's RTP. */
-  forward(buf: Buffer, len: number, payloadSize: number, nowMs: number): void {
+  /**
+   * The packet path, once per packet per subscriber: `buf[0, len)` is the publisher's RTP of
+   * layer `layer`, its payload `[headerLength, headerLength + payloadSize)`; `keyFrame` if it
+   * starts a key frame.
+   */
+  forward(layer: number, keyFrame: boolean, buf: Buffer, len: number, headerLength: number, payloadSize: number, nowMs: number): void {
     const rewriter = this.rewriter;
     if (rewriter === null || this.currentPaused || !this.owner.connected) return;
+    const decision = this.selector.accept(layer, keyFrame);
+    if (decision === LayerDecision.Drop) return;
     const slots = this.ctx.slots;
     if (len + 32 > slots.slotSize) return;
     const slot = slots.take();
     buf.copy(slot, 0, 0, len);
+    const vp8 = this.vp8;
+    if (decision === LayerDecision.Switch) {
+      rewriter.resync();
+      vp8?.switchSource();
+    }
     if (!rewriter.rewrite(slot, payloadSize, nowMs)) return;
+    if (vp8 !== null) vp8.rewrite(slot, headerLength, headerLength + payloadSize);
     if ((slot[0]! & 0x10) !== 0) remapRtpExtensions(slot, this.extensionMap);
     if (!this.owner.sendRtp(slot, len)) return;
     const counters = this.ctx.counters;
@@ -171,7 +282,7 @@ export class SfuConsumer implements Consumer {
   /** The subscriber NACKed `seq` (our numbering): resend it from the producer's cache, as RTX if negotiated. */
   retransmit(seq: number, nowMs: number): void {
     const rewriter = this.rewriter;
-    const cache = this.producer.cache;
+    const cache = this.producer.layers[this.selector.current]?.cache ?? null;
     if (rewriter === null || cache === null || !this.owner.connected) return;
     const sourceSeq = rewriter.sourceSeq(seq);
     if (sourceSeq < 0) return;
@@ -181,6 +292,10 @@ export class SfuConsumer implements Consumer {
     const packet = slots.take();
     cache.slot(sourceSeq).copy(packet, 0, 0, len);
     if (!rewriter.rewriteRetransmission(packet)) return;
+    if (this.vp8 !== null) {
+      const headerLength = rtpCheck(packet, len);
+      if (headerLength > 0) this.vp8.rewriteRetransmission(packet, headerLength, len - rtpPaddingSize(packet, len));
+    }
     if ((packet[0]! & 0x10) !== 0) remapRtpExtensions(packet, this.extensionMap);
     if (this.rtxPayloadType < 0) {
       this.owner.sendRtp(packet, len);
@@ -196,11 +311,14 @@ export class SfuConsumer implements Consumer {
   sendSenderReport(nowMs: number): void {
     const translator = this.translator;
     const producer = this.producer;
-    if (translator === null || producer.senderReports === this.senderReportsSent || !this.owner.connected) return;
+    const layer = producer.layers[this.selector.current];
+    if (translator === null || layer === undefined || !this.owner.connected) return;
+    if (layer.index === this.senderReportLayer && layer.senderReports === this.senderReportsSent) return;
     const slot = this.ctx.slots.take();
-    const end = translator.translate(producer.senderReport, slot, 0, nowMs);
+    const end = translator.translate(layer.senderReport, slot, 0, nowMs);
     if (end === 0) return; // about another source than the one we forward now
-    this.senderReportsSent = producer.senderReports;
+    this.senderReportsSent = layer.senderReports;
+    this.senderReportLayer = layer.index;
     this.owner.sendRtcp(slot, writeSdes(slot, end, [{ ssrc: this.ssrc, cname: producer.streamId }]));
   }
 
@@ -226,7 +344,9 @@ export class SfuConsumer implements Consumer {
       this.rewriter = new RtpStreamRewriter(this.ssrc, codec.payloadType, codec.clockRate);
       this.translator = new SenderReportTranslator(this.rewriter);
       this.senderReportsSent = 0;
+      this.senderReportLayer = -1;
     }
+    this.vp8 = producerCodec === 'vp8' && this.producer.simulcast ? (this.vp8 ?? new Vp8PictureRewriter()) : null;
     this.rtxPayloadType = codec.rtxPayloadType >= 0 && this.accepted.has(codec.rtxPayloadType) ? codec.rtxPayloadType : -1;
     this.extensionMap.fill(0);
     if (this.producer.audioLevelId > 0 && this.audioLevelId > 0) this.extensionMap[this.producer.audioLevelId] = this.audioLevelId;

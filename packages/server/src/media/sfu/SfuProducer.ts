@@ -1,57 +1,44 @@
-import {
-  isH264KeyFrame,
-  isVp8KeyFrame,
-  KeyFrameRequestMerger,
-  NackGenerator,
-  newSenderInfo,
-  PacketCache,
-  ReceiveStats,
-  rtpPaddingSize,
-  rtpPayloadType,
-  rtpSeq,
-  rtpTimestamp,
-  unwrapRtx,
-  type SenderInfo,
-} from '@confab/wire';
+import { isH264KeyFrame, isVp8KeyFrame, rtpPaddingSize, rtpPayloadType, rtpSeq, rtpTimestamp, unwrapRtx, type SenderInfo } from '@confab/wire';
 import { msidToken } from '../sdp';
 import { PUBLISHER_SILENCE_MS, SilenceDetector } from '../SilenceDetector';
-import type { MediaKind, Producer, ProducerOptions } from '../types';
+import type { MediaKind, Producer, ProducerOptions, SubscribedLayer, TrackSource } from '../types';
 import type { CodecName } from './codecs';
 import type { SfuConsumer } from './SfuConsumer';
 import type { SfuContext } from './SfuContext';
 import type { PublishExtensionIds, PublishStream } from './sdp/publishOffer';
-
-/** One keyframe request to the publisher per this many ms, however many subscribers ask. */
-const KEY_FRAME_INTERVAL_MS = 500;
-/** Video packets kept for retransmission: about 1.5 s of a 2 Mbps stream. */
-const CACHE_PACKETS = 512;
+import { Dynacast } from './simulcast/Dynacast';
+import { ProducerLayer } from './simulcast/ProducerLayer';
+import { vp8KeyFrameHeight, vp8KeyFrameWidth, Vp8Descriptor } from './simulcast/vp8';
 
 /** What a producer needs from its publish transport. */
 export interface ProducerOwner {
   producerClosed(producer: SfuProducer): void;
-  /** Sends a PLI (or FIR) for the producer's stream now. */
-  sendKeyFrameRequest(producer: SfuProducer): void;
-  /** Sends a NACK for what the producer's NackGenerator wants now. */
-  sendNacks(producer: SfuProducer, nowMs: number): void;
+  /** Sends a PLI (or FIR) for one layer's stream now. */
+  sendKeyFrameRequest(producer: SfuProducer, layer: ProducerLayer): void;
+  /** Sends a NACK for what the layer's NackGenerator wants now. */
+  sendNacks(producer: SfuProducer, layer: ProducerLayer, nowMs: number): void;
   /** The producer learnt or changed an SSRC: the transport's SSRC lookup must follow. */
   streamsChanged(): void;
 }
 
 /**
- * A track coming in on a publish transport. Bound to its m-section's stream (SSRCs, payload
- * types) whenever the publisher's offer has been applied; then every packet of that stream passes
- * through receive(): reception statistics for our receiver reports, loss detection for NACKs, the
- * retransmission cache, and forwarding to each consumer. Nothing here allocates per packet.
+ * A track coming in on a publish transport: one stream, or several simulcast layers (rids) of the
+ * same track. Bound to its m-section whenever the publisher's offer has been applied; then every
+ * packet of each layer passes through receive(): reception statistics for our receiver reports,
+ * loss detection for NACKs, the retransmission cache (all per layer), and forwarding to each
+ * consumer, which picks the layer it sends. Nothing here allocates per packet.
  */
 export class SfuProducer implements Producer {
   readonly id: string;
   readonly kind: MediaKind;
   readonly mid: string;
+  readonly source: TrackSource | undefined;
   /** The publisher's transport label (participant id), as an SDP token: msid stream id and cname downstream. */
   readonly streamId: string;
-  /** The stream as negotiated: -1 / undefined until known. */
-  ssrc = -1;
-  rtxSsrc = -1;
+  /** The publisher's transport label as given (the active speaker is named by it). */
+  readonly label: string;
+  /** Low to high; one for a plain stream. Replaced (never mutated) when the offer changes them. */
+  layers: readonly ProducerLayer[];
   payloadType = -1;
   rtxPayloadType = -1;
   clockRate = 0;
@@ -60,23 +47,18 @@ export class SfuProducer implements Producer {
   audioLevelId = 0;
   /** Which key frame request the publisher negotiated. */
   usesFir = false;
-  stats: ReceiveStats | null = null;
-  /** Video with NACK negotiated: what to ask the publisher to resend. */
-  nack: NackGenerator | null = null;
-  /** Video: recent packets for subscribers' NACKs. */
-  readonly cache: PacketCache | null;
-  readonly keyFrames = new KeyFrameRequestMerger(KEY_FRAME_INTERVAL_MS);
+  /** Simulcast only: which layers the publisher should send. */
+  dynacast: Dynacast | null = null;
+  private nackNegotiated = false;
   private readonly silence = new SilenceDetector(PUBLISHER_SILENCE_MS);
-  /** The publisher's last Sender Report, and how many it has sent (consumers translate each once). */
-  readonly senderReport: SenderInfo = newSenderInfo();
-  senderReports = 0;
+  private readonly descriptor = new Vp8Descriptor();
   private currentPaused: boolean;
   private currentClosed = false;
   /** Replaced, never mutated, so the packet loop can iterate while consumers come and go. */
   private consumers: readonly SfuConsumer[] = [];
 
   constructor(
-    options: ProducerOptions,
+    private readonly options: ProducerOptions,
     label: string,
     private readonly ctx: SfuContext,
     private readonly owner: ProducerOwner,
@@ -84,9 +66,11 @@ export class SfuProducer implements Producer {
     this.id = options.id;
     this.kind = options.kind;
     this.mid = options.mid;
+    this.source = options.source;
+    this.label = label;
     this.streamId = msidToken(label);
     this.currentPaused = options.paused ?? false;
-    this.cache = options.kind === 'video' ? new PacketCache(CACHE_PACKETS) : null;
+    this.layers = [this.newLayer(0, '')];
     ctx.counters.producers++;
   }
 
@@ -96,6 +80,10 @@ export class SfuProducer implements Producer {
 
   get closed(): boolean {
     return this.currentClosed;
+  }
+
+  get simulcast(): boolean {
+    return this.layers.length > 1;
   }
 
   pause(): void {
@@ -109,9 +97,15 @@ export class SfuProducer implements Producer {
     this.requestKeyFrame();
   }
 
+  /** Every layer's key frame (each consumer asks for its own layer with requestLayerKeyFrame). */
   requestKeyFrame(): void {
+    for (let i = 0; i < this.layers.length; i++) this.requestLayerKeyFrame(i);
+  }
+
+  requestLayerKeyFrame(index: number): void {
     if (this.kind !== 'video' || this.currentClosed) return;
-    if (this.keyFrames.request(performance.now())) this.owner.sendKeyFrameRequest(this);
+    const layer = this.layers[index];
+    if (layer !== undefined && layer.keyFrames.request(performance.now())) this.owner.sendKeyFrameRequest(this, layer);
   }
 
   close(): void {
@@ -147,81 +141,149 @@ export class SfuProducer implements Producer {
     this.clockRate = stream.clockRate;
     this.usesFir = stream.fir && !stream.pli;
     this.audioLevelId = this.kind === 'audio' ? extensions.audioLevel : 0;
-    if (stream.ssrc !== undefined) this.setSsrc(stream.ssrc);
-    if (stream.rtxSsrc !== undefined) this.rtxSsrc = stream.rtxSsrc;
-    this.nack = this.kind === 'video' && stream.nack ? (this.nack ?? new NackGenerator()) : null;
+    this.nackNegotiated = this.kind === 'video' && stream.nack;
+    const rids = stream.layers.length > 1 ? stream.layers.map((l) => l.rid) : [''];
+    if (rids.join(';') !== this.layers.map((l) => l.rid).join(';')) {
+      this.layers = rids.map((rid, i) => this.newLayer(i, rid));
+      this.dynacast = rids.length > 1 ? new Dynacast(rids.length, performance.now()) : null;
+      const nowMs = performance.now();
+      for (const layer of this.layers) layer.turnedOnAtMs = nowMs;
+    }
+    if (stream.layers.length > 1) {
+      stream.layers.forEach((l, i) => {
+        if (l.ssrc !== undefined) this.layers[i]!.setSsrc(l.ssrc);
+        if (l.rtx !== undefined) this.layers[i]!.rtxSsrc = l.rtx;
+      });
+    } else {
+      if (stream.ssrc !== undefined) this.layers[0]!.setSsrc(stream.ssrc);
+      if (stream.rtxSsrc !== undefined) this.layers[0]!.rtxSsrc = stream.rtxSsrc;
+    }
+    for (const layer of this.layers) layer.renegotiated();
     for (const consumer of this.consumers) consumer.producerChanged(codecChanged);
     this.owner.streamsChanged();
   }
 
-  /** A packet of ours whose SSRC was not signalled (found through the mid extension). */
-  learnSsrc(ssrc: number, rtx: boolean): void {
-    if (rtx) this.rtxSsrc = ssrc;
-    else this.setSsrc(ssrc);
+  /** The layer `rid` names ('' or undefined: the only one of a plain stream), or undefined. */
+  layerByRid(rid: string | undefined): ProducerLayer | undefined {
+    if (!this.simulcast) return this.layers[0];
+    return rid === undefined ? undefined : this.layers.find((l) => l.rid === rid);
+  }
+
+  /** A packet of ours whose SSRC was not signalled (found through the mid and rid extensions). */
+  learnSsrc(layer: ProducerLayer, ssrc: number, rtx: boolean): void {
+    if (rtx) layer.rtxSsrc = ssrc;
+    else layer.setSsrc(ssrc);
     this.owner.streamsChanged();
   }
 
-  /** The packet path for the media SSRC: `buf[0, len)` is unprotected RTP, header checked. */
-  receive(buf: Buffer, len: number, headerLength: number, nowMs: number): void {
+  /** The packet path for a layer's media SSRC: `buf[0, len)` is unprotected RTP, header checked. */
+  receive(layer: ProducerLayer, buf: Buffer, len: number, headerLength: number, nowMs: number): void {
     if (rtpPayloadType(buf) !== this.payloadType) return;
     this.ctx.counters.rtpPacketsReceived++;
     if (this.silence.heard(nowMs)) this.requestKeyFrame();
-    this.stats!.onPacket(rtpSeq(buf), rtpTimestamp(buf), nowMs);
-    this.handle(buf, len, headerLength, len - rtpPaddingSize(buf, len), nowMs);
+    layer.stats!.onPacket(rtpSeq(buf), rtpTimestamp(buf), nowMs);
+    layer.bitrate.add(len, nowMs);
+    this.handle(layer, buf, len, headerLength, len - rtpPaddingSize(buf, len), nowMs);
   }
 
   /** An RTX packet (a retransmission we asked for, or a padding probe): unwrapped in place. */
-  receiveRtx(buf: Buffer, len: number, headerLength: number, nowMs: number): void {
-    if (rtpPayloadType(buf) !== this.rtxPayloadType || this.ssrc < 0) return;
-    const n = unwrapRtx(buf, len, this.ssrc, this.payloadType);
+  receiveRtx(layer: ProducerLayer, buf: Buffer, len: number, headerLength: number, nowMs: number): void {
+    if (rtpPayloadType(buf) !== this.rtxPayloadType || layer.ssrc < 0) return;
+    const n = unwrapRtx(buf, len, layer.ssrc, this.payloadType);
     if (n < 0) return; // padding only: a bandwidth probe, nothing to forward
     this.ctx.counters.rtpPacketsReceived++;
-    this.stats!.onPacket(rtpSeq(buf), rtpTimestamp(buf), nowMs, true);
-    this.handle(buf, n, headerLength, n, nowMs);
+    layer.stats!.onPacket(rtpSeq(buf), rtpTimestamp(buf), nowMs, true);
+    this.handle(layer, buf, n, headerLength, n, nowMs);
   }
 
-  /** A Sender Report about our media SSRC. */
-  onSenderReport(report: SenderInfo, nowMs: number): void {
-    const sr = this.senderReport;
+  /** A Sender Report about one of our layers' media SSRC. */
+  onSenderReport(layer: ProducerLayer, report: SenderInfo, nowMs: number): void {
+    const sr = layer.senderReport;
     sr.ssrc = report.ssrc;
     sr.ntpSeconds = report.ntpSeconds;
     sr.ntpFraction = report.ntpFraction;
     sr.rtpTimestamp = report.rtpTimestamp;
     sr.packetCount = report.packetCount;
     sr.octetCount = report.octetCount;
-    this.senderReports++;
-    this.stats?.onSenderReport(report.ntpSeconds, report.ntpFraction, nowMs);
+    layer.senderReports++;
+    layer.stats?.onSenderReport(report.ntpSeconds, report.ntpFraction, nowMs);
     const consumers = this.consumers;
     for (let i = 0; i < consumers.length; i++) consumers[i]!.sendSenderReport(nowMs);
   }
 
-  private handle(buf: Buffer, len: number, headerLength: number, payloadEnd: number, nowMs: number): void {
+  /**
+   * Periodic (the transport's tick): dynacast. The layers some consumer receives or switches to
+   * stay on, the others go off after a delay; the publisher hears of each change.
+   */
+  tick(nowMs: number): void {
+    const dynacast = this.dynacast;
+    if (dynacast === null || this.currentClosed) return;
+    let needed = 0;
+    for (const consumer of this.consumers) needed |= consumer.neededLayers();
+    if (!dynacast.update(needed, nowMs)) return;
+    const layers: SubscribedLayer[] = [];
+    for (const layer of this.layers) {
+      const on = dynacast.published[layer.index]!;
+      if (on && layer.switchedOff) layer.turnedOnAtMs = nowMs;
+      layer.switchedOff = !on;
+      layers.push({ rid: layer.rid, active: on });
+    }
+    try {
+      this.options.onSubscribedLayers?.(layers);
+    } catch (err) {
+      this.ctx.logger.error({ err, producer: this.id }, 'onSubscribedLayers threw');
+    }
+  }
+
+  /** Each consumer's view of what layers cost and how tall they are, for its allocator. */
+  layerBitrate(index: number, nowMs: number): number {
+    return this.layers[index]?.bitrate.current(nowMs) ?? 0;
+  }
+
+  private handle(layer: ProducerLayer, buf: Buffer, len: number, headerLength: number, payloadEnd: number, nowMs: number): void {
     if (payloadEnd <= headerLength) return; // padding only: nothing for subscribers
-    const cache = this.cache;
+    const cache = layer.cache;
+    let keyFrame = false;
     if (cache !== null) {
       const seq = rtpSeq(buf);
       if (cache.lookup(seq, nowMs) >= 0) return; // a duplicate (a retransmission that crossed the original)
-      const keyFrame = this.codec === 'h264' ? isH264KeyFrame(buf, headerLength, payloadEnd) : isVp8KeyFrame(buf, headerLength, payloadEnd);
-      if (keyFrame) this.keyFrames.keyFrameReceived();
-      const nack = this.nack;
+      keyFrame = this.codec === 'h264' ? isH264KeyFrame(buf, headerLength, payloadEnd) : isVp8KeyFrame(buf, headerLength, payloadEnd);
+      if (keyFrame) {
+        layer.keyFrames.keyFrameReceived();
+        if (this.codec === 'vp8') this.readPictureSize(layer, buf, headerLength, payloadEnd);
+      }
+      const nack = layer.nack;
       if (nack !== null) {
         const missing = nack.missing;
-        if (nack.onPacket(seq, nowMs, keyFrame)) this.requestKeyFrame();
-        else if (nack.missing > missing) this.owner.sendNacks(this, nowMs); // a new gap: ask at once
+        if (nack.onPacket(seq, nowMs, keyFrame)) this.requestLayerKeyFrame(layer.index);
+        else if (nack.missing > missing) this.owner.sendNacks(this, layer, nowMs); // a new gap: ask at once
       }
       cache.store(buf, len, nowMs);
     }
     if (this.currentPaused) return;
     const payloadSize = payloadEnd - headerLength;
+    const index = layer.index;
     const consumers = this.consumers;
-    for (let i = 0; i < consumers.length; i++) consumers[i]!.forward(buf, len, payloadSize, nowMs);
+    for (let i = 0; i < consumers.length; i++) consumers[i]!.forward(index, keyFrame, buf, len, headerLength, payloadSize, nowMs);
   }
 
-  private setSsrc(ssrc: number): void {
-    if (ssrc === this.ssrc) return;
-    this.ssrc = ssrc;
-    this.stats = new ReceiveStats(ssrc, this.clockRate);
-    this.nack = this.nack === null ? null : new NackGenerator();
-    this.cache?.clear();
+  /** Only on key frames (a few per second at most): the picture size the allocator compares with tiles. */
+  private readPictureSize(layer: ProducerLayer, buf: Buffer, headerLength: number, payloadEnd: number): void {
+    const d = this.descriptor;
+    if (!d.read(buf, headerLength, payloadEnd)) return;
+    const height = vp8KeyFrameHeight(buf, d.payloadAt, payloadEnd);
+    if (height === 0) return;
+    layer.height = height;
+    layer.width = vp8KeyFrameWidth(buf, d.payloadAt, payloadEnd);
+  }
+
+  private newLayer(index: number, rid: string): ProducerLayer {
+    return new ProducerLayer(
+      index,
+      rid,
+      this.kind === 'video',
+      () => this.clockRate,
+      () => this.nackNegotiated,
+    );
   }
 }

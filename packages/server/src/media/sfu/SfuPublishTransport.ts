@@ -22,6 +22,7 @@ import { validateSdp } from '../sdp';
 import type { Producer, ProducerOptions, TransportOptions } from '../types';
 import type { SfuContext } from './SfuContext';
 import { SfuProducer, type ProducerOwner } from './SfuProducer';
+import type { ProducerLayer } from './simulcast/ProducerLayer';
 import { SfuTransport, type TransportOwner } from './SfuTransport';
 import { ntpTime, type NtpTime } from './rtcp/ntpTime';
 import { roundTripFromDlrr, RTCP_XR, writeRrtr } from './rtcp/extendedReports';
@@ -46,12 +47,13 @@ const MAX_REPORT_BLOCKS = 31;
  * and key frame requests, merged across all subscribers.
  */
 export class SfuPublishTransport extends SfuTransport implements ProducerOwner {
-  /** Producers by mid, and the ones with a known SSRC for the packet path's lookup. */
+  /** Producers by mid, and the layers with a known SSRC (with their producers) for the packet path's lookup. */
   private readonly producers = new Map<string, SfuProducer>();
-  private receiving: SfuProducer[] = [];
+  private receiving: ProducerLayer[] = [];
+  private receivingProducers: SfuProducer[] = [];
   /** The last offer's streams by mid, and its extension ids. */
   private streams = new Map<string, PublishStream>();
-  private extensionIds: PublishExtensionIds = { mid: 0, absSendTime: 0, transportCc: 0, audioLevel: 0 };
+  private extensionIds: PublishExtensionIds = { mid: 0, absSendTime: 0, transportCc: 0, audioLevel: 0, rid: 0, repairedRid: 0 };
   private remoteUfrag: string | undefined = undefined;
   /** Our SSRC as the sender of RTCP to the publisher. */
   private readonly rtcpSsrc: number;
@@ -116,15 +118,22 @@ export class SfuPublishTransport extends SfuTransport implements ProducerOwner {
   }
 
   streamsChanged(): void {
-    this.receiving = [...this.producers.values()].filter((p) => !p.closed && (p.ssrc >= 0 || p.rtxSsrc >= 0));
+    const producers = [...this.producers.values()].filter((p) => !p.closed);
+    this.receivingProducers = producers;
+    this.receiving = producers.flatMap((p) => p.layers.filter((l) => l.ssrc >= 0 || l.rtxSsrc >= 0));
+    this.producerOfLayer.clear();
+    for (const producer of producers) for (const layer of producer.layers) this.producerOfLayer.set(layer, producer);
   }
 
-  sendKeyFrameRequest(producer: SfuProducer): void {
-    if (!this.connected || producer.ssrc < 0) return;
+  /** Which producer a receiving layer belongs to (kept beside `receiving`, so the packet path finds it without a search). */
+  private readonly producerOfLayer = new Map<ProducerLayer, SfuProducer>();
+
+  sendKeyFrameRequest(producer: SfuProducer, layer: ProducerLayer): void {
+    if (!this.connected || layer.ssrc < 0) return;
     const slot = this.ctx.slots.take();
     const end = producer.usesFir
-      ? writeFir(slot, 0, this.rtcpSsrc, producer.ssrc, producer.keyFrames.firSeqNr)
-      : writePli(slot, 0, this.rtcpSsrc, producer.ssrc);
+      ? writeFir(slot, 0, this.rtcpSsrc, layer.ssrc, layer.keyFrames.firSeqNr)
+      : writePli(slot, 0, this.rtcpSsrc, layer.ssrc);
     this.sendRtcp(slot, end);
   }
 
@@ -134,15 +143,15 @@ export class SfuPublishTransport extends SfuTransport implements ProducerOwner {
    * stuck on the frame it belonged to, so a key frame is asked for at once rather than after each
    * subscriber's own timeout (Chrome waits 3 s).
    */
-  sendNacks(producer: SfuProducer, nowMs: number): void {
-    const nack = producer.nack;
+  sendNacks(producer: SfuProducer, layer: ProducerLayer, nowMs: number): void {
+    const nack = layer.nack;
     if (!this.connected || nack === null) return;
     const missing = nack.missing;
     const count = nack.collect(nowMs, this.rttMs, this.nackSeqs);
-    if (nack.missing < missing) producer.requestKeyFrame();
+    if (nack.missing < missing) producer.requestLayerKeyFrame(layer.index);
     if (count === 0) return;
     const slot = this.ctx.slots.take();
-    this.sendRtcp(slot, writeNack(slot, 0, this.rtcpSsrc, producer.ssrc, this.nackSeqs, count));
+    this.sendRtcp(slot, writeNack(slot, 0, this.rtcpSsrc, layer.ssrc, this.nackSeqs, count));
   }
 
   tick(nowMs: number): void {
@@ -151,10 +160,12 @@ export class SfuPublishTransport extends SfuTransport implements ProducerOwner {
       this.lastTwccMs = nowMs;
       this.sendTransportFeedback();
     }
-    for (const producer of this.receiving) {
-      if (producer.keyFrames.poll(nowMs)) this.sendKeyFrameRequest(producer);
-      if (producer.nack !== null && producer.nack.missing > 0) this.sendNacks(producer, nowMs);
+    for (const layer of this.receiving) {
+      const producer = this.producerOfLayer.get(layer)!;
+      if (layer.keyFrames.poll(nowMs)) this.sendKeyFrameRequest(producer, layer);
+      if (layer.nack !== null && layer.nack.missing > 0) this.sendNacks(producer, layer, nowMs);
     }
+    for (const producer of this.receivingProducers) producer.tick(nowMs);
     if (nowMs - this.lastReportMs >= REPORT_INTERVAL_MS) {
       this.lastReportMs = nowMs;
       this.sendReceiverReport(nowMs);
@@ -187,13 +198,17 @@ export class SfuPublishTransport extends SfuTransport implements ProducerOwner {
       const seq = readTransportCcSeq(packet, twccId);
       if (seq >= 0) this.twcc.record(seq, nowMs * 1000, ssrc);
     }
-    const producers = this.receiving;
-    for (let i = 0; i < producers.length; i++) {
-      const producer = producers[i]!;
-      if (producer.ssrc === ssrc) return producer.receive(packet, length, headerLength, nowMs);
-      if (producer.rtxSsrc === ssrc) return producer.receiveRtx(packet, length, headerLength, nowMs);
+    const layers = this.receiving;
+    for (let i = 0; i < layers.length; i++) {
+      const layer = layers[i]!;
+      if (layer.ssrc === ssrc) return this.producerOfLayer.get(layer)!.receive(layer, packet, length, headerLength, nowMs);
+      if (layer.rtxSsrc === ssrc) return this.producerOfLayer.get(layer)!.receiveRtx(layer, packet, length, headerLength, nowMs);
     }
-    this.learnSsrc(packet, ssrc);
+    const learnt = this.learnSsrc(packet, ssrc);
+    if (learnt === undefined) return;
+    const producer = this.producerOfLayer.get(learnt)!;
+    if (learnt.ssrc === ssrc) producer.receive(learnt, packet, length, headerLength, nowMs);
+    else producer.receiveRtx(learnt, packet, length, headerLength, nowMs);
   }
 
   protected override onRtcp(packet: Buffer): void {
@@ -207,7 +222,8 @@ export class SfuPublishTransport extends SfuTransport implements ProducerOwner {
       if (cursor.type === RtcpType.SR) {
         if (!readSenderInfo(packet, cursor.offset, cursor.end, this.senderInfo)) continue;
         const ssrc = this.senderInfo.ssrc;
-        this.receiving.find((p) => p.ssrc === ssrc)?.onSenderReport(this.senderInfo, nowMs);
+        const layer = this.receiving.find((l) => l.ssrc === ssrc);
+        if (layer !== undefined) this.producerOfLayer.get(layer)!.onSenderReport(layer, this.senderInfo, nowMs);
       } else if (cursor.type === RTCP_XR) {
         const now = ntpTime(nowMs, this.ntp);
         const rtt = roundTripFromDlrr(packet, cursor.offset, cursor.end, this.rtcpSsrc, compactNtp(now.seconds, now.fraction));
@@ -221,17 +237,22 @@ export class SfuPublishTransport extends SfuTransport implements ProducerOwner {
 
   /**
    * A packet whose SSRC the offer did not signal: the mid extension (sent until we answer RTCP)
-   * says which m-section it is, its payload type whether it is the RTX stream.
+   * says which m-section it is, its payload type whether it is the RTX stream, and for simulcast
+   * the rid (repaired-rid for RTX) extension which layer. Returns the layer the SSRC now has.
    */
-  private learnSsrc(packet: Buffer, ssrc: number): void {
-    const midId = this.extensionIds.mid;
-    if (midId === 0) return;
+  private learnSsrc(packet: Buffer, ssrc: number): ProducerLayer | undefined {
+    const { mid: midId, rid: ridId, repairedRid: repairedRidId } = this.extensionIds;
+    if (midId === 0) return undefined;
     const mid = readSdesItem(packet, midId);
     const producer = mid === undefined ? undefined : this.producers.get(mid);
-    if (producer === undefined || producer.payloadType < 0) return;
+    if (producer === undefined || producer.payloadType < 0 || producer.closed) return undefined;
     const rtx = rtpPayloadType(packet) === producer.rtxPayloadType;
-    if (rtx ? producer.rtxSsrc >= 0 : producer.ssrc >= 0) return; // the signalled one stays
-    producer.learnSsrc(ssrc, rtx);
+    const ridExtension = rtx ? repairedRidId : ridId;
+    const layer = producer.layerByRid(ridExtension === 0 ? undefined : readSdesItem(packet, ridExtension));
+    if (layer === undefined) return undefined;
+    if (rtx ? layer.rtxSsrc >= 0 : layer.ssrc >= 0) return undefined; // the signalled (or first learnt) one stays
+    producer.learnSsrc(layer, ssrc, rtx);
+    return layer;
   }
 
   private bind(producer: SfuProducer): void {
@@ -253,8 +274,8 @@ export class SfuPublishTransport extends SfuTransport implements ProducerOwner {
   /** RR with a block per stream we receive, then XR with our RRTR (the publisher answers with DLRR). */
   private sendReceiverReport(nowMs: number): void {
     const blocks: ReportBlock[] = [];
-    for (const producer of this.receiving) {
-      const stats = producer.stats;
+    for (const layer of this.receiving) {
+      const stats = layer.stats;
       if (stats !== null && stats.active && blocks.length < MAX_REPORT_BLOCKS) blocks.push(stats.report(nowMs, newReportBlock()));
     }
     const slot = this.ctx.slots.take();

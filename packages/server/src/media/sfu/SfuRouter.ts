@@ -16,8 +16,18 @@ export class SfuRouter extends RouterBase<SfuTransport> implements TransportOwne
     ctx.counters.routers++;
   }
 
+  private activeSpeaker: string | null = null;
+
+  setActiveSpeaker(label: string | null): void {
+    this.activeSpeaker = label;
+    for (const transport of this.transports) if (transport instanceof SfuSubscribeTransport) transport.setActiveSpeaker(label);
+  }
+
   protected newTransport(options: TransportOptions): SfuTransport {
-    return options.role === 'publish' ? new SfuPublishTransport(this, this.ctx, options) : new SfuSubscribeTransport(this, this.ctx, options);
+    if (options.role === 'publish') return new SfuPublishTransport(this, this.ctx, options);
+    const transport = new SfuSubscribeTransport(this, this.ctx, options);
+    transport.setActiveSpeaker(this.activeSpeaker);
+    return transport;
   }
 
   protected released(): void {

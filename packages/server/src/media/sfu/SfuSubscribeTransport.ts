@@ -3,7 +3,8 @@ import { MediaError, errorMessage } from '../errors';
 import { Renegotiator } from '../Renegotiator';
 import { msidToken, validateSdp } from '../sdp';
 import { SilenceDetector, SUBSCRIBER_SILENCE_MS } from '../SilenceDetector';
-import type { Consumer, MediaKind, OfferedTrack, Producer, TransportOptions } from '../types';
+import type { Consumer, ConsumeOptions, MediaKind, OfferedTrack, Producer, TransportOptions } from '../types';
+import { allocate, type AllocationTrack } from './allocation/allocate';
 import { SfuConsumer, type ConsumerOwner } from './SfuConsumer';
 import type { SfuContext } from './SfuContext';
 import { SfuProducer } from './SfuProducer';
@@ -16,6 +17,8 @@ import { writeSubscribeOffer, type OfferSection } from './sdp/subscribeOffer';
 
 /** Sender Reports a consumer missed (it started after the publisher's last one) go out this often. */
 const SENDER_REPORT_CATCH_UP_MS = 1000;
+/** The bandwidth is shared out again this often (layer rates change), and at the next tick after a change. */
+const ALLOCATE_INTERVAL_MS = 500;
 
 /** One m-section of our offers, in order; it stays (without a consumer) after the consumer closes. */
 interface Section {
@@ -29,6 +32,9 @@ interface Section {
  * We offer one sendonly m-section per consumer; the client answers (active DTLS). RTCP from the
  * subscriber ends here: NACKs are answered from the producers' caches, PLI/FIR become (merged)
  * keyframe requests, and nothing else reaches any publisher.
+ *
+ * It also owns the subscriber's allocation: which layer of each video it gets, from the tiles'
+ * sizes, the priorities and `availableBitrate` (see allocation/allocate.ts).
  */
 export class SfuSubscribeTransport extends SfuTransport implements ConsumerOwner {
   /** Live consumers by producer id, and by our SSRC (as the subscriber's RTCP names them). */
@@ -45,22 +51,27 @@ export class SfuSubscribeTransport extends SfuTransport implements ConsumerOwner
   private readonly nackSeqs = new Uint16Array(256);
   /** The subscriber's RTCP: back after a silence means its path came back. */
   private readonly silence = new SilenceDetector(SUBSCRIBER_SILENCE_MS);
+  private allocationDue = true;
+  private lastAllocationMs = 0;
+  private activeSpeaker: string | null = null;
+  private readonly allocationTracks: AllocationTrack[] = [];
 
   constructor(owner: TransportOwner, ctx: SfuContext, options: TransportOptions) {
     super(owner, ctx, options);
     this.renegotiator = new Renegotiator(() => this.sendOffer(), this.logger);
   }
 
-  override consume(producer: Producer, options?: { paused?: boolean }): Consumer {
+  override consume(producer: Producer, options?: ConsumeOptions): Consumer {
     this.assertOpen();
     if (!(producer instanceof SfuProducer)) throw MediaError.invalidArgument('producer does not belong to this media engine');
     if (producer.closed) throw MediaError.conflict(`producer ${producer.id} is closed`);
     if (this.consumers.has(producer.id)) throw MediaError.conflict(`producer ${producer.id} is already consumed here`);
     const mid = String(this.sections.length);
-    const consumer = new SfuConsumer(producer, mid, this, this.ctx, options?.paused ?? false);
+    const consumer = new SfuConsumer(producer, mid, this, this.ctx, options);
     this.sections.push({ mid, kind: producer.kind, consumer, codecs: [] });
     this.consumers.set(producer.id, consumer);
     producer.addConsumer(consumer);
+    this.allocationDue = true;
     this.renegotiate();
     // No keyframe request yet: nothing reaches the subscriber before its answer is applied.
     return consumer;
@@ -124,10 +135,51 @@ export class SfuSubscribeTransport extends SfuTransport implements ConsumerOwner
     this.renegotiate();
   }
 
+  /**
+   * Bits per second the send-side estimate allows towards this subscriber. Infinity until there is
+   * an estimator: then every video gets the layer its tile asks for.
+   */
+  get availableBitrate(): number {
+    return Infinity;
+  }
+
+  /** The estimate moved (by more than a few percent): share it out again at the next tick. */
+  onBandwidthChanged(): void {
+    this.allocationDue = true;
+  }
+
+  allocationChanged(): void {
+    this.allocationDue = true;
+  }
+
+  /** The room's dominant speaker (a publisher's transport label), whose camera goes before the others. */
+  setActiveSpeaker(label: string | null): void {
+    if (label === this.activeSpeaker) return;
+    this.activeSpeaker = label;
+    this.allocationDue = true;
+  }
+
   tick(nowMs: number): void {
+    if (this.allocationDue || nowMs - this.lastAllocationMs >= ALLOCATE_INTERVAL_MS) this.allocate(nowMs);
+    for (const consumer of this.consumers.values()) consumer.tick();
     if (!this.connected || nowMs - this.lastCatchUpMs < SENDER_REPORT_CATCH_UP_MS) return;
     this.lastCatchUpMs = nowMs;
     for (const consumer of this.consumers.values()) consumer.sendSenderReport(nowMs);
+  }
+
+  /** Shares the subscriber's bandwidth among its consumers (allocation/allocate.ts) and applies the result. */
+  private allocate(nowMs: number): void {
+    this.allocationDue = false;
+    this.lastAllocationMs = nowMs;
+    const tracks = this.allocationTracks;
+    tracks.length = 0;
+    for (const consumer of this.consumers.values()) {
+      if (consumer.closed || consumer.paused) continue;
+      consumer.prepareAllocation(this.activeSpeaker, nowMs);
+      tracks.push(consumer.allocation);
+    }
+    allocate(tracks, this.availableBitrate);
+    for (const consumer of this.consumers.values()) if (!consumer.closed && !consumer.paused) consumer.applyAllocation(nowMs);
   }
 
   protected override closeMedia(): void {

@@ -1,7 +1,7 @@
 import { Worker } from 'node:worker_threads';
 import { MediaError, errorMessage } from '../errors';
 import type { MediaLogger } from '../logger';
-import type { TransportSignal, TransportState } from '../types';
+import type { StreamState, SubscribedLayer, TransportSignal, TransportState } from '../types';
 import type { EngineSettings } from './engines';
 import { errorFromWire } from './errorWire';
 import type { WorkerLoad } from './placement';
@@ -33,6 +33,8 @@ export interface Endpoint {
   failed(error: MediaError): void;
   signal?(signal: TransportSignal): void;
   stateChanged?(state: TransportState): void;
+  subscribedLayers?(layers: SubscribedLayer[]): void;
+  streamState?(state: StreamState): void;
 }
 
 /**
@@ -174,6 +176,10 @@ export class MediaWorker {
         else pending?.resolve();
         return;
       }
+      case 'subscribedLayers':
+        return this.endpoints.get(event.producer)?.subscribedLayers?.(event.layers);
+      case 'streamState':
+        return this.endpoints.get(event.consumer)?.streamState?.(event.state === 'paused' ? { state: 'paused', reason: 'bandwidth' } : { state: 'active' });
       case 'failed':
         return this.endpoints.get(event.handle)?.failed(errorFromWire(event.error));
       case 'log':

@@ -1,4 +1,4 @@
-import type { MediaKind, Producer, ProducerOptions } from '../types';
+import type { MediaKind, Producer, ProducerOptions, SubscribedLayer } from '../types';
 import type { RemoteConsumer } from './RemoteConsumer';
 import { RemoteMediaObject, type RemoteMediaCall } from './RemoteMediaObject';
 import type { RemoteTransport } from './RemoteTransport';
@@ -18,7 +18,21 @@ export class RemoteProducer extends RemoteMediaObject implements Producer {
     this.mid = options.mid;
     const worker = transport.worker;
     worker.producers++;
-    worker.post({ op: 'produce', transport: transport.handle, producer: this.handle, id: this.id, kind: this.kind, mid: this.mid, paused: this.paused });
+    this.onSubscribedLayers = options.onSubscribedLayers;
+    const source = options.source;
+    worker.post({ op: 'produce', transport: transport.handle, producer: this.handle, id: this.id, kind: this.kind, mid: this.mid, paused: this.paused, ...(source ? { source } : {}) });
+  }
+
+  private readonly onSubscribedLayers: ProducerOptions['onSubscribedLayers'];
+
+  /** Dynacast from the worker. */
+  subscribedLayers(layers: SubscribedLayer[]): void {
+    if (this.closed) return;
+    try {
+      this.onSubscribedLayers?.(layers);
+    } catch (err) {
+      this.transport.router.logger.error({ err, producerId: this.id }, 'onSubscribedLayers threw');
+    }
   }
 
   requestKeyFrame(): void {

@@ -54,6 +54,10 @@ export class RemoteRouter extends RouterBase<RemoteTransport> implements Endpoin
     super.assertUsable();
   }
 
+  setActiveSpeaker(label: string | null): void {
+    if (!this.closed) this.worker.post({ op: 'activeSpeaker', router: this.handle, label });
+  }
+
   protected newTransport(options: TransportOptions): RemoteTransport {
     return new RemoteTransport(this, options);
   }

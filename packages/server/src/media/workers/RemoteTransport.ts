@@ -3,6 +3,7 @@ import { MediaError } from '../errors';
 import { mediaSections } from '../sdp';
 import type {
   Consumer,
+  ConsumeOptions,
   IceCandidateInit,
   Producer,
   ProducerOptions,
@@ -94,7 +95,7 @@ export class RemoteTransport implements Transport, Endpoint {
     return producer;
   }
 
-  consume(producer: Producer, options?: { paused?: boolean }): Consumer {
+  consume(producer: Producer, options?: ConsumeOptions): Consumer {
     if (this.role !== 'subscribe') throw this.wrongRole('consume');
     this.assertUsable();
     if (!(producer instanceof RemoteProducer) || producer.transport.router !== this.router) {
@@ -102,7 +103,7 @@ export class RemoteTransport implements Transport, Endpoint {
     }
     if (producer.closed) throw MediaError.conflict(`producer ${producer.id} is closed`);
     if (this.consumers.has(producer.id)) throw MediaError.conflict(`producer ${producer.id} is already consumed here`);
-    const consumer = new RemoteConsumer(this, producer, options?.paused ?? false);
+    const consumer = new RemoteConsumer(this, producer, options);
     this.consumers.set(producer.id, consumer);
     return consumer;
   }

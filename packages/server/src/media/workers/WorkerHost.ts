@@ -1,6 +1,6 @@
 import { MediaError } from '../errors';
 import type { MediaLogger } from '../logger';
-import type { Consumer, MediaEngine, Producer, Router, Transport } from '../types';
+import type { Consumer, MediaEngine, Producer, Router, StreamState, SubscribedLayer, Transport } from '../types';
 import { errorToWire } from './errorWire';
 import { WorkerCommand, type MediaErrorWire, type WorkerEvent } from './protocol';
 
@@ -44,6 +44,8 @@ export class WorkerHost {
     switch (command.op) {
       case 'createRouter':
         return this.call('router', command.router, () => this.routers.set(command.router, this.engine.createRouter(command.id)));
+      case 'activeSpeaker':
+        return this.call('router', command.router, () => this.routers.get(command.router)?.setActiveSpeaker(command.label));
       case 'closeRouter':
         this.routers.get(command.router)?.close();
         this.routers.delete(command.router);
@@ -68,8 +70,10 @@ export class WorkerHost {
       case 'produce':
         return this.call('producer', command.producer, () => {
           const transport = this.transport(command.transport);
-          const { id, kind, mid, paused } = command;
-          this.producers.set(command.producer, transport.produce({ id, kind, mid, paused }));
+          const { id, kind, mid, paused, source } = command;
+          const handle = command.producer;
+          const onSubscribedLayers = (layers: SubscribedLayer[]): void => this.send({ ev: 'subscribedLayers', producer: handle, layers });
+          this.producers.set(handle, transport.produce({ id, kind, mid, paused, ...(source ? { source } : {}), onSubscribedLayers }));
         });
       case 'producer': {
         const producer = this.producers.get(command.producer);
@@ -82,12 +86,20 @@ export class WorkerHost {
           const transport = this.transport(command.transport);
           const producer = this.producers.get(command.producer);
           if (!producer) throw MediaError.conflict('producer is closed');
-          this.consumers.set(command.consumer, transport.consume(producer, { paused: command.paused }));
+          const handle = command.consumer;
+          const onStreamState = (state: StreamState): void => this.send({ ev: 'streamState', consumer: handle, state: state.state });
+          this.consumers.set(handle, transport.consume(producer, { paused: command.paused, onStreamState }));
         });
       case 'consumer': {
         const consumer = this.consumers.get(command.consumer);
         if (consumer) this.call('consumer', command.consumer, () => consumer[command.call]());
         if (command.call === 'close') this.sweep();
+        return;
+      }
+      case 'trackSettings': {
+        const consumer = this.consumers.get(command.consumer);
+        const { visible, width, height } = command;
+        if (consumer) this.call('consumer', command.consumer, () => consumer.setTrackSettings({ visible, width, height }));
         return;
       }
       case 'shutdown':

@@ -11,6 +11,9 @@ const Handle = z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER);
 const Text = z.string().max(1_000_000);
 const Kind = z.enum(['audio', 'video']);
 const Role = z.enum(['publish', 'subscribe']);
+const Source = z.enum(['microphone', 'camera', 'screen']);
+const Rid = z.string().min(1).max(16);
+const Pixels = z.number().int().nonnegative().max(100_000);
 
 export const IceCandidateWire = z.object({
   candidate: Text,
@@ -30,17 +33,20 @@ export type MediaErrorWire = z.infer<typeof MediaErrorWire>;
 export const WorkerCommand = z.discriminatedUnion('op', [
   z.object({ op: z.literal('createRouter'), router: Handle, id: Text }),
   z.object({ op: z.literal('closeRouter'), router: Handle }),
+  /** The room's dominant speaker, by transport label (participant id). */
+  z.object({ op: z.literal('activeSpeaker'), router: Handle, label: Text.nullable() }),
   z.object({ op: z.literal('createTransport'), router: Handle, transport: Handle, label: Text, role: Role }),
   z.object({ op: z.literal('closeTransport'), transport: Handle }),
   z.object({ op: z.literal('applyOffer'), transport: Handle, request: Handle, sdp: Text }),
   z.object({ op: z.literal('applyAnswer'), transport: Handle, request: Handle, sdp: Text }),
   z.object({ op: z.literal('addRemoteCandidate'), transport: Handle, candidate: IceCandidateWire.nullable() }),
   z.object({ op: z.literal('restartIce'), transport: Handle }),
-  z.object({ op: z.literal('produce'), transport: Handle, producer: Handle, id: Text, kind: Kind, mid: Text, paused: z.boolean() }),
+  z.object({ op: z.literal('produce'), transport: Handle, producer: Handle, id: Text, kind: Kind, mid: Text, paused: z.boolean(), source: Source.optional() }),
   z.object({ op: z.literal('producer'), producer: Handle, call: z.enum(['pause', 'resume', 'requestKeyFrame', 'close']) }),
   /** `producer` is a handle on the same worker: a room's producers and consumers share its worker. */
   z.object({ op: z.literal('consume'), transport: Handle, consumer: Handle, producer: Handle, paused: z.boolean() }),
   z.object({ op: z.literal('consumer'), consumer: Handle, call: z.enum(['pause', 'resume', 'close']) }),
+  z.object({ op: z.literal('trackSettings'), consumer: Handle, visible: z.boolean(), width: Pixels, height: Pixels }),
   /** Close the inner engine (sockets released) before the thread is terminated. */
   z.object({ op: z.literal('shutdown'), request: Handle }),
   /** Answered at once: a worker that stops answering is stuck, and is ended like a dead one. */
@@ -62,6 +68,10 @@ export const WorkerEvent = z.discriminatedUnion('ev', [
   z.object({ ev: z.literal('signal'), transport: Handle, signal: TransportSignalWire }),
   z.object({ ev: z.literal('state'), transport: Handle, state: z.enum(['new', 'connecting', 'connected', 'disconnected', 'failed', 'closed']) }),
   z.object({ ev: z.literal('reply'), request: Handle, error: MediaErrorWire.optional() }),
+  /** Dynacast: the simulcast layers the publisher of `producer` should send changed. */
+  z.object({ ev: z.literal('subscribedLayers'), producer: Handle, layers: z.array(z.object({ rid: Rid, active: z.boolean() })).max(8) }),
+  /** The allocator paused (for bandwidth) or resumed the video of `consumer`. */
+  z.object({ ev: z.literal('streamState'), consumer: Handle, state: z.enum(['active', 'paused']) }),
   /** A command without a reply threw in the worker. */
   z.object({ ev: z.literal('failed'), target: z.enum(['router', 'transport', 'producer', 'consumer']), handle: Handle, error: MediaErrorWire }),
   z.object({ ev: z.literal('log'), level: z.enum(['debug', 'info', 'warn', 'error']), fields: z.record(z.string(), z.unknown()), message: Text }),

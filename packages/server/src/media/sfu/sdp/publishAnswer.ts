@@ -1,7 +1,7 @@
 /**
  * Our answer to a publisher's offer: ICE-lite, DTLS passive, every accepted m-section recvonly
  * with the one codec we take (and its RTX) under the publisher's payload types, the header
- * extensions we read under its ids, and the feedback we send.
+ * extensions we read under its ids, the feedback we send, and for simulcast the rids we receive.
  */
 import { RtpExtensionUri } from '@confab/wire';
 import type { LocalIceDtlsParameters } from '../net/index';
@@ -28,6 +28,10 @@ export function writePublishAnswer(negotiation: PublishNegotiation, local: Local
     lines.push(`a=mid:${stream.mid}`);
     for (const extension of section.extensions) lines.push(`a=extmap:${extension.id} ${extension.uri}`);
     lines.push(`a=${section.direction}`, 'a=rtcp-mux');
+    if (section.rids.length > 0) {
+      for (const rid of section.rids) lines.push(`a=rid:${rid} recv`);
+      lines.push(`a=simulcast:recv ${section.rids.join(';')}`);
+    }
     if (sectionAttributes(offered, 'rtcp-rsize').length > 0) lines.push('a=rtcp-rsize');
     for (const codec of section.codecs) lines.push(...codecLines(codec, transportCc && hasTransportCc(section.extensions)));
   }

@@ -7,7 +7,7 @@ import { RtpExtensionUri } from '@confab/wire';
 import type { MediaKind } from '../../types';
 import { acceptedCodec, isRtxCodec, type CodecName } from '../codecs';
 import type { ParsedSdp, SdpMediaSection } from './parseSdp';
-import { readCodecs, readExtensions, readSsrcs, type SdpCodec, type SdpExtension } from './rtpParameters';
+import { readCodecs, readExtensions, readSimulcast, readSsrcs, type SdpCodec, type SdpExtension, type SdpSimulcastLayer } from './rtpParameters';
 
 /** The URIs we keep from a publisher, and why. */
 const KEPT_EXTENSIONS: ReadonlySet<string> = new Set([
@@ -15,6 +15,8 @@ const KEPT_EXTENSIONS: ReadonlySet<string> = new Set([
   RtpExtensionUri.absSendTime, // Chrome's estimator runs on TWCC, but it offers both: harmless
   RtpExtensionUri.transportWideCc, // our feedback drives the publisher's bandwidth estimate
   RtpExtensionUri.audioLevel, // forwarded to subscribers (getSynchronizationSources)
+  RtpExtensionUri.rid, // which simulcast layer an unsignalled SSRC carries
+  RtpExtensionUri.repairedRid, // ... and which layer an RTX SSRC repairs
 ]);
 
 /** One m-section the publisher sends on, as we will receive it. */
@@ -30,6 +32,8 @@ export interface PublishStream {
   /** From a=ssrc / ssrc-group:FID; undefined when not signalled (learnt from the mid extension). */
   ssrc: number | undefined;
   rtxSsrc: number | undefined;
+  /** Simulcast encodings, low to high (a=simulcast:send order); empty for a single stream. */
+  layers: SdpSimulcastLayer[];
   nack: boolean;
   pli: boolean;
   fir: boolean;
@@ -41,6 +45,8 @@ export interface PublishExtensionIds {
   absSendTime: number;
   transportCc: number;
   audioLevel: number;
+  rid: number;
+  repairedRid: number;
 }
 
 /** How we answer one offered m-section. */
@@ -51,6 +57,8 @@ export interface AnsweredSection {
   /** The codec and its RTX as offered (answered with the publisher's payload types and fmtp). */
   codecs: SdpCodec[];
   extensions: SdpExtension[];
+  /** The rids we answer `a=rid:<id> recv` and `a=simulcast:recv` with (empty: no simulcast, or by ssrc-group:SIM). */
+  rids: string[];
   /** recvonly while the publisher sends, inactive otherwise. */
   direction: 'recvonly' | 'inactive';
 }
@@ -62,10 +70,10 @@ export interface PublishNegotiation {
 
 /** Throws a plain Error (the reason) when no m-section can carry media we forward. */
 export function negotiatePublishOffer(offer: ParsedSdp): PublishNegotiation {
-  const extensionIds: PublishExtensionIds = { mid: 0, absSendTime: 0, transportCc: 0, audioLevel: 0 };
+  const extensionIds: PublishExtensionIds = { mid: 0, absSendTime: 0, transportCc: 0, audioLevel: 0, rid: 0, repairedRid: 0 };
   const idByUri = new Map<string, number>();
   const sections = offer.media.map((offered): AnsweredSection => {
-    const rejected: AnsweredSection = { offered, stream: undefined, codecs: [], extensions: [], direction: 'inactive' };
+    const rejected: AnsweredSection = { offered, stream: undefined, codecs: [], extensions: [], rids: [], direction: 'inactive' };
     const kind = offered.kind;
     if (offered.port === 0 || offered.mid === undefined || (kind !== 'audio' && kind !== 'video')) return rejected;
     if (!offered.protocol.includes('SAVPF')) return rejected;
@@ -81,6 +89,7 @@ export function negotiatePublishOffer(offer: ParsedSdp): PublishNegotiation {
     });
     const feedback = new Set(primary.feedback);
     const ssrcs = readSsrcs(offered);
+    const layers = kind === 'video' ? readSimulcast(offered) : [];
     const sending = offered.direction === 'sendonly' || offered.direction === 'sendrecv';
     return {
       offered,
@@ -93,12 +102,14 @@ export function negotiatePublishOffer(offer: ParsedSdp): PublishNegotiation {
         clockRate: primary.clockRate,
         ssrc: ssrcs.primary,
         rtxSsrc: rtx ? ssrcs.rtx : undefined,
+        layers: layers.map((l) => ({ ...l, rtx: rtx ? l.rtx : undefined })),
         nack: feedback.has('nack'),
         pli: feedback.has('nack pli'),
         fir: feedback.has('ccm fir'),
       },
       codecs: rtx ? [primary, rtx] : [primary],
       extensions,
+      rids: layers.some((l) => l.ssrc === undefined) ? layers.map((l) => l.rid) : [],
       direction: sending ? 'recvonly' : 'inactive',
     };
   });
@@ -107,5 +118,7 @@ export function negotiatePublishOffer(offer: ParsedSdp): PublishNegotiation {
   extensionIds.absSendTime = idByUri.get(RtpExtensionUri.absSendTime) ?? 0;
   extensionIds.transportCc = idByUri.get(RtpExtensionUri.transportWideCc) ?? 0;
   extensionIds.audioLevel = idByUri.get(RtpExtensionUri.audioLevel) ?? 0;
+  extensionIds.rid = idByUri.get(RtpExtensionUri.rid) ?? 0;
+  extensionIds.repairedRid = idByUri.get(RtpExtensionUri.repairedRid) ?? 0;
   return { sections, extensionIds };
 }

@@ -37,20 +37,21 @@ test('a Chromium offer: transport parameters, one stream per m-section with its 
     setup: 'actpass',
   });
   const { sections, extensionIds } = negotiatePublishOffer(parsed);
-  assert.deepEqual(extensionIds, { audioLevel: 1, absSendTime: 2, transportCc: 3, mid: 4 });
+  assert.deepEqual(extensionIds, { audioLevel: 1, absSendTime: 2, transportCc: 3, mid: 4, rid: 10, repairedRid: 11 });
   const [audio, video] = sections.map((s) => s.stream);
   assert.deepEqual(audio, {
     mid: '0', kind: 'audio', codec: 'opus', payloadType: 111, rtxPayloadType: -1, clockRate: 48000,
-    ssrc: 1142036875, rtxSsrc: undefined, nack: false, pli: false, fir: false,
+    ssrc: 1142036875, rtxSsrc: undefined, layers: [], nack: false, pli: false, fir: false,
   });
   assert.deepEqual(video, {
     mid: '1', kind: 'video', codec: 'vp8', payloadType: 96, rtxPayloadType: 97, clockRate: 90000,
-    ssrc: 2313381770, rtxSsrc: 2524391433, nack: true, pli: true, fir: true,
+    ssrc: 2313381770, rtxSsrc: 2524391433, layers: [], nack: true, pli: true, fir: true,
   });
   // toffset, video-orientation, playout-delay ... are not read, so not answered.
   assert.deepEqual(sections[1]!.extensions.map((e) => e.uri).sort(), [
-    RtpExtensionUri.absSendTime, RtpExtensionUri.transportWideCc, RtpExtensionUri.mid,
+    RtpExtensionUri.absSendTime, RtpExtensionUri.transportWideCc, RtpExtensionUri.mid, RtpExtensionUri.rid, RtpExtensionUri.repairedRid,
   ].sort());
+  assert.deepEqual(sections[1]!.rids, [], 'no simulcast offered: none answered');
 });
 
 test('H264 only as constrained baseline with packetization-mode 1, whatever the publisher prefers', () => {

@@ -1,6 +1,7 @@
 /**
  * The RTP side of one m-section: codecs (rtpmap, fmtp, rtcp-fb), header extensions (extmap) and
- * the sender's SSRCs (ssrc, ssrc-group:FID).
+ * the sender's SSRCs (ssrc, ssrc-group:FID), and its simulcast encodings (rid, simulcast,
+ * ssrc-group:SIM).
  */
 import { sectionAttributes, type SdpMediaSection } from './parseSdp';
 
@@ -100,3 +101,48 @@ function isSsrc(text: string | undefined): text is string {
   if (text === undefined || !/^\d{1,10}$/.test(text)) return false;
   return Number(text) <= 0xffffffff;
 }
+
+/** One simulcast encoding the sender declares: its rid, and its SSRCs when signalled (ssrc-group:SIM). */
+export interface SdpSimulcastLayer {
+  rid: string;
+  ssrc: number | undefined;
+  rtx: number | undefined;
+}
+
+/**
+ * The encodings of `a=simulcast:send` (RFC 8853) that have an `a=rid:<id> send` line, in the order
+ * listed: the SDK sends them low to high (q, h, f). Alternatives (`,`) keep their first choice; a
+ * paused one (`~`) is still a layer. Without rids, an `a=ssrc-group:SIM` (older or non-rid
+ * senders) names the layers' SSRCs, low to high, each with its FID partner. Empty: not simulcast.
+ */
+export function readSimulcast(section: SdpMediaSection): SdpSimulcastLayer[] {
+  const sendRids = new Set<string>();
+  for (const value of sectionAttributes(section, 'rid')) {
+    const [id, direction] = value.trim().split(/\s+/);
+    if (id !== undefined && direction === 'send' && RID.test(id)) sendRids.add(id);
+  }
+  const simulcast = sectionAttributes(section, 'simulcast')[0]?.trim();
+  if (simulcast !== undefined && sendRids.size > 0) {
+    const match = /^send\s+(\S+)/.exec(simulcast);
+    const layers: SdpSimulcastLayer[] = [];
+    for (const alternatives of match?.[1]?.split(';') ?? []) {
+      const rid = alternatives.split(',')[0]!.replace(/^~/, '');
+      if (sendRids.has(rid) && !layers.some((l) => l.rid === rid)) layers.push({ rid, ssrc: undefined, rtx: undefined });
+    }
+    if (layers.length > 1) return layers;
+  }
+  const fid = new Map<number, number>();
+  for (const value of sectionAttributes(section, 'ssrc-group')) {
+    const [semantics, primary, rtx] = value.split(' ');
+    if (semantics === 'FID' && isSsrc(primary) && isSsrc(rtx)) fid.set(Number(primary), Number(rtx));
+  }
+  for (const value of sectionAttributes(section, 'ssrc-group')) {
+    const [semantics, ...ssrcs] = value.trim().split(/\s+/);
+    if (semantics !== 'SIM' || ssrcs.length < 2 || !ssrcs.every(isSsrc)) continue;
+    return ssrcs.map((ssrc, i) => ({ rid: String(i), ssrc: Number(ssrc), rtx: fid.get(Number(ssrc)) }));
+  }
+  return [];
+}
+
+/** RFC 8851 rid-id: alphanumerics, '-' and '_' (we keep them short). */
+const RID = /^[A-Za-z0-9_-]{1,16}$/;

@@ -1,0 +1,115 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { allocate, VideoPriority, wantedLayer, type AllocationTrack } from './allocate';
+
+/** A camera with the contract's layers: 180p 150 kbps, 360p 500 kbps, 720p 2 Mbps. */
+function camera(fields: Partial<AllocationTrack> = {}): AllocationTrack {
+  return {
+    kind: 'video',
+    priority: VideoPriority.Camera,
+    visible: true,
+    height: 0,
+    layers: [
+      { height: 180, bitrate: 150_000, available: true },
+      { height: 360, bitrate: 500_000, available: true },
+      { height: 720, bitrate: 2_000_000, available: true },
+    ],
+    current: -1,
+    target: -1,
+    pausedForBandwidth: false,
+    ...fields,
+  };
+}
+
+function audio(): AllocationTrack {
+  return { kind: 'audio', priority: VideoPriority.Camera, visible: true, height: 0, layers: [{ height: 0, bitrate: 40_000, available: true }], current: 0, target: -1, pausedForBandwidth: false };
+}
+
+test('tile size: never a layer taller than the tile, the top one when unknown or larger', () => {
+  assert.equal(wantedLayer(camera()), 2, 'no track_settings yet: the top layer');
+  assert.equal(wantedLayer(camera({ height: 120 })), 0, 'a thumbnail gets q');
+  assert.equal(wantedLayer(camera({ height: 180 })), 0);
+  assert.equal(wantedLayer(camera({ height: 181 })), 1);
+  assert.equal(wantedLayer(camera({ height: 360 })), 1);
+  assert.equal(wantedLayer(camera({ height: 700 })), 2);
+  assert.equal(wantedLayer(camera({ height: 2000 })), 2, 'larger than the top layer: the top layer');
+  assert.equal(wantedLayer(camera({ visible: false, height: 700 })), -1, 'hidden: nothing');
+  const fOff = camera({ height: 700 });
+  fOff.layers[2]!.available = false;
+  assert.equal(wantedLayer(fOff), 1, 'the publisher does not send f: the best it sends');
+  const unknownHeights = camera({ height: 300 });
+  for (const l of unknownHeights.layers) l.height = 0;
+  assert.equal(wantedLayer(unknownHeights), 1, 'heights not known yet: assumed 180/360/720');
+});
+
+test('no estimate yet (Infinity): every video gets what its tile asks for; hidden ones nothing and are not "paused"', () => {
+  const tracks = [audio(), camera({ height: 1000 }), camera({ height: 90 }), camera({ visible: false })];
+  allocate(tracks, Infinity);
+  assert.deepEqual(tracks.map((t) => t.target), [0, 2, 0, -1]);
+  assert.deepEqual(tracks.map((t) => t.pausedForBandwidth), [false, false, false, false]);
+});
+
+test('sharing: audio first, then screen share, then the active speaker, then the other cameras', () => {
+  const screen = camera({ priority: VideoPriority.Screen });
+  const speaker = camera({ priority: VideoPriority.Speaker });
+  const other = camera();
+  const tracks = [other, audio(), speaker, screen];
+  // 40 k audio + 2 M screen + 500 k + 150 k ... = 2.8 M: screen full, speaker h, other q.
+  allocate(tracks, 2_800_000);
+  assert.deepEqual([screen.target, speaker.target, other.target], [2, 1, 0]);
+  allocate(tracks, 1_000_000);
+  assert.deepEqual([screen.target, speaker.target, other.target], [1, 0, 0], 'everyone keeps a picture before anyone gets more');
+  allocate(tracks, 400_000);
+  assert.deepEqual([screen.target, speaker.target, other.target], [0, 0, -1]);
+  assert.deepEqual([screen.pausedForBandwidth, speaker.pausedForBandwidth, other.pausedForBandwidth], [false, false, true], 'the camera that fits nothing is paused for bandwidth');
+  allocate(tracks, 100_000);
+  assert.deepEqual([screen.target, speaker.target, other.target], [-1, -1, -1]);
+  assert.ok(screen.pausedForBandwidth && speaker.pausedForBandwidth && other.pausedForBandwidth);
+});
+
+test('a subscriber capped at 400 kbps gets low layers, not a freeze', () => {
+  const a = camera({ height: 720 });
+  const b = camera({ height: 720 });
+  allocate([audio(), a, b], 400_000);
+  assert.deepEqual([a.target, b.target], [0, 0]);
+  assert.ok(!a.pausedForBandwidth && !b.pausedForBandwidth);
+});
+
+test('recovery: after the estimate grows, climb back one layer per round to the top', () => {
+  const track = camera({ height: 720 });
+  const rounds: number[] = [];
+  allocate([track], 300_000);
+  track.current = track.target;
+  rounds.push(track.target);
+  for (let i = 0; i < 4; i++) {
+    allocate([track], 10_000_000);
+    rounds.push(track.target);
+    track.current = track.target; // the switch happened at the key frame
+  }
+  assert.deepEqual(rounds, [0, 1, 2, 2, 2]);
+  // Down is at once: q straight from f when the estimate collapses.
+  allocate([track], 300_000);
+  assert.equal(track.target, 0);
+});
+
+test('a paused video resumes when there is room again', () => {
+  const track = camera({ height: 360 });
+  allocate([audio(), track], 100_000);
+  assert.equal(track.pausedForBandwidth, true);
+  assert.equal(track.target, -1);
+  allocate([audio(), track], 300_000);
+  assert.equal(track.pausedForBandwidth, false);
+  assert.equal(track.target, 0, 'resumes at the layer that fits');
+  track.current = 0;
+  allocate([audio(), track], 600_000);
+  assert.equal(track.target, 1, 'and climbs from there');
+});
+
+test('a single-layer stream (no simulcast) is either sent whole or paused', () => {
+  const plain = camera({ layers: [{ height: 480, bitrate: 800_000, available: true }], height: 120 });
+  allocate([plain], Infinity);
+  assert.equal(plain.target, 0, 'a small tile still gets the only layer there is');
+  allocate([plain], 500_000);
+  assert.equal(plain.target, -1);
+  assert.equal(plain.pausedForBandwidth, true);
+});

@@ -1,0 +1,130 @@
+/**
+ * Sharing one subscriber's bandwidth among the tracks it receives (pure logic, no I/O): audio
+ * first, then screen shares, then the active speaker's camera, then the other cameras. No video
+ * gets a layer taller than the tile it is drawn in, a hidden one gets nothing, and one that
+ * cannot get even its lowest layer is paused for bandwidth. Runs a few times per second, not per
+ * packet.
+ */
+
+/** Lower goes first. Audio is not ranked: it always goes, before any video. */
+export const enum VideoPriority {
+  Screen = 0,
+  Speaker = 1,
+  Camera = 2,
+}
+
+/** One encoding as the allocator sees it. */
+export interface AllocationLayer {
+  /** Picture height in pixels; 0 while unknown (then assumed from its position: 720, 360, 180 ...). */
+  height: number;
+  /** Measured bits per second; 0 while unknown or silent (then assumed from its position). */
+  bitrate: number;
+  /** Sending, or silent only because we asked it to be (dynacast). */
+  available: boolean;
+}
+
+export interface AllocationTrack {
+  kind: 'audio' | 'video';
+  priority: VideoPriority;
+  visible: boolean;
+  /** The rendered height in device pixels; 0: not told, take the top layer. */
+  height: number;
+  /** Low to high. */
+  layers: AllocationLayer[];
+  /** The layer forwarded now (-1: none), to climb one layer per round when bandwidth is limited. */
+  current: number;
+  /** Out: the layer to send (-1: nothing). */
+  target: number;
+  /** Out: visible, but not even the lowest layer fits. */
+  pausedForBandwidth: boolean;
+}
+
+/** What an audio track costs while it has not been measured (Opus at its usual rate, with headers). */
+const AUDIO_BITRATE = 48_000;
+/** What the top layer of a camera costs while unmeasured; each layer below a quarter of the one above. */
+const TOP_LAYER_BITRATE = 2_000_000;
+/** The top layer's height while unknown; each layer below half of the one above (scaleResolutionDownBy 2). */
+const TOP_LAYER_HEIGHT = 720;
+
+export function layerBitrate(track: AllocationTrack, index: number): number {
+  const measured = track.layers[index]!.bitrate;
+  if (measured > 0) return measured;
+  return TOP_LAYER_BITRATE / 4 ** (track.layers.length - 1 - index);
+}
+
+export function layerHeight(track: AllocationTrack, index: number): number {
+  const known = track.layers[index]!.height;
+  if (known > 0) return known;
+  return TOP_LAYER_HEIGHT / 2 ** (track.layers.length - 1 - index);
+}
+
+/**
+ * The layer the tile asks for, whatever the bandwidth: the smallest available one at least as
+ * tall as the tile (the top available one if none is), -1 when hidden. With no layer available
+ * (nothing received yet) the layers count as they are, so the choice is ready when they come.
+ */
+export function wantedLayer(track: AllocationTrack): number {
+  if (!track.visible || track.layers.length === 0) return -1;
+  const anyAvailable = track.layers.some((l) => l.available);
+  let best = -1;
+  for (let i = 0; i < track.layers.length; i++) {
+    if (anyAvailable && !track.layers[i]!.available) continue;
+    best = i;
+    if (track.height > 0 && layerHeight(track, i) >= track.height) break;
+  }
+  return best;
+}
+
+function lowestAvailable(track: AllocationTrack, upTo: number): number {
+  for (let i = 0; i <= upTo; i++) if (track.layers[i]!.available) return i;
+  return upTo;
+}
+
+/**
+ * Sets `target` and `pausedForBandwidth` of every track for `availableBitrate` bits/s (Infinity:
+ * no estimate yet, everyone gets what their tile wants). Two passes in priority order: first each
+ * visible video its lowest layer while that fits (the rest are paused), then each one up towards
+ * the layer its tile wants with what is left. When bandwidth is limited, a video climbs at most one
+ * layer above the one it receives per round (a new estimate is proven layer by layer).
+ */
+export function allocate(tracks: readonly AllocationTrack[], availableBitrate: number): void {
+  let budget = availableBitrate;
+  for (const track of tracks) {
+    if (track.kind !== 'audio') continue;
+    track.target = 0;
+    track.pausedForBandwidth = false;
+    budget -= track.layers.length > 0 && track.layers[0]!.bitrate > 0 ? track.layers[0]!.bitrate : AUDIO_BITRATE;
+  }
+  const videos = tracks.filter((t) => t.kind === 'video').sort((a, b) => a.priority - b.priority);
+  const wanted = videos.map(wantedLayer);
+  for (let v = 0; v < videos.length; v++) {
+    const track = videos[v]!;
+    track.pausedForBandwidth = false;
+    track.target = -1;
+    const want = wanted[v]!;
+    if (want < 0) continue;
+    const lowest = lowestAvailable(track, want);
+    const cost = layerBitrate(track, lowest);
+    if (cost <= budget) {
+      track.target = lowest;
+      budget -= cost;
+    } else {
+      track.pausedForBandwidth = true;
+    }
+  }
+  for (let v = 0; v < videos.length; v++) {
+    const track = videos[v]!;
+    const want = wanted[v]!;
+    if (track.target < 0) continue;
+    for (let i = want; i > track.target; i--) {
+      if (!track.layers[i]!.available && track.layers.some((l) => l.available)) continue;
+      const extra = layerBitrate(track, i) - layerBitrate(track, track.target);
+      if (extra <= budget) {
+        budget -= extra;
+        track.target = i;
+        break;
+      }
+    }
+    if (Number.isFinite(availableBitrate) && track.current >= 0 && track.target > track.current + 1) track.target = track.current + 1;
+  }
+}

@@ -1,0 +1,203 @@
+/**
+ * The DownTrack seam on a recorded Chromium simulcast stream: the real SfuProducer (layers learnt,
+ * per-layer key frames) feeding the real SfuConsumer (LayerSelector, RtpStreamRewriter, VP8
+ * picture ids), with recording owners in place of the transports.
+ */
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { isVp8KeyFrame, rtpCheck, rtpSeq, rtpSsrc, rtpTimestamp } from '@confab/wire';
+import { silentLogger } from '../../logger';
+import { MediaCounters } from '../../MediaCounters';
+import type { ConsumerOwner } from '../SfuConsumer';
+import { SfuConsumer } from '../SfuConsumer';
+import type { SfuContext } from '../SfuContext';
+import { SfuProducer, type ProducerOwner } from '../SfuProducer';
+import { PacketSlots } from '../PacketSlots';
+import { SsrcAllocator } from '../SsrcAllocator';
+import { Ticker } from '../Ticker';
+import { CHROMIUM_SIMULCAST_OFFER } from '../sdp/chromiumSimulcast.fixture';
+import { parseSdp } from '../sdp/parseSdp';
+import { negotiatePublishOffer } from '../sdp/publishOffer';
+import { CHROMIUM_SIMULCAST_RTP } from './chromiumSimulcastRtp.fixture';
+import { Vp8Descriptor } from './vp8';
+
+interface Sent {
+  t: number;
+  seq: number;
+  ts: number;
+  ssrc: number;
+  keyFrame: boolean;
+  pictureId: number;
+  tl0: number;
+  /** The layer the consumer forwarded when it sent this. */
+  layer: number;
+}
+
+function setup() {
+  const ctx: SfuContext = {
+    logger: silentLogger,
+    counters: new MediaCounters(),
+    network: undefined as never, // no transport is opened here
+    slots: new PacketSlots(64),
+    ssrcs: new SsrcAllocator(),
+    ticker: new Ticker(50, silentLogger),
+  };
+  const keyFrameRequests: string[] = [];
+  const producerOwner: ProducerOwner = {
+    producerClosed() {},
+    sendKeyFrameRequest: (_p, layer) => keyFrameRequests.push(layer.rid),
+    sendNacks() {},
+    streamsChanged() {},
+  };
+  const layersTold: string[] = [];
+  const producer = new SfuProducer(
+    { id: 'cam', kind: 'video', mid: '1', source: 'camera', onSubscribedLayers: (l) => layersTold.push(l.map((x) => `${x.rid}${x.active ? '+' : '-'}`).join(' ')) },
+    'alice',
+    ctx,
+    producerOwner,
+  );
+  const negotiation = negotiatePublishOffer(parseSdp(CHROMIUM_SIMULCAST_OFFER));
+  producer.bind(negotiation.sections[1]!.stream!, negotiation.extensionIds);
+  const sent: Sent[] = [];
+  const descriptor = new Vp8Descriptor();
+  let now = 0;
+  let consumerRef: SfuConsumer | undefined;
+  const consumerOwner: ConsumerOwner = {
+    connected: true,
+    sendRtp(slot, length) {
+      const header = rtpCheck(slot, length);
+      descriptor.read(slot, header, length);
+      sent.push({
+        t: now,
+        seq: rtpSeq(slot),
+        ts: rtpTimestamp(slot),
+        ssrc: rtpSsrc(slot),
+        keyFrame: isVp8KeyFrame(slot, header, length),
+        pictureId: descriptor.pictureId(slot),
+        tl0: descriptor.tl0PicIdxAt >= 0 ? slot[descriptor.tl0PicIdxAt]! : -1,
+        layer: consumerRef!.selector.current,
+      });
+      return true;
+    },
+    sendRtcp() {},
+    consumerClosed() {},
+    renegotiate() {},
+    allocationChanged() {},
+  };
+  const consumer = new SfuConsumer(producer, '0', consumerOwner, ctx, {});
+  consumerRef = consumer;
+  producer.addConsumer(consumer);
+  consumer.prepareOffer();
+  consumer.negotiate({ mid: '0', receiving: true, payloadTypes: new Set([96, 97]), audioLevelId: 0 });
+  const play = (from: number, to: number, onPacket?: (t: number) => void) => {
+    for (const [t, rid, , headerLength, hex] of CHROMIUM_SIMULCAST_RTP) {
+      if (t < from || t >= to) continue;
+      now = t;
+      onPacket?.(t);
+      const buf = Buffer.from(hex, 'hex');
+      const layer = producer.layerByRid(rid)!;
+      if (layer.ssrc < 0) producer.learnSsrc(layer, rtpSsrc(buf), false);
+      producer.receive(layer, buf, buf.length, headerLength, t);
+    }
+  };
+  const target = (layer: number, t: number) => {
+    consumer.allocation.target = layer;
+    consumer.allocation.pausedForBandwidth = false;
+    consumer.applyAllocation(t);
+  };
+  return { producer, consumer, sent, keyFrameRequests, layersTold, play, target };
+}
+
+function assertContinuous(sent: Sent[], ssrc: number): void {
+  for (let i = 1; i < sent.length; i++) {
+    const [a, b] = [sent[i - 1]!, sent[i]!];
+    assert.equal(b.ssrc, ssrc);
+    assert.equal(b.seq, (a.seq + 1) & 0xffff, `no sequence gap at packet ${i} (t=${b.t})`);
+    const dts = (b.ts - a.ts) >>> 0;
+    assert.ok(dts < 0x80000000, `timestamps never go back at packet ${i} (t=${b.t})`);
+    const dpid = (b.pictureId - a.pictureId) & 0x7fff;
+    assert.ok(dpid === 0 || dpid === 1, `picture ids continuous at packet ${i}: ${a.pictureId} -> ${b.pictureId}`);
+    const dtl0 = (b.tl0 - a.tl0) & 0xff;
+    assert.ok(dtl0 === 0 || dtl0 === 1, `TL0PICIDX continuous at packet ${i}: ${a.tl0} -> ${b.tl0}`);
+    if (dpid === 1 && b.ts === a.ts) assert.fail(`a new picture has a new timestamp (packet ${i})`);
+  }
+}
+
+test('q, then up to f, then down to h: switches at key frames only, one continuous stream', () => {
+  const { consumer, sent, keyFrameRequests, play, target } = setup();
+  // The recording's key frames (every layer) are at ~500, ~1310 and ~2100 ms.
+  target(0, 0);
+  assert.deepEqual(keyFrameRequests, ['q'], 'the target layer is asked for a key frame');
+  play(0, 700);
+  const firstSent = sent[0]!;
+  assert.ok(firstSent.keyFrame, 'nothing goes out before the first key frame of the target layer');
+  assert.ok(firstSent.t > 400, `started at ${firstSent.t} ms`);
+  const upAt = 700;
+  target(2, upAt);
+  assert.equal(keyFrameRequests.at(-1), 'f');
+  play(700, 1600);
+  const downAt = 1600;
+  target(1, downAt);
+  assert.equal(keyFrameRequests.at(-1), 'h');
+  play(1600, 4000);
+
+  assertContinuous(sent, consumer.ssrc);
+  const up = sent.find((s) => s.layer === 2)!;
+  const down = sent.find((s) => s.t >= downAt && s.layer === 1)!;
+  console.log(`switch up (q->f) ${Math.round(up.t - upAt)} ms after the target changed; down (f->h) ${Math.round(down.t - downAt)} ms (waiting for key frames)`);
+  assert.equal(consumer.selector.current, 1, 'ends on h');
+  // While waiting for f, q kept flowing: no silence between the target change and the switch.
+  const waiting = sent.filter((s) => s.t >= upAt && s.t < up.t);
+  assert.ok(waiting.length > 5 && waiting.every((s) => s.layer === 0), 'the current layer keeps flowing while the switch waits');
+});
+
+test('every switch starts with a key frame of the layer switched to, right after the last picture of the old one', () => {
+  const { sent, play, target } = setup();
+  target(0, 0);
+  play(0, 700);
+  target(2, 700);
+  play(700, 1600);
+  target(1, 1600);
+  play(1600, 4000);
+  const switches = sent.filter((s, i) => i > 0 && s.layer !== sent[i - 1]!.layer);
+  assert.deepEqual(switches.map((s) => s.layer), [2, 1], 'up to f, down to h');
+  for (const s of switches) {
+    assert.ok(s.keyFrame, `the switch to layer ${s.layer} at ${s.t} ms starts with a key frame`);
+    const before = sent[sent.indexOf(s) - 1]!;
+    assert.equal(s.pictureId, (before.pictureId + 1) & 0x7fff);
+    assert.equal(s.tl0, (before.tl0 + 1) & 0xff);
+  }
+});
+
+test('hidden: nothing goes out at once; visible again: the layer restarts at its next key frame', () => {
+  const { consumer, sent, play, target, keyFrameRequests } = setup();
+  target(1, 0);
+  play(0, 1000);
+  const before = sent.length;
+  assert.ok(before > 10);
+  target(-1, 1000);
+  play(1000, 1200);
+  assert.equal(sent.length, before, 'no bytes while hidden');
+  assert.equal(consumer.neededLayers(), 0, 'a hidden tile needs no layer (dynacast)');
+  target(1, 1200);
+  assert.equal(keyFrameRequests.at(-1), 'h', 'asked for a key frame of the layer to resume');
+  play(1200, 4000);
+  const resumed = sent[before]!;
+  assert.ok(resumed.keyFrame && resumed.t > 1200, 'resumes with a key frame');
+  assertContinuous(sent, consumer.ssrc);
+});
+
+test('dynacast from the consumers: layers nobody receives go off after 3 s, a needed one comes on at once', () => {
+  const { producer, play, target, layersTold } = setup();
+  target(0, 0);
+  play(0, 4000); // the consumer now receives q
+  const t0 = performance.now();
+  producer.tick(t0);
+  assert.deepEqual(layersTold, [], 'nothing changes before the delay');
+  producer.tick(t0 + 3100);
+  assert.deepEqual(layersTold, ['q+ h- f-'], 'h and f are received by nobody');
+  assert.equal(producer.layers[2]!.switchedOff, true);
+  target(2, 4100); // someone wants f: on at once (q stays on while the switch waits)
+  producer.tick(t0 + 3200);
+  assert.deepEqual(layersTold.at(-1), 'q+ h- f+');
+});
