@@ -11,7 +11,7 @@ declare global {
 }
 
 /** Asked for at join: 16:9 to fill the tiles, echo cancellation for the microphone. */
-const CAMERA: MediaTrackConstraints = { width: { ideal: 960 }, height: { ideal: 540 }, frameRate: { ideal: 30 } };
+const CAMERA: MediaTrackConstraints = { width: { ideal: 1280 }, height: { ideal: 720 }, frameRate: { ideal: 30 } };
 const MICROPHONE: MediaTrackConstraints = { echoCancellation: true, noiseSuppression: true, autoGainControl: true };
 
 export interface SessionHandlers {

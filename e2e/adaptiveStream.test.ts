@@ -1,0 +1,155 @@
+/**
+ * Adaptive stream, seen from the web app. Alice publishes her 720p camera as simulcast; Bob's page
+ * attaches her video to his tile through the SDK, which reports the tile's size and visibility
+ * (`track_settings`) and the server picks the layer. Checked on Bob's side, with his receive stats
+ * (`window.confabRoom.getStats()`): a thumbnail-sized tile gets the low layer, a large one the top
+ * layer; a tile hidden (display: none) or moved out of the viewport receives no video bytes, and
+ * gets frames again soon after it is shown. Steps build on each other.
+ */
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import type { Page } from 'playwright-core';
+import { uniqueRoom } from './support/browser';
+import { createHarness, type Harness } from './support/harness';
+import { expectVideoDecoded, remoteStats, tileSelector } from './support/observe';
+import { measure, sleep, waitFor } from './support/wait';
+
+const ROOM = uniqueRoom('e2e-adaptive');
+const path = (name: string): string => `/r/${ROOM}?name=${name}&prejoin=0`;
+
+let h: Harness;
+
+async function aliceVideo(page: Page): Promise<{ bytesReceived: number; framesDecoded: number; frameWidth: number }> {
+  const stats = await remoteStats(page);
+  const s = stats.find((x) => x.participantName === 'Alice' && x.kind === 'video' && x.source === 'camera');
+  if (!s) throw new Error('no inbound stats for Alice’s camera yet');
+  return { bytesReceived: s.bytesReceived, framesDecoded: s.framesDecoded ?? 0, frameWidth: s.frameWidth ?? 0 };
+}
+
+/** Alice's camera encodings as her browser sends them (outbound-rtp per rid). */
+async function aliceLayers(page: Page): Promise<Record<string, { bytesSent: number; frameWidth: number; limited: string }>> {
+  return page.evaluate(async () => {
+    const pcs = (window as unknown as { __confabPeerConnections: RTCPeerConnection[] }).__confabPeerConnections;
+    const out: Record<string, { bytesSent: number; frameWidth: number; limited: string }> = {};
+    for (const pc of pcs) {
+      if (pc.connectionState === 'closed') continue;
+      (await pc.getStats()).forEach((s: Record<string, unknown>) => {
+        if (s['type'] === 'outbound-rtp' && s['kind'] === 'video' && typeof s['rid'] === 'string') {
+          out[s['rid']] = { bytesSent: Number(s['bytesSent'] ?? 0), frameWidth: Number(s['frameWidth'] ?? 0), limited: String(s['qualityLimitationReason'] ?? '') };
+        }
+      });
+    }
+    return out;
+  });
+}
+
+/** Forces Alice's tile on Bob's page to `css` (a rule body), replacing the previous override. */
+async function styleAliceTile(page: Page, css: string): Promise<void> {
+  await page.evaluate(
+    ({ selector, body }) => {
+      let style = document.getElementById('e2e-tile-style');
+      if (!style) {
+        style = document.createElement('style');
+        style.id = 'e2e-tile-style';
+        document.head.appendChild(style);
+      }
+      style.textContent = body ? `${selector} { ${body} }` : '';
+    },
+    { selector: tileSelector('Alice'), body: css },
+  );
+}
+
+/** Waits until Bob decodes Alice at `width` pixels wide; returns how long it took. */
+async function waitForWidth(page: Page, width: number, timeout: number, what: string): Promise<number> {
+  const start = Date.now();
+  try {
+    await waitFor(async () => (await aliceVideo(page)).frameWidth === width, { timeout, interval: 100, message: `${what}: frameWidth ${width}` });
+  } catch (error) {
+    const layers = await aliceLayers(h.person('Alice').page).catch(() => ({}));
+    const seen = await aliceVideo(page).catch(() => undefined);
+    (error as Error).message += `; Bob decodes ${JSON.stringify(seen)}; Alice sends ${JSON.stringify(layers)}`;
+    throw error;
+  }
+  return Date.now() - start;
+}
+
+/** Bob's video bytes from Alice over `ms`, after `settleMs` for what was in flight. */
+async function bytesOver(page: Page, settleMs: number, ms: number): Promise<number> {
+  await sleep(settleMs);
+  const before = (await aliceVideo(page)).bytesReceived;
+  await sleep(ms);
+  return (await aliceVideo(page)).bytesReceived - before;
+}
+
+describe('adaptive stream in the web app', () => {
+  before(async () => {
+    h = await createHarness();
+    await h.join(ROOM, 'Alice', { path: path('Alice') });
+    await h.join(ROOM, 'Bob', { path: path('Bob') });
+  }, { timeout: 120_000 });
+  after(async () => {
+    await h?.close();
+  });
+
+  test(
+    'a large tile gets the top layer; a thumbnail gets the low layer within 2 s, and back',
+    { timeout: 90_000 },
+    h_run(async () => {
+      const bob = h.person('Bob').page;
+      await expectVideoDecoded(bob, 'Bob', 'Alice');
+      await bob.setViewportSize({ width: 1600, height: 1000 });
+      await styleAliceTile(bob, 'width: 1280px !important; height: 720px !important;');
+      // Generous: Alice's browser turns `f` on only once its own bandwidth estimate allows it.
+      const up = await waitForWidth(bob, 1280, 30_000, 'a 1280x720 tile');
+      measure('adaptive_large_tile_top_layer_ms', up);
+
+      await styleAliceTile(bob, 'width: 240px !important; height: 135px !important;');
+      const down = await waitForWidth(bob, 320, 2_000, 'a 240x135 thumbnail');
+      measure('adaptive_thumbnail_low_layer_ms', down);
+
+      await styleAliceTile(bob, 'width: 1280px !important; height: 720px !important;');
+      const back = await waitForWidth(bob, 1280, 10_000, 'the tile large again');
+      measure('adaptive_large_again_top_layer_ms', back);
+    }),
+  );
+
+  test(
+    'a hidden tile (display: none) receives no video bytes and plays within 1 s of being shown',
+    { timeout: 90_000 },
+    h_run(async () => {
+      const bob = h.person('Bob').page;
+      await styleAliceTile(bob, 'display: none !important;');
+      const hidden = await bytesOver(bob, 1000, 1500);
+      measure('adaptive_hidden_tile_bytes_1500ms', hidden);
+      assert.equal(hidden, 0, 'no video bytes for a display:none tile');
+
+      const frames = (await aliceVideo(bob)).framesDecoded;
+      const shownAt = Date.now();
+      await styleAliceTile(bob, '');
+      await waitFor(async () => (await aliceVideo(bob)).framesDecoded > frames + 2, { timeout: 5_000, interval: 50, message: 'frames after showing the tile' });
+      const ms = Date.now() - shownAt;
+      measure('adaptive_shown_tile_frames_ms', ms);
+      assert.ok(ms < 1000 + 250, `video within 1 s of showing the tile (took ${ms} ms)`); // + one stats poll
+    }),
+  );
+
+  test(
+    'a tile moved out of the viewport receives no video bytes, and plays again when back',
+    { timeout: 90_000 },
+    h_run(async () => {
+      const bob = h.person('Bob').page;
+      await styleAliceTile(bob, 'translate: 0 5000px;');
+      const away = await bytesOver(bob, 1000, 1500);
+      measure('adaptive_offscreen_tile_bytes_1500ms', away);
+      assert.equal(away, 0, 'no video bytes for a tile out of view');
+      const frames = (await aliceVideo(bob)).framesDecoded;
+      await styleAliceTile(bob, '');
+      await waitFor(async () => (await aliceVideo(bob)).framesDecoded > frames + 2, { timeout: 2_000, interval: 50, message: 'frames after scrolling back' });
+    }),
+  );
+});
+
+/** The harness's failure wrapper (server output and page console on failure); `h` exists by then. */
+function h_run(fn: () => Promise<void>): () => Promise<void> {
+  return () => h.run(fn)();
+}
