@@ -4,12 +4,14 @@ import {
   type MessageOf,
   type ParticipantInfo,
   type ServerMessage,
+  type TrackId,
 } from '@confab/protocol';
 import { PublisherPeer, type PublishedTrack } from './PublisherPeer';
 import type { RtpCount } from './RtpCounter';
 import { SignalChannel, expectReply } from './SignalChannel';
 import { SubscriberPeer } from './SubscriberPeer';
 import { SyntheticOpus, type OpusOptions } from './SyntheticOpus';
+import { SimulcastVp8 } from './SimulcastVp8';
 import { SyntheticVp8, type Vp8Options } from './SyntheticVp8';
 
 export interface HeadlessParticipantOptions {
@@ -101,8 +103,15 @@ export class HeadlessParticipant {
     return this.requirePublisher().publish('microphone', new SyntheticOpus(options));
   }
 
-  publishCamera(options?: Vp8Options): Promise<PublishedTrack> {
-    return this.requirePublisher().publish('camera', new SyntheticVp8(options));
+  /** `simulcast`: three layers (q, h, f; f at `bitrate`) on their own SSRCs, as the SDK publishes a camera. */
+  publishCamera(options?: Vp8Options & { simulcast?: boolean }): Promise<PublishedTrack> {
+    const { simulcast, ...vp8 } = options ?? {};
+    return this.requirePublisher().publish('camera', simulcast ? SimulcastVp8.camera(vp8.bitrate, vp8) : new SyntheticVp8(vp8));
+  }
+
+  /** Adaptive stream: how this participant "renders" remote video `trackId` (device pixels, visibility). */
+  async trackSettings(trackId: string, settings: { visible: boolean; width: number; height: number }): Promise<void> {
+    await this.requireSignal().request({ type: 'track_settings', trackId: trackId as TrackId, ...settings });
   }
 
   async chat(text: string): Promise<void> {
@@ -160,6 +169,11 @@ export class HeadlessParticipant {
     await this.signal?.close();
   }
 
+  /** stream_state messages received (as subscriber), oldest first. */
+  readonly streamStates: Extract<ServerMessage, { type: 'stream_state' }>[] = [];
+  /** Dynacast messages received (as publisher), oldest first. */
+  readonly subscribedLayers: Extract<ServerMessage, { type: 'subscribed_layers' }>[] = [];
+
   private handle(message: ServerMessage): void {
     if (this.early) {
       this.early.push(message);
@@ -186,6 +200,16 @@ export class HeadlessParticipant {
       case 'error':
         this.error(new Error(`server error ${message.code}: ${message.message}`));
         break;
+      case 'stream_state':
+        this.streamStates.push(message);
+        break;
+      case 'subscribed_layers': {
+        // Dynacast, as the SDK does it: layers nobody receives stop being sent.
+        this.subscribedLayers.push(message);
+        const media = this.publisher?.published.get(message.source)?.media;
+        if (media instanceof SimulcastVp8) for (const { rid, active } of message.layers) media.setActive(rid, active);
+        break;
+      }
       default:
         // track_published / unpublished / muted: the subscriber offer carries what we need
         break;

@@ -3,7 +3,11 @@ import { RTCPeerConnection, type RTCRtpTransceiver } from 'werift';
 import { IceTrickle } from './IceTrickle';
 import { peerConfig, type PeerOptions } from './peerConfig';
 import { expectReply, type SignalChannel } from './SignalChannel';
+import { SimulcastVp8 } from './SimulcastVp8';
 import type { SyntheticSource } from './SyntheticSource';
+
+const RID_URI = 'urn:ietf:params:rtp-hdrext:sdes:rtp-stream-id';
+const MID_URI = 'urn:ietf:params:rtp-hdrext:sdes:mid';
 
 export interface PublishedTrack {
   readonly source: TrackSource;
@@ -66,7 +70,9 @@ export class PublisherPeer {
     const mid = transceiver.mid;
     if (!mid) throw new Error(`publisher: no mid for ${source} after setLocalDescription`);
     await this.signal.request({ type: 'publish', source, mid });
-    const sdp = this.pc.localDescription?.sdp ?? offer.sdp;
+    let sdp = this.pc.localDescription?.sdp ?? offer.sdp;
+    // werift sends one SSRC per sender: a simulcast source sends its layers itself, declared as browsers do.
+    if (media instanceof SimulcastVp8) sdp = withSimulcast(sdp, mid, media.rids);
     const reply = expectReply(await this.signal.request({ type: 'offer', target: 'publisher', sdp }), 'answer');
     this.ice.openLocal();
     await this.pc.setRemoteDescription({ type: 'answer', sdp: reply.sdp });
@@ -78,8 +84,51 @@ export class PublisherPeer {
       media.requestKeyFrame();
     });
     media.payloadType = transceiver.sender.codec?.payloadType;
+    if (media instanceof SimulcastVp8) {
+      const dtls = transceiver.sender.dtlsTransport;
+      media.attach({
+        send: (header, payload) => void dtls.sendRtp(payload, header).catch(() => undefined),
+        mid,
+        midId: extensionId(reply.sdp, MID_URI),
+        ridId: extensionId(reply.sdp, RID_URI),
+      });
+      // PLIs name a layer's SSRC, which werift's sender does not know: read them off the transport.
+      dtls.onRtcp.subscribe((packet) => {
+        if (packet.type === 201) for (const report of packet.reports) media.acknowledge(report.ssrc);
+        const feedback = (packet as { type?: number; feedback?: { count?: number; mediaSsrc?: number } }).feedback;
+        if ((packet as { type?: number }).type === 206 && feedback?.count === 1 && feedback.mediaSsrc !== undefined) {
+          published.plis++;
+          media.requestLayerKeyFrame(feedback.mediaSsrc);
+        }
+      });
+    }
     this.published.set(source, published);
     media.start();
     return published;
   }
+}
+
+/** The offer with `mid`'s m-section declaring rid simulcast (`a=rid:<rid> send`, `a=simulcast:send`) and the rid extension. */
+export function withSimulcast(sdp: string, mid: string, rids: readonly string[]): string {
+  const eol = sdp.includes('\r\n') ? '\r\n' : '\n';
+  const sections = sdp.split(/(?=^m=)/m);
+  const used = new Set([...sdp.matchAll(/^a=extmap:(\d+)/gm)].map((m) => Number(m[1])));
+  let ridId = extensionId(sdp, RID_URI);
+  if (ridId === 0) for (ridId = 1; used.has(ridId); ridId++);
+  return sections
+    .map((section) => {
+      if (!new RegExp(`^a=mid:${mid}\\r?$`, 'm').test(section)) return section;
+      const lines = section.replace(/(\r?\n)+$/, '').split(/\r?\n/);
+      if (!section.includes(RID_URI)) lines.push(`a=extmap:${ridId} ${RID_URI}`);
+      for (const rid of rids) lines.push(`a=rid:${rid} send`);
+      lines.push(`a=simulcast:send ${rids.join(';')}`);
+      return lines.join(eol) + eol;
+    })
+    .join('');
+}
+
+/** The id `uri` has in `sdp` (one BUNDLE: the same everywhere), or 0. */
+function extensionId(sdp: string, uri: string): number {
+  const match = new RegExp(`^a=extmap:(\\d+)(?:/\\S+)? ${uri.replace(/[.:]/g, (c) => `\\${c}`)}\\r?$`, 'm').exec(sdp);
+  return match ? Number(match[1]) : 0;
 }

@@ -13,6 +13,8 @@ export interface ReceivedTrack {
   mid: string;
   kind: 'audio' | 'video' | undefined;
   readonly counter: RtpCounter;
+  /** Video: the picture height the last key frame announced (which simulcast layer arrives), 0 before one. */
+  height?: number;
 }
 
 type SubscriberOffer = MessageOf<ServerMessage, 'offer'>;
@@ -93,5 +95,20 @@ export class SubscriberPeer {
     track.kind = kind === 'video' ? 'video' : 'audio';
     const key = kind === 'video' && isKeyFrameStart(packet.payload);
     track.counter.record(packet.header.ssrc, packet.header.sequenceNumber, packet.payload.length, key);
+    if (key) track.height = keyFrameHeight(packet.payload);
   }
+}
+
+/** The height in a VP8 key frame's header, after the payload descriptor; 0 if unreadable. */
+function keyFrameHeight(payload: Buffer): number {
+  let offset = 1;
+  const b0 = payload[0] ?? 0;
+  if (b0 & 0x80) {
+    const b1 = payload[offset++] ?? 0;
+    if (b1 & 0x80) offset += (payload[offset] ?? 0) & 0x80 ? 2 : 1;
+    if (b1 & 0x40) offset += 1;
+    if (b1 & 0x30) offset += 1;
+  }
+  if (payload.length < offset + 10 || payload[offset + 3] !== 0x9d) return 0;
+  return payload.readUInt16LE(offset + 8) & 0x3fff;
 }

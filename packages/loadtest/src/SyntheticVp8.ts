@@ -13,6 +13,8 @@ export interface Vp8Options {
   height?: number;
   /** Largest RTP payload (descriptor included). Default 1100, as browsers pace. */
   maxPayloadBytes?: number;
+  /** Where packets go instead of the track (a simulcast layer sends on its own SSRC). */
+  onPacket?(header: RtpHeader, payload: Buffer): void;
 }
 
 /** How much bigger than an average frame a key frame is. */
@@ -39,8 +41,10 @@ export class SyntheticVp8 implements SyntheticSource {
   private framesSinceKey = 0;
   private keyFrameRequested = true; // the first frame is a key frame
   private noiseOffset = 0;
+  private readonly onPacket: Vp8Options['onPacket'];
 
   constructor(options: Vp8Options = {}) {
+    this.onPacket = options.onPacket;
     const bitrate = options.bitrate ?? 500_000;
     this.fps = options.fps ?? 30;
     this.width = options.width ?? 640;
@@ -91,7 +95,8 @@ export class SyntheticVp8 implements SyntheticSource {
       this.sequenceNumber = (this.sequenceNumber + 1) & 0xffff;
       this.sent.packets++;
       this.sent.bytes += payload.length;
-      this.track.writeRtp(new RtpPacket(header, payload));
+      if (this.onPacket) this.onPacket(header, payload);
+      else this.track.writeRtp(new RtpPacket(header, payload));
       written += size;
     }
     this.sent.frames++;

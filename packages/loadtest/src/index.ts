@@ -4,6 +4,7 @@ export * from './SubscriberPeer';
 export * from './SignalChannel';
 export * from './SyntheticOpus';
 export * from './SyntheticVp8';
+export * from './SimulcastVp8';
 export * from './SyntheticSource';
 export * from './RtpCounter';
 export * from './ServerProcess';
