@@ -8,7 +8,7 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import type { Page } from 'playwright-core';
+import type { Page, WebSocketRoute } from 'playwright-core';
 import { uniqueRoom } from './support/browser';
 import { createHarness, type Harness } from './support/harness';
 import { expectVideoDecoded, remoteStats, tileSelector } from './support/observe';
@@ -18,6 +18,8 @@ const ROOM = uniqueRoom('e2e-adaptive');
 const path = (name: string): string => `/r/${ROOM}?name=${name}&prejoin=0`;
 
 let h: Harness;
+/** Bob's signaling socket as his page sees it: everything passes through; a test can add a server message. */
+let bobSocket: WebSocketRoute | undefined;
 
 async function aliceVideo(page: Page): Promise<{ bytesReceived: number; framesDecoded: number; frameWidth: number }> {
   const stats = await remoteStats(page);
@@ -85,7 +87,14 @@ describe('adaptive stream in the web app', () => {
   before(async () => {
     h = await createHarness();
     await h.join(ROOM, 'Alice', { path: path('Alice') });
-    await h.join(ROOM, 'Bob', { path: path('Bob') });
+    await h.join(ROOM, 'Bob', {
+      path: path('Bob'),
+      beforeGoto: (page) =>
+        page.routeWebSocket(/\/rtc/, (ws) => {
+          ws.connectToServer();
+          bobSocket = ws;
+        }),
+    });
   }, { timeout: 120_000 });
   after(async () => {
     await h?.close();
@@ -145,6 +154,40 @@ describe('adaptive stream in the web app', () => {
       const frames = (await aliceVideo(bob)).framesDecoded;
       await styleAliceTile(bob, '');
       await waitFor(async () => (await aliceVideo(bob)).framesDecoded > frames + 2, { timeout: 2_000, interval: 50, message: 'frames after scrolling back' });
+    }),
+  );
+
+  test(
+    'a video paused for bandwidth shows "Paused for bandwidth" on its tile, not a frozen frame, until it is active again',
+    { timeout: 60_000 },
+    h_run(async () => {
+      const bob = h.person('Bob').page;
+      await styleAliceTile(bob, '');
+      const trackId = await bob.evaluate(() => {
+        const room = (window as unknown as { confabRoom: { participants: Map<string, { name: string; tracks: Map<string, { id: string }> }> } }).confabRoom;
+        return [...room.participants.values()].find((p) => p.name === 'Alice')?.tracks.get('camera')?.id;
+      });
+      assert.ok(trackId, 'Alice’s camera track id');
+      const look = () =>
+        bob.evaluate((selector) => {
+          const tile = document.querySelector<HTMLElement>(selector);
+          const notice = tile?.querySelector<HTMLElement>('.tile-paused');
+          return {
+            state: tile?.dataset['streamState'] ?? null,
+            notice: notice && notice.checkVisibility({ opacityProperty: true, visibilityProperty: true }) ? (notice.textContent ?? '').trim() : '',
+          };
+        }, tileSelector('Alice'));
+      assert.deepEqual(await look(), { state: null, notice: '' });
+
+      // The server's word, as its allocator sends it when Bob's estimate cannot carry even the lowest layer.
+      bobSocket!.send(JSON.stringify({ type: 'stream_state', trackId, state: 'paused', reason: 'bandwidth' }));
+      await waitFor(async () => (await look()).state === 'paused', { timeout: 2_000, message: 'data-stream-state="paused"' });
+      assert.deepEqual(await look(), { state: 'paused', notice: 'Paused for bandwidth' });
+
+      bobSocket!.send(JSON.stringify({ type: 'stream_state', trackId, state: 'active' }));
+      await waitFor(async () => (await look()).state === null, { timeout: 2_000, message: 'the pause cleared' });
+      assert.deepEqual(await look(), { state: null, notice: '' });
+      await expectVideoDecoded(bob, 'Bob', 'Alice', 'camera', 10_000);
     }),
   );
 });
