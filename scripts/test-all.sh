@@ -11,6 +11,8 @@ command -v ip >/dev/null || packages+=(iproute2)
 command -v unshare >/dev/null || packages+=(util-linux)
 # The network-loss tests cut one participant off with nftables rules inside the test namespace.
 command -v nft >/dev/null || packages+=(nftables)
+# e2e/simulcast.test.ts makes its moving 720p camera file with ffmpeg.
+command -v ffmpeg >/dev/null || packages+=(ffmpeg)
 if [ ${#packages[@]} -gt 0 ]; then
   if [ "$(id -u)" = 0 ]; then
     echo "installing system packages: ${packages[*]}"
