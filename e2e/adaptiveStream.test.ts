@@ -93,25 +93,25 @@ const SETTINGS_RECORDER = `(() => {
  * SDK sent `track_settings` with visible: true (-1: none).
  */
 async function showAndTimeFirstFrame(page: Page): Promise<{ frameMs: number; settingsMs: number }> {
-  return page.evaluate(
-    (selector) =>
-      new Promise<{ frameMs: number; settingsMs: number }>((resolve) => {
-        const video = document.querySelector<HTMLElement>(selector)?.querySelector('video');
-        const style = document.getElementById('e2e-tile-style');
-        const sent = (window as unknown as { __e2eTrackSettings: { at: number; message: { visible: boolean } }[] }).__e2eTrackSettings;
-        if (!video || !style) return resolve({ frameMs: -1, settingsMs: -1 });
-        // (No named helper in here: tsx would wrap it in a `__name()` the page doesn't have.)
-        const start = performance.now();
-        video.requestVideoFrameCallback(() => {
-          const frameMs = performance.now() - start;
-          const visible = sent.find((x) => x.at >= start && x.message.visible);
-          resolve({ frameMs, settingsMs: visible ? visible.at - start : -1 });
-        });
-        style.textContent = '';
-        setTimeout(() => resolve({ frameMs: -1, settingsMs: -1 }), 10_000);
-      }),
-    tileSelector('Alice'),
-  );
+  // A string, so that tsx adds no `__name()` to the recursive callback. A presented frame counts
+  // only if its packets arrived after the tile was shown (`receiveTime`): showing the element may
+  // present the old, frozen frame again at once.
+  const script = `new Promise((resolve) => {
+    const video = document.querySelector(${JSON.stringify(tileSelector('Alice'))})?.querySelector('video');
+    const style = document.getElementById('e2e-tile-style');
+    const sent = window.__e2eTrackSettings;
+    if (!video || !style) return resolve({ frameMs: -1, settingsMs: -1 });
+    const start = performance.now();
+    const onFrame = (now, metadata) => {
+      if (!(metadata.receiveTime > start)) return video.requestVideoFrameCallback(onFrame);
+      const visible = sent.find((x) => x.at >= start && x.message.visible);
+      resolve({ frameMs: now - start, settingsMs: visible ? visible.at - start : -1 });
+    };
+    video.requestVideoFrameCallback(onFrame);
+    style.textContent = '';
+    setTimeout(() => resolve({ frameMs: -1, settingsMs: -1 }), 10000);
+  })`;
+  return page.evaluate(script) as Promise<{ frameMs: number; settingsMs: number }>;
 }
 
 /**
