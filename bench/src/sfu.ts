@@ -71,7 +71,7 @@ async function runVariant(variant: EngineVariant): Promise<VariantResult> {
   }
   try {
     log(`bench:sfu ${variant.name}: 1 publisher → N subscribers, ${mediaWorkers === 1 ? 'on one media worker' : 'media in the main thread'}`);
-    result.ramp = await ramp(server, { bitrate, costCounts, seconds, warmup, rampStep, rampSeconds, maxSubscribers, joinConcurrency: JOIN_CONCURRENCY, log });
+    result.ramp = await ramp(server, { bitrate, simulcast: variant.simulcast, costCounts, seconds, warmup, rampStep, rampSeconds, maxSubscribers, joinConcurrency: JOIN_CONCURRENCY, log });
     if (result.ramp.steps.length === 0) return { engine: variant.name, skipped: `no media: ${result.ramp.stoppedBy}` };
   } catch (error) {
     log(`server output:\n${server.output.slice(-20).join('\n')}`);
@@ -84,6 +84,7 @@ async function runVariant(variant: EngineVariant): Promise<VariantResult> {
     result.scaling = await scaling({
       env: { ...BENCH_SERVER_ENV, ...variant.env },
       bitrate,
+      simulcast: variant.simulcast,
       subscribers: scalingSubscribers,
       seconds,
       warmup,

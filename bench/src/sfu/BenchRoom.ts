@@ -4,7 +4,7 @@ const JOIN_TIMEOUT_MS = 60_000;
 /** A new subscriber that carries no media after this is given up on (and replaced). */
 const FIRST_MEDIA_TIMEOUT_MS = 20_000;
 
-/** One room of the bench: a publisher (VP8 camera + Opus microphone) and a growing set of subscribers. */
+/** One room of the bench: a publisher (VP8 camera, one stream or simulcast, + Opus microphone) and a growing set of subscribers. */
 export class BenchRoom {
   readonly publisher: HeadlessParticipant;
   /** Subscribers receiving both tracks. */
@@ -23,10 +23,10 @@ export class BenchRoom {
     this.publisher = new HeadlessParticipant({ url, room: name, name: `${name}-publisher` });
   }
 
-  async publish(bitrate: number): Promise<void> {
+  async publish(bitrate: number, simulcast = false): Promise<void> {
     await withTimeout(this.publisher.join(), JOIN_TIMEOUT_MS, `${this.name}: publisher join`);
     await this.publisher.publishMicrophone();
-    await this.publisher.publishCamera({ bitrate });
+    await this.publisher.publishCamera({ bitrate, simulcast });
   }
 
   /**

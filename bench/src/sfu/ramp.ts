@@ -4,6 +4,7 @@ import { snapshot, window, type Window } from './measure';
 
 export interface RampOptions {
   bitrate: number;
+  simulcast?: boolean;
   /** Sizes measured with the long window (CPU per forwarded packet), ascending. */
   costCounts: number[];
   seconds: number;
@@ -49,7 +50,7 @@ export async function ramp(server: ServerProcess, options: RampOptions): Promise
   const steps: RampStep[] = [];
   let stoppedBy = `reached ${options.maxSubscribers} subscribers (--max-subscribers)`;
   try {
-    await room.publish(options.bitrate);
+    await room.publish(options.bitrate, options.simulcast);
     const sizes = [...options.costCounts];
     while (sizes.at(-1)! + options.rampStep <= options.maxSubscribers) sizes.push(sizes.at(-1)! + options.rampStep);
     for (const n of sizes) {

@@ -109,8 +109,26 @@ export function comparison(results: VariantResult[], costCounts: number[]): stri
   const at = (r: VariantResult) => r.ramp?.steps.find((s) => s.subscribers === n)?.window.usPerForwardedPacket;
   const werift = results.find((r) => r.engine === 'werift');
   const base = werift && at(werift);
-  if (!base) return [];
-  return results
-    .filter((r) => r !== werift && at(r) !== undefined)
-    .map((r) => `${r.engine}: ${num(at(r))} µs per forwarded packet at N=${n}, ${num(base / at(r)!)}× cheaper than werift (${num(base)} µs) in the same run`);
+  const lines = !base
+    ? []
+    : results
+        .filter((r) => r !== werift && at(r) !== undefined)
+        .map((r) => `${r.engine}: ${num(at(r))} µs per forwarded packet at N=${n}, ${num(base / at(r)!)}× cheaper than werift (${num(base)} µs) in the same run`);
+  return [...lines, ...simulcastComparison(results, costCounts)];
+}
+
+/** Each simulcast variant against the same engine with single-stream publishers, at every cost size both measured (the issue's bound: at most +20%). */
+export function simulcastComparison(results: VariantResult[], costCounts: number[]): string[] {
+  const lines: string[] = [];
+  for (const r of results.filter((x) => x.engine.endsWith('-simulcast'))) {
+    const single = results.find((x) => x.engine === r.engine.slice(0, -'-simulcast'.length));
+    if (!single) continue;
+    const parts = costCounts.flatMap((n) => {
+      const a = r.ramp?.steps.find((s) => s.subscribers === n)?.window.usPerForwardedPacket;
+      const b = single.ramp?.steps.find((s) => s.subscribers === n)?.window.usPerForwardedPacket;
+      return a && b ? [`N=${n}: ${num(a)} vs ${num(b)} µs (${a >= b ? '+' : ''}${num(((a - b) / b) * 100)}%)`] : [];
+    });
+    if (parts.length > 0) lines.push(`${r.engine} against ${single.engine}, CPU per forwarded packet: ${parts.join('; ')}`);
+  }
+  return lines;
 }

@@ -5,6 +5,7 @@ import { fixed, snapshot, window, type Window } from './measure';
 export interface ScalingOptions {
   env: Record<string, string>;
   bitrate: number;
+  simulcast?: boolean;
   /** Subscribers per room (two rooms). */
   subscribers: number;
   seconds: number;
@@ -43,7 +44,7 @@ export async function scaling(options: ScalingOptions): Promise<ScalingResult> {
     const server = await ServerProcess.start({ env: { ...options.env, CONFAB_MEDIA_WORKERS: String(workers) } });
     const rooms = [new BenchRoom(server.rtcUrl, 'left'), new BenchRoom(server.rtcUrl, 'right')];
     try {
-      for (const room of rooms) await room.publish(options.bitrate);
+      for (const room of rooms) await room.publish(options.bitrate, options.simulcast);
       for (const room of rooms) await room.grow(options.subscribers, options.joinConcurrency);
       await sleep(options.warmup * 1000);
       const publishers = rooms.map((r) => r.publisher);

@@ -5,6 +5,8 @@
 export interface EngineVariant {
   name: string;
   env: Record<string, string>;
+  /** The publisher sends a rid simulcast camera (q, h, f with f at --bitrate) instead of one stream. */
+  simulcast?: boolean;
 }
 
 /** Server limits out of the way: every bench participant comes from 127.0.0.1, and a room holds them all. */
@@ -14,6 +16,8 @@ export const ENGINE_VARIANTS: readonly EngineVariant[] = [
   { name: 'werift', env: { CONFAB_MEDIA_ENGINE: 'werift' } },
   { name: 'sfu-native', env: { CONFAB_MEDIA_ENGINE: 'sfu', CONFAB_SRTP_BACKEND: 'native' } },
   { name: 'sfu-ts', env: { CONFAB_MEDIA_ENGINE: 'sfu', CONFAB_SRTP_BACKEND: 'ts' } },
+  // The same engine with simulcast publishers: three layers in, the one each subscriber takes out.
+  { name: 'sfu-native-simulcast', env: { CONFAB_MEDIA_ENGINE: 'sfu', CONFAB_SRTP_BACKEND: 'native' }, simulcast: true },
 ];
 
 /**

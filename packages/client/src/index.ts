@@ -14,7 +14,7 @@ export { LocalParticipant } from './LocalParticipant';
 export { RemoteParticipant } from './RemoteParticipant';
 export { LocalTrack } from './LocalTrack';
 export { RemoteTrack, type StreamState, type StreamPauseReason } from './RemoteTrack';
-export { CAMERA_LAYERS, SCREEN_LAYERS, type VideoCodec, type VideoLayer, type VideoPublishDefaults } from './videoEncoding';
+export { CAMERA_LAYERS, SCREEN_LAYERS, sendEncodingsFor, type VideoCodec, type VideoLayer, type VideoPublishDefaults } from './videoEncoding';
 export { ConfabError, mediaFailureOf, type ConfabErrorCode, type MediaFailure } from './errors';
 export { createLocalTrack, createLocalTracks, withDevice, type LocalDeviceSource, type LocalTracks, type LocalTracksRequest } from './localTracks';
 export { createAudioLevelMeter, meterLevel, type AudioLevelMeter, type AudioLevelMeterOptions } from './audioLevel';

@@ -3,7 +3,7 @@ import { listDevices, withDevice, type ConnectOptions } from '@confab/client';
 import { loadFlag, loadPref } from './prefs';
 
 /** 16:9 to fill the tiles. */
-export const CAMERA: MediaTrackConstraints = { width: { ideal: 960 }, height: { ideal: 540 }, frameRate: { ideal: 30 } };
+export const CAMERA: MediaTrackConstraints = { width: { ideal: 1280 }, height: { ideal: 720 }, frameRate: { ideal: 30 } };
 /** Echo cancellation and friends for a call. */
 export const MICROPHONE: MediaTrackConstraints = { echoCancellation: true, noiseSuppression: true, autoGainControl: true };
 

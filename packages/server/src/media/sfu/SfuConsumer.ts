@@ -205,10 +205,13 @@ export class SfuConsumer implements Consumer {
     if (this.currentClosed) return;
     const a = this.allocation;
     const wasCurrent = this.selector.current;
-    if (this.selector.setTarget(a.target, nowMs)) {
-      if (!this.producer.simulcast && wasCurrent < 0 && this.selector.current >= 0) this.resync();
+    const selector = this.selector;
+    if (selector.setTarget(a.target, nowMs)) {
+      if (!this.producer.simulcast && wasCurrent < 0 && selector.current >= 0) this.resync();
       if (a.target >= 0 && this.sending) this.producer.requestLayerKeyFrame(a.target);
     }
+    selector.fallback = this.producer.simulcast && selector.current < 0 ? this.flowingLayerBelow(a.target, nowMs) : -1;
+    if (selector.fallback >= 0 && this.sending) this.producer.requestLayerKeyFrame(selector.fallback);
     if (a.pausedForBandwidth !== this.pausedForBandwidth) {
       this.pausedForBandwidth = a.pausedForBandwidth;
       try {
@@ -221,7 +224,17 @@ export class SfuConsumer implements Consumer {
 
   /** Periodic: a switch still waiting for its key frame asks again (the producer spaces the requests). */
   tick(): void {
-    if (this.selector.switching && this.sending && !this.currentPaused && !this.currentClosed) this.producer.requestLayerKeyFrame(this.selector.target);
+    const selector = this.selector;
+    if (!selector.switching || !this.sending || this.currentPaused || this.currentClosed) return;
+    this.producer.requestLayerKeyFrame(selector.target);
+    if (selector.current < 0 && selector.fallback >= 0) this.producer.requestLayerKeyFrame(selector.fallback);
+  }
+
+  /** The highest layer below `target` that packets arrive on now (-1: none). */
+  private flowingLayerBelow(target: number, nowMs: number): number {
+    const layers = this.producer.layers;
+    for (let i = target - 1; i >= 0; i--) if (layers[i]!.bitrate.active(nowMs)) return i;
+    return -1;
   }
 
   /** Before an offer: the codecs this m-section offers (the producer's, or every one of the kind while unknown). */

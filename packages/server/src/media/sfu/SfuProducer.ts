@@ -287,6 +287,7 @@ export class SfuProducer implements Producer {
 
   private newLayer(index: number, rid: string): ProducerLayer {
     return new ProducerLayer(
+      this,
       index,
       rid,
       this.kind === 'video',

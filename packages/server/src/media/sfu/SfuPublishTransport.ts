@@ -128,12 +128,7 @@ export class SfuPublishTransport extends SfuTransport implements ProducerOwner {
     const producers = [...this.producers.values()].filter((p) => !p.closed);
     this.receivingProducers = producers;
     this.receiving = producers.flatMap((p) => p.layers.filter((l) => l.ssrc >= 0 || l.rtxSsrc >= 0));
-    this.producerOfLayer.clear();
-    for (const producer of producers) for (const layer of producer.layers) this.producerOfLayer.set(layer, producer);
   }
-
-  /** Which producer a receiving layer belongs to (kept beside `receiving`, so the packet path finds it without a search). */
-  private readonly producerOfLayer = new Map<ProducerLayer, SfuProducer>();
 
   sendKeyFrameRequest(producer: SfuProducer, layer: ProducerLayer): void {
     if (!this.connected || layer.ssrc < 0) return;
@@ -168,7 +163,7 @@ export class SfuPublishTransport extends SfuTransport implements ProducerOwner {
       this.sendTransportFeedback();
     }
     for (const layer of this.receiving) {
-      const producer = this.producerOfLayer.get(layer)!;
+      const producer = layer.producer;
       if (layer.keyFrames.poll(nowMs)) this.sendKeyFrameRequest(producer, layer);
       if (layer.nack !== null && layer.nack.missing > 0) this.sendNacks(producer, layer, nowMs);
     }
@@ -208,12 +203,12 @@ export class SfuPublishTransport extends SfuTransport implements ProducerOwner {
     const layers = this.receiving;
     for (let i = 0; i < layers.length; i++) {
       const layer = layers[i]!;
-      if (layer.ssrc === ssrc) return this.producerOfLayer.get(layer)!.receive(layer, packet, length, headerLength, nowMs);
-      if (layer.rtxSsrc === ssrc) return this.producerOfLayer.get(layer)!.receiveRtx(layer, packet, length, headerLength, nowMs);
+      if (layer.ssrc === ssrc) return layer.producer.receive(layer, packet, length, headerLength, nowMs);
+      if (layer.rtxSsrc === ssrc) return layer.producer.receiveRtx(layer, packet, length, headerLength, nowMs);
     }
     const learnt = this.learnSsrc(packet, ssrc);
     if (learnt === undefined) return;
-    const producer = this.producerOfLayer.get(learnt)!;
+    const producer = learnt.producer;
     if (learnt.ssrc === ssrc) producer.receive(learnt, packet, length, headerLength, nowMs);
     else producer.receiveRtx(learnt, packet, length, headerLength, nowMs);
   }
@@ -230,7 +225,7 @@ export class SfuPublishTransport extends SfuTransport implements ProducerOwner {
         if (!readSenderInfo(packet, cursor.offset, cursor.end, this.senderInfo)) continue;
         const ssrc = this.senderInfo.ssrc;
         const layer = this.receiving.find((l) => l.ssrc === ssrc);
-        if (layer !== undefined) this.producerOfLayer.get(layer)!.onSenderReport(layer, this.senderInfo, nowMs);
+        if (layer !== undefined) layer.producer.onSenderReport(layer, this.senderInfo, nowMs);
       } else if (cursor.type === RTCP_XR) {
         const now = ntpTime(nowMs, this.ntp);
         const rtt = roundTripFromDlrr(packet, cursor.offset, cursor.end, this.rtcpSsrc, compactNtp(now.seconds, now.fraction));

@@ -16,6 +16,12 @@ export const enum LayerDecision {
 export class LayerSelector {
   current = -1;
   target = -1;
+  /**
+   * While nothing flows (current -1): a lower layer that is being sent now, taken at its key frame
+   * so a tile that becomes visible shows video at once, while the target (maybe just switched on
+   * at the publisher) is still on its way. -1: none.
+   */
+  fallback = -1;
   /** When the target last changed, for how long a switch has been waiting. */
   targetSetAtMs = 0;
 
@@ -42,7 +48,7 @@ export class LayerSelector {
   /** Per packet of `layer` (`keyFrame`: it starts a key frame). Allocates nothing. */
   accept(layer: number, keyFrame: boolean): LayerDecision {
     if (layer === this.current) return LayerDecision.Forward;
-    if (layer === this.target && keyFrame) {
+    if (keyFrame && (layer === this.target || (this.current < 0 && layer === this.fallback))) {
       this.current = layer;
       return LayerDecision.Switch;
     }
@@ -53,6 +59,7 @@ export class LayerSelector {
   clamp(): void {
     const count = this.layerCount();
     if (this.current >= count) this.current = -1;
+    if (this.fallback >= count) this.fallback = -1;
     if (this.target >= count) this.target = count - 1;
   }
 }

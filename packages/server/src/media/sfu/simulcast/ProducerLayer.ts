@@ -1,4 +1,5 @@
 import { KeyFrameRequestMerger, NackGenerator, newSenderInfo, PacketCache, ReceiveStats, type SenderInfo } from '@confab/wire';
+import type { SfuProducer } from '../SfuProducer';
 import { BitrateMeter } from './BitrateMeter';
 
 /** One keyframe request to the publisher per layer per this many ms, however many subscribers ask. */
@@ -35,6 +36,8 @@ export class ProducerLayer {
   switchedOff = false;
 
   constructor(
+    /** The track this layer belongs to (the packet path goes from SSRC to layer to producer). */
+    readonly producer: SfuProducer,
     /** 0 = lowest. */
     readonly index: number,
     /** '' for a plain stream; the rid (or the SIM position) for simulcast. */

@@ -89,11 +89,10 @@ function setup() {
   producer.addConsumer(consumer);
   consumer.prepareOffer();
   consumer.negotiate({ mid: '0', receiving: true, payloadTypes: new Set([96, 97]), audioLevelId: 0 });
-  const play = (from: number, to: number, onPacket?: (t: number) => void) => {
+  const play = (from: number, to: number, skipRid?: string) => {
     for (const [t, rid, , headerLength, hex] of CHROMIUM_SIMULCAST_RTP) {
-      if (t < from || t >= to) continue;
+      if (t < from || t >= to || rid === skipRid) continue;
       now = t;
-      onPacket?.(t);
       const buf = Buffer.from(hex, 'hex');
       const layer = producer.layerByRid(rid)!;
       if (layer.ssrc < 0) producer.learnSsrc(layer, rtpSsrc(buf), false);
@@ -180,7 +179,7 @@ test('hidden: nothing goes out at once; visible again: the layer restarts at its
   assert.equal(sent.length, before, 'no bytes while hidden');
   assert.equal(consumer.neededLayers(), 0, 'a hidden tile needs no layer (dynacast)');
   target(1, 1200);
-  assert.equal(keyFrameRequests.at(-1), 'h', 'asked for a key frame of the layer to resume');
+  assert.ok(keyFrameRequests.slice(-2).includes('h'), 'asked for a key frame of the layer to resume (and of a lower one flowing, to start sooner)');
   play(1200, 4000);
   const resumed = sent[before]!;
   assert.ok(resumed.keyFrame && resumed.t > 1200, 'resumes with a key frame');
@@ -200,4 +199,19 @@ test('dynacast from the consumers: layers nobody receives go off after 3 s, a ne
   target(2, 4100); // someone wants f: on at once (q stays on while the switch waits)
   producer.tick(t0 + 3200);
   assert.deepEqual(layersTold.at(-1), 'q+ h- f+');
+});
+
+test('visible again while its layer is still off at the publisher: a lower layer that flows starts the picture, then the switch up', () => {
+  const { consumer, sent, play, target, keyFrameRequests } = setup();
+  target(-1, 0);
+  play(0, 300, 'h'); // h is off at the publisher (dynacast); q and f flow for others
+  target(1, 300);
+  assert.deepEqual(keyFrameRequests.slice(-2).sort(), ['h', 'q'], 'asks for both');
+  play(300, 1600, 'h');
+  assert.ok(sent.length > 0 && sent.every((s) => s.layer === 0), 'q fills in while h is on its way');
+  assert.equal(consumer.selector.target, 1);
+  play(1600, 4000); // h comes back
+  assert.equal(consumer.selector.current, 1, 'then h, at its key frame');
+  assert.ok(sent[0]!.keyFrame);
+  assertContinuous(sent, consumer.ssrc);
 });
