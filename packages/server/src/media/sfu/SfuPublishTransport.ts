@@ -301,8 +301,8 @@ export class SfuPublishTransport extends SfuTransport implements ProducerOwner {
       packets += stats.packetsReceived;
       worstLoss = Math.max(worstLoss, block.fractionLost / 256);
       // Audio only: a video frame's packets share a timestamp, so video jitter is high on any link.
-      const producer = this.producerOfLayer.get(layer);
-      if (producer?.kind === 'audio' && producer.clockRate > 0) worstJitterMs = Math.max(worstJitterMs, (block.jitter * 1000) / producer.clockRate);
+      const producer = layer.producer;
+      if (producer.kind === 'audio' && producer.clockRate > 0) worstJitterMs = Math.max(worstJitterMs, (block.jitter * 1000) / producer.clockRate);
     }
     this.reportStats(packets, worstLoss, worstJitterMs);
     const slot = this.ctx.slots.take();
