@@ -58,6 +58,8 @@ export class SfuProducer implements Producer {
   codec: CodecName | undefined = undefined;
   /** The publisher's id of ssrc-audio-level, 0 if not negotiated. */
   audioLevelId = 0;
+  /** The publisher's transport-wide-cc id (0: none): consumers renumber that element for their subscriber. */
+  transportCcId = 0;
   /** Which key frame request the publisher negotiated. */
   usesFir = false;
   stats: ReceiveStats | null = null;
@@ -147,6 +149,7 @@ export class SfuProducer implements Producer {
     this.clockRate = stream.clockRate;
     this.usesFir = stream.fir && !stream.pli;
     this.audioLevelId = this.kind === 'audio' ? extensions.audioLevel : 0;
+    this.transportCcId = extensions.transportCc;
     if (stream.ssrc !== undefined) this.setSsrc(stream.ssrc);
     if (stream.rtxSsrc !== undefined) this.rtxSsrc = stream.rtxSsrc;
     this.nack = this.kind === 'video' && stream.nack ? (this.nack ?? new NackGenerator()) : null;

@@ -8,6 +8,7 @@ import { SfuConsumer, type ConsumerOwner } from './SfuConsumer';
 import type { SfuContext } from './SfuContext';
 import { SfuProducer } from './SfuProducer';
 import { SfuTransport, type TransportOwner } from './SfuTransport';
+import { SubscriberBandwidth, type BandwidthOwner, type BandwidthStats } from './SubscriberBandwidth';
 import { parseSdp } from './sdp/parseSdp';
 import { readRemoteTransport } from './sdp/remoteTransport';
 import { readSubscribeAnswer } from './sdp/subscribeAnswer';
@@ -30,7 +31,13 @@ interface Section {
  * subscriber ends here: NACKs are answered from the producers' caches, PLI/FIR become (merged)
  * keyframe requests, and nothing else reaches any publisher.
  */
-export class SfuSubscribeTransport extends SfuTransport implements ConsumerOwner {
+export class SfuSubscribeTransport extends SfuTransport implements ConsumerOwner, BandwidthOwner {
+  /**
+   * Called when `availableBitrate` moved by more than ~5% (the allocator's hook). Runs on the
+   * packet path (inside RTCP handling): keep it short.
+   */
+  onBandwidthChanged: (() => void) | null = null;
+  private readonly bandwidth: SubscriberBandwidth;
   /** Live consumers by producer id, and by our SSRC (as the subscriber's RTCP names them). */
   private readonly consumers = new Map<string, SfuConsumer>();
   private readonly bySsrc = new Map<number, SfuConsumer>();
@@ -49,6 +56,22 @@ export class SfuSubscribeTransport extends SfuTransport implements ConsumerOwner
   constructor(owner: TransportOwner, ctx: SfuContext, options: TransportOptions) {
     super(owner, ctx, options);
     this.renegotiator = new Renegotiator(() => this.sendOffer(), this.logger);
+    this.bandwidth = new SubscriberBandwidth(this, ctx.slots);
+  }
+
+  /** bits/s the send-side estimate allows for media towards this subscriber; Infinity until estimated. */
+  get availableBitrate(): number {
+    return this.bandwidth.availableBitrate;
+  }
+
+  /** What the allocator would send if it could (bits/s): probing looks for that much. NaN: what is offered now. */
+  setWantedBitrate(bps: number): void {
+    this.bandwidth.setWantedBitrate(bps);
+  }
+
+  /** The estimate, its loss and the pacer, for stats and connection quality. */
+  bandwidthStats(): BandwidthStats {
+    return this.bandwidth.stats(performance.now());
   }
 
   override consume(producer: Producer, options?: { paused?: boolean }): Consumer {
@@ -89,6 +112,10 @@ export class SfuSubscribeTransport extends SfuTransport implements ConsumerOwner
         throw MediaError.invalidArgument(`answer rejected: ${errorMessage(err)}`, err);
       }
       this.ice!.setRemoteParameters(remote);
+      // transport-wide-cc is per transport (BUNDLE): any m-section that took it numbers every packet.
+      let transportCcId = 0;
+      for (const receiver of receivers.values()) if (receiver.receiving && receiver.transportCcId > 0) transportCcId = receiver.transportCcId;
+      this.bandwidth.negotiated(transportCcId);
       for (const consumer of this.offeredConsumers) {
         if (consumer.closed || consumer.negotiated) continue;
         consumer.negotiate(receivers.get(consumer.mid));
@@ -111,9 +138,30 @@ export class SfuSubscribeTransport extends SfuTransport implements ConsumerOwner
     if (!this.closed) this.renegotiator.request();
   }
 
-  sendRtp(slot: Buffer, length: number): boolean {
-    const n = this.srtp!.protectRtp(slot, length);
-    return n > 0 && this.ice!.send(slot, n);
+  /** Video is paced (its packets may leave a little later, from the pacer's copy); audio goes at once. */
+  sendRtp(slot: Buffer, length: number, paced = true): boolean {
+    return this.bandwidth.send(slot, length, paced);
+  }
+
+  /** The transport-wide number is in: protect and send. */
+  protectAndSend(slot: Buffer, length: number): number {
+    const srtp = this.srtp;
+    if (srtp === null || this.closed) return 0;
+    const n = srtp.protectRtp(slot, length);
+    return n > 0 && this.ice!.send(slot, n) ? n : 0;
+  }
+
+  /** Probe padding goes on the RTX stream of a video consumer (padding-only RTP needs RTX negotiated). */
+  writePadding(slot: Buffer, padding: number): number {
+    for (const consumer of this.consumers.values()) {
+      const n = consumer.writePadding(slot, padding);
+      if (n > 0) return n;
+    }
+    return 0;
+  }
+
+  bandwidthChanged(): void {
+    this.onBandwidthChanged?.();
   }
 
   consumerClosed(consumer: SfuConsumer): void {
@@ -125,6 +173,7 @@ export class SfuSubscribeTransport extends SfuTransport implements ConsumerOwner
   }
 
   tick(nowMs: number): void {
+    if (this.connected) this.bandwidth.tick(nowMs);
     if (!this.connected || nowMs - this.lastCatchUpMs < SENDER_REPORT_CATCH_UP_MS) return;
     this.lastCatchUpMs = nowMs;
     for (const consumer of this.consumers.values()) consumer.sendSenderReport(nowMs);
@@ -132,6 +181,7 @@ export class SfuSubscribeTransport extends SfuTransport implements ConsumerOwner
 
   protected override closeMedia(): void {
     this.renegotiator.close();
+    this.bandwidth.close();
     for (const consumer of this.consumers.values()) consumer.closeQuietly();
     this.consumers.clear();
     this.bySsrc.clear();
@@ -164,6 +214,8 @@ export class SfuSubscribeTransport extends SfuTransport implements ConsumerOwner
         if (consumer === undefined) continue;
         const count = readNack(packet, offset, end, this.nackSeqs);
         for (let i = 0; i < count; i++) consumer.retransmit(this.nackSeqs[i]!, nowMs);
+      } else if (cursor.type === RtcpType.RTPFB && cursor.count === RtpfbFormat.TWCC) {
+        this.bandwidth.onFeedback(packet, offset, end, nowMs);
       } else if (cursor.type === RtcpType.PSFB && cursor.count === PsfbFormat.PLI) {
         if (isPli(packet, offset, end)) this.bySsrc.get(rtcpMediaSsrc(packet, offset) | 0)?.requestKeyFrame();
       } else if (cursor.type === RtcpType.PSFB && cursor.count === PsfbFormat.FIR) {
