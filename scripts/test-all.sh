@@ -10,6 +10,8 @@ command -v ip >/dev/null || packages+=(iproute2)
 command -v unshare >/dev/null || packages+=(util-linux)
 # The network-loss tests cut one participant off with nftables rules inside the test namespace.
 command -v nft >/dev/null || packages+=(nftables)
+# The bandwidth-estimate test feeds Chromium a moving 720p .y4m made with ffmpeg (megabits, not the fake camera's ~300 kbps).
+command -v ffmpeg >/dev/null || packages+=(ffmpeg)
 if [ ${#packages[@]} -gt 0 ]; then
   if [ "$(id -u)" = 0 ]; then
     echo "installing system packages: ${packages[*]}"

@@ -1,7 +1,15 @@
 import { BandwidthUsage } from './BandwidthUsage';
 
-/** On overuse the estimate drops to this share of what the receiver got. */
+/** On overuse the estimate drops to this share of what the receiver got ... */
 const BETA = 0.85;
+/**
+ * ... but by at most half in one step: when we send far less than the estimate (the allocator
+ * chose a low layer), what gets through says little about the link, and one false alarm must not
+ * take the estimate to the floor. A real bottleneck keeps signalling overuse; a few steps reach it.
+ */
+const MAX_DECREASE = 0.5;
+/** Another cut waits this long (about a round trip plus a report): the last one needs time to show. */
+const DECREASE_INTERVAL_MS = 200;
 /** Multiplicative increase per second while far from the last known capacity. */
 const INCREASE_PER_SECOND = 1.08;
 /** The estimate may not run further ahead of the acknowledged rate than this (plus a little). */
@@ -15,7 +23,7 @@ const MAX_STEP_MS = 1000;
 /**
  * The AIMD rate controller of the delay-based estimate: on overuse it cuts to 0.85x the
  * acknowledged rate (once per feedback that still says overuse, always from what actually got
- * through, so cuts do not compound); while normal it increases, multiplicatively (8%/s) when the
+ * through, so cuts do not compound; at most halving per step); while normal it increases, multiplicatively (8%/s) when the
  * link's capacity is unknown or clearly exceeded, additively (about a packet per round trip) when
  * it is near the capacity seen at the last overuse; underuse holds (the queue is draining).
  */
@@ -25,6 +33,7 @@ export class AimdRateControl {
   private capacity = NaN;
   private capacityVariance = 0.4;
   private lastUpdateMs = NaN;
+  private lastDecreaseMs = -Infinity;
 
   constructor(
     start: number,
@@ -48,8 +57,10 @@ export class AimdRateControl {
       this.capacity = NaN; // we get far more through than at the last overuse: the link changed
     }
     if (usage === BandwidthUsage.Overusing) {
+      if (nowMs - this.lastDecreaseMs < DECREASE_INTERVAL_MS) return this.estimate;
+      this.lastDecreaseMs = nowMs;
       const base = Number.isNaN(acked) ? this.estimate : acked;
-      const decreased = BETA * base;
+      const decreased = Math.max(BETA * base, MAX_DECREASE * this.estimate);
       if (decreased < this.estimate) this.estimate = decreased;
       if (!Number.isNaN(acked)) this.learnCapacity(acked);
     } else if (usage === BandwidthUsage.Normal) {

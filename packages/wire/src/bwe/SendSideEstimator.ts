@@ -91,7 +91,7 @@ export class SendSideEstimator {
         if (state === BandwidthUsage.Overusing || usage !== BandwidthUsage.Overusing) usage = state;
       }
     }
-    const ackedBps = this.acked.bps;
+    const ackedBps = this.acked.update();
     let delay = this.delayBased.update(usage, ackedBps, nowMs);
     if (probeId >= 0) {
       this.planner.result(probeId, probeBps, nowMs);

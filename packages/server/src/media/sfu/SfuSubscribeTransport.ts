@@ -56,7 +56,7 @@ export class SfuSubscribeTransport extends SfuTransport implements ConsumerOwner
   constructor(owner: TransportOwner, ctx: SfuContext, options: TransportOptions) {
     super(owner, ctx, options);
     this.renegotiator = new Renegotiator(() => this.sendOffer(), this.logger);
-    this.bandwidth = new SubscriberBandwidth(this, ctx.slots);
+    this.bandwidth = new SubscriberBandwidth(this, ctx.slots, this.logger, this.label);
   }
 
   /** bits/s the send-side estimate allows for media towards this subscriber; Infinity until estimated. */

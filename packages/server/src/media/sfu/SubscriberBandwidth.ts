@@ -1,4 +1,5 @@
 import { SendSideEstimator, stampTransportCcSeq, TwccFeedback } from '@confab/wire';
+import type { MediaLogger } from '../logger';
 import { Pacer, type PacerOutput } from './Pacer';
 import type { PacketSlots } from './PacketSlots';
 
@@ -59,6 +60,8 @@ export class SubscriberBandwidth implements PacerOutput {
   constructor(
     private readonly owner: BandwidthOwner,
     slots: PacketSlots,
+    private readonly logger: MediaLogger,
+    private readonly label: string,
   ) {
     this.pacer = new Pacer(this, slots);
   }
@@ -115,6 +118,7 @@ export class SubscriberBandwidth implements PacerOutput {
     this.pacer.setRate(estimate * PACING_FACTOR);
     if (this.notified === 0 || Math.abs(estimate - this.notified) > NOTIFY_CHANGE * this.notified) {
       this.notified = estimate;
+      this.logger.debug({ transport: this.label, bps: Math.round(estimate), loss: Math.round(estimator.lossRatio * 1000) / 1000 }, 'bandwidth estimate');
       this.owner.bandwidthChanged();
     }
   }
