@@ -3,8 +3,14 @@ import type { MediaLogger } from '../logger';
 import { Pacer, type PacerOutput } from './Pacer';
 import type { PacketSlots } from './PacketSlots';
 
-/** The pacer lets video out at this multiple of the estimate (room for key frames, not for floods). */
+/** The pacer lets video out at this multiple of the estimate (room for key frames, not for floods) ... */
 export const PACING_FACTOR = 2.5;
+/**
+ * ... and never slower than this multiple of what is being offered: pacing below the media's own
+ * rate only builds a standing queue and drops. Lowering the media is the allocator's job (it
+ * chooses layers within availableBitrate); the pacer smooths bursts.
+ */
+const OFFERED_HEADROOM = 1.5;
 /** The owner hears of a new estimate when it moved at least this much since the last time it heard. */
 const NOTIFY_CHANGE = 0.05;
 /** SRTP's authentication tag, counted in what the estimator thinks left (the tag is on the wire too). */
@@ -115,7 +121,7 @@ export class SubscriberBandwidth implements PacerOutput {
     if (!estimator.estimating) return;
     const estimate = estimator.estimate;
     this.available = estimate;
-    this.pacer.setRate(estimate * PACING_FACTOR);
+    this.pacer.setRate(Math.max(estimate * PACING_FACTOR, this.offeredBps * OFFERED_HEADROOM));
     if (this.notified === 0 || Math.abs(estimate - this.notified) > NOTIFY_CHANGE * this.notified) {
       this.notified = estimate;
       this.logger.debug({ transport: this.label, bps: Math.round(estimate), loss: Math.round(estimator.lossRatio * 1000) / 1000 }, 'bandwidth estimate');
@@ -129,6 +135,7 @@ export class SubscriberBandwidth implements PacerOutput {
       this.offeredBps = ((this.offeredBytes * 8000) / (nowMs - this.offeredSinceMs)) | 0;
       this.offeredBytes = 0;
       this.offeredSinceMs = nowMs;
+      if (this.estimator?.estimating) this.pacer.setRate(Math.max(this.available * PACING_FACTOR, this.offeredBps * OFFERED_HEADROOM));
     }
     const estimator = this.estimator;
     if (estimator === null || estimator.history.sent === 0) return;
