@@ -42,7 +42,7 @@ describe('Pacer', () => {
     pacer.setRate(2_000_000); // 250 bytes/ms: a 1200-byte packet every ~5 ms
     const start = performance.now();
     for (let i = 0; i < 40; i++) pacer.send(packet(slots, i), 1200, start);
-    assert.ok(out.sent.length <= 2, `only what the budget allows leaves at once (${out.sent.length})`);
+    assert.ok(out.sent.length <= 6, `only what the budget allows (20 ms) leaves at once (${out.sent.length})`);
     await sleep(400);
     assert.equal(out.sent.length, 40);
     assert.deepEqual(out.sent.map((s) => s.tag), Array.from({ length: 40 }, (_, i) => i), 'in order, contents intact');

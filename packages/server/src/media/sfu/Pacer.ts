@@ -2,6 +2,11 @@ import type { PacketSlots } from './PacketSlots';
 
 /** Packets are let out in steps this far apart, each step up to the budget. */
 export const PACER_INTERVAL_MS = 5;
+/**
+ * With nothing queued, a packet leaves at once while the bucket holds less than this much sending
+ * time: an ordinary frame (a few packets) is not held back; a key frame's tail is spread.
+ */
+const BURST_MS = 20;
 /** Video waits at most this long; older video is dropped first when the queue is over it. */
 const MAX_QUEUE_MS = 500;
 /** Queued packets at most (a 2 Mbps key frame burst is ~200). */
@@ -25,8 +30,8 @@ export interface PacerOutput {
 /**
  * Spreads video towards one subscriber over time so that a key frame (tens of packets at once)
  * does not hit a bottleneck's queue as one burst: a leaky bucket draining at the pacing rate
- * (2.5x the estimate), letting a packet through at once while the bucket holds less than one
- * step's worth and the queue is empty, otherwise queueing a copy (the engine's send slots are
+ * (2.5x the estimate), letting a packet through at once while the bucket holds less than 20 ms
+ * of sending and the queue is empty, otherwise queueing a copy (the engine's send slots are
  * reused, so a queued packet lives in a buffer of ours) released every 5 ms. Audio never waits.
  * Also sends probe clusters: padding packets at a target rate for ~15 ms, numbered by cluster.
  */
@@ -86,7 +91,7 @@ export class Pacer {
   send(slot: Buffer, length: number, nowMs: number): boolean {
     if (this.rateBps === Infinity) return this.out.sendNow(slot, length, -1) > 0;
     this.drain(nowMs);
-    if (this.count === 0 && this.debt <= this.stepBytes()) {
+    if (this.count === 0 && this.debt <= (this.rateBps * BURST_MS) / 8000) {
       const n = this.out.sendNow(slot, length, -1);
       this.debt += n;
       return n > 0;
