@@ -5,6 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { mutate, seededRandom } from '../fixtures/fuzz';
 import { TwccFeedback } from '../rtcp/TwccFeedback';
 import { loadSequence, phase, replay, reportPackets } from './fixtures/replay';
 import { estimateRange, firstTime } from './fixtures/simulatedLink';
@@ -35,6 +36,21 @@ describe('recorded Chromium transport-cc feedback', () => {
           [fb.baseSeq, fb.statusCount, fb.referenceTime, fb.feedbackCount, fb.symbols.subarray(0, fb.statusCount), fb.deltas.subarray(0, fb.statusCount)],
         );
       }
+    }
+  });
+
+  it('mutated reports never throw and never leave the estimate outside [floor, max]', () => {
+    const random = seededRandom(12);
+    const sequence = loadSequence('chromium-cap');
+    const estimator = new SendSideEstimator();
+    const fb = new TwccFeedback(8192);
+    let sent = 0;
+    for (const [at, before, hex] of sequence.reports) {
+      for (; sent < before; sent++) estimator.history.add(...sequence.sends[sent]!);
+      const packet = mutate(random, Buffer.from(hex, 'hex'));
+      if (!fb.read(packet, 0, packet.length)) continue;
+      const estimate = estimator.onFeedback(fb, at);
+      assert.ok(Number.isFinite(estimate) && estimate >= FLOOR && estimate <= 100e6, `estimate ${estimate}`);
     }
   });
 
