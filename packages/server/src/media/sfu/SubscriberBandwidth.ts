@@ -11,6 +11,13 @@ export const PACING_FACTOR = 2.5;
  * chooses layers within availableBitrate); the pacer smooths bursts.
  */
 const OFFERED_HEADROOM = 1.5;
+/**
+ * Pacing is off for now: with it on, real Chromium subscribers played audio and video up to
+ * ~0.5 s apart (e2e/mediaPath.test.ts lip sync, 3 runs of 3 on a loaded machine; 3 ms apart
+ * without). Until that is understood the pacer (tested on its own in Pacer.test.ts) lets
+ * everything through at once; the estimate, probing and availableBitrate work without it.
+ */
+export const PACING_ENABLED = false;
 /** The owner hears of a new estimate when it moved at least this much since the last time it heard. */
 const NOTIFY_CHANGE = 0.05;
 /** SRTP's authentication tag, counted in what the estimator thinks left (the tag is on the wire too). */
@@ -121,7 +128,7 @@ export class SubscriberBandwidth implements PacerOutput {
     if (!estimator.estimating) return;
     const estimate = estimator.estimate;
     this.available = estimate;
-    this.pacer.setRate(Math.max(estimate * PACING_FACTOR, this.offeredBps * OFFERED_HEADROOM));
+    if (PACING_ENABLED) this.pacer.setRate(Math.max(estimate * PACING_FACTOR, this.offeredBps * OFFERED_HEADROOM));
     if (this.notified === 0 || Math.abs(estimate - this.notified) > NOTIFY_CHANGE * this.notified) {
       this.notified = estimate;
       this.logger.debug({ transport: this.label, bps: Math.round(estimate), loss: Math.round(estimator.lossRatio * 1000) / 1000 }, 'bandwidth estimate');
@@ -135,7 +142,7 @@ export class SubscriberBandwidth implements PacerOutput {
       this.offeredBps = ((this.offeredBytes * 8000) / (nowMs - this.offeredSinceMs)) | 0;
       this.offeredBytes = 0;
       this.offeredSinceMs = nowMs;
-      if (this.estimator?.estimating) this.pacer.setRate(Math.max(this.available * PACING_FACTOR, this.offeredBps * OFFERED_HEADROOM));
+      if (PACING_ENABLED && this.estimator?.estimating) this.pacer.setRate(Math.max(this.available * PACING_FACTOR, this.offeredBps * OFFERED_HEADROOM));
     }
     const estimator = this.estimator;
     if (estimator === null || estimator.history.sent === 0) return;
