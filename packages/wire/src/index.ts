@@ -17,3 +17,4 @@ export * from './rtcp/ReceiveStats';
 export * from './rtcp/NackGenerator';
 export * from './rtcp/SenderReportTranslator';
 export * from './rtcp/KeyFrameRequestMerger';
+export * from './bwe/index';

@@ -235,3 +235,94 @@ export function readSdesItem(buf: Uint8Array, id: number): string | undefined {
   for (let i = 0; i < length; i++) text += String.fromCharCode(buf[at + i]!);
   return text;
 }
+
+/**
+ * Writes transport-wide sequence number `seq` under one-byte id `id` (1-14) into the RTP packet
+ * `buf[0, len)`, in place: overwrites the element if there is one, else adds it, growing the
+ * extension block by one word (or creating a one-byte-form block of two words) and moving the
+ * payload up. `buf` must have 8 spare bytes beyond `len`. Returns the new length, or -1 when the
+ * packet's extension block has a profile we do not know or is malformed (left untouched).
+ */
+export function stampTransportCcSeq(buf: Uint8Array, len: number, id: number, seq: number): number {
+  const start = blockStart(buf);
+  if (start < 0) {
+    // No block: one in the one-byte form, after the CSRCs: BEDE, 1 word, [id|1] seq seq 0.
+    const at = 12 + (buf[0]! & 0x0f) * 4;
+    if (at > len) return -1;
+    buf.copyWithin(at + 8, at, len);
+    buf[0] = buf[0]! | 0x10;
+    buf[at] = 0xbe;
+    buf[at + 1] = 0xde;
+    buf[at + 2] = 0;
+    buf[at + 3] = 1;
+    buf[at + 4] = (id << 4) | 1;
+    buf[at + 5] = (seq >>> 8) & 0xff;
+    buf[at + 6] = seq & 0xff;
+    buf[at + 7] = 0;
+    return len + 8;
+  }
+  const ref = findRtpExtension(buf, id);
+  if (ref >= 0 && (ref & 0xff) >= 2) {
+    const at = ref >>> 8;
+    buf[at] = (seq >>> 8) & 0xff;
+    buf[at + 1] = seq & 0xff;
+    return len;
+  }
+  const form = blockForm(buf, start);
+  if (form === 0) return -1;
+  const end = blockEnd(buf, start);
+  if (end > len) return -1;
+  // Where the elements stop (trailing padding is free space).
+  const used = elementsEnd(buf, start + 4, end, form);
+  if (used < 0) return -1;
+  const need = form === 1 ? 3 : 4;
+  if (used + need > end) {
+    buf.copyWithin(end + 4, end, len);
+    for (let i = end; i < end + 4; i++) buf[i] = 0;
+    const words = ((buf[start + 2]! << 8) | buf[start + 3]!) + 1;
+    buf[start + 2] = words >>> 8;
+    buf[start + 3] = words & 0xff;
+    len += 4;
+  }
+  if (form === 1) {
+    buf[used] = (id << 4) | 1;
+    buf[used + 1] = (seq >>> 8) & 0xff;
+    buf[used + 2] = seq & 0xff;
+  } else {
+    buf[used] = id;
+    buf[used + 1] = 2;
+    buf[used + 2] = (seq >>> 8) & 0xff;
+    buf[used + 3] = seq & 0xff;
+  }
+  return len;
+}
+
+/** The offset just past the last element of a block's elements [from, end); -1 if malformed. */
+function elementsEnd(buf: Uint8Array, from: number, end: number, form: number): number {
+  let i = from;
+  let last = from;
+  while (i < end) {
+    if (form === 1) {
+      const b = buf[i]!;
+      if (b === 0) {
+        i++;
+        continue;
+      }
+      if (b >> 4 === 15) return -1; // reserved id: receivers stop reading here
+      const length = (b & 0x0f) + 1;
+      if (i + 1 + length > end) return -1;
+      i += 1 + length;
+    } else {
+      if (buf[i] === 0) {
+        i++;
+        continue;
+      }
+      if (i + 2 > end) return -1;
+      const length = buf[i + 1]!;
+      if (i + 2 + length > end) return -1;
+      i += 2 + length;
+    }
+    last = i;
+  }
+  return last;
+}

@@ -17,8 +17,11 @@ const LAYER_START_GRACE_MS = 3000;
 /** What a consumer needs from its subscribe transport. */
 export interface ConsumerOwner {
   readonly connected: boolean;
-  /** Protects the RTP packet in `slot[0, length)` and sends it; false if it could not. */
-  sendRtp(slot: Buffer, length: number): boolean;
+  /**
+   * Sends the RTP packet in `slot[0, length)` (with room for 8 more bytes: the transport-wide
+   * number may be added); false if it could not. `paced` false: audio, never held back.
+   */
+  sendRtp(slot: Buffer, length: number, paced?: boolean): boolean;
   /** Protects the RTCP packet in `slot[0, length)` and sends it. */
   sendRtcp(slot: Buffer, length: number): void;
   consumerClosed(consumer: SfuConsumer): void;
@@ -55,6 +58,7 @@ export class SfuConsumer implements Consumer {
   private accepted: ReadonlySet<number> = new Set();
   private receiving = false;
   private audioLevelId = 0;
+  private transportCcId = 0;
   /** Set while packets can go: negotiated, receiving, and the producer's codec accepted. */
   private rewriter: RtpStreamRewriter | null = null;
   private translator: SenderReportTranslator | null = null;
@@ -250,6 +254,7 @@ export class SfuConsumer implements Consumer {
     this.receiving = answer?.receiving ?? false;
     this.accepted = answer?.payloadTypes ?? new Set();
     this.audioLevelId = answer?.audioLevelId ?? 0;
+    this.transportCcId = answer?.transportCcId ?? 0;
     this.startStream();
   }
 
@@ -296,7 +301,7 @@ export class SfuConsumer implements Consumer {
     if (!rewriter.rewrite(slot, payloadSize, nowMs)) return;
     if (vp8 !== null) vp8.rewrite(slot, headerLength, headerLength + payloadSize);
     if ((slot[0]! & 0x10) !== 0) remapRtpExtensions(slot, this.extensionMap);
-    if (!this.owner.sendRtp(slot, len)) return;
+    if (!this.owner.sendRtp(slot, len, this.kind === 'video')) return;
     const counters = this.ctx.counters;
     counters.rtpPacketsForwarded++;
     counters.rtpBytesForwarded += len;
@@ -328,6 +333,20 @@ export class SfuConsumer implements Consumer {
     const n = writeRtxPacket(packet, len, rtx, this.rtxSsrc, this.rtxPayloadType, this.rtxSeq);
     this.rtxSeq = (this.rtxSeq + 1) & 0xffff;
     if (n > 0) this.owner.sendRtp(rtx, n);
+  }
+
+  /** A padding-only RTX packet (probing) with `padding` (1-255) bytes of padding; 0 when this stream has no RTX. */
+  writePadding(slot: Buffer, padding: number): number {
+    if (this.rtxPayloadType < 0 || this.rewriter === null || this.currentPaused) return 0;
+    slot[0] = 0xa0; // V=2, P
+    slot[1] = this.rtxPayloadType;
+    slot.writeUInt16BE(this.rtxSeq, 2);
+    this.rtxSeq = (this.rtxSeq + 1) & 0xffff;
+    slot.writeUInt32BE(0, 4);
+    slot.writeUInt32BE(this.rtxSsrc >>> 0, 8);
+    slot.fill(0, 12, 12 + padding - 1);
+    slot[12 + padding - 1] = padding;
+    return 12 + padding;
   }
 
   /** Translates the producer's latest Sender Report for our stream, once per report. */
@@ -373,5 +392,7 @@ export class SfuConsumer implements Consumer {
     this.rtxPayloadType = codec.rtxPayloadType >= 0 && this.accepted.has(codec.rtxPayloadType) ? codec.rtxPayloadType : -1;
     this.extensionMap.fill(0);
     if (this.producer.audioLevelId > 0 && this.audioLevelId > 0) this.extensionMap[this.producer.audioLevelId] = this.audioLevelId;
+    // The publisher's transport-wide number is kept in place, under our id, and overwritten with ours on the way out.
+    if (this.producer.transportCcId > 0 && this.transportCcId > 0) this.extensionMap[this.producer.transportCcId] = this.transportCcId;
   }
 }

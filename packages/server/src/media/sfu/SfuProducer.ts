@@ -46,6 +46,8 @@ export class SfuProducer implements Producer {
   codec: CodecName | undefined = undefined;
   /** The publisher's id of ssrc-audio-level, 0 if not negotiated. */
   audioLevelId = 0;
+  /** The publisher's transport-wide-cc id (0: none): consumers renumber that element for their subscriber. */
+  transportCcId = 0;
   /** Which key frame request the publisher negotiated. */
   usesFir = false;
   /** Simulcast only: which layers the publisher should send. */
@@ -145,6 +147,7 @@ export class SfuProducer implements Producer {
     this.clockRate = stream.clockRate;
     this.usesFir = stream.fir && !stream.pli;
     this.audioLevelId = this.kind === 'audio' ? extensions.audioLevel : 0;
+    this.transportCcId = extensions.transportCc;
     this.nackNegotiated = this.kind === 'video' && stream.nack;
     const rids = stream.layers.length > 1 ? stream.layers.map((l) => l.rid) : [''];
     if (rids.join(';') !== this.layers.map((l) => l.rid).join(';')) {

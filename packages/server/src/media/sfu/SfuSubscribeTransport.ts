@@ -10,6 +10,7 @@ import type { SfuContext } from './SfuContext';
 import { SfuProducer } from './SfuProducer';
 import { SfuTransport, type TransportOwner } from './SfuTransport';
 import { SubscriberLinkStats, wantedBitrate } from './SubscriberLinkStats';
+import { SubscriberBandwidth, type BandwidthOwner, type BandwidthStats } from './SubscriberBandwidth';
 import { parseSdp } from './sdp/parseSdp';
 import { readRemoteTransport } from './sdp/remoteTransport';
 import { readSubscribeAnswer } from './sdp/subscribeAnswer';
@@ -37,7 +38,8 @@ interface Section {
  * It also owns the subscriber's allocation: which layer of each video it gets, from the tiles'
  * sizes, the priorities and `availableBitrate` (see allocation/allocate.ts).
  */
-export class SfuSubscribeTransport extends SfuTransport implements ConsumerOwner {
+export class SfuSubscribeTransport extends SfuTransport implements ConsumerOwner, BandwidthOwner {
+  private readonly bandwidth: SubscriberBandwidth;
   /** Live consumers by producer id, and by our SSRC (as the subscriber's RTCP names them). */
   private readonly consumers = new Map<string, SfuConsumer>();
   private readonly bySsrc = new Map<number, SfuConsumer>();
@@ -63,6 +65,22 @@ export class SfuSubscribeTransport extends SfuTransport implements ConsumerOwner
   constructor(owner: TransportOwner, ctx: SfuContext, options: TransportOptions) {
     super(owner, ctx, options);
     this.renegotiator = new Renegotiator(() => this.sendOffer(), this.logger);
+    this.bandwidth = new SubscriberBandwidth(this, ctx.slots, this.logger, this.label);
+  }
+
+  /** bits/s the send-side estimate allows for media towards this subscriber; Infinity until estimated. */
+  get availableBitrate(): number {
+    return this.bandwidth.availableBitrate;
+  }
+
+  /** What the allocator would send if it could (bits/s): probing looks for that much. NaN: what is offered now. */
+  setWantedBitrate(bps: number): void {
+    this.bandwidth.setWantedBitrate(bps);
+  }
+
+  /** The estimate, its loss and the pacer, for stats and connection quality. */
+  bandwidthStats(): BandwidthStats {
+    return this.bandwidth.stats(performance.now());
   }
 
   override consume(producer: Producer, options?: ConsumeOptions): Consumer {
@@ -104,6 +122,10 @@ export class SfuSubscribeTransport extends SfuTransport implements ConsumerOwner
         throw MediaError.invalidArgument(`answer rejected: ${errorMessage(err)}`, err);
       }
       this.ice!.setRemoteParameters(remote);
+      // transport-wide-cc is per transport (BUNDLE): any m-section that took it numbers every packet.
+      let transportCcId = 0;
+      for (const receiver of receivers.values()) if (receiver.receiving && receiver.transportCcId > 0) transportCcId = receiver.transportCcId;
+      this.bandwidth.negotiated(transportCcId);
       for (const consumer of this.offeredConsumers) {
         if (consumer.closed || consumer.negotiated) continue;
         consumer.negotiate(receivers.get(consumer.mid));
@@ -126,9 +148,31 @@ export class SfuSubscribeTransport extends SfuTransport implements ConsumerOwner
     if (!this.closed) this.renegotiator.request();
   }
 
-  sendRtp(slot: Buffer, length: number): boolean {
-    const n = this.srtp!.protectRtp(slot, length);
-    return n > 0 && this.ice!.send(slot, n);
+  /** Video is paced (its packets may leave a little later, from the pacer's copy); audio goes at once. */
+  sendRtp(slot: Buffer, length: number, paced = true): boolean {
+    return this.bandwidth.send(slot, length, paced);
+  }
+
+  /** The transport-wide number is in: protect and send. */
+  protectAndSend(slot: Buffer, length: number): number {
+    const srtp = this.srtp;
+    if (srtp === null || this.closed) return 0;
+    const n = srtp.protectRtp(slot, length);
+    return n > 0 && this.ice!.send(slot, n) ? n : 0;
+  }
+
+  /** Probe padding goes on the RTX stream of a video consumer (padding-only RTP needs RTX negotiated). */
+  writePadding(slot: Buffer, padding: number): number {
+    for (const consumer of this.consumers.values()) {
+      const n = consumer.writePadding(slot, padding);
+      if (n > 0) return n;
+    }
+    return 0;
+  }
+
+  /** The estimate moved by more than ~5%: share it out again at the next tick (we are inside RTCP handling). */
+  bandwidthChanged(): void {
+    this.allocationDue = true;
   }
 
   consumerClosed(consumer: SfuConsumer): void {
@@ -137,19 +181,6 @@ export class SfuSubscribeTransport extends SfuTransport implements ConsumerOwner
     const section = this.sections.find((s) => s.consumer === consumer);
     if (section) section.consumer = null;
     this.renegotiate();
-  }
-
-  /**
-   * Bits per second the send-side estimate allows towards this subscriber. Infinity until there is
-   * an estimator: then every video gets the layer its tile asks for.
-   */
-  get availableBitrate(): number {
-    return Infinity;
-  }
-
-  /** The estimate moved (by more than a few percent): share it out again at the next tick. */
-  onBandwidthChanged(): void {
-    this.allocationDue = true;
   }
 
   allocationChanged(): void {
@@ -167,6 +198,7 @@ export class SfuSubscribeTransport extends SfuTransport implements ConsumerOwner
     if (this.allocationDue || nowMs - this.lastAllocationMs >= ALLOCATE_INTERVAL_MS) this.allocate(nowMs);
     for (const consumer of this.consumers.values()) consumer.tick();
     if (!this.connected) return;
+    this.bandwidth.tick(nowMs);
     const stats = this.linkStats.take(nowMs, wantedBitrate(this.allocationTracks), this.availableBitrate);
     if (stats !== null) this.emitStats(stats);
     if (nowMs - this.lastCatchUpMs < SENDER_REPORT_CATCH_UP_MS) return;
@@ -186,11 +218,14 @@ export class SfuSubscribeTransport extends SfuTransport implements ConsumerOwner
       tracks.push(consumer.allocation);
     }
     allocate(tracks, this.availableBitrate);
+    // Probing looks for what the tiles ask for, so a subscriber held low climbs back when the link allows.
+    this.bandwidth.setWantedBitrate(wantedBitrate(tracks));
     for (const consumer of this.consumers.values()) if (!consumer.closed && !consumer.paused) consumer.applyAllocation(nowMs);
   }
 
   protected override closeMedia(): void {
     this.renegotiator.close();
+    this.bandwidth.close();
     for (const consumer of this.consumers.values()) consumer.closeQuietly();
     this.consumers.clear();
     this.bySsrc.clear();
@@ -223,6 +258,8 @@ export class SfuSubscribeTransport extends SfuTransport implements ConsumerOwner
         if (consumer === undefined) continue;
         const count = readNack(packet, offset, end, this.nackSeqs);
         for (let i = 0; i < count; i++) consumer.retransmit(this.nackSeqs[i]!, nowMs);
+      } else if (cursor.type === RtcpType.RTPFB && cursor.count === RtpfbFormat.TWCC) {
+        this.bandwidth.onFeedback(packet, offset, end, nowMs);
       } else if (cursor.type === RtcpType.PSFB && cursor.count === PsfbFormat.PLI) {
         if (isPli(packet, offset, end)) this.bySsrc.get(rtcpMediaSsrc(packet, offset) | 0)?.requestKeyFrame();
       } else if (cursor.type === RtcpType.PSFB && cursor.count === PsfbFormat.FIR) {

@@ -23,7 +23,9 @@ export interface SubscribeCodec {
   feedback: readonly string[];
 }
 
-const VIDEO_FEEDBACK = ['nack', 'nack pli', 'ccm fir'] as const;
+/** transport-cc: the subscriber's feedback drives our send-side bandwidth estimate towards it. */
+const VIDEO_FEEDBACK = ['transport-cc', 'nack', 'nack pli', 'ccm fir'] as const;
+const AUDIO_FEEDBACK = ['transport-cc'] as const;
 
 export const SUBSCRIBE_CODECS: Readonly<Record<CodecName, SubscribeCodec>> = {
   opus: {
@@ -35,7 +37,7 @@ export const SUBSCRIBE_CODECS: Readonly<Record<CodecName, SubscribeCodec>> = {
     fmtp: 'minptime=10;useinbandfec=1',
     payloadType: 111,
     rtxPayloadType: -1,
-    feedback: [],
+    feedback: AUDIO_FEEDBACK,
   },
   vp8: {
     name: 'vp8',

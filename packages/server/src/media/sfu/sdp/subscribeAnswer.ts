@@ -11,6 +11,8 @@ export interface AnsweredReceiver {
   payloadTypes: ReadonlySet<number>;
   /** Its id for ssrc-audio-level, 0 if it declined the extension. */
   audioLevelId: number;
+  /** Its id for transport-wide-cc, 0 if it declined the extension. */
+  transportCcId: number;
 }
 
 /** The answer's m-sections by mid. */
@@ -18,11 +20,13 @@ export function readSubscribeAnswer(answer: ParsedSdp): Map<string, AnsweredRece
   const receivers = new Map<string, AnsweredReceiver>();
   for (const section of answer.media) {
     if (section.mid === undefined) continue;
+    const extensions = readExtensions(section);
     receivers.set(section.mid, {
       mid: section.mid,
       receiving: sectionInUse(answer, section) && (section.direction === 'recvonly' || section.direction === 'sendrecv'),
       payloadTypes: new Set(readCodecs(section).map((c) => c.payloadType)),
-      audioLevelId: readExtensions(section).find((e) => e.uri === RtpExtensionUri.audioLevel)?.id ?? 0,
+      audioLevelId: extensions.find((e) => e.uri === RtpExtensionUri.audioLevel)?.id ?? 0,
+      transportCcId: extensions.find((e) => e.uri === RtpExtensionUri.transportWideCc)?.id ?? 0,
     });
   }
   return receivers;

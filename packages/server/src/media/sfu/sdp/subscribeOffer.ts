@@ -13,6 +13,8 @@ import { joinSdp, sessionLines, transportLines, type SessionOrigin } from './sdp
 
 /** The id of ssrc-audio-level in our offers (the only extension we forward). */
 export const SUBSCRIBE_AUDIO_LEVEL_ID = 1;
+/** The id of transport-wide-cc in our offers: every packet we send carries our own transport-wide number. */
+export const SUBSCRIBE_TRANSPORT_CC_ID = 3;
 
 export interface OfferedSender {
   ssrc: number;
@@ -46,6 +48,7 @@ export function writeSubscribeOffer(sections: readonly OfferSection[], local: Lo
     lines.push(...(rejected ? ['c=IN IP4 0.0.0.0'] : transportLines(local, 'actpass')));
     lines.push(`a=mid:${section.mid}`);
     if (section.kind === 'audio') lines.push(`a=extmap:${SUBSCRIBE_AUDIO_LEVEL_ID} ${RtpExtensionUri.audioLevel}`);
+    lines.push(`a=extmap:${SUBSCRIBE_TRANSPORT_CC_ID} ${RtpExtensionUri.transportWideCc}`);
     lines.push(sender === null ? 'a=inactive' : 'a=sendonly');
     if (sender !== null) lines.push(`a=msid:${sender.streamId} ${sender.trackId}`);
     lines.push('a=rtcp-mux', 'a=rtcp-rsize');

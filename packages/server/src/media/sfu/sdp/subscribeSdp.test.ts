@@ -7,7 +7,9 @@ import { parseSdp, sectionAttributes } from './parseSdp';
 import { readRemoteTransport } from './remoteTransport';
 import { readCodecs, readSsrcs } from './rtpParameters';
 import { readSubscribeAnswer } from './subscribeAnswer';
-import { SUBSCRIBE_AUDIO_LEVEL_ID, writeSubscribeOffer, type OfferSection } from './subscribeOffer';
+import { SUBSCRIBE_AUDIO_LEVEL_ID, SUBSCRIBE_TRANSPORT_CC_ID, writeSubscribeOffer, type OfferSection } from './subscribeOffer';
+
+const TWCC = `${SUBSCRIBE_TRANSPORT_CC_ID} http://www.ietf.org/id/draft-holmer-rmcat-transport-wide-cc-extensions-01`;
 
 const LOCAL: LocalIceDtlsParameters = {
   usernameFragment: 'srvU',
@@ -30,13 +32,14 @@ test('an offer: one sendonly m-section per consumer with our payload types, SSRC
   assert.equal(offer.session.find((a) => a.name === 'group')?.value, 'BUNDLE 0 1');
   assert.equal(readRemoteTransport(offer).setup, 'actpass');
   const [audio, video] = offer.media;
-  assert.deepEqual([audio!.direction, audio!.formats, sectionAttributes(audio!, 'extmap')], ['sendonly', ['111'], [`${SUBSCRIBE_AUDIO_LEVEL_ID} urn:ietf:params:rtp-hdrext:ssrc-audio-level`]]);
+  assert.deepEqual([audio!.direction, audio!.formats, sectionAttributes(audio!, 'extmap')], ['sendonly', ['111'], [`${SUBSCRIBE_AUDIO_LEVEL_ID} urn:ietf:params:rtp-hdrext:ssrc-audio-level`, TWCC]]);
+  assert.deepEqual(readCodecs(audio!)[0]!.feedback, ['transport-cc']);
   assert.deepEqual(readSsrcs(audio!), { primary: 1001, rtx: undefined });
   assert.deepEqual(sectionAttributes(audio!, 'msid'), ['PA_alice TR_mic']);
-  assert.deepEqual([video!.direction, video!.formats, sectionAttributes(video!, 'extmap')], ['sendonly', ['96', '97'], []]);
+  assert.deepEqual([video!.direction, video!.formats, sectionAttributes(video!, 'extmap')], ['sendonly', ['96', '97'], [TWCC]]);
   assert.deepEqual(readSsrcs(video!), { primary: 2001, rtx: 2002 });
   assert.ok(sectionAttributes(video!, 'ssrc').includes('2002 cname:PA_alice'));
-  assert.deepEqual(readCodecs(video!)[0]!.feedback, ['nack', 'nack pli', 'ccm fir']);
+  assert.deepEqual(readCodecs(video!)[0]!.feedback, ['transport-cc', 'nack', 'nack pli', 'ccm fir']);
 });
 
 test('closed consumers: rejected and out of BUNDLE, except the tag, which stays inactive with a port', () => {
@@ -59,7 +62,15 @@ test('a Chromium answer: what each m-section accepts', () => {
   assert.equal(readRemoteTransport(answer).setup, 'active');
   assert.equal(readRemoteTransport(answer).usernameFragment, 'LwtO');
   const receivers = readSubscribeAnswer(answer);
-  assert.deepEqual(receivers.get('0'), { mid: '0', receiving: true, payloadTypes: new Set([111]), audioLevelId: 1 });
-  assert.deepEqual(receivers.get('1'), { mid: '1', receiving: true, payloadTypes: new Set([96, 97, 102, 103]), audioLevelId: 0 });
+  assert.deepEqual(receivers.get('0'), { mid: '0', receiving: true, payloadTypes: new Set([111]), audioLevelId: 1, transportCcId: 0 });
+  assert.deepEqual(receivers.get('1'), { mid: '1', receiving: true, payloadTypes: new Set([96, 97, 102, 103]), audioLevelId: 0, transportCcId: 0 });
   assert.equal(receivers.get('2')?.receiving, false);
+});
+
+test('an answer that takes transport-wide-cc: its id, per m-section', () => {
+  const withTwcc = CHROMIUM_SUBSCRIBE_ANSWER.replace(/(a=mid:1\r\n)/, `$1a=extmap:${TWCC}\r\n`);
+  assert.notEqual(withTwcc, CHROMIUM_SUBSCRIBE_ANSWER);
+  const receivers = readSubscribeAnswer(parseSdp(withTwcc));
+  assert.equal(receivers.get('1')?.transportCcId, SUBSCRIBE_TRANSPORT_CC_ID);
+  assert.equal(receivers.get('0')?.transportCcId, 0);
 });

@@ -88,7 +88,7 @@ function setup() {
   consumerRef = consumer;
   producer.addConsumer(consumer);
   consumer.prepareOffer();
-  consumer.negotiate({ mid: '0', receiving: true, payloadTypes: new Set([96, 97]), audioLevelId: 0 });
+  consumer.negotiate({ mid: '0', receiving: true, payloadTypes: new Set([96, 97]), audioLevelId: 0, transportCcId: 0 });
   const play = (from: number, to: number, skipRid?: string) => {
     for (const [t, rid, , headerLength, hex] of CHROMIUM_SIMULCAST_RTP) {
       if (t < from || t >= to || rid === skipRid) continue;

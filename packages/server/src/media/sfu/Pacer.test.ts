@@ -1,0 +1,95 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { PacketSlots } from './PacketSlots';
+import { Pacer, type PacerOutput } from './Pacer';
+
+/** Records what leaves: (time, first byte as a tag, length, cluster). */
+class RecordingOutput implements PacerOutput {
+  readonly sent: Array<{ atMs: number; tag: number; length: number; cluster: number }> = [];
+  padding = true;
+  sendNow(slot: Buffer, length: number, cluster: number): number {
+    this.sent.push({ atMs: performance.now(), tag: slot[0]!, length, cluster });
+    return length;
+  }
+  writePadding(slot: Buffer, padding: number): number {
+    if (!this.padding) return 0;
+    slot[0] = 0xa0;
+    return 12 + padding;
+  }
+}
+
+function packet(slots: PacketSlots, tag: number, length = 1200): Buffer {
+  const slot = slots.take();
+  slot.fill(tag, 0, length);
+  return slot;
+}
+
+describe('Pacer', () => {
+  it('without a rate (no estimate yet) lets everything through at once', () => {
+    const out = new RecordingOutput();
+    const slots = new PacketSlots(16);
+    const pacer = new Pacer(out, slots);
+    for (let i = 0; i < 10; i++) assert.ok(pacer.send(packet(slots, i), 1200, performance.now()));
+    assert.equal(out.sent.length, 10);
+    pacer.close();
+  });
+
+  it('spreads a key frame burst at the pacing rate, from its own copies, in order', async () => {
+    const out = new RecordingOutput();
+    const slots = new PacketSlots(16); // far fewer slots than the burst: queued packets must not live in them
+    const pacer = new Pacer(out, slots);
+    pacer.setRate(2_000_000); // 250 bytes/ms: a 1200-byte packet every ~5 ms
+    const start = performance.now();
+    for (let i = 0; i < 40; i++) pacer.send(packet(slots, i), 1200, start);
+    assert.ok(out.sent.length <= 6, `only what the budget allows (20 ms) leaves at once (${out.sent.length})`);
+    await sleep(400);
+    assert.equal(out.sent.length, 40);
+    assert.deepEqual(out.sent.map((s) => s.tag), Array.from({ length: 40 }, (_, i) => i), 'in order, contents intact');
+    const spanMs = out.sent[39]!.atMs - start;
+    // 48,000 bytes at 250 bytes/ms: ~190 ms (timers may run late under load, never early).
+    assert.ok(spanMs >= 150, `spread over ${spanMs.toFixed(0)} ms`);
+    pacer.close();
+  });
+
+  it('audio never waits behind queued video', () => {
+    const out = new RecordingOutput();
+    const slots = new PacketSlots(64);
+    const pacer = new Pacer(out, slots);
+    pacer.setRate(1_000_000);
+    for (let i = 0; i < 20; i++) pacer.send(packet(slots, 1), 1200, performance.now());
+    const before = out.sent.length;
+    assert.ok(pacer.sendNow(packet(slots, 0xee, 100), 100));
+    assert.equal(out.sent.length, before + 1);
+    assert.equal(out.sent.at(-1)!.tag, 0xee);
+    assert.ok(pacer.queued > 0);
+    pacer.close();
+  });
+
+  it('drops the oldest video once it has waited over 500 ms', async () => {
+    const out = new RecordingOutput();
+    const slots = new PacketSlots(64);
+    const pacer = new Pacer(out, slots);
+    pacer.setRate(100_000); // 12.5 bytes/ms: one 1200-byte packet per ~100 ms
+    for (let i = 0; i < 30; i++) pacer.send(packet(slots, i), 1200, performance.now());
+    await sleep(800);
+    assert.ok(pacer.dropped > 0, 'some were dropped');
+    assert.ok(pacer.queueMs(performance.now()) <= 600, `the queue stays within ~500 ms (${pacer.queueMs(performance.now())})`);
+    pacer.close();
+  });
+
+  it('sends a probe cluster at its target rate, numbered, at least 5 packets; none without padding', async () => {
+    const out = new RecordingOutput();
+    const pacer = new Pacer(out, new PacketSlots(64));
+    assert.ok(pacer.probe(4_000_000, 7, performance.now()));
+    await sleep(60);
+    const probes = out.sent.filter((s) => s.cluster === 7);
+    const bytes = probes.reduce((n, s) => n + s.length, 0);
+    assert.ok(probes.length >= 5, `${probes.length} packets`);
+    // 4 Mbps for ~15 ms: ~7,500 bytes.
+    assert.ok(bytes >= 6000 && bytes <= 10_000, `${bytes} bytes`);
+    out.padding = false;
+    assert.equal(pacer.probe(4_000_000, 8, performance.now()), false);
+    pacer.close();
+  });
+});

@@ -1,0 +1,72 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { estimateRange, firstTime, simulateLink } from './fixtures/simulatedLink';
+import { SendSideEstimator } from './SendSideEstimator';
+
+const FLOOR = 100_000;
+
+describe('SendSideEstimator on a simulated link (real TwccRecorder reports, parsed)', () => {
+  it('steady: converges above what is sent on a clean 5 Mbps link and stays there', () => {
+    const estimator = new SendSideEstimator();
+    const { samples } = simulateLink(estimator, { phases: [{ untilMs: 30_000, capacityBps: 5e6 }], wantedBps: 2.5e6 });
+    assert.ok(firstTime(samples, 0, (e) => e >= 2.5e6) < 3000, 'reaches the wanted 2.5 Mbps within 3 s');
+    const late = estimateRange(samples, 5000, 30_000);
+    assert.ok(late.min >= 2.5e6, `never below what is sent once converged (min ${late.min})`);
+    assert.ok(late.max <= 5e6 * 1.1, `not far above the capacity (max ${late.max})`);
+  });
+
+  it('never collapses towards the floor on a clean link, even sending little', () => {
+    const estimator = new SendSideEstimator();
+    const { samples } = simulateLink(estimator, { phases: [{ untilMs: 20_000, capacityBps: 10e6 }], wantedBps: 300e3 });
+    const all = estimateRange(samples, 0, 20_000);
+    assert.ok(all.min >= 300e3 * 1.5, `min ${all.min}`);
+  });
+
+  it('congestion onset: drops below a new 800 kbps capacity within 2 s, without collapsing; recovery: back within 10 s', () => {
+    const estimator = new SendSideEstimator();
+    const { samples } = simulateLink(estimator, {
+      phases: [
+        { untilMs: 10_000, capacityBps: 5e6 },
+        { untilMs: 20_000, capacityBps: 800e3 },
+        { untilMs: 35_000, capacityBps: 5e6 },
+      ],
+      wantedBps: 2.5e6,
+    });
+    const down = firstTime(samples, 10_000, (e) => e <= 800e3);
+    assert.ok(down > 0 && down - 10_000 < 2000, `below the cap after ${down - 10_000} ms`);
+    const capped = estimateRange(samples, 12_000, 20_000);
+    assert.ok(capped.max <= 800e3 * 1.25, `follows the cap (max ${capped.max})`);
+    assert.ok(capped.min >= 800e3 * 0.5, `does not collapse under the cap (min ${capped.min})`);
+    const up = firstTime(samples, 20_000, (e) => e >= 2.5e6);
+    assert.ok(up > 0 && up - 20_000 < 10_000, `back to 2.5 Mbps after ${up - 20_000} ms`);
+  });
+
+  it('a loss burst (30% for 2 s) brings it down, and it climbs back afterwards', () => {
+    const estimator = new SendSideEstimator();
+    const { samples } = simulateLink(estimator, {
+      phases: [
+        { untilMs: 10_000, capacityBps: 5e6 },
+        { untilMs: 12_000, capacityBps: 5e6, loss: 0.3 },
+        { untilMs: 30_000, capacityBps: 5e6 },
+      ],
+      wantedBps: 2.5e6,
+    });
+    const before = estimateRange(samples, 9000, 10_000).last;
+    const during = estimateRange(samples, 10_000, 12_500);
+    assert.ok(during.min < before * 0.6, `comes down under loss (${during.min} from ${before})`);
+    assert.ok(during.min > FLOOR, 'but not to the floor');
+    assert.ok(firstTime(samples, 12_000, (e) => e >= 2.5e6) - 12_000 < 10_000, 'climbs back within 10 s');
+  });
+
+  it('3% random loss is no reason to come down', () => {
+    const estimator = new SendSideEstimator();
+    const { samples } = simulateLink(estimator, { phases: [{ untilMs: 30_000, capacityBps: 5e6, loss: 0.03 }], wantedBps: 2.5e6 });
+    assert.ok(estimateRange(samples, 5000, 30_000).min >= 2.5e6);
+  });
+
+  it('starts at 1 Mbps and reports nothing it did not send', () => {
+    const estimator = new SendSideEstimator();
+    assert.equal(estimator.estimate, 1e6);
+    assert.equal(estimator.estimating, false);
+  });
+});

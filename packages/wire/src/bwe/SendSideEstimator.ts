@@ -1,0 +1,122 @@
+import type { TwccFeedback } from '../rtcp/TwccFeedback';
+import { AckedBitrate } from './AckedBitrate';
+import { AimdRateControl } from './AimdRateControl';
+import { BandwidthUsage } from './BandwidthUsage';
+import { LossBasedEstimate } from './LossBasedEstimate';
+import { PacketResults } from './PacketResults';
+import { ProbePlanner } from './ProbePlanner';
+import { ProbeResult } from './ProbeResult';
+import { SendHistory } from './SendHistory';
+import { TrendlineEstimator } from './TrendlineEstimator';
+
+export interface SendSideEstimatorOptions {
+  /** bps before any feedback (default 1 Mbps). */
+  startBps?: number;
+  /** The estimate never goes below this (default 100 kbps). */
+  minBps?: number;
+  maxBps?: number;
+  /** Packets remembered for feedback (a power of two, default 4096). */
+  historySize?: number;
+}
+
+/** A probe that measured this much more than the estimate replaces it (less is noise). */
+const PROBE_JUMP = 1.0;
+
+/**
+ * The send-side bandwidth estimate towards one receiver, from its transport-cc feedback: the
+ * minimum of a delay-based estimate (trendline + overuse detector + AIMD rate control) and a
+ * loss-based one, never below the floor; probe clusters whose measured rate beats it raise it at
+ * once. Pure: the caller numbers its packets through `history`, passes reports in, and asks
+ * `planProbe` when it would like more. Everything is allocated up front.
+ */
+export class SendSideEstimator {
+  readonly history: SendHistory;
+  readonly trendline = new TrendlineEstimator();
+  readonly acked: AckedBitrate;
+  readonly delayBased: AimdRateControl;
+  readonly lossBased: LossBasedEstimate;
+  readonly planner = new ProbePlanner();
+  private readonly results: PacketResults;
+  private readonly probes = new ProbeResult();
+  /** The current estimate, bits/s. */
+  estimate: number;
+  /** Reports processed, and reports that named at least one packet we sent. */
+  reports = 0;
+  usefulReports = 0;
+  /** True once a report named a packet of ours (before that the estimate is only the start value). */
+  get estimating(): boolean {
+    return this.usefulReports > 0;
+  }
+
+  constructor(options: SendSideEstimatorOptions = {}) {
+    const start = options.startBps ?? 1_000_000;
+    const min = options.minBps ?? 100_000;
+    const max = options.maxBps ?? 100_000_000;
+    const size = options.historySize ?? 4096;
+    this.history = new SendHistory(size);
+    this.results = new PacketResults(size);
+    this.acked = new AckedBitrate(size);
+    this.delayBased = new AimdRateControl(start, min, max);
+    this.lossBased = new LossBasedEstimate(start, min);
+    this.estimate = start;
+  }
+
+  /** One parsed transport-cc report received at `nowMs` (the sender's clock, like the send times). */
+  onFeedback(fb: TwccFeedback, nowMs: number): number {
+    this.reports++;
+    const results = this.results;
+    const n = results.read(fb, this.history);
+    if (n === 0) return this.estimate;
+    this.usefulReports++;
+    let probeId = -1;
+    let probeBps = NaN;
+    let usage: BandwidthUsage = this.trendline.state;
+    for (let i = 0; i < n; i++) {
+      const arrival = results.arrivalMs[i]!;
+      if (Number.isNaN(arrival)) continue;
+      const send = results.sendMs[i]!;
+      const size = results.sizes[i]!;
+      this.acked.add(arrival, size);
+      const cluster = results.clusters[i]!;
+      if (cluster >= 0) {
+        const rate = this.probes.add(cluster, send, arrival, size);
+        if (!Number.isNaN(rate)) {
+          probeId = cluster;
+          probeBps = rate;
+        }
+      }
+      if (this.trendline.update(send, arrival, nowMs)) {
+        // Overuse anywhere in the report counts: it may be over again by the report's end.
+        const state = this.trendline.state;
+        if (state === BandwidthUsage.Overusing || usage !== BandwidthUsage.Overusing) usage = state;
+      }
+    }
+    const ackedBps = this.acked.update();
+    let delay = this.delayBased.update(usage, ackedBps, nowMs);
+    if (probeId >= 0) {
+      this.planner.result(probeId, probeBps, nowMs);
+      if (probeBps > delay * PROBE_JUMP && usage !== BandwidthUsage.Overusing) {
+        this.delayBased.set(probeBps, nowMs);
+        delay = this.delayBased.estimate;
+        this.lossBased.raiseTo(delay);
+      }
+    }
+    const loss = this.lossBased.update(n - results.lost, results.lost, delay, ackedBps, nowMs);
+    this.estimate = Math.max(Math.min(delay, loss), this.delayBased.min);
+    return this.estimate;
+  }
+
+  /** The target (bps) of a probe cluster to send now, numbered `probeCluster`; 0 for none. */
+  planProbe(nowMs: number, wantedBps: number): number {
+    return this.planner.plan(nowMs, this.estimate, wantedBps);
+  }
+
+  get probeCluster(): number {
+    return this.planner.clusterId;
+  }
+
+  /** The loss ratio of the last batch of reports (0..1). */
+  get lossRatio(): number {
+    return this.lossBased.lossRatio;
+  }
+}
