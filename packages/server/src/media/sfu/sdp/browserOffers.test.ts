@@ -42,7 +42,7 @@ test('Firefox offer: the camera m-section (port 0, a=bundle-only, in the BUNDLE 
   assert.deepEqual(remote.fingerprints, [{ algorithm: 'sha-256', value: '7E:B9:24:65:52:3A:E7:39:51:C0:1E:3B:A1:9A:EB:E0:7D:61:BB:AB:DB:6A:D3:D4:DA:23:C8:93:32:FD:32:69' }]);
 
   const { sections, extensionIds } = negotiatePublishOffer(parsed);
-  assert.deepEqual(extensionIds, { audioLevel: 1, mid: 3, absSendTime: 4, transportCc: 7 });
+  assert.deepEqual(extensionIds, { audioLevel: 1, mid: 3, absSendTime: 4, transportCc: 7, rid: 0, repairedRid: 0 });
   const [audio, video] = sections.map((s) => s.stream);
   assert.deepEqual(audio, {
     mid: '0', kind: 'audio', codec: 'opus', payloadType: 109, rtxPayloadType: -1, clockRate: 48000,
