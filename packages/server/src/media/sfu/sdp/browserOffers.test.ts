@@ -46,11 +46,11 @@ test('Firefox offer: the camera m-section (port 0, a=bundle-only, in the BUNDLE 
   const [audio, video] = sections.map((s) => s.stream);
   assert.deepEqual(audio, {
     mid: '0', kind: 'audio', codec: 'opus', payloadType: 109, rtxPayloadType: -1, clockRate: 48000,
-    ssrc: 2476783328, rtxSsrc: undefined, nack: false, pli: false, fir: false,
+    ssrc: 2476783328, rtxSsrc: undefined, layers: [], nack: false, pli: false, fir: false,
   });
   assert.deepEqual(video, {
     mid: '1', kind: 'video', codec: 'vp8', payloadType: 120, rtxPayloadType: 124, clockRate: 90000,
-    ssrc: 868279703, rtxSsrc: 3278616772, nack: true, pli: true, fir: true,
+    ssrc: 868279703, rtxSsrc: 3278616772, layers: [], nack: true, pli: true, fir: true,
   });
   assert.equal(sections[1]!.direction, 'recvonly');
 });
