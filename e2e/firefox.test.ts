@@ -52,19 +52,25 @@ const PRESENCE_RECORDER = `(() => {
 })()`;
 
 /**
- * Chromium offering H264 before everything else on its camera, as Safari does:
- * setCodecPreferences on every video transceiver the app adds.
+ * Chromium offering H264 before everything else on its camera, as Safari does: every video
+ * transceiver gets H264 first, and any codec order set later (the SDK puts its configured codec
+ * first) keeps H264 in front, as a browser with its own preference would.
  */
 const PREFER_H264 = `(() => {
+  const h264First = (codecs) => {
+    const h264 = codecs.filter((c) => c.mimeType.toLowerCase() === 'video/h264');
+    return [...h264, ...codecs.filter((c) => !h264.includes(c))];
+  };
+  const setPreferences = RTCRtpTransceiver.prototype.setCodecPreferences;
+  RTCRtpTransceiver.prototype.setCodecPreferences = function (codecs) {
+    const video = codecs.some((c) => c.mimeType.toLowerCase().startsWith('video/'));
+    return setPreferences.call(this, video ? h264First(codecs) : codecs);
+  };
   const add = RTCPeerConnection.prototype.addTransceiver;
   RTCPeerConnection.prototype.addTransceiver = function (trackOrKind, init) {
     const transceiver = add.call(this, trackOrKind, init);
     const kind = typeof trackOrKind === 'string' ? trackOrKind : trackOrKind.kind;
-    if (kind === 'video') {
-      const codecs = RTCRtpReceiver.getCapabilities('video').codecs;
-      const h264 = codecs.filter((c) => c.mimeType.toLowerCase() === 'video/h264');
-      transceiver.setCodecPreferences([...h264, ...codecs.filter((c) => !h264.includes(c))]);
-    }
+    if (kind === 'video') transceiver.setCodecPreferences(RTCRtpReceiver.getCapabilities('video').codecs);
     return transceiver;
   };
 })();`;

@@ -78,7 +78,7 @@ export class ServerProcess {
     });
     const server = new ServerProcess(child, port, options.env?.['CONFAB_TLS_CERT'] ? 'https' : 'http');
     try {
-      await server.waitHealthy(options.readyTimeoutMs ?? 30_000);
+      await server.waitHealthy(options.readyTimeoutMs ?? 60_000);
     } catch (error) {
       await server.stop();
       throw new Error(`server did not become healthy: ${(error as Error).message}\n${server.output.slice(-30).join('\n')}`);
