@@ -17,6 +17,7 @@ import { after, before, test } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import { ServerProcess } from '@confab/loadtest';
 import { openParticipant, screenshot, uniqueRoom, type Participant } from './support/browser';
+import { startTogether } from './support/harness';
 import { audioTimeline, launchParticipantBrowser } from './support/impair/index';
 import { waitFor } from './support/wait';
 
@@ -93,12 +94,12 @@ before(async () => {
     audioTimeline(FILE_SECONDS, [{ kind: 'speech', atSeconds: BOB_AT, seconds: SPEECH_SECONDS }]),
     audioTimeline(FILE_SECONDS, [{ kind: 'burst', atSeconds: COUGH_AT, seconds: COUGH_SECONDS }]),
   ]);
-  const [started, ...launched] = await Promise.all([
+  const started = await startTogether(
     ServerProcess.start({ readyTimeoutMs: 90_000 }),
-    ...files.map((audioFile) => launchParticipantBrowser({ audioFile })),
-  ]);
-  server = started;
-  browsers.push(...launched);
+    files.map((audioFile) => launchParticipantBrowser({ audioFile })),
+  );
+  server = started.server;
+  browsers.push(...started.browsers);
 });
 
 after(async () => {

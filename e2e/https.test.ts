@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import { chromium, type Browser } from 'playwright-core';
 import { ServerProcess, makeTestCertificate, servedFingerprint, swapSymlink, type TestCertificate } from '@confab/loadtest';
 import { CHROMIUM_ARGS, CHROMIUM_PATH, openParticipant, screenshot, uniqueRoom, type Participant } from './support/browser';
+import { startTogether } from './support/harness';
 import { expectTilePlaying, expectVideoDecoded } from './support/observe';
 import { waitFor } from './support/wait';
 
@@ -73,11 +74,12 @@ describe('a call over https and wss, with the certificate renewed mid-call', { t
     symlinkSync(first.certPath, certLink);
     symlinkSync(first.keyPath, keyLink);
     const spki = [first.spkiHash, second.spkiHash].join(',');
-    [server, browser] = await Promise.all([
-      ServerProcess.start({ logLevel: 'info', env: { CONFAB_TLS_CERT: certLink, CONFAB_TLS_KEY: keyLink } }),
+    const started = await startTogether(ServerProcess.start({ logLevel: 'info', env: { CONFAB_TLS_CERT: certLink, CONFAB_TLS_KEY: keyLink } }), [
       // Trusts these two certificates and nothing else: no blanket --ignore-certificate-errors.
       chromium.launch({ executablePath: CHROMIUM_PATH, args: [...CHROMIUM_ARGS, `--ignore-certificate-errors-spki-list=${spki}`], timeout: 60_000 }),
     ]);
+    server = started.server;
+    browser = started.browsers[0]!;
   });
   after(async () => {
     for (const p of people.values()) await p.close();

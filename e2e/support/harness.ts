@@ -14,16 +14,27 @@ export interface Harness {
   close(): Promise<void>;
 }
 
-export async function createHarness(serverOptions: ServerProcessOptions = {}): Promise<Harness> {
-  const [started, launched] = await Promise.allSettled([ServerProcess.start(serverOptions), launchBrowser()]);
-  if (started.status === 'rejected' || launched.status === 'rejected') {
-    // Don't leave the other half running: a live browser keeps the test process from exiting.
-    if (launched.status === 'fulfilled') await launched.value.close().catch(() => {});
-    if (started.status === 'fulfilled') await started.value.stop();
-    throw started.status === 'rejected' ? started.reason : (launched as PromiseRejectedResult).reason;
+/**
+ * Starts a server and browsers at the same time. If any of them fails, what did start is stopped
+ * before the error is thrown: a live browser keeps the test process from ever exiting.
+ */
+export async function startTogether(server: Promise<ServerProcess>, browsers: Promise<Browser>[]): Promise<{ server: ServerProcess; browsers: Browser[] }> {
+  const [started, ...launched] = await Promise.allSettled([server, ...browsers]);
+  const failed = [started, ...launched].find((r): r is PromiseRejectedResult => r.status === 'rejected');
+  if (failed) {
+    for (const b of launched) if (b.status === 'fulfilled') await (b.value as Browser).close().catch(() => {});
+    if (started!.status === 'fulfilled') await (started!.value as ServerProcess).stop();
+    throw failed.reason;
   }
-  const server = started.value;
-  const browser = launched.value;
+  return {
+    server: (started as PromiseFulfilledResult<ServerProcess>).value,
+    browsers: launched.map((b) => (b as PromiseFulfilledResult<Browser>).value),
+  };
+}
+
+export async function createHarness(serverOptions: ServerProcessOptions = {}): Promise<Harness> {
+  const { server, browsers } = await startTogether(ServerProcess.start(serverOptions), [launchBrowser()]);
+  const browser = browsers[0]!;
   const people = new Map<string, Participant>();
   const h: Harness = {
     server,
