@@ -126,6 +126,22 @@ async function receivedHeight(viewer: Name, name: Name, source: Source = 'camera
   return list.at(-1)?.height ?? 0;
 }
 
+/** Diagnostics: whether each camera encoding is switched on, and why the encoder limits itself. */
+async function senderState(name: Name): Promise<string> {
+  return page(name).evaluate(async () => {
+    const parts: string[] = [];
+    for (const pc of (window as unknown as { __confabPeerConnections: RTCPeerConnection[] }).__confabPeerConnections) {
+      if (pc.connectionState === 'closed') continue;
+      for (const sender of pc.getSenders()) for (const e of sender.getParameters().encodings ?? []) if (e.rid) parts.push(`${e.rid}:${e.active === false ? 'off' : 'on'}`);
+      (await pc.getStats()).forEach((s: Record<string, unknown>) => {
+        if (s['type'] === 'outbound-rtp' && s['kind'] === 'video') parts.push(`${String(s['rid'])}:limit=${String(s['qualityLimitationReason'])}`);
+        if (s['type'] === 'candidate-pair' && s['nominated']) parts.push(`out_bps=${String(s['availableOutgoingBitrate'])}`);
+      });
+    }
+    return parts.join(' ');
+  });
+}
+
 /** Waits until `viewer` receives `name`'s camera at the height of its top layer; returns page ms when it did. */
 async function onTop(viewer: Name, name: Name, timeout: number, from = 0): Promise<number> {
   let seen = '';
@@ -135,7 +151,8 @@ async function onTop(viewer: Name, name: Name, timeout: number, from = 0): Promi
     const top = await layerHeight(name, 'f');
     const list = await samples(viewer, name, 'camera', from);
     seen = `received ${list.at(-1)?.height ?? 'nothing'}p; ${name} sends ${layers.map((l) => `${l.rid}=${l.frameHeight}p/${Math.round(l.bytesSent / 1000)}kB`).join(' ')}`;
-    if (++tries % 50 === 0) console.log(`[note] ${viewer} waits for ${name}'s top layer: ${seen}`);
+    if (++tries % 20 === 0) seen += ` ${await senderState(name)}`;
+    if (tries % 20 === 0) console.log(`[note] ${viewer} waits for ${name}'s top layer: ${seen}`);
     return list.find((s) => top > 0 && s.height >= top)?.t;
   }, { timeout, interval: 200, message: `${viewer} receives ${name}'s camera on the top layer` }).catch((err: Error) => {
     throw new Error(`${err.message} (${seen})`);
