@@ -292,6 +292,8 @@ describe('video quality on an impaired link', { skip: skip ?? false, timeout: 30
       timeout: 20_000,
       message: 'Alice sends her screen share',
     });
+    // Uncapped, Carol gets both cameras on top: the low layers below are the cap's doing.
+    for (const name of ['Alice', 'Bob'] as const) await onTop('Carol', name, 30_000, (await now('Carol')) - 200);
     await carolLink.cap('down', 1000);
     const capAt = await now('Carol');
     let last = {};
