@@ -84,7 +84,8 @@ describe('the send-side bandwidth estimate in Chromium', { timeout: 180_000 }, (
     server = await ServerProcess.start({ logLevel: 'debug', env: { CONFAB_MEDIA_ENGINE: 'sfu' } });
     browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: [...CHROMIUM_ARGS, `--use-file-for-fake-video-capture=${y4m}`], timeout: 60_000 });
     alice = await openParticipant(browser, server.httpBase, ROOM, 'Alice', { initScript: PC_RECORDER });
-    bob = await openParticipant(browser, server.httpBase, ROOM, 'Bob', { initScript: PC_RECORDER });
+    // A big window, so Alice's tile asks for her top simulcast layer (megabits), not the 360p one.
+    bob = await openParticipant(browser, server.httpBase, ROOM, 'Bob', { initScript: PC_RECORDER, contextOptions: { viewport: { width: 1920, height: 1280 } } });
     await expectTilePlaying(bob.page, 'Bob', 'Alice');
   });
   after(async () => {
