@@ -299,31 +299,3 @@ export async function expectListedPeople(page: PageReader, viewerName: string, n
     message: `${viewerName}'s People list shows exactly ${want.join(', ')}`,
   });
 }
-
-/** One video encoding a page sends (outbound-rtp): a simulcast layer (rid) or a single stream (no rid). */
-export interface OutboundVideo {
-  rid?: string;
-  frameHeight: number;
-  framesEncoded: number;
-  bytesSent: number;
-  /** Page epoch ms of the reading. */
-  at: number;
-}
-
-/** Every video encoding the page's open peer connections send (needs INIT_SCRIPT's __confabPeerConnections). */
-export async function outboundVideo(page: PageReader): Promise<OutboundVideo[]> {
-  return page.evaluate(async () => {
-    const pcs = (window as unknown as { __confabPeerConnections?: RTCPeerConnection[] }).__confabPeerConnections ?? [];
-    const out: { rid?: string; frameHeight: number; framesEncoded: number; bytesSent: number; at: number }[] = [];
-    const at = performance.timeOrigin + performance.now();
-    for (const pc of pcs) {
-      if (pc.connectionState === 'closed') continue;
-      (await pc.getStats()).forEach((s: Record<string, unknown>) => {
-        if (s['type'] !== 'outbound-rtp' || s['kind'] !== 'video') return;
-        const entry = { frameHeight: Number(s['frameHeight'] ?? 0), framesEncoded: Number(s['framesEncoded'] ?? 0), bytesSent: Number(s['bytesSent'] ?? 0), at };
-        out.push(typeof s['rid'] === 'string' ? { rid: s['rid'], ...entry } : entry);
-      });
-    }
-    return out;
-  });
-}
