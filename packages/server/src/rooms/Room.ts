@@ -157,6 +157,17 @@ export class Room {
   }
 
   /**
+   * This node may no longer host the room (cluster/redis fencing: its lease is not safe): it fails
+   * as in fail(), its members told `notice`, so their clients reconnect to wherever it lives next.
+   */
+  evict(notice: ProtocolError): void {
+    this.mediaLost = true;
+    this.enqueue(() => this.fail(notice, notice)).catch((err: unknown) => {
+      this.options.logger.error({ room: this.name, err }, 'evicting the room did not work');
+    });
+  }
+
+  /**
    * Runs a task on the room's queue; after it, an empty room with nothing waiting closes. A task
    * that fails with a bug (not a refusal) fails the whole room: see fail().
    */
