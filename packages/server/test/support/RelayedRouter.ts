@@ -1,7 +1,7 @@
 import { setImmediate as hop } from 'node:timers/promises';
 import { decodeClientMessage, decodeServerMessage, encodeMessage, type ServerMessage } from '@confab/protocol';
 import type { ListeningAddress, RoomRouter, RoutedSession } from '../../src/cluster/RoomRouter';
-import type { SessionLink } from '../../src/rooms/ParticipantSession';
+import type { SessionEndReason, SessionLink } from '../../src/rooms/ParticipantSession';
 import type { JoinRequest, ResumeRequest, RoomCommand } from '../../src/rooms/Room';
 
 /**
@@ -65,8 +65,8 @@ class RelayedLink implements SessionLink {
     setImmediate(() => this.edge.supersede());
   }
 
-  end(): void {
-    setImmediate(() => this.edge.end());
+  end(reason: SessionEndReason): void {
+    setImmediate(() => this.edge.end(reason));
   }
 }
 

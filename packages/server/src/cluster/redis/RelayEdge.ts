@@ -1,5 +1,5 @@
 import { decodeServerMessage, encodeMessage, ErrorCode, ProtocolError, type ParticipantId, type RoomName } from '@confab/protocol';
-import type { SessionLink } from '../../rooms/ParticipantSession';
+import type { SessionEndReason, SessionLink } from '../../rooms/ParticipantSession';
 import type { JoinRequest, ResumeRequest, RoomCommand } from '../../rooms/Room';
 import type { Logger } from '../../service/logger';
 import type { RoutedSession } from '../RoomRouter';
@@ -102,9 +102,12 @@ export class RelayEdge {
         this.drop(entry);
         return entry.link.supersede();
       case 'end':
-      case 'unknown':
         this.drop(entry);
-        return entry.link.end();
+        return entry.link.end(item.reason);
+      case 'unknown':
+        // The owner has no such session (it restarted, or gave up on us): the client resumes, and learns.
+        this.drop(entry);
+        return entry.link.end('moved');
     }
   }
 
@@ -112,7 +115,7 @@ export class RelayEdge {
   ownerDied(owner: NodeInstance): void {
     const ended = [...this.links.values()].filter((entry) => entry.owner === owner);
     if (ended.length > 0) this.logger.warn({ owner, sockets: ended.length }, 'a room owner is gone: ending its relayed sockets so their clients resume');
-    for (const entry of ended) this.abandon(entry);
+    for (const entry of ended) this.abandon(entry, 'failed');
   }
 
   /**
@@ -122,7 +125,7 @@ export class RelayEdge {
   handOverAll(): void {
     for (const entry of [...this.links.values()]) {
       void this.bus.post(entry.owner, { kind: 'leave', link: entry.id, call: 0, how: 'detach' });
-      this.abandon(entry);
+      this.abandon(entry, 'moved');
     }
   }
 
@@ -176,7 +179,7 @@ export class RelayEdge {
       // Lost in an outage: the replay buffer has them; the client gets them by resuming.
       this.logger.info({ link: entry.id, expected: entry.expected, got: item.n }, 'relay: messages lost; ending the socket so the client resumes');
       void this.bus.post(entry.owner, { kind: 'leave', link: entry.id, call: 0, how: 'detach' });
-      return this.abandon(entry);
+      return this.abandon(entry, 'moved');
     }
     entry.expected++;
     const decoded = decodeServerMessage(item.data);
@@ -187,11 +190,15 @@ export class RelayEdge {
     entry.link.send(decoded.message, decoded.seq);
   }
 
-  /** Forgets the link and ends its socket without a goodbye: the client resumes. Mid-admission, placement tries again instead. */
-  private abandon(entry: EdgeLink): void {
+  /**
+   * Forgets the link and ends its socket without a goodbye: the client resumes (`moved`: its
+   * session waits; `failed`: it died with its node, so the resume fails and the client joins again).
+   * Mid-admission, placement tries again instead.
+   */
+  private abandon(entry: EdgeLink, reason: SessionEndReason): void {
     this.drop(entry);
     if (entry.admission) return entry.admission(undefined);
-    entry.link.end();
+    entry.link.end(reason);
   }
 
   private drop(entry: EdgeLink): void {

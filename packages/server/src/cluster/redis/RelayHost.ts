@@ -1,5 +1,5 @@
 import { decodeClientMessage, encodeMessage, type ServerMessage } from '@confab/protocol';
-import type { SessionLink } from '../../rooms/ParticipantSession';
+import type { SessionEndReason, SessionLink } from '../../rooms/ParticipantSession';
 import type { JoinRequest, ResumeRequest, RoomCommand } from '../../rooms/Room';
 import { toProtocolError } from '../../service/errors';
 import type { Logger } from '../../service/logger';
@@ -131,8 +131,8 @@ class RelayedLink implements SessionLink {
     void this.bus.post(this.edge, { kind: 'supersede', link: this.id });
   }
 
-  end(): void {
+  end(reason: SessionEndReason): void {
     this.forget();
-    void this.bus.post(this.edge, { kind: 'end', link: this.id });
+    void this.bus.post(this.edge, { kind: 'end', link: this.id, reason });
   }
 }

@@ -28,7 +28,8 @@ const refused = z.object({ kind: z.literal('refused'), link, code: z.enum(ERROR_
 /** A server message for the socket; `n` counts per link, so the edge notices one lost in an outage. */
 const message = z.object({ kind: z.literal('message'), link, n: z.number().int().positive(), data: wire });
 const supersede = z.object({ kind: z.literal('supersede'), link });
-const end = z.object({ kind: z.literal('end'), link });
+/** The room is done with the socket: `failed` (the client joins again) or `moved` (it resumes at the room's new node). */
+const end = z.object({ kind: z.literal('end'), link, reason: z.enum(['failed', 'moved']) });
 const result = z.object({ kind: z.literal('result'), link, call, handled: z.boolean() });
 /** The owner has no session for this link: the edge ends the socket, and the client resumes. */
 const unknown = z.object({ kind: z.literal('unknown'), link });
