@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { MEDIA_ENGINES, type MediaEngineName } from '../media/workers/engines';
@@ -64,6 +65,8 @@ export interface Config {
   acmeWebroot: string | undefined;
   /** Proxies whose X-Forwarded-For names the client for per-address limits and logs (CONFAB_TRUST_PROXY). */
   trustedProxies: TrustedProxies;
+  /** This node's name in a cluster, on every log line and metric (CONFAB_NODE_ID; default `node-` + 6 random hex digits). */
+  nodeId: string;
 }
 
 /** packages/web/dist, found from this file whether it runs from src/ or from the dist/ bundle. */
@@ -128,6 +131,7 @@ function readConfig(env: NodeJS.ProcessEnv): Config {
     heartbeatTimeoutMs: int(env, 'CONFAB_HEARTBEAT_TIMEOUT_MS', 3000, 300, 600_000),
     resumeWindowMs: int(env, 'CONFAB_RESUME_WINDOW_SECONDS', 15, 0, 3600) * 1000,
     replayBufferSize: int(env, 'CONFAB_REPLAY_BUFFER_MESSAGES', 1000, 10, 1_000_000),
+    nodeId: env.CONFAB_NODE_ID || `node-${randomBytes(3).toString('hex')}`,
     ...tlsSettings(env),
   };
 }
