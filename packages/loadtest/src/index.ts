@@ -15,3 +15,4 @@ export { peerConfig, type PeerOptions } from './peerConfig';
 export * from './testCertificates';
 export * from './CoturnProcess';
 export * from './TurnClient';
+export * from './HaproxyProcess';
