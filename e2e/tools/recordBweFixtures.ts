@@ -88,7 +88,7 @@ SubscriberBandwidth.prototype.onFeedback = function (buf, at, end, nowMs) {
 };
 
 const config = loadConfig({ ...process.env, CONFAB_PORT: '18480', CONFAB_HOST: '127.0.0.1', CONFAB_MEDIA_WORKERS: '0', CONFAB_MEDIA_ENGINE: 'sfu', CONFAB_LOG_LEVEL: 'warn' });
-const logger = createLogger(config.logLevel);
+const logger = createLogger(config.logLevel, config.nodeId);
 const media = await createMediaPlane({
   workers: 0,
   settings: {

@@ -172,7 +172,10 @@ export function httpGet(url: string, timeoutMs: number): Promise<{ status: numbe
   });
 }
 
-/** Prometheus text format → sample values (comments skipped). */
+/**
+ * Prometheus text format → sample values (comments skipped), keyed `name` or `name{labels}`. The
+ * label `node` (the node id, on every sample of one node's page) is left out of the keys.
+ */
 export function parsePrometheus(text: string): Map<string, number> {
   const samples = new Map<string, number>();
   for (const line of text.split('\n')) {
@@ -180,7 +183,19 @@ export function parsePrometheus(text: string): Map<string, number> {
     const space = line.lastIndexOf(' ');
     if (space <= 0) continue;
     const value = Number(line.slice(space + 1));
-    if (!Number.isNaN(value)) samples.set(line.slice(0, space).trim(), value);
+    if (!Number.isNaN(value)) samples.set(withoutNodeLabel(line.slice(0, space).trim()), value);
   }
   return samples;
+}
+
+/** The value of the label `node` on a /metrics page (the server's CONFAB_NODE_ID). */
+export function metricsNodeId(text: string): string | undefined {
+  return /[{,]node="([^"]*)"/.exec(text)?.[1];
+}
+
+function withoutNodeLabel(key: string): string {
+  const brace = key.indexOf('{');
+  if (brace < 0) return key;
+  const labels = [...key.slice(brace + 1, -1).matchAll(/(\w+)="((?:[^"\\]|\\.)*)"/g)].filter((m) => m[1] !== 'node').map((m) => m[0]);
+  return labels.length === 0 ? key.slice(0, brace) : `${key.slice(0, brace)}{${labels.join(',')}}`;
 }

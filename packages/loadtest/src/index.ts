@@ -16,3 +16,4 @@ export * from './testCertificates';
 export * from './CoturnProcess';
 export * from './RedisProcess';
 export * from './TurnClient';
+export * from './HaproxyProcess';

@@ -6,8 +6,8 @@ import type { Logger } from './service/logger';
 import type { TlsMaterial } from './service/tlsFiles';
 import { roomOptionsFrom } from './service/roomOptions';
 
-/** What the configuration does not say: cluster timings for tests, where metrics go. */
-export type ClusterOptions = Pick<ClusterSettings, 'timings' | 'metrics'>;
+/** What the configuration does not say: cluster timings, for tests. */
+export type ClusterOptions = Pick<ClusterSettings, 'timings'>;
 
 /**
  * Wires one node: the router chosen by the configuration (one node, or a cluster member when

@@ -189,8 +189,8 @@ test('HTTP: health, metrics, the app at / and /r/<room>, 404 elsewhere', async (
   const health = await fetch(`${t.httpUrl}/healthz`);
   assert.equal(health.status, 200);
   const metrics = await (await fetch(`${t.httpUrl}/metrics`)).text();
-  assert.match(metrics, /^confab_rooms \d+$/m);
-  assert.match(metrics, /^confab_participants \d+$/m);
+  assert.match(metrics, /^confab_rooms\{node="node-[0-9a-f]{6}"\} \d+$/m);
+  assert.match(metrics, /^confab_participants\{node="node-[0-9a-f]{6}"\} \d+$/m);
   for (const path of ['/', '/r/test', '/r/any-room.1']) {
     const res = await fetch(`${t.httpUrl}${path}`);
     assert.equal(res.status, 200, path);

@@ -1,6 +1,7 @@
 import type { ParticipantId, RoomName } from '@confab/protocol';
 import type { SessionLink } from '../rooms/ParticipantSession';
 import type { JoinRequest, ResumeRequest, RoomCommand } from '../rooms/Room';
+import type { ClusterMetrics } from '../service/metrics';
 import type { LocalDirectory } from './LocalDirectory';
 
 /**
@@ -28,6 +29,8 @@ export interface RoomRouter {
   close(): Promise<void>;
   /** The rooms this node hosts, for metrics and tests. */
   readonly localRooms: LocalDirectory;
+  /** A cluster router's placement and relay metrics, served at /metrics; none on a single node. */
+  readonly clusterMetrics?: ClusterMetrics;
 }
 
 export interface ListeningAddress {

@@ -9,7 +9,6 @@ import type { RoomRouter } from './RoomRouter';
 export type { ListeningAddress, RoomRouter, RoutedSession } from './RoomRouter';
 export { LocalDirectory } from './LocalDirectory';
 export type { ClusterSettings } from './redis/RedisRouter';
-export type { ClusterMetricsSink } from './redis/ClusterMetricsSink';
 export type { ClusterTimings } from './redis/timings';
 export { RedisStartupError } from './redis/redisConnection';
 

@@ -57,7 +57,7 @@ export class ConfabServer {
       for (const connection of this.connections) connection.heartbeat(now);
     }, config.heartbeatIntervalMs);
     this.heartbeat.unref();
-    this.metrics = createMetrics(this.directory, media, () => this.connections.size);
+    this.metrics = createMetrics(this.directory, media, () => this.connections.size, { nodeId: config.nodeId, cluster: router.clusterMetrics });
     this.serveStatic = createStaticHandler(config.webDir);
     this.wss = new WebSocketServer({ noServer: true, maxPayload: config.maxMessageBytes });
     const handler = (req: IncomingMessage, res: ServerResponse) => {

@@ -67,7 +67,7 @@ export interface Config {
   trustedProxies: TrustedProxies;
   /** Cluster mode when set (CONFAB_REDIS_URL): `redis://[:password@]host:port[/db]`, shared by every node. */
   redisUrl: string | undefined;
-  /** This node's name in the cluster, logs and metrics (CONFAB_NODE_ID); generated when not given. */
+  /** This node's name in a cluster, on every log line and metric (CONFAB_NODE_ID; default `node-` + 6 random hex digits). */
   nodeId: string;
   /** This node's own signaling base URL as other nodes and people see it (CONFAB_NODE_URL); default http(s)://<host>:<port>. */
   nodeUrl: string | undefined;

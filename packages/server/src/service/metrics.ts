@@ -1,11 +1,20 @@
-import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics, type Metric } from 'prom-client';
 import type { LocalDirectory } from '../cluster/LocalDirectory';
 import type { MediaEngine, MediaWorkerStats } from '../media/types';
 
+export interface MetricsOptions {
+  /** CONFAB_NODE_ID: the label `node` on every sample, so a cluster's metrics can be told apart when merged. */
+  nodeId: string;
+  /** In cluster mode: what the Redis router reports (placement, relay, leases). */
+  cluster?: ClusterMetrics | undefined;
+}
+
 /** Prometheus metrics, served at /metrics. Gauges are read from live state at scrape time. */
-export function createMetrics(directory: LocalDirectory, media: MediaEngine, connections: () => number) {
+export function createMetrics(directory: LocalDirectory, media: MediaEngine, connections: () => number, options: MetricsOptions) {
   const registry = new Registry();
+  registry.setDefaultLabels({ node: options.nodeId });
   collectDefaultMetrics({ register: registry, prefix: 'confab_process_' });
+  options.cluster?.registerIn(registry);
 
   const gauge = (name: string, help: string, read: () => number) =>
     new Gauge({ name, help, registers: [registry], collect() { this.set(read()); } });
@@ -56,4 +65,63 @@ export function createMetrics(directory: LocalDirectory, media: MediaEngine, con
   });
 
   return { registry, refusedConnections, processErrors };
+}
+
+/**
+ * Placement and relay metrics of one cluster node (docs/cluster.md). The Redis router owns one and
+ * feeds it; /metrics serves it with the node's other metrics. The names are a contract.
+ */
+export class ClusterMetrics {
+  private readonly roomsOwned = new Gauge({
+    name: 'confab_cluster_rooms_owned',
+    help: 'Rooms whose ownership lease this node holds',
+    registers: [],
+  });
+  private readonly socketsRelayed = new Gauge({
+    name: 'confab_cluster_sockets_relayed',
+    help: 'Signaling sockets this node holds whose room another node owns (relayed over Redis)',
+    registers: [],
+  });
+  private readonly relayRoundTrip = new Histogram({
+    name: 'confab_cluster_relay_round_trip_seconds',
+    help: 'From a command relayed to the owner node until its result came back',
+    // Redis pub/sub on one host takes a fraction of a millisecond; across a network, a few.
+    buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
+    registers: [],
+  });
+  private readonly leaseRenewals = new Counter({
+    name: 'confab_cluster_lease_renewals_total',
+    help: 'Room ownership leases renewed',
+    registers: [],
+  });
+  private readonly leaseFailures = new Counter({
+    name: 'confab_cluster_lease_failures_total',
+    help: 'Room lease renewals that failed (Redis unreachable, or the lease lost to another node)',
+    registers: [],
+  });
+
+  setRoomsOwned(count: number): void {
+    this.roomsOwned.set(count);
+  }
+
+  setSocketsRelayed(count: number): void {
+    this.socketsRelayed.set(count);
+  }
+
+  observeRelayRoundTrip(seconds: number): void {
+    this.relayRoundTrip.observe(seconds);
+  }
+
+  leaseRenewed(count = 1): void {
+    this.leaseRenewals.inc(count);
+  }
+
+  leaseFailed(count = 1): void {
+    this.leaseFailures.inc(count);
+  }
+
+  registerIn(registry: Registry): void {
+    const all: Metric[] = [this.roomsOwned, this.socketsRelayed, this.relayRoundTrip, this.leaseRenewals, this.leaseFailures];
+    for (const metric of all) registry.registerMetric(metric);
+  }
 }

@@ -1,7 +1,7 @@
 import type { RoomName } from '@confab/protocol';
 import type { Logger } from '../../service/logger';
+import type { ClusterMetrics } from '../../service/metrics';
 import type { LocalDirectory } from '../LocalDirectory';
-import type { ClusterMetricsSink } from './ClusterMetricsSink';
 import type { ClusterStore } from './ClusterStore';
 import type { RedisHealth } from './RedisHealth';
 import { slowRenewalMs, type ClusterTimings } from './timings';
@@ -33,7 +33,7 @@ export class LeaseKeeper {
     private readonly health: RedisHealth,
     private readonly rooms: LocalDirectory,
     private readonly timings: ClusterTimings,
-    private readonly metrics: ClusterMetricsSink,
+    private readonly metrics: ClusterMetrics,
     private readonly logger: Logger,
     /** This node must stop serving `room` now. */
     private readonly onLoss: (room: RoomName, reason: LossReason) => void,
@@ -52,7 +52,7 @@ export class LeaseKeeper {
   /** Records a lease Redis just gave us; `sentAt` is when the request that got it was sent. */
   own(room: RoomName, lease: string, sentAt: number): void {
     this.held.set(room, { lease, confirmedAt: sentAt });
-    this.metrics.roomsOwned.set(this.held.size);
+    this.metrics.setRoomsOwned(this.held.size);
     this.scheduleFence();
   }
 
@@ -73,14 +73,14 @@ export class LeaseKeeper {
 
   /** Stops tracking `room` (it moved away, or was closed here). */
   forget(room: RoomName): void {
-    if (this.held.delete(room)) this.metrics.roomsOwned.set(this.held.size);
+    if (this.held.delete(room)) this.metrics.setRoomsOwned(this.held.size);
   }
 
   /** Gives back every lease (a clean stop), so nobody waits for them to expire. */
   async releaseAll(): Promise<void> {
     const leases = [...this.held].map(([room, h]) => [room, h.lease] as const);
     this.held.clear();
-    this.metrics.roomsOwned.set(0);
+    this.metrics.setRoomsOwned(0);
     await this.store.release(leases);
   }
 
@@ -97,7 +97,7 @@ export class LeaseKeeper {
       try {
         answers = await this.store.renew(leases);
       } catch (error) {
-        this.metrics.leaseFailures.inc(leases.length);
+        this.metrics.leaseFailed(leases.length);
         this.logger.debug({ err: (error as Error).message, rooms: leases.length }, 'lease renewal failed');
         return;
       } finally {
@@ -109,7 +109,7 @@ export class LeaseKeeper {
         const held = this.held.get(room);
         if (held?.lease !== lease) return; // moved or dropped meanwhile
         if (answer === 'lost') {
-          this.metrics.leaseFailures.inc();
+          this.metrics.leaseFailed();
           this.lose(room, 'lost');
           return;
         }
@@ -117,7 +117,7 @@ export class LeaseKeeper {
         held.confirmedAt = sentAt;
         renewed++;
       });
-      this.metrics.leaseRenewals.inc(renewed);
+      this.metrics.leaseRenewed(renewed);
       if (renewed > 0) this.keptThroughOutage = false;
       this.scheduleFence();
     } finally {

@@ -6,10 +6,10 @@ import type { MediaEngine } from '../../media/types';
 import type { SessionLink } from '../../rooms/ParticipantSession';
 import type { JoinRequest, ResumeRequest, Room } from '../../rooms/Room';
 import type { Logger } from '../../service/logger';
+import { ClusterMetrics } from '../../service/metrics';
 import type { LocalDirectory } from '../LocalDirectory';
 import { LocalSession } from '../LocalSession';
 import type { ListeningAddress, RoomRouter, RoutedSession } from '../RoomRouter';
-import { UNCOUNTED, type ClusterMetricsSink } from './ClusterMetricsSink';
 import { ClusterStore } from './ClusterStore';
 import { LeaseKeeper, type LossReason } from './LeaseKeeper';
 import { leaseHolder, newInstance, type NodeId, type NodeInstance } from './nodeIds';
@@ -35,7 +35,6 @@ export interface ClusterSettings {
   maxRooms: number;
   /** Shorter in tests. */
   timings?: Partial<ClusterTimings>;
-  metrics?: ClusterMetricsSink;
 }
 
 /** How often a join waiting for a lease (an owner died, Redis recovering) asks again. */
@@ -58,6 +57,8 @@ export class RedisRouter implements RoomRouter {
   private readonly timings: ClusterTimings;
   private readonly claims = new Map<RoomName, Promise<boolean>>();
   private draining: Promise<void> | undefined;
+  /** Placement, relay and lease metrics, served at /metrics with the node's others. */
+  readonly clusterMetrics = new ClusterMetrics();
 
   /** Waits for Redis (start-up check, see waitForRedis), then opens the router's two connections. */
   static async open(localRooms: LocalDirectory, media: MediaEngine, settings: ClusterSettings, logger: Logger): Promise<RedisRouter> {
@@ -80,7 +81,7 @@ export class RedisRouter implements RoomRouter {
   ) {
     this.timings = timings;
     const id = settings.nodeId as NodeId;
-    const metrics = settings.metrics ?? UNCOUNTED;
+    const metrics = this.clusterMetrics;
     const { host, port } = redisAddress(settings.redisUrl);
     this.health = new RedisHealth(host, port, timings, logger);
     this.store = new ClusterStore(command, id, newInstance(id), timings, this.health);

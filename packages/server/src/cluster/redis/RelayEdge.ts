@@ -3,7 +3,7 @@ import type { SessionEndReason, SessionLink } from '../../rooms/ParticipantSessi
 import type { JoinRequest, ResumeRequest, RoomCommand } from '../../rooms/Room';
 import type { Logger } from '../../service/logger';
 import type { RoutedSession } from '../RoomRouter';
-import type { ClusterMetricsSink } from './ClusterMetricsSink';
+import type { ClusterMetrics } from '../../service/metrics';
 import type { NodeInstance } from './nodeIds';
 import type { RelayBus } from './RelayBus';
 import type { RelayItemOf } from './relayMessages';
@@ -38,7 +38,7 @@ export class RelayEdge {
     private readonly bus: RelayBus,
     private readonly self: NodeInstance,
     private readonly timings: ClusterTimings,
-    private readonly metrics: ClusterMetricsSink,
+    private readonly metrics: ClusterMetrics,
     private readonly logger: Logger,
   ) {}
 
@@ -143,7 +143,7 @@ export class RelayEdge {
       entry.link.send({ type: 'error', ...(id === undefined ? {} : { id }), code: ErrorCode.Unavailable, message: "the node hosting this room did not answer; try again" });
       return false;
     }
-    this.metrics.relayRoundTrip.observe((performance.now() - started) / 1000);
+    this.metrics.observeRelayRoundTrip((performance.now() - started) / 1000);
     return answer;
   }
 
@@ -208,7 +208,7 @@ export class RelayEdge {
   }
 
   private sync(): void {
-    this.metrics.socketsRelayed.set(this.links.size);
+    this.metrics.setSocketsRelayed(this.links.size);
   }
 }
 
