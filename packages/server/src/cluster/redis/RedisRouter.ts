@@ -113,6 +113,11 @@ export class RedisRouter implements RoomRouter {
     await this.bus.listen((from, items) => this.receive(from, items));
     this.leases.start();
     await this.registry.start(url);
+    // After an outage: re-register and reclaim leases the moment Redis takes commands again.
+    this.command.on('ready', () => {
+      this.leases.renewSoon();
+      this.registry.refreshSoon();
+    });
   }
 
   async connect(request: JoinRequest | ResumeRequest, link: SessionLink): Promise<RoutedSession> {
