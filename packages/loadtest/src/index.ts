@@ -16,3 +16,4 @@ export * from './testCertificates';
 export * from './CoturnProcess';
 export * from './TurnClient';
 export * from './HaproxyProcess';
+export * from './LocalCluster';
