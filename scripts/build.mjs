@@ -18,7 +18,7 @@ await build({
   format: 'esm',
   sourcemap: true,
   // Third-party packages stay in node_modules; our workspace packages are bundled.
-  external: ['werift', 'ws', 'pino', 'prom-client', 'zod'],
+  external: ['werift', 'ws', 'pino', 'prom-client', 'zod', 'ioredis'],
   banner: { js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);" },
   logLevel: 'warning',
 });

@@ -15,6 +15,8 @@ command -v nft >/dev/null || packages+=(nftables)
 # HTTPS tests make their certificates with openssl; the deployment-guide test checks its HAProxy excerpt.
 command -v openssl >/dev/null || packages+=(openssl)
 [ -x /usr/sbin/haproxy ] || packages+=(haproxy)
+# Cluster tests share one real redis-server (redis-cli reads its command counts).
+command -v redis-server >/dev/null || packages+=(redis-server)
 # The TURN tests start the real coturn, with a certificate made by openssl for turns:.
 command -v turnserver >/dev/null || packages+=(coturn)
 # The impairment harness (e2e/support/impair): fake microphone and camera files for Chromium.

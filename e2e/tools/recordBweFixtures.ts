@@ -102,7 +102,7 @@ const media = await createMediaPlane({
   logger,
   logLevel: config.logLevel,
 });
-const server = createNode(config, media, logger);
+const server = await createNode(config, media, logger);
 const address = await server.listen();
 const base = `http://127.0.0.1:${address.port}`;
 // A moving, noisy 720p source (ffmpeg testsrc2 + noise) so the camera sends megabits, not the fake device's ~300 kbps.

@@ -14,6 +14,7 @@ export { frameHeaderSize, isKeyFrameStart, writeFrameHeader } from './vp8';
 export { peerConfig, type PeerOptions } from './peerConfig';
 export * from './testCertificates';
 export * from './CoturnProcess';
+export * from './RedisProcess';
 export * from './TurnClient';
 export * from './HaproxyProcess';
 export * from './LocalCluster';

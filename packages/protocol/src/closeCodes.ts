@@ -4,4 +4,9 @@ export const SessionCloseCode = {
   SessionMoved: 4000,
   /** Client → server: the client dropped a silent connection to reconnect; keep its session for resume. */
   Reconnecting: 4001,
+  /**
+   * Server → client: the room moved to another server (its node is draining). The session waits
+   * there: resume at once, then rebuild media (`resumed.mediaReset`).
+   */
+  RoomMoved: 4002,
 } as const;

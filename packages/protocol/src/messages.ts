@@ -205,6 +205,12 @@ export const ResumedMessage = z.object({
    * sends them; optional so that a client can talk to a server that does not.
    */
   iceServers: z.array(IceServer).optional(),
+  /**
+   * True when the server's side of both peer connections is new (the room moved to another
+   * server): close both, open new ones and publish every track again. The participant id, the
+   * other participants and every track id stay; nobody sees a leave or a join.
+   */
+  mediaReset: z.boolean().optional(),
 });
 
 /** The reply to `ice_servers`: the servers to use from now on (the SDK applies them with `setConfiguration`). */

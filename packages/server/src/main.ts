@@ -1,3 +1,4 @@
+import { RedisStartupError } from './cluster/index';
 import { createMediaPlane } from './media/index';
 import { createNode } from './node';
 import { ConfigError, loadConfig } from './service/config';
@@ -40,10 +41,24 @@ async function main(): Promise<void> {
     logger.fatal({ err }, 'media engine did not start'); // e.g. CONFAB_RTC_PORT already taken
     process.exit(1);
   }
-  const server = createNode(config, media, logger, tls);
+  let server;
+  try {
+    // In cluster mode this waits for Redis, saying why on each try.
+    server = await createNode(config, media, logger, tls);
+  } catch (err) {
+    if (!(err instanceof RedisStartupError)) throw err;
+    logger.fatal({}, err.message); // e.g. a Redis password missing or wrong: no retry fixes that
+    console.error(`confab: ${err.message}`);
+    process.exit(2);
+  }
   try {
     await server.listen();
   } catch (err) {
+    if (err instanceof RedisStartupError) {
+      logger.fatal({}, err.message); // e.g. another node already uses CONFAB_NODE_ID
+      console.error(`confab: ${err.message}`);
+      process.exit(2);
+    }
     logger.fatal({ err }, 'cannot listen'); // e.g. CONFAB_PORT or CONFAB_HTTP_REDIRECT_PORT already taken
     process.exit(1);
   }

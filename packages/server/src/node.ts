@@ -1,4 +1,4 @@
-import { createRoomRouter } from './cluster/index';
+import { createRoomRouter, type ClusterSettings } from './cluster/index';
 import type { MediaEngine } from './media/types';
 import type { Config } from './service/config';
 import { ConfabServer } from './service/ConfabServer';
@@ -6,8 +6,22 @@ import type { Logger } from './service/logger';
 import type { TlsMaterial } from './service/tlsFiles';
 import { roomOptionsFrom } from './service/roomOptions';
 
-/** Wires one node: the router chosen by the configuration, injected into the edge. */
-export function createNode(config: Config, media: MediaEngine, logger: Logger, tls?: TlsMaterial): ConfabServer {
-  const router = createRoomRouter({ media, roomOptions: roomOptionsFrom(config, logger), maxRooms: config.maxRooms, logger });
+/** What the configuration does not say: cluster timings, for tests. */
+export type ClusterOptions = Pick<ClusterSettings, 'timings'>;
+
+/**
+ * Wires one node: the router chosen by the configuration (one node, or a cluster member when
+ * CONFAB_REDIS_URL is set: then this waits for Redis), injected into the edge. Call listen() next.
+ */
+export async function createNode(config: Config, media: MediaEngine, logger: Logger, tls?: TlsMaterial, cluster: ClusterOptions = {}): Promise<ConfabServer> {
+  const router = await createRoomRouter({
+    media,
+    roomOptions: roomOptionsFrom(config, logger),
+    maxRooms: config.maxRooms,
+    logger,
+    ...(config.redisUrl === undefined
+      ? {}
+      : { cluster: { redisUrl: config.redisUrl, nodeId: config.nodeId, nodeUrl: config.nodeUrl, host: config.host, logger, ...cluster } }),
+  });
   return new ConfabServer(config, media, logger, router, tls);
 }

@@ -1,6 +1,7 @@
 import { ProtocolError, type RoomName } from '@confab/protocol';
 import type { MediaEngine } from '../media/types';
 import { Room, type RoomOptions } from '../rooms/Room';
+import type { RoomSnapshot } from '../rooms/RoomSnapshot';
 
 export interface DirectoryLimits {
   /** Rooms open at once on this node (CONFAB_MAX_ROOMS). */
@@ -26,12 +27,32 @@ export class LocalDirectory {
   /**
    * The room with this name, created if there is none. Synchronous, so two joins of a new room in
    * the same instant get the same Room. Throws a ProtocolError when a new room would pass the
-   * node's room limit (resource_exhausted) or the node is draining (unavailable).
+   * node's room limit (resource_exhausted), or the node is draining or the room moving away (unavailable).
    */
   acquire(name: RoomName): Room {
     if (this.draining) throw ProtocolError.unavailable('server is shutting down');
     const existing = this.byName.get(name);
+    if (existing?.isMoving) throw ProtocolError.unavailable(`room "${name}" is moving to another server; try again`);
     if (existing && !existing.isClosed) return existing;
+    return this.create(name);
+  }
+
+  /**
+   * Takes over a room moved from another node (Room.exportSnapshot there): its participants wait
+   * here, detached, for their clients to resume with their old tokens. Synchronous, like acquire().
+   * Throws a ProtocolError: draining (unavailable), a live room of that name here (conflict), the
+   * room limit (resource_exhausted), or media that cannot carry everyone (the error of media).
+   */
+  adopt(snapshot: RoomSnapshot): Room {
+    if (this.draining) throw ProtocolError.unavailable('server is shutting down');
+    const existing = this.byName.get(snapshot.room);
+    if (existing && (!existing.isClosed || existing.isMoving)) throw ProtocolError.conflict(`room "${snapshot.room}" is already open here`);
+    const room = this.create(snapshot.room);
+    room.restore(snapshot);
+    return room;
+  }
+
+  private create(name: RoomName): Room {
     if (this.byName.size >= this.limits.maxRooms) {
       throw ProtocolError.exhausted(`this server already hosts its limit of ${this.limits.maxRooms} rooms; try again later`);
     }

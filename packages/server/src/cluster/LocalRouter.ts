@@ -20,7 +20,11 @@ export class LocalRouter implements RoomRouter {
     return new LocalSession(room, participant, link, this.logger);
   }
 
-  drain(): void {
+  async start(): Promise<void> {}
+
+  async drain(): Promise<void> {
     this.localRooms.drain();
   }
+
+  async close(): Promise<void> {}
 }

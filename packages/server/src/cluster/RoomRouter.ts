@@ -18,12 +18,24 @@ export interface RoomRouter {
    * session.
    */
   connect(request: JoinRequest | ResumeRequest, link: SessionLink): Promise<RoutedSession>;
-  /** From now on new rooms are refused here with `unavailable` (the node is shutting down or draining). */
-  drain(): void;
+  /** The node listens at `address`: a cluster router registers it, so rooms may be placed here. */
+  start(address: ListeningAddress): Promise<void>;
+  /**
+   * From now on joins are refused here with `unavailable` (the node is shutting down). A cluster
+   * router also moves this node's rooms to other nodes and hands its sockets over; resolves when done.
+   */
+  drain(): Promise<void>;
+  /** After the last connection closed: a cluster router leaves the cluster and closes its connections. */
+  close(): Promise<void>;
   /** The rooms this node hosts, for metrics and tests. */
   readonly localRooms: LocalDirectory;
   /** A cluster router's placement and relay metrics, served at /metrics; none on a single node. */
   readonly clusterMetrics?: ClusterMetrics;
+}
+
+export interface ListeningAddress {
+  scheme: 'http' | 'https';
+  port: number;
 }
 
 /** One admitted participant, as seen from the connection that holds its socket. */

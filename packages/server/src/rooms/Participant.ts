@@ -7,8 +7,9 @@ import type {
   TrackInfo,
   TrackSource,
 } from '@confab/protocol';
-import type { Consumer, Producer, Transport } from '../media/types';
+import type { Consumer, Producer, TrackSettings, Transport } from '../media/types';
 import type { ParticipantSession } from './ParticipantSession';
+import type { ParticipantSnapshot } from './RoomSnapshot';
 
 /** A track this participant publishes, with the producer that carries it. */
 export interface PublishedTrack {
@@ -24,12 +25,25 @@ export class Participant {
   lastRequestId = 0;
   /** The revision of the latest subscriber offer sent; only its answer is applied. */
   offerRevision = 0;
-  /** Ends the session if it is not resumed in time; set while `connection` is 'reconnecting'. */
+  /** Ends the session if it is not resumed in time; set while the session is detached. */
   resumeTimer: ReturnType<typeof setTimeout> | undefined;
-  readonly joinedAt = Date.now();
+  /**
+   * The room moved here and this participant's transports are new: each resume says so
+   * (`mediaReset`) until the client's first command on them shows it has rebuilt its side.
+   */
+  mediaReset = false;
+  /** Withdraws `awaiting` tracks the client did not publish again in time after a media reset. */
+  republishTimer: ReturnType<typeof setTimeout> | undefined;
   readonly tracks = new Map<TrackSource, PublishedTrack>();
+  /**
+   * Tracks published before the room moved here, whose media has not been published again yet:
+   * the others keep seeing them (same ids) and receive them once the publisher is back.
+   */
+  readonly awaiting = new Map<TrackSource, TrackInfo>();
   /** What this participant receives, by the producer's track id. */
   readonly consumers = new Map<TrackId, Consumer>();
+  /** Adaptive stream: how this participant shows each track, applied to the consumer whenever one exists. */
+  readonly trackSettings = new Map<TrackId, TrackSettings>();
   /** Request ids of publisher offers awaiting their answer, oldest first (offers are serialized). */
   readonly pendingOfferIds: (number | undefined)[] = [];
 
@@ -40,6 +54,7 @@ export class Participant {
     readonly session: ParticipantSession,
     readonly publishTransport: Transport,
     readonly subscribeTransport: Transport,
+    readonly joinedAt = Date.now(),
   ) {
     this.status = status;
   }
@@ -51,7 +66,18 @@ export class Participant {
       status: this.status,
       connection: this.connection,
       joinedAt: this.joinedAt,
-      tracks: [...this.tracks.values()].map((t) => ({ ...t.info })),
+      tracks: [...[...this.tracks.values()].map((t) => t.info), ...this.awaiting.values()].map((info) => ({ ...info })),
+    };
+  }
+
+  /** The room moves to another node: what this participant carries there. Its session sends nothing more here. */
+  handOver(): ParticipantSnapshot {
+    return {
+      ...this.info(),
+      trackSettings: [...this.trackSettings].map(([trackId, settings]) => ({ trackId, ...settings })),
+      lastRequestId: this.lastRequestId,
+      offerRevision: this.offerRevision,
+      session: this.session.handOver(),
     };
   }
 
@@ -63,8 +89,10 @@ export class Participant {
   /** Closes transports (and with them producers and consumers). Idempotent. */
   close(): void {
     clearTimeout(this.resumeTimer);
+    clearTimeout(this.republishTimer);
     this.consumers.clear();
     this.tracks.clear();
+    this.awaiting.clear();
     this.publishTransport.close();
     this.subscribeTransport.close();
   }

@@ -1,14 +1,30 @@
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { isSequenced, type ServerMessage } from '@confab/protocol';
 
+/**
+ * Why the room ended a session's connection: `failed`, the room failed and dropped the participant
+ * (the client joins again); `moved`, the room moved to another node, where the session waits (the
+ * client resumes there at once).
+ */
+export type SessionEndReason = 'failed' | 'moved';
+
 /** Where a session's messages go while a connection is attached: the service edge implements it. */
 export interface SessionLink {
   /** `seq` is set on sequenced messages (the client tracks it for resume). */
   send(message: ServerMessage, seq?: number): void;
   /** Another connection took the session over; this one must close without leaving the room. */
   supersede(): void;
-  /** The room dropped this participant (it failed): end the client's connection so it joins again. */
-  end(): void;
+  /** The room is done with this connection (see SessionEndReason): close it without leaving the room. */
+  end(reason: SessionEndReason): void;
+}
+
+/** What a session carries to another node when its room moves (RoomSnapshot). */
+export interface SessionState {
+  resumeToken: string;
+  /** The last sequence number used; the session goes on from the next one. */
+  seq: number;
+  /** Unacknowledged sequenced messages, oldest first; the last one is `seq`. */
+  replay: ServerMessage[];
 }
 
 /**
@@ -17,18 +33,35 @@ export interface SessionLink {
  * exactly what the client missed. While no connection is attached, messages wait in the same buffer.
  */
 export class ParticipantSession {
-  readonly resumeToken = randomBytes(18).toString('base64url');
+  readonly resumeToken: string;
   private link: SessionLink | undefined;
-  private seq = 0;
+  private seq: number;
   /** Unacknowledged sequenced messages, oldest first; `seq` of entry i is `firstSeq + i`. */
-  private replay: ServerMessage[] = [];
-  private firstSeq = 1;
+  private replay: ServerMessage[];
+  private firstSeq: number;
+  /** handOver() ran: the session lives on at another node. */
+  private movedAway = false;
 
+  /** `restored`: a session moved from another node, detached until its client resumes. */
   constructor(
-    link: SessionLink,
+    link: SessionLink | undefined,
     private readonly maxBuffered: number,
+    restored?: SessionState,
   ) {
     this.link = link;
+    this.resumeToken = restored?.resumeToken ?? randomBytes(18).toString('base64url');
+    this.seq = restored?.seq ?? 0;
+    this.replay = restored ? restored.replay.slice(-maxBuffered) : [];
+    this.firstSeq = this.seq - this.replay.length + 1;
+  }
+
+  /**
+   * The session moves to another node: returns what it carries there, and from now on sends
+   * nothing here, since the sequence numbers after `seq` belong to the new node. end() still works.
+   */
+  handOver(): SessionState {
+    this.movedAway = true;
+    return { resumeToken: this.resumeToken, seq: this.seq, replay: [...this.replay] };
   }
 
   get attached(): boolean {
@@ -36,6 +69,7 @@ export class ParticipantSession {
   }
 
   send(message: ServerMessage): void {
+    if (this.movedAway) return;
     if (!isSequenced(message)) {
       this.link?.send(message);
       return;
@@ -49,11 +83,11 @@ export class ParticipantSession {
     this.link?.send(message, seq);
   }
 
-  /** The room ended this session for good: the attached connection (if any) closes. */
-  end(): void {
+  /** The room is done with this session here: the attached connection (if any) closes. */
+  end(reason: SessionEndReason): void {
     const link = this.link;
     this.link = undefined;
-    link?.end();
+    link?.end(reason);
   }
 
   /** The client has everything up to `seq`. */

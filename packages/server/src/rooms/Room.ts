@@ -7,15 +7,28 @@ import {
   type RoomName,
   type ServerMessage,
   type TrackId,
+  type TrackInfo,
 } from '@confab/protocol';
-import type { AudioLevelSample, Router, TransportSignal } from '../media/types';
+import type { AudioLevelSample, Router, Transport, TransportSignal } from '../media/types';
 import { ActiveSpeakerFeed } from './ActiveSpeakerFeed';
 import { newMessageId, newParticipantId, newTrackId } from './ids';
 import { Participant } from './Participant';
 import { ParticipantSession, type SessionLink } from './ParticipantSession';
 import { QualityFeed } from './QualityFeed';
 import { isRoomFault, roomFailedError, roomMediaFailedError } from './roomFault';
+import type { ParticipantSnapshot, RoomSnapshot } from './RoomSnapshot';
 import { SerialQueue } from './SerialQueue';
+
+/**
+ * After a media reset, tracks the client has not published again within this long are withdrawn
+ * (`track_unpublished`), so nobody waits for media that is not coming. The SDK republishes within a second.
+ */
+export const REPUBLISH_WINDOW_MS = 10_000;
+/**
+ * A session moved here waits at least this long for its client, whatever CONFAB_RESUME_WINDOW_SECONDS
+ * says: its client was told to resume at once, so this only bounds how long one that never comes keeps its place.
+ */
+export const MOVED_RESUME_WINDOW_MIN_MS = 10_000;
 
 export interface RoomOptions {
   maxParticipants: number;
@@ -53,6 +66,8 @@ export class Room {
   private closed = false;
   /** Set as soon as the room's media fails: new joins go to a fresh room. */
   private mediaLost = false;
+  /** exportSnapshot() ran: the room is moving to another node and does nothing more here. */
+  private exported = false;
   /** Who is talking (from the router's audio levels) and everyone's connection quality. */
   private readonly speakers: ActiveSpeakerFeed;
   private readonly quality: QualityFeed;
@@ -88,7 +103,12 @@ export class Room {
   }
 
   get isClosed(): boolean {
-    return this.closed || this.mediaLost;
+    return this.closed || this.mediaLost || this.exported;
+  }
+
+  /** Exported and not yet released: the room is on its way to another node. */
+  get isMoving(): boolean {
+    return this.exported && !this.closed;
   }
 
   join(request: JoinRequest, link: SessionLink): Promise<Participant> {
@@ -102,8 +122,12 @@ export class Room {
 
   handle(participantId: ParticipantId, command: RoomCommand): Promise<void> {
     return this.enqueue(() => {
+      // Moving: not done here, and not answered; the client sends it again after resuming on the new node.
+      if (this.exported) return;
       const participant = this.participants.get(participantId);
       if (!participant) throw ProtocolError.precondition('not in this room');
+      // The client has read `resumed` and rebuilt its side: from now on its transports are in use.
+      participant.mediaReset = false;
       if (command.type !== 'candidate' && command.id !== undefined) {
         // Resent after a resume but already done (its reply was replayed): do it only once.
         if (command.id <= participant.lastRequestId) return;
@@ -119,18 +143,13 @@ export class Room {
    */
   connectionLost(participantId: ParticipantId, link: SessionLink): Promise<void> {
     return this.enqueue(() => {
+      if (this.exported) return; // the participant lives on at the new node
       const participant = this.participants.get(participantId);
       if (!participant || !participant.session.detach(link)) return;
       const windowMs = this.options.session.resumeWindowMs;
       if (windowMs === 0) return this.doRemove(participantId, 'disconnected');
       participant.connection = 'reconnecting';
-      participant.resumeTimer = setTimeout(() => {
-        this.enqueue(() => {
-          if (this.participants.get(participantId) === participant && !participant.session.attached) {
-            this.doRemove(participantId, 'disconnected');
-          }
-        }).catch((err: unknown) => this.options.logger.error({ room: this.name, err }, 'ending a lost session failed'));
-      }, windowMs);
+      this.awaitResume(participant, windowMs);
       this.broadcast({ type: 'participant_updated', participant: participant.info() }, participantId);
       this.quality.evaluate(); // lost, at once
       this.options.logger.info({ room: this.name, participant: participantId }, 'participant reconnecting');
@@ -140,9 +159,76 @@ export class Room {
   /** The participant left for good on `link` (leave, closed tab): gone at once, unless `link` was superseded. */
   connectionClosed(participantId: ParticipantId, link: SessionLink): Promise<void> {
     return this.enqueue(() => {
+      if (this.exported) return;
       const participant = this.participants.get(participantId);
       if (participant?.session.isCurrent(link)) this.doRemove(participantId, 'disconnected');
     });
+  }
+
+  /**
+   * The first half of moving the room to another node (drain): from now on the room takes no
+   * joins, resumes or commands (commands are dropped unanswered: clients send them again after
+   * resuming at the new node) and sends nothing more; media keeps flowing until release(). Resolves
+   * with what the new node needs (LocalDirectory.adopt). Rejects with `unavailable` if the room has
+   * closed, failed or is already moving.
+   */
+  exportSnapshot(): Promise<RoomSnapshot> {
+    return this.enqueue(() => {
+      if (this.isClosed) throw ProtocolError.unavailable(`room "${this.name}" is closed or already moving`);
+      this.exported = true;
+      this.quality.close();
+      const participants: ParticipantSnapshot[] = [];
+      for (const participant of this.participants.values()) {
+        clearTimeout(participant.resumeTimer);
+        clearTimeout(participant.republishTimer);
+        participants.push(participant.handOver());
+      }
+      this.options.logger.info({ room: this.name, size: participants.length }, 'room exported to move');
+      return { v: 1 as const, room: this.name, exportedAt: Date.now(), participants };
+    });
+  }
+
+  /**
+   * The second half, once the new node has adopted the snapshot: every connection is ended with
+   * `moved` (its client resumes at the new node at once), this node's media for the room is
+   * released and the room closes. Nobody is told of a leave.
+   */
+  release(): Promise<void> {
+    return this.enqueue(() => {
+      if (!this.exported) throw ProtocolError.precondition('release() follows exportSnapshot()');
+      const members = [...this.participants.values()];
+      this.participants.clear();
+      this.trackOwners.clear();
+      for (const step of members.flatMap((p) => [() => p.session.end('moved'), () => p.close()])) {
+        try {
+          step();
+        } catch (error) {
+          this.options.logger.warn({ room: this.name, err: error }, 'releasing a moved room: cleanup failed');
+        }
+      }
+      this.options.logger.info({ room: this.name, size: members.length }, 'room released after its move');
+    }); // now empty: enqueue() closes it and releases its media
+  }
+
+  /**
+   * Fills a new room with the participants of a snapshot exported elsewhere, each detached and
+   * waiting for its client to resume with its old token (docs/protocol.md "Room moves"). Only on a
+   * room nobody can reach yet (LocalDirectory.adopt). If media cannot be had for everyone, what was
+   * taken is given back, the room closes, and the error is thrown.
+   */
+  restore(snapshot: RoomSnapshot): void {
+    if (this.participants.size > 0 || this.isClosed) throw new Error('restore() is for a new, empty room');
+    try {
+      for (const state of snapshot.participants) this.restoreParticipant(state);
+    } catch (error) {
+      for (const participant of this.participants.values()) participant.close();
+      this.participants.clear();
+      this.trackOwners.clear();
+      this.close();
+      throw error;
+    }
+    this.options.logger.info({ room: this.name, size: this.participants.size }, 'room adopted after a move');
+    if (this.participants.size === 0) this.close();
   }
 
   /**
@@ -153,6 +239,17 @@ export class Room {
     this.mediaLost = true;
     this.enqueue(() => this.fail(error, roomMediaFailedError(this.name))).catch((err: unknown) => {
       this.options.logger.error({ room: this.name, err }, 'failing a room whose media failed did not work');
+    });
+  }
+
+  /**
+   * This node may no longer host the room (cluster/redis fencing: its lease is not safe): it fails
+   * as in fail(), its members told `notice`, so their clients reconnect to wherever it lives next.
+   */
+  evict(notice: ProtocolError): void {
+    this.mediaLost = true;
+    this.enqueue(() => this.fail(notice, notice)).catch((err: unknown) => {
+      this.options.logger.error({ room: this.name, err }, 'evicting the room did not work');
     });
   }
 
@@ -191,13 +288,13 @@ export class Room {
    * never notice.
    */
   private fail(error: unknown, notice = roomFailedError(this.name)): void {
-    if (this.closed) return;
+    if (this.closed || this.exported) return; // a moving room's members are already on their way; release() cleans up
     this.options.logger.error({ room: this.name, err: error, size: this.participants.size }, 'room failed; closing it');
     const { code, message } = notice;
     const members = [...this.participants.values()];
     this.participants.clear();
     this.trackOwners.clear();
-    const steps = members.flatMap((p) => [() => p.session.send({ type: 'error', code, message }), () => p.session.end(), () => p.close()]);
+    const steps = members.flatMap((p) => [() => p.session.send({ type: 'error', code, message }), () => p.session.end('failed'), () => p.close()]);
     for (const step of [...steps, () => this.close()]) {
       try {
         step();
@@ -208,29 +305,13 @@ export class Room {
   }
 
   private doJoin(request: JoinRequest, link: SessionLink): Participant {
+    if (this.exported) throw ProtocolError.unavailable(`room "${this.name}" is moving to another server; try again`);
     if (this.isClosed) throw ProtocolError.unavailable('room closed, join again');
     if (this.participants.size >= this.options.maxParticipants) {
       throw ProtocolError.exhausted(`room "${this.name}" is full (${this.options.maxParticipants} participants)`);
     }
     const id = newParticipantId();
-    const publishTransport = this.router.createTransport({
-      label: id,
-      role: 'publish',
-      onSignal: (signal) => this.onPublishSignal(id, signal),
-      onStats: (stats) => this.quality.stats(id, 'publish', stats),
-    });
-    let subscribeTransport;
-    try {
-      subscribeTransport = this.router.createTransport({
-        label: id,
-        role: 'subscribe',
-        onSignal: (signal) => this.onSubscribeSignal(id, signal),
-        onStats: (stats) => this.quality.stats(id, 'subscribe', stats),
-      });
-    } catch (error) {
-      publishTransport.close(); // e.g. the media port range is full: give back what we took
-      throw error;
-    }
+    const { publishTransport, subscribeTransport } = this.createTransports(id);
     const session = new ParticipantSession(link, this.options.replayBufferSize);
     const participant = new Participant(id, request.name, request.status ?? 'online', session, publishTransport, subscribeTransport);
     const others = [...this.participants.values()];
@@ -258,7 +339,80 @@ export class Room {
     return participant;
   }
 
+  /** Both media transports of participant `id`; throws (having given back what it took) if media has none. */
+  private createTransports(id: ParticipantId): { publishTransport: Transport; subscribeTransport: Transport } {
+    const publishTransport = this.router.createTransport({
+      label: id,
+      role: 'publish',
+      onSignal: (signal) => this.onPublishSignal(id, signal),
+      onStats: (stats) => this.quality.stats(id, 'publish', stats),
+    });
+    try {
+      const subscribeTransport = this.router.createTransport({
+        label: id,
+        role: 'subscribe',
+        onSignal: (signal) => this.onSubscribeSignal(id, signal),
+        onStats: (stats) => this.quality.stats(id, 'subscribe', stats),
+      });
+      return { publishTransport, subscribeTransport };
+    } catch (error) {
+      publishTransport.close(); // e.g. the media port range is full: give back what we took
+      throw error;
+    }
+  }
+
+  /** One participant of a moved room: same id, session and tracks (awaiting republishing), new transports. */
+  private restoreParticipant(state: ParticipantSnapshot): void {
+    const { publishTransport, subscribeTransport } = this.createTransports(state.id);
+    const session = new ParticipantSession(undefined, this.options.replayBufferSize, state.session);
+    const participant = new Participant(state.id, state.name, state.status, session, publishTransport, subscribeTransport, state.joinedAt);
+    participant.connection = state.connection;
+    participant.lastRequestId = state.lastRequestId;
+    participant.offerRevision = state.offerRevision;
+    participant.mediaReset = true;
+    for (const track of state.tracks) {
+      participant.awaiting.set(track.source, { ...track });
+      this.trackOwners.set(track.id, state.id);
+    }
+    for (const { trackId, ...settings } of state.trackSettings) participant.trackSettings.set(trackId, settings);
+    this.participants.set(state.id, participant);
+    this.quality.add(state.id);
+    this.awaitResume(participant, Math.max(this.options.session.resumeWindowMs, MOVED_RESUME_WINDOW_MIN_MS));
+  }
+
+  /** The participant leaves (`disconnected`) unless its session is resumed within `windowMs`. */
+  private awaitResume(participant: Participant, windowMs: number): void {
+    clearTimeout(participant.resumeTimer);
+    participant.resumeTimer = setTimeout(() => {
+      this.enqueue(() => {
+        if (this.participants.get(participant.id) === participant && !participant.session.attached) {
+          this.doRemove(participant.id, 'disconnected');
+        }
+      }).catch((err: unknown) => this.options.logger.error({ room: this.name, err }, 'ending a lost session failed'));
+    }, windowMs);
+  }
+
+  /** After a media reset: tracks not published again within REPUBLISH_WINDOW_MS are withdrawn. */
+  private awaitRepublish(participant: Participant): void {
+    clearTimeout(participant.republishTimer);
+    if (participant.awaiting.size === 0) return;
+    participant.republishTimer = setTimeout(() => {
+      this.enqueue(() => {
+        if (this.participants.get(participant.id) !== participant) return;
+        for (const track of [...participant.awaiting.values()]) this.withdraw(participant, track);
+      }).catch((err: unknown) => this.options.logger.error({ room: this.name, err }, 'withdrawing tracks not republished failed'));
+    }, REPUBLISH_WINDOW_MS);
+  }
+
+  /** A track awaiting republishing goes away as if unpublished. */
+  private withdraw(participant: Participant, track: TrackInfo): void {
+    participant.awaiting.delete(track.source);
+    this.forgetTrack(track.id);
+    this.broadcast({ type: 'track_unpublished', participantId: participant.id, trackId: track.id }, participant.id);
+  }
+
   private doResume(request: ResumeRequest, link: SessionLink): Participant {
+    if (this.exported) throw ProtocolError.unavailable(`room "${this.name}" is moving to another server; try again`);
     const participant = this.participants.get(request.participantId);
     if (!participant || !participant.session.matches(request.token)) {
       throw ProtocolError.notFound('session not found or expired; join again');
@@ -276,7 +430,10 @@ export class Room {
       lastRequestId: participant.lastRequestId,
       // Fresh TURN credentials: the page may have been open longer than the old ones live.
       iceServers: this.options.iceServers(participant.id),
+      // The room moved here: both of the client's peer connections must be rebuilt and its tracks published again.
+      ...(participant.mediaReset ? { mediaReset: true } : {}),
     });
+    if (participant.mediaReset) this.awaitRepublish(participant);
     if (participant.connection !== 'connected') {
       participant.connection = 'connected';
       this.broadcast({ type: 'participant_updated', participant: participant.info() }, participant.id);
@@ -294,10 +451,8 @@ export class Room {
     const participant = this.participants.get(participantId);
     if (!participant) return;
     this.participants.delete(participantId);
-    for (const track of participant.tracks.values()) {
-      this.trackOwners.delete(track.info.id);
-      this.unsubscribeAll(track.info.id);
-    }
+    for (const track of participant.tracks.values()) this.forgetTrack(track.info.id);
+    for (const track of participant.awaiting.values()) this.forgetTrack(track.id);
     participant.close();
     this.quality.remove(participantId);
     this.broadcast({ type: 'participant_left', participantId, reason });
@@ -348,8 +503,10 @@ export class Room {
         return this.doRemove(participant.id, 'left');
       case 'track_settings': {
         // Adaptive stream: the subscriber's allocator picks layers by it. A track it no longer receives is no error (the message crossed an unpublish).
-        const { visible, width, height } = command;
-        participant.consumers.get(command.trackId)?.setTrackSettings({ visible, width, height });
+        const settings = { visible: command.visible, width: command.width, height: command.height };
+        // Kept for tracks of this room, so a consumer made later (a publisher back after a move) starts with them.
+        if (this.trackOwners.has(command.trackId)) participant.trackSettings.set(command.trackId, settings);
+        participant.consumers.get(command.trackId)?.setTrackSettings(settings);
         return this.ack(participant, command.id);
       }
     }
@@ -361,7 +518,9 @@ export class Room {
     }
     const kind = kindOfSource(command.source);
     const muted = command.muted ?? false;
-    const id = newTrackId();
+    // Published again after a move: the same track, so the others see its media come back, not a new track.
+    const awaited = participant.awaiting.get(command.source);
+    const id = awaited?.id ?? newTrackId();
     const source = command.source;
     const producer = participant.publishTransport.produce({
       id,
@@ -377,20 +536,30 @@ export class Room {
       },
     });
     const info = { id, source: command.source, kind, muted };
+    participant.awaiting.delete(command.source);
     participant.tracks.set(command.source, { info, producer });
     this.trackOwners.set(id, participant.id);
     this.ack(participant, command.id);
-    // The publisher hears it too: that is how it learns its track's id.
-    this.broadcast({ type: 'track_published', participantId: participant.id, track: { ...info } });
+    if (awaited) {
+      participant.session.send({ type: 'track_published', participantId: participant.id, track: { ...info } });
+      if (awaited.muted !== muted) this.broadcast({ type: 'track_muted', participantId: participant.id, trackId: id, muted }, participant.id);
+    } else {
+      // The publisher hears it too: that is how it learns its track's id.
+      this.broadcast({ type: 'track_published', participantId: participant.id, track: { ...info } });
+    }
     for (const other of this.participants.values()) if (other !== participant) this.subscribe(other, id);
   }
 
   private unpublish(participant: Participant, command: MessageOf<ClientMessage, 'unpublish'>): void {
+    const awaited = participant.awaiting.get(command.source);
+    if (awaited) {
+      this.withdraw(participant, awaited);
+      return this.ack(participant, command.id);
+    }
     const track = participant.tracks.get(command.source);
     if (!track) throw ProtocolError.notFound(`${command.source} is not published`);
     participant.tracks.delete(command.source);
-    this.trackOwners.delete(track.info.id);
-    this.unsubscribeAll(track.info.id);
+    this.forgetTrack(track.info.id);
     track.producer.close();
     if (command.source === 'microphone') this.speakers.remove(participant.id, performance.now());
     this.ack(participant, command.id);
@@ -399,12 +568,13 @@ export class Room {
 
   private mute(participant: Participant, command: MessageOf<ClientMessage, 'mute'>): void {
     const track = participant.tracks.get(command.source);
-    if (!track) throw ProtocolError.notFound(`${command.source} is not published`);
-    if (track.info.muted !== command.muted) {
-      track.info.muted = command.muted;
-      if (command.muted) track.producer.pause();
-      else track.producer.resume();
-      this.broadcast({ type: 'track_muted', participantId: participant.id, trackId: track.info.id, muted: command.muted }, participant.id);
+    const info = track?.info ?? participant.awaiting.get(command.source);
+    if (!info) throw ProtocolError.notFound(`${command.source} is not published`);
+    if (info.muted !== command.muted) {
+      info.muted = command.muted;
+      if (command.muted) track?.producer.pause();
+      else track?.producer.resume();
+      this.broadcast({ type: 'track_muted', participantId: participant.id, trackId: info.id, muted: command.muted }, participant.id);
     }
     this.ack(participant, command.id);
   }
@@ -434,12 +604,17 @@ export class Room {
       },
     });
     subscriber.consumers.set(trackId, consumer);
+    const settings = subscriber.trackSettings.get(trackId);
+    if (settings) consumer.setTrackSettings(settings);
   }
 
-  private unsubscribeAll(trackId: TrackId): void {
+  /** Track `trackId` is gone: nobody receives it, and what anyone knew about it is dropped. */
+  private forgetTrack(trackId: TrackId): void {
+    this.trackOwners.delete(trackId);
     for (const participant of this.participants.values()) {
       participant.consumers.get(trackId)?.close();
       participant.consumers.delete(trackId);
+      participant.trackSettings.delete(trackId);
     }
   }
 

@@ -106,22 +106,29 @@ export class ConfabServer {
     }
     const scheme = this.config.tls ? 'https' : 'http';
     this.logger.info({ host: address.address, port: address.port, scheme }, 'confab listening');
+    await this.router.start({ scheme, port: address.port });
     return address;
   }
 
   /**
-   * Stops taking joins and new connections at once, tells every client to move, waits the grace
-   * period, then closes everything.
+   * Stops taking joins and new connections at once, tells every client to move, and closes
+   * everything once the router has handed its rooms over and no client is left, or when the grace
+   * period ends. (One node hands nothing over: its clients stay until the grace period ends.)
    */
   async shutdown(graceSeconds = this.config.shutdownGraceSeconds): Promise<void> {
     if (this.draining) return;
     this.draining = true;
     clearInterval(this.heartbeat);
     this.certificates?.close();
-    this.router.drain();
+    const drained = this.router.drain();
     this.logger.info({ graceSeconds, connections: this.connections.size }, 'shutting down');
     for (const connection of this.connections) connection.announceShutdown(graceSeconds);
-    if (graceSeconds > 0) await new Promise((r) => setTimeout(r, graceSeconds * 1000));
+    const graceOver = Date.now() + graceSeconds * 1000;
+    const untilEmpty = async () => {
+      await drained.catch((err: unknown) => this.logger.error({ err }, 'draining failed'));
+      while (this.connections.size > 0 && Date.now() < graceOver) await new Promise((r) => setTimeout(r, 50));
+    };
+    if (graceSeconds > 0) await Promise.race([new Promise((r) => setTimeout(r, graceSeconds * 1000)), untilEmpty()]);
     for (const connection of this.connections) connection.close(CloseCode.GoingAway, 'server shutting down');
     // A client that never answers the close frame must not hold the process for ws's 30 s timeout.
     const deadline = Date.now() + CLOSE_HANDSHAKE_MS;
@@ -132,6 +139,7 @@ export class ConfabServer {
     const httpClosed = Promise.all(servers.map((server) => new Promise<void>((resolve) => server.close(() => resolve()))));
     for (const server of servers) server.closeAllConnections();
     await httpClosed;
+    await this.router.close();
     await this.media.close();
   }
 

@@ -10,7 +10,7 @@ import {
 } from '@confab/protocol';
 import type { WebSocket } from 'ws';
 import type { RoomRouter, RoutedSession } from '../cluster/RoomRouter';
-import type { SessionLink } from '../rooms/ParticipantSession';
+import type { SessionEndReason, SessionLink } from '../rooms/ParticipantSession';
 import type { RoomCommand } from '../rooms/Room';
 import type { Config } from './config';
 import { CloseCode, toErrorMessage } from './errors';
@@ -95,10 +95,14 @@ export class SignalConnection implements SessionLink {
     this.socket.send(encodeMessage(message, seq));
   }
 
-  /** The room failed and dropped this participant: close, so the client joins again. */
-  end(): void {
+  /**
+   * The room is done with this connection: it failed and dropped the participant (the client joins
+   * again), or it moved to another node (the client resumes there at once, on close code 4002).
+   */
+  end(reason: SessionEndReason): void {
     this.state = { kind: 'closed' };
-    this.close(CloseCode.InternalError, 'room failed');
+    if (reason === 'moved') this.close(CloseCode.RoomMoved, 'room moved to another server; resume');
+    else this.close(CloseCode.InternalError, 'room failed');
   }
 
   /** A resume on another connection took this session: close without leaving the room. */

@@ -65,8 +65,12 @@ export interface Config {
   acmeWebroot: string | undefined;
   /** Proxies whose X-Forwarded-For names the client for per-address limits and logs (CONFAB_TRUST_PROXY). */
   trustedProxies: TrustedProxies;
+  /** Cluster mode when set (CONFAB_REDIS_URL): `redis://[:password@]host:port[/db]`, shared by every node. */
+  redisUrl: string | undefined;
   /** This node's name in a cluster, on every log line and metric (CONFAB_NODE_ID; default `node-` + 6 random hex digits). */
   nodeId: string;
+  /** This node's own signaling base URL as other nodes and people see it (CONFAB_NODE_URL); default http(s)://<host>:<port>. */
+  nodeUrl: string | undefined;
 }
 
 /** packages/web/dist, found from this file whether it runs from src/ or from the dist/ bundle. */
@@ -131,9 +135,40 @@ function readConfig(env: NodeJS.ProcessEnv): Config {
     heartbeatTimeoutMs: int(env, 'CONFAB_HEARTBEAT_TIMEOUT_MS', 3000, 300, 600_000),
     resumeWindowMs: int(env, 'CONFAB_RESUME_WINDOW_SECONDS', 15, 0, 3600) * 1000,
     replayBufferSize: int(env, 'CONFAB_REPLAY_BUFFER_MESSAGES', 1000, 10, 1_000_000),
-    nodeId: env.CONFAB_NODE_ID || `node-${randomBytes(3).toString('hex')}`,
     ...tlsSettings(env),
+    ...clusterSettings(env),
   };
+}
+
+/** Node ids go into Redis keys, channel names, log lines and metric labels: keep them plain. */
+const NODE_ID = /^[A-Za-z0-9_.-]{1,64}$/;
+
+function clusterSettings(env: NodeJS.ProcessEnv): Pick<Config, 'redisUrl' | 'nodeId' | 'nodeUrl'> {
+  const redisUrl = env.CONFAB_REDIS_URL || undefined;
+  if (redisUrl !== undefined) {
+    const url = URL.canParse(redisUrl) ? new URL(redisUrl) : undefined;
+    const db = url?.pathname.replace(/^\//, '') ?? '';
+    if (!url || (url.protocol !== 'redis:' && url.protocol !== 'rediss:') || !url.hostname || !/^\d{0,2}$/.test(db) || url.search || url.hash) {
+      throw new ConfigError(`CONFAB_REDIS_URL must look like redis://[:password@]host:port[/db], got "${redactPassword(redisUrl)}"`);
+    }
+  }
+  const nodeId = env.CONFAB_NODE_ID || `node-${randomBytes(3).toString('hex')}`;
+  if (!NODE_ID.test(nodeId)) {
+    throw new ConfigError(`CONFAB_NODE_ID must be 1-64 letters, digits, "-", "_" or ".", got "${nodeId.slice(0, 80)}"`);
+  }
+  const nodeUrl = env.CONFAB_NODE_URL || undefined;
+  if (nodeUrl !== undefined) {
+    const url = URL.canParse(nodeUrl) ? new URL(nodeUrl) : undefined;
+    if (!url || (url.protocol !== 'http:' && url.protocol !== 'https:') || url.search || url.hash || url.username) {
+      throw new ConfigError(`CONFAB_NODE_URL must be this node's http(s):// base URL, e.g. https://node1.example.com:8443, got "${nodeUrl}"`);
+    }
+  }
+  return { redisUrl, nodeId, nodeUrl: nodeUrl?.replace(/\/+$/, '') };
+}
+
+/** A Redis URL fit for a log line or an error: the password replaced by `***`. */
+export function redactPassword(redisUrl: string): string {
+  return redisUrl.replace(/^(rediss?:\/\/)([^@/]*)@/, (_, scheme: string, auth: string) => `${scheme}${auth.includes(':') ? `${auth.split(':')[0]}:***` : '***'}@`);
 }
 
 function tlsSettings(env: NodeJS.ProcessEnv): Pick<Config, 'tls' | 'httpRedirectPort' | 'acmeWebroot' | 'trustedProxies'> {

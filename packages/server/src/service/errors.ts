@@ -13,6 +13,7 @@ export const CloseCode = {
   TryAgainLater: 1013,
   SessionMoved: SessionCloseCode.SessionMoved,
   ClientReconnecting: SessionCloseCode.Reconnecting,
+  RoomMoved: SessionCloseCode.RoomMoved,
 } as const;
 
 /** The one mapping from anything thrown while serving a request to the wire. */

@@ -1,7 +1,7 @@
 import { setImmediate as hop } from 'node:timers/promises';
 import { decodeClientMessage, decodeServerMessage, encodeMessage, type ServerMessage } from '@confab/protocol';
-import type { RoomRouter, RoutedSession } from '../../src/cluster/RoomRouter';
-import type { SessionLink } from '../../src/rooms/ParticipantSession';
+import type { ListeningAddress, RoomRouter, RoutedSession } from '../../src/cluster/RoomRouter';
+import type { SessionEndReason, SessionLink } from '../../src/rooms/ParticipantSession';
 import type { JoinRequest, ResumeRequest, RoomCommand } from '../../src/rooms/Room';
 
 /**
@@ -20,8 +20,16 @@ export class RelayedRouter implements RoomRouter {
     return this.owner.localRooms;
   }
 
-  drain(): void {
-    this.owner.drain();
+  start(address: ListeningAddress): Promise<void> {
+    return this.owner.start(address);
+  }
+
+  drain(): Promise<void> {
+    return this.owner.drain();
+  }
+
+  close(): Promise<void> {
+    return this.owner.close();
   }
 
   async connect(request: JoinRequest | ResumeRequest, link: SessionLink): Promise<RoutedSession> {
@@ -57,8 +65,8 @@ class RelayedLink implements SessionLink {
     setImmediate(() => this.edge.supersede());
   }
 
-  end(): void {
-    setImmediate(() => this.edge.end());
+  end(reason: SessionEndReason): void {
+    setImmediate(() => this.edge.end(reason));
   }
 }
 

@@ -29,7 +29,7 @@ export async function startTestServer(env: Record<string, string> = {}, options:
   const logger = pino({ level: 'warn' }, { write: (line: string) => void logs.push(JSON.parse(line) as Record<string, unknown>) });
   const engine = await createTestEngine({ logger });
   const media = options.wrapMedia ? options.wrapMedia(engine) : engine;
-  const router = createRoomRouter({ media, roomOptions: roomOptionsFrom(config, logger), maxRooms: config.maxRooms, logger });
+  const router = await createRoomRouter({ media, roomOptions: roomOptionsFrom(config, logger), maxRooms: config.maxRooms, logger });
   const server = new ConfabServer(config, media, logger, options.wrapRouter ? options.wrapRouter(router) : router);
   const address = await server.listen();
   return {

@@ -17,7 +17,7 @@ export async function startWorkerServer(workers: number, engineModule: URL) {
   const logs: Record<string, unknown>[] = [];
   const logger = pino({ level: 'warn' }, { write: (line: string) => void logs.push(JSON.parse(line) as Record<string, unknown>) });
   const media = await WorkerMediaEngine.start({ workers, settings: { engine: ENGINE, announcedAddresses: [] }, engineModule, logger, logLevel: 'warn' });
-  const server = createNode(config, media, logger);
+  const server = await createNode(config, media, logger);
   const address = await server.listen();
   return {
     media,

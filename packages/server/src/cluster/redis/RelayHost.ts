@@ -1,0 +1,138 @@
+import { decodeClientMessage, encodeMessage, type ServerMessage } from '@confab/protocol';
+import type { SessionEndReason, SessionLink } from '../../rooms/ParticipantSession';
+import type { JoinRequest, ResumeRequest, RoomCommand } from '../../rooms/Room';
+import { toProtocolError } from '../../service/errors';
+import type { Logger } from '../../service/logger';
+import type { RoutedSession } from '../RoomRouter';
+import type { NodeInstance } from './nodeIds';
+import type { RelayBus } from './RelayBus';
+import type { RelayItemOf } from './relayMessages';
+
+/** Admission refused because the room is not (or no longer) this node's: the edge places it again. */
+export class NotOwnerError extends Error {
+  override readonly name = 'NotOwnerError';
+}
+
+/** Admits a participant into a room on this node (RedisRouter.admitHere). */
+export type Admit = (request: JoinRequest | ResumeRequest, link: SessionLink) => Promise<RoutedSession>;
+
+interface HostedLink {
+  readonly id: string;
+  readonly edge: NodeInstance;
+  session: RoutedSession | undefined;
+}
+
+/**
+ * The owner half of the relay: participants of rooms here whose sockets are on other nodes. Each
+ * gets a RelayedLink as its session's link, so the room talks to it as to a local socket. A
+ * command from an edge is decoded again and runs exactly as a local one would; its answer goes back.
+ */
+export class RelayHost {
+  private readonly links = new Map<string, HostedLink>();
+
+  constructor(
+    private readonly bus: RelayBus,
+    private readonly admit: Admit,
+    private readonly logger: Logger,
+  ) {}
+
+  /** The edges this node hosts sessions for (their liveness is watched). */
+  edges(): Set<NodeInstance> {
+    return new Set([...this.links.values()].map((l) => l.edge));
+  }
+
+  receive(from: NodeInstance, item: RelayItemOf<'connect' | 'command' | 'ack' | 'leave' | 'gone'>): void {
+    if (item.kind === 'connect') return this.connect(from, item);
+    const entry = this.links.get(item.link);
+    if (!entry || entry.edge !== from) {
+      if (item.kind === 'command') void this.bus.post(from, { kind: 'unknown', link: item.link });
+      if (item.kind === 'leave' && item.call > 0) void this.bus.post(from, { kind: 'result', link: item.link, call: item.call, handled: false });
+      return;
+    }
+    const session = entry.session;
+    switch (item.kind) {
+      case 'command': {
+        const decoded = decodeClientMessage(item.command);
+        if (!decoded.ok || decoded.message.type === 'join' || decoded.message.type === 'resume' || decoded.message.type === 'ping' || !session) {
+          this.logger.warn({ link: item.link, edge: from }, 'relay: refused a command that is not a room command');
+          void this.bus.post(from, { kind: 'result', link: item.link, call: item.call, handled: false });
+          return;
+        }
+        void session.send(decoded.message as RoomCommand).then((handled) => this.bus.post(from, { kind: 'result', link: item.link, call: item.call, handled }));
+        return;
+      }
+      case 'ack':
+        return session?.acknowledge(item.seq);
+      case 'leave':
+        this.links.delete(entry.id);
+        void (item.how === 'close' ? session?.close() : session?.detach())
+          ?.catch((err: unknown) => this.logger.error({ err, link: entry.id }, 'relay: removing a participant failed'))
+          .then(() => item.call > 0 && this.bus.post(from, { kind: 'result', link: item.link, call: item.call, handled: true }));
+        return;
+      case 'gone':
+        return this.lose(entry);
+    }
+  }
+
+  /** `edge` is gone: its participants here wait for their resumes, as after any lost connection. */
+  edgeDied(edge: NodeInstance): void {
+    for (const entry of [...this.links.values()]) if (entry.edge === edge) this.lose(entry);
+  }
+
+  private connect(from: NodeInstance, item: RelayItemOf<'connect'>): void {
+    const decoded = decodeClientMessage(item.request);
+    if (!decoded.ok || (decoded.message.type !== 'join' && decoded.message.type !== 'resume')) {
+      void this.bus.post(from, { kind: 'refused', link: item.link, code: 'invalid_argument', message: 'relay: not a join or resume', retry: false });
+      return;
+    }
+    if (this.links.has(item.link)) return; // delivered twice
+    const entry: HostedLink = { id: item.link, edge: from, session: undefined };
+    this.links.set(entry.id, entry);
+    const link = new RelayedLink(this.bus, from, item.link, () => this.links.get(entry.id) === entry && this.links.delete(entry.id));
+    this.admit(decoded.message, link).then(
+      (session) => {
+        if (this.links.get(entry.id) !== entry) return void session.detach(); // the edge gave up meanwhile
+        entry.session = session;
+        void this.bus.post(from, { kind: 'admitted', link: item.link, participantId: session.participantId, room: session.room });
+      },
+      (error: unknown) => {
+        this.links.delete(entry.id);
+        const retry = error instanceof NotOwnerError;
+        const wire = toProtocolError(error);
+        void this.bus.post(from, { kind: 'refused', link: item.link, code: wire.code, message: retry ? (error as Error).message : wire.message, retry });
+      },
+    );
+  }
+
+  private lose(entry: HostedLink): void {
+    this.links.delete(entry.id);
+    entry.session?.detach().catch((err: unknown) => this.logger.error({ err, link: entry.id }, 'relay: detaching a participant failed'));
+  }
+}
+
+/** On the owner: the link of a session whose socket is on another node. What the room sends crosses the bus. */
+class RelayedLink implements SessionLink {
+  private sent = 0;
+
+  constructor(
+    private readonly bus: RelayBus,
+    private readonly edge: NodeInstance,
+    private readonly id: string,
+    /** The session ended here: the link is forgotten. */
+    private readonly forget: () => void,
+  ) {}
+
+  send(message: ServerMessage, seq?: number): void {
+    void this.bus.post(this.edge, { kind: 'message', link: this.id, n: ++this.sent, data: encodeMessage(message, seq) });
+  }
+
+  supersede(): void {
+    this.forget();
+    void this.bus.post(this.edge, { kind: 'supersede', link: this.id });
+  }
+
+  end(reason: SessionEndReason): void {
+    this.forget();
+    void this.bus.post(this.edge, { kind: 'end', link: this.id, reason });
+  }
+}

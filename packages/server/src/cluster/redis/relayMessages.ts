@@ -1,0 +1,50 @@
+import { ERROR_CODES } from '@confab/protocol';
+import { z } from 'zod';
+
+/**
+ * What nodes tell each other over pub/sub. The edge is the node holding a participant's socket,
+ * the owner the node hosting its room; a `link` is one socket's relayed session, named by the edge.
+ * Protocol messages travel as their wire JSON and are decoded again (decodeClientMessage /
+ * decodeServerMessage) on arrival: nodes trust each other no more than the edge trusts a client.
+ * One frame carries every item a node had for one other node within one turn of its event loop.
+ */
+const link = z.string().regex(/^[A-Za-z0-9_.#-]{1,120}$/);
+const call = z.number().int().nonnegative();
+const wire = z.string().max(1_100_000);
+
+/** Edge → owner. */
+const connect = z.object({ kind: z.literal('connect'), link, request: wire });
+const command = z.object({ kind: z.literal('command'), link, call, command: wire });
+const ack = z.object({ kind: z.literal('ack'), link, seq: z.number().int().nonnegative() });
+/** The socket closed: `close` (a goodbye: the participant leaves) or `detach` (lost: it waits for a resume). */
+const leave = z.object({ kind: z.literal('leave'), link, call, how: z.enum(['close', 'detach']) });
+/** The edge has no socket for this link (it was restarted, or the socket is gone): detach it. */
+const gone = z.object({ kind: z.literal('gone'), link });
+
+/** Owner → edge. */
+const admitted = z.object({ kind: z.literal('admitted'), link, participantId: z.string().min(1).max(64), room: z.string().min(1).max(64) });
+/** Not admitted: `retry` when the room is not (or no longer) this node's, so the edge places it again. */
+const refused = z.object({ kind: z.literal('refused'), link, code: z.enum(ERROR_CODES as [string, ...string[]]), message: z.string().max(500), retry: z.boolean() });
+/** A server message for the socket; `n` counts per link, so the edge notices one lost in an outage. */
+const message = z.object({ kind: z.literal('message'), link, n: z.number().int().positive(), data: wire });
+const supersede = z.object({ kind: z.literal('supersede'), link });
+/** The room is done with the socket: `failed` (the client joins again) or `moved` (it resumes at the room's new node). */
+const end = z.object({ kind: z.literal('end'), link, reason: z.enum(['failed', 'moved']) });
+const result = z.object({ kind: z.literal('result'), link, call, handled: z.boolean() });
+/** The owner has no session for this link: the edge ends the socket, and the client resumes. */
+const unknown = z.object({ kind: z.literal('unknown'), link });
+
+/** Drain: a room hands itself over to another node, and the answer. */
+const adopt = z.object({ kind: z.literal('adopt'), call, lease: z.string().min(3).max(200), snapshot: z.unknown() });
+const adopted = z.object({ kind: z.literal('adopted'), call, ok: z.boolean(), message: z.string().max(500) });
+
+export const relayItem = z.discriminatedUnion('kind', [connect, command, ack, leave, gone, admitted, refused, message, supersede, end, result, unknown, adopt, adopted]);
+export type RelayItem = z.infer<typeof relayItem>;
+export type RelayItemOf<K extends RelayItem['kind']> = Extract<RelayItem, { kind: K }>;
+
+export const relayFrame = z.object({
+  /** The sending node's instance (`<node id>#<boot tag>`): replies go to its node's channel. */
+  from: z.string().regex(/^[A-Za-z0-9_.-]{1,64}#[0-9a-f]{8}$/),
+  items: z.array(relayItem).min(1).max(10_000),
+});
+export type RelayFrame = z.infer<typeof relayFrame>;

@@ -1,0 +1,68 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pino } from 'pino';
+import { createRoomRouter, type ClusterTimings } from '../../src/cluster/index';
+import type { RedisRouter } from '../../src/cluster/redis/RedisRouter';
+import { loadConfig } from '../../src/service/config';
+import { ConfabServer } from '../../src/service/ConfabServer';
+import { roomOptionsFrom } from '../../src/service/roomOptions';
+import { createTestEngine } from './engine';
+
+/** Short enough for tests to see leases expire and fences close within seconds. */
+export const TEST_TIMINGS: Partial<ClusterTimings> = {
+  leaseMs: 2_000,
+  renewMs: 400,
+  fenceMarginMs: 600,
+  nodeTtlMs: 1_500,
+  refreshMs: 400,
+  callTimeoutMs: 3_000,
+};
+
+export interface ClusterNode {
+  id: string;
+  server: ConfabServer;
+  router: RedisRouter;
+  wsUrl: string;
+  httpUrl: string;
+  /** Log lines at warn and above (info too with `logLevel: 'info'`), parsed. */
+  logs: Record<string, unknown>[];
+  /** A clean stop (deregisters, releases leases). */
+  stop(): Promise<void>;
+}
+
+/**
+ * A real node in cluster mode in this process (HTTP, WebSocket, rooms, media in this thread),
+ * on a free loopback port, joined to the cluster at `redisUrl`.
+ */
+export async function startClusterNode(
+  id: string,
+  redisUrl: string,
+  env: Record<string, string> = {},
+  options: { timings?: Partial<ClusterTimings>; logLevel?: string } = {},
+): Promise<ClusterNode> {
+  const webDir = mkdtempSync(join(tmpdir(), 'confab-web-'));
+  writeFileSync(join(webDir, 'index.html'), '<!doctype html><title>Confab</title>');
+  const config = loadConfig({ CONFAB_HOST: '127.0.0.1', CONFAB_PORT: '0', CONFAB_WEB_DIR: webDir, CONFAB_REDIS_URL: redisUrl, CONFAB_NODE_ID: id, ...env });
+  const logs: Record<string, unknown>[] = [];
+  const logger = pino({ level: options.logLevel ?? 'warn', base: { node: id } }, { write: (line: string) => void logs.push(JSON.parse(line) as Record<string, unknown>) });
+  const media = await createTestEngine({ logger });
+  const router = (await createRoomRouter({
+    media,
+    roomOptions: roomOptionsFrom(config, logger),
+    maxRooms: config.maxRooms,
+    logger,
+    cluster: { redisUrl, nodeId: id, nodeUrl: undefined, host: config.host, logger, timings: options.timings ?? TEST_TIMINGS },
+  })) as RedisRouter;
+  const server = new ConfabServer(config, media, logger, router);
+  const address = await server.listen();
+  return {
+    id,
+    server,
+    router,
+    wsUrl: `ws://127.0.0.1:${address.port}/rtc`,
+    httpUrl: `http://127.0.0.1:${address.port}`,
+    logs,
+    stop: () => server.shutdown(0),
+  };
+}
