@@ -5,11 +5,12 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { freePort, RedisProcess, ServerProcess } from '@confab/loadtest';
 import { startClusterNode, type ClusterNode } from './support/clusterNodes';
 
 const env = (redisUrl: string, extra: Record<string, string> = {}) => ({ CONFAB_REDIS_URL: redisUrl, CONFAB_MEDIA_WORKERS: '0', ...extra });
+
+const RETRY_LINE = 'cannot reach Redis (CONFAB_REDIS_URL): ECONNREFUSED; trying again in 2 s';
 
 let locked: RedisProcess;
 before(async () => {
@@ -21,13 +22,24 @@ after(async () => {
 
 test('Redis not there yet: the node says so on every try, and starts once Redis is up', async () => {
   const port = await freePort();
-  const starting = ServerProcess.start({ env: env(`redis://127.0.0.1:${port}`), readyTimeoutMs: 60_000 });
-  await sleep(4_500);
+  // Redis comes up only after the node has said twice that it is not there (a loaded machine may take
+  // seconds just to start the node, so a fixed sleep could let Redis win before the first try).
+  let said = 0;
+  let saidTwice!: () => void;
+  const twice = new Promise<void>((resolve) => (saidTwice = resolve));
+  const starting = ServerProcess.start({
+    env: env(`redis://127.0.0.1:${port}`),
+    readyTimeoutMs: 60_000,
+    onLine: (line) => {
+      if (line.includes(RETRY_LINE) && ++said === 2) saidTwice();
+    },
+  });
+  await twice;
   const redis = await RedisProcess.start({ port });
   try {
     const node = await starting;
     try {
-      const tries = node.output.filter((line) => line.includes('cannot reach Redis (CONFAB_REDIS_URL): ECONNREFUSED; trying again in 2 s'));
+      const tries = node.output.filter((line) => line.includes(RETRY_LINE));
       assert.ok(tries.length >= 2, `one line per try:\n${node.output.join('\n')}`);
       assert.equal((await fetch(`${node.httpBase}/healthz`)).status, 200);
       assert.match(await redis.cli('KEYS', 'confab:node:*'), /confab:node:node-[0-9a-f]{6}/, 'registered once Redis was up');

@@ -12,12 +12,18 @@ const T = 30_000;
 async function call(url: string, room: string) {
   const publisher = new HeadlessParticipant({ url, room, name: `${room}-pub` });
   const subscriber = new HeadlessParticipant({ url, room, name: `${room}-sub` });
-  await publisher.join();
-  await publisher.publishMicrophone();
-  await publisher.publishCamera();
-  await subscriber.join();
-  await waitUntil(() => receiving(subscriber), T, `${room}: subscriber receiving both tracks`);
-  return { publisher, subscriber, all: [publisher, subscriber] };
+  const all = [publisher, subscriber];
+  try {
+    await publisher.join();
+    await publisher.publishMicrophone();
+    await publisher.publishCamera();
+    await subscriber.join();
+    await waitUntil(() => receiving(subscriber), T, `${room}: subscriber receiving both tracks`);
+  } catch (error) {
+    await closeAll(all); // a failed call must not leave its sockets holding the test process open
+    throw error;
+  }
+  return { publisher, subscriber, all };
 }
 
 function receiving(subscriber: HeadlessParticipant): boolean {
