@@ -22,8 +22,9 @@ export class LocalRouter implements RoomRouter {
 
   async start(): Promise<void> {}
 
-  async drain(): Promise<void> {
+  async drain(): Promise<boolean> {
     this.localRooms.drain();
+    return false;
   }
 
   async close(): Promise<void> {}

@@ -22,9 +22,11 @@ export interface RoomRouter {
   start(address: ListeningAddress): Promise<void>;
   /**
    * From now on joins are refused here with `unavailable` (the node is shutting down). A cluster
-   * router also moves this node's rooms to other nodes and hands its sockets over; resolves when done.
+   * router also moves this node's rooms to other nodes and hands its sockets over. Resolves when
+   * done: true if everything went to other nodes, so the node may stop once no connection is left
+   * (one node hands nothing over: its clients stay until the grace period ends).
    */
-  drain(): Promise<void>;
+  drain(): Promise<boolean>;
   /** After the last connection closed: a cluster router leaves the cluster and closes its connections. */
   close(): Promise<void>;
   /** The rooms this node hosts, for metrics and tests. */

@@ -128,8 +128,8 @@ export class ConfabServer {
     for (const connection of this.connections) connection.announceShutdown(graceSeconds);
     const graceOver = Date.now() + graceSeconds * 1000;
     const untilEmpty = async () => {
-      await drained.catch((err: unknown) => this.logger.error({ err }, 'draining failed'));
-      while (this.connections.size > 0 && Date.now() < graceOver) await new Promise((r) => setTimeout(r, 50));
+      const handedOver = await drained.catch((err: unknown) => void this.logger.error({ err }, 'draining failed'));
+      while ((!handedOver || this.connections.size > 0) && Date.now() < graceOver) await new Promise((r) => setTimeout(r, 50));
     };
     if (graceSeconds > 0) await Promise.race([new Promise((r) => setTimeout(r, graceSeconds * 1000)), untilEmpty()]);
     for (const connection of this.connections) connection.close(CloseCode.GoingAway, 'server shutting down');

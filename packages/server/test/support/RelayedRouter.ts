@@ -24,7 +24,7 @@ export class RelayedRouter implements RoomRouter {
     return this.owner.start(address);
   }
 
-  drain(): Promise<void> {
+  drain(): Promise<boolean> {
     return this.owner.drain();
   }
 

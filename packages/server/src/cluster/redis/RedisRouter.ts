@@ -58,7 +58,7 @@ export class RedisRouter implements RoomRouter {
   private readonly mover: RoomMover;
   private readonly timings: ClusterTimings;
   private readonly claims = new Map<RoomName, Promise<boolean>>();
-  private draining: Promise<void> | undefined;
+  private draining: Promise<boolean> | undefined;
   /** Placement, relay and lease metrics, served at /metrics with the node's others. */
   readonly clusterMetrics = new ClusterMetrics();
 
@@ -173,12 +173,13 @@ export class RedisRouter implements RoomRouter {
     }
   }
 
-  drain(): Promise<void> {
+  drain(): Promise<boolean> {
     this.draining ??= (async () => {
       this.localRooms.drain();
       await this.registry.drain();
       await this.mover.moveAll();
       this.edge.handOverAll();
+      return true;
     })();
     return this.draining;
   }
@@ -237,6 +238,8 @@ export class RedisRouter implements RoomRouter {
 
   private async hostedRoom(request: JoinRequest | ResumeRequest): Promise<Room> {
     const name = request.room;
+    // Draining: the room is about to move (or has); the edge asks placement again until it has.
+    if (this.draining) throw new NotOwnerError(`room "${name}" is moving to another server`);
     if (!this.leases.holds(name) && !(await this.claim(name))) throw new NotOwnerError(`room "${name}" is not hosted on this server`);
     if (request.type === 'join') return this.localRooms.acquire(name);
     const room = this.localRooms.get(name);
