@@ -204,11 +204,12 @@ export class LocalParticipant {
   }
 
   /**
-   * @internal A full rejoin gave us a new session and publisher connection: publish every track
-   * again on it, muted ones muted. Returns the errors of tracks that could not be republished.
+   * @internal A new publisher connection (after a full rejoin, with our new participant id; or a
+   * media reset, same id): publish every track again on it, muted ones muted. Returns the errors of
+   * tracks that could not be republished.
    */
-  async republish(self: ParticipantInfo, publisher: PublisherConnection): Promise<ConfabError[]> {
-    this.participantId = self.id;
+  async republish(publisher: PublisherConnection, participantId = this.participantId): Promise<ConfabError[]> {
+    this.participantId = participantId;
     this.context.publisher = publisher;
     this.dynacast.reset();
     const errors: ConfabError[] = [];

@@ -80,6 +80,7 @@ export class PublisherConnection {
       }
       this.detach(transceiver);
       if (failure instanceof ConfabError && failure.code === 'closed') throw failure;
+      if (this.link.closed) return; // replaced meanwhile (a media reset): nothing left to renegotiate
       try {
         await this.negotiate();
       } catch (error) {

@@ -78,6 +78,7 @@ interface Session {
  * When the connection drops, the room goes `Reconnecting`: it resumes the same session (same
  * participant id, ICE restarted, queued requests sent once) or, if the server has ended it, joins
  * afresh and republishes; only when neither works within `reconnectTimeoutMs` is it `Disconnected`.
+ * A room that moved to another server (close 4002) is resumed there at once, on new peer connections.
  */
 export class Room extends TypedEmitter<RoomEvents> {
   readonly name: string;
@@ -228,7 +229,7 @@ export class Room extends TypedEmitter<RoomEvents> {
   }
 
   private setUp(signal: SignalClient, joined: MessageOf<ServerMessage, 'joined'>, PeerConnection: typeof RTCPeerConnection): void {
-    const { publisher, subscriber } = this.createPeers(signal, joined, PeerConnection);
+    const { publisher, subscriber } = this.createPeers(signal, joined.iceServers, PeerConnection);
     const local = new LocalParticipant(joined.self, {
       signal,
       publisher,
@@ -249,10 +250,10 @@ export class Room extends TypedEmitter<RoomEvents> {
 
   private createPeers(
     signal: SignalClient,
-    joined: MessageOf<ServerMessage, 'joined'>,
+    iceServers: readonly RTCIceServer[],
     PeerConnection: typeof RTCPeerConnection,
   ): { publisher: PublisherConnection; subscriber: SubscriberConnection } {
-    this.servers = joined.iceServers.map((s) => ({ ...s }));
+    this.servers = iceServers.map((s) => ({ ...s }));
     const config: RTCConfiguration = {
       iceServers: this.servers,
       bundlePolicy: 'max-bundle',
@@ -607,6 +608,7 @@ export class Room extends TypedEmitter<RoomEvents> {
 
   private onResumed(session: Session, resumed: MessageOf<ServerMessage, 'resumed'>): void {
     if (this.connectionState !== ConnectionState.Reconnecting) return;
+    if (resumed.mediaReset) return void this.onMediaReset(session, resumed);
     // Fresh TURN credentials first: both ICE restarts that follow gather with them.
     if (resumed.iceServers) this.applyIceServers(resumed.iceServers);
     session.signal.resumed(resumed.lastRequestId);
@@ -619,21 +621,46 @@ export class Room extends TypedEmitter<RoomEvents> {
     });
   }
 
+  /**
+   * The session is back on a server whose media is new (the room moved to another node): same
+   * participant id and remote participants, but both peer connections are rebuilt and our tracks
+   * published again. Remote media arrives anew on the same remote tracks.
+   */
+  private async onMediaReset(session: Session, resumed: MessageOf<ServerMessage, 'resumed'>): Promise<void> {
+    const publisher = this.replacePeers(session, resumed.iceServers ?? this.servers);
+    session.signal.resumed(resumed.lastRequestId, true);
+    for (const participant of this.remotes.values()) {
+      for (const track of participant.tracks.values()) this.unsubscribe(track, participant);
+    }
+    await this.reconnected(session, publisher, true);
+  }
+
   /** The old session is gone: new peer connections, the room as it is now, and our tracks published again. */
   private async onRejoined(session: Session, joined: MessageOf<ServerMessage, 'joined'>): Promise<void> {
     if (this.connectionState !== ConnectionState.Reconnecting) return;
-    session.publisher.close();
-    session.subscriber.close();
-    const { publisher, subscriber } = this.createPeers(session.signal, joined, this.PeerConnection!);
-    session.publisher = publisher;
-    session.subscriber = subscriber;
+    const publisher = this.replacePeers(session, joined.iceServers);
     session.resumeToken = joined.session.resumeToken;
     session.signal.rejoined();
     this.reconcileParticipants(joined);
+    await this.reconnected(session, publisher, false, joined.self.id);
+  }
+
+  /** Closes both peer connections and opens new ones; returns the new publisher. */
+  private replacePeers(session: Session, iceServers: readonly RTCIceServer[]): PublisherConnection {
+    session.publisher.close();
+    session.subscriber.close();
+    const { publisher, subscriber } = this.createPeers(session.signal, iceServers, this.PeerConnection!);
+    session.publisher = publisher;
+    session.subscriber = subscriber;
+    return publisher;
+  }
+
+  /** Back on new peer connections: Connected, then every track of ours published again on `publisher`. */
+  private async reconnected(session: Session, publisher: PublisherConnection, resumed: boolean, participantId?: string): Promise<void> {
     this.setState(ConnectionState.Connected);
-    this.safeEmit(RoomEvent.Reconnected, false);
-    this.adaptive?.resendAll(); // a new session knows nothing of our elements
-    const errors = await session.local.republish(joined.self, publisher);
+    this.safeEmit(RoomEvent.Reconnected, resumed);
+    this.adaptive?.resendAll(); // what we sent while away was dropped, or belonged to the old session
+    const errors = await session.local.republish(publisher, participantId);
     for (const error of errors) this.safeEmit(RoomEvent.Error, error);
   }
 

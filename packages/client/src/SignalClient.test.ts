@@ -146,3 +146,29 @@ test('resumable: a lost socket queues requests; after resume only those the serv
   assert.equal(client.lastSeq, 10);
   client.close();
 });
+
+test('after a media reset, requests about the old peer connections fail; the rest are resent as after any resume', async () => {
+  const { WebSocket, sockets } = fakeWebSocketClass();
+  const client = new SignalClient('ws://test/rtc', { WebSocket, requestTimeoutMs: 1_000 });
+  sockets[0]!.open();
+  client.resumable = true;
+  const offer = client.request({ type: 'offer', target: 'publisher', sdp: 'v=0' });
+  const publish = client.request({ type: 'publish', source: 'camera', mid: '0' });
+  const restart = client.request({ type: 'restart_ice' });
+  const mute = client.request({ type: 'mute', source: 'microphone', muted: true });
+  const chat = client.request({ type: 'chat', text: 'in flight' });
+  sockets[0]!.serverClose(4002, 'room moved to another server; resume');
+  const reopened = client.reconnect(1_000);
+  sockets[1]!.open();
+  await reopened;
+  const resume = client.handshake({ type: 'resume', v: 1, room: 'r' as never, participantId: 'p' as never, token: 't', lastSeq: 0 });
+  sockets[1]!.receive({ type: 'resumed', id: sockets[1]!.messages()[0]!['id'], lastRequestId: 0, mediaReset: true });
+  assert.equal((await resume).mediaReset, true);
+  client.resumed(0, true);
+  for (const lost of [offer, publish, restart]) await assert.rejects(lost, isCode('closed'));
+  assert.deepEqual(sockets[1]!.messages().slice(1).map((m) => m['type']), ['mute', 'chat']);
+  for (const frame of sockets[1]!.messages().slice(1)) sockets[1]!.receive({ type: 'ack', id: frame['id'] });
+  await mute;
+  await chat;
+  client.close();
+});

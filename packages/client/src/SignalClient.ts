@@ -88,6 +88,11 @@ const WS_OPEN = 1;
 export const DEFAULT_REQUEST_TIMEOUT_MS = 10_000;
 /** Requests that make no sense on a resumed session: pings, and answers to offers a restart replaces. */
 const DROPPED_ON_RESUME: ReadonlySet<RequestType> = new Set(['ping', 'answer']);
+/**
+ * Requests about peer connections that a media reset (`resumed.mediaReset`) replaces: they fail, and
+ * publishing every track again on the new connections takes their place.
+ */
+const BOUND_TO_PEERS: ReadonlySet<RequestType> = new Set(['offer', 'answer', 'publish', 'restart_ice']);
 /** Requests that mean the same in a brand-new session, so they survive a full rejoin if never sent. */
 const KEPT_ON_REJOIN: ReadonlySet<RequestType> = new Set(['chat', 'status']);
 
@@ -207,12 +212,14 @@ export class SignalClient extends TypedEmitter<SignalClientEvents> {
 
   /**
    * The session is back: replies to requests the server already did (id <= lastRequestId) come in
-   * its replay; later ones are written again, once, in order.
+   * its replay; later ones are written again, once, in order. `mediaReset`: the server's media is
+   * new, so requests about the old peer connections fail instead.
    */
-  resumed(lastRequestId: number): void {
+  resumed(lastRequestId: number, mediaReset = false): void {
     this.suspended = false;
     for (const pending of [...this.pending.values()]) {
       if (DROPPED_ON_RESUME.has(pending.type)) this.fail(pending, ConfabError.closed('superseded by a reconnect'));
+      else if (mediaReset && BOUND_TO_PEERS.has(pending.type)) this.fail(pending, ConfabError.closed('the media connections were replaced'));
       else if (pending.written && pending.id <= lastRequestId) this.startTimer(pending);
       else this.write(pending);
     }

@@ -38,7 +38,11 @@ export enum RoomEvent {
   ConnectionStateChanged = 'connectionStateChanged',
   /** The connection dropped; the SDK is reconnecting (media may be frozen meanwhile). */
   Reconnecting = 'reconnecting',
-  /** Back after a drop: `resumed` is true if the same session continued, false after a full rejoin. */
+  /**
+   * Back after a drop: `resumed` is true if the same session continued, false after a full rejoin.
+   * After a room moved to another server the session continues (true) on new peer connections:
+   * remote tracks are unsubscribed and subscribed again, and your tracks are published again.
+   */
   Reconnected = 'reconnected',
   /** The room ended for good; the reason says why ('left' after `leave()`). */
   Disconnected = 'disconnected',

@@ -11,5 +11,5 @@ test('backoff starts at once, doubles to a 2 s ceiling, with ±20 % jitter', () 
 
 test('only abuse, size and a moved session end the room; anything else is retried', () => {
   for (const code of [1008, 1009, 4000]) assert.equal(isFinalClose(code), true, String(code));
-  for (const code of [1000, 1001, 1006, 1011, 1013, 4001]) assert.equal(isFinalClose(code), false, String(code));
+  for (const code of [1000, 1001, 1006, 1011, 1013, 4001, 4002]) assert.equal(isFinalClose(code), false, String(code));
 });

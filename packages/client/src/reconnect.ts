@@ -19,7 +19,11 @@ export function backoffDelay(attempt: number, random: () => number = Math.random
   return Math.round(base * (0.8 + 0.4 * random()));
 }
 
-/** Closes that a retry cannot fix: we were refused for abuse or size, or our session moved to another socket. */
+/**
+ * Closes that a retry cannot fix: we were refused for abuse or size, or our session moved to another
+ * socket. Any other close is retried, the first time at once: 4002 (the room moved to another
+ * server) and 1001 (the server is shutting down) mean the session is waiting elsewhere.
+ */
 const FINAL_CLOSE_CODES: ReadonlySet<number> = new Set([1008, 1009, SessionCloseCode.SessionMoved]);
 
 export function isFinalClose(code: number): boolean {
