@@ -38,6 +38,8 @@ export class ConfabServer {
   private readonly limiter: ConnectionLimiter;
   private readonly allowsOrigin;
   private draining = false;
+  /** Set once listening and the router has started (a cluster node has registered): /healthz says ok from then on. */
+  private started = false;
   private readonly heartbeat: NodeJS.Timeout;
 
   constructor(
@@ -107,6 +109,7 @@ export class ConfabServer {
     const scheme = this.config.tls ? 'https' : 'http';
     this.logger.info({ host: address.address, port: address.port, scheme }, 'confab listening');
     await this.router.start({ scheme, port: address.port });
+    this.started = true;
     return address;
   }
 
@@ -191,9 +194,10 @@ export class ConfabServer {
     });
   }
 
-  /** GET /healthz: 503 while draining, so a load balancer stops sending new clients. */
+  /** GET /healthz: 503 until started and while draining, so a load balancer sends clients only to a node that is in. */
   private health(): { status: number; body: string } {
-    return this.draining ? { status: 503, body: 'draining\n' } : { status: 200, body: 'ok\n' };
+    if (this.draining) return { status: 503, body: 'draining\n' };
+    return this.started ? { status: 200, body: 'ok\n' } : { status: 503, body: 'starting\n' };
   }
 
   private async onRequest(req: IncomingMessage, res: ServerResponse): Promise<void> {

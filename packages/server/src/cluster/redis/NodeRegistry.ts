@@ -68,6 +68,11 @@ export class NodeRegistry {
     await this.store.register(this.entry()).catch(() => undefined);
   }
 
+  /** Redis is reachable again (reconnected): register now rather than at the next tick. */
+  refreshSoon(): void {
+    if (this.ticker) void this.tick();
+  }
+
   async stop(): Promise<void> {
     clearInterval(this.ticker);
     await this.store.deregister().catch(() => undefined);

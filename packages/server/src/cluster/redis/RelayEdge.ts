@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { decodeServerMessage, encodeMessage, ErrorCode, ProtocolError, type ParticipantId, type RoomName } from '@confab/protocol';
 import type { SessionEndReason, SessionLink } from '../../rooms/ParticipantSession';
 import type { JoinRequest, ResumeRequest, RoomCommand } from '../../rooms/Room';
@@ -19,6 +20,10 @@ interface EdgeLink {
   admission: ((answer: RelayItemOf<'admitted' | 'refused'> | undefined) => void) | undefined;
   readonly calls: Map<number, (handled: boolean | undefined) => void>;
 }
+
+/** A goodbye the owner did not answer is told again this often, for this long. */
+const LEAVE_RETRY_MS = 500;
+const LEAVE_RETRY_FOR_MS = 60_000;
 
 /** The owner did not take the connection, but another placement may: the room moved or its node is going. */
 export const RETRY = Symbol('retry placement');
@@ -151,14 +156,20 @@ export class RelayEdge {
     if (this.links.has(entry.id)) void this.bus.post(entry.owner, { kind: 'ack', link: entry.id, seq });
   }
 
-  /** The socket closed (`close`: a goodbye; `detach`: lost, resumable); waits for the owner, within the call timeout. */
+  /**
+   * The socket closed (`close`: a goodbye; `detach`: lost, resumable). Told again until the owner
+   * answers (Redis may be out), or the owner is gone: a participant must not linger there.
+   */
   async leave(entry: EdgeLink, how: 'close' | 'detach'): Promise<void> {
-    if (!this.links.has(entry.id)) return;
-    const call = ++this.nextCall;
-    const done = this.await(entry, call);
-    const delivered = await this.bus.post(entry.owner, { kind: 'leave', link: entry.id, call, how });
-    if (!delivered) entry.calls.get(call)?.(undefined);
-    await done;
+    const giveUpAt = Date.now() + LEAVE_RETRY_FOR_MS;
+    while (this.links.has(entry.id)) {
+      const call = ++this.nextCall;
+      const done = this.await(entry, call);
+      const delivered = await this.bus.post(entry.owner, { kind: 'leave', link: entry.id, call, how });
+      if (!delivered) entry.calls.get(call)?.(undefined);
+      if ((await done) !== undefined || Date.now() > giveUpAt) break;
+      await sleep(LEAVE_RETRY_MS);
+    }
     this.drop(entry);
   }
 
@@ -175,13 +186,13 @@ export class RelayEdge {
   }
 
   private deliver(entry: EdgeLink, item: RelayItemOf<'message'>): void {
-    if (item.n !== entry.expected) {
+    if (item.n !== undefined && item.n !== entry.expected) {
       // Lost in an outage: the replay buffer has them; the client gets them by resuming.
       this.logger.info({ link: entry.id, expected: entry.expected, got: item.n }, 'relay: messages lost; ending the socket so the client resumes');
       void this.bus.post(entry.owner, { kind: 'leave', link: entry.id, call: 0, how: 'detach' });
       return this.abandon(entry, 'moved');
     }
-    entry.expected++;
+    if (item.n !== undefined) entry.expected++;
     const decoded = decodeServerMessage(item.data);
     if (!decoded.ok) {
       this.logger.warn({ link: entry.id, err: decoded.error.message }, 'relay: dropped an invalid server message');

@@ -25,8 +25,11 @@ const gone = z.object({ kind: z.literal('gone'), link });
 const admitted = z.object({ kind: z.literal('admitted'), link, participantId: z.string().min(1).max(64), room: z.string().min(1).max(64) });
 /** Not admitted: `retry` when the room is not (or no longer) this node's, so the edge places it again. */
 const refused = z.object({ kind: z.literal('refused'), link, code: z.enum(ERROR_CODES as [string, ...string[]]), message: z.string().max(500), retry: z.boolean() });
-/** A server message for the socket; `n` counts per link, so the edge notices one lost in an outage. */
-const message = z.object({ kind: z.literal('message'), link, n: z.number().int().positive(), data: wire });
+/**
+ * A server message for the socket. `n` numbers the ones that matter per link (all but snapshots
+ * like connection_quality, which the next one replaces), so the edge notices one lost.
+ */
+const message = z.object({ kind: z.literal('message'), link, n: z.number().int().positive().optional(), data: wire });
 const supersede = z.object({ kind: z.literal('supersede'), link });
 /** The room is done with the socket: `failed` (the client joins again) or `moved` (it resumes at the room's new node). */
 const end = z.object({ kind: z.literal('end'), link, reason: z.enum(['failed', 'moved']) });
@@ -34,8 +37,11 @@ const result = z.object({ kind: z.literal('result'), link, call, handled: z.bool
 /** The owner has no session for this link: the edge ends the socket, and the client resumes. */
 const unknown = z.object({ kind: z.literal('unknown'), link });
 
-/** Drain: a room hands itself over to another node, and the answer. */
-const adopt = z.object({ kind: z.literal('adopt'), call, lease: z.string().min(3).max(200), snapshot: z.unknown() });
+/**
+ * Drain: a room hands itself over to another node (its snapshot's wire form, checked there with
+ * decodeRoomSnapshot; well under Redis's 32 MB pub/sub output limit), and the answer.
+ */
+const adopt = z.object({ kind: z.literal('adopt'), call, lease: z.string().min(3).max(200), snapshot: z.string().max(16_000_000) });
 const adopted = z.object({ kind: z.literal('adopted'), call, ok: z.boolean(), message: z.string().max(500) });
 
 export const relayItem = z.discriminatedUnion('kind', [connect, command, ack, leave, gone, admitted, refused, message, supersede, end, result, unknown, adopt, adopted]);
