@@ -15,19 +15,19 @@ export interface Harness {
 }
 
 /**
- * Starts a server and browsers at the same time. If any of them fails, what did start is stopped
+ * Starts a server (or a whole cluster) and browsers at the same time. If any of them fails, what did start is stopped
  * before the error is thrown: a live browser keeps the test process from ever exiting.
  */
-export async function startTogether(server: Promise<ServerProcess>, browsers: Promise<Browser>[]): Promise<{ server: ServerProcess; browsers: Browser[] }> {
+export async function startTogether<S extends { stop(): Promise<void> } = ServerProcess>(server: Promise<S>, browsers: Promise<Browser>[]): Promise<{ server: S; browsers: Browser[] }> {
   const [started, ...launched] = await Promise.allSettled([server, ...browsers]);
   const failed = [started, ...launched].find((r): r is PromiseRejectedResult => r.status === 'rejected');
   if (failed) {
     for (const b of launched) if (b.status === 'fulfilled') await (b.value as Browser).close().catch(() => {});
-    if (started!.status === 'fulfilled') await (started!.value as ServerProcess).stop();
+    if (started!.status === 'fulfilled') await (started!.value as S).stop();
     throw failed.reason;
   }
   return {
-    server: (started as PromiseFulfilledResult<ServerProcess>).value,
+    server: (started as PromiseFulfilledResult<S>).value,
     browsers: launched.map((b) => (b as PromiseFulfilledResult<Browser>).value),
   };
 }

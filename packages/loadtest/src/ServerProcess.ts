@@ -13,8 +13,8 @@ export interface ServerProcessOptions {
   /** Extra CONFAB_* settings. */
   env?: Record<string, string>;
   readyTimeoutMs?: number;
-  /** Sees each line of the server's output as it comes, e.g. to act on a log line while the server starts. */
-  onOutput?: (line: string) => void;
+  /** Each line the server writes (stdout and stderr), as it comes: e.g. into a log file. */
+  onLine?: (line: string) => void;
 }
 
 /** The repository root (packages/loadtest/src → ../../..). */
@@ -47,13 +47,13 @@ export class ServerProcess {
     readonly port: number,
     /** 'https' when CONFAB_TLS_CERT is set (then the WebSocket is wss://). */
     readonly scheme: 'http' | 'https',
-    onOutput: (line: string) => void = () => undefined,
+    onLine: ((line: string) => void) | undefined,
   ) {
     const keep = (chunk: Buffer) => {
       for (const line of chunk.toString().split('\n')) {
         if (!line.trim()) continue;
         this.output.push(line);
-        onOutput(line);
+        onLine?.(line);
       }
       if (this.output.length > 200) this.output.splice(0, this.output.length - 200);
     };
@@ -81,7 +81,7 @@ export class ServerProcess {
       },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
-    const server = new ServerProcess(child, port, options.env?.['CONFAB_TLS_CERT'] ? 'https' : 'http', options.onOutput);
+    const server = new ServerProcess(child, port, options.env?.['CONFAB_TLS_CERT'] ? 'https' : 'http', options.onLine);
     try {
       await server.waitHealthy(options.readyTimeoutMs ?? 60_000);
     } catch (error) {

@@ -17,3 +17,4 @@ export * from './CoturnProcess';
 export * from './RedisProcess';
 export * from './TurnClient';
 export * from './HaproxyProcess';
+export * from './LocalCluster';

@@ -27,7 +27,7 @@ test('Redis not there yet: the node says so on every try, and starts once Redis 
   const starting = ServerProcess.start({
     env: env(`redis://127.0.0.1:${port}`),
     readyTimeoutMs: 60_000,
-    onOutput: (line) => line.includes(TRYING) && ++tries === 2 && secondTry(),
+    onLine: (line) => line.includes(TRYING) && ++tries === 2 && secondTry(),
   });
   await triedTwice;
   const redis = await RedisProcess.start({ port });
