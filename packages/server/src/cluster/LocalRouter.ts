@@ -7,6 +7,8 @@ import type { RoomRouter, RoutedSession } from './RoomRouter';
 
 /** The single-node router: every room lives in this process's LocalDirectory. */
 export class LocalRouter implements RoomRouter {
+  readonly serving = true;
+
   constructor(
     readonly localRooms: LocalDirectory,
     private readonly logger: RoomLogger,

@@ -31,6 +31,11 @@ export interface RoomRouter {
   close(): Promise<void>;
   /** The rooms this node hosts, for metrics and tests. */
   readonly localRooms: LocalDirectory;
+  /**
+   * False while this node cannot take part (a cluster node cut off from Redis, whose peers count it
+   * dead): /healthz says so, so the balancer sends clients elsewhere.
+   */
+  readonly serving: boolean;
   /** A cluster router's placement and relay metrics, served at /metrics; none on a single node. */
   readonly clusterMetrics?: ClusterMetrics;
 }

@@ -194,9 +194,10 @@ export class ConfabServer {
     });
   }
 
-  /** GET /healthz: 503 until started and while draining, so a load balancer sends clients only to a node that is in. */
+  /** GET /healthz: 503 until started, while draining or cut off from the cluster, so a load balancer sends clients only to a node that can serve them. */
   private health(): { status: number; body: string } {
     if (this.draining) return { status: 503, body: 'draining\n' };
+    if (!this.router.serving) return { status: 503, body: 'cut off from the cluster\n' };
     return this.started ? { status: 200, body: 'ok\n' } : { status: 503, body: 'starting\n' };
   }
 

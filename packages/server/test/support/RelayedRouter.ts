@@ -20,6 +20,10 @@ export class RelayedRouter implements RoomRouter {
     return this.owner.localRooms;
   }
 
+  get serving() {
+    return this.owner.serving;
+  }
+
   start(address: ListeningAddress): Promise<void> {
     return this.owner.start(address);
   }

@@ -102,6 +102,10 @@ export class RedisRouter implements RoomRouter {
     }, logger);
   }
 
+  get serving(): boolean {
+    return !this.registry.expired;
+  }
+
   /** This node's instance (`<CONFAB_NODE_ID>#<boot tag>`). */
   get instance(): NodeInstance {
     return this.store.instance;
