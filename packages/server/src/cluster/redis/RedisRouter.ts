@@ -189,6 +189,8 @@ export class RedisRouter implements RoomRouter {
   }
 
   async close(): Promise<void> {
+    this.edge.stop();
+    this.host.stop();
     this.leases.stop();
     await this.registry.stop();
     await this.leases.releaseAll().catch(() => undefined);
