@@ -1,7 +1,7 @@
 import type { RoomName } from '@confab/protocol';
 import type { Redis } from 'ioredis';
 import { CLOCK_KEY, EPOCH_KEY, NODE_KEY_PREFIX, NODES_KEY, nodeKey, RECOVERING_KEY, roomKey } from './keys';
-import { nodeOf, type NodeId, type NodeInstance } from './nodeIds';
+import type { NodeId, NodeInstance } from './nodeIds';
 import type { RedisHealth } from './RedisHealth';
 import { scripts, type LuaScript } from './scripts';
 import { stallThresholdMs, type ClusterTimings } from './timings';
@@ -109,11 +109,6 @@ export class ClusterStore {
   /** Publishes on a node's channel; how many listened (0: that node is not subscribed). */
   async publish(channel: string, payload: string): Promise<number> {
     return this.call(() => this.redis.publish(channel, payload));
-  }
-
-  /** The node id an instance belongs to. */
-  nodeOf(instance: NodeInstance): NodeId {
-    return nodeOf(instance);
   }
 
   private async run(script: LuaScript, keys: string[], args: (string | number)[]): Promise<unknown[]> {
