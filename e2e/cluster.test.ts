@@ -260,7 +260,7 @@ describe('a cluster of three nodes behind HAProxy', { timeout: 600_000 }, () => 
         const startedAt = Date.now();
         attacks = await Promise.all([messageAttacks(), floodAttack(), oversizedAttack(), connectionFlood()]);
         measure('cluster_attack_ms', Date.now() - startedAt);
-        await sleep(4_000);
+        await sleep(6_000);
       } finally {
         monitor.stop();
         await watching;
@@ -337,7 +337,7 @@ async function startSecondCall(fits: (owner: string) => boolean): Promise<{ room
   throw new Error('the second call never landed on another node');
 }
 
-/** framesDecoded of every remote camera at every viewer of both calls, about every second: a reading that did not rise is a stall. */
+/** framesDecoded of every remote camera at every viewer of both calls, about every 2 s: a reading that did not rise is a stall. */
 class DecodingMonitor {
   rounds = 0;
   readonly stalls: string[] = [];
@@ -362,7 +362,7 @@ class DecodingMonitor {
         }
       }
       this.rounds++;
-      await sleep(1_000);
+      await sleep(2_000);
     }
   }
 
