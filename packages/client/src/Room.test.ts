@@ -380,7 +380,13 @@ test('a room moved to another server: same participant id and remote participant
   assert.equal(room.participants.get('alice'), alice, 'remote participants are kept');
   assert.equal(aliceCamera.mediaStreamTrack, undefined, "Alice's old media is gone with the old connection");
 
-  sockets[1]!.receive({ type: 'offer', target: 'subscriber', revision: 2, sdp: 'fake mids=0', tracks: [{ mid: '0', trackId: 'a-cam', participantId: 'alice' }] });
+  // Nothing to receive until Alice is back: the restarted subscriber transport offers nothing, and a
+  // browser (max-bundle) would refuse that SDP, so it is answered without touching the connection.
+  sockets[1]!.receive({ type: 'offer', target: 'subscriber', revision: 2, sdp: 'v=0\r\no=- 1 1 IN IP4 0.0.0.0\r\ns=-\r\nt=0 0\r\n', tracks: [] });
+  await tick(5);
+  assert.equal(subscriber.remoteDescription, null);
+  assert.deepEqual(sockets[1]!.messages().filter((m) => m['type'] === 'answer').map((m) => [m['revision'], String(m['sdp']).slice(0, 4)]), [[2, 'v=0\r']]);
+  sockets[1]!.receive({ type: 'offer', target: 'subscriber', revision: 3, sdp: 'fake mids=0', tracks: [{ mid: '0', trackId: 'a-cam', participantId: 'alice' }] });
   await tick(5);
   assert.equal(alice.tracks.get('camera'), aliceCamera, 'the same remote track');
   assert.equal(aliceCamera.mediaStreamTrack, subscriber.transceivers[0]!.receiver.track, 'its media arrives on the new subscriber connection');

@@ -22,6 +22,9 @@ export interface SubscriberCallbacks {
 
 type SubscriberOffer = MessageOf<ServerMessage, 'offer'>;
 
+/** The answer to an offer without media sections: a session description with none either. */
+const EMPTY_ANSWER = 'v=0\r\no=- 0 0 IN IP4 0.0.0.0\r\ns=-\r\nt=0 0\r\n';
+
 /**
  * The subscriber peer connection: the server offers, the client answers (docs/protocol.md step 4).
  * Keeps the mid → {trackId, participantId} table from each offer's `tracks` and resolves every
@@ -61,6 +64,13 @@ export class SubscriberConnection {
   handleOffer(offer: SubscriberOffer): Promise<void> {
     return this.queue.run(async () => {
       if (this.link.closed) return;
+      if (offer.tracks.length === 0 && !/^m=/m.test(offer.sdp)) {
+        // Nothing to receive yet (ICE restarted on a new transport: a resume, a room move). A browser
+        // with max-bundle refuses SDP without a BUNDLE group, and there is nothing to apply: answer
+        // with an empty description too, so that the server's next offer can come.
+        this.answer(offer.revision, EMPTY_ANSWER);
+        return;
+      }
       const { next, removed } = reconcileMids(this.slots, offer.tracks, (entry): SubscriberSlot => ({ ...entry }));
       this.slots = next;
       for (const slot of removed) if (slot.mediaStreamTrack) this.callbacks.onTrackEnded(slot);
@@ -72,13 +82,16 @@ export class SubscriberConnection {
       const answer = await this.pc.createAnswer();
       await this.pc.setLocalDescription(answer);
       if (this.link.closed) return;
-      const sdp = this.pc.localDescription?.sdp ?? answer.sdp ?? '';
-      this.signal.request({ type: 'answer', target: 'subscriber', revision: offer.revision, sdp }).catch((error: unknown) => {
-        const confabError = ConfabError.wrap(error);
-        if (confabError.code !== 'closed') this.callbacks.onError(confabError);
-      });
+      this.answer(offer.revision, this.pc.localDescription?.sdp ?? answer.sdp ?? '');
     }).catch((error: unknown) => {
       if (!this.link.closed) this.callbacks.onError(ConfabError.connectionFailed('subscriber: could not apply the server offer', error));
+    });
+  }
+
+  private answer(revision: number, sdp: string): void {
+    this.signal.request({ type: 'answer', target: 'subscriber', revision, sdp }).catch((error: unknown) => {
+      const confabError = ConfabError.wrap(error);
+      if (confabError.code !== 'closed') this.callbacks.onError(confabError);
     });
   }
 

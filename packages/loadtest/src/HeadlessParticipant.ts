@@ -1,18 +1,25 @@
 import {
   PROTOCOL_VERSION,
   RoomName,
+  SessionCloseCode,
+  type IceServer,
   type MessageOf,
+  type ParticipantId,
   type ParticipantInfo,
+  type PresenceStatus,
   type ServerMessage,
   type TrackId,
+  type TrackSource,
 } from '@confab/protocol';
 import { PublisherPeer, type PublishedTrack } from './PublisherPeer';
 import type { RtpCount } from './RtpCounter';
-import { SignalChannel, expectReply } from './SignalChannel';
+import { RequestError, SignalChannel, expectReply } from './SignalChannel';
 import { SubscriberPeer } from './SubscriberPeer';
 import { SyntheticOpus, type OpusOptions } from './SyntheticOpus';
+import type { SyntheticSource } from './SyntheticSource';
 import { SimulcastVp8 } from './SimulcastVp8';
 import { SyntheticVp8, type Vp8Options } from './SyntheticVp8';
+import { sleep } from './time';
 
 export interface HeadlessParticipantOptions {
   /** ws://host:port/rtc */
@@ -23,6 +30,12 @@ export interface HeadlessParticipantOptions {
   hostAddresses?: string[];
   connectTimeoutMs?: number;
   requestTimeoutMs?: number;
+  /**
+   * Where to resume when the server closes the socket because the room moved (close 4002): the
+   * participant resumes there at once and rebuilds its media, as the SDK does. Default: `url`
+   * (behind a balancer, that reaches whichever node has the room now).
+   */
+  resumeUrl?: () => string;
 }
 
 export type ChatEntry = MessageOf<ServerMessage, 'chat'>;
@@ -56,6 +69,13 @@ export class HeadlessParticipant {
   readonly chats: ChatEntry[] = [];
   /** Protocol, negotiation and socket errors seen (kept short). */
   readonly errors: string[] = [];
+  /** How many server messages of each type arrived (replies to our requests not counted). */
+  readonly received = new Map<ServerMessage['type'], number>();
+  /** Times the room moved and this participant resumed on its new node with new media. */
+  moves = 0;
+  private resumeToken = '';
+  /** What each published source sends, made anew when media is rebuilt after a move. */
+  private readonly sources = new Map<TrackSource, () => SyntheticSource>();
   private signal: SignalChannel | undefined;
   private publisher: PublisherPeer | undefined;
   private subscriber: SubscriberPeer | undefined;
@@ -75,38 +95,23 @@ export class HeadlessParticipant {
 
   /** Connects and joins; both peer connections exist afterwards. */
   async join(): Promise<void> {
-    const signal = await SignalChannel.connect(this.options.url, this.options.connectTimeoutMs, this.options.requestTimeoutMs);
-    this.signal = signal;
-    signal.onError = (error) => this.error(error);
-    signal.onMessage = (message) => this.handle(message);
-    signal.onClose = (code) => {
-      if (!this.closed && code !== 1000) this.error(new Error(`socket closed by server (${code})`));
-    };
+    const signal = await this.connect(this.options.url);
     const reply = await signal.request({ type: 'join', v: PROTOCOL_VERSION, room: RoomName.parse(this.options.room), name: this.options.name });
     const joined = expectReply(reply, 'joined');
     this.self = joined.self;
+    this.resumeToken = joined.session.resumeToken;
     for (const participant of joined.participants) this.others.set(participant.id, participant);
-    const peerOptions = { iceServers: joined.iceServers, ...(this.options.hostAddresses ? { hostAddresses: this.options.hostAddresses } : {}) };
-    this.publisher = new PublisherPeer(signal, peerOptions);
-    this.subscriber = new SubscriberPeer(signal, peerOptions, (error) => this.error(error));
-    for (const [label, pc] of [['publisher', this.publisher.pc], ['subscriber', this.subscriber.pc]] as const) {
-      pc.connectionStateChange.subscribe((state) => {
-        if (state === 'failed') this.error(new Error(`${label} connection failed (ICE/DTLS)`));
-      });
-    }
-    const early = this.early ?? [];
-    this.early = undefined;
-    for (const message of early) this.handle(message);
+    this.createPeers(signal, joined.iceServers);
   }
 
   publishMicrophone(options?: OpusOptions): Promise<PublishedTrack> {
-    return this.requirePublisher().publish('microphone', new SyntheticOpus(options));
+    return this.publish('microphone', () => new SyntheticOpus(options));
   }
 
   /** `simulcast`: three layers (q, h, f; f at `bitrate`) on their own SSRCs, as the SDK publishes a camera. */
   publishCamera(options?: Vp8Options & { simulcast?: boolean }): Promise<PublishedTrack> {
     const { simulcast, ...vp8 } = options ?? {};
-    return this.requirePublisher().publish('camera', simulcast ? SimulcastVp8.camera(vp8.bitrate, vp8) : new SyntheticVp8(vp8));
+    return this.publish('camera', () => (simulcast ? SimulcastVp8.camera(vp8.bitrate, vp8) : new SyntheticVp8(vp8)));
   }
 
   /** Adaptive stream: how this participant "renders" remote video `trackId` (device pixels, visibility). */
@@ -116,6 +121,10 @@ export class HeadlessParticipant {
 
   async chat(text: string): Promise<void> {
     await this.requireSignal().request({ type: 'chat', text });
+  }
+
+  async setStatus(status: PresenceStatus): Promise<void> {
+    await this.requireSignal().request({ type: 'status', status });
   }
 
   /** Tracks currently forwarded to us (per the latest subscriber offer). */
@@ -174,11 +183,85 @@ export class HeadlessParticipant {
   /** Dynacast messages received (as publisher), oldest first. */
   readonly subscribedLayers: Extract<ServerMessage, { type: 'subscribed_layers' }>[] = [];
 
+  private async connect(url: string): Promise<SignalChannel> {
+    const signal = await SignalChannel.connect(url, this.options.connectTimeoutMs, this.options.requestTimeoutMs);
+    this.signal = signal;
+    signal.onError = (error) => this.error(error);
+    signal.onMessage = (message) => this.handle(message);
+    signal.onClose = (code) => {
+      if (this.closed || signal !== this.signal) return;
+      if (code === SessionCloseCode.RoomMoved) this.resumeAfterMove(signal).catch((error: unknown) => this.error(error));
+      else if (code !== 1000) this.error(new Error(`socket closed by server (${code})`));
+    };
+    return signal;
+  }
+
+  /** Both peer connections, on `signal`; messages that arrived meanwhile are handled after. */
+  private createPeers(signal: SignalChannel, iceServers: IceServer[]): void {
+    const peerOptions = { iceServers, ...(this.options.hostAddresses ? { hostAddresses: this.options.hostAddresses } : {}) };
+    this.publisher = new PublisherPeer(signal, peerOptions);
+    this.subscriber = new SubscriberPeer(signal, peerOptions, (error) => this.error(error));
+    for (const [label, pc] of [['publisher', this.publisher.pc], ['subscriber', this.subscriber.pc]] as const) {
+      pc.connectionStateChange.subscribe((state) => {
+        if (state === 'failed') this.error(new Error(`${label} connection failed (ICE/DTLS)`));
+      });
+    }
+    const early = this.early ?? [];
+    this.early = undefined;
+    for (const message of early) this.handle(message);
+  }
+
+  private async publish(source: TrackSource, make: () => SyntheticSource): Promise<PublishedTrack> {
+    const published = await this.requirePublisher().publish(source, make());
+    this.sources.set(source, make);
+    return published;
+  }
+
+  /**
+   * The room moved to another node (docs/protocol.md "Room moves"): resume there at once as the
+   * same participant, then, since its media is new, new peer connections and every source published again.
+   */
+  private async resumeAfterMove(lost: SignalChannel): Promise<void> {
+    const self = this.self;
+    if (!self) throw new Error('moved before joining');
+    this.early = [];
+    const closing = Promise.all([this.publisher?.close(), this.subscriber?.close()]);
+    const request = {
+      type: 'resume',
+      v: PROTOCOL_VERSION,
+      room: RoomName.parse(this.options.room),
+      participantId: self.id as ParticipantId,
+      token: this.resumeToken,
+      lastSeq: lost.lastSeq,
+    } as const;
+    // While the room is still on its way the new node may not have it yet (or a balancer may pick the old one): try again shortly.
+    const deadline = Date.now() + (this.options.connectTimeoutMs ?? 10_000);
+    let back: { signal: SignalChannel; resumed: MessageOf<ServerMessage, 'resumed'> } | undefined;
+    while (!back) {
+      let signal: SignalChannel | undefined;
+      try {
+        signal = await this.connect(this.options.resumeUrl?.() ?? this.options.url);
+        signal.continueFrom(lost);
+        back = { signal, resumed: expectReply(await signal.request(request), 'resumed') };
+      } catch (error) {
+        void signal?.close();
+        if (this.closed || Date.now() > deadline || (error instanceof RequestError && error.code === 'not_found')) throw error;
+        await sleep(100);
+      }
+    }
+    if (!back.resumed.mediaReset) throw new Error('resumed after a move without mediaReset: the old peer connections cannot go on');
+    await closing;
+    this.createPeers(back.signal, back.resumed.iceServers ?? []);
+    for (const [source, make] of this.sources) await this.requirePublisher().publish(source, make());
+    this.moves++;
+  }
+
   private handle(message: ServerMessage): void {
     if (this.early) {
       this.early.push(message);
       return;
     }
+    this.received.set(message.type, (this.received.get(message.type) ?? 0) + 1);
     switch (message.type) {
       case 'offer':
         this.subscriber?.handleOffer(message);

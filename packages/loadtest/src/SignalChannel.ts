@@ -33,6 +33,8 @@ export class SignalChannel {
   /** Frames that failed validation, and socket errors. */
   onError: (error: Error) => void = () => undefined;
   onClose: (code: number) => void = () => undefined;
+  /** The highest `seq` received: what a resume asks the server to replay after. */
+  lastSeq = 0;
 
   private nextId = 1;
   private readonly pending = new Map<number, Pending>();
@@ -72,6 +74,15 @@ export class SignalChannel {
     return new SignalChannel(ws, requestTimeoutMs);
   }
 
+  /**
+   * This channel resumes `previous`'s session: request ids go on from its (the server ignores ids
+   * it has already seen), and replayed messages it had received are dropped.
+   */
+  continueFrom(previous: SignalChannel): void {
+    this.nextId = Math.max(this.nextId, previous.nextId);
+    this.lastSeq = previous.lastSeq;
+  }
+
   get open(): boolean {
     return this.ws.readyState === WebSocket.OPEN;
   }
@@ -109,6 +120,10 @@ export class SignalChannel {
     if (!decoded.ok) {
       this.onError(new Error(`invalid server frame: ${decoded.error.message}`));
       return;
+    }
+    if (decoded.seq !== undefined) {
+      if (decoded.seq <= this.lastSeq) return; // replayed, but seen already
+      this.lastSeq = decoded.seq;
     }
     const message = decoded.message;
     const id = 'id' in message ? message.id : undefined;

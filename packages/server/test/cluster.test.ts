@@ -1,6 +1,13 @@
+/**
+ * Three nodes sharing a real redis-server: placement, the relay and the local fast path.
+ * (Signaling semantics through the cluster: clusterSignaling.test.ts; failures: clusterFailover.test.ts.)
+ */
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { RedisProcess } from '@confab/loadtest';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { RedisProcess, waitUntil } from '@confab/loadtest';
+import { Redis } from 'ioredis';
+import { scripts } from '../src/cluster/redis/scripts';
 import { startClusterNode, type ClusterNode } from './support/clusterNodes';
 import { WsClient } from './support/wsClient';
 
@@ -23,15 +30,153 @@ async function client(node: ClusterNode): Promise<WsClient> {
   return c;
 }
 
-test('smoke: a room across three nodes', async () => {
-  const [a, b, c] = [await client(nodes[0]!), await client(nodes[1]!), await client(nodes[2]!)];
-  const ja = await a.join('smoke', 'A');
-  const jb = await b.join('smoke', 'B');
-  const jc = await c.join('smoke', 'C');
-  assert.deepEqual(jc.participants.map((p) => p.name).sort(), ['A', 'B']);
-  c.send({ type: 'chat', id: 2, text: 'hi' });
-  await c.next('ack', (m) => m.id === 2);
-  for (const x of [a, b, c]) assert.equal((await x.next('chat')).text, 'hi');
-  console.log(ja.self.id, jb.self.id, nodes.map((n) => n.server.directory.roomCount));
-  console.log(nodes.flatMap((n) => n.logs));
+/** The nodes that have `room` open. */
+const hosts = (room: string) => nodes.filter((n) => n.server.directory.get(room as never) && !n.server.directory.get(room as never)!.isClosed);
+
+/** Everyone this client has seen in the room besides itself. */
+function othersSeen(c: WsClient): Set<string> {
+  const ids = new Set(c.all('joined').flatMap((j) => j.participants.map((p) => p.id as string)));
+  for (const m of c.all('participant_joined')) ids.add(m.participant.id);
+  for (const m of c.all('participant_left')) ids.delete(m.participantId);
+  return ids;
+}
+
+test('first joins of one room at three nodes in the same instant, 50 times: always one room, everyone sees everyone', async () => {
+  for (let round = 0; round < 50; round++) {
+    const room = `race-${round}`;
+    const trio = await Promise.all(nodes.map((n) => WsClient.open(n.wsUrl)));
+    trio.forEach((c, i) => c.send({ type: 'join', id: 1, v: 1, room, name: `P${i}` }));
+    const joined = await Promise.all(trio.map((c) => c.next('joined')));
+    const ids = joined.map((j) => j.self.id as string);
+    await waitUntil(() => trio.every((c, i) => othersSeen(c).size === 2 && ids.every((id, j) => i === j || othersSeen(c).has(id))), 5_000, `round ${round}: everyone sees everyone`);
+    assert.equal(hosts(room).length, 1, `round ${round}: one room`);
+    const lease = await redis.cli('GET', `confab:room:${room}`);
+    assert.ok(lease.startsWith(`${hosts(room)[0]!.id}#`), `round ${round}: the lease names the host (${lease})`);
+    for (const c of trio) c.close();
+  }
+  const owners = new Set<string>();
+  for (let round = 0; round < 50; round++) for (const n of hosts(`race-${round}`)) owners.add(n.id);
+  // Rooms close as their last member leaves, and give their leases back: nothing is left behind.
+  for (let i = 0; (await redis.cli('KEYS', 'confab:room:race-*')) !== ''; i++) {
+    assert.ok(i < 50, 'every lease released');
+    await sleep(100);
+  }
+  assert.equal(nodes.reduce((sum, n) => sum + n.server.directory.roomCount, 0), 0);
+});
+
+test('rooms spread over the nodes, least loaded first', async () => {
+  const members = [];
+  for (let i = 0; i < 6; i++) {
+    const c = await client(nodes[0]!);
+    await c.join(`spread-${i}`, 'Solo');
+    members.push(c);
+    await waitUntil(() => nodes.reduce((n, node) => n + node.server.directory.roomCount, 0) === i + 1, 2_000, 'room open');
+  }
+  assert.deepEqual(nodes.map((n) => n.server.directory.roomCount), [2, 2, 2], 'each node got two of the six rooms');
+  for (const c of members) c.close();
+});
+
+/** Which script an EVALSHA ran, by its SHA. */
+const scriptNames = new Map(Object.entries(scripts).map(([name, script]) => [script.sha, name]));
+
+/**
+ * Redis commands per call of `join` (run `times` times), counted exactly with MONITOR: placement,
+ * claims and relay publishes. The nodes' own renewals, refreshes and liveness checks run anyway and
+ * are left out (reported per second apart).
+ */
+async function commandsPer(times: number, join: (i: number) => Promise<unknown>): Promise<string> {
+  const spy = new Redis(redis.url());
+  spy.on('error', () => undefined);
+  const monitor = await spy.monitor();
+  const counts = new Map<string, number>();
+  monitor.on('monitor', (_time: string, args: string[]) => {
+    const command = args[0]!.toLowerCase();
+    const name = command === 'evalsha' ? (scriptNames.get(args[1]!) ?? 'script') : command;
+    counts.set(name, (counts.get(name) ?? 0) + 1);
+  });
+  const started = performance.now();
+  for (let i = 0; i < times; i++) await join(i);
+  await sleep(200); // the last replies' publishes
+  const seconds = (performance.now() - started) / 1000;
+  monitor.disconnect();
+  spy.disconnect();
+  const perJoin = ['place', 'claim', 'publish'].map((name) => `${name}=${((counts.get(name) ?? 0) / times).toFixed(1)}`);
+  const background = ['renew', 'register', 'alive'].map((name) => `${name}=${((counts.get(name) ?? 0) / seconds / nodes.length).toFixed(1)}/s/node`);
+  const total = ['place', 'claim', 'publish'].reduce((sum, name) => sum + (counts.get(name) ?? 0), 0) / times;
+  return `${total.toFixed(1)} (${perJoin.join(' ')}; background ${background.join(' ')})`;
+}
+
+test('a socket on the owner talks to its room directly, others are relayed: Redis commands per join, and round trips', async () => {
+  const room = 'fast-path';
+  await (await client(nodes[1]!)).join(room, 'First');
+  const owner = hosts(room)[0]!;
+  const elsewhere = nodes.filter((n) => n !== owner);
+  const atOwner = await commandsPer(10, async (i) => (await client(owner)).join(room, `Local${i}`));
+  const relayed = await commandsPer(10, async (i) => (await client(elsewhere[0]!)).join(room, `Relayed${i}`));
+  const newRooms = await commandsPer(10, async (i) => (await client(elsewhere[1]!)).join(`fast-path-new-${i}`, 'New'));
+  console.log(`[measure] redis_commands_per_join_at_owner=${atOwner}`);
+  console.log(`[measure] redis_commands_per_join_relayed=${relayed}`);
+  console.log(`[measure] redis_commands_per_join_new_room=${newRooms}`);
+  assert.match(atOwner, /^0\.0 /, 'a join at the owner of an open room needs no Redis');
+  assert.match(relayed, /place=1\.0 claim=0\.0 publish=[2-9]/, 'a join elsewhere asks Redis where the room is once, and relays');
+
+  // Status round trips, same node against relayed: the relay adds a pub/sub hop each way.
+  const onOwner = await client(owner);
+  const relayedClient = await client(elsewhere[0]!);
+  await onOwner.join(room, 'Here');
+  await relayedClient.join(room, 'There');
+  const roundTrip = async (c: WsClient) => {
+    const times: number[] = [];
+    for (let i = 0; i < 50; i++) {
+      const started = performance.now();
+      c.send({ type: 'status', id: 1000 + i, status: i % 2 ? 'away' : 'online' });
+      await c.next('ack', (m) => m.id === 1000 + i);
+      times.push(performance.now() - started);
+    }
+    times.sort((a, b) => a - b);
+    return `p50=${times[25]!.toFixed(2)} p99=${times[49]!.toFixed(2)}`;
+  };
+  console.log(`[measure] command_round_trip_same_node_ms ${await roundTrip(onOwner)}`);
+  console.log(`[measure] command_round_trip_relayed_ms ${await roundTrip(relayedClient)}`);
+  const page = await (await fetch(`${elsewhere[0]!.httpUrl}/metrics`)).text();
+  assert.match(page, /^confab_cluster_sockets_relayed\{node="node-[abc]"\} [1-9]/m, 'the relaying node counts its relayed sockets');
+  assert.match(page, /^confab_cluster_relay_round_trip_seconds_count\{node="node-[abc]"\} [1-9]/m);
+});
+
+test('nodes trust no frame: invalid frames, and invalid messages inside valid ones, are dropped at either end', async () => {
+  const spy = new Redis(redis.url());
+  const frames: { channel: string; frame: { from: string; items: { kind: string; link?: string; n?: number }[] } }[] = [];
+  spy.on('error', () => undefined);
+  spy.on('pmessage', (_: string, channel: string, payload: string) => {
+    if (payload.startsWith('{"from":"node-')) frames.push({ channel, frame: JSON.parse(payload) as never });
+  });
+  await spy.psubscribe('confab:relay:*');
+  try {
+    const a = await client(nodes[0]!);
+    await a.join('trust', 'A');
+    const owner = hosts('trust')[0]!;
+    const edge = nodes.find((n) => n !== owner)!;
+    const b = await client(edge);
+    await b.join('trust', 'B');
+    const connect = frames.find((f) => f.channel === `confab:relay:${owner.id}` && f.frame.items.some((i) => i.kind === 'connect'))!;
+    const link = connect.frame.items.find((i) => i.kind === 'connect')!.link!;
+
+    // Not a frame at all.
+    await redis.cli('PUBLISH', `confab:relay:${owner.id}`, 'not json');
+    await redis.cli('PUBLISH', `confab:relay:${owner.id}`, '{"from":"x","items":[{"kind":"warp"}]}');
+    await waitUntil(() => owner.logs.filter((l) => /relay: dropped an invalid frame/.test(String(l['msg']))).length >= 2, 2_000, 'invalid frames logged');
+    // A valid frame as the edge, carrying a join where a room command belongs: the owner checks the message itself.
+    const forged = { from: connect.frame.from, items: [{ kind: 'command', link, call: 999, command: '{"type":"join","v":1,"room":"trust","name":"Mallory"}' }] };
+    await redis.cli('PUBLISH', `confab:relay:${owner.id}`, JSON.stringify(forged));
+    await waitUntil(() => owner.logs.some((l) => /refused a command that is not a room command/.test(String(l['msg']))), 2_000, 'forged command refused');
+    // A valid frame as the owner, carrying a server message that is not one: the edge checks it too.
+    const lastN = Math.max(0, ...frames.filter((f) => f.channel === `confab:relay:${edge.id}`).flatMap((f) => f.frame.items.filter((i) => i.link === link && i.n).map((i) => i.n!)));
+    const fake = { from: owner.router.instance, items: [{ kind: 'message', link, n: lastN + 1, data: '{"type":"chat","text":42}' }] };
+    await redis.cli('PUBLISH', `confab:relay:${edge.id}`, JSON.stringify(fake));
+    await waitUntil(() => edge.logs.some((l) => /dropped an invalid server message/.test(String(l['msg']))), 2_000, 'forged server message dropped');
+    assert.deepEqual(b.invalid, [], 'the client never saw it');
+    assert.equal(a.all('participant_joined').filter((m) => m.participant.name === 'Mallory').length, 0);
+  } finally {
+    spy.disconnect();
+  }
 });

@@ -20,6 +20,7 @@ import { NotOwnerError, RelayHost } from './RelayHost';
 import type { RelayItem } from './relayMessages';
 import { openRedis, redisAddress, waitForRedis } from './redisConnection';
 import { RedisHealth } from './RedisHealth';
+import { RoomMover } from './RoomMover';
 import { clusterTimings, type ClusterTimings } from './timings';
 
 export interface ClusterSettings {
@@ -54,6 +55,7 @@ export class RedisRouter implements RoomRouter {
   private readonly host: RelayHost;
   private readonly leases: LeaseKeeper;
   private readonly registry: NodeRegistry;
+  private readonly mover: RoomMover;
   private readonly timings: ClusterTimings;
   private readonly claims = new Map<RoomName, Promise<boolean>>();
   private draining: Promise<void> | undefined;
@@ -89,6 +91,7 @@ export class RedisRouter implements RoomRouter {
     this.edge = new RelayEdge(this.bus, this.store.instance, timings, metrics, logger);
     this.host = new RelayHost(this.bus, (request, link) => this.admitHere(request, link), logger);
     this.leases = new LeaseKeeper(this.store, this.health, localRooms, timings, metrics, logger, (room, reason) => this.lost(room, reason));
+    this.mover = new RoomMover(this.store, this.bus, this.leases, localRooms, timings, logger);
     this.registry = new NodeRegistry(this.store, this.health, localRooms, media, settings.maxRooms, timings, {
       peers: () => new Set([...this.edge.owners(), ...this.host.edges()]),
       peerDied: (instance) => {
@@ -169,6 +172,7 @@ export class RedisRouter implements RoomRouter {
     this.draining ??= (async () => {
       this.localRooms.drain();
       await this.registry.drain();
+      await this.mover.moveAll();
       this.edge.handOverAll();
     })();
     return this.draining;
@@ -203,6 +207,7 @@ export class RedisRouter implements RoomRouter {
           break;
         case 'adopt':
         case 'adopted':
+          this.mover.receive(from, item);
           break;
       }
     }

@@ -9,7 +9,8 @@ type Delivery = (delivered: boolean) => void;
 
 /**
  * Pub/sub between nodes: one channel per node. Items for one node within one turn of the event loop
- * go out as one frame (one PUBLISH), in order; Redis keeps a publisher's order on a channel.
+ * go out as one frame (one PUBLISH), in order; Redis keeps a publisher's order on a channel. (A turn,
+ * not a microtask: a join's `joined` and its admission, a few promise hops apart, share one frame.)
  * Whether a frame arrived is known only as far as Redis says someone listened.
  */
 export class RelayBus {
@@ -50,7 +51,7 @@ export class RelayBus {
       if (!batch) {
         batch = { items: [], deliveries: [] };
         this.outbox.set(node, batch);
-        queueMicrotask(() => this.flush(node));
+        setImmediate(() => this.flush(node));
       }
       batch.items.push(item);
       batch.deliveries.push(resolve);

@@ -34,8 +34,11 @@ const result = z.object({ kind: z.literal('result'), link, call, handled: z.bool
 /** The owner has no session for this link: the edge ends the socket, and the client resumes. */
 const unknown = z.object({ kind: z.literal('unknown'), link });
 
-/** Drain: a room hands itself over to another node, and the answer. */
-const adopt = z.object({ kind: z.literal('adopt'), call, lease: z.string().min(3).max(200), snapshot: z.unknown() });
+/**
+ * Drain: a room hands itself over to another node (its snapshot's wire form, checked there with
+ * decodeRoomSnapshot; well under Redis's 32 MB pub/sub output limit), and the answer.
+ */
+const adopt = z.object({ kind: z.literal('adopt'), call, lease: z.string().min(3).max(200), snapshot: z.string().max(16_000_000) });
 const adopted = z.object({ kind: z.literal('adopted'), call, ok: z.boolean(), message: z.string().max(500) });
 
 export const relayItem = z.discriminatedUnion('kind', [connect, command, ack, leave, gone, admitted, refused, message, supersede, end, result, unknown, adopt, adopted]);

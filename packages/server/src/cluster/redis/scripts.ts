@@ -172,7 +172,7 @@ export interface HealthArgs {
 
 /** A script run by SHA; after a Redis restart emptied the script cache it is sent in full once. */
 export class LuaScript {
-  private readonly sha: string;
+  readonly sha: string;
 
   constructor(private readonly source: string) {
     this.sha = createHash('sha1').update(source).digest('hex');
