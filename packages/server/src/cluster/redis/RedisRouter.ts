@@ -45,7 +45,7 @@ const PLACE_RETRY_MS = 200;
  * The cluster's router: any node takes any socket. A room lives on the node holding its lease in
  * Redis; placement (one script) gives a new room to the least-loaded serving node. Sockets whose
  * room is here talk to it directly (LocalSession, no Redis hop); the others are relayed over
- * pub/sub to the owner (RelayEdge here, RelayHost there). See docs/cluster.md.
+ * pub/sub to the owner (RelayEdge here, RelayHost there). See docs/cluster-redis.md.
  */
 export class RedisRouter implements RoomRouter {
   private readonly health: RedisHealth;
