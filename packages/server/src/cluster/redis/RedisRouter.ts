@@ -96,7 +96,7 @@ export class RedisRouter implements RoomRouter {
       peers: () => new Set([...this.edge.owners(), ...this.host.edges()]),
       peerDied: (instance) => {
         this.edge.ownerDied(instance);
-        this.host.edgeDied(instance);
+        void this.host.edgeDied(instance);
       },
       selfExpired: () => this.edge.handOverAll(),
     }, logger);
