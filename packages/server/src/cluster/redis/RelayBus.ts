@@ -24,11 +24,18 @@ export class RelayBus {
     private readonly logger: Logger,
   ) {}
 
-  /** Starts listening on this node's channel; `receive` gets every valid frame's items. */
+  /**
+   * Starts listening on this node's channel; `receive` gets every valid frame's items. Frames are
+   * handled one per turn of the event loop: a burst read in one go (hundreds of frames from a big
+   * room) would otherwise hold the loop for seconds, and this node's clients would seem silent.
+   */
   async listen(receive: (from: NodeInstance, items: RelayItem[]) => void): Promise<void> {
     const channel = relayChannel(this.store.id);
-    this.subscriber.on('message', (on: string, payload: string) => {
-      if (on !== channel) return;
+    const inbox: string[] = [];
+    const handleNext = () => {
+      const payload = inbox.shift();
+      if (payload === undefined) return;
+      if (inbox.length > 0) setImmediate(handleNext);
       let json: unknown;
       try {
         json = JSON.parse(payload);
@@ -41,6 +48,10 @@ export class RelayBus {
         return;
       }
       receive(frame.data.from as NodeInstance, frame.data.items);
+    };
+    this.subscriber.on('message', (on: string, payload: string) => {
+      if (on !== channel) return;
+      if (inbox.push(payload) === 1) setImmediate(handleNext);
     });
     await this.subscriber.subscribe(channel);
   }
