@@ -16,7 +16,7 @@ export interface NodeDeathResult {
   noticesSeen: { min: number; max: number };
 }
 
-const WAIT_MS = 20_000;
+const WAIT_MS = 60_000;
 
 /**
  * Presence fan-out of a node's death in a big room: kill -9 a node that holds a third of the room's

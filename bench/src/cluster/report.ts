@@ -121,7 +121,7 @@ export function textReport(r: ClusterResults): string {
     if (d) {
       out.push(
         `Then kill -9 of ${d.killed} (${d.socketsOnIt} of the room's sockets, not its owner): ` +
-          (d.allToldMs === undefined ? 'not every survivor was told of all of them within 20 s' : `every survivor told that all ${d.socketsOnIt} are reconnecting after ${d.allToldMs} ms`) +
+          (d.allToldMs === undefined ? 'not every survivor was told of all of them within 60 s' : `every survivor told that all ${d.socketsOnIt} are reconnecting after ${d.allToldMs} ms`) +
           ` (notices per survivor: ${d.noticesSeen.min}-${d.noticesSeen.max} of ${d.socketsOnIt}); survivors that lost their sockets: ${d.survivorsLost} of ${d.survivors} ${JSON.stringify(d.survivorsLostCloseCodes)}.`,
       );
     }
