@@ -6,6 +6,9 @@
  */
 import type { Browser, Page } from 'playwright-core';
 import { LocalCluster, type LocalClusterOptions } from '@confab/loadtest';
+import type { RoomName } from '@confab/protocol';
+import { roomKey } from '../../packages/server/src/cluster/redis/keys';
+import { leaseHolder, nodeOf } from '../../packages/server/src/cluster/redis/nodeIds';
 import { launchBrowser, openParticipant, type OpenOptions, type Participant } from './browser';
 import { startTogether } from './harness';
 import { waitFor } from './wait';
@@ -86,15 +89,12 @@ export async function perNode(cluster: LocalCluster, name: string): Promise<{ to
 }
 
 /**
- * The node that owns `room`, as Redis says (the room's lease, CLUSTER.md). Undefined while nobody
- * does (the lease of a dead owner has expired and nobody has joined since).
+ * The node that owns `room`, as Redis says (the room's lease, `<node>#<boot>|<epoch>`). Undefined
+ * while nobody does (the lease of a dead owner has expired and nobody has joined since).
  */
 export async function ownerOf(cluster: LocalCluster, room: string): Promise<string | undefined> {
-  const lease = await cluster.redis.cli('GET', `confab:room:${room}`);
-  if (lease === '') return undefined;
-  const owner = cluster.nodes.find((n) => lease === n.id || lease.startsWith(`${n.id}:`) || lease.includes(`"${n.id}"`));
-  if (!owner) throw new Error(`the lease of ${room} names no node of this cluster: ${lease}`);
-  return owner.id;
+  const lease = await cluster.redis.cli('GET', roomKey(room as RoomName));
+  return lease === '' ? undefined : nodeOf(leaseHolder(lease));
 }
 
 /** Waits until Redis names an owner of `room` that satisfies `ok`, and returns it. */
@@ -150,54 +150,43 @@ export async function presence(page: Page): Promise<string[]> {
  * followed to its new element. Calling it again starts a fresh watch.
  */
 export async function watchFrames(page: Page, names: string[]): Promise<void> {
-  await page.evaluate((watched) => {
-    type Last = { at: number; presented: number; el: HTMLVideoElement };
-    const w = {
-      names: watched,
-      maxGap: {} as Record<string, number>,
-      last: {} as Record<string, Last>,
-      /** Epoch ms of the first frame after a pause of more than 300 ms, and how long the pause was. */
-      returns: {} as Record<string, { at: number; gap: number }[]>,
-      frames: {} as Record<string, number>,
-      generation: 0,
-    };
-    const prior = (window as unknown as { __frameWatch?: { generation: number; stop(): void } }).__frameWatch;
-    prior?.stop();
-    w.generation = (prior?.generation ?? 0) + 1;
-    let stopped = false;
-    const attached = new WeakSet<HTMLVideoElement>();
-    const origin = performance.timeOrigin;
-    const attach = () => {
-      for (const name of watched) {
-        const v = document.querySelector<HTMLVideoElement>(`[data-participant-name="${CSS.escape(name)}"][data-source="camera"] video`);
-        if (!v || attached.has(v)) continue;
-        attached.add(v);
-        const onFrame = (_now: number, meta: VideoFrameCallbackMetadata) => {
-          if (stopped) return;
-          const at = origin + meta.presentationTime;
-          const prev = w.last[name];
-          if (prev) {
-            const frames = prev.el === v ? meta.presentedFrames - prev.presented : 1;
-            // Callbacks a busy page missed are frames that were shown: the gap is per frame.
-            const gap = (at - prev.at) / Math.max(1, frames);
-            w.maxGap[name] = Math.max(w.maxGap[name] ?? 0, gap);
-            if (gap > 300) (w.returns[name] ??= []).push({ at, gap });
-          }
-          w.last[name] = { at, presented: meta.presentedFrames, el: v };
-          w.frames[name] = (w.frames[name] ?? 0) + 1;
-          v.requestVideoFrameCallback(onFrame);
-        };
+  // A script, not a function: tsx would wrap the inner functions' names in a helper the page lacks.
+  await page.evaluate(`(${FRAME_WATCH})(${JSON.stringify(names)})`);
+}
+
+const FRAME_WATCH = `(watched) => {
+  const w = { names: watched, maxGap: {}, last: {}, returns: {}, frames: {} };
+  window.__frameWatch?.stop();
+  let stopped = false;
+  const attached = new WeakSet();
+  const origin = performance.timeOrigin;
+  function attach() {
+    for (const name of watched) {
+      const v = document.querySelector('[data-participant-name="' + CSS.escape(name) + '"][data-source="camera"] video');
+      if (!v || attached.has(v)) continue;
+      attached.add(v);
+      function onFrame(_now, meta) {
+        if (stopped) return;
+        const at = origin + meta.presentationTime;
+        const prev = w.last[name];
+        if (prev) {
+          const frames = prev.el === v ? meta.presentedFrames - prev.presented : 1;
+          // Callbacks a busy page missed are frames that were shown: the gap is per frame.
+          const gap = (at - prev.at) / Math.max(1, frames);
+          w.maxGap[name] = Math.max(w.maxGap[name] || 0, gap);
+          if (gap > 300) (w.returns[name] ||= []).push({ at, gap });
+        }
+        w.last[name] = { at, presented: meta.presentedFrames, el: v };
+        w.frames[name] = (w.frames[name] || 0) + 1;
         v.requestVideoFrameCallback(onFrame);
       }
-    };
-    attach();
-    const timer = setInterval(attach, 200);
-    Object.defineProperty(window, '__frameWatch', {
-      configurable: true,
-      value: { ...w, get: () => w, stop: () => ((stopped = true), clearInterval(timer)) },
-    });
-  }, names);
-}
+      v.requestVideoFrameCallback(onFrame);
+    }
+  }
+  attach();
+  const timer = setInterval(attach, 200);
+  window.__frameWatch = { get: () => w, stop: () => { stopped = true; clearInterval(timer); } };
+}`;
 
 export interface FrameWatch {
   /** Longest time between two frames per name, including the one still open now. */

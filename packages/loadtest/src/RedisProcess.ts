@@ -19,6 +19,8 @@ export interface RedisOptions {
   password?: string;
   /** Addresses to listen on; default 127.0.0.1. Loopback has all of 127/8, so tests can give a node its own address. */
   bind?: string[];
+  /** Default: a free port picked now. */
+  port?: number;
 }
 
 export class RedisProcess {
@@ -33,7 +35,7 @@ export class RedisProcess {
   ) {}
 
   static async start(options: RedisOptions = {}): Promise<RedisProcess> {
-    const redis = new RedisProcess(mkdtempSync(join(tmpdir(), 'confab-redis-')), await freePort(), options);
+    const redis = new RedisProcess(mkdtempSync(join(tmpdir(), 'confab-redis-')), options.port ?? (await freePort()), options);
     try {
       await redis.launch();
     } catch (error) {

@@ -133,11 +133,18 @@ describe('two nodes behind the shipped HAProxy, TLS at the proxy', { timeout: 12
 
   test('a draining node (SIGTERM, /healthz 503) is taken out: new requests go to the other', async () => {
     const [, draining] = nodes;
-    draining!.signal('SIGTERM');
-    const tookMs = await proxy.waitServers((s) => s.get('node2')?.startsWith('DOWN') === true, 15_000, 'node2 DOWN');
-    console.log(`[measure] haproxy_drain_out_ms=${tookMs}`);
-    assert.ok(draining!.running, 'still running (draining), so it was the health check that took it out');
-    assert.equal(proxy.output.some((l) => /node2 is DOWN.*503/.test(l)), true, `HAProxy logged why:\n${proxy.output.filter((l) => l.includes('node2')).join('\n')}`);
-    for (let i = 0; i < 6; i++) assert.equal(metricsNodeId((await httpGet(`${proxy.httpBase}/metrics`, 5_000)).body), 'node-a');
+    // A node with nobody on it exits at once; one participant keeps it draining for the grace period.
+    const stay = await WsClient.open(draining!.rtcUrl);
+    try {
+      await stay.join('keeps-node-b-draining', 'Stay');
+      draining!.signal('SIGTERM');
+      const tookMs = await proxy.waitServers((s) => s.get('node2')?.startsWith('DOWN') === true, 15_000, 'node2 DOWN');
+      console.log(`[measure] haproxy_drain_out_ms=${tookMs}`);
+      assert.ok(draining!.running, 'still running (draining), so it was the health check that took it out');
+      assert.equal(proxy.output.some((l) => /node2 is DOWN.*503/.test(l)), true, `HAProxy logged why:\n${proxy.output.filter((l) => l.includes('node2')).join('\n')}`);
+      for (let i = 0; i < 6; i++) assert.equal(metricsNodeId((await httpGet(`${proxy.httpBase}/metrics`, 5_000)).body), 'node-a');
+    } finally {
+      stay.close();
+    }
   });
 });

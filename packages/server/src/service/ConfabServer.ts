@@ -38,6 +38,8 @@ export class ConfabServer {
   private readonly limiter: ConnectionLimiter;
   private readonly allowsOrigin;
   private draining = false;
+  /** Set once listening and the router has started (a cluster node has registered): /healthz says ok from then on. */
+  private started = false;
   private readonly heartbeat: NodeJS.Timeout;
 
   constructor(
@@ -112,6 +114,7 @@ export class ConfabServer {
     const scheme = this.config.tls ? 'https' : 'http';
     this.logger.info({ host: address.address, port: address.port, scheme }, 'confab listening');
     await this.router.start({ scheme, port: address.port });
+    this.started = true;
     return address;
   }
 
@@ -130,8 +133,8 @@ export class ConfabServer {
     for (const connection of this.connections) connection.announceShutdown(graceSeconds);
     const graceOver = Date.now() + graceSeconds * 1000;
     const untilEmpty = async () => {
-      await drained.catch((err: unknown) => this.logger.error({ err }, 'draining failed'));
-      while (this.connections.size > 0 && Date.now() < graceOver) await new Promise((r) => setTimeout(r, 50));
+      const handedOver = await drained.catch((err: unknown) => void this.logger.error({ err }, 'draining failed'));
+      while ((!handedOver || this.connections.size > 0) && Date.now() < graceOver) await new Promise((r) => setTimeout(r, 50));
     };
     if (graceSeconds > 0) await Promise.race([new Promise((r) => setTimeout(r, graceSeconds * 1000)), untilEmpty()]);
     for (const connection of this.connections) connection.close(CloseCode.GoingAway, 'server shutting down');
@@ -196,9 +199,11 @@ export class ConfabServer {
     });
   }
 
-  /** GET /healthz: 503 while draining, so a load balancer stops sending new clients. */
+  /** GET /healthz: 503 until started, while draining or cut off from the cluster, so a load balancer sends clients only to a node that can serve them. */
   private health(): { status: number; body: string } {
-    return this.draining ? { status: 503, body: 'draining\n' } : { status: 200, body: 'ok\n' };
+    if (this.draining) return { status: 503, body: 'draining\n' };
+    if (!this.router.serving) return { status: 503, body: 'cut off from the cluster\n' };
+    return this.started ? { status: 200, body: 'ok\n' } : { status: 503, body: 'starting\n' };
   }
 
   private async onRequest(req: IncomingMessage, res: ServerResponse): Promise<void> {

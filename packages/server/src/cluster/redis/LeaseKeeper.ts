@@ -44,6 +44,11 @@ export class LeaseKeeper {
     this.renewer.unref();
   }
 
+  /** Redis is reachable again (reconnected): renew now rather than at the next tick. */
+  renewSoon(): void {
+    void this.renew();
+  }
+
   stop(): void {
     clearInterval(this.renewer);
     clearTimeout(this.fenceTimer);

@@ -11,6 +11,8 @@ import { probeTimeoutMs, type ClusterTimings } from './timings';
 export class RedisHealth {
   private probing = false;
   private latest: { result: ProbeResult; at: number } | undefined;
+  /** When a probe last found Redis down or stalled for everyone. */
+  private outageSeenAt = 0;
   /** What was last logged, so an outage logs one line per change, not one per second. */
   private reported: ProbeResult | 'ok' = 'ok';
 
@@ -24,6 +26,7 @@ export class RedisHealth {
   /** A command got its answer. */
   succeeded(): void {
     this.latest = undefined;
+    this.outageSeenAt = 0;
     if (this.reported !== 'ok') this.logger.info({}, 'Redis answers again');
     this.reported = 'ok';
   }
@@ -35,18 +38,19 @@ export class RedisHealth {
     void probeRedis(this.host, this.port, probeTimeoutMs(this.timings)).then((result) => {
       this.probing = false;
       this.latest = { result, at: Date.now() };
+      if (result === 'refused' || result === 'silent') this.outageSeenAt = this.latest.at;
       this.report(result);
     });
   }
 
   /**
    * True when a recent probe found Redis down or stalled, so rooms may outlive their unrenewed
-   * leases. "Recent": within two renewal periods, since conditions change.
+   * leases. "Recent": within two renewal periods, since conditions change. That also covers the
+   * moment Redis is back and answers a probe while our own connection is still reconnecting: the
+   * renewal that follows reclaims the leases (or finds one lost), and only then is anything closed.
    */
   outageForEveryone(now = Date.now()): boolean {
-    const latest = this.latest;
-    if (!latest || now - latest.at > 2 * this.timings.renewMs + 2 * probeTimeoutMs(this.timings)) return false;
-    return latest.result === 'refused' || latest.result === 'silent';
+    return this.outageSeenAt > 0 && now - this.outageSeenAt <= 2 * this.timings.renewMs + 2 * probeTimeoutMs(this.timings);
   }
 
   private report(result: ProbeResult): void {

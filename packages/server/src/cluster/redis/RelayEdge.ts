@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { decodeServerMessage, encodeMessage, ErrorCode, ProtocolError, type ParticipantId, type RoomName } from '@confab/protocol';
 import type { SessionEndReason, SessionLink } from '../../rooms/ParticipantSession';
 import type { JoinRequest, ResumeRequest, RoomCommand } from '../../rooms/Room';
@@ -20,6 +21,10 @@ interface EdgeLink {
   readonly calls: Map<number, (handled: boolean | undefined) => void>;
 }
 
+/** A goodbye the owner did not answer is told again this often, for this long. */
+const LEAVE_RETRY_MS = 500;
+const LEAVE_RETRY_FOR_MS = 60_000;
+
 /** The owner did not take the connection, but another placement may: the room moved or its node is going. */
 export const RETRY = Symbol('retry placement');
 
@@ -41,11 +46,6 @@ export class RelayEdge {
     private readonly metrics: ClusterMetrics,
     private readonly logger: Logger,
   ) {}
-
-  /** Sockets whose signaling is relayed to another node now. */
-  get relayed(): number {
-    return this.links.size;
-  }
 
   /** The owners this node relays to (their liveness is watched). */
   owners(): Set<NodeInstance> {
@@ -73,8 +73,9 @@ export class RelayEdge {
     }
     this.drop(entry);
     if (reply === undefined) {
-      // Not heard, or heard too late: a late admission is detached again by the owner when we say so.
-      if (delivered) void this.bus.post(owner, { kind: 'gone', link: entry.id });
+      // Not heard, or heard too late: a late admission is undone when the owner hears this (a join
+      // leaves at once, so the client, placed again, is not in the room twice).
+      if (delivered) void this.bus.post(owner, { kind: 'leave', link: entry.id, call: 0, how: request.type === 'join' ? 'close' : 'detach' });
       return RETRY;
     }
     if (reply.retry) return RETRY;
@@ -109,6 +110,11 @@ export class RelayEdge {
         this.drop(entry);
         return entry.link.end('moved');
     }
+  }
+
+  /** Forgets every link (the node is closing): nothing more is sent or retried. */
+  stop(): void {
+    for (const entry of [...this.links.values()]) this.drop(entry);
   }
 
   /** `owner` is gone (its registry entry expired): end its sockets; their clients resume at once, elsewhere. */
@@ -151,14 +157,20 @@ export class RelayEdge {
     if (this.links.has(entry.id)) void this.bus.post(entry.owner, { kind: 'ack', link: entry.id, seq });
   }
 
-  /** The socket closed (`close`: a goodbye; `detach`: lost, resumable); waits for the owner, within the call timeout. */
+  /**
+   * The socket closed (`close`: a goodbye; `detach`: lost, resumable). Told again until the owner
+   * answers (Redis may be out), or the owner is gone: a participant must not linger there.
+   */
   async leave(entry: EdgeLink, how: 'close' | 'detach'): Promise<void> {
-    if (!this.links.has(entry.id)) return;
-    const call = ++this.nextCall;
-    const done = this.await(entry, call);
-    const delivered = await this.bus.post(entry.owner, { kind: 'leave', link: entry.id, call, how });
-    if (!delivered) entry.calls.get(call)?.(undefined);
-    await done;
+    const giveUpAt = Date.now() + LEAVE_RETRY_FOR_MS;
+    while (this.links.has(entry.id)) {
+      const call = ++this.nextCall;
+      const done = this.await(entry, call);
+      const delivered = await this.bus.post(entry.owner, { kind: 'leave', link: entry.id, call, how });
+      if (!delivered) entry.calls.get(call)?.(undefined);
+      if ((await done) !== undefined || Date.now() > giveUpAt) break;
+      await sleep(LEAVE_RETRY_MS);
+    }
     this.drop(entry);
   }
 
@@ -175,13 +187,13 @@ export class RelayEdge {
   }
 
   private deliver(entry: EdgeLink, item: RelayItemOf<'message'>): void {
-    if (item.n !== entry.expected) {
+    if (item.n !== undefined && item.n !== entry.expected) {
       // Lost in an outage: the replay buffer has them; the client gets them by resuming.
       this.logger.info({ link: entry.id, expected: entry.expected, got: item.n }, 'relay: messages lost; ending the socket so the client resumes');
       void this.bus.post(entry.owner, { kind: 'leave', link: entry.id, call: 0, how: 'detach' });
       return this.abandon(entry, 'moved');
     }
-    entry.expected++;
+    if (item.n !== undefined) entry.expected++;
     const decoded = decodeServerMessage(item.data);
     if (!decoded.ok) {
       this.logger.warn({ link: entry.id, err: decoded.error.message }, 'relay: dropped an invalid server message');

@@ -1,4 +1,4 @@
-import { setImmediate as nextTurn } from 'node:timers/promises';
+import { setImmediate as nextTurn, setTimeout as sleep } from 'node:timers/promises';
 import { decodeClientMessage, encodeMessage, type ServerMessage } from '@confab/protocol';
 import type { SessionEndReason, SessionLink } from '../../rooms/ParticipantSession';
 import type { JoinRequest, ResumeRequest, RoomCommand } from '../../rooms/Room';
@@ -21,7 +21,16 @@ interface HostedLink {
   readonly id: string;
   readonly edge: NodeInstance;
   session: RoutedSession | undefined;
+  /** A message that matters did not reach the edge: the socket must resume to get it (see repair). */
+  broken: boolean;
+  /** The edge let go while we were still admitting: what to do with the session once admitted. */
+  leftAs: 'close' | 'detach' | undefined;
 }
+
+/** Messages whose loss costs nothing: the next one replaces them. Any other lost one breaks the link. */
+const EXPENDABLE: ReadonlySet<ServerMessage['type']> = new Set(['active_speakers', 'connection_quality']);
+/** How often a broken link's repair is tried while Redis is out. */
+const REPAIR_RETRY_MS = 500;
 
 /**
  * The owner half of the relay: participants of rooms here whose sockets are on other nodes. Each
@@ -68,6 +77,7 @@ export class RelayHost {
         return session?.acknowledge(item.seq);
       case 'leave':
         this.links.delete(entry.id);
+        entry.leftAs = item.how;
         void (item.how === 'close' ? session?.close() : session?.detach())
           ?.catch((err: unknown) => this.logger.error({ err, link: entry.id }, 'relay: removing a participant failed'))
           .then(() => item.call > 0 && this.bus.post(from, { kind: 'result', link: item.link, call: item.call, handled: true }));
@@ -75,6 +85,11 @@ export class RelayHost {
       case 'gone':
         return this.lose(entry);
     }
+  }
+
+  /** Stops every link (the node is closing): nothing more is sent or retried. */
+  stop(): void {
+    this.links.clear();
   }
 
   /**
@@ -104,12 +119,16 @@ export class RelayHost {
       return;
     }
     if (this.links.has(item.link)) return; // delivered twice
-    const entry: HostedLink = { id: item.link, edge: from, session: undefined };
+    const entry: HostedLink = { id: item.link, edge: from, session: undefined, broken: false, leftAs: undefined };
     this.links.set(entry.id, entry);
-    const link = new RelayedLink(this.bus, from, item.link, () => this.links.get(entry.id) === entry && this.links.delete(entry.id));
+    const link = new RelayedLink(this.bus, from, item.link, {
+      forget: () => this.links.get(entry.id) === entry && this.links.delete(entry.id),
+      lost: () => void this.repair(entry),
+    });
     this.admit(decoded.message, link).then(
       (session) => {
-        if (this.links.get(entry.id) !== entry) return void session.detach(); // the edge gave up meanwhile
+        // The edge gave up meanwhile: a join that came too late leaves at once, so nobody is there twice.
+        if (this.links.get(entry.id) !== entry) return void (entry.leftAs === 'close' ? session.close() : session.detach());
         entry.session = session;
         void this.bus.post(from, { kind: 'admitted', link: item.link, participantId: session.participantId, room: session.room });
       },
@@ -122,6 +141,23 @@ export class RelayHost {
     );
   }
 
+  /**
+   * A message that matters was lost (Redis was out, or the edge's subscription was): once the edge
+   * can be reached, its socket is ended with `moved`, and the session waits for the client's resume,
+   * which replays what it missed and renegotiates media.
+   */
+  private async repair(entry: HostedLink): Promise<void> {
+    if (entry.broken) return;
+    entry.broken = true;
+    while (this.links.get(entry.id) === entry) {
+      if (await this.bus.post(entry.edge, { kind: 'end', link: entry.id, reason: 'moved' })) {
+        this.logger.info({ link: entry.id, edge: entry.edge }, 'relay: a message was lost; the socket resumes to get it');
+        return this.lose(entry);
+      }
+      await sleep(REPAIR_RETRY_MS);
+    }
+  }
+
   private lose(entry: HostedLink): void {
     this.links.delete(entry.id);
     entry.session?.detach().catch((err: unknown) => this.logger.error({ err, link: entry.id }, 'relay: detaching a participant failed'));
@@ -130,27 +166,33 @@ export class RelayHost {
 
 /** On the owner: the link of a session whose socket is on another node. What the room sends crosses the bus. */
 class RelayedLink implements SessionLink {
-  private sent = 0;
+  private counted = 0;
 
   constructor(
     private readonly bus: RelayBus,
     private readonly edge: NodeInstance,
     private readonly id: string,
-    /** The session ended here: the link is forgotten. */
-    private readonly forget: () => void,
+    private readonly host: {
+      /** The session ended here: the link is forgotten. */
+      forget(): void;
+      /** A message that matters did not get through. */
+      lost(): void;
+    },
   ) {}
 
   send(message: ServerMessage, seq?: number): void {
-    void this.bus.post(this.edge, { kind: 'message', link: this.id, n: ++this.sent, data: encodeMessage(message, seq) });
+    const data = encodeMessage(message, seq);
+    if (EXPENDABLE.has(message.type)) return void this.bus.post(this.edge, { kind: 'message', link: this.id, data });
+    void this.bus.post(this.edge, { kind: 'message', link: this.id, n: ++this.counted, data }).then((delivered) => delivered || this.host.lost());
   }
 
   supersede(): void {
-    this.forget();
+    this.host.forget();
     void this.bus.post(this.edge, { kind: 'supersede', link: this.id });
   }
 
   end(reason: SessionEndReason): void {
-    this.forget();
+    this.host.forget();
     void this.bus.post(this.edge, { kind: 'end', link: this.id, reason });
   }
 }

@@ -25,8 +25,11 @@ const gone = z.object({ kind: z.literal('gone'), link });
 const admitted = z.object({ kind: z.literal('admitted'), link, participantId: z.string().min(1).max(64), room: z.string().min(1).max(64) });
 /** Not admitted: `retry` when the room is not (or no longer) this node's, so the edge places it again. */
 const refused = z.object({ kind: z.literal('refused'), link, code: z.enum(ERROR_CODES as [string, ...string[]]), message: z.string().max(500), retry: z.boolean() });
-/** A server message for the socket; `n` counts per link, so the edge notices one lost in an outage. */
-const message = z.object({ kind: z.literal('message'), link, n: z.number().int().positive(), data: wire });
+/**
+ * A server message for the socket. `n` numbers the ones that matter per link (all but snapshots
+ * like connection_quality, which the next one replaces), so the edge notices one lost.
+ */
+const message = z.object({ kind: z.literal('message'), link, n: z.number().int().positive().optional(), data: wire });
 const supersede = z.object({ kind: z.literal('supersede'), link });
 /** The room is done with the socket: `failed` (the client joins again) or `moved` (it resumes at the room's new node). */
 const end = z.object({ kind: z.literal('end'), link, reason: z.enum(['failed', 'moved']) });
