@@ -19,7 +19,7 @@ import { after, before, describe, test } from 'node:test';
 import type { Page } from 'playwright-core';
 import { MAX_MESSAGE_BYTES } from '@confab/protocol';
 import { uniqueRoom } from './support/browser';
-import { createClusterHarness, ownerOf, perNode, presence, readFrames, sdkEvents, waitOwner, watchFrames, type ClusterHarness } from './support/cluster';
+import { createClusterHarness, ownerOf, pcStates, perNode, presence, readFrames, sdkEvents, waitOwner, watchFrames, type ClusterHarness } from './support/cluster';
 import { Attacker, MALFORMED, Tally, inPool, mutate, seededRandom, truncate, validFrames } from './support/hostile';
 import { expectListedPeople, expectVideoDecoded, remoteStats } from './support/observe';
 import { measure, sleep, waitFor } from './support/wait';
@@ -29,6 +29,7 @@ const FOUR = ['Alice', 'Bob', 'Carol', 'Dave'] as const;
 /** The second call, in a room another node owns. */
 const PAIR = ['Frank', 'Grace'] as const;
 const GRACE_SECONDS = 10;
+const PER_IP = 20;
 
 let h: ClusterHarness;
 
@@ -50,7 +51,12 @@ describe('a cluster of three nodes behind HAProxy', { timeout: 600_000 }, () => 
       nodes: 3,
       logLevel: 'info',
       // One media worker each: three nodes and a browser share two cores.
-      env: { CONFAB_MEDIA_WORKERS: '1', CONFAB_SHUTDOWN_GRACE_SECONDS: String(GRACE_SECONDS) },
+      env: {
+        CONFAB_MEDIA_WORKERS: '1',
+        CONFAB_SHUTDOWN_GRACE_SECONDS: String(GRACE_SECONDS),
+        // Low, so that a small connection flood (through HAProxy, counted per node) crosses it.
+        CONFAB_MAX_CONNECTIONS_PER_IP: String(PER_IP),
+      },
     });
   });
   after(async () => {
@@ -114,20 +120,20 @@ describe('a cluster of three nodes behind HAProxy', { timeout: 600_000 }, () => 
         await waitFor(async () => {
           const watches = await Promise.all(FOUR.map((n) => readFrames(page(n))));
           return watches.every((w, i) => others(FOUR, FOUR[i]!).every((o) => (w.lastAt[o] ?? 0) > exitedAt));
-        }, { timeout: 15_000, interval: 200, message: 'everyone shows frames of everyone from after the old owner exited' });
+        }, { timeout: 15_000, interval: 200, message: 'everyone shows frames of everyone from after the old owner exited' }).catch(async (error: Error) => {
+          throw new Error(`${error.message}\ntimeline, ms after SIGTERM: ${await timeline(FOUR, termAt)}`);
+        });
 
-        let worst = 0;
-        for (const viewer of FOUR) {
-          const w = await readFrames(page(viewer));
-          for (const other of others(FOUR, viewer)) {
-            // The freeze of the move: the longest pause since SIGTERM (maxGap covers the whole watch).
-            worst = Math.max(worst, w.maxGap[other]!);
-            assert.ok(w.maxGap[other]! <= 3_000, `${viewer} saw ${other}'s video stop for ${Math.round(w.maxGap[other]!)} ms (at most 3 s)`);
-          }
-        }
         measure('drain_room_moved_ms', movedAt - termAt, `from=${owner} to=${moved}`);
-        measure('drain_video_freeze_max_ms', worst);
         measure('drain_node_exit_ms', exitedAt - termAt, `grace=${GRACE_SECONDS}s`);
+        console.log(`[cluster] drain timeline, ms after SIGTERM: ${await timeline(FOUR, termAt)}`);
+        // The freeze of the move: the longest pause of each video since the watch began.
+        const freezes = (await Promise.all(FOUR.map(async (viewer) => {
+          const w = await readFrames(page(viewer));
+          return others(FOUR, viewer).map((other) => ({ pair: `${viewer}<-${other}`, ms: w.maxGap[other]! }));
+        }))).flat();
+        measure('drain_video_freeze_max_ms', Math.max(...freezes.map((f) => f.ms)), `median=${Math.round(median(freezes.map((f) => f.ms)))}`);
+        for (const { pair, ms } of freezes) assert.ok(ms <= 3_000, `${pair}: video stopped for ${Math.round(ms)} ms (at most 3 s)`);
 
         assert.deepEqual(await Promise.all(FOUR.map(localId)), ids, 'every participant keeps their id');
         const after = await Promise.all(FOUR.map((n) => presence(page(n))));
@@ -217,10 +223,13 @@ describe('a cluster of three nodes behind HAProxy', { timeout: 600_000 }, () => 
           }
         }
         return backAt.size === FOUR.length * (FOUR.length - 1);
-      }, { timeout: 30_000, interval: 200, message: 'everyone shows everyone again after the kill' });
+      }, { timeout: 30_000, interval: 200, message: 'everyone shows everyone again after the kill' }).catch(async (error: Error) => {
+        throw new Error(`${error.message}\ntimeline, ms after kill -9: ${await timeline(FOUR, killedAt)}`);
+      });
       const times = [...backAt.values()].map((at) => at - killedAt);
       const slowest = Math.max(...times);
-      measure('failover_video_back_ms', slowest, `median=${Math.round(times.sort((a, b) => a - b)[times.length >> 1]!)} pairs=${times.length}`);
+      measure('failover_video_back_ms', slowest, `median=${Math.round(median(times))} pairs=${times.length}`);
+      console.log(`[cluster] failover timeline, ms after kill -9: ${await timeline(FOUR, killedAt)}`);
       const newOwner = await waitOwner(h.cluster, ROOM, (o) => o !== owner);
       console.log(`[cluster] ${ROOM} moved from ${owner} (killed) to ${newOwner}; ids ${JSON.stringify(ids)} -> ${JSON.stringify(await Promise.all(FOUR.map(localId)))}`);
       assert.ok(slowest <= 10_000, `everyone decodes everyone again within 10 s of the kill (slowest ${slowest} ms)`);
@@ -232,6 +241,7 @@ describe('a cluster of three nodes behind HAProxy', { timeout: 600_000 }, () => 
         for (const other of others(PAIR, viewer)) worst = Math.max(worst, w.maxGap[other]!);
       }
       measure('failover_other_call_gap_max_ms', worst, `room on ${second.owner}`);
+      console.log(`[cluster] the other call, ms after kill -9: ${await timeline(PAIR, killedAt)}`);
       assert.ok(worst <= 500, `the call on ${second.owner} kept decoding: longest pause ${Math.round(worst)} ms (at most 500)`);
     })());
 
@@ -250,15 +260,20 @@ describe('a cluster of three nodes behind HAProxy', { timeout: 600_000 }, () => 
       const callOf = (name: string) => ((FOUR as readonly string[]).includes(name) ? FOUR : PAIR);
       const monitor = new DecodingMonitor(viewers, callOf);
       const watching = monitor.run();
-      const startedAt = Date.now();
-      const [messages, floods, oversized, flood] = await Promise.all([messageAttacks(), floodAttack(), oversizedAttack(), connectionFlood()]);
-      measure('cluster_attack_ms', Date.now() - startedAt);
-      await sleep(4_000);
-      monitor.stop();
-      await watching;
+      let attacks;
+      try {
+        const startedAt = Date.now();
+        attacks = await Promise.all([messageAttacks(), floodAttack(), oversizedAttack(), connectionFlood()]);
+        measure('cluster_attack_ms', Date.now() - startedAt);
+        await sleep(6_000);
+      } finally {
+        monitor.stop();
+        await watching;
+      }
+      const [messages, floods, oversized, flood] = attacks;
 
       assert.deepEqual(monitor.stalls, [], 'every viewer kept decoding every other in both calls');
-      assert.ok(monitor.rounds >= 3, `sampled often enough: ${monitor.rounds}`);
+      assert.ok(monitor.rounds >= 4, `sampled often enough: ${monitor.rounds}`);
       for (const [key, tally] of Object.entries({ ...messages.tallies, floods, oversized, flood: flood.tally })) {
         console.log(`[hostile] ${key}: ${tally}`);
         assert.equal(tally.count('error:internal'), 0, `${key}: no internal errors`);
@@ -271,8 +286,8 @@ describe('a cluster of three nodes behind HAProxy', { timeout: 600_000 }, () => 
       assert.ok(mutated.count('error:invalid_argument') > messages.connections * 10, `mutated: mostly refused: ${mutated}`);
       assert.deepEqual(Object.fromEntries(floods.closes), { 1008: FLOODERS }, `floods end in 1008: ${floods}`);
       assert.deepEqual(Object.fromEntries(oversized.closes), { 1009: OVERSIZED }, `oversized frames close with 1009: ${oversized}`);
-      // Each node counts the flooding address on its own (X-Forwarded-For through HAProxy): at most 100 each.
-      assert.ok(flood.refused >= CONNECTION_FLOOD - 100 * live.length, `connection flood: ${flood.refused} refused of ${CONNECTION_FLOOD}`);
+      // Each node counts the flooding address on its own (X-Forwarded-For through HAProxy).
+      assert.ok(flood.refused >= CONNECTION_FLOOD - PER_IP * live.length, `connection flood: ${flood.refused} refused of ${CONNECTION_FLOOD}`);
       assert.equal(flood.tally.count('error:resource_exhausted'), flood.refused);
 
       for (const id of live) assert.ok(h.cluster.node(id).running, `${id} is still running`);
@@ -286,6 +301,24 @@ describe('a cluster of three nodes behind HAProxy', { timeout: 600_000 }, () => 
 
 let second = { room: '', owner: '' };
 
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[sorted.length >> 1] ?? NaN;
+}
+
+/** What each page went through since `since` (ms after it): its SDK's reconnects, and when each video froze and came back. */
+async function timeline(names: readonly string[], since: number): Promise<string> {
+  const lines = await Promise.all(names.map(async (name) => {
+    const events = (await sdkEvents(page(name), since)).map((e) => `${e.type}${e.text ? `(${e.text})` : ''}${e.name ? ` ${e.name}` : ''} +${e.at - since}`);
+    const pcs = (await pcStates(page(name), since)).map((e) => `pc${e.pc} ${e.state} +${e.at - since}`);
+    const w = await readFrames(page(name));
+    const frozen = Object.entries(w.returns).flatMap(([other, back]) =>
+      back.filter((r) => r.at >= since).map((r) => `${other} frozen +${Math.round(r.at - r.gap - since)}..+${Math.round(r.at - since)}`));
+    return `${name}: ${[...events, ...pcs, ...frozen].join(', ') || 'nothing'}`;
+  }));
+  return lines.join('; ');
+}
+
 /** Starts every node that is not running (after a drain, or a step that failed), and waits until HAProxy sends it clients. */
 async function allNodesUp(): Promise<void> {
   const stopped = h.cluster.nodes.filter((n) => !n.running);
@@ -298,7 +331,8 @@ async function startSecondCall(fits: (owner: string) => boolean): Promise<{ room
   for (let attempt = 0; attempt < 4; attempt++) {
     for (const name of PAIR) if (h.people.has(name)) await h.leave(name);
     const room = uniqueRoom('cluster-pair');
-    for (const name of PAIR) await h.join(room, name);
+    // A Chromium of their own, as people elsewhere would have: the four's rejoin cannot stall their pages.
+    for (const name of PAIR) await h.join(room, name, { ownBrowser: true });
     const owner = await waitOwner(h.cluster, room, () => true);
     if (fits(owner)) {
       await everyoneDecodes(PAIR);
@@ -344,12 +378,18 @@ class DecodingMonitor {
   }
 }
 
+/**
+ * Smaller than e2e/hostile.test.ts (which proves each answer in depth on one node): here the point
+ * is that attacks through HAProxy leave the calls on both nodes alone, on a 2-core machine that also
+ * runs three nodes and six Chromium participants.
+ */
 /** Frames per connection: below CONFAB_MAX_INVALID_MESSAGES (30), so each is answered, not cut off. */
 const FRAMES = 25;
-const CONNECTIONS = 20;
-const FLOODERS = 4;
-const OVERSIZED = 6;
-const CONNECTION_FLOOD = 260;
+const CONNECTIONS = 10;
+const FLOODERS = 3;
+const PINGS_PER_FLOODER = 600;
+const OVERSIZED = 4;
+const CONNECTION_FLOOD = 3 * PER_IP;
 
 /** Malformed, truncated and mutated frames from fresh connections through HAProxy, each batch ending in a ping. */
 async function messageAttacks(): Promise<{ tallies: { malformed: Tally; truncated: Tally; mutated: Tally }; connections: number }> {
@@ -363,7 +403,7 @@ async function messageAttacks(): Promise<{ tallies: { malformed: Tally; truncate
     const batch = Array.from({ length: FRAMES }, (_, k) => mutate(frames[(i + k) % frames.length]!, random));
     jobs.push(() => answered('127.0.0.4', tallies.mutated, batch, frames[0]!));
   }
-  await inPool(jobs, 8, (job) => job());
+  await inPool(jobs, 6, (job) => job());
   return { tallies, connections: CONNECTIONS };
 }
 
@@ -385,7 +425,7 @@ async function floodAttack(): Promise<Tally> {
   await Promise.all(
     Array.from({ length: FLOODERS }, async () => {
       const attacker = await Attacker.open(h.cluster.proxy.rtcUrl, '127.0.0.6');
-      for (let i = 0; i < 2000; i++) attacker.send(`{"type":"ping","id":${i}}`);
+      for (let i = 0; i < PINGS_PER_FLOODER; i++) attacker.send(`{"type":"ping","id":${i}}`);
       await attacker.until(() => false, 15_000);
       tally.add(attacker);
       attacker.terminate();
@@ -413,7 +453,7 @@ async function oversizedAttack(): Promise<Tally> {
 async function connectionFlood(): Promise<{ tally: Tally; refused: number }> {
   const opened = await Promise.all(Array.from({ length: CONNECTION_FLOOD }, () => Attacker.open(h.cluster.proxy.rtcUrl, '127.0.0.9')));
   const refused = () => opened.filter((a) => a.closeCode === 1013).length;
-  await waitFor(() => refused() >= CONNECTION_FLOOD - 200, { timeout: 15_000, message: 'the connections past each node\'s limit are refused' });
+  await waitFor(() => refused() >= CONNECTION_FLOOD - 2 * PER_IP, { timeout: 15_000, message: 'the connections past each node\'s limit are refused' });
   await sleep(1_000);
   const tally = new Tally();
   for (const a of opened) tally.add(a);
