@@ -21,6 +21,7 @@ import { measureFailover } from './cluster/failover';
 import { ensureOpenFiles, openFileLimit } from './cluster/fileLimit';
 import { measureJoins } from './cluster/joins';
 import { measurePresence } from './cluster/presence';
+import { ProcessLogs } from './cluster/processLogs';
 import { summary, textReport, type ClusterResults } from './cluster/report';
 import { BENCH_SERVER_ENV } from './sfu/variants';
 
@@ -38,7 +39,11 @@ const { values } = parseArgs({
     members: { type: 'string', default: '1000' },
     changes: { type: 'string', default: '20' },
     'build-seconds': { type: 'string', default: '300' },
+    /** After the presence changes, kill -9 a node holding a third of the room (not its owner). */
+    'node-death': { type: 'boolean', default: true },
     'failover-runs': { type: 'string', default: '5' },
+    /** The nodes' log level; their output goes to files in a temporary folder (named at the start). */
+    'log-level': { type: 'string', default: 'warn' },
     json: { type: 'boolean', default: false },
   },
 });
@@ -87,10 +92,16 @@ async function main(): Promise<void> {
 
   const startedAt = Date.now();
   const loadAtStart = loadavg()[0]!;
-  log('starting redis-server, 3 nodes and HAProxy');
-  const cluster = await LocalCluster.start({ env: { ...BENCH_SERVER_ENV, CONFAB_MEDIA_WORKERS: '1' } });
+  const logs = new ProcessLogs();
+  log(`starting redis-server, 3 nodes and HAProxy; their output: ${logs.dir}`);
+  const cluster = await LocalCluster.start({
+    env: { ...BENCH_SERVER_ENV, CONFAB_MEDIA_WORKERS: '1' },
+    logLevel: values['log-level'],
+    onLine: (name, line) => logs.line(name, line),
+  });
   const stop = async () => {
     await withTimeout(cluster.stop(), 30_000, 'stopping the cluster').catch((error: unknown) => console.error(`bench:cluster: ${(error as Error).message}`));
+    await logs.close(cluster.redis.output);
   };
   // Every wait has its limit; this covers the rest, and still stops what we started.
   const watchdogMs = parts.reduce((sum, p) => sum + PART_LIMIT_MS[p], 60_000);
@@ -121,7 +132,7 @@ async function main(): Promise<void> {
   try {
     results.joins = await run('joins', () => measureJoins(cluster, { joins, roomSize, concurrency, costJoins, log }));
     results.chat = await run('chat', () => measureChat(cluster, chatMessages, log));
-    results.presence = await run('presence', () => measurePresence(cluster, { members, changes, buildTimeoutMs: buildSeconds * 1000, log }));
+    results.presence = await run('presence', () => measurePresence(cluster, { members, changes, buildTimeoutMs: buildSeconds * 1000, nodeDeath: values['node-death'], log }));
     results.failover = await run('failover', () => measureFailover(cluster, failoverRuns, log));
     // Everyone has left: nothing may stay behind (a room, a lease, a participant counted).
     results.leftBehind = await leftBehind(cluster, 15_000).catch(() => undefined);
@@ -134,12 +145,13 @@ async function main(): Promise<void> {
   const load = { atStart: round(loadAtStart), atEnd: round(loadavg()[0]!) };
   const minutes = round((Date.now() - startedAt) / 60_000);
   if (values.json) {
-    console.log(JSON.stringify({ summary: summary(results), machine, load, minutes, generatorCpuPercent: generatorCpu, notes, ...results }, null, 2));
+    console.log(JSON.stringify({ summary: summary(results), machine, load, minutes, generatorCpuPercent: generatorCpu, notes, logs: logs.dir, ...results }, null, 2));
   } else {
     console.log(`\nCluster benchmark: redis-server, 3 nodes (CONFAB_MEDIA_WORKERS=1), HAProxy on 127.0.0.1; ${minutes} min`);
     console.log(`machine: ${machine.cpus} CPUs, ${machine.cpuModel}, node ${machine.node}, ulimit -n ${files}; load average ${load.atStart} at start, ${load.atEnd} at end`);
     console.log(`this process (every headless participant), % of one core: ${JSON.stringify(generatorCpu)}\n`);
     for (const note of notes) console.log(`note: ${note}`);
+    console.log(`the cluster's output: ${logs.dir}\n`);
     console.log(textReport(results));
   }
   process.exit(Object.keys(results.failed).length > 0 ? 1 : 0);

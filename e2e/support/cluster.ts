@@ -4,21 +4,32 @@
  * Chromium whose participants open the room through HAProxy, as people would. Helpers read what
  * each node says (/metrics), who owns a room (Redis), and what the pages saw (SDK events, frame gaps).
  */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { LocalCluster, type LocalClusterOptions } from '@confab/loadtest';
 import type { RoomName } from '@confab/protocol';
 import { roomKey } from '../../packages/server/src/cluster/redis/keys';
 import { leaseHolder, nodeOf } from '../../packages/server/src/cluster/redis/nodeIds';
-import { launchBrowser, openParticipant, type OpenOptions, type Participant } from './browser';
+import { RESULTS_DIR, launchBrowser, openParticipant, type OpenOptions, type Participant } from './browser';
 import { startTogether } from './harness';
 import { waitFor } from './wait';
+
+export interface ClusterJoinOptions extends OpenOptions {
+  /**
+   * In a Chromium of its own (started on first use) instead of the shared one: its pages do not
+   * share a renderer and compositor with the others, so a burst of work there (four people
+   * rejoining at once) cannot freeze their video.
+   */
+  ownBrowser?: boolean;
+}
 
 export interface ClusterHarness {
   cluster: LocalCluster;
   browser: Browser;
   people: Map<string, Participant>;
   /** Opens the room through HAProxy (or `options.baseUrl`, e.g. one node's own URL) and installs the SDK event recorder. */
-  join(room: string, name: string, options?: OpenOptions): Promise<Participant>;
+  join(room: string, name: string, options?: ClusterJoinOptions): Promise<Participant>;
   person(name: string): Participant;
   /** Leaves the room as a closed tab does, and forgets the person. */
   leave(name: string): Promise<void>;
@@ -31,12 +42,15 @@ export async function createClusterHarness(options: LocalClusterOptions = {}): P
   const { server: cluster, browsers } = await startTogether(LocalCluster.start(options), [launchBrowser()]);
   const browser = browsers[0]!;
   const people = new Map<string, Participant>();
+  let second: Promise<Browser> | undefined;
   const h: ClusterHarness = {
     cluster,
     browser,
     people,
-    async join(room, name, joinOptions) {
-      const p = await openParticipant(browser, cluster.url, room, name, joinOptions);
+    async join(room, name, joinOptions = {}) {
+      const { ownBrowser, ...open } = joinOptions;
+      const host = ownBrowser ? await (second ??= launchBrowser()) : browser;
+      const p = await openParticipant(host, cluster.url, room, name, { initScript: PC_STATE_RECORDER, ...open });
       people.set(name, p);
       await p.page.evaluate(SDK_EVENT_RECORDER);
       return p;
@@ -56,9 +70,11 @@ export async function createClusterHarness(options: LocalClusterOptions = {}): P
           await fn();
         } catch (err) {
           const e = err instanceof Error ? err : new Error(String(err));
-          e.message += `\n${clusterDiagnostics(cluster)}`;
           const pages = [...people.values()].map((p) => p.diagnostics()).filter(Boolean).join('\n');
-          if (pages) e.message += `\n--- page console (last 4 KB) ---\n${pages.slice(-4096)}`;
+          const more = `\n${clusterDiagnostics(cluster)}${pages ? `\n--- page console (last 4 KB) ---\n${pages.slice(-4096)}` : ''}\nwhole logs: ${saveLogs(cluster)}`;
+          e.message += more;
+          // An AssertionError's stack already holds its message: the reporter prints the stack.
+          if (e.stack && !e.stack.includes(more)) e.stack += more;
           throw e;
         }
       };
@@ -67,10 +83,21 @@ export async function createClusterHarness(options: LocalClusterOptions = {}): P
       if (process.env['CONFAB_E2E_VERBOSE']) console.log(clusterDiagnostics(cluster, 1 << 20));
       for (const p of people.values()) await p.close();
       await browser.close().catch(() => {});
+      if (second) await (await second.catch(() => undefined))?.close().catch(() => {});
       await cluster.stop();
     },
   };
   return h;
+}
+
+/** Every line each process wrote, into test-results/cluster/<name>.log, for whoever chases a failure. */
+function saveLogs(cluster: LocalCluster): string {
+  const dir = join(RESULTS_DIR, 'cluster');
+  mkdirSync(dir, { recursive: true });
+  for (const node of cluster.nodes) writeFileSync(join(dir, `${node.id}.log`), `${node.history.join('\n')}\n`);
+  writeFileSync(join(dir, 'haproxy.log'), `${cluster.proxy.output.join('\n')}\n`);
+  writeFileSync(join(dir, 'redis.log'), `${cluster.redis.output.join('\n')}\n`);
+  return dir;
 }
 
 /** The last `bytes` of each node's, HAProxy's and Redis's output. */
@@ -120,6 +147,29 @@ export const SDK_EVENT_RECORDER = `(() => {
   room.on('reconnecting', (reason) => log.push({ at: Date.now(), type: 'reconnecting', name: '', text: String(reason) }));
   room.on('reconnected', (resumed) => log.push({ at: Date.now(), type: 'reconnected', name: '', text: String(resumed) }));
 })()`;
+
+/** Records, in the page, each peer connection's connectionState changes (epoch ms), numbered in creation order. */
+const PC_STATE_RECORDER = `(() => {
+  if (window.top !== window) return;
+  const Pc = window.RTCPeerConnection;
+  const log = [];
+  Object.defineProperty(window, '__pcStates', { value: log });
+  let made = 0;
+  window.RTCPeerConnection = class extends Pc {
+    constructor(...args) {
+      super(...args);
+      const pc = ++made;
+      log.push({ at: Date.now(), pc, state: 'new' });
+      this.addEventListener('connectionstatechange', () => log.push({ at: Date.now(), pc, state: this.connectionState }));
+    }
+  };
+})()`;
+
+/** Peer connection state changes since `since`: `pc3 connected` etc. */
+export async function pcStates(page: Page, since = 0): Promise<{ at: number; pc: number; state: string }[]> {
+  const all = await page.evaluate(() => (window as unknown as { __pcStates?: { at: number; pc: number; state: string }[] }).__pcStates?.slice() ?? []);
+  return all.filter((e) => e.at >= since);
+}
 
 export interface SdkEvent {
   at: number;

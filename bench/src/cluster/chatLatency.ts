@@ -33,35 +33,43 @@ const SAME_NODE: readonly ChatCase[] = ['sameNodeOwner', 'sameNodeRelayed'];
 export async function measureChat(cluster: LocalCluster, messages: number, log: (line: string) => void): Promise<ChatResult> {
   const room = 'chat-latency';
   const first = await SignalingMember.join(rtcUrl(cluster.url), room, 'Placer');
-  const ownerId = await ownerOf(cluster.redis, room);
-  const owner = cluster.node(ownerId!);
-  const [x, y] = cluster.nodes.filter((n) => n !== owner);
-  const at = (node: typeof owner, name: string) => SignalingMember.join(rtcUrl(node.url), room, name);
-  const o1 = await at(owner, 'O1');
-  const o2 = await at(owner, 'O2');
-  const x1 = await at(x!, 'X1');
-  const x2 = await at(x!, 'X2');
-  const y1 = await at(y!, 'Y1');
-  await first.close();
-  await sleep(500); // everyone's join and leave notices are through
-  log(`chat: room on ${owner.id}; ${messages} messages, each timed at 2 or 3 receivers`);
-
   const samples: Record<ChatCase, number[]> = { sameNodeOwner: [], sameNodeRelayed: [], senderOnOwner: [], receiverOnOwner: [], neitherOnOwner: [] };
-  // Per sender: which receiver stands for which case.
-  const routes = [
-    { sender: o1, receivers: [[o2, 'sameNodeOwner'], [x1, 'senderOnOwner']] },
-    { sender: x1, receivers: [[x2, 'sameNodeRelayed'], [o1, 'receiverOnOwner'], [y1, 'neitherOnOwner']] },
-  ] as const;
-  for (let i = 0; i < messages; i++) {
-    const { sender, receivers } = routes[i % 2]!;
-    const text = `m${i}`;
-    const arrivals = receivers.map(([member, label]) => arrival(member, text).then((at) => [label, at] as const));
-    const sentAt = performance.now();
-    await sender.chat(text);
-    for (const [label, arrivedAt] of await withTimeout(Promise.all(arrivals), 10_000, `chat ${text} everywhere`)) samples[label].push(arrivedAt - sentAt);
-    await sleep(10);
+  const joined: SignalingMember[] = [first];
+  try {
+    const ownerId = await ownerOf(cluster.redis, room);
+    const owner = cluster.node(ownerId!);
+    const [x, y] = cluster.nodes.filter((n) => n !== owner);
+    const at = async (node: typeof owner, name: string) => {
+      const member = await SignalingMember.join(rtcUrl(node.url), room, name);
+      joined.push(member);
+      return member;
+    };
+    const o1 = await at(owner, 'O1');
+    const o2 = await at(owner, 'O2');
+    const x1 = await at(x!, 'X1');
+    const x2 = await at(x!, 'X2');
+    const y1 = await at(y!, 'Y1');
+    await first.close();
+    await sleep(500); // everyone's join and leave notices are through
+    log(`chat: room on ${owner.id}; ${messages} messages, each timed at 2 or 3 receivers`);
+
+    // Per sender: which receiver stands for which case.
+    const routes = [
+      { sender: o1, receivers: [[o2, 'sameNodeOwner'], [x1, 'senderOnOwner']] },
+      { sender: x1, receivers: [[x2, 'sameNodeRelayed'], [o1, 'receiverOnOwner'], [y1, 'neitherOnOwner']] },
+    ] as const;
+    for (let i = 0; i < messages; i++) {
+      const { sender, receivers } = routes[i % 2]!;
+      const text = `m${i}`;
+      const arrivals = receivers.map(([member, label]) => arrival(member, text).then((at) => [label, at] as const));
+      const sentAt = performance.now();
+      await sender.chat(text);
+      for (const [label, arrivedAt] of await withTimeout(Promise.all(arrivals), 10_000, `chat ${text} everywhere`)) samples[label].push(arrivedAt - sentAt);
+      await sleep(10);
+    }
+  } finally {
+    await closeAll(joined);
   }
-  await closeAll([o1, o2, x1, x2, y1]);
   const entries = Object.entries(samples) as [ChatCase, number[]][];
   return {
     cases: Object.fromEntries(entries.map(([label, values]) => [label, summarize(values)])) as ChatResult['cases'],

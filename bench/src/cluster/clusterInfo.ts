@@ -1,4 +1,4 @@
-import type { LocalCluster, RedisProcess } from '@confab/loadtest';
+import { sleep, type LocalCluster, type RedisProcess } from '@confab/loadtest';
 
 /** The signaling WebSocket URL of an http(s) base URL (a node's own, or HAProxy's). */
 export function rtcUrl(httpBase: string): string {
@@ -55,6 +55,17 @@ export async function leftBehind(cluster: LocalCluster, timeoutMs: number): Prom
     const sum = (name: string) => pages.reduce((s, page) => s + (page.get(name) ?? 0), 0);
     const left = { leases: keys === '' ? 0 : keys.split('\n').length, rooms: sum('confab_rooms'), participants: sum('confab_participants'), socketsRelayed: sum('confab_cluster_sockets_relayed') };
     if (Object.values(left).every((n) => n === 0) || Date.now() > deadline) return left;
-    await new Promise((resolve) => setTimeout(resolve, 200));
+    await sleep(200);
   }
+}
+
+/** Starts every killed node again and waits until HAProxy sends it connections. */
+export async function restartKilled(cluster: LocalCluster): Promise<void> {
+  for (const node of cluster.nodes) {
+    if (node.running) continue;
+    await node.exited(10_000);
+    await node.start();
+  }
+  await cluster.proxy.waitServers((states) => [...states.values()].every((s) => s === 'UP'), 30_000, 'every node UP again');
+  await sleep(500);
 }

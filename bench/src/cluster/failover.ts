@@ -1,5 +1,5 @@
-import { sleep, waitUntil, type LocalCluster } from '@confab/loadtest';
-import { ownerOf, rtcUrl, socketsByNode } from './clusterInfo';
+import { waitUntil, type LocalCluster } from '@confab/loadtest';
+import { ownerOf, restartKilled, rtcUrl, socketsByNode } from './clusterInfo';
 import { RejoiningParticipant, type Return } from './RejoiningParticipant';
 import { median } from './stats';
 
@@ -88,18 +88,7 @@ export async function measureFailover(cluster: LocalCluster, runs: number, log: 
     } finally {
       await Promise.all([publisher.close(), subscriber.close()]);
     }
-    await restartStopped(cluster);
+    await restartKilled(cluster);
   }
   return { runs: results, failures, medianMs: Math.round(median(results.map((r) => r.keyFrameMs))) };
-}
-
-/** Starts every killed node again and waits until HAProxy sends it connections. */
-async function restartStopped(cluster: LocalCluster): Promise<void> {
-  for (const node of cluster.nodes) {
-    if (node.running) continue;
-    await node.exited(10_000);
-    await node.start();
-  }
-  await cluster.proxy.waitServers((states) => [...states.values()].every((s) => s === 'UP'), 30_000, 'every node UP again');
-  await sleep(500);
 }

@@ -36,6 +36,11 @@ export function summary(r: ClusterResults) {
     presenceFanoutP99Ms: r.presence?.deliveryMs.p99,
     presenceMembers: r.presence?.members,
     presenceGoalMs: PRESENCE_GOAL_MS,
+    presenceNodeDeath: r.presence?.nodeDeath && {
+      killedSockets: r.presence.nodeDeath.socketsOnIt,
+      allToldMs: r.presence.nodeDeath.allToldMs,
+      survivorsLost: r.presence.nodeDeath.survivorsLost,
+    },
     failoverMedianMs: r.failover && r.failover.runs.length > 0 ? r.failover.medianMs : undefined,
     failoverRuns: r.failover?.runs.length,
     failoverGoalMs: FAILOVER_GOAL_MS,
@@ -76,7 +81,7 @@ export function textReport(r: ClusterResults): string {
     const j = r.joins;
     out.push(
       `\nJoins: ${j.joins} through HAProxy into ${j.rooms} rooms of ${j.roomSize}, ${j.concurrency} at a time: ${j.seconds} s, ` +
-        `${j.joinsPerSecond}/s; join latency p50 ${ms(j.latencyMs.p50)} ms, p99 ${ms(j.latencyMs.p99)} ms; failed ${j.failed}${j.failures.length ? ` (${j.failures.join('; ')})` : ''}; ` +
+        `${j.joinsPerSecond}/s; join latency p50 ${ms(j.latencyMs.p50)} ms, p99 ${ms(j.latencyMs.p99)} ms; failed ${j.failed}${j.failures.length ? ` (${j.failures.join('; ')})` : ''}; sockets lost ${j.socketsLost}; ` +
         `sockets per node ${JSON.stringify(j.socketsByNode)}.`,
     );
     out.push(`\nRedis commands per join, from INFO commandstats (the cluster's own ${j.redisBackgroundPerSecond}/s around the run taken out):\n`);
@@ -107,11 +112,19 @@ export function textReport(r: ClusterResults): string {
   if (r.presence) {
     const p = r.presence;
     out.push(
-      `\nPresence: ${p.members} members (target ${p.target}; ${p.joinFailures} joins failed) on ${p.owner}, sockets per node ${JSON.stringify(p.socketsByNode)}; ` +
-        `built in ${p.buildSeconds} s; members not seeing everyone after: ${p.incompleteViews}. ${p.changes} status changes: ` +
-        `delivery p50 ${ms(p.deliveryMs.p50)} ms, p99 ${ms(p.deliveryMs.p99)} ms, max ${ms(p.deliveryMs.max)} ms (${p.deliveryMs.samples} deliveries, ${p.missing} missing); ` +
-        `last member reached after ${ms(p.lastReceiverMs.median)} ms (median), ${ms(p.lastReceiverMs.max)} ms (max); sockets lost ${p.socketsLost}.`,
+      `\nPresence: ${p.joined} of ${p.target} members joined (${p.joinFailures} joins failed) in ${p.buildSeconds} s, room on ${p.owner}, sockets per node ${JSON.stringify(p.socketsByNode)}; ` +
+        `${p.members} still connected when measured (sockets lost: ${p.socketsLost}, by close code ${JSON.stringify(p.lostCloseCodes)}); members not seeing everyone: ${p.incompleteViews}. ` +
+        `${p.changes} status changes: delivery p50 ${ms(p.deliveryMs.p50)} ms, p99 ${ms(p.deliveryMs.p99)} ms, max ${ms(p.deliveryMs.max)} ms (${p.deliveryMs.samples} deliveries, ${p.missing} missing); ` +
+        `last member reached after ${ms(p.lastReceiverMs.median)} ms (median), ${ms(p.lastReceiverMs.max)} ms (max).`,
     );
+    const d = p.nodeDeath;
+    if (d) {
+      out.push(
+        `Then kill -9 of ${d.killed} (${d.socketsOnIt} of the room's sockets, not its owner): ` +
+          (d.allToldMs === undefined ? 'not every survivor was told of all of them within 60 s' : `every survivor told that all ${d.socketsOnIt} are reconnecting after ${d.allToldMs} ms`) +
+          ` (notices per survivor: ${d.noticesSeen.min}-${d.noticesSeen.max} of ${d.socketsOnIt}); survivors that lost their sockets: ${d.survivorsLost} of ${d.survivors} ${JSON.stringify(d.survivorsLostCloseCodes)}.`,
+      );
+    }
   }
   if (r.failover) {
     out.push('\nFailover: kill -9 of the owner → headless subscriber receives the headless publisher\'s video again (ms after the kill):\n');

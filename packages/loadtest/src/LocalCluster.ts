@@ -26,7 +26,7 @@ export interface LocalClusterOptions {
 /** One node of the cluster: its settings stay, so it can be started again after a kill or a drain. */
 export class ClusterNode {
   private current: ServerProcess | undefined;
-  /** Every output line of every run of this node (the last 200 per run), for failure reports. */
+  /** The last 5000 output lines of this node, over all its runs, for failure reports. */
   readonly history: string[] = [];
 
   constructor(
@@ -59,7 +59,7 @@ export class ClusterNode {
       env: this.env,
       onLine: (line) => {
         this.history.push(line);
-        if (this.history.length > 1000) this.history.splice(0, this.history.length - 1000);
+        if (this.history.length > 5000) this.history.splice(0, this.history.length - 5000);
         this.onLine?.(this.id, line);
       },
     });

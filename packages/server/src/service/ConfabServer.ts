@@ -54,9 +54,14 @@ export class ConfabServer {
     this.limiter = new ConnectionLimiter(config.maxConnectionsPerIp);
     this.allowsOrigin = createOriginPolicy(config.allowedOrigins);
     // One timer for every connection, not one each: idle sessions must stay cheap.
+    let lastBeat = Date.now();
     this.heartbeat = setInterval(() => {
       const now = Date.now();
-      for (const connection of this.connections) connection.heartbeat(now);
+      // A beat this late means this process itself stalled: what clients sent meanwhile is still
+      // unread in their sockets, so nobody is judged silent before the next beat.
+      const stalled = now - lastBeat > 2 * config.heartbeatIntervalMs;
+      lastBeat = now;
+      for (const connection of this.connections) connection.heartbeat(now, !stalled);
     }, config.heartbeatIntervalMs);
     this.heartbeat.unref();
     this.metrics = createMetrics(this.directory, media, () => this.connections.size, { nodeId: config.nodeId, cluster: router.clusterMetrics });

@@ -74,11 +74,12 @@ export class SignalConnection implements SessionLink {
 
   /**
    * Called every heartbeat interval: pings the client, and drops the socket if it has been silent
-   * for `heartbeatTimeoutMs` (a vanished network sends no close frame); its session then waits for a resume.
+   * for `heartbeatTimeoutMs` (a vanished network sends no close frame); its session then waits for
+   * a resume. `judge` false: only ping (the server itself was stalled, see ConfabServer).
    */
-  heartbeat(now: number): void {
+  heartbeat(now: number, judge = true): void {
     if (this.socket.readyState !== this.socket.OPEN) return;
-    if (now - this.lastSeen > this.config.heartbeatTimeoutMs) {
+    if (judge && now - this.lastSeen > this.config.heartbeatTimeoutMs) {
       this.logger.info({ silentMs: now - this.lastSeen }, 'client silent, dropping its connection');
       this.socket.terminate();
       return;

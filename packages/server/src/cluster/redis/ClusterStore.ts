@@ -59,7 +59,7 @@ export class ClusterStore {
     await this.run(scripts.deregister, [nodeKey(this.id), NODES_KEY], [this.id, this.instance]);
   }
 
-  /** Where `room` lives, placing it when nobody holds it (join) or only choosing a node (pick, excluding `exclude`). */
+  /** Where `room` lives; a join places it when nobody holds it, a resume never does. */
   async place(room: RoomName, mode: 'join' | 'resume'): Promise<Placement> {
     const [kind, lease, alive] = await this.run(scripts.place, [roomKey(room), NODES_KEY, EPOCH_KEY], [NODE_KEY_PREFIX, mode, this.instance, this.timings.leaseMs, '']);
     if (kind === 'owner') return { kind, lease: String(lease), alive: alive === 1 };
@@ -69,6 +69,7 @@ export class ClusterStore {
 
   /** The least-loaded serving node other than this one, for a room leaving it. */
   async pickTarget(): Promise<NodeInstance | undefined> {
+    // `pick` reads no room lease (key 3 stays empty): it only chooses.
     const [kind, instance] = await this.run(scripts.place, ['', NODES_KEY, EPOCH_KEY], [NODE_KEY_PREFIX, 'pick', this.instance, this.timings.leaseMs, this.instance]);
     return kind === 'picked' ? (instance as NodeInstance) : undefined;
   }

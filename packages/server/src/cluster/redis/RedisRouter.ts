@@ -45,7 +45,7 @@ const PLACE_RETRY_MS = 200;
  * The cluster's router: any node takes any socket. A room lives on the node holding its lease in
  * Redis; placement (one script) gives a new room to the least-loaded serving node. Sockets whose
  * room is here talk to it directly (LocalSession, no Redis hop); the others are relayed over
- * pub/sub to the owner (RelayEdge here, RelayHost there). See docs/cluster.md.
+ * pub/sub to the owner (RelayEdge here, RelayHost there). See docs/cluster-redis.md.
  */
 export class RedisRouter implements RoomRouter {
   private readonly health: RedisHealth;
@@ -96,7 +96,7 @@ export class RedisRouter implements RoomRouter {
       peers: () => new Set([...this.edge.owners(), ...this.host.edges()]),
       peerDied: (instance) => {
         this.edge.ownerDied(instance);
-        this.host.edgeDied(instance);
+        void this.host.edgeDied(instance);
       },
       selfExpired: () => this.edge.handOverAll(),
     }, logger);

@@ -3,14 +3,16 @@ import type { Logger } from '../../service/logger';
 import type { ClusterStore } from './ClusterStore';
 import { relayChannel } from './keys';
 import { nodeOf, type NodeId, type NodeInstance } from './nodeIds';
+import { relayFrames } from './relayFraming';
 import { relayFrame, type RelayItem } from './relayMessages';
 
 type Delivery = (delivered: boolean) => void;
 
 /**
  * Pub/sub between nodes: one channel per node. Items for one node within one turn of the event loop
- * go out as one frame (one PUBLISH), in order; Redis keeps a publisher's order on a channel. (A turn,
- * not a microtask: a join's `joined` and its admission, a few promise hops apart, share one frame.)
+ * go out together, in order: as one frame (one PUBLISH), or a few when there are very many
+ * (relayFraming.ts); Redis keeps a publisher's order on a channel. (A turn, not a microtask: a
+ * join's `joined` and its admission, a few promise hops apart, share one frame.)
  * Whether a frame arrived is known only as far as Redis says someone listened.
  */
 export class RelayBus {
@@ -22,11 +24,18 @@ export class RelayBus {
     private readonly logger: Logger,
   ) {}
 
-  /** Starts listening on this node's channel; `receive` gets every valid frame's items. */
+  /**
+   * Starts listening on this node's channel; `receive` gets every valid frame's items. Frames are
+   * handled one per turn of the event loop: a burst read in one go (hundreds of frames from a big
+   * room) would otherwise hold the loop for seconds, and this node's clients would seem silent.
+   */
   async listen(receive: (from: NodeInstance, items: RelayItem[]) => void): Promise<void> {
     const channel = relayChannel(this.store.id);
-    this.subscriber.on('message', (on: string, payload: string) => {
-      if (on !== channel) return;
+    const inbox: string[] = [];
+    const handleNext = () => {
+      const payload = inbox.shift();
+      if (payload === undefined) return;
+      if (inbox.length > 0) setImmediate(handleNext);
       let json: unknown;
       try {
         json = JSON.parse(payload);
@@ -39,6 +48,10 @@ export class RelayBus {
         return;
       }
       receive(frame.data.from as NodeInstance, frame.data.items);
+    };
+    this.subscriber.on('message', (on: string, payload: string) => {
+      if (on !== channel) return;
+      if (inbox.push(payload) === 1) setImmediate(handleNext);
     });
     await this.subscriber.subscribe(channel);
   }
@@ -62,15 +75,19 @@ export class RelayBus {
     const batch = this.outbox.get(node);
     if (!batch) return;
     this.outbox.delete(node);
-    const payload = JSON.stringify({ from: this.store.instance, items: batch.items });
-    this.store.publish(relayChannel(node), payload).then(
-      (listeners) => {
-        for (const delivered of batch.deliveries) delivered(listeners > 0);
-      },
-      (error: unknown) => {
-        this.logger.debug({ err: (error as Error).message, to: node }, 'relay: publish failed');
-        for (const delivered of batch.deliveries) delivered(false);
-      },
-    );
+    // One PUBLISH per frame, in order on our one connection; a big batch is split (relayFraming.ts).
+    let first = 0;
+    for (const frame of relayFrames(this.store.instance, batch.items)) {
+      const deliveries = batch.deliveries.slice(first, (first += frame.items));
+      this.store.publish(relayChannel(node), frame.payload).then(
+        (listeners) => {
+          for (const delivered of deliveries) delivered(listeners > 0);
+        },
+        (error: unknown) => {
+          this.logger.debug({ err: (error as Error).message, to: node }, 'relay: publish failed');
+          for (const delivered of deliveries) delivered(false);
+        },
+      );
+    }
   }
 }

@@ -47,11 +47,6 @@ export class RelayEdge {
     private readonly logger: Logger,
   ) {}
 
-  /** Sockets whose signaling is relayed to another node now. */
-  get relayed(): number {
-    return this.links.size;
-  }
-
   /** The owners this node relays to (their liveness is watched). */
   owners(): Set<NodeInstance> {
     return new Set([...this.links.values()].map((l) => l.owner));

@@ -1,4 +1,4 @@
-import { setTimeout as sleep } from 'node:timers/promises';
+import { setImmediate as nextTurn, setTimeout as sleep } from 'node:timers/promises';
 import { decodeClientMessage, encodeMessage, type ServerMessage } from '@confab/protocol';
 import type { SessionEndReason, SessionLink } from '../../rooms/ParticipantSession';
 import type { JoinRequest, ResumeRequest, RoomCommand } from '../../rooms/Room';
@@ -39,6 +39,8 @@ const REPAIR_RETRY_MS = 500;
  */
 export class RelayHost {
   private readonly links = new Map<string, HostedLink>();
+  /** Edges whose participants are being detached (edgeDied). */
+  private readonly losing = new Set<NodeInstance>();
 
   constructor(
     private readonly bus: RelayBus,
@@ -90,9 +92,24 @@ export class RelayHost {
     this.links.clear();
   }
 
-  /** `edge` is gone: its participants here wait for their resumes, as after any lost connection. */
-  edgeDied(edge: NodeInstance): void {
-    for (const entry of [...this.links.values()]) if (entry.edge === edge) this.lose(entry);
+  /**
+   * `edge` is gone: its participants here wait for their resumes, as after any lost connection.
+   * One per turn of the event loop: each is told to everyone in its room, and hundreds of them in
+   * one go (a big room) would hold this node's loop for seconds, long enough for its own registry
+   * entry to expire and its clients' pongs to go unread.
+   */
+  async edgeDied(edge: NodeInstance): Promise<void> {
+    if (this.losing.has(edge)) return; // the registry reports it every tick until we are done
+    this.losing.add(edge);
+    try {
+      for (const entry of [...this.links.values()]) {
+        if (entry.edge !== edge || this.links.get(entry.id) !== entry) continue;
+        this.lose(entry);
+        await nextTurn();
+      }
+    } finally {
+      this.losing.delete(edge);
+    }
   }
 
   private connect(from: NodeInstance, item: RelayItemOf<'connect'>): void {
