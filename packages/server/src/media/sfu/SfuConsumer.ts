@@ -19,7 +19,8 @@ export interface ConsumerOwner {
   readonly connected: boolean;
   /**
    * Sends the RTP packet in `slot[0, length)` (with room for 8 more bytes: the transport-wide
-   * number may be added); false if it could not. `paced` false: audio, never held back.
+   * number may be added); false if it could not. `paced` false: audio or a retransmission,
+   * never held back behind queued video.
    */
   sendRtp(slot: Buffer, length: number, paced?: boolean): boolean;
   /** Protects the RTCP packet in `slot[0, length)` and sends it. */
@@ -326,13 +327,13 @@ export class SfuConsumer implements Consumer {
     }
     if ((packet[0]! & 0x10) !== 0) remapRtpExtensions(packet, this.extensionMap);
     if (this.rtxPayloadType < 0) {
-      this.owner.sendRtp(packet, len);
+      this.owner.sendRtp(packet, len, false);
       return;
     }
     const rtx = slots.take();
     const n = writeRtxPacket(packet, len, rtx, this.rtxSsrc, this.rtxPayloadType, this.rtxSeq);
     this.rtxSeq = (this.rtxSeq + 1) & 0xffff;
-    if (n > 0) this.owner.sendRtp(rtx, n);
+    if (n > 0) this.owner.sendRtp(rtx, n, false);
   }
 
   /** A padding-only RTX packet (probing) with `padding` (1-255) bytes of padding; 0 when this stream has no RTX. */
