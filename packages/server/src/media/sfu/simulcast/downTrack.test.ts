@@ -89,9 +89,11 @@ function setup() {
   producer.addConsumer(consumer);
   consumer.prepareOffer();
   consumer.negotiate({ mid: '0', receiving: true, payloadTypes: new Set([96, 97]), audioLevelId: 0, transportCcId: 0 });
-  const play = (from: number, to: number, skipRid?: string) => {
-    for (const [t, rid, , headerLength, hex] of CHROMIUM_SIMULCAST_RTP) {
-      if (t < from || t >= to || rid === skipRid) continue;
+  /** Feeds the recording's packets of [from, to); `late` delays one layer's arrival times (not their order). */
+  const play = (from: number, to: number, skipRid?: string, late?: { rid: string; ms: number }) => {
+    for (const [rt, rid, , headerLength, hex] of CHROMIUM_SIMULCAST_RTP) {
+      if (rt < from || rt >= to || rid === skipRid) continue;
+      const t = rid === late?.rid ? rt + late.ms : rt;
       now = t;
       const buf = Buffer.from(hex, 'hex');
       const layer = producer.layerByRid(rid)!;
@@ -104,7 +106,7 @@ function setup() {
     consumer.allocation.pausedForBandwidth = false;
     consumer.applyAllocation(t);
   };
-  return { producer, consumer, sent, keyFrameRequests, layersTold, play, target };
+  return { producer, consumer, sent, keyFrameRequests, layersTold, play, target, now: () => now };
 }
 
 function assertContinuous(sent: Sent[], ssrc: number): void {
@@ -166,6 +168,29 @@ test('every switch starts with a key frame of the layer switched to, right after
     assert.equal(s.pictureId, (before.pictureId + 1) & 0x7fff);
     assert.equal(s.tl0, (before.tl0 + 1) & 0xff);
   }
+});
+
+test("a switch keeps the timeline on capture time through the layers' Sender Reports, however late the key frame is forwarded", () => {
+  const { producer, sent, play, target } = setup();
+  target(0, 0);
+  play(0, 700);
+  // The recording's first pictures (~500 ms) were captured together on every layer: these are
+  // their timestamps, and each layer's Sender Report says so for one NTP time.
+  const captured = { q: 2268032567, h: 3048646832, f: 613993252 };
+  for (const [rid, rtpTimestamp] of Object.entries(captured)) {
+    const layer = producer.layerByRid(rid)!;
+    producer.onSenderReport(layer, { ssrc: layer.ssrc, ntpSeconds: 3_900_000_000, ntpFraction: 0, rtpTimestamp, packetCount: 0, octetCount: 0 }, 700);
+  }
+  target(2, 700);
+  play(700, 1600, undefined, { rid: 'f', ms: 300 }); // f's key frame is forwarded 300 ms after its capture
+  const up = sent.findIndex((x) => x.layer === 2);
+  const [lastQ, firstF] = [sent[up - 1]!, sent[up]!];
+  const q = CHROMIUM_SIMULCAST_RTP.find(([t, rid]) => rid === 'q' && t >= lastQ.t - 1 && t <= lastQ.t + 1)!;
+  const f = CHROMIUM_SIMULCAST_RTP.find(([t, rid]) => rid === 'f' && t + 300 === firstF.t)!;
+  const sourceTs = (row: typeof q) => Buffer.from(row[4], 'hex').readUInt32BE(4);
+  const capturedApart = ((sourceTs(f) - captured.f) - (sourceTs(q) - captured.q)) | 0;
+  assert.equal((firstF.ts - lastQ.ts) | 0, capturedApart, 'our timestamps move by the capture time between the two pictures');
+  assert.ok(capturedApart > 0 && capturedApart < 90 * 100, `one frame or so apart (${capturedApart / 90} ms)`);
 });
 
 test('hidden: nothing goes out at once; visible again: the layer restarts at its next key frame', () => {
