@@ -318,13 +318,13 @@ export class SfuConsumer implements Consumer {
    */
   private switchTimestamp(rewriter: RtpStreamRewriter, layer: number, packet: Buffer): number {
     const layers = this.producer.layers;
-    const to = layers[layer]!;
+    const next = layers[layer]!;
     const sourceSsrc = rewriter.currentSourceSsrc;
     for (let i = 0; i < layers.length; i++) {
-      const from = layers[i]!;
-      if (from.ssrc !== sourceSsrc || i === layer) continue;
-      if (from.senderReports === 0 || to.senderReports === 0 || from.senderReport.ssrc !== from.ssrc || to.senderReport.ssrc !== to.ssrc) return -1;
-      return (mapTimestampBySenderReports(rtpTimestamp(packet), to.senderReport, from.senderReport, this.producer.clockRate) + rewriter.timestampOffset) >>> 0;
+      const sent = layers[i]!;
+      if (sent.ssrc !== sourceSsrc || i === layer) continue;
+      if (sent.senderReports === 0 || next.senderReports === 0 || sent.senderReport.ssrc !== sent.ssrc || next.senderReport.ssrc !== next.ssrc) return -1;
+      return (mapTimestampBySenderReports(rtpTimestamp(packet), next.senderReport, sent.senderReport, this.producer.clockRate) + rewriter.timestampOffset) >>> 0;
     }
     return -1;
   }
