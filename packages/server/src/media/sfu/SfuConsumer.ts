@@ -1,7 +1,7 @@
 import { randomInt, randomUUID } from 'node:crypto';
 import { mapTimestampBySenderReports, remapRtpExtensions, rtpCheck, rtpPaddingSize, rtpTimestamp, RtpStreamRewriter, SenderReportTranslator, writeRtxPacket, writeSdes } from '@confab/wire';
 import type { Consumer, ConsumeOptions, MediaKind, TrackSettings } from '../types';
-import { VideoPriority, type AllocationTrack } from './allocation/allocate';
+import { tileLayer, VideoPriority, type AllocationTrack } from './allocation/allocate';
 import { codecsOfKind, SUBSCRIBE_CODECS, type SubscribeCodec } from './codecs';
 import type { SfuContext } from './SfuContext';
 import type { SfuProducer } from './SfuProducer';
@@ -78,6 +78,8 @@ export class SfuConsumer implements Consumer {
   /** This consumer as the allocator sees it; refreshed before each allocation. */
   readonly allocation: AllocationTrack;
   private pausedForBandwidth = false;
+  /** The layer the tile is drawn for (allocation/allocate.ts tileLayer), -1: none. */
+  private tileLayer = -1;
 
   constructor(
     readonly producer: SfuProducer,
@@ -178,11 +180,20 @@ export class SfuConsumer implements Consumer {
     this.owner.allocationChanged();
   }
 
-  /** Dynacast: bit i set if this consumer receives layer i or is switching to it. */
+  /**
+   * Dynacast: bit i set if this consumer receives layer i, is switching to it, or its tile is
+   * drawn for it. The last keeps a layer on while the subscriber cannot afford it (it climbs back
+   * as soon as it can) and while the publisher cannot send it: a publisher's uplink that cannot
+   * carry f makes f stop arriving, so nobody targets it; were it switched off for that, it would
+   * count as available again, be asked for, come on, not arrive, and go off again every few
+   * seconds. The publisher's own encoder drops what its uplink cannot carry (LiveKit, too, keeps
+   * on what subscribers' tiles want).
+   */
   neededLayers(): number {
     if (this.currentClosed || this.currentPaused) return 0;
     const { current, target } = this.selector;
-    return (current >= 0 ? 1 << current : 0) | (target >= 0 ? 1 << target : 0);
+    const tile = this.tileLayer;
+    return (current >= 0 ? 1 << current : 0) | (target >= 0 ? 1 << target : 0) | (tile >= 0 ? 1 << tile : 0);
   }
 
   /** Refreshes `allocation` from the producer's layers and the tile, before the allocator runs. */
@@ -203,6 +214,7 @@ export class SfuConsumer implements Consumer {
       out.bitrate = layer.bitrate.current(nowMs);
       out.available = layers.length === 1 || layer.available(nowMs, LAYER_START_GRACE_MS);
     }
+    this.tileLayer = producer.simulcast ? tileLayer(a) : -1;
   }
 
   /** The allocator's result: switch (at the next key frame), stop, and tell the subscriber of a pause for bandwidth. */

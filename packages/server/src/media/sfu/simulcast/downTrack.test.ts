@@ -18,6 +18,7 @@ import { Ticker } from '../Ticker';
 import { CHROMIUM_SIMULCAST_OFFER } from '../sdp/chromiumSimulcast.fixture';
 import { parseSdp } from '../sdp/parseSdp';
 import { negotiatePublishOffer } from '../sdp/publishOffer';
+import { allocate } from '../allocation/allocate';
 import { CHROMIUM_SIMULCAST_RTP } from './chromiumSimulcastRtp.fixture';
 import { Vp8Descriptor } from './vp8';
 
@@ -239,4 +240,42 @@ test('visible again while its layer is still off at the publisher: a lower layer
   assert.equal(consumer.selector.current, 1, 'then h, at its key frame');
   assert.ok(sent[0]!.keyFrame);
   assertContinuous(sent, consumer.ssrc);
+});
+
+test("dynacast does not flap a layer the publisher's uplink cannot carry: f stays asked for while a tile wants it", () => {
+  const { producer, consumer, layersTold } = setup();
+  consumer.setTrackSettings({ visible: true, width: 1280, height: 720 }); // a large tile: f
+  // The recording looped for 30 s without f, as from a publisher whose encoder dropped f for
+  // want of uplink: sequence numbers and timestamps carry on from loop to loop.
+  const span = 3000;
+  const perLoop = new Map<string, number>();
+  for (const [, rid] of CHROMIUM_SIMULCAST_RTP) perLoop.set(rid, (perLoop.get(rid) ?? 0) + 1);
+  const t0 = performance.now(); // the producer's layers and dynacast started on this clock
+  let nextAllocation = t0;
+  const seen: number[] = [];
+  for (let loop = 0; loop < 10; loop++) {
+    for (const [rt, rid, , headerLength, hex] of CHROMIUM_SIMULCAST_RTP) {
+      if (rid === 'f') continue;
+      const now = t0 + loop * span + rt;
+      const buf = Buffer.from(hex, 'hex');
+      buf.writeUInt16BE((buf.readUInt16BE(2) + loop * perLoop.get(rid)!) & 0xffff, 2);
+      buf.writeUInt32BE((buf.readUInt32BE(4) + loop * span * 90) >>> 0, 4);
+      const layer = producer.layerByRid(rid)!;
+      if (layer.ssrc < 0) producer.learnSsrc(layer, buf.readUInt32BE(8), false);
+      producer.receive(layer, buf, buf.length, headerLength, now);
+      // What the subscribe transport and the publish transport do on their ticks.
+      while (nextAllocation <= now) {
+        consumer.prepareAllocation(null, nextAllocation);
+        allocate([consumer.allocation], Infinity);
+        consumer.applyAllocation(nextAllocation);
+        producer.tick(nextAllocation);
+        seen.push(consumer.selector.current);
+        nextAllocation += 500;
+      }
+    }
+  }
+  assert.ok(layersTold.every((told) => told.endsWith('f+')), `f is never switched off: ${layersTold.join(' | ')}`);
+  assert.ok(layersTold.length <= 1, `at most q goes off, once (nobody receives it): ${layersTold.join(' | ')}`);
+  assert.equal(consumer.selector.current, 1, 'the subscriber gets h, the best that arrives');
+  assert.ok(seen.slice(-40).every((l) => l === 1), 'and stays on it');
 });
