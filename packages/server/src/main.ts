@@ -1,5 +1,4 @@
-import { createMediaPlane } from './media/index';
-import { createNode } from './node';
+import { NodeStartError, startNode } from './node';
 import { ConfigError, loadConfig } from './service/config';
 import { createLogger } from './service/logger';
 import { installProcessGuards } from './service/processGuards';
@@ -21,30 +20,12 @@ async function main(): Promise<void> {
     throw error;
   }
   const logger = createLogger(config.logLevel);
-  let media;
+  let server;
   try {
-    media = await createMediaPlane({
-      workers: config.mediaWorkers,
-      settings: {
-        engine: config.mediaEngine,
-        rtcPort: config.rtcPort,
-        rtcTcpPort: config.rtcTcpPort,
-        rtcMinPort: config.rtcMinPort,
-        rtcMaxPort: config.rtcMaxPort,
-        announcedAddresses: config.publicIps,
-      },
-      logger,
-      logLevel: config.logLevel,
-    });
+    ({ server } = await startNode(config, logger, tls));
   } catch (err) {
-    logger.fatal({ err }, 'media engine did not start'); // e.g. CONFAB_RTC_PORT already taken
-    process.exit(1);
-  }
-  const server = createNode(config, media, logger, tls);
-  try {
-    await server.listen();
-  } catch (err) {
-    logger.fatal({ err }, 'cannot listen'); // e.g. CONFAB_PORT or CONFAB_HTTP_REDIRECT_PORT already taken
+    if (!(err instanceof NodeStartError)) throw err;
+    logger.fatal({ err: err.cause }, err.message);
     process.exit(1);
   }
 
