@@ -1,7 +1,8 @@
 /**
  * What our own media path (CONFAB_MEDIA_ENGINE=sfu) gets right that werift's did not, seen from
  * real Chromium: the publisher's bandwidth estimate, fed by our TWCC feedback, stays healthy;
- * a receiver plays one sender's audio and video in sync, from our translated Sender Reports; and
+ * a receiver plays one sender's audio and video in sync, from our translated Sender Reports,
+ * although its video is paced and its audio is not; and
  * a subscriber whose UDP is blocked receives over ICE-TCP. Alice publishes; Bob and Carol watch.
  */
 import assert from 'node:assert/strict';
@@ -63,6 +64,7 @@ describe('our media path in Chromium', { timeout: 240_000 }, () => {
       return tracks.length === 2 && tracks.every((t) => t.estimatedPlayoutTimestamp !== undefined);
     }, { timeout: 30_000, interval: 500, message: "playout timestamps for Alice's audio and video" });
     await sleep(5000);
+    const pacerBefore = await h.server.metrics();
     const gaps: number[] = [];
     for (let i = 0; i < 10; i++) {
       const tracks = await inboundTracks(bob);
@@ -72,6 +74,10 @@ describe('our media path in Chromium', { timeout: 240_000 }, () => {
       await sleep(1000);
     }
     measure('av_playout_gap_ms', median(gaps), `max=${Math.max(...gaps).toFixed(0)} samples=${gaps.map((g) => g.toFixed(0)).join(',')}`);
+    // Video to subscribers is paced (audio is not): how much of it the pacers held back meanwhile.
+    const pacerAfter = await h.server.metrics();
+    const pacer = (name: string) => (pacerAfter.get(name) ?? 0) - (pacerBefore.get(name) ?? 0);
+    measure('pacer_queued_packets', pacer('confab_media_pacer_queued_packets'), `dropped=${pacer('confab_media_pacer_dropped_packets')} over the 10 s`);
     assert.equal(gaps.length, 10);
     // A video playout time moves in whole frames (50 ms at the fake camera's 20 fps): judge the
     // median, and let no single reading be far out.

@@ -15,7 +15,8 @@ import { join } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { ServerProcess } from '@confab/loadtest';
 import { CHROMIUM_ARGS, CHROMIUM_PATH, openParticipant, uniqueRoom, type Participant } from './support/browser';
-import { remoteStats, tileSelector } from './support/observe';
+import { remoteStats, sentByRid } from './support/observe';
+import { setTile, type TileLayout } from './support/ui';
 import { measure, waitFor } from './support/wait';
 
 const ROOM = uniqueRoom('e2e-simulcast');
@@ -43,18 +44,9 @@ async function aliceVideo(viewer: string): Promise<{ frameHeight: number; bytesR
 }
 
 /** Alice's outbound-rtp per rid: bytes sent and the picture height of each layer. */
-async function sentByRid(): Promise<Record<string, { bytes: number; height: number }>> {
-  return page('Alice').evaluate(async () => {
-    const pcs = (window as unknown as { __confabPeerConnections: RTCPeerConnection[] }).__confabPeerConnections;
-    const out: Record<string, { bytes: number; height: number }> = {};
-    for (const pc of pcs) {
-      if (pc.connectionState !== 'connected') continue;
-      for (const s of (await pc.getStats()).values()) {
-        if (s.type === 'outbound-rtp' && s.kind === 'video' && s.rid) out[s.rid] = { bytes: s.bytesSent ?? 0, height: s.frameHeight ?? 0 };
-      }
-    }
-    return out;
-  });
+async function aliceSends(): Promise<Record<string, { bytes: number; height: number }>> {
+  const sent = await sentByRid(page('Alice'));
+  return Object.fromEntries(Object.entries(sent).map(([rid, s]) => [rid, { bytes: s.bytesSent, height: s.frameHeight }]));
 }
 
 /** Layer heights as Alice's encoder makes them (Chromium may capture the file below 720p). */
@@ -67,7 +59,7 @@ const heights: Record<string, number> = {};
  */
 async function changeTileAndTime(
   viewer: string,
-  how: { width: number; height: number } | 'hidden' | 'shown',
+  how: TileLayout,
   until: { frameHeight: number } | { framesDecodedAbove: number },
   timeoutMs: number,
 ): Promise<number> {
@@ -90,25 +82,8 @@ async function changeTileAndTime(
 }
 
 /** Sets the size of Alice's tile on `viewer`'s page (as a layout would), or hides it. */
-async function setAliceTile(viewer: string, how: { width: number; height: number } | 'hidden' | 'shown'): Promise<void> {
-  await page(viewer).evaluate(
-    ({ sel, how }) => {
-      const tile = document.querySelector<HTMLElement>(sel);
-      if (!tile) throw new Error('no tile for Alice');
-      if (how === 'hidden') tile.style.display = 'none';
-      else if (how === 'shown') tile.style.display = '';
-      else {
-        for (const el of [tile, tile.querySelector('video')!]) {
-          el.style.width = `${how.width}px`;
-          el.style.height = `${how.height}px`;
-          el.style.maxWidth = `${how.width}px`;
-          el.style.maxHeight = `${how.height}px`;
-          el.style.flex = 'none';
-        }
-      }
-    },
-    { sel: tileSelector('Alice'), how },
-  );
+async function setAliceTile(viewer: string, how: TileLayout): Promise<void> {
+  await setTile(page(viewer), 'Alice', how);
 }
 
 /** Resolves when `read()` has stopped changing for `quietMs`; returns ms from start until its last change. */
@@ -169,7 +144,7 @@ describe('simulcast in the browser', { timeout: 240_000 }, () => {
     await setAliceTile('Bob', { width: 1280, height: 720 });
     await setAliceTile('Carol', { width: 160, height: 90 });
     await waitFor(async () => {
-      for (const [rid, { height }] of Object.entries(await sentByRid())) if (height > 0) heights[rid] = height;
+      for (const [rid, { height }] of Object.entries(await aliceSends())) if (height > 0) heights[rid] = height;
       return ['q', 'h', 'f'].every((rid) => heights[rid] !== undefined);
     }, { message: 'Alice sends q, h and f', timeout: 40_000, interval: 200 });
     console.log(`[measure] layers ${JSON.stringify(heights)}`);
@@ -203,7 +178,7 @@ describe('simulcast in the browser', { timeout: 240_000 }, () => {
     await changeTileAndTime('Bob', { width: 1280, height: 720 }, { frameHeight: heights['f']! }, 15_000);
     await setAliceTile('Carol', { width: 160, height: 90 });
     await setAliceTile('Bob', { width: 160, height: 90 });
-    const f = async () => (await sentByRid())['f']?.bytes ?? 0;
+    const f = async () => (await aliceSends())['f']?.bytes ?? 0;
     const lastChange = await stopsChanging(f, 1_500, 12_000);
     measure('dynacast_layer_stop_ms', lastChange);
     assert.ok(lastChange <= 6_000, `f stopped counting bytes ${lastChange} ms after nobody needed it`);

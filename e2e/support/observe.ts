@@ -211,6 +211,36 @@ export async function pageShowsText(page: PageReader, text: string): Promise<boo
   return page.evaluate((t) => (document.body?.innerText ?? '').includes(t), text);
 }
 
+/** One simulcast encoding a page sends, by rid, from its outbound-rtp. */
+export interface SentLayer {
+  bytesSent: number;
+  frameWidth: number;
+  frameHeight: number;
+  /** qualityLimitationReason ('' where the browser does not say). */
+  limited: string;
+}
+
+/** What the page's open peer connections send of video, per rid (simulcast layers only). */
+export async function sentByRid(page: PageReader): Promise<Record<string, SentLayer>> {
+  return page.evaluate(async () => {
+    const pcs = (window as unknown as { __confabPeerConnections?: RTCPeerConnection[] }).__confabPeerConnections ?? [];
+    const out: Record<string, { bytesSent: number; frameWidth: number; frameHeight: number; limited: string }> = {};
+    for (const pc of pcs) {
+      if (pc.connectionState === 'closed') continue;
+      (await pc.getStats()).forEach((s: Record<string, unknown>) => {
+        if (s['type'] !== 'outbound-rtp' || s['kind'] !== 'video' || typeof s['rid'] !== 'string' || s['rid'] === '') return;
+        out[s['rid']] = {
+          bytesSent: Number(s['bytesSent'] ?? 0),
+          frameWidth: Number(s['frameWidth'] ?? 0),
+          frameHeight: Number(s['frameHeight'] ?? 0),
+          limited: String(s['qualityLimitationReason'] ?? ''),
+        };
+      });
+    }
+    return out;
+  });
+}
+
 /**
  * Every audio media-source, outbound-rtp and inbound-rtp of the page's open peer connections, a
  * line each with the fields that tell where sound was lost: captured silence (media-source

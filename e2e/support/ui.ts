@@ -1,5 +1,6 @@
 /** Driving the web app the way a person does: the control bar and the chat panel. */
 import type { Page } from 'playwright-core';
+import { tileSelector, type PageReader } from './observe';
 import { waitFor } from './wait';
 
 /** The control-bar button that shows the people-and-chat panel ("Show people and chat"). */
@@ -37,4 +38,29 @@ export async function clickScreenShare(page: Page): Promise<void> {
   const button = page.locator(SCREEN_BUTTON).first();
   await button.waitFor({ state: 'visible', timeout: 5000 });
   await button.click();
+}
+
+/** A tile as a layout would draw it: a size in CSS pixels, hidden (`display: none`), or shown again. */
+export type TileLayout = { width: number; height: number } | 'hidden' | 'shown';
+
+/** Lays out `name`'s camera tile on the page (the SDK reports the new size or visibility to the server). */
+export async function setTile(page: PageReader, name: string, how: TileLayout): Promise<void> {
+  await page.evaluate(
+    ({ sel, how }: { sel: string; how: TileLayout }) => {
+      const tile = document.querySelector<HTMLElement>(sel);
+      if (!tile) throw new Error(`no tile ${sel}`);
+      if (how === 'hidden') tile.style.display = 'none';
+      else if (how === 'shown') tile.style.display = '';
+      else {
+        for (const el of [tile, tile.querySelector('video')!]) {
+          el.style.width = `${how.width}px`;
+          el.style.height = `${how.height}px`;
+          el.style.maxWidth = `${how.width}px`;
+          el.style.maxHeight = `${how.height}px`;
+          el.style.flex = 'none';
+        }
+      }
+    },
+    { sel: tileSelector(name), how },
+  );
 }

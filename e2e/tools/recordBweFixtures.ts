@@ -15,8 +15,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { REPO_ROOT } from '@confab/loadtest';
 import { TwccFeedback, TwccSymbol } from '@confab/wire';
-import { createLogger, createNode, loadConfig } from '../../packages/server/src/index';
-import { createMediaPlane } from '../../packages/server/src/media/index';
+import { createLogger, loadConfig, startNode } from '../../packages/server/src/index';
 import { SubscriberBandwidth } from '../../packages/server/src/media/sfu/SubscriberBandwidth';
 import { chromium } from 'playwright-core';
 import { CHROMIUM_ARGS, CHROMIUM_PATH, openParticipant, uniqueRoom } from '../support/browser';
@@ -88,22 +87,7 @@ SubscriberBandwidth.prototype.onFeedback = function (buf, at, end, nowMs) {
 };
 
 const config = loadConfig({ ...process.env, CONFAB_PORT: '18480', CONFAB_HOST: '127.0.0.1', CONFAB_MEDIA_WORKERS: '0', CONFAB_MEDIA_ENGINE: 'sfu', CONFAB_LOG_LEVEL: 'warn' });
-const logger = createLogger(config.logLevel, config.nodeId);
-const media = await createMediaPlane({
-  workers: 0,
-  settings: {
-    engine: 'sfu',
-    rtcPort: config.rtcPort,
-    rtcTcpPort: config.rtcTcpPort,
-    rtcMinPort: config.rtcMinPort,
-    rtcMaxPort: config.rtcMaxPort,
-    announcedAddresses: config.publicIps,
-  },
-  logger,
-  logLevel: config.logLevel,
-});
-const server = await createNode(config, media, logger);
-const address = await server.listen();
+const { server, address } = await startNode(config, createLogger(config.logLevel, config.nodeId));
 const base = `http://127.0.0.1:${address.port}`;
 // A moving, noisy 720p source (ffmpeg testsrc2 + noise) so the camera sends megabits, not the fake device's ~300 kbps.
 const y4m = process.env['BWE_Y4M'];

@@ -1,12 +1,16 @@
 import { HeadlessParticipant, waitUntil, withTimeout } from '@confab/loadtest';
+import { PublisherThread } from './PublisherThread';
 
 const JOIN_TIMEOUT_MS = 60_000;
 /** A new subscriber that carries no media after this is given up on (and replaced). */
 const FIRST_MEDIA_TIMEOUT_MS = 20_000;
 
-/** One room of the bench: a publisher (VP8 camera, one stream or simulcast, + Opus microphone) and a growing set of subscribers. */
+/**
+ * One room of the bench: a publisher (VP8 camera, one stream or simulcast, + Opus microphone, on a
+ * thread of its own) and a growing set of subscribers.
+ */
 export class BenchRoom {
-  readonly publisher: HeadlessParticipant;
+  private sender: PublisherThread | null = null;
   /** Subscribers receiving both tracks. */
   readonly subscribers: HeadlessParticipant[] = [];
   /**
@@ -19,14 +23,16 @@ export class BenchRoom {
   constructor(
     private readonly url: string,
     readonly name: string,
-  ) {
-    this.publisher = new HeadlessParticipant({ url, room: name, name: `${name}-publisher` });
+  ) {}
+
+  /** The publisher, once publish() has started it. */
+  get publisher(): PublisherThread {
+    if (this.sender === null) throw new Error(`${this.name}: no publisher yet`);
+    return this.sender;
   }
 
   async publish(bitrate: number, simulcast = false): Promise<void> {
-    await withTimeout(this.publisher.join(), JOIN_TIMEOUT_MS, `${this.name}: publisher join`);
-    await this.publisher.publishMicrophone();
-    await this.publisher.publishCamera({ bitrate, simulcast });
+    this.sender = await withTimeout(PublisherThread.start({ url: this.url, room: this.name, name: `${this.name}-publisher`, bitrate, simulcast }), JOIN_TIMEOUT_MS, `${this.name}: publisher join`);
   }
 
   /**
@@ -54,11 +60,12 @@ export class BenchRoom {
   }
 
   errors(): string[] {
-    return [this.publisher, ...this.subscribers].flatMap((p) => p.errors.map((e) => `${p.name}: ${e}`));
+    const publisher = (this.sender?.errors ?? []).map((e) => `${this.name}-publisher: ${e}`);
+    return [...publisher, ...this.subscribers.flatMap((p) => p.errors.map((e) => `${p.name}: ${e}`))];
   }
 
   async close(): Promise<void> {
-    await Promise.allSettled([this.publisher, ...this.subscribers].map((p) => withTimeout(p.close(), 5_000, 'close')));
+    await Promise.allSettled([this.sender, ...this.subscribers].map((p) => (p === null ? undefined : withTimeout(p.close(), 5_000, 'close'))));
   }
 
   /** Joins `participants`, `concurrency` at a time; one whose join fails just gets no media. */

@@ -1,5 +1,5 @@
 export { ConfabServer, SIGNAL_PATH } from './service/ConfabServer';
-export { createNode } from './node';
+export { createNode, NodeStartError, startNode } from './node';
 export { loadConfig, type Config } from './service/config';
 export { createLogger } from './service/logger';
 export { createSfuEngine, createWeriftEngine } from './media/index';

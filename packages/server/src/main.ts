@@ -1,6 +1,5 @@
 import { RedisStartupError } from './cluster/index';
-import { createMediaPlane } from './media/index';
-import { createNode } from './node';
+import { NodeStartError, startNode } from './node';
 import { ConfigError, loadConfig } from './service/config';
 import { createLogger } from './service/logger';
 import { installProcessGuards } from './service/processGuards';
@@ -22,44 +21,17 @@ async function main(): Promise<void> {
     throw error;
   }
   const logger = createLogger(config.logLevel, config.nodeId);
-  let media;
-  try {
-    media = await createMediaPlane({
-      workers: config.mediaWorkers,
-      settings: {
-        engine: config.mediaEngine,
-        rtcPort: config.rtcPort,
-        rtcTcpPort: config.rtcTcpPort,
-        rtcMinPort: config.rtcMinPort,
-        rtcMaxPort: config.rtcMaxPort,
-        announcedAddresses: config.publicIps,
-      },
-      logger,
-      logLevel: config.logLevel,
-    });
-  } catch (err) {
-    logger.fatal({ err }, 'media engine did not start'); // e.g. CONFAB_RTC_PORT already taken
-    process.exit(1);
-  }
   let server;
   try {
-    // In cluster mode this waits for Redis, saying why on each try.
-    server = await createNode(config, media, logger, tls);
-  } catch (err) {
-    if (!(err instanceof RedisStartupError)) throw err;
-    logger.fatal({}, err.message); // e.g. a Redis password missing or wrong: no retry fixes that
-    console.error(`confab: ${err.message}`);
-    process.exit(2);
-  }
-  try {
-    await server.listen();
+    ({ server } = await startNode(config, logger, tls));
   } catch (err) {
     if (err instanceof RedisStartupError) {
-      logger.fatal({}, err.message); // e.g. another node already uses CONFAB_NODE_ID
+      logger.fatal({}, err.message); // e.g. a Redis password missing or wrong, or our node id taken: no retry fixes that
       console.error(`confab: ${err.message}`);
       process.exit(2);
     }
-    logger.fatal({ err }, 'cannot listen'); // e.g. CONFAB_PORT or CONFAB_HTTP_REDIRECT_PORT already taken
+    if (!(err instanceof NodeStartError)) throw err;
+    logger.fatal({ err: err.cause }, err.message);
     process.exit(1);
   }
 

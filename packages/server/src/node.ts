@@ -1,4 +1,6 @@
-import { createRoomRouter, type ClusterSettings } from './cluster/index';
+import type { AddressInfo } from 'node:net';
+import { createRoomRouter, RedisStartupError, type ClusterSettings } from './cluster/index';
+import { createMediaPlane } from './media/index';
 import type { MediaEngine } from './media/types';
 import type { Config } from './service/config';
 import { ConfabServer } from './service/ConfabServer';
@@ -24,4 +26,50 @@ export async function createNode(config: Config, media: MediaEngine, logger: Log
       : { cluster: { redisUrl: config.redisUrl, nodeId: config.nodeId, nodeUrl: config.nodeUrl, host: config.host, logger, ...cluster } }),
   });
   return new ConfabServer(config, media, logger, router, tls);
+}
+
+/** What failed in startNode: the media plane (e.g. CONFAB_RTC_PORT taken) or listening (e.g. CONFAB_PORT taken); `cause` says why. */
+export class NodeStartError extends Error {
+  constructor(
+    readonly stage: 'media' | 'listen',
+    cause: unknown,
+  ) {
+    super(stage === 'media' ? 'media engine did not start' : 'cannot listen', { cause });
+    this.name = 'NodeStartError';
+  }
+}
+
+/**
+ * Starts one node from its configuration (in cluster mode it waits for Redis, saying why on each try): the media plane (on CONFAB_MEDIA_WORKERS worker
+ * threads, or in this thread for 0), the node around it, listening. `npm start` runs this, and so
+ * do tools that need a whole node in their own process. Throws a NodeStartError naming what failed;
+ * media that did start is closed again.
+ */
+export async function startNode(config: Config, logger: Logger, tls?: TlsMaterial): Promise<{ server: ConfabServer; address: AddressInfo }> {
+  let media: MediaEngine;
+  try {
+    media = await createMediaPlane({
+      workers: config.mediaWorkers,
+      settings: {
+        engine: config.mediaEngine,
+        rtcPort: config.rtcPort,
+        rtcTcpPort: config.rtcTcpPort,
+        rtcMinPort: config.rtcMinPort,
+        rtcMaxPort: config.rtcMaxPort,
+        announcedAddresses: config.publicIps,
+      },
+      logger,
+      logLevel: config.logLevel,
+    });
+  } catch (err) {
+    throw new NodeStartError('media', err);
+  }
+  try {
+    const server = await createNode(config, media, logger, tls);
+    return { server, address: await server.listen() };
+  } catch (err) {
+    await media.close().catch(() => {});
+    // Redis refusing us, or our node id taken: the cluster's own one-line reason, as it is.
+    throw err instanceof RedisStartupError ? err : new NodeStartError('listen', err);
+  }
 }

@@ -16,5 +16,6 @@ export * from './rtcp/TwccRecorder';
 export * from './rtcp/ReceiveStats';
 export * from './rtcp/NackGenerator';
 export * from './rtcp/SenderReportTranslator';
+export * from './rtcp/timestampMapping';
 export * from './rtcp/KeyFrameRequestMerger';
 export * from './bwe/index';

@@ -9,6 +9,9 @@ export class MediaCounters {
   rtpPacketsReceived = 0;
   rtpPacketsForwarded = 0;
   rtpBytesForwarded = 0;
+  /** Video packets a pacer held back to spread them, and of those dropped (they waited too long). */
+  pacerQueuedPackets = 0;
+  pacerDroppedPackets = 0;
 
   snapshot(): MediaEngineStats {
     return {
@@ -19,6 +22,8 @@ export class MediaCounters {
       rtpPacketsReceived: this.rtpPacketsReceived,
       rtpPacketsForwarded: this.rtpPacketsForwarded,
       rtpBytesForwarded: this.rtpBytesForwarded,
+      pacerQueuedPackets: this.pacerQueuedPackets,
+      pacerDroppedPackets: this.pacerDroppedPackets,
     };
   }
 }

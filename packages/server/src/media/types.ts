@@ -151,6 +151,9 @@ export interface MediaEngineStats {
   rtpPacketsReceived: number;
   rtpPacketsForwarded: number;
   rtpBytesForwarded: number;
+  /** Video packets the pacers held back to spread them, and of those dropped (a stalled media thread). */
+  pacerQueuedPackets: number;
+  pacerDroppedPackets: number;
   /** Per media worker, when media runs on worker threads (CONFAB_MEDIA_WORKERS > 0). */
   workers?: MediaWorkerStats[];
 }

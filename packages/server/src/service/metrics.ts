@@ -31,6 +31,8 @@ export function createMetrics(directory: LocalDirectory, media: MediaEngine, con
   gauge('confab_media_rtp_packets_received', 'RTP packets received from publishers (cumulative)', () => media.stats().rtpPacketsReceived);
   gauge('confab_media_rtp_packets_forwarded', 'RTP packets forwarded to subscribers (cumulative)', () => media.stats().rtpPacketsForwarded);
   gauge('confab_media_rtp_bytes_forwarded', 'RTP bytes forwarded to subscribers (cumulative)', () => media.stats().rtpBytesForwarded);
+  gauge('confab_media_pacer_queued_packets', 'Video packets held back by a pacer to spread a burst (cumulative)', () => media.stats().pacerQueuedPackets);
+  gauge('confab_media_pacer_dropped_packets', 'Of those, dropped after waiting too long: a stalled media thread (cumulative)', () => media.stats().pacerDroppedPackets);
   // One series per media worker (when media runs on worker threads): how rooms and load spread over cores.
   const perWorker = (name: string, help: string, read: (worker: MediaWorkerStats) => number) =>
     new Gauge({

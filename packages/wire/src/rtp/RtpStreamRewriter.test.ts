@@ -69,6 +69,19 @@ describe('RtpStreamRewriter', () => {
     assert.deepEqual(next, [2, 1001]);
   });
 
+  it('a switch starts at the timestamp worked out from Sender Reports, not at the time it was forwarded', () => {
+    const rw = new RtpStreamRewriter(OUT_SSRC, OUT_PT, 90000);
+    send(rw, 1, 1, 1000, 0);
+    // The new layer's key frame was captured 40 ms after the last frame sent but, held up in
+    // the publisher's pacer, forwarded 300 ms after it: its capture time wins.
+    rw.resync(1000 + 3600);
+    assert.deepEqual(send(rw, 2, 50, 777, 300), [2, 4600]);
+    assert.deepEqual(send(rw, 2, 51, 777 + 3000, 333), [3, 7600], 'the rest of the segment follows the source');
+    // A start not after the last timestamp sent is not believed: the elapsed time decides.
+    rw.resync(7600);
+    assert.deepEqual(send(rw, 3, 9, 5, 343), [4, 7600 + 900]);
+  });
+
   it('maps receiver sequence numbers back to the source, within the current segment only', () => {
     const rw = new RtpStreamRewriter(OUT_SSRC, OUT_PT, 90000);
     for (let i = 0; i < 5; i++) send(rw, 1, 1000 + i, 0, i);

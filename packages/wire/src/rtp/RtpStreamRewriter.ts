@@ -3,14 +3,17 @@ import { seqDelta } from './seq';
 
 /** After this many packets into a segment, late packets from before its start can no longer arrive. */
 const SEGMENT_GUARD_PACKETS = 1000;
+/** A start timestamp further than this past the last one sent is not believed (seconds). */
+const MAX_START_AHEAD_SECONDS = 10;
 
 /**
  * One consumer's outgoing stream: rewrites SSRC, payload type, sequence number and timestamp of
  * the source's packets in place, so the receiver sees one continuous stream although the source
  * behind it may change (producer restarted with a new SSRC, simulcast layer switched, paused and
  * resumed). Each change starts a "segment": its first packet follows the last one sent (sequence
- * number + 1, timestamp + the time elapsed at `clockRate`), so the receiver sees no gap beyond
- * real loss; packets from before the change that arrive late are refused.
+ * number + 1, timestamp + the time elapsed at `clockRate`, or the timestamp the caller worked out
+ * from Sender Reports), so the receiver sees no gap beyond real loss; packets from before the
+ * change that arrive late are refused.
  */
 export class RtpStreamRewriter {
   /** Packets and payload octets sent, for this stream's Sender Reports. */
@@ -22,6 +25,8 @@ export class RtpStreamRewriter {
   private tsOffset = 0;
   private started = false;
   private resyncPending = false;
+  /** The output timestamp the next segment starts at, -1: from the time elapsed. */
+  private startTs = -1;
   /** The newest packet sent, in the receiver's numbering, and when. */
   private lastSeq = 0;
   private lastTs = 0;
@@ -37,9 +42,16 @@ export class RtpStreamRewriter {
     readonly clockRate: number,
   ) {}
 
-  /** The next packet starts a new segment, even from the same source (after a pause, a layer switch). */
-  resync(): void {
+  /**
+   * The next packet starts a new segment, even from the same source (after a pause, a layer
+   * switch). `startTs`: the output timestamp that packet should get, when the caller knows it
+   * (a simulcast switch mapped through both layers' Sender Reports, so the stream's timestamps
+   * stay tied to capture time and the receiver's lip sync holds); used if it is after the last
+   * timestamp sent, else the time elapsed since the last packet decides.
+   */
+  resync(startTs = -1): void {
     this.resyncPending = true;
+    this.startTs = startTs;
   }
 
   /**
@@ -118,8 +130,10 @@ export class RtpStreamRewriter {
   private startSegment(ssrc: number, seq: number, ts: number, nowMs: number): void {
     if (this.started) {
       const elapsed = Math.max(1, Math.round(((nowMs - this.lastSentMs) * this.clockRate) / 1000));
+      const ahead = (this.startTs - this.lastTs) | 0;
+      const start = this.startTs >= 0 && ahead > 0 && ahead < MAX_START_AHEAD_SECONDS * this.clockRate ? this.startTs : this.lastTs + elapsed;
       this.seqOffset = (this.lastSeq + 1 - seq) & 0xffff;
-      this.tsOffset = (this.lastTs + elapsed - ts) >>> 0;
+      this.tsOffset = (start - ts) >>> 0;
     } else {
       this.started = true;
       this.lastSeq = (seq - 1) & 0xffff; // so the first packet counts as the newest
@@ -127,6 +141,7 @@ export class RtpStreamRewriter {
     if (ssrc !== this.sourceSsrc) this.previousSourceSsrc = this.sourceSsrc;
     this.sourceSsrc = ssrc;
     this.resyncPending = false;
+    this.startTs = -1;
     this.segmentSourceSeq = seq;
     this.segmentOutSeq = (seq + this.seqOffset) & 0xffff;
     this.segmentPackets = 0;

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { MediaCounters } from '../MediaCounters';
 import { PacketSlots } from './PacketSlots';
 import { Pacer, type PacerOutput } from './Pacer';
 
@@ -29,7 +30,7 @@ describe('Pacer', () => {
   it('without a rate (no estimate yet) lets everything through at once', () => {
     const out = new RecordingOutput();
     const slots = new PacketSlots(16);
-    const pacer = new Pacer(out, slots);
+    const pacer = new Pacer(out, slots, new MediaCounters());
     for (let i = 0; i < 10; i++) assert.ok(pacer.send(packet(slots, i), 1200, performance.now()));
     assert.equal(out.sent.length, 10);
     pacer.close();
@@ -38,7 +39,7 @@ describe('Pacer', () => {
   it('spreads a key frame burst at the pacing rate, from its own copies, in order', async () => {
     const out = new RecordingOutput();
     const slots = new PacketSlots(16); // far fewer slots than the burst: queued packets must not live in them
-    const pacer = new Pacer(out, slots);
+    const pacer = new Pacer(out, slots, new MediaCounters());
     pacer.setRate(2_000_000); // 250 bytes/ms: a 1200-byte packet every ~5 ms
     const start = performance.now();
     for (let i = 0; i < 40; i++) pacer.send(packet(slots, i), 1200, start);
@@ -55,7 +56,7 @@ describe('Pacer', () => {
   it('audio never waits behind queued video', () => {
     const out = new RecordingOutput();
     const slots = new PacketSlots(64);
-    const pacer = new Pacer(out, slots);
+    const pacer = new Pacer(out, slots, new MediaCounters());
     pacer.setRate(1_000_000);
     for (let i = 0; i < 20; i++) pacer.send(packet(slots, 1), 1200, performance.now());
     const before = out.sent.length;
@@ -66,21 +67,71 @@ describe('Pacer', () => {
     pacer.close();
   });
 
-  it('drops the oldest video once it has waited over 500 ms', async () => {
+  it('keeps its rate when the thread is busy and its steps come late', async () => {
+    // The cause of video lagging audio at Chromium subscribers: a step that came late sent only
+    // one step's worth, so a busy thread paced below the media's own rate and queued up to 500 ms.
     const out = new RecordingOutput();
     const slots = new PacketSlots(64);
-    const pacer = new Pacer(out, slots);
-    pacer.setRate(100_000); // 12.5 bytes/ms: one 1200-byte packet per ~100 ms
-    for (let i = 0; i < 30; i++) pacer.send(packet(slots, i), 1200, performance.now());
-    await sleep(800);
-    assert.ok(pacer.dropped > 0, 'some were dropped');
-    assert.ok(pacer.queueMs(performance.now()) <= 600, `the queue stays within ~500 ms (${pacer.queueMs(performance.now())})`);
+    const pacer = new Pacer(out, slots, new MediaCounters());
+    pacer.setRate(2_000_000);
+    // 1.44 Mbps offered, as frames of six 1200-byte packets every 40 ms (each frame more than the
+    // 20 ms burst allowance, so its tail is queued), while the thread is busy 20 ms of every 25.
+    const start = performance.now();
+    let offered = 0;
+    let maxQueueMs = 0;
+    const feed = setInterval(() => {
+      const now = performance.now();
+      for (const due = Math.floor((now - start) / 40) * 6; offered < due; offered++) pacer.send(packet(slots, offered & 0xff), 1200, now);
+      maxQueueMs = Math.max(maxQueueMs, pacer.queueMs(now));
+    }, 1);
+    const busy = setInterval(() => {
+      const until = performance.now() + 20;
+      while (performance.now() < until);
+    }, 25);
+    await sleep(1500);
+    clearInterval(feed);
+    clearInterval(busy);
+    await sleep(300);
+    console.log(`[measure] pacer_busy_thread_max_queue_ms=${maxQueueMs.toFixed(0)} offered=${offered} sent=${out.sent.length}`);
+    assert.equal(pacer.dropped, 0, 'nothing waited long enough to be dropped');
+    assert.equal(out.sent.length, offered, 'everything offered left');
+    assert.deepEqual(out.sent.map((s) => s.tag), Array.from({ length: offered }, (_, i) => i & 0xff), 'in order');
+    pacer.close();
+  });
+
+  it('drains a key frame too large for its rate within ~200 ms instead of dropping it', async () => {
+    const out = new RecordingOutput();
+    const slots = new PacketSlots(64);
+    const pacer = new Pacer(out, slots, new MediaCounters());
+    pacer.setRate(300_000); // 37.5 bytes/ms: this key frame would take 1.6 s, long past the 500 ms limit
+    const start = performance.now();
+    for (let i = 0; i < 50; i++) pacer.send(packet(slots, i), 1200, start);
+    await sleep(600);
+    assert.equal(pacer.dropped, 0);
+    assert.equal(out.sent.length, 50, 'the whole key frame left');
+    const spanMs = out.sent[49]!.atMs - start;
+    assert.ok(spanMs >= 100, `still spread (${spanMs.toFixed(0)} ms), not sent as one burst`);
+    pacer.close();
+  });
+
+  it('drops video that waited over 500 ms (a stalled thread), oldest first', async () => {
+    const out = new RecordingOutput();
+    const slots = new PacketSlots(64);
+    const pacer = new Pacer(out, slots, new MediaCounters());
+    pacer.setRate(1_000_000);
+    const start = performance.now();
+    for (let i = 0; i < 30; i++) pacer.send(packet(slots, i), 1200, start);
+    const sentBefore = out.sent.length;
+    while (performance.now() - start < 600); // the thread stalls: no step runs
+    await sleep(50);
+    assert.equal(pacer.dropped, 30 - sentBefore, 'everything still queued was too old');
+    assert.equal(pacer.queued, 0);
     pacer.close();
   });
 
   it('sends a probe cluster at its target rate, numbered, at least 5 packets; none without padding', async () => {
     const out = new RecordingOutput();
-    const pacer = new Pacer(out, new PacketSlots(64));
+    const pacer = new Pacer(out, new PacketSlots(64), new MediaCounters());
     assert.ok(pacer.probe(4_000_000, 7, performance.now()));
     await sleep(60);
     const probes = out.sent.filter((s) => s.cluster === 7);

@@ -1,3 +1,4 @@
+import type { MediaCounters } from '../MediaCounters';
 import type { PacketSlots } from './PacketSlots';
 
 /** Packets are let out in steps this far apart, each step up to the budget. */
@@ -7,17 +8,23 @@ export const PACER_INTERVAL_MS = 5;
  * time: an ordinary frame (a few packets) is not held back; a key frame's tail is spread.
  */
 const BURST_MS = 20;
-/** Video waits at most this long; older video is dropped first when the queue is over it. */
+/**
+ * Whatever the rate, a queue drains within about this long: a key frame larger than the rate
+ * allows is sent faster rather than held until it is too old to be useful, and video never
+ * lags audio (which is not paced) by more than this.
+ */
+const DRAIN_MS = 200;
+/** Video waits at most this long; older video is dropped first when the queue is over it (a stalled thread). */
 const MAX_QUEUE_MS = 500;
 /** Queued packets at most (a 2 Mbps key frame burst is ~200). */
 const CAPACITY = 1024;
-/** Copy buffers kept for reuse once the queue empties; more are left to the GC. */
-const KEEP_BUFFERS = 64;
 /** A probe cluster lasts about this long, with at least this many packets. */
 const PROBE_MS = 15;
 const PROBE_MIN_PACKETS = 5;
 /** RTP padding carries at most 255 bytes. */
 const PROBE_PADDING = 255;
+/** Spare copy buffers the thread keeps for reuse; more are left to the GC. */
+const POOL_KEEP = 4096;
 
 /** Where paced packets go. */
 export interface PacerOutput {
@@ -28,18 +35,49 @@ export interface PacerOutput {
 }
 
 /**
+ * The copies queued packets live in, shared by every pacer of the thread: memory follows what is
+ * queued in all of them together (key frames rarely line up), not each subscriber's peak; after
+ * the first key frames nothing is allocated.
+ */
+const pool: Buffer[] = [];
+
+/**
+ * One timer for every pacer of the thread with something to send (a timer wakeup costs ~0.13 ms
+ * of CPU here, see Ticker): every PACER_INTERVAL_MS it lets each of them send what is due.
+ */
+const waiting = new Set<Pacer>();
+let timer: NodeJS.Timeout | null = null;
+function wake(pacer: Pacer): void {
+  waiting.add(pacer);
+  timer ??= setTimeout(step, PACER_INTERVAL_MS);
+}
+function step(): void {
+  timer = null;
+  const nowMs = performance.now();
+  for (const pacer of waiting) if (!pacer.release(nowMs)) waiting.delete(pacer);
+  if (waiting.size > 0) timer = setTimeout(step, PACER_INTERVAL_MS);
+}
+
+/**
  * Spreads video towards one subscriber over time so that a key frame (tens of packets at once)
  * does not hit a bottleneck's queue as one burst: a leaky bucket draining at the pacing rate
  * (2.5x the estimate), letting a packet through at once while the bucket holds less than 20 ms
  * of sending and the queue is empty, otherwise queueing a copy (the engine's send slots are
- * reused, so a queued packet lives in a buffer of ours) released every 5 ms. Audio never waits.
- * Also sends probe clusters: padding packets at a target rate for ~15 ms, numbered by cluster.
+ * reused, so a queued packet lives in a buffer of ours) released every 5 ms.
+ *
+ * The bucket is paid by the time that really passed: when the thread is busy and the 5 ms step
+ * comes late, the step sends everything due since the last one. (Counting only one step's worth
+ * per wakeup made the real rate fall with the thread's load, to half the set rate at 80% busy,
+ * and the standing queue that followed put video up to a second behind audio at Chromium
+ * subscribers.) Audio, retransmissions and probes never wait; they count against the budget.
  */
 export class Pacer {
   /** Packets dropped because they waited too long or the queue was full. */
   dropped = 0;
+  /** Packets that waited in the queue (were spread) before leaving or being dropped. */
+  queuedTotal = 0;
   private rateBps = Infinity;
-  /** Bytes sent beyond what the rate has paid off so far. */
+  /** Bytes sent beyond what the rate has paid off so far; below 0 (credit) only while packets wait. */
   private debt = 0;
   private lastDrainMs = 0;
   private readonly queue: Array<Buffer | null> = new Array<Buffer | null>(CAPACITY).fill(null);
@@ -47,8 +85,7 @@ export class Pacer {
   private readonly enqueuedMs = new Float64Array(CAPACITY);
   private head = 0;
   private count = 0;
-  private readonly spare: Buffer[] = [];
-  private timer: NodeJS.Timeout | null = null;
+  private queuedBytes = 0;
   private probeCluster = -1;
   private probeBps = 0;
   private probeStartMs = 0;
@@ -59,6 +96,8 @@ export class Pacer {
   constructor(
     private readonly out: PacerOutput,
     private readonly slots: PacketSlots,
+    /** The engine's: what every pacer held back and dropped, for /metrics. */
+    private readonly counters: MediaCounters,
   ) {}
 
   /** The rate the queue drains at, bits/s (Infinity: no pacing). */
@@ -80,7 +119,7 @@ export class Pacer {
     return this.count === 0 ? 0 : nowMs - this.enqueuedMs[this.head]!;
   }
 
-  /** Audio (or anything that must not wait): out at once, counted against the budget. */
+  /** Audio, retransmissions (anything that must not wait): out at once, counted against the budget. */
   sendNow(slot: Buffer, length: number): boolean {
     const n = this.out.sendNow(slot, length, -1);
     this.debt += n;
@@ -89,15 +128,16 @@ export class Pacer {
 
   /** Video: out at once if the budget allows and nothing waits, else queued (copied). */
   send(slot: Buffer, length: number, nowMs: number): boolean {
-    if (this.rateBps === Infinity) return this.out.sendNow(slot, length, -1) > 0;
+    if (this.rateBps === Infinity && this.count === 0) return this.out.sendNow(slot, length, -1) > 0;
     this.drain(nowMs);
     if (this.count === 0 && this.debt <= (this.rateBps * BURST_MS) / 8000) {
       const n = this.out.sendNow(slot, length, -1);
       this.debt += n;
       return n > 0;
     }
+    if (this.closed) return false;
     this.enqueue(slot, length, nowMs);
-    this.schedule();
+    wake(this);
     return true;
   }
 
@@ -110,79 +150,83 @@ export class Pacer {
     this.probeBytes = 0;
     this.probePackets = 0;
     if (!this.probeStep(nowMs)) return false;
-    this.schedule();
+    wake(this);
     return true;
   }
 
   close(): void {
     this.closed = true;
-    if (this.timer !== null) clearTimeout(this.timer);
-    this.timer = null;
-    this.queue.fill(null);
-    this.count = 0;
-    this.spare.length = 0;
+    waiting.delete(this);
+    while (this.count > 0) this.dequeue();
     this.probeCluster = -1;
   }
 
-  private stepBytes(): number {
-    return (this.rateBps * PACER_INTERVAL_MS) / 8000;
+  /** The thread's pacing step: sends what is due by `nowMs`. False once nothing is left to send. */
+  release(nowMs: number): boolean {
+    if (this.closed) return false;
+    this.drain(nowMs);
+    while (this.count > 0 && nowMs - this.enqueuedMs[this.head]! > MAX_QUEUE_MS) this.drop();
+    // Up to one step ahead of the rate, so a step's packets leave now rather than at the next wakeup.
+    const ahead = (this.drainRate(nowMs) * PACER_INTERVAL_MS) / 8000;
+    while (this.count > 0 && this.debt <= ahead) {
+      const i = this.head;
+      // Out through a fresh send slot: the socket may hold on to what it was given, and our buffer is reused.
+      const slot = this.slots.take();
+      const length = this.lengths[i]!;
+      this.queue[i]!.copy(slot, 0, 0, length);
+      this.dequeue();
+      this.debt += this.out.sendNow(slot, length, -1);
+    }
+    if (this.probeCluster >= 0) this.probeStep(nowMs);
+    return this.count > 0 || this.probeCluster >= 0;
   }
 
+  /** The set rate, or faster when that would keep the oldest queued packet waiting longer than DRAIN_MS. */
+  private drainRate(nowMs: number): number {
+    if (this.count === 0) return this.rateBps;
+    const left = DRAIN_MS - this.queueMs(nowMs);
+    const drain = (this.queuedBytes * 8000) / (left > PACER_INTERVAL_MS ? left : PACER_INTERVAL_MS);
+    return drain > this.rateBps ? drain : this.rateBps;
+  }
+
+  /** Pays the debt for the time since the last call; an idle bucket keeps no credit. */
   private drain(nowMs: number): void {
-    const paid = ((nowMs - this.lastDrainMs) * this.rateBps) / 8000;
+    const elapsed = nowMs - this.lastDrainMs;
     this.lastDrainMs = nowMs;
-    this.debt = paid >= this.debt || !(paid >= 0) ? 0 : this.debt - paid;
+    if (elapsed > 0) this.debt -= (elapsed * this.drainRate(nowMs)) / 8000;
+    if (this.count === 0 && !(this.debt > 0)) this.debt = 0;
   }
 
   private enqueue(slot: Buffer, length: number, nowMs: number): void {
-    if (this.count === CAPACITY) this.dropOldest();
-    const buf = this.spare.pop() ?? Buffer.allocUnsafe(this.slots.slotSize);
+    if (this.count === CAPACITY) this.drop();
+    const buf = pool.pop() ?? Buffer.allocUnsafeSlow(this.slots.slotSize);
     slot.copy(buf, 0, 0, length);
     const i = (this.head + this.count) % CAPACITY;
     this.queue[i] = buf;
     this.lengths[i] = length;
     this.enqueuedMs[i] = nowMs;
     this.count++;
+    this.queuedTotal++;
+    this.counters.pacerQueuedPackets++;
+    this.queuedBytes += length;
   }
 
-  private dropOldest(): void {
-    this.release(this.head);
-    this.head = (this.head + 1) % CAPACITY;
-    this.count--;
+  private drop(): void {
+    this.dequeue();
     this.dropped++;
+    this.counters.pacerDroppedPackets++;
   }
 
-  private release(i: number): void {
+  /** Takes the oldest packet off the queue, its buffer back to the pool. */
+  private dequeue(): void {
+    const i = this.head;
     const buf = this.queue[i]!;
     this.queue[i] = null;
-    if (this.spare.length < KEEP_BUFFERS) this.spare.push(buf);
+    if (pool.length < POOL_KEEP) pool.push(buf);
+    this.queuedBytes -= this.lengths[i]!;
+    this.head = (i + 1) % CAPACITY;
+    this.count--;
   }
-
-  private schedule(): void {
-    if (this.timer === null && !this.closed) this.timer = setTimeout(this.run, PACER_INTERVAL_MS);
-  }
-
-  private readonly run = (): void => {
-    this.timer = null;
-    if (this.closed) return;
-    const nowMs = performance.now();
-    this.drain(nowMs);
-    while (this.count > 0 && nowMs - this.enqueuedMs[this.head]! > MAX_QUEUE_MS) this.dropOldest();
-    const step = this.stepBytes();
-    while (this.count > 0 && this.debt <= step) {
-      const i = this.head;
-      // Out through a fresh send slot: the socket may hold on to what it was given, and our buffer is reused.
-      const slot = this.slots.take();
-      const length = this.lengths[i]!;
-      this.queue[i]!.copy(slot, 0, 0, length);
-      this.release(i);
-      this.head = (this.head + 1) % CAPACITY;
-      this.count--;
-      this.debt += this.out.sendNow(slot, length, -1);
-    }
-    if (this.probeCluster >= 0) this.probeStep(nowMs);
-    if (this.count > 0 || this.probeCluster >= 0) this.schedule();
-  };
 
   /** Sends the probe bytes due by the end of this step; ends the cluster when its time is up. */
   private probeStep(nowMs: number): boolean {

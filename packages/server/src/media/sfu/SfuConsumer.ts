@@ -1,7 +1,7 @@
 import { randomInt, randomUUID } from 'node:crypto';
-import { remapRtpExtensions, rtpCheck, rtpPaddingSize, RtpStreamRewriter, SenderReportTranslator, writeRtxPacket, writeSdes } from '@confab/wire';
+import { mapTimestampBySenderReports, remapRtpExtensions, rtpCheck, rtpPaddingSize, rtpTimestamp, RtpStreamRewriter, SenderReportTranslator, writeRtxPacket, writeSdes } from '@confab/wire';
 import type { Consumer, ConsumeOptions, MediaKind, TrackSettings } from '../types';
-import { VideoPriority, type AllocationTrack } from './allocation/allocate';
+import { tileLayer, VideoPriority, type AllocationTrack } from './allocation/allocate';
 import { codecsOfKind, SUBSCRIBE_CODECS, type SubscribeCodec } from './codecs';
 import type { SfuContext } from './SfuContext';
 import type { SfuProducer } from './SfuProducer';
@@ -19,7 +19,8 @@ export interface ConsumerOwner {
   readonly connected: boolean;
   /**
    * Sends the RTP packet in `slot[0, length)` (with room for 8 more bytes: the transport-wide
-   * number may be added); false if it could not. `paced` false: audio, never held back.
+   * number may be added); false if it could not. `paced` false: audio or a retransmission,
+   * never held back behind queued video.
    */
   sendRtp(slot: Buffer, length: number, paced?: boolean): boolean;
   /** Protects the RTCP packet in `slot[0, length)` and sends it. */
@@ -77,6 +78,8 @@ export class SfuConsumer implements Consumer {
   /** This consumer as the allocator sees it; refreshed before each allocation. */
   readonly allocation: AllocationTrack;
   private pausedForBandwidth = false;
+  /** The layer the tile is drawn for (allocation/allocate.ts tileLayer), -1: none. */
+  private tileLayer = -1;
 
   constructor(
     readonly producer: SfuProducer,
@@ -177,11 +180,20 @@ export class SfuConsumer implements Consumer {
     this.owner.allocationChanged();
   }
 
-  /** Dynacast: bit i set if this consumer receives layer i or is switching to it. */
+  /**
+   * Dynacast: bit i set if this consumer receives layer i, is switching to it, or its tile is
+   * drawn for it. The last keeps a layer on while the subscriber cannot afford it (it climbs back
+   * as soon as it can) and while the publisher cannot send it: a publisher's uplink that cannot
+   * carry f makes f stop arriving, so nobody targets it; were it switched off for that, it would
+   * count as available again, be asked for, come on, not arrive, and go off again every few
+   * seconds. The publisher's own encoder drops what its uplink cannot carry (LiveKit, too, keeps
+   * on what subscribers' tiles want).
+   */
   neededLayers(): number {
     if (this.currentClosed || this.currentPaused) return 0;
     const { current, target } = this.selector;
-    return (current >= 0 ? 1 << current : 0) | (target >= 0 ? 1 << target : 0);
+    const tile = this.tileLayer;
+    return (current >= 0 ? 1 << current : 0) | (target >= 0 ? 1 << target : 0) | (tile >= 0 ? 1 << tile : 0);
   }
 
   /** Refreshes `allocation` from the producer's layers and the tile, before the allocator runs. */
@@ -202,6 +214,7 @@ export class SfuConsumer implements Consumer {
       out.bitrate = layer.bitrate.current(nowMs);
       out.available = layers.length === 1 || layer.available(nowMs, LAYER_START_GRACE_MS);
     }
+    this.tileLayer = producer.simulcast ? tileLayer(a) : -1;
   }
 
   /** The allocator's result: switch (at the next key frame), stop, and tell the subscriber of a pause for bandwidth. */
@@ -295,7 +308,7 @@ export class SfuConsumer implements Consumer {
     buf.copy(slot, 0, 0, len);
     const vp8 = this.vp8;
     if (decision === LayerDecision.Switch) {
-      rewriter.resync();
+      rewriter.resync(this.switchTimestamp(rewriter, layer, slot));
       vp8?.switchSource();
     }
     if (!rewriter.rewrite(slot, payloadSize, nowMs)) return;
@@ -305,6 +318,27 @@ export class SfuConsumer implements Consumer {
     const counters = this.ctx.counters;
     counters.rtpPacketsForwarded++;
     counters.rtpBytesForwarded += len;
+  }
+
+  /**
+   * Where a switch to `layer` starting with `packet` continues our timeline: its timestamp mapped
+   * into the timeline of the layer sent so far through both layers' latest Sender Reports, plus
+   * our offset for that layer; -1 when either report is missing (then the time elapsed decides).
+   * The time a packet is forwarded is not its capture time (a key frame asked for a switch leaves
+   * the publisher's pacer late), and a timeline that jumps at switches throws off the receiver's
+   * lip sync until the next report: tens to hundreds of ms measured at Chromium subscribers.
+   */
+  private switchTimestamp(rewriter: RtpStreamRewriter, layer: number, packet: Buffer): number {
+    const layers = this.producer.layers;
+    const next = layers[layer]!;
+    const sourceSsrc = rewriter.currentSourceSsrc;
+    for (let i = 0; i < layers.length; i++) {
+      const sent = layers[i]!;
+      if (sent.ssrc !== sourceSsrc || i === layer) continue;
+      if (sent.senderReports === 0 || next.senderReports === 0 || sent.senderReport.ssrc !== sent.ssrc || next.senderReport.ssrc !== next.ssrc) return -1;
+      return (mapTimestampBySenderReports(rtpTimestamp(packet), next.senderReport, sent.senderReport, this.producer.clockRate) + rewriter.timestampOffset) >>> 0;
+    }
+    return -1;
   }
 
   /** The subscriber NACKed `seq` (our numbering): resend it from the producer's cache, as RTX if negotiated. */
@@ -326,13 +360,13 @@ export class SfuConsumer implements Consumer {
     }
     if ((packet[0]! & 0x10) !== 0) remapRtpExtensions(packet, this.extensionMap);
     if (this.rtxPayloadType < 0) {
-      this.owner.sendRtp(packet, len);
+      this.owner.sendRtp(packet, len, false);
       return;
     }
     const rtx = slots.take();
     const n = writeRtxPacket(packet, len, rtx, this.rtxSsrc, this.rtxPayloadType, this.rtxSeq);
     this.rtxSeq = (this.rtxSeq + 1) & 0xffff;
-    if (n > 0) this.owner.sendRtp(rtx, n);
+    if (n > 0) this.owner.sendRtp(rtx, n, false);
   }
 
   /** A padding-only RTX packet (probing) with `padding` (1-255) bytes of padding; 0 when this stream has no RTX. */

@@ -65,7 +65,7 @@ export class SfuSubscribeTransport extends SfuTransport implements ConsumerOwner
   constructor(owner: TransportOwner, ctx: SfuContext, options: TransportOptions) {
     super(owner, ctx, options);
     this.renegotiator = new Renegotiator(() => this.sendOffer(), this.logger);
-    this.bandwidth = new SubscriberBandwidth(this, ctx.slots, this.logger, this.label);
+    this.bandwidth = new SubscriberBandwidth(this, ctx.slots, ctx.counters, this.logger, this.label);
   }
 
   /** bits/s the send-side estimate allows for media towards this subscriber; Infinity until estimated. */
@@ -148,7 +148,7 @@ export class SfuSubscribeTransport extends SfuTransport implements ConsumerOwner
     if (!this.closed) this.renegotiator.request();
   }
 
-  /** Video is paced (its packets may leave a little later, from the pacer's copy); audio goes at once. */
+  /** Video is paced (its packets may leave a little later, from the pacer's copy); audio and retransmissions go at once. */
   sendRtp(slot: Buffer, length: number, paced = true): boolean {
     return this.bandwidth.send(slot, length, paced);
   }

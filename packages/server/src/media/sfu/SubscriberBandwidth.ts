@@ -1,5 +1,6 @@
 import { SendSideEstimator, stampTransportCcSeq, TwccFeedback } from '@confab/wire';
 import type { MediaLogger } from '../logger';
+import type { MediaCounters } from '../MediaCounters';
 import { Pacer, type PacerOutput } from './Pacer';
 import type { PacketSlots } from './PacketSlots';
 
@@ -11,13 +12,6 @@ export const PACING_FACTOR = 2.5;
  * chooses layers within availableBitrate); the pacer smooths bursts.
  */
 const OFFERED_HEADROOM = 1.5;
-/**
- * Pacing is off for now: with it on, real Chromium subscribers played audio and video up to
- * ~0.5 s apart (e2e/mediaPath.test.ts lip sync, 3 runs of 3 on a loaded machine; 3 ms apart
- * without). Until that is understood the pacer (tested on its own in Pacer.test.ts) lets
- * everything through at once; the estimate, probing and availableBitrate work without it.
- */
-export const PACING_ENABLED = false;
 /** The owner hears of a new estimate when it moved at least this much since the last time it heard. */
 const NOTIFY_CHANGE = 0.05;
 /** SRTP's authentication tag, counted in what the estimator thinks left (the tag is on the wire too). */
@@ -48,6 +42,8 @@ export interface BandwidthStats {
   reports: number;
   probes: number;
   pacerQueueMs: number;
+  /** Video packets the pacer held back (spread) so far, and of those dropped. */
+  pacerQueued: number;
   pacerDropped: number;
 }
 
@@ -73,10 +69,11 @@ export class SubscriberBandwidth implements PacerOutput {
   constructor(
     private readonly owner: BandwidthOwner,
     slots: PacketSlots,
+    counters: MediaCounters,
     private readonly logger: MediaLogger,
     private readonly label: string,
   ) {
-    this.pacer = new Pacer(this, slots);
+    this.pacer = new Pacer(this, slots, counters);
   }
 
   /** bits/s the estimate allows for media towards the subscriber; Infinity until estimated. */
@@ -95,7 +92,7 @@ export class SubscriberBandwidth implements PacerOutput {
     this.wanted = bps;
   }
 
-  /** A packet from a consumer: video is paced, audio goes at once. */
+  /** A packet from a consumer: video is paced, audio and retransmissions go at once. */
   send(slot: Buffer, length: number, paced: boolean): boolean {
     this.offeredBytes += length;
     if (!paced) return this.pacer.sendNow(slot, length);
@@ -128,10 +125,14 @@ export class SubscriberBandwidth implements PacerOutput {
     if (!estimator.estimating) return;
     const estimate = estimator.estimate;
     this.available = estimate;
-    if (PACING_ENABLED) this.pacer.setRate(Math.max(estimate * PACING_FACTOR, this.offeredBps * OFFERED_HEADROOM));
+    this.pacer.setRate(Math.max(estimate * PACING_FACTOR, this.offeredBps * OFFERED_HEADROOM));
     if (this.notified === 0 || Math.abs(estimate - this.notified) > NOTIFY_CHANGE * this.notified) {
       this.notified = estimate;
-      this.logger.debug({ transport: this.label, bps: Math.round(estimate), loss: Math.round(estimator.lossRatio * 1000) / 1000 }, 'bandwidth estimate');
+      const pacer = this.pacer;
+      this.logger.debug(
+        { transport: this.label, bps: Math.round(estimate), loss: Math.round(estimator.lossRatio * 1000) / 1000, paced: pacer.queuedTotal, pacerDropped: pacer.dropped },
+        'bandwidth estimate',
+      );
       this.owner.bandwidthChanged();
     }
   }
@@ -142,7 +143,7 @@ export class SubscriberBandwidth implements PacerOutput {
       this.offeredBps = ((this.offeredBytes * 8000) / (nowMs - this.offeredSinceMs)) | 0;
       this.offeredBytes = 0;
       this.offeredSinceMs = nowMs;
-      if (PACING_ENABLED && this.estimator?.estimating) this.pacer.setRate(Math.max(this.available * PACING_FACTOR, this.offeredBps * OFFERED_HEADROOM));
+      if (this.estimator?.estimating) this.pacer.setRate(Math.max(this.available * PACING_FACTOR, this.offeredBps * OFFERED_HEADROOM));
     }
     const estimator = this.estimator;
     if (estimator === null || estimator.history.sent === 0) return;
@@ -158,6 +159,7 @@ export class SubscriberBandwidth implements PacerOutput {
       reports: this.estimator?.usefulReports ?? 0,
       probes: this.estimator?.planner.probes ?? 0,
       pacerQueueMs: this.pacer.queueMs(nowMs),
+      pacerQueued: this.pacer.queuedTotal,
       pacerDropped: this.pacer.dropped,
     };
   }

@@ -1,10 +1,18 @@
 /** The counters a worker publishes, in this order, one Float64 each. */
-const FIELDS = ['rtpPacketsReceived', 'rtpPacketsForwarded', 'rtpBytesForwarded', 'cpuSeconds', 'cpuSystemSeconds'] as const;
+const FIELDS = ['rtpPacketsReceived', 'rtpPacketsForwarded', 'rtpBytesForwarded', 'pacerQueuedPackets', 'pacerDroppedPackets', 'cpuSeconds', 'cpuSystemSeconds'] as const;
 
 /** Cumulative numbers of one worker thread: its engine's packet counters and its own CPU time. */
 export type WorkerCounters = Record<(typeof FIELDS)[number], number>;
 
-export const ZERO_COUNTERS: Readonly<WorkerCounters> = { rtpPacketsReceived: 0, rtpPacketsForwarded: 0, rtpBytesForwarded: 0, cpuSeconds: 0, cpuSystemSeconds: 0 };
+export const ZERO_COUNTERS: Readonly<WorkerCounters> = {
+  rtpPacketsReceived: 0,
+  rtpPacketsForwarded: 0,
+  rtpBytesForwarded: 0,
+  pacerQueuedPackets: 0,
+  pacerDroppedPackets: 0,
+  cpuSeconds: 0,
+  cpuSystemSeconds: 0,
+};
 
 /**
  * A worker's counters in shared memory: the worker writes them every few ms, the main thread reads

@@ -100,7 +100,7 @@ export class WorkerMediaEngine implements MediaEngine {
 
   stats(): MediaEngineStats {
     const workers: MediaWorkerStats[] = [];
-    const total: MediaEngineStats = { routers: this.routers.size, transports: 0, producers: 0, consumers: 0, rtpPacketsReceived: 0, rtpPacketsForwarded: 0, rtpBytesForwarded: 0 };
+    const total: MediaEngineStats = { routers: this.routers.size, transports: 0, producers: 0, consumers: 0, rtpPacketsReceived: 0, rtpPacketsForwarded: 0, rtpBytesForwarded: 0, pacerQueuedPackets: 0, pacerDroppedPackets: 0 };
     for (const slot of this.slots) {
       const worker = slot.worker;
       const counters = worker ? addCounters(slot.retired, worker.stats.read()) : slot.retired;
@@ -110,6 +110,8 @@ export class WorkerMediaEngine implements MediaEngine {
       total.rtpPacketsReceived += counters.rtpPacketsReceived;
       total.rtpPacketsForwarded += counters.rtpPacketsForwarded;
       total.rtpBytesForwarded += counters.rtpBytesForwarded;
+      total.pacerQueuedPackets += counters.pacerQueuedPackets;
+      total.pacerDroppedPackets += counters.pacerDroppedPackets;
       workers.push({
         index: slot.index,
         routers: worker?.routers.size ?? 0,

@@ -38,9 +38,9 @@ const stats = new SharedStats(data.stats);
 let refreshes = 0;
 let cpuSystemSeconds = 0;
 const publish = () => {
-  const { rtpPacketsReceived, rtpPacketsForwarded, rtpBytesForwarded } = engine.stats();
+  const { rtpPacketsReceived, rtpPacketsForwarded, rtpBytesForwarded, pacerQueuedPackets, pacerDroppedPackets } = engine.stats();
   if (refreshes++ % 10 === 0) cpuSystemSeconds = threadSystemCpuSeconds();
-  stats.write({ rtpPacketsReceived, rtpPacketsForwarded, rtpBytesForwarded, cpuSeconds: threadCpuSeconds(), cpuSystemSeconds });
+  stats.write({ rtpPacketsReceived, rtpPacketsForwarded, rtpBytesForwarded, pacerQueuedPackets, pacerDroppedPackets, cpuSeconds: threadCpuSeconds(), cpuSystemSeconds });
 };
 setInterval(publish, STATS_INTERVAL_MS);
 

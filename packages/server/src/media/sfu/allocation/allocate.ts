@@ -59,6 +59,16 @@ export function layerHeight(track: AllocationTrack, index: number): number {
 }
 
 /**
+ * The layer the tile is drawn for, whatever is being sent or affordable: the smallest at least as
+ * tall as the tile (the top one if none is), -1 when hidden. Dynacast keeps it on at the publisher.
+ */
+export function tileLayer(track: AllocationTrack): number {
+  if (!track.visible || track.layers.length === 0) return -1;
+  if (track.height > 0) for (let i = 0; i < track.layers.length; i++) if (layerHeight(track, i) >= track.height) return i;
+  return track.layers.length - 1;
+}
+
+/**
  * The layer the tile asks for, whatever the bandwidth: the smallest available one at least as
  * tall as the tile (the top available one if none is), -1 when hidden. With no layer available
  * (nothing received yet) the layers count as they are, so the choice is ready when they come.

@@ -18,6 +18,7 @@ import { Ticker } from '../Ticker';
 import { CHROMIUM_SIMULCAST_OFFER } from '../sdp/chromiumSimulcast.fixture';
 import { parseSdp } from '../sdp/parseSdp';
 import { negotiatePublishOffer } from '../sdp/publishOffer';
+import { allocate } from '../allocation/allocate';
 import { CHROMIUM_SIMULCAST_RTP } from './chromiumSimulcastRtp.fixture';
 import { Vp8Descriptor } from './vp8';
 
@@ -89,9 +90,11 @@ function setup() {
   producer.addConsumer(consumer);
   consumer.prepareOffer();
   consumer.negotiate({ mid: '0', receiving: true, payloadTypes: new Set([96, 97]), audioLevelId: 0, transportCcId: 0 });
-  const play = (from: number, to: number, skipRid?: string) => {
-    for (const [t, rid, , headerLength, hex] of CHROMIUM_SIMULCAST_RTP) {
-      if (t < from || t >= to || rid === skipRid) continue;
+  /** Feeds the recording's packets of [from, to); `late` delays one layer's arrival times (not their order). */
+  const play = (from: number, to: number, skipRid?: string, late?: { rid: string; ms: number }) => {
+    for (const [rt, rid, , headerLength, hex] of CHROMIUM_SIMULCAST_RTP) {
+      if (rt < from || rt >= to || rid === skipRid) continue;
+      const t = rid === late?.rid ? rt + late.ms : rt;
       now = t;
       const buf = Buffer.from(hex, 'hex');
       const layer = producer.layerByRid(rid)!;
@@ -104,7 +107,7 @@ function setup() {
     consumer.allocation.pausedForBandwidth = false;
     consumer.applyAllocation(t);
   };
-  return { producer, consumer, sent, keyFrameRequests, layersTold, play, target };
+  return { producer, consumer, sent, keyFrameRequests, layersTold, play, target, now: () => now };
 }
 
 function assertContinuous(sent: Sent[], ssrc: number): void {
@@ -168,6 +171,29 @@ test('every switch starts with a key frame of the layer switched to, right after
   }
 });
 
+test("a switch keeps the timeline on capture time through the layers' Sender Reports, however late the key frame is forwarded", () => {
+  const { producer, sent, play, target } = setup();
+  target(0, 0);
+  play(0, 700);
+  // The recording's first pictures (~500 ms) were captured together on every layer: these are
+  // their timestamps, and each layer's Sender Report says so for one NTP time.
+  const captured = { q: 2268032567, h: 3048646832, f: 613993252 };
+  for (const [rid, rtpTimestamp] of Object.entries(captured)) {
+    const layer = producer.layerByRid(rid)!;
+    producer.onSenderReport(layer, { ssrc: layer.ssrc, ntpSeconds: 3_900_000_000, ntpFraction: 0, rtpTimestamp, packetCount: 0, octetCount: 0 }, 700);
+  }
+  target(2, 700);
+  play(700, 1600, undefined, { rid: 'f', ms: 300 }); // f's key frame is forwarded 300 ms after its capture
+  const up = sent.findIndex((x) => x.layer === 2);
+  const [lastQ, firstF] = [sent[up - 1]!, sent[up]!];
+  const q = CHROMIUM_SIMULCAST_RTP.find(([t, rid]) => rid === 'q' && t >= lastQ.t - 1 && t <= lastQ.t + 1)!;
+  const f = CHROMIUM_SIMULCAST_RTP.find(([t, rid]) => rid === 'f' && t + 300 === firstF.t)!;
+  const sourceTs = (row: typeof q) => Buffer.from(row[4], 'hex').readUInt32BE(4);
+  const capturedApart = ((sourceTs(f) - captured.f) - (sourceTs(q) - captured.q)) | 0;
+  assert.equal((firstF.ts - lastQ.ts) | 0, capturedApart, 'our timestamps move by the capture time between the two pictures');
+  assert.ok(capturedApart > 0 && capturedApart < 90 * 100, `one frame or so apart (${capturedApart / 90} ms)`);
+});
+
 test('hidden: nothing goes out at once; visible again: the layer restarts at its next key frame', () => {
   const { consumer, sent, play, target, keyFrameRequests } = setup();
   target(1, 0);
@@ -214,4 +240,42 @@ test('visible again while its layer is still off at the publisher: a lower layer
   assert.equal(consumer.selector.current, 1, 'then h, at its key frame');
   assert.ok(sent[0]!.keyFrame);
   assertContinuous(sent, consumer.ssrc);
+});
+
+test("dynacast does not flap a layer the publisher's uplink cannot carry: f stays asked for while a tile wants it", () => {
+  const { producer, consumer, layersTold } = setup();
+  consumer.setTrackSettings({ visible: true, width: 1280, height: 720 }); // a large tile: f
+  // The recording looped for 30 s without f, as from a publisher whose encoder dropped f for
+  // want of uplink: sequence numbers and timestamps carry on from loop to loop.
+  const span = 3000;
+  const perLoop = new Map<string, number>();
+  for (const [, rid] of CHROMIUM_SIMULCAST_RTP) perLoop.set(rid, (perLoop.get(rid) ?? 0) + 1);
+  const t0 = performance.now(); // the producer's layers and dynacast started on this clock
+  let nextAllocation = t0;
+  const seen: number[] = [];
+  for (let loop = 0; loop < 10; loop++) {
+    for (const [rt, rid, , headerLength, hex] of CHROMIUM_SIMULCAST_RTP) {
+      if (rid === 'f') continue;
+      const now = t0 + loop * span + rt;
+      const buf = Buffer.from(hex, 'hex');
+      buf.writeUInt16BE((buf.readUInt16BE(2) + loop * perLoop.get(rid)!) & 0xffff, 2);
+      buf.writeUInt32BE((buf.readUInt32BE(4) + loop * span * 90) >>> 0, 4);
+      const layer = producer.layerByRid(rid)!;
+      if (layer.ssrc < 0) producer.learnSsrc(layer, buf.readUInt32BE(8), false);
+      producer.receive(layer, buf, buf.length, headerLength, now);
+      // What the subscribe transport and the publish transport do on their ticks.
+      while (nextAllocation <= now) {
+        consumer.prepareAllocation(null, nextAllocation);
+        allocate([consumer.allocation], Infinity);
+        consumer.applyAllocation(nextAllocation);
+        producer.tick(nextAllocation);
+        seen.push(consumer.selector.current);
+        nextAllocation += 500;
+      }
+    }
+  }
+  assert.ok(layersTold.every((told) => told.endsWith('f+')), `f is never switched off: ${layersTold.join(' | ')}`);
+  assert.ok(layersTold.length <= 1, `at most q goes off, once (nobody receives it): ${layersTold.join(' | ')}`);
+  assert.equal(consumer.selector.current, 1, 'the subscriber gets h, the best that arrives');
+  assert.ok(seen.slice(-40).every((l) => l === 1), 'and stays on it');
 });
