@@ -11,7 +11,7 @@ import { after, before, describe, test } from 'node:test';
 import type { Page, WebSocketRoute } from 'playwright-core';
 import { uniqueRoom } from './support/browser';
 import { createHarness, type Harness } from './support/harness';
-import { expectVideoDecoded, remoteStats, tileSelector } from './support/observe';
+import { expectVideoDecoded, outboundLayers, remoteStats, tileSelector } from './support/observe';
 import { measure, sleep, waitFor } from './support/wait';
 
 const ROOM = uniqueRoom('e2e-adaptive');
@@ -26,23 +26,6 @@ async function aliceVideo(page: Page): Promise<{ bytesReceived: number; framesDe
   const s = stats.find((x) => x.participantName === 'Alice' && x.kind === 'video' && x.source === 'camera');
   if (!s) throw new Error('no inbound stats for Alice’s camera yet');
   return { bytesReceived: s.bytesReceived, framesDecoded: s.framesDecoded ?? 0, frameWidth: s.frameWidth ?? 0 };
-}
-
-/** Alice's camera encodings as her browser sends them (outbound-rtp per rid). */
-async function aliceLayers(page: Page): Promise<Record<string, { bytesSent: number; frameWidth: number; limited: string }>> {
-  return page.evaluate(async () => {
-    const pcs = (window as unknown as { __confabPeerConnections: RTCPeerConnection[] }).__confabPeerConnections;
-    const out: Record<string, { bytesSent: number; frameWidth: number; limited: string }> = {};
-    for (const pc of pcs) {
-      if (pc.connectionState === 'closed') continue;
-      (await pc.getStats()).forEach((s: Record<string, unknown>) => {
-        if (s['type'] === 'outbound-rtp' && s['kind'] === 'video' && typeof s['rid'] === 'string') {
-          out[s['rid']] = { bytesSent: Number(s['bytesSent'] ?? 0), frameWidth: Number(s['frameWidth'] ?? 0), limited: String(s['qualityLimitationReason'] ?? '') };
-        }
-      });
-    }
-    return out;
-  });
 }
 
 /** Whether each of Alice's camera encodings is switched on (what the SDK set with setParameters). */
@@ -124,7 +107,7 @@ async function waitForWidth(page: Page, width: number, timeout: number, what: st
   try {
     await waitFor(async () => fits((await aliceVideo(page)).frameWidth), { timeout, interval: 100, message: `${what}: frameWidth ${orWider ? '>= ' : ''}${width}` });
   } catch (error) {
-    const layers = await aliceLayers(h.person('Alice').page).catch(() => ({}));
+    const layers = await outboundLayers(h.person('Alice').page).catch(() => ({}));
     const seen = await aliceVideo(page).catch(() => undefined);
     (error as Error).message += `; Bob decodes ${JSON.stringify(seen)}; Alice sends ${JSON.stringify(layers)}`;
     throw error;
@@ -188,7 +171,7 @@ describe('adaptive stream in the web app', () => {
       let stillSince = 0;
       await waitFor(
         async () => {
-          const f = (await aliceLayers(alice))['f']?.bytesSent ?? 0;
+          const f = (await outboundLayers(alice))['f']?.bytesSent ?? 0;
           const now = Date.now();
           if (f !== previous) [previous, stillSince] = [f, now];
           return now - stillSince >= 1000;

@@ -15,7 +15,7 @@ import { join } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { ServerProcess } from '@confab/loadtest';
 import { CHROMIUM_ARGS, CHROMIUM_PATH, openParticipant, uniqueRoom, type Participant } from './support/browser';
-import { remoteStats, tileSelector } from './support/observe';
+import { outboundLayers, remoteStats, tileSelector } from './support/observe';
 import { measure, waitFor } from './support/wait';
 
 const ROOM = uniqueRoom('e2e-simulcast');
@@ -40,21 +40,6 @@ async function aliceVideo(viewer: string): Promise<{ frameHeight: number; bytesR
   const stats = await remoteStats(page(viewer));
   const s = stats.find((x) => x.participantName === 'Alice' && x.kind === 'video' && x.source === 'camera');
   return { frameHeight: s?.frameHeight ?? 0, bytesReceived: s?.bytesReceived ?? 0, framesDecoded: s?.framesDecoded ?? 0 };
-}
-
-/** Alice's outbound-rtp per rid: bytes sent and the picture height of each layer. */
-async function sentByRid(): Promise<Record<string, { bytes: number; height: number }>> {
-  return page('Alice').evaluate(async () => {
-    const pcs = (window as unknown as { __confabPeerConnections: RTCPeerConnection[] }).__confabPeerConnections;
-    const out: Record<string, { bytes: number; height: number }> = {};
-    for (const pc of pcs) {
-      if (pc.connectionState !== 'connected') continue;
-      for (const s of (await pc.getStats()).values()) {
-        if (s.type === 'outbound-rtp' && s.kind === 'video' && s.rid) out[s.rid] = { bytes: s.bytesSent ?? 0, height: s.frameHeight ?? 0 };
-      }
-    }
-    return out;
-  });
 }
 
 /** Layer heights as Alice's encoder makes them (Chromium may capture the file below 720p). */
@@ -169,7 +154,7 @@ describe('simulcast in the browser', { timeout: 240_000 }, () => {
     await setAliceTile('Bob', { width: 1280, height: 720 });
     await setAliceTile('Carol', { width: 160, height: 90 });
     await waitFor(async () => {
-      for (const [rid, { height }] of Object.entries(await sentByRid())) if (height > 0) heights[rid] = height;
+      for (const [rid, { frameHeight }] of Object.entries(await outboundLayers(page('Alice')))) if (frameHeight > 0) heights[rid] = frameHeight;
       return ['q', 'h', 'f'].every((rid) => heights[rid] !== undefined);
     }, { message: 'Alice sends q, h and f', timeout: 40_000, interval: 200 });
     console.log(`[measure] layers ${JSON.stringify(heights)}`);
@@ -203,7 +188,7 @@ describe('simulcast in the browser', { timeout: 240_000 }, () => {
     await changeTileAndTime('Bob', { width: 1280, height: 720 }, { frameHeight: heights['f']! }, 15_000);
     await setAliceTile('Carol', { width: 160, height: 90 });
     await setAliceTile('Bob', { width: 160, height: 90 });
-    const f = async () => (await sentByRid())['f']?.bytes ?? 0;
+    const f = async () => (await outboundLayers(page('Alice')))['f']?.bytesSent ?? 0;
     const lastChange = await stopsChanging(f, 1_500, 12_000);
     measure('dynacast_layer_stop_ms', lastChange);
     assert.ok(lastChange <= 6_000, `f stopped counting bytes ${lastChange} ms after nobody needed it`);

@@ -299,3 +299,49 @@ export async function expectListedPeople(page: PageReader, viewerName: string, n
     message: `${viewerName}'s People list shows exactly ${want.join(', ')}`,
   });
 }
+
+/** One video encoding a page sends (an outbound-rtp): a simulcast layer (`rid`) or a single stream (no rid). */
+export interface OutboundVideo {
+  rid?: string;
+  frameWidth: number;
+  frameHeight: number;
+  framesEncoded: number;
+  bytesSent: number;
+  /** Why the encoder holds back ('none', 'bandwidth', 'cpu'). */
+  qualityLimitationReason: string;
+  /** Page epoch ms of the reading. */
+  at: number;
+}
+
+/** Every video encoding the page's open peer connections send (INIT_SCRIPT keeps them in `__confabPeerConnections`). */
+export async function outboundVideo(page: PageReader): Promise<OutboundVideo[]> {
+  return page.evaluate(async () => {
+    const pcs = (window as unknown as { __confabPeerConnections?: RTCPeerConnection[] }).__confabPeerConnections ?? [];
+    const at = performance.timeOrigin + performance.now();
+    const out: OutboundVideo[] = [];
+    for (const pc of pcs) {
+      if (pc.connectionState === 'closed') continue;
+      (await pc.getStats()).forEach((s: Record<string, unknown>) => {
+        if (s['type'] !== 'outbound-rtp' || s['kind'] !== 'video') return;
+        const entry: OutboundVideo = {
+          frameWidth: Number(s['frameWidth'] ?? 0),
+          frameHeight: Number(s['frameHeight'] ?? 0),
+          framesEncoded: Number(s['framesEncoded'] ?? 0),
+          bytesSent: Number(s['bytesSent'] ?? 0),
+          qualityLimitationReason: String(s['qualityLimitationReason'] ?? ''),
+          at,
+        };
+        if (typeof s['rid'] === 'string') entry.rid = s['rid'];
+        out.push(entry);
+      });
+    }
+    return out;
+  });
+}
+
+/** The simulcast layers among `outboundVideo()`, by rid. */
+export async function outboundLayers(page: PageReader): Promise<Record<string, OutboundVideo>> {
+  const layers: Record<string, OutboundVideo> = {};
+  for (const encoding of await outboundVideo(page)) if (encoding.rid !== undefined) layers[encoding.rid] = encoding;
+  return layers;
+}
