@@ -8,12 +8,39 @@ const MIN_PACKETS = 20;
 /** ... and decreases are at least this far apart (a loss burst is counted once, not per report). */
 const DECREASE_INTERVAL_MS = 300;
 const MAX_STEP_MS = 1000;
+/**
+ * A batch that lost more than this (random loss hardly ever does; a link given twice what it
+ * carries does), sent over at least this long at no less than this share of the estimate, says
+ * what the link delivers: what got through over the time it was sent in.
+ */
+const BOTTLENECK_LOSS = 0.25;
+const DELIVERY_SPAN_MS = 50;
+const DELIVERY_SEND_SHARE = 0.5;
+
+/** What one report newly says, for the loss-based estimate. */
+export interface LossReport {
+  received: number;
+  lost: number;
+  /** Bytes of the received packets, and of all reported ones. */
+  receivedBytes: number;
+  bytes: number;
+  /** When the first and the last of the reported packets were sent (ms; NaN: none). */
+  firstSendMs: number;
+  lastSendMs: number;
+}
 
 /**
  * The loss-based half: over batches of at least 20 reported packets, a loss ratio above 10%
  * lowers the estimate by half the ratio, below 2% lets it climb (8%/s, and at once to what the
  * receiver actually got), in between holds. It never stands above the delay-based estimate, so
  * a clean link leaves the delay-based one in charge.
+ *
+ * A sudden bottleneck (a link capped far below what we send, its queue full) loses most packets:
+ * then halving by the loss ratio takes several steps of 300 ms, each losing most of what we send
+ * (3.5 Mbit/s into 400 kbit/s: 1.5 s to come down, the subscriber's picture frozen meanwhile).
+ * When most of a batch is lost while we were really pushing the link (sending at least half the
+ * estimate), what got through in the time the batch was sent is a measurement of the link, and
+ * the estimate drops to that at once.
  */
 export class LossBasedEstimate {
   estimate: number;
@@ -21,6 +48,10 @@ export class LossBasedEstimate {
   lossRatio = 0;
   private lost = 0;
   private total = 0;
+  private receivedBytes = 0;
+  private bytes = 0;
+  private firstSendMs = NaN;
+  private lastSendMs = NaN;
   private lastUpdateMs = NaN;
   private lastDecreaseMs = -Infinity;
 
@@ -28,23 +59,33 @@ export class LossBasedEstimate {
     this.estimate = start;
   }
 
-  /** One report: `received` and `lost` packets newly reported. */
-  update(received: number, lost: number, delayBased: number, ackedBps: number, nowMs: number): number {
-    this.lost += lost;
-    this.total += received + lost;
+  /** One report (`report` is read, not kept). */
+  update(report: LossReport, delayBased: number, ackedBps: number, nowMs: number): number {
+    this.lost += report.lost;
+    this.total += report.received + report.lost;
+    this.receivedBytes += report.receivedBytes;
+    this.bytes += report.bytes;
+    if (!(report.firstSendMs >= this.firstSendMs)) this.firstSendMs = report.firstSendMs;
+    if (!(report.lastSendMs <= this.lastSendMs)) this.lastSendMs = report.lastSendMs;
     if (this.total < MIN_PACKETS) {
       if (this.estimate > delayBased) this.estimate = delayBased;
       return this.estimate;
     }
     const ratio = this.lost / this.total;
     this.lossRatio = ratio;
+    const delivered = this.deliveredBps();
     this.lost = 0;
     this.total = 0;
+    this.receivedBytes = 0;
+    this.bytes = 0;
+    this.firstSendMs = NaN;
+    this.lastSendMs = NaN;
     const dt = Number.isNaN(this.lastUpdateMs) ? 0 : Math.min(Math.max(nowMs - this.lastUpdateMs, 0), MAX_STEP_MS);
     this.lastUpdateMs = nowMs;
     if (ratio > HIGH_LOSS) {
       if (nowMs - this.lastDecreaseMs >= DECREASE_INTERVAL_MS) {
         this.estimate = Math.min(this.estimate, delayBased) * (1 - 0.5 * ratio);
+        if (ratio > BOTTLENECK_LOSS && delivered < this.estimate) this.estimate = delivered;
         this.lastDecreaseMs = nowMs;
       }
     } else if (ratio < LOW_LOSS) {
@@ -55,6 +96,14 @@ export class LossBasedEstimate {
     if (this.estimate > delayBased) this.estimate = delayBased;
     if (this.estimate < this.min) this.estimate = this.min;
     return this.estimate;
+  }
+
+  /** What the batch says the link delivers (bits/s); Infinity when it says nothing (too short, or we sent little). */
+  private deliveredBps(): number {
+    const span = this.lastSendMs - this.firstSendMs;
+    if (!(span >= DELIVERY_SPAN_MS)) return Infinity;
+    if ((this.bytes * 8000) / span < DELIVERY_SEND_SHARE * this.estimate) return Infinity;
+    return (this.receivedBytes * 8000) / span;
   }
 
   /** A probe proved `bps` gets through. */
