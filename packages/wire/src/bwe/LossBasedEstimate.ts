@@ -1,3 +1,5 @@
+import { DeliveryRate } from './DeliveryRate';
+
 /** Above this loss the estimate comes down (by half the loss ratio). */
 const HIGH_LOSS = 0.1;
 /** Below this loss the estimate may climb. */
@@ -10,8 +12,10 @@ const DECREASE_INTERVAL_MS = 300;
 const MAX_STEP_MS = 1000;
 /**
  * A batch that lost more than this (random loss hardly ever does; a link given twice what it
- * carries does), sent over at least this long at no less than this share of the estimate, says
- * what the link delivers: what got through over the time it was sent in.
+ * carries does) while we sent at no less than this share of the estimate: what the link
+ * delivered over the newest reports that span 50 ms of sending is a measurement of it. (Over
+ * 150-200 ms the window still holds what was sent before the cap and the first cut is a half;
+ * over 50 ms it can undershoot a little: 3.5 Mbps into 400 kbps, 308 kbps, back in a second.)
  */
 const BOTTLENECK_LOSS = 0.25;
 const DELIVERY_SPAN_MS = 50;
@@ -39,8 +43,8 @@ export interface LossReport {
  * then halving by the loss ratio takes several steps of 300 ms, each losing most of what we send
  * (3.5 Mbit/s into 400 kbit/s: 1.5 s to come down, the subscriber's picture frozen meanwhile).
  * When most of a batch is lost while we were really pushing the link (sending at least half the
- * estimate), what got through in the time the batch was sent is a measurement of the link, and
- * the estimate drops to that at once.
+ * estimate), what got through lately (DeliveryRate) is a measurement of the link, and the
+ * estimate drops to that at once.
  */
 export class LossBasedEstimate {
   estimate: number;
@@ -48,10 +52,7 @@ export class LossBasedEstimate {
   lossRatio = 0;
   private lost = 0;
   private total = 0;
-  private receivedBytes = 0;
-  private bytes = 0;
-  private firstSendMs = NaN;
-  private lastSendMs = NaN;
+  private readonly delivery = new DeliveryRate(DELIVERY_SPAN_MS);
   private lastUpdateMs = NaN;
   private lastDecreaseMs = -Infinity;
 
@@ -63,29 +64,21 @@ export class LossBasedEstimate {
   update(report: LossReport, delayBased: number, ackedBps: number, nowMs: number): number {
     this.lost += report.lost;
     this.total += report.received + report.lost;
-    this.receivedBytes += report.receivedBytes;
-    this.bytes += report.bytes;
-    if (!(report.firstSendMs >= this.firstSendMs)) this.firstSendMs = report.firstSendMs;
-    if (!(report.lastSendMs <= this.lastSendMs)) this.lastSendMs = report.lastSendMs;
+    this.delivery.add(report.firstSendMs, report.lastSendMs, report.bytes, report.receivedBytes);
     if (this.total < MIN_PACKETS) {
       if (this.estimate > delayBased) this.estimate = delayBased;
       return this.estimate;
     }
     const ratio = this.lost / this.total;
     this.lossRatio = ratio;
-    const delivered = this.deliveredBps();
     this.lost = 0;
     this.total = 0;
-    this.receivedBytes = 0;
-    this.bytes = 0;
-    this.firstSendMs = NaN;
-    this.lastSendMs = NaN;
     const dt = Number.isNaN(this.lastUpdateMs) ? 0 : Math.min(Math.max(nowMs - this.lastUpdateMs, 0), MAX_STEP_MS);
     this.lastUpdateMs = nowMs;
     if (ratio > HIGH_LOSS) {
       if (nowMs - this.lastDecreaseMs >= DECREASE_INTERVAL_MS) {
         this.estimate = Math.min(this.estimate, delayBased) * (1 - 0.5 * ratio);
-        if (ratio > BOTTLENECK_LOSS && delivered < this.estimate) this.estimate = delivered;
+        if (ratio > BOTTLENECK_LOSS) this.estimate = Math.min(this.estimate, this.delivery.delivered(DELIVERY_SEND_SHARE * this.estimate));
         this.lastDecreaseMs = nowMs;
       }
     } else if (ratio < LOW_LOSS) {
@@ -96,14 +89,6 @@ export class LossBasedEstimate {
     if (this.estimate > delayBased) this.estimate = delayBased;
     if (this.estimate < this.min) this.estimate = this.min;
     return this.estimate;
-  }
-
-  /** What the batch says the link delivers (bits/s); Infinity when it says nothing (too short, or we sent little). */
-  private deliveredBps(): number {
-    const span = this.lastSendMs - this.firstSendMs;
-    if (!(span >= DELIVERY_SPAN_MS)) return Infinity;
-    if ((this.bytes * 8000) / span < DELIVERY_SEND_SHARE * this.estimate) return Infinity;
-    return (this.receivedBytes * 8000) / span;
   }
 
   /** A probe proved `bps` gets through. */
