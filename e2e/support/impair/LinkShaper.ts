@@ -10,9 +10,15 @@ import { run } from './run';
 
 export type Direction = 'down' | 'up';
 
-/** tbf needs a bucket of at least one MTU and a queue bound; 20 kB and 50 ms behave like a real bottleneck. */
-const BURST_BYTES = 20_000;
+/**
+ * The bottleneck's queue: what would wait longer than about this is dropped. tbf bounds its
+ * queue at rate x latency + burst, so the bucket is kept to two full packets (it must hold one):
+ * with the 20 kB bucket this file used to have, a 400 kbit/s cap queued 390-520 ms (measured:
+ * timestamped packets flooded through it), not the 50 ms it meant. Now at most 50 ms plus two
+ * packets: 110 ms at 400 kbit/s, 74 ms at 1 Mbit/s.
+ */
 const LATENCY_MS = 50;
+const BURST_BYTES = 3000;
 
 export class LinkShaper {
   private readonly table: string;

@@ -4,3 +4,4 @@ export { LinkShaper, type Direction } from './LinkShaper';
 export { UdpDelayRelay, type RelayOptions } from './UdpDelayRelay';
 export { audioTimeline, movingVideo, type AudioSegment } from './mediaFiles';
 export { launchParticipantBrowser, type ParticipantBrowserOptions } from './launchParticipantBrowser';
+export { runAtRealtimePriority } from './realtimePriority';

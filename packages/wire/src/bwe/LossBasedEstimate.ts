@@ -1,3 +1,5 @@
+import { DeliveryRate } from './DeliveryRate';
+
 /** Above this loss the estimate comes down (by half the loss ratio). */
 const HIGH_LOSS = 0.1;
 /** Below this loss the estimate may climb. */
@@ -8,12 +10,41 @@ const MIN_PACKETS = 20;
 /** ... and decreases are at least this far apart (a loss burst is counted once, not per report). */
 const DECREASE_INTERVAL_MS = 300;
 const MAX_STEP_MS = 1000;
+/**
+ * A batch that lost more than this (random loss hardly ever does; a link given twice what it
+ * carries does) while we sent at no less than this share of the estimate: what the link
+ * delivered over the newest reports that span 50 ms of sending is a measurement of it. (Over
+ * 150-200 ms the window still holds what was sent before the cap and the first cut is a half;
+ * over 50 ms it can undershoot a little: 3.5 Mbps into 400 kbps, 308 kbps, back in a second.)
+ */
+const BOTTLENECK_LOSS = 0.25;
+const DELIVERY_SPAN_MS = 50;
+const DELIVERY_SEND_SHARE = 0.5;
+
+/** What one report newly says, for the loss-based estimate. */
+export interface LossReport {
+  received: number;
+  lost: number;
+  /** Bytes of the received packets, and of all reported ones. */
+  receivedBytes: number;
+  bytes: number;
+  /** When the first and the last of the reported packets were sent (ms; NaN: none). */
+  firstSendMs: number;
+  lastSendMs: number;
+}
 
 /**
  * The loss-based half: over batches of at least 20 reported packets, a loss ratio above 10%
  * lowers the estimate by half the ratio, below 2% lets it climb (8%/s, and at once to what the
  * receiver actually got), in between holds. It never stands above the delay-based estimate, so
  * a clean link leaves the delay-based one in charge.
+ *
+ * A sudden bottleneck (a link capped far below what we send, its queue full) loses most packets:
+ * then halving by the loss ratio takes several steps of 300 ms, each losing most of what we send
+ * (3.5 Mbit/s into 400 kbit/s: 1.5 s to come down, the subscriber's picture frozen meanwhile).
+ * When most of a batch is lost while we were really pushing the link (sending at least half the
+ * estimate), what got through lately (DeliveryRate) is a measurement of the link, and the
+ * estimate drops to that at once.
  */
 export class LossBasedEstimate {
   estimate: number;
@@ -21,6 +52,7 @@ export class LossBasedEstimate {
   lossRatio = 0;
   private lost = 0;
   private total = 0;
+  private readonly delivery = new DeliveryRate(DELIVERY_SPAN_MS);
   private lastUpdateMs = NaN;
   private lastDecreaseMs = -Infinity;
 
@@ -28,10 +60,11 @@ export class LossBasedEstimate {
     this.estimate = start;
   }
 
-  /** One report: `received` and `lost` packets newly reported. */
-  update(received: number, lost: number, delayBased: number, ackedBps: number, nowMs: number): number {
-    this.lost += lost;
-    this.total += received + lost;
+  /** One report (`report` is read, not kept). */
+  update(report: LossReport, delayBased: number, ackedBps: number, nowMs: number): number {
+    this.lost += report.lost;
+    this.total += report.received + report.lost;
+    this.delivery.add(report.firstSendMs, report.lastSendMs, report.bytes, report.receivedBytes);
     if (this.total < MIN_PACKETS) {
       if (this.estimate > delayBased) this.estimate = delayBased;
       return this.estimate;
@@ -45,6 +78,7 @@ export class LossBasedEstimate {
     if (ratio > HIGH_LOSS) {
       if (nowMs - this.lastDecreaseMs >= DECREASE_INTERVAL_MS) {
         this.estimate = Math.min(this.estimate, delayBased) * (1 - 0.5 * ratio);
+        if (ratio > BOTTLENECK_LOSS) this.estimate = Math.min(this.estimate, this.delivery.delivered(DELIVERY_SEND_SHARE * this.estimate));
         this.lastDecreaseMs = nowMs;
       }
     } else if (ratio < LOW_LOSS) {

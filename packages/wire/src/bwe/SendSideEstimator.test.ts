@@ -41,6 +41,24 @@ describe('SendSideEstimator on a simulated link (real TwccRecorder reports, pars
     assert.ok(up > 0 && up - 20_000 < 10_000, `back to 2.5 Mbps after ${up - 20_000} ms`);
   });
 
+  it('a sudden bottleneck far below what is sent (3.5 Mbps into 400 kbps) is measured at once, not halved towards', () => {
+    const estimator = new SendSideEstimator();
+    const { samples } = simulateLink(estimator, {
+      phases: [
+        { untilMs: 10_000, capacityBps: 8e6 },
+        { untilMs: 15_000, capacityBps: 400e3 },
+      ],
+      wantedBps: 3.5e6,
+      queueMs: 100,
+    });
+    const before = estimateRange(samples, 9000, 10_000).last;
+    const early = estimateRange(samples, 10_000, 10_300);
+    assert.ok(early.min < before / 4, `within 300 ms: ${Math.round(early.min)} from ${Math.round(before)}`);
+    const down = firstTime(samples, 10_000, (e) => e <= 400e3);
+    assert.ok(down > 0 && down - 10_000 < 1000, `below the cap after ${down - 10_000} ms`);
+    assert.ok(estimateRange(samples, 10_000, 15_000).min >= 200e3, 'not below half the cap');
+  });
+
   it('a loss burst (30% for 2 s) brings it down, and it climbs back afterwards', () => {
     const estimator = new SendSideEstimator();
     const { samples } = simulateLink(estimator, {

@@ -2,7 +2,7 @@ import type { TwccFeedback } from '../rtcp/TwccFeedback';
 import { AckedBitrate } from './AckedBitrate';
 import { AimdRateControl } from './AimdRateControl';
 import { BandwidthUsage } from './BandwidthUsage';
-import { LossBasedEstimate } from './LossBasedEstimate';
+import { LossBasedEstimate, type LossReport } from './LossBasedEstimate';
 import { PacketResults } from './PacketResults';
 import { ProbePlanner } from './ProbePlanner';
 import { ProbeResult } from './ProbeResult';
@@ -38,6 +38,7 @@ export class SendSideEstimator {
   readonly planner = new ProbePlanner();
   private readonly results: PacketResults;
   private readonly probes = new ProbeResult();
+  private readonly lossReport: LossReport = { received: 0, lost: 0, receivedBytes: 0, bytes: 0, firstSendMs: NaN, lastSendMs: NaN };
   /** The current estimate, bits/s. */
   estimate: number;
   /** Reports processed, and reports that named at least one packet we sent. */
@@ -71,11 +72,18 @@ export class SendSideEstimator {
     let probeId = -1;
     let probeBps = NaN;
     let usage: BandwidthUsage = this.trendline.state;
+    const report = this.lossReport;
+    report.receivedBytes = report.bytes = 0;
+    report.firstSendMs = report.lastSendMs = NaN;
     for (let i = 0; i < n; i++) {
-      const arrival = results.arrivalMs[i]!;
-      if (Number.isNaN(arrival)) continue;
       const send = results.sendMs[i]!;
       const size = results.sizes[i]!;
+      report.bytes += size;
+      if (!(send >= report.firstSendMs)) report.firstSendMs = send;
+      if (!(send <= report.lastSendMs)) report.lastSendMs = send;
+      const arrival = results.arrivalMs[i]!;
+      if (Number.isNaN(arrival)) continue;
+      report.receivedBytes += size;
       this.acked.add(arrival, size);
       const cluster = results.clusters[i]!;
       if (cluster >= 0) {
@@ -101,7 +109,9 @@ export class SendSideEstimator {
         this.lossBased.raiseTo(delay);
       }
     }
-    const loss = this.lossBased.update(n - results.lost, results.lost, delay, ackedBps, nowMs);
+    report.received = n - results.lost;
+    report.lost = results.lost;
+    const loss = this.lossBased.update(report, delay, ackedBps, nowMs);
     this.estimate = Math.max(Math.min(delay, loss), this.delayBased.min);
     return this.estimate;
   }

@@ -105,6 +105,7 @@ export class SfuConsumer implements Consumer {
       current: -1,
       target: -1,
       pausedForBandwidth: false,
+      dropCurrent: false,
     };
     ctx.counters.consumers++;
   }
@@ -227,6 +228,7 @@ export class SfuConsumer implements Consumer {
       if (!this.producer.simulcast && wasCurrent < 0 && selector.current >= 0) this.resync();
       if (a.target >= 0 && this.sending) this.producer.requestLayerKeyFrame(a.target);
     }
+    if (a.dropCurrent) selector.stopCurrent();
     selector.fallback = this.producer.simulcast && selector.current < 0 ? this.flowingLayerBelow(a.target, nowMs) : -1;
     if (selector.fallback >= 0 && this.sending) this.producer.requestLayerKeyFrame(selector.fallback);
     if (a.pausedForBandwidth !== this.pausedForBandwidth) {

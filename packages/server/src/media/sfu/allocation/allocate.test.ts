@@ -17,12 +17,13 @@ function camera(fields: Partial<AllocationTrack> = {}): AllocationTrack {
     current: -1,
     target: -1,
     pausedForBandwidth: false,
+    dropCurrent: false,
     ...fields,
   };
 }
 
 function audio(): AllocationTrack {
-  return { kind: 'audio', priority: VideoPriority.Camera, visible: true, height: 0, layers: [{ height: 0, bitrate: 40_000, available: true }], current: 0, target: -1, pausedForBandwidth: false };
+  return { kind: 'audio', priority: VideoPriority.Camera, visible: true, height: 0, layers: [{ height: 0, bitrate: 40_000, available: true }], current: 0, target: -1, pausedForBandwidth: false, dropCurrent: false };
 }
 
 test('tile size: never a layer taller than the tile, the top one when unknown or larger', () => {
@@ -112,4 +113,20 @@ test('a single-layer stream (no simulcast) is either sent whole or paused', () =
   allocate([plain], 500_000);
   assert.equal(plain.target, -1);
   assert.equal(plain.pausedForBandwidth, true);
+});
+
+test('overload: with more than twice the estimate on the way, a video moving down stops its current layer at once', () => {
+  const alice = camera({ current: 2 });
+  const bob = camera({ current: 2 });
+  allocate([audio(), alice, bob], 400_000);
+  assert.deepEqual([alice.target, bob.target], [0, 0]);
+  assert.deepEqual([alice.dropCurrent, bob.dropCurrent], [true, true], '4 Mbps into 400 kbps: the top layers are only lost');
+  const shrunk = camera({ current: 2, height: 90 });
+  allocate([audio(), shrunk], 10_000_000);
+  assert.equal(shrunk.target, 0);
+  assert.equal(shrunk.dropCurrent, false, 'a smaller tile: the current layer flows until the key frame of the new one');
+  const squeezed = camera({ current: 2 });
+  allocate([audio(), squeezed], 1_500_000);
+  assert.equal(squeezed.target, 1);
+  assert.equal(squeezed.dropCurrent, false, '2 Mbps into 1.5: no gap while switching');
 });

@@ -37,6 +37,11 @@ export interface AllocationTrack {
   target: number;
   /** Out: visible, but not even the lowest layer fits. */
   pausedForBandwidth: boolean;
+  /**
+   * Out: moving down while the link is overloaded: stop the current layer now rather than at the
+   * target's key frame (until then it would only be lost, and delay that key frame behind it).
+   */
+  dropCurrent: boolean;
 }
 
 /** What an audio track costs while it has not been measured (Opus at its usual rate, with headers). */
@@ -45,6 +50,12 @@ const AUDIO_BITRATE = 48_000;
 const TOP_LAYER_BITRATE = 2_000_000;
 /** The top layer's height while unknown; each layer below half of the one above (scaleResolutionDownBy 2). */
 const TOP_LAYER_HEIGHT = 720;
+/**
+ * What is sent now is more than this many times what the link carries: a video moving down stops
+ * its current layer at once. Below it the current layer keeps flowing until the target's key
+ * frame, so a switch shows no gap (a tile made smaller, a moderate drop of the estimate).
+ */
+const OVERLOAD = 2;
 
 export function layerBitrate(track: AllocationTrack, index: number): number {
   const measured = track.layers[index]!.bitrate;
@@ -95,16 +106,25 @@ function lowestAvailable(track: AllocationTrack, upTo: number): number {
  * no estimate yet, everyone gets what their tile wants). Two passes in priority order: first each
  * visible video its lowest layer while that fits (the rest are paused), then each one up towards
  * the layer its tile wants with what is left. When bandwidth is limited, a video climbs at most one
- * layer above the one it receives per round (a new estimate is proven layer by layer).
+ * layer above the one it receives per round (a new estimate is proven layer by layer). When what
+ * is sent now is more than twice the estimate, videos moving down drop their current layer at once.
  */
 export function allocate(tracks: readonly AllocationTrack[], availableBitrate: number): void {
   let budget = availableBitrate;
+  let sending = 0;
   for (const track of tracks) {
-    if (track.kind !== 'audio') continue;
+    track.dropCurrent = false;
+    if (track.kind !== 'audio') {
+      if (track.current >= 0 && track.current < track.layers.length) sending += layerBitrate(track, track.current);
+      continue;
+    }
     track.target = 0;
     track.pausedForBandwidth = false;
-    budget -= track.layers.length > 0 && track.layers[0]!.bitrate > 0 ? track.layers[0]!.bitrate : AUDIO_BITRATE;
+    const cost = track.layers.length > 0 && track.layers[0]!.bitrate > 0 ? track.layers[0]!.bitrate : AUDIO_BITRATE;
+    budget -= cost;
+    sending += cost;
   }
+  const overloaded = sending > OVERLOAD * availableBitrate;
   const videos = tracks.filter((t) => t.kind === 'video').sort((a, b) => a.priority - b.priority);
   const wanted = videos.map(wantedLayer);
   for (let v = 0; v < videos.length; v++) {
@@ -137,4 +157,5 @@ export function allocate(tracks: readonly AllocationTrack[], availableBitrate: n
     }
     if (Number.isFinite(availableBitrate) && track.current >= 0 && track.target > track.current + 1) track.target = track.current + 1;
   }
+  if (overloaded) for (const track of videos) track.dropCurrent = track.current >= 0 && track.target < track.current;
 }

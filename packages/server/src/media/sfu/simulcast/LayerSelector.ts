@@ -45,6 +45,11 @@ export class LayerSelector {
     return true;
   }
 
+  /** Nothing flows until the target's key frame (or a fallback's): the link cannot carry the current layer. */
+  stopCurrent(): void {
+    if (this.current !== this.target) this.current = -1;
+  }
+
   /** Per packet of `layer` (`keyFrame`: it starts a key frame). Allocates nothing. */
   accept(layer: number, keyFrame: boolean): LayerDecision {
     if (layer === this.current) return LayerDecision.Forward;
