@@ -9,7 +9,7 @@ const media: MediaEngine = {
   createRouter: () => {
     throw new Error('no rooms in this test');
   },
-  stats: () => ({ routers: 0, transports: 2, producers: 0, consumers: 0, rtpPacketsReceived: 0, rtpPacketsForwarded: 7, rtpBytesForwarded: 0 }),
+  stats: () => ({ routers: 0, transports: 2, producers: 0, consumers: 0, rtpPacketsReceived: 0, rtpPacketsForwarded: 7, rtpBytesForwarded: 0, pacerQueuedPackets: 0, pacerDroppedPackets: 0 }),
   close: async () => {},
 };
 const directory = new LocalDirectory(media, {} as RoomOptions, { maxRooms: 1 });
