@@ -10,10 +10,11 @@ export const PACER_INTERVAL_MS = 5;
 const BURST_MS = 20;
 /**
  * Whatever the rate, a queue drains within about this long: a key frame larger than the rate
- * allows is sent faster rather than held until it is too old to be useful, and video never
- * lags audio (which is not paced) by more than this.
+ * allows is sent faster rather than held until it is too old to be useful, and video never lags
+ * audio (which is not paced) by more than this, well inside what a receiver's lip sync absorbs
+ * (and what a bottleneck's queue holds: spreading a burst over 100 ms is what protects it).
  */
-const DRAIN_MS = 200;
+const DRAIN_MS = 100;
 /** Video waits at most this long; older video is dropped first when the queue is over it (a stalled thread). */
 const MAX_QUEUE_MS = 500;
 /** Queued packets at most (a 2 Mbps key frame burst is ~200). */
