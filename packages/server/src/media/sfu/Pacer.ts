@@ -68,9 +68,10 @@ function step(): void {
  *
  * The bucket is paid by the time that really passed: when the thread is busy and the 5 ms step
  * comes late, the step sends everything due since the last one. (Counting only one step's worth
- * per wakeup made the real rate fall with the thread's load, to half the set rate at 80% busy,
- * and the standing queue that followed put video up to a second behind audio at Chromium
- * subscribers.) Audio, retransmissions and probes never wait; they count against the budget.
+ * per wakeup made the real rate fall with the thread's load, to a quarter of the set rate with the
+ * thread 80% busy, and the standing queue that followed put video up to a second behind audio at
+ * Chromium subscribers.) Audio and retransmissions never wait and count against the budget;
+ * probes come on top of it.
  */
 export class Pacer {
   /** Packets dropped because they waited too long or the queue was full. */
