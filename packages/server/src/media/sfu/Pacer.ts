@@ -10,10 +10,11 @@ export const PACER_INTERVAL_MS = 5;
 const BURST_MS = 20;
 /**
  * Whatever the rate, a queue drains within about this long: a key frame larger than the rate
- * allows is sent faster rather than held until it is too old to be useful, and video never
- * lags audio (which is not paced) by more than this.
+ * allows is sent faster rather than held until it is too old to be useful, and video never lags
+ * audio (which is not paced) by more than this, well inside what a receiver's lip sync absorbs
+ * (and what a bottleneck's queue holds: spreading a burst over 100 ms is what protects it).
  */
-const DRAIN_MS = 200;
+const DRAIN_MS = 100;
 /** Video waits at most this long; older video is dropped first when the queue is over it (a stalled thread). */
 const MAX_QUEUE_MS = 500;
 /** Queued packets at most (a 2 Mbps key frame burst is ~200). */
@@ -67,9 +68,10 @@ function step(): void {
  *
  * The bucket is paid by the time that really passed: when the thread is busy and the 5 ms step
  * comes late, the step sends everything due since the last one. (Counting only one step's worth
- * per wakeup made the real rate fall with the thread's load, to half the set rate at 80% busy,
- * and the standing queue that followed put video up to a second behind audio at Chromium
- * subscribers.) Audio, retransmissions and probes never wait; they count against the budget.
+ * per wakeup made the real rate fall with the thread's load, to a quarter of the set rate with the
+ * thread 80% busy, and the standing queue that followed put video up to a second behind audio at
+ * Chromium subscribers.) Audio and retransmissions never wait and count against the budget;
+ * probes come on top of it.
  */
 export class Pacer {
   /** Packets dropped because they waited too long or the queue was full. */

@@ -223,8 +223,9 @@ export class SfuProducer implements Producer {
   }
 
   /**
-   * Periodic (the transport's tick): dynacast. The layers some consumer receives or switches to
-   * stay on, the others go off after a delay; the publisher hears of each change.
+   * Periodic (the transport's tick): dynacast. The layers some consumer needs (receives, switches
+   * to, or has a tile drawn for: SfuConsumer.neededLayers) stay on, the others go off after a
+   * delay; the publisher hears of each change.
    */
   tick(nowMs: number): void {
     const dynacast = this.dynacast;

@@ -2,8 +2,8 @@
 export const DYNACAST_OFF_DELAY_MS = 3000;
 
 /**
- * Which simulcast layers a publisher should send: the ones some consumer receives or is switching
- * to. A layer becomes needed -> on at once; unneeded -> off once it has stayed unneeded for
+ * Which simulcast layers a publisher should send: the ones some consumer needs (receives, is
+ * switching to, or has a tile drawn for). A layer becomes needed -> on at once; unneeded -> off once it has stayed unneeded for
  * `offDelayMs`. Starts with every layer on (that is how the publisher starts). Pure logic: the
  * caller passes the needed layers as a bit mask, and tells the publisher when update() says so.
  */
