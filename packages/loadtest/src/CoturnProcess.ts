@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { freePort, REPO_ROOT } from './ServerProcess';
 import { sleep } from './time';
+import { keepOutput } from './processOutput';
 
 export const SHIPPED_TURNSERVER_CONF = join(REPO_ROOT, 'deploy', 'turnserver.conf');
 
@@ -63,12 +64,7 @@ export class CoturnProcess {
     /** The UDP ports relays use (towards peers). */
     readonly relayPorts: { min: number; max: number },
   ) {
-    const keep = (chunk: Buffer) => {
-      for (const line of chunk.toString().split('\n')) if (line.trim()) this.output.push(line);
-      if (this.output.length > 400) this.output.splice(0, this.output.length - 400);
-    };
-    child.stdout?.on('data', keep);
-    child.stderr?.on('data', keep);
+    keepOutput(child, this.output, 400);
     child.on('exit', (code, signal) => (this.exitCode = code ?? (signal ? -1 : null)));
   }
 

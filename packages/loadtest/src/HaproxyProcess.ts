@@ -11,6 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort, httpGet, REPO_ROOT } from './ServerProcess';
 import { sleep } from './time';
+import { keepOutput } from './processOutput';
 
 export const SHIPPED_HAPROXY_CFG = join(REPO_ROOT, 'deploy', 'haproxy.cfg');
 /** The backend in deploy/haproxy.cfg whose servers are the Confab nodes. */
@@ -115,16 +116,7 @@ export class HaproxyProcess {
     readonly scheme: 'http' | 'https',
     onLine: ((line: string) => void) | undefined,
   ) {
-    const keep = (chunk: Buffer) => {
-      for (const line of chunk.toString().split('\n')) {
-        if (!line.trim()) continue;
-        this.output.push(line);
-        onLine?.(line);
-      }
-      if (this.output.length > 400) this.output.splice(0, this.output.length - 400);
-    };
-    child.stdout?.on('data', keep);
-    child.stderr?.on('data', keep);
+    keepOutput(child, this.output, 400, onLine);
     child.on('exit', (code, signal) => (this.exitCode = code ?? (signal ? -1 : null)));
   }
 

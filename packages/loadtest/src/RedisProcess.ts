@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { freePort } from './ServerProcess';
 import { sleep } from './time';
+import { keepOutput } from './processOutput';
 
 const run = promisify(execFile);
 
@@ -126,12 +127,7 @@ export class RedisProcess {
         resolve();
       }),
     );
-    const keep = (chunk: Buffer) => {
-      for (const line of chunk.toString().split('\n')) if (line.trim()) this.output.push(line);
-      if (this.output.length > 200) this.output.splice(0, this.output.length - 200);
-    };
-    child.stdout?.on('data', keep);
-    child.stderr?.on('data', keep);
+    keepOutput(child, this.output, 200);
     const deadline = Date.now() + 10_000;
     while (!(await answersPing(this.addresses[0]!, this.port))) {
       if (this.child !== child) throw new Error(`redis-server exited at start:\n${this.output.slice(-20).join('\n')}`);

@@ -5,6 +5,7 @@ import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { processCpu, processRss, type CpuTimes } from './procStats';
 import { TimeoutError, sleep, withTimeout } from './time';
+import { keepOutput } from './processOutput';
 
 export interface ServerProcessOptions {
   /** Default: a free port picked now. */
@@ -49,16 +50,7 @@ export class ServerProcess {
     readonly scheme: 'http' | 'https',
     onLine: ((line: string) => void) | undefined,
   ) {
-    const keep = (chunk: Buffer) => {
-      for (const line of chunk.toString().split('\n')) {
-        if (!line.trim()) continue;
-        this.output.push(line);
-        onLine?.(line);
-      }
-      if (this.output.length > 200) this.output.splice(0, this.output.length - 200);
-    };
-    child.stdout?.on('data', keep);
-    child.stderr?.on('data', keep);
+    keepOutput(child, this.output, 200, onLine);
     child.on('exit', (code, signal) => {
       this.exitCode = code ?? (signal ? -1 : null);
     });
