@@ -1,5 +1,5 @@
 import * as z from 'zod';
-import { ConnectionStatus, ParticipantId, PresenceStatus, RoomName, ServerMessage, TrackId, TrackInfo } from '@confab/protocol';
+import { ParticipantInfo, RoomName, ServerMessage, TrackId } from '@confab/protocol';
 
 /**
  * A room as it moves from one node to another (drain): everything its participants need to resume
@@ -24,15 +24,9 @@ const SessionSnapshot = z
   })
   .refine((s) => s.replay.length <= s.seq, 'replay holds more messages than were ever numbered');
 
-export const ParticipantSnapshot = z
-  .object({
-    id: ParticipantId,
-    name: z.string(),
-    status: PresenceStatus,
-    connection: ConnectionStatus,
-    joinedAt: z.number(),
-    /** Published tracks (ids and muted state); on the new node they wait to be published again. */
-    tracks: z.array(TrackInfo),
+/** What everyone sees of the participant (published tracks wait on the new node to be published again), and their session. */
+export const ParticipantSnapshot = ParticipantInfo
+  .extend({
     trackSettings: z.array(TrackSettingsEntry),
     /** Requests up to this id were done: resent ones are not done again. */
     lastRequestId: z.number().int().nonnegative(),
