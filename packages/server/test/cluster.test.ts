@@ -84,10 +84,11 @@ const scriptNames = new Map(Object.entries(scripts).map(([name, script]) => [scr
  * claims and relay publishes. The nodes' own renewals, refreshes and liveness checks run anyway and
  * are left out (reported per second apart).
  */
-async function commandsPer(times: number, join: (i: number) => Promise<unknown>): Promise<string> {
+async function commandsPer(times: number, join: (i: number) => Promise<unknown>): Promise<JoinCost> {
   const spy = new Redis(redis.url());
   spy.on('error', () => undefined);
   const monitor = await spy.monitor();
+  monitor.on('error', () => undefined);
   const counts = new Map<string, number>();
   monitor.on('monitor', (_time: string, args: string[]) => {
     const command = args[0]!.toLowerCase();
@@ -95,30 +96,49 @@ async function commandsPer(times: number, join: (i: number) => Promise<unknown>)
     counts.set(name, (counts.get(name) ?? 0) + 1);
   });
   const started = performance.now();
-  for (let i = 0; i < times; i++) await join(i);
-  await sleep(200); // the last replies' publishes
+  try {
+    for (let i = 0; i < times; i++) await join(i);
+    await sleep(200); // the last replies' publishes
+  } finally {
+    monitor.disconnect();
+    spy.disconnect();
+  }
   const seconds = (performance.now() - started) / 1000;
-  monitor.disconnect();
-  spy.disconnect();
-  const perJoin = ['place', 'claim', 'publish'].map((name) => `${name}=${((counts.get(name) ?? 0) / times).toFixed(1)}`);
+  const per = (name: string) => (counts.get(name) ?? 0) / times;
   const background = ['renew', 'register', 'alive'].map((name) => `${name}=${((counts.get(name) ?? 0) / seconds / nodes.length).toFixed(1)}/s/node`);
-  const total = ['place', 'claim', 'publish'].reduce((sum, name) => sum + (counts.get(name) ?? 0), 0) / times;
-  return `${total.toFixed(1)} (${perJoin.join(' ')}; background ${background.join(' ')})`;
+  const cost = { place: per('place'), claim: per('claim'), publish: per('publish'), total: per('place') + per('claim') + per('publish') };
+  const line = `${cost.total.toFixed(1)} (place=${cost.place.toFixed(1)} claim=${cost.claim.toFixed(1)} publish=${cost.publish.toFixed(1)}; background ${background.join(' ')})`;
+  return { ...cost, line };
 }
+
+interface JoinCost { place: number; claim: number; publish: number; total: number; line: string }
 
 test('a socket on the owner talks to its room directly, others are relayed: Redis commands per join, and round trips', async () => {
   const room = 'fast-path';
-  await (await client(nodes[1]!)).join(room, 'First');
+  const first = await client(nodes[1]!);
+  await first.join(room, 'First');
   const owner = hosts(room)[0]!;
+  if (owner !== nodes[1]) {
+    // Placement chose another node (the last test's rooms may still count as load there): keep the
+    // room open from a member on the owner, so no relayed member's notices are counted below.
+    const anchor = await client(owner);
+    await anchor.join(room, 'Anchor');
+    first.send({ type: 'leave', id: 2 });
+    await anchor.next('participant_left');
+  }
   const elsewhere = nodes.filter((n) => n !== owner);
   const atOwner = await commandsPer(10, async (i) => (await client(owner)).join(room, `Local${i}`));
   const relayed = await commandsPer(10, async (i) => (await client(elsewhere[0]!)).join(room, `Relayed${i}`));
   const newRooms = await commandsPer(10, async (i) => (await client(elsewhere[1]!)).join(`fast-path-new-${i}`, 'New'));
-  console.log(`[measure] redis_commands_per_join_at_owner=${atOwner}`);
-  console.log(`[measure] redis_commands_per_join_relayed=${relayed}`);
-  console.log(`[measure] redis_commands_per_join_new_room=${newRooms}`);
-  assert.match(atOwner, /^0\.0 /, 'a join at the owner of an open room needs no Redis');
-  assert.match(relayed, /place=1\.0 claim=0\.0 publish=[2-9]/, 'a join elsewhere asks Redis where the room is once, and relays');
+  console.log(`[measure] redis_commands_per_join_at_owner=${atOwner.line}`);
+  console.log(`[measure] redis_commands_per_join_relayed=${relayed.line}`);
+  console.log(`[measure] redis_commands_per_join_new_room=${newRooms.line}`);
+  assert.equal(atOwner.total, 0, 'a join at the owner of an open room needs no Redis');
+  assert.equal(relayed.place, 1, 'a join elsewhere asks Redis where the room is once');
+  assert.equal(relayed.claim, 0, 'and claims nothing');
+  // At least the edge's connect+join and the owner's reply; how many more depends on how the
+  // other relayed members' participant_joined notices batch into frames.
+  assert.ok(relayed.publish >= 2, `a relayed join publishes at least twice (${relayed.publish})`);
 
   // Status round trips, same node against relayed: the relay adds a pub/sub hop each way.
   const onOwner = await client(owner);
