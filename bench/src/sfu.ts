@@ -4,15 +4,17 @@
  *   1. CPU per forwarded packet, 1 publisher (VP8 + Opus) → N subscribers, on one media worker;
  *   2. the most subscribers that one media worker (one core) feeds without loss: N keeps growing
  *      until loss, a saturated media thread, a saturated load generator, or --max-subscribers;
- *   3. two rooms on 2 media workers against the same on 1.
+ *   3. two rooms on 2 media workers against the same on 1 (--scaling-subscribers 0 leaves it out).
+ * --repeats K runs the engines K rounds, interleaved (A B, B A, A B, ...), and reports medians, so a
+ * change in the machine's load during the run falls on every engine alike.
  * Method and results: docs/benchmarks.md.
  *
- *   npm run bench:sfu [-- --engines werift,sfu-native,sfu-ts --subscribers 1,8,32 --media-workers 1 --json]
+ *   npm run bench:sfu [-- --engines werift,sfu-native,sfu-ts --subscribers 1,8,32 --media-workers 1 --repeats 1 --json]
  *
  * Run it in a network namespace with only loopback, like the tests:
  *   unshare -n sh -c 'ip link set lo up; exec npm run bench:sfu'
  */
-import { availableParallelism, cpus } from 'node:os';
+import { availableParallelism, cpus, loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
 import { ServerProcess, withTimeout } from '@confab/loadtest';
 import { ramp } from './sfu/ramp';
@@ -30,6 +32,7 @@ const { values } = parseArgs({
     'ramp-seconds': { type: 'string', default: '4' },
     'max-subscribers': { type: 'string', default: '192' },
     'scaling-subscribers': { type: 'string', default: '32' },
+    repeats: { type: 'string', default: '1' },
     /** Media workers for parts 1 and 2: 1 (one media thread, "one core"), or 0 to run media in the main thread. */
     'media-workers': { type: 'string', default: '1' },
     bitrate: { type: 'string', default: '500000' },
@@ -47,38 +50,40 @@ const warmup = number('warmup', 0, 120);
 const rampStep = number('ramp-step', 1, 500);
 const rampSeconds = number('ramp-seconds', 1, 600);
 const maxSubscribers = number('max-subscribers', Math.max(...costCounts), 2000);
-const scalingSubscribers = number('scaling-subscribers', 1, 500);
+const scalingSubscribers = number('scaling-subscribers', 0, 500);
+const repeats = number('repeats', 1, 20);
 const bitrate = number('bitrate', 50_000, 10_000_000);
 const mediaWorkers = number('media-workers', 0, 1);
 
 const JOIN_CONCURRENCY = 4;
 /** Every part of every engine together must end within this (joins and waits have their own limits). */
-const WATCHDOG_MS = variants.length * 20 * 60_000;
+const WATCHDOG_MS = repeats * variants.length * 20 * 60_000;
 
 const log = (line: string) => {
   if (!values.json) console.error(line);
 };
 
-async function runVariant(variant: EngineVariant): Promise<VariantResult> {
+async function runVariant(variant: EngineVariant, round: number): Promise<VariantResult> {
   const unavailable = await knownUnavailable(variant);
-  if (unavailable) return { engine: variant.name, skipped: unavailable };
-  const result: VariantResult = { engine: variant.name };
+  if (unavailable) return { engine: variant.name, round, skipped: unavailable };
+  const result: VariantResult = { engine: variant.name, round };
   let server: ServerProcess;
   try {
     server = await ServerProcess.start({ env: { ...BENCH_SERVER_ENV, ...variant.env, CONFAB_MEDIA_WORKERS: String(mediaWorkers) } });
   } catch (error) {
-    return { engine: variant.name, skipped: `server refused it: ${lastLine(error)}` };
+    return { engine: variant.name, round, skipped: `server refused it: ${lastLine(error)}` };
   }
   try {
-    log(`bench:sfu ${variant.name}: 1 publisher → N subscribers, ${mediaWorkers === 1 ? 'on one media worker' : 'media in the main thread'}`);
+    log(`bench:sfu ${variant.name}${repeats > 1 ? ` (round ${round})` : ''}: 1 publisher → N subscribers, ${mediaWorkers === 1 ? 'on one media worker' : 'media in the main thread'}, load average ${loadavg()[0]!.toFixed(1)}`);
     result.ramp = await ramp(server, { bitrate, simulcast: variant.simulcast, costCounts, seconds, warmup, rampStep, rampSeconds, maxSubscribers, joinConcurrency: JOIN_CONCURRENCY, log });
-    if (result.ramp.steps.length === 0) return { engine: variant.name, skipped: `no media: ${result.ramp.stoppedBy}` };
+    if (result.ramp.steps.length === 0) return { engine: variant.name, round, skipped: `no media: ${result.ramp.stoppedBy}` };
   } catch (error) {
     log(`server output:\n${server.output.slice(-20).join('\n')}`);
     result.failed = `ramp: ${lastLine(error)}`;
   } finally {
     await server.stop();
   }
+  if (scalingSubscribers === 0) return result;
   try {
     log(`bench:sfu ${variant.name}: two rooms × ${scalingSubscribers} subscribers, 1 media worker then 2`);
     result.scaling = await scaling({
@@ -107,15 +112,18 @@ async function main(): Promise<void> {
 
   const startedAt = Date.now();
   const results: VariantResult[] = [];
-  for (const variant of variants) {
-    const result = await withTimeout(runVariant(variant), WATCHDOG_MS, variant.name);
-    if (result.skipped) log(`bench:sfu ${variant.name}: skipped (${result.skipped})`);
-    results.push(result);
+  for (let round = 1; round <= repeats; round++) {
+    // Every other round in reverse order: a load that rises or falls during the run weighs on each engine alike.
+    for (const variant of round % 2 === 1 ? variants : [...variants].reverse()) {
+      const result = await withTimeout(runVariant(variant, round), WATCHDOG_MS, variant.name);
+      if (result.skipped) log(`bench:sfu ${variant.name}: skipped (${result.skipped})`);
+      results.push(result);
+    }
   }
   const machine = { cpus: availableParallelism(), cpuModel: cpus()[0]?.model ?? 'unknown', node: process.version };
   const minutes = ((Date.now() - startedAt) / 60_000).toFixed(1);
   if (values.json) {
-    console.log(JSON.stringify({ machine, minutes, seconds, warmup, rampSeconds, bitrate, results }, null, 2));
+    console.log(JSON.stringify({ machine, minutes, seconds, warmup, rampSeconds, bitrate, repeats, results }, null, 2));
   } else {
     console.log(`\nSFU benchmark: 1 publisher (VP8 ${bitrate / 1000} kbps + Opus) per room → headless subscribers; ${minutes} min`);
     console.log(`machine: ${machine.cpus} CPUs, ${machine.cpuModel}, node ${machine.node}\n`);
@@ -123,10 +131,12 @@ async function main(): Promise<void> {
     console.log(costTable(results, costCounts));
     console.log(`\nSubscribers ${mediaWorkers === 1 ? 'one media worker (one core)' : 'the server, media in its main thread,'} feeds (${rampSeconds} s windows, +${rampStep} per step):\n`);
     console.log(capacityTable(results));
-    console.log(`\n2 media workers against 1: two rooms × ${scalingSubscribers} subscribers (${seconds} s windows):\n`);
-    console.log(scalingTable(results));
+    if (scalingSubscribers > 0) {
+      console.log(`\n2 media workers against 1: two rooms × ${scalingSubscribers} subscribers (${seconds} s windows):\n`);
+      console.log(scalingTable(results));
+    }
     for (const line of comparison(results, costCounts)) console.log(`\n${line}`);
-    for (const r of results.filter((x) => x.skipped || x.failed)) console.log(`\n${r.engine}: ${r.skipped ? `skipped: ${r.skipped}` : `failed: ${r.failed}`}`);
+    for (const r of results.filter((x) => x.skipped || x.failed)) console.log(`\n${r.engine} (round ${r.round}): ${r.skipped ? `skipped: ${r.skipped}` : `failed: ${r.failed}`}`);
   }
   process.exit(results.some((r) => r.failed) ? 1 : 0);
 }

@@ -3,6 +3,8 @@ import type { ScalingResult, ScalingRun } from './scaling';
 
 export interface VariantResult {
   engine: string;
+  /** Which round of --repeats (from 1). */
+  round: number;
   /** Why the variant did not run, if it did not. */
   skipped?: string;
   ramp?: RampResult;
@@ -27,6 +29,7 @@ export function costTable(results: VariantResult[], costCounts: number[]): strin
       const w = step.window;
       rows.push([
         r.engine,
+        String(r.round),
         String(step.subscribers),
         num(w.usPerForwardedPacket),
         num(w.workerUsPerForwardedPacket),
@@ -40,11 +43,12 @@ export function costTable(results: VariantResult[], costCounts: number[]): strin
         w.packetsForwarded > 0 ? (w.subscriberPackets / w.packetsForwarded).toFixed(3) : '-',
         num(w.subscriberLossPercent, 2),
         num(w.benchCpuPercent, 0),
+        num(w.loadAverage),
       ]);
     }
   }
   return markdownTable(
-    ['engine', 'N', 'µs/fwd pkt', 'media thread µs/fwd pkt', 'of which kernel', 'pkt/s in', 'pkt/s out', 'CPU % core', 'media thread %', 'user/sys s', 'RSS MB', 'sub rcvd/fwd', 'sub loss %', 'generator CPU %'],
+    ['engine', 'round', 'N', 'µs/fwd pkt', 'media thread µs/fwd pkt', 'of which kernel', 'pkt/s in', 'pkt/s out', 'CPU % core', 'media thread %', 'user/sys s', 'RSS MB', 'sub rcvd/fwd', 'sub loss %', 'generator CPU %', 'load avg'],
     rows,
   );
 }
@@ -57,6 +61,7 @@ export function capacityTable(results: VariantResult[]): string {
       const best = ramp.steps.find((s) => s.subscribers === ramp.maxLossFree);
       return [
         r.engine,
+        String(r.round),
         String(ramp.maxLossFree),
         num(best && mediaCpu(best.window)),
         num(best?.window.packetsOutPerSecond, 0),
@@ -65,7 +70,7 @@ export function capacityTable(results: VariantResult[]): string {
         ramp.projectedPerCore === undefined ? '-' : `~${ramp.projectedPerCore}`,
       ];
     });
-  return markdownTable(['engine', `most subscribers, loss ≤ ${LOSS_LIMIT_PERCENT}%`, 'media thread % there', 'pkt/s out there', 'ramp stopped by', 'subscribers replaced (no media)', 'projected at 100% of a core (line through N ≥ 8)'], rows);
+  return markdownTable(['engine', 'round', `most subscribers, loss ≤ ${LOSS_LIMIT_PERCENT}%`, 'media thread % there', 'pkt/s out there', 'ramp stopped by', 'subscribers replaced (no media)', 'projected at 100% of a core (line through N ≥ 8)'], rows);
 }
 
 export function scalingTable(results: VariantResult[]): string {
@@ -75,6 +80,7 @@ export function scalingTable(results: VariantResult[]): string {
       const [one, two] = r.scaling!.runs as [ScalingRun, ScalingRun];
       return [
         r.engine,
+        String(r.round),
         num(one.window.packetsOutPerSecond, 0),
         one.window.workerCpuPercent.map((c) => num(c)).join(' + '),
         num(two.window.packetsOutPerSecond, 0),
@@ -89,6 +95,7 @@ export function scalingTable(results: VariantResult[]): string {
   return markdownTable(
     [
       'engine',
+      'round',
       '1 worker: pkt/s out',
       'media thread %',
       '2 workers: pkt/s out',
@@ -103,32 +110,59 @@ export function scalingTable(results: VariantResult[]): string {
   );
 }
 
-/** How each engine compares with werift at the largest cost size both measured. */
+/** CPU per forwarded packet of `r` at N = `n`, if it measured it. */
+const usAt = (r: VariantResult, n: number) => r.ramp?.steps.find((s) => s.subscribers === n)?.window.usPerForwardedPacket;
+
+/** The median over the rounds of `engine`'s CPU per forwarded packet at N = `n`. */
+function medianAt(results: VariantResult[], engine: string, n: number): number | undefined {
+  return median(results.filter((r) => r.engine === engine).flatMap((r) => usAt(r, n) ?? []));
+}
+
+export function median(values: number[]): number | undefined {
+  if (values.length === 0) return undefined;
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 === 1 ? sorted[mid] : (sorted[mid - 1]! + sorted[mid]!) / 2;
+}
+
+const percent = (ratio: number) => `${ratio >= 1 ? '+' : ''}${num((ratio - 1) * 100)}%`;
+
+/** How each engine compares with werift at the largest cost size both measured (medians over the rounds). */
 export function comparison(results: VariantResult[], costCounts: number[]): string[] {
   const n = Math.max(...costCounts);
-  const at = (r: VariantResult) => r.ramp?.steps.find((s) => s.subscribers === n)?.window.usPerForwardedPacket;
-  const werift = results.find((r) => r.engine === 'werift');
-  const base = werift && at(werift);
+  const base = medianAt(results, 'werift', n);
+  const engines = [...new Set(results.map((r) => r.engine))].filter((e) => e !== 'werift');
   const lines = !base
     ? []
-    : results
-        .filter((r) => r !== werift && at(r) !== undefined)
-        .map((r) => `${r.engine}: ${num(at(r))} µs per forwarded packet at N=${n}, ${num(base / at(r)!)}× cheaper than werift (${num(base)} µs) in the same run`);
+    : engines.flatMap((engine) => {
+        const us = medianAt(results, engine, n);
+        return us === undefined ? [] : [`${engine}: ${num(us)} µs per forwarded packet at N=${n}, ${num(base / us)}× cheaper than werift (${num(base)} µs) in the same run`];
+      });
   return [...lines, ...simulcastComparison(results, costCounts)];
 }
 
-/** Each simulcast variant against the same engine with single-stream publishers, at every cost size both measured (the issue's bound: at most +20%). */
+/**
+ * Each simulcast variant against the same engine with single-stream publishers, at every cost size
+ * both measured (the issue's bound: at most +20%): the medians over the rounds, and the median of
+ * each round's own ratio (the two ran minutes apart, under about the same load).
+ */
 export function simulcastComparison(results: VariantResult[], costCounts: number[]): string[] {
   const lines: string[] = [];
-  for (const r of results.filter((x) => x.engine.endsWith('-simulcast'))) {
-    const single = results.find((x) => x.engine === r.engine.slice(0, -'-simulcast'.length));
-    if (!single) continue;
+  for (const engine of new Set(results.map((r) => r.engine).filter((e) => e.endsWith('-simulcast')))) {
+    const single = engine.slice(0, -'-simulcast'.length);
     const parts = costCounts.flatMap((n) => {
-      const a = r.ramp?.steps.find((s) => s.subscribers === n)?.window.usPerForwardedPacket;
-      const b = single.ramp?.steps.find((s) => s.subscribers === n)?.window.usPerForwardedPacket;
-      return a && b ? [`N=${n}: ${num(a)} vs ${num(b)} µs (${a >= b ? '+' : ''}${num(((a - b) / b) * 100)}%)`] : [];
+      const a = medianAt(results, engine, n);
+      const b = medianAt(results, single, n);
+      if (a === undefined || b === undefined) return [];
+      const paired = results.flatMap((r) => {
+        const other = r.engine === engine ? results.find((x) => x.engine === single && x.round === r.round) : undefined;
+        const [x, y] = [usAt(r, n), other && usAt(other, n)];
+        return x !== undefined && y !== undefined ? [x / y] : [];
+      });
+      const rounds = paired.length > 1 ? `, per round ${paired.map(percent).join(' ')}, median ${percent(median(paired)!)}` : '';
+      return [`N=${n}: ${num(a)} vs ${num(b)} µs (${percent(a / b)}${rounds})`];
     });
-    if (parts.length > 0) lines.push(`${r.engine} against ${single.engine}, CPU per forwarded packet: ${parts.join('; ')}`);
+    if (parts.length > 0) lines.push(`${engine} against ${single}, CPU per forwarded packet (median of the rounds): ${parts.join('; ')}`);
   }
   return lines;
 }
