@@ -5,24 +5,17 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { RedisProcess, waitUntil } from '@confab/loadtest';
+import { waitUntil, type RedisProcess } from '@confab/loadtest';
 import { Redis } from 'ioredis';
 import { scripts } from '../src/cluster/redis/scripts';
-import { startClusterNode, type ClusterNode } from './support/clusterNodes';
+import { roomHosts, startTestCluster, stopTestCluster, type ClusterNode } from './support/clusterNodes';
 import { WsClient } from './support/wsClient';
 
 let redis: RedisProcess;
 let nodes: ClusterNode[] = [];
 const clients: WsClient[] = [];
-before(async () => {
-  redis = await RedisProcess.start();
-  nodes = await Promise.all(['a', 'b', 'c'].map((id) => startClusterNode(`node-${id}`, redis.url())));
-});
-after(async () => {
-  for (const c of clients) c.close();
-  await Promise.all(nodes.map((n) => n.stop()));
-  await redis.close();
-});
+before(async () => ({ redis, nodes } = await startTestCluster('node')));
+after(() => stopTestCluster({ redis, nodes }, clients));
 
 async function client(node: ClusterNode): Promise<WsClient> {
   const c = await WsClient.open(node.wsUrl);
@@ -31,7 +24,7 @@ async function client(node: ClusterNode): Promise<WsClient> {
 }
 
 /** The nodes that have `room` open. */
-const hosts = (room: string) => nodes.filter((n) => n.server.directory.get(room as never) && !n.server.directory.get(room as never)!.isClosed);
+const hosts = (room: string) => roomHosts(nodes, room);
 
 /** Everyone this client has seen in the room besides itself. */
 function othersSeen(c: WsClient): Set<string> {

@@ -1,6 +1,7 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { RedisProcess } from '@confab/loadtest';
 import { pino } from 'pino';
 import { createRoomRouter, type ClusterTimings } from '../../src/cluster/index';
 import type { RedisRouter } from '../../src/cluster/redis/RedisRouter';
@@ -65,4 +66,29 @@ export async function startClusterNode(
     logs,
     stop: () => server.shutdown(0),
   };
+}
+
+/** A redis-server and the nodes sharing it, as a test file starts them in `before`. */
+export interface TestCluster {
+  redis: RedisProcess;
+  nodes: ClusterNode[];
+}
+
+/** A fresh redis-server and three nodes on it, `<prefix>-a`, `-b` and `-c`. */
+export async function startTestCluster(prefix: string): Promise<TestCluster> {
+  const redis = await RedisProcess.start();
+  const nodes = await Promise.all(['a', 'b', 'c'].map((id) => startClusterNode(`${prefix}-${id}`, redis.url())));
+  return { redis, nodes };
+}
+
+/** Closes the test's `clients` first (their goodbyes reach live nodes), then every node, then Redis. */
+export async function stopTestCluster({ redis, nodes }: TestCluster, clients: readonly { close(): void }[]): Promise<void> {
+  for (const c of clients) c.close();
+  await Promise.all(nodes.map((n) => n.stop()));
+  await redis.close();
+}
+
+/** The nodes among `nodes` that have `room` open. */
+export function roomHosts(nodes: readonly ClusterNode[], room: string): ClusterNode[] {
+  return nodes.filter((n) => n.server.directory.get(room as never) && !n.server.directory.get(room as never)!.isClosed);
 }
