@@ -5,9 +5,9 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { HeadlessParticipant, RedisProcess, ServerProcess, waitUntil } from '@confab/loadtest';
+import { HeadlessParticipant, ServerProcess, waitUntil, type RedisProcess } from '@confab/loadtest';
 import { RejoiningClient } from './support/RejoiningClient';
-import { startClusterNode, type ClusterNode } from './support/clusterNodes';
+import { roomHosts, startClusterNode, startTestCluster, stopTestCluster, type ClusterNode } from './support/clusterNodes';
 import { WsClient } from './support/wsClient';
 
 const GRACE_SECONDS = 20;
@@ -15,17 +15,10 @@ const GRACE_SECONDS = 20;
 let redis: RedisProcess;
 let nodes: ClusterNode[] = [];
 const people: RejoiningClient[] = [];
-before(async () => {
-  redis = await RedisProcess.start();
-  nodes = await Promise.all(['a', 'b', 'c'].map((id) => startClusterNode(`drain-${id}`, redis.url())));
-});
-after(async () => {
-  for (const p of people) p.close();
-  await Promise.all(nodes.map((n) => n.stop()));
-  await redis.close();
-});
+before(async () => ({ redis, nodes } = await startTestCluster('drain')));
+after(() => stopTestCluster({ redis, nodes }, people));
 
-const hosts = (room: string) => nodes.filter((n) => n.server.directory.get(room as never) && !n.server.directory.get(room as never)!.isClosed);
+const hosts = (room: string) => roomHosts(nodes, room);
 
 test('draining the owner moves its room: same ids, statuses and chat, no leave or join seen, and the node stops once empty', async () => {
   const urls = nodes.map((n) => n.wsUrl);
@@ -130,4 +123,42 @@ test('SIGTERM on a real node process: it drains into the cluster and exits 0 as 
   } finally {
     await node.stop();
   }
+});
+
+test('who leaves while the room is on its way is gone from the new node at once, as left, not after the resume window', async () => {
+  const owner = await startClusterNode('drain-e', redis.url());
+  nodes.push(owner);
+  // The new node hosts no room, so the first join places the room there.
+  const urls = [owner.wsUrl, nodes[1]!.wsUrl, nodes[2]!.wsUrl];
+  const [ann, bob] = [await RejoiningClient.join(urls, 0, 'leaving', 'Ann'), await RejoiningClient.join(urls, 1, 'leaving', 'Bob')];
+  people.push(ann, bob);
+  const cid = await WsClient.open(nodes[2]!.wsUrl); // relayed to the owner
+  const cidId = (await cid.join('leaving', 'Cid')).self.id;
+  assert.deepEqual(hosts('leaving'), [owner]);
+
+  // Cid leaves between the export and the release: the moment the drain's mover releases the room.
+  const room = owner.server.directory.get('leaving' as never)!;
+  const release = room.release.bind(room);
+  let leftAt = 0;
+  room.release = async () => {
+    cid.send({ type: 'leave', id: 2 });
+    await cid.closed();
+    leftAt = performance.now();
+    return release();
+  };
+  const drainAt = Date.now();
+  const stopped = owner.server.shutdown(GRACE_SECONDS);
+  await waitUntil(() => leftAt > 0, 10_000, 'the room released');
+  const target = hosts('leaving');
+  assert.equal(target.length, 1, 'the room was adopted before its release');
+  assert.notEqual(target[0], owner);
+  const moved = target[0]!.server.directory.get('leaving' as never)!;
+  await waitUntil(() => moved.size === 2, Math.max(0, leftAt + 1_000 - performance.now()), `Cid gone from the new node within 1 s of leaving (${moved.size} there)`);
+  console.log(`[measure] drain_leave_gone_ms=${Math.round(performance.now() - leftAt)}`);
+  await Promise.all([ann.back(drainAt, 10_000), bob.back(drainAt, 10_000)]);
+  const seen = (p: RejoiningClient) => p.all('participant_left').map((m) => [m.participantId, m.reason]);
+  await waitUntil(() => [ann, bob].every((p) => seen(p).length > 0), 5_000, 'the others told');
+  assert.deepEqual([seen(ann), seen(bob)], [[[cidId, 'left']], [[cidId, 'left']]], 'the others see Cid leave, as left');
+  assert.deepEqual([...ann.others.keys()], [bob.participantId]);
+  await stopped;
 });

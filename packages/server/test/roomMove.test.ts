@@ -34,14 +34,16 @@ after(async () => {
 
 /**
  * What the cluster's drain does for one room, minus Redis: export on `from`, carry the snapshot
- * in its wire form, adopt on `to`, then `from` lets the room's connections go (close 4002).
+ * in its wire form, adopt on `to`, then `from` lets the room's connections go (close 4002), and
+ * `to` hears who left for good meanwhile.
  */
 async function moveRoom(name: string, from: TestServer, to: TestServer): Promise<RoomSnapshot> {
   const room = from.server.directory.get(name as RoomName);
   assert.ok(room, `room ${name} is on the old node`);
   const snapshot = await room.exportSnapshot();
-  to.server.directory.adopt(decodeRoomSnapshot(encodeRoomSnapshot(snapshot)));
-  await room.release();
+  const adopted = to.server.directory.adopt(decodeRoomSnapshot(encodeRoomSnapshot(snapshot)));
+  const departed = await room.release();
+  if (departed.length > 0) await adopted.departed(departed);
   return snapshot;
 }
 

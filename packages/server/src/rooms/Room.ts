@@ -16,7 +16,8 @@ import { Participant } from './Participant';
 import { ParticipantSession, type SessionLink } from './ParticipantSession';
 import { QualityFeed } from './QualityFeed';
 import { isRoomFault, roomFailedError, roomMediaFailedError } from './roomFault';
-import type { ParticipantSnapshot, RoomSnapshot } from './RoomSnapshot';
+import { arrivingParticipant, MOVED_RESUME_WINDOW_MIN_MS, OutgoingMove } from './RoomMove';
+import type { RoomSnapshot } from './RoomSnapshot';
 import { SerialQueue } from './SerialQueue';
 
 /**
@@ -24,11 +25,6 @@ import { SerialQueue } from './SerialQueue';
  * (`track_unpublished`), so nobody waits for media that is not coming. The SDK republishes within a second.
  */
 export const REPUBLISH_WINDOW_MS = 10_000;
-/**
- * A session moved here waits at least this long for its client, whatever CONFAB_RESUME_WINDOW_SECONDS
- * says: its client was told to resume at once, so this only bounds how long one that never comes keeps its place.
- */
-export const MOVED_RESUME_WINDOW_MIN_MS = 10_000;
 
 export interface RoomOptions {
   maxParticipants: number;
@@ -66,8 +62,8 @@ export class Room {
   private closed = false;
   /** Set as soon as the room's media fails: new joins go to a fresh room. */
   private mediaLost = false;
-  /** exportSnapshot() ran: the room is moving to another node and does nothing more here. */
-  private exported = false;
+  /** Set by exportSnapshot(): the room is moving to another node and does nothing more here. */
+  private move: OutgoingMove | undefined;
   /** Who is talking (from the router's audio levels) and everyone's connection quality. */
   private readonly speakers: ActiveSpeakerFeed;
   private readonly quality: QualityFeed;
@@ -103,12 +99,12 @@ export class Room {
   }
 
   get isClosed(): boolean {
-    return this.closed || this.mediaLost || this.exported;
+    return this.closed || this.mediaLost || this.move !== undefined;
   }
 
   /** Exported and not yet released: the room is on its way to another node. */
   get isMoving(): boolean {
-    return this.exported && !this.closed;
+    return this.move !== undefined && !this.closed;
   }
 
   join(request: JoinRequest, link: SessionLink): Promise<Participant> {
@@ -122,8 +118,12 @@ export class Room {
 
   handle(participantId: ParticipantId, command: RoomCommand): Promise<void> {
     return this.enqueue(() => {
-      // Moving: not done here, and not answered; the client sends it again after resuming on the new node.
-      if (this.exported) return;
+      if (this.move) {
+        // Not done here, and not answered: the client sends it again after resuming on the new
+        // node. But a leave is the client's last word (it will not resume): the new node is told.
+        if (command.type === 'leave' && this.participants.has(participantId)) this.move.departed(participantId);
+        return;
+      }
       const participant = this.participants.get(participantId);
       if (!participant) throw ProtocolError.precondition('not in this room');
       // The client has read `resumed` and rebuilt its side: from now on its transports are in use.
@@ -143,7 +143,7 @@ export class Room {
    */
   connectionLost(participantId: ParticipantId, link: SessionLink): Promise<void> {
     return this.enqueue(() => {
-      if (this.exported) return; // the participant lives on at the new node
+      if (this.move) return; // the participant lives on at the new node
       const participant = this.participants.get(participantId);
       if (!participant || !participant.session.detach(link)) return;
       const windowMs = this.options.session.resumeWindowMs;
@@ -159,9 +159,10 @@ export class Room {
   /** The participant left for good on `link` (leave, closed tab): gone at once, unless `link` was superseded. */
   connectionClosed(participantId: ParticipantId, link: SessionLink): Promise<void> {
     return this.enqueue(() => {
-      if (this.exported) return;
       const participant = this.participants.get(participantId);
-      if (participant?.session.isCurrent(link)) this.doRemove(participantId, 'disconnected');
+      if (!participant?.session.isCurrent(link)) return;
+      if (this.move) this.move.departed(participantId); // gone for good: the new node is told
+      else this.doRemove(participantId, 'disconnected');
     });
   }
 
@@ -175,38 +176,26 @@ export class Room {
   exportSnapshot(): Promise<RoomSnapshot> {
     return this.enqueue(() => {
       if (this.isClosed) throw ProtocolError.unavailable(`room "${this.name}" is closed or already moving`);
-      this.exported = true;
       this.quality.close();
-      const participants: ParticipantSnapshot[] = [];
-      for (const participant of this.participants.values()) {
-        clearTimeout(participant.resumeTimer);
-        clearTimeout(participant.republishTimer);
-        participants.push(participant.handOver());
-      }
-      this.options.logger.info({ room: this.name, size: participants.length }, 'room exported to move');
-      return { v: 1 as const, room: this.name, exportedAt: Date.now(), participants };
+      const { move, snapshot } = OutgoingMove.start(this.name, this.participants.values(), this.options.logger);
+      this.move = move;
+      return snapshot;
     });
   }
 
   /**
    * The second half, once the new node has adopted the snapshot: every connection is ended with
    * `moved` (its client resumes at the new node at once), this node's media for the room is
-   * released and the room closes. Nobody is told of a leave.
+   * released and the room closes. Nobody is told of a leave. Resolves with the participants who
+   * left for good since the export, whom the new node must remove (departed()).
    */
-  release(): Promise<void> {
+  release(): Promise<ParticipantId[]> {
     return this.enqueue(() => {
-      if (!this.exported) throw ProtocolError.precondition('release() follows exportSnapshot()');
+      if (!this.move) throw ProtocolError.precondition('release() follows exportSnapshot()');
       const members = [...this.participants.values()];
       this.participants.clear();
       this.trackOwners.clear();
-      for (const step of members.flatMap((p) => [() => p.session.end('moved'), () => p.close()])) {
-        try {
-          step();
-        } catch (error) {
-          this.options.logger.warn({ room: this.name, err: error }, 'releasing a moved room: cleanup failed');
-        }
-      }
-      this.options.logger.info({ room: this.name, size: members.length }, 'room released after its move');
+      return this.move.release(members);
     }); // now empty: enqueue() closes it and releases its media
   }
 
@@ -219,7 +208,13 @@ export class Room {
   restore(snapshot: RoomSnapshot): void {
     if (this.participants.size > 0 || this.isClosed) throw new Error('restore() is for a new, empty room');
     try {
-      for (const state of snapshot.participants) this.restoreParticipant(state);
+      for (const state of snapshot.participants) {
+        const participant = arrivingParticipant(state, this.createTransports(state.id), this.options.replayBufferSize);
+        this.participants.set(participant.id, participant);
+        for (const track of participant.awaiting.values()) this.trackOwners.set(track.id, participant.id);
+        this.quality.add(participant.id);
+        this.awaitResume(participant, Math.max(this.options.session.resumeWindowMs, MOVED_RESUME_WINDOW_MIN_MS));
+      }
     } catch (error) {
       for (const participant of this.participants.values()) participant.close();
       this.participants.clear();
@@ -229,6 +224,18 @@ export class Room {
     }
     this.options.logger.info({ room: this.name, size: this.participants.size }, 'room adopted after a move');
     if (this.participants.size === 0) this.close();
+  }
+
+  /**
+   * On the room's new node: these participants left for good while it was on its way here (the
+   * old node's release()). They go at once, as after a leave, instead of after the resume window.
+   */
+  departed(participantIds: readonly ParticipantId[]): Promise<void> {
+    return this.enqueue(() => {
+      for (const id of participantIds) {
+        if (this.participants.get(id)?.session.attached === false) this.doRemove(id, 'left');
+      }
+    });
   }
 
   /**
@@ -288,7 +295,7 @@ export class Room {
    * never notice.
    */
   private fail(error: unknown, notice = roomFailedError(this.name)): void {
-    if (this.closed || this.exported) return; // a moving room's members are already on their way; release() cleans up
+    if (this.closed || this.move) return; // a moving room's members are already on their way; release() cleans up
     this.options.logger.error({ room: this.name, err: error, size: this.participants.size }, 'room failed; closing it');
     const { code, message } = notice;
     const members = [...this.participants.values()];
@@ -305,7 +312,7 @@ export class Room {
   }
 
   private doJoin(request: JoinRequest, link: SessionLink): Participant {
-    if (this.exported) throw ProtocolError.unavailable(`room "${this.name}" is moving to another server; try again`);
+    if (this.move) throw ProtocolError.unavailable(`room "${this.name}" is moving to another server; try again`);
     if (this.isClosed) throw ProtocolError.unavailable('room closed, join again');
     if (this.participants.size >= this.options.maxParticipants) {
       throw ProtocolError.exhausted(`room "${this.name}" is full (${this.options.maxParticipants} participants)`);
@@ -361,25 +368,6 @@ export class Room {
     }
   }
 
-  /** One participant of a moved room: same id, session and tracks (awaiting republishing), new transports. */
-  private restoreParticipant(state: ParticipantSnapshot): void {
-    const { publishTransport, subscribeTransport } = this.createTransports(state.id);
-    const session = new ParticipantSession(undefined, this.options.replayBufferSize, state.session);
-    const participant = new Participant(state.id, state.name, state.status, session, publishTransport, subscribeTransport, state.joinedAt);
-    participant.connection = state.connection;
-    participant.lastRequestId = state.lastRequestId;
-    participant.offerRevision = state.offerRevision;
-    participant.mediaReset = true;
-    for (const track of state.tracks) {
-      participant.awaiting.set(track.source, { ...track });
-      this.trackOwners.set(track.id, state.id);
-    }
-    for (const { trackId, ...settings } of state.trackSettings) participant.trackSettings.set(trackId, settings);
-    this.participants.set(state.id, participant);
-    this.quality.add(state.id);
-    this.awaitResume(participant, Math.max(this.options.session.resumeWindowMs, MOVED_RESUME_WINDOW_MIN_MS));
-  }
-
   /** The participant leaves (`disconnected`) unless its session is resumed within `windowMs`. */
   private awaitResume(participant: Participant, windowMs: number): void {
     clearTimeout(participant.resumeTimer);
@@ -412,7 +400,7 @@ export class Room {
   }
 
   private doResume(request: ResumeRequest, link: SessionLink): Participant {
-    if (this.exported) throw ProtocolError.unavailable(`room "${this.name}" is moving to another server; try again`);
+    if (this.move) throw ProtocolError.unavailable(`room "${this.name}" is moving to another server; try again`);
     const participant = this.participants.get(request.participantId);
     if (!participant || !participant.session.matches(request.token)) {
       throw ProtocolError.notFound('session not found or expired; join again');

@@ -106,6 +106,28 @@ test('a moving room does nothing more: commands unanswered, joins and resumes re
   assert.equal(bob.ofType('participant_left').length, 0);
 });
 
+test('who leaves between the export and the release leaves the new node at once, as left; the others stay', async () => {
+  const { a, ann, bob, annP, bobP } = await roomWithCall();
+  const snapshot = decodeRoomSnapshot(encodeRoomSnapshot(await a.room.exportSnapshot()));
+  await a.room.handle(bobP.id, { type: 'leave', id: 9 }); // the client's last word: it will not resume
+  await a.room.connectionClosed(bobP.id, bob.sink);
+  await a.room.connectionLost(annP.id, ann.sink); // lost, not gone: Ann resumes at the new node
+  const b = makeRoom();
+  b.room.restore(snapshot);
+  const annAgain = inbox();
+  await b.room.resume(resume(annP, lastSeq(ann)), annAgain.sink);
+  const departed = await a.room.release();
+  assert.deepEqual(departed, [bobP.id]);
+  assert.equal(bob.ofType('ack').some((m) => m.id === 9), false, 'nothing more is said on the old node');
+
+  await b.room.departed(departed);
+  assert.deepEqual(annAgain.ofType('participant_left'), [{ type: 'participant_left', participantId: bobP.id, reason: 'left' }], 'at once, not after the resume window');
+  assert.equal(b.room.size, 1);
+  assert.equal(b.router.transports.filter((t) => t.id.startsWith(bobP.id)).every((t) => t.state === 'closed'), true, "Bob's new transports are given back");
+  await b.room.departed([annP.id]);
+  assert.equal(b.room.size, 1, 'one who resumed here is not removed');
+});
+
 test('published again on the new node, a track keeps its id: the others receive it with their settings, no new track_published', async () => {
   const { a, ann, bob, annP, bobP, camera } = await roomWithCall();
   const { b } = await move(a.room);

@@ -219,6 +219,7 @@ export class RedisRouter implements RoomRouter {
           break;
         case 'adopt':
         case 'adopted':
+        case 'departed':
           this.mover.receive(from, item);
           break;
       }

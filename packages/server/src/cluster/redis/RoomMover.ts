@@ -15,7 +15,8 @@ import type { ClusterTimings } from './timings';
  * the target moves the lease to itself (one script, only if we still hold it) and adopts the room,
  * its participants waiting for their resumes; then the room is released here, which ends every
  * socket with `moved` (close 4002), and each client resumes at once, wherever its socket lands,
- * which placement sends to the new owner. See docs/cluster.md.
+ * which placement sends to the new owner; last, the target hears who left for good meanwhile
+ * (they were in the snapshot, and will not resume). See docs/cluster-redis.md "Drain".
  */
 export class RoomMover {
   private readonly pending = new Map<number, (answer: RelayItemOf<'adopted'> | undefined) => void>();
@@ -35,8 +36,12 @@ export class RoomMover {
     await Promise.all(this.leases.owned().map((room) => this.move(room)));
   }
 
-  receive(from: NodeInstance, item: RelayItemOf<'adopt' | 'adopted'>): void {
+  receive(from: NodeInstance, item: RelayItemOf<'adopt' | 'adopted' | 'departed'>): void {
     if (item.kind === 'adopted') return this.pending.get(item.call)?.(item);
+    if (item.kind === 'departed') {
+      this.rooms.get(item.room)?.departed(item.participants).catch((error: unknown) => this.logger.warn({ room: item.room, err: error }, 'removing who left a moving room failed'));
+      return;
+    }
     void this.adopt(item).then(
       () => this.bus.post(from, { kind: 'adopted', call: item.call, ok: true, message: '' }),
       (error: unknown) => {
@@ -74,7 +79,9 @@ export class RoomMover {
     // failed they find no session and join afresh, on whichever node places the room next.
     this.leases.forget(name);
     if (!adopted?.ok) await this.store.release([[name, lease]]).catch(() => undefined); // so it is placed anew at once
-    await room.release();
+    const departed = await room.release();
+    // Who left while the room was on its way would otherwise linger there until their resume window ends.
+    if (adopted?.ok && departed.length > 0) await this.bus.post(target, { kind: 'departed', room: name, participants: departed });
     const ms = Math.round(performance.now() - started);
     if (adopted?.ok) this.logger.info({ room: name, to: target, participants: snapshot.participants.length, ms }, 'drain: room moved');
     else this.logger.warn({ room: name, to: target, reason: adopted?.message ?? 'no answer' }, 'drain: room could not move; its clients join afresh');

@@ -1,4 +1,4 @@
-import { ERROR_CODES } from '@confab/protocol';
+import { ERROR_CODES, ParticipantId, RoomName } from '@confab/protocol';
 import { z } from 'zod';
 
 /**
@@ -43,8 +43,10 @@ const unknown = z.object({ kind: z.literal('unknown'), link });
  */
 const adopt = z.object({ kind: z.literal('adopt'), call, lease: z.string().min(3).max(200), snapshot: z.string().max(16_000_000) });
 const adopted = z.object({ kind: z.literal('adopted'), call, ok: z.boolean(), message: z.string().max(500) });
+/** After the release: who left the room for good while it moved (the snapshot still had them), so the new owner removes them at once. */
+const departed = z.object({ kind: z.literal('departed'), room: RoomName, participants: z.array(ParticipantId).min(1).max(10_000) });
 
-export const relayItem = z.discriminatedUnion('kind', [connect, command, ack, leave, gone, admitted, refused, message, supersede, end, result, unknown, adopt, adopted]);
+export const relayItem = z.discriminatedUnion('kind', [connect, command, ack, leave, gone, admitted, refused, message, supersede, end, result, unknown, adopt, adopted, departed]);
 export type RelayItem = z.infer<typeof relayItem>;
 export type RelayItemOf<K extends RelayItem['kind']> = Extract<RelayItem, { kind: K }>;
 
