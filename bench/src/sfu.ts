@@ -7,6 +7,8 @@
  *   3. two rooms on 2 media workers against the same on 1 (--scaling-subscribers 0 leaves it out).
  * --repeats K runs the engines K rounds, interleaved (A B, B A, A B, ...), and reports medians, so a
  * change in the machine's load during the run falls on every engine alike.
+ * --paired K runs none of that: each simulcast engine and its single-stream sibling side by side,
+ * N (the largest --subscribers) each, measured in the same K windows (sfu/paired.ts).
  * Method and results: docs/benchmarks.md.
  *
  *   npm run bench:sfu [-- --engines werift,sfu-native,sfu-ts --subscribers 1,8,32 --media-workers 1 --repeats 1 --json]
@@ -18,7 +20,8 @@ import { availableParallelism, cpus, loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
 import { ServerProcess, withTimeout } from '@confab/loadtest';
 import { ramp } from './sfu/ramp';
-import { capacityTable, comparison, costTable, scalingTable, type VariantResult } from './sfu/report';
+import { paired, type PairedResult } from './sfu/paired';
+import { capacityTable, comparison, costTable, pairedSummary, pairedTable, scalingTable, type VariantResult } from './sfu/report';
 import { scaling } from './sfu/scaling';
 import { BENCH_SERVER_ENV, ENGINE_VARIANTS, knownUnavailable, type EngineVariant } from './sfu/variants';
 
@@ -33,6 +36,7 @@ const { values } = parseArgs({
     'max-subscribers': { type: 'string', default: '192' },
     'scaling-subscribers': { type: 'string', default: '32' },
     repeats: { type: 'string', default: '1' },
+    paired: { type: 'string', default: '0' },
     /** Media workers for parts 1 and 2: 1 (one media thread, "one core"), or 0 to run media in the main thread. */
     'media-workers': { type: 'string', default: '1' },
     bitrate: { type: 'string', default: '500000' },
@@ -52,6 +56,7 @@ const rampSeconds = number('ramp-seconds', 1, 600);
 const maxSubscribers = number('max-subscribers', Math.max(...costCounts), 2000);
 const scalingSubscribers = number('scaling-subscribers', 0, 500);
 const repeats = number('repeats', 1, 20);
+const pairedWindows = number('paired', 0, 100);
 const bitrate = number('bitrate', 50_000, 10_000_000);
 const mediaWorkers = number('media-workers', 0, 1);
 
@@ -111,6 +116,7 @@ async function main(): Promise<void> {
   watchdog.unref();
 
   const startedAt = Date.now();
+  if (pairedWindows > 0) return runPaired(startedAt);
   const results: VariantResult[] = [];
   for (let round = 1; round <= repeats; round++) {
     // Every other round in reverse order: a load that rises or falls during the run weighs on each engine alike.
@@ -139,6 +145,30 @@ async function main(): Promise<void> {
     for (const r of results.filter((x) => x.skipped || x.failed)) console.log(`\n${r.engine} (round ${r.round}): ${r.skipped ? `skipped: ${r.skipped}` : `failed: ${r.failed}`}`);
   }
   process.exit(results.some((r) => r.failed) ? 1 : 0);
+}
+
+/** --paired: each simulcast engine against its single-stream sibling, in the same windows. */
+async function runPaired(startedAt: number): Promise<void> {
+  const pairs = variants.flatMap((v) => {
+    const base = v.simulcast ? variants.find((b) => b.name === v.name.slice(0, -'-simulcast'.length)) : undefined;
+    return base ? [[base, v] as const] : [];
+  });
+  if (pairs.length === 0) fail('--paired: name a -simulcast engine and its single-stream sibling in --engines');
+  const subscribers = Math.max(...costCounts);
+  const results: PairedResult[] = [];
+  for (const [base, other] of pairs) {
+    log(`bench:sfu ${other.name} and ${base.name} side by side: 1 publisher → ${subscribers} subscribers each, ${pairedWindows} windows of ${seconds} s, load average ${loadavg()[0]!.toFixed(1)}`);
+    const options = { bitrate, subscribers, windows: pairedWindows, seconds, warmup, mediaWorkers, joinConcurrency: JOIN_CONCURRENCY, log };
+    results.push(await withTimeout(paired(base, other, options), WATCHDOG_MS, `${other.name} paired`));
+  }
+  const minutes = ((Date.now() - startedAt) / 60_000).toFixed(1);
+  if (values.json) {
+    console.log(JSON.stringify({ minutes, seconds, warmup, bitrate, paired: results }, null, 2));
+  } else {
+    for (const result of results) console.log(`\n${pairedTable(result)}\n\n${pairedSummary(result)}`);
+    console.log(`\n${minutes} min`);
+  }
+  process.exit(0);
 }
 
 function lastLine(error: unknown): string {

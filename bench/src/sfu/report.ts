@@ -1,3 +1,4 @@
+import type { PairedResult } from './paired';
 import { LOSS_LIMIT_PERCENT, mediaCpu, type RampResult } from './ramp';
 import type { ScalingResult, ScalingRun } from './scaling';
 
@@ -165,4 +166,33 @@ export function simulcastComparison(results: VariantResult[], costCounts: number
     if (parts.length > 0) lines.push(`${engine} against ${single}, CPU per forwarded packet (median of the rounds): ${parts.join('; ')}`);
   }
   return lines;
+}
+
+/** Each window of a paired run (paired.ts): both engines' cost in the same seconds. */
+export function pairedTable(result: PairedResult): string {
+  const rows = result.windows.map((w, i) => [
+    String(i + 1),
+    num(w.base.usPerForwardedPacket),
+    num(w.other.usPerForwardedPacket),
+    num(w.base.workerUsPerForwardedPacket),
+    num(w.other.workerUsPerForwardedPacket),
+    `${num(w.base.packetsInPerSecond, 0)} / ${num(w.other.packetsInPerSecond, 0)}`,
+    `${num(w.base.packetsOutPerSecond, 0)} / ${num(w.other.packetsOutPerSecond, 0)}`,
+    `${num(w.base.subscriberLossPercent, 2)} / ${num(w.other.subscriberLossPercent, 2)}`,
+    percent(w.ratio),
+    num(w.base.benchCpuPercent, 0),
+    num(w.base.loadAverage),
+  ]);
+  return markdownTable(
+    ['window', `${result.base} µs/fwd pkt`, `${result.other} µs/fwd pkt`, `${result.base} media thread`, `${result.other} media thread`, 'pkt/s in', 'pkt/s out', 'sub loss %', 'difference', 'generator CPU %', 'load avg'],
+    rows,
+  );
+}
+
+/** The paired run's verdict line: the median of the windows' own ratios, and their range. */
+export function pairedSummary(result: PairedResult): string {
+  const ratios = result.windows.map((w) => w.ratio).filter(Number.isFinite).sort((a, b) => a - b);
+  if (result.medianRatio === undefined) return `${result.other} against ${result.base}: no window measured both`;
+  const media = median(result.windows.map((w) => w.other.workerUsPerForwardedPacket / w.base.workerUsPerForwardedPacket).filter(Number.isFinite));
+  return `${result.other} against ${result.base} at N=${result.subscribers}, the same ${ratios.length} windows: CPU per forwarded packet ${percent(result.medianRatio)} (median; from ${percent(ratios[0]!)} to ${percent(ratios.at(-1)!)}), media thread alone ${media === undefined ? '-' : percent(media)}`;
 }
