@@ -189,10 +189,13 @@ export function pairedTable(result: PairedResult): string {
   );
 }
 
-/** The paired run's verdict line: the median of the windows' own ratios, and their range. */
+/** The paired run's verdict line: the median of the windows' own ratios and their range, for the whole process and for the media thread alone. */
 export function pairedSummary(result: PairedResult): string {
-  const ratios = result.windows.map((w) => w.ratio).filter(Number.isFinite).sort((a, b) => a - b);
-  if (result.medianRatio === undefined) return `${result.other} against ${result.base}: no window measured both`;
-  const media = median(result.windows.map((w) => w.other.workerUsPerForwardedPacket / w.base.workerUsPerForwardedPacket).filter(Number.isFinite));
-  return `${result.other} against ${result.base} at N=${result.subscribers}, the same ${ratios.length} windows: CPU per forwarded packet ${percent(result.medianRatio)} (median; from ${percent(ratios[0]!)} to ${percent(ratios.at(-1)!)}), media thread alone ${media === undefined ? '-' : percent(media)}`;
+  const spread = (ratios: number[]) => {
+    const sorted = ratios.filter(Number.isFinite).sort((a, b) => a - b);
+    return sorted.length === 0 ? '-' : `${percent(median(sorted)!)} (median; from ${percent(sorted[0]!)} to ${percent(sorted.at(-1)!)})`;
+  };
+  const process = spread(result.windows.map((w) => w.ratio));
+  const media = spread(result.windows.map((w) => w.other.workerUsPerForwardedPacket / w.base.workerUsPerForwardedPacket));
+  return `${result.other} against ${result.base} at N=${result.subscribers}, the same ${result.windows.length} windows, CPU per forwarded packet: whole process ${process}; media thread alone ${media}`;
 }
