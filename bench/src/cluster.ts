@@ -40,8 +40,8 @@ const { values } = parseArgs({
     members: { type: 'string', default: '1000' },
     changes: { type: 'string', default: '20' },
     'build-seconds': { type: 'string', default: '300' },
-    /** After the presence changes, kill -9 a node holding a third of the room (not its owner). */
-    'node-death': { type: 'boolean', default: true },
+    /** Skip the kill -9, after the presence changes, of a node holding a third of the room. */
+    'no-node-death': { type: 'boolean', default: false },
     'failover-runs': { type: 'string', default: '5' },
     /** The nodes' log level; their output goes to files in a temporary folder (named at the start). */
     'log-level': { type: 'string', default: 'warn' },
@@ -137,7 +137,7 @@ async function main(): Promise<void> {
   try {
     results.joins = await run('joins', () => measureJoins(cluster, { joins, roomSize, concurrency, costJoins, log }));
     results.chat = await run('chat', () => measureChat(cluster, chatMessages, log));
-    results.presence = await run('presence', () => measurePresence(cluster, { members, changes, buildTimeoutMs: buildSeconds * 1000, nodeDeath: values['node-death'], log }));
+    results.presence = await run('presence', () => measurePresence(cluster, { members, changes, buildTimeoutMs: buildSeconds * 1000, nodeDeath: !values['no-node-death'], log }));
     results.failover = await run('failover', () => measureFailover(cluster, failoverRuns, log));
     // Everyone has left: nothing may stay behind (a room, a lease, a participant counted).
     results.leftBehind = await leftBehind(cluster, 15_000).catch(() => undefined);
