@@ -5,9 +5,10 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { RedisProcess, ServerProcess, waitUntil } from '@confab/loadtest';
+import { HeadlessParticipant, RedisProcess, ServerProcess, waitUntil } from '@confab/loadtest';
 import { RejoiningClient } from './support/RejoiningClient';
 import { startClusterNode, type ClusterNode } from './support/clusterNodes';
+import { WsClient } from './support/wsClient';
 
 const GRACE_SECONDS = 20;
 
@@ -42,10 +43,13 @@ test('draining the owner moves its room: same ids, statuses and chat, no leave o
   const ids = members.map((m) => m.participantId);
   const seenBefore = members.map((m) => m.seen.length);
 
+  // A socket in no room keeps the node from stopping until we have read its /healthz.
+  const idle = await WsClient.open(owner.wsUrl);
   const drainAt = Date.now();
   const stopped = owner.server.shutdown(GRACE_SECONDS).then(() => Date.now());
-  const health = await fetch(`${owner.httpUrl}/healthz`).then((r) => r.status, () => 0);
   const returns = await Promise.all(members.map((m) => m.back(drainAt, 10_000)));
+  const health = (await fetch(`${owner.httpUrl}/healthz`)).status;
+  idle.close();
   console.log(`[measure] drain_to_all_resumed_ms=${Math.max(...returns.map((r) => r.at)) - drainAt} (each: ${returns.map((r) => r.at - drainAt).join(', ')})`);
   assert.equal(health, 503, 'healthz says draining at once, so a balancer sends no one new');
   assert.deepEqual(returns.map((r) => [r.how, r.mediaReset]), [['resumed', true], ['resumed', true], ['resumed', true]], 'everyone resumed their session, told that media is new');
@@ -67,6 +71,39 @@ test('draining the owner moves its room: same ids, statuses and chat, no leave o
   console.log(`[measure] drain_to_node_stopped_ms=${stoppedAfterMs}`);
   assert.ok(stoppedAfterMs < GRACE_SECONDS * 1000 / 2, `stopped once empty, not after the ${GRACE_SECONDS} s grace period (${stoppedAfterMs} ms)`);
   assert.equal(await redis.cli('EXISTS', `confab:node:${owner.id}`), '0', 'it left the registry');
+});
+
+test('media through a drain: video plays again on the new node within 3 s, same track ids', async () => {
+  const owner = await startClusterNode('drain-d', redis.url());
+  nodes.push(owner);
+  const landing = nodes[1]!;
+  // The new node hosts no room, so the first join places the room there.
+  const people = ['Ann', 'Bob', 'Cid'].map((name, i) => new HeadlessParticipant({ url: [owner, nodes[1]!, nodes[2]!][i]!.wsUrl, room: 'media-move', name, resumeUrl: () => landing.wsUrl }));
+  try {
+    for (const p of people) await p.join();
+    assert.deepEqual(hosts('media-move'), [owner]);
+    await Promise.all([people[0]!.publishCamera(), people[0]!.publishMicrophone(), people[1]!.publishCamera()]);
+    const flowing = (packets: number) => people.every((p, i) => {
+      const received = p.stats().received;
+      return received.length === [1, 2, 3][i] && received.every((t) => t.packets >= packets && (t.kind !== 'video' || t.keyFrames > 0));
+    });
+    await waitUntil(() => flowing(20), 20_000, 'the call flows');
+    const tracks = new Set(people[2]!.stats().received.map((t) => t.trackId));
+    const drainAt = performance.now();
+    const stopped = owner.server.shutdown(GRACE_SECONDS);
+    await waitUntil(() => people.every((p) => p.moves === 1), 10_000, () => `everyone resumed: ${JSON.stringify(people.map((p) => [p.name, p.moves, p.errors]))}`);
+    await waitUntil(() => flowing(1), 10_000, 'media on the new node');
+    const videoAgainMs = Math.round(performance.now() - drainAt);
+    console.log(`[measure] drain_video_again_ms=${videoAgainMs}`);
+    assert.ok(videoAgainMs < 3_000, `video again ${videoAgainMs} ms after the drain began`);
+    assert.deepEqual(new Set(people[2]!.stats().received.map((t) => t.trackId)), tracks, 'the same track ids');
+    assert.equal(hosts('media-move').length, 1);
+    assert.notEqual(hosts('media-move')[0], owner);
+    for (const p of people) assert.equal(p.received.get('participant_left'), undefined, `${p.name} saw no leave`);
+    await stopped;
+  } finally {
+    await Promise.all(people.map((p) => p.close()));
+  }
 });
 
 test('SIGTERM on a real node process: it drains into the cluster and exits 0 as soon as it is empty', async () => {

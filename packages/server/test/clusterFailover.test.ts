@@ -47,13 +47,13 @@ test('the owner is killed: its room is back on another node within seconds, with
   const failoverMs = Math.max(...returns.map((r) => r.at)) - killedAt;
   console.log(`[measure] failover_kill_to_all_rejoined_ms=${failoverMs} (each: ${returns.map((r) => r.at - killedAt).join(', ')})`);
   assert.deepEqual(returns.map((r) => r.how), ['rejoined', 'rejoined', 'rejoined'], 'their sessions died with the node: each joined afresh, by itself');
-  await waitUntil(() => members.every((m) => m.others.size === 2), 5_000, 'everyone sees everyone in the new room');
+  await waitUntil(() => members.every((m) => m.others.size === 2), 5_000, () => `everyone sees everyone in the new room: ${JSON.stringify(members.map((m) => [m.name, [...m.others.values()].map((o) => o.name), m.returns]))}`);
   assert.equal(hosts('fragile').length, 1, 'one room, on a surviving node');
   assert.match(await redis.cli('GET', 'confab:room:fragile'), new RegExp(`^${hosts('fragile')[0]!.id}#`));
   assert.ok(members.every((m, i) => m.participantId !== before[i]));
   assert.ok(failoverMs < 10_000, `back within 10 s (${failoverMs} ms)`);
 
-  assert.deepEqual(bystanders.map((b) => b.closes), [[], []], 'the room on another node kept its sockets');
+  assert.deepEqual(bystanders.map((b) => b.closes), [[], []], `the room on another node kept its sockets (${hosts('calm').map((n) => n.id)})`);
   bystanders[0]!.send({ type: 'chat', id: 9, text: 'we are fine' });
   await waitUntil(() => bystanders[1]!.all('chat').some((c) => c.text === 'we are fine'), 5_000, 'chat in the calm room');
   // The dead node's entry expired; nothing of it is left.

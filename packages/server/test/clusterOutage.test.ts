@@ -151,6 +151,8 @@ test('a node cut off from Redis closes its rooms before their leases expire, and
     assert.ok(closedAt > 0 && closedAt < expiredAt, `closed ${Math.round(closedAt - cutAt)} ms after the cut, the lease ended ${Math.round(expiredAt - cutAt)} ms after it`);
     console.log(`[measure] fence_ahead_of_lease_expiry_ms=${Math.round(expiredAt - closedAt)} (closed ${Math.round(closedAt - cutAt)} ms after the cut)`);
     await Promise.all(members.map((m) => m.back(cutAt, 15_000)));
+    await waitUntil(() => cut.router.serving === false, 5_000, 'the cut node says it is out');
+    assert.equal((await fetch(`${cut.httpUrl}/healthz`)).status, 503, '/healthz tells the balancer');
     await waitUntil(() => hosts(room).length === 1 && hosts(room)[0] !== cut, 5_000, 'the room lives on another node');
     await waitUntil(() => members.every((m) => m.others.size === 2), 5_000, 'everyone sees everyone again');
     assert.equal(new Set(members.map((m) => m.participantId)).size, 3);
@@ -163,6 +165,8 @@ test('a node cut off from Redis closes its rooms before their leases expire, and
     assert.ok(i < 100, 'the cut node registers again');
     await sleep(100);
   }
+  await waitUntil(() => cut.router.serving, 5_000, 'the cut node serves again');
+  assert.equal((await fetch(`${cut.httpUrl}/healthz`)).status, 200);
 });
 
 function nft(command: string): void {

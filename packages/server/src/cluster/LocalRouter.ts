@@ -7,6 +7,8 @@ import type { RoomRouter, RoutedSession } from './RoomRouter';
 
 /** The single-node router: every room lives in this process's LocalDirectory. */
 export class LocalRouter implements RoomRouter {
+  readonly serving = true;
+
   constructor(
     readonly localRooms: LocalDirectory,
     private readonly logger: RoomLogger,
@@ -22,8 +24,9 @@ export class LocalRouter implements RoomRouter {
 
   async start(): Promise<void> {}
 
-  async drain(): Promise<void> {
+  async drain(): Promise<boolean> {
     this.localRooms.drain();
+    return false;
   }
 
   async close(): Promise<void> {}

@@ -22,13 +22,20 @@ export interface RoomRouter {
   start(address: ListeningAddress): Promise<void>;
   /**
    * From now on joins are refused here with `unavailable` (the node is shutting down). A cluster
-   * router also moves this node's rooms to other nodes and hands its sockets over; resolves when done.
+   * router also moves this node's rooms to other nodes and hands its sockets over. Resolves when
+   * done: true if everything went to other nodes, so the node may stop once no connection is left
+   * (one node hands nothing over: its clients stay until the grace period ends).
    */
-  drain(): Promise<void>;
+  drain(): Promise<boolean>;
   /** After the last connection closed: a cluster router leaves the cluster and closes its connections. */
   close(): Promise<void>;
   /** The rooms this node hosts, for metrics and tests. */
   readonly localRooms: LocalDirectory;
+  /**
+   * False while this node cannot take part (a cluster node cut off from Redis, whose peers count it
+   * dead): /healthz says so, so the balancer sends clients elsewhere.
+   */
+  readonly serving: boolean;
   /** A cluster router's placement and relay metrics, served at /metrics; none on a single node. */
   readonly clusterMetrics?: ClusterMetrics;
 }

@@ -128,8 +128,8 @@ export class ConfabServer {
     for (const connection of this.connections) connection.announceShutdown(graceSeconds);
     const graceOver = Date.now() + graceSeconds * 1000;
     const untilEmpty = async () => {
-      await drained.catch((err: unknown) => this.logger.error({ err }, 'draining failed'));
-      while (this.connections.size > 0 && Date.now() < graceOver) await new Promise((r) => setTimeout(r, 50));
+      const handedOver = await drained.catch((err: unknown) => void this.logger.error({ err }, 'draining failed'));
+      while ((!handedOver || this.connections.size > 0) && Date.now() < graceOver) await new Promise((r) => setTimeout(r, 50));
     };
     if (graceSeconds > 0) await Promise.race([new Promise((r) => setTimeout(r, graceSeconds * 1000)), untilEmpty()]);
     for (const connection of this.connections) connection.close(CloseCode.GoingAway, 'server shutting down');
@@ -194,9 +194,10 @@ export class ConfabServer {
     });
   }
 
-  /** GET /healthz: 503 until started and while draining, so a load balancer sends clients only to a node that is in. */
+  /** GET /healthz: 503 until started, while draining or cut off from the cluster, so a load balancer sends clients only to a node that can serve them. */
   private health(): { status: number; body: string } {
     if (this.draining) return { status: 503, body: 'draining\n' };
+    if (!this.router.serving) return { status: 503, body: 'cut off from the cluster\n' };
     return this.started ? { status: 200, body: 'ok\n' } : { status: 503, body: 'starting\n' };
   }
 

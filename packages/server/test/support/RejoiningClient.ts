@@ -120,12 +120,15 @@ export class RejoiningClient {
     this.socket = socket;
     this.participantId = joined.self.id;
     this.token = joined.session.resumeToken;
-    this.others.clear();
-    for (const p of joined.participants) this.others.set(p.id, p);
     socket.once('close', (code) => this.lost(socket, code));
   }
 
+  /** Runs as each message arrives (the ones after `joined` may come in the same read, before the join's caller runs). */
   private track(message: ServerMessage): void {
+    if (message.type === 'joined') {
+      this.others.clear();
+      for (const p of message.participants) this.others.set(p.id, p);
+    }
     if (message.type === 'participant_joined' || message.type === 'participant_updated') this.others.set(message.participant.id, message.participant);
     if (message.type === 'participant_left') this.others.delete(message.participantId);
   }

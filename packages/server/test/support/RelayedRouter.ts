@@ -20,11 +20,15 @@ export class RelayedRouter implements RoomRouter {
     return this.owner.localRooms;
   }
 
+  get serving() {
+    return this.owner.serving;
+  }
+
   start(address: ListeningAddress): Promise<void> {
     return this.owner.start(address);
   }
 
-  drain(): Promise<void> {
+  drain(): Promise<boolean> {
     return this.owner.drain();
   }
 

@@ -1,7 +1,7 @@
 import type { RoomName } from '@confab/protocol';
 import type { Redis } from 'ioredis';
 import { CLOCK_KEY, EPOCH_KEY, NODE_KEY_PREFIX, NODES_KEY, nodeKey, RECOVERING_KEY, roomKey } from './keys';
-import { nodeOf, type NodeId, type NodeInstance } from './nodeIds';
+import type { NodeId, NodeInstance } from './nodeIds';
 import type { RedisHealth } from './RedisHealth';
 import { scripts, type LuaScript } from './scripts';
 import { stallThresholdMs, type ClusterTimings } from './timings';
@@ -59,7 +59,7 @@ export class ClusterStore {
     await this.run(scripts.deregister, [nodeKey(this.id), NODES_KEY], [this.id, this.instance]);
   }
 
-  /** Where `room` lives, placing it when nobody holds it (join) or only choosing a node (pick, excluding `exclude`). */
+  /** Where `room` lives; a join places it when nobody holds it, a resume never does. */
   async place(room: RoomName, mode: 'join' | 'resume'): Promise<Placement> {
     const [kind, lease, alive] = await this.run(scripts.place, [roomKey(room), NODES_KEY, EPOCH_KEY], [NODE_KEY_PREFIX, mode, this.instance, this.timings.leaseMs, '']);
     if (kind === 'owner') return { kind, lease: String(lease), alive: alive === 1 };
@@ -69,6 +69,7 @@ export class ClusterStore {
 
   /** The least-loaded serving node other than this one, for a room leaving it. */
   async pickTarget(): Promise<NodeInstance | undefined> {
+    // `pick` reads no room lease (key 3 stays empty): it only chooses.
     const [kind, instance] = await this.run(scripts.place, ['', NODES_KEY, EPOCH_KEY], [NODE_KEY_PREFIX, 'pick', this.instance, this.timings.leaseMs, this.instance]);
     return kind === 'picked' ? (instance as NodeInstance) : undefined;
   }
@@ -109,11 +110,6 @@ export class ClusterStore {
   /** Publishes on a node's channel; how many listened (0: that node is not subscribed). */
   async publish(channel: string, payload: string): Promise<number> {
     return this.call(() => this.redis.publish(channel, payload));
-  }
-
-  /** The node id an instance belongs to. */
-  nodeOf(instance: NodeInstance): NodeId {
-    return nodeOf(instance);
   }
 
   private async run(script: LuaScript, keys: string[], args: (string | number)[]): Promise<unknown[]> {

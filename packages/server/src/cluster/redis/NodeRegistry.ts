@@ -29,6 +29,8 @@ export class NodeRegistry {
   private lastRefreshed = 0;
   private ticking = false;
   private cpu = { seconds: 0, at: 0 };
+  /** Our entry expired while we could not refresh it: the others count us dead until we register again. */
+  expired = false;
 
   constructor(
     private readonly store: ClusterStore,
@@ -86,10 +88,15 @@ export class NodeRegistry {
       const clash = await this.store.register(this.entry());
       if (clash) this.logger.error({ other: clash.taken }, `another node registered with CONFAB_NODE_ID=${this.store.id}; give each node its own id`);
       this.lastRefreshed = sentAt;
+      if (this.expired) this.logger.info({}, 'registered in the cluster again');
+      this.expired = false;
       await this.checkPeers();
     } catch {
       // Others drop us once our entry expires: act as they will, unless Redis is out for everyone.
-      if (sentAt - this.lastRefreshed > this.timings.nodeTtlMs && !this.health.outageForEveryone()) this.watch.selfExpired();
+      if (sentAt - this.lastRefreshed > this.timings.nodeTtlMs && !this.health.outageForEveryone()) {
+        this.expired = true;
+        this.watch.selfExpired();
+      }
     } finally {
       this.ticking = false;
     }

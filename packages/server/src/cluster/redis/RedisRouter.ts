@@ -45,7 +45,7 @@ const PLACE_RETRY_MS = 200;
  * The cluster's router: any node takes any socket. A room lives on the node holding its lease in
  * Redis; placement (one script) gives a new room to the least-loaded serving node. Sockets whose
  * room is here talk to it directly (LocalSession, no Redis hop); the others are relayed over
- * pub/sub to the owner (RelayEdge here, RelayHost there). See docs/cluster.md.
+ * pub/sub to the owner (RelayEdge here, RelayHost there). See docs/cluster-redis.md.
  */
 export class RedisRouter implements RoomRouter {
   private readonly health: RedisHealth;
@@ -58,7 +58,7 @@ export class RedisRouter implements RoomRouter {
   private readonly mover: RoomMover;
   private readonly timings: ClusterTimings;
   private readonly claims = new Map<RoomName, Promise<boolean>>();
-  private draining: Promise<void> | undefined;
+  private draining: Promise<boolean> | undefined;
   /** Placement, relay and lease metrics, served at /metrics with the node's others. */
   readonly clusterMetrics = new ClusterMetrics();
 
@@ -100,6 +100,10 @@ export class RedisRouter implements RoomRouter {
       },
       selfExpired: () => this.edge.handOverAll(),
     }, logger);
+  }
+
+  get serving(): boolean {
+    return !this.registry.expired;
   }
 
   /** This node's instance (`<CONFAB_NODE_ID>#<boot tag>`). */
@@ -173,17 +177,20 @@ export class RedisRouter implements RoomRouter {
     }
   }
 
-  drain(): Promise<void> {
+  drain(): Promise<boolean> {
     this.draining ??= (async () => {
       this.localRooms.drain();
       await this.registry.drain();
       await this.mover.moveAll();
       this.edge.handOverAll();
+      return true;
     })();
     return this.draining;
   }
 
   async close(): Promise<void> {
+    this.edge.stop();
+    this.host.stop();
     this.leases.stop();
     await this.registry.stop();
     await this.leases.releaseAll().catch(() => undefined);
@@ -237,6 +244,8 @@ export class RedisRouter implements RoomRouter {
 
   private async hostedRoom(request: JoinRequest | ResumeRequest): Promise<Room> {
     const name = request.room;
+    // Draining: the room is about to move (or has); the edge asks placement again until it has.
+    if (this.draining) throw new NotOwnerError(`room "${name}" is moving to another server`);
     if (!this.leases.holds(name) && !(await this.claim(name))) throw new NotOwnerError(`room "${name}" is not hosted on this server`);
     if (request.type === 'join') return this.localRooms.acquire(name);
     const room = this.localRooms.get(name);

@@ -43,9 +43,9 @@ export class RelayBus {
     await this.subscriber.subscribe(channel);
   }
 
-  /** Queues `item` for `to`; resolves whether its frame reached a listener. */
-  post(to: NodeId | NodeInstance, item: RelayItem): Promise<boolean> {
-    const node = to.includes('#') ? nodeOf(to as NodeInstance) : (to as NodeId);
+  /** Queues `item` for the node of instance `to`; resolves whether its frame reached a listener. */
+  post(to: NodeInstance, item: RelayItem): Promise<boolean> {
+    const node = nodeOf(to);
     return new Promise((resolve) => {
       let batch = this.outbox.get(node);
       if (!batch) {

@@ -47,11 +47,6 @@ export class RelayEdge {
     private readonly logger: Logger,
   ) {}
 
-  /** Sockets whose signaling is relayed to another node now. */
-  get relayed(): number {
-    return this.links.size;
-  }
-
   /** The owners this node relays to (their liveness is watched). */
   owners(): Set<NodeInstance> {
     return new Set([...this.links.values()].map((l) => l.owner));
@@ -78,8 +73,9 @@ export class RelayEdge {
     }
     this.drop(entry);
     if (reply === undefined) {
-      // Not heard, or heard too late: a late admission is detached again by the owner when we say so.
-      if (delivered) void this.bus.post(owner, { kind: 'gone', link: entry.id });
+      // Not heard, or heard too late: a late admission is undone when the owner hears this (a join
+      // leaves at once, so the client, placed again, is not in the room twice).
+      if (delivered) void this.bus.post(owner, { kind: 'leave', link: entry.id, call: 0, how: request.type === 'join' ? 'close' : 'detach' });
       return RETRY;
     }
     if (reply.retry) return RETRY;
@@ -114,6 +110,11 @@ export class RelayEdge {
         this.drop(entry);
         return entry.link.end('moved');
     }
+  }
+
+  /** Forgets every link (the node is closing): nothing more is sent or retried. */
+  stop(): void {
+    for (const entry of [...this.links.values()]) this.drop(entry);
   }
 
   /** `owner` is gone (its registry entry expired): end its sockets; their clients resume at once, elsewhere. */

@@ -23,6 +23,8 @@ interface HostedLink {
   session: RoutedSession | undefined;
   /** A message that matters did not reach the edge: the socket must resume to get it (see repair). */
   broken: boolean;
+  /** The edge let go while we were still admitting: what to do with the session once admitted. */
+  leftAs: 'close' | 'detach' | undefined;
 }
 
 /** Messages whose loss costs nothing: the next one replaces them. Any other lost one breaks the link. */
@@ -73,6 +75,7 @@ export class RelayHost {
         return session?.acknowledge(item.seq);
       case 'leave':
         this.links.delete(entry.id);
+        entry.leftAs = item.how;
         void (item.how === 'close' ? session?.close() : session?.detach())
           ?.catch((err: unknown) => this.logger.error({ err, link: entry.id }, 'relay: removing a participant failed'))
           .then(() => item.call > 0 && this.bus.post(from, { kind: 'result', link: item.link, call: item.call, handled: true }));
@@ -80,6 +83,11 @@ export class RelayHost {
       case 'gone':
         return this.lose(entry);
     }
+  }
+
+  /** Stops every link (the node is closing): nothing more is sent or retried. */
+  stop(): void {
+    this.links.clear();
   }
 
   /** `edge` is gone: its participants here wait for their resumes, as after any lost connection. */
@@ -94,7 +102,7 @@ export class RelayHost {
       return;
     }
     if (this.links.has(item.link)) return; // delivered twice
-    const entry: HostedLink = { id: item.link, edge: from, session: undefined, broken: false };
+    const entry: HostedLink = { id: item.link, edge: from, session: undefined, broken: false, leftAs: undefined };
     this.links.set(entry.id, entry);
     const link = new RelayedLink(this.bus, from, item.link, {
       forget: () => this.links.get(entry.id) === entry && this.links.delete(entry.id),
@@ -102,7 +110,8 @@ export class RelayHost {
     });
     this.admit(decoded.message, link).then(
       (session) => {
-        if (this.links.get(entry.id) !== entry) return void session.detach(); // the edge gave up meanwhile
+        // The edge gave up meanwhile: a join that came too late leaves at once, so nobody is there twice.
+        if (this.links.get(entry.id) !== entry) return void (entry.leftAs === 'close' ? session.close() : session.detach());
         entry.session = session;
         void this.bus.post(from, { kind: 'admitted', link: item.link, participantId: session.participantId, room: session.room });
       },

@@ -73,6 +73,7 @@ export class RoomMover {
     // Moved or not, the exported room cannot go on here: its clients resume, and if the move
     // failed they find no session and join afresh, on whichever node places the room next.
     this.leases.forget(name);
+    if (!adopted?.ok) await this.store.release([[name, lease]]).catch(() => undefined); // so it is placed anew at once
     await room.release();
     const ms = Math.round(performance.now() - started);
     if (adopted?.ok) this.logger.info({ room: name, to: target, participants: snapshot.participants.length, ms }, 'drain: room moved');

@@ -5,7 +5,7 @@ import type { NodeId } from './nodeIds';
  * Every Redis key and channel Confab uses, in one place. One Redis serves one cluster; nothing else
  * should write under `confab:`.
  */
-export const KEY_PREFIX = 'confab:';
+const KEY_PREFIX = 'confab:';
 
 /** A hash per node (instance, url, state, load), with an expiry its node keeps pushing back. */
 export const NODE_KEY_PREFIX = `${KEY_PREFIX}node:`;
