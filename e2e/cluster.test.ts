@@ -19,7 +19,7 @@ import { after, before, describe, test } from 'node:test';
 import type { Page } from 'playwright-core';
 import { MAX_MESSAGE_BYTES } from '@confab/protocol';
 import { uniqueRoom } from './support/browser';
-import { createClusterHarness, ownerOf, pcStates, perNode, presence, readFrames, sdkEvents, waitOwner, watchFrames, type ClusterHarness } from './support/cluster';
+import { createClusterHarness, firstFrameAfter, ownerOf, pcStates, perNode, presence, readFrames, sdkEvents, waitOwner, watchFrames, type ClusterHarness } from './support/cluster';
 import { Attacker, MALFORMED, Tally, inPool, mutate, seededRandom, truncate, validFrames } from './support/hostile';
 import { expectListedPeople, expectVideoDecoded, remoteStats } from './support/observe';
 import { measure, sleep, waitFor } from './support/wait';
@@ -127,12 +127,16 @@ describe('a cluster of three nodes behind HAProxy', { timeout: 600_000 }, () => 
         measure('drain_room_moved_ms', movedAt - termAt, `from=${owner} to=${moved}`);
         measure('drain_node_exit_ms', exitedAt - termAt, `grace=${GRACE_SECONDS}s`);
         console.log(`[cluster] drain timeline, ms after SIGTERM: ${await timeline(FOUR, termAt)}`);
-        // The freeze of the move: the longest pause of each video since the watch began.
+        // The freeze of the move, per pair: from the last frame of the old media to the first of the
+        // new (the first after the viewer's page resumed and rebuilt its peer connections).
         const freezes = (await Promise.all(FOUR.map(async (viewer) => {
-          const w = await readFrames(page(viewer));
-          return others(FOUR, viewer).map((other) => ({ pair: `${viewer}<-${other}`, ms: w.maxGap[other]! }));
+          const resumedAt = (await sdkEvents(page(viewer), termAt)).find((e) => e.type === 'reconnected')?.at;
+          assert.ok(resumedAt, `${viewer}'s page resumed after the move`);
+          const back = await firstFrameAfter(page(viewer), resumedAt);
+          return others(FOUR, viewer).map((other) => ({ pair: `${viewer}<-${other}`, ms: back[other]?.pause ?? Infinity, backMs: (back[other]?.at ?? Infinity) - termAt }));
         }))).flat();
         measure('drain_video_freeze_max_ms', Math.max(...freezes.map((f) => f.ms)), `median=${Math.round(median(freezes.map((f) => f.ms)))}`);
+        measure('drain_video_back_max_ms', Math.max(...freezes.map((f) => f.backMs)), 'after SIGTERM');
         for (const { pair, ms } of freezes) assert.ok(ms <= 3_000, `${pair}: video stopped for ${Math.round(ms)} ms (at most 3 s)`);
 
         assert.deepEqual(await Promise.all(FOUR.map(localId)), ids, 'every participant keeps their id');
@@ -212,15 +216,15 @@ describe('a cluster of three nodes behind HAProxy', { timeout: 600_000 }, () => 
 
       const killedAt = Date.now();
       h.cluster.node(owner).signal('SIGKILL');
-      // Back: for each viewer and each other, video returned after a pause that began after the kill.
+      // Back: for each viewer and each other, the first frame after the viewer's page rejoined (its old
+      // peer connections are closed by then, so this is media from the new owner).
       const backAt = new Map<string, number>();
       await waitFor(async () => {
         for (const viewer of FOUR) {
-          const w = await readFrames(page(viewer));
-          for (const other of others(FOUR, viewer)) {
-            const back = (w.returns[other] ?? []).find((r) => r.at - r.gap >= killedAt - 200);
-            if (back && (w.frames[other] ?? 0) > 0 && w.lastAt[other]! > back.at) backAt.set(`${viewer}<-${other}`, back.at);
-          }
+          const rejoinedAt = (await sdkEvents(page(viewer), killedAt)).find((e) => e.type === 'reconnected')?.at;
+          if (rejoinedAt === undefined) continue;
+          const back = await firstFrameAfter(page(viewer), rejoinedAt);
+          for (const other of others(FOUR, viewer)) if (back[other]) backAt.set(`${viewer}<-${other}`, back[other].at);
         }
         return backAt.size === FOUR.length * (FOUR.length - 1);
       }, { timeout: 30_000, interval: 200, message: 'everyone shows everyone again after the kill' }).catch(async (error: Error) => {
