@@ -205,7 +205,7 @@ export async function watchFrames(page: Page, names: string[]): Promise<void> {
 }
 
 const FRAME_WATCH = `(watched) => {
-  const w = { names: watched, maxGap: {}, last: {}, returns: {}, frames: {} };
+  const w = { names: watched, maxGap: {}, last: {}, returns: {}, frames: {}, times: {} };
   window.__frameWatch?.stop();
   let stopped = false;
   const attached = new WeakSet();
@@ -228,6 +228,9 @@ const FRAME_WATCH = `(watched) => {
         }
         w.last[name] = { at, presented: meta.presentedFrames, el: v };
         w.frames[name] = (w.frames[name] || 0) + 1;
+        const times = (w.times[name] ||= []);
+        times.push(at);
+        if (times.length > 6000) times.splice(0, 1000);
         v.requestVideoFrameCallback(onFrame);
       }
       v.requestVideoFrameCallback(onFrame);
@@ -263,4 +266,22 @@ export async function readFrames(page: Page): Promise<FrameWatch> {
     }
     return { maxGap, returns: JSON.parse(JSON.stringify(w.returns)) as FrameWatch['returns'], frames: { ...w.frames }, lastAt };
   });
+}
+
+/**
+ * For each watched name: the first frame presented after `after` (epoch ms), and how long the video
+ * had stood still before it. After a rejoin or a move the page's old peer connections are closed,
+ * so a frame after its `reconnected` is new media.
+ */
+export async function firstFrameAfter(page: Page, after: number): Promise<Record<string, { at: number; pause: number } | undefined>> {
+  return page.evaluate((since) => {
+    const w = (window as unknown as { __frameWatch: { get(): { names: string[]; times: Record<string, number[]> } } }).__frameWatch.get();
+    const out: Record<string, { at: number; pause: number } | undefined> = {};
+    for (const name of w.names) {
+      const times = w.times[name] ?? [];
+      const i = times.findIndex((t) => t > since);
+      out[name] = i < 0 ? undefined : { at: times[i]!, pause: i > 0 ? times[i]! - times[i - 1]! : Infinity };
+    }
+    return out;
+  }, after);
 }
