@@ -16,8 +16,9 @@ let nodes: ClusterNode[] = [];
 const clients: WsClient[] = [];
 before(async () => {
   redis = await RedisProcess.start();
-  // Room for the 200-member fan-out test below.
-  nodes = await Promise.all(['a', 'b', 'c'].map((id) => startClusterNode(`node-${id}`, redis.url(), { CONFAB_MAX_PARTICIPANTS_PER_ROOM: '250' })));
+  // Room (and sockets from one address) for the 200-member fan-out test below.
+  const env = { CONFAB_MAX_PARTICIPANTS_PER_ROOM: '250', CONFAB_MAX_CONNECTIONS_PER_IP: '500' };
+  nodes = await Promise.all(['a', 'b', 'c'].map((id) => startClusterNode(`node-${id}`, redis.url(), env)));
 });
 after(async () => {
   for (const c of clients) c.close();
