@@ -17,6 +17,7 @@ import { parseArgs } from 'node:util';
 import { LocalCluster, processCpu, withTimeout } from '@confab/loadtest';
 import { measureChat } from './cluster/chatLatency';
 import { leftBehind } from './cluster/clusterInfo';
+import { LoopWatch } from './cluster/loopWatch';
 import { measureFailover } from './cluster/failover';
 import { ensureOpenFiles, openFileLimit } from './cluster/fileLimit';
 import { measureJoins } from './cluster/joins';
@@ -39,8 +40,8 @@ const { values } = parseArgs({
     members: { type: 'string', default: '1000' },
     changes: { type: 'string', default: '20' },
     'build-seconds': { type: 'string', default: '300' },
-    /** After the presence changes, kill -9 a node holding a third of the room (not its owner). */
-    'node-death': { type: 'boolean', default: true },
+    /** Skip the kill -9, after the presence changes, of a node holding a third of the room. */
+    'no-node-death': { type: 'boolean', default: false },
     'failover-runs': { type: 'string', default: '5' },
     /** The nodes' log level; their output goes to files in a temporary folder (named at the start). */
     'log-level': { type: 'string', default: 'warn' },
@@ -114,10 +115,13 @@ async function main(): Promise<void> {
   const results: ClusterResults = { failed: {} };
   /** CPU of this process (every headless participant) per part, in % of one core. */
   const generatorCpu: Partial<Record<Part, number>> = {};
+  /** Per part, the longest each node's event loop stood still (ms). */
+  const loopStalls: Partial<Record<Part, Record<string, number>>> = {};
   const run = async <T>(part: Part, measure: () => Promise<T>): Promise<T | undefined> => {
     if (!parts.includes(part)) return undefined;
     const cpuBefore = processCpu(process.pid);
     const started = performance.now();
+    const loops = new LoopWatch(cluster);
     try {
       return await withTimeout(measure(), PART_LIMIT_MS[part], part);
     } catch (error) {
@@ -125,6 +129,7 @@ async function main(): Promise<void> {
       log(`${part} failed: ${results.failed[part]}`);
       return undefined;
     } finally {
+      loopStalls[part] = await loops.stop();
       const cpu = processCpu(process.pid);
       generatorCpu[part] = Math.round(((cpu.user + cpu.system - cpuBefore.user - cpuBefore.system) / ((performance.now() - started) / 1000)) * 100);
     }
@@ -132,7 +137,7 @@ async function main(): Promise<void> {
   try {
     results.joins = await run('joins', () => measureJoins(cluster, { joins, roomSize, concurrency, costJoins, log }));
     results.chat = await run('chat', () => measureChat(cluster, chatMessages, log));
-    results.presence = await run('presence', () => measurePresence(cluster, { members, changes, buildTimeoutMs: buildSeconds * 1000, nodeDeath: values['node-death'], log }));
+    results.presence = await run('presence', () => measurePresence(cluster, { members, changes, buildTimeoutMs: buildSeconds * 1000, nodeDeath: !values['no-node-death'], log }));
     results.failover = await run('failover', () => measureFailover(cluster, failoverRuns, log));
     // Everyone has left: nothing may stay behind (a room, a lease, a participant counted).
     results.leftBehind = await leftBehind(cluster, 15_000).catch(() => undefined);
@@ -145,11 +150,12 @@ async function main(): Promise<void> {
   const load = { atStart: round(loadAtStart), atEnd: round(loadavg()[0]!) };
   const minutes = round((Date.now() - startedAt) / 60_000);
   if (values.json) {
-    console.log(JSON.stringify({ summary: summary(results), machine, load, minutes, generatorCpuPercent: generatorCpu, notes, logs: logs.dir, ...results }, null, 2));
+    console.log(JSON.stringify({ summary: summary(results), machine, load, minutes, generatorCpuPercent: generatorCpu, nodeLoopStallMs: loopStalls, notes, logs: logs.dir, ...results }, null, 2));
   } else {
     console.log(`\nCluster benchmark: redis-server, 3 nodes (CONFAB_MEDIA_WORKERS=1), HAProxy on 127.0.0.1; ${minutes} min`);
     console.log(`machine: ${machine.cpus} CPUs, ${machine.cpuModel}, node ${machine.node}, ulimit -n ${files}; load average ${load.atStart} at start, ${load.atEnd} at end`);
-    console.log(`this process (every headless participant), % of one core: ${JSON.stringify(generatorCpu)}\n`);
+    console.log(`this process (every headless participant), % of one core: ${JSON.stringify(generatorCpu)}`);
+    console.log(`longest event-loop stall of each node (ms): ${JSON.stringify(loopStalls)}\n`);
     for (const note of notes) console.log(`note: ${note}`);
     console.log(`the cluster's output: ${logs.dir}\n`);
     console.log(textReport(results));

@@ -63,6 +63,12 @@ export class RejoiningParticipant {
     return { packets, keyFrames };
   }
 
+  /** Where it stands, for a failure report: its id, peer connection states, what it receives. */
+  describe(): string {
+    const tracks = (this.subscriber?.currentTracks ?? []).map((t) => `${t.participantId}/${t.kind ?? '?'}:${t.counter.packets}`);
+    return `${this.name} ${this.id} publisher ${this.publisher?.connectionState ?? 'none'} subscriber ${this.subscriber?.connectionState ?? 'none'} receiving [${tracks.join(' ')}] returns ${JSON.stringify(this.returns.map((r) => ({ ...r, lostAt: Math.round(r.lostAt), backAt: Math.round(r.backAt) })))} errors [${this.errors.slice(-3).join('; ')}]`;
+  }
+
   async close(): Promise<void> {
     this.closed = true;
     await Promise.all([this.publisher?.close(), this.subscriber?.close()]);

@@ -22,6 +22,12 @@ export async function socketsByNode(cluster: LocalCluster): Promise<Record<strin
   return Object.fromEntries([...pages].map(([id, page]) => [id, page.get('confab_signal_connections') ?? 0]));
 }
 
+/** Bytes Redis has sent its clients so far (`INFO stats` total_net_output_bytes): relay frames to nodes, mostly. */
+export async function redisOutputBytes(redis: RedisProcess): Promise<number> {
+  const line = /^total_net_output_bytes:(\d+)/m.exec(await redis.cli('INFO', 'stats'));
+  return Number(line?.[1] ?? Number.NaN);
+}
+
 /** Redis commands run between two `INFO commandstats` readings, by command; `info` itself left out. */
 export function commandDelta(before: Record<string, number>, after: Record<string, number>): Record<string, number> {
   const delta: Record<string, number> = {};

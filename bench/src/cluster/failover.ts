@@ -63,7 +63,7 @@ export async function measureFailover(cluster: LocalCluster, runs: number, log: 
           return back !== false && back.keyFrames > 0;
         },
         MEDIA_TIMEOUT_MS,
-        () => `run ${run}: video again after killing ${owner.id} (publisher ${JSON.stringify(publisher.returns)} ${publisher.errors.slice(-2).join('; ')}; subscriber ${JSON.stringify(subscriber.returns)} ${subscriber.errors.slice(-2).join('; ')})`,
+        () => `run ${run}: video again after killing ${owner.id} (${publisher.describe()}; ${subscriber.describe()})`,
         5,
       );
       const keyFrameMs = performance.now() - killedAt;

@@ -1,5 +1,5 @@
 import { sleep, type LocalCluster } from '@confab/loadtest';
-import { ownerOf, rtcUrl, socketsByNode } from './clusterInfo';
+import { ownerOf, redisOutputBytes, rtcUrl, socketsByNode } from './clusterInfo';
 import { closeAll } from './joins';
 import { SignalingMember } from './SignalingMember';
 import { measureNodeDeath, type NodeDeathResult } from './nodeDeath';
@@ -31,6 +31,11 @@ export interface PresenceResult {
   deliveryMs: LatencySummary;
   /** Per change: until the last member had it (median and max over the changes). */
   lastReceiverMs: { median: number; max: number };
+  /**
+   * Bytes Redis sent the nodes per status change (relay frames to the edges, mostly), the cluster's
+   * own traffic (measured for 2 s before) taken out.
+   */
+  redisBytesPerChange: number;
   /** Deliveries that never came within 10 s (should be 0). */
   missing: number;
   /** Sockets the server closed under us (e.g. a client counted silent), by close code. */
@@ -40,6 +45,8 @@ export interface PresenceResult {
 }
 
 const CHANGE_TIMEOUT_MS = 10_000;
+/** How long the cluster's own Redis traffic is measured before the changes. */
+const QUIET_MS = 2_000;
 const JOIN_CONCURRENCY = 8;
 /** Coprime with 3 and with the room size: senders rotate over the nodes and never repeat. */
 const SENDER_STRIDE = 337;
@@ -70,6 +77,10 @@ export async function measurePresence(cluster: LocalCluster, options: PresenceOp
     const deliveries: number[] = [];
     const lastReceiver: number[] = [];
     let missing = 0;
+    const quietFrom = await redisOutputBytes(cluster.redis);
+    await sleep(QUIET_MS);
+    const changesFrom = await redisOutputBytes(cluster.redis);
+    const changesStarted = performance.now();
     for (let k = 0; k < options.changes; k++) {
       const present = connected();
       if (present.length < 2) break;
@@ -79,6 +90,9 @@ export async function measurePresence(cluster: LocalCluster, options: PresenceOp
       if (change.missing === 0) lastReceiver.push(Math.max(...change.arrivals));
       await sleep(300);
     }
+    const background = ((changesFrom - quietFrom) / QUIET_MS) * (performance.now() - changesStarted);
+    const redisBytesPerChange = Math.round(((await redisOutputBytes(cluster.redis)) - changesFrom - background) / options.changes);
+    log(`presence: Redis sent the nodes ${redisBytesPerChange} bytes per status change`);
     const lostCloseCodes: Record<string, number> = {};
     for (const m of members) if (m.lost !== undefined) lostCloseCodes[m.lost] = (lostCloseCodes[m.lost] ?? 0) + 1;
     const stillConnected = connected().length;
@@ -97,6 +111,7 @@ export async function measurePresence(cluster: LocalCluster, options: PresenceOp
       changes: options.changes,
       deliveryMs: summarize(deliveries),
       lastReceiverMs: { median: round(median(lastReceiver)), max: round(lastReceiver.length > 0 ? Math.max(...lastReceiver) : Number.NaN) },
+      redisBytesPerChange,
       missing,
       socketsLost: members.length - stillConnected,
       lostCloseCodes,

@@ -35,6 +35,7 @@ export function summary(r: ClusterResults) {
     chatLatencyMs: r.chat && { sameNode: pick(r.chat.sameNode), differentNodes: pick(r.chat.differentNodes) },
     presenceFanoutP99Ms: r.presence?.deliveryMs.p99,
     presenceMembers: r.presence?.members,
+    presenceRedisBytesPerChange: r.presence?.redisBytesPerChange,
     presenceGoalMs: PRESENCE_GOAL_MS,
     presenceNodeDeath: r.presence?.nodeDeath && {
       killedSockets: r.presence.nodeDeath.socketsOnIt,
@@ -115,7 +116,7 @@ export function textReport(r: ClusterResults): string {
       `\nPresence: ${p.joined} of ${p.target} members joined (${p.joinFailures} joins failed) in ${p.buildSeconds} s, room on ${p.owner}, sockets per node ${JSON.stringify(p.socketsByNode)}; ` +
         `${p.members} still connected when measured (sockets lost: ${p.socketsLost}, by close code ${JSON.stringify(p.lostCloseCodes)}); members not seeing everyone: ${p.incompleteViews}. ` +
         `${p.changes} status changes: delivery p50 ${ms(p.deliveryMs.p50)} ms, p99 ${ms(p.deliveryMs.p99)} ms, max ${ms(p.deliveryMs.max)} ms (${p.deliveryMs.samples} deliveries, ${p.missing} missing); ` +
-        `last member reached after ${ms(p.lastReceiverMs.median)} ms (median), ${ms(p.lastReceiverMs.max)} ms (max).`,
+        `last member reached after ${ms(p.lastReceiverMs.median)} ms (median), ${ms(p.lastReceiverMs.max)} ms (max); Redis sent the nodes ${p.redisBytesPerChange} bytes per change.`,
     );
     const d = p.nodeDeath;
     if (d) {

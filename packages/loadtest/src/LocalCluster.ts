@@ -57,6 +57,8 @@ export class ClusterNode {
       port: this.port,
       logLevel: this.logLevel,
       env: this.env,
+      // Three nodes compiling (tsx) at once on a loaded 2-core machine took 35 s.
+      readyTimeoutMs: 120_000,
       onLine: (line) => {
         this.history.push(line);
         if (this.history.length > 5000) this.history.splice(0, this.history.length - 5000);

@@ -14,7 +14,9 @@ import { WsClient } from './support/wsClient';
 let redis: RedisProcess;
 let nodes: ClusterNode[] = [];
 const clients: WsClient[] = [];
-before(async () => ({ redis, nodes } = await startTestCluster('node')));
+// Room (and sockets from one address) for the 200-member fan-out test below.
+const env = { CONFAB_MAX_PARTICIPANTS_PER_ROOM: '250', CONFAB_MAX_CONNECTIONS_PER_IP: '500' };
+before(async () => ({ redis, nodes } = await startTestCluster('node', env)));
 after(() => stopTestCluster({ redis, nodes }, clients));
 
 async function client(node: ClusterNode): Promise<WsClient> {
@@ -69,6 +71,24 @@ test('rooms spread over the nodes, least loaded first', async () => {
   for (const c of members) c.close();
 });
 
+/** Runs `act` with every command Redis runs meanwhile (and 200 ms after) shown to `seen`; returns the seconds it took. */
+async function monitored(act: () => Promise<void>, seen: (args: string[]) => void): Promise<number> {
+  const spy = new Redis(redis.url());
+  spy.on('error', () => undefined);
+  const monitor = await spy.monitor();
+  try {
+    monitor.on('error', () => undefined);
+    monitor.on('monitor', (_time: string, args: string[]) => seen(args));
+    const started = performance.now();
+    await act();
+    await sleep(200); // the last replies' publishes
+    return (performance.now() - started) / 1000;
+  } finally {
+    monitor.disconnect();
+    spy.disconnect();
+  }
+}
+
 /** Which script an EVALSHA ran, by its SHA. */
 const scriptNames = new Map(Object.entries(scripts).map(([name, script]) => [script.sha, name]));
 
@@ -78,25 +98,17 @@ const scriptNames = new Map(Object.entries(scripts).map(([name, script]) => [scr
  * are left out (reported per second apart).
  */
 async function commandsPer(times: number, join: (i: number) => Promise<unknown>): Promise<JoinCost> {
-  const spy = new Redis(redis.url());
-  spy.on('error', () => undefined);
-  const monitor = await spy.monitor();
-  monitor.on('error', () => undefined);
   const counts = new Map<string, number>();
-  monitor.on('monitor', (_time: string, args: string[]) => {
-    const command = args[0]!.toLowerCase();
-    const name = command === 'evalsha' ? (scriptNames.get(args[1]!) ?? 'script') : command;
-    counts.set(name, (counts.get(name) ?? 0) + 1);
-  });
-  const started = performance.now();
-  try {
-    for (let i = 0; i < times; i++) await join(i);
-    await sleep(200); // the last replies' publishes
-  } finally {
-    monitor.disconnect();
-    spy.disconnect();
-  }
-  const seconds = (performance.now() - started) / 1000;
+  const seconds = await monitored(
+    async () => {
+      for (let i = 0; i < times; i++) await join(i);
+    },
+    (args) => {
+      const command = args[0]!.toLowerCase();
+      const name = command === 'evalsha' ? (scriptNames.get(args[1]!) ?? 'script') : command;
+      counts.set(name, (counts.get(name) ?? 0) + 1);
+    },
+  );
   const per = (name: string) => (counts.get(name) ?? 0) / times;
   const background = ['renew', 'register', 'alive'].map((name) => `${name}=${((counts.get(name) ?? 0) / seconds / nodes.length).toFixed(1)}/s/node`);
   const cost = { place: per('place'), claim: per('claim'), publish: per('publish'), total: per('place') + per('claim') + per('publish') };
@@ -156,9 +168,46 @@ test('a socket on the owner talks to its room directly, others are relayed: Redi
   assert.match(page, /^confab_cluster_relay_round_trip_seconds_count\{node="node-[abc]"\} [1-9]/m);
 });
 
+test('a chat message in a 200-member room relayed from one node reaches that node in O(1) publishes, carrying the text once', async () => {
+  const room = 'fan-out';
+  const first = await client(nodes[0]!);
+  await first.join(room, 'M0');
+  const owner = hosts(room)[0]!;
+  const edge = owner === nodes[0] ? nodes[1]! : nodes[0]!;
+  const members = owner === nodes[0] ? [] : [first];
+  while (members.length < 200) {
+    const batch = await Promise.all(Array.from({ length: Math.min(20, 200 - members.length) }, () => client(edge)));
+    await Promise.all(batch.map((c, i) => c.join(room, `M${members.length + i + 1}`)));
+    members.push(...batch);
+  }
+  const times = 10;
+  const text = (i: number) => `${i} ${'x'.repeat(1_900)}`; // chat allows 2,000 characters
+  let publishes = 0;
+  let bytes = 0;
+  await monitored(
+    async () => {
+      for (let i = 0; i < times; i++) {
+        members[0]!.send({ type: 'chat', id: 100 + i, text: text(i) });
+        await Promise.all(members.map((c) => c.next('chat', (m) => m.text === text(i))));
+      }
+    },
+    (args) => {
+      if (args[0]!.toLowerCase() !== 'publish' || args[1] !== `confab:relay:${edge.id}`) return;
+      publishes++;
+      bytes += args[2]!.length;
+    },
+  );
+  console.log(`[measure] relay_fan_out_200_members_per_chat publishes=${(publishes / times).toFixed(1)} bytes=${Math.round(bytes / times)}`);
+  // Per chat: the message for all 200 sockets, and the sender's answer (with it, or a turn later).
+  assert.ok(publishes / times <= 3, `${publishes / times} publishes to the edge per chat message`);
+  // The text once (a copy per member would be 200 × 1.9 kB), plus the 200 links with their sequence numbers.
+  assert.ok(bytes / times < 2 * text(0).length + 200 * 80, `${Math.round(bytes / times)} bytes published to the edge per chat message`);
+  for (const c of members) c.close();
+});
+
 test('nodes trust no frame: invalid frames, and invalid messages inside valid ones, are dropped at either end', async () => {
   const spy = new Redis(redis.url());
-  const frames: { channel: string; frame: { from: string; items: { kind: string; link?: string; n?: number }[] } }[] = [];
+  const frames: { channel: string; frame: { from: string; items: { kind: string; link?: string; to?: { link: string; n?: number }[] }[] } }[] = [];
   spy.on('error', () => undefined);
   spy.on('pmessage', (_: string, channel: string, payload: string) => {
     if (payload.startsWith('{"from":"node-')) frames.push({ channel, frame: JSON.parse(payload) as never });
@@ -183,8 +232,9 @@ test('nodes trust no frame: invalid frames, and invalid messages inside valid on
     await redis.cli('PUBLISH', `confab:relay:${owner.id}`, JSON.stringify(forged));
     await waitUntil(() => owner.logs.some((l) => /refused a command that is not a room command/.test(String(l['msg']))), 2_000, 'forged command refused');
     // A valid frame as the owner, carrying a server message that is not one: the edge checks it too.
-    const lastN = Math.max(0, ...frames.filter((f) => f.channel === `confab:relay:${edge.id}`).flatMap((f) => f.frame.items.filter((i) => i.link === link && i.n).map((i) => i.n!)));
-    const fake = { from: owner.router.instance, items: [{ kind: 'message', link, n: lastN + 1, data: '{"type":"chat","text":42}' }] };
+    const sent = frames.filter((f) => f.channel === `confab:relay:${edge.id}`).flatMap((f) => f.frame.items.flatMap((i) => i.to ?? []));
+    const lastN = Math.max(0, ...sent.filter((t) => t.link === link && t.n).map((t) => t.n!));
+    const fake = { from: owner.router.instance, items: [{ kind: 'message', data: '{"type":"chat","text":42}', to: [{ link, n: lastN + 1 }] }] };
     await redis.cli('PUBLISH', `confab:relay:${edge.id}`, JSON.stringify(fake));
     await waitUntil(() => edge.logs.some((l) => /dropped an invalid server message/.test(String(l['msg']))), 2_000, 'forged server message dropped');
     assert.deepEqual(b.invalid, [], 'the client never saw it');

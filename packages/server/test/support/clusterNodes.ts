@@ -75,9 +75,9 @@ export interface TestCluster {
 }
 
 /** A fresh redis-server and three nodes on it, `<prefix>-a`, `-b` and `-c`. */
-export async function startTestCluster(prefix: string): Promise<TestCluster> {
+export async function startTestCluster(prefix: string, env: Record<string, string> = {}): Promise<TestCluster> {
   const redis = await RedisProcess.start();
-  const nodes = await Promise.all(['a', 'b', 'c'].map((id) => startClusterNode(`${prefix}-${id}`, redis.url())));
+  const nodes = await Promise.all(['a', 'b', 'c'].map((id) => startClusterNode(`${prefix}-${id}`, redis.url(), env)));
   return { redis, nodes };
 }
 

@@ -1,6 +1,6 @@
 import type { RoomName } from '@confab/protocol';
 import type { Redis } from 'ioredis';
-import { CLOCK_KEY, EPOCH_KEY, NODE_KEY_PREFIX, NODES_KEY, nodeKey, RECOVERING_KEY, roomKey } from './keys';
+import { CLOCK_KEY, EPOCH_KEY, NODE_KEY_PREFIX, NODES_KEY, nodeKey, PENDING_KEY_PREFIX, pendingKey, RECOVERING_KEY, roomKey } from './keys';
 import type { NodeId, NodeInstance } from './nodeIds';
 import type { RedisHealth } from './RedisHealth';
 import { scripts, type LuaScript } from './scripts';
@@ -61,21 +61,21 @@ export class ClusterStore {
 
   /** Where `room` lives; a join places it when nobody holds it, a resume never does. */
   async place(room: RoomName, mode: 'join' | 'resume'): Promise<Placement> {
-    const [kind, lease, alive] = await this.run(scripts.place, [roomKey(room), NODES_KEY, EPOCH_KEY], [NODE_KEY_PREFIX, mode, this.instance, this.timings.leaseMs, '']);
+    const [kind, lease, alive] = await this.run(scripts.place, [roomKey(room), NODES_KEY, EPOCH_KEY], [NODE_KEY_PREFIX, mode, this.instance, this.timings.leaseMs, '', PENDING_KEY_PREFIX, room]);
     if (kind === 'owner') return { kind, lease: String(lease), alive: alive === 1 };
     if (kind === 'placed') return { kind, lease: String(lease) };
     return { kind: kind as 'none' | 'wait' | 'nonode' | 'full' };
   }
 
-  /** The least-loaded serving node other than this one, for a room leaving it. */
-  async pickTarget(): Promise<NodeInstance | undefined> {
+  /** The least-loaded serving node other than this one, for `room` leaving it. */
+  async pickTarget(room: RoomName): Promise<NodeInstance | undefined> {
     // `pick` reads no room lease (key 3 stays empty): it only chooses.
-    const [kind, instance] = await this.run(scripts.place, ['', NODES_KEY, EPOCH_KEY], [NODE_KEY_PREFIX, 'pick', this.instance, this.timings.leaseMs, this.instance]);
+    const [kind, instance] = await this.run(scripts.place, ['', NODES_KEY, EPOCH_KEY], [NODE_KEY_PREFIX, 'pick', this.instance, this.timings.leaseMs, this.instance, PENDING_KEY_PREFIX, room]);
     return kind === 'picked' ? (instance as NodeInstance) : undefined;
   }
 
   async claim(room: RoomName): Promise<Claim> {
-    const [kind, lease] = await this.run(scripts.claim, [roomKey(room), EPOCH_KEY], [this.instance, this.timings.leaseMs]);
+    const [kind, lease] = await this.run(scripts.claim, [roomKey(room), EPOCH_KEY, pendingKey(this.id), nodeKey(this.id)], [this.instance, this.timings.leaseMs, room]);
     if (kind === 'wait') return { kind };
     return { kind: kind as 'ok' | 'other', lease: String(lease) };
   }
@@ -86,9 +86,9 @@ export class ClusterStore {
     return (await this.run(scripts.renew, keys, [this.timings.leaseMs, ...leases.map(([, lease]) => lease)])) as Renewal[];
   }
 
-  /** Hands `room`'s lease (which we hold as `lease`) to `to`: its new lease, or undefined if ours was lost. */
-  async move(room: RoomName, lease: string, to: NodeInstance): Promise<string | undefined> {
-    const [kind, next] = await this.run(scripts.move, [roomKey(room), EPOCH_KEY], [lease, to, this.timings.leaseMs]);
+  /** Takes `room`'s lease over from the node draining it, which holds it as `lease`: ours, or undefined if it lost it. */
+  async takeOver(room: RoomName, lease: string): Promise<string | undefined> {
+    const [kind, next] = await this.run(scripts.move, [roomKey(room), EPOCH_KEY, pendingKey(this.id), nodeKey(this.id)], [lease, this.instance, this.timings.leaseMs, room]);
     return kind === 'ok' ? String(next) : undefined;
   }
 

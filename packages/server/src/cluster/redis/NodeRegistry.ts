@@ -38,6 +38,8 @@ export class NodeRegistry {
     private readonly rooms: LocalDirectory,
     private readonly media: MediaEngine,
     private readonly maxRooms: number,
+    /** Rooms this node is placing or claiming right now: not open yet, but placement counted them (scripts.ts PLACE). */
+    private readonly opening: () => number,
     private readonly timings: ClusterTimings,
     private readonly watch: PeerWatch,
     private readonly logger: Logger,
@@ -113,7 +115,7 @@ export class NodeRegistry {
   private entry(): NodeEntry {
     let participants = 0;
     for (const room of this.rooms.rooms()) participants += room.size;
-    return { url: this.url, state: this.state, rooms: this.rooms.roomCount, participants, cpu: this.mediaCpu(), maxRooms: this.maxRooms };
+    return { url: this.url, state: this.state, rooms: this.rooms.roomCount + this.opening(), participants, cpu: this.mediaCpu(), maxRooms: this.maxRooms };
   }
 
   /** Cores the media workers used since the last refresh (0 when media runs in the main thread). */

@@ -58,6 +58,8 @@ export class RedisRouter implements RoomRouter {
   private readonly mover: RoomMover;
   private readonly timings: ClusterTimings;
   private readonly claims = new Map<RoomName, Promise<boolean>>();
+  /** Placements and claims in flight: a refresh sent meanwhile must count the room they may open. */
+  private opening = 0;
   private draining: Promise<boolean> | undefined;
   /** Placement, relay and lease metrics, served at /metrics with the node's others. */
   readonly clusterMetrics = new ClusterMetrics();
@@ -92,7 +94,7 @@ export class RedisRouter implements RoomRouter {
     this.host = new RelayHost(this.bus, (request, link) => this.admitHere(request, link), logger);
     this.leases = new LeaseKeeper(this.store, this.health, localRooms, timings, metrics, logger, (room, reason) => this.lost(room, reason));
     this.mover = new RoomMover(this.store, this.bus, this.leases, localRooms, timings, logger);
-    this.registry = new NodeRegistry(this.store, this.health, localRooms, media, settings.maxRooms, timings, {
+    this.registry = new NodeRegistry(this.store, this.health, localRooms, media, settings.maxRooms, () => this.opening, timings, {
       peers: () => new Set([...this.edge.owners(), ...this.host.edges()]),
       peerDied: (instance) => {
         this.edge.ownerDied(instance);
@@ -141,10 +143,14 @@ export class RedisRouter implements RoomRouter {
       }
       const sentAt = Date.now();
       let placement;
+      this.opening++;
       try {
         placement = await this.store.place(room, request.type);
       } catch {
         throw ProtocolError.unavailable('the cluster cannot place rooms right now (Redis is unavailable); try again');
+      } finally {
+        // The room (if placed here) opens in this same turn, before any refresh can run.
+        this.opening--;
       }
       switch (placement.kind) {
         case 'none':
@@ -259,6 +265,7 @@ export class RedisRouter implements RoomRouter {
     let pending = this.claims.get(room);
     if (!pending) {
       const sentAt = Date.now();
+      this.opening++;
       pending = this.store.claim(room).then(
         (claim) => {
           if (claim.kind !== 'ok') return false;
@@ -268,7 +275,10 @@ export class RedisRouter implements RoomRouter {
         () => {
           throw ProtocolError.unavailable('the cluster cannot place rooms right now (Redis is unavailable); try again');
         },
-      ).finally(() => this.claims.delete(room));
+      ).finally(() => {
+        this.opening--;
+        this.claims.delete(room);
+      });
       this.claims.set(room, pending);
     }
     return pending;

@@ -1,3 +1,4 @@
+import type { ServerMessage } from '@confab/protocol';
 import type { Redis } from 'ioredis';
 import type { Logger } from '../../service/logger';
 import type { ClusterStore } from './ClusterStore';
@@ -5,18 +6,18 @@ import { relayChannel } from './keys';
 import { nodeOf, type NodeId, type NodeInstance } from './nodeIds';
 import { relayFrames } from './relayFraming';
 import { relayFrame, type RelayItem } from './relayMessages';
-
-type Delivery = (delivered: boolean) => void;
+import { RelayOutbox } from './relayOutbox';
 
 /**
  * Pub/sub between nodes: one channel per node. Items for one node within one turn of the event loop
  * go out together, in order: as one frame (one PUBLISH), or a few when there are very many
- * (relayFraming.ts); Redis keeps a publisher's order on a channel. (A turn, not a microtask: a
+ * (relayFraming.ts); Redis keeps a publisher's order on a channel. A message sent to many sockets of
+ * one node within the turn goes once, naming them all (relayOutbox.ts). (A turn, not a microtask: a
  * join's `joined` and its admission, a few promise hops apart, share one frame.)
  * Whether a frame arrived is known only as far as Redis says someone listened.
  */
 export class RelayBus {
-  private readonly outbox = new Map<NodeId, { items: RelayItem[]; deliveries: Delivery[] }>();
+  private readonly outbox = new Map<NodeId, RelayOutbox>();
 
   constructor(
     private readonly store: ClusterStore,
@@ -57,35 +58,45 @@ export class RelayBus {
   }
 
   /** Queues `item` for the node of instance `to`; resolves whether its frame reached a listener. */
-  post(to: NodeInstance, item: RelayItem): Promise<boolean> {
+  post(to: NodeInstance, item: Exclude<RelayItem, { kind: 'message' }>): Promise<boolean> {
+    return new Promise((resolve) => this.batch(to).add(item, resolve));
+  }
+
+  /**
+   * Queues `message` for the socket `link` on the node of instance `to` (`seq` and `n`: see
+   * relayMessages.ts); resolves whether its frame reached a listener.
+   */
+  postMessage(to: NodeInstance, link: string, message: ServerMessage, seq: number | undefined, n: number | undefined): Promise<boolean> {
+    return new Promise((resolve) => this.batch(to).addMessage(link, message, seq, n, resolve));
+  }
+
+  private batch(to: NodeInstance): RelayOutbox {
     const node = nodeOf(to);
-    return new Promise((resolve) => {
-      let batch = this.outbox.get(node);
-      if (!batch) {
-        batch = { items: [], deliveries: [] };
-        this.outbox.set(node, batch);
-        setImmediate(() => this.flush(node));
-      }
-      batch.items.push(item);
-      batch.deliveries.push(resolve);
-    });
+    let batch = this.outbox.get(node);
+    if (!batch) {
+      batch = new RelayOutbox();
+      this.outbox.set(node, batch);
+      setImmediate(() => this.flush(node));
+    }
+    return batch;
   }
 
   private flush(node: NodeId): void {
     const batch = this.outbox.get(node);
     if (!batch) return;
     this.outbox.delete(node);
+    const { items, deliveries } = batch.contents();
     // One PUBLISH per frame, in order on our one connection; a big batch is split (relayFraming.ts).
     let first = 0;
-    for (const frame of relayFrames(this.store.instance, batch.items)) {
-      const deliveries = batch.deliveries.slice(first, (first += frame.items));
+    for (const frame of relayFrames(this.store.instance, items)) {
+      const told = deliveries.slice(first, (first += frame.items)).flat();
       this.store.publish(relayChannel(node), frame.payload).then(
         (listeners) => {
-          for (const delivered of deliveries) delivered(listeners > 0);
+          for (const delivered of told) delivered(listeners > 0);
         },
         (error: unknown) => {
           this.logger.debug({ err: (error as Error).message, to: node }, 'relay: publish failed');
-          for (const delivered of deliveries) delivered(false);
+          for (const delivered of told) delivered(false);
         },
       );
     }

@@ -84,18 +84,13 @@ export class RelayEdge {
 
   /** An item from an owner. */
   receive(from: NodeInstance, item: RelayItemOf<'admitted' | 'refused' | 'message' | 'supersede' | 'end' | 'result' | 'unknown'>): void {
+    if (item.kind === 'message') return this.deliver(from, item);
     const entry = this.links.get(item.link);
-    if (!entry || entry.owner !== from) {
-      // A socket that is gone (or a stale owner): the owner should stop sending to it.
-      if (item.kind === 'message') void this.bus.post(from, { kind: 'gone', link: item.link });
-      return;
-    }
+    if (!entry || entry.owner !== from) return;
     switch (item.kind) {
       case 'admitted':
       case 'refused':
         return entry.admission?.(item);
-      case 'message':
-        return this.deliver(entry, item);
       case 'result':
         entry.calls.get(item.call)?.(item.handled);
         return;
@@ -186,20 +181,27 @@ export class RelayEdge {
     });
   }
 
-  private deliver(entry: EdgeLink, item: RelayItemOf<'message'>): void {
-    if (item.n !== undefined && item.n !== entry.expected) {
-      // Lost in an outage: the replay buffer has them; the client gets them by resuming.
-      this.logger.info({ link: entry.id, expected: entry.expected, got: item.n }, 'relay: messages lost; ending the socket so the client resumes');
-      void this.bus.post(entry.owner, { kind: 'leave', link: entry.id, call: 0, how: 'detach' });
-      return this.abandon(entry, 'moved');
-    }
-    if (item.n !== undefined) entry.expected++;
+  /** A server message for one or more sockets here: checked once, then given to each in its own order. */
+  private deliver(from: NodeInstance, item: RelayItemOf<'message'>): void {
     const decoded = decodeServerMessage(item.data);
-    if (!decoded.ok) {
-      this.logger.warn({ link: entry.id, err: decoded.error.message }, 'relay: dropped an invalid server message');
-      return;
+    if (!decoded.ok) this.logger.warn({ owner: from, links: item.to.length, err: decoded.error.message }, 'relay: dropped an invalid server message');
+    for (const target of item.to) {
+      const entry = this.links.get(target.link);
+      if (!entry || entry.owner !== from) {
+        // A socket that is gone (or a stale owner): the owner should stop sending to it.
+        void this.bus.post(from, { kind: 'gone', link: target.link });
+        continue;
+      }
+      if (target.n !== undefined && target.n !== entry.expected) {
+        // Lost in an outage: the replay buffer has them; the client gets them by resuming.
+        this.logger.info({ link: entry.id, expected: entry.expected, got: target.n }, 'relay: messages lost; ending the socket so the client resumes');
+        void this.bus.post(entry.owner, { kind: 'leave', link: entry.id, call: 0, how: 'detach' });
+        this.abandon(entry, 'moved');
+        continue;
+      }
+      if (target.n !== undefined) entry.expected++;
+      if (decoded.ok) entry.link.send(decoded.message, target.seq);
     }
-    entry.link.send(decoded.message, decoded.seq);
   }
 
   /**

@@ -1,5 +1,5 @@
 import { setImmediate as nextTurn, setTimeout as sleep } from 'node:timers/promises';
-import { decodeClientMessage, encodeMessage, type ServerMessage } from '@confab/protocol';
+import { decodeClientMessage, type ServerMessage } from '@confab/protocol';
 import type { SessionEndReason, SessionLink } from '../../rooms/ParticipantSession';
 import type { JoinRequest, ResumeRequest, RoomCommand } from '../../rooms/Room';
 import { toProtocolError } from '../../service/errors';
@@ -164,7 +164,10 @@ export class RelayHost {
   }
 }
 
-/** On the owner: the link of a session whose socket is on another node. What the room sends crosses the bus. */
+/**
+ * On the owner: the link of a session whose socket is on another node. What the room sends crosses
+ * the bus (a broadcast once per node, however many of its members are there: relayOutbox.ts).
+ */
 class RelayedLink implements SessionLink {
   private counted = 0;
 
@@ -181,9 +184,8 @@ class RelayedLink implements SessionLink {
   ) {}
 
   send(message: ServerMessage, seq?: number): void {
-    const data = encodeMessage(message, seq);
-    if (EXPENDABLE.has(message.type)) return void this.bus.post(this.edge, { kind: 'message', link: this.id, data });
-    void this.bus.post(this.edge, { kind: 'message', link: this.id, n: ++this.counted, data }).then((delivered) => delivered || this.host.lost());
+    if (EXPENDABLE.has(message.type)) return void this.bus.postMessage(this.edge, this.id, message, seq, undefined);
+    void this.bus.postMessage(this.edge, this.id, message, seq, ++this.counted).then((delivered) => delivered || this.host.lost());
   }
 
   supersede(): void {

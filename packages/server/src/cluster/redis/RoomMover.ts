@@ -56,7 +56,7 @@ export class RoomMover {
     const lease = this.leases.leaseOf(name);
     if (!room || room.isClosed || !lease) return;
     const started = performance.now();
-    const target = await this.store.pickTarget().catch(() => undefined);
+    const target = await this.store.pickTarget(name).catch(() => undefined);
     if (!target) {
       this.logger.warn({ room: name }, 'drain: no other node serving; the room stays until shutdown');
       return;
@@ -91,7 +91,7 @@ export class RoomMover {
   private async adopt(item: RelayItemOf<'adopt'>): Promise<void> {
     const snapshot = decodeRoomSnapshot(item.snapshot);
     const sentAt = Date.now();
-    const lease = await this.store.move(snapshot.room, item.lease, this.store.instance);
+    const lease = await this.store.takeOver(snapshot.room, item.lease);
     if (!lease) throw new Error(`the lease of room "${snapshot.room}" is no longer the mover's`);
     this.leases.own(snapshot.room, lease, sentAt);
     this.rooms.adopt(snapshot);

@@ -10,6 +10,12 @@ const KEY_PREFIX = 'confab:';
 /** A hash per node (instance, url, state, load), with an expiry its node keeps pushing back. */
 export const NODE_KEY_PREFIX = `${KEY_PREFIX}node:`;
 export const nodeKey = (id: NodeId): string => `${NODE_KEY_PREFIX}${id}`;
+/**
+ * Rooms placed on a node by another node and not yet taken up there (a sorted set: room → placement
+ * time). Placement counts them as that node's load until its own count includes them.
+ */
+export const PENDING_KEY_PREFIX = `${KEY_PREFIX}pending:`;
+export const pendingKey = (id: NodeId): string => `${PENDING_KEY_PREFIX}${id}`;
 /** The ids of registered nodes, for listing; ids whose hash expired are removed as they are found. */
 export const NODES_KEY = `${KEY_PREFIX}nodes`;
 /** A room's lease: `<owner instance>|<epoch>`, with a PX expiry the owner keeps renewing. */

@@ -4,7 +4,7 @@ import { FRAME_MAX_BYTES, FRAME_MAX_ITEMS, relayFrames } from './relayFraming';
 import { relayFrame, type RelayItem } from './relayMessages';
 
 const FROM = 'node-a#0123abcd';
-const message = (n: number, bytes = 40): RelayItem => ({ kind: 'message', link: 'node-b#89abcdef.7', n, data: 'x'.repeat(bytes) });
+const message = (n: number, bytes = 40): RelayItem => ({ kind: 'message', data: 'x'.repeat(bytes), to: [{ link: 'node-b#89abcdef.7', seq: n, n }] });
 
 /** Every frame valid for the receiver, and all of them together the items in order. */
 function unpack(frames: { payload: string; items: number }[]): RelayItem[] {

@@ -25,11 +25,17 @@ const gone = z.object({ kind: z.literal('gone'), link });
 const admitted = z.object({ kind: z.literal('admitted'), link, participantId: z.string().min(1).max(64), room: z.string().min(1).max(64) });
 /** Not admitted: `retry` when the room is not (or no longer) this node's, so the edge places it again. */
 const refused = z.object({ kind: z.literal('refused'), link, code: z.enum(ERROR_CODES as [string, ...string[]]), message: z.string().max(500), retry: z.boolean() });
+/** One socket a server message is for: its sequence number there (sequenced messages), and `n`. */
+const target = z.object({ link, seq: z.number().int().positive().optional(), n: z.number().int().positive().optional() });
+/** A message item names at most this many sockets (a room's broadcast to more takes several items). */
+export const MESSAGE_MAX_LINKS = 1_000;
 /**
- * A server message for the socket. `n` numbers the ones that matter per link (all but snapshots
- * like connection_quality, which the next one replaces), so the edge notices one lost.
+ * A server message, once, for one or more sockets on the edge (a room's broadcast names all of that
+ * node's members): `data` is its wire JSON without `seq`, which each socket has its own of. `n`
+ * numbers, per link, the messages that matter (all but snapshots like connection_quality, which the
+ * next one replaces), so the edge notices one lost.
  */
-const message = z.object({ kind: z.literal('message'), link, n: z.number().int().positive().optional(), data: wire });
+const message = z.object({ kind: z.literal('message'), data: wire, to: z.array(target).min(1).max(MESSAGE_MAX_LINKS) });
 const supersede = z.object({ kind: z.literal('supersede'), link });
 /** The room is done with the socket: `failed` (the client joins again) or `moved` (it resumes at the room's new node). */
 const end = z.object({ kind: z.literal('end'), link, reason: z.enum(['failed', 'moved']) });
@@ -49,6 +55,7 @@ const departed = z.object({ kind: z.literal('departed'), room: RoomName, partici
 export const relayItem = z.discriminatedUnion('kind', [connect, command, ack, leave, gone, admitted, refused, message, supersede, end, result, unknown, adopt, adopted, departed]);
 export type RelayItem = z.infer<typeof relayItem>;
 export type RelayItemOf<K extends RelayItem['kind']> = Extract<RelayItem, { kind: K }>;
+export type RelayTarget = z.infer<typeof target>;
 
 export const relayFrame = z.object({
   /** The sending node's instance (`<node id>#<boot tag>`): replies go to its node's channel. */

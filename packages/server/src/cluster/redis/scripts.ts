@@ -46,13 +46,17 @@ return {recovering}
 
 /**
  * Where a room lives. Keys 3 room lease, 4 node set, 5 epoch counter; args 4 node key prefix,
- * 5 mode (join | resume | pick), 6 the asking instance, 7 lease ms, 8 an instance to leave out.
+ * 5 mode (join | resume | pick), 6 the asking instance, 7 lease ms, 8 an instance to leave out,
+ * 9 pending key prefix, 10 the room's name.
  * - A lease exists: `owner, <lease>, <1 if its holder is registered>`.
  * - resume without a lease: `none`. Recovering: `wait`.
- * - Otherwise the least-loaded serving node (rooms + participants; ties go to the asking node)
- *   gets the lease: `placed, <lease>`; `pick` only chooses (drain targets). No node: `nonode`, or
- *   `full` when every serving node is at its room limit.
- * The chosen node's room count goes up at once, so placements before its next refresh spread out.
+ * - Otherwise the least-loaded serving node (rooms + rooms pending there + participants; ties go
+ *   to the asking node) gets the lease: `placed, <lease>`; `pick` only chooses (drain targets). No
+ *   node: `nonode`, or `full` when every serving node is at its room limit.
+ * So that placements before the chosen node's next refresh spread out, a room placed on the asking
+ * node raises its room count at once (the node counts rooms it is opening in its refreshes, see
+ * NodeRegistry), and one placed on another node counts as pending there until that node takes it
+ * up (CLAIM, MOVE) or a lease period passes.
  */
 const PLACE = `${HEALTH}
 local prefix = ARGV[4]
@@ -72,7 +76,7 @@ for _, id in ipairs(redis.call('SMEMBERS', KEYS[4])) do
   if not h[1] then
     redis.call('SREM', KEYS[4], id)
   elseif h[2] == 'serving' and h[1] ~= ARGV[8] then
-    local rooms = tonumber(h[3]) or 0
+    local rooms = (tonumber(h[3]) or 0) + redis.call('ZCOUNT', ARGV[9] .. id, now - tonumber(ARGV[7]), '+inf')
     if rooms >= (tonumber(h[5]) or math.huge) then
       full = true
     else
@@ -84,7 +88,12 @@ for _, id in ipairs(redis.call('SMEMBERS', KEYS[4])) do
   end
 end
 if not best then return {recovering, full and 'full' or 'nonode'} end
-redis.call('HINCRBY', prefix .. bestId, 'rooms', 1)
+if best == ARGV[6] then
+  redis.call('HINCRBY', prefix .. bestId, 'rooms', 1)
+else
+  redis.call('ZADD', ARGV[9] .. bestId, now, ARGV[10])
+  redis.call('PEXPIRE', ARGV[9] .. bestId, 2 * tonumber(ARGV[7]))
+end
 if ARGV[5] == 'pick' then return {recovering, 'picked', best} end
 local lease = best .. '|' .. redis.call('INCR', KEYS[5])
 redis.call('SET', KEYS[3], lease, 'PX', ARGV[7])
@@ -92,11 +101,13 @@ return {recovering, 'placed', lease}
 `;
 
 /**
- * The node placement chose takes up its room. Keys 3 room lease, 4 epoch counter; args 4 instance,
- * 5 lease ms. `ok, <lease>` if the lease is ours (renewed) or free (taken, unless recovering:
- * `wait`); `other, <lease>` if another node holds it.
+ * The node placement chose takes up its room. Keys 3 room lease, 4 epoch counter, 5 our pending
+ * set, 6 our node hash; args 4 instance, 5 lease ms, 6 the room's name. `ok, <lease>` if the lease
+ * is ours (renewed) or free (taken, unless recovering: `wait`); `other, <lease>` if another node
+ * holds it. A room pending here now counts among our rooms, until our next refresh says so itself.
  */
 const CLAIM = `${HEALTH}
+if redis.call('ZREM', KEYS[5], ARGV[6]) == 1 then redis.call('HINCRBY', KEYS[6], 'rooms', 1) end
 local lease = redis.call('GET', KEYS[3])
 if lease then
   if holderOf(lease) == ARGV[4] then
@@ -135,10 +146,13 @@ return out
 `;
 
 /**
- * A room moves to another node (drain): keys 3 room lease, 4 epoch counter; args 4 the lease the
- * mover holds, 5 the new holder's instance, 6 lease ms. `ok, <new lease>` or `lost, <lease>`.
+ * A room moves to another node (drain), run by that node: keys 3 room lease, 4 epoch counter, 5 its
+ * pending set, 6 its node hash; args 4 the lease the mover holds, 5 the new holder's instance,
+ * 6 lease ms, 7 the room's name. `ok, <new lease>` or `lost, <lease>`. As in CLAIM, a pending room
+ * turns into a counted one.
  */
 const MOVE = `${HEALTH}
+if redis.call('ZREM', KEYS[5], ARGV[7]) == 1 then redis.call('HINCRBY', KEYS[6], 'rooms', 1) end
 local lease = redis.call('GET', KEYS[3])
 if lease ~= ARGV[4] then return {recovering, 'lost', lease or ''} end
 lease = ARGV[5] .. '|' .. redis.call('INCR', KEYS[4])
