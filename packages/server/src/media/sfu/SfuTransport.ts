@@ -70,11 +70,11 @@ export abstract class SfuTransport extends TransportBase implements Tickable {
   /** DTLS is up (first time, or a path is back after 'disconnected'). */
   protected abstract onConnected(): void;
 
-  /** An SRTP packet from the client (protected; valid only during the call). */
-  protected abstract onRtp(packet: Buffer): void;
+  /** An SRTP packet `packet[0, length)` from the client (protected; valid only during the call), received at `arrivalMs`. */
+  protected abstract onRtp(packet: Buffer, length: number, arrivalMs: number): void;
 
-  /** An SRTCP packet from the client (protected; valid only during the call). */
-  protected abstract onRtcp(packet: Buffer): void;
+  /** An SRTCP packet `packet[0, length)` from the client (protected; valid only during the call). */
+  protected abstract onRtcp(packet: Buffer, length: number): void;
 
   /** The ICE/DTLS transport, opened on first use. */
   protected openIce(remote?: RemoteIceDtlsParameters): IceDtlsTransport {
@@ -98,8 +98,8 @@ export abstract class SfuTransport extends TransportBase implements Tickable {
     });
     ice.once('connected', (keys) => this.keysReady(keys));
     ice.once('closed', (reason, detail) => this.iceClosed(reason, detail));
-    ice.onRtp = (packet) => this.onRtp(packet);
-    ice.onRtcp = (packet) => this.onRtcp(packet);
+    ice.onRtp = (packet, length, arrivalMs) => this.onRtp(packet, length, arrivalMs);
+    ice.onRtcp = (packet, length) => this.onRtcp(packet, length);
     return ice;
   }
 

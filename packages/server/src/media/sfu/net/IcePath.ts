@@ -26,8 +26,12 @@ export interface IcePath {
 
 /** Where an attached path's packets go: the transport that validated it. */
 export interface PacketReceiver {
-  /** `buf` is the datagram as received (or a view of one TCP frame); don't keep it past the call. */
-  receivePacket(buf: Buffer, path: IcePath): void;
+  /**
+   * `buf[0, length)` is the datagram as received (or one TCP frame); don't keep `buf` past the
+   * call. `arrivalMs` (performance.now()'s clock) is when the kernel received it where the mux
+   * knows that (the native UDP receive), else when the mux read it.
+   */
+  receivePacket(buf: Buffer, length: number, path: IcePath, arrivalMs: number): void;
   /** The path's connection ended by itself (TCP end, error or timeout). */
   pathClosed(path: IcePath): void;
 }

@@ -130,7 +130,7 @@ export class TcpMux {
       this.stats.framesDropped++;
       return;
     }
-    path.receiver.receivePacket(frame, path);
+    path.receiver.receivePacket(frame, frame.length, path, performance.now());
   }
 
   /** @internal */

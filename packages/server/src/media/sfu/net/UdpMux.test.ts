@@ -14,9 +14,9 @@ import {
 import { IceRegistry } from './IceRegistry';
 import { IceTestPeer } from './testing/IceTestPeer';
 import { RecordingOwner } from './testing/RecordingOwner';
-import { UdpMux } from './UdpMux';
-import { ipv4ToInt } from './UdpSendBatch';
-import { nativeUdpBatchSend } from '@confab/srtp';
+import { UdpMux, type UdpReceiveMode } from './UdpMux';
+import { intToIpv4, ipv4ToInt } from './UdpSendBatch';
+import { nativeUdpBatchSend, nativeUdpReceive } from '@confab/srtp';
 
 /** Real sockets on loopback: the mux, real ICE-lite endpoints, and test peers acting as browsers. */
 
@@ -45,14 +45,52 @@ async function until(condition: () => boolean, what: string, timeoutMs = 2000): 
 /** A short pause in which nothing should happen (the negative cases). */
 const quiet = () => new Promise((resolve) => setTimeout(resolve, 150));
 
-describe('UdpMux', () => {
+/** Opens the mux reading its socket the given way: dgram (the fallback), or the native receive with kernel times. */
+async function openMux(mode: UdpReceiveMode, reg: IceRegistry): Promise<UdpMux> {
+  const opened = await UdpMux.open({ registry: reg, bindAddress: '127.0.0.1' });
+  if (mode === 'kernel') {
+    opened.enableBatching(nativeUdpBatchSend()!, Buffer.alloc(64 * 1024));
+    assert.ok(opened.enableKernelReceive(nativeUdpReceive()!));
+  }
+  assert.equal(opened.receiveMode, mode);
+  return opened;
+}
+
+const kernelSkip = nativeUdpReceive() === null ? 'the native receive is not in use here' : false;
+
+for (const mode of ['dgram', 'kernel'] as const) describe(`UdpMux (${mode} receive)`, { skip: mode === 'kernel' ? kernelSkip : false }, () => {
   before(async () => {
     registry = new IceRegistry();
-    mux = await UdpMux.open({ registry, bindAddress: '127.0.0.1' });
+    mux = await openMux(mode, registry);
   });
   after(async () => {
-    for (const p of peers) p.close();
+    for (const p of peers.splice(0)) p.close();
     await mux.close();
+  });
+
+  test(mode === 'kernel'
+    ? 'arrival times are the kernel\'s: two datagrams 20 ms apart keep their gap though the thread was busy when both arrived'
+    : 'arrival times are JavaScript\'s: two datagrams 20 ms apart that queued while the thread was busy get the same time', async (t) => {
+    const owner = new RecordingOwner(registry);
+    const p = await peer();
+    await p.check({ serverUfrag: owner.ufrag, serverPassword: owner.password, useCandidate: true });
+    const busy = (ms: number) => {
+      const end = performance.now() + ms;
+      while (performance.now() < end);
+    };
+    const before = performance.now();
+    p.send(RTP);
+    busy(20);
+    p.send(RTCP);
+    busy(30);
+    await until(() => owner.packets.length === 2, 'both datagrams');
+    const [first, second] = owner.packets;
+    const gap = second!.arrivalMs - first!.arrivalMs;
+    t.diagnostic(`[measure] udp_${mode}_arrival_gap_ms=${gap.toFixed(3)}`);
+    assert.ok(first!.arrivalMs >= before - 1 && second!.arrivalMs <= performance.now(), 'on performance.now()\'s clock');
+    if (mode === 'kernel') assert.ok(gap > 19 && gap < 25, `gap ${gap} ms`);
+    else assert.ok(gap < 5, `gap ${gap} ms`); // read one after the other once the thread is free
+    owner.endpoint.close();
   });
 
   test('two endpoints on one port: each check is answered with its own credentials, then packets route by address', async () => {
@@ -322,7 +360,8 @@ describe('batched sends (native sendmmsg)', { skip: nativeUdpBatchSend() === nul
   });
 });
 
-test('ipv4ToInt: dotted quads to host-order int32, anything else null', () => {
+test('ipv4ToInt / intToIpv4: dotted quads to host-order int32 and back, anything else null', () => {
+  for (const address of ['127.0.0.1', '255.255.255.255', '10.0.0.2', '0.0.0.0', '192.168.1.254']) assert.equal(intToIpv4(ipv4ToInt(address)!), address);
   assert.equal(ipv4ToInt('127.0.0.1'), 0x7f000001);
   assert.equal(ipv4ToInt('255.255.255.255'), -1);
   assert.equal(ipv4ToInt('10.0.0.2') ?? 0, 0x0a000002);

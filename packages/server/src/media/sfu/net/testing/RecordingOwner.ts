@@ -9,7 +9,7 @@ import type { IceRegistry } from '../IceRegistry';
  */
 export class RecordingOwner implements StunRequestHandler, PacketReceiver {
   readonly endpoint: IceLiteEndpoint;
-  readonly packets: Array<{ buf: Buffer; path: IcePath }> = [];
+  readonly packets: Array<{ buf: Buffer; path: IcePath; arrivalMs: number }> = [];
   readonly closedPaths: IcePath[] = [];
   readonly selections: Array<IcePath | null> = [];
   consentExpired = false;
@@ -40,9 +40,10 @@ export class RecordingOwner implements StunRequestHandler, PacketReceiver {
     this.endpoint.handleStunRequest(buf, msg, path);
   }
 
-  receivePacket(buf: Buffer, path: IcePath): void {
-    this.packets.push({ buf: Buffer.from(buf), path });
-    this.onPacket?.(buf, path);
+  receivePacket(buf: Buffer, length: number, path: IcePath, arrivalMs: number): void {
+    const packet = Buffer.from(buf.subarray(0, length));
+    this.packets.push({ buf: packet, path, arrivalMs });
+    this.onPacket?.(packet, path);
   }
 
   pathClosed(path: IcePath): void {
