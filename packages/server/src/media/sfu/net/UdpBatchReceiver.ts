@@ -1,6 +1,9 @@
 import type { NativeReceiveHandle, NativeUdpReceive } from '@confab/srtp';
 
-/** One datagram of a batch: `buf[0, length)`, valid only during the call; `arrivalMs` on performance.now()'s clock. */
+/**
+ * One datagram of a batch: `buf[0, length)`, valid only during the call; `arrivalMs` on
+ * performance.now()'s clock. Length 0: it was larger than a slot, and is lost.
+ */
 export type BatchDatagramHandler = (buf: Buffer, length: number, ip4: number, port: number, arrivalMs: number) => void;
 
 /** Larger than any datagram a browser sends us (they keep under the ~1200-1500 byte path MTU). */
@@ -16,7 +19,7 @@ const FIELDS = 3;
  * and slot views are made once, here; a batch allocates nothing.
  */
 export class UdpBatchReceiver {
-  /** Datagrams larger than a slot: dropped. */
+  /** Datagrams larger than a slot: handed over with length 0. */
   truncated = 0;
   private readonly memory: Buffer;
   private readonly slots: Buffer[];
@@ -58,10 +61,7 @@ export class UdpBatchReceiver {
     try {
       for (let i = 0; i < count && this.handle !== null; i++) {
         const length = table[i * FIELDS]!;
-        if (length === 0) {
-          this.truncated++;
-          continue;
-        }
+        if (length === 0) this.truncated++;
         this.onDatagram(slots[i]!, length, table[i * FIELDS + 1]!, table[i * FIELDS + 2]!, stamps[i]! - originMs);
       }
     } finally {

@@ -23,7 +23,7 @@ export interface UdpMuxOptions {
 
 export interface UdpMuxStats {
   datagramsIn: number;
-  /** Dropped on arrival: unknown remote address, unknown ufrag, malformed STUN, unclassifiable. */
+  /** Dropped on arrival: unknown remote address, unknown ufrag, malformed STUN, unclassifiable, larger than a native receive slot. */
   datagramsDropped: number;
   datagramsOut: number;
   /** 'error' events of the socket (send failures are not reported by Node without a callback). */
