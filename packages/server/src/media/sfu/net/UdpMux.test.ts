@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict';
 import { createHmac, randomBytes } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
+import { PerformanceObserver } from 'node:perf_hooks';
+import { Worker } from 'node:worker_threads';
 import {
   buildStun,
   crc32,
@@ -99,6 +101,53 @@ for (const mode of ['dgram', 'kernel'] as const) describe(`UdpMux (${mode} recei
         assert.ok(gap < 5, `gap ${gap} ms`); // read one after the other
       }
     } finally {
+      owner.endpoint.close();
+    }
+  });
+
+  test(mode === 'kernel'
+    ? 'receiving allocates nothing per datagram: no garbage collection over 50,000 datagrams'
+    : 'receiving through dgram: the garbage collections over 50,000 datagrams, measured', async (t) => {
+    const owner = new RecordingOwner(registry);
+    owner.record = false;
+    const p = await peer();
+    await p.check({ serverUfrag: owner.ufrag, serverPassword: owner.password, useCandidate: true });
+    // Another thread sends from the validated address (its own heap: its garbage is not counted here).
+    const port = p.localPort;
+    p.close();
+    peers.splice(peers.indexOf(p), 1);
+    const sender = new Worker(
+      `
+      const { parentPort, workerData } = require('node:worker_threads');
+      const socket = require('node:dgram').createSocket('udp4');
+      socket.bind(workerData.port, '127.0.0.1', () => socket.connect(workerData.muxPort, '127.0.0.1', () => {
+        const packet = Buffer.from(workerData.rtp);
+        const pause = new Int32Array(new SharedArrayBuffer(4));
+        for (let i = 0; i < workerData.count; i++) {
+          socket.send(packet);
+          if (i % 200 === 199) Atomics.wait(pause, 0, 0, 1); // stay under the socket buffer
+        }
+        parentPort.postMessage('sent');
+      }));
+      `,
+      { eval: true, workerData: { port, muxPort: mux.port, rtp: RTP, count: 50_000 } },
+    );
+    let collections = 0;
+    const observer = new PerformanceObserver((list) => (collections += list.getEntries().length));
+    try {
+      await new Promise((resolve, reject) => {
+        sender.once('message', resolve);
+        sender.once('error', reject);
+        observer.observe({ entryTypes: ['gc'] });
+      });
+      await until(() => owner.received >= 40_000, '40,000 of 50,000 datagrams', 10_000);
+      await quiet();
+      observer.disconnect();
+      t.diagnostic(`[measure] udp_${mode}_receive_gcs=${collections} datagrams=${owner.received}`);
+      if (mode === 'kernel') assert.equal(collections, 0, `${collections} collections`);
+    } finally {
+      observer.disconnect();
+      await sender.terminate();
       owner.endpoint.close();
     }
   });

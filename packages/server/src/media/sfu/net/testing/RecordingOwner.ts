@@ -14,6 +14,10 @@ export class RecordingOwner implements StunRequestHandler, PacketReceiver {
   readonly selections: Array<IcePath | null> = [];
   consentExpired = false;
   restartsCompleted = 0;
+  /** Routed packets, recorded or not. */
+  received = 0;
+  /** False: packets are only counted (an allocation test must not copy them). */
+  record = true;
   /** Runs for each routed packet, inside the mux's handling of its datagram (e.g. to answer it). */
   onPacket: ((buf: Buffer, path: IcePath) => void) | undefined = undefined;
 
@@ -41,6 +45,8 @@ export class RecordingOwner implements StunRequestHandler, PacketReceiver {
   }
 
   receivePacket(buf: Buffer, length: number, path: IcePath, arrivalMs: number): void {
+    this.received++;
+    if (!this.record) return;
     const packet = Buffer.from(buf.subarray(0, length));
     this.packets.push({ buf: packet, path, arrivalMs });
     this.onPacket?.(packet, path);
