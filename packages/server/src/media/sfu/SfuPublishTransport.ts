@@ -20,6 +20,7 @@ import {
 import { MediaError, errorMessage } from '../errors';
 import { validateSdp } from '../sdp';
 import type { Producer, ProducerOptions, TransportOptions } from '../types';
+import type { PacketArrival } from './net/index';
 import type { SfuContext } from './SfuContext';
 import { SfuProducer, type ProducerOwner } from './SfuProducer';
 import type { ProducerLayer } from './simulcast/ProducerLayer';
@@ -190,7 +191,7 @@ export class SfuPublishTransport extends SfuTransport implements ProducerOwner {
    * Transport-cc gets the kernel's arrival time: the publisher's delay estimator reads the spacing
    * of those, and a busy thread reading a queue of packets at once would flatten it to zero.
    */
-  protected override onRtp(packet: Buffer, received: number, arrivalMs: number): void {
+  protected override onRtp(packet: Buffer, received: number, arrival: PacketArrival): void {
     const srtp = this.srtp;
     if (srtp === null) return;
     const length = srtp.unprotectRtp(packet, received);
@@ -202,7 +203,7 @@ export class SfuPublishTransport extends SfuTransport implements ProducerOwner {
     const twccId = this.extensionIds.transportCc;
     if (twccId > 0) {
       const seq = readTransportCcSeq(packet, twccId);
-      if (seq >= 0) this.twcc.record(seq, arrivalMs * 1000, ssrc);
+      if (seq >= 0) this.twcc.record(seq, arrival.arrivalMs * 1000, ssrc);
     }
     const layers = this.receiving;
     for (let i = 0; i < layers.length; i++) {

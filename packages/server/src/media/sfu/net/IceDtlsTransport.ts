@@ -6,7 +6,7 @@ import type { DtlsCertificate, DtlsFingerprint } from './DtlsCertificate';
 import { DtlsServerSession } from './DtlsServerSession';
 import type { IceCredentials } from './iceCredentials';
 import { IceLiteEndpoint } from './IceLiteEndpoint';
-import type { IcePath, PacketReceiver, StunRequestHandler } from './IcePath';
+import type { IcePath, PacketArrival, PacketReceiver, StunRequestHandler } from './IcePath';
 import type { IceRegistry } from './IceRegistry';
 import { classifyPacket, PacketKind } from './packetKind';
 import type { SrtpKeyMaterial, SrtpProfile } from './srtpProfiles';
@@ -79,8 +79,8 @@ export class IceDtlsTransport
   extends EventEmitter<IceDtlsTransportEvents>
   implements PacketReceiver, StunRequestHandler
 {
-  /** Every received SRTP packet, `packet[0, length)`, only valid during the call; `arrivalMs` as IcePath's receivePacket says. */
-  onRtp: (packet: Buffer, length: number, arrivalMs: number) => void = noop;
+  /** Every received SRTP packet, `packet[0, length)`, only valid during the call, like `arrival`. */
+  onRtp: (packet: Buffer, length: number, arrival: PacketArrival) => void = noop;
   /** Every received SRTCP packet, `packet[0, length)`, only valid during the call. */
   onRtcp: (packet: Buffer, length: number) => void = noop;
 
@@ -199,10 +199,10 @@ export class IceDtlsTransport
   }
 
   /** @internal the mux: a packet from a path we validated. */
-  receivePacket(buf: Buffer, length: number, path: IcePath, arrivalMs: number): void {
+  receivePacket(buf: Buffer, length: number, path: IcePath): void {
     switch (classifyPacket(buf, length)) {
       case PacketKind.Rtp:
-        if (this.keys !== null) this.onRtp(buf, length, arrivalMs);
+        if (this.keys !== null) this.onRtp(buf, length, path);
         return;
       case PacketKind.Rtcp:
         if (this.keys !== null) this.onRtcp(buf, length);

@@ -74,13 +74,14 @@ async function boundSocket(): Promise<Socket> {
 
 function startOn(socket: Socket, got: Got[], onBatchEnd = () => {}): UdpBatchReceiver {
   assert.ok(stopDgramReceive(socket));
-  return new UdpBatchReceiver(
+  const receiver: UdpBatchReceiver = new UdpBatchReceiver(
     receive!,
     udpSocketFd(socket)!,
-    (buf, length, ip4, port, arrivalMs) => got.push({ index: buf.readUInt16BE(0), payload: Buffer.from(buf.subarray(0, length)), ip4, port, arrivalMs, seenMs: performance.now() }),
+    (buf, length, ip4, port) => got.push({ index: buf.readUInt16BE(0), payload: Buffer.from(buf.subarray(0, length)), ip4, port, arrivalMs: receiver.arrivalMs, seenMs: performance.now() }),
     onBatchEnd,
     BATCH,
   );
+  return receiver;
 }
 
 const until = async (condition: () => boolean, what: string) => {

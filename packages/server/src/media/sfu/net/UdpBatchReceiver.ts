@@ -1,10 +1,10 @@
 import type { NativeReceiveHandle, NativeUdpReceive } from '@confab/srtp';
 
 /**
- * One datagram of a batch: `buf[0, length)`, valid only during the call; `arrivalMs` on
- * performance.now()'s clock. Length 0: it was larger than a slot, and is lost.
+ * One datagram of a batch: `buf[0, length)`, valid only during the call, as is the receiver's
+ * `arrivalMs`. Length 0: it was larger than a slot, and is lost.
  */
-export type BatchDatagramHandler = (buf: Buffer, length: number, ip4: number, port: number, arrivalMs: number) => void;
+export type BatchDatagramHandler = (buf: Buffer, length: number, ip4: number, port: number) => void;
 
 /** Larger than any datagram a browser sends us (they keep under the ~1200-1500 byte path MTU). */
 export const RECEIVE_SLOT_SIZE = 2048;
@@ -28,6 +28,8 @@ export class UdpBatchReceiver {
   /** CLOCK_MONOTONIC in ms at performance.now() === 0 (both are libuv's monotonic clock). */
   private readonly originMs: number;
   private handle: NativeReceiveHandle | null;
+  /** The datagram being handed over. */
+  private current = 0;
 
   constructor(
     private readonly native: NativeUdpReceive,
@@ -45,6 +47,11 @@ export class UdpBatchReceiver {
     this.handle = native.start(fd, this.memory, RECEIVE_SLOT_SIZE, this.table, this.stamps, this.onBatch);
   }
 
+  /** When the kernel received the datagram being handed over, on performance.now()'s clock. */
+  get arrivalMs(): number {
+    return this.stamps[this.current]! - this.originMs;
+  }
+
   get running(): boolean {
     return this.handle !== null;
   }
@@ -57,12 +64,13 @@ export class UdpBatchReceiver {
   }
 
   private readonly onBatch = (count: number): void => {
-    const { table, stamps, slots, originMs } = this;
+    const { table, slots } = this;
     try {
       for (let i = 0; i < count && this.handle !== null; i++) {
         const length = table[i * FIELDS]!;
         if (length === 0) this.truncated++;
-        this.onDatagram(slots[i]!, length, table[i * FIELDS + 1]!, table[i * FIELDS + 2]!, stamps[i]! - originMs);
+        this.current = i;
+        this.onDatagram(slots[i]!, length, table[i * FIELDS + 1]!, table[i * FIELDS + 2]!);
       }
     } finally {
       this.onBatchEnd();

@@ -53,6 +53,8 @@ export class UdpMux {
   private receiver: UdpBatchReceiver | null = null;
   /** One-datagram table for sends outside the batch memory while the native receive owns the socket. */
   private readonly single = new Int32Array(4);
+  /** When dgram handed over the datagram being handled (a typed array: a double field write would box). */
+  private readonly dgramArrival = new Float64Array(1);
   /** True while a datagram is being handled: its sends are flushed when it is done. */
   private dispatching = false;
   private flushScheduled = false;
@@ -65,8 +67,9 @@ export class UdpMux {
     socket.on('message', (buf, rinfo) => {
       this.dispatching = true;
       try {
+        this.dgramArrival[0] = performance.now();
         const path = this.paths.get(rinfo.address)?.get(rinfo.port);
-        this.onDatagram(buf, buf.length, path, rinfo.address, 0, rinfo.port, performance.now());
+        this.onDatagram(buf, buf.length, path, rinfo.address, 0, rinfo.port);
       } finally {
         this.dispatching = false;
         this.flush();
@@ -138,6 +141,12 @@ export class UdpMux {
     }
   }
 
+  /** @internal UdpPath's arrivalMs: when the datagram being handled arrived (the kernel's time with the native receive). */
+  get arrivalMs(): number {
+    const receiver = this.receiver;
+    return receiver === null ? this.dgramArrival[0]! : receiver.arrivalMs;
+  }
+
   get receiveMode(): UdpReceiveMode {
     return this.receiver === null ? 'dgram' : 'kernel';
   }
@@ -167,10 +176,10 @@ export class UdpMux {
   }
 
   /** A datagram of a native batch: `buf` is a receive slot, reused by the next batch. */
-  private readonly onKernelDatagram = (buf: Buffer, length: number, ip4: number, port: number, arrivalMs: number): void => {
+  private readonly onKernelDatagram = (buf: Buffer, length: number, ip4: number, port: number): void => {
     this.dispatching = true;
     const path = this.paths4.get(ip4)?.get(port);
-    this.onDatagram(buf, length, path, null, ip4, port, arrivalMs);
+    this.onDatagram(buf, length, path, null, ip4, port);
   };
 
   private readonly afterKernelBatch = (): void => {
@@ -182,7 +191,7 @@ export class UdpMux {
    * `address` is null for the native receive (IPv4 only, given as `ip4`; `buf` is a reused slot): it is made,
    * and the datagram copied, only for a STUN request, which may create a path or be kept.
    */
-  private onDatagram(buf: Buffer, length: number, path: UdpPath | undefined, address: string | null, ip4: number, port: number, arrivalMs: number): void {
+  private onDatagram(buf: Buffer, length: number, path: UdpPath | undefined, address: string | null, ip4: number, port: number): void {
     this.stats.datagramsIn++;
     const kind = classifyPacket(buf, length);
     if (kind === PacketKind.Stun) {
@@ -202,7 +211,7 @@ export class UdpMux {
       this.stats.datagramsDropped++;
       return;
     }
-    path.receiver!.receivePacket(buf, length, path, arrivalMs);
+    path.receiver!.receivePacket(buf, length, path);
   }
 
   /** @internal UdpPath's send. */
@@ -285,6 +294,10 @@ class UdpPath implements IcePath {
     readonly remotePort: number,
   ) {
     this.ip4 = ipv4ToInt(remoteAddress);
+  }
+
+  get arrivalMs(): number {
+    return this.mux.arrivalMs;
   }
 
   send(buf: Uint8Array, length: number): void {

@@ -44,11 +44,11 @@ export class RecordingOwner implements StunRequestHandler, PacketReceiver {
     this.endpoint.handleStunRequest(buf, msg, path);
   }
 
-  receivePacket(buf: Buffer, length: number, path: IcePath, arrivalMs: number): void {
+  receivePacket(buf: Buffer, length: number, path: IcePath): void {
     this.received++;
     if (!this.record) return;
     const packet = Buffer.from(buf.subarray(0, length));
-    this.packets.push({ buf: packet, path, arrivalMs });
+    this.packets.push({ buf: packet, path, arrivalMs: path.arrivalMs });
     this.onPacket?.(packet, path);
   }
 
