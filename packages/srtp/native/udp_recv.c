@@ -140,7 +140,15 @@ static int receive_round(receiver_t *r) {
 static void on_readable(uv_poll_t *poll, int status, int events) {
   (void)events;
   receiver_t *r = poll->data;
-  if (status < 0 || r->stopped) return;
+  if (r->stopped) return;
+  if (status < 0) {
+    /* A socket error (libuv stops the poll on POLLERR): clear it and keep receiving. */
+    int err = 0;
+    socklen_t len = sizeof err;
+    getsockopt(r->fd, SOL_SOCKET, SO_ERROR, &err, &len);
+    uv_poll_start(&r->poll, UV_READABLE, on_readable);
+    return;
+  }
   napi_env env = r->env;
   napi_handle_scope scope;
   if (napi_open_handle_scope(env, &scope) != napi_ok) return;
