@@ -10,8 +10,8 @@
  * its own with a veth pair (10.99.0.1), made and thrown away here; the page writes its result to
  * stdout.
  *
- * Then to our server: Fox (Firefox, the web app, over WebDriver BiDi) publishes its camera and Ann
- * (Chromium) watches: a large tile gets Fox's top layer, a thumbnail the low one, as with a
+ * Then to our server: Fox (Firefox, the web app, over WebDriver BiDi) publishes its 720p camera and
+ * Ann (Chromium) watches: a large tile gets Fox's top layer, a thumbnail the low one, as with a
  * Chromium publisher. The test namespace gets a veth address for Firefox (support/vethNetwork.ts).
  * Prints the times from changing the tile to decoding the new layer.
  */
@@ -162,22 +162,12 @@ test('Firefox publishes the SDK camera encodings as q/h/f simulcast, and an inac
 });
 
 /**
- * Fox's camera at 640x360 (the web app asks for 1280x720, ideally). Firefox switches a layer on
- * only once its estimate covers the layers below plus this one's minimum: 1.2 Mbps for a 720p f,
- * 1.85 Mbps in all (its encoder log), far more than a 360p f needs. Its estimate towards us ramps
- * slowly on a busy machine: its probes fail ("receive interval 0 us" in its log) because the
- * arrival times our transport-cc feedback reports are taken in JavaScript, where packets that
- * queued while the media thread was busy are read, and stamped, together (docs/benchmarks.md).
+ * Fox's camera at the web app's 1280x720. Firefox switches a layer on only once its estimate
+ * covers the layers below plus this one's minimum: 1.2 Mbps for the 720p f, 1.85 Mbps in all (its
+ * encoder log). Its estimate towards us gets there by probing, which needs the transport-cc
+ * feedback to carry the spacing its packets arrived with: the kernel's receive times
+ * (media/sfu/net/UdpBatchReceiver.ts), not the moment a busy media thread read them.
  */
-const CAMERA_640x360 = `(() => {
-  const devices = navigator.mediaDevices;
-  const getUserMedia = devices.getUserMedia.bind(devices);
-  devices.getUserMedia = (constraints) => {
-    const video = constraints && constraints.video;
-    return getUserMedia(video ? { ...constraints, video: { ...(typeof video === 'object' ? video : {}), width: { ideal: 640 }, height: { ideal: 360 } } } : constraints);
-  };
-})();`;
-
 describe('Firefox publishing simulcast to the server', { timeout: 180_000 }, () => {
   let veth: VethNetwork | undefined;
   let h: Harness | undefined;
@@ -224,7 +214,7 @@ describe('Firefox publishing simulcast to the server', { timeout: 180_000 }, () 
 
   test("Fox (Firefox) publishes q/h/f; Ann's large tile gets f, a thumbnail gets q", async () => {
     const room = uniqueRoom('e2e-ff-simulcast');
-    fox = await openFirefoxParticipant(firefox!, h!.server.httpBase, room, 'Fox', { initScripts: [CAMERA_640x360] });
+    fox = await openFirefoxParticipant(firefox!, h!.server.httpBase, room, 'Fox');
     const ann = (await h!.join(room, 'Ann')).page;
     await expectVideoDecoded(ann, 'Ann', 'Fox', 'camera', 30_000);
     await setTile(ann, 'Fox', { width: 1280, height: 720 });
