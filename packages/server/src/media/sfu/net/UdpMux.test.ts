@@ -371,6 +371,33 @@ for (const mode of ['dgram', 'kernel'] as const) describe(`UdpMux (${mode} recei
   });
 });
 
+test('closed while datagrams keep arriving, the kernel receive stops cleanly: nothing is handled after close, and the port can be bound again', { skip: kernelSkip }, async () => {
+  const reg = new IceRegistry();
+  const closing = await openMux('kernel', reg);
+  const owner = new RecordingOwner(reg);
+  owner.record = false;
+  const p = await IceTestPeer.udp(closing.port);
+  try {
+    await p.check({ serverUfrag: owner.ufrag, serverPassword: owner.password, useCandidate: true });
+    const flood = setInterval(() => {
+      for (let i = 0; i < 50; i++) p.send(RTP);
+    }, 1);
+    await until(() => owner.received > 500, 'the flood arriving');
+    const port = closing.port;
+    await closing.close();
+    const atClose = owner.received;
+    await quiet();
+    clearInterval(flood);
+    assert.equal(owner.received, atClose, 'nothing handled after close');
+    const again = await UdpMux.open({ registry: new IceRegistry(), bindAddress: '127.0.0.1', port });
+    await again.close();
+  } finally {
+    p.close();
+    owner.endpoint.close();
+    await closing.close();
+  }
+});
+
 test('a dual-stack socket (bind ::) maps IPv4 peers to IPv4 and IPv6 peers to IPv6 XOR-MAPPED-ADDRESS', async () => {
   const dualRegistry = new IceRegistry();
   const dual = await UdpMux.open({ registry: dualRegistry, bindAddress: '::' });
