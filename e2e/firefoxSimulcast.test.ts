@@ -1,21 +1,35 @@
 /**
- * Firefox publishes the SDK's camera simulcast: a page in Firefox ESR (headless, no server) sends a
- * 720p canvas with exactly the `sendEncodings` the SDK uses, to a second peer connection in the
- * same page that is told, by the usual SDP rewrite, that it takes simulcast. What is checked is the
- * publishing side: the offer lists rids q, h, f in that order with the rid header extension, each
- * rid's outbound-rtp counts bytes at 1/4, 1/2 and full size, and `active = false` set through
- * setParameters (dynacast) stops that rid.
+ * Firefox publishes the SDK's camera simulcast.
  *
- * Firefox gathers no candidates on loopback alone, so it runs in a network namespace of its own
- * with a veth pair (10.99.0.1), made and thrown away here; the page writes its result to stdout.
+ * First alone: a page in Firefox ESR (headless, no server) sends a 720p canvas with exactly the
+ * `sendEncodings` the SDK uses, to a second peer connection in the same page that is told, by the
+ * usual SDP rewrite, that it takes simulcast. What is checked is the publishing side: the offer
+ * lists rids q, h, f in that order with the rid header extension, each rid's outbound-rtp counts
+ * bytes at 1/4, 1/2 and full size, and `active = false` set through setParameters (dynacast) stops
+ * that rid. Firefox gathers no candidates on loopback alone, so it runs in a network namespace of
+ * its own with a veth pair (10.99.0.1), made and thrown away here; the page writes its result to
+ * stdout.
+ *
+ * Then to our server: Fox (Firefox, the web app, over WebDriver BiDi) publishes its 720p camera and
+ * Ann (Chromium) watches: a large tile gets Fox's top layer, a thumbnail the low one, as with a
+ * Chromium publisher. The test namespace gets a veth address for Firefox (support/vethNetwork.ts).
+ * Prints the times from changing the tile to decoding the new layer.
  */
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { test } from 'node:test';
+import { after, before, describe, test } from 'node:test';
+import type { Browser as FirefoxBrowser } from 'puppeteer-core';
 import { sendEncodingsFor } from '@confab/client';
+import { uniqueRoom } from './support/browser';
+import { launchFirefox, openFirefoxParticipant, type FirefoxParticipant } from './support/firefox';
+import { createHarness, type Harness } from './support/harness';
+import { expectVideoDecoded, remoteStats, sentByRid, type PageReader } from './support/observe';
+import { setTile } from './support/ui';
+import { VethNetwork } from './support/vethNetwork';
+import { measure, waitFor } from './support/wait';
 
 const FIREFOX = process.env['CONFAB_E2E_FIREFOX'] ?? 'firefox-esr';
 const MARK = 'CONFAB_RESULT ';
@@ -145,4 +159,70 @@ test('Firefox publishes the SDK camera encodings as q/h/f simulcast, and an inac
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+});
+
+/**
+ * Fox's camera at the web app's 1280x720. Firefox switches a layer on only once its estimate
+ * covers the layers below plus this one's minimum: 1.2 Mbps for the 720p f, 1.85 Mbps in all (its
+ * encoder log). Its estimate towards us gets there by probing, which needs the transport-cc
+ * feedback to carry the spacing its packets arrived with: the kernel's receive times
+ * (media/sfu/net/UdpBatchReceiver.ts), not the moment a busy media thread read them.
+ */
+describe('Firefox publishing simulcast to the server', { timeout: 180_000 }, () => {
+  let veth: VethNetwork | undefined;
+  let h: Harness | undefined;
+  let firefox: FirefoxBrowser | undefined;
+  let fox: FirefoxParticipant | undefined;
+
+  before(async () => {
+    veth = await VethNetwork.up();
+    h = await createHarness({ env: { CONFAB_HOST: '0.0.0.0', CONFAB_PUBLIC_IP: veth.address, CONFAB_MEDIA_ENGINE: 'sfu' }, readyTimeoutMs: 60_000 });
+    firefox = await launchFirefox();
+  });
+  after(async () => {
+    if (process.env['CONFAB_E2E_VERBOSE'] && fox?.diagnostics()) console.log(fox.diagnostics());
+    await fox?.close();
+    await firefox?.close().catch(() => {});
+    await h?.close();
+    await veth?.down();
+  });
+
+  /** The height Ann decodes Fox's camera at. */
+  async function annSees(ann: PageReader): Promise<number> {
+    const s = (await remoteStats(ann)).find((x) => x.participantName === 'Fox' && x.kind === 'video' && x.source === 'camera');
+    return s?.frameHeight ?? 0;
+  }
+
+  /** Waits until Ann decodes Fox at the height Fox's encoder gives layer `rid`; returns the ms it took and that height. */
+  async function untilAnnGets(ann: PageReader, rid: string, timeout: number): Promise<{ ms: number; height: number }> {
+    const start = Date.now();
+    let sent: Record<string, { frameHeight: number; bytesSent: number }> = {};
+    let seen = 0;
+    try {
+      await waitFor(async () => {
+        sent = await sentByRid(fox!.reader);
+        seen = await annSees(ann);
+        const height = sent[rid]?.frameHeight ?? 0;
+        return height > 0 && seen === height;
+      }, { timeout, interval: 100, message: `Ann decodes Fox's ${rid}` });
+    } catch (error) {
+      (error as Error).message += `; Ann decodes ${seen}p; Fox sends ${JSON.stringify(sent)}`;
+      throw error;
+    }
+    return { ms: Date.now() - start, height: seen };
+  }
+
+  test("Fox (Firefox) publishes q/h/f; Ann's large tile gets f, a thumbnail gets q", async () => {
+    const room = uniqueRoom('e2e-ff-simulcast');
+    fox = await openFirefoxParticipant(firefox!, h!.server.httpBase, room, 'Fox');
+    const ann = (await h!.join(room, 'Ann')).page;
+    await expectVideoDecoded(ann, 'Ann', 'Fox', 'camera', 30_000);
+    await setTile(ann, 'Fox', { width: 1280, height: 720 });
+    const f = await untilAnnGets(ann, 'f', 30_000);
+    measure('firefox_simulcast_large_tile_to_f_ms', f.ms, `height=${f.height}`);
+    await setTile(ann, 'Fox', { width: 160, height: 90 });
+    const q = await untilAnnGets(ann, 'q', 10_000);
+    measure('firefox_simulcast_thumbnail_to_q_ms', q.ms, `height=${q.height}`);
+    assert.ok(q.height < f.height, `the thumbnail gets the smaller picture (${q.height}p, the large tile ${f.height}p)`);
+  });
 });

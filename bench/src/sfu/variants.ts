@@ -15,6 +15,8 @@ export const BENCH_SERVER_ENV: Record<string, string> = { CONFAB_MAX_CONNECTIONS
 export const ENGINE_VARIANTS: readonly EngineVariant[] = [
   { name: 'werift', env: { CONFAB_MEDIA_ENGINE: 'werift' } },
   { name: 'sfu-native', env: { CONFAB_MEDIA_ENGINE: 'sfu', CONFAB_SRTP_BACKEND: 'native' } },
+  // sfu-native with the socket read by Node's dgram (JavaScript arrival stamps) instead of recvmmsg.
+  { name: 'sfu-native-dgram', env: { CONFAB_MEDIA_ENGINE: 'sfu', CONFAB_SRTP_BACKEND: 'native', CONFAB_UDP_RECEIVE: 'dgram' } },
   { name: 'sfu-ts', env: { CONFAB_MEDIA_ENGINE: 'sfu', CONFAB_SRTP_BACKEND: 'ts' } },
   // The same engine with simulcast publishers: three layers in, the one each subscriber takes out.
   { name: 'sfu-native-simulcast', env: { CONFAB_MEDIA_ENGINE: 'sfu', CONFAB_SRTP_BACKEND: 'native' }, simulcast: true },

@@ -21,7 +21,7 @@ const repoRoot = join(packageDir, '../..');
 function child(code: string, env: Record<string, string | undefined>, dir = packageDir) {
   const run = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', code], {
     cwd: repoRoot,
-    env: { ...process.env, CONFAB_SRTP_BACKEND: undefined, ...env, SRTP_DIR: dir },
+    env: { ...process.env, CONFAB_SRTP_BACKEND: undefined, CONFAB_UDP_RECEIVE: undefined, ...env, SRTP_DIR: dir },
     encoding: 'utf8',
   });
   return { status: run.status, out: run.stdout.trim(), err: run.stderr };
@@ -61,6 +61,25 @@ test('without a built addon: TypeScript by default, a clear error when native is
     `], { cwd: repoRoot, stdio: 'pipe' }),
     /native backend is required but unavailable/,
   );
+});
+
+const receiveProbe = `
+  const srtp = await import(process.env.SRTP_DIR + '/src/index.ts');
+  try { const r = srtp.nativeUdpReceive(); console.log(r === null ? 'dgram' : typeof r.start + ' ' + typeof r.stop); } catch (err) { console.log('error: ' + err.message); }
+`;
+
+test('the socket is read natively (kernel arrival times) with the native core on Linux; CONFAB_UDP_RECEIVE or the TypeScript backend keeps dgram', (t) => {
+  assert.equal(child(receiveProbe, {}).out, process.platform === 'linux' ? 'function function' : 'dgram');
+  assert.equal(child(receiveProbe, { CONFAB_UDP_RECEIVE: 'dgram' }).out, 'dgram');
+  assert.equal(child(receiveProbe, { CONFAB_SRTP_BACKEND: 'ts' }).out, 'dgram');
+  assert.match(child(receiveProbe, { CONFAB_SRTP_BACKEND: 'ts', CONFAB_UDP_RECEIVE: 'kernel' }).out, /^error: CONFAB_UDP_RECEIVE=kernel needs the native core on Linux \(backend ts\)$/);
+  assert.match(child(receiveProbe, { CONFAB_UDP_RECEIVE: 'fast' }).out, /^error: CONFAB_UDP_RECEIVE=fast: expected 'kernel' or 'dgram'$/);
+  const copy = mkdtempSync(join(tmpdir(), 'srtp-unbuilt-'));
+  after(() => rmSync(copy, { recursive: true, force: true }));
+  cpSync(join(packageDir, 'src'), join(copy, 'src'), { recursive: true });
+  cpSync(join(packageDir, 'package.json'), join(copy, 'package.json'));
+  t.diagnostic(`package copy without native/build in ${copy}`);
+  assert.equal(child(receiveProbe, {}, copy).out, 'dgram');
 });
 
 test('the native core loads and agrees in several worker threads at once', async () => {

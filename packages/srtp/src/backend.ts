@@ -4,13 +4,15 @@
  */
 import { NativeCipher } from './NativeCipher';
 import type { SessionKeys } from './keyDerivation';
-import { loadNativeAddon, type NativeUdpBatchSend } from './nativeAddon';
+import { loadNativeAddon, type NativeUdpBatchSend, type NativeUdpReceive } from './nativeAddon';
 import type { PacketCipher, SrtpBackend } from './packetCipher';
 import type { SrtpProfile } from './profiles';
 import { TsCmCipher } from './TsCmCipher';
 import { TsGcmCipher } from './TsGcmCipher';
 
 export const SRTP_BACKEND_ENV = 'CONFAB_SRTP_BACKEND';
+/** CONFAB_UDP_RECEIVE=kernel|dgram: how the media socket is read (see nativeUdpReceive). */
+export const UDP_RECEIVE_ENV = 'CONFAB_UDP_RECEIVE';
 
 /** The backend sessions get when they do not ask for one. Throws if the environment forces an unusable one. */
 export function srtpBackend(): SrtpBackend {
@@ -36,6 +38,23 @@ export function srtpNativeLoadError(): string | null {
 export function nativeUdpBatchSend(): NativeUdpBatchSend | null {
   if (srtpBackend() !== 'native') return null;
   return loadNativeAddon().addon?.sendBatch ?? null;
+}
+
+/**
+ * The native core's batched receive with kernel arrival times, under the same rule as
+ * nativeUdpBatchSend; null means the caller keeps dgram and stamps arrivals itself.
+ * CONFAB_UDP_RECEIVE=dgram keeps dgram; =kernel where it cannot be had is an error.
+ */
+export function nativeUdpReceive(): NativeUdpReceive | null {
+  const forced = process.env[UDP_RECEIVE_ENV] ?? '';
+  if (forced !== '' && forced !== 'kernel' && forced !== 'dgram') throw new Error(`${UDP_RECEIVE_ENV}=${forced}: expected 'kernel' or 'dgram'`);
+  if (forced === 'dgram') return null;
+  const addon = srtpBackend() === 'native' ? loadNativeAddon().addon : null;
+  if (addon?.startReceive === undefined || addon.stopReceive === undefined) {
+    if (forced === 'kernel') throw new Error(`${UDP_RECEIVE_ENV}=kernel needs the native core on Linux (${srtpNativeLoadError() ?? `backend ${srtpBackend()}`})`);
+    return null;
+  }
+  return { start: addon.startReceive, stop: addon.stopReceive };
 }
 
 export function createPacketCipher(backend: SrtpBackend, profile: SrtpProfile, keys: SessionKeys): PacketCipher {

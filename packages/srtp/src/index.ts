@@ -1,6 +1,6 @@
-export { nativeUdpBatchSend, srtpBackend, srtpNativeLoadError, SRTP_BACKEND_ENV } from './backend';
-export type { NativeUdpBatchSend } from './nativeAddon';
-export { udpSocketFd } from './udpSocketFd';
+export { nativeUdpBatchSend, nativeUdpReceive, srtpBackend, srtpNativeLoadError, SRTP_BACKEND_ENV, UDP_RECEIVE_ENV } from './backend';
+export type { NativeReceiveHandle, NativeUdpBatchSend, NativeUdpReceive } from './nativeAddon';
+export { stopDgramReceive, udpSocketFd } from './udpSocketFd';
 export {
   createSrtpSession,
   DEFAULT_MAX_STREAMS,

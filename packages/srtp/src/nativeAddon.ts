@@ -20,6 +20,9 @@ export interface NativeSrtpAddon {
   openRtcp(ctx: NativeContext, buf: Uint8Array, len: number): number;
   /** Linux only (native/udp_batch.c): see NativeUdpBatchSend. */
   sendBatch?: NativeUdpBatchSend;
+  /** Linux only (native/udp_recv.c): see NativeUdpReceive. */
+  startReceive?: NativeUdpReceive['start'];
+  stopReceive?: NativeUdpReceive['stop'];
 }
 
 /**
@@ -28,6 +31,23 @@ export interface NativeSrtpAddon {
  * kernel took; the others (socket buffer full, malformed entry) are dropped.
  */
 export type NativeUdpBatchSend = (fd: number, memory: Uint8Array, table: Int32Array, count: number) => number;
+
+/** A running native receive (an N-API external). */
+export type NativeReceiveHandle = { readonly __nativeUdpReceive: unique symbol };
+
+/**
+ * Batched receive with kernel arrival times on the UDP socket `fd`, which nothing else may read.
+ * When datagrams are waiting, recvmmsg(2) reads up to `capacity` of them (capacity: what fits in
+ * `memory` at `slotSize` each, in `table` and in `stamps`) and `onBatch(count)` is called: datagram
+ * i sits at `memory[i * slotSize]`, `table[i*3 .. i*3+2]` = [length (0 if it did not fit its slot),
+ * IPv4 address as a host-order int32, port], and `stamps[i]` is its kernel receive time
+ * (SO_TIMESTAMPNS) on CLOCK_MONOTONIC in ms. The next batch reuses the slots. `stop` ends the
+ * callbacks at once; the socket stays open for its owner to close.
+ */
+export interface NativeUdpReceive {
+  start(fd: number, memory: Uint8Array, slotSize: number, table: Int32Array, stamps: Float64Array, onBatch: (count: number) => void): NativeReceiveHandle;
+  stop(handle: NativeReceiveHandle): void;
+}
 
 export const NATIVE_KIND = { AEAD_AES_128_GCM: 1, AES_CM_128_HMAC_SHA1_80: 2 } as const;
 

@@ -1,4 +1,4 @@
-import { nativeUdpBatchSend, srtpBackend } from '@confab/srtp';
+import { nativeUdpBatchSend, nativeUdpReceive, srtpBackend } from '@confab/srtp';
 import { silentLogger, type MediaLogger } from '../logger';
 import { MediaCounters } from '../MediaCounters';
 import { RouterTable } from '../RouterTable';
@@ -46,6 +46,7 @@ export async function createSfuEngine(options: SfuEngineOptions = {}): Promise<M
       candidates: network.candidates.map((c) => `${c.protocol} ${c.address}:${c.port}`),
       srtp: srtpBackend(),
       batchedSends: network.udp.batching,
+      udpReceive: network.udp.receiveMode,
     },
     'sfu media engine ready',
   );
@@ -65,6 +66,9 @@ class SfuEngine implements MediaEngine {
     const slots = new PacketSlots();
     const sendBatch = nativeUdpBatchSend();
     if (sendBatch !== null) network.udp.enableBatching(sendBatch, slots.memory);
+    // Kernel arrival times for transport-cc; without the native core, dgram and JavaScript stamps.
+    const receive = nativeUdpReceive();
+    if (receive !== null) network.udp.enableKernelReceive(receive);
     this.ctx = { logger, counters: this.counters, network, slots, ssrcs: new SsrcAllocator(), ticker };
   }
 

@@ -20,6 +20,7 @@ import {
 import { MediaError, errorMessage } from '../errors';
 import { validateSdp } from '../sdp';
 import type { Producer, ProducerOptions, TransportOptions } from '../types';
+import type { PacketArrival } from './net/index';
 import type { SfuContext } from './SfuContext';
 import { SfuProducer, type ProducerOwner } from './SfuProducer';
 import type { ProducerLayer } from './simulcast/ProducerLayer';
@@ -185,11 +186,15 @@ export class SfuPublishTransport extends SfuTransport implements ProducerOwner {
     this.sendReceiverReport(performance.now());
   }
 
-  /** The packet path: SRTP off in place, TWCC arrival, then the producer the SSRC belongs to. */
-  protected override onRtp(packet: Buffer): void {
+  /**
+   * The packet path: SRTP off in place, TWCC arrival, then the producer the SSRC belongs to.
+   * Transport-cc gets the kernel's arrival time: the publisher's delay estimator reads the spacing
+   * of those, and a busy thread reading a queue of packets at once would flatten it to zero.
+   */
+  protected override onRtp(packet: Buffer, received: number, arrival: PacketArrival): void {
     const srtp = this.srtp;
     if (srtp === null) return;
-    const length = srtp.unprotectRtp(packet, packet.length);
+    const length = srtp.unprotectRtp(packet, received);
     if (length < 0) return;
     const headerLength = rtpCheck(packet, length);
     if (headerLength < 0) return;
@@ -198,7 +203,7 @@ export class SfuPublishTransport extends SfuTransport implements ProducerOwner {
     const twccId = this.extensionIds.transportCc;
     if (twccId > 0) {
       const seq = readTransportCcSeq(packet, twccId);
-      if (seq >= 0) this.twcc.record(seq, nowMs * 1000, ssrc);
+      if (seq >= 0) this.twcc.record(seq, arrival.arrivalMs * 1000, ssrc);
     }
     const layers = this.receiving;
     for (let i = 0; i < layers.length; i++) {
@@ -213,10 +218,10 @@ export class SfuPublishTransport extends SfuTransport implements ProducerOwner {
     else producer.receiveRtx(learnt, packet, length, headerLength, nowMs);
   }
 
-  protected override onRtcp(packet: Buffer): void {
+  protected override onRtcp(packet: Buffer, received: number): void {
     const srtp = this.srtp;
     if (srtp === null) return;
-    const length = srtp.unprotectRtcp(packet, packet.length);
+    const length = srtp.unprotectRtcp(packet, received);
     if (length < 0) return;
     const nowMs = performance.now();
     const cursor = this.cursor.reset(packet, length);

@@ -243,10 +243,10 @@ export class SfuSubscribeTransport extends SfuTransport implements ConsumerOwner
   /** Subscribers send no media to us. */
   protected override onRtp(): void {}
 
-  protected override onRtcp(packet: Buffer): void {
+  protected override onRtcp(packet: Buffer, received: number): void {
     const srtp = this.srtp;
     if (srtp === null) return;
-    const length = srtp.unprotectRtcp(packet, packet.length);
+    const length = srtp.unprotectRtcp(packet, received);
     if (length < 0) return;
     const nowMs = performance.now();
     if (this.silence.heard(nowMs)) this.requestKeyFrames();

@@ -3,7 +3,7 @@ import { createSrtpSession, srtpStatusName, type SrtpProfile, type SrtpSession }
 import { MediaError } from '../errors';
 import { TransportBase } from '../TransportBase';
 import type { IceCandidateInit, TransportOptions } from '../types';
-import type { IceDtlsCloseReason, IceDtlsTransport, RemoteIceDtlsParameters, SrtpKeyMaterial } from './net/index';
+import type { IceDtlsCloseReason, IceDtlsTransport, PacketArrival, RemoteIceDtlsParameters, SrtpKeyMaterial } from './net/index';
 import type { SfuContext } from './SfuContext';
 import type { Tickable } from './Ticker';
 import type { SessionOrigin } from './sdp/sdpLines';
@@ -70,11 +70,11 @@ export abstract class SfuTransport extends TransportBase implements Tickable {
   /** DTLS is up (first time, or a path is back after 'disconnected'). */
   protected abstract onConnected(): void;
 
-  /** An SRTP packet from the client (protected; valid only during the call). */
-  protected abstract onRtp(packet: Buffer): void;
+  /** An SRTP packet `packet[0, length)` from the client (protected; valid only during the call, like `arrival`). */
+  protected abstract onRtp(packet: Buffer, length: number, arrival: PacketArrival): void;
 
-  /** An SRTCP packet from the client (protected; valid only during the call). */
-  protected abstract onRtcp(packet: Buffer): void;
+  /** An SRTCP packet `packet[0, length)` from the client (protected; valid only during the call). */
+  protected abstract onRtcp(packet: Buffer, length: number): void;
 
   /** The ICE/DTLS transport, opened on first use. */
   protected openIce(remote?: RemoteIceDtlsParameters): IceDtlsTransport {
@@ -98,8 +98,8 @@ export abstract class SfuTransport extends TransportBase implements Tickable {
     });
     ice.once('connected', (keys) => this.keysReady(keys));
     ice.once('closed', (reason, detail) => this.iceClosed(reason, detail));
-    ice.onRtp = (packet) => this.onRtp(packet);
-    ice.onRtcp = (packet) => this.onRtcp(packet);
+    ice.onRtp = (packet, length, arrival) => this.onRtp(packet, length, arrival);
+    ice.onRtcp = (packet, length) => this.onRtcp(packet, length);
     return ice;
   }
 

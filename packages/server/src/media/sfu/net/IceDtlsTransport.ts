@@ -6,7 +6,7 @@ import type { DtlsCertificate, DtlsFingerprint } from './DtlsCertificate';
 import { DtlsServerSession } from './DtlsServerSession';
 import type { IceCredentials } from './iceCredentials';
 import { IceLiteEndpoint } from './IceLiteEndpoint';
-import type { IcePath, PacketReceiver, StunRequestHandler } from './IcePath';
+import type { IcePath, PacketArrival, PacketReceiver, StunRequestHandler } from './IcePath';
 import type { IceRegistry } from './IceRegistry';
 import { classifyPacket, PacketKind } from './packetKind';
 import type { SrtpKeyMaterial, SrtpProfile } from './srtpProfiles';
@@ -79,10 +79,10 @@ export class IceDtlsTransport
   extends EventEmitter<IceDtlsTransportEvents>
   implements PacketReceiver, StunRequestHandler
 {
-  /** Every received SRTP packet; `packet` is only valid during the call. */
-  onRtp: (packet: Buffer) => void = noop;
-  /** Every received SRTCP packet; `packet` is only valid during the call. */
-  onRtcp: (packet: Buffer) => void = noop;
+  /** Every received SRTP packet, `packet[0, length)`, only valid during the call, like `arrival`. */
+  onRtp: (packet: Buffer, length: number, arrival: PacketArrival) => void = noop;
+  /** Every received SRTCP packet, `packet[0, length)`, only valid during the call. */
+  onRtcp: (packet: Buffer, length: number) => void = noop;
 
   private currentState: IceDtlsTransportState = 'new';
   private readonly ice: IceLiteEndpoint;
@@ -199,17 +199,17 @@ export class IceDtlsTransport
   }
 
   /** @internal the mux: a packet from a path we validated. */
-  receivePacket(buf: Buffer, path: IcePath): void {
-    switch (classifyPacket(buf, buf.length)) {
+  receivePacket(buf: Buffer, length: number, path: IcePath): void {
+    switch (classifyPacket(buf, length)) {
       case PacketKind.Rtp:
-        if (this.keys !== null) this.onRtp(buf);
+        if (this.keys !== null) this.onRtp(buf, length, path);
         return;
       case PacketKind.Rtcp:
-        if (this.keys !== null) this.onRtcp(buf);
+        if (this.keys !== null) this.onRtcp(buf, length);
         return;
       case PacketKind.Dtls:
         this.lastDtlsPath = path;
-        this.dtls.receive(buf);
+        this.dtls.receive(Buffer.from(buf.subarray(0, length))); // handshake only: a copy, as a record may be kept
         return;
       default:
         return;

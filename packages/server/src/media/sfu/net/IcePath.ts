@@ -3,11 +3,21 @@ import type { StunMessage } from '@confab/wire';
 export type IceProtocol = 'udp' | 'tcp';
 
 /**
+ * When the packet being handed over arrived, on performance.now()'s clock: the kernel's receive
+ * time with the native UDP receive, else when the mux read it. Read it during the call. A getter,
+ * not an argument: a fractional number passed along calls is boxed per packet, and most packets
+ * (RTCP, a subscriber's) never need it.
+ */
+export interface PacketArrival {
+  readonly arrivalMs: number;
+}
+
+/**
  * One way to reach a remote candidate: a remote ip:port on the shared UDP socket, or one accepted
  * ICE-TCP connection. Paths are made by the muxes when a STUN request arrives and are kept only
  * once an endpoint has validated a check on them.
  */
-export interface IcePath {
+export interface IcePath extends PacketArrival {
   readonly protocol: IceProtocol;
   readonly remoteAddress: string;
   readonly remotePort: number;
@@ -26,8 +36,8 @@ export interface IcePath {
 
 /** Where an attached path's packets go: the transport that validated it. */
 export interface PacketReceiver {
-  /** `buf` is the datagram as received (or a view of one TCP frame); don't keep it past the call. */
-  receivePacket(buf: Buffer, path: IcePath): void;
+  /** `buf[0, length)` is the datagram as received (or one TCP frame); don't keep `buf` past the call. */
+  receivePacket(buf: Buffer, length: number, path: IcePath): void;
   /** The path's connection ended by itself (TCP end, error or timeout). */
   pathClosed(path: IcePath): void;
 }

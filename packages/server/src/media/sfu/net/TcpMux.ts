@@ -130,7 +130,7 @@ export class TcpMux {
       this.stats.framesDropped++;
       return;
     }
-    path.receiver.receivePacket(frame, path);
+    path.receiver.receivePacket(frame, frame.length, path);
   }
 
   /** @internal */
@@ -144,6 +144,11 @@ class TcpPath implements IcePath {
   readonly protocol = 'tcp' as const;
   receiver: PacketReceiver | null = null;
   closed = false;
+
+  /** A frame is handed over as soon as it is read. */
+  get arrivalMs(): number {
+    return performance.now();
+  }
 
   constructor(
     private readonly mux: TcpMux,

@@ -1,12 +1,13 @@
-import { createSocket, type RemoteInfo, type Socket } from 'node:dgram';
-import { udpSocketFd, type NativeUdpBatchSend } from '@confab/srtp';
+import { createSocket, type Socket } from 'node:dgram';
+import { stopDgramReceive, udpSocketFd, type NativeUdpBatchSend, type NativeUdpReceive } from '@confab/srtp';
 import { isIPv6 } from 'node:net';
 import { silentLogger, type MediaLogger } from '../../logger';
 import type { IcePath, PacketReceiver } from './IcePath';
 import type { IceRegistry } from './IceRegistry';
 import { classifyPacket, PacketKind } from './packetKind';
 import { routeStunRequest } from './stunDispatch';
-import { ipv4ToInt, UdpSendBatch } from './UdpSendBatch';
+import { UdpBatchReceiver } from './UdpBatchReceiver';
+import { intToIpv4, ipv4ToInt, UdpSendBatch } from './UdpSendBatch';
 
 export interface UdpMuxOptions {
   registry: IceRegistry;
@@ -22,7 +23,7 @@ export interface UdpMuxOptions {
 
 export interface UdpMuxStats {
   datagramsIn: number;
-  /** Dropped on arrival: unknown remote address, unknown ufrag, malformed STUN, unclassifiable. */
+  /** Dropped on arrival: unknown remote address, unknown ufrag, malformed STUN, unclassifiable, larger than a native receive slot. */
   datagramsDropped: number;
   datagramsOut: number;
   /** 'error' events of the socket (send failures are not reported by Node without a callback). */
@@ -30,6 +31,9 @@ export interface UdpMuxStats {
   /** Batched sends the kernel refused (socket buffer full). */
   sendsDropped: number;
 }
+
+/** How datagrams are read: Node's dgram, stamped when JavaScript sees them, or the native batched receive with kernel times. */
+export type UdpReceiveMode = 'dgram' | 'kernel';
 
 const DEFAULT_SOCKET_BUFFER = 4 * 1024 * 1024;
 
@@ -42,8 +46,15 @@ const DEFAULT_SOCKET_BUFFER = 4 * 1024 * 1024;
 export class UdpMux {
   readonly stats: UdpMuxStats = { datagramsIn: 0, datagramsDropped: 0, datagramsOut: 0, socketErrors: 0, sendsDropped: 0 };
   private readonly paths = new Map<string, Map<number, UdpPath>>();
+  /** The IPv4 paths again, by address as an int32: the native receive looks up without a string. */
+  private readonly paths4 = new Map<number, Map<number, UdpPath>>();
   private closed = false;
   private batch: UdpSendBatch | null = null;
+  private receiver: UdpBatchReceiver | null = null;
+  /** One-datagram table for sends outside the batch memory while the native receive owns the socket. */
+  private readonly single = new Int32Array(4);
+  /** When dgram handed over the datagram being handled (a typed array: a double field write would box). */
+  private readonly dgramArrival = new Float64Array(1);
   /** True while a datagram is being handled: its sends are flushed when it is done. */
   private dispatching = false;
   private flushScheduled = false;
@@ -56,7 +67,9 @@ export class UdpMux {
     socket.on('message', (buf, rinfo) => {
       this.dispatching = true;
       try {
-        this.onDatagram(buf, rinfo);
+        this.dgramArrival[0] = performance.now();
+        const path = this.paths.get(rinfo.address)?.get(rinfo.port);
+        this.onDatagram(buf, buf.length, path, rinfo.address, 0, rinfo.port);
       } finally {
         this.dispatching = false;
         this.flush();
@@ -107,6 +120,37 @@ export class UdpMux {
     return this.batch !== null;
   }
 
+  /**
+   * From now on the socket is read natively (recvmmsg, kernel receive times) instead of by dgram.
+   * Needs enableBatching first: every send then goes through the native core, because a dgram
+   * send the kernel refused would make libuv watch the descriptor we poll. False (dgram stays) if
+   * it cannot be done here.
+   */
+  enableKernelReceive(receive: NativeUdpReceive): boolean {
+    const batch = this.batch;
+    if (batch === null || this.receiver !== null || this.closed) return false;
+    const restart = stopDgramReceive(this.socket);
+    if (restart === null) return false;
+    try {
+      this.receiver = new UdpBatchReceiver(receive, batch.fd, this.onKernelDatagram, this.afterKernelBatch);
+      return true;
+    } catch (err) {
+      restart();
+      this.logger.warn({ err }, 'native udp receive unavailable; dgram reads the socket');
+      return false;
+    }
+  }
+
+  /** @internal UdpPath's arrivalMs: when the datagram being handled arrived (the kernel's time with the native receive). */
+  get arrivalMs(): number {
+    const receiver = this.receiver;
+    return receiver === null ? this.dgramArrival[0]! : receiver.arrivalMs;
+  }
+
+  get receiveMode(): UdpReceiveMode {
+    return this.receiver === null ? 'dgram' : 'kernel';
+  }
+
   get port(): number {
     return this.socket.address().port;
   }
@@ -122,18 +166,37 @@ export class UdpMux {
     if (this.closed) return Promise.resolve();
     this.flush();
     this.closed = true;
+    this.receiver?.stop(); // before the socket closes: no poll may outlive its descriptor
+    this.receiver = null;
     this.batch = null;
     for (const byPort of this.paths.values()) for (const path of byPort.values()) path.markClosed();
     this.paths.clear();
+    this.paths4.clear();
     return new Promise((resolve) => this.socket.close(() => resolve()));
   }
 
-  private onDatagram(buf: Buffer, rinfo: RemoteInfo): void {
+  /** A datagram of a native batch: `buf` is a receive slot, reused by the next batch. */
+  private readonly onKernelDatagram = (buf: Buffer, length: number, ip4: number, port: number): void => {
+    this.dispatching = true;
+    const path = this.paths4.get(ip4)?.get(port);
+    this.onDatagram(buf, length, path, null, ip4, port);
+  };
+
+  private readonly afterKernelBatch = (): void => {
+    this.dispatching = false;
+    this.flush();
+  };
+
+  /**
+   * `address` is null for the native receive (IPv4 only, given as `ip4`; `buf` is a reused slot): it is made,
+   * and the datagram copied, only for a STUN request, which may create a path or be kept.
+   */
+  private onDatagram(buf: Buffer, length: number, path: UdpPath | undefined, address: string | null, ip4: number, port: number): void {
     this.stats.datagramsIn++;
-    const path = this.paths.get(rinfo.address)?.get(rinfo.port);
-    const kind = classifyPacket(buf, buf.length);
+    const kind = classifyPacket(buf, length);
     if (kind === PacketKind.Stun) {
-      const routed = routeStunRequest(buf, buf.length, this.registry);
+      const msg = address === null ? Buffer.from(buf.subarray(0, length)) : buf;
+      const routed = routeStunRequest(msg, length, this.registry);
       if (routed === null) {
         this.stats.datagramsDropped++;
         return;
@@ -141,14 +204,14 @@ export class UdpMux {
       // A known address that now speaks for another transport gets a fresh path; attaching that
       // one hands the address over.
       const owned = path !== undefined && (path.receiver as unknown) === routed.handler;
-      routed.handler.handleStunRequest(buf, routed.msg, owned ? path : new UdpPath(this, rinfo.address, rinfo.port));
+      routed.handler.handleStunRequest(msg, routed.msg, owned ? path : new UdpPath(this, address ?? intToIpv4(ip4), port));
       return;
     }
     if (path === undefined || kind === PacketKind.Unknown) {
       this.stats.datagramsDropped++;
       return;
     }
-    path.receiver!.receivePacket(buf, path);
+    path.receiver!.receivePacket(buf, length, path);
   }
 
   /** @internal UdpPath's send. */
@@ -163,6 +226,15 @@ export class UdpMux {
       }
       return;
     }
+    if (batch !== null && this.receiver !== null) {
+      // The native receive owns the socket: no dgram send (see enableKernelReceive). Every path
+      // is IPv4 then, as every datagram came from an IPv4 address.
+      this.single[1] = length;
+      this.single[2] = path.ip4 ?? 0;
+      this.single[3] = path.remotePort;
+      this.stats.sendsDropped += 1 - batch.sendOne(buf, this.single);
+      return;
+    }
     // No callback: with one, Node calls back into JS after every datagram (measured ~0.3-0.7 µs
     // per send here); without, a failed send is silently dropped, which media tolerates.
     this.socket.send(buf, 0, length, path.remotePort, path.remoteAddress);
@@ -171,8 +243,9 @@ export class UdpMux {
   private flush(): void {
     const batch = this.batch;
     if (batch === null || batch.pending === 0) return;
+    const dropped = batch.dropped;
     batch.flush();
-    this.stats.sendsDropped = batch.dropped;
+    this.stats.sendsDropped += batch.dropped - dropped;
   }
 
   private readonly flushLater = (): void => {
@@ -189,6 +262,10 @@ export class UdpMux {
     // A remote address belongs to one transport: a newer validated check moves it.
     if (previous !== undefined && previous !== path) previous.handOver();
     byPort.set(path.remotePort, path);
+    if (path.ip4 === null) return;
+    let byPort4 = this.paths4.get(path.ip4);
+    if (byPort4 === undefined) this.paths4.set(path.ip4, (byPort4 = new Map()));
+    byPort4.set(path.remotePort, path);
   }
 
   /** @internal */
@@ -197,6 +274,10 @@ export class UdpMux {
     if (byPort?.get(path.remotePort) !== path) return;
     byPort.delete(path.remotePort);
     if (byPort.size === 0) this.paths.delete(path.remoteAddress);
+    const byPort4 = path.ip4 === null ? undefined : this.paths4.get(path.ip4);
+    if (byPort4 === undefined) return;
+    byPort4.delete(path.remotePort);
+    if (byPort4.size === 0) this.paths4.delete(path.ip4!);
   }
 }
 
@@ -213,6 +294,10 @@ class UdpPath implements IcePath {
     readonly remotePort: number,
   ) {
     this.ip4 = ipv4ToInt(remoteAddress);
+  }
+
+  get arrivalMs(): number {
+    return this.mux.arrivalMs;
   }
 
   send(buf: Uint8Array, length: number): void {

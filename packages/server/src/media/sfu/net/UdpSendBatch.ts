@@ -18,7 +18,7 @@ export class UdpSendBatch {
 
   constructor(
     private readonly sendBatch: NativeUdpBatchSend,
-    private readonly fd: number,
+    readonly fd: number,
     private readonly memory: Buffer,
   ) {}
 
@@ -45,6 +45,16 @@ export class UdpSendBatch {
     this.count = 0;
     this.dropped += count - this.sendBatch(this.fd, this.memory, this.table, count);
   }
+
+  /** Sends `buf` now, alone: `entry` is [0, length, address, port]. Returns 1 if the kernel took it. */
+  sendOne(buf: Uint8Array, entry: Int32Array): number {
+    return this.sendBatch(this.fd, buf, entry, 1);
+  }
+}
+
+/** A host-order int32 IPv4 address as a dotted quad. */
+export function intToIpv4(ip4: number): string {
+  return `${(ip4 >>> 24) & 255}.${(ip4 >>> 16) & 255}.${(ip4 >>> 8) & 255}.${ip4 & 255}`;
 }
 
 /** A dotted IPv4 address as the host-order int32 the native core takes; null if it is not one. */

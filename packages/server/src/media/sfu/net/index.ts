@@ -26,7 +26,7 @@ export {
   type SrtpProfileInfo,
 } from './srtpProfiles';
 export type { IceCredentials } from './iceCredentials';
-export type { IcePath, IceProtocol } from './IcePath';
+export type { IcePath, IceProtocol, PacketArrival } from './IcePath';
 export { classifyPacket, PacketKind } from './packetKind';
 export { UdpMux, type UdpMuxOptions, type UdpMuxStats } from './UdpMux';
 export { TcpMux, type TcpMuxOptions, type TcpMuxStats } from './TcpMux';

@@ -34,7 +34,8 @@ export class IceTestPeer {
 
   static async udp(serverPort: number, serverAddress = '127.0.0.1'): Promise<IceTestPeer> {
     const v6 = serverAddress.includes(':');
-    const socket: UdpSocket = createSocket(v6 ? 'udp6' : 'udp4');
+    // A lookup that answers at once makes send() synchronous: a test that then blocks its thread has really sent.
+    const socket: UdpSocket = createSocket({ type: v6 ? 'udp6' : 'udp4', lookup: (address, _options, callback) => callback(null, address, v6 ? 6 : 4) });
     await new Promise<void>((resolve) => socket.bind(0, v6 ? '::1' : '127.0.0.1', resolve));
     const peer = new IceTestPeer(
       (buf) => socket.send(buf, serverPort, serverAddress),

@@ -9,11 +9,15 @@ import type { IceRegistry } from '../IceRegistry';
  */
 export class RecordingOwner implements StunRequestHandler, PacketReceiver {
   readonly endpoint: IceLiteEndpoint;
-  readonly packets: Array<{ buf: Buffer; path: IcePath }> = [];
+  readonly packets: Array<{ buf: Buffer; path: IcePath; arrivalMs: number }> = [];
   readonly closedPaths: IcePath[] = [];
   readonly selections: Array<IcePath | null> = [];
   consentExpired = false;
   restartsCompleted = 0;
+  /** Routed packets, recorded or not. */
+  received = 0;
+  /** False: packets are only counted (an allocation test must not copy them). */
+  record = true;
   /** Runs for each routed packet, inside the mux's handling of its datagram (e.g. to answer it). */
   onPacket: ((buf: Buffer, path: IcePath) => void) | undefined = undefined;
 
@@ -40,9 +44,12 @@ export class RecordingOwner implements StunRequestHandler, PacketReceiver {
     this.endpoint.handleStunRequest(buf, msg, path);
   }
 
-  receivePacket(buf: Buffer, path: IcePath): void {
-    this.packets.push({ buf: Buffer.from(buf), path });
-    this.onPacket?.(buf, path);
+  receivePacket(buf: Buffer, length: number, path: IcePath): void {
+    this.received++;
+    if (!this.record) return;
+    const packet = Buffer.from(buf.subarray(0, length));
+    this.packets.push({ buf: packet, path, arrivalMs: path.arrivalMs });
+    this.onPacket?.(packet, path);
   }
 
   pathClosed(path: IcePath): void {

@@ -1,0 +1,296 @@
+/*
+ * Batched UDP receive with kernel arrival times. Stamping a packet in JavaScript when the thread
+ * gets round to reading the socket gives every packet that queued meanwhile the same time, and
+ * transport-cc feedback built from that makes senders' delay estimators reject their probes.
+ * Here a uv_poll on the socket wakes us; recvmmsg(2) reads up to `capacity` datagrams into fixed
+ * slots of memory JavaScript owns, each with its SO_TIMESTAMPNS kernel receive time, and
+ * JavaScript is called once per batch with the count. Nothing is allocated per packet or batch.
+ * Linux only; elsewhere startReceive is not exported and the caller keeps dgram.
+ */
+#ifdef __linux__
+#define _GNU_SOURCE
+#include <errno.h>
+#include <netinet/in.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <uv.h>
+#endif
+
+#include <node_api.h>
+
+#include "udp_recv.h"
+
+#ifdef __linux__
+
+/* Fields per datagram in the table JavaScript reads: length (0: truncated), IPv4 (host order), port. */
+#define FIELDS 3
+/* recvmmsg rounds per wake-up: the poll is level-triggered, so a flood still yields to timers. */
+#define MAX_ROUNDS 8
+#define CONTROL_SIZE CMSG_SPACE(sizeof(struct timespec))
+
+typedef struct {
+  napi_env env;
+  uv_poll_t poll;
+  int fd;
+  int capacity;
+  size_t slot_size;
+  uint8_t *memory;
+  int32_t *table;
+  double *stamps;
+  napi_ref refs[4]; /* memory, table, stamps, callback: kept alive while we write into them */
+  napi_async_context async;
+  napi_async_cleanup_hook_handle cleanup;
+  struct mmsghdr *msgs;
+  struct iovec *iov;
+  struct sockaddr_in *addrs;
+  uint8_t *control;
+  int stopped;   /* no more callbacks */
+  int closed;    /* the poll handle is closed: nothing of ours is left on the loop */
+  int finalized; /* JavaScript dropped its handle */
+} receiver_t;
+
+static void receiver_free(receiver_t *r) {
+  free(r->msgs);
+  free(r->iov);
+  free(r->addrs);
+  free(r->control);
+  free(r);
+}
+
+static void on_closed(uv_handle_t *handle) {
+  receiver_t *r = handle->data;
+  for (int i = 0; i < 4; i++) napi_delete_reference(r->env, r->refs[i]);
+  napi_async_destroy(r->env, r->async);
+  if (r->cleanup != NULL) napi_remove_async_cleanup_hook(r->cleanup);
+  r->closed = 1;
+  if (r->finalized) receiver_free(r);
+}
+
+static void receiver_stop(receiver_t *r) {
+  if (r->stopped) return;
+  r->stopped = 1;
+  uv_poll_stop(&r->poll);
+  uv_close((uv_handle_t *)&r->poll, on_closed);
+}
+
+/* Node is tearing the thread down: close the poll handle so its loop can close. */
+static void on_env_cleanup(napi_async_cleanup_hook_handle handle, void *arg) {
+  (void)handle;
+  receiver_stop(arg);
+}
+
+static void on_finalize(napi_env env, void *data, void *hint) {
+  (void)env;
+  (void)hint;
+  receiver_t *r = data;
+  r->finalized = 1;
+  if (r->closed) receiver_free(r);
+}
+
+/* CLOCK_REALTIME now minus CLOCK_MONOTONIC now, in ns: maps kernel stamps to the monotonic clock. */
+static int64_t realtime_offset_ns(void) {
+  struct timespec rt, mono;
+  clock_gettime(CLOCK_MONOTONIC, &mono);
+  clock_gettime(CLOCK_REALTIME, &rt);
+  return ((int64_t)rt.tv_sec - mono.tv_sec) * 1000000000 + ((int64_t)rt.tv_nsec - mono.tv_nsec);
+}
+
+static double monotonic_ms(void) {
+  struct timespec mono;
+  clock_gettime(CLOCK_MONOTONIC, &mono);
+  return (double)mono.tv_sec * 1e3 + (double)mono.tv_nsec / 1e6;
+}
+
+/* One recvmmsg into the slots; fills the table and stamps. Returns the count, or 0 when none are waiting. */
+static int receive_round(receiver_t *r) {
+  for (int i = 0; i < r->capacity; i++) {
+    r->msgs[i].msg_hdr.msg_namelen = sizeof r->addrs[i];
+    r->msgs[i].msg_hdr.msg_controllen = CONTROL_SIZE;
+    r->msgs[i].msg_hdr.msg_flags = 0;
+  }
+  int n;
+  do {
+    n = recvmmsg(r->fd, r->msgs, (unsigned)r->capacity, MSG_DONTWAIT, NULL);
+  } while (n < 0 && errno == EINTR);
+  if (n <= 0) return 0;
+  int64_t offset_ns = realtime_offset_ns();
+  double fallback_ms = monotonic_ms();
+  for (int i = 0; i < n; i++) {
+    struct msghdr *h = &r->msgs[i].msg_hdr;
+    int32_t *e = r->table + (size_t)i * FIELDS;
+    int whole = (h->msg_flags & MSG_TRUNC) == 0 && h->msg_namelen >= sizeof(struct sockaddr_in) && r->addrs[i].sin_family == AF_INET;
+    e[0] = whole ? (int32_t)r->msgs[i].msg_len : 0;
+    e[1] = (int32_t)ntohl(r->addrs[i].sin_addr.s_addr);
+    e[2] = ntohs(r->addrs[i].sin_port);
+    r->stamps[i] = fallback_ms;
+    for (struct cmsghdr *c = CMSG_FIRSTHDR(h); c != NULL; c = CMSG_NXTHDR(h, c)) {
+      if (c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_TIMESTAMPNS) continue;
+      struct timespec ts;
+      memcpy(&ts, CMSG_DATA(c), sizeof ts);
+      int64_t mono_ns = ((int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec) - offset_ns;
+      r->stamps[i] = (double)mono_ns / 1e6;
+    }
+  }
+  return n;
+}
+
+static void on_readable(uv_poll_t *poll, int status, int events) {
+  (void)events;
+  receiver_t *r = poll->data;
+  if (r->stopped) return;
+  if (status < 0) {
+    /* A socket error (libuv stops the poll on POLLERR): clear it and keep receiving. */
+    int err = 0;
+    socklen_t len = sizeof err;
+    getsockopt(r->fd, SOL_SOCKET, SO_ERROR, &err, &len);
+    uv_poll_start(&r->poll, UV_READABLE, on_readable);
+    return;
+  }
+  napi_env env = r->env;
+  napi_handle_scope scope;
+  if (napi_open_handle_scope(env, &scope) != napi_ok) return;
+  napi_value callback, resource, count;
+  napi_get_reference_value(env, r->refs[3], &callback);
+  napi_get_global(env, &resource);
+  for (int round = 0; round < MAX_ROUNDS && !r->stopped; round++) {
+    int n = receive_round(r);
+    if (n == 0) break;
+    napi_create_int32(env, n, &count);
+    /* make_callback, not call_function: the microtasks and nextTicks the batch queued run after it. */
+    if (napi_make_callback(env, r->async, resource, callback, 1, &count, NULL) == napi_pending_exception) {
+      napi_value err;
+      napi_get_and_clear_last_exception(env, &err);
+      napi_fatal_exception(env, err);
+      break;
+    }
+    if (n < r->capacity) break;
+  }
+  napi_close_handle_scope(env, scope);
+}
+
+static int typed(napi_env env, napi_value v, napi_typedarray_type want, size_t *len, void **data) {
+  napi_typedarray_type type;
+  return napi_get_typedarray_info(env, v, &type, len, data, NULL, NULL) == napi_ok && type == want && *data != NULL;
+}
+
+/*
+ * startReceive(fd, memory: Uint8Array, slotSize, table: Int32Array, stamps: Float64Array,
+ * onBatch: (count) => void) -> handle. Datagram i of a batch is in memory[i*slotSize ..], with
+ * table[i*3 .. i*3+2] = length (0 if it did not fit its slot), IPv4 address (host order), port,
+ * and stamps[i] = kernel receive time on CLOCK_MONOTONIC, in ms. The slots are reused by the next
+ * batch: onBatch must be done with them when it returns. Throws if the socket cannot be polled.
+ */
+static napi_value js_start_receive(napi_env env, napi_callback_info info) {
+  napi_value argv[6];
+  size_t argc = 6;
+  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok || argc < 6) {
+    napi_throw_type_error(env, NULL, "startReceive(fd, memory, slotSize, table, stamps, onBatch)");
+    return NULL;
+  }
+  int32_t fd = -1, slot_size = 0;
+  size_t mem_len = 0, table_len = 0, stamps_len = 0;
+  void *mem = NULL, *table = NULL, *stamps = NULL;
+  napi_valuetype cb_type;
+  if (napi_get_value_int32(env, argv[0], &fd) != napi_ok || fd < 0 || napi_get_value_int32(env, argv[2], &slot_size) != napi_ok || slot_size <= 0 ||
+      !typed(env, argv[1], napi_uint8_array, &mem_len, &mem) || !typed(env, argv[3], napi_int32_array, &table_len, &table) ||
+      !typed(env, argv[4], napi_float64_array, &stamps_len, &stamps) || napi_typeof(env, argv[5], &cb_type) != napi_ok || cb_type != napi_function) {
+    napi_throw_type_error(env, NULL, "startReceive: bad arguments");
+    return NULL;
+  }
+  size_t capacity = mem_len / (size_t)slot_size;
+  if (capacity > table_len / FIELDS) capacity = table_len / FIELDS;
+  if (capacity > stamps_len) capacity = stamps_len;
+  if (capacity > 1024) capacity = 1024; /* UIO_MAXIOV: the kernel's cap per recvmmsg */
+  if (capacity == 0) {
+    napi_throw_range_error(env, NULL, "startReceive: no room for one datagram");
+    return NULL;
+  }
+  int on = 1;
+  if (setsockopt(fd, SOL_SOCKET, SO_TIMESTAMPNS, &on, sizeof on) != 0) {
+    napi_throw_error(env, NULL, "startReceive: SO_TIMESTAMPNS refused");
+    return NULL;
+  }
+
+  receiver_t *r = calloc(1, sizeof *r);
+  if (r != NULL) {
+    r->msgs = calloc(capacity, sizeof *r->msgs);
+    r->iov = calloc(capacity, sizeof *r->iov);
+    r->addrs = calloc(capacity, sizeof *r->addrs);
+    r->control = calloc(capacity, CONTROL_SIZE);
+  }
+  if (r == NULL || r->msgs == NULL || r->iov == NULL || r->addrs == NULL || r->control == NULL) {
+    if (r != NULL) receiver_free(r);
+    napi_throw_error(env, NULL, "startReceive: out of memory");
+    return NULL;
+  }
+  r->env = env;
+  r->fd = fd;
+  r->capacity = (int)capacity;
+  r->slot_size = (size_t)slot_size;
+  r->memory = mem;
+  r->table = table;
+  r->stamps = stamps;
+  for (size_t i = 0; i < capacity; i++) {
+    r->iov[i].iov_base = r->memory + i * r->slot_size;
+    r->iov[i].iov_len = r->slot_size;
+    r->msgs[i].msg_hdr.msg_name = &r->addrs[i];
+    r->msgs[i].msg_hdr.msg_iov = &r->iov[i];
+    r->msgs[i].msg_hdr.msg_iovlen = 1;
+    r->msgs[i].msg_hdr.msg_control = r->control + i * CONTROL_SIZE;
+  }
+
+  uv_loop_t *loop = NULL;
+  if (napi_get_uv_event_loop(env, &loop) != napi_ok || uv_poll_init(loop, &r->poll, fd) != 0) {
+    receiver_free(r);
+    napi_throw_error(env, NULL, "startReceive: cannot poll the socket (is something else reading it?)");
+    return NULL;
+  }
+  r->poll.data = r;
+  napi_value name, handle;
+  napi_create_string_utf8(env, "confab:udpReceive", NAPI_AUTO_LENGTH, &name);
+  napi_async_init(env, NULL, name, &r->async);
+  napi_create_reference(env, argv[1], 1, &r->refs[0]);
+  napi_create_reference(env, argv[3], 1, &r->refs[1]);
+  napi_create_reference(env, argv[4], 1, &r->refs[2]);
+  napi_create_reference(env, argv[5], 1, &r->refs[3]);
+  napi_add_async_cleanup_hook(env, on_env_cleanup, r, &r->cleanup);
+  napi_create_external(env, r, on_finalize, NULL, &handle);
+  if (uv_poll_start(&r->poll, UV_READABLE, on_readable) != 0) {
+    receiver_stop(r);
+    napi_throw_error(env, NULL, "startReceive: uv_poll_start failed");
+    return NULL;
+  }
+  return handle;
+}
+
+/* stopReceive(handle): no callback after this returns; the socket itself stays open (the caller closes it). */
+static napi_value js_stop_receive(napi_env env, napi_callback_info info) {
+  napi_value argv[1];
+  size_t argc = 1;
+  void *data = NULL;
+  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) == napi_ok && argc == 1 && napi_get_value_external(env, argv[0], &data) == napi_ok && data != NULL) {
+    receiver_stop(data);
+  }
+  return NULL;
+}
+
+napi_status register_udp_recv(napi_env env, napi_value exports) {
+  napi_property_descriptor props[] = {
+      {"startReceive", NULL, js_start_receive, NULL, NULL, NULL, napi_default, NULL},
+      {"stopReceive", NULL, js_stop_receive, NULL, NULL, NULL, napi_default, NULL},
+  };
+  return napi_define_properties(env, exports, 2, props);
+}
+
+#else
+
+napi_status register_udp_recv(napi_env env, napi_value exports) {
+  (void)env;
+  (void)exports;
+  return napi_ok;
+}
+
+#endif
