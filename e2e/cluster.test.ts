@@ -133,6 +133,7 @@ describe('a cluster of three nodes behind HAProxy', { timeout: 600_000 }, () => 
           return others(FOUR, viewer).map((other) => ({ pair: `${viewer}<-${other}`, ms: w.maxGap[other]! }));
         }))).flat();
         measure('drain_video_freeze_max_ms', Math.max(...freezes.map((f) => f.ms)), `median=${Math.round(median(freezes.map((f) => f.ms)))}`);
+        measure('drain_video_back_ms', await videoBackAfter(FOUR, termAt), 'the last video to play again after a pause over 300 ms, from SIGTERM (0: none paused)');
         for (const { pair, ms } of freezes) assert.ok(ms <= 3_000, `${pair}: video stopped for ${Math.round(ms)} ms (at most 3 s)`);
 
         assert.deepEqual(await Promise.all(FOUR.map(localId)), ids, 'every participant keeps their id');
@@ -174,6 +175,7 @@ describe('a cluster of three nodes behind HAProxy', { timeout: 600_000 }, () => 
         }
       }
       measure('redis_down_video_gap_max_ms', worst);
+      measure('redis_down_video_back_ms', await videoBackAfter(FOUR, stoppedAt), 'the last video to play again after a pause over 300 ms, from the stop (0: none paused)');
       assert.deepEqual(await Promise.all(FOUR.map(localId)), ids, 'nobody had to rejoin');
 
       // Joins work again once the nodes have re-registered: Erin into the running room, and a new room.
@@ -317,6 +319,16 @@ async function timeline(names: readonly string[], since: number): Promise<string
     return `${name}: ${[...events, ...pcs, ...frozen].join(', ') || 'nothing'}`;
   }));
   return lines.join('; ');
+}
+
+/** When the last video that paused (over 300 ms) after `since` played again, in ms after `since`; 0 if none paused. */
+async function videoBackAfter(names: readonly string[], since: number): Promise<number> {
+  let last = since;
+  for (const viewer of names) {
+    const w = await readFrames(page(viewer));
+    for (const back of Object.values(w.returns)) for (const r of back) if (r.at - r.gap >= since - 200) last = Math.max(last, r.at);
+  }
+  return Math.round(last - since);
 }
 
 /** Starts every node that is not running (after a drain, or a step that failed), and waits until HAProxy sends it clients. */
