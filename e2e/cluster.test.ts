@@ -267,7 +267,9 @@ describe('a cluster of three nodes behind HAProxy', { timeout: 600_000 }, () => 
         const startedAt = Date.now();
         attacks = await Promise.all([messageAttacks(), floodAttack(), oversizedAttack(), connectionFlood()]);
         measure('cluster_attack_ms', Date.now() - startedAt);
-        await sleep(6_000);
+        // Watch on for a few more rounds after the attacks, however quickly they ended.
+        const after = monitor.rounds;
+        await waitFor(() => monitor.rounds >= Math.max(4, after + 2), { timeout: 30_000, interval: 200, message: 'decoding sampled after the attacks' });
       } finally {
         monitor.stop();
         await watching;

@@ -1,11 +1,13 @@
 /**
  * A node whose own event loop stalls (a burst of work, a starved CPU) is late, not cut off. With
- * the production timings it keeps its rooms through 2 s stalls wherever they fall in its renewal
- * cycle, even right after a renewal went out, when the answer waits unread behind the stall. A
- * node that is cut off and stalls still closes its rooms before their leases can expire.
+ * the production timings it keeps its rooms through stalls of 2.3 s wherever they fall in its
+ * renewal cycle (an owner renewing every second, as before, lost them when such a stall began
+ * just before a renewal), and through a stall past its fence deadline when a renewal it sent in
+ * time was answered meanwhile: the answer waits unread, and counts. A node that is cut off and
+ * stalls still closes its rooms before their leases can expire.
  */
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { after, before, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { RoomName } from '@confab/protocol';
@@ -18,9 +20,12 @@ import { startClusterNode, type ClusterNode } from './support/clusterNodes';
 
 /** The node reaches Redis at its own loopback address, so one nftables rule can cut it off. */
 const CUT_ADDRESS = '127.0.0.3';
-const STALL_MS = 2_000;
-/** Where each stall begins after a renewal ran in Redis: at once (its answer not read yet), half a period on, just before the next one. */
-const PHASES_MS = [0, DEFAULT_TIMINGS.renewMs / 2, DEFAULT_TIMINGS.renewMs - 50];
+const { leaseMs, renewMs, fenceMarginMs } = DEFAULT_TIMINGS;
+/** The fence deadline counts from the last confirmed renewal. */
+const DEADLINE_MS = leaseMs - fenceMarginMs;
+const STALL_MS = 2_300;
+/** Where each stall begins after a renewal ran in Redis: at once, half a period on, just before the next one. */
+const PHASES_MS = [0, renewMs / 2, renewMs - 50];
 
 let redis: RedisProcess;
 let node: ClusterNode;
@@ -46,24 +51,22 @@ function block(ms: number): void {
   Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
 }
 
-/** Blocks `phaseMs` after the next renewal of `room` ran in Redis; resolves with when that renewal ran. */
-async function stallAfterRenewal(room: string, phaseMs: number, ms = STALL_MS): Promise<number> {
+/** Resolves (with Date.now()) when the next renewal of `room` has run in Redis. */
+async function nextRenewal(room: string): Promise<number> {
   const channel = `__keyspace@0__:${roomKey(room as RoomName)}`;
   await watcher.subscribe(channel);
   return new Promise((resolve) => {
     const onEvent = (from: string, event: string) => {
       if (from !== channel || event !== 'expire') return;
       watcher.off('message', onEvent);
-      const renewedAt = Date.now();
-      const stall = () => {
-        block(ms);
-        resolve(renewedAt);
-      };
-      if (phaseMs === 0) stall();
-      else setTimeout(stall, phaseMs);
+      resolve(Date.now());
     };
     watcher.on('message', onEvent);
   });
+}
+
+async function sleepUntil(at: number): Promise<void> {
+  await sleep(Math.max(0, at - Date.now()));
 }
 
 const fenced = () => node.logs.filter((l) => /lease not renewed in time/.test(String(l['msg'])));
@@ -77,18 +80,47 @@ test(`a node whose event loop stalls for ${STALL_MS / 1000} s, anywhere in its r
   people.push(await RejoiningClient.join([node.wsUrl], 0, room, 'Ann'), await RejoiningClient.join([node.wsUrl], 0, room, 'Bob'));
   const lease = await redis.cli('GET', roomKey(room as RoomName));
   for (const phase of PHASES_MS) {
-    await stallAfterRenewal(room, phase);
-    await sleep(DEFAULT_TIMINGS.leaseMs - DEFAULT_TIMINGS.fenceMarginMs); // past any deadline the stall could have missed
+    const renewedAt = await nextRenewal(room);
+    await sleepUntil(renewedAt + phase);
+    block(STALL_MS);
+    await sleep(DEADLINE_MS); // past any deadline the stall could have missed
     assert.deepEqual(fenced(), [], `no fencing after a stall ${phase} ms after a renewal`);
     console.log(`[measure] stall_kept_rooms stall_ms=${STALL_MS} phase_ms=${phase}`);
   }
+  await stillServing(room, lease, 2);
+});
+
+test('a renewal answered while the node stalled counts, though the node wakes past its fence deadline', async () => {
+  const room = 'busy-late';
+  people.push(await RejoiningClient.join([node.wsUrl], 0, room, 'Dee'));
+  const lease = await redis.cli('GET', roomKey(room as RoomName));
+  const pid = /process_id:(\d+)/.exec(await redis.cli('INFO', 'server'))![1]!;
+  // Renewal N ran at renewedAt. Redis freezes just before N+1 goes out, the node stalls right
+  // after, and Redis answers N+1 during the stall, which lasts past N's fence deadline.
+  const renewedAt = await nextRenewal(room);
+  await sleepUntil(renewedAt + renewMs - 100);
+  redis.pause();
+  await sleepUntil(renewedAt + renewMs + 100);
+  spawn('sh', ['-c', `sleep 0.2; kill -CONT ${pid}`], { stdio: 'ignore' });
+  const wakeAt = renewedAt + DEADLINE_MS + fenceMarginMs / 4;
+  block(wakeAt - Date.now());
+  console.log(`[measure] stall_woke_past_deadline_ms=${Date.now() - (renewedAt + DEADLINE_MS)}`);
+  await sleep(DEADLINE_MS);
+  assert.deepEqual(fenced(), [], 'the answer read after the stall kept the room');
+  await stillServing(room, lease, 1);
+});
+
+/** The room kept its lease, is open here, its members kept their sockets and still talk. */
+async function stillServing(room: string, lease: string, members: number): Promise<void> {
   assert.equal(await redis.cli('GET', roomKey(room as RoomName)), lease, 'the same lease all along: nobody took the room, it never moved');
   assert.ok(open(room), 'the room is still open here');
-  assert.deepEqual(people.map((p) => p.closes), [[], []], 'no client lost its socket');
-  people[0]!.send({ type: 'chat', id: 7, text: 'still here' });
-  await waitUntil(() => people.every((p) => p.seen.some((m) => m.type === 'chat' && m.text === 'still here')), 5_000, 'chat reaches everyone');
-  for (const p of people.splice(0)) p.close();
-});
+  const here = people.splice(0);
+  assert.equal(here.length, members);
+  assert.deepEqual(here.map((p) => p.closes), here.map(() => []), 'no client lost its socket');
+  here[0]!.send({ type: 'chat', id: 7, text: 'still here' });
+  await waitUntil(() => here.every((p) => p.seen.some((m) => m.type === 'chat' && m.text === 'still here')), 5_000, 'chat reaches everyone');
+  for (const p of here) p.close();
+}
 
 test('a node cut off from Redis that also stalls still closes its rooms before their leases expire', async () => {
   const room = 'busy-cut';
@@ -102,15 +134,15 @@ test('a node cut off from Redis that also stalls still closes its rooms before t
   try {
     // The last renewal that gets through; the stall starts as the next one goes out into the cut,
     // and ends past the fence deadline but before the lease's end in Redis.
-    const lastRenewal = await stallAfterRenewal(room, 0, 0);
+    const lastRenewal = await nextRenewal(room);
     nft(`add rule inet confabbusy out ip daddr ${CUT_ADDRESS} tcp dport ${redis.port} drop`);
     nft(`add rule inet confabbusy out ip saddr ${CUT_ADDRESS} tcp sport ${redis.port} drop`);
-    await sleep(DEFAULT_TIMINGS.renewMs + 20);
-    block(DEFAULT_TIMINGS.leaseMs - DEFAULT_TIMINGS.fenceMarginMs - DEFAULT_TIMINGS.renewMs + 150);
-    await waitUntil(() => closedAt > 0, DEFAULT_TIMINGS.leaseMs, 'the room closed here');
-    const leaseEnd = lastRenewal + DEFAULT_TIMINGS.leaseMs;
+    await sleepUntil(lastRenewal + renewMs + 20);
+    block(lastRenewal + DEADLINE_MS + fenceMarginMs / 4 - Date.now());
+    await waitUntil(() => closedAt > 0, leaseMs, 'the room closed here');
+    const leaseEnd = lastRenewal + leaseMs;
     console.log(`[measure] stall_cut_fence_ahead_of_lease_end_ms=${leaseEnd - closedAt} (closed ${closedAt - lastRenewal} ms after the last renewal)`);
-    assert.ok(closedAt < leaseEnd, `closed ${closedAt - lastRenewal} ms after the last renewal, before its lease could end (${DEFAULT_TIMINGS.leaseMs} ms)`);
+    assert.ok(closedAt < leaseEnd, `closed ${closedAt - lastRenewal} ms after the last renewal, before its lease could end (${leaseMs} ms)`);
     assert.equal(fenced().filter((l) => l['room'] === room).length, 1, 'fenced, once');
   } finally {
     clearInterval(watch);
