@@ -31,6 +31,8 @@ let redis: RedisProcess;
 let node: ClusterNode;
 /** Redis's keyspace events for the room's lease: `expire` each time a renewal ran. */
 let watcher: Redis;
+/** Reads leases on a connection never cut off. */
+let reader: Redis;
 const people: RejoiningClient[] = [];
 
 before(async () => {
@@ -38,10 +40,12 @@ before(async () => {
   await redis.cli('CONFIG', 'SET', 'notify-keyspace-events', 'Kg');
   node = await startClusterNode('busy', redis.url(CUT_ADDRESS), {}, { timings: DEFAULT_TIMINGS });
   watcher = new Redis(redis.url());
+  reader = new Redis(redis.url());
 });
 after(async () => {
   for (const p of people) p.close();
   watcher.disconnect();
+  reader.disconnect();
   await node.stop();
   await redis.close();
 });
@@ -94,17 +98,18 @@ test('a renewal answered while the node stalled counts, though the node wakes pa
   const room = 'busy-late';
   people.push(await RejoiningClient.join([node.wsUrl], 0, room, 'Dee'));
   const lease = await redis.cli('GET', roomKey(room as RoomName));
-  const pid = /process_id:(\d+)/.exec(await redis.cli('INFO', 'server'))![1]!;
-  // Renewal N ran at renewedAt. Redis freezes just before N+1 goes out, the node stalls right
-  // after, and Redis answers N+1 during the stall, which lasts past N's fence deadline.
-  const renewedAt = await nextRenewal(room);
-  await sleepUntil(renewedAt + renewMs - 100);
-  redis.pause();
-  await sleepUntil(renewedAt + renewMs + 100);
-  spawn('sh', ['-c', `sleep 0.2; kill -CONT ${pid}`], { stdio: 'ignore' });
-  const wakeAt = renewedAt + DEADLINE_MS + fenceMarginMs / 4;
-  block(wakeAt - Date.now());
-  console.log(`[measure] stall_woke_past_deadline_ms=${Date.now() - (renewedAt + DEADLINE_MS)}`);
+  // Cut off: the next renewal goes out and is lost, for now. The lease's end (from Redis, on a
+  // connection not cut) tells when the node's last confirmed renewal was sent: end - leaseMs.
+  const cutAt = cut();
+  const leaseEnd = Date.now() + (await reader.pttl(roomKey(room as RoomName)));
+  const deadline = leaseEnd - fenceMarginMs;
+  // Stall once that renewal is out; the cut heals during the stall, TCP sends the renewal again,
+  // Redis renews and the answer waits unread. Wake between the deadline and the lease's last
+  // half-margin, when only the answer can keep the room.
+  await sleepUntil(cutAt + renewMs + 100);
+  spawn('sh', ['-c', 'sleep 0.3; nft delete table inet confabbusy'], { stdio: 'ignore' });
+  block(deadline + fenceMarginMs / 4 - Date.now());
+  console.log(`[measure] stall_woke_past_deadline_ms=${Date.now() - deadline}`);
   await sleep(DEADLINE_MS);
   assert.deepEqual(fenced(), [], 'the answer read after the stall kept the room');
   await stillServing(room, lease, 1);
@@ -129,14 +134,11 @@ test('a node cut off from Redis that also stalls still closes its rooms before t
   const watch = setInterval(() => {
     if (!closedAt && !open(room)) closedAt = Date.now();
   }, 5);
-  nft('add table inet confabbusy');
-  nft('add chain inet confabbusy out { type filter hook output priority 0 ; }');
   try {
     // The last renewal that gets through; the stall starts as the next one goes out into the cut,
     // and ends past the fence deadline but before the lease's end in Redis.
     const lastRenewal = await nextRenewal(room);
-    nft(`add rule inet confabbusy out ip daddr ${CUT_ADDRESS} tcp dport ${redis.port} drop`);
-    nft(`add rule inet confabbusy out ip saddr ${CUT_ADDRESS} tcp sport ${redis.port} drop`);
+    cut();
     await sleepUntil(lastRenewal + renewMs + 20);
     block(lastRenewal + DEADLINE_MS + fenceMarginMs / 4 - Date.now());
     await waitUntil(() => closedAt > 0, leaseMs, 'the room closed here');
@@ -149,6 +151,15 @@ test('a node cut off from Redis that also stalls still closes its rooms before t
     nft('delete table inet confabbusy');
   }
 });
+
+/** Drops every packet between the node and Redis (until the table is deleted); returns when. */
+function cut(): number {
+  nft('add table inet confabbusy');
+  nft('add chain inet confabbusy out { type filter hook output priority 0 ; }');
+  nft(`add rule inet confabbusy out ip daddr ${CUT_ADDRESS} tcp dport ${redis.port} drop`);
+  nft(`add rule inet confabbusy out ip saddr ${CUT_ADDRESS} tcp sport ${redis.port} drop`);
+  return Date.now();
+}
 
 function nft(command: string): void {
   execFileSync('nft', command.split(' '));
