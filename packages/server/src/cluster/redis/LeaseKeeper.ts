@@ -27,6 +27,8 @@ export class LeaseKeeper {
   private renewer: NodeJS.Timeout | undefined;
   private fenceTimer: NodeJS.Timeout | undefined;
   private renewing = false;
+  /** A tick came while a renewal was still out: renew again as soon as it is done. */
+  private owed = false;
   /** When the renewal still awaiting its answer was sent. */
   private inFlightSentAt: number | undefined;
   /** fence()'s second look, after this turn's I/O phase (see fence()). */
@@ -99,7 +101,10 @@ export class LeaseKeeper {
   }
 
   private async renew(): Promise<void> {
-    if (this.renewing) return this.health.troubled(); // the last one is still out: keep finding out why
+    if (this.renewing) {
+      this.owed = true;
+      return this.health.troubled(); // the last one is still out: keep finding out why
+    }
     this.renewing = true;
     try {
       await this.renewHeld();
@@ -107,6 +112,12 @@ export class LeaseKeeper {
       await this.releaseClosed();
     } finally {
       this.renewing = false;
+    }
+    // Answered late (a stall, a slow Redis): the deadline it set may be near, and the next tick a
+    // whole period away.
+    if (this.owed) {
+      this.owed = false;
+      void this.renew();
     }
   }
 
