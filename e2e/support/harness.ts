@@ -15,7 +15,7 @@ export interface Harness {
 }
 
 /**
- * Starts a server and browsers at the same time. If any of them fails, what did start is stopped
+ * Starts a server (or a whole cluster) and browsers at the same time. If any of them fails, what did start is stopped
  * before the error is thrown: a live browser keeps the test process from ever exiting.
  */
 export async function startTogether<S extends { stop(): Promise<void> } = ServerProcess>(server: Promise<S>, browsers: Promise<Browser>[]): Promise<{ server: S; browsers: Browser[] }> {

@@ -29,6 +29,8 @@ export interface NodeEntry {
 /**
  * The cluster's shared state in Redis, as typed calls. Every call reports to RedisHealth whether
  * Redis answered, and remembers whether Redis is recovering from an outage (scripts.ts).
+ * Lease renewals have a connection of their own: on the shared one they would queue behind
+ * relay frames of up to a megabyte, and a late renewal closes rooms.
  */
 export class ClusterStore {
   /** Set once a script has run: from then on a missing clock means Redis lost its data. */
@@ -37,6 +39,7 @@ export class ClusterStore {
 
   constructor(
     readonly redis: Redis,
+    private readonly renewals: Redis,
     readonly id: NodeId,
     readonly instance: NodeInstance,
     private readonly timings: ClusterTimings,
@@ -83,7 +86,7 @@ export class ClusterStore {
   async renew(leases: readonly (readonly [RoomName, string])[]): Promise<Renewal[]> {
     if (leases.length === 0) return [];
     const keys = leases.map(([room]) => roomKey(room));
-    return (await this.run(scripts.renew, keys, [this.timings.leaseMs, ...leases.map(([, lease]) => lease)])) as Renewal[];
+    return (await this.run(scripts.renew, keys, [this.timings.leaseMs, ...leases.map(([, lease]) => lease)], this.renewals)) as Renewal[];
   }
 
   /** Takes `room`'s lease over from the node draining it, which holds it as `lease`: ours, or undefined if it lost it. */
@@ -112,9 +115,9 @@ export class ClusterStore {
     return this.call(() => this.redis.publish(channel, payload));
   }
 
-  private async run(script: LuaScript, keys: string[], args: (string | number)[]): Promise<unknown[]> {
+  private async run(script: LuaScript, keys: string[], args: (string | number)[], connection = this.redis): Promise<unknown[]> {
     const health = [this.seenClock ? '1' : '0', stallThresholdMs(this.timings), this.timings.leaseMs];
-    const reply = await this.call(() => script.run(this.redis, [CLOCK_KEY, RECOVERING_KEY, ...keys], [...health, ...args]));
+    const reply = await this.call(() => script.run(connection, [CLOCK_KEY, RECOVERING_KEY, ...keys], [...health, ...args]));
     this.seenClock = true;
     // Remembered for a lease period: a later script may run before the key expires, or after.
     if (reply[0] === 1) this.recoveringUntil = Date.now() + this.timings.leaseMs;

@@ -15,16 +15,26 @@ interface HeldLease {
 export type LossReason = 'lost' | 'fenced';
 
 /**
- * The leases of the rooms this node owns. All are renewed together every renewMs (one script).
+ * The leases of the rooms this node owns. All are renewed together every renewMs (one script, on
+ * a connection of its own: ClusterStore.renew).
  * Fencing: a room whose lease has not been confirmed for leaseMs - fenceMarginMs is closed here,
  * before the lease can expire and another node could take the room, unless Redis is down or
  * stalled for every node (RedisHealth), when nobody can take it. A room that closed gives its lease back.
+ * A node that was merely late is not fenced: see fence().
  */
 export class LeaseKeeper {
   private readonly held = new Map<RoomName, HeldLease>();
   private renewer: NodeJS.Timeout | undefined;
   private fenceTimer: NodeJS.Timeout | undefined;
   private renewing = false;
+  /** A tick came while a renewal was still out: renew again as soon as it is done. */
+  private owed = false;
+  /** When the renewal still awaiting its answer was sent. */
+  private inFlightSentAt: number | undefined;
+  /** fence()'s second look, after this turn's I/O phase (see fence()). */
+  private lookAgain: NodeJS.Immediate | undefined;
+  /** The rooms now due have had their second look. */
+  private lookedAgain = false;
   /** Logged once per outage that rooms are kept past their fence deadline. */
   private keptThroughOutage = false;
 
@@ -52,6 +62,7 @@ export class LeaseKeeper {
   stop(): void {
     clearInterval(this.renewer);
     clearTimeout(this.fenceTimer);
+    clearImmediate(this.lookAgain);
   }
 
   /** Records a lease Redis just gave us; `sentAt` is when the request that got it was sent. */
@@ -90,44 +101,60 @@ export class LeaseKeeper {
   }
 
   private async renew(): Promise<void> {
-    if (this.renewing) return this.health.troubled(); // the last one is still out: keep finding out why
+    if (this.renewing) {
+      this.owed = true;
+      return this.health.troubled(); // the last one is still out: keep finding out why
+    }
     this.renewing = true;
     try {
+      await this.renewHeld();
+      // After the renewal, not before: a release must not hold a renewal up by a round trip.
       await this.releaseClosed();
-      const leases = [...this.held].map(([room, h]) => [room, h.lease] as const);
-      if (leases.length === 0) return;
-      const sentAt = Date.now();
-      const slow = setTimeout(() => this.health.troubled(), slowRenewalMs(this.timings));
-      let answers;
-      try {
-        answers = await this.store.renew(leases);
-      } catch (error) {
-        this.metrics.leaseFailed(leases.length);
-        this.logger.debug({ err: (error as Error).message, rooms: leases.length }, 'lease renewal failed');
-        return;
-      } finally {
-        clearTimeout(slow);
-      }
-      let renewed = 0;
-      answers.forEach((answer, i) => {
-        const [room, lease] = leases[i]!;
-        const held = this.held.get(room);
-        if (held?.lease !== lease) return; // moved or dropped meanwhile
-        if (answer === 'lost') {
-          this.metrics.leaseFailed();
-          this.lose(room, 'lost');
-          return;
-        }
-        if (answer === 'reclaimed') this.logger.info({ room }, 'lease reclaimed after a Redis outage');
-        held.confirmedAt = sentAt;
-        renewed++;
-      });
-      this.metrics.leaseRenewed(renewed);
-      if (renewed > 0) this.keptThroughOutage = false;
-      this.scheduleFence();
     } finally {
       this.renewing = false;
     }
+    // Answered late (a stall, a slow Redis): the deadline it set may be near, and the next tick a
+    // whole period away.
+    if (this.owed) {
+      this.owed = false;
+      void this.renew();
+    }
+  }
+
+  private async renewHeld(): Promise<void> {
+    const leases = [...this.held].map(([room, h]) => [room, h.lease] as const);
+    if (leases.length === 0) return;
+    const sentAt = Date.now();
+    this.inFlightSentAt = sentAt;
+    const slow = setTimeout(() => this.health.troubled(), slowRenewalMs(this.timings));
+    let answers;
+    try {
+      answers = await this.store.renew(leases);
+    } catch (error) {
+      this.metrics.leaseFailed(leases.length);
+      this.logger.debug({ err: (error as Error).message, rooms: leases.length }, 'lease renewal failed');
+      return;
+    } finally {
+      clearTimeout(slow);
+      this.inFlightSentAt = undefined;
+    }
+    let renewed = 0;
+    answers.forEach((answer, i) => {
+      const [room, lease] = leases[i]!;
+      const held = this.held.get(room);
+      if (held?.lease !== lease) return; // moved or dropped meanwhile
+      if (answer === 'lost') {
+        this.metrics.leaseFailed();
+        this.lose(room, 'lost');
+        return;
+      }
+      if (answer === 'reclaimed') this.logger.info({ room }, 'lease reclaimed after a Redis outage');
+      held.confirmedAt = Math.max(held.confirmedAt, sentAt);
+      renewed++;
+    });
+    this.metrics.leaseRenewed(renewed);
+    if (renewed > 0) this.keptThroughOutage = false;
+    this.scheduleFence();
   }
 
   /** Rooms that closed here (the last one left) give their lease back. */
@@ -168,15 +195,37 @@ export class LeaseKeeper {
   private fence(): void {
     const now = Date.now();
     const due = [...this.held].filter(([, held]) => now >= this.deadline(held));
-    if (due.length > 0 && this.health.outageForEveryone(now)) {
+    if (due.length === 0) {
+      this.lookedAgain = false;
+      return this.scheduleFence();
+    }
+    if (this.health.outageForEveryone(now)) {
       if (!this.keptThroughOutage) this.logger.warn({ rooms: due.length }, 'leases not renewed, but Redis is down for every node: keeping the rooms');
       this.keptThroughOutage = true;
       this.fenceTimer = setTimeout(() => this.fence(), this.timings.renewMs / 4);
       this.fenceTimer.unref();
       return;
     }
+    if (!this.lookedAgain && due.every(([, held]) => this.mayBeLate(held, now))) {
+      // Late, perhaps not lost: after a busy stretch timers run before sockets are read, so the
+      // answer to a renewal sent in time may be waiting unread. Read it (this turn's I/O phase
+      // comes before setImmediate), then decide.
+      this.lookedAgain = true;
+      this.lookAgain = setImmediate(() => this.fence());
+      return;
+    }
+    this.lookedAgain = false;
     for (const [room] of due) this.lose(room, 'fenced');
     this.scheduleFence();
+  }
+
+  /**
+   * Worth one more look: a renewal sent after this lease's last confirmation is still out (its
+   * answer would move the deadline), and the lease is certainly still ours in Redis for half the
+   * margin, far longer than one I/O phase.
+   */
+  private mayBeLate(held: HeldLease, now: number): boolean {
+    return this.inFlightSentAt !== undefined && this.inFlightSentAt > held.confirmedAt && now < held.confirmedAt + this.timings.leaseMs - this.timings.fenceMarginMs / 2;
   }
 
   private lose(room: RoomName, reason: LossReason): void {

@@ -64,14 +64,15 @@ export class RedisRouter implements RoomRouter {
   /** Placement, relay and lease metrics, served at /metrics with the node's others. */
   readonly clusterMetrics = new ClusterMetrics();
 
-  /** Waits for Redis (start-up check, see waitForRedis), then opens the router's two connections. */
+  /** Waits for Redis (start-up check, see waitForRedis), then opens the router's three connections: commands, relay subscriber, lease renewals. */
   static async open(localRooms: LocalDirectory, media: MediaEngine, settings: ClusterSettings, logger: Logger): Promise<RedisRouter> {
     const timings = clusterTimings(settings.timings);
     await waitForRedis(settings.redisUrl, logger);
     const name = `confab:${settings.nodeId}`;
     const command = await openRedis(settings.redisUrl, name, timings.leaseMs, logger);
     const subscriber = await openRedis(settings.redisUrl, `${name}:relay`, timings.leaseMs, logger);
-    return new RedisRouter(localRooms, media, settings, timings, command, subscriber, logger);
+    const renewals = await openRedis(settings.redisUrl, `${name}:lease`, timings.leaseMs, logger);
+    return new RedisRouter(localRooms, media, settings, timings, command, subscriber, renewals, logger);
   }
 
   private constructor(
@@ -81,6 +82,7 @@ export class RedisRouter implements RoomRouter {
     timings: ClusterTimings,
     private readonly command: Redis,
     private readonly subscriber: Redis,
+    private readonly renewals: Redis,
     private readonly logger: Logger,
   ) {
     this.timings = timings;
@@ -88,7 +90,7 @@ export class RedisRouter implements RoomRouter {
     const metrics = this.clusterMetrics;
     const { host, port } = redisAddress(settings.redisUrl);
     this.health = new RedisHealth(host, port, timings, logger);
-    this.store = new ClusterStore(command, id, newInstance(id), timings, this.health);
+    this.store = new ClusterStore(command, renewals, id, newInstance(id), timings, this.health);
     this.bus = new RelayBus(this.store, subscriber, logger);
     this.edge = new RelayEdge(this.bus, this.store.instance, timings, metrics, logger);
     this.host = new RelayHost(this.bus, (request, link) => this.admitHere(request, link), logger);
@@ -124,6 +126,7 @@ export class RedisRouter implements RoomRouter {
       this.leases.renewSoon();
       this.registry.refreshSoon();
     });
+    this.renewals.on('ready', () => this.leases.renewSoon());
   }
 
   async connect(request: JoinRequest | ResumeRequest, link: SessionLink): Promise<RoutedSession> {
@@ -202,6 +205,7 @@ export class RedisRouter implements RoomRouter {
     await this.leases.releaseAll().catch(() => undefined);
     this.command.disconnect();
     this.subscriber.disconnect();
+    this.renewals.disconnect();
   }
 
   private receive(from: NodeInstance, items: RelayItem[]): void {

@@ -2,9 +2,9 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { clusterTimings, DEFAULT_TIMINGS, probeTimeoutMs, slowRenewalMs, stallThresholdMs } from './timings';
 
-test('the defaults hold: lease 4 s renewed every second, fenced a second early, registry refreshed every second with a 3 s expiry', () => {
+test('the defaults hold: lease 4 s renewed every 500 ms, fenced a second early, registry refreshed every second with a 3 s expiry', () => {
   assert.deepEqual(clusterTimings(), DEFAULT_TIMINGS);
-  assert.deepEqual([DEFAULT_TIMINGS.leaseMs, DEFAULT_TIMINGS.renewMs, DEFAULT_TIMINGS.fenceMarginMs, DEFAULT_TIMINGS.nodeTtlMs], [4_000, 1_000, 1_000, 3_000]);
+  assert.deepEqual([DEFAULT_TIMINGS.leaseMs, DEFAULT_TIMINGS.renewMs, DEFAULT_TIMINGS.fenceMarginMs, DEFAULT_TIMINGS.nodeTtlMs, DEFAULT_TIMINGS.refreshMs], [4_000, 500, 1_000, 3_000, 1_000]);
 });
 
 test('a probe started at the first slow renewal ends before the fence deadline', () => {

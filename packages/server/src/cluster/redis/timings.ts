@@ -5,7 +5,10 @@
 export interface ClusterTimings {
   /** A room's lease lasts this long without a renewal. */
   leaseMs: number;
-  /** The owner renews all its leases this often. */
+  /**
+   * The owner renews all its leases this often. Well under the fence deadline: an event loop that
+   * stalls for up to leaseMs - fenceMarginMs - renewMs between two renewals keeps its rooms.
+   */
   renewMs: number;
   /**
    * A node that has not renewed a lease closes that room this long before the lease could have
@@ -21,7 +24,7 @@ export interface ClusterTimings {
 
 export const DEFAULT_TIMINGS: ClusterTimings = {
   leaseMs: 4_000,
-  renewMs: 1_000,
+  renewMs: 500,
   fenceMarginMs: 1_000,
   nodeTtlMs: 3_000,
   refreshMs: 1_000,
