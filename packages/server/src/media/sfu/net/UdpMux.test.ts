@@ -89,23 +89,36 @@ for (const mode of ['dgram', 'kernel'] as const) describe(`UdpMux (${mode} recei
         const end = performance.now() + ms;
         while (performance.now() < end);
       };
-      // Each send bracketed by the clock: on a loaded machine the thread may be preempted anywhere.
-      const sent: Array<[number, number]> = [];
-      for (const packet of [RTP, RTCP]) {
-        const before = performance.now();
-        p.send(packet);
-        sent.push([before, performance.now()]);
-        busy(20);
-      }
-      busy(10);
-      await until(() => owner.packets.length === 2, 'both datagrams');
-      const gap = owner.packets[1]!.arrivalMs - owner.packets[0]!.arrivalMs;
-      t.diagnostic(`[measure] udp_${mode}_arrival_gap_ms=${gap.toFixed(3)}`);
+      /** Two datagrams 20 ms apart while the thread is busy; each send bracketed by the clock. */
+      const pair = async (): Promise<{ sent: Array<[number, number]>; arrivals: number[] }> => {
+        owner.packets.length = 0;
+        const sent: Array<[number, number]> = [];
+        for (const packet of [RTP, RTCP]) {
+          const before = performance.now();
+          p.send(packet);
+          sent.push([before, performance.now()]);
+          busy(20);
+        }
+        busy(10);
+        await until(() => owner.packets.length === 2, 'both datagrams');
+        return { sent, arrivals: owner.packets.map((packet) => packet.arrivalMs) };
+      };
       if (mode === 'kernel') {
         // Stamped by the kernel inside each send, mapped to performance.now()'s clock (to ~1 µs).
-        owner.packets.forEach(({ arrivalMs }, i) => assert.ok(arrivalMs >= sent[i]![0] - 0.05 && arrivalMs <= sent[i]![1] + 0.05, `packet ${i} stamped ${arrivalMs}, sent within [${sent[i]}]`));
+        // On a loaded machine the kernel may itself defer a loopback receive to ksoftirqd, so the
+        // pair is tried up to three times; JavaScript stamps would fail every try.
+        const within = ({ sent, arrivals }: Awaited<ReturnType<typeof pair>>) =>
+          arrivals.every((arrivalMs, i) => arrivalMs >= sent[i]![0] - 0.05 && arrivalMs <= sent[i]![1] + 0.05);
+        const tries: Array<Awaited<ReturnType<typeof pair>>> = [];
+        for (let i = 0; i < 3 && !tries.some(within); i++) tries.push(await pair());
+        const best = tries.find(within) ?? tries[0]!;
+        t.diagnostic(`[measure] udp_${mode}_arrival_gap_ms=${(best.arrivals[1]! - best.arrivals[0]!).toFixed(3)} tries=${tries.length}`);
+        assert.ok(tries.some(within), `stamped within their sends: ${JSON.stringify(tries)}`);
       } else {
-        assert.ok(owner.packets.every(({ arrivalMs }) => arrivalMs > sent[1]![1]), 'stamped when the thread was free again');
+        const { sent, arrivals } = await pair();
+        const gap = arrivals[1]! - arrivals[0]!;
+        t.diagnostic(`[measure] udp_${mode}_arrival_gap_ms=${gap.toFixed(3)}`);
+        assert.ok(arrivals.every((arrivalMs) => arrivalMs > sent[1]![1]), 'stamped when the thread was free again');
         assert.ok(gap < 5, `gap ${gap} ms`); // read one after the other
       }
     } finally {
