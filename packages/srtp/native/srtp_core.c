@@ -9,6 +9,7 @@
  * this file only knows where the IV, AAD, payload and tag of a packet are.
  * Status codes are those of src/status.ts.
  */
+#include "tagged_external.h"
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -274,13 +275,7 @@ static napi_value int_result(napi_env env, int v) {
 
 /* Our context behind a JS value, or NULL for anything else (checked without throwing). */
 static Ctx *ctx_arg(napi_env env, napi_value v) {
-  napi_valuetype t;
-  bool tagged = false;
-  void *p = NULL;
-  if (napi_typeof(env, v, &t) != napi_ok || t != napi_external) return NULL;
-  if (napi_check_object_type_tag(env, v, &CTX_TAG, &tagged) != napi_ok || !tagged) return NULL;
-  if (napi_get_value_external(env, v, &p) != napi_ok) return NULL;
-  return p;
+  return tagged_external(env, v, &CTX_TAG);
 }
 
 /* (ctx, buf, n integers); returns 0 or a status for the caller to hand back as the result. */

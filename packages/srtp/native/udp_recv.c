@@ -9,6 +9,7 @@
  */
 #ifdef __linux__
 #define _GNU_SOURCE
+#include "tagged_external.h"
 #include <errno.h>
 #include <netinet/in.h>
 #include <stdint.h>
@@ -17,6 +18,9 @@
 #include <sys/socket.h>
 #include <time.h>
 #include <uv.h>
+
+/* Tags the receiver handle: stopReceive acts only on what startReceive made. */
+static const napi_type_tag RECEIVER_TAG = {0x636f6e6661622d75ULL, 0x64702d7265637621ULL};
 #endif
 
 #include <node_api.h>
@@ -258,6 +262,7 @@ static napi_value js_start_receive(napi_env env, napi_callback_info info) {
   napi_create_reference(env, argv[5], 1, &r->refs[3]);
   napi_add_async_cleanup_hook(env, on_env_cleanup, r, &r->cleanup);
   napi_create_external(env, r, on_finalize, NULL, &handle);
+  napi_type_tag_object(env, handle, &RECEIVER_TAG);
   if (uv_poll_start(&r->poll, UV_READABLE, on_readable) != 0) {
     receiver_stop(r);
     napi_throw_error(env, NULL, "startReceive: uv_poll_start failed");
@@ -270,9 +275,9 @@ static napi_value js_start_receive(napi_env env, napi_callback_info info) {
 static napi_value js_stop_receive(napi_env env, napi_callback_info info) {
   napi_value argv[1];
   size_t argc = 1;
-  void *data = NULL;
-  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) == napi_ok && argc == 1 && napi_get_value_external(env, argv[0], &data) == napi_ok && data != NULL) {
-    receiver_stop(data);
+  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) == napi_ok && argc == 1) {
+    void *receiver = tagged_external(env, argv[0], &RECEIVER_TAG);
+    if (receiver != NULL) receiver_stop(receiver);
   }
   return NULL;
 }
