@@ -60,6 +60,8 @@ async function startHandshake(options: {
   /** What to tell the session about the client's fingerprint up front (default: the real one). */
   fingerprint?: (real: DtlsFingerprint) => DtlsFingerprint | null;
   tamper?: (buf: Buffer) => Buffer;
+  /** The client resends its second flight's plaintext records right after its Finished, as a client whose timer fired does. */
+  resendFlight?: boolean;
 }): Promise<Handshake> {
   const cert = await clientCertificate();
   const failures: DtlsFailure[] = [];
@@ -67,9 +69,15 @@ async function startHandshake(options: {
   const serverSent: Buffer[] = [];
   let settle!: (value: Awaited<Handshake['outcome']>) => void;
   const outcome = new Promise<Awaited<Handshake['outcome']>>((resolve) => (settle = resolve));
+  const flight: Buffer[] = [];
   const clientTransport = memoryTransport((buf) => {
     clientSent.push(buf);
     session.receive(options.tamper ? options.tamper(buf) : buf);
+    if (options.resendFlight && clientSent.length > 2) {
+      const plaintext = resendPlaintext(buf);
+      if (plaintext !== null) flight.push(plaintext);
+      else for (const resent of flight.splice(0)) session.receive(resent); // the Finished went: resend the rest
+    }
   });
   const session = new DtlsServerSession({
     certificate: serverCertificate,
@@ -95,6 +103,21 @@ async function startHandshake(options: {
   });
   client.connect().catch(() => {});
   return { session, client, clientFingerprint: cert.fingerprint, outcome, failures, clientSent, serverSent };
+}
+
+/**
+ * The datagram's epoch-0 records as a client resends them: the same records under new record
+ * sequence numbers (a copy with the old ones would be dropped as a replay). Null if it has none.
+ */
+function resendPlaintext(buf: Buffer): Buffer | null {
+  const records: Buffer[] = [];
+  for (let offset = 0; offset + 13 <= buf.length; offset += 13 + buf.readUInt16BE(offset + 11)) {
+    if (buf.readUInt16BE(offset + 3) !== 0) continue;
+    const record = Buffer.from(buf.subarray(offset, offset + 13 + buf.readUInt16BE(offset + 11)));
+    record.writeUIntBE(record.readUIntBE(5, 6) + 1000, 5, 6);
+    records.push(record);
+  }
+  return records.length > 0 ? Buffer.concat(records) : null;
 }
 
 test('handshake with werift as client: GCM preferred, keys split by role (our local = their remote)', async () => {
@@ -208,6 +231,39 @@ test('a ClientHello after the handshake is ignored (werift would start over unde
   assert.equal(session.connected, true);
 });
 
+test('a late copy of the first ClientHello, after our ServerHello went out, changes nothing (werift would draw new keys)', async () => {
+  // Chromium resends its first ClientHello when our HelloVerifyRequest is slow; the copy can
+  // arrive after the one with the cookie, when werift's ServerHello has already committed its random and key.
+  let first: Buffer | null = null;
+  let replay = (): void => {};
+  const handshake = await startHandshake({
+    tamper: (buf) => {
+      if (first === null) first = buf;
+      else setImmediate(replay); // after the ClientHello with the cookie
+      return buf;
+    },
+  });
+  const { outcome, client } = handshake;
+  replay = () => {
+    replay = () => {};
+    handshake.session.receive(first!);
+  };
+  const { keys, failure } = await outcome;
+  assert.equal(failure, undefined);
+  assert.ok(keys);
+  await waitFor(() => client.connected);
+  assert.deepEqual(keys.localKey, client.extractSessionKeys(16, 12).remoteKey);
+});
+
+test('a client flight resent while werift is still answering it changes nothing (werift would compute its master secret again)', async () => {
+  const { outcome, client } = await startHandshake({ resendFlight: true });
+  const { keys, failure } = await outcome;
+  assert.equal(failure, undefined);
+  assert.ok(keys);
+  await waitFor(() => client.connected);
+  assert.deepEqual(keys.localKey, client.extractSessionKeys(16, 12).remoteKey);
+});
+
 function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
@@ -219,3 +275,4 @@ async function waitFor(condition: () => boolean, timeoutMs = 5000): Promise<void
     await sleep(10);
   }
 }
+

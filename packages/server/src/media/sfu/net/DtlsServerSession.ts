@@ -2,6 +2,7 @@ import { DtlsServer, type Transport } from 'werift';
 import { silentLogger, type MediaLogger } from '../../logger';
 import { matchesFingerprint, type DtlsCertificate, type DtlsFingerprint } from './DtlsCertificate';
 import { verifyClientFlight } from './dtlsClientFlightCheck';
+import { DtlsClientRepeats } from './dtlsClientRepeats';
 import {
   DEFAULT_SRTP_PROFILES,
   SRTP_PROFILES,
@@ -42,6 +43,7 @@ const RECORD_HEADER_LENGTH = 13;
 export class DtlsServerSession {
   private state: State = 'handshaking';
   private remoteFingerprints: readonly DtlsFingerprint[] = [];
+  private readonly repeats = new DtlsClientRepeats();
   private readonly server: DtlsServer;
   private readonly transport: Transport;
   private readonly logger: MediaLogger;
@@ -95,8 +97,10 @@ export class DtlsServerSession {
     // Finished was lost) makes it resend its own. A new ClientHello would make werift start over
     // in place while our keys stay exported, so it is ignored: a new handshake needs a new transport.
     if (this.state !== 'handshaking' && containsClientHello(buf)) return;
+    const records = this.repeats.filter(buf);
+    if (records === null) return;
     try {
-      this.transport.onData(buf, { address: '', port: 0 } as never);
+      this.transport.onData(records, { address: '', port: 0 } as never);
     } catch (err) {
       // werift parses record headers outside its own try/catch.
       this.logger.debug({ err }, 'malformed DTLS datagram dropped');
