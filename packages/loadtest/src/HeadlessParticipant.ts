@@ -12,7 +12,7 @@ import {
   type TrackSource,
 } from '@confab/protocol';
 import { PublisherPeer, type PublishedTrack } from './PublisherPeer';
-import type { RtpCount } from './RtpCounter';
+import type { RtpCount, RtpCounter } from './RtpCounter';
 import { RequestError, SignalChannel, expectReply } from './SignalChannel';
 import { SubscriberPeer } from './SubscriberPeer';
 import { SyntheticOpus, type OpusOptions } from './SyntheticOpus';
@@ -135,6 +135,11 @@ export class HeadlessParticipant {
   /** Packets received so far on each track currently forwarded to us (0 for tracks with none yet). */
   receivedPackets(): number[] {
     return this.subscriber?.currentTracks.map((track) => track.counter.packets) ?? [];
+  }
+
+  /** What counts the video received from participant `id` (its camera), once some has arrived. */
+  videoFrom(id: string): RtpCounter | undefined {
+    return this.subscriber?.currentTracks.find((track) => track.participantId === id && track.kind === 'video')?.counter;
   }
 
   stats(): ParticipantStats {

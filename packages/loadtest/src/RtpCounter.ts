@@ -18,6 +18,8 @@ export class RtpCounter {
   keyFrames = 0;
   firstAt = 0;
   lastAt = 0;
+  /** The longest time between two packets since the counter started or `watchGaps()` was last called, ms. */
+  longestGapMs = 0;
   private ssrc = -1;
   private base = 0;
   private highest = 0;
@@ -26,6 +28,7 @@ export class RtpCounter {
   record(ssrc: number, sequenceNumber: number, bytes: number, keyFrame: boolean): void {
     const now = performance.now();
     if (this.packets === 0) this.firstAt = now;
+    else if (now - this.lastAt > this.longestGapMs) this.longestGapMs = now - this.lastAt;
     this.lastAt = now;
     this.packets++;
     this.bytes += bytes;
@@ -39,6 +42,11 @@ export class RtpCounter {
     }
     const delta = (sequenceNumber - (this.highest & 0xffff) + 0x10000) & 0xffff;
     if (delta !== 0 && delta < 0x8000) this.highest += delta;
+  }
+
+  /** Starts measuring `longestGapMs` afresh from the last packet. */
+  watchGaps(): void {
+    this.longestGapMs = 0;
   }
 
   get expected(): number {
