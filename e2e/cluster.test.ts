@@ -8,8 +8,8 @@
  * 2. SIGTERM on the room's owner: the room moves, ids stay, nobody sees a leave, video back in 3 s
  *    (the node is started again afterwards);
  * 3. Redis stopped for 5 s and started again: the call keeps decoding, a new join works after;
- * 4. kill -9 on the room's owner while a second call runs on another node: the room is back with
- *    video within 10 s, the other call never freezes for more than 500 ms;
+ * 4. kill -9 on the room's owner while a second call (two headless participants) runs on another
+ *    node: the room is back with video within 10 s, the other call's video never pauses over 500 ms;
  * 5. the hostile clients of support/hostile.ts through HAProxy against the two nodes left: calls on
  *    both keep decoding, attackers get the documented answers.
  * Failover and drain times are logged as [measure].
@@ -411,7 +411,7 @@ class DecodingMonitor {
 /**
  * Smaller than e2e/hostile.test.ts (which proves each answer in depth on one node): here the point
  * is that attacks through HAProxy leave the calls on both nodes alone, on a 2-core machine that also
- * runs three nodes and six Chromium participants.
+ * runs three nodes, four Chromium participants and a headless pair.
  */
 /** Frames per connection: below CONFAB_MAX_INVALID_MESSAGES (30), so each is answered, not cut off. */
 const FRAMES = 25;

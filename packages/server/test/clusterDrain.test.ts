@@ -66,6 +66,20 @@ test('draining the owner moves its room: same ids, statuses and chat, no leave o
   assert.equal(await redis.cli('EXISTS', `confab:node:${owner.id}`), '0', 'it left the registry');
 });
 
+test('a room exported to move keeps its lease through renewals until the target takes it over', async () => {
+  const person = await RejoiningClient.join(nodes.map((n) => n.wsUrl), 1, 'exported', 'Solo'); // node 0 drained above
+  people.push(person);
+  const owner = hosts('exported')[0]!;
+  const room = owner.server.directory.get('exported' as never)!;
+  const lease = await redis.cli('GET', 'confab:room:exported');
+  await room.exportSnapshot();
+  // Two renewal ticks (every 500 ms) pass while the room is on its way: each used to give its
+  // lease back as if the room had closed, and the target's takeover then failed.
+  await new Promise((resolve) => setTimeout(resolve, 1_200));
+  assert.equal(await redis.cli('GET', 'confab:room:exported'), lease, "the lease is still the mover's");
+  await room.release();
+});
+
 test('media through a drain: video plays again on the new node within 3 s, same track ids', async () => {
   const owner = await startClusterNode('drain-d', redis.url());
   nodes.push(owner);

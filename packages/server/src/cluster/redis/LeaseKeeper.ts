@@ -157,9 +157,17 @@ export class LeaseKeeper {
     this.scheduleFence();
   }
 
-  /** Rooms that closed here (the last one left) give their lease back. */
+  /**
+   * Rooms that closed here (the last one left) give their lease back. Not a room on its way to
+   * another node: the target takes its lease over from ours (RoomMover), and a release in between
+   * would fail the move.
+   */
   private async releaseClosed(): Promise<void> {
-    const closed = [...this.held].filter(([room]) => !this.rooms.get(room) || this.rooms.get(room)!.isClosed).map(([room, h]) => [room, h.lease] as const);
+    const isOver = (room: RoomName) => {
+      const open = this.rooms.get(room);
+      return !open || (open.isClosed && !open.isMoving);
+    };
+    const closed = [...this.held].filter(([room]) => isOver(room)).map(([room, h]) => [room, h.lease] as const);
     if (closed.length === 0) return;
     for (const [room] of closed) this.forget(room);
     try {
