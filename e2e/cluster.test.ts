@@ -358,6 +358,8 @@ async function startSecondCall(fits: (owner: string) => boolean): Promise<{ room
       await waitFor(() => pair.every((viewer) => pair.every((other) => other === viewer || (pairVideo(viewer, other)?.packets ?? 0) > 0)), {
         timeout: 15_000,
         message: 'Frank and Grace receive each other\'s video',
+      }).catch((error: Error) => {
+        throw new Error(`${error.message}\n${pair.map((p) => `${JSON.stringify(p.stats())} errors: ${p.errors.join('; ')}`).join('\n')}`);
       });
       second = { room, owner };
       return second;
