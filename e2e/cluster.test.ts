@@ -20,7 +20,7 @@ import type { Page } from 'playwright-core';
 import { MAX_MESSAGE_BYTES } from '@confab/protocol';
 import { uniqueRoom } from './support/browser';
 import { createClusterHarness, ownerOf, pcStates, perNode, presence, readFrames, sdkEvents, waitOwner, watchFrames, type ClusterHarness } from './support/cluster';
-import { Attacker, MALFORMED, Tally, inPool, mutate, seededRandom, truncate, validFrames } from './support/hostile';
+import { Attacker, MALFORMED, Tally, answeredBatch, inPool, mutate, seededRandom, truncate, validFrames } from './support/hostile';
 import { expectListedPeople, expectVideoDecoded, remoteStats } from './support/observe';
 import { measure, sleep, waitFor } from './support/wait';
 import { HeadlessParticipant } from '@confab/loadtest';
@@ -430,26 +430,13 @@ async function messageAttacks(): Promise<{ tallies: { malformed: Tally; truncate
   const frames = validFrames(uniqueRoom('cluster-fuzz'));
   const jobs: (() => Promise<void>)[] = [];
   for (let i = 0; i < CONNECTIONS; i++) {
-    jobs.push(() => answered('127.0.0.2', tallies.malformed, Array.from({ length: FRAMES }, (_, k) => MALFORMED[(i + k) % MALFORMED.length]!)));
-    jobs.push(() => answered('127.0.0.3', tallies.truncated, Array.from({ length: FRAMES }, (_, k) => truncate(frames[(i + k) % frames.length]!, random))));
+    jobs.push(() => answeredBatch(h.cluster.proxy.rtcUrl, '127.0.0.2', tallies.malformed, Array.from({ length: FRAMES }, (_, k) => MALFORMED[(i + k) % MALFORMED.length]!)));
+    jobs.push(() => answeredBatch(h.cluster.proxy.rtcUrl, '127.0.0.3', tallies.truncated, Array.from({ length: FRAMES }, (_, k) => truncate(frames[(i + k) % frames.length]!, random))));
     const batch = Array.from({ length: FRAMES }, (_, k) => mutate(frames[(i + k) % frames.length]!, random));
-    jobs.push(() => answered('127.0.0.4', tallies.mutated, batch, frames[0]!));
+    jobs.push(() => answeredBatch(h.cluster.proxy.rtcUrl, '127.0.0.4', tallies.mutated, batch, frames[0]!));
   }
   await inPool(jobs, 6, (job) => job());
   return { tallies, connections: CONNECTIONS };
-}
-
-async function answered(from: string, tally: Tally, batch: string[], joinFrame?: string): Promise<void> {
-  const attacker = await Attacker.open(h.cluster.proxy.rtcUrl, from);
-  if (joinFrame !== undefined) {
-    attacker.send(joinFrame);
-    await attacker.until(() => attacker.replies.some((m) => m.type === 'joined' || m.type === 'error'));
-  }
-  for (const frame of batch) attacker.send(frame);
-  attacker.send('{"type":"ping","id":424242}');
-  await attacker.until(() => attacker.replies.some((m) => m.type === 'pong' && m.id === 424242));
-  tally.add(attacker, batch.length);
-  attacker.close();
 }
 
 async function floodAttack(): Promise<Tally> {

@@ -15,7 +15,7 @@ import { freePort } from '@confab/loadtest';
 import { MAX_MESSAGE_BYTES } from '@confab/protocol';
 import { uniqueRoom } from './support/browser';
 import { createHarness, type Harness } from './support/harness';
-import { Attacker, MALFORMED, Tally, inPool, mutate, seededRandom, silentSocket, truncate, validFrames } from './support/hostile';
+import { Attacker, MALFORMED, Tally, answeredBatch, inPool, mutate, seededRandom, silentSocket, truncate, validFrames } from './support/hostile';
 import { expectListedPeople, expectVideoDecoded, remoteStats } from './support/observe';
 import { collectGarbage, inspectorEnv } from './support/serverGc';
 import { measure, sleep, waitFor } from './support/wait';
@@ -266,20 +266,6 @@ async function messageRound(room: string, random: () => number, tallies: Message
     jobs.push(() => cutOffBatch(url, '127.0.0.5', tallies.abusive, Array.from({ length: DEFAULTS.maxInvalidPerMinute + 10 }, (_, k) => MALFORMED[k % MALFORMED.length]!)));
   }
   await inPool(jobs, 12, (job) => job());
-}
-
-/** Sends `batch` (after `joinFrame`, if given), then a ping, and waits for the pong or a close. */
-async function answeredBatch(url: string, from: string, tally: Tally, batch: string[], joinFrame?: string): Promise<void> {
-  const attacker = await Attacker.open(url, from);
-  if (joinFrame !== undefined) {
-    attacker.send(joinFrame);
-    await attacker.until(() => attacker.replies.some((m) => m.type === 'joined' || m.type === 'error'));
-  }
-  for (const frame of batch) attacker.send(frame);
-  attacker.send('{"type":"ping","id":424242}');
-  await attacker.until(() => attacker.replies.some((m) => m.type === 'pong' && m.id === 424242));
-  tally.add(attacker, batch.length);
-  attacker.close();
 }
 
 /** Sends more garbage than the server tolerates and waits to be closed. */

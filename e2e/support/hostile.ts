@@ -100,6 +100,20 @@ function bump(map: Map<string, number>, key: string): void {
   map.set(key, (map.get(key) ?? 0) + 1);
 }
 
+/** Sends `batch` (after `joinFrame`, if given), then a ping, and waits for the pong or a close. */
+export async function answeredBatch(url: string, from: string, tally: Tally, batch: string[], joinFrame?: string): Promise<void> {
+  const attacker = await Attacker.open(url, from);
+  if (joinFrame !== undefined) {
+    attacker.send(joinFrame);
+    await attacker.until(() => attacker.replies.some((m) => m.type === 'joined' || m.type === 'error'));
+  }
+  for (const frame of batch) attacker.send(frame);
+  attacker.send('{"type":"ping","id":424242}');
+  await attacker.until(() => attacker.replies.some((m) => m.type === 'pong' && m.id === 424242));
+  tally.add(attacker, batch.length);
+  attacker.close();
+}
+
 /** Runs `fn` over `items`, at most `concurrency` at a time. */
 export async function inPool<T>(items: readonly T[], concurrency: number, fn: (item: T, index: number) => Promise<void>): Promise<void> {
   let next = 0;
