@@ -23,10 +23,14 @@ export class RedisHealth {
     private readonly logger: Logger,
   ) {}
 
-  /** A command got its answer. */
+  /**
+   * A command got its answer. An outage seen lately still counts for its window: Redis answering
+   * one connection says nothing yet of the lease connection, whose renewal (reclaiming the leases)
+   * may come a reconnect later; until then the rooms kept through the outage must not be closed.
+   * Nobody else can take them meanwhile: after an outage no room is placed for a lease period.
+   */
   succeeded(): void {
     this.latest = undefined;
-    this.outageSeenAt = 0;
     if (this.reported !== 'ok') this.logger.info({}, 'Redis answers again');
     this.reported = 'ok';
   }
