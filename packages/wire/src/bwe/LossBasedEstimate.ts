@@ -9,15 +9,23 @@ const INCREASE_PER_SECOND = 1.08;
 const MIN_PACKETS = 20;
 /** ... and decreases are at least this far apart (a loss burst is counted once, not per report). */
 const DECREASE_INTERVAL_MS = 300;
+/**
+ * After a decrease the estimate climbs only by INCREASE_PER_SECOND for this long, not at once to
+ * the acknowledged rate: that rate falls smoothed (AckedBitrate) and still counts what got through
+ * before the link narrowed (measured: 381 kbit/s after a 400 kbit/s cap back up to 873 at once).
+ */
+const HOLD_AFTER_DECREASE_MS = 1000;
 const MAX_STEP_MS = 1000;
 /**
  * A batch that lost more than this (random loss hardly ever does; a link given twice what it
- * carries does) while we sent at no less than this share of the estimate: what the link
+ * carries does) while we sent at no less than this share of what the receiver had been getting
+ * (or of the estimate, if lower; not of the estimate alone: a probe may have raised that far above
+ * what any media sends, and the first cut would then be a half, not the link): what the link
  * delivered over the newest reports that span 50 ms of sending is a measurement of it. (Over
  * 150-200 ms the window still holds what was sent before the cap and the first cut is a half;
  * over 50 ms it can undershoot a little: 3.5 Mbps into 400 kbps, 308 kbps, back in a second.)
  */
-const BOTTLENECK_LOSS = 0.25;
+const BOTTLENECK_LOSS = 0.5;
 const DELIVERY_SPAN_MS = 50;
 const DELIVERY_SEND_SHARE = 0.5;
 
@@ -36,14 +44,14 @@ export interface LossReport {
 /**
  * The loss-based half: over batches of at least 20 reported packets, a loss ratio above 10%
  * lowers the estimate by half the ratio, below 2% lets it climb (8%/s, and at once to what the
- * receiver actually got), in between holds. It never stands above the delay-based estimate, so
+ * receiver actually got, once a second has passed since the last decrease), in between holds. It never stands above the delay-based estimate, so
  * a clean link leaves the delay-based one in charge.
  *
  * A sudden bottleneck (a link capped far below what we send, its queue full) loses most packets:
  * then halving by the loss ratio takes several steps of 300 ms, each losing most of what we send
  * (3.5 Mbit/s into 400 kbit/s: 1.5 s to come down, the subscriber's picture frozen meanwhile).
- * When most of a batch is lost while we were really pushing the link (sending at least half the
- * estimate), what got through lately (DeliveryRate) is a measurement of the link, and the
+ * When most of a batch is lost while we were really pushing the link (sending at least half of
+ * what got through before), what got through lately (DeliveryRate) is a measurement of the link, and the
  * estimate drops to that at once.
  */
 export class LossBasedEstimate {
@@ -62,8 +70,12 @@ export class LossBasedEstimate {
 
   /** One report (`report` is read, not kept). */
   update(report: LossReport, delayBased: number, ackedBps: number, nowMs: number): number {
-    this.lost += report.lost;
-    this.total += report.received + report.lost;
+    // Losses of what was sent before the last decrease are that decrease's reason, not a new one
+    // (the queue it overflowed drains for a while): counted twice they cut twice, to half the link.
+    if (!(report.firstSendMs < this.lastDecreaseMs)) {
+      this.lost += report.lost;
+      this.total += report.received + report.lost;
+    }
     this.delivery.add(report.firstSendMs, report.lastSendMs, report.bytes, report.receivedBytes);
     if (this.total < MIN_PACKETS) {
       if (this.estimate > delayBased) this.estimate = delayBased;
@@ -77,13 +89,14 @@ export class LossBasedEstimate {
     this.lastUpdateMs = nowMs;
     if (ratio > HIGH_LOSS) {
       if (nowMs - this.lastDecreaseMs >= DECREASE_INTERVAL_MS) {
+        const pushedBps = Number.isNaN(ackedBps) ? this.estimate : Math.min(this.estimate, ackedBps);
         this.estimate = Math.min(this.estimate, delayBased) * (1 - 0.5 * ratio);
-        if (ratio > BOTTLENECK_LOSS) this.estimate = Math.min(this.estimate, this.delivery.delivered(DELIVERY_SEND_SHARE * this.estimate));
+        if (ratio > BOTTLENECK_LOSS) this.estimate = Math.min(this.estimate, this.delivery.delivered(DELIVERY_SEND_SHARE * pushedBps));
         this.lastDecreaseMs = nowMs;
       }
     } else if (ratio < LOW_LOSS) {
       let increased = this.estimate * Math.pow(INCREASE_PER_SECOND, dt / 1000);
-      if (!Number.isNaN(ackedBps) && ackedBps > increased) increased = ackedBps;
+      if (!Number.isNaN(ackedBps) && ackedBps > increased && nowMs - this.lastDecreaseMs >= HOLD_AFTER_DECREASE_MS) increased = ackedBps;
       this.estimate = increased;
     }
     if (this.estimate > delayBased) this.estimate = delayBased;

@@ -59,6 +59,16 @@ export class ProbePlanner {
     return this.pendingId;
   }
 
+  /**
+   * The estimate just came down (congestion): no probe for a while. A probe now would only
+   * overflow the link while it drains, and its losses would cut the estimate a second time.
+   */
+  backOff(nowMs: number): void {
+    this.pendingId = -1; // whatever it measures now, the link just said less
+    this.lastFailureMs = nowMs;
+    this.succeeded = false;
+  }
+
   /** A probe's measured rate arrived. */
   result(id: number, bps: number, nowMs: number): void {
     if (id !== this.pendingId) return;

@@ -19,6 +19,8 @@ export interface SendSideEstimatorOptions {
   historySize?: number;
 }
 
+/** The estimate falling below this share of what it was is congestion: probing waits (ProbePlanner.backOff). */
+const BACK_OFF_DROP = 0.9;
 /** A probe that measured this much more than the estimate replaces it (less is noise). */
 const PROBE_JUMP = 1.0;
 
@@ -112,7 +114,9 @@ export class SendSideEstimator {
     report.received = n - results.lost;
     report.lost = results.lost;
     const loss = this.lossBased.update(report, delay, ackedBps, nowMs);
+    const before = this.estimate;
     this.estimate = Math.max(Math.min(delay, loss), this.delayBased.min);
+    if (this.estimate < BACK_OFF_DROP * before) this.planner.backOff(nowMs);
     return this.estimate;
   }
 
@@ -123,6 +127,14 @@ export class SendSideEstimator {
 
   get probeCluster(): number {
     return this.planner.clusterId;
+  }
+
+  /**
+   * True while loss, not delay, sets the estimate: the link lost what we sent above it, so the
+   * estimate is a measurement of a bottleneck, not a guess that may be low.
+   */
+  get lossLimited(): boolean {
+    return this.lossBased.estimate < this.delayBased.estimate;
   }
 
   /** The loss ratio of the last batch of reports (0..1). */

@@ -130,7 +130,7 @@ describe('Pacer', () => {
     pacer.close();
   });
 
-  it('sends a probe cluster at its target rate, numbered, at least 5 packets; none without padding', async () => {
+  it('sends a probe cluster at its target rate, numbered, at least 5 packets and 10 kB; none without padding', async () => {
     const out = new RecordingOutput();
     const pacer = new Pacer(out, new PacketSlots(64), new MediaCounters());
     assert.ok(pacer.probe(4_000_000, 7, performance.now()));
@@ -138,8 +138,20 @@ describe('Pacer', () => {
     const probes = out.sent.filter((s) => s.cluster === 7);
     const bytes = probes.reduce((n, s) => n + s.length, 0);
     assert.ok(probes.length >= 5, `${probes.length} packets`);
-    // 4 Mbps for ~15 ms: ~7,500 bytes.
-    assert.ok(bytes >= 6000 && bytes <= 10_000, `${bytes} bytes`);
+    // 4 Mbps until 10 kB are out (20 ms; 15 ms would be only 7,500 bytes).
+    assert.ok(bytes >= 10_000 && bytes <= 12_000, `${bytes} bytes`);
+    const slow = new RecordingOutput();
+    const slowPacer = new Pacer(slow, new PacketSlots(64), new MediaCounters());
+    const start = performance.now();
+    assert.ok(slowPacer.probe(1_000_000, 9, start));
+    await sleep(150);
+    const slowProbes = slow.sent.filter((s) => s.cluster === 9);
+    const slowBytes = slowProbes.reduce((n, s) => n + s.length, 0);
+    // 1 Mbps: 10 kB take 80 ms, spread, not sent in one burst.
+    assert.ok(slowBytes >= 10_000 && slowBytes <= 12_000, `${slowBytes} bytes at 1 Mbps`);
+    const spread = slowProbes.at(-1)!.atMs - slowProbes[0]!.atMs;
+    assert.ok(spread >= 60, `sent over ${spread.toFixed(0)} ms`);
+    slowPacer.close();
     out.padding = false;
     assert.equal(pacer.probe(4_000_000, 8, performance.now()), false);
     pacer.close();

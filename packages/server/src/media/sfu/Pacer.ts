@@ -1,3 +1,4 @@
+import { PROBE_MAX_MS, PROBE_MIN_BYTES } from '@confab/wire';
 import type { MediaCounters } from '../MediaCounters';
 import type { PacketSlots } from './PacketSlots';
 
@@ -15,11 +16,20 @@ const BURST_MS = 20;
  * (and what a bottleneck's queue holds: spreading a burst over 100 ms is what protects it).
  */
 const DRAIN_MS = 100;
+/**
+ * ... unless the link has shown where it drops (the estimate is loss-limited): then a burst sent
+ * faster than the link is partly lost, and arrives later for its retransmissions than if it had
+ * waited here. It may wait this long, below MAX_QUEUE_MS.
+ */
+export const BOTTLENECK_DRAIN_MS = 350;
 /** Video waits at most this long; older video is dropped first when the queue is over it (a stalled thread). */
 const MAX_QUEUE_MS = 500;
 /** Queued packets at most (a 2 Mbps key frame burst is ~200). */
 const CAPACITY = 1024;
-/** A probe cluster lasts about this long, with at least this many packets. */
+/**
+ * A probe cluster lasts at least this long, with at least this many packets, and carries at least
+ * PROBE_MIN_BYTES (10 kB: 80 ms at 1 Mbit/s, 20 ms at 4 Mbit/s) unless that takes over PROBE_MAX_MS.
+ */
 const PROBE_MS = 15;
 const PROBE_MIN_PACKETS = 5;
 /** RTP padding carries at most 255 bytes. */
@@ -79,6 +89,7 @@ export class Pacer {
   /** Packets that waited in the queue (were spread) before leaving or being dropped. */
   queuedTotal = 0;
   private rateBps = Infinity;
+  private drainMs = DRAIN_MS;
   /** Bytes sent beyond what the rate has paid off so far; below 0 (credit) only while packets wait. */
   private debt = 0;
   private lastDrainMs = 0;
@@ -93,6 +104,7 @@ export class Pacer {
   private probeStartMs = 0;
   private probeBytes = 0;
   private probePackets = 0;
+  private probeMs = PROBE_MS;
   private closed = false;
 
   constructor(
@@ -107,8 +119,10 @@ export class Pacer {
     return this.rateBps;
   }
 
-  setRate(bps: number): void {
+  /** `drainMs`: how long the oldest queued packet may wait before the queue drains faster than `bps`. */
+  setRate(bps: number, drainMs = DRAIN_MS): void {
     this.rateBps = bps;
+    this.drainMs = drainMs;
   }
 
   /** Packets waiting. */
@@ -143,7 +157,7 @@ export class Pacer {
     return true;
   }
 
-  /** Sends a probe cluster numbered `cluster` at `bps` over the next ~15 ms. False if no padding can be made. */
+  /** Sends a probe cluster numbered `cluster` at `bps` over the next 15-100 ms (at least 10 kB). False if no padding can be made. */
   probe(bps: number, cluster: number, nowMs: number): boolean {
     if (this.closed) return false;
     this.probeCluster = cluster;
@@ -151,6 +165,7 @@ export class Pacer {
     this.probeStartMs = nowMs;
     this.probeBytes = 0;
     this.probePackets = 0;
+    this.probeMs = Math.min(Math.max(PROBE_MS, (PROBE_MIN_BYTES * 8000) / bps), PROBE_MAX_MS);
     if (!this.probeStep(nowMs)) return false;
     wake(this);
     return true;
@@ -183,10 +198,10 @@ export class Pacer {
     return this.count > 0 || this.probeCluster >= 0;
   }
 
-  /** The set rate, or faster when that would keep the oldest queued packet waiting longer than DRAIN_MS. */
+  /** The set rate, or faster when that would keep the oldest queued packet waiting longer than drainMs. */
   private drainRate(nowMs: number): number {
     if (this.count === 0) return this.rateBps;
-    const left = DRAIN_MS - this.queueMs(nowMs);
+    const left = this.drainMs - this.queueMs(nowMs);
     const drain = (this.queuedBytes * 8000) / (left > PACER_INTERVAL_MS ? left : PACER_INTERVAL_MS);
     return drain > this.rateBps ? drain : this.rateBps;
   }
@@ -233,8 +248,8 @@ export class Pacer {
   /** Sends the probe bytes due by the end of this step; ends the cluster when its time is up. */
   private probeStep(nowMs: number): boolean {
     const elapsed = nowMs - this.probeStartMs;
-    const last = elapsed + PACER_INTERVAL_MS >= PROBE_MS;
-    const due = (this.probeBps * Math.min(elapsed + PACER_INTERVAL_MS, PROBE_MS)) / 8000;
+    const last = elapsed + PACER_INTERVAL_MS >= this.probeMs;
+    const due = (this.probeBps * Math.min(elapsed + PACER_INTERVAL_MS, this.probeMs)) / 8000;
     while (this.probeBytes < due || (last && this.probePackets < PROBE_MIN_PACKETS)) {
       const slot = this.slots.take();
       const length = this.out.writePadding(slot, PROBE_PADDING);

@@ -1,11 +1,17 @@
 import { SendSideEstimator, stampTransportCcSeq, TwccFeedback } from '@confab/wire';
 import type { MediaLogger } from '../logger';
 import type { MediaCounters } from '../MediaCounters';
-import { Pacer, type PacerOutput } from './Pacer';
+import { BOTTLENECK_DRAIN_MS, Pacer, type PacerOutput } from './Pacer';
 import type { PacketSlots } from './PacketSlots';
 
 /** The pacer lets video out at this multiple of the estimate (room for key frames, not for floods) ... */
 export const PACING_FACTOR = 2.5;
+/**
+ * ... or of this one while loss sets the estimate: the link has shown where it drops, and a key
+ * frame sent faster than that is partly lost, retransmitted and late (the 180p key frame after a
+ * 400 kbit/s cap, at 2.5x: a third of it lost; a bottleneck's queue may hold only 50 ms).
+ */
+export const PACING_FACTOR_AT_BOTTLENECK = 1.1;
 /**
  * ... and never slower than this multiple of what is being offered: pacing below the media's own
  * rate only builds a standing queue and drops. Lowering the media is the allocator's job (it
@@ -81,6 +87,7 @@ export class SubscriberBandwidth implements PacerOutput {
     return this.available;
   }
 
+
   /** The subscriber's answer says whether (under which id) it takes transport-wide-cc. */
   negotiated(transportCcId: number): void {
     this.transportCcId = transportCcId > 0 && transportCcId < 15 ? transportCcId : 0;
@@ -125,7 +132,7 @@ export class SubscriberBandwidth implements PacerOutput {
     if (!estimator.estimating) return;
     const estimate = estimator.estimate;
     this.available = estimate;
-    this.pacer.setRate(Math.max(estimate * PACING_FACTOR, this.offeredBps * OFFERED_HEADROOM));
+    this.pace();
     if (this.notified === 0 || Math.abs(estimate - this.notified) > NOTIFY_CHANGE * this.notified) {
       this.notified = estimate;
       const pacer = this.pacer;
@@ -143,13 +150,22 @@ export class SubscriberBandwidth implements PacerOutput {
       this.offeredBps = ((this.offeredBytes * 8000) / (nowMs - this.offeredSinceMs)) | 0;
       this.offeredBytes = 0;
       this.offeredSinceMs = nowMs;
-      if (this.estimator?.estimating) this.pacer.setRate(Math.max(this.available * PACING_FACTOR, this.offeredBps * OFFERED_HEADROOM));
+      if (this.estimator?.estimating) this.pace();
     }
     const estimator = this.estimator;
     if (estimator === null || estimator.history.sent === 0) return;
     const wanted = Number.isNaN(this.wanted) ? this.offeredBps : this.wanted;
     const target = estimator.planProbe(nowMs, wanted);
     if (target > 0) this.pacer.probe(target, estimator.probeCluster, nowMs);
+  }
+
+  /**
+   * At a bottleneck the pacer keeps to it, whatever was offered in the last second (the allocator
+   * has just lowered that) and for longer (Pacer's BOTTLENECK_DRAIN_MS); elsewhere it only smooths.
+   */
+  private pace(): void {
+    if (this.estimator?.lossLimited) this.pacer.setRate(this.available * PACING_FACTOR_AT_BOTTLENECK, BOTTLENECK_DRAIN_MS);
+    else this.pacer.setRate(Math.max(this.available * PACING_FACTOR, this.offeredBps * OFFERED_HEADROOM));
   }
 
   stats(nowMs: number): BandwidthStats {

@@ -130,3 +130,20 @@ test('overload: with more than twice the estimate on the way, a video moving dow
   assert.equal(squeezed.target, 1);
   assert.equal(squeezed.dropCurrent, false, '2 Mbps into 1.5: no gap while switching');
 });
+
+test('pausing has hysteresis: a flowing video keeps its lowest layer through a small dip, a paused one resumes only with room to spare', () => {
+  // 150 kbps q: flowing, it stays while 3/4 of it (112.5 kbps) fits; paused, it needs 5/4 (187.5).
+  const flowing = camera({ current: 0 });
+  allocate([flowing], 120_000);
+  assert.deepEqual([flowing.target, flowing.pausedForBandwidth], [0, false], 'a dip of 30 kbps below its layer: kept');
+  allocate([flowing], 100_000);
+  assert.deepEqual([flowing.target, flowing.pausedForBandwidth], [-1, true], 'far below: paused');
+  flowing.current = -1;
+  allocate([flowing], 160_000);
+  assert.deepEqual([flowing.target, flowing.pausedForBandwidth], [-1, true], 'enough for the layer, not for room: stays paused');
+  allocate([flowing], 190_000);
+  assert.deepEqual([flowing.target, flowing.pausedForBandwidth], [0, false], 'room to spare: resumes');
+  const fresh = camera();
+  allocate([fresh], 160_000);
+  assert.equal(fresh.target, 0, 'a video never paused starts as soon as its layer fits');
+});

@@ -56,6 +56,14 @@ const TOP_LAYER_HEIGHT = 720;
  * frame, so a switch shows no gap (a tile made smaller, a moderate drop of the estimate).
  */
 const OVERLOAD = 2;
+/**
+ * A video that is flowing keeps its lowest layer while the budget covers this share of it: the
+ * estimate dips below the link after every congestion signal (to 0.85x what got through), and
+ * pausing for each dip would freeze the picture for seconds over a few kbit/s.
+ */
+const KEEP_SHARE = 0.75;
+/** A video paused for bandwidth resumes once the budget covers its lowest layer with this much to spare (no flapping). */
+const RESUME_HEADROOM = 1.25;
 
 export function layerBitrate(track: AllocationTrack, index: number): number {
   const measured = track.layers[index]!.bitrate;
@@ -104,7 +112,8 @@ function lowestAvailable(track: AllocationTrack, upTo: number): number {
 /**
  * Sets `target` and `pausedForBandwidth` of every track for `availableBitrate` bits/s (Infinity:
  * no estimate yet, everyone gets what their tile wants). Two passes in priority order: first each
- * visible video its lowest layer while that fits (the rest are paused), then each one up towards
+ * visible video its lowest layer while that fits (the rest are paused; one already flowing stays
+ * while 3/4 of its lowest layer fits, one paused resumes when 5/4 of it fits), then each one up towards
  * the layer its tile wants with what is left. When bandwidth is limited, a video climbs at most one
  * layer above the one it receives per round (a new estimate is proven layer by layer). When what
  * is sent now is more than twice the estimate, videos moving down drop their current layer at once.
@@ -129,13 +138,15 @@ export function allocate(tracks: readonly AllocationTrack[], availableBitrate: n
   const wanted = videos.map(wantedLayer);
   for (let v = 0; v < videos.length; v++) {
     const track = videos[v]!;
+    const wasPaused = track.pausedForBandwidth;
     track.pausedForBandwidth = false;
     track.target = -1;
     const want = wanted[v]!;
     if (want < 0) continue;
     const lowest = lowestAvailable(track, want);
     const cost = layerBitrate(track, lowest);
-    if (cost <= budget) {
+    const needed = track.current >= 0 ? KEEP_SHARE * cost : wasPaused ? RESUME_HEADROOM * cost : cost;
+    if (needed <= budget) {
       track.target = lowest;
       budget -= cost;
     } else {
