@@ -73,6 +73,16 @@ async function join(room: string, name: string, ns: NetNamespace, camera: boolea
   return person;
 }
 
+/** Alice and Carol publish their cameras; Bob, whose link is the one impaired, only watches. */
+async function threePeople(prefix: string): Promise<{ alice: Person; carol: Person; bob: Person; bobLink: NetNamespace }> {
+  const room = uniqueRoom(prefix);
+  const [n1, n2, n3] = namespaces as [NetNamespace, NetNamespace, NetNamespace];
+  const alice = await join(room, 'Alice', n1, true);
+  const carol = await join(room, 'Carol', n3, true);
+  const bob = await join(room, 'Bob', n2, false);
+  return { alice, carol, bob, bobLink: n2 };
+}
+
 /** The heights `publisher` encodes per rid now (Chromium may capture or adapt below 720p). */
 async function layerHeights(publisher: Person): Promise<{ q: number; h: number; f: number }> {
   const sent = await sentByRid(publisher.page);
@@ -121,32 +131,29 @@ async function inboundVideo(viewer: Person): Promise<{ framesDecoded: number; fr
   });
 }
 
-/** Frames the publisher's camera made: the most of any layer's framesEncoded (they share the capture). */
-async function framesEncoded(publisher: Person): Promise<number> {
+/** The publisher's outbound video encodings: rid ('' for a screen share's one encoding), frames made, picture height. */
+async function outboundVideo(publisher: Person): Promise<{ rid: string; framesEncoded: number; frameHeight: number }[]> {
   return publisher.page.evaluate(async () => {
-    let most = 0;
+    const out: { rid: string; framesEncoded: number; frameHeight: number }[] = [];
     for (const pc of (window as unknown as { __confabPeerConnections: RTCPeerConnection[] }).__confabPeerConnections) {
       if (pc.connectionState === 'closed') continue;
       (await pc.getStats()).forEach((s: Record<string, unknown>) => {
-        if (s['type'] === 'outbound-rtp' && s['kind'] === 'video' && s['rid']) most = Math.max(most, Number(s['framesEncoded'] ?? 0));
+        if (s['type'] !== 'outbound-rtp' || s['kind'] !== 'video') return;
+        out.push({ rid: String(s['rid'] ?? ''), framesEncoded: Number(s['framesEncoded'] ?? 0), frameHeight: Number(s['frameHeight'] ?? 0) });
       });
     }
-    return most;
+    return out;
   });
+}
+
+/** Frames the publisher's camera made: the most of any layer's (they share the capture). */
+async function framesEncoded(publisher: Person): Promise<number> {
+  return Math.max(0, ...(await outboundVideo(publisher)).filter((o) => o.rid !== '').map((o) => o.framesEncoded));
 }
 
 /** The screen share's outbound frame height (its one encoding has no rid). */
 async function screenSentHeight(publisher: Person): Promise<number> {
-  return publisher.page.evaluate(async () => {
-    let height = 0;
-    for (const pc of (window as unknown as { __confabPeerConnections: RTCPeerConnection[] }).__confabPeerConnections) {
-      if (pc.connectionState === 'closed') continue;
-      (await pc.getStats()).forEach((s: Record<string, unknown>) => {
-        if (s['type'] === 'outbound-rtp' && s['kind'] === 'video' && !s['rid']) height = Math.max(height, Number(s['frameHeight'] ?? 0));
-      });
-    }
-    return height;
-  });
+  return Math.max(0, ...(await outboundVideo(publisher)).filter((o) => o.rid === '').map((o) => o.frameHeight));
 }
 
 /** What the server estimated for each subscriber and the layers it chose, from its debug log, for failure messages. */
@@ -189,12 +196,8 @@ after(async () => {
 
 describe('video on an impaired link', { skip: skip ?? false, timeout: 240_000 }, () => {
   test('capped at 400 kbit/s, a subscriber drops to a lower layer within 2 s without freezing, and climbs back within 10 s', { skip: tightCaps }, async () => {
-    const room = uniqueRoom('capped');
-    const [n1, n2, n3] = namespaces as [NetNamespace, NetNamespace, NetNamespace];
     try {
-      const alice = await join(room, 'Alice', n1, true);
-      const carol = await join(room, 'Carol', n3, true);
-      const bob = await join(room, 'Bob', n2, false);
+      const { alice, carol, bob, bobLink: n2 } = await threePeople('capped');
       for (const [viewer, publisher] of [[bob, alice], [bob, carol], [alice, carol], [carol, alice]] as const) await onTopLayer(viewer, publisher, 60_000);
       const link = new LinkShaper(n2);
       const aliceLayers = await layerHeights(alice);
@@ -295,12 +298,8 @@ describe('video on an impaired link', { skip: skip ?? false, timeout: 240_000 },
   });
 
   test('capped at 1 Mbit/s, a subscriber gets a screen share at full detail and the cameras on low layers', { skip: tightCaps }, async () => {
-    const room = uniqueRoom('share');
-    const [n1, n2, n3] = namespaces as [NetNamespace, NetNamespace, NetNamespace];
     try {
-      const alice = await join(room, 'Alice', n1, true);
-      const carol = await join(room, 'Carol', n3, true);
-      const bob = await join(room, 'Bob', n2, false);
+      const { alice, carol, bob, bobLink: n2 } = await threePeople('share');
       await clickScreenShare(alice.page);
       await waitFor(async () => (await lastHeight(bob, 'Alice', 'screen')) > 0, { timeout: 30_000, message: "Bob shows Alice's screen" });
       // Both cameras as large tiles beside the screen: only bandwidth keeps them low.

@@ -62,7 +62,8 @@ export class LossBasedEstimate {
   private total = 0;
   private readonly delivery = new DeliveryRate(DELIVERY_SPAN_MS);
   private lastUpdateMs = NaN;
-  private lastDecreaseMs = -Infinity;
+  /** When loss last brought the estimate down (-Infinity: never). */
+  lastDecreaseMs = -Infinity;
 
   constructor(start: number, readonly min: number) {
     this.estimate = start;

@@ -19,6 +19,10 @@ export interface SendSideEstimatorOptions {
   historySize?: number;
 }
 
+/** Loss sets the estimate (lossLimited) when the loss-based one is below this share of the delay-based ... */
+const LOSS_LIMITED_SHARE = 0.9;
+/** ... and loss brought it down within this long. */
+const LOSS_MEMORY_MS = 10_000;
 /** The estimate falling below this share of what it was is congestion: probing waits (ProbePlanner.backOff). */
 const BACK_OFF_DROP = 0.9;
 /** A probe that measured this much more than the estimate replaces it (less is noise). */
@@ -46,6 +50,7 @@ export class SendSideEstimator {
   /** Reports processed, and reports that named at least one packet we sent. */
   reports = 0;
   usefulReports = 0;
+  private lastFeedbackMs = -Infinity;
   /** True once a report named a packet of ours (before that the estimate is only the start value). */
   get estimating(): boolean {
     return this.usefulReports > 0;
@@ -67,6 +72,7 @@ export class SendSideEstimator {
   /** One parsed transport-cc report received at `nowMs` (the sender's clock, like the send times). */
   onFeedback(fb: TwccFeedback, nowMs: number): number {
     this.reports++;
+    this.lastFeedbackMs = nowMs;
     const results = this.results;
     const n = results.read(fb, this.history);
     if (n === 0) return this.estimate;
@@ -130,11 +136,13 @@ export class SendSideEstimator {
   }
 
   /**
-   * True while loss, not delay, sets the estimate: the link lost what we sent above it, so the
-   * estimate is a measurement of a bottleneck, not a guess that may be low.
+   * True while loss, not delay, sets the estimate: the link lost what we sent above it lately, so
+   * the estimate is a measurement of a bottleneck, not a guess that may be low. (The loss-based
+   * estimate trails the delay-based one a little on any clean link, as it climbs per batch of
+   * reports: that alone is no bottleneck.)
    */
   get lossLimited(): boolean {
-    return this.lossBased.estimate < this.delayBased.estimate;
+    return this.lossBased.estimate < LOSS_LIMITED_SHARE * this.delayBased.estimate && this.lastFeedbackMs - this.lossBased.lastDecreaseMs < LOSS_MEMORY_MS;
   }
 
   /** The loss ratio of the last batch of reports (0..1). */

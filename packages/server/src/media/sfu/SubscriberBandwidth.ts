@@ -137,7 +137,7 @@ export class SubscriberBandwidth implements PacerOutput {
       this.notified = estimate;
       const pacer = this.pacer;
       this.logger.debug(
-        { transport: this.label, bps: Math.round(estimate), loss: Math.round(estimator.lossRatio * 1000) / 1000, paced: pacer.queuedTotal, pacerDropped: pacer.dropped },
+        { transport: this.label, bps: Math.round(estimate), loss: Math.round(estimator.lossRatio * 1000) / 1000, bottleneck: estimator.lossLimited, paced: pacer.queuedTotal, pacerDropped: pacer.dropped },
         'bandwidth estimate',
       );
       this.owner.bandwidthChanged();
