@@ -62,8 +62,7 @@ export class LossBasedEstimate {
   private total = 0;
   private readonly delivery = new DeliveryRate(DELIVERY_SPAN_MS);
   private lastUpdateMs = NaN;
-  /** When loss last brought the estimate down (-Infinity: never). */
-  lastDecreaseMs = -Infinity;
+  private lastDecreaseMs = -Infinity;
 
   constructor(start: number, readonly min: number) {
     this.estimate = start;
@@ -103,6 +102,11 @@ export class LossBasedEstimate {
     if (this.estimate > delayBased) this.estimate = delayBased;
     if (this.estimate < this.min) this.estimate = this.min;
     return this.estimate;
+  }
+
+  /** True if loss brought the estimate down within the last `ms` before `nowMs`. */
+  decreasedWithin(ms: number, nowMs: number): boolean {
+    return nowMs - this.lastDecreaseMs < ms;
   }
 
   /** A probe proved `bps` gets through. */

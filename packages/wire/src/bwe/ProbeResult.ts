@@ -4,8 +4,15 @@
  * burst, not the link.
  */
 export const PROBE_MIN_BYTES = 10_000;
-/** ... unless that would take longer than this at its rate: then it lasts this long. */
+/** ... unless that would take longer than this at its rate: then it lasts this long ... */
 export const PROBE_MAX_MS = 100;
+/** ... and it lasts at least this long. */
+const PROBE_MIN_MS = 15;
+
+/** How long a probe cluster at `bps` lasts: 15 ms, or what PROBE_MIN_BYTES take, at most PROBE_MAX_MS. */
+export function probeDurationMs(bps: number): number {
+  return Math.min(Math.max(PROBE_MIN_MS, (PROBE_MIN_BYTES * 8000) / bps), PROBE_MAX_MS);
+}
 /** A cluster is judged once this share of its bytes is reported received: a part measures only its start. */
 const MIN_RECEIVED_SHARE = 0.8;
 /** Clusters tracked at once (ids are taken modulo this). */

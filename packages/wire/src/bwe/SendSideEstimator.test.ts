@@ -93,12 +93,12 @@ describe('lossLimited: loss sets the estimate only at a bottleneck', () => {
   it('is false on a clean link, where the loss-based estimate only trails the delay-based one', () => {
     const estimator = new SendSideEstimator();
     simulateLink(estimator, { phases: [{ untilMs: 15_000, capacityBps: 5e6 }], wantedBps: 2.5e6 });
-    assert.equal(estimator.lossLimited, false);
+    assert.equal(estimator.lossLimited(15_000), false);
   });
 
   it('is true under a cap far below what was sent, which loss found', () => {
     const estimator = new SendSideEstimator();
     simulateLink(estimator, { phases: [{ untilMs: 10_000, capacityBps: 8e6 }, { untilMs: 13_000, capacityBps: 400e3 }], wantedBps: 3.5e6, queueMs: 50 });
-    assert.equal(estimator.lossLimited, true, `estimate ${Math.round(estimator.estimate)}, loss-based ${Math.round(estimator.lossBased.estimate)}, delay-based ${Math.round(estimator.delayBased.estimate)}`);
+    assert.equal(estimator.lossLimited(13_000), true, `estimate ${Math.round(estimator.estimate)}, loss-based ${Math.round(estimator.lossBased.estimate)}, delay-based ${Math.round(estimator.delayBased.estimate)}`);
   });
 });

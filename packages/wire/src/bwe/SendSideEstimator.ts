@@ -50,7 +50,6 @@ export class SendSideEstimator {
   /** Reports processed, and reports that named at least one packet we sent. */
   reports = 0;
   usefulReports = 0;
-  private lastFeedbackMs = -Infinity;
   /** True once a report named a packet of ours (before that the estimate is only the start value). */
   get estimating(): boolean {
     return this.usefulReports > 0;
@@ -72,7 +71,6 @@ export class SendSideEstimator {
   /** One parsed transport-cc report received at `nowMs` (the sender's clock, like the send times). */
   onFeedback(fb: TwccFeedback, nowMs: number): number {
     this.reports++;
-    this.lastFeedbackMs = nowMs;
     const results = this.results;
     const n = results.read(fb, this.history);
     if (n === 0) return this.estimate;
@@ -141,8 +139,8 @@ export class SendSideEstimator {
    * estimate trails the delay-based one a little on any clean link, as it climbs per batch of
    * reports: that alone is no bottleneck.)
    */
-  get lossLimited(): boolean {
-    return this.lossBased.estimate < LOSS_LIMITED_SHARE * this.delayBased.estimate && this.lastFeedbackMs - this.lossBased.lastDecreaseMs < LOSS_MEMORY_MS;
+  lossLimited(nowMs: number): boolean {
+    return this.lossBased.estimate < LOSS_LIMITED_SHARE * this.delayBased.estimate && this.lossBased.decreasedWithin(LOSS_MEMORY_MS, nowMs);
   }
 
   /** The loss ratio of the last batch of reports (0..1). */

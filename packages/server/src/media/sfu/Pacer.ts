@@ -1,4 +1,4 @@
-import { PROBE_MAX_MS, PROBE_MIN_BYTES } from '@confab/wire';
+import { probeDurationMs } from '@confab/wire';
 import type { MediaCounters } from '../MediaCounters';
 import type { PacketSlots } from './PacketSlots';
 
@@ -27,10 +27,9 @@ const MAX_QUEUE_MS = 500;
 /** Queued packets at most (a 2 Mbps key frame burst is ~200). */
 const CAPACITY = 1024;
 /**
- * A probe cluster lasts at least this long, with at least this many packets, and carries at least
- * PROBE_MIN_BYTES (10 kB: 80 ms at 1 Mbit/s, 20 ms at 4 Mbit/s) unless that takes over PROBE_MAX_MS.
+ * A probe cluster has at least this many packets; it lasts probeDurationMs (15 ms, or long enough
+ * for 10 kB: 80 ms at 1 Mbit/s, 20 ms at 4 Mbit/s; at most 100 ms).
  */
-const PROBE_MS = 15;
 const PROBE_MIN_PACKETS = 5;
 /** RTP padding carries at most 255 bytes. */
 const PROBE_PADDING = 255;
@@ -104,7 +103,7 @@ export class Pacer {
   private probeStartMs = 0;
   private probeBytes = 0;
   private probePackets = 0;
-  private probeMs = PROBE_MS;
+  private probeMs = 0;
   private closed = false;
 
   constructor(
@@ -165,7 +164,7 @@ export class Pacer {
     this.probeStartMs = nowMs;
     this.probeBytes = 0;
     this.probePackets = 0;
-    this.probeMs = Math.min(Math.max(PROBE_MS, (PROBE_MIN_BYTES * 8000) / bps), PROBE_MAX_MS);
+    this.probeMs = probeDurationMs(bps);
     if (!this.probeStep(nowMs)) return false;
     wake(this);
     return true;

@@ -11,7 +11,7 @@ export const PACING_FACTOR = 2.5;
  * frame sent faster than that is partly lost, retransmitted and late (the 180p key frame after a
  * 400 kbit/s cap, at 2.5x: a third of it lost; a bottleneck's queue may hold only 50 ms).
  */
-export const PACING_FACTOR_AT_BOTTLENECK = 1.1;
+const PACING_FACTOR_AT_BOTTLENECK = 1.1;
 /**
  * ... and never slower than this multiple of what is being offered: pacing below the media's own
  * rate only builds a standing queue and drops. Lowering the media is the allocator's job (it
@@ -132,12 +132,12 @@ export class SubscriberBandwidth implements PacerOutput {
     if (!estimator.estimating) return;
     const estimate = estimator.estimate;
     this.available = estimate;
-    this.pace();
+    this.pace(nowMs);
     if (this.notified === 0 || Math.abs(estimate - this.notified) > NOTIFY_CHANGE * this.notified) {
       this.notified = estimate;
       const pacer = this.pacer;
       this.logger.debug(
-        { transport: this.label, bps: Math.round(estimate), loss: Math.round(estimator.lossRatio * 1000) / 1000, bottleneck: estimator.lossLimited, paced: pacer.queuedTotal, pacerDropped: pacer.dropped },
+        { transport: this.label, bps: Math.round(estimate), loss: Math.round(estimator.lossRatio * 1000) / 1000, bottleneck: estimator.lossLimited(nowMs), paced: pacer.queuedTotal, pacerDropped: pacer.dropped },
         'bandwidth estimate',
       );
       this.owner.bandwidthChanged();
@@ -150,7 +150,7 @@ export class SubscriberBandwidth implements PacerOutput {
       this.offeredBps = ((this.offeredBytes * 8000) / (nowMs - this.offeredSinceMs)) | 0;
       this.offeredBytes = 0;
       this.offeredSinceMs = nowMs;
-      if (this.estimator?.estimating) this.pace();
+      if (this.estimator?.estimating) this.pace(nowMs);
     }
     const estimator = this.estimator;
     if (estimator === null || estimator.history.sent === 0) return;
@@ -163,8 +163,8 @@ export class SubscriberBandwidth implements PacerOutput {
    * At a bottleneck the pacer keeps to it, whatever was offered in the last second (the allocator
    * has just lowered that) and for longer (Pacer's BOTTLENECK_DRAIN_MS); elsewhere it only smooths.
    */
-  private pace(): void {
-    if (this.estimator?.lossLimited) this.pacer.setRate(this.available * PACING_FACTOR_AT_BOTTLENECK, BOTTLENECK_DRAIN_MS);
+  private pace(nowMs: number): void {
+    if (this.estimator?.lossLimited(nowMs)) this.pacer.setRate(this.available * PACING_FACTOR_AT_BOTTLENECK, BOTTLENECK_DRAIN_MS);
     else this.pacer.setRate(Math.max(this.available * PACING_FACTOR, this.offeredBps * OFFERED_HEADROOM));
   }
 
