@@ -11,11 +11,10 @@
  */
 import { spawnSync } from 'node:child_process';
 import { appendFileSync, mkdtempSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { LocalCluster, REPO_ROOT } from '@confab/loadtest';
+import { LocalCluster, REPO_ROOT, portFree } from '@confab/loadtest';
 
 const NODES = 3;
 
@@ -81,14 +80,6 @@ function portArg(name: string, raw: string | undefined, span: number): number {
   const port = Number(raw);
   if (!Number.isInteger(port) || port < 1024 || port + span > 65535) fail(`${name} must be a port from 1024 to ${65535 - span}, got ${raw}`);
   return port;
-}
-
-function portFree(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const server = createServer();
-    server.once('error', () => resolve(false));
-    server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
-  });
 }
 
 function fail(message: string): never {

@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { request as httpRequest } from 'node:http';
 import { request as httpsRequest } from 'node:https';
+import { readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { processCpu, processRss, type CpuTimes } from './procStats';
@@ -21,17 +22,38 @@ export interface ServerProcessOptions {
 /** The repository root (packages/loadtest/src → ../../..). */
 export const REPO_ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 
-/** Asks the kernel for a free TCP port on 127.0.0.1. */
+/**
+ * A TCP port free on 127.0.0.1 now, chosen below the kernel's ephemeral range: a port from that
+ * range can be handed to some outgoing connection (a node's Redis client, say) between this check
+ * and the server's listen, which then fails with EADDRINUSE.
+ */
 export async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => resolve());
+  const lowest = 10_000;
+  const ephemeralStart = ephemeralPortStart();
+  for (let attempt = 0; attempt < 200; attempt++) {
+    const port = lowest + Math.floor(Math.random() * (ephemeralStart - lowest));
+    if (await portFree(port)) return port;
+  }
+  throw new Error(`no free port from ${lowest} to ${ephemeralStart - 1}`);
+}
+
+function ephemeralPortStart(): number {
+  try {
+    const start = Number(readFileSync('/proc/sys/net/ipv4/ip_local_port_range', 'utf8').trim().split(/\s+/)[0]);
+    if (Number.isInteger(start) && start > 20_000) return start;
+  } catch {
+    // not Linux: the usual start
+  }
+  return 32_768;
+}
+
+/** Whether `port` can be listened on at 127.0.0.1 right now. */
+export function portFree(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const server = createServer();
+    server.once('error', () => resolve(false));
+    server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
   });
-  const address = server.address();
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  if (typeof address !== 'object' || address === null) throw new Error('no port');
-  return address.port;
 }
 
 /**

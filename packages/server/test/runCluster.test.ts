@@ -7,9 +7,8 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { test } from 'node:test';
-import { REPO_ROOT, freePort, httpGet, metricsNodeId, sleep } from '@confab/loadtest';
+import { REPO_ROOT, freePort, httpGet, metricsNodeId, portFree, sleep } from '@confab/loadtest';
 
 /** Pids of the processes in process group `group`, with their command lines. */
 function processGroup(group: number): { pid: number; cmd: string }[] {
@@ -30,24 +29,19 @@ function processGroup(group: number): { pid: number; cmd: string }[] {
 
 /** A base port with the 5 ports npm run cluster takes (HAProxy, 3 nodes, stats) free. */
 async function freeBase(): Promise<number> {
-  const free = (port: number) =>
-    new Promise<boolean>((resolve) => {
-      const s = createServer();
-      s.once('error', () => resolve(false));
-      s.listen(port, '127.0.0.1', () => s.close(() => resolve(true)));
-    });
   for (;;) {
     const base = await freePort();
-    if (base + 4 > 65535) continue;
     let ok = true;
-    for (let p = base + 1; p <= base + 4 && ok; p++) ok = await free(p);
+    for (let p = base + 1; p <= base + 4 && ok; p++) ok = await portFree(p);
     if (ok) return base;
   }
 }
 
 test('npm run cluster: redis, three nodes and HAProxy; ready line; the app through HAProxy; Ctrl-C stops them all', { timeout: 180_000 }, async () => {
   const base = await freeBase();
-  const child = spawn('npm', ['run', '-s', 'cluster', '--', '--port', String(base)], { cwd: REPO_ROOT, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+  // Media ports too below the ephemeral range (the default 40000 is inside it on Linux).
+  const rtcBase = await freePort();
+  const child = spawn('npm', ['run', '-s', 'cluster', '--', '--port', String(base), '--rtc-port', String(rtcBase)], { cwd: REPO_ROOT, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
   const group = child.pid!;
   let output = '';
   child.stdout.on('data', (d: Buffer) => (output += d.toString()));
