@@ -1,3 +1,5 @@
+import type { RefusalReason } from './access';
+
 /**
  * The one set of error codes on the wire. Every code is documented in docs/errors.md;
  * `errors.test.ts` keeps that list and this one in step.
@@ -7,6 +9,8 @@ export const ErrorCode = {
   InvalidArgument: 'invalid_argument',
   /** The thing named does not exist (room, participant, track). */
   NotFound: 'not_found',
+  /** No valid access token: missing, malformed, badly signed, expired (the error's `reason` says which). */
+  Unauthenticated: 'unauthenticated',
   /** The caller may not do this. */
   PermissionDenied: 'permission_denied',
   /** The request clashes with current state (already joined, source already published). */
@@ -33,6 +37,8 @@ export class ProtocolError extends Error {
   constructor(
     readonly code: ErrorCode,
     message: string,
+    /** A refused join or resume: why, for programs (RefusalReason in access.ts). */
+    readonly reason?: RefusalReason,
   ) {
     super(message);
   }
@@ -42,6 +48,12 @@ export class ProtocolError extends Error {
   }
   static notFound(message: string): ProtocolError {
     return new ProtocolError(ErrorCode.NotFound, message);
+  }
+  static unauthenticated(message: string): ProtocolError {
+    return new ProtocolError(ErrorCode.Unauthenticated, message);
+  }
+  static denied(message: string): ProtocolError {
+    return new ProtocolError(ErrorCode.PermissionDenied, message);
   }
   static conflict(message: string): ProtocolError {
     return new ProtocolError(ErrorCode.Conflict, message);

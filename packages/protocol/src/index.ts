@@ -5,3 +5,6 @@ export * from './limits';
 export * from './messages';
 export * from './model';
 export * from './closeCodes';
+export * from './access';
+export * from './webhooks';
+export * from './admin';

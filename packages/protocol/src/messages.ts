@@ -1,4 +1,5 @@
 import * as z from 'zod';
+import { RefusalReason } from './access';
 import { ERROR_CODES, type ErrorCode } from './errors';
 import { ParticipantId, RoomName, TrackId } from './ids';
 import { MAX_CHAT_LENGTH, MAX_SDP_LENGTH } from './limits';
@@ -305,6 +306,8 @@ export const ErrorMessage = z.object({
   id: RequestId.optional(),
   code: z.enum(ERROR_CODES as [ErrorCode, ...ErrorCode[]]),
   message: z.string(),
+  /** For a refused join or resume: why, for programs (RefusalReason). */
+  reason: RefusalReason.optional(),
 });
 
 /** The server is going away in `seconds`; clients should reconnect (elsewhere) before then. */

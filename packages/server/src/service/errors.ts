@@ -19,7 +19,7 @@ export const CloseCode = {
 /** The one mapping from anything thrown while serving a request to the wire. */
 export function toErrorMessage(error: unknown, id?: number): Extract<ServerMessage, { type: 'error' }> {
   const wire = toProtocolError(error);
-  return { type: 'error', ...(id === undefined ? {} : { id }), code: wire.code, message: wire.message };
+  return { type: 'error', ...(id === undefined ? {} : { id }), code: wire.code, message: wire.message, ...(wire.reason ? { reason: wire.reason } : {}) };
 }
 
 /** Errors the client may see as they are; anything else is a bug and says only "internal". */
