@@ -58,8 +58,7 @@ export const CreateRoomBody = RoomSettings.omit({ passwordProtected: true })
   .strict();
 export type CreateRoomBody = z.infer<typeof CreateRoomBody>;
 
-/** DELETE /api/v1/rooms/{room}/participants/{identity}?banSeconds=N: removes, and bans the identity for N seconds. */
-export const MAX_BAN_SECONDS = 30 * 24 * 3600;
+/** DELETE /api/v1/rooms/{room}/participants/{identity}?banSeconds=N (at most MAX_BAN_SECONDS): removes, and bans the identity for N seconds. */
 
 /** POST /api/v1/rooms/{room}/participants/{identity}/mute */
 export const MuteTrackBody = z.object({ source: TrackSource, muted: z.literal(true).default(true) }).strict();

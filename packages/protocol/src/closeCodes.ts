@@ -9,4 +9,10 @@ export const SessionCloseCode = {
    * there: resume at once, then rebuild media (`resumed.mediaReset`).
    */
   RoomMoved: 4002,
+  /**
+   * Server → client: the participant may not stay (removed by a moderator, replaced by a newer
+   * join of the same identity, the meeting ended, the room deleted): do not reconnect. A `removed`
+   * message before the close says why.
+   */
+  Removed: 4003,
 } as const;

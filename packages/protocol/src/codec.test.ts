@@ -22,6 +22,14 @@ const validClientMessages: ClientMessage[] = [
   { type: 'leave' },
   { type: 'ping', id: 8, lastSeq: 3 },
   { type: 'track_settings', trackId: 'TR_1' as never, visible: true, width: 640, height: 360 },
+  { type: 'join', id: 12, v: PROTOCOL_VERSION, room: 'board' as never, name: 'Bo', accessToken: 'eyJ.x.y', password: 'hunter2', identity: 'browser-1' },
+  { type: 'mute_participant', id: 13, participantId: 'PA_2' as never, source: 'camera' },
+  { type: 'remove_participant', id: 14, participantId: 'PA_2' as never, banSeconds: 600 },
+  { type: 'set_moderator', id: 15, participantId: 'PA_2' as never, moderator: true },
+  { type: 'update_room', id: 16, locked: true, lobby: false, password: null },
+  { type: 'lobby_decision', id: 17, participantId: 'PA_3' as never, admit: true },
+  { type: 'end_meeting', id: 18 },
+  { type: 'raise_hand', id: 19, raised: true },
 ];
 
 test('every client message type round-trips through encode/decode', () => {
@@ -81,9 +89,11 @@ test('server messages are validated too', () => {
     id: 1,
     v: 1,
     room: 'r' as never,
-    self: { id: 'PA_1' as never, name: 'Ann', status: 'online', connection: 'connected', joinedAt: 1, tracks: [] },
+    self: { id: 'PA_1' as never, identity: 'ann', name: 'Ann', moderator: true, handRaised: false, status: 'online', connection: 'connected', joinedAt: 1, tracks: [] },
     participants: [],
     iceServers: [{ urls: 'turn:127.0.0.1:3478', username: 'u', credential: 'c' }],
+    permissions: { canPublish: true, canPublishSources: ['microphone', 'camera', 'screen'], canSubscribe: true, canChat: true, moderator: true },
+    access: { locked: false, lobby: false, passwordProtected: false },
     session: { resumeToken: 'secret', resumeWindowMs: 15000, heartbeatIntervalMs: 1000, heartbeatTimeoutMs: 4000 },
   };
   assert.ok(decodeServerMessage(encodeMessage(joined)).ok);

@@ -10,3 +10,5 @@ export const MAX_CHAT_LENGTH = 2000;
 export const MAX_MESSAGE_BYTES = 256 * 1024;
 export const MAX_SDP_LENGTH = 200_000;
 export const MAX_CANDIDATE_LENGTH = 1024;
+/** The longest ban a moderator or the admin API can give: 30 days. */
+export const MAX_BAN_SECONDS = 30 * 24 * 3600;

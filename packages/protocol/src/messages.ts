@@ -1,5 +1,6 @@
 import * as z from 'zod';
-import { RefusalReason } from './access';
+import { Identity, MAX_ACCESS_TOKEN_LENGTH, MAX_ROOM_PASSWORD_LENGTH, Permissions, RefusalReason } from './access';
+import { MAX_BAN_SECONDS } from './limits';
 import { ERROR_CODES, type ErrorCode } from './errors';
 import { ParticipantId, RoomName, TrackId } from './ids';
 import { MAX_CHAT_LENGTH, MAX_SDP_LENGTH } from './limits';
@@ -10,6 +11,7 @@ import {
   ParticipantInfo,
   PeerTarget,
   PresenceStatus,
+  RoomAccess,
   TrackInfo,
   TrackSource,
 } from './model';
@@ -33,6 +35,12 @@ export const JoinRequest = z.object({
   room: RoomName,
   name: DisplayName,
   status: PresenceStatus.optional(),
+  /** Token mode: the access token (docs/security.md). */
+  accessToken: z.string().min(1).max(MAX_ACCESS_TOKEN_LENGTH).optional(),
+  /** Open mode only: a stable id for this browser (the SDK keeps one), so a ban holds across reloads. Ignored in token mode. */
+  identity: Identity.optional(),
+  /** The room's password, if it has one. */
+  password: z.string().min(1).max(MAX_ROOM_PASSWORD_LENGTH).optional(),
 });
 
 /**
@@ -47,6 +55,8 @@ export const ResumeRequest = z.object({
   participantId: ParticipantId,
   token: z.string().min(1).max(128),
   lastSeq: z.number().int().nonnegative(),
+  /** Token mode: a valid access token for the same identity (the one joined with may have expired since). */
+  accessToken: z.string().min(1).max(MAX_ACCESS_TOKEN_LENGTH).optional(),
 });
 
 /** Asks the server to restart ICE on the subscriber connection (a new offer follows). */
@@ -152,6 +162,61 @@ export const TrackSettingsRequest = z.object({
   height: z.number().int().nonnegative(),
 });
 
+// ---- moderation (a moderator's requests; anyone else gets permission_denied) ----
+
+/** Mutes someone's microphone, camera or screen share: they are told, and only they can unmute it. */
+export const MuteParticipantRequest = z.object({
+  type: z.literal('mute_participant'),
+  id: RequestId.optional(),
+  participantId: ParticipantId,
+  source: TrackSource,
+});
+
+/** Removes someone; with `banSeconds`, their identity may not come back for that long, even with a valid token. */
+export const RemoveParticipantRequest = z.object({
+  type: z.literal('remove_participant'),
+  id: RequestId.optional(),
+  participantId: ParticipantId,
+  banSeconds: z.number().int().positive().max(MAX_BAN_SECONDS).optional(),
+});
+
+export const SetModeratorRequest = z.object({
+  type: z.literal('set_moderator'),
+  id: RequestId.optional(),
+  participantId: ParticipantId,
+  moderator: z.boolean(),
+});
+
+/** Changes the room's access: lock it, turn the lobby on or off, set (a string) or clear (null) its password. */
+export const UpdateRoomRequest = z.object({
+  type: z.literal('update_room'),
+  id: RequestId.optional(),
+  locked: z.boolean().optional(),
+  lobby: z.boolean().optional(),
+  password: z.string().min(1).max(MAX_ROOM_PASSWORD_LENGTH).nullable().optional(),
+});
+
+/** Lets someone waiting in the lobby in, or sends them away. */
+export const LobbyDecisionRequest = z.object({
+  type: z.literal('lobby_decision'),
+  id: RequestId.optional(),
+  participantId: ParticipantId,
+  admit: z.boolean(),
+});
+
+/** Ends the meeting for everyone. */
+export const EndMeetingRequest = z.object({
+  type: z.literal('end_meeting'),
+  id: RequestId.optional(),
+});
+
+/** Anyone: raise or lower their own hand. */
+export const RaiseHandRequest = z.object({
+  type: z.literal('raise_hand'),
+  id: RequestId.optional(),
+  raised: z.boolean(),
+});
+
 export const ClientMessage = z.discriminatedUnion('type', [
   JoinRequest,
   ResumeRequest,
@@ -168,6 +233,13 @@ export const ClientMessage = z.discriminatedUnion('type', [
   LeaveRequest,
   PingRequest,
   TrackSettingsRequest,
+  MuteParticipantRequest,
+  RemoveParticipantRequest,
+  SetModeratorRequest,
+  UpdateRoomRequest,
+  LobbyDecisionRequest,
+  EndMeetingRequest,
+  RaiseHandRequest,
 ]);
 export type ClientMessage = z.infer<typeof ClientMessage>;
 export type ClientMessageType = ClientMessage['type'];
@@ -184,6 +256,10 @@ export const JoinedMessage = z.object({
   /** Everyone else present, with their tracks. */
   participants: z.array(ParticipantInfo),
   iceServers: z.array(IceServer),
+  /** What this participant may do; `permissions` messages bring changes. */
+  permissions: Permissions,
+  /** The room's access settings; `room_access` messages bring changes. */
+  access: RoomAccess,
   session: z.object({
     /** Secret that lets this client `resume` the session after a drop. */
     resumeToken: z.string(),
@@ -229,7 +305,8 @@ export const ParticipantJoinedMessage = z.object({
 export const ParticipantLeftMessage = z.object({
   type: z.literal('participant_left'),
   participantId: ParticipantId,
-  reason: z.enum(['left', 'disconnected', 'kicked', 'error']),
+  /** kicked / banned: a moderator removed them; replaced: the same identity joined again elsewhere. */
+  reason: z.enum(['left', 'disconnected', 'kicked', 'banned', 'replaced', 'error']),
 });
 
 export const ParticipantUpdatedMessage = z.object({
@@ -254,6 +331,8 @@ export const TrackMutedMessage = z.object({
   participantId: ParticipantId,
   trackId: TrackId,
   muted: z.boolean(),
+  /** Muted by a moderator (or the admin API), not by its owner: only the owner can unmute it. */
+  forced: z.boolean().optional(),
 });
 
 /** The server's offer on the subscriber connection, with which track each m-line carries. */
@@ -360,6 +439,48 @@ export const ConnectionQualityMessage = z.object({
   updates: z.array(z.object({ participantId: ParticipantId, quality: ConnectionQuality })),
 });
 
+/**
+ * To one participant, just before the server closes its connection with 4003: why it may not
+ * stay. The client does not reconnect.
+ */
+export const RemovedMessage = z.object({
+  type: z.literal('removed'),
+  reason: z.enum(['kicked', 'banned', 'replaced', 'ended', 'deleted', 'denied']),
+  message: z.string(),
+});
+
+/** To the participant: its permissions changed (a moderator, or the admin API). */
+export const PermissionsMessage = z.object({
+  type: z.literal('permissions'),
+  permissions: Permissions,
+});
+
+/** To everyone: the room's access settings changed. */
+export const RoomAccessMessage = z.object({
+  type: z.literal('room_access'),
+  access: RoomAccess,
+});
+
+/** To a joiner of a room with a lobby: it waits until a moderator decides (then `joined`, or an error `lobby_denied`). */
+export const WaitingMessage = z.object({
+  type: z.literal('waiting'),
+  room: RoomName,
+});
+
+/** To moderators: everyone waiting in the lobby now, oldest first. */
+export const LobbyMessage = z.object({
+  type: z.literal('lobby'),
+  waiting: z.array(z.object({ participantId: ParticipantId, identity: z.string(), name: z.string(), since: z.number() })),
+});
+
+/** A message from the operator (admin API) to everyone in the room. */
+export const SystemMessage = z.object({
+  type: z.literal('system_message'),
+  messageId: z.string(),
+  time: z.number(),
+  text: z.string(),
+});
+
 export const ServerMessage = z.discriminatedUnion('type', [
   JoinedMessage,
   ResumedMessage,
@@ -382,6 +503,12 @@ export const ServerMessage = z.discriminatedUnion('type', [
   StreamStateMessage,
   ActiveSpeakersMessage,
   ConnectionQualityMessage,
+  RemovedMessage,
+  PermissionsMessage,
+  RoomAccessMessage,
+  WaitingMessage,
+  LobbyMessage,
+  SystemMessage,
 ]);
 export type ServerMessage = z.infer<typeof ServerMessage>;
 export type ServerMessageType = ServerMessage['type'];
@@ -402,6 +529,8 @@ const UNSEQUENCED: ReadonlySet<ServerMessageType> = new Set([
   // resume the next one (and the full quality list the server sends then) brings the client up to date.
   'active_speakers',
   'connection_quality',
+  // Before the participant is in: nothing to resume yet.
+  'waiting',
 ]);
 
 export function isSequenced(message: ServerMessage): boolean {

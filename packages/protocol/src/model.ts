@@ -38,7 +38,14 @@ export type ConnectionStatus = z.infer<typeof ConnectionStatus>;
 
 export const ParticipantInfo = z.object({
   id: ParticipantId,
+  /** Who they are to the app: the access token's `sub` (open mode: a per-browser id). One seat per identity. */
+  identity: z.string(),
   name: z.string(),
+  /** The access token's metadata, as the app backend set it. */
+  metadata: z.string().optional(),
+  /** May moderate the room (the host in open mode, roomAdmin holders, those made moderators). */
+  moderator: z.boolean(),
+  handRaised: z.boolean(),
   status: PresenceStatus,
   connection: ConnectionStatus,
   /** Milliseconds since the epoch, server clock. */
@@ -66,3 +73,11 @@ export const IceServer = z.object({
   credential: z.string().optional(),
 });
 export type IceServer = z.infer<typeof IceServer>;
+
+/** The room's access settings, as participants see them (the password itself never leaves the server). */
+export const RoomAccess = z.object({
+  locked: z.boolean(),
+  lobby: z.boolean(),
+  passwordProtected: z.boolean(),
+});
+export type RoomAccess = z.infer<typeof RoomAccess>;
