@@ -1,6 +1,6 @@
 export type WebhookRefusal = 'missing_key' | 'unknown_key' | 'missing_signature' | 'bad_signature' | 'bad_json' | 'bad_event';
 
-/** A webhook that is not to be trusted or not understood: answer it with 401 (signature) or 400 (body). */
+/** A webhook that is not to be trusted or not understood: `reason` for programs, the message for people. */
 export class WebhookError extends Error {
   override readonly name = 'WebhookError';
 
