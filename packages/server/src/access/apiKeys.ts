@@ -14,8 +14,8 @@ const API_KEY = /^[A-Za-z0-9_.-]{1,256}$/;
  */
 export function parseApiKeys(env: NodeJS.ProcessEnv): ApiKeys | undefined {
   const pairs = env.CONFAB_API_KEYS || undefined;
-  const key = env.CONFAB_API_KEY || undefined;
-  const secret = env.CONFAB_API_SECRET || undefined;
+  const key = env.CONFAB_API_KEY?.trim() || undefined;
+  const secret = env.CONFAB_API_SECRET?.trim() || undefined;
   if (pairs !== undefined && (key !== undefined || secret !== undefined)) {
     throw new RangeError('set either CONFAB_API_KEYS or CONFAB_API_KEY with CONFAB_API_SECRET, not both');
   }
@@ -23,8 +23,8 @@ export function parseApiKeys(env: NodeJS.ProcessEnv): ApiKeys | undefined {
   if (key === undefined && secret === undefined) return undefined;
   if (key === undefined) throw new RangeError('CONFAB_API_SECRET is set but CONFAB_API_KEY is not: set both (or CONFAB_API_KEYS)');
   if (secret === undefined) throw new RangeError('CONFAB_API_KEY is set but CONFAB_API_SECRET is not: set both (or CONFAB_API_KEYS)');
-  checkPair('CONFAB_API_KEY', key.trim(), secret.trim());
-  return new Map([[key.trim(), secret.trim()]]);
+  checkPair('CONFAB_API_KEY', key, secret);
+  return new Map([[key, secret]]);
 }
 
 function keysFromPairs(raw: string): ApiKeys {

@@ -28,7 +28,7 @@ test('bad access settings stop start-up with one ConfigError line', () => {
     [{ CONFAB_WEBHOOK_URLS: 'https://app.example.com/hook' }, /CONFAB_WEBHOOK_URLS needs an API key to sign with/],
     [{ CONFAB_API_KEYS: `k1:${SECRET}`, CONFAB_WEBHOOK_URLS: 'app.example.com/hook' }, /CONFAB_WEBHOOK_URLS: "app.example.com\/hook" is not an http\(s\):\/\/ URL/],
     [{ CONFAB_API_KEYS: `k1:${SECRET}`, CONFAB_WEBHOOK_URLS: 'ftp://app.example.com/hook' }, /CONFAB_WEBHOOK_URLS/],
-    [{ CONFAB_API_KEYS: `k1:${SECRET}`, CONFAB_WEBHOOK_URLS: 'https://user:pw@app.example.com/hook' }, /CONFAB_WEBHOOK_URLS/],
+    [{ CONFAB_API_KEYS: `k1:${SECRET}`, CONFAB_WEBHOOK_URLS: `https://user:${SECRET}@app.example.com/hook` }, /CONFAB_WEBHOOK_URLS: app.example.com must not carry a user or password/],
   ];
   for (const [env, message] of bad) {
     assert.throws(() => loadConfig(env), (error: unknown) => error instanceof ConfigError && message.test(error.message) && !error.message.includes(SECRET), JSON.stringify(env));

@@ -182,8 +182,9 @@ function accessSettings(env: NodeJS.ProcessEnv): Pick<Config, 'apiKeys' | 'webho
   const webhookUrls = list(env.CONFAB_WEBHOOK_URLS);
   for (const entry of webhookUrls) {
     const url = URL.canParse(entry) ? new URL(entry) : undefined;
-    // fetch refuses URLs with credentials in them.
-    if (!url || (url.protocol !== 'http:' && url.protocol !== 'https:') || url.username || url.password || url.hash) {
+    // fetch refuses URLs with credentials in them; and the password is not printed.
+    if (url?.username || url?.password) throw new ConfigError(`CONFAB_WEBHOOK_URLS: ${url.host} must not carry a user or password (sign-in is the signature)`);
+    if (!url || (url.protocol !== 'http:' && url.protocol !== 'https:') || url.hash) {
       throw new ConfigError(`CONFAB_WEBHOOK_URLS: "${entry}" is not an http(s):// URL like https://app.example.com/confab-webhook`);
     }
   }
