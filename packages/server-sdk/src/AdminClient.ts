@@ -1,11 +1,11 @@
 import type * as z from 'zod';
 import {
   ADMIN_API_PREFIX,
-  type CreateRoomBody,
   ParticipantListResponse,
   ParticipantResponse,
   RoomListResponse,
   RoomResponse,
+  type CreateRoomBody,
   type MuteTrackBody,
   type ParticipantDetails,
   type Permissions,
