@@ -1,4 +1,5 @@
 import { OpenAccess } from '../access/OpenAccess';
+import { TokenAccess } from '../access/TokenAccess';
 import type { RoomOptions } from '../rooms/Room';
 import { NO_ROOM_EVENTS } from '../webhooks/RoomEvents';
 import type { Config } from './config';
@@ -17,7 +18,7 @@ export function roomOptionsFrom(config: Config, logger: Logger): Omit<RoomOption
     },
     replayBufferSize: config.replayBufferSize,
     logger,
-    access: new OpenAccess(),
+    access: config.apiKeys ? new TokenAccess(config.apiKeys) : new OpenAccess(),
     events: NO_ROOM_EVENTS,
     nodeId: config.nodeId,
   };
