@@ -14,11 +14,11 @@ export class LocalRouter implements RoomRouter {
     private readonly logger: RoomLogger,
   ) {}
 
-  async connect(request: JoinRequest | ResumeRequest, link: SessionLink): Promise<RoutedSession> {
+  async connect(request: JoinRequest | ResumeRequest, link: SessionLink, signal?: AbortSignal): Promise<RoutedSession> {
     // acquire() is synchronous, so two first joins of one room in the same instant get one Room.
     const room = request.type === 'join' ? this.localRooms.acquire(request.room) : this.localRooms.get(request.room);
     if (!room) throw ProtocolError.notFound('session not found or expired; join again');
-    const participant = await (request.type === 'join' ? room.join(request, link) : room.resume(request, link));
+    const participant = await (request.type === 'join' ? room.join(request, link, signal) : room.resume(request, link));
     return new LocalSession(room, participant, link, this.logger);
   }
 

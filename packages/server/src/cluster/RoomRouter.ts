@@ -17,7 +17,7 @@ export interface RoomRouter {
    * has gone through `link`). Rejects with a ProtocolError: room or node limits, draining, no such
    * session.
    */
-  connect(request: JoinRequest | ResumeRequest, link: SessionLink): Promise<RoutedSession>;
+  connect(request: JoinRequest | ResumeRequest, link: SessionLink, signal?: AbortSignal): Promise<RoutedSession>;
   /** The node listens at `address`: a cluster router registers it, so rooms may be placed here. */
   start(address: ListeningAddress): Promise<void>;
   /**

@@ -132,7 +132,7 @@ export class RedisRouter implements RoomRouter {
     this.renewals.on('ready', () => this.leases.renewSoon());
   }
 
-  async connect(request: JoinRequest | ResumeRequest, link: SessionLink): Promise<RoutedSession> {
+  async connect(request: JoinRequest | ResumeRequest, link: SessionLink, signal?: AbortSignal): Promise<RoutedSession> {
     if (this.draining) throw ProtocolError.unavailable('server is shutting down');
     const room = request.room;
     const giveUpAt = Date.now() + this.timings.leaseMs + this.timings.callTimeoutMs;
@@ -143,7 +143,7 @@ export class RedisRouter implements RoomRouter {
       }
       // The local fast path: a room whose lease we hold needs no Redis at all.
       if (this.leases.holds(room)) {
-        const session = await this.tryHere(request, link);
+        const session = await this.tryHere(request, link, signal);
         if (session) return session;
         continue;
       }
@@ -172,7 +172,7 @@ export class RedisRouter implements RoomRouter {
           const holder = leaseHolder(placement.lease);
           if (holder === this.store.instance) {
             if (placement.kind === 'placed') this.leases.own(room, placement.lease, sentAt);
-            const session = await this.tryHere(request, link);
+            const session = await this.tryHere(request, link, signal);
             if (session) return session;
             continue;
           }
@@ -240,9 +240,9 @@ export class RedisRouter implements RoomRouter {
   }
 
   /** admitHere, or undefined when the room turned out not to be ours (placement runs again). */
-  private async tryHere(request: JoinRequest | ResumeRequest, link: SessionLink): Promise<RoutedSession | undefined> {
+  private async tryHere(request: JoinRequest | ResumeRequest, link: SessionLink, signal?: AbortSignal): Promise<RoutedSession | undefined> {
     try {
-      return await this.admitHere(request, link);
+      return await this.admitHere(request, link, signal);
     } catch (error) {
       if (error instanceof NotOwnerError) return undefined;
       throw error;
@@ -250,9 +250,9 @@ export class RedisRouter implements RoomRouter {
   }
 
   /** Admits a participant into a room of this node, whether its socket is here or relayed. */
-  private async admitHere(request: JoinRequest | ResumeRequest, link: SessionLink): Promise<RoutedSession> {
+  private async admitHere(request: JoinRequest | ResumeRequest, link: SessionLink, signal?: AbortSignal): Promise<RoutedSession> {
     const room = await this.hostedRoom(request);
-    const participant = await (request.type === 'join' ? room.join(request, link) : room.resume(request, link));
+    const participant = await (request.type === 'join' ? room.join(request, link, signal) : room.resume(request, link));
     return new LocalSession(room, participant, link, this.logger);
   }
 
