@@ -15,6 +15,8 @@ export interface AccessTarget {
   /** A connected client; in a cluster, each on the next node. */
   client(): Promise<WsClient>;
   freshRoom(): string;
+  /** How long a guest waits in the lobby before a moderator decides: in a cluster, longer than a relayed call may take. */
+  lobbyWaitMs?: number;
 }
 
 type Of<T extends ServerMessage['type']> = Extract<ServerMessage, { type: T }>;
@@ -183,7 +185,7 @@ export function accessCases(target: AccessTarget): void {
     assert.equal((await guest.next('waiting')).room, room);
     const lobby = await mod.next('lobby', (m) => m.waiting.length === 1);
     assert.equal(lobby.waiting[0]!.name, 'Guest');
-    await new Promise((r) => setTimeout(r, 300));
+    await new Promise((r) => setTimeout(r, target.lobbyWaitMs ?? 300));
     assert.deepEqual(guest.received.map((m) => m.type), ['waiting'], 'nothing of the room before being let in');
     assert.equal(mod.all('participant_joined').length, 0);
 

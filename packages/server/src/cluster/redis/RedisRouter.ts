@@ -181,7 +181,7 @@ export class RedisRouter implements RoomRouter {
             if (request.type === 'resume') throw ProtocolError.notFound('session not found or expired; join again');
             continue;
           }
-          const session = await this.edge.connect(holder, request, link);
+          const session = await this.edge.connect(holder, request, link, signal);
           if (session !== RETRY) return session;
           continue;
         }

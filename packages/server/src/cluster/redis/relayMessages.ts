@@ -1,4 +1,4 @@
-import { ERROR_CODES, ParticipantId, RoomName } from '@confab/protocol';
+import { ERROR_CODES, ParticipantId, RefusalReason, RoomName } from '@confab/protocol';
 import { z } from 'zod';
 
 /**
@@ -24,7 +24,7 @@ const gone = z.object({ kind: z.literal('gone'), link });
 /** Owner → edge. */
 const admitted = z.object({ kind: z.literal('admitted'), link, participantId: z.string().min(1).max(64), room: z.string().min(1).max(64) });
 /** Not admitted: `retry` when the room is not (or no longer) this node's, so the edge places it again. */
-const refused = z.object({ kind: z.literal('refused'), link, code: z.enum(ERROR_CODES as [string, ...string[]]), message: z.string().max(500), retry: z.boolean() });
+const refused = z.object({ kind: z.literal('refused'), link, code: z.enum(ERROR_CODES as [string, ...string[]]), message: z.string().max(500), retry: z.boolean(), reason: RefusalReason.optional() });
 /** One socket a server message is for: its sequence number there (sequenced messages), and `n`. */
 const target = z.object({ link, seq: z.number().int().positive().optional(), n: z.number().int().positive().optional() });
 /** A message item names at most this many sockets (a room's broadcast to more takes several items). */
