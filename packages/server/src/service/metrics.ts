@@ -66,7 +66,14 @@ export function createMetrics(directory: LocalDirectory, media: MediaEngine, con
     registers: [registry],
   });
 
-  return { registry, refusedConnections, processErrors };
+  const adminApiRequests = new Counter({
+    name: 'confab_admin_api_requests_total',
+    help: 'Admin API (/api/v1) calls answered, by route template (unmatched: no such path), method and HTTP status',
+    labelNames: ['route', 'method', 'status'] as const,
+    registers: [registry],
+  });
+
+  return { registry, refusedConnections, processErrors, adminApiRequests };
 }
 
 /**

@@ -1,0 +1,1 @@
+export { createAdminApi, type AdminApiHandler, type AdminApiOptions } from './createAdminApi';
