@@ -99,6 +99,11 @@ export class LocalDirectory {
     return this.byName.values();
   }
 
+  /** Participants a room takes unless the admin API said otherwise (CONFAB_MAX_PARTICIPANTS_PER_ROOM). */
+  get defaultMaxParticipants(): number {
+    return this.roomOptions.maxParticipants;
+  }
+
   get roomCount(): number {
     return this.byName.size;
   }

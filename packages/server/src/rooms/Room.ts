@@ -199,6 +199,56 @@ export class Room {
     });
   }
 
+  // ---- the admin API (RoomAdministration), each on the room's queue ----
+
+  /** What the admin API lists. */
+  summary(): RoomSummary {
+    let listed = 0;
+    for (const p of this.participants.values()) if (!p.profile.hidden) listed++;
+    return { name: this.name, sid: this.eventLog.sid, participants: listed, createdAt: this.createdAt, node: this.options.nodeId, ...this.accessState.settings() };
+  }
+
+  participantDetails(): Promise<ParticipantDetails[]> {
+    return this.enqueue(() => [...this.participants.values()].map((p) => p.details()));
+  }
+
+  adminRemove(identity: string, banSeconds?: number): Promise<void> {
+    return this.enqueue(() => this.remove(this.byIdentity(identity), banSeconds, { admin: true }));
+  }
+
+  adminMute(identity: string, source: TrackSource): Promise<ParticipantDetails> {
+    return this.enqueue(() => {
+      const target = this.byIdentity(identity);
+      this.forceMute(target, source, { admin: true });
+      return target.details();
+    });
+  }
+
+  adminUpdatePermissions(identity: string, patch: Partial<Permissions>): Promise<ParticipantDetails> {
+    return this.enqueue(() => {
+      const target = this.byIdentity(identity);
+      this.changePermissions(target, patch);
+      this.options.logger.info({ room: this.name, participant: target.id, permissions: patch }, 'permissions changed by the admin API');
+      return target.details();
+    });
+  }
+
+  adminMessage(text: string): Promise<void> {
+    return this.enqueue(() => this.broadcast({ type: 'system_message', messageId: newMessageId(), time: Date.now(), text }));
+  }
+
+  adminDelete(): Promise<void> {
+    return this.enqueue(() => {
+      this.options.logger.info({ room: this.name, size: this.participants.size }, 'room deleted by the admin API');
+      this.endAll('deleted', 'this meeting room was deleted');
+    });
+  }
+
+  private byIdentity(identity: string): Participant {
+    for (const p of this.participants.values()) if (p.identity === identity) return p;
+    throw ProtocolError.notFound(`nobody with identity "${identity}" is in room "${this.name}"`);
+  }
+
   /**
    * `link`'s connection was lost without a goodbye. If it still carries the participant's session,
    * the others see them as reconnecting and the session waits `resumeWindowMs` for a resume.
