@@ -104,6 +104,11 @@ export class LocalDirectory {
     return this.roomOptions.maxParticipants;
   }
 
+  /** Refused joins and moderation, counted by the rooms here. */
+  get accessMetrics(): RoomOptions['metrics'] {
+    return this.roomOptions.metrics;
+  }
+
   get roomCount(): number {
     return this.byName.size;
   }

@@ -53,6 +53,8 @@ export interface RoomOptions {
   events: RoomEvents;
   /** This node's id, on webhook events and room summaries. */
   nodeId: string;
+  /** Refused joins and moderation actions (optional: unit tests leave it out). */
+  metrics?: { joinRefused(reason: string): void; moderated(action: string): void };
 }
 
 export interface RoomLogger {
@@ -146,6 +148,15 @@ export class Room {
    * denied, or when `signal` says their connection is gone).
    */
   async join(request: JoinRequest, link: SessionLink, signal?: AbortSignal): Promise<Participant> {
+    try {
+      return await this.admitOrWait(request, link, signal);
+    } catch (error) {
+      if (error instanceof ProtocolError) this.options.metrics?.joinRefused(error.reason ?? error.code);
+      throw error;
+    }
+  }
+
+  private async admitOrWait(request: JoinRequest, link: SessionLink, signal?: AbortSignal): Promise<Participant> {
     const admission = await this.options.access.admitJoin(request);
     const outcome = await this.enqueue(() => this.doJoin(request, admission, link));
     if (outcome instanceof Participant) return outcome;
@@ -245,6 +256,7 @@ export class Room {
   }
 
   private byIdentity(identity: string): Participant {
+    this.options.metrics?.moderated('admin_api');
     for (const p of this.participants.values()) if (p.identity === identity) return p;
     throw ProtocolError.notFound(`nobody with identity "${identity}" is in room "${this.name}"`);
   }
@@ -758,6 +770,7 @@ export class Room {
   /** A moderator's request; anyone else is refused. */
   private async moderate(moderator: Participant, command: Extract<RoomCommand, { type: 'mute_participant' | 'remove_participant' | 'set_moderator' | 'update_room' | 'lobby_decision' | 'end_meeting' }>): Promise<void> {
     if (!moderator.isModerator) throw ProtocolError.denied('only a moderator may do this');
+    this.options.metrics?.moderated(command.type);
     const by = { id: moderator.id, identity: moderator.identity };
     switch (command.type) {
       case 'mute_participant':
