@@ -59,3 +59,13 @@ test('open mode: a ban holds against the browser\'s own identity across a reload
   const refused = await joinWith(reloaded, room, { name: 'Guest', identity: 'browser-guest' });
   assert.deepEqual([refused.type, refused.type === 'error' && refused.reason], ['error', 'banned']);
 });
+
+test('metrics: refused joins by reason and moderation actions', async () => {
+  const metrics = await (await fetch(`${tokenMode.httpUrl}/metrics`)).text();
+  for (const reason of ['token_missing', 'token_expired', 'banned', 'room_locked', 'password_wrong', 'lobby_denied']) {
+    assert.match(metrics, new RegExp(`^confab_joins_refused_total\\{[^}]*reason="${reason}"[^}]*\\} [1-9]`, 'm'), reason);
+  }
+  for (const action of ['mute_participant', 'remove_participant', 'update_room', 'lobby_decision', 'end_meeting']) {
+    assert.match(metrics, new RegExp(`^confab_moderation_actions_total\\{[^}]*action="${action}"[^}]*\\} [1-9]`, 'm'), action);
+  }
+});

@@ -99,6 +99,16 @@ export class LocalDirectory {
     return this.byName.values();
   }
 
+  /** Participants a room takes unless the admin API said otherwise (CONFAB_MAX_PARTICIPANTS_PER_ROOM). */
+  get defaultMaxParticipants(): number {
+    return this.roomOptions.maxParticipants;
+  }
+
+  /** Refused joins and moderation, counted by the rooms here. */
+  get accessMetrics(): RoomOptions['metrics'] {
+    return this.roomOptions.metrics;
+  }
+
   get roomCount(): number {
     return this.byName.size;
   }

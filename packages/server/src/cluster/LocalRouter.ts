@@ -1,6 +1,7 @@
 import { ProtocolError } from '@confab/protocol';
 import type { SessionLink } from '../rooms/ParticipantSession';
 import type { JoinRequest, ResumeRequest, RoomLogger } from '../rooms/Room';
+import { LocalAdministration } from './LocalAdministration';
 import type { LocalDirectory } from './LocalDirectory';
 import { LocalSession } from './LocalSession';
 import type { RoomRouter, RoutedSession } from './RoomRouter';
@@ -8,11 +9,14 @@ import type { RoomRouter, RoutedSession } from './RoomRouter';
 /** The single-node router: every room lives in this process's LocalDirectory. */
 export class LocalRouter implements RoomRouter {
   readonly serving = true;
+  readonly administration: LocalAdministration;
 
   constructor(
     readonly localRooms: LocalDirectory,
     private readonly logger: RoomLogger,
-  ) {}
+  ) {
+    this.administration = new LocalAdministration(localRooms);
+  }
 
   async connect(request: JoinRequest | ResumeRequest, link: SessionLink, signal?: AbortSignal): Promise<RoutedSession> {
     // acquire() is synchronous, so two first joins of one room in the same instant get one Room.

@@ -15,6 +15,8 @@ export function createMetrics(directory: LocalDirectory, media: MediaEngine, con
   registry.setDefaultLabels({ node: options.nodeId });
   collectDefaultMetrics({ register: registry, prefix: 'confab_process_' });
   options.cluster?.registerIn(registry);
+  const access = directory.accessMetrics;
+  if (access instanceof AccessMetrics) access.registerIn(registry);
 
   const gauge = (name: string, help: string, read: () => number) =>
     new Gauge({ name, help, registers: [registry], collect() { this.set(read()); } });
@@ -132,5 +134,34 @@ export class ClusterMetrics {
   registerIn(registry: Registry): void {
     const all: Metric[] = [this.roomsOwned, this.socketsRelayed, this.relayRoundTrip, this.leaseRenewals, this.leaseFailures];
     for (const metric of all) registry.registerMetric(metric);
+  }
+}
+
+/** Who was kept out and what moderators did (issue: access and moderation); counted where the room lives. */
+export class AccessMetrics {
+  private readonly joinsRefused = new Counter({
+    name: 'confab_joins_refused_total',
+    help: 'Joins and resumes refused by a room or its access policy, by reason (a RefusalReason, or the error code)',
+    labelNames: ['reason'],
+    registers: [],
+  });
+  private readonly moderationActions = new Counter({
+    name: 'confab_moderation_actions_total',
+    help: 'Moderation done, by action (a moderator request type, or admin_* for the admin API)',
+    labelNames: ['action'],
+    registers: [],
+  });
+
+  joinRefused(reason: string): void {
+    this.joinsRefused.inc({ reason });
+  }
+
+  moderated(action: string): void {
+    this.moderationActions.inc({ action });
+  }
+
+  registerIn(registry: Registry): void {
+    registry.registerMetric(this.joinsRefused);
+    registry.registerMetric(this.moderationActions);
   }
 }

@@ -4,6 +4,7 @@ import type { RoomOptions } from '../rooms/Room';
 import { NO_ROOM_EVENTS } from '../webhooks/RoomEvents';
 import type { Config } from './config';
 import type { Logger } from './logger';
+import { AccessMetrics } from './metrics';
 import { createIceServerSource } from './turnCredentials';
 
 /** What every room on this node is told by the configuration; the router adds where bans are kept. */
@@ -21,5 +22,6 @@ export function roomOptionsFrom(config: Config, logger: Logger): Omit<RoomOption
     access: config.apiKeys ? new TokenAccess(config.apiKeys) : new OpenAccess(),
     events: NO_ROOM_EVENTS,
     nodeId: config.nodeId,
+    metrics: new AccessMetrics(),
   };
 }
