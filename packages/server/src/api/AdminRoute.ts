@@ -22,11 +22,8 @@ export interface RouteInput<P extends string, Q, B> {
   body: B;
 }
 
-export interface RouteReply {
-  status: 200 | 201 | 202 | 204;
-  /** JSON; none for 202 and 204. */
-  body?: object;
-}
+/** The status of a call that went through. */
+export type SuccessStatus = 200 | 201 | 202 | 204;
 
 export interface RouteSpec<P extends string, Q extends z.ZodType | undefined, B extends z.ZodType | undefined> {
   method: HttpMethod;
@@ -36,11 +33,14 @@ export interface RouteSpec<P extends string, Q extends z.ZodType | undefined, B 
   operationId: string;
   /** Any one of these grants lets the call through; 'public' needs no token at all. */
   access: readonly AdminGrant[] | 'public';
+  /** What a call that went through answers; 202 and 204 with no body. */
+  status: SuccessStatus;
   /** Checked against the query string (strict: a misspelt parameter is refused, not ignored). */
   query?: Q;
   /** Checked against the JSON body; a route without one reads no body. */
   body?: B;
-  handle(input: RouteInput<P, Parsed<Q>, Parsed<B>>): Promise<RouteReply>;
+  /** The answer's JSON body (nothing for 202 and 204). */
+  handle(input: RouteInput<P, Parsed<Q>, Parsed<B>>): Promise<object | void>;
 }
 
 /** A route as the table holds it, its types erased. */
@@ -49,9 +49,10 @@ export interface AdminRoute {
   readonly path: string;
   readonly operationId: string;
   readonly access: readonly AdminGrant[] | 'public';
+  readonly status: SuccessStatus;
   readonly query?: z.ZodType | undefined;
   readonly body?: z.ZodType | undefined;
-  handle(input: RouteInput<string, unknown, unknown>): Promise<RouteReply>;
+  handle(input: RouteInput<string, unknown, unknown>): Promise<object | void>;
 }
 
 /** Types `handle`'s input from the route's own path and schemas. */

@@ -5,7 +5,7 @@ import type { ApiKeys } from '../access/apiKeys';
 import type { RoomAdministration } from '../cluster/RoomAdministration';
 import { toProtocolError } from '../service/errors';
 import type { Logger } from '../service/logger';
-import type { AdminRoute, RouteReply } from './AdminRoute';
+import type { AdminRoute } from './AdminRoute';
 import { ADMIN_API_RATE_LIMIT, ApiKeyRateLimiter, type RateLimit } from './ApiKeyRateLimiter';
 import { authenticate } from './authenticate';
 import { authorize } from './authorize';
@@ -49,7 +49,8 @@ export function createAdminApi(options: AdminApiOptions): AdminApiHandler {
     return claims;
   }
 
-  async function serve({ route, params }: MatchedRoute, req: IncomingMessage): Promise<RouteReply> {
+  /** The answer's body, if it has one. */
+  async function serve({ route, params }: MatchedRoute, req: IncomingMessage): Promise<object | void> {
     const claims = await admit(route, params.room, req);
     const query = route.query ? parseInput(route.query, Object.fromEntries(new URL(req.url ?? '/', 'http://localhost').searchParams), 'query') : undefined;
     const body = route.body ? parseInput(route.body, await readJsonBody(req), 'body') : undefined;
@@ -67,10 +68,10 @@ export function createAdminApi(options: AdminApiOptions): AdminApiHandler {
     try {
       const matched = matchRoute(ADMIN_ROUTES, method, pathname.slice(ADMIN_API_PREFIX.length));
       route = ADMIN_API_PREFIX + matched.route.path;
-      const reply = await serve(matched, req);
-      status = reply.status;
-      if (reply.body === undefined) sendEmpty(res, status);
-      else sendJson(res, status, reply.body);
+      const body = await serve(matched, req);
+      status = matched.route.status;
+      if (body === undefined) sendEmpty(res, status);
+      else sendJson(res, status, body);
     } catch (error) {
       const wire = toProtocolError(error);
       if (wire.code === ErrorCode.Internal) logger.error({ err: error, method, route }, 'admin api call failed');

@@ -13,14 +13,16 @@ export const ADMIN_ROUTES: readonly AdminRoute[] = [
     path: '/openapi.json',
     operationId: 'getOpenApiDocument',
     access: 'public',
-    handle: async () => ({ status: 200, body: OPENAPI_DOCUMENT }),
+    status: 200,
+    handle: async () => OPENAPI_DOCUMENT,
   }),
   defineRoute({
     method: 'GET',
     path: '/rooms',
     operationId: 'listRooms',
     access: ['roomList'],
-    handle: async ({ administration }) => ({ status: 200, body: { rooms: await administration.listRooms() } }),
+    status: 200,
+    handle: async ({ administration }) => ({ rooms: await administration.listRooms() }),
   }),
   defineRoute({
     method: 'POST',
@@ -28,31 +30,32 @@ export const ADMIN_ROUTES: readonly AdminRoute[] = [
     operationId: 'createRoom',
     access: ['roomCreate'],
     body: CreateRoomBody,
-    handle: async ({ administration, body }) => ({ status: 201, body: { room: await administration.createRoom(body) } }),
+    status: 201,
+    handle: async ({ administration, body }) => ({ room: await administration.createRoom(body) }),
   }),
   defineRoute({
     method: 'GET',
     path: '/rooms/{room}',
     operationId: 'getRoom',
     access: ['roomList', 'roomAdmin'],
-    handle: async ({ administration, params }) => ({ status: 200, body: { room: await administration.getRoom(params.room) } }),
+    status: 200,
+    handle: async ({ administration, params }) => ({ room: await administration.getRoom(params.room) }),
   }),
   defineRoute({
     method: 'DELETE',
     path: '/rooms/{room}',
     operationId: 'deleteRoom',
     access: ['roomCreate', 'roomAdmin'],
-    handle: async ({ administration, params }) => {
-      await administration.deleteRoom(params.room);
-      return { status: 204 };
-    },
+    status: 204,
+    handle: ({ administration, params }) => administration.deleteRoom(params.room),
   }),
   defineRoute({
     method: 'GET',
     path: '/rooms/{room}/participants',
     operationId: 'listParticipants',
     access: ['roomAdmin'],
-    handle: async ({ administration, params }) => ({ status: 200, body: { participants: await administration.listParticipants(params.room) } }),
+    status: 200,
+    handle: async ({ administration, params }) => ({ participants: await administration.listParticipants(params.room) }),
   }),
   defineRoute({
     method: 'DELETE',
@@ -60,10 +63,8 @@ export const ADMIN_ROUTES: readonly AdminRoute[] = [
     operationId: 'removeParticipant',
     access: ['roomAdmin'],
     query: RemoveParticipantQuery,
-    handle: async ({ administration, params, query }) => {
-      await administration.removeParticipant(params.room, params.identity, query.banSeconds);
-      return { status: 204 };
-    },
+    status: 204,
+    handle: ({ administration, params, query }) => administration.removeParticipant(params.room, params.identity, query.banSeconds),
   }),
   defineRoute({
     method: 'POST',
@@ -71,10 +72,8 @@ export const ADMIN_ROUTES: readonly AdminRoute[] = [
     operationId: 'muteTrack',
     access: ['roomAdmin'],
     body: MuteTrackBody,
-    handle: async ({ administration, params, body }) => ({
-      status: 200,
-      body: { participant: await administration.muteTrack(params.room, params.identity, body.source) },
-    }),
+    status: 200,
+    handle: async ({ administration, params, body }) => ({ participant: await administration.muteTrack(params.room, params.identity, body.source) }),
   }),
   defineRoute({
     method: 'PATCH',
@@ -82,10 +81,8 @@ export const ADMIN_ROUTES: readonly AdminRoute[] = [
     operationId: 'updatePermissions',
     access: ['roomAdmin'],
     body: UpdateParticipantBody,
-    handle: async ({ administration, params, body }) => ({
-      status: 200,
-      body: { participant: await administration.updatePermissions(params.room, params.identity, body.permissions) },
-    }),
+    status: 200,
+    handle: async ({ administration, params, body }) => ({ participant: await administration.updatePermissions(params.room, params.identity, body.permissions) }),
   }),
   defineRoute({
     method: 'POST',
@@ -93,9 +90,7 @@ export const ADMIN_ROUTES: readonly AdminRoute[] = [
     operationId: 'sendMessage',
     access: ['roomAdmin'],
     body: SystemMessageBody,
-    handle: async ({ administration, params, body }) => {
-      await administration.sendMessage(params.room, body.text);
-      return { status: 202 };
-    },
+    status: 202,
+    handle: ({ administration, params, body }) => administration.sendMessage(params.room, body.text),
   }),
 ];

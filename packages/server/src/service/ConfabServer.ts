@@ -4,6 +4,7 @@ import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { encodeMessage, ProtocolError } from '@confab/protocol';
 import { WebSocketServer, type WebSocket } from 'ws';
+import { createAdminApi, type AdminApiHandler } from '../api/index';
 import type { LocalDirectory } from '../cluster/LocalDirectory';
 import type { RoomRouter } from '../cluster/RoomRouter';
 import type { MediaEngine } from '../media/types';
@@ -25,7 +26,7 @@ export const SIGNAL_PATH = '/rtc';
 /** How long shutdown waits for clients to answer the close frame before cutting them off. */
 const CLOSE_HANDSHAKE_MS = 2000;
 
-/** The whole node: HTTP (web app, health, metrics), WebSocket signaling, rooms and media. */
+/** The whole node: HTTP (web app, health, metrics, admin API), WebSocket signaling, rooms and media. */
 export class ConfabServer {
   private readonly http: HttpServer | HttpsServer;
   /** CONFAB_HTTP_REDIRECT_PORT: plain HTTP answering with redirects to `http`. */
@@ -35,6 +36,7 @@ export class ConfabServer {
   private readonly connections = new Set<SignalConnection>();
   private readonly metrics;
   private readonly serveStatic;
+  private readonly adminApi: AdminApiHandler;
   private readonly limiter: ConnectionLimiter;
   private readonly allowsOrigin;
   private draining = false;
@@ -66,6 +68,7 @@ export class ConfabServer {
     this.heartbeat.unref();
     this.metrics = createMetrics(this.directory, media, () => this.connections.size, { nodeId: config.nodeId, cluster: router.clusterMetrics });
     this.serveStatic = createStaticHandler(config.webDir);
+    this.adminApi = createAdminApi({ administration: router.administration, apiKeys: config.apiKeys, logger, metrics: this.metrics });
     this.wss = new WebSocketServer({ noServer: true, maxPayload: config.maxMessageBytes });
     const handler = (req: IncomingMessage, res: ServerResponse) => {
       this.onRequest(req, res).catch((err: unknown) => {
@@ -218,6 +221,7 @@ export class ConfabServer {
       res.writeHead(200, { 'content-type': this.metrics.registry.contentType }).end(body);
       return;
     }
+    if (await this.adminApi(req, res, pathname)) return;
     if (await this.serveStatic(req, res, pathname)) return;
     res.writeHead(404, { 'content-type': 'text/plain; charset=utf-8' }).end('not found\n');
   }
