@@ -207,15 +207,15 @@ export function adminApiCases(target: AdminApiTarget): void {
     const room = target.freshRoom();
     const admin = adminFor(target, room);
     const calls = [
-      admin.getRoom(room),
-      admin.deleteRoom(room),
-      admin.listParticipants(room),
-      admin.removeParticipant(room, 'ann', { banSeconds: 5 }),
-      admin.muteTrack(room, 'ann', 'microphone'),
-      admin.updatePermissions(room, 'ann', { canChat: false }),
-      admin.sendMessage(room, 'hello?'),
+      () => admin.getRoom(room),
+      () => admin.deleteRoom(room),
+      () => admin.listParticipants(room),
+      () => admin.removeParticipant(room, 'ann', { banSeconds: 5 }),
+      () => admin.muteTrack(room, 'ann', 'microphone'),
+      () => admin.updatePermissions(room, 'ann', { canChat: false }),
+      () => admin.sendMessage(room, 'hello?'),
     ];
-    for (const call of calls) assert.deepEqual(await failure(call), [404, 'not_found']);
+    for (const call of calls) assert.deepEqual(await failure(call()), [404, 'not_found'], call.toString());
   });
 
   test("grants: a moderator's own join token manages its room and no other; a roomList token reads but does not change", async () => {
