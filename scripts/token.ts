@@ -2,14 +2,16 @@
  * `npm run -s token -- --room <room> --identity <identity> [--name <name>] [--admin] [--ttl 6h]`:
  * prints one access token for the room on stdout, and nothing else, signed with the first API key
  * of CONFAB_API_KEYS (or CONFAB_API_KEY and CONFAB_API_SECRET): token mode without an app backend.
- * --admin adds roomAdmin (moderator). Exits 2 on bad arguments, 1 without a key.
+ * --admin adds roomAdmin (moderator). `--api` instead of --room: a token for the admin API
+ * (docs/api.md) with roomList, roomCreate and roomAdmin of every room, that joins no room.
+ * Exits 2 on bad arguments, 1 without a key.
  */
 import { parseArgs } from 'node:util';
 import { isValidRoomName } from '@confab/protocol';
 import { AccessToken } from '@confab/server-sdk';
 import { parseApiKeys } from '../packages/server/src/access/apiKeys';
 
-const USAGE = 'usage: npm run -s token -- --room <room> --identity <identity> [--name <name>] [--admin] [--ttl 6h]';
+const USAGE = 'usage: npm run -s token -- --room <room> --identity <identity> [--name <name>] [--admin] [--ttl 6h], or -- --api --identity <identity> [--ttl 6h]';
 
 function fail(code: 1 | 2, problem: string): never {
   console.error(`npm run token: ${problem}${code === 2 ? `; ${USAGE}` : ''}`);
@@ -25,15 +27,18 @@ async function main(): Promise<void> {
         identity: { type: 'string' },
         name: { type: 'string' },
         admin: { type: 'boolean', default: false },
+        api: { type: 'boolean', default: false },
         ttl: { type: 'string', default: '6h' },
       },
     }));
   } catch (error) {
     fail(2, (error as Error).message.split('\n')[0]!);
   }
-  const { room, identity, name, admin, ttl } = values;
-  if (room === undefined || identity === undefined) fail(2, `${room === undefined ? '--room' : '--identity'} is required`);
-  if (!isValidRoomName(room)) fail(2, '--room must be 1-64 letters, digits, "-", "_" or "."');
+  const { room, identity, name, admin, api, ttl } = values;
+  if (api && (room !== undefined || admin)) fail(2, '--api is a token for every room of the admin API: leave out --room and --admin');
+  if (!api && room === undefined) fail(2, '--room is required');
+  if (identity === undefined) fail(2, '--identity is required');
+  if (room !== undefined && !isValidRoomName(room)) fail(2, '--room must be 1-64 letters, digits, "-", "_" or "."');
 
   let keys;
   try {
@@ -46,7 +51,8 @@ async function main(): Promise<void> {
   const [apiKey, apiSecret] = first;
 
   try {
-    const token = new AccessToken(apiKey, apiSecret, { identity, name, ttl }).addGrant({ room, roomJoin: true, ...(admin ? { roomAdmin: true } : {}) });
+    const grants = api ? { roomList: true, roomCreate: true, roomAdmin: true } : { room, roomJoin: true, ...(admin ? { roomAdmin: true } : {}) };
+    const token = new AccessToken(apiKey, apiSecret, { identity, name, ttl }).addGrant(grants);
     console.log(await token.toJwt());
   } catch (error) {
     // A ttl that is not a duration, an identity or name the claims schema refuses.

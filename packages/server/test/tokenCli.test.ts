@@ -52,6 +52,16 @@ test('--admin, --name and --ttl; the single-key settings work too', async () => 
   assert.equal(claims.exp - claims.nbf!, 900);
 });
 
+test('--api: a token for the admin API, for every room, that joins none', async () => {
+  const run = await token(['--api', '--identity', 'ops', '--ttl', '15m']);
+  assert.deepEqual([run.code, run.stderr], [0, '']);
+  const claims = await verifyAccessToken(run.stdout.trim(), parseApiKeys(KEYS_ENV)!);
+  assert.deepEqual([claims.iss, claims.sub, claims.grants], ['first', 'ops', { roomList: true, roomCreate: true, roomAdmin: true }]);
+  const withRoom = await token(['--api', '--room', 'standup', '--identity', 'ops']);
+  assert.deepEqual([withRoom.code, withRoom.stdout], [2, '']);
+  assert.match(withRoom.stderr, /--api is a token for every room of the admin API: leave out --room and --admin/);
+});
+
 test('no key, or keys that stop the server too: exit 1 with one line', async () => {
   const none = await token(['--room', 'standup', '--identity', 'ada'], {});
   assert.deepEqual(none, { code: 1, stdout: '', stderr: 'npm run token: no API key: set CONFAB_API_KEYS (key:secret) or CONFAB_API_KEY and CONFAB_API_SECRET\n' });
@@ -71,7 +81,7 @@ test('bad arguments: exit 2 with one usage line', async () => {
   for (const [args, problem] of cases) {
     const run = await token(args);
     assert.deepEqual([run.code, run.stdout], [2, ''], args.join(' '));
-    assert.match(run.stderr, /^npm run token: [^\n]*; usage: npm run -s token -- --room <room> --identity <identity> [^\n]*\n$/, run.stderr);
+    assert.match(run.stderr, /^npm run token: [^\n]*; usage: npm run -s token -- --room <room> --identity <identity> [^\n]*--api[^\n]*\n$/, run.stderr);
     assert.match(run.stderr, problem);
   }
 });
