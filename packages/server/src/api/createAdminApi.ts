@@ -63,21 +63,21 @@ export function createAdminApi(options: AdminApiOptions): AdminApiHandler {
   return async function adminApi(req, res, pathname) {
     if (pathname !== ADMIN_API_PREFIX && !pathname.startsWith(`${ADMIN_API_PREFIX}/`)) return false;
     const method = req.method ?? 'GET';
-    let route = UNMATCHED;
+    let routeLabel = UNMATCHED;
     let status: number;
     try {
       const matched = matchRoute(ADMIN_ROUTES, method, pathname.slice(ADMIN_API_PREFIX.length));
-      route = ADMIN_API_PREFIX + matched.route.path;
+      routeLabel = ADMIN_API_PREFIX + matched.route.path;
       const body = await serve(matched, req);
       status = matched.route.status;
       if (body === undefined) sendEmpty(res, status);
       else sendJson(res, status, body);
     } catch (error) {
       const wire = toProtocolError(error);
-      if (wire.code === ErrorCode.Internal) logger.error({ err: error, method, route }, 'admin api call failed');
+      if (wire.code === ErrorCode.Internal) logger.error({ err: error, method, route: routeLabel }, 'admin api call failed');
       status = sendError(res, wire);
     }
-    metrics?.adminApiRequests.inc({ route, method, status: String(status) });
+    metrics?.adminApiRequests.inc({ route: routeLabel, method, status: String(status) });
     return true;
   };
 }
