@@ -2,10 +2,10 @@ import type { WebhookEvent } from '@confab/protocol';
 import type { Logger } from '../service/logger';
 import type { WebhookMetrics } from '../service/metrics';
 import { retryDelayMs } from './deliveryPolicy';
-import { DropWarnings } from './DropWarnings';
 import { postWebhook, type PostResult } from './postWebhook';
 import type { RoomEvents } from './RoomEvents';
 import { webhookHeaders } from './signature';
+import { WarningSummary } from './WarningSummary';
 import { WebhookQueue, type Delivery, type Dropped, type Lane } from './WebhookQueue';
 
 export interface WebhookNotifierOptions {
@@ -21,8 +21,8 @@ export interface WebhookNotifierOptions {
   maxQueued: number;
   /** close() lets what is queued go out for up to this long. */
   closeGraceMs: number;
-  /** At most one warning line about drops per this long. */
-  dropWarningIntervalMs: number;
+  /** At most one warning line about failed POSTs, and one about drops, per this long. */
+  warningIntervalMs: number;
 }
 
 export const DEFAULT_WEBHOOK_OPTIONS: WebhookNotifierOptions = {
@@ -32,7 +32,7 @@ export const DEFAULT_WEBHOOK_OPTIONS: WebhookNotifierOptions = {
   maxAgeMs: 10 * 60_000,
   maxQueued: 10_000,
   closeGraceMs: 2_000,
-  dropWarningIntervalMs: 10_000,
+  warningIntervalMs: 10_000,
 };
 
 export interface WebhookNotifierInit {
@@ -56,14 +56,14 @@ export class WebhookNotifier implements RoomEvents {
   private readonly urlNames: readonly string[];
   private readonly options: WebhookNotifierOptions;
   private readonly queue: WebhookQueue;
-  private readonly dropWarnings: DropWarnings;
-  /** URLs whose last attempt failed, told once in the log until they accept again. */
-  private readonly failing = new Set<number>();
+  private readonly failureWarnings: WarningSummary;
+  private readonly dropWarnings: WarningSummary;
   /** Room sids being handed over: their lanes post nothing more. */
   private readonly handingOver = new Set<string>();
   /** Aborts the POSTs still open when close() has waited enough. */
   private readonly stop = new AbortController();
   private onEmpty: (() => void) | undefined = undefined;
+  private closing: Promise<void> | undefined = undefined;
   private closed = false;
 
   constructor(private readonly init: WebhookNotifierInit) {
@@ -71,7 +71,8 @@ export class WebhookNotifier implements RoomEvents {
     this.urlNames = this.urls.map(nameOf);
     this.options = { ...DEFAULT_WEBHOOK_OPTIONS, ...init.options };
     this.queue = new WebhookQueue(this.urls.length, this.options.maxQueued);
-    this.dropWarnings = new DropWarnings(init.logger, this.options.dropWarningIntervalMs);
+    this.failureWarnings = new WarningSummary(init.logger, 'webhook POSTs failed; retrying with backoff', this.options.warningIntervalMs);
+    this.dropWarnings = new WarningSummary(init.logger, 'webhook deliveries dropped', this.options.warningIntervalMs);
   }
 
   emit(event: WebhookEvent): void {
@@ -103,8 +104,12 @@ export class WebhookNotifier implements RoomEvents {
    * Lets what is queued go out for up to closeGraceMs, then aborts what is still open; what is
    * left is lost (logged). Rooms still closing meanwhile can emit their last events.
    */
-  async close(): Promise<void> {
-    if (this.closed) return;
+  close(): Promise<void> {
+    this.closing ??= this.shutDown();
+    return this.closing;
+  }
+
+  private async shutDown(): Promise<void> {
     if (this.queue.size > 0) {
       await new Promise<void>((resolve) => {
         const timer = setTimeout(resolve, this.options.closeGraceMs);
@@ -118,6 +123,7 @@ export class WebhookNotifier implements RoomEvents {
     this.closed = true;
     this.stop.abort();
     for (const lane of this.queue.allLanes()) this.cancelRetry(lane);
+    this.failureWarnings.close();
     this.dropWarnings.close();
     if (this.queue.size > 0) this.init.logger.warn({ undelivered: this.queue.size }, 'webhooks closed with deliveries undelivered: they are lost');
   }
@@ -145,11 +151,10 @@ export class WebhookNotifier implements RoomEvents {
   }
 
   private settle(lane: Lane, delivery: Delivery, { verdict, detail }: PostResult): void {
-    const { metrics, logger } = this.init;
+    const { metrics } = this.init;
     if (verdict === 'accepted') {
       metrics.attempted('ok');
       metrics.observeLatency(Math.max(0, Date.now() - delivery.signed.event.createdAt) / 1000);
-      if (this.failing.delete(lane.url)) logger.info({ url: this.urlNames[lane.url] }, 'webhook receiver accepting again');
       this.queue.accepted(lane);
       return;
     }
@@ -158,10 +163,8 @@ export class WebhookNotifier implements RoomEvents {
       this.noteDrops(this.queue.drop(lane, delivery, 'rejected'), detail);
       return;
     }
-    if (!this.failing.has(lane.url)) {
-      this.failing.add(lane.url);
-      logger.warn({ url: this.urlNames[lane.url], detail }, 'webhook receiver failing; retrying with backoff');
-    }
+    const url = this.urlNames[lane.url]!;
+    this.failureWarnings.add(url, { url, event: delivery.signed.event.id, detail });
     delivery.failures += 1;
     const delay = retryDelayMs(delivery.failures, this.options.retryBaseMs, this.options.retryMaxMs);
     if (this.tooOld(delivery, Date.now() + delay)) {
@@ -185,9 +188,9 @@ export class WebhookNotifier implements RoomEvents {
   }
 
   private noteDrops(dropped: Dropped[], detail: string): void {
-    for (const { lane, delivery, reason } of dropped) {
+    for (const { lane, delivery, reason, withOpening } of dropped) {
       this.init.metrics.dropped(reason);
-      this.dropWarnings.add(reason, { url: this.urlNames[lane.url]!, event: delivery.signed.event.id, detail });
+      this.dropWarnings.add(reason, { url: this.urlNames[lane.url], event: delivery.signed.event.id, detail: withOpening ? 'its opening was dropped' : detail });
     }
   }
 

@@ -35,7 +35,9 @@ export interface Lane {
 export interface Dropped {
   readonly lane: Lane;
   readonly delivery: Delivery;
+  /** For a closing dropped because its opening was: the opening's reason. */
   readonly reason: DropReason;
+  readonly withOpening: boolean;
 }
 
 /**
@@ -78,7 +80,7 @@ export class WebhookQueue {
       const openingDropped = key === undefined ? undefined : lane.droppedOpenings.get(key);
       if (key !== undefined && openingDropped) {
         lane.droppedOpenings.delete(key);
-        dropped.push({ lane, delivery, reason: openingDropped });
+        dropped.push({ lane, delivery, reason: openingDropped, withOpening: true });
         this.forgetIfIdle(lane);
         continue;
       }
@@ -98,7 +100,7 @@ export class WebhookQueue {
 
   /** Drops a delivery that is not in flight, and with an opening, its closing (now or when it comes). */
   drop(lane: Lane, delivery: Delivery, reason: DropReason): Dropped[] {
-    const dropped: Dropped[] = [{ lane, delivery, reason }];
+    const dropped: Dropped[] = [{ lane, delivery, reason, withOpening: false }];
     const key = openingKey(delivery.signed.event);
     // An opening is older than its closing, so that closing is not the head and not in flight.
     const closing = key === undefined ? undefined : lane.deliveries.find((d) => closingKey(d.signed.event) === key);
@@ -106,7 +108,7 @@ export class WebhookQueue {
     this.remove(lane, delivery);
     if (closing) {
       this.remove(lane, closing);
-      dropped.push({ lane, delivery: closing, reason });
+      dropped.push({ lane, delivery: closing, reason, withOpening: true });
     }
     return dropped;
   }

@@ -1,24 +1,23 @@
 import type { Logger } from '../service/logger';
-import type { DropReason } from './WebhookQueue';
 
 /**
- * The warning about dropped webhook deliveries, one line for many: the first drop is told at once,
- * later ones are counted into at most one line per interval, so a dead receiver under load cannot
- * flood the log.
+ * One warning line for many occurrences: the first is told at once, later ones are counted (by
+ * kind) into at most one line per interval, so a dead receiver under load cannot flood the log.
  */
-export class DropWarnings {
-  private readonly counts = new Map<DropReason, number>();
-  private latest: { url: string; event: string; detail: string } | undefined = undefined;
+export class WarningSummary {
+  private readonly counts = new Map<string, number>();
+  private latest: Record<string, unknown> | undefined = undefined;
   private lastLineAt = -Infinity;
   private timer: NodeJS.Timeout | undefined = undefined;
 
   constructor(
     private readonly logger: Logger,
+    private readonly message: string,
     private readonly intervalMs: number,
   ) {}
 
-  add(reason: DropReason, latest: { url: string; event: string; detail: string }): void {
-    this.counts.set(reason, (this.counts.get(reason) ?? 0) + 1);
+  add(kind: string, latest: Record<string, unknown>): void {
+    this.counts.set(kind, (this.counts.get(kind) ?? 0) + 1);
     this.latest = latest;
     if (this.timer) return;
     const wait = this.lastLineAt + this.intervalMs - performance.now();
@@ -36,7 +35,7 @@ export class DropWarnings {
     this.timer = undefined;
     if (this.counts.size === 0) return;
     this.lastLineAt = performance.now();
-    this.logger.warn({ dropped: Object.fromEntries(this.counts), latest: this.latest }, 'webhook deliveries dropped');
+    this.logger.warn({ counts: Object.fromEntries(this.counts), latest: this.latest }, this.message);
     this.counts.clear();
   };
 }
