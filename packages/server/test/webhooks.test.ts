@@ -46,6 +46,20 @@ function node(urls: string[], options: Partial<WebhookNotifierOptions> = {}, api
 const ids = (events: WebhookEvent[]) => events.map((e) => e.id);
 const seqs = (n: number, sid: string) => Array.from({ length: n }, (_, i) => `${sid}-${i + 1}`);
 
+/**
+ * Rooms (named by their sids) start, then people join: `perRoom` events each, the rooms taking
+ * turns, `gapMs` between events.
+ */
+async function busyRooms(notifier: WebhookNotifier, sids: string[], perRoom: number, gapMs = 0): Promise<void> {
+  const lives = sids.map(roomLife);
+  for (let i = 0; i < perRoom; i++) {
+    for (const [k, life] of lives.entries()) {
+      notifier.emit(life(i === 0 ? 'room_started' : 'participant_joined', `p${k}-${i}`));
+      if (gapMs > 0) await sleep(gapMs);
+    }
+  }
+}
+
 /** A closed port on this machine: connections to it are refused until a receiver listens there. */
 async function deadUrl(): Promise<{ port: number; url: string }> {
   const port = await freePort();
@@ -92,12 +106,7 @@ test('a receiver answering 500 for a while gets every event once and in order wh
   receiver.answer = () => (Date.now() < recoverAt ? 500 : 200);
   const { notifier, metric, metricReaches, logged } = node([receiver.url]);
   try {
-    const [a, b] = [roomLife('A'), roomLife('B')];
-    for (let i = 0; i < 10; i++) {
-      notifier.emit(a(i === 0 ? 'room_started' : 'participant_joined', `pa${i}`));
-      notifier.emit(b(i === 0 ? 'room_started' : 'participant_joined', `pb${i}`));
-      await sleep(20);
-    }
+    await busyRooms(notifier, ['A', 'B'], 10, 10);
     await waitUntil(() => receiver.accepted().length === 20, T, () => `all twenty accepted: ${ids(receiver.accepted())}`);
     for (const sid of ['A', 'B']) {
       assert.deepEqual(ids(receiver.accepted(sid)), seqs(10, sid), `room ${sid}: no gap, no duplicate, in order`);
@@ -150,8 +159,7 @@ test('with two URLs, one dead, the other gets everything at once', async () => {
   const dead = await deadUrl();
   const { notifier, metric, metricReaches } = node([dead.url, receiver.url]);
   try {
-    const a = roomLife('A');
-    for (let i = 0; i < 10; i++) notifier.emit(a(i === 0 ? 'room_started' : 'participant_joined', `p${i}`));
+    await busyRooms(notifier, ['A'], 10);
     await waitUntil(() => receiver.accepted().length === 10, T, 'the live receiver has all');
     assert.deepEqual(ids(receiver.accepted()), seqs(10, 'A'));
     await metricReaches('confab_webhook_queue_events', 10);
@@ -167,11 +175,7 @@ test('a receiver that is down (port closed) and comes up gets everything, in ord
   const { notifier, metric, metricReaches, logged } = node([dead.url]);
   let receiver: WebhookReceiver | undefined;
   try {
-    const [a, b] = [roomLife('A'), roomLife('B')];
-    for (let i = 0; i < 5; i++) {
-      notifier.emit(a(i === 0 ? 'room_started' : 'participant_joined', `pa${i}`));
-      notifier.emit(b(i === 0 ? 'room_started' : 'participant_joined', `pb${i}`));
-    }
+    await busyRooms(notifier, ['A', 'B'], 5);
     await sleep(500);
     assert.ok((await metric('confab_webhook_retries_total')) >= 4, 'retried while down');
     assert.equal(logged('webhook POSTs failed; retrying with backoff'), 1, 'told once, not per failure');
@@ -351,11 +355,7 @@ test('measure: delivery latency of 200 events in 20 rooms to a healthy receiver'
   const receiver = await WebhookReceiver.listen(KEY, SECRET);
   const { notifier, metricReaches } = node([receiver.url]);
   try {
-    const rooms = Array.from({ length: 20 }, (_, i) => roomLife(`R${i}`));
-    for (let i = 0; i < 200; i++) {
-      notifier.emit(rooms[i % 20]!(i < 20 ? 'room_started' : 'participant_joined', `p${i}`));
-      await sleep(2);
-    }
+    await busyRooms(notifier, Array.from({ length: 20 }, (_, i) => `R${i}`), 10, 2);
     await waitUntil(() => receiver.accepted().length === 200, T, 'all 200 delivered');
     const latencies = receiver.requests.map((r) => r.at - r.event.createdAt).sort((x, y) => x - y);
     const at = (q: number) => latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))]!;
