@@ -662,8 +662,14 @@ export class Room {
     const participant = this.participants.get(participantId);
     if (!participant) return;
     this.participants.delete(participantId);
-    for (const track of participant.tracks.values()) this.forgetTrack(track.info.id);
-    for (const track of participant.awaiting.values()) this.forgetTrack(track.id);
+    for (const track of participant.tracks.values()) {
+      this.forgetTrack(track.info.id);
+      this.emitTrack('track_unpublished', participant, track.info);
+    }
+    for (const track of participant.awaiting.values()) {
+      this.forgetTrack(track.id);
+      this.emitTrack('track_unpublished', participant, track);
+    }
     participant.close();
     this.quality.remove(participantId);
     if (!participant.profile.hidden) this.broadcast({ type: 'participant_left', participantId, reason });
@@ -919,7 +925,10 @@ export class Room {
       participant.session.send({ type: 'removed', reason, message });
       participant.session.end('removed');
       this.participants.delete(participant.id);
-      for (const track of participant.tracks.values()) this.forgetTrack(track.info.id);
+      for (const track of [...participant.tracks.values()].map((t) => t.info).concat([...participant.awaiting.values()])) {
+        this.forgetTrack(track.id);
+        this.emitTrack('track_unpublished', participant, track);
+      }
       participant.close();
       this.emitParticipant('participant_left', participant, { reason });
     }

@@ -66,6 +66,11 @@ export class WebhookNotifier implements RoomEvents {
   private closing: Promise<void> | undefined = undefined;
   private closed = false;
 
+  /** Delivery metrics, for /metrics. */
+  get metrics(): WebhookMetrics {
+    return this.init.metrics;
+  }
+
   constructor(private readonly init: WebhookNotifierInit) {
     this.urls = [...init.urls];
     this.urlNames = this.urls.map(nameOf);
