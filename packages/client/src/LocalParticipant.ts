@@ -17,11 +17,15 @@ export interface LocalParticipantContext {
   readonly emit: EmitRoomEvent;
 }
 
-/** You, in the room: publish and control your tracks, presence and chat. */
+/** You, in the room: publish and control your tracks, presence, hand and chat. */
 export class LocalParticipant {
   private participantId: string;
   name: string;
   status: PresenceStatus;
+  /** Who you are to the app: the access token's subject, or (open mode) this browser's id. */
+  identity: string;
+  private hand: boolean;
+  private isModerator: boolean;
   private readonly trackMap = new Map<TrackSource, LocalTrack>();
   /** Sources with a publish or unpublish in flight. */
   private readonly busy = new Set<TrackSource>();
@@ -39,6 +43,9 @@ export class LocalParticipant {
     this.participantId = self.id;
     this.name = self.name;
     this.status = self.status;
+    this.identity = self.identity;
+    this.hand = self.handRaised;
+    this.isModerator = self.moderator;
     this.dynacast = new Dynacast((error) => this.context.emit(RoomEvent.Error, ConfabError.wrap(error)));
   }
 
@@ -49,6 +56,15 @@ export class LocalParticipant {
 
   get tracks(): ReadonlyMap<TrackSource, LocalTrack> {
     return this.trackMap;
+  }
+
+  get handRaised(): boolean {
+    return this.hand;
+  }
+
+  /** Whether you may moderate the room (as `room.permissions.moderator`). */
+  get moderator(): boolean {
+    return this.isModerator;
   }
 
   /** Captures the microphone (getUserMedia audio) and publishes it. */
@@ -138,7 +154,51 @@ export class LocalParticipant {
   /** Sets your presence; everyone (you included) gets `participant_updated`. */
   async setStatus(status: PresenceStatus): Promise<void> {
     await this.context.signal.request({ type: 'status', status });
-    this.status = status;
+    this.change(() => {
+      this.status = status;
+    });
+  }
+
+  /** Raises or lowers your hand; everyone sees it (RoomEvent.ParticipantUpdated, `handRaised`). */
+  async setHandRaised(raised: boolean): Promise<void> {
+    await this.context.signal.request({ type: 'raise_hand', raised });
+    this.change(() => {
+      this.hand = raised;
+    });
+  }
+
+  /** @internal The server's view of us (participant_updated, joined after a rejoin). */
+  applyInfo(info: ParticipantInfo): void {
+    this.change(() => {
+      this.name = info.name;
+      this.status = info.status;
+      this.identity = info.identity;
+      this.hand = info.handRaised;
+      this.isModerator = info.moderator;
+    });
+    for (const track of info.tracks) this.assignTrackId(track.source, track.id);
+  }
+
+  /** @internal Our permissions changed: made or unmade moderator. */
+  applyModerator(moderator: boolean): void {
+    this.change(() => {
+      this.isModerator = moderator;
+    });
+  }
+
+  /**
+   * @internal A moderator muted our track `trackId`: stop sending it and show it muted, as our own
+   * mute would, without asking the server (it did it). Only `setMuted(source, false)` undoes it.
+   */
+  applyForcedMute(trackId: string): Promise<void> {
+    return this.controls.run(async () => {
+      const track = [...this.trackMap.values()].find((t) => t.id === trackId);
+      if (!track || track.muted) return;
+      await setSenderTrack(track.transceiver.sender, null);
+      track.markMuted(true);
+      this.context.emit(RoomEvent.TrackMuted, track, this);
+      this.context.emit(RoomEvent.MutedByModerator, track);
+    });
   }
 
   /** Sends a chat message; resolves when the server acknowledged it. */
@@ -233,6 +293,17 @@ export class LocalParticipant {
       track.stopIfOwned();
     }
     this.trackMap.clear();
+  }
+
+  /** Runs `apply`, and tells the app if it changed anything the app shows. */
+  private change(apply: () => void): void {
+    const before = this.shown();
+    apply();
+    if (this.shown() !== before) this.context.emit(RoomEvent.LocalParticipantUpdated, this);
+  }
+
+  private shown(): string {
+    return JSON.stringify([this.name, this.status, this.identity, this.hand, this.isModerator]);
   }
 
   private async captureAndPublish(source: TrackSource, capture: () => Promise<MediaStreamTrack>): Promise<LocalTrack> {

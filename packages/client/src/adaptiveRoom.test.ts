@@ -8,20 +8,27 @@ import { connect } from './connect';
 import { ConfabError } from './errors';
 import { RoomEvent } from './events';
 import type { Room } from './Room';
-import { fakePeerConnectionClass, fakeTrack, fakeWebSocketClass, tick, type FakeMediaStreamTrack, type FakeSenderParameters, type FakeWebSocket } from './testFakes';
+import {
+  fakePeerConnectionClass,
+  fakeTrack,
+  fakeWebSocketClass,
+  joinedMessage,
+  participantInfo,
+  tick,
+  type FakeMediaStreamTrack,
+  type FakeSenderParameters,
+  type FakeWebSocket,
+} from './testFakes';
 
-const SELF = { id: 'me', name: 'Me', status: 'online', connection: 'connected', joinedAt: 1, tracks: [] };
-const ALICE = {
+const SELF = participantInfo({ id: 'me', name: 'Me' });
+const ALICE = participantInfo({
   id: 'alice',
   name: 'Alice',
-  status: 'online',
-  connection: 'connected',
-  joinedAt: 1,
   tracks: [
     { id: 'a-cam', source: 'camera', kind: 'video', muted: false },
     { id: 'a-mic', source: 'microphone', kind: 'audio', muted: false },
   ],
-};
+});
 
 function server(socket: FakeWebSocket): void {
   queueMicrotask(() => socket.open());
@@ -31,10 +38,7 @@ function server(socket: FakeWebSocket): void {
     setTimeout(() => {
       if (ws.readyState !== 1) return;
       if (message['type'] === 'join') {
-        ws.receive({
-          type: 'joined', id, v: 1, room: 'standup', self: SELF, participants: [ALICE], iceServers: [],
-          session: { resumeToken: 't', resumeWindowMs: 15_000, heartbeatIntervalMs: 1_000, heartbeatTimeoutMs: 4_000 },
-        });
+        ws.receive(joinedMessage(id, { self: SELF, participants: [ALICE] }));
       } else if (message['type'] === 'resume') ws.receive({ type: 'resumed', id, lastRequestId: 0 });
       else if (message['type'] === 'offer') ws.receive({ type: 'answer', id, target: 'publisher', sdp: 'fake server answer' });
       else ws.receive({ type: 'ack', id });

@@ -340,3 +340,65 @@ export function fakePeerConnectionClass(): { RTCPeerConnection: typeof RTCPeerCo
 export function tick(ms = 0): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
+
+/** A participant as the server describes one (ParticipantInfo): online, no tracks, not a moderator, unless `fields` say otherwise. */
+export function participantInfo(fields: { id: string; name: string } & Record<string, unknown>): Record<string, unknown> {
+  return { identity: `identity-${fields.id}`, moderator: false, handRaised: false, status: 'online', connection: 'connected', joinedAt: 1_700_000_000_000, tracks: [], ...fields };
+}
+
+/** The server's `joined` reply to request `id`: an open room where everyone may do everything but moderate, unless `fields` say otherwise. */
+export function joinedMessage(id: number, fields: { self: unknown } & Record<string, unknown>): Record<string, unknown> {
+  return {
+    type: 'joined',
+    id,
+    v: 1,
+    room: 'standup',
+    participants: [],
+    iceServers: [],
+    permissions: { canPublish: true, canPublishSources: ['microphone', 'camera', 'screen'], canSubscribe: true, canChat: true, moderator: false },
+    access: { locked: false, lobby: false, passwordProtected: false },
+    session: { resumeToken: 'token', resumeWindowMs: 15_000, heartbeatIntervalMs: 1_000, heartbeatTimeoutMs: 4_000 },
+    ...fields,
+  };
+}
+
+/** How a scripted server answers a request: the reply to send, or undefined for none (the test replies itself). */
+export type ScriptedReply = (message: Record<string, unknown>, socket: FakeWebSocket) => unknown;
+
+/**
+ * A WebSocket class whose server side answers like docs/protocol.md says: `joined` (as `self`, with
+ * `joinFields` on top) to a join, an answer to an offer, `ack` to the rest; `replies` overrides by
+ * request type.
+ */
+export function scriptedServer(
+  self: Record<string, unknown>,
+  replies: Partial<Record<string, ScriptedReply>> = {},
+  joinFields: Record<string, unknown> = {},
+): { WebSocket: typeof WebSocket; sockets: FakeWebSocket[] } {
+  return fakeWebSocketClass((socket) => {
+    queueMicrotask(() => socket.open());
+    socket.onSend = (message, ws) => {
+      const id = message['id'] as number | undefined;
+      if (id === undefined) return;
+      setTimeout(() => {
+        if (ws.readyState !== 1) return;
+        const custom = replies[message['type'] as string];
+        const reply = custom ? custom(message, ws) : standardReply(message['type'] as string, id, self, joinFields);
+        if (reply !== undefined) ws.receive(reply);
+      }, 1);
+    };
+  });
+}
+
+function standardReply(type: string, id: number, self: Record<string, unknown>, joinFields: Record<string, unknown>): unknown {
+  switch (type) {
+    case 'join':
+      return joinedMessage(id, { self, ...joinFields });
+    case 'resume':
+      return { type: 'resumed', id, lastRequestId: 0 };
+    case 'offer':
+      return { type: 'answer', id, target: 'publisher', sdp: 'fake server answer' };
+    default:
+      return { type: 'ack', id };
+  }
+}
