@@ -84,6 +84,7 @@ export const RefusalReason = z.enum([
   // token fine, but not for this (code permission_denied)
   'token_wrong_room',
   'token_no_join',
+  'token_wrong_identity',
   'banned',
   'room_locked',
   'password_required',

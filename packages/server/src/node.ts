@@ -16,6 +16,11 @@ export type ClusterOptions = Pick<ClusterSettings, 'timings'>;
  * CONFAB_REDIS_URL is set: then this waits for Redis), injected into the edge. Call listen() next.
  */
 export async function createNode(config: Config, media: MediaEngine, logger: Logger, tls?: TlsMaterial, cluster: ClusterOptions = {}): Promise<ConfabServer> {
+  if (config.apiKeys === undefined) {
+    logger.warn({}, 'open mode: anyone who knows a room name may join it, and its first member moderates it; set CONFAB_API_KEYS to require access tokens (docs/security.md)');
+  } else {
+    logger.info({ keys: [...config.apiKeys.keys()] }, 'token mode: joining needs an access token');
+  }
   const router = await createRoomRouter({
     media,
     roomOptions: roomOptionsFrom(config, logger),

@@ -1,6 +1,7 @@
 import { ProtocolError, type RoomName } from '@confab/protocol';
 import type { MediaEngine } from '../media/types';
 import { Room, type RoomOptions } from '../rooms/Room';
+import type { RoomSetup } from '../rooms/RoomAccessState';
 import type { RoomSnapshot } from '../rooms/RoomSnapshot';
 
 export interface DirectoryLimits {
@@ -34,7 +35,23 @@ export class LocalDirectory {
     const existing = this.byName.get(name);
     if (existing?.isMoving) throw ProtocolError.unavailable(`room "${name}" is moving to another server; try again`);
     if (existing && !existing.isClosed) return existing;
-    return this.create(name);
+    const room = this.create(name);
+    room.opened();
+    return room;
+  }
+
+  /**
+   * Opens a room as the admin API asked (its settings, and it waits `emptyTimeoutSeconds` for its
+   * first join). Throws `conflict` if a room of that name is open here, and as acquire() does.
+   */
+  open(name: RoomName, setup: RoomSetup): Room {
+    if (this.draining) throw ProtocolError.unavailable('server is shutting down');
+    const existing = this.byName.get(name);
+    if (existing && (!existing.isClosed || existing.isMoving)) throw ProtocolError.conflict(`room "${name}" already exists`);
+    const room = this.create(name, setup);
+    room.opened();
+    room.awaitFirstJoin();
+    return room;
   }
 
   /**
@@ -52,7 +69,7 @@ export class LocalDirectory {
     return room;
   }
 
-  private create(name: RoomName): Room {
+  private create(name: RoomName, setup?: RoomSetup): Room {
     if (this.byName.size >= this.limits.maxRooms) {
       throw ProtocolError.exhausted(`this server already hosts its limit of ${this.limits.maxRooms} rooms; try again later`);
     }
@@ -64,7 +81,7 @@ export class LocalDirectory {
     });
     room = new Room(name, router, this.roomOptions, (closed) => {
       if (this.byName.get(name) === closed) this.byName.delete(name);
-    });
+    }, setup);
     this.byName.set(name, room);
     return room;
   }

@@ -1,5 +1,7 @@
 import type { MediaEngine } from '../media/types';
+import type { BanList } from '../rooms/Admission';
 import type { RoomLogger, RoomOptions } from '../rooms/Room';
+import { LocalBans } from './LocalBans';
 import type { Logger } from '../service/logger';
 import { LocalDirectory } from './LocalDirectory';
 import { LocalRouter } from './LocalRouter';
@@ -14,7 +16,8 @@ export { RedisStartupError } from './redis/redisConnection';
 
 export interface RouterSettings {
   media: MediaEngine;
-  roomOptions: RoomOptions;
+  /** Every room's options but where bans are kept, which the router decides (memory, or Redis). */
+  roomOptions: Omit<RoomOptions, 'bans'>;
   /** Rooms open at once on this node (CONFAB_MAX_ROOMS). */
   maxRooms: number;
   logger: RoomLogger;
@@ -28,8 +31,8 @@ export interface RouterSettings {
  * (RedisStartupError when it cannot work at all).
  */
 export async function createRoomRouter(settings: RouterSettings): Promise<RoomRouter> {
-  const rooms = new LocalDirectory(settings.media, settings.roomOptions, { maxRooms: settings.maxRooms });
-  if (!settings.cluster) return new LocalRouter(rooms, settings.logger);
+  const directory = (bans: BanList) => new LocalDirectory(settings.media, { ...settings.roomOptions, bans }, { maxRooms: settings.maxRooms });
+  if (!settings.cluster) return new LocalRouter(directory(new LocalBans()), settings.logger);
   const { logger, ...cluster } = settings.cluster;
-  return RedisRouter.open(rooms, settings.media, { ...cluster, maxRooms: settings.maxRooms }, logger);
+  return RedisRouter.open(directory, settings.media, { ...cluster, maxRooms: settings.maxRooms }, logger);
 }

@@ -1,7 +1,9 @@
 import type {
   ConnectionStatus,
+  ParticipantDetails,
   ParticipantId,
   ParticipantInfo,
+  Permissions,
   PresenceStatus,
   TrackId,
   TrackInfo,
@@ -17,9 +19,19 @@ export interface PublishedTrack {
   producer: Producer;
 }
 
+/** Who a participant is, as admitted (access token claims, or open mode's defaults). */
+export interface ParticipantProfile {
+  identity: string;
+  name: string;
+  metadata?: string;
+  /** Present but not listed to the others (recorders, bots). */
+  hidden: boolean;
+}
+
 /** One person in one room: presence, their tracks, their two transports, their session. Owned by its Room. */
 export class Participant {
   status: PresenceStatus;
+  handRaised = false;
   connection: ConnectionStatus = 'connected';
   /** The highest request id processed: requests are numbered in order, so a resent one is a duplicate. */
   lastRequestId = 0;
@@ -49,7 +61,9 @@ export class Participant {
 
   constructor(
     readonly id: ParticipantId,
-    readonly name: string,
+    readonly profile: ParticipantProfile,
+    /** What they may do; the room changes it (moderators, the admin API). */
+    public permissions: Permissions,
     status: PresenceStatus,
     readonly session: ParticipantSession,
     readonly publishTransport: Transport,
@@ -59,10 +73,26 @@ export class Participant {
     this.status = status;
   }
 
+  get name(): string {
+    return this.profile.name;
+  }
+
+  get identity(): string {
+    return this.profile.identity;
+  }
+
+  get isModerator(): boolean {
+    return this.permissions.moderator;
+  }
+
   info(): ParticipantInfo {
     return {
       id: this.id,
-      name: this.name,
+      identity: this.profile.identity,
+      name: this.profile.name,
+      ...(this.profile.metadata === undefined ? {} : { metadata: this.profile.metadata }),
+      moderator: this.permissions.moderator,
+      handRaised: this.handRaised,
       status: this.status,
       connection: this.connection,
       joinedAt: this.joinedAt,
@@ -70,10 +100,23 @@ export class Participant {
     };
   }
 
+  /** What the admin API shows of them. */
+  details(): ParticipantDetails {
+    const { id, identity, name, metadata, joinedAt, handRaised, tracks } = this.info();
+    return { id, identity, name, ...(metadata === undefined ? {} : { metadata }), joinedAt, hidden: this.profile.hidden, handRaised, permissions: this.permissionsView(), tracks };
+  }
+
+  /** A copy of the permissions, for messages. */
+  permissionsView(): Permissions {
+    return { ...this.permissions, canPublishSources: [...this.permissions.canPublishSources] };
+  }
+
   /** The room moves to another node: what this participant carries there. Its session sends nothing more here. */
   handOver(): ParticipantSnapshot {
     return {
       ...this.info(),
+      permissions: this.permissionsView(),
+      hidden: this.profile.hidden,
       trackSettings: [...this.trackSettings].map(([trackId, settings]) => ({ trackId, ...settings })),
       lastRequestId: this.lastRequestId,
       offerRevision: this.offerRevision,

@@ -4,9 +4,10 @@ import { isSequenced, type ServerMessage } from '@confab/protocol';
 /**
  * Why the room ended a session's connection: `failed`, the room failed and dropped the participant
  * (the client joins again); `moved`, the room moved to another node, where the session waits (the
- * client resumes there at once).
+ * client resumes there at once); `removed`, the participant may not stay (a `removed` message said
+ * why; the client does not come back).
  */
-export type SessionEndReason = 'failed' | 'moved';
+export type SessionEndReason = 'failed' | 'moved' | 'removed';
 
 /** Where a session's messages go while a connection is attached: the service edge implements it. */
 export interface SessionLink {

@@ -1,6 +1,11 @@
 import {
+  ErrorCode,
   kindOfSource,
   ProtocolError,
+  type ParticipantDetails,
+  type Permissions,
+  type RoomSummary,
+  type TrackSource,
   type ClientMessage,
   type MessageOf,
   type ParticipantId,
@@ -10,11 +15,16 @@ import {
   type TrackInfo,
 } from '@confab/protocol';
 import type { AudioLevelSample, Router, Transport, TransportSignal } from '../media/types';
+import type { RoomEvents } from '../webhooks/RoomEvents';
 import { ActiveSpeakerFeed } from './ActiveSpeakerFeed';
+import type { AccessPolicy, Admission, BanList } from './Admission';
+import { Lobby, type Knock } from './Lobby';
 import { newMessageId, newParticipantId, newTrackId } from './ids';
 import { Participant } from './Participant';
 import { ParticipantSession, type SessionLink } from './ParticipantSession';
 import { QualityFeed } from './QualityFeed';
+import { RoomAccessState, type RoomSetup } from './RoomAccessState';
+import { RoomEventLog } from './RoomEventLog';
 import { isRoomFault, roomFailedError, roomMediaFailedError } from './roomFault';
 import { arrivingParticipant, MOVED_RESUME_WINDOW_MIN_MS, OutgoingMove } from './RoomMove';
 import type { RoomSnapshot } from './RoomSnapshot';
@@ -35,6 +45,14 @@ export interface RoomOptions {
   /** Sequenced messages kept per session for replay after a resume. */
   replayBufferSize: number;
   logger: RoomLogger;
+  /** Who may come in: open mode, or access tokens. */
+  access: AccessPolicy;
+  /** Bans by identity, seen by every node. */
+  bans: BanList;
+  /** Webhooks. */
+  events: RoomEvents;
+  /** This node's id, on webhook events and room summaries. */
+  nodeId: string;
 }
 
 export interface RoomLogger {
@@ -48,6 +66,9 @@ export type ResumeRequest = MessageOf<ClientMessage, 'resume'>;
 /** Everything a joined participant may send. */
 export type RoomCommand = Exclude<ClientMessage, { type: 'join' | 'resume' | 'ping' }>;
 export type LeaveReason = MessageOf<ServerMessage, 'participant_left'>['reason'];
+export type RemovalReason = MessageOf<ServerMessage, 'removed'>['reason'];
+/** Why a room closed, for webhooks (room_finished). */
+type FinishReason = 'empty' | 'ended' | 'deleted' | 'failed';
 
 /**
  * One room: an actor. Every command runs on the room's queue, one at a time, so joins, leaves,
@@ -67,6 +88,15 @@ export class Room {
   /** Who is talking (from the router's audio levels) and everyone's connection quality. */
   private readonly speakers: ActiveSpeakerFeed;
   private readonly quality: QualityFeed;
+  /** Locked, lobby, password, capacity, empty timeout. */
+  private accessState: RoomAccessState;
+  private readonly lobby = new Lobby();
+  /** This life of the room, for webhooks; a restored room takes the sid it had. */
+  private eventLog: RoomEventLog;
+  private createdAt = Date.now();
+  /** Closes an empty room with an empty timeout once it has stayed empty that long. */
+  private emptyTimer: ReturnType<typeof setTimeout> | undefined;
+  private finishReason: FinishReason = 'empty';
 
   constructor(
     readonly name: RoomName,
@@ -74,7 +104,10 @@ export class Room {
     private readonly options: RoomOptions,
     /** Called once, synchronously, when the room empties and closes. */
     private readonly onClose: (room: Room) => void,
+    setup: RoomSetup = { maxParticipants: options.maxParticipants, emptyTimeoutSeconds: 0 },
   ) {
+    this.accessState = new RoomAccessState(setup);
+    this.eventLog = new RoomEventLog(name, options.nodeId, options.events);
     this.speakers = new ActiveSpeakerFeed(
       (producerId) => this.microphoneOwner(producerId),
       (message) => this.broadcast(message),
@@ -107,13 +140,42 @@ export class Room {
     return this.move !== undefined && !this.closed;
   }
 
-  join(request: JoinRequest, link: SessionLink): Promise<Participant> {
-    return this.enqueue(() => this.doJoin(request, link));
+  /**
+   * Lets someone in, once the access policy and the room (ban, lock, password, capacity, lobby)
+   * allow it. With the lobby on, resolves only when a moderator admits them (it rejects if they are
+   * denied, or when `signal` says their connection is gone).
+   */
+  async join(request: JoinRequest, link: SessionLink, signal?: AbortSignal): Promise<Participant> {
+    const admission = await this.options.access.admitJoin(request);
+    const outcome = await this.enqueue(() => this.doJoin(request, admission, link));
+    if (outcome instanceof Participant) return outcome;
+    const knockId = outcome.id;
+    signal?.addEventListener('abort', () => void this.enqueue(() => this.cancelKnock(knockId)).catch(() => undefined), { once: true });
+    return outcome.decision;
   }
 
   /** Takes a lost (or still attached) session over on a new connection; see docs/protocol.md "Resume". */
-  resume(request: ResumeRequest, link: SessionLink): Promise<Participant> {
-    return this.enqueue(() => this.doResume(request, link));
+  async resume(request: ResumeRequest, link: SessionLink): Promise<Participant> {
+    const identity = this.participants.get(request.participantId)?.identity;
+    if (identity !== undefined) await this.options.access.checkResume(request, identity);
+    return this.enqueue(async () => {
+      const participant = this.participants.get(request.participantId);
+      if (participant && participant.identity !== identity) throw ProtocolError.notFound('session not found or expired; join again');
+      if (participant && (await this.options.bans.isBanned(this.name, participant.identity))) {
+        throw new ProtocolError(ErrorCode.PermissionDenied, 'you were removed from this meeting', 'banned');
+      }
+      return this.doResume(request, link);
+    });
+  }
+
+  /** Announces a new life of the room (webhook room_started); not for a room restored after a move. */
+  opened(): void {
+    this.eventLog.emit({ event: 'room_started' });
+  }
+
+  /** A room opened by the admin API: nobody is in it yet, so it starts its empty timeout now. */
+  awaitFirstJoin(): void {
+    void this.enqueue(() => undefined);
   }
 
   handle(participantId: ParticipantId, command: RoomCommand): Promise<void> {
@@ -174,10 +236,25 @@ export class Room {
    * closed, failed or is already moving.
    */
   exportSnapshot(): Promise<RoomSnapshot> {
-    return this.enqueue(() => {
+    return this.enqueue(async () => {
       if (this.isClosed) throw ProtocolError.unavailable(`room "${this.name}" is closed or already moving`);
       this.quality.close();
-      const { move, snapshot } = OutgoingMove.start(this.name, this.participants.values(), this.options.logger);
+      clearTimeout(this.emptyTimer);
+      // Knocks do not move: their joins are refused and their clients join again at the new node.
+      for (const knock of this.lobby.takeAll()) knock.settle({ error: ProtocolError.unavailable(`room "${this.name}" is moving to another server; try again`) });
+      const webhooks = await this.options.events.handOver(this.eventLog.sid);
+      const access = this.accessState;
+      const state = {
+        sid: this.eventLog.sid,
+        createdAt: this.createdAt,
+        eventSeq: this.eventLog.lastSeq,
+        maxParticipants: access.maxParticipants,
+        emptyTimeoutSeconds: access.emptyTimeoutSeconds,
+        locked: access.locked,
+        lobby: access.lobby,
+        ...(access.storedPassword ? { password: access.storedPassword } : {}),
+      };
+      const { move, snapshot } = OutgoingMove.start(this.name, this.participants.values(), { state, webhooks }, this.options.logger);
       this.move = move;
       return snapshot;
     });
@@ -207,6 +284,12 @@ export class Room {
    */
   restore(snapshot: RoomSnapshot): void {
     if (this.participants.size > 0 || this.isClosed) throw new Error('restore() is for a new, empty room');
+    const { state } = snapshot;
+    const { password, ...setup } = state;
+    this.accessState = new RoomAccessState(setup, password);
+    this.eventLog = new RoomEventLog(this.name, this.options.nodeId, this.options.events, state);
+    this.createdAt = state.createdAt;
+    this.options.events.adopt(snapshot.webhooks);
     try {
       for (const state of snapshot.participants) {
         const participant = arrivingParticipant(state, this.createTransports(state.id), this.options.replayBufferSize);
@@ -272,14 +355,29 @@ export class Room {
         if (isRoomFault(error)) this.fail(error);
         throw error;
       } finally {
-        if (this.participants.size === 0 && this.queue.backlog === 0) this.close();
+        if (this.participants.size === 0 && this.lobby.size === 0 && this.queue.backlog === 0) this.closeWhenEmpty();
       }
     });
+  }
+
+  /** An empty room closes now, or after its empty timeout if nobody comes meanwhile. */
+  private closeWhenEmpty(): void {
+    const timeoutMs = this.accessState.emptyTimeoutSeconds * 1000;
+    if (timeoutMs === 0 || this.isClosed) return this.close();
+    this.emptyTimer ??= setTimeout(() => {
+      this.emptyTimer = undefined;
+      this.enqueue(() => {
+        if (this.participants.size === 0 && this.lobby.size === 0) this.close();
+      }).catch(() => undefined);
+    }, timeoutMs);
   }
 
   private close(): void {
     if (this.closed) return;
     this.closed = true;
+    clearTimeout(this.emptyTimer);
+    for (const knock of this.lobby.takeAll()) knock.settle({ error: ProtocolError.unavailable('the meeting closed') });
+    if (!this.move) this.eventLog.emit({ event: 'room_finished', reason: this.finishReason });
     this.quality.close();
     try {
       this.router.close();
@@ -297,6 +395,8 @@ export class Room {
   private fail(error: unknown, notice = roomFailedError(this.name)): void {
     if (this.closed || this.move) return; // a moving room's members are already on their way; release() cleans up
     this.options.logger.error({ room: this.name, err: error, size: this.participants.size }, 'room failed; closing it');
+    this.finishReason = 'failed';
+    for (const member of this.participants.values()) this.emitParticipant('participant_left', member, { reason: 'error' });
     const { code, message } = notice;
     const members = [...this.participants.values()];
     this.participants.clear();
@@ -311,18 +411,72 @@ export class Room {
     }
   }
 
-  private doJoin(request: JoinRequest, link: SessionLink): Participant {
+  /**
+   * A join that passed the access policy: refused (banned, locked, password, full), held in the
+   * lobby (the knock's decision settles it), or admitted at once.
+   */
+  private async doJoin(request: JoinRequest, admission: Admission, link: SessionLink): Promise<Participant | { id: ParticipantId; decision: Promise<Participant> }> {
     if (this.move) throw ProtocolError.unavailable(`room "${this.name}" is moving to another server; try again`);
     if (this.isClosed) throw ProtocolError.unavailable('room closed, join again');
-    if (this.participants.size >= this.options.maxParticipants) {
-      throw ProtocolError.exhausted(`room "${this.name}" is full (${this.options.maxParticipants} participants)`);
+    const { identity } = admission.profile;
+    if (await this.options.bans.isBanned(this.name, identity)) {
+      throw new ProtocolError(ErrorCode.PermissionDenied, 'you were removed from this meeting and may not join it again for now', 'banned');
     }
+    if (this.isClosed) throw ProtocolError.unavailable('room closed, join again');
+    // Moderators by token (roomAdmin) and hidden participants (recorders) pass the lock, the password and the lobby.
+    const privileged = admission.permissions.moderator || admission.profile.hidden;
+    if (!privileged) {
+      if (this.accessState.locked) throw new ProtocolError(ErrorCode.PermissionDenied, 'this meeting is locked: nobody new may join', 'room_locked');
+      this.accessState.checkPassword(request.password);
+    }
+    this.checkCapacity(identity);
+    // Open mode: a room without anyone to moderate it lets people in, the first of whom becomes its host.
+    const waits = this.accessState.lobby && !privileged && (this.options.access.mode === 'token' || this.hasModerator());
+    if (!waits) return this.admit(request, admission, link);
+    let settle!: Knock['settle'];
+    const decision = new Promise<Participant>((resolve, reject) => {
+      settle = (outcome) => ('participant' in outcome ? resolve(outcome.participant) : reject(outcome.error));
+    });
     const id = newParticipantId();
+    this.lobby.add({ id, request, admission, link, since: Date.now(), settle });
+    link.send({ type: 'waiting', room: this.name });
+    this.lobbyChanged();
+    this.options.logger.info({ room: this.name, knock: id, waiting: this.lobby.size }, 'waiting in the lobby');
+    return { id, decision };
+  }
+
+  private checkCapacity(identity: string): void {
+    // A second join of an identity takes the first one's seat, so it needs no new one.
+    const replacing = [...this.participants.values()].some((p) => p.identity === identity);
+    if (!replacing && this.participants.size >= this.accessState.maxParticipants) {
+      throw ProtocolError.exhausted(`room "${this.name}" is full (${this.accessState.maxParticipants} participants)`);
+    }
+  }
+
+  private hasModerator(): boolean {
+    for (const p of this.participants.values()) if (p.isModerator && !p.profile.hidden) return true;
+    return false;
+  }
+
+  /** Puts the participant in the room: the same identity's earlier seat is taken from it first. */
+  private admit(request: JoinRequest, admission: Admission, link: SessionLink, id = newParticipantId()): Participant {
+    for (const earlier of [...this.participants.values()]) {
+      if (earlier.identity === admission.profile.identity) {
+        this.expel(earlier, 'replaced', 'replaced', 'you joined this meeting again from another tab or device');
+      }
+    }
+    this.checkCapacity(admission.profile.identity);
     const { publishTransport, subscribeTransport } = this.createTransports(id);
     const session = new ParticipantSession(link, this.options.replayBufferSize);
-    const participant = new Participant(id, request.name, request.status ?? 'online', session, publishTransport, subscribeTransport);
+    const permissions = { ...admission.permissions, canPublishSources: [...admission.permissions.canPublishSources] };
+    if (admission.profile.hidden) Object.assign(permissions, { canPublish: false, canPublishSources: [] });
+    // Open mode: the first person in (or the first after every moderator left) hosts the meeting.
+    if (this.options.access.mode === 'open' && !admission.profile.hidden && !this.hasModerator()) permissions.moderator = true;
+    const participant = new Participant(id, admission.profile, permissions, request.status ?? 'online', session, publishTransport, subscribeTransport);
     const others = [...this.participants.values()];
     this.participants.set(id, participant);
+    clearTimeout(this.emptyTimer);
+    this.emptyTimer = undefined;
 
     session.send({
       type: 'joined',
@@ -330,19 +484,25 @@ export class Room {
       v: request.v,
       room: this.name,
       self: participant.info(),
-      participants: others.map((p) => p.info()),
+      participants: others.filter((p) => !p.profile.hidden).map((p) => p.info()),
       iceServers: this.options.iceServers(id),
+      permissions: participant.permissionsView(),
+      access: this.accessState.view(),
       session: { ...this.options.session, resumeToken: session.resumeToken },
     });
-    this.broadcast({ type: 'participant_joined', participant: participant.info() }, id);
+    if (!participant.profile.hidden) this.broadcast({ type: 'participant_joined', participant: participant.info() }, id);
+    if (participant.isModerator && this.lobby.size > 0) session.send(this.lobby.message());
     this.quality.add(id);
     session.send(this.quality.snapshot());
     const speakers = this.speakers.snapshot();
     if (speakers) session.send(speakers);
-    for (const other of others) {
-      for (const track of other.tracks.values()) this.subscribe(participant, track.info.id);
+    if (participant.permissions.canSubscribe) {
+      for (const other of others) {
+        for (const track of other.tracks.values()) this.subscribe(participant, track.info.id);
+      }
     }
-    this.options.logger.info({ room: this.name, participant: id, size: this.participants.size }, 'participant joined');
+    this.emitParticipant('participant_joined', participant);
+    this.options.logger.info({ room: this.name, participant: id, identity: participant.identity, size: this.participants.size }, 'participant joined');
     return participant;
   }
 
@@ -397,6 +557,7 @@ export class Room {
     participant.awaiting.delete(track.source);
     this.forgetTrack(track.id);
     this.broadcast({ type: 'track_unpublished', participantId: participant.id, trackId: track.id }, participant.id);
+    this.emitTrack('track_unpublished', participant, track);
   }
 
   private doResume(request: ResumeRequest, link: SessionLink): Participant {
@@ -443,9 +604,44 @@ export class Room {
     for (const track of participant.awaiting.values()) this.forgetTrack(track.id);
     participant.close();
     this.quality.remove(participantId);
-    this.broadcast({ type: 'participant_left', participantId, reason });
+    if (!participant.profile.hidden) this.broadcast({ type: 'participant_left', participantId, reason });
     this.speakers.remove(participantId, performance.now());
+    this.emitParticipant('participant_left', participant, { reason });
     this.options.logger.info({ room: this.name, participant: participantId, reason, size: this.participants.size }, 'participant left');
+    if (participant.isModerator) this.electHost();
+  }
+
+  /**
+   * Open mode: when the last moderator leaves, the longest-present participant hosts the meeting,
+   * and if nobody is left but people wait in the lobby, the first of them comes in as host.
+   */
+  private electHost(): void {
+    if (this.options.access.mode !== 'open' || this.hasModerator()) return;
+    const next = [...this.participants.values()].filter((p) => !p.profile.hidden).sort((a, b) => a.joinedAt - b.joinedAt)[0];
+    if (next) return this.setModerator(next, true);
+    const knock = this.lobby.takeAll()[0];
+    if (knock) this.decideKnock(knock, true);
+  }
+
+  /**
+   * Takes someone out of the room for good: they are told why (`removed`), their connection closes
+   * with 4003 so their client does not come back, and the others see them leave.
+   */
+  private expel(participant: Participant, reason: RemovalReason, leave: LeaveReason, message: string): void {
+    participant.session.send({ type: 'removed', reason, message });
+    participant.session.end('removed');
+    this.doRemove(participant.id, leave);
+  }
+
+  /** Sends a participant event to webhooks. */
+  private emitParticipant(event: 'participant_joined' | 'participant_left' | 'participant_banned', participant: Participant, extra: { reason?: string; banSeconds?: number } = {}): void {
+    const { id, identity, name, metadata } = participant.info();
+    this.eventLog.emit({ event, participant: { id, identity, name, ...(metadata === undefined ? {} : { metadata }) }, ...extra });
+  }
+
+  private emitTrack(event: 'track_published' | 'track_unpublished', participant: Participant, track: TrackInfo): void {
+    const { id, identity, name, metadata } = participant.info();
+    this.eventLog.emit({ event, participant: { id, identity, name, ...(metadata === undefined ? {} : { metadata }) }, track: { ...track } });
   }
 
   private async dispatch(participant: Participant, command: RoomCommand): Promise<void> {
@@ -477,6 +673,7 @@ export class Room {
         this.broadcast({ type: 'participant_updated', participant: participant.info() });
         return this.ack(participant, command.id);
       case 'chat':
+        if (!participant.permissions.canChat) throw ProtocolError.denied('you may not chat in this meeting');
         this.broadcast({
           type: 'chat',
           messageId: newMessageId(),
@@ -497,10 +694,179 @@ export class Room {
         participant.consumers.get(command.trackId)?.setTrackSettings(settings);
         return this.ack(participant, command.id);
       }
+      case 'raise_hand':
+        if (participant.handRaised !== command.raised) {
+          participant.handRaised = command.raised;
+          if (!participant.profile.hidden) this.broadcast({ type: 'participant_updated', participant: participant.info() });
+        }
+        return this.ack(participant, command.id);
+      default:
+        return this.moderate(participant, command);
     }
   }
 
+  /** A moderator's request; anyone else is refused. */
+  private async moderate(moderator: Participant, command: Extract<RoomCommand, { type: 'mute_participant' | 'remove_participant' | 'set_moderator' | 'update_room' | 'lobby_decision' | 'end_meeting' }>): Promise<void> {
+    if (!moderator.isModerator) throw ProtocolError.denied('only a moderator may do this');
+    const by = { id: moderator.id, identity: moderator.identity };
+    switch (command.type) {
+      case 'mute_participant':
+        this.forceMute(this.member(command.participantId), command.source, by);
+        break;
+      case 'remove_participant': {
+        const target = this.member(command.participantId);
+        if (target === moderator) throw ProtocolError.invalid('you cannot remove yourself; leave instead');
+        await this.remove(target, command.banSeconds, by);
+        break;
+      }
+      case 'set_moderator':
+        this.setModerator(this.member(command.participantId), command.moderator);
+        this.options.logger.info({ room: this.name, participant: command.participantId, moderator: command.moderator, by }, 'moderator changed');
+        break;
+      case 'update_room':
+        this.updateAccess(command);
+        this.options.logger.info({ room: this.name, locked: command.locked, lobby: command.lobby, password: command.password === undefined ? undefined : command.password !== null, by }, 'room access changed');
+        break;
+      case 'lobby_decision': {
+        const knock = this.lobby.take(command.participantId);
+        if (!knock) throw ProtocolError.notFound('nobody with that id is waiting in the lobby');
+        this.ack(moderator, command.id);
+        this.decideKnock(knock, command.admit);
+        this.lobbyChanged();
+        return;
+      }
+      case 'end_meeting':
+        this.ack(moderator, command.id);
+        this.options.logger.info({ room: this.name, by }, 'meeting ended by a moderator');
+        return this.endAll('ended', 'the meeting has ended');
+    }
+    this.ack(moderator, command.id);
+  }
+
+  private member(id: ParticipantId): Participant {
+    const participant = this.participants.get(id);
+    if (!participant) throw ProtocolError.notFound('no such participant in this room');
+    return participant;
+  }
+
+  /** Mutes someone's track for them: they are told (`forced`), and only they can unmute it. */
+  private forceMute(target: Participant, source: TrackSource, by: object): void {
+    const track = target.tracks.get(source);
+    const info = track?.info ?? target.awaiting.get(source);
+    if (!info) throw ProtocolError.notFound(`their ${source} is not published`);
+    if (info.muted) return;
+    info.muted = true;
+    track?.producer.pause();
+    this.broadcast({ type: 'track_muted', participantId: target.id, trackId: info.id, muted: true, forced: true });
+    this.options.logger.info({ room: this.name, participant: target.id, source, by }, 'track muted by a moderator');
+  }
+
+  /** Removes someone; with `banSeconds` their identity may not come back to this room for that long, on any node. */
+  private async remove(target: Participant, banSeconds: number | undefined, by: object): Promise<void> {
+    if (banSeconds !== undefined && banSeconds > 0) {
+      await this.options.bans.ban(this.name, target.identity, banSeconds);
+      this.emitParticipant('participant_banned', target, { banSeconds });
+    }
+    // The ban went to Redis while the queue waited: they may have left meanwhile.
+    if (this.participants.get(target.id) !== target) return;
+    const banned = banSeconds !== undefined && banSeconds > 0;
+    this.expel(target, banned ? 'banned' : 'kicked', banned ? 'banned' : 'kicked', 'a moderator removed you from the meeting');
+    this.options.logger.info({ room: this.name, participant: target.id, identity: target.identity, banSeconds, by }, 'participant removed');
+  }
+
+  private setModerator(target: Participant, moderator: boolean): void {
+    this.changePermissions(target, { moderator });
+  }
+
+  /**
+   * Changes what someone may do, at once: revoking publish unpublishes their tracks, revoking
+   * subscribe stops what they receive; they are told (`permissions`), the others see a moderator change.
+   */
+  private changePermissions(target: Participant, patch: Partial<Permissions>): void {
+    const before = target.permissions;
+    const after: Permissions = { ...before, ...patch, canPublishSources: [...(patch.canPublishSources ?? before.canPublishSources)] };
+    if (patch.canPublish === false) after.canPublishSources = [];
+    if (patch.canPublish === true && patch.canPublishSources === undefined && after.canPublishSources.length === 0) after.canPublishSources = ['microphone', 'camera', 'screen'];
+    target.permissions = after;
+    const mayPublish = (source: TrackSource) => after.canPublish && after.canPublishSources.includes(source);
+    for (const [source, track] of [...target.tracks]) {
+      if (!mayPublish(source)) this.dropTrack(target, track.info, track.producer);
+    }
+    for (const [source, track] of [...target.awaiting]) if (!mayPublish(source)) this.withdraw(target, track);
+    if (before.canSubscribe && !after.canSubscribe) {
+      for (const [trackId, consumer] of target.consumers) {
+        consumer.close();
+        target.consumers.delete(trackId);
+      }
+    } else if (!before.canSubscribe && after.canSubscribe) {
+      for (const trackId of this.trackOwners.keys()) this.subscribe(target, trackId);
+    }
+    target.session.send({ type: 'permissions', permissions: target.permissionsView() });
+    if (before.moderator !== after.moderator) {
+      if (!target.profile.hidden) this.broadcast({ type: 'participant_updated', participant: target.info() }, target.id);
+      if (after.moderator && this.lobby.size > 0) target.session.send(this.lobby.message());
+      if (!after.moderator) this.electHost();
+    }
+  }
+
+  private updateAccess(change: { locked?: boolean | undefined; lobby?: boolean | undefined; password?: string | null | undefined }): void {
+    if (change.locked !== undefined) this.accessState.locked = change.locked;
+    if (change.lobby !== undefined) this.accessState.lobby = change.lobby;
+    if (change.password !== undefined) this.accessState.setPassword(change.password);
+    this.broadcast({ type: 'room_access', access: this.accessState.view() });
+    // The lobby turned off: whoever waits comes in.
+    if (change.lobby === false && this.lobby.size > 0) {
+      for (const knock of this.lobby.takeAll()) this.decideKnock(knock, true);
+      this.lobbyChanged();
+    }
+  }
+
+  /** A moderator let someone in (who then gets `joined`) or sent them away. */
+  private decideKnock(knock: Knock, admit: boolean): void {
+    if (!admit) {
+      knock.settle({ error: new ProtocolError(ErrorCode.PermissionDenied, 'a moderator did not let you in', 'lobby_denied') });
+      return;
+    }
+    try {
+      knock.settle({ participant: this.admit(knock.request, knock.admission, knock.link, knock.id) });
+    } catch (error) {
+      knock.settle({ error });
+    }
+  }
+
+  /** Their connection went away while they waited. */
+  private cancelKnock(id: ParticipantId): void {
+    const knock = this.lobby.take(id);
+    if (!knock) return;
+    knock.settle({ error: ProtocolError.unavailable('gone before being let in') });
+    this.lobbyChanged();
+  }
+
+  /** Tells every moderator who waits now. */
+  private lobbyChanged(): void {
+    const message = this.lobby.message();
+    for (const p of this.participants.values()) if (p.isModerator) p.session.send(message);
+  }
+
+  /** Ends the meeting (a moderator) or deletes the room (admin API): everyone out, nobody waits, the room closes. */
+  private endAll(reason: 'ended' | 'deleted', message: string): void {
+    this.finishReason = reason;
+    for (const knock of this.lobby.takeAll()) knock.settle({ error: ProtocolError.unavailable(message) });
+    for (const participant of [...this.participants.values()]) {
+      participant.session.send({ type: 'removed', reason, message });
+      participant.session.end('removed');
+      this.participants.delete(participant.id);
+      for (const track of participant.tracks.values()) this.forgetTrack(track.info.id);
+      participant.close();
+      this.emitParticipant('participant_left', participant, { reason });
+    }
+    this.trackOwners.clear();
+    this.close();
+  }
+
   private publish(participant: Participant, command: MessageOf<ClientMessage, 'publish'>): void {
+    const { canPublish, canPublishSources } = participant.permissions;
+    if (!canPublish || !canPublishSources.includes(command.source)) throw ProtocolError.denied(`you may not publish your ${command.source} in this meeting`);
     if (participant.tracks.has(command.source)) {
       throw ProtocolError.conflict(`${command.source} is already published; unpublish it first`);
     }
@@ -534,8 +900,9 @@ export class Room {
     } else {
       // The publisher hears it too: that is how it learns its track's id.
       this.broadcast({ type: 'track_published', participantId: participant.id, track: { ...info } });
+      this.emitTrack('track_published', participant, info);
     }
-    for (const other of this.participants.values()) if (other !== participant) this.subscribe(other, id);
+    for (const other of this.participants.values()) if (other !== participant && other.permissions.canSubscribe) this.subscribe(other, id);
   }
 
   private unpublish(participant: Participant, command: MessageOf<ClientMessage, 'unpublish'>): void {
@@ -546,12 +913,18 @@ export class Room {
     }
     const track = participant.tracks.get(command.source);
     if (!track) throw ProtocolError.notFound(`${command.source} is not published`);
-    participant.tracks.delete(command.source);
-    this.forgetTrack(track.info.id);
-    track.producer.close();
-    if (command.source === 'microphone') this.speakers.remove(participant.id, performance.now());
     this.ack(participant, command.id);
-    this.broadcast({ type: 'track_unpublished', participantId: participant.id, trackId: track.info.id }, participant.id);
+    this.dropTrack(participant, track.info, track.producer, participant.id);
+  }
+
+  /** A published track ends: its producer closes and everyone (but `except`, who asked) is told. */
+  private dropTrack(participant: Participant, info: TrackInfo, producer: { close(): void }, except?: ParticipantId): void {
+    participant.tracks.delete(info.source);
+    this.forgetTrack(info.id);
+    producer.close();
+    if (info.source === 'microphone') this.speakers.remove(participant.id, performance.now());
+    this.broadcast({ type: 'track_unpublished', participantId: participant.id, trackId: info.id }, except);
+    this.emitTrack('track_unpublished', participant, info);
   }
 
   private mute(participant: Participant, command: MessageOf<ClientMessage, 'mute'>): void {

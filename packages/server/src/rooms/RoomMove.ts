@@ -30,7 +30,12 @@ export class OutgoingMove {
   ) {}
 
   /** Starts the move: each member's timers stop here, and its state is taken down for the new node. */
-  static start(room: RoomName, members: Iterable<Participant>, logger: RoomLogger): { move: OutgoingMove; snapshot: RoomSnapshot } {
+  static start(
+    room: RoomName,
+    members: Iterable<Participant>,
+    roomState: Pick<RoomSnapshot, 'state' | 'webhooks'>,
+    logger: RoomLogger,
+  ): { move: OutgoingMove; snapshot: RoomSnapshot } {
     const participants: ParticipantSnapshot[] = [];
     for (const participant of members) {
       clearTimeout(participant.resumeTimer);
@@ -38,7 +43,7 @@ export class OutgoingMove {
       participants.push(participant.handOver());
     }
     logger.info({ room, size: participants.length }, 'room exported to move');
-    return { move: new OutgoingMove(room, logger), snapshot: { v: 1, room, exportedAt: Date.now(), participants } };
+    return { move: new OutgoingMove(room, logger), snapshot: { v: 1, room, exportedAt: Date.now(), participants, ...roomState } };
   }
 
   /** `participantId` left for good while the room was on its way. */
@@ -74,8 +79,10 @@ export function arrivingParticipant(
   replayBufferSize: number,
 ): Participant {
   const session = new ParticipantSession(undefined, replayBufferSize, state.session);
-  const participant = new Participant(state.id, state.name, state.status, session, transports.publishTransport, transports.subscribeTransport, state.joinedAt);
+  const profile = { identity: state.identity, name: state.name, ...(state.metadata === undefined ? {} : { metadata: state.metadata }), hidden: state.hidden };
+  const participant = new Participant(state.id, profile, state.permissions, state.status, session, transports.publishTransport, transports.subscribeTransport, state.joinedAt);
   participant.connection = state.connection;
+  participant.handRaised = state.handRaised;
   participant.lastRequestId = state.lastRequestId;
   participant.offerRevision = state.offerRevision;
   participant.mediaReset = true;

@@ -1,5 +1,5 @@
 import * as z from 'zod';
-import { ParticipantInfo, RoomName, ServerMessage, TrackId } from '@confab/protocol';
+import { ParticipantInfo, Permissions, RoomName, ServerMessage, TrackId, WebhookEvent } from '@confab/protocol';
 
 /**
  * A room as it moves from one node to another (drain): everything its participants need to resume
@@ -32,6 +32,8 @@ export const ParticipantSnapshot = ParticipantInfo
     lastRequestId: z.number().int().nonnegative(),
     /** Subscriber offers go on numbering from here, so an answer to an old one stays stale. */
     offerRevision: z.number().int().nonnegative(),
+    permissions: Permissions,
+    hidden: z.boolean(),
     session: SessionSnapshot,
   })
   .refine((p) => new Set(p.tracks.map((t) => t.source)).size === p.tracks.length, 'one track per source');
@@ -44,6 +46,19 @@ export const RoomSnapshot = z
     /** Milliseconds since the epoch, exporting node's clock (for logs). */
     exportedAt: z.number(),
     participants: z.array(ParticipantSnapshot),
+    /** The room's own state: its life (webhooks), access settings, and webhook events not yet delivered. */
+    state: z.object({
+      sid: z.string().min(1).max(64),
+      createdAt: z.number(),
+      /** The last webhook sequence number used for this sid. */
+      eventSeq: z.number().int().nonnegative(),
+      maxParticipants: z.number().int().positive(),
+      emptyTimeoutSeconds: z.number().int().nonnegative(),
+      locked: z.boolean(),
+      lobby: z.boolean(),
+      password: z.object({ salt: z.string().max(64), hash: z.string().max(128) }).optional(),
+    }),
+    webhooks: z.array(WebhookEvent),
   })
   .refine((r) => new Set(r.participants.map((p) => p.id)).size === r.participants.length, 'participant ids must be unique')
   .refine((r) => {

@@ -203,9 +203,12 @@ test('adopting gives back the media it took when there is not enough for everyon
       room: 'standup',
       exportedAt: 0,
       participants: ['PA_1', 'PA_2'].map((id) => ({
-        id, name: id, status: 'online', connection: 'connected', joinedAt: 0, tracks: [], trackSettings: [],
+        id, identity: id, name: id, moderator: false, handRaised: false, status: 'online', connection: 'connected', joinedAt: 0, tracks: [], trackSettings: [],
         lastRequestId: 0, offerRevision: 0, session: { resumeToken: `t-${id}`, seq: 0, replay: [] },
+        permissions: { canPublish: true, canPublishSources: ['camera'], canSubscribe: true, canChat: true, moderator: false }, hidden: false,
       })),
+      state: { sid: 'RM_1', createdAt: 0, eventSeq: 3, maxParticipants: 10, emptyTimeoutSeconds: 0, locked: false, lobby: false },
+      webhooks: [],
     }),
   );
   const router = new RecordingRouter();

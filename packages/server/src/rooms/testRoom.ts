@@ -2,6 +2,9 @@
  * Test doubles for the rooms' unit tests (not exported from the package): a media router that
  * records what a room asks of it, a room on top of it, and an inbox standing in for a connection.
  */
+import { OpenAccess } from '../access/OpenAccess';
+import { LocalBans } from '../cluster/LocalBans';
+import { NO_ROOM_EVENTS } from '../webhooks/RoomEvents';
 import type { IceServer, ParticipantId, RoomName, ServerMessage } from '@confab/protocol';
 import type { Consumer, ConsumeOptions, MediaKind, Producer, ProducerOptions, Router, TrackSettings, Transport, TransportOptions } from '../media/types';
 import { MediaError } from '../media/errors';
@@ -105,7 +108,9 @@ export const silent = { info() {}, warn() {}, error() {} };
 export function makeRoom(maxParticipants = 10, { resumeWindowMs = 15_000, replayBufferSize = 100, iceServers = (_id: ParticipantId): IceServer[] => [], router = new RecordingRouter() } = {}) {
   let closedCount = 0;
   const session = { resumeWindowMs, heartbeatIntervalMs: 1000, heartbeatTimeoutMs: 4000 };
-  const room = new Room('standup' as RoomName, router, { maxParticipants, iceServers, session, replayBufferSize, logger: silent }, () => closedCount++);
+  const options = { maxParticipants, iceServers, session, replayBufferSize, logger: silent, access: new OpenAccess(), bans: new LocalBans(), events: NO_ROOM_EVENTS, nodeId: 'test' };
+  const room = new Room('standup' as RoomName, router, options, () => closedCount++);
+  room.opened();
   return { room, router, closedCount: () => closedCount };
 }
 

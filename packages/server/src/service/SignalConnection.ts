@@ -103,6 +103,7 @@ export class SignalConnection implements SessionLink {
   end(reason: SessionEndReason): void {
     this.state = { kind: 'closed' };
     if (reason === 'moved') this.close(CloseCode.RoomMoved, 'room moved to another server; resume');
+    else if (reason === 'removed') this.close(CloseCode.Removed, 'removed from the room');
     else this.close(CloseCode.InternalError, 'room failed');
   }
 

@@ -6,6 +6,7 @@ import type { LogLevel } from '../media/workers/workerLogger';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { MAX_CHAT_LENGTH, MAX_DISPLAY_NAME_LENGTH, MAX_MESSAGE_BYTES } from '@confab/protocol';
+import { parseApiKeys, type ApiKeys } from '../access/apiKeys';
 import { parseTrustedProxies, type TrustedProxies } from './trustedProxies';
 import { turnUrlProblem, type TurnSettings } from './turnCredentials';
 
@@ -71,6 +72,10 @@ export interface Config {
   nodeId: string;
   /** This node's own signaling base URL as other nodes and people see it (CONFAB_NODE_URL); default http(s)://<host>:<port>. */
   nodeUrl: string | undefined;
+  /** Token mode when set (CONFAB_API_KEYS, or CONFAB_API_KEY + CONFAB_API_SECRET): API key → secret; undefined is open mode. */
+  apiKeys: ApiKeys | undefined;
+  /** Every room event is POSTed to each of these (CONFAB_WEBHOOK_URLS), signed with the first API secret. */
+  webhookUrls: string[];
 }
 
 /** packages/web/dist, found from this file whether it runs from src/ or from the dist/ bundle. */
@@ -137,6 +142,7 @@ function readConfig(env: NodeJS.ProcessEnv): Config {
     replayBufferSize: int(env, 'CONFAB_REPLAY_BUFFER_MESSAGES', 1000, 10, 1_000_000),
     ...tlsSettings(env),
     ...clusterSettings(env),
+    ...accessSettings(env),
   };
 }
 
@@ -164,6 +170,28 @@ function clusterSettings(env: NodeJS.ProcessEnv): Pick<Config, 'redisUrl' | 'nod
     }
   }
   return { redisUrl, nodeId, nodeUrl: nodeUrl?.replace(/\/+$/, '') };
+}
+
+function accessSettings(env: NodeJS.ProcessEnv): Pick<Config, 'apiKeys' | 'webhookUrls'> {
+  let apiKeys: ApiKeys | undefined;
+  try {
+    apiKeys = parseApiKeys(env);
+  } catch (error) {
+    throw new ConfigError((error as Error).message);
+  }
+  const webhookUrls = list(env.CONFAB_WEBHOOK_URLS);
+  for (const entry of webhookUrls) {
+    const url = URL.canParse(entry) ? new URL(entry) : undefined;
+    // fetch refuses URLs with credentials in them; and the password is not printed.
+    if (url?.username || url?.password) throw new ConfigError(`CONFAB_WEBHOOK_URLS: ${url.host} must not carry a user or password (sign-in is the signature)`);
+    if (!url || (url.protocol !== 'http:' && url.protocol !== 'https:') || url.hash) {
+      throw new ConfigError(`CONFAB_WEBHOOK_URLS: "${entry}" is not an http(s):// URL like https://app.example.com/confab-webhook`);
+    }
+  }
+  if (webhookUrls.length > 0 && apiKeys === undefined) {
+    throw new ConfigError('CONFAB_WEBHOOK_URLS needs an API key to sign with: set CONFAB_API_KEYS (or CONFAB_API_KEY and CONFAB_API_SECRET) too');
+  }
+  return { apiKeys, webhookUrls };
 }
 
 /** A Redis URL fit for a log line or an error: the password replaced by `***`. */

@@ -14,6 +14,7 @@ export const CloseCode = {
   SessionMoved: SessionCloseCode.SessionMoved,
   ClientReconnecting: SessionCloseCode.Reconnecting,
   RoomMoved: SessionCloseCode.RoomMoved,
+  Removed: SessionCloseCode.Removed,
 } as const;
 
 /** The one mapping from anything thrown while serving a request to the wire. */

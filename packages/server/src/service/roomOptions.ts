@@ -1,10 +1,13 @@
+import { OpenAccess } from '../access/OpenAccess';
+import { TokenAccess } from '../access/TokenAccess';
 import type { RoomOptions } from '../rooms/Room';
+import { NO_ROOM_EVENTS } from '../webhooks/RoomEvents';
 import type { Config } from './config';
 import type { Logger } from './logger';
 import { createIceServerSource } from './turnCredentials';
 
-/** What every room on this node is told by the configuration. */
-export function roomOptionsFrom(config: Config, logger: Logger): RoomOptions {
+/** What every room on this node is told by the configuration; the router adds where bans are kept. */
+export function roomOptionsFrom(config: Config, logger: Logger): Omit<RoomOptions, 'bans'> {
   return {
     maxParticipants: config.maxParticipantsPerRoom,
     iceServers: createIceServerSource(config.iceServers, config.turn),
@@ -15,5 +18,8 @@ export function roomOptionsFrom(config: Config, logger: Logger): RoomOptions {
     },
     replayBufferSize: config.replayBufferSize,
     logger,
+    access: config.apiKeys ? new TokenAccess(config.apiKeys) : new OpenAccess(),
+    events: NO_ROOM_EVENTS,
+    nodeId: config.nodeId,
   };
 }

@@ -3,6 +3,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { ProtocolError, type RoomName } from '@confab/protocol';
 import type { Redis } from 'ioredis';
 import type { MediaEngine } from '../../media/types';
+import type { BanList } from '../../rooms/Admission';
 import type { SessionLink } from '../../rooms/ParticipantSession';
 import type { JoinRequest, ResumeRequest, Room } from '../../rooms/Room';
 import type { Logger } from '../../service/logger';
@@ -19,6 +20,7 @@ import { RelayEdge, RETRY } from './RelayEdge';
 import { NotOwnerError, RelayHost } from './RelayHost';
 import type { RelayItem } from './relayMessages';
 import { openRedis, redisAddress, waitForRedis } from './redisConnection';
+import { RedisBans } from './RedisBans';
 import { RedisHealth } from './RedisHealth';
 import { RoomMover } from './RoomMover';
 import { clusterTimings, type ClusterTimings } from './timings';
@@ -65,13 +67,14 @@ export class RedisRouter implements RoomRouter {
   readonly clusterMetrics = new ClusterMetrics();
 
   /** Waits for Redis (start-up check, see waitForRedis), then opens the router's three connections: commands, relay subscriber, lease renewals. */
-  static async open(localRooms: LocalDirectory, media: MediaEngine, settings: ClusterSettings, logger: Logger): Promise<RedisRouter> {
+  static async open(directory: (bans: BanList) => LocalDirectory, media: MediaEngine, settings: ClusterSettings, logger: Logger): Promise<RedisRouter> {
     const timings = clusterTimings(settings.timings);
     await waitForRedis(settings.redisUrl, logger);
     const name = `confab:${settings.nodeId}`;
     const command = await openRedis(settings.redisUrl, name, timings.leaseMs, logger);
     const subscriber = await openRedis(settings.redisUrl, `${name}:relay`, timings.leaseMs, logger);
     const renewals = await openRedis(settings.redisUrl, `${name}:lease`, timings.leaseMs, logger);
+    const localRooms = directory(new RedisBans(command));
     return new RedisRouter(localRooms, media, settings, timings, command, subscriber, renewals, logger);
   }
 

@@ -30,3 +30,5 @@ export const CLOCK_KEY = `${KEY_PREFIX}clock`;
 export const RECOVERING_KEY = `${KEY_PREFIX}recovering`;
 /** The pub/sub channel a node listens on for relayed signaling. */
 export const relayChannel = (id: NodeId): string => `${KEY_PREFIX}relay:${id}`;
+/** A ban of one identity from one room (docs/security.md), expiring with it. Identities may hold any character, hence the encoding. */
+export const banKey = (room: string, identity: string): string => `${KEY_PREFIX}ban:${room}:${Buffer.from(identity).toString('base64url')}`;

@@ -37,8 +37,8 @@ export const MESSAGE_MAX_LINKS = 1_000;
  */
 const message = z.object({ kind: z.literal('message'), data: wire, to: z.array(target).min(1).max(MESSAGE_MAX_LINKS) });
 const supersede = z.object({ kind: z.literal('supersede'), link });
-/** The room is done with the socket: `failed` (the client joins again) or `moved` (it resumes at the room's new node). */
-const end = z.object({ kind: z.literal('end'), link, reason: z.enum(['failed', 'moved']) });
+/** The room is done with the socket: `failed` (the client joins again), `moved` (it resumes at the room's new node) or `removed` (it may not come back). */
+const end = z.object({ kind: z.literal('end'), link, reason: z.enum(['failed', 'moved', 'removed']) });
 const result = z.object({ kind: z.literal('result'), link, call, handled: z.boolean() });
 /** The owner has no session for this link: the edge ends the socket, and the client resumes. */
 const unknown = z.object({ kind: z.literal('unknown'), link });
