@@ -27,6 +27,8 @@ export class LocalParticipant {
   private hand: boolean;
   private isModerator: boolean;
   private readonly trackMap = new Map<TrackSource, LocalTrack>();
+  /** The server's id of each source we publish: its track_published can arrive before our publish call returns. */
+  private readonly trackIds = new Map<TrackSource, string>();
   /** Sources with a publish or unpublish in flight. */
   private readonly busy = new Set<TrackSource>();
   /** Mute and device switches, one at a time. */
@@ -96,6 +98,7 @@ export class LocalParticipant {
     if (!track || this.busy.has(source)) return;
     this.busy.add(source);
     this.trackMap.delete(source);
+    this.trackIds.delete(source);
     this.forgetEnded(track);
     if (source !== 'microphone') this.dynacast.unbind(source);
     try {
@@ -192,7 +195,8 @@ export class LocalParticipant {
    */
   applyForcedMute(trackId: string): Promise<void> {
     return this.controls.run(async () => {
-      const track = [...this.trackMap.values()].find((t) => t.id === trackId);
+      const source = [...this.trackIds].find(([, id]) => id === trackId)?.[0];
+      const track = source === undefined ? undefined : this.trackMap.get(source);
       if (!track || track.muted) return;
       await setSenderTrack(track.transceiver.sender, null);
       track.markMuted(true);
@@ -260,6 +264,7 @@ export class LocalParticipant {
 
   /** @internal The server told us a track id for one of our sources. */
   assignTrackId(source: TrackSource, trackId: string): void {
+    this.trackIds.set(source, trackId);
     this.trackMap.get(source)?.assignId(trackId);
   }
 
@@ -269,6 +274,7 @@ export class LocalParticipant {
    * tracks that could not be republished.
    */
   async republish(publisher: PublisherConnection, participantId = this.participantId): Promise<ConfabError[]> {
+    if (participantId !== this.participantId) this.trackIds.clear(); // a new session numbers our tracks anew; a moved room keeps them
     this.participantId = participantId;
     this.context.publisher = publisher;
     this.dynacast.reset();
@@ -331,6 +337,8 @@ export class LocalParticipant {
       const stream = typeof MediaStream === 'function' ? new MediaStream([mediaStreamTrack]) : undefined;
       const transceiver = await this.context.publisher.publish(source, mediaStreamTrack, stream);
       const track = new LocalTrack(source, mediaStreamTrack, transceiver, owned);
+      const serverId = this.trackIds.get(source);
+      if (serverId !== undefined) track.assignId(serverId);
       this.trackMap.set(source, track);
       if (source !== 'microphone') void this.dynacast.bind(source, transceiver.sender);
       if (source === 'screen') this.unpublishWhenEnded(track);

@@ -92,8 +92,11 @@ test('a non-moderator’s request is refused with permission_denied', async () =
 test('a moderator mutes our camera: the sender stops, the track shows muted, and only we unmute it', async () => {
   const { room, socket, peers } = await joinAs(false);
   const camera = fakeTrack('video');
-  const local = await room.localParticipant.publishTrack(camera, 'camera');
+  // The server names the track while the publish is still under way (before its answer), as ours does.
+  const publishing = room.localParticipant.publishTrack(camera, 'camera');
   socket.receive({ type: 'track_published', participantId: 'me', track: { id: 'my-cam', source: 'camera', kind: 'video', muted: false } });
+  const local = await publishing;
+  assert.equal(local.id, 'my-cam');
   const events: string[] = [];
   room.on(RoomEvent.TrackMuted, (t) => events.push(`muted:${t.muted}`));
   room.on(RoomEvent.MutedByModerator, (t) => events.push(`by-moderator:${t.source}`));
