@@ -33,13 +33,6 @@ export async function chooseMenuItem(page: Page, item: string): Promise<void> {
   await page.locator('[role="menu"]:not([hidden])').getByRole('menuitem', { name: item, exact: true }).click({ timeout: 5000 });
 }
 
-/** Chooses `item` from the menu on `name`'s tile. */
-export async function moderate(page: Page, name: string, item: string): Promise<void> {
-  const items = await openTileMenu(page, name);
-  if (!items.includes(item)) throw new Error(`the menu on ${name}'s tile has no "${item}": ${items.join(', ')}`);
-  await chooseMenuItem(page, item);
-}
-
 /** Opens the meeting controls popover (lock, lobby, password, end for all) if it is closed. */
 export async function openMeetingControls(page: Page): Promise<void> {
   const panel = page.getByRole('dialog', { name: 'Meeting controls' });

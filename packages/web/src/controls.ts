@@ -134,9 +134,9 @@ export class Controls {
     this.el = h(
       'footer',
       { class: 'controls', role: 'toolbar', 'aria-label': 'Call controls' },
-      h('div', { class: 'controls-side controls-left' }, h('span', { class: 'room-chip', title: roomName }, this.lockIcon, h('span', { class: 'room-chip-name' }, roomName)), statusWrap),
+      h('div', { class: 'controls-side controls-left' }, h('span', { class: 'room-chip', title: roomName }, this.lockIcon, h('span', { class: 'room-chip-name' }, roomName)), statusWrap, this.moderatorControls),
       h('div', { class: 'controls-main' }, this.mic.el, this.camera.el, this.screen.el, this.hand.el, devices, leave),
-      h('div', { class: 'controls-side controls-right' }, this.moderatorControls, this.layout, copy, this.panel),
+      h('div', { class: 'controls-side controls-right' }, this.layout, copy, this.panel),
     );
   }
 

@@ -151,7 +151,7 @@ export function describeRemoval(removal: RemovalReason | undefined, room: string
 function describeRefusedJoin(refusal: RefusalReason, detail: string, room: string): JoinProblem {
   switch (refusal) {
     case 'token_missing':
-      return { title: 'This meeting needs an invitation link', message: `${sentence(detail)} Ask whoever organises “${room}” for your invitation link.`, retry: false };
+      return { title: 'This meeting needs an invitation link', message: sentence(detail) || `Ask whoever organises “${room}” for your invitation link.`, retry: false };
     case 'token_expired':
       return { title: 'This invitation link has expired', message: `${sentence(detail)} Ask for a new invitation link.`, retry: false };
     case 'token_not_yet_valid':
