@@ -76,8 +76,8 @@ export class ParticipantList {
       h(
         'span',
         { class: 'person-text' },
-        h('span', { class: 'person-name' }, p.name, p.local ? h('span', { class: 'person-you' }, ' (you)') : null),
-        h('span', { class: 'person-status' }, STATUS_LABEL[p.status], p.moderator ? ' · Moderator' : '', p.screen ? ' · sharing screen' : ''),
+        h('span', { class: 'person-name' }, p.name, p.local ? h('span', { class: 'person-you' }, ' (you)') : null, p.moderator ? h('span', { class: 'person-role' }, 'Moderator') : null),
+        h('span', { class: 'person-status' }, STATUS_LABEL[p.status], p.screen ? ' · sharing screen' : ''),
       ),
       h(
         'span',
