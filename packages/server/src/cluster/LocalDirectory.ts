@@ -99,6 +99,21 @@ export class LocalDirectory {
     return this.byName.values();
   }
 
+  /** Participants a room takes unless the admin API said otherwise (CONFAB_MAX_PARTICIPANTS_PER_ROOM). */
+  get defaultMaxParticipants(): number {
+    return this.roomOptions.maxParticipants;
+  }
+
+  /** Where the rooms' events go (webhooks). */
+  get roomEvents(): RoomOptions['events'] {
+    return this.roomOptions.events;
+  }
+
+  /** Refused joins and moderation, counted by the rooms here. */
+  get accessMetrics(): RoomOptions['metrics'] {
+    return this.roomOptions.metrics;
+  }
+
   get roomCount(): number {
     return this.byName.size;
   }

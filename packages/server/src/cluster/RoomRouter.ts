@@ -3,6 +3,7 @@ import type { SessionLink } from '../rooms/ParticipantSession';
 import type { JoinRequest, ResumeRequest, RoomCommand } from '../rooms/Room';
 import type { ClusterMetrics } from '../service/metrics';
 import type { LocalDirectory } from './LocalDirectory';
+import type { RoomAdministration } from './RoomAdministration';
 
 /**
  * Carries a participant's signaling to whichever node owns its room, and the room's messages back
@@ -17,7 +18,7 @@ export interface RoomRouter {
    * has gone through `link`). Rejects with a ProtocolError: room or node limits, draining, no such
    * session.
    */
-  connect(request: JoinRequest | ResumeRequest, link: SessionLink): Promise<RoutedSession>;
+  connect(request: JoinRequest | ResumeRequest, link: SessionLink, signal?: AbortSignal): Promise<RoutedSession>;
   /** The node listens at `address`: a cluster router registers it, so rooms may be placed here. */
   start(address: ListeningAddress): Promise<void>;
   /**
@@ -36,6 +37,8 @@ export interface RoomRouter {
    * dead): /healthz says so, so the balancer sends clients elsewhere.
    */
   readonly serving: boolean;
+  /** The admin API's view of the rooms, wherever they live. */
+  readonly administration: RoomAdministration;
   /** A cluster router's placement and relay metrics, served at /metrics; none on a single node. */
   readonly clusterMetrics?: ClusterMetrics;
 }

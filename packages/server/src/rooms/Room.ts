@@ -53,6 +53,8 @@ export interface RoomOptions {
   events: RoomEvents;
   /** This node's id, on webhook events and room summaries. */
   nodeId: string;
+  /** Refused joins and moderation actions (optional: unit tests leave it out). */
+  metrics?: { joinRefused(reason: string): void; moderated(action: string): void };
 }
 
 export interface RoomLogger {
@@ -146,6 +148,15 @@ export class Room {
    * denied, or when `signal` says their connection is gone).
    */
   async join(request: JoinRequest, link: SessionLink, signal?: AbortSignal): Promise<Participant> {
+    try {
+      return await this.admitOrWait(request, link, signal);
+    } catch (error) {
+      if (error instanceof ProtocolError) this.options.metrics?.joinRefused(error.reason ?? error.code);
+      throw error;
+    }
+  }
+
+  private async admitOrWait(request: JoinRequest, link: SessionLink, signal?: AbortSignal): Promise<Participant> {
     const admission = await this.options.access.admitJoin(request);
     const outcome = await this.enqueue(() => this.doJoin(request, admission, link));
     if (outcome instanceof Participant) return outcome;
@@ -197,6 +208,57 @@ export class Room {
       }
       return this.dispatch(participant, command);
     });
+  }
+
+  // ---- the admin API (RoomAdministration), each on the room's queue ----
+
+  /** What the admin API lists. */
+  summary(): RoomSummary {
+    let listed = 0;
+    for (const p of this.participants.values()) if (!p.profile.hidden) listed++;
+    return { name: this.name, sid: this.eventLog.sid, participants: listed, createdAt: this.createdAt, node: this.options.nodeId, ...this.accessState.settings() };
+  }
+
+  participantDetails(): Promise<ParticipantDetails[]> {
+    return this.enqueue(() => [...this.participants.values()].map((p) => p.details()));
+  }
+
+  adminRemove(identity: string, banSeconds?: number): Promise<void> {
+    return this.enqueue(() => this.remove(this.byIdentity(identity), banSeconds, { admin: true }));
+  }
+
+  adminMute(identity: string, source: TrackSource): Promise<ParticipantDetails> {
+    return this.enqueue(() => {
+      const target = this.byIdentity(identity);
+      this.forceMute(target, source, { admin: true });
+      return target.details();
+    });
+  }
+
+  adminUpdatePermissions(identity: string, patch: Partial<Permissions>): Promise<ParticipantDetails> {
+    return this.enqueue(() => {
+      const target = this.byIdentity(identity);
+      this.changePermissions(target, patch);
+      this.options.logger.info({ room: this.name, participant: target.id, permissions: patch }, 'permissions changed by the admin API');
+      return target.details();
+    });
+  }
+
+  adminMessage(text: string): Promise<void> {
+    return this.enqueue(() => this.broadcast({ type: 'system_message', messageId: newMessageId(), time: Date.now(), text }));
+  }
+
+  adminDelete(): Promise<void> {
+    return this.enqueue(() => {
+      this.options.logger.info({ room: this.name, size: this.participants.size }, 'room deleted by the admin API');
+      this.endAll('deleted', 'this meeting room was deleted');
+    });
+  }
+
+  private byIdentity(identity: string): Participant {
+    this.options.metrics?.moderated('admin_api');
+    for (const p of this.participants.values()) if (p.identity === identity) return p;
+    throw ProtocolError.notFound(`nobody with identity "${identity}" is in room "${this.name}"`);
   }
 
   /**
@@ -600,8 +662,14 @@ export class Room {
     const participant = this.participants.get(participantId);
     if (!participant) return;
     this.participants.delete(participantId);
-    for (const track of participant.tracks.values()) this.forgetTrack(track.info.id);
-    for (const track of participant.awaiting.values()) this.forgetTrack(track.id);
+    for (const track of participant.tracks.values()) {
+      this.forgetTrack(track.info.id);
+      this.emitTrack('track_unpublished', participant, track.info);
+    }
+    for (const track of participant.awaiting.values()) {
+      this.forgetTrack(track.id);
+      this.emitTrack('track_unpublished', participant, track);
+    }
     participant.close();
     this.quality.remove(participantId);
     if (!participant.profile.hidden) this.broadcast({ type: 'participant_left', participantId, reason });
@@ -708,6 +776,7 @@ export class Room {
   /** A moderator's request; anyone else is refused. */
   private async moderate(moderator: Participant, command: Extract<RoomCommand, { type: 'mute_participant' | 'remove_participant' | 'set_moderator' | 'update_room' | 'lobby_decision' | 'end_meeting' }>): Promise<void> {
     if (!moderator.isModerator) throw ProtocolError.denied('only a moderator may do this');
+    this.options.metrics?.moderated(command.type);
     const by = { id: moderator.id, identity: moderator.identity };
     switch (command.type) {
       case 'mute_participant':
@@ -856,7 +925,10 @@ export class Room {
       participant.session.send({ type: 'removed', reason, message });
       participant.session.end('removed');
       this.participants.delete(participant.id);
-      for (const track of participant.tracks.values()) this.forgetTrack(track.info.id);
+      for (const track of [...participant.tracks.values()].map((t) => t.info).concat([...participant.awaiting.values()])) {
+        this.forgetTrack(track.id);
+        this.emitTrack('track_unpublished', participant, track);
+      }
       participant.close();
       this.emitParticipant('participant_left', participant, { reason });
     }

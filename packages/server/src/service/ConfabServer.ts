@@ -16,6 +16,7 @@ import { createMetrics } from './metrics';
 import { createOriginPolicy } from './originPolicy';
 import type { ProcessErrorKind } from './processGuards';
 import { SignalConnection } from './SignalConnection';
+import { WebhookNotifier } from '../webhooks/WebhookNotifier';
 import { createStaticHandler } from './staticFiles';
 import { createHttpsRedirectServer } from './httpsRedirect';
 import type { TlsMaterial } from './tlsFiles';
@@ -64,7 +65,12 @@ export class ConfabServer {
       for (const connection of this.connections) connection.heartbeat(now, !stalled);
     }, config.heartbeatIntervalMs);
     this.heartbeat.unref();
-    this.metrics = createMetrics(this.directory, media, () => this.connections.size, { nodeId: config.nodeId, cluster: router.clusterMetrics });
+    const events = this.directory.roomEvents;
+    this.metrics = createMetrics(this.directory, media, () => this.connections.size, {
+      nodeId: config.nodeId,
+      cluster: router.clusterMetrics,
+      ...(events instanceof WebhookNotifier ? { webhooks: events.metrics } : {}),
+    });
     this.serveStatic = createStaticHandler(config.webDir);
     this.wss = new WebSocketServer({ noServer: true, maxPayload: config.maxMessageBytes });
     const handler = (req: IncomingMessage, res: ServerResponse) => {
@@ -148,6 +154,7 @@ export class ConfabServer {
     for (const server of servers) server.closeAllConnections();
     await httpClosed;
     await this.router.close();
+    await this.directory.roomEvents.close();
     await this.media.close();
   }
 

@@ -30,7 +30,7 @@ const LOST_CODES: ReadonlySet<number> = new Set([CloseCode.Abnormal, CloseCode.C
 
 type State =
   | { kind: 'idle' }
-  | { kind: 'joining'; backlog: ClientMessage[] }
+  | { kind: 'joining'; backlog: ClientMessage[]; abort: AbortController }
   | { kind: 'joined'; session: RoutedSession }
   | { kind: 'closed' };
 
@@ -162,11 +162,11 @@ export class SignalConnection implements SessionLink {
     if (request.v !== PROTOCOL_VERSION) {
       return this.reject(request, ProtocolError.invalid(`unsupported protocol version ${request.v}; this server speaks ${PROTOCOL_VERSION}`));
     }
-    const joining: State = { kind: 'joining', backlog: [] };
+    const joining: State = { kind: 'joining', backlog: [], abort: new AbortController() };
     this.state = joining;
     let session: RoutedSession;
     try {
-      session = await this.router.connect(request, this);
+      session = await this.router.connect(request, this, joining.abort.signal);
     } catch (error) {
       if (this.state === joining) this.state = { kind: 'idle' };
       return this.reject(request, error); // room limit, shutting down, no such session, refused by the room
@@ -207,6 +207,7 @@ export class SignalConnection implements SessionLink {
   private onClose(code: number): void {
     const state = this.state;
     this.state = { kind: 'closed' };
+    if (state.kind === 'joining') state.abort.abort(); // e.g. waiting in a lobby: stop waiting
     // Our own close for cause ends the session too.
     const goodbye = !LOST_CODES.has(code) || (this.closingCode !== undefined && this.closingCode !== CloseCode.GoingAway);
     if (state.kind === 'joined') this.leaveRoom(state.session, goodbye);

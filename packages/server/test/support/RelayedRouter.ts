@@ -16,6 +16,10 @@ export class RelayedRouter implements RoomRouter {
 
   constructor(private readonly owner: RoomRouter) {}
 
+  get administration() {
+    return this.owner.administration;
+  }
+
   get localRooms() {
     return this.owner.localRooms;
   }

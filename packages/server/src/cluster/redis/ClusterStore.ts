@@ -110,6 +110,13 @@ export class ClusterStore {
     return new Map(instances.map((instance, i) => [instance, flags[i] === 1]));
   }
 
+  /** Every registered node's current instance (for calls that go to all of them, like the admin API's room list). */
+  async liveInstances(): Promise<NodeInstance[]> {
+    const ids = await this.call(() => this.redis.smembers(NODES_KEY));
+    const instances = await Promise.all(ids.map((id) => this.call(() => this.redis.hget(nodeKey(id as NodeId), 'instance'))));
+    return instances.filter((instance): instance is NodeInstance => typeof instance === 'string' && instance.length > 0);
+  }
+
   /** Publishes on a node's channel; how many listened (0: that node is not subscribed). */
   async publish(channel: string, payload: string): Promise<number> {
     return this.call(() => this.redis.publish(channel, payload));

@@ -23,6 +23,10 @@ import { openRedis, redisAddress, waitForRedis } from './redisConnection';
 import { RedisBans } from './RedisBans';
 import { RedisHealth } from './RedisHealth';
 import { RoomMover } from './RoomMover';
+import { AdminRelay } from './AdminRelay';
+import { ClusterAdministration } from './ClusterAdministration';
+import { LocalAdministration } from '../LocalAdministration';
+import type { AdminOp } from '../adminOps';
 import { clusterTimings, type ClusterTimings } from './timings';
 
 export interface ClusterSettings {
@@ -65,6 +69,9 @@ export class RedisRouter implements RoomRouter {
   private draining: Promise<boolean> | undefined;
   /** Placement, relay and lease metrics, served at /metrics with the node's others. */
   readonly clusterMetrics = new ClusterMetrics();
+  readonly administration: ClusterAdministration;
+  private readonly localAdministration: LocalAdministration;
+  private readonly adminRelay: AdminRelay;
 
   /** Waits for Redis (start-up check, see waitForRedis), then opens the router's three connections: commands, relay subscriber, lease renewals. */
   static async open(directory: (bans: BanList) => LocalDirectory, media: MediaEngine, settings: ClusterSettings, logger: Logger): Promise<RedisRouter> {
@@ -98,6 +105,14 @@ export class RedisRouter implements RoomRouter {
     this.edge = new RelayEdge(this.bus, this.store.instance, timings, metrics, logger);
     this.host = new RelayHost(this.bus, (request, link) => this.admitHere(request, link), logger);
     this.leases = new LeaseKeeper(this.store, this.health, localRooms, timings, metrics, logger, (room, reason) => this.lost(room, reason));
+    this.localAdministration = new LocalAdministration(localRooms);
+    this.adminRelay = new AdminRelay(this.bus, (op) => this.administerHere(op), timings.callTimeoutMs, logger);
+    this.administration = new ClusterAdministration(this.localAdministration, this.adminRelay, {
+      self: this.store.instance,
+      ownerOf: (room) => this.ownerOf(room),
+      placeNew: (room) => this.placeNew(room),
+      liveInstances: () => this.store.liveInstances(),
+    }, logger);
     this.mover = new RoomMover(this.store, this.bus, this.leases, localRooms, timings, logger);
     this.registry = new NodeRegistry(this.store, this.health, localRooms, media, settings.maxRooms, () => this.opening, timings, {
       peers: () => new Set([...this.edge.owners(), ...this.host.edges()]),
@@ -132,7 +147,7 @@ export class RedisRouter implements RoomRouter {
     this.renewals.on('ready', () => this.leases.renewSoon());
   }
 
-  async connect(request: JoinRequest | ResumeRequest, link: SessionLink): Promise<RoutedSession> {
+  async connect(request: JoinRequest | ResumeRequest, link: SessionLink, signal?: AbortSignal): Promise<RoutedSession> {
     if (this.draining) throw ProtocolError.unavailable('server is shutting down');
     const room = request.room;
     const giveUpAt = Date.now() + this.timings.leaseMs + this.timings.callTimeoutMs;
@@ -143,7 +158,7 @@ export class RedisRouter implements RoomRouter {
       }
       // The local fast path: a room whose lease we hold needs no Redis at all.
       if (this.leases.holds(room)) {
-        const session = await this.tryHere(request, link);
+        const session = await this.tryHere(request, link, signal);
         if (session) return session;
         continue;
       }
@@ -172,7 +187,7 @@ export class RedisRouter implements RoomRouter {
           const holder = leaseHolder(placement.lease);
           if (holder === this.store.instance) {
             if (placement.kind === 'placed') this.leases.own(room, placement.lease, sentAt);
-            const session = await this.tryHere(request, link);
+            const session = await this.tryHere(request, link, signal);
             if (session) return session;
             continue;
           }
@@ -181,7 +196,7 @@ export class RedisRouter implements RoomRouter {
             if (request.type === 'resume') throw ProtocolError.notFound('session not found or expired; join again');
             continue;
           }
-          const session = await this.edge.connect(holder, request, link);
+          const session = await this.edge.connect(holder, request, link, signal);
           if (session !== RETRY) return session;
           continue;
         }
@@ -235,14 +250,18 @@ export class RedisRouter implements RoomRouter {
         case 'departed':
           this.mover.receive(from, item);
           break;
+        case 'admin_call':
+        case 'admin_reply':
+          this.adminRelay.receive(from, item);
+          break;
       }
     }
   }
 
   /** admitHere, or undefined when the room turned out not to be ours (placement runs again). */
-  private async tryHere(request: JoinRequest | ResumeRequest, link: SessionLink): Promise<RoutedSession | undefined> {
+  private async tryHere(request: JoinRequest | ResumeRequest, link: SessionLink, signal?: AbortSignal): Promise<RoutedSession | undefined> {
     try {
-      return await this.admitHere(request, link);
+      return await this.admitHere(request, link, signal);
     } catch (error) {
       if (error instanceof NotOwnerError) return undefined;
       throw error;
@@ -250,9 +269,9 @@ export class RedisRouter implements RoomRouter {
   }
 
   /** Admits a participant into a room of this node, whether its socket is here or relayed. */
-  private async admitHere(request: JoinRequest | ResumeRequest, link: SessionLink): Promise<RoutedSession> {
+  private async admitHere(request: JoinRequest | ResumeRequest, link: SessionLink, signal?: AbortSignal): Promise<RoutedSession> {
     const room = await this.hostedRoom(request);
-    const participant = await (request.type === 'join' ? room.join(request, link) : room.resume(request, link));
+    const participant = await (request.type === 'join' ? room.join(request, link, signal) : room.resume(request, link));
     return new LocalSession(room, participant, link, this.logger);
   }
 
@@ -289,6 +308,47 @@ export class RedisRouter implements RoomRouter {
       this.claims.set(room, pending);
     }
     return pending;
+  }
+
+  /** An admin API call for a room of this node (or a room list); a room created here is claimed first. */
+  private async administerHere(op: AdminOp): Promise<unknown> {
+    if (op.op === 'create' && !this.leases.holds(op.body.name) && !(await this.claim(op.body.name))) {
+      throw ProtocolError.unavailable(`room "${op.body.name}" could not be placed on this server; try again`);
+    }
+    return this.localAdministration.run(op);
+  }
+
+  /** The node hosting `room`, for the admin API; undefined when no such room is open. */
+  private async ownerOf(room: RoomName): Promise<NodeInstance | undefined> {
+    if (this.leases.holds(room)) return this.store.instance;
+    const placement = await this.store.place(room, 'resume').catch(() => {
+      throw ProtocolError.unavailable('the cluster cannot find rooms right now (Redis is unavailable); try again');
+    });
+    if (placement.kind === 'none') return undefined;
+    if (placement.kind === 'owner' && placement.alive) return leaseHolder(placement.lease);
+    throw ProtocolError.unavailable(`room "${room}" is moving between servers; try again`);
+  }
+
+  /** Places a new room for the admin API, as a first join would. */
+  private async placeNew(room: RoomName): Promise<NodeInstance> {
+    if (this.draining) throw ProtocolError.unavailable('server is shutting down');
+    const sentAt = Date.now();
+    const placement = await this.store.place(room, 'join').catch(() => {
+      throw ProtocolError.unavailable('the cluster cannot place rooms right now (Redis is unavailable); try again');
+    });
+    switch (placement.kind) {
+      case 'placed': {
+        const holder = leaseHolder(placement.lease);
+        if (holder === this.store.instance) this.leases.own(room, placement.lease, sentAt);
+        return holder;
+      }
+      case 'owner':
+        throw ProtocolError.conflict(`room "${room}" already exists`);
+      case 'full':
+        throw ProtocolError.exhausted('every server hosts its limit of rooms; try again later');
+      default:
+        throw ProtocolError.unavailable('no server is taking rooms right now; try again');
+    }
   }
 
   /** The lease is gone or unsafe: the room closes here; its clients reconnect to wherever it lives next. */

@@ -18,6 +18,8 @@ interface EdgeLink {
   /** The `n` the next message from the owner must carry. */
   expected: number;
   admission: ((answer: RelayItemOf<'admitted' | 'refused'> | undefined) => void) | undefined;
+  /** Gives up on an owner that does not answer the admission; stopped once it says the join waits in a lobby. */
+  admissionTimer?: ReturnType<typeof setTimeout>;
   readonly calls: Map<number, (handled: boolean | undefined) => void>;
 }
 
@@ -53,16 +55,18 @@ export class RelayEdge {
   }
 
   /** Asks `owner` to admit `link`'s participant; RETRY if the owner says the room is not (or no longer) its. */
-  async connect(owner: NodeInstance, request: JoinRequest | ResumeRequest, link: SessionLink): Promise<RoutedSession | typeof RETRY> {
+  async connect(owner: NodeInstance, request: JoinRequest | ResumeRequest, link: SessionLink, signal?: AbortSignal): Promise<RoutedSession | typeof RETRY> {
     const entry: EdgeLink = { id: `${this.self}.${++this.nextLink}`, owner, link, expected: 1, admission: undefined, calls: new Map() };
     const answer = new Promise<RelayItemOf<'admitted' | 'refused'> | undefined>((resolve) => {
-      const timer = setTimeout(() => resolve(undefined), this.timings.callTimeoutMs);
+      entry.admissionTimer = setTimeout(() => resolve(undefined), this.timings.callTimeoutMs);
       entry.admission = (value) => {
-        clearTimeout(timer);
+        clearTimeout(entry.admissionTimer);
         entry.admission = undefined;
         resolve(value);
       };
     });
+    // The socket closed while the join waited (in a lobby): stop waiting; the owner is told below.
+    signal?.addEventListener('abort', () => entry.admission?.(undefined), { once: true });
     this.links.set(entry.id, entry);
     this.sync();
     const delivered = await this.bus.post(owner, { kind: 'connect', link: entry.id, request: encodeMessage(request) });
@@ -79,7 +83,7 @@ export class RelayEdge {
       return RETRY;
     }
     if (reply.retry) return RETRY;
-    throw new ProtocolError(reply.code as ErrorCode, reply.message);
+    throw new ProtocolError(reply.code as ErrorCode, reply.message, reply.reason);
   }
 
   /** An item from an owner. */
@@ -200,6 +204,8 @@ export class RelayEdge {
         continue;
       }
       if (target.n !== undefined) entry.expected++;
+      // The owner holds the join in its lobby: the answer may take minutes, and the owner is alive.
+      if (decoded.ok && decoded.message.type === 'waiting') clearTimeout(entry.admissionTimer);
       if (decoded.ok) entry.link.send(decoded.message, target.seq);
     }
   }

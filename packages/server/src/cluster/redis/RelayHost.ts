@@ -136,7 +136,7 @@ export class RelayHost {
         this.links.delete(entry.id);
         const retry = error instanceof NotOwnerError;
         const wire = toProtocolError(error);
-        void this.bus.post(from, { kind: 'refused', link: item.link, code: wire.code, message: retry ? (error as Error).message : wire.message, retry });
+        void this.bus.post(from, { kind: 'refused', link: item.link, code: wire.code, message: retry ? (error as Error).message : wire.message, retry, ...(wire.reason ? { reason: wire.reason } : {}) });
       },
     );
   }

@@ -1,4 +1,4 @@
-import { ERROR_CODES, ParticipantId, RoomName } from '@confab/protocol';
+import { ERROR_CODES, ParticipantId, RefusalReason, RoomName } from '@confab/protocol';
 import { z } from 'zod';
 
 /**
@@ -24,7 +24,7 @@ const gone = z.object({ kind: z.literal('gone'), link });
 /** Owner → edge. */
 const admitted = z.object({ kind: z.literal('admitted'), link, participantId: z.string().min(1).max(64), room: z.string().min(1).max(64) });
 /** Not admitted: `retry` when the room is not (or no longer) this node's, so the edge places it again. */
-const refused = z.object({ kind: z.literal('refused'), link, code: z.enum(ERROR_CODES as [string, ...string[]]), message: z.string().max(500), retry: z.boolean() });
+const refused = z.object({ kind: z.literal('refused'), link, code: z.enum(ERROR_CODES as [string, ...string[]]), message: z.string().max(500), retry: z.boolean(), reason: RefusalReason.optional() });
 /** One socket a server message is for: its sequence number there (sequenced messages), and `n`. */
 const target = z.object({ link, seq: z.number().int().positive().optional(), n: z.number().int().positive().optional() });
 /** A message item names at most this many sockets (a room's broadcast to more takes several items). */
@@ -52,7 +52,18 @@ const adopted = z.object({ kind: z.literal('adopted'), call, ok: z.boolean(), me
 /** After the release: who left the room for good while it moved (the snapshot still had them), so the new owner removes them at once. */
 const departed = z.object({ kind: z.literal('departed'), room: RoomName, participants: z.array(ParticipantId).min(1).max(10_000) });
 
-export const relayItem = z.discriminatedUnion('kind', [connect, command, ack, leave, gone, admitted, refused, message, supersede, end, result, unknown, adopt, adopted, departed]);
+/** The admin API: a call (an AdminOp's JSON) carried to the node hosting the room, or to every node for a list, and its answer. */
+const adminCall = z.object({ kind: z.literal('admin_call'), call, op: wire });
+const adminReply = z.object({
+  kind: z.literal('admin_reply'),
+  call,
+  ok: z.boolean(),
+  result: wire.optional(),
+  code: z.enum(ERROR_CODES as [string, ...string[]]).optional(),
+  message: z.string().max(500).optional(),
+});
+
+export const relayItem = z.discriminatedUnion('kind', [connect, command, ack, leave, gone, admitted, refused, message, supersede, end, result, unknown, adopt, adopted, departed, adminCall, adminReply]);
 export type RelayItem = z.infer<typeof relayItem>;
 export type RelayItemOf<K extends RelayItem['kind']> = Extract<RelayItem, { kind: K }>;
 export type RelayTarget = z.infer<typeof target>;
