@@ -112,6 +112,25 @@ describe('a host mutes and removes guests', { timeout: 150_000 }, () => {
     await waitRising(() => audioPackets(alice, 'Bob'), 'Alice receives Bob’s audio again', 10_000);
   }));
 
+  test('a raised hand shows on the tile and in the People list of everyone, and goes when lowered', h0(async () => {
+    const [alice, bob, carol] = ['Alice', 'Bob', 'Carol'].map((n) => h.person(n).page) as [Page, Page, Page];
+    const handShown = (page: Page) =>
+      page.evaluate(() => {
+        const badge = document.querySelector<HTMLElement>('[data-participant-name="Carol"][data-source="camera"] .tile-hand');
+        const row = document.querySelector('ul[aria-label="Participants"] li[data-person-name="Carol"] [aria-label="Hand raised"]');
+        return badge !== null && badge.checkVisibility() && row !== null;
+      });
+    await carol.locator('footer button[aria-label="Raise your hand"]').click({ timeout: 5000 });
+    for (const [viewer, page] of [['Alice', alice], ['Bob', bob], ['Carol', carol]] as const) {
+      await waitFor(() => handShown(page), { timeout: 10_000, message: `${viewer} sees Carol’s raised hand` });
+    }
+    await screenshot(alice, 'moderation-carol-hand.png');
+    await carol.locator('footer button[aria-label="Lower your hand"]').click({ timeout: 5000 });
+    for (const [viewer, page] of [['Alice', alice], ['Bob', bob]] as const) {
+      await waitFor(async () => !(await handShown(page)), { timeout: 10_000, message: `${viewer} sees Carol’s hand go down` });
+    }
+  }));
+
   test('a removed and banned guest is gone from everyone’s grid within 1 s and cannot come back', h0(async () => {
     const [alice, bob, carol] = ['Alice', 'Bob', 'Carol'].map((n) => h.person(n).page) as [Page, Page, Page];
     for (const page of [alice, carol]) await watchGone(page, 'Bob');

@@ -24,6 +24,7 @@ const REFUSAL_TEXT: Record<RefusalReason, string> = {
   token_expired: 'The invitation link has expired.',
   token_not_yet_valid: 'The invitation link is not valid yet.',
   token_wrong_room: 'The invitation link is for another meeting.',
+  token_wrong_identity: 'The invitation link is for someone else.',
   token_no_join: 'The invitation link does not allow joining.',
   banned: 'A moderator removed you from this meeting, and you cannot rejoin for now.',
   room_locked: 'The meeting is locked: nobody new can join.',
