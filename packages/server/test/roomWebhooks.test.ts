@@ -66,7 +66,7 @@ test('one node: a meeting\'s events arrive in order, once each, through a receiv
     const retried = events.filter((e) => receiver.attempts(e.id) > 1).length;
     assert.ok(retried > 0, 'the first events were retried');
     const latencies = receiver.requests.filter((r) => r.status === 200 && r.event.room.name === room && receiver.attempts(r.event.id) === 1).map((r) => r.at - r.event.createdAt);
-    console.log(`[measure] webhook_events=${events.length} retried=${retried} first_try_latency_ms=${latencies.join(',')}`);
+    console.log(`[measure] webhook_events=${events.length} retried=${retried} queued_behind_the_outage_latency_ms=${latencies.join(',')}`);
   } finally {
     receiver.answer = () => 200;
     for (const c of clients) c.close();
