@@ -195,7 +195,7 @@ export class LocalParticipant {
    */
   applyForcedMute(trackId: string): Promise<void> {
     return this.controls.run(async () => {
-      const source = [...this.trackIds].find(([, id]) => id === trackId)?.[0];
+      const source = this.sourceOf(trackId);
       const track = source === undefined ? undefined : this.trackMap.get(source);
       if (!track || track.muted) return;
       await setSenderTrack(track.transceiver.sender, null);
@@ -257,6 +257,16 @@ export class LocalParticipant {
     return errors;
   }
 
+  /**
+   * @internal The server took one of our tracks down (our right to publish it was revoked): take it
+   * down here too, so it is not shown as live. Our own unpublish has forgotten its id already.
+   */
+  applyUnpublished(trackId: string): void {
+    const source = this.sourceOf(trackId);
+    if (source === undefined || !this.trackMap.has(source)) return;
+    this.unpublish(source).catch((error: unknown) => this.context.emit(RoomEvent.Error, ConfabError.wrap(error)));
+  }
+
   /** @internal Dynacast: the server says which of our simulcast layers someone receives. */
   setSubscribedLayers(message: MessageOf<ServerMessage, 'subscribed_layers'>): void {
     void this.dynacast.setSubscribedLayers(message);
@@ -299,6 +309,10 @@ export class LocalParticipant {
       track.stopIfOwned();
     }
     this.trackMap.clear();
+  }
+
+  private sourceOf(trackId: string): TrackSource | undefined {
+    return [...this.trackIds].find(([, id]) => id === trackId)?.[0];
   }
 
   /** Runs `apply`, and tells the app if it changed anything the app shows. */

@@ -114,6 +114,20 @@ test('a moderator mutes our camera: the sender stops, the track shows muted, and
   await room.leave();
 });
 
+test('our publishing revoked: the server’s track_unpublished takes our track down here too', async () => {
+  const { room, socket } = await joinAs(false);
+  const publishing = room.localParticipant.publishTrack(fakeTrack('audio'), 'microphone');
+  socket.receive({ type: 'track_published', participantId: 'me', track: { id: 'my-mic', source: 'microphone', kind: 'audio', muted: false } });
+  await publishing;
+  const unpublished = new Promise((resolve) => room.once(RoomEvent.LocalTrackUnpublished, resolve));
+  socket.receive({ type: 'permissions', permissions: { ...MODERATOR, moderator: false, canPublish: false, canPublishSources: [] } });
+  socket.receive({ type: 'track_unpublished', participantId: 'me', trackId: 'my-mic' });
+  await unpublished;
+  assert.equal(room.localParticipant.tracks.size, 0);
+  assert.equal(room.permissions.canPublish, false);
+  await room.leave();
+});
+
 test('hands and moderators of others arrive as ParticipantUpdated; our own hand as LocalParticipantUpdated', async () => {
   const { room, socket } = await joinAs(false);
   const updates: string[] = [];

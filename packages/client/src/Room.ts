@@ -480,7 +480,8 @@ export class Room extends TypedEmitter<RoomEvents> {
         else this.onTrackPublished(message.participantId, new RemoteTrack(message.track, message.participantId));
         break;
       case 'track_unpublished':
-        this.onTrackUnpublished(message.participantId, message.trackId);
+        if (message.participantId === selfId) session.local.applyUnpublished(message.trackId);
+        else this.onTrackUnpublished(message.participantId, message.trackId);
         break;
       case 'track_muted':
         if (message.participantId !== selfId) this.onTrackMuted(message.participantId, message.trackId, message.muted);

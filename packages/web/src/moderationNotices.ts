@@ -1,4 +1,4 @@
-/** What moderation tells you by toast: a moderator muted you, your role changed, someone knocks. */
+/** What moderation tells you by toast: a moderator muted you, your role or rights changed, someone knocks. */
 import type { LocalTrack, WaitingParticipant } from '@confab/client';
 import { toast } from './toast';
 
@@ -21,6 +21,10 @@ export class ModerationNotices {
 
   moderatorChanged(moderator: boolean): void {
     toast(moderator ? 'You are now a moderator.' : 'You are no longer a moderator.', { kind: 'info' });
+  }
+
+  publishingRevoked(): void {
+    toast('You can no longer share your microphone, camera or screen in this meeting.', { kind: 'warning', timeoutMs: 8000 });
   }
 
   /** Moderators: a toast with Admit and Deny for each person who starts waiting; it goes when they stop. */

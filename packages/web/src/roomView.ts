@@ -78,7 +78,8 @@ export class RoomView {
   private readonly moderatorControls: ModeratorControls;
   private readonly waiting: WaitingList;
   private readonly moderationNotices: ModerationNotices;
-  private wasModerator: boolean;
+  /** What we were allowed before the last change, to say what changed. */
+  private permissions: Permissions;
   private readonly panel: HTMLElement;
   private readonly actions: LocalActions;
   private readonly notices: ConnectionNotices;
@@ -93,7 +94,7 @@ export class RoomView {
   ) {
     this.panelOpen = window.matchMedia(WIDE_QUERY).matches;
     this.actions = new LocalActions(room, () => this.syncLocal());
-    this.wasModerator = room.permissions.moderator;
+    this.permissions = room.permissions;
     this.moderation = new ModerationActions(room, () => this.moderatorControls.update(room.access));
     this.menu = new ModeratorMenu({
       mute: (target, source) => void this.moderation.mute(target, source),
@@ -253,16 +254,18 @@ export class RoomView {
     this.updateControls();
   }
 
-  /** Made or unmade moderator: menus, meeting controls and the lobby appear or go. */
+  /** Made or unmade moderator: menus, meeting controls and the lobby appear or go. Publishing revoked: say so. */
   private onPermissions(permissions: Permissions): void {
-    if (permissions.moderator !== this.wasModerator) {
-      this.wasModerator = permissions.moderator;
+    const before = this.permissions;
+    this.permissions = permissions;
+    if (permissions.moderator !== before.moderator) {
       this.moderationNotices.moderatorChanged(permissions.moderator);
       if (!permissions.moderator) {
         this.menu.close();
         this.moderatorControls.close();
       }
     }
+    if (before.canPublish && !permissions.canPublish) this.moderationNotices.publishingRevoked();
     this.syncAll();
     this.onLobby();
   }
