@@ -10,6 +10,7 @@ import {
   fakeWebSocketClass,
   joinedMessage,
   participantInfo,
+  scriptSocket,
   tick,
   type FakeMediaStreamTrack,
   type FakePeerConnection,
@@ -19,30 +20,10 @@ import {
 const SELF = participantInfo({ id: 'me', name: 'Me' });
 const ALICE = participantInfo({ id: 'alice', name: 'Alice', tracks: [{ id: 'a-cam', source: 'camera', kind: 'video', muted: false }] });
 
-/** A scripted server: answers join/publish/offer/etc. like docs/protocol.md says. */
+/** A scripted server (testFakes' scriptSocket) whose join is answered by `joinReply`; a resume is not answered. */
 function server(socket: FakeWebSocket, joinReply: (id: number) => unknown = (id) =>
   joinedMessage(id, { self: SELF, participants: [ALICE], iceServers: [{ urls: 'stun:stun.example:3478' }] })): void {
-  queueMicrotask(() => socket.open());
-  socket.onSend = (message, ws) => {
-    const id = message['id'] as number | undefined;
-    if (id === undefined) return;
-    setTimeout(() => {
-      if (ws.readyState !== 1) return;
-      switch (message['type']) {
-        case 'join':
-          ws.receive(joinReply(id));
-          break;
-        case 'offer':
-          ws.receive({ type: 'answer', id, target: 'publisher', sdp: 'fake server answer' });
-          break;
-        case 'ice_servers':
-          ws.receive({ type: 'ice_servers', id, iceServers: [{ urls: 'turn:turn.example:3478', username: `renewed-${id}`, credential: 'c' }] });
-          break;
-        default:
-          ws.receive({ type: 'ack', id });
-      }
-    }, 1);
-  };
+  scriptSocket(socket, { join: (message) => joinReply(message['id'] as number), resume: () => undefined });
 }
 
 async function joinRoom(): Promise<{ room: Room; socket: FakeWebSocket; events: string[]; peers: ReturnType<typeof fakePeerConnectionClass>['peers'] }> {

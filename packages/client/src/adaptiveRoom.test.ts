@@ -14,6 +14,7 @@ import {
   fakeWebSocketClass,
   joinedMessage,
   participantInfo,
+  scriptSocket,
   tick,
   type FakeMediaStreamTrack,
   type FakeSenderParameters,
@@ -31,19 +32,7 @@ const ALICE = participantInfo({
 });
 
 function server(socket: FakeWebSocket): void {
-  queueMicrotask(() => socket.open());
-  socket.onSend = (message, ws) => {
-    const id = message['id'] as number | undefined;
-    if (id === undefined) return;
-    setTimeout(() => {
-      if (ws.readyState !== 1) return;
-      if (message['type'] === 'join') {
-        ws.receive(joinedMessage(id, { self: SELF, participants: [ALICE] }));
-      } else if (message['type'] === 'resume') ws.receive({ type: 'resumed', id, lastRequestId: 0 });
-      else if (message['type'] === 'offer') ws.receive({ type: 'answer', id, target: 'publisher', sdp: 'fake server answer' });
-      else ws.receive({ type: 'ack', id });
-    }, 1);
-  };
+  scriptSocket(socket, { join: (message) => joinedMessage(message['id'] as number, { self: SELF, participants: [ALICE] }) });
 }
 
 async function join(options: Parameters<typeof connect>[3] = {}) {

@@ -366,38 +366,42 @@ export function joinedMessage(id: number, fields: { self: unknown } & Record<str
 export type ScriptedReply = (message: Record<string, unknown>, socket: FakeWebSocket) => unknown;
 
 /**
- * A WebSocket class whose server side answers like docs/protocol.md says: `joined` (as `self`, with
- * `joinFields` on top) to a join, an answer to an offer, `ack` to the rest; `replies` overrides by
- * request type.
+ * Makes `socket`'s server side answer like docs/protocol.md says: it opens, then each request gets
+ * its reply a moment later (`resumed`, an answer to an offer, fresh ICE servers, `ack` to the
+ * rest); `replies` answers by request type instead (a join has no standard answer).
  */
+export function scriptSocket(socket: FakeWebSocket, replies: Partial<Record<string, ScriptedReply>>): void {
+  queueMicrotask(() => socket.open());
+  socket.onSend = (message, ws) => {
+    const id = message['id'] as number | undefined;
+    if (id === undefined) return;
+    setTimeout(() => {
+      if (ws.readyState !== 1) return;
+      const custom = replies[message['type'] as string];
+      const reply = custom ? custom(message, ws) : standardReply(message['type'] as string, id);
+      if (reply !== undefined) ws.receive(reply);
+    }, 1);
+  };
+}
+
+/** A WebSocket class whose every socket is scripted, joining as `self` (with `joinFields` on top of `joined`). */
 export function scriptedServer(
   self: Record<string, unknown>,
   replies: Partial<Record<string, ScriptedReply>> = {},
   joinFields: Record<string, unknown> = {},
 ): { WebSocket: typeof WebSocket; sockets: FakeWebSocket[] } {
-  return fakeWebSocketClass((socket) => {
-    queueMicrotask(() => socket.open());
-    socket.onSend = (message, ws) => {
-      const id = message['id'] as number | undefined;
-      if (id === undefined) return;
-      setTimeout(() => {
-        if (ws.readyState !== 1) return;
-        const custom = replies[message['type'] as string];
-        const reply = custom ? custom(message, ws) : standardReply(message['type'] as string, id, self, joinFields);
-        if (reply !== undefined) ws.receive(reply);
-      }, 1);
-    };
-  });
+  const join: ScriptedReply = (message) => joinedMessage(message['id'] as number, { self, ...joinFields });
+  return fakeWebSocketClass((socket) => scriptSocket(socket, { join, ...replies }));
 }
 
-function standardReply(type: string, id: number, self: Record<string, unknown>, joinFields: Record<string, unknown>): unknown {
+function standardReply(type: string, id: number): unknown {
   switch (type) {
-    case 'join':
-      return joinedMessage(id, { self, ...joinFields });
     case 'resume':
       return { type: 'resumed', id, lastRequestId: 0 };
     case 'offer':
       return { type: 'answer', id, target: 'publisher', sdp: 'fake server answer' };
+    case 'ice_servers':
+      return { type: 'ice_servers', id, iceServers: [{ urls: 'turn:turn.example:3478', username: `renewed-${id}`, credential: 'c' }] };
     default:
       return { type: 'ack', id };
   }
