@@ -97,7 +97,7 @@ export interface Participant {
 
 export interface OpenOptions {
   /** Wait for `in-room` (default) or only for the page to load. */
-  waitForState?: 'lobby' | 'prejoin' | 'in-room' | 'error' | 'none';
+  waitForState?: 'lobby' | 'prejoin' | 'waiting' | 'in-room' | 'removed' | 'error' | 'none';
   /** Show the pre-join screen instead of joining straight away (default false: `&prejoin=0`). */
   prejoin?: boolean;
   /** BrowserContext options beyond the viewport (e.g. `permissions`). */

@@ -17,12 +17,18 @@ export interface LocalParticipantContext {
   readonly emit: EmitRoomEvent;
 }
 
-/** You, in the room: publish and control your tracks, presence and chat. */
+/** You, in the room: publish and control your tracks, presence, hand and chat. */
 export class LocalParticipant {
   private participantId: string;
   name: string;
   status: PresenceStatus;
+  /** Who you are to the app: the access token's subject, or (open mode) this browser's id. */
+  identity: string;
+  private hand: boolean;
+  private isModerator: boolean;
   private readonly trackMap = new Map<TrackSource, LocalTrack>();
+  /** The server's id of each source we publish: its track_published can arrive before our publish call returns. */
+  private readonly trackIds = new Map<TrackSource, string>();
   /** Sources with a publish or unpublish in flight. */
   private readonly busy = new Set<TrackSource>();
   /** Mute and device switches, one at a time. */
@@ -39,6 +45,9 @@ export class LocalParticipant {
     this.participantId = self.id;
     this.name = self.name;
     this.status = self.status;
+    this.identity = self.identity;
+    this.hand = self.handRaised;
+    this.isModerator = self.moderator;
     this.dynacast = new Dynacast((error) => this.context.emit(RoomEvent.Error, ConfabError.wrap(error)));
   }
 
@@ -49,6 +58,15 @@ export class LocalParticipant {
 
   get tracks(): ReadonlyMap<TrackSource, LocalTrack> {
     return this.trackMap;
+  }
+
+  get handRaised(): boolean {
+    return this.hand;
+  }
+
+  /** Whether you may moderate the room (as `room.permissions.moderator`). */
+  get moderator(): boolean {
+    return this.isModerator;
   }
 
   /** Captures the microphone (getUserMedia audio) and publishes it. */
@@ -80,6 +98,7 @@ export class LocalParticipant {
     if (!track || this.busy.has(source)) return;
     this.busy.add(source);
     this.trackMap.delete(source);
+    this.trackIds.delete(source);
     this.forgetEnded(track);
     if (source !== 'microphone') this.dynacast.unbind(source);
     try {
@@ -138,7 +157,52 @@ export class LocalParticipant {
   /** Sets your presence; everyone (you included) gets `participant_updated`. */
   async setStatus(status: PresenceStatus): Promise<void> {
     await this.context.signal.request({ type: 'status', status });
-    this.status = status;
+    this.change(() => {
+      this.status = status;
+    });
+  }
+
+  /** Raises or lowers your hand; everyone sees it (RoomEvent.ParticipantUpdated, `handRaised`). */
+  async setHandRaised(raised: boolean): Promise<void> {
+    await this.context.signal.request({ type: 'raise_hand', raised });
+    this.change(() => {
+      this.hand = raised;
+    });
+  }
+
+  /** @internal The server's view of us (participant_updated, joined after a rejoin). */
+  applyInfo(info: ParticipantInfo): void {
+    this.change(() => {
+      this.name = info.name;
+      this.status = info.status;
+      this.identity = info.identity;
+      this.hand = info.handRaised;
+      this.isModerator = info.moderator;
+    });
+    for (const track of info.tracks) this.assignTrackId(track.source, track.id);
+  }
+
+  /** @internal Our permissions changed: made or unmade moderator. */
+  applyModerator(moderator: boolean): void {
+    this.change(() => {
+      this.isModerator = moderator;
+    });
+  }
+
+  /**
+   * @internal A moderator muted our track `trackId`: stop sending it and show it muted, as our own
+   * mute would, without asking the server (it did it). Only `setMuted(source, false)` undoes it.
+   */
+  applyForcedMute(trackId: string): Promise<void> {
+    return this.controls.run(async () => {
+      const source = this.sourceOf(trackId);
+      const track = source === undefined ? undefined : this.trackMap.get(source);
+      if (!track || track.muted) return;
+      await setSenderTrack(track.transceiver.sender, null);
+      track.markMuted(true);
+      this.context.emit(RoomEvent.TrackMuted, track, this);
+      this.context.emit(RoomEvent.MutedByModerator, track);
+    });
   }
 
   /** Sends a chat message; resolves when the server acknowledged it. */
@@ -193,6 +257,16 @@ export class LocalParticipant {
     return errors;
   }
 
+  /**
+   * @internal The server took one of our tracks down (our right to publish it was revoked): take it
+   * down here too, so it is not shown as live. Our own unpublish has forgotten its id already.
+   */
+  applyUnpublished(trackId: string): void {
+    const source = this.sourceOf(trackId);
+    if (source === undefined || !this.trackMap.has(source)) return;
+    this.unpublish(source).catch((error: unknown) => this.context.emit(RoomEvent.Error, ConfabError.wrap(error)));
+  }
+
   /** @internal Dynacast: the server says which of our simulcast layers someone receives. */
   setSubscribedLayers(message: MessageOf<ServerMessage, 'subscribed_layers'>): void {
     void this.dynacast.setSubscribedLayers(message);
@@ -200,6 +274,7 @@ export class LocalParticipant {
 
   /** @internal The server told us a track id for one of our sources. */
   assignTrackId(source: TrackSource, trackId: string): void {
+    this.trackIds.set(source, trackId);
     this.trackMap.get(source)?.assignId(trackId);
   }
 
@@ -209,6 +284,7 @@ export class LocalParticipant {
    * tracks that could not be republished.
    */
   async republish(publisher: PublisherConnection, participantId = this.participantId): Promise<ConfabError[]> {
+    if (participantId !== this.participantId) this.trackIds.clear(); // a new session numbers our tracks anew; a moved room keeps them
     this.participantId = participantId;
     this.context.publisher = publisher;
     this.dynacast.reset();
@@ -233,6 +309,21 @@ export class LocalParticipant {
       track.stopIfOwned();
     }
     this.trackMap.clear();
+  }
+
+  private sourceOf(trackId: string): TrackSource | undefined {
+    return [...this.trackIds].find(([, id]) => id === trackId)?.[0];
+  }
+
+  /** Runs `apply`, and tells the app if it changed anything the app shows. */
+  private change(apply: () => void): void {
+    const before = this.shown();
+    apply();
+    if (this.shown() !== before) this.context.emit(RoomEvent.LocalParticipantUpdated, this);
+  }
+
+  private shown(): string {
+    return JSON.stringify([this.name, this.status, this.identity, this.hand, this.isModerator]);
   }
 
   private async captureAndPublish(source: TrackSource, capture: () => Promise<MediaStreamTrack>): Promise<LocalTrack> {
@@ -260,6 +351,8 @@ export class LocalParticipant {
       const stream = typeof MediaStream === 'function' ? new MediaStream([mediaStreamTrack]) : undefined;
       const transceiver = await this.context.publisher.publish(source, mediaStreamTrack, stream);
       const track = new LocalTrack(source, mediaStreamTrack, transceiver, owned);
+      const serverId = this.trackIds.get(source);
+      if (serverId !== undefined) track.assignId(serverId);
       this.trackMap.set(source, track);
       if (source !== 'microphone') void this.dynacast.bind(source, transceiver.sender);
       if (source === 'screen') this.unpublishWhenEnded(track);

@@ -4,18 +4,29 @@ import { RemoteTrack } from './RemoteTrack';
 /** Someone else in the room. */
 export class RemoteParticipant {
   readonly id: string;
+  /** Who they are to the app: the access token's subject (open mode: their browser's id). */
+  readonly identity: string;
+  /** Their access token's metadata, as the app backend set it. */
+  readonly metadata: string | undefined;
   name: string;
   status: PresenceStatus;
   /** 'reconnecting' while their connection is lost and the server waits for them to resume. */
   connection: ConnectionStatus;
+  /** They may moderate the room. */
+  moderator: boolean;
+  handRaised: boolean;
   readonly joinedAt: Date;
   private readonly trackMap = new Map<TrackSource, RemoteTrack>();
 
   constructor(info: ParticipantInfo) {
     this.id = info.id;
+    this.identity = info.identity;
+    this.metadata = info.metadata;
     this.name = info.name;
     this.status = info.status;
     this.connection = info.connection;
+    this.moderator = info.moderator;
+    this.handRaised = info.handRaised;
     this.joinedAt = new Date(info.joinedAt);
     for (const track of info.tracks) this.trackMap.set(track.source, new RemoteTrack(track, info.id));
   }
@@ -43,12 +54,19 @@ export class RemoteParticipant {
     if (this.trackMap.get(track.source) === track) this.trackMap.delete(track.source);
   }
 
-  /** @internal Applies name/status/connection from the server; true if anything changed. */
+  /** @internal Applies name/status/connection/moderator/hand from the server; true if anything changed. */
   update(info: ParticipantInfo): boolean {
-    const changed = info.name !== this.name || info.status !== this.status || info.connection !== this.connection;
+    const changed =
+      info.name !== this.name ||
+      info.status !== this.status ||
+      info.connection !== this.connection ||
+      info.moderator !== this.moderator ||
+      info.handRaised !== this.handRaised;
     this.name = info.name;
     this.status = info.status;
     this.connection = info.connection;
+    this.moderator = info.moderator;
+    this.handRaised = info.handRaised;
     return changed;
   }
 }

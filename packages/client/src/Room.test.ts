@@ -4,45 +4,26 @@ import { connect } from './connect';
 import { ConfabError } from './errors';
 import { ConnectionState, RoomEvent } from './events';
 import type { Room } from './Room';
-import { fakePeerConnectionClass, fakeTrack, fakeWebSocketClass, tick, type FakeMediaStreamTrack, type FakePeerConnection, type FakeWebSocket } from './testFakes';
+import {
+  fakePeerConnectionClass,
+  fakeTrack,
+  fakeWebSocketClass,
+  joinedMessage,
+  participantInfo,
+  scriptSocket,
+  tick,
+  type FakeMediaStreamTrack,
+  type FakePeerConnection,
+  type FakeWebSocket,
+} from './testFakes';
 
-const SELF = { id: 'me', name: 'Me', status: 'online', connection: 'connected', joinedAt: 1_700_000_000_000, tracks: [] };
-const ALICE = {
-  id: 'alice',
-  name: 'Alice',
-  status: 'online',
-  connection: 'connected',
-  joinedAt: 1_700_000_000_000,
-  tracks: [{ id: 'a-cam', source: 'camera', kind: 'video', muted: false }],
-};
+const SELF = participantInfo({ id: 'me', name: 'Me' });
+const ALICE = participantInfo({ id: 'alice', name: 'Alice', tracks: [{ id: 'a-cam', source: 'camera', kind: 'video', muted: false }] });
 
-/** A scripted server: answers join/publish/offer/etc. like docs/protocol.md says. */
-function server(socket: FakeWebSocket, joinReply: (id: number) => unknown = (id) => ({
-  type: 'joined', id, v: 1, room: 'standup', self: SELF, participants: [ALICE],
-  iceServers: [{ urls: 'stun:stun.example:3478' }],
-  session: { resumeToken: 'token', resumeWindowMs: 15_000, heartbeatIntervalMs: 1_000, heartbeatTimeoutMs: 4_000 },
-})): void {
-  queueMicrotask(() => socket.open());
-  socket.onSend = (message, ws) => {
-    const id = message['id'] as number | undefined;
-    if (id === undefined) return;
-    setTimeout(() => {
-      if (ws.readyState !== 1) return;
-      switch (message['type']) {
-        case 'join':
-          ws.receive(joinReply(id));
-          break;
-        case 'offer':
-          ws.receive({ type: 'answer', id, target: 'publisher', sdp: 'fake server answer' });
-          break;
-        case 'ice_servers':
-          ws.receive({ type: 'ice_servers', id, iceServers: [{ urls: 'turn:turn.example:3478', username: `renewed-${id}`, credential: 'c' }] });
-          break;
-        default:
-          ws.receive({ type: 'ack', id });
-      }
-    }, 1);
-  };
+/** A scripted server (testFakes' scriptSocket) whose join is answered by `joinReply`; a resume is not answered. */
+function server(socket: FakeWebSocket, joinReply: (id: number) => unknown = (id) =>
+  joinedMessage(id, { self: SELF, participants: [ALICE], iceServers: [{ urls: 'stun:stun.example:3478' }] })): void {
+  scriptSocket(socket, { join: (message) => joinReply(message['id'] as number), resume: () => undefined });
 }
 
 async function joinRoom(): Promise<{ room: Room; socket: FakeWebSocket; events: string[]; peers: ReturnType<typeof fakePeerConnectionClass>['peers'] }> {
@@ -90,7 +71,7 @@ test('subscriber offers map mids to tracks; media arrives and leaves with the of
   assert.equal(answer?.['target'], 'subscriber');
 
   // Bob joins; his offer arrives before his track_published: media is attached when the track is announced.
-  socket.receive({ type: 'participant_joined', participant: { id: 'bob', name: 'Bob', status: 'online', connection: 'connected', joinedAt: 1, tracks: [] } });
+  socket.receive({ type: 'participant_joined', participant: participantInfo({ id: 'bob', name: 'Bob' }) });
   socket.receive({ type: 'offer', target: 'subscriber', revision: 2, sdp: 'fake mids=0,1', tracks: [
     { mid: '0', trackId: 'a-cam', participantId: 'alice' },
     { mid: '1', trackId: 'b-mic', participantId: 'bob' },
@@ -103,7 +84,7 @@ test('subscriber offers map mids to tracks; media arrives and leaves with the of
 
   socket.receive({ type: 'track_muted', participantId: 'bob', trackId: 'b-mic', muted: true });
   assert.equal(mic.muted, true);
-  socket.receive({ type: 'participant_updated', participant: { id: 'bob', name: 'Bob', status: 'away', connection: 'connected', joinedAt: 1, tracks: [] } });
+  socket.receive({ type: 'participant_updated', participant: participantInfo({ id: 'bob', name: 'Bob', status: 'away' }) });
   assert.equal(room.participants.get('bob')!.status, 'away');
 
   // Alice's camera is dropped from the next offer: unsubscribed (once), then unpublished.
@@ -270,7 +251,7 @@ test('messages arriving in the same task as `joined` are handled after set-up', 
     s.onSend = (message, ws) => {
       if (message['type'] !== 'join') return;
       setTimeout(() => {
-        ws.receive({ type: 'joined', id: message['id'], v: 1, room: 'standup', self: SELF, participants: [ALICE], iceServers: [], session: { resumeToken: 't', resumeWindowMs: 15_000, heartbeatIntervalMs: 1_000, heartbeatTimeoutMs: 4_000 } });
+        ws.receive(joinedMessage(message['id'] as number, { self: SELF, participants: [ALICE] }));
         ws.receive({ type: 'offer', target: 'subscriber', revision: 5, sdp: 'fake mids=0', tracks: [{ mid: '0', trackId: 'a-cam', participantId: 'alice' }] });
       }, 1);
     };
@@ -440,11 +421,7 @@ test('forceRelay makes both peer connections relay-only', async () => {
   await tick(5);
   assert.match(errors[0] ?? '', /needs a TURN server, and the server offers none/, 'the scripted server offers only STUN');
   const withTurn = fakeWebSocketClass((s) =>
-    server(s, (id) => ({
-      type: 'joined', id, v: 1, room: 'standup', self: SELF, participants: [],
-      iceServers: [{ urls: ['turn:turn.example:3478?transport=udp'], username: '1800000000:me', credential: 'c' }],
-      session: { resumeToken: 'token', resumeWindowMs: 15_000, heartbeatIntervalMs: 1_000, heartbeatTimeoutMs: 4_000 },
-    })),
+    server(s, (id) => joinedMessage(id, { self: SELF, iceServers: [{ urls: ['turn:turn.example:3478?transport=udp'], username: '1800000000:me', credential: 'c' }] })),
   );
   const relayed = await connect('http://confab.test', 'standup', 'Me', { WebSocket: withTurn.WebSocket, RTCPeerConnection, forceRelay: true });
   const none: string[] = [];

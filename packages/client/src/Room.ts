@@ -1,20 +1,25 @@
 import {
   PROTOCOL_VERSION,
+  SessionCloseCode,
   type MessageOf,
   type ParticipantInfo,
+  type Permissions,
   type PresenceStatus,
+  type RoomAccess,
   type RoomName,
   type ServerMessage,
   type TrackId,
 } from '@confab/protocol';
 import { ConfabError } from './errors';
-import { ConnectionState, RoomEvent, type ActiveSpeaker, type ConnectionQuality, type RoomEvents } from './events';
+import { ConnectionState, RoomEvent, type ActiveSpeaker, type ConnectionQuality, type EmitRoomEvent, type RoomEvents } from './events';
+import { browserIdentity } from './identity';
 import { LocalParticipant } from './LocalParticipant';
+import { Moderation } from './Moderation';
 import { PublisherConnection } from './PublisherConnection';
 import { RemoteParticipant } from './RemoteParticipant';
 import { RemoteTrack, type StreamPauseReason, type StreamState } from './RemoteTrack';
 import { backoffDelay, DEFAULT_RECONNECT_TIMEOUT_MS, isFinalClose, RECONNECT_ATTEMPT_TIMEOUT_MS } from './reconnect';
-import { SignalClient } from './SignalClient';
+import { SignalClient, type Request } from './SignalClient';
 import { readInboundRtp, type TrackStats } from './stats';
 import { SubscriberConnection, type SubscriberSlot } from './SubscriberConnection';
 import { AdaptiveStream } from './AdaptiveStream';
@@ -25,6 +30,9 @@ import type { VideoPublishDefaults } from './videoEncoding';
 
 export const DEFAULT_CONNECT_TIMEOUT_MS = 10_000;
 const LEAVE_TIMEOUT_MS = 2_000;
+/** What a participant may do and how the room is open, before the server has said. */
+const NO_PERMISSIONS: Permissions = { canPublish: false, canPublishSources: [], canSubscribe: false, canChat: false, moderator: false };
+const OPEN_ROOM: RoomAccess = { locked: false, lobby: false, passwordProtected: false };
 
 /** What to publish for a device at join: capture it (true or constraints), or this track. */
 export type InitialPublish = boolean | MediaTrackConstraints | MediaStreamTrack;
@@ -32,6 +40,27 @@ export type InitialPublish = boolean | MediaTrackConstraints | MediaStreamTrack;
 export interface ConnectOptions {
   /** Initial presence; default 'online'. */
   status?: PresenceStatus;
+  /**
+   * Token mode (a server with API keys): the access token from your app backend, or a function that
+   * fetches a fresh one. A function is called for the join and again for every resume or rejoin
+   * after a drop, so a token that expired meanwhile is not a problem.
+   */
+  token?: string | (() => Promise<string>);
+  /** The room's password, if it has one (refused joins: `refusal` 'password_required' / 'password_wrong'). */
+  password?: string;
+  /**
+   * Open mode: who this browser is, so that a moderator's ban holds across reloads. Default: a
+   * random id made once and kept in localStorage (`confab.identity`). Not sent with a token.
+   */
+  identity?: string;
+  /**
+   * The room has its lobby on: the join waits until a moderator decides. Called when the wait
+   * starts; `connect()` then resolves once admitted (however long that takes), or rejects with
+   * `permission_denied` and `refusal` 'lobby_denied'. Cancel the wait with `signal`.
+   */
+  onWaiting?: () => void;
+  /** Cancels connecting, a lobby wait included: `connect()` then rejects with `closed`. */
+  signal?: AbortSignal;
   /**
    * Publish these right after joining (in the background; failures are emitted as RoomEvent.Error).
    * Default none. A MediaStreamTrack (e.g. a pre-join preview from `createLocalTracks`) is published
@@ -68,6 +97,7 @@ interface Session {
   publisher: PublisherConnection;
   subscriber: SubscriberConnection;
   readonly local: LocalParticipant;
+  readonly moderation: Moderation;
   /** Lets us `resume` this session after a drop; replaced by a full rejoin. */
   resumeToken: string;
 }
@@ -84,6 +114,13 @@ export class Room extends TypedEmitter<RoomEvents> {
   readonly name: string;
   private connectionState = ConnectionState.Connecting;
   private reason: string | undefined = undefined;
+  private endError: ConfabError | undefined = undefined;
+  /** The server's `removed`, kept for the close that follows it. */
+  private removal: ConfabError | undefined = undefined;
+  private permissionState: Permissions = NO_PERMISSIONS;
+  private accessState: RoomAccess = OPEN_ROOM;
+  /** Open mode's per-browser identity, sent with every join. */
+  private readonly identity: string | undefined;
   private servers: RTCIceServer[] = [];
   private readonly remotes = new Map<string, RemoteParticipant>();
   private session: Session | undefined = undefined;
@@ -105,6 +142,7 @@ export class Room extends TypedEmitter<RoomEvents> {
   ) {
     super();
     this.name = name;
+    this.identity = options.token === undefined ? (options.identity ?? browserIdentity()) : undefined;
   }
 
   get state(): ConnectionState {
@@ -131,6 +169,30 @@ export class Room extends TypedEmitter<RoomEvents> {
     return this.reason;
   }
 
+  /**
+   * Why the room is Disconnected, for programs: `removed` (its `removal` says kicked, banned,
+   * replaced, ended…), a refused reconnect (its `refusal`), else `closed`; undefined after `leave()`.
+   */
+  get disconnectError(): ConfabError | undefined {
+    return this.endError;
+  }
+
+  /** What you may do here; RoomEvent.PermissionsChanged tells of changes. */
+  get permissions(): Permissions {
+    return this.permissionState;
+  }
+
+  /** Whether the room is locked, has a lobby, needs a password; RoomEvent.RoomAccessChanged tells of changes. */
+  get access(): RoomAccess {
+    return this.accessState;
+  }
+
+  /** The lobby and a moderator's requests (mute, remove, lock, end…). */
+  get moderation(): Moderation {
+    if (!this.session) throw ConfabError.closed('the room was never joined');
+    return this.session.moderation;
+  }
+
   get iceServers(): RTCIceServer[] {
     return this.servers;
   }
@@ -150,31 +212,61 @@ export class Room extends TypedEmitter<RoomEvents> {
     const deadline = Date.now() + (this.options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS);
     const remaining = (): number => Math.max(1, deadline - Date.now());
     let signal: SignalClient | undefined;
+    const cancel = (): void => signal?.close('connect cancelled');
+    this.options.signal?.addEventListener('abort', cancel);
     try {
+      if (this.options.signal?.aborted) throw ConfabError.closed('connect cancelled');
       const PeerConnection = this.options.RTCPeerConnection ?? globalThis.RTCPeerConnection;
       if (typeof PeerConnection !== 'function') throw ConfabError.connectionFailed('no RTCPeerConnection implementation available');
+      this.displayName = displayName;
+      this.PeerConnection = PeerConnection;
+      const request = await this.joinRequest(this.options.status);
+      if (this.options.signal?.aborted) throw ConfabError.closed('connect cancelled');
       signal = new SignalClient(url, this.options.WebSocket ? { WebSocket: this.options.WebSocket } : {});
       signal.on('message', (message) => this.onMessage(message));
       signal.on('error', (error) => this.safeEmit(RoomEvent.Error, error));
       signal.on('close', (reason, code) => this.onSocketClosed(reason, code));
-      this.displayName = displayName;
-      this.PeerConnection = PeerConnection;
       await signal.opened(remaining());
-      const joined = await signal.request(
-        { type: 'join', v: PROTOCOL_VERSION, room: this.name as RoomName, name: displayName, ...(this.options.status ? { status: this.options.status } : {}) },
-        remaining(),
-      );
-      if (this.connectionState === ConnectionState.Disconnected) throw ConfabError.closed(this.reason);
+      const joined = await signal.request(request, remaining());
+      if (this.connectionState === ConnectionState.Disconnected) throw this.endError ?? ConfabError.closed(this.reason);
       this.setUp(signal, joined, PeerConnection);
     } catch (error) {
-      const confabError = ConfabError.wrap(error);
-      this.end(`join failed: ${confabError.reason}`);
+      // Removed while joining (the meeting ended while we waited in its lobby): that says more than the close.
+      const confabError = this.removal ?? ConfabError.wrap(error);
+      this.end(`join failed: ${confabError.reason}`, confabError);
       signal?.close('join failed');
       this.stopHandedOverTracks();
       throw confabError;
+    } finally {
+      this.options.signal?.removeEventListener('abort', cancel);
     }
     this.warnIfRelayImpossible();
     this.scheduleInitialPublish();
+  }
+
+  /** A join for this room: a fresh access token in token mode, this browser's identity in open mode. */
+  private async joinRequest(status: PresenceStatus | undefined): Promise<Request<'join'>> {
+    const accessToken = await this.accessToken();
+    return {
+      type: 'join',
+      v: PROTOCOL_VERSION,
+      room: this.name as RoomName,
+      name: this.displayName,
+      ...(status ? { status } : {}),
+      ...(accessToken !== undefined ? { accessToken } : this.identity !== undefined ? { identity: this.identity } : {}),
+      ...(this.options.password ? { password: this.options.password } : {}),
+    };
+  }
+
+  /** The token to send now (a function is asked each time); undefined in open mode. */
+  private async accessToken(): Promise<string | undefined> {
+    const token = this.options.token;
+    if (token === undefined || typeof token === 'string') return token;
+    try {
+      return await token();
+    } catch (error) {
+      throw ConfabError.tokenUnavailable(error);
+    }
   }
 
   /** forceRelay without any TURN server can never connect: say so (a macrotask later, once listeners are attached). */
@@ -230,12 +322,12 @@ export class Room extends TypedEmitter<RoomEvents> {
 
   private setUp(signal: SignalClient, joined: MessageOf<ServerMessage, 'joined'>, PeerConnection: typeof RTCPeerConnection): void {
     const { publisher, subscriber } = this.createPeers(signal, joined.iceServers, PeerConnection);
-    const local = new LocalParticipant(joined.self, {
-      signal,
-      publisher,
-      emit: (event, ...args) => this.safeEmit(event, ...args),
-    });
-    this.session = { signal, publisher, subscriber, local, resumeToken: joined.session.resumeToken };
+    const emit: EmitRoomEvent = (event, ...args) => this.safeEmit(event, ...args);
+    const local = new LocalParticipant(joined.self, { signal, publisher, emit });
+    const moderation = new Moderation(signal, emit);
+    this.session = { signal, publisher, subscriber, local, moderation, resumeToken: joined.session.resumeToken };
+    this.permissionState = joined.permissions;
+    this.accessState = joined.access;
     this.adaptive = this.createAdaptiveStream();
     for (const info of joined.participants) {
       if (info.id !== joined.self.id) this.remotes.set(info.id, this.adopt(new RemoteParticipant(info)));
@@ -359,6 +451,12 @@ export class Room extends TypedEmitter<RoomEvents> {
   }
 
   private onMessage(message: ServerMessage): void {
+    // Both can come before `joined`, while the join is still pending.
+    if (message.type === 'waiting') {
+      if (this.connectionState === ConnectionState.Connecting) this.options.onWaiting?.();
+      return;
+    }
+    if (message.type === 'removed') return this.onRemoved(ConfabError.removed(message.reason, message.message));
     if (this.early) {
       this.early.push(message);
       return;
@@ -382,10 +480,12 @@ export class Room extends TypedEmitter<RoomEvents> {
         else this.onTrackPublished(message.participantId, new RemoteTrack(message.track, message.participantId));
         break;
       case 'track_unpublished':
-        this.onTrackUnpublished(message.participantId, message.trackId);
+        if (message.participantId === selfId) session.local.applyUnpublished(message.trackId);
+        else this.onTrackUnpublished(message.participantId, message.trackId);
         break;
       case 'track_muted':
-        this.onTrackMuted(message.participantId, message.trackId, message.muted);
+        if (message.participantId !== selfId) this.onTrackMuted(message.participantId, message.trackId, message.muted);
+        else if (message.forced && message.muted) void session.local.applyForcedMute(message.trackId);
         break;
       case 'offer':
         void session.subscriber.handleOffer(message);
@@ -405,7 +505,19 @@ export class Room extends TypedEmitter<RoomEvents> {
         });
         break;
       case 'error':
-        this.safeEmit(RoomEvent.Error, ConfabError.fromServer(message.code, message.message));
+        this.safeEmit(RoomEvent.Error, ConfabError.fromServer(message.code, message.message, message.reason));
+        break;
+      case 'permissions':
+        this.setPermissions(message.permissions);
+        break;
+      case 'room_access':
+        this.setAccess(message.access);
+        break;
+      case 'lobby':
+        session.moderation.setWaiting(message.waiting);
+        break;
+      case 'system_message':
+        this.safeEmit(RoomEvent.SystemMessage, { id: message.messageId, time: new Date(message.time), text: message.text });
         break;
       case 'shutdown':
         this.safeEmit(RoomEvent.ShutdownAnnounced, message.seconds);
@@ -434,6 +546,33 @@ export class Room extends TypedEmitter<RoomEvents> {
       case 'pong':
         break; // replies without a pending request: nothing to do
     }
+  }
+
+  private setPermissions(permissions: Permissions): void {
+    const session = this.session;
+    if (JSON.stringify(permissions) === JSON.stringify(this.permissionState)) return;
+    this.permissionState = permissions;
+    session?.local.applyModerator(permissions.moderator);
+    if (!permissions.moderator) session?.moderation.clearWaiting();
+    this.safeEmit(RoomEvent.PermissionsChanged, permissions);
+  }
+
+  private setAccess(access: RoomAccess): void {
+    if (JSON.stringify(access) === JSON.stringify(this.accessState)) return;
+    this.accessState = access;
+    this.safeEmit(RoomEvent.RoomAccessChanged, access);
+  }
+
+  /**
+   * The server sent us out for good (`removed`, then close 4003): no reconnect. While still joining
+   * the close that follows fails the join, with this error.
+   */
+  private onRemoved(error: ConfabError): void {
+    if (this.connectionState === ConnectionState.Disconnected) return;
+    this.removal = error;
+    if (!this.session) return;
+    this.safeEmit(RoomEvent.Removed, error.removal, error.reason);
+    this.end(error.reason, error);
   }
 
   private onActiveSpeakers(message: MessageOf<ServerMessage, 'active_speakers'>): void {
@@ -479,11 +618,7 @@ export class Room extends TypedEmitter<RoomEvents> {
   }
 
   private onSelfUpdated(info: ParticipantInfo): void {
-    const local = this.session?.local;
-    if (!local) return;
-    local.name = info.name;
-    local.status = info.status;
-    for (const track of info.tracks) local.assignTrackId(track.source, track.id);
+    this.session?.local.applyInfo(info);
   }
 
   private onTrackPublished(participantId: string, track: RemoteTrack): void {
@@ -563,8 +698,10 @@ export class Room extends TypedEmitter<RoomEvents> {
   /** The socket closed or went silent: get the session back, unless it ended for a reason a retry can't fix. */
   private onSocketClosed(reason: string, code: number): void {
     const session = this.session;
+    if (this.reason !== undefined) return; // ending: the close is our own
     if (this.leaving) return this.end('left');
-    if (!session || !session.signal.resumable || isFinalClose(code)) return this.end(reason);
+    if (code === SessionCloseCode.Removed) this.onRemoved(this.removal ?? ConfabError.removed(undefined));
+    if (!session || !session.signal.resumable || isFinalClose(code)) return this.end(this.removal?.reason ?? reason, this.removal);
     if (this.connectionState !== ConnectionState.Connected) return;
     this.setState(ConnectionState.Reconnecting);
     this.safeEmit(RoomEvent.Reconnecting, reason);
@@ -584,8 +721,17 @@ export class Room extends TypedEmitter<RoomEvents> {
         await session.signal.reconnect(RECONNECT_ATTEMPT_TIMEOUT_MS);
         if (resumable) {
           try {
+            const accessToken = await this.accessToken();
             const resumed = await session.signal.handshake(
-              { type: 'resume', v: PROTOCOL_VERSION, room: this.name as RoomName, participantId: session.local.id as never, token: session.resumeToken, lastSeq: session.signal.lastSeq },
+              {
+                type: 'resume',
+                v: PROTOCOL_VERSION,
+                room: this.name as RoomName,
+                participantId: session.local.id as never,
+                token: session.resumeToken,
+                lastSeq: session.signal.lastSeq,
+                ...(accessToken !== undefined ? { accessToken } : {}),
+              },
               RECONNECT_ATTEMPT_TIMEOUT_MS,
             );
             return this.onResumed(session, resumed);
@@ -594,14 +740,14 @@ export class Room extends TypedEmitter<RoomEvents> {
             resumable = false; // the server ended the session: join afresh on this same socket
           }
         }
-        const joined = await session.signal.handshake(
-          { type: 'join', v: PROTOCOL_VERSION, room: this.name as RoomName, name: this.displayName, status: session.local.status },
-          RECONNECT_ATTEMPT_TIMEOUT_MS,
-        );
+        const joined = await session.signal.handshake(await this.joinRequest(session.local.status), RECONNECT_ATTEMPT_TIMEOUT_MS);
         return await this.onRejoined(session, joined);
       } catch (error) {
-        lastFailure = ConfabError.wrap(error).reason;
-        if (error instanceof ConfabError && error.code === 'closed' && this.connectionState !== ConnectionState.Reconnecting) return;
+        const failure = ConfabError.wrap(error);
+        // Refused (banned, locked, a token that no longer works): asking again gets the same answer.
+        if (failure.refusal !== undefined) return this.end(`could not reconnect: ${failure.reason}`, failure);
+        lastFailure = failure.reason;
+        if (failure.code === 'closed' && this.connectionState !== ConnectionState.Reconnecting) return;
       }
     }
   }
@@ -642,6 +788,12 @@ export class Room extends TypedEmitter<RoomEvents> {
     session.resumeToken = joined.session.resumeToken;
     session.signal.rejoined();
     this.reconcileParticipants(joined);
+    this.setPermissions(joined.permissions);
+    this.setAccess(joined.access);
+    session.moderation.clearWaiting(); // the server sends the lobby again if anyone waits
+    const handWasUp = session.local.handRaised;
+    session.local.applyInfo(joined.self);
+    if (handWasUp) session.local.setHandRaised(true).catch(() => undefined); // a new session: the hand stays up
     await this.reconnected(session, publisher, false, joined.self.id);
   }
 
@@ -682,9 +834,10 @@ export class Room extends TypedEmitter<RoomEvents> {
   }
 
   /** Final teardown: close the peer connections, stop captured media, state → Disconnected. */
-  private end(reason: string): void {
+  private end(reason: string, error: ConfabError | undefined = reason === 'left' ? undefined : ConfabError.closed(reason)): void {
     if (this.connectionState === ConnectionState.Disconnected) return;
     this.reason = reason;
+    this.endError = error;
     this.early = undefined;
     const session = this.session;
     if (session) {
@@ -702,7 +855,7 @@ export class Room extends TypedEmitter<RoomEvents> {
       }
     }
     this.setState(ConnectionState.Disconnected);
-    this.safeEmit(RoomEvent.Disconnected, reason);
+    this.safeEmit(RoomEvent.Disconnected, reason, error);
   }
 
   /** The one place the state changes; emits only on a change. */

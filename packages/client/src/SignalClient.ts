@@ -357,8 +357,9 @@ export class SignalClient extends TypedEmitter<SignalClientEvents> {
       this.seq = decoded.seq;
     }
     const message = decoded.message;
+    if (message.type === 'waiting') this.holdJoins();
     if (message.type === 'error' && message.id !== undefined) {
-      const error = ConfabError.fromServer(message.code, message.message);
+      const error = ConfabError.fromServer(message.code, message.message, message.reason);
       if (this.settle(message.id, (p) => p.reject(error))) return;
     } else if (isReply(message) && message.id !== undefined) {
       const id = message.id;
@@ -369,6 +370,18 @@ export class SignalClient extends TypedEmitter<SignalClientEvents> {
       return; // replies to unknown (e.g. timed-out) requests are dropped
     }
     this.safeEmit('message', message);
+  }
+
+  /**
+   * A join waits in the room's lobby until a moderator decides, which may take minutes: no timeout
+   * from now on. The join still fails if the socket closes.
+   */
+  private holdJoins(): void {
+    for (const pending of this.pending.values()) {
+      if (pending.type !== 'join') continue;
+      clearTimeout(pending.timer);
+      pending.timer = undefined;
+    }
   }
 
   /** Removes pending request `id` and hands it to `fn`; false if there was none. */

@@ -8,38 +8,31 @@ import { connect } from './connect';
 import { ConfabError } from './errors';
 import { RoomEvent } from './events';
 import type { Room } from './Room';
-import { fakePeerConnectionClass, fakeTrack, fakeWebSocketClass, tick, type FakeMediaStreamTrack, type FakeSenderParameters, type FakeWebSocket } from './testFakes';
+import {
+  fakePeerConnectionClass,
+  fakeTrack,
+  fakeWebSocketClass,
+  joinedMessage,
+  participantInfo,
+  scriptSocket,
+  tick,
+  type FakeMediaStreamTrack,
+  type FakeSenderParameters,
+  type FakeWebSocket,
+} from './testFakes';
 
-const SELF = { id: 'me', name: 'Me', status: 'online', connection: 'connected', joinedAt: 1, tracks: [] };
-const ALICE = {
+const SELF = participantInfo({ id: 'me', name: 'Me' });
+const ALICE = participantInfo({
   id: 'alice',
   name: 'Alice',
-  status: 'online',
-  connection: 'connected',
-  joinedAt: 1,
   tracks: [
     { id: 'a-cam', source: 'camera', kind: 'video', muted: false },
     { id: 'a-mic', source: 'microphone', kind: 'audio', muted: false },
   ],
-};
+});
 
 function server(socket: FakeWebSocket): void {
-  queueMicrotask(() => socket.open());
-  socket.onSend = (message, ws) => {
-    const id = message['id'] as number | undefined;
-    if (id === undefined) return;
-    setTimeout(() => {
-      if (ws.readyState !== 1) return;
-      if (message['type'] === 'join') {
-        ws.receive({
-          type: 'joined', id, v: 1, room: 'standup', self: SELF, participants: [ALICE], iceServers: [],
-          session: { resumeToken: 't', resumeWindowMs: 15_000, heartbeatIntervalMs: 1_000, heartbeatTimeoutMs: 4_000 },
-        });
-      } else if (message['type'] === 'resume') ws.receive({ type: 'resumed', id, lastRequestId: 0 });
-      else if (message['type'] === 'offer') ws.receive({ type: 'answer', id, target: 'publisher', sdp: 'fake server answer' });
-      else ws.receive({ type: 'ack', id });
-    }, 1);
-  };
+  scriptSocket(socket, { join: (message) => joinedMessage(message['id'] as number, { self: SELF, participants: [ALICE] }) });
 }
 
 async function join(options: Parameters<typeof connect>[3] = {}) {

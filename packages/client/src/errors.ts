@@ -1,4 +1,4 @@
-import type { ErrorCode, TrackSource } from '@confab/protocol';
+import type { ErrorCode, MessageOf, RefusalReason, ServerMessage, TrackSource } from '@confab/protocol';
 
 /** Every way an SDK call can fail: the server's codes plus the ones only the client sees. */
 export type ConfabErrorCode =
@@ -7,7 +7,45 @@ export type ConfabErrorCode =
   | 'connection_failed'
   | 'media_denied'
   | 'media_unavailable'
-  | 'closed';
+  | 'closed'
+  | 'removed';
+
+/** Why the server sent us out of the room for good (`removed`, then close 4003). */
+export type RemovalReason = MessageOf<ServerMessage, 'removed'>['reason'];
+
+/** A sentence for people per refusal reason, for apps that show the refusal as it is. */
+const REFUSAL_TEXT: Record<RefusalReason, string> = {
+  token_missing: 'This meeting needs an invitation link (an access token).',
+  token_malformed: 'The invitation link is damaged: its access token cannot be read.',
+  token_too_large: 'The invitation link is damaged: its access token is too large.',
+  token_algorithm: 'The invitation link was not signed the way this server accepts.',
+  token_unknown_key: 'The invitation link was signed with a key this server does not know.',
+  token_bad_signature: 'The invitation link is not valid: its signature does not match.',
+  token_expired: 'The invitation link has expired.',
+  token_not_yet_valid: 'The invitation link is not valid yet.',
+  token_wrong_room: 'The invitation link is for another meeting.',
+  token_wrong_identity: 'The invitation link is for someone else.',
+  token_no_join: 'The invitation link does not allow joining.',
+  banned: 'A moderator removed you from this meeting, and you cannot rejoin for now.',
+  room_locked: 'The meeting is locked: nobody new can join.',
+  password_required: 'This meeting needs a password.',
+  password_wrong: 'Wrong password.',
+  lobby_denied: 'A moderator did not let you in.',
+};
+
+/** What people should read about a refused join or resume. */
+export function describeRefusal(refusal: RefusalReason): string {
+  return REFUSAL_TEXT[refusal];
+}
+
+const REMOVAL_TEXT: Record<RemovalReason, string> = {
+  kicked: 'A moderator removed you from the meeting.',
+  banned: 'A moderator removed you from the meeting, and you cannot rejoin for now.',
+  replaced: 'You joined this meeting from another tab or device.',
+  ended: 'The meeting has ended.',
+  deleted: 'The meeting was closed.',
+  denied: 'A moderator did not let you in.',
+};
 
 /**
  * Why capturing a camera or microphone failed, from the browser's error name (after LiveKit's
@@ -54,14 +92,22 @@ export class ConfabError extends Error {
   /** For media errors: why, in a form an app can word a message from. */
   readonly failure: MediaFailure | undefined;
 
+  /** For a refused join or resume: why, for programs (the server's `reason`; `describeRefusal()` words it). */
+  readonly refusal: RefusalReason | undefined;
+
+  /** For `removed`: why the server sent us out (kicked, banned, replaced, ended, deleted, denied). */
+  readonly removal: RemovalReason | undefined;
+
   constructor(
     readonly code: ConfabErrorCode,
     readonly reason: string,
-    options?: { cause?: unknown; source?: TrackSource; failure?: MediaFailure },
+    options?: { cause?: unknown; source?: TrackSource; failure?: MediaFailure; refusal?: RefusalReason; removal?: RemovalReason },
   ) {
     super(reason, options);
     this.source = options?.source;
     this.failure = options?.failure;
+    this.refusal = options?.refusal;
+    this.removal = options?.removal;
   }
 
   /** `what` did not finish in time, e.g. `timeout('join')`. */
@@ -74,9 +120,24 @@ export class ConfabError extends Error {
     return new ConfabError('connection_failed', reason, { cause });
   }
 
-  /** An `error` message from the server. */
-  static fromServer(code: ErrorCode, message: string): ConfabError {
-    return new ConfabError(code, message);
+  /** An `error` message from the server; `refusal` is its `reason` on a refused join or resume. */
+  static fromServer(code: ErrorCode, message: string, refusal?: RefusalReason): ConfabError {
+    return new ConfabError(code, message, refusal ? { refusal } : undefined);
+  }
+
+  /**
+   * The server sent us out for good (`removed`, or a bare close 4003). Without the server's words,
+   * the reason's own sentence; without a reason, a general one.
+   */
+  static removed(removal: RemovalReason | undefined, message?: string): ConfabError {
+    const reason = message || (removal ? REMOVAL_TEXT[removal] : 'You were removed from the meeting.');
+    return new ConfabError('removed', reason, removal ? { removal } : undefined);
+  }
+
+  /** The app's token function (ConnectOptions.token) failed: there is nothing to join or resume with. */
+  static tokenUnavailable(cause: unknown): ConfabError {
+    const detail = cause instanceof Error ? cause.message : String(cause);
+    return new ConfabError('unauthenticated', `could not get an access token: ${detail}`, { cause });
   }
 
   /** The user or the browser refused access to the camera, microphone or screen. */

@@ -1,5 +1,5 @@
-import type { MessageOf, ServerMessage } from '@confab/protocol';
-import type { ConfabError } from './errors';
+import type { MessageOf, Permissions, RoomAccess, ServerMessage } from '@confab/protocol';
+import type { ConfabError, RemovalReason } from './errors';
 import type { LocalParticipant } from './LocalParticipant';
 import type { LocalTrack } from './LocalTrack';
 import type { RemoteParticipant } from './RemoteParticipant';
@@ -11,8 +11,10 @@ export enum RoomEvent {
   ParticipantJoined = 'participantJoined',
   /** Someone left; their tracks were unsubscribed and unpublished first. */
   ParticipantLeft = 'participantLeft',
-  /** A participant's status, name or connection ('reconnecting' / 'connected') changed. */
+  /** A participant's status, name, connection ('reconnecting' / 'connected'), hand or moderator flag changed. */
   ParticipantUpdated = 'participantUpdated',
+  /** Your own name, status, raised hand or moderator flag changed. */
+  LocalParticipantUpdated = 'localParticipantUpdated',
   /** Media of a remote track arrived: `track.mediaStreamTrack` is set and can be attached. */
   TrackSubscribed = 'trackSubscribed',
   /** A remote track's media stopped (unpublished, participant left); detach it. */
@@ -32,6 +34,24 @@ export enum RoomEvent {
   LocalTrackPublished = 'localTrackPublished',
   /** One of your tracks was unpublished (also when the user stops screen sharing from the browser). */
   LocalTrackUnpublished = 'localTrackUnpublished',
+  /**
+   * A moderator muted one of your tracks: it is muted here already (nothing is sent, `track.muted`;
+   * TrackMuted was emitted too). Only you can unmute it, with `setMuted(source, false)`.
+   */
+  MutedByModerator = 'mutedByModerator',
+  /** What you may do changed (`room.permissions`): made or unmade moderator, publishing or chat granted or revoked. */
+  PermissionsChanged = 'permissionsChanged',
+  /** The room was locked or unlocked, its lobby or password turned on or off (`room.access`). */
+  RoomAccessChanged = 'roomAccessChanged',
+  /** Moderators: who waits in the lobby changed (`room.moderation.waiting`, oldest first). */
+  LobbyChanged = 'lobbyChanged',
+  /** A message from the server's operator to everyone (admin API); show it as a system line. */
+  SystemMessage = 'systemMessage',
+  /**
+   * The server sent you out of the room for good: removed or banned by a moderator, replaced by a
+   * newer join of yours elsewhere, the meeting ended. Disconnected follows; there is no reconnect.
+   */
+  Removed = 'removed',
   /** A chat message, your own included (`fromSelf`). */
   ChatMessage = 'chatMessage',
   /** `room.state` changed. */
@@ -44,7 +64,11 @@ export enum RoomEvent {
    * remote tracks are unsubscribed and subscribed again, and your tracks are published again.
    */
   Reconnected = 'reconnected',
-  /** The room ended for good; the reason says why ('left' after `leave()`). */
+  /**
+   * The room ended for good; the reason says why ('left' after `leave()`), and the error (also
+   * `room.disconnectError`) says it for programs: `removed` with its `removal`, a refused reconnect
+   * with its `refusal`, else `closed`. No error after `leave()`.
+   */
   Disconnected = 'disconnected',
   /**
    * Who is speaking changed (measured by the server from audio levels): `speakers` loudest first
@@ -85,6 +109,23 @@ export interface ChatMessage {
   fromSelf: boolean;
 }
 
+/** A message from the server's operator (admin API), shown to everyone as a system line. */
+export interface SystemMessage {
+  id: string;
+  /** Server time of the message. */
+  time: Date;
+  text: string;
+}
+
+/** Someone waiting in the lobby for a moderator to let them in or send them away. */
+export interface WaitingParticipant {
+  participantId: string;
+  identity: string;
+  name: string;
+  /** Since when they wait (server clock). */
+  since: Date;
+}
+
 /** Someone speaking now, with their level 0..1 (0 at the activity floor). */
 export interface ActiveSpeaker {
   participantId: string;
@@ -98,6 +139,7 @@ export interface RoomEvents {
   [RoomEvent.ParticipantJoined]: [participant: RemoteParticipant];
   [RoomEvent.ParticipantLeft]: [participant: RemoteParticipant, reason: ParticipantLeftReason];
   [RoomEvent.ParticipantUpdated]: [participant: RemoteParticipant];
+  [RoomEvent.LocalParticipantUpdated]: [participant: LocalParticipant];
   [RoomEvent.TrackSubscribed]: [track: RemoteTrack, participant: RemoteParticipant];
   [RoomEvent.TrackUnsubscribed]: [track: RemoteTrack, participant: RemoteParticipant];
   [RoomEvent.TrackMuted]: [track: RemoteTrack | LocalTrack, participant: RemoteParticipant | LocalParticipant];
@@ -106,11 +148,17 @@ export interface RoomEvents {
   [RoomEvent.TrackStreamStateChanged]: [track: RemoteTrack, participant: RemoteParticipant, state: StreamState];
   [RoomEvent.LocalTrackPublished]: [track: LocalTrack];
   [RoomEvent.LocalTrackUnpublished]: [track: LocalTrack];
+  [RoomEvent.MutedByModerator]: [track: LocalTrack];
+  [RoomEvent.PermissionsChanged]: [permissions: Permissions];
+  [RoomEvent.RoomAccessChanged]: [access: RoomAccess];
+  [RoomEvent.LobbyChanged]: [waiting: readonly WaitingParticipant[]];
+  [RoomEvent.SystemMessage]: [message: SystemMessage];
+  [RoomEvent.Removed]: [removal: RemovalReason | undefined, message: string];
   [RoomEvent.ChatMessage]: [message: ChatMessage];
   [RoomEvent.ConnectionStateChanged]: [state: ConnectionState];
   [RoomEvent.Reconnecting]: [reason: string];
   [RoomEvent.Reconnected]: [resumed: boolean];
-  [RoomEvent.Disconnected]: [reason: string];
+  [RoomEvent.Disconnected]: [reason: string, error: ConfabError | undefined];
   [RoomEvent.ActiveSpeakersChanged]: [speakers: readonly ActiveSpeaker[]];
   [RoomEvent.DominantSpeakerChanged]: [participantId: string | null];
   [RoomEvent.ConnectionQualityChanged]: [quality: ConnectionQuality, participantId: string];

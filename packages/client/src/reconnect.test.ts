@@ -9,7 +9,7 @@ test('backoff starts at once, doubles to a 2 s ceiling, with ±20 % jitter', () 
   assert.equal(backoffDelay(3, () => 1), 480);
 });
 
-test('only abuse, size and a moved session end the room; anything else is retried', () => {
-  for (const code of [1008, 1009, 4000]) assert.equal(isFinalClose(code), true, String(code));
+test('only abuse, size, a moved session and a removal end the room; anything else is retried', () => {
+  for (const code of [1008, 1009, 4000, 4003]) assert.equal(isFinalClose(code), true, String(code));
   for (const code of [1000, 1001, 1006, 1011, 1013, 4001, 4002]) assert.equal(isFinalClose(code), false, String(code));
 });

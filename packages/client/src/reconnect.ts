@@ -20,11 +20,12 @@ export function backoffDelay(attempt: number, random: () => number = Math.random
 }
 
 /**
- * Closes that a retry cannot fix: we were refused for abuse or size, or our session moved to another
- * socket. Any other close is retried, the first time at once: 4002 (the room moved to another
- * server) and 1001 (the server is shutting down) mean the session is waiting elsewhere.
+ * Closes that a retry cannot fix: we were refused for abuse or size, our session moved to another
+ * socket, or we were removed from the room. Any other close is retried, the first time at once:
+ * 4002 (the room moved to another server) and 1001 (the server is shutting down) mean the session
+ * is waiting elsewhere.
  */
-const FINAL_CLOSE_CODES: ReadonlySet<number> = new Set([1008, 1009, SessionCloseCode.SessionMoved]);
+const FINAL_CLOSE_CODES: ReadonlySet<number> = new Set([1008, 1009, SessionCloseCode.SessionMoved, SessionCloseCode.Removed]);
 
 export function isFinalClose(code: number): boolean {
   return FINAL_CLOSE_CODES.has(code);

@@ -340,3 +340,69 @@ export function fakePeerConnectionClass(): { RTCPeerConnection: typeof RTCPeerCo
 export function tick(ms = 0): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
+
+/** A participant as the server describes one (ParticipantInfo): online, no tracks, not a moderator, unless `fields` say otherwise. */
+export function participantInfo(fields: { id: string; name: string } & Record<string, unknown>): Record<string, unknown> {
+  return { identity: `identity-${fields.id}`, moderator: false, handRaised: false, status: 'online', connection: 'connected', joinedAt: 1_700_000_000_000, tracks: [], ...fields };
+}
+
+/** The server's `joined` reply to request `id`: an open room where everyone may do everything but moderate, unless `fields` say otherwise. */
+export function joinedMessage(id: number, fields: { self: unknown } & Record<string, unknown>): Record<string, unknown> {
+  return {
+    type: 'joined',
+    id,
+    v: 1,
+    room: 'standup',
+    participants: [],
+    iceServers: [],
+    permissions: { canPublish: true, canPublishSources: ['microphone', 'camera', 'screen'], canSubscribe: true, canChat: true, moderator: false },
+    access: { locked: false, lobby: false, passwordProtected: false },
+    session: { resumeToken: 'token', resumeWindowMs: 15_000, heartbeatIntervalMs: 1_000, heartbeatTimeoutMs: 4_000 },
+    ...fields,
+  };
+}
+
+/** How a scripted server answers a request: the reply to send, or undefined for none (the test replies itself). */
+export type ScriptedReply = (message: Record<string, unknown>, socket: FakeWebSocket) => unknown;
+
+/**
+ * Makes `socket`'s server side answer like docs/protocol.md says: it opens, then each request gets
+ * its reply a moment later (`resumed`, an answer to an offer, fresh ICE servers, `ack` to the
+ * rest); `replies` answers by request type instead (a join has no standard answer).
+ */
+export function scriptSocket(socket: FakeWebSocket, replies: Partial<Record<string, ScriptedReply>>): void {
+  queueMicrotask(() => socket.open());
+  socket.onSend = (message, ws) => {
+    const id = message['id'] as number | undefined;
+    if (id === undefined) return;
+    setTimeout(() => {
+      if (ws.readyState !== 1) return;
+      const custom = replies[message['type'] as string];
+      const reply = custom ? custom(message, ws) : standardReply(message['type'] as string, id);
+      if (reply !== undefined) ws.receive(reply);
+    }, 1);
+  };
+}
+
+/** A WebSocket class whose every socket is scripted, joining as `self` (with `joinFields` on top of `joined`). */
+export function scriptedServer(
+  self: Record<string, unknown>,
+  replies: Partial<Record<string, ScriptedReply>> = {},
+  joinFields: Record<string, unknown> = {},
+): { WebSocket: typeof WebSocket; sockets: FakeWebSocket[] } {
+  const join: ScriptedReply = (message) => joinedMessage(message['id'] as number, { self, ...joinFields });
+  return fakeWebSocketClass((socket) => scriptSocket(socket, { join, ...replies }));
+}
+
+function standardReply(type: string, id: number): unknown {
+  switch (type) {
+    case 'resume':
+      return { type: 'resumed', id, lastRequestId: 0 };
+    case 'offer':
+      return { type: 'answer', id, target: 'publisher', sdp: 'fake server answer' };
+    case 'ice_servers':
+      return { type: 'ice_servers', id, iceServers: [{ urls: 'turn:turn.example:3478', username: `renewed-${id}`, credential: 'c' }] };
+    default:
+      return { type: 'ack', id };
+  }
+}

@@ -1,5 +1,5 @@
 /** Chat: the message list and the composer. Message text is set with textContent, never HTML. */
-import type { ChatMessage } from '@confab/client';
+import type { ChatMessage, SystemMessage } from '@confab/client';
 import { h } from './dom';
 import { icon } from './icons';
 import { hueForName } from './names';
@@ -70,6 +70,23 @@ export class ChatPanel {
     this.list.appendChild(item);
     this.empty.hidden = true;
     if (nearBottom || message.fromSelf) scroller.scrollTop = scroller.scrollHeight;
+  }
+
+  /** A message from the server's operator: a line of its own, not anyone's words. */
+  addSystem(message: SystemMessage): void {
+    const scroller = this.list.parentElement as HTMLElement;
+    const nearBottom = scroller.scrollHeight - scroller.scrollTop - scroller.clientHeight < 48;
+    this.last = null;
+    this.list.appendChild(
+      h(
+        'li',
+        { class: 'chat-message chat-system', 'data-message-id': message.id },
+        h('div', { class: 'chat-meta' }, h('span', { class: 'chat-name' }, 'Announcement'), h('time', { class: 'chat-time', datetime: message.time.toISOString() }, formatTime(message.time))),
+        h('div', { class: 'chat-text' }, message.text),
+      ),
+    );
+    this.empty.hidden = true;
+    if (nearBottom) scroller.scrollTop = scroller.scrollHeight;
   }
 
   /** Keeps the newest message in view, e.g. after the panel was shown again. */

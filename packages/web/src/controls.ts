@@ -1,4 +1,4 @@
-/** The control bar: mic, camera, screen, devices, status, layout, link, panel, leave. */
+/** The control bar: mic, camera, screen, hand, devices, leave; status, layout, link, panel; for moderators, meeting controls. */
 import { h } from './dom';
 import { icon, type IconName } from './icons';
 
@@ -14,13 +14,21 @@ export interface ControlsState {
   unread: number;
   /** The dominant speaker large instead of everyone in a grid. */
   speakerView: boolean;
+  handRaised: boolean;
+  /** You may moderate: the meeting controls button shows. */
+  moderator: boolean;
+  /** The meeting is locked: a lock beside its name. */
+  locked: boolean;
 }
 
 export interface ControlsHandlers {
   toggleMic(): void;
   toggleCamera(): void;
   toggleScreen(): void;
+  toggleHand(): void;
   toggleDevices(anchor: HTMLElement): void;
+  /** The moderators' meeting controls (lock, lobby, password, end). */
+  toggleModeratorControls(anchor: HTMLElement): void;
   setStatus(status: PresenceStatus): void;
   copyLink(): void;
   togglePanel(): void;
@@ -58,6 +66,9 @@ export class Controls {
   private readonly mic: ToggleButton;
   private readonly camera: ToggleButton;
   private readonly screen: ToggleButton;
+  private readonly hand: ToggleButton;
+  private readonly moderatorControls: HTMLButtonElement;
+  private readonly lockIcon: HTMLElement;
   private readonly status: HTMLSelectElement;
   private readonly panel: HTMLButtonElement;
   private readonly badge: HTMLElement;
@@ -67,6 +78,15 @@ export class Controls {
     this.mic = toggleButton(() => handlers.toggleMic());
     this.camera = toggleButton(() => handlers.toggleCamera());
     this.screen = toggleButton(() => handlers.toggleScreen(), 'ctl-screen');
+    this.hand = toggleButton(() => handlers.toggleHand(), 'ctl-hand');
+    this.moderatorControls = h(
+      'button',
+      { type: 'button', class: 'ctl ctl-flat ctl-moderator', 'aria-label': 'Meeting controls', title: 'Meeting controls', 'aria-haspopup': 'dialog', 'aria-expanded': 'false', hidden: true },
+      icon('shield'),
+      h('span', { class: 'ctl-text' }, 'Host'),
+    );
+    this.moderatorControls.addEventListener('click', () => handlers.toggleModeratorControls(this.moderatorControls));
+    this.lockIcon = h('span', { class: 'room-chip-lock', title: 'The meeting is locked', role: 'img', 'aria-label': 'Locked', hidden: true }, icon('lock', 'icon icon-xs'));
     const devices = h(
       'button',
       { type: 'button', class: 'ctl', 'aria-label': 'Choose microphone and camera', title: 'Choose microphone and camera', 'aria-haspopup': 'dialog', 'aria-expanded': 'false' },
@@ -114,8 +134,8 @@ export class Controls {
     this.el = h(
       'footer',
       { class: 'controls', role: 'toolbar', 'aria-label': 'Call controls' },
-      h('div', { class: 'controls-side controls-left' }, h('span', { class: 'room-chip', title: roomName }, h('span', { class: 'room-chip-name' }, roomName)), statusWrap),
-      h('div', { class: 'controls-main' }, this.mic.el, this.camera.el, this.screen.el, devices, leave),
+      h('div', { class: 'controls-side controls-left' }, h('span', { class: 'room-chip', title: roomName }, this.lockIcon, h('span', { class: 'room-chip-name' }, roomName)), statusWrap, this.moderatorControls),
+      h('div', { class: 'controls-main' }, this.mic.el, this.camera.el, this.screen.el, this.hand.el, devices, leave),
       h('div', { class: 'controls-side controls-right' }, this.layout, copy, this.panel),
     );
   }
@@ -136,6 +156,9 @@ export class Controls {
       state.camera !== 'on',
     );
     this.screen.set(state.screen ? 'screenOff' : 'screen', state.screen ? 'Stop sharing your screen' : 'Share your screen', state.screen ? 'Stop share' : 'Share', state.screen, false);
+    this.hand.set('hand', state.handRaised ? 'Lower your hand' : 'Raise your hand', state.handRaised ? 'Lower hand' : 'Raise hand', state.handRaised, false);
+    this.moderatorControls.hidden = !state.moderator;
+    this.lockIcon.hidden = !state.locked;
     if (this.status.value !== state.status) this.status.value = state.status;
     (this.status.parentElement as HTMLElement).dataset.status = state.status;
     this.panel.setAttribute('aria-expanded', String(state.panelOpen));
@@ -160,6 +183,10 @@ export class Controls {
   }
 
   setDevicesExpanded(expanded: boolean): void {
-    this.el.querySelector('[aria-haspopup="dialog"]')?.setAttribute('aria-expanded', String(expanded));
+    this.el.querySelector('.controls-main [aria-haspopup="dialog"]')?.setAttribute('aria-expanded', String(expanded));
+  }
+
+  setModeratorControlsExpanded(expanded: boolean): void {
+    this.moderatorControls.setAttribute('aria-expanded', String(expanded));
   }
 }

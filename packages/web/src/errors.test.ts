@@ -6,11 +6,13 @@ import {
   describeJoinError,
   describeJoinMediaErrors,
   describeMediaError,
+  describeRemoval,
   errorCode,
   insecureContextMessage,
   mediaFailure,
   mediaSourceOf,
   pageCaptureProblem,
+  passwordProblem,
 } from './errors';
 
 const err = (code: string, message: string) => Object.assign(new Error(message), { code });
@@ -112,4 +114,46 @@ test('both devices failing the same way share one sentence', () => {
   assert.match(both('NotFoundError'), /^No camera or microphone was found\..* You joined without them\.$/);
   assert.match(both('NotReadableError'), /^Your camera and microphone are in use by another app/);
   assert.match(describeDeviceFailure('microphone', 'other', 'boom', 'try again'), /^Couldn’t start your microphone: boom\.$/);
+});
+
+const refused = (code: string, refusal: string, message: string) => Object.assign(new Error(message), { code, refusal });
+
+test('token mode without a token: the invitation-link page, with the server’s words', () => {
+  const p = describeJoinError(refused('unauthenticated', 'token_missing', 'an access token is required'), ctx);
+  assert.equal(p.title, 'This meeting needs an invitation link');
+  assert.equal(p.message, 'An access token is required.');
+  assert.equal(p.retry, false);
+  assert.equal(describeJoinError(refused('unauthenticated', 'token_expired', 'token expired'), ctx).title, 'This invitation link has expired');
+});
+
+test('banned, locked and turned away each read differently', () => {
+  const banned = describeJoinError(refused('permission_denied', 'banned', 'banned'), ctx);
+  const locked = describeJoinError(refused('permission_denied', 'room_locked', 'locked'), ctx);
+  const denied = describeJoinError(refused('permission_denied', 'lobby_denied', 'denied'), ctx);
+  assert.equal(banned.title, 'You can’t rejoin this meeting');
+  assert.equal(banned.retry, false);
+  assert.equal(locked.title, 'This meeting is locked');
+  assert.equal(locked.retry, true);
+  assert.equal(denied.title, 'A moderator did not let you in');
+});
+
+test('password refusals send the person back to the password field; other errors do not', () => {
+  assert.match(passwordProblem(refused('permission_denied', 'password_required', 'x'), false) ?? '', /has a password/);
+  assert.match(passwordProblem(refused('permission_denied', 'password_wrong', 'x'), true) ?? '', /^Wrong password/);
+  assert.match(passwordProblem(err('rate_limited', 'slow down'), true) ?? '', /Too many wrong passwords/);
+  assert.equal(passwordProblem(err('rate_limited', 'slow down'), false), null, 'without a password tried, it is the ordinary rate limit');
+  assert.equal(passwordProblem(refused('permission_denied', 'banned', 'x'), true), null);
+});
+
+test('removals say why, and only a replaced session offers to join here', () => {
+  assert.equal(describeRemoval('kicked', 'r').title, 'You were removed from the meeting');
+  assert.equal(describeRemoval('banned', 'r').title, 'You were removed from the meeting');
+  assert.match(describeRemoval('banned', 'r').message, /can’t rejoin/);
+  assert.equal(describeRemoval('ended', 'r').title, 'The meeting has ended');
+  assert.equal(describeRemoval('replaced', 'r').title, 'You joined from another tab or device');
+  assert.equal(describeRemoval('denied', 'r').title, 'A moderator did not let you in');
+  assert.deepEqual((['kicked', 'banned', 'ended', 'deleted', 'denied', undefined] as const).map((r) => describeRemoval(r, 'r').retry), [false, false, false, false, false, false]);
+  assert.equal(describeRemoval('replaced', 'r').retry, true);
+  // The meeting ended while we waited in its lobby: the join fails with the removal.
+  assert.equal(describeJoinError(Object.assign(err('removed', 'ended'), { removal: 'ended' }), ctx).title, 'The meeting has ended');
 });

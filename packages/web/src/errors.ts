@@ -1,5 +1,5 @@
 /** Friendly wording for SDK errors (ConfabError codes). Pure functions, tested in errors.test.ts. */
-import { mediaFailureOf, type MediaFailure } from '@confab/client';
+import { mediaFailureOf, type MediaFailure, type RefusalReason, type RemovalReason } from '@confab/client';
 import { ROOM_NAME_RULE } from './names';
 
 export type MediaSource = 'microphone' | 'camera' | 'screen';
@@ -104,11 +104,83 @@ export interface JoinProblem {
   message: string;
   /** Whether trying the same thing again may help. */
   retry: boolean;
+  /** The retry button's words, when "Try again" would not fit. */
+  retryLabel?: string;
+}
+
+/** Why the server refused a join (the error's `refusal`), if it said. */
+export function refusalOf(err: unknown): RefusalReason | undefined {
+  const refusal = typeof err === 'object' && err !== null ? (err as { refusal?: unknown }).refusal : undefined;
+  return typeof refusal === 'string' ? (refusal as RefusalReason) : undefined;
+}
+
+/** Refusals the pre-join screen answers with its password field, and what the field says. */
+export function passwordProblem(err: unknown, triedPassword: boolean): string | null {
+  const refusal = refusalOf(err);
+  if (refusal === 'password_required') return 'This meeting has a password. Enter it to join.';
+  if (refusal === 'password_wrong') return 'Wrong password. Check it and try again.';
+  // Too many wrong guesses are refused as rate_limited, without a reason.
+  if (triedPassword && errorCode(err) === 'rate_limited') return 'Too many wrong passwords. Wait a minute, then try again.';
+  return null;
+}
+
+/** The page shown after the server sent us out of the meeting for good; no automatic rejoin. */
+export function describeRemoval(removal: RemovalReason | undefined, room: string): JoinProblem {
+  switch (removal) {
+    case 'banned':
+      return { title: 'You were removed from the meeting', message: `A moderator removed you from “${room}”, and you can’t rejoin it for now.`, retry: false };
+    case 'replaced':
+      return {
+        title: 'You joined from another tab or device',
+        message: `“${room}” is open somewhere else with your name, so it closed here.`,
+        retry: true,
+        retryLabel: 'Join here instead',
+      };
+    case 'ended':
+      return { title: 'The meeting has ended', message: `A moderator ended “${room}” for everyone.`, retry: false };
+    case 'deleted':
+      return { title: 'The meeting has ended', message: `“${room}” was closed.`, retry: false };
+    case 'denied':
+      return { title: 'A moderator did not let you in', message: `Nobody let you into “${room}”.`, retry: false };
+    default:
+      return { title: 'You were removed from the meeting', message: `A moderator removed you from “${room}”.`, retry: false };
+  }
+}
+
+/** A refused join, by the server's reason: each asks the person for something different. */
+function describeRefusedJoin(refusal: RefusalReason, detail: string, room: string): JoinProblem {
+  switch (refusal) {
+    case 'token_missing':
+      return { title: 'This meeting needs an invitation link', message: sentence(detail) || `Ask whoever organises “${room}” for your invitation link.`, retry: false };
+    case 'token_expired':
+      return { title: 'This invitation link has expired', message: `${sentence(detail)} Ask for a new invitation link.`, retry: false };
+    case 'token_not_yet_valid':
+      return { title: 'This invitation link isn’t valid yet', message: `${sentence(detail)} Try again a little later.`, retry: true };
+    case 'token_wrong_room':
+      return { title: 'This invitation link is for another meeting', message: `${sentence(detail)} Ask for an invitation link to “${room}”.`, retry: false };
+    case 'token_no_join':
+      return { title: 'This invitation link doesn’t let you join', message: `${sentence(detail)} Ask for an invitation link to “${room}”.`, retry: false };
+    case 'banned':
+      return { title: 'You can’t rejoin this meeting', message: `A moderator removed you from “${room}”, and you can’t rejoin it for now.`, retry: false };
+    case 'room_locked':
+      return { title: 'This meeting is locked', message: `Nobody new can join “${room}” right now. Ask a moderator to unlock it, then try again.`, retry: true };
+    case 'lobby_denied':
+      return describeRemoval('denied', room);
+    case 'password_required':
+      return { title: 'This meeting has a password', message: `Enter the password of “${room}” to join.`, retry: true };
+    case 'password_wrong':
+      return { title: 'Wrong password', message: `That isn’t the password of “${room}”.`, retry: true };
+    default:
+      return { title: 'This invitation link doesn’t work', message: `${sentence(detail)} Ask for a new invitation link.`, retry: false };
+  }
 }
 
 export function describeJoinError(err: unknown, ctx: { room: string; serverUrl: string }): JoinProblem {
   const code = errorCode(err);
   const detail = errorMessage(err);
+  const refusal = refusalOf(err);
+  if (refusal) return describeRefusedJoin(refusal, detail, ctx.room);
+  if (code === 'removed') return describeRemoval((err as { removal?: RemovalReason }).removal, ctx.room);
   switch (code) {
     case 'invalid_argument':
       if (/room/i.test(detail) || !/name/i.test(detail)) {
@@ -168,6 +240,8 @@ export function describeRoomError(err: unknown): string {
   switch (code) {
     case 'rate_limited':
       return 'You’re doing that too fast; wait a moment and try again.';
+    case 'permission_denied':
+      return `You’re not allowed to do that: ${errorMessage(err)}.`;
     case 'media_denied':
     case 'media_unavailable':
       return describeMediaError('camera', err, false) ?? errorMessage(err);
@@ -178,6 +252,14 @@ export function describeRoomError(err: unknown): string {
     default:
       return `Something went wrong: ${errorMessage(err)}.`;
   }
+}
+
+/** The server's words as a sentence: capitalised, with a full stop. */
+function sentence(s: string): string {
+  const trimmed = s.trim();
+  if (trimmed === '') return '';
+  const capitalised = capitalise(trimmed);
+  return /[.!?]$/.test(capitalised) ? capitalised : `${capitalised}.`;
 }
 
 /** "join: name: name must be at most 64 characters" -> "name must be at most 64 characters". */

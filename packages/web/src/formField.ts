@@ -16,13 +16,14 @@ export function formField(options: {
   maxLength?: number;
   autocomplete?: string;
   addon?: HTMLElement;
+  type?: 'text' | 'password';
 }): FormField {
   const errorId = `${options.id}-error`;
   const hintId = `${options.id}-hint`;
   const input = h('input', {
     id: options.id,
     name: options.id,
-    type: 'text',
+    type: options.type ?? 'text',
     class: 'field-input',
     placeholder: options.placeholder,
     maxlength: options.maxLength,

@@ -1,6 +1,7 @@
 /**
  * What the control bar does to you in the room: mute/unmute or start a device, screen share,
- * switch devices, presence, chat. One action per source at a time; failures become toasts.
+ * switch devices, presence, raising your hand, chat. One action per source at a time; failures
+ * become toasts.
  */
 import type { ConfabError, Room } from '@confab/client';
 import { copyText, roomLink } from './clipboard';
@@ -61,6 +62,11 @@ export class LocalActions {
     });
   }
 
+  /** A moderator stopped our screen share: take it down, so that Share starts a new one. */
+  async stopScreen(): Promise<void> {
+    await this.run('screen', () => this.room.localParticipant.unpublish('screen'));
+  }
+
   /** The device in use per kind (from the track), else the one last chosen. */
   currentDevices(): Partial<Record<DeviceKind, string>> {
     const result: Partial<Record<DeviceKind, string>> = { ...this.preferred };
@@ -88,6 +94,17 @@ export class LocalActions {
       await this.room.localParticipant.setStatus(status);
     } catch (err) {
       if (!this.closed) toast(`Couldn’t change your status: ${errorMessage(err)}.`, { kind: 'error' });
+    } finally {
+      this.changed();
+    }
+  }
+
+  async toggleHand(): Promise<void> {
+    const lp = this.room.localParticipant;
+    try {
+      await lp.setHandRaised(!lp.handRaised);
+    } catch (err) {
+      if (!this.closed) toast(`Couldn’t ${lp.handRaised ? 'lower' : 'raise'} your hand: ${errorMessage(err)}.`, { kind: 'error' });
     } finally {
       this.changed();
     }

@@ -1,12 +1,14 @@
 /**
  * The router. `/` is the lobby; `/r/<room>` shows the pre-join screen (name from `?name=` or
- * remembered), or with `?name=<n>&prejoin=0` joins straight away with the remembered choices.
- * `document.body.dataset.state` says where we are: lobby | prejoin | joining | in-room | error.
+ * remembered), or with `?name=<n>&prejoin=0` joins straight away with the remembered choices;
+ * `?token=` is the invitation link's access token (token mode). A join refused for the meeting's
+ * password comes back to the pre-join screen, which then asks for it.
+ * `document.body.dataset.state` says where we are: lobby | prejoin | joining | waiting | in-room | removed | error.
  */
 import { isValidRoomName } from '@confab/protocol';
 import { setAppState } from './appState';
 import { byId } from './dom';
-import { describeJoinError } from './errors';
+import { describeJoinError, describeRemoval, passwordProblem } from './errors';
 import { renderLobby } from './lobby';
 import { rememberedPublish } from './mediaChoices';
 import { ROOM_NAME_RULE, displayNameProblem } from './names';
@@ -14,8 +16,9 @@ import { loadPref } from './prefs';
 import { PreJoinScreen, type PreJoinChoice } from './preJoin';
 import { roomFromPath, roomPath } from './routes';
 import { renderJoinError, renderJoining } from './screens';
-import { Session, type SessionMedia } from './session';
+import { Session, type SessionAccess, type SessionMedia } from './session';
 import { closeAllBanners } from './toast';
+import { renderWaitingRoom } from './waitingRoom';
 
 const app = byId('app');
 let session: Session | null = null;
@@ -56,20 +59,27 @@ function route(): void {
   const params = new URLSearchParams(location.search);
   const name = params.get('name')?.trim();
   const problem = name ? displayNameProblem(name) : null;
+  const access: SessionAccess = params.get('token') ? { token: params.get('token') as string } : {};
   if (name && !problem && params.get('prejoin') === '0') {
-    join(room, name, rememberedMedia());
+    join(room, name, rememberedMedia(), access);
     return;
   }
-  showPreJoin(room, { value: name || (loadPref('name') ?? ''), error: name ? problem : null });
+  showPreJoin(room, { value: name || (loadPref('name') ?? ''), error: name ? problem : null }, access);
 }
 
-function showPreJoin(room: string, initialName: { value: string; error: string | null }): void {
+/** `passwordPrompt`: the join was refused for the meeting's password; the screen asks for it. */
+function showPreJoin(room: string, initialName: { value: string; error: string | null }, access: SessionAccess, passwordPrompt: string | null = null): void {
   setAppState('prejoin');
   document.title = `${room} · Confab`;
-  const screen = new PreJoinScreen(room, initialName, {
-    join: (choice) => join(room, choice.name, fromPreJoin(choice)),
-    back: () => navigate('/'),
-  });
+  const screen = new PreJoinScreen(
+    room,
+    initialName,
+    {
+      join: (choice) => join(room, choice.name, fromPreJoin(choice), { ...access, ...(choice.password ? { password: choice.password } : {}) }),
+      back: () => navigate('/'),
+    },
+    passwordPrompt,
+  );
   preJoin = screen;
   screen.mount(app);
 }
@@ -83,24 +93,39 @@ function rememberedMedia(): SessionMedia {
   return { publish: rememberedPublish(), speakerId: loadPref('speakerDevice') };
 }
 
-function join(room: string, name: string, media: SessionMedia): void {
+function join(room: string, name: string, media: SessionMedia, access: SessionAccess): void {
   endSession();
   setAppState('joining');
   renderJoining(app, room);
+  const again = (): void => join(room, name, rememberedMedia(), access);
   const current = new Session(room, name, {
     mount: app,
     onLeft: () => navigate('/'),
-    onRejoin: () => join(room, name, rememberedMedia()),
+    onRejoin: again,
     onFailed: (err) => {
       if (session !== current) return;
       session = null;
+      const askPassword = passwordProblem(err, access.password !== undefined);
+      if (askPassword !== null) {
+        showPreJoin(room, { value: name, error: null }, { ...(access.token ? { token: access.token } : {}) }, askPassword);
+        return;
+      }
       setAppState('error');
-      renderJoinError(app, describeJoinError(err, { room, serverUrl: location.origin }), {
-        onRetry: () => join(room, name, rememberedMedia()),
-        onBack: () => navigate('/'),
-      });
+      renderJoinError(app, describeJoinError(err, { room, serverUrl: location.origin }), { onRetry: again, onBack: () => navigate('/') });
     },
-  }, media);
+    onWaiting: () => {
+      if (session !== current) return;
+      setAppState('waiting');
+      renderWaitingRoom(app, room, () => navigate('/'));
+    },
+    onRemoved: (err) => {
+      if (session !== current) return;
+      session = null;
+      closeAllBanners();
+      setAppState('removed');
+      renderJoinError(app, describeRemoval(err.removal, room), { onRetry: again, onBack: () => navigate('/') });
+    },
+  }, media, access);
   session = current;
   void current.start();
 }

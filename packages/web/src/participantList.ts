@@ -1,4 +1,7 @@
-/** The people list: status dot, name, "(you)", mic and camera state, a speaking cue. */
+/**
+ * The people list: status dot, name, "(you)", moderator, raised hand, mic and camera state, a
+ * speaking cue; for moderators, a menu button per person ("More actions for <name>").
+ */
 import { h } from './dom';
 import { icon } from './icons';
 import { hueForName, initials } from './names';
@@ -13,6 +16,10 @@ export interface PersonRow {
   screen: boolean;
   local: boolean;
   speaking: boolean;
+  hand: boolean;
+  moderator: boolean;
+  /** You are a moderator and this is someone else: their row has the moderator's menu. */
+  moderable: boolean;
 }
 
 const STATUS_LABEL: Record<PresenceStatus, string> = { online: 'Online', away: 'Away', busy: 'Busy' };
@@ -23,7 +30,8 @@ export class ParticipantList {
   private readonly count: HTMLElement;
   private readonly rows = new Map<string, { el: HTMLElement; key: string }>();
 
-  constructor() {
+  /** `onMenu` opens the moderator's menu for person `id` under `anchor`. */
+  constructor(private readonly onMenu: (id: string, anchor: HTMLElement) => void) {
     this.count = h('span', { class: 'panel-count' }, '0');
     this.list = h('ul', { class: 'people-list', 'aria-label': 'Participants' });
     this.el = h('section', { class: 'people', 'aria-label': 'Participants' }, h('h2', { class: 'panel-heading' }, 'People ', this.count), this.list);
@@ -57,22 +65,28 @@ export class ParticipantList {
     avatar.style.setProperty('--hue', String(hueForName(p.name)));
     const micLabel = p.mic === 'on' ? 'Microphone on' : p.mic === 'off' ? 'Microphone muted' : 'No microphone';
     const camLabel = p.camera === 'on' ? 'Camera on' : p.camera === 'off' ? 'Camera off' : 'No camera';
+    const menu = p.moderable
+      ? h('button', { type: 'button', class: 'icon-btn person-menu', 'aria-haspopup': 'menu', 'aria-expanded': 'false', 'aria-label': `More actions for ${p.name}`, title: `More actions for ${p.name}` }, icon('more'))
+      : null;
+    menu?.addEventListener('click', () => this.onMenu(p.id, menu));
     return h(
       'li',
-      { class: `person${p.speaking ? ' speaking' : ''}`, 'data-person-name': p.name, 'data-status': p.status },
+      { class: `person${p.speaking ? ' speaking' : ''}`, 'data-person-name': p.name, 'data-status': p.status, 'data-hand': p.hand ? 'raised' : null },
       avatar,
       h(
         'span',
         { class: 'person-text' },
-        h('span', { class: 'person-name' }, p.name, p.local ? h('span', { class: 'person-you' }, ' (you)') : null),
+        h('span', { class: 'person-name' }, p.name, p.local ? h('span', { class: 'person-you' }, ' (you)') : null, p.moderator ? h('span', { class: 'person-role' }, 'Moderator') : null),
         h('span', { class: 'person-status' }, STATUS_LABEL[p.status], p.screen ? ' · sharing screen' : ''),
       ),
       h(
         'span',
         { class: 'person-icons' },
+        p.hand ? h('span', { class: 'person-icon hand', title: 'Hand raised', 'aria-label': 'Hand raised', role: 'img' }, icon('hand', 'icon icon-xs')) : null,
         h('span', { class: `person-icon${p.camera === 'on' ? '' : ' off'}`, title: camLabel, 'aria-label': camLabel, role: 'img' }, icon(p.camera === 'on' ? 'camera' : 'cameraOff', 'icon icon-xs')),
         h('span', { class: `person-icon${p.mic === 'on' ? '' : ' off'}`, title: micLabel, 'aria-label': micLabel, role: 'img' }, icon(p.mic === 'on' ? 'mic' : 'micOff', 'icon icon-xs')),
       ),
+      menu,
     );
   }
 }

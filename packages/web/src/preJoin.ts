@@ -4,6 +4,7 @@
  * there is no second permission prompt and the camera does not blink.
  */
 import { createLocalTrack, createLocalTracks, listDevices, watchDevices, withDevice, type DeviceLists, type MediaFailure } from '@confab/client';
+import { MAX_ROOM_PASSWORD_LENGTH } from '@confab/protocol';
 import { DevicePickers } from './devicePickers';
 import { Disposer, h } from './dom';
 import { currentPageCaptureProblem, DEPLOY_GUIDE_PATH, describeDeviceFailure, errorMessage, insecureContextMessage, mediaFailure } from './errors';
@@ -22,6 +23,8 @@ export interface PreJoinChoice {
   microphone: MediaStreamTrack | null;
   camera: MediaStreamTrack | null;
   speakerId: string | null;
+  /** The meeting's password, when the screen asked for one. */
+  password?: string;
 }
 
 export interface PreJoinHandlers {
@@ -53,11 +56,15 @@ export class PreJoinScreen {
   private readonly toggles: Record<Device, HTMLButtonElement>;
   private readonly pickers: DevicePickers;
   private readonly name: ReturnType<typeof formField>;
+  /** Shown once the server asked for the meeting's password. */
+  private readonly password: ReturnType<typeof formField> | null;
 
+  /** `passwordPrompt`: the server refused the join for its password; ask for it, saying this. */
   constructor(
     private readonly roomName: string,
     initialName: { value: string; error: string | null },
     private readonly handlers: PreJoinHandlers,
+    passwordPrompt: string | null = null,
   ) {
     this.video = h('video', { class: 'preview-video mirrored', autoplay: true, playsinline: true, 'aria-label': 'Your camera preview' });
     this.video.muted = true;
@@ -87,10 +94,17 @@ export class PreJoinScreen {
       this.name.setError(null);
       this.renderPreview();
     });
+    this.password =
+      passwordPrompt === null
+        ? null
+        : formField({ id: 'room-password', label: 'Meeting password', value: '', type: 'password', autocomplete: 'off', maxLength: MAX_ROOM_PASSWORD_LENGTH });
+    this.password?.setError(passwordPrompt);
+    this.password?.input.addEventListener('input', () => this.password?.setError(null));
     const form = h(
       'form',
       { class: 'lobby-form', novalidate: true },
       this.name.el,
+      this.password?.el,
       h('button', { type: 'submit', class: 'btn btn-primary btn-lg btn-block' }, icon('camera'), 'Join meeting'),
     );
     form.addEventListener('submit', (ev) => {
@@ -132,7 +146,8 @@ export class PreJoinScreen {
   /** Mounts the screen and starts the preview. */
   mount(parent: HTMLElement): void {
     parent.replaceChildren(this.el);
-    (this.name.input.value && !this.name.el.classList.contains('invalid') ? this.el.querySelector<HTMLElement>('button[type="submit"]') : this.name.input)?.focus();
+    const nameOk = this.name.input.value && !this.name.el.classList.contains('invalid');
+    (!nameOk ? this.name.input : (this.password?.input ?? this.el.querySelector<HTMLElement>('button[type="submit"]')))?.focus();
     if (this.captureProblem !== null) return;
     this.disposer.add(watchDevices((lists) => this.fillPickers(lists)));
     void this.startPreview();
@@ -335,6 +350,11 @@ export class PreJoinScreen {
       this.name.input.focus();
       return;
     }
+    if (this.password && this.password.input.value === '') {
+      this.password.setError('Enter the meeting’s password.');
+      this.password.input.focus();
+      return;
+    }
     const name = this.name.input.value.trim();
     savePref('name', name);
     savePref('room', this.roomName);
@@ -343,6 +363,7 @@ export class PreJoinScreen {
       microphone: this.tracks.microphone,
       camera: this.tracks.camera,
       speakerId: this.pickers.speaker || loadPref('speakerDevice'),
+      ...(this.password ? { password: this.password.input.value } : {}),
     };
     // Handed over: the room stops them from now on.
     this.tracks.microphone = null;

@@ -1,7 +1,8 @@
 /**
- * The room: tiles, control bar, people and chat. Every SDK event leads to a `sync` that reads
- * the participant's current tracks and brings its tiles, audio and list row in line with them,
- * so the view never depends on the order events arrive in.
+ * The room: tiles, control bar, people and chat, and for moderators the lobby, a menu per person
+ * and the meeting controls. Every SDK event leads to a `sync` that reads the participant's current
+ * tracks and brings its tiles, audio and list row in line with them, so the view never depends on
+ * the order events arrive in.
  */
 import {
   RoomEvent,
@@ -10,6 +11,7 @@ import {
   type ConfabError,
   type ConnectionQuality,
   type LocalParticipant,
+  type Permissions,
   type RemoteParticipant,
   type RemoteTrack,
   type Room,
@@ -26,16 +28,23 @@ import { describeRoomError } from './errors';
 import { Grid } from './grid';
 import { icon } from './icons';
 import { LocalActions } from './localActions';
+import { ModerationActions } from './moderation';
+import { ModerationNotices } from './moderationNotices';
+import { ModeratorControls } from './moderatorControls';
+import { ModeratorMenu } from './moderatorMenu';
 import { ParticipantList, type PersonRow } from './participantList';
 import { savePref } from './prefs';
 import { Tile, type TileSource } from './tile';
 import { toast } from './toast';
+import { WaitingList } from './waitingList';
 
 export interface RoomViewCallbacks {
   /** The user pressed Leave. */
   leave(): void;
   /** The user pressed Rejoin after a disconnect. */
   rejoin(): void;
+  /** The server sent us out for good: removed, banned, replaced, the meeting ended. */
+  removed(err: ConfabError): void;
 }
 
 type Source = 'microphone' | 'camera' | 'screen';
@@ -62,8 +71,15 @@ export class RoomView {
   private readonly audio: AudioSinks;
   private readonly controls: Controls;
   private readonly devices: DevicePicker;
-  private readonly people = new ParticipantList();
+  private readonly people = new ParticipantList((id, anchor) => this.openMenu(id, anchor));
   private readonly chat: ChatPanel;
+  private readonly moderation: ModerationActions;
+  private readonly menu: ModeratorMenu;
+  private readonly moderatorControls: ModeratorControls;
+  private readonly waiting: WaitingList;
+  private readonly moderationNotices: ModerationNotices;
+  /** What we were allowed before the last change, to say what changed. */
+  private permissions: Permissions;
   private readonly panel: HTMLElement;
   private readonly actions: LocalActions;
   private readonly notices: ConnectionNotices;
@@ -78,6 +94,26 @@ export class RoomView {
   ) {
     this.panelOpen = window.matchMedia(WIDE_QUERY).matches;
     this.actions = new LocalActions(room, () => this.syncLocal());
+    this.permissions = room.permissions;
+    this.moderation = new ModerationActions(room, () => this.moderatorControls.update(room.access));
+    this.menu = new ModeratorMenu({
+      mute: (target, source) => void this.moderation.mute(target, source),
+      setModerator: (target, moderator) => void this.moderation.setModerator(target, moderator),
+      remove: (target, ban) => void this.moderation.remove(target, ban),
+    });
+    this.moderatorControls = new ModeratorControls({
+      lock: (locked) => void this.moderation.lock(locked),
+      lobby: (on) => void this.moderation.lobby(on),
+      setPassword: (password) => this.moderation.setPassword(password),
+      endMeeting: () => void this.moderation.endMeeting(),
+      onOpenChange: (open) => this.controls.setModeratorControlsExpanded(open),
+    });
+    this.moderatorControls.update(room.access);
+    this.waiting = new WaitingList({
+      admit: (person) => void this.moderation.admit(person),
+      deny: (person) => void this.moderation.deny(person),
+    });
+    this.moderationNotices = new ModerationNotices((person, admit) => void (admit ? this.moderation.admit(person) : this.moderation.deny(person)));
     this.notices = new ConnectionNotices({ rejoin: () => callbacks.rejoin(), leave: () => callbacks.leave() });
     this.audio = new AudioSinks(() =>
       toast('Your browser blocked sound until you interact with the page. Click anywhere to hear the others.', {
@@ -91,7 +127,9 @@ export class RoomView {
       toggleMic: () => void this.actions.toggle('microphone'),
       toggleCamera: () => void this.actions.toggle('camera'),
       toggleScreen: () => void this.actions.toggleScreen(),
+      toggleHand: () => void this.actions.toggleHand(),
       toggleDevices: (anchor) => this.devices.toggle(anchor),
+      toggleModeratorControls: (anchor) => this.moderatorControls.toggle(anchor),
       setStatus: (status) => void this.actions.setStatus(status),
       copyLink: () => void this.actions.copyLink(),
       togglePanel: () => this.setPanelOpen(!this.panelOpen),
@@ -114,13 +152,15 @@ export class RoomView {
       { type: 'button', class: 'icon-btn panel-close', 'aria-label': 'Close people and chat', title: 'Close', onclick: () => this.setPanelOpen(false) },
       icon('close'),
     );
-    this.panel = h('aside', { id: 'side-panel', class: 'side-panel', 'aria-label': 'People and chat' }, closePanel, this.people.el, this.chat.el);
+    this.panel = h('aside', { id: 'side-panel', class: 'side-panel', 'aria-label': 'People and chat' }, closePanel, this.waiting.el, this.people.el, this.chat.el);
     this.el = h(
       'div',
       { class: 'room' },
       h('div', { class: 'room-body' }, h('main', { class: 'stage', 'aria-label': `Room ${room.name}` }, this.grid.el), this.panel),
       this.controls.el,
       this.devices.el,
+      this.moderatorControls.el,
+      this.menu.el,
       this.audio.el,
     );
     if (!navigator.mediaDevices || typeof navigator.mediaDevices.getDisplayMedia !== 'function') {
@@ -129,6 +169,7 @@ export class RoomView {
 
     this.subscribe();
     this.syncAll();
+    this.onLobby();
     this.setPanelOpen(this.panelOpen);
     this.setSpeakerView(new URLSearchParams(location.search).get('layout') === 'speaker');
     this.disposer.listen(window, 'keydown', (ev) => {
@@ -144,8 +185,11 @@ export class RoomView {
     this.disposer.dispose();
     this.actions.close();
     this.notices.destroy();
+    this.moderationNotices.destroy();
     this.audio.destroy();
     this.devices.destroy();
+    this.moderatorControls.destroy();
+    this.menu.destroy();
     this.grid.destroy();
     for (const tile of this.tiles.values()) tile.destroy();
     this.tiles.clear();
@@ -175,6 +219,21 @@ export class RoomView {
     this.listen(RoomEvent.TrackStreamStateChanged, (_t, p) => syncOwner(p));
     this.listen(RoomEvent.LocalTrackPublished, () => this.syncLocal());
     this.listen(RoomEvent.LocalTrackUnpublished, () => this.syncLocal());
+    this.listen(RoomEvent.LocalParticipantUpdated, () => this.syncLocal());
+    this.listen(RoomEvent.MutedByModerator, (track) => {
+      this.moderationNotices.mutedByModerator(track);
+      if (track.source === 'screen') void this.actions.stopScreen();
+    });
+    this.listen(RoomEvent.PermissionsChanged, (permissions) => this.onPermissions(permissions));
+    this.listen(RoomEvent.RoomAccessChanged, (access) => {
+      this.moderatorControls.update(access);
+      this.updateControls();
+    });
+    this.listen(RoomEvent.LobbyChanged, () => this.onLobby());
+    this.listen(RoomEvent.SystemMessage, (message) => {
+      this.chat.addSystem(message);
+      this.countUnread();
+    });
     this.listen(RoomEvent.ChatMessage, (m) => this.onChat(m));
     this.listen(RoomEvent.ConnectionStateChanged, (state) => this.onConnectionState(state));
     this.listen(RoomEvent.ShutdownAnnounced, (seconds) => this.notices.shutdown(seconds));
@@ -186,10 +245,50 @@ export class RoomView {
 
   private onChat(message: ChatMessage): void {
     this.chat.add(message);
-    if (!message.fromSelf && !this.panelOpen) {
-      this.unread++;
-      this.updateControls();
+    if (!message.fromSelf) this.countUnread();
+  }
+
+  private countUnread(): void {
+    if (this.panelOpen) return;
+    this.unread++;
+    this.updateControls();
+  }
+
+  /** Made or unmade moderator: menus, meeting controls and the lobby appear or go. Publishing revoked: say so. */
+  private onPermissions(permissions: Permissions): void {
+    const before = this.permissions;
+    this.permissions = permissions;
+    if (permissions.moderator !== before.moderator) {
+      this.moderationNotices.moderatorChanged(permissions.moderator);
+      if (!permissions.moderator) {
+        this.menu.close();
+        this.moderatorControls.close();
+      }
     }
+    if (before.canPublish && !permissions.canPublish) this.moderationNotices.publishingRevoked();
+    this.syncAll();
+    this.onLobby();
+  }
+
+  private onLobby(): void {
+    const waiting = this.room.permissions.moderator ? this.room.moderation.waiting : [];
+    this.waiting.update(waiting);
+    this.moderationNotices.lobby(waiting);
+  }
+
+  /** The moderator's menu for participant `id`, as they are now. */
+  private openMenu(id: string, anchor: HTMLElement): void {
+    const p = this.room.participants.get(id);
+    if (!p || !this.room.permissions.moderator) return;
+    const tracks = p.tracks as ReadonlyMap<Source, { muted: boolean }>;
+    this.menu.toggle(anchor, {
+      id,
+      name: p.name,
+      mic: deviceState(tracks.get('microphone')),
+      camera: deviceState(tracks.get('camera')),
+      screen: !!tracks.get('screen') && !tracks.get('screen')?.muted,
+      moderator: p.moderator,
+    });
   }
 
   private onConnectionState(state: string): void {
@@ -207,7 +306,14 @@ export class RoomView {
   }
 
   private onDisconnected(): void {
+    const error = this.room.disconnectError;
+    if (error?.code === 'removed') {
+      this.callbacks.removed(error);
+      return;
+    }
     this.devices.close();
+    this.menu.close();
+    this.moderatorControls.close();
     this.controls.setEnabled(false);
     this.syncAll();
     this.notices.disconnected(this.room.disconnectReason);
@@ -245,6 +351,8 @@ export class RoomView {
     tile.setVideoOff(!camera || camera.muted);
     tile.setMicMuted(!mic || mic.muted);
     tile.setStatus(lp.status);
+    tile.setHandRaised(lp.handRaised);
+    tile.setModerator(lp.moderator);
     this.syncScreen(LOCAL, lp.name, true, screen && !screen.muted ? screen.mediaStreamTrack : null, !!screen);
     this.updateControls();
     this.syncPeople();
@@ -268,6 +376,9 @@ export class RoomView {
     tile.setMicMuted(!mic || mic.muted);
     tile.setStatus(p.status);
     tile.setReconnecting(p.connection === 'reconnecting');
+    tile.setHandRaised(p.handRaised);
+    tile.setModerator(p.moderator);
+    tile.setModerable(this.room.permissions.moderator);
     this.syncScreen(p.id, p.name, false, screen && !screen.muted ? (screen.mediaStreamTrack ?? null) : null, !!screen, screen && !screen.muted ? screen : null);
     this.audio.set(p.id, mic?.mediaStreamTrack ?? null);
     if (updateList) this.syncPeople();
@@ -301,7 +412,8 @@ export class RoomView {
     const id = `${key}/${source}`;
     let tile = this.tiles.get(id);
     if (!tile) {
-      tile = new Tile({ name, source, local });
+      const onMenu = !local && source === 'camera' ? (anchor: HTMLElement) => this.openMenu(key, anchor) : undefined;
+      tile = new Tile({ name, source, local, ...(onMenu ? { onMenu } : {}) });
       if (source === 'camera') {
         const level = this.speaking.get(key);
         tile.setSpeaking(level !== undefined, level);
@@ -381,6 +493,9 @@ export class RoomView {
       screen: tracks.has('screen'),
       local,
       speaking: this.speaking.has(key),
+      hand: p.handRaised,
+      moderator: p.moderator,
+      moderable: !local && this.room.permissions.moderator,
     };
   }
 
@@ -394,6 +509,9 @@ export class RoomView {
       panelOpen: this.panelOpen,
       unread: this.unread,
       speakerView: this.speakerView,
+      handRaised: lp.handRaised,
+      moderator: this.room.permissions.moderator,
+      locked: this.room.access.locked,
     });
   }
 

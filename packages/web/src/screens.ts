@@ -1,4 +1,4 @@
-/** Whole-page states between lobby and room: joining, and a failed join. */
+/** Whole-page states between lobby and room: joining, and a failed join (or a removal: the same page). */
 import { h } from './dom';
 import { icon } from './icons';
 
@@ -20,7 +20,7 @@ export function renderJoining(mount: HTMLElement, roomName: string): void {
 
 export function renderJoinError(
   mount: HTMLElement,
-  problem: { title: string; message: string; retry: boolean },
+  problem: { title: string; message: string; retry: boolean; retryLabel?: string },
   actions: { onRetry: () => void; onBack: () => void },
 ): void {
   const back = h('a', { href: '/', class: `btn ${problem.retry ? 'btn-ghost' : 'btn-primary'}` }, 'Back to the lobby');
@@ -41,7 +41,7 @@ export function renderJoinError(
         h(
           'div',
           { class: 'status-actions' },
-          problem.retry ? h('button', { type: 'button', class: 'btn btn-primary', onclick: () => actions.onRetry() }, icon('refresh'), 'Try again') : null,
+          problem.retry ? h('button', { type: 'button', class: 'btn btn-primary', onclick: () => actions.onRetry() }, icon('refresh'), problem.retryLabel ?? 'Try again') : null,
           back,
         ),
       ),

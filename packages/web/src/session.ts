@@ -1,5 +1,5 @@
-/** One attempt to be in a room: connect, show the room view, leave. */
-import { connect, type ConnectOptions, type Room } from '@confab/client';
+/** One attempt to be in a room: connect (perhaps after a lobby wait), show the room view, leave. */
+import { connect, type ConfabError, type ConnectOptions, type Room } from '@confab/client';
 import { setAppState } from './appState';
 import { forceRelayRequested } from './diagnostics';
 import { RoomView } from './roomView';
@@ -18,6 +18,12 @@ export interface SessionMedia {
   speakerId: string | null;
 }
 
+/** What lets us in: the invitation link's access token (`?token=`), the meeting's password. */
+export interface SessionAccess {
+  token?: string;
+  password?: string;
+}
+
 export interface SessionHandlers {
   mount: HTMLElement;
   /** The user left; go back to the lobby. */
@@ -26,18 +32,25 @@ export interface SessionHandlers {
   onRejoin(): void;
   /** connect() failed. */
   onFailed(err: unknown): void;
+  /** The room has a lobby: we wait for a moderator to let us in. */
+  onWaiting(): void;
+  /** The server sent us out for good (removed, banned, replaced, the meeting ended). */
+  onRemoved(err: ConfabError): void;
 }
 
 export class Session {
   private room: Room | null = null;
   private view: RoomView | null = null;
   private closed = false;
+  /** Cancels connecting, a lobby wait included. */
+  private readonly connecting = new AbortController();
 
   constructor(
     readonly roomName: string,
     readonly name: string,
     private readonly handlers: SessionHandlers,
     private readonly media: SessionMedia,
+    private readonly access: SessionAccess = {},
   ) {}
 
   async start(): Promise<void> {
@@ -47,6 +60,12 @@ export class Session {
         status: 'online',
         publish: await this.media.publish,
         forceRelay: forceRelayRequested(location.search),
+        ...(this.access.token ? { token: this.access.token } : {}),
+        ...(this.access.password ? { password: this.access.password } : {}),
+        onWaiting: () => {
+          if (!this.closed) this.handlers.onWaiting();
+        },
+        signal: this.connecting.signal,
       });
     } catch (err) {
       if (!this.closed) this.handlers.onFailed(err);
@@ -58,21 +77,31 @@ export class Session {
     }
     this.room = room;
     window.confabRoom = room;
-    this.view = new RoomView(room, {
+    const view = new RoomView(room, {
       leave: () => {
         this.close();
         this.handlers.onLeft();
       },
       rejoin: () => this.handlers.onRejoin(),
+      removed: (err) => {
+        this.close();
+        this.handlers.onRemoved(err);
+      },
     }, { speakerId: this.media.speakerId });
-    this.handlers.mount.replaceChildren(this.view.el);
+    if (this.closed) {
+      view.destroy(); // removed in the instant before the view was up: the removal page shows instead
+      return;
+    }
+    this.view = view;
+    this.handlers.mount.replaceChildren(view.el);
     setAppState(room.state === 'disconnected' ? 'error' : 'in-room');
   }
 
-  /** Tears the view down and leaves the room (idempotent). */
+  /** Tears the view down and leaves the room, or stops connecting (idempotent). */
   close(): void {
     if (this.closed) return;
     this.closed = true;
+    this.connecting.abort();
     this.view?.destroy();
     this.view = null;
     if (this.room) {

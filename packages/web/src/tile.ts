@@ -4,6 +4,8 @@
  *     <video autoplay playsinline [muted]>   plays that participant's camera (or screen)
  *   A remote video the server paused for bandwidth: `data-stream-state="paused"` on the tile and a
  *   visible "Paused for bandwidth" notice over it (`.tile-paused`); both go when it is active again.
+ *   A raised hand: `data-hand="raised"` and a visible hand (`.tile-hand`, "Hand raised"); a
+ *   moderator's menu for this person: the button "More actions for <name>" (`.tile-menu`).
  */
 import type { RemoteTrack, StreamState } from '@confab/client';
 import { h } from './dom';
@@ -17,6 +19,8 @@ export interface TileOptions {
   name: string;
   source: TileSource;
   local: boolean;
+  /** Opens the moderator's menu for this person under its button (shown with `setModerable(true)`). */
+  onMenu?: (anchor: HTMLElement) => void;
 }
 
 export class Tile {
@@ -29,6 +33,9 @@ export class Tile {
   private readonly statusEl: HTMLElement;
   private readonly reconnectingEl: HTMLElement;
   private readonly pausedEl: HTMLElement;
+  private readonly handEl: HTMLElement;
+  private readonly moderatorEl: HTMLElement;
+  private readonly menuButton: HTMLButtonElement | null;
   /** The remote track whose size and visibility this tile's <video> reports (adaptive stream). */
   private remote: RemoteTrack | null = null;
   private track: MediaStreamTrack | null = null;
@@ -59,12 +66,24 @@ export class Tile {
     this.nameEl = h('span', { class: 'tile-name' }, name);
     this.micEl = h('span', { class: 'tile-mic', title: 'Microphone off', 'aria-label': 'Microphone off' }, icon('micOff', 'icon icon-xs'));
     this.statusEl = h('span', { class: 'tile-status', hidden: true });
+    this.moderatorEl = h('span', { class: 'tile-moderator', title: 'Moderator', role: 'img', 'aria-label': 'Moderator', hidden: true }, icon('shield', 'icon icon-xs'));
+    this.handEl = h('div', { class: 'tile-hand', role: 'img', 'aria-label': 'Hand raised', title: 'Hand raised', hidden: true }, icon('hand', 'icon'));
+    const onMenu = options.onMenu;
+    this.menuButton = onMenu
+      ? h(
+          'button',
+          { type: 'button', class: 'icon-btn tile-menu', 'aria-haspopup': 'menu', 'aria-expanded': 'false', 'aria-label': `More actions for ${name}`, title: `More actions for ${name}`, hidden: true },
+          icon('more'),
+        )
+      : null;
+    this.menuButton?.addEventListener('click', () => onMenu?.(this.menuButton as HTMLButtonElement));
     const suffix = source === 'screen' ? (local ? '’s screen (you)' : '’s screen') : local ? ' (you)' : '';
     const label = h(
       'div',
       { class: 'tile-label' },
       source === 'camera' ? this.micEl : h('span', { class: 'tile-screen-icon' }, icon('screen', 'icon icon-xs')),
       h('span', { class: 'tile-title' }, this.nameEl, suffix ? h('span', { class: 'tile-suffix' }, suffix) : null),
+      source === 'camera' ? this.moderatorEl : null,
       this.statusEl,
     );
     this.qualityEl = h(
@@ -103,6 +122,8 @@ export class Tile {
       this.qualityEl,
       this.reconnectingEl,
       this.pausedEl,
+      source === 'camera' ? this.handEl : null,
+      this.menuButton,
       label,
     );
     this.el.style.setProperty('--hue', String(hueForName(name)));
@@ -119,6 +140,8 @@ export class Tile {
     this.nameValue = name;
     this.el.dataset.participantName = name;
     this.nameEl.textContent = name;
+    this.menuButton?.setAttribute('aria-label', `More actions for ${name}`);
+    if (this.menuButton) this.menuButton.title = `More actions for ${name}`;
     this.avatar.textContent = initials(name);
     this.avatar.style.setProperty('--hue', String(hueForName(name)));
     this.el.style.setProperty('--hue', String(hueForName(name)));
@@ -170,6 +193,21 @@ export class Tile {
     this.statusEl.hidden = !away;
     this.statusEl.textContent = away ? status : '';
     this.statusEl.dataset.status = status;
+  }
+
+  setHandRaised(raised: boolean): void {
+    this.handEl.hidden = !raised;
+    if (raised) this.el.dataset.hand = 'raised';
+    else delete this.el.dataset.hand;
+  }
+
+  setModerator(moderator: boolean): void {
+    this.moderatorEl.hidden = !moderator;
+  }
+
+  /** Whether you (a moderator) get the menu for this person. */
+  setModerable(moderable: boolean): void {
+    if (this.menuButton) this.menuButton.hidden = !moderable;
   }
 
   /** Their connection dropped and the server waits for them to resume: say so over the (frozen) video. */

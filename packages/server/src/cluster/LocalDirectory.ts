@@ -104,6 +104,11 @@ export class LocalDirectory {
     return this.roomOptions.maxParticipants;
   }
 
+  /** Where the rooms' events go (webhooks). */
+  get roomEvents(): RoomOptions['events'] {
+    return this.roomOptions.events;
+  }
+
   /** Refused joins and moderation, counted by the rooms here. */
   get accessMetrics(): RoomOptions['metrics'] {
     return this.roomOptions.metrics;

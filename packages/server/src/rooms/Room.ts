@@ -509,10 +509,20 @@ export class Room {
 
   private checkCapacity(identity: string): void {
     // A second join of an identity takes the first one's seat, so it needs no new one.
-    const replacing = [...this.participants.values()].some((p) => p.identity === identity);
+    const replacing = this.seatOf(identity) !== undefined;
     if (!replacing && this.participants.size >= this.accessState.maxParticipants) {
       throw ProtocolError.exhausted(`room "${this.name}" is full (${this.accessState.maxParticipants} participants)`);
     }
+  }
+
+  /**
+   * Token mode: the participant holding `identity`'s one seat. Open mode has no seats: a browser's
+   * identity only lets a ban hold, and two tabs of one browser are two people.
+   */
+  private seatOf(identity: string): Participant | undefined {
+    if (this.options.access.mode !== 'token') return undefined;
+    for (const p of this.participants.values()) if (p.identity === identity) return p;
+    return undefined;
   }
 
   private hasModerator(): boolean {
@@ -522,11 +532,8 @@ export class Room {
 
   /** Puts the participant in the room: the same identity's earlier seat is taken from it first. */
   private admit(request: JoinRequest, admission: Admission, link: SessionLink, id = newParticipantId()): Participant {
-    for (const earlier of [...this.participants.values()]) {
-      if (earlier.identity === admission.profile.identity) {
-        this.expel(earlier, 'replaced', 'replaced', 'you joined this meeting again from another tab or device');
-      }
-    }
+    const earlier = this.seatOf(admission.profile.identity);
+    if (earlier) this.expel(earlier, 'replaced', 'replaced', 'you joined this meeting again from another tab or device');
     this.checkCapacity(admission.profile.identity);
     const { publishTransport, subscribeTransport } = this.createTransports(id);
     const session = new ParticipantSession(link, this.options.replayBufferSize);
@@ -662,8 +669,14 @@ export class Room {
     const participant = this.participants.get(participantId);
     if (!participant) return;
     this.participants.delete(participantId);
-    for (const track of participant.tracks.values()) this.forgetTrack(track.info.id);
-    for (const track of participant.awaiting.values()) this.forgetTrack(track.id);
+    for (const track of participant.tracks.values()) {
+      this.forgetTrack(track.info.id);
+      this.emitTrack('track_unpublished', participant, track.info);
+    }
+    for (const track of participant.awaiting.values()) {
+      this.forgetTrack(track.id);
+      this.emitTrack('track_unpublished', participant, track);
+    }
     participant.close();
     this.quality.remove(participantId);
     if (!participant.profile.hidden) this.broadcast({ type: 'participant_left', participantId, reason });
@@ -919,7 +932,10 @@ export class Room {
       participant.session.send({ type: 'removed', reason, message });
       participant.session.end('removed');
       this.participants.delete(participant.id);
-      for (const track of participant.tracks.values()) this.forgetTrack(track.info.id);
+      for (const track of [...participant.tracks.values()].map((t) => t.info).concat([...participant.awaiting.values()])) {
+        this.forgetTrack(track.id);
+        this.emitTrack('track_unpublished', participant, track);
+      }
       participant.close();
       this.emitParticipant('participant_left', participant, { reason });
     }

@@ -17,6 +17,7 @@ import { createMetrics } from './metrics';
 import { createOriginPolicy } from './originPolicy';
 import type { ProcessErrorKind } from './processGuards';
 import { SignalConnection } from './SignalConnection';
+import { WebhookNotifier } from '../webhooks/WebhookNotifier';
 import { createStaticHandler } from './staticFiles';
 import { createHttpsRedirectServer } from './httpsRedirect';
 import type { TlsMaterial } from './tlsFiles';
@@ -66,7 +67,12 @@ export class ConfabServer {
       for (const connection of this.connections) connection.heartbeat(now, !stalled);
     }, config.heartbeatIntervalMs);
     this.heartbeat.unref();
-    this.metrics = createMetrics(this.directory, media, () => this.connections.size, { nodeId: config.nodeId, cluster: router.clusterMetrics });
+    const events = this.directory.roomEvents;
+    this.metrics = createMetrics(this.directory, media, () => this.connections.size, {
+      nodeId: config.nodeId,
+      cluster: router.clusterMetrics,
+      ...(events instanceof WebhookNotifier ? { webhooks: events.metrics } : {}),
+    });
     this.serveStatic = createStaticHandler(config.webDir);
     this.adminApi = createAdminApi({ administration: router.administration, apiKeys: config.apiKeys, logger, metrics: this.metrics });
     this.wss = new WebSocketServer({ noServer: true, maxPayload: config.maxMessageBytes });
@@ -151,6 +157,7 @@ export class ConfabServer {
     for (const server of servers) server.closeAllConnections();
     await httpClosed;
     await this.router.close();
+    await this.directory.roomEvents.close();
     await this.media.close();
   }
 

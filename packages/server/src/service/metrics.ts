@@ -1,12 +1,15 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics, type Metric } from 'prom-client';
 import type { LocalDirectory } from '../cluster/LocalDirectory';
 import type { MediaEngine, MediaWorkerStats } from '../media/types';
+import type { DropReason } from '../webhooks/WebhookQueue';
 
 export interface MetricsOptions {
   /** CONFAB_NODE_ID: the label `node` on every sample, so a cluster's metrics can be told apart when merged. */
   nodeId: string;
   /** In cluster mode: what the Redis router reports (placement, relay, leases). */
   cluster?: ClusterMetrics | undefined;
+  /** With CONFAB_WEBHOOK_URLS: what the WebhookNotifier reports. */
+  webhooks?: WebhookMetrics | undefined;
 }
 
 /** Prometheus metrics, served at /metrics. Gauges are read from live state at scrape time. */
@@ -17,6 +20,7 @@ export function createMetrics(directory: LocalDirectory, media: MediaEngine, con
   options.cluster?.registerIn(registry);
   const access = directory.accessMetrics;
   if (access instanceof AccessMetrics) access.registerIn(registry);
+  options.webhooks?.registerIn(registry);
 
   const gauge = (name: string, help: string, read: () => number) =>
     new Gauge({ name, help, registers: [registry], collect() { this.set(read()); } });
@@ -163,5 +167,69 @@ export class AccessMetrics {
   registerIn(registry: Registry): void {
     registry.registerMetric(this.joinsRefused);
     registry.registerMetric(this.moderationActions);
+  }
+}
+
+/** Webhook delivery metrics (docs/webhooks.md "Metrics"): the WebhookNotifier feeds them. The names are a contract. */
+export class WebhookMetrics {
+  private readonly deliveries = new Counter({
+    name: 'confab_webhook_deliveries_total',
+    help: 'Webhook POSTs by result: ok (2xx) or failed (network error, timeout or any other status)',
+    labelNames: ['result'] as const,
+    registers: [],
+  });
+  private readonly retries = new Counter({
+    name: 'confab_webhook_retries_total',
+    help: 'Webhook POSTs scheduled again after a failed one',
+    registers: [],
+  });
+  private readonly drops = new Counter({
+    name: 'confab_webhook_dropped_total',
+    help: 'Webhook deliveries (one event to one URL) given up, by reason: queue_full, gave_up (too old), rejected (4xx)',
+    labelNames: ['reason'] as const,
+    registers: [],
+  });
+  private readonly queued = new Gauge({
+    name: 'confab_webhook_queue_events',
+    help: 'Webhook deliveries (one event to one URL) waiting, across rooms and URLs',
+    registers: [],
+  });
+  private readonly latency = new Histogram({
+    name: 'confab_webhook_latency_seconds',
+    help: 'From an event happening (its createdAt) to a receiver accepting it (2xx)',
+    // A healthy receiver on the same network answers in milliseconds; retries take seconds to minutes.
+    buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300, 600],
+    registers: [],
+  });
+
+  constructor() {
+    // Every series from the start, so rates and alerts work before the first failure.
+    for (const result of ['ok', 'failed']) this.deliveries.inc({ result }, 0);
+    for (const reason of ['queue_full', 'gave_up', 'rejected'] satisfies DropReason[]) this.drops.inc({ reason }, 0);
+  }
+
+  attempted(result: 'ok' | 'failed'): void {
+    this.deliveries.inc({ result });
+  }
+
+  retried(): void {
+    this.retries.inc();
+  }
+
+  dropped(reason: DropReason): void {
+    this.drops.inc({ reason });
+  }
+
+  setQueued(count: number): void {
+    this.queued.set(count);
+  }
+
+  observeLatency(seconds: number): void {
+    this.latency.observe(seconds);
+  }
+
+  registerIn(registry: Registry): void {
+    const all: Metric[] = [this.deliveries, this.retries, this.drops, this.queued, this.latency];
+    for (const metric of all) registry.registerMetric(metric);
   }
 }

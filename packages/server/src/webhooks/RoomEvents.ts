@@ -15,6 +15,8 @@ export interface RoomEvents {
   handOver(sid: string): Promise<WebhookEvent[]>;
   /** On the room's new node: these go out before anything emitted later for the same sid. */
   adopt(events: readonly WebhookEvent[]): void;
+  /** The node stops: deliveries in flight get a short grace. */
+  close(): Promise<void>;
 }
 
 /** No CONFAB_WEBHOOK_URLS: events go nowhere. */
@@ -22,4 +24,5 @@ export const NO_ROOM_EVENTS: RoomEvents = {
   emit() {},
   handOver: async () => [],
   adopt() {},
+  close: async () => {},
 };

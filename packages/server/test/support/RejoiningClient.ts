@@ -42,15 +42,17 @@ export class RejoiningClient {
     startAt: number,
     readonly room: string,
     readonly name: string,
+    /** Token mode: sent with every join and resume. */
+    private readonly access: { accessToken?: string },
   ) {
     this.node = startAt;
   }
 
-  /** Joins `room` through `urls[startAt]`. */
-  static async join(urls: string[], startAt: number, room: string, name: string): Promise<RejoiningClient> {
-    const client = new RejoiningClient(urls, startAt, room, name);
+  /** Joins `room` through `urls[startAt]` (with `accessToken` on a server in token mode). */
+  static async join(urls: string[], startAt: number, room: string, name: string, accessToken?: string): Promise<RejoiningClient> {
+    const client = new RejoiningClient(urls, startAt, room, name, accessToken === undefined ? {} : { accessToken });
     const socket = await client.open(urls[startAt]!);
-    const joined = await client.request(socket, { type: 'join', v: 1, room, name }, 'joined');
+    const joined = await client.request(socket, { type: 'join', v: 1, room, name, ...client.access }, 'joined');
     if (joined.type !== 'joined') throw new Error(`${name} could not join: ${joined.code} ${joined.message}`);
     client.adopt(socket, joined);
     return client;
@@ -147,7 +149,7 @@ export class RejoiningClient {
       let socket: WebSocket | undefined;
       try {
         socket = await this.open(this.urls[this.node]!);
-        const resume = { type: 'resume', v: 1, room: this.room, participantId: this.participantId, token: this.token, lastSeq: this.lastSeq };
+        const resume = { type: 'resume', v: 1, room: this.room, participantId: this.participantId, token: this.token, lastSeq: this.lastSeq, ...this.access };
         const resumed = await this.request(socket, resume, 'resumed');
         if (resumed.type === 'resumed') {
           this.socket = socket;
@@ -156,7 +158,7 @@ export class RejoiningClient {
           return;
         }
         if (resumed.code !== 'not_found') throw new Error(resumed.message);
-        const joined = await this.request(socket, { type: 'join', v: 1, room: this.room, name: this.name }, 'joined');
+        const joined = await this.request(socket, { type: 'join', v: 1, room: this.room, name: this.name, ...this.access }, 'joined');
         if (joined.type !== 'joined') throw new Error(joined.message);
         this.adopt(socket, joined);
         this.returns.push({ how: 'rejoined', node: this.node, at: Date.now(), mediaReset: false });
