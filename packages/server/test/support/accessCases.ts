@@ -47,7 +47,7 @@ export async function request(client: WsClient, message: Record<string, unknown>
   return Promise.race([client.next('ack', (m) => m.id === id, 10_000), client.next('error', (m) => m.id === id, 10_000)]);
 }
 
-async function refusal(client: WsClient, room: string, fields: Record<string, unknown>): Promise<[string, string | undefined]> {
+export async function refusal(client: WsClient, room: string, fields: Record<string, unknown>): Promise<[string, string | undefined]> {
   const reply = await joinWith(client, room, fields);
   assert.equal(reply.type, 'error', `expected a refusal, got ${reply.type}`);
   const error = reply as Of<'error'>;

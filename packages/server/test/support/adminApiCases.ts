@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { AccessGrants } from '@confab/protocol';
 import { AccessToken, AdminApiError, AdminClient } from '@confab/server-sdk';
-import { joined, joinWith, request, TEST_KEY, TEST_SECRET, token } from './accessCases';
+import { joined, refusal, request, TEST_KEY, TEST_SECRET, token } from './accessCases';
 import type { WsClient } from './wsClient';
 
 /** Where admin API cases run: one node in token mode, or a cluster where every call goes to a node other than the room's. */
@@ -32,13 +32,6 @@ export async function failure(call: Promise<unknown>): Promise<[number, string]>
   );
   assert.ok(error instanceof AdminApiError, String(error));
   return [error.status, error.code];
-}
-
-/** The code and reason of a join that must be refused. */
-async function refusal(client: WsClient, room: string, fields: Record<string, unknown>): Promise<[string, string | undefined]> {
-  const reply = await joinWith(client, room, fields);
-  assert.equal(reply.type, 'error', `expected a refusal, got ${reply.type}`);
-  return reply.type === 'error' ? [reply.code, reply.reason] : ['', undefined];
 }
 
 async function until<T>(read: () => Promise<T>, done: (value: T) => boolean, what: string, timeoutMs = 10_000): Promise<T> {
