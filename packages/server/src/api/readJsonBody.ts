@@ -8,14 +8,15 @@ export const MAX_ADMIN_BODY_BYTES = 64 * 1024;
 const JSON_TYPE = /^application\/json\s*(;|$)/i;
 
 /**
- * The request's body, parsed as JSON. Another content type is 415, a body over `limitBytes` is 413
- * (refused on its Content-Length before any of it is read), text that is not JSON is 400.
+ * The request's body, parsed as JSON. Another content type is 415, a body over
+ * MAX_ADMIN_BODY_BYTES is 413 (refused on its Content-Length before any of it is read), text that
+ * is not JSON is 400.
  */
-export async function readJsonBody(req: IncomingMessage, limitBytes = MAX_ADMIN_BODY_BYTES): Promise<unknown> {
+export async function readJsonBody(req: IncomingMessage): Promise<unknown> {
   const contentType = req.headers['content-type'];
   if (contentType === undefined || !JSON_TYPE.test(contentType)) throw AdminHttpError.notJson(contentType);
-  if (Number(req.headers['content-length']) > limitBytes) throw AdminHttpError.bodyTooLarge(limitBytes);
-  const text = await readText(req, limitBytes);
+  if (Number(req.headers['content-length']) > MAX_ADMIN_BODY_BYTES) throw AdminHttpError.bodyTooLarge(MAX_ADMIN_BODY_BYTES);
+  const text = await readText(req, MAX_ADMIN_BODY_BYTES);
   try {
     return JSON.parse(text);
   } catch {

@@ -20,7 +20,7 @@ const STATUS_OF_CODE: Readonly<Record<ErrorCode, number>> = {
 /** Answers are never cached (they are live state) and never sniffed as anything but JSON. */
 const COMMON_HEADERS = { 'cache-control': 'no-store', 'x-content-type-options': 'nosniff' };
 
-export function statusOf(error: ProtocolError): number {
+function statusOf(error: ProtocolError): number {
   return error instanceof AdminHttpError ? error.status : STATUS_OF_CODE[error.code];
 }
 

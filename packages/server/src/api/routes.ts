@@ -4,7 +4,7 @@ import { defineRoute, type AdminRoute } from './AdminRoute';
 import { OPENAPI_DOCUMENT } from './openApiDocument';
 
 /** DELETE …/participants/{identity}?banSeconds=N */
-export const RemoveParticipantQuery = z.object({ banSeconds: z.coerce.number().int().positive().max(MAX_BAN_SECONDS).optional() }).strict();
+const RemoveParticipantQuery = z.object({ banSeconds: z.coerce.number().int().positive().max(MAX_BAN_SECONDS).optional() }).strict();
 
 /** Every call of the admin API, under /api/v1 (docs/api.md); openApiDocument.ts describes the same set. */
 export const ADMIN_ROUTES: readonly AdminRoute[] = [
