@@ -8,6 +8,7 @@ import type {
   TrackId,
   TrackInfo,
   TrackSource,
+  WebhookParticipant,
 } from '@confab/protocol';
 import type { Consumer, Producer, TrackSettings, Transport } from '../media/types';
 import type { ParticipantSession } from './ParticipantSession';
@@ -104,6 +105,12 @@ export class Participant {
   details(): ParticipantDetails {
     const { id, identity, name, metadata, joinedAt, handRaised, tracks } = this.info();
     return { id, identity, name, ...(metadata === undefined ? {} : { metadata }), joinedAt, hidden: this.profile.hidden, handRaised, permissions: this.permissionsView(), tracks };
+  }
+
+  /** Who they are, for webhooks. */
+  webhookView(): WebhookParticipant {
+    const { metadata } = this.profile;
+    return { id: this.id, identity: this.profile.identity, name: this.profile.name, ...(metadata === undefined ? {} : { metadata }) };
   }
 
   /** A copy of the permissions, for messages. */

@@ -710,13 +710,11 @@ export class Room {
 
   /** Sends a participant event to webhooks. */
   private emitParticipant(event: 'participant_joined' | 'participant_left' | 'participant_banned', participant: Participant, extra: { reason?: string; banSeconds?: number } = {}): void {
-    const { id, identity, name, metadata } = participant.info();
-    this.eventLog.emit({ event, participant: { id, identity, name, ...(metadata === undefined ? {} : { metadata }) }, ...extra });
+    this.eventLog.emit({ event, participant: participant.webhookView(), ...extra });
   }
 
   private emitTrack(event: 'track_published' | 'track_unpublished', participant: Participant, track: TrackInfo): void {
-    const { id, identity, name, metadata } = participant.info();
-    this.eventLog.emit({ event, participant: { id, identity, name, ...(metadata === undefined ? {} : { metadata }) }, track: { ...track } });
+    this.eventLog.emit({ event, participant: participant.webhookView(), track: { ...track } });
   }
 
   private async dispatch(participant: Participant, command: RoomCommand): Promise<void> {
