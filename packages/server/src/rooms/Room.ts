@@ -432,6 +432,8 @@ export class Room {
         if (this.participants.size === 0 && this.lobby.size === 0) this.close();
       }).catch(() => undefined);
     }, timeoutMs);
+    // An empty room waiting for its first join must not keep a stopping process alive.
+    this.emptyTimer.unref();
   }
 
   private close(): void {
