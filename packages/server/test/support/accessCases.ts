@@ -221,6 +221,19 @@ export function accessCases(target: AccessTarget): void {
     await guest.next('joined', (m) => m.id === 1);
   });
 
+  test('lobby: a guest who gives up waiting (closes the page) leaves the moderators\' list', async () => {
+    const room = target.freshRoom();
+    const [mod, guest] = [await target.client(), await target.client()];
+    await joined(mod, room, { accessToken: await token(room, 'mod', { roomAdmin: true }) });
+    await request(mod, { type: 'update_room', lobby: true });
+    guest.send({ type: 'join', id: 1, v: 1, room, name: 'g', accessToken: await token(room, 'impatient') });
+    await mod.next('lobby', (m) => m.waiting.length === 1);
+    const closedAt = performance.now();
+    guest.close();
+    await mod.next('lobby', (m) => m.waiting.length === 0, 2_000);
+    console.log(`[measure] lobby_gone_after_close_ms=${(performance.now() - closedAt).toFixed(0)}`);
+  });
+
   test('locked and password-protected rooms; moderators by token pass both; wrong guesses are limited', async () => {
     const room = target.freshRoom();
     const mod = await target.client();

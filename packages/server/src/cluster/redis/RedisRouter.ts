@@ -103,7 +103,7 @@ export class RedisRouter implements RoomRouter {
     this.store = new ClusterStore(command, renewals, id, newInstance(id), timings, this.health);
     this.bus = new RelayBus(this.store, subscriber, logger);
     this.edge = new RelayEdge(this.bus, this.store.instance, timings, metrics, logger);
-    this.host = new RelayHost(this.bus, (request, link) => this.admitHere(request, link), logger);
+    this.host = new RelayHost(this.bus, (request, link, signal) => this.admitHere(request, link, signal), logger);
     this.leases = new LeaseKeeper(this.store, this.health, localRooms, timings, metrics, logger, (room, reason) => this.lost(room, reason));
     this.localAdministration = new LocalAdministration(localRooms);
     this.adminRelay = new AdminRelay(this.bus, (op) => this.administerHere(op), timings.callTimeoutMs, logger);

@@ -15,7 +15,7 @@ export class NotOwnerError extends Error {
 }
 
 /** Admits a participant into a room on this node (RedisRouter.admitHere). */
-export type Admit = (request: JoinRequest | ResumeRequest, link: SessionLink) => Promise<RoutedSession>;
+export type Admit = (request: JoinRequest | ResumeRequest, link: SessionLink, signal: AbortSignal) => Promise<RoutedSession>;
 
 interface HostedLink {
   readonly id: string;
@@ -25,6 +25,8 @@ interface HostedLink {
   broken: boolean;
   /** The edge let go while we were still admitting: what to do with the session once admitted. */
   leftAs: 'close' | 'detach' | undefined;
+  /** Aborted when the edge lets go before the admission ends (a join waiting in a lobby stops waiting). */
+  readonly admitting: AbortController;
 }
 
 /** Messages whose loss costs nothing: the next one replaces them. Any other lost one breaks the link. */
@@ -78,6 +80,7 @@ export class RelayHost {
       case 'leave':
         this.links.delete(entry.id);
         entry.leftAs = item.how;
+        if (!session) entry.admitting.abort();
         void (item.how === 'close' ? session?.close() : session?.detach())
           ?.catch((err: unknown) => this.logger.error({ err, link: entry.id }, 'relay: removing a participant failed'))
           .then(() => item.call > 0 && this.bus.post(from, { kind: 'result', link: item.link, call: item.call, handled: true }));
@@ -119,13 +122,13 @@ export class RelayHost {
       return;
     }
     if (this.links.has(item.link)) return; // delivered twice
-    const entry: HostedLink = { id: item.link, edge: from, session: undefined, broken: false, leftAs: undefined };
+    const entry: HostedLink = { id: item.link, edge: from, session: undefined, broken: false, leftAs: undefined, admitting: new AbortController() };
     this.links.set(entry.id, entry);
     const link = new RelayedLink(this.bus, from, item.link, {
       forget: () => this.links.get(entry.id) === entry && this.links.delete(entry.id),
       lost: () => void this.repair(entry),
     });
-    this.admit(decoded.message, link).then(
+    this.admit(decoded.message, link, entry.admitting.signal).then(
       (session) => {
         // The edge gave up meanwhile: a join that came too late leaves at once, so nobody is there twice.
         if (this.links.get(entry.id) !== entry) return void (entry.leftAs === 'close' ? session.close() : session.detach());
@@ -160,6 +163,7 @@ export class RelayHost {
 
   private lose(entry: HostedLink): void {
     this.links.delete(entry.id);
+    if (!entry.session) entry.admitting.abort();
     entry.session?.detach().catch((err: unknown) => this.logger.error({ err, link: entry.id }, 'relay: detaching a participant failed'));
   }
 }
