@@ -23,6 +23,8 @@ export interface ConsumerOwner {
    * never held back behind queued video.
    */
   sendRtp(slot: Buffer, length: number, paced?: boolean): boolean;
+  /** Drops the video of our stream `ssrc` still waiting to be paced out (its layer was stopped). */
+  discardPaced(ssrc: number): void;
   /** Protects the RTCP packet in `slot[0, length)` and sends it. */
   sendRtcp(slot: Buffer, length: number): void;
   consumerClosed(consumer: SfuConsumer): void;
@@ -236,7 +238,10 @@ export class SfuConsumer implements Consumer {
         this.ctx.logger.debug({ consumer: this.id, target: a.target, from: wasCurrent, drop: a.dropCurrent, paused: a.pausedForBandwidth, layersBps: a.layers.map((l) => Math.round(l.bitrate)) }, 'layer target');
       }
     }
-    if (a.dropCurrent) selector.stopCurrent();
+    if (a.dropCurrent && selector.current >= 0 && selector.current !== selector.target) {
+      selector.stopCurrent();
+      this.owner.discardPaced(this.ssrc);
+    }
     selector.fallback = this.producer.simulcast && selector.current < 0 ? this.flowingLayerBelow(a.target, nowMs) : -1;
     if (selector.fallback >= 0 && this.sending) this.producer.requestLayerKeyFrame(selector.fallback);
     if (a.pausedForBandwidth !== this.pausedForBandwidth) {

@@ -84,6 +84,7 @@ function setup() {
     consumerClosed() {},
     renegotiate() {},
     allocationChanged() {},
+    discardPaced() {},
   };
   const consumer = new SfuConsumer(producer, '0', consumerOwner, ctx, {});
   consumerRef = consumer;
