@@ -207,7 +207,7 @@ export class SfuSubscribeTransport extends SfuTransport implements ConsumerOwner
 
   tick(nowMs: number): void {
     if (this.allocationDue || nowMs - this.lastAllocationMs >= ALLOCATE_INTERVAL_MS) this.allocate(nowMs);
-    for (const consumer of this.consumers.values()) consumer.tick();
+    for (const consumer of this.consumers.values()) consumer.tick(nowMs);
     if (!this.connected) return;
     this.bandwidth.tick(nowMs);
     const stats = this.linkStats.take(nowMs, wantedBitrate(this.allocationTracks), this.availableBitrate);
