@@ -31,3 +31,16 @@ test('after a decrease it climbs slowly for a second, not at once to the acknowl
   const afterASecond = estimate.update(report(40, 0, 1300, 1400), DELAY_BASED, 2_000_000, 1500);
   assert.equal(afterASecond, 2_000_000, 'a second on, no loss: at once to what gets through');
 });
+
+test('a measurement of the link is taken at once, also within 300 ms of a cut whose measurement still counted what got through before', () => {
+  const estimate = new LossBasedEstimate(2_000_000, 100_000);
+  estimate.update(report(40, 0, 0, 100), DELAY_BASED, 2_000_000, 150);
+  // The batch the cap began in: 60% lost, but what got through before the cap still counts (1.5 Mbps delivered).
+  const first = estimate.update(report(40, 24, 100, 200), DELAY_BASED, 2_000_000, 400);
+  assert.ok(first > 1_000_000 && first < 2_000_000, `a first cut (${first})`);
+  // Sent after that cut, 30% lost, 100 ms later: an ordinary loss batch waits for the interval.
+  assert.equal(estimate.update(report(40, 12, 420, 520), DELAY_BASED, 2_000_000, 500), first);
+  // Sent after the cut, 90% lost: the link delivered 384 kbps of it. Down to that at once.
+  const measured = estimate.update(report(40, 36, 540, 640), DELAY_BASED, 2_000_000, 600);
+  assert.ok(Math.abs(measured - 384_000) < 1000, `to what the link delivered (${measured})`);
+});

@@ -7,7 +7,10 @@ const LOW_LOSS = 0.02;
 const INCREASE_PER_SECOND = 1.08;
 /** A loss ratio is taken over at least this many packets ... */
 const MIN_PACKETS = 20;
-/** ... and decreases are at least this far apart (a loss burst is counted once, not per report). */
+/**
+ * ... and decreases are at least this far apart (a loss burst is counted once, not per report),
+ * except to a measurement of the link (BOTTLENECK_LOSS below).
+ */
 const DECREASE_INTERVAL_MS = 300;
 /**
  * After a decrease the estimate climbs only by INCREASE_PER_SECOND for this long, not at once to
@@ -88,10 +91,17 @@ export class LossBasedEstimate {
     const dt = Number.isNaN(this.lastUpdateMs) ? 0 : Math.min(Math.max(nowMs - this.lastUpdateMs, 0), MAX_STEP_MS);
     this.lastUpdateMs = nowMs;
     if (ratio > HIGH_LOSS) {
+      const pushedBps = Number.isNaN(ackedBps) ? this.estimate : Math.min(this.estimate, ackedBps);
+      // A measurement of the link is taken whenever one is made, also within DECREASE_INTERVAL_MS
+      // of a cut: these losses are of what was sent after it (see above), so the cut was not
+      // enough (its measurement still counted what got through before the link narrowed).
+      const measured = ratio > BOTTLENECK_LOSS ? this.delivery.delivered(DELIVERY_SEND_SHARE * pushedBps) : Infinity;
       if (nowMs - this.lastDecreaseMs >= DECREASE_INTERVAL_MS) {
-        const pushedBps = Number.isNaN(ackedBps) ? this.estimate : Math.min(this.estimate, ackedBps);
         this.estimate = Math.min(this.estimate, delayBased) * (1 - 0.5 * ratio);
-        if (ratio > BOTTLENECK_LOSS) this.estimate = Math.min(this.estimate, this.delivery.delivered(DELIVERY_SEND_SHARE * pushedBps));
+        this.lastDecreaseMs = nowMs;
+      }
+      if (measured < this.estimate) {
+        this.estimate = measured;
         this.lastDecreaseMs = nowMs;
       }
     } else if (ratio < LOW_LOSS) {

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { KeyFrameRequestMerger } from './KeyFrameRequestMerger';
+import { KeyFrameRequestMerger, KeyFrameWindow } from './KeyFrameRequestMerger';
 
 describe('KeyFrameRequestMerger', () => {
   it('sends the first request at once and merges the rest into one per interval', () => {
@@ -45,5 +45,32 @@ describe('KeyFrameRequestMerger', () => {
     merger.keyFrameReceived();
     assert.equal(merger.awaitingKeyFrame, false);
     assert.equal(merger.poll(4000), false, 'answered: nothing more');
+  });
+});
+
+describe('KeyFrameWindow (one encoder, several layers)', () => {
+  it('holds a request for one layer while the encoder would ignore it, and sends it when the window ends', () => {
+    const encoder = new KeyFrameWindow(300);
+    const top = new KeyFrameRequestMerger(500, 500, 6, encoder);
+    const low = new KeyFrameRequestMerger(500, 500, 6, encoder);
+    assert.equal(top.request(0), true, 'another subscriber asks for the top layer');
+    assert.equal(low.request(100), false, 'within 300 ms libwebrtc would drop it');
+    assert.equal(low.nextPollMs, 300);
+    assert.equal(low.poll(250), false);
+    assert.equal(low.poll(300), true, 'sent as the window ends');
+    assert.equal(top.poll(550), false, 'the top layer: its retry waits for the window too');
+    assert.equal(top.poll(620), true);
+  });
+
+  it('a held request is answered by the key frame the earlier one brings (libwebrtc makes it on every layer)', () => {
+    const encoder = new KeyFrameWindow(300);
+    const top = new KeyFrameRequestMerger(500, 500, 6, encoder);
+    const low = new KeyFrameRequestMerger(500, 500, 6, encoder);
+    top.request(0);
+    low.request(100);
+    top.keyFrameReceived();
+    low.keyFrameReceived();
+    assert.equal(low.poll(300), false);
+    assert.equal(low.poll(2000), false);
   });
 });

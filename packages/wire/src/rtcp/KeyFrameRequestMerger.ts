@@ -11,6 +11,27 @@
  * keeps the FIR command sequence number (RFC 5104 4.3.1.1): up once per new request, the same for
  * a repetition of one.
  */
+/**
+ * The publisher's encoder seen as one: libwebrtc (Chrome, Firefox) acts on at most one key frame
+ * request per 300 ms for all the encodings of a track, makes that key frame on every encoding,
+ * and drops the other requests without a word (video/encoder_rtcp_feedback.cc,
+ * kMinKeyframeSendIntervalMs). A request for one simulcast layer sent 100 ms after another
+ * subscriber's request for another layer is lost, and the retry comes 500 ms later (measured under
+ * a 400 kbit/s cap: the 180p key frame after 0.55 s instead of 0.03 s). The layers of a track
+ * share one window, so no request is sent into it: one that would be is held until it ends, and
+ * is usually answered meanwhile by the key frame the earlier one brings.
+ */
+export class KeyFrameWindow {
+  lastSentMs = -Infinity;
+
+  /** `intervalMs`: libwebrtc's 300 ms and a margin for jitter on the way. */
+  constructor(readonly intervalMs = 320) {}
+
+  isOpen(nowMs: number): boolean {
+    return nowMs - this.lastSentMs >= this.intervalMs;
+  }
+}
+
 export class KeyFrameRequestMerger {
   private lastSentMs = -Infinity;
   private pending = false;
@@ -22,17 +43,20 @@ export class KeyFrameRequestMerger {
     readonly intervalMs = 500,
     readonly retryMs = 500,
     readonly maxRetries = 6,
+    /** Shared by the mergers of one encoder (simulcast layers); by default this merger's own. */
+    private readonly encoder = new KeyFrameWindow(0),
   ) {}
 
   /** A subscriber asks for a key frame. True: send a request to the publisher now. */
   request(nowMs: number): boolean {
-    if (nowMs - this.lastSentMs >= this.intervalMs) return this.send(nowMs, false);
+    if (nowMs - this.lastSentMs >= this.intervalMs && this.encoder.isOpen(nowMs)) return this.send(nowMs, false);
     this.pending = true;
     return false;
   }
 
   /** True when a held request, or the repetition of an unanswered one, is due now: send it. */
   poll(nowMs: number): boolean {
+    if (!this.encoder.isOpen(nowMs)) return false;
     if (this.pending && nowMs - this.lastSentMs >= this.intervalMs) return this.send(nowMs, false);
     if (this.awaiting && this.retries < this.maxRetries && nowMs - this.lastSentMs >= this.retryMs) return this.send(nowMs, true);
     return false;
@@ -40,8 +64,9 @@ export class KeyFrameRequestMerger {
 
   /** When poll() may next return true (ms), or Infinity: for callers that poll on a timer. */
   get nextPollMs(): number {
-    if (this.pending) return this.lastSentMs + this.intervalMs;
-    if (this.awaiting && this.retries < this.maxRetries) return this.lastSentMs + this.retryMs;
+    const encoderOpens = this.encoder.lastSentMs + this.encoder.intervalMs;
+    if (this.pending) return Math.max(this.lastSentMs + this.intervalMs, encoderOpens);
+    if (this.awaiting && this.retries < this.maxRetries) return Math.max(this.lastSentMs + this.retryMs, encoderOpens);
     return Infinity;
   }
 
@@ -63,6 +88,7 @@ export class KeyFrameRequestMerger {
 
   private send(nowMs: number, repeat: boolean): boolean {
     this.lastSentMs = nowMs;
+    this.encoder.lastSentMs = nowMs;
     this.pending = false;
     this.awaiting = true;
     if (repeat) {

@@ -54,6 +54,28 @@ describe('Pacer', () => {
     pacer.close();
   });
 
+  it("drops a stopped stream's queued video, and keeps the rest in order", async () => {
+    const out = new RecordingOutput();
+    const slots = new PacketSlots(64);
+    const counters = new MediaCounters();
+    const pacer = new Pacer(out, slots, counters);
+    pacer.setRate(1_000_000);
+    const start = performance.now();
+    // packet() fills every byte with its tag, so the SSRC (bytes 8-11) is the tag four times.
+    for (let i = 0; i < 20; i++) pacer.send(packet(slots, i % 3 === 0 ? 0x11 : 0x20 + i), 1200, start);
+    const left = out.sent.length;
+    const queued = pacer.queued;
+    pacer.discard(0x11111111);
+    const stopped = Array.from({ length: 20 }, (_, i) => i).filter((i) => i >= left && i % 3 === 0).length;
+    assert.equal(pacer.queued, queued - stopped);
+    assert.equal(pacer.dropped, stopped);
+    assert.equal(counters.pacerDroppedPackets, stopped);
+    await sleep(300);
+    const expected = Array.from({ length: 20 }, (_, i) => i).filter((i) => i < left || i % 3 !== 0).map((i) => (i % 3 === 0 ? 0x11 : 0x20 + i));
+    assert.deepEqual(out.sent.map((s) => s.tag), expected, 'the others leave in order, contents intact');
+    pacer.close();
+  });
+
   it('audio never waits behind queued video', () => {
     const out = new RecordingOutput();
     const slots = new PacketSlots(64);

@@ -23,6 +23,8 @@ export interface ConsumerOwner {
    * never held back behind queued video.
    */
   sendRtp(slot: Buffer, length: number, paced?: boolean): boolean;
+  /** Drops the video of our stream `ssrc` still waiting to be paced out (its layer was stopped). */
+  discardPaced(ssrc: number): void;
   /** Protects the RTCP packet in `slot[0, length)` and sends it. */
   sendRtcp(slot: Buffer, length: number): void;
   consumerClosed(consumer: SfuConsumer): void;
@@ -231,14 +233,17 @@ export class SfuConsumer implements Consumer {
     const selector = this.selector;
     if (selector.setTarget(a.target, nowMs)) {
       if (!this.producer.simulcast && wasCurrent < 0 && selector.current >= 0) this.resync();
-      if (a.target >= 0 && this.sending) this.producer.requestLayerKeyFrame(a.target);
+      if (a.target >= 0 && this.sending) this.producer.requestLayerKeyFrame(a.target, nowMs);
       if (this.producer.simulcast) {
         this.ctx.logger.debug({ consumer: this.id, target: a.target, from: wasCurrent, drop: a.dropCurrent, paused: a.pausedForBandwidth, layersBps: a.layers.map((l) => Math.round(l.bitrate)) }, 'layer target');
       }
     }
-    if (a.dropCurrent) selector.stopCurrent();
+    if (a.dropCurrent && selector.current >= 0 && selector.current !== selector.target) {
+      selector.stopCurrent();
+      this.owner.discardPaced(this.ssrc);
+    }
     selector.fallback = this.producer.simulcast && selector.current < 0 ? this.flowingLayerBelow(a.target, nowMs) : -1;
-    if (selector.fallback >= 0 && this.sending) this.producer.requestLayerKeyFrame(selector.fallback);
+    if (selector.fallback >= 0 && this.sending) this.producer.requestLayerKeyFrame(selector.fallback, nowMs);
     if (a.pausedForBandwidth !== this.pausedForBandwidth) {
       this.pausedForBandwidth = a.pausedForBandwidth;
       try {
@@ -250,11 +255,11 @@ export class SfuConsumer implements Consumer {
   }
 
   /** Periodic: a switch still waiting for its key frame asks again (the producer spaces the requests). */
-  tick(): void {
+  tick(nowMs: number): void {
     const selector = this.selector;
     if (!selector.switching || !this.sending || this.currentPaused || this.currentClosed) return;
-    this.producer.requestLayerKeyFrame(selector.target);
-    if (selector.current < 0 && selector.fallback >= 0) this.producer.requestLayerKeyFrame(selector.fallback);
+    this.producer.requestLayerKeyFrame(selector.target, nowMs);
+    if (selector.current < 0 && selector.fallback >= 0) this.producer.requestLayerKeyFrame(selector.fallback, nowMs);
   }
 
   /** The highest layer below `target` that packets arrive on now (-1: none). */

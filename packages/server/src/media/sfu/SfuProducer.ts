@@ -1,4 +1,4 @@
-import { isH264KeyFrame, isVp8KeyFrame, readAudioLevel, rtpPaddingSize, rtpPayloadType, rtpSeq, rtpTimestamp, unwrapRtx, type SenderInfo } from '@confab/wire';
+import { isH264KeyFrame, isVp8KeyFrame, KeyFrameWindow, readAudioLevel, rtpPaddingSize, rtpPayloadType, rtpSeq, rtpTimestamp, unwrapRtx, type SenderInfo } from '@confab/wire';
 import { AudioLevelMeter } from '../AudioLevelMeter';
 import { msidToken } from '../sdp';
 import { PUBLISHER_SILENCE_MS, SilenceDetector } from '../SilenceDetector';
@@ -57,6 +57,8 @@ export class SfuProducer implements Producer {
   private nackNegotiated = false;
   private readonly silence = new SilenceDetector(PUBLISHER_SILENCE_MS);
   private readonly descriptor = new Vp8Descriptor();
+  /** The publisher's encoder takes one key frame request per 300 ms for all the layers (KeyFrameWindow). */
+  private readonly encoderKeyFrames = new KeyFrameWindow();
   private currentPaused: boolean;
   private currentClosed = false;
   /** Replaced, never mutated, so the packet loop can iterate while consumers come and go. */
@@ -104,14 +106,14 @@ export class SfuProducer implements Producer {
   }
 
   /** Every layer's key frame (each consumer asks for its own layer with requestLayerKeyFrame). */
-  requestKeyFrame(): void {
-    for (let i = 0; i < this.layers.length; i++) this.requestLayerKeyFrame(i);
+  requestKeyFrame(nowMs = performance.now()): void {
+    for (let i = 0; i < this.layers.length; i++) this.requestLayerKeyFrame(i, nowMs);
   }
 
-  requestLayerKeyFrame(index: number): void {
+  requestLayerKeyFrame(index: number, nowMs = performance.now()): void {
     if (this.kind !== 'video' || this.currentClosed) return;
     const layer = this.layers[index];
-    if (layer !== undefined && layer.keyFrames.request(performance.now())) this.owner.sendKeyFrameRequest(this, layer);
+    if (layer !== undefined && layer.keyFrames.request(nowMs)) this.owner.sendKeyFrameRequest(this, layer);
   }
 
   close(): void {
@@ -187,7 +189,7 @@ export class SfuProducer implements Producer {
   receive(layer: ProducerLayer, buf: Buffer, len: number, headerLength: number, nowMs: number): void {
     if (rtpPayloadType(buf) !== this.payloadType) return;
     this.ctx.counters.rtpPacketsReceived++;
-    if (this.silence.heard(nowMs)) this.requestKeyFrame();
+    if (this.silence.heard(nowMs)) this.requestKeyFrame(nowMs);
     layer.stats!.onPacket(rtpSeq(buf), rtpTimestamp(buf), nowMs);
     layer.bitrate.add(len, nowMs);
     if (this.audioLevelId > 0) {
@@ -267,7 +269,7 @@ export class SfuProducer implements Producer {
       const nack = layer.nack;
       if (nack !== null) {
         const missing = nack.missing;
-        if (nack.onPacket(seq, nowMs, keyFrame)) this.requestLayerKeyFrame(layer.index);
+        if (nack.onPacket(seq, nowMs, keyFrame)) this.requestLayerKeyFrame(layer.index, nowMs);
         else if (nack.missing > missing) this.owner.sendNacks(this, layer, nowMs); // a new gap: ask at once
       }
       cache.store(buf, len, nowMs);
@@ -297,6 +299,7 @@ export class SfuProducer implements Producer {
       this.kind === 'video',
       () => this.clockRate,
       () => this.nackNegotiated,
+      this.encoderKeyFrames,
     );
   }
 }

@@ -59,6 +59,8 @@ export class SfuSubscribeTransport extends SfuTransport implements ConsumerOwner
   private readonly consumerBySsrc = (ssrc: number): SfuConsumer | undefined => this.bySsrc.get(ssrc);
   private allocationDue = true;
   private lastAllocationMs = 0;
+  /** The estimate the last allocation shared out. */
+  private allocatedBps = Infinity;
   private activeSpeaker: string | null = null;
   private readonly allocationTracks: AllocationTrack[] = [];
 
@@ -171,8 +173,13 @@ export class SfuSubscribeTransport extends SfuTransport implements ConsumerOwner
   }
 
   /** The estimate moved by more than ~5%: share it out again at the next tick (we are inside RTCP handling). */
+  /**
+   * A fall is shared out at once, a rise at the next tick: at a bottleneck every ms the old
+   * layers keep flowing is lost, and delays the lower layer's key frame (the tick is up to 50 ms).
+   */
   bandwidthChanged(): void {
     this.allocationDue = true;
+    if (this.availableBitrate < this.allocatedBps) this.allocate(performance.now());
   }
 
   consumerClosed(consumer: SfuConsumer): void {
@@ -181,6 +188,10 @@ export class SfuSubscribeTransport extends SfuTransport implements ConsumerOwner
     const section = this.sections.find((s) => s.consumer === consumer);
     if (section) section.consumer = null;
     this.renegotiate();
+  }
+
+  discardPaced(ssrc: number): void {
+    this.bandwidth.pacer.discard(ssrc);
   }
 
   allocationChanged(): void {
@@ -196,7 +207,7 @@ export class SfuSubscribeTransport extends SfuTransport implements ConsumerOwner
 
   tick(nowMs: number): void {
     if (this.allocationDue || nowMs - this.lastAllocationMs >= ALLOCATE_INTERVAL_MS) this.allocate(nowMs);
-    for (const consumer of this.consumers.values()) consumer.tick();
+    for (const consumer of this.consumers.values()) consumer.tick(nowMs);
     if (!this.connected) return;
     this.bandwidth.tick(nowMs);
     const stats = this.linkStats.take(nowMs, wantedBitrate(this.allocationTracks), this.availableBitrate);
@@ -217,7 +228,8 @@ export class SfuSubscribeTransport extends SfuTransport implements ConsumerOwner
       consumer.prepareAllocation(this.activeSpeaker, nowMs);
       tracks.push(consumer.allocation);
     }
-    allocate(tracks, this.availableBitrate);
+    this.allocatedBps = this.availableBitrate;
+    allocate(tracks, this.allocatedBps);
     // Probing looks for what the tiles ask for, so a subscriber held low climbs back when the link allows.
     this.bandwidth.setWantedBitrate(wantedBitrate(tracks));
     for (const consumer of this.consumers.values()) if (!consumer.closed && !consumer.paused) consumer.applyAllocation(nowMs);

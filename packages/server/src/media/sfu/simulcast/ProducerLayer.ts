@@ -1,4 +1,4 @@
-import { KeyFrameRequestMerger, NackGenerator, newSenderInfo, PacketCache, ReceiveStats, type SenderInfo } from '@confab/wire';
+import { KeyFrameRequestMerger, type KeyFrameWindow, NackGenerator, newSenderInfo, PacketCache, ReceiveStats, type SenderInfo } from '@confab/wire';
 import type { SfuProducer } from '../SfuProducer';
 import { BitrateMeter } from './BitrateMeter';
 
@@ -22,7 +22,7 @@ export class ProducerLayer {
   nack: NackGenerator | null = null;
   /** Video: recent packets for subscribers' NACKs. */
   readonly cache: PacketCache | null;
-  readonly keyFrames = new KeyFrameRequestMerger(KEY_FRAME_INTERVAL_MS);
+  readonly keyFrames: KeyFrameRequestMerger;
   /** The publisher's last Sender Report about this layer, and how many it has sent. */
   readonly senderReport: SenderInfo = newSenderInfo();
   senderReports = 0;
@@ -45,8 +45,11 @@ export class ProducerLayer {
     video: boolean,
     private readonly clockRate: () => number,
     private readonly wantsNack: () => boolean,
+    /** The track's encoder, which every layer's key frame requests go to. */
+    encoder: KeyFrameWindow,
   ) {
     this.cache = video ? new PacketCache(CACHE_PACKETS) : null;
+    this.keyFrames = new KeyFrameRequestMerger(KEY_FRAME_INTERVAL_MS, undefined, undefined, encoder);
   }
 
   /** A new media SSRC: a new stream (statistics, loss detection and cache start over). */
