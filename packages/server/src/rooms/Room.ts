@@ -5,7 +5,7 @@ import {
   type ParticipantDetails,
   type Permissions,
   type RoomSummary,
-  type TrackSource,
+  TrackSource,
   type ClientMessage,
   type MessageOf,
   type ParticipantId,
@@ -224,12 +224,12 @@ export class Room {
   }
 
   adminRemove(identity: string, banSeconds?: number): Promise<void> {
-    return this.enqueue(() => this.remove(this.byIdentity(identity), banSeconds, { admin: true }));
+    return this.enqueue(() => this.remove(this.byIdentity(identity, 'admin_remove'), banSeconds, { admin: true }));
   }
 
   adminMute(identity: string, source: TrackSource): Promise<ParticipantDetails> {
     return this.enqueue(() => {
-      const target = this.byIdentity(identity);
+      const target = this.byIdentity(identity, 'admin_mute');
       this.forceMute(target, source, { admin: true });
       return target.details();
     });
@@ -237,7 +237,7 @@ export class Room {
 
   adminUpdatePermissions(identity: string, patch: Partial<Permissions>): Promise<ParticipantDetails> {
     return this.enqueue(() => {
-      const target = this.byIdentity(identity);
+      const target = this.byIdentity(identity, 'admin_permissions');
       this.changePermissions(target, patch);
       this.options.logger.info({ room: this.name, participant: target.id, permissions: patch }, 'permissions changed by the admin API');
       return target.details();
@@ -255,9 +255,13 @@ export class Room {
     });
   }
 
-  private byIdentity(identity: string): Participant {
-    this.options.metrics?.moderated('admin_api');
-    for (const p of this.participants.values()) if (p.identity === identity) return p;
+  /** The participant an admin call is about; the call counts as moderation once they are found. */
+  private byIdentity(identity: string, action: string): Participant {
+    for (const p of this.participants.values()) {
+      if (p.identity !== identity) continue;
+      this.options.metrics?.moderated(action);
+      return p;
+    }
     throw ProtocolError.notFound(`nobody with identity "${identity}" is in room "${this.name}"`);
   }
 
@@ -862,7 +866,7 @@ export class Room {
     const before = target.permissions;
     const after: Permissions = { ...before, ...patch, canPublishSources: [...(patch.canPublishSources ?? before.canPublishSources)] };
     if (patch.canPublish === false) after.canPublishSources = [];
-    if (patch.canPublish === true && patch.canPublishSources === undefined && after.canPublishSources.length === 0) after.canPublishSources = ['microphone', 'camera', 'screen'];
+    if (patch.canPublish === true && patch.canPublishSources === undefined && after.canPublishSources.length === 0) after.canPublishSources = [...TrackSource.options];
     target.permissions = after;
     const mayPublish = (source: TrackSource) => after.canPublish && after.canPublishSources.includes(source);
     for (const [source, track] of [...target.tracks]) {
