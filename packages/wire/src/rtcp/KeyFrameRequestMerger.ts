@@ -1,17 +1,4 @@
 /**
- * Merges key frame requests (PLI, FIR) from any number of subscribers into at most one request to
- * the publisher per interval: the first goes at once, later ones within the interval are held
- * and go out together when it ends (poll()), unless a key frame arrived meanwhile. A request the
- * publisher did not answer with a key frame within `retryMs` is sent again, a few times: a
- * request can be lost or ignored (Chrome drops requests while its encoder is paused, as it is
- * while its network is down and for a moment after), and the browser's own next request would
- * come only seconds later. The first packet of a key frame arrives within tens of ms of a
- * request that was acted on, however long pacing takes for the rest.
- * Timer-free: the caller passes the time in (ms, monotonic) and polls on its own tick. It also
- * keeps the FIR command sequence number (RFC 5104 4.3.1.1): up once per new request, the same for
- * a repetition of one.
- */
-/**
  * The publisher's encoder seen as one: libwebrtc (Chrome, Firefox) acts on at most one key frame
  * request per 300 ms for all the encodings of a track, makes that key frame on every encoding,
  * and drops the other requests without a word (video/encoder_rtcp_feedback.cc,
@@ -32,6 +19,19 @@ export class KeyFrameWindow {
   }
 }
 
+/**
+ * Merges key frame requests (PLI, FIR) from any number of subscribers into at most one request to
+ * the publisher per interval: the first goes at once, later ones within the interval are held
+ * and go out together when it ends (poll()), unless a key frame arrived meanwhile. A request the
+ * publisher did not answer with a key frame within `retryMs` is sent again, a few times: a
+ * request can be lost or ignored (Chrome drops requests while its encoder is paused, as it is
+ * while its network is down and for a moment after), and the browser's own next request would
+ * come only seconds later. The first packet of a key frame arrives within tens of ms of a
+ * request that was acted on, however long pacing takes for the rest.
+ * Timer-free: the caller passes the time in (ms, monotonic) and polls on its own tick. It also
+ * keeps the FIR command sequence number (RFC 5104 4.3.1.1): up once per new request, the same for
+ * a repetition of one.
+ */
 export class KeyFrameRequestMerger {
   private lastSentMs = -Infinity;
   private pending = false;

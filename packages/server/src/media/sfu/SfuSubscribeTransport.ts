@@ -172,10 +172,10 @@ export class SfuSubscribeTransport extends SfuTransport implements ConsumerOwner
     return 0;
   }
 
-  /** The estimate moved by more than ~5%: share it out again at the next tick (we are inside RTCP handling). */
   /**
-   * A fall is shared out at once, a rise at the next tick: at a bottleneck every ms the old
-   * layers keep flowing is lost, and delays the lower layer's key frame (the tick is up to 50 ms).
+   * The estimate moved by more than ~5%: a fall is shared out at once, a rise at the next tick. At
+   * a bottleneck every ms the old layers keep flowing is lost, and delays the lower layer's key
+   * frame (the tick is up to 50 ms).
    */
   bandwidthChanged(): void {
     this.allocationDue = true;
