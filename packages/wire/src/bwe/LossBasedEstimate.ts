@@ -114,6 +114,18 @@ export class LossBasedEstimate {
     return this.estimate;
   }
 
+  /**
+   * The link was measured at `bps` behind a standing queue (QueueDelay), before enough of what
+   * it drops is reported to count: a decrease like the one to a DeliveryRate measurement.
+   */
+  measured(bps: number, nowMs: number): number {
+    if (bps < this.estimate) {
+      this.estimate = bps < this.min ? this.min : bps;
+      this.lastDecreaseMs = nowMs;
+    }
+    return this.estimate;
+  }
+
   /** True if loss brought the estimate down within the last `ms` before `nowMs`. */
   decreasedWithin(ms: number, nowMs: number): boolean {
     return nowMs - this.lastDecreaseMs < ms;

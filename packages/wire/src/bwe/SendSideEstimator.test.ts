@@ -59,6 +59,24 @@ describe('SendSideEstimator on a simulated link (real TwccRecorder reports, pars
     assert.ok(estimateRange(samples, 10_000, 15_000).min >= 200e3, 'not below half the cap');
   });
 
+  it('a sudden bottleneck is measured behind its standing queue, before enough losses are reported to count', () => {
+    const estimator = new SendSideEstimator();
+    const { samples } = simulateLink(estimator, {
+      phases: [
+        { untilMs: 10_000, capacityBps: 8e6 },
+        { untilMs: 12_000, capacityBps: 400e3 },
+      ],
+      wantedBps: 3.5e6,
+      queueMs: 100,
+    });
+    // The 100 ms queue fills, what it lets through arrives 24 ms apart, and the next report says so
+    // (losses alone: a report later, and measured over spans that still hold what got through before).
+    const down = firstTime(samples, 10_000, (e) => e <= 600e3) - 10_000;
+    const first = estimateRange(samples, 10_000 + down, 10_000 + down + 1).last;
+    assert.ok(down > 0 && down < 200, `cut after ${down} ms`);
+    assert.ok(first >= 340e3 && first <= 440e3, `to ${Math.round(first)} bit/s`);
+  });
+
   it('a loss burst (30% for 2 s) brings it down, and it climbs back afterwards', () => {
     const estimator = new SendSideEstimator();
     const { samples } = simulateLink(estimator, {

@@ -6,6 +6,7 @@ import { LossBasedEstimate, type LossReport } from './LossBasedEstimate';
 import { PacketResults } from './PacketResults';
 import { ProbePlanner } from './ProbePlanner';
 import { ProbeResult } from './ProbeResult';
+import { QueueDelay } from './QueueDelay';
 import { SendHistory } from './SendHistory';
 import { TrendlineEstimator } from './TrendlineEstimator';
 
@@ -25,6 +26,13 @@ const LOSS_LIMITED_SHARE = 0.9;
 const LOSS_MEMORY_MS = 10_000;
 /** The estimate falling below this share of what it was is congestion: probing waits (ProbePlanner.backOff). */
 const BACK_OFF_DROP = 0.9;
+/**
+ * A standing queue that lets through less than this share of what we send into it measures the
+ * link (QueueDelay.narrowerThan) ...
+ */
+const NARROW_SHARE = 0.5;
+/** ... and sets the estimate when that is below this share of it (a cut worth making). */
+const NARROW_CUT = 0.7;
 /** A probe that measured this much more than the estimate replaces it (less is noise). */
 const PROBE_JUMP = 1.0;
 
@@ -42,6 +50,8 @@ export class SendSideEstimator {
   readonly delayBased: AimdRateControl;
   readonly lossBased: LossBasedEstimate;
   readonly planner = new ProbePlanner();
+  /** How long what we send now waits in queues on the way (from the newest reported packet). */
+  readonly queueDelay = new QueueDelay();
   private readonly results: PacketResults;
   private readonly probes = new ProbeResult();
   private readonly lossReport: LossReport = { received: 0, lost: 0, receivedBytes: 0, bytes: 0, firstSendMs: NaN, lastSendMs: NaN };
@@ -88,6 +98,7 @@ export class SendSideEstimator {
       if (!(send >= report.firstSendMs)) report.firstSendMs = send;
       if (!(send <= report.lastSendMs)) report.lastSendMs = send;
       const arrival = results.arrivalMs[i]!;
+      this.queueDelay.add(send, arrival, size);
       if (Number.isNaN(arrival)) continue;
       report.receivedBytes += size;
       this.acked.add(arrival, size);
@@ -117,7 +128,12 @@ export class SendSideEstimator {
     }
     report.received = n - results.lost;
     report.lost = results.lost;
-    const loss = this.lossBased.update(report, delay, ackedBps, nowMs);
+    let loss = this.lossBased.update(report, delay, ackedBps, nowMs);
+    const narrow = this.queueDelay.narrowerThan(NARROW_SHARE);
+    if (narrow < NARROW_CUT * Math.min(delay, loss)) {
+      loss = this.lossBased.measured(narrow, nowMs);
+      this.queueDelay.restart();
+    }
     const before = this.estimate;
     this.estimate = Math.max(Math.min(delay, loss), this.delayBased.min);
     if (this.estimate < BACK_OFF_DROP * before) this.planner.backOff(nowMs);

@@ -8,4 +8,5 @@ export * from './LossBasedEstimate';
 export * from './AckedBitrate';
 export * from './ProbeResult';
 export * from './ProbePlanner';
+export * from './QueueDelay';
 export * from './SendSideEstimator';

@@ -76,6 +76,24 @@ describe('Pacer', () => {
     pacer.close();
   });
 
+  it('writes off what was sent ahead of the rate when told the bottleneck holds no more', async () => {
+    const out = new RecordingOutput();
+    const slots = new PacketSlots(64);
+    const pacer = new Pacer(out, slots, new MediaCounters());
+    pacer.setRate(400_000, 350); // 50 bytes/ms
+    pacer.send(packet(slots, 0), 1200, performance.now());
+    // Retransmissions answered at once before the link was known to be narrow: 24 kB owed, ~480 ms.
+    for (let i = 0; i < 20; i++) pacer.sendNow(packet(slots, 1), 1200);
+    pacer.forgive(2000); // what a 40 ms queue holds at this rate
+    const start = performance.now();
+    pacer.send(packet(slots, 2), 1200, start);
+    await sleep(150);
+    const keyFrame = out.sent.find((s) => s.tag === 2);
+    assert.ok(keyFrame !== undefined, 'the next video left within 150 ms, not ~480 ms behind what was owed');
+    assert.ok(keyFrame.atMs - start >= 25, `but waited for what the queue holds (${(keyFrame.atMs - start).toFixed(0)} ms)`);
+    pacer.close();
+  });
+
   it('audio never waits behind queued video', () => {
     const out = new RecordingOutput();
     const slots = new PacketSlots(64);

@@ -124,6 +124,15 @@ export class Pacer {
     this.drainMs = drainMs;
   }
 
+  /**
+   * What was sent ahead of the rate beyond `bytes` is written off: sent before the link was known
+   * to be narrow, it has left the bottleneck's queue or been dropped there, and owing it would
+   * hold back what comes next (the first key frame of a lower layer) for nothing.
+   */
+  forgive(bytes: number): void {
+    if (this.debt > bytes) this.debt = bytes;
+  }
+
   /** Packets waiting. */
   get queued(): number {
     return this.count;

@@ -147,3 +147,18 @@ test('pausing has hysteresis: a flowing video keeps its lowest layer through a s
   allocate([fresh], 160_000);
   assert.equal(fresh.target, 0, 'a video never paused starts as soon as its layer fits');
 });
+
+test('the layer being received stays while 3/4 of it fits: a key frame burst on it does not step a subscriber down', () => {
+  // Measured: another subscriber's switch made the publisher send key frames on every layer, and
+  // f's rate read 3.5 Mbit/s for a second against an uncapped subscriber's 2.85 Mbit/s estimate.
+  const receiving = camera({ current: 2 });
+  receiving.layers[2]!.bitrate = 3_480_000;
+  allocate([receiving], 2_850_000);
+  assert.equal(receiving.target, 2, 'kept through the burst');
+  allocate([receiving], 2_000_000);
+  assert.equal(receiving.target, 1, 'a link that really narrowed still moves it down');
+  const climbing = camera({ current: 1 });
+  climbing.layers[2]!.bitrate = 3_480_000;
+  allocate([climbing], 2_850_000);
+  assert.equal(climbing.target, 1, 'a layer not received is climbed to only when all of it fits');
+});
