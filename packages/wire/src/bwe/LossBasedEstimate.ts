@@ -115,14 +115,13 @@ export class LossBasedEstimate {
   }
 
   /**
-   * The link was measured at `bps` behind a standing queue (QueueDelay), before enough of what
-   * it drops is reported to count: a decrease like the one to a DeliveryRate measurement.
+   * The link was measured at `bps` behind a standing queue (QueueDelay): that replaces the estimate,
+   * even one this report's losses just lowered further (a share of loss is a guess at the link; this
+   * is a reading of it).
    */
   measured(bps: number, nowMs: number): number {
-    if (bps < this.estimate) {
-      this.estimate = bps < this.min ? this.min : bps;
-      this.lastDecreaseMs = nowMs;
-    }
+    this.estimate = bps < this.min ? this.min : bps;
+    this.lastDecreaseMs = nowMs;
     return this.estimate;
   }
 

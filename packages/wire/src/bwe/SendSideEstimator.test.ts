@@ -59,7 +59,7 @@ describe('SendSideEstimator on a simulated link (real TwccRecorder reports, pars
     assert.ok(estimateRange(samples, 10_000, 15_000).min >= 200e3, 'not below half the cap');
   });
 
-  it('a sudden bottleneck is measured behind its standing queue, before enough losses are reported to count', () => {
+  it('a sudden bottleneck is measured behind its standing queue: the first report with losses sets the link\'s rate', () => {
     const estimator = new SendSideEstimator();
     const { samples } = simulateLink(estimator, {
       phases: [
@@ -69,11 +69,11 @@ describe('SendSideEstimator on a simulated link (real TwccRecorder reports, pars
       wantedBps: 3.5e6,
       queueMs: 100,
     });
-    // The 100 ms queue fills, what it lets through arrives 24 ms apart, and the next report says so
-    // (losses alone: a report later, and measured over spans that still hold what got through before).
+    // The 100 ms queue fills and what it lets through arrives 24 ms apart; the first report that
+    // names a drop also names that. Losses alone would cut by their share, here to 308 kbit/s.
     const down = firstTime(samples, 10_000, (e) => e <= 600e3) - 10_000;
     const first = estimateRange(samples, 10_000 + down, 10_000 + down + 1).last;
-    assert.ok(down > 0 && down < 200, `cut after ${down} ms`);
+    assert.ok(down > 0 && down <= 250, `cut after ${down} ms`);
     assert.ok(first >= 340e3 && first <= 440e3, `to ${Math.round(first)} bit/s`);
   });
 

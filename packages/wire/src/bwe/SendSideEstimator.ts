@@ -128,9 +128,10 @@ export class SendSideEstimator {
     }
     report.received = n - results.lost;
     report.lost = results.lost;
+    const lossBefore = this.lossBased.estimate;
     let loss = this.lossBased.update(report, delay, ackedBps, nowMs);
     const narrow = this.queueDelay.narrowerThan(NARROW_SHARE);
-    if (narrow < NARROW_CUT * Math.min(delay, loss)) {
+    if (narrow < NARROW_CUT * Math.min(delay, lossBefore)) {
       loss = this.lossBased.measured(narrow, nowMs);
       this.queueDelay.restart();
     }
