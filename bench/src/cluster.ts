@@ -24,7 +24,7 @@ import { measureJoins } from './cluster/joins';
 import { measurePresence } from './cluster/presence';
 import { ProcessLogs } from './cluster/processLogs';
 import { summary, textReport, type ClusterResults } from './cluster/report';
-import { BENCH_SERVER_ENV } from './sfu/variants';
+import { BENCH_SERVER_ENV } from './sfu/ConfabTarget';
 
 const PARTS = ['joins', 'chat', 'presence', 'failover'] as const;
 type Part = (typeof PARTS)[number];

@@ -1,29 +1,37 @@
 /**
- * SFU benchmark: every media engine the code base has (werift; sfu with native and TypeScript
- * SRTP once it exists), in one run, against the real server in a child process. For each engine:
- *   1. CPU per forwarded packet, 1 publisher (VP8 + Opus) → N subscribers, on one media worker;
+ * SFU benchmark: our media engine in its variants (native or TypeScript SRTP, recvmmsg or dgram,
+ * simulcast) and Janus VideoRoom (Debian's `janus`, started by the bench on loopback) under the
+ * identical load, in one run, each server in a child process. For each:
+ *   1. CPU per forwarded packet, 1 publisher (VP8 + Opus) → N subscribers, on one media worker
+ *      (Janus: one event loop);
  *   2. the most subscribers that one media worker (one core) feeds without loss: N keeps growing
  *      until loss, a saturated media thread, a saturated load generator, or --max-subscribers;
- *   3. two rooms on 2 media workers against the same on 1 (--scaling-subscribers 0 leaves it out).
+ *   3. two rooms on 2 media workers against the same on 1 (ours only; --scaling-subscribers 0 leaves it out).
  * --repeats K runs the engines K rounds, interleaved (A B, B A, A B, ...), and reports medians, so a
  * change in the machine's load during the run falls on every engine alike.
- * --paired K runs none of that: each simulcast engine and its single-stream sibling side by side,
- * N (the largest --subscribers) each, measured in the same K windows (sfu/paired.ts).
+ * --paired K runs none of that: each simulcast engine against its single-stream sibling, and Janus
+ * against sfu-native, side by side, N (the largest --subscribers) each, measured in the same K
+ * windows (sfu/paired.ts).
+ * --json prints a top-level `summary` (sfu/summary.ts) whose keys name the goals of issue 14.
  * Method and results: docs/benchmarks.md.
  *
- *   npm run bench:sfu [-- --engines werift,sfu-native,sfu-ts --subscribers 1,8,32 --media-workers 1 --repeats 1 --json]
+ *   npm run bench:sfu [-- --engines sfu-native,janus --subscribers 1,8,32 --media-workers 1 --repeats 1 --json]
  *
- * Run it in a network namespace with only loopback, like the tests:
- *   unshare -n sh -c 'ip link set lo up; exec npm run bench:sfu'
+ * Run it in a network namespace, like the tests; Janus gathers no ICE candidates on loopback, so
+ * give it a veth pair with an address (packets to it still take the kernel's loopback path):
+ *   unshare -n sh -c 'ip link set lo up; ip link add bench0 type veth peer name bench1; ip addr add 10.250.0.1/32 dev bench0;
+ *     ip link set bench1 up; ip link set bench0 up; exec npm run bench:sfu'
  */
 import { availableParallelism, cpus, loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
-import { ServerProcess, withTimeout } from '@confab/loadtest';
+import { withTimeout } from '@confab/loadtest';
+import type { BenchTarget } from './sfu/BenchTarget';
 import { ramp } from './sfu/ramp';
 import { paired, type PairedResult } from './sfu/paired';
 import { capacityTable, comparison, costTable, pairedSummary, pairedTable, scalingTable, type VariantResult } from './sfu/report';
 import { scaling } from './sfu/scaling';
-import { BENCH_SERVER_ENV, ENGINE_VARIANTS, knownUnavailable, type EngineVariant } from './sfu/variants';
+import { pairedRunSummary, runSummary } from './sfu/summary';
+import { ENGINE_VARIANTS, OURS, knownUnavailable, startTarget, type EngineVariant } from './sfu/variants';
 
 const { values } = parseArgs({
   options: {
@@ -72,14 +80,15 @@ async function runVariant(variant: EngineVariant, round: number): Promise<Varian
   const unavailable = await knownUnavailable(variant);
   if (unavailable) return { engine: variant.name, round, skipped: unavailable };
   const result: VariantResult = { engine: variant.name, round };
-  let server: ServerProcess;
+  let server: BenchTarget;
   try {
-    server = await ServerProcess.start({ env: { ...BENCH_SERVER_ENV, ...variant.env, CONFAB_MEDIA_WORKERS: String(mediaWorkers) } });
+    server = await startTarget(variant, mediaWorkers);
   } catch (error) {
     return { engine: variant.name, round, skipped: `server refused it: ${lastLine(error)}` };
   }
   try {
-    log(`bench:sfu ${variant.name}${repeats > 1 ? ` (round ${round})` : ''}: 1 publisher → N subscribers, ${mediaWorkers === 1 ? 'on one media worker' : 'media in the main thread'}, load average ${loadavg()[0]!.toFixed(1)}`);
+    const where = variant.janus ? 'on one event loop' : mediaWorkers === 1 ? 'on one media worker' : 'media in the main thread';
+    log(`bench:sfu ${variant.name}${repeats > 1 ? ` (round ${round})` : ''}: 1 publisher → N subscribers, ${where}, load average ${loadavg()[0]!.toFixed(1)}`);
     result.ramp = await ramp(server, { bitrate, simulcast: variant.simulcast, costCounts, seconds, warmup, rampStep, rampSeconds, maxSubscribers, joinConcurrency: JOIN_CONCURRENCY, log });
     if (result.ramp.steps.length === 0) return { engine: variant.name, round, skipped: `no media: ${result.ramp.stoppedBy}` };
   } catch (error) {
@@ -88,11 +97,11 @@ async function runVariant(variant: EngineVariant, round: number): Promise<Varian
   } finally {
     await server.stop();
   }
-  if (scalingSubscribers === 0) return result;
+  if (scalingSubscribers === 0 || variant.janus) return result;
   try {
     log(`bench:sfu ${variant.name}: two rooms × ${scalingSubscribers} subscribers, 1 media worker then 2`);
     result.scaling = await scaling({
-      env: { ...BENCH_SERVER_ENV, ...variant.env },
+      env: variant.env,
       bitrate,
       simulcast: variant.simulcast,
       subscribers: scalingSubscribers,
@@ -129,7 +138,8 @@ async function main(): Promise<void> {
   const machine = { cpus: availableParallelism(), cpuModel: cpus()[0]?.model ?? 'unknown', node: process.version };
   const minutes = ((Date.now() - startedAt) / 60_000).toFixed(1);
   if (values.json) {
-    console.log(JSON.stringify({ machine, minutes, seconds, warmup, rampSeconds, bitrate, repeats, results }, null, 2));
+    const summary = runSummary(results, costCounts);
+    console.log(JSON.stringify({ summary, machine, minutes, seconds, warmup, rampSeconds, bitrate, repeats, results }, null, 2));
   } else {
     console.log(`\nSFU benchmark: 1 publisher (VP8 ${bitrate / 1000} kbps + Opus) per room → headless subscribers; ${minutes} min`);
     console.log(`machine: ${machine.cpus} CPUs, ${machine.cpuModel}, node ${machine.node}\n`);
@@ -147,13 +157,14 @@ async function main(): Promise<void> {
   process.exit(results.some((r) => r.failed) ? 1 : 0);
 }
 
-/** --paired: each simulcast engine against its single-stream sibling, in the same windows. */
+/** --paired: each simulcast engine against its single-stream sibling, Janus against ours, in the same windows. */
 async function runPaired(startedAt: number): Promise<void> {
   const pairs = variants.flatMap((v) => {
-    const base = v.simulcast ? variants.find((b) => b.name === v.name.slice(0, -'-simulcast'.length)) : undefined;
+    const baseName = v.simulcast ? v.name.slice(0, -'-simulcast'.length) : v.janus ? OURS : undefined;
+    const base = variants.find((b) => b.name === baseName);
     return base ? [[base, v] as const] : [];
   });
-  if (pairs.length === 0) fail('--paired: name a -simulcast engine and its single-stream sibling in --engines');
+  if (pairs.length === 0) fail(`--paired: name a -simulcast engine and its single-stream sibling, or a janus variant and ${OURS}, in --engines`);
   const subscribers = Math.max(...costCounts);
   const results: PairedResult[] = [];
   for (const [base, other] of pairs) {
@@ -163,7 +174,7 @@ async function runPaired(startedAt: number): Promise<void> {
   }
   const minutes = ((Date.now() - startedAt) / 60_000).toFixed(1);
   if (values.json) {
-    console.log(JSON.stringify({ minutes, seconds, warmup, bitrate, paired: results }, null, 2));
+    console.log(JSON.stringify({ summary: pairedRunSummary(results), minutes, seconds, warmup, bitrate, paired: results }, null, 2));
   } else {
     for (const result of results) console.log(`\n${pairedTable(result)}\n\n${pairedSummary(result)}`);
     console.log(`\n${minutes} min`);

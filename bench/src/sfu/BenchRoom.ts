@@ -1,4 +1,5 @@
-import { HeadlessParticipant, waitUntil, withTimeout } from '@confab/loadtest';
+import { waitUntil, withTimeout } from '@confab/loadtest';
+import type { BenchSubscriber, BenchTarget } from './BenchTarget';
 import { PublisherThread } from './PublisherThread';
 
 const JOIN_TIMEOUT_MS = 60_000;
@@ -6,13 +7,13 @@ const JOIN_TIMEOUT_MS = 60_000;
 const FIRST_MEDIA_TIMEOUT_MS = 20_000;
 
 /**
- * One room of the bench: a publisher (VP8 camera, one stream or simulcast, + Opus microphone, on a
- * thread of its own) and a growing set of subscribers.
+ * One room of the bench on one server (ours or Janus): a publisher (VP8 camera, one stream or
+ * simulcast, + Opus microphone, on a thread of its own) and a growing set of subscribers.
  */
 export class BenchRoom {
   private sender: PublisherThread | null = null;
   /** Subscribers receiving both tracks. */
-  readonly subscribers: HeadlessParticipant[] = [];
+  readonly subscribers: BenchSubscriber[] = [];
   /**
    * Subscribers given up on because their connection never carried media (on a loaded 2-core
    * machine a headless peer's ICE/DTLS now and then fails); they are replaced, and counted here.
@@ -21,7 +22,7 @@ export class BenchRoom {
   private created = 0;
 
   constructor(
-    private readonly url: string,
+    private readonly target: BenchTarget,
     readonly name: string,
   ) {}
 
@@ -32,7 +33,8 @@ export class BenchRoom {
   }
 
   async publish(bitrate: number, simulcast = false): Promise<void> {
-    this.sender = await withTimeout(PublisherThread.start({ url: this.url, room: this.name, name: `${this.name}-publisher`, bitrate, simulcast }), JOIN_TIMEOUT_MS, `${this.name}: publisher join`);
+    const server = await withTimeout(this.target.openRoom(this.name), JOIN_TIMEOUT_MS, `${this.name}: open room`);
+    this.sender = await withTimeout(PublisherThread.start({ server, name: `${this.name}-publisher`, bitrate, simulcast }), JOIN_TIMEOUT_MS, `${this.name}: publisher join`);
   }
 
   /**
@@ -44,7 +46,7 @@ export class BenchRoom {
     const budget = Math.max(4, Math.ceil((total - this.subscribers.length) / 4));
     let givenUp = 0;
     while (this.subscribers.length < total) {
-      const added = Array.from({ length: total - this.subscribers.length }, () => new HeadlessParticipant({ url: this.url, room: this.name, name: `${this.name}-sub-${++this.created}` }));
+      const added = Array.from({ length: total - this.subscribers.length }, () => this.target.subscriber(this.name, `${this.name}-sub-${++this.created}`, this.sender?.feed));
       await this.join(added, concurrency);
       await waitUntil(() => added.every(receiving), FIRST_MEDIA_TIMEOUT_MS, 'media').catch(() => undefined);
       const stuck = added.filter((s) => !receiving(s));
@@ -69,7 +71,7 @@ export class BenchRoom {
   }
 
   /** Joins `participants`, `concurrency` at a time; one whose join fails just gets no media. */
-  private async join(participants: HeadlessParticipant[], concurrency: number): Promise<void> {
+  private async join(participants: BenchSubscriber[], concurrency: number): Promise<void> {
     let next = 0;
     const joiner = async () => {
       while (next < participants.length) {
@@ -81,7 +83,7 @@ export class BenchRoom {
   }
 }
 
-function receiving(subscriber: HeadlessParticipant): boolean {
+function receiving(subscriber: BenchSubscriber): boolean {
   const packets = subscriber.receivedPackets();
   return packets.length === 2 && packets.every((p) => p > 0);
 }

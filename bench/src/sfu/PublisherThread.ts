@@ -1,9 +1,9 @@
 import { Worker } from 'node:worker_threads';
+import type { PublisherServer } from './BenchTarget';
 
 /** What a publisher thread is started with. */
 export interface PublisherThreadData {
-  url: string;
-  room: string;
+  server: PublisherServer;
   name: string;
   bitrate: number;
   simulcast: boolean;
@@ -13,7 +13,8 @@ export interface PublisherThreadData {
 
 const WORKER_SCRIPT = new URL('./publisherWorker.ts', import.meta.url);
 
-export type PublisherThreadMessage = { type: 'ready' } | { type: 'failed'; error: string } | { type: 'error'; error: string } | { type: 'closed' };
+/** `feed`: the publisher's id on Janus (its subscribers ask for it). */
+export type PublisherThreadMessage = { type: 'ready'; feed?: number } | { type: 'failed'; error: string } | { type: 'error'; error: string } | { type: 'closed' };
 
 /**
  * The bench room's publisher, on a worker thread of its own. Beside 32 werift subscribers (which
@@ -24,6 +25,8 @@ export type PublisherThreadMessage = { type: 'ready' } | { type: 'failed'; error
  */
 export class PublisherThread {
   readonly errors: string[] = [];
+  /** Janus's id for this publisher, once ready. */
+  feed: number | undefined;
   private readonly sent: Float64Array;
   private closed: Promise<void> | null = null;
 
@@ -52,7 +55,10 @@ export class PublisherThread {
       };
       worker.on('error', fail);
       worker.on('message', (message: PublisherThreadMessage) => {
-        if (message.type === 'ready') resolve(thread);
+        if (message.type === 'ready') {
+          thread.feed = message.feed;
+          resolve(thread);
+        }
         else if (message.type === 'failed') fail(new Error(`${data.name}: ${message.error}`));
       });
     });

@@ -1,5 +1,6 @@
 import { loadavg } from 'node:os';
-import type { HeadlessParticipant, RtpCount, ServerProcess } from '@confab/loadtest';
+import type { RtpCount } from '@confab/loadtest';
+import type { BenchSubscriber, BenchTarget, SendingPublisher } from './BenchTarget';
 
 /** Counters at one instant: the server's (from /proc and /metrics) and the participants'. */
 export interface Snapshot {
@@ -46,7 +47,7 @@ export interface Window {
   loadAverage: number;
 }
 
-export function subscriberTotals(subscribers: readonly HeadlessParticipant[]): RtpCount {
+export function subscriberTotals(subscribers: readonly BenchSubscriber[]): RtpCount {
   const sum: RtpCount = { packets: 0, bytes: 0, expected: 0, keyFrames: 0 };
   for (const s of subscribers) {
     for (const r of s.stats().received) {
@@ -58,32 +59,16 @@ export function subscriberTotals(subscribers: readonly HeadlessParticipant[]): R
   return sum;
 }
 
-/** Samples labelled {worker="i"}, in worker order. */
-function perWorker(metrics: Map<string, number>, name: string): number[] {
-  const values: number[] = [];
-  for (let i = 0; metrics.has(`${name}{worker="${i}"}`); i++) values.push(metrics.get(`${name}{worker="${i}"}`)!);
-  return values;
-}
-
 /**
  * Server counters and CPU, and the participants' counts. The subscribers are read before and after
- * the /metrics request and averaged, so both sides describe about the same instant.
+ * the server's counters and averaged, so both sides describe about the same instant.
  */
-/** What a snapshot reads of a publisher. */
-export interface SendingPublisher {
-  sentPackets(): number;
-}
-
-export async function snapshot(server: ServerProcess, publishers: readonly SendingPublisher[], subscribers: readonly HeadlessParticipant[]): Promise<Snapshot> {
+export async function snapshot(target: BenchTarget, publishers: readonly SendingPublisher[], subscribers: readonly BenchSubscriber[]): Promise<Snapshot> {
   const before = subscriberTotals(subscribers);
   const t0 = performance.now();
-  const cpu = server.cpu();
-  const metrics = await server.metrics();
+  const { cpu, received, forwarded, workerCpu, workerCpuSystem, workerForwarded } = await target.counters(publishers, subscribers);
   const t1 = performance.now();
   const after = subscriberTotals(subscribers);
-  const forwarded = metrics.get('confab_media_rtp_packets_forwarded');
-  const received = metrics.get('confab_media_rtp_packets_received');
-  if (forwarded === undefined || received === undefined) throw new Error('server /metrics lacks confab_media_rtp_packets_{forwarded,received}');
   return {
     at: (t0 + t1) / 2,
     cpu: cpu.user + cpu.system,
@@ -91,9 +76,9 @@ export async function snapshot(server: ServerProcess, publishers: readonly Sendi
     cpuSystem: cpu.system,
     received,
     forwarded,
-    workerCpu: perWorker(metrics, 'confab_media_worker_cpu_seconds'),
-    workerCpuSystem: perWorker(metrics, 'confab_media_worker_cpu_system_seconds'),
-    workerForwarded: perWorker(metrics, 'confab_media_worker_rtp_packets_forwarded'),
+    workerCpu,
+    workerCpuSystem,
+    workerForwarded,
     subscribers: {
       packets: Math.round((before.packets + after.packets) / 2),
       bytes: Math.round((before.bytes + after.bytes) / 2),

@@ -1,8 +1,9 @@
-import { ServerProcess, sleep } from '@confab/loadtest';
+import { sleep } from '@confab/loadtest';
+import type { BenchTarget } from './BenchTarget';
 import { BenchRoom } from './BenchRoom';
 import { snapshot, window, type Window } from './measure';
 import { median } from './report';
-import { BENCH_SERVER_ENV, type EngineVariant } from './variants';
+import { startTarget, type EngineVariant } from './variants';
 
 export interface PairedOptions {
   bitrate: number;
@@ -33,19 +34,20 @@ export interface PairedResult {
 }
 
 /**
- * Two engines measured in the same windows: each on a server of its own (one media worker), with a
- * room of one publisher and N subscribers, both rooms running throughout. Whatever else the
- * machine does in a window weighs on both alike, which runs one after the other (minutes apart,
- * under another load: CPU per packet moves by ±50% with the load here) cannot promise.
+ * Two engines measured in the same windows: each on a server of its own (one media worker, or
+ * Janus with one event loop), with a room of one publisher and N subscribers, both rooms running
+ * throughout. Whatever else the machine does in a window weighs on both alike, which runs one
+ * after the other (minutes apart, under another load: CPU per packet moves by ±50% with the load
+ * here) cannot promise.
  */
 export async function paired(base: EngineVariant, other: EngineVariant, options: PairedOptions): Promise<PairedResult> {
-  const servers: ServerProcess[] = [];
+  const servers: BenchTarget[] = [];
   const rooms: BenchRoom[] = [];
   try {
     for (const variant of [base, other]) {
-      const server = await ServerProcess.start({ env: { ...BENCH_SERVER_ENV, ...variant.env, CONFAB_MEDIA_WORKERS: String(options.mediaWorkers) } });
+      const server = await startTarget(variant, options.mediaWorkers);
       servers.push(server);
-      const room = new BenchRoom(server.rtcUrl, `paired-${variant.name}`);
+      const room = new BenchRoom(server, `paired-${variant.name}`);
       rooms.push(room);
       await room.publish(options.bitrate, variant.simulcast);
       await room.grow(options.subscribers, options.joinConcurrency);

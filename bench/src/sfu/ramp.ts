@@ -1,4 +1,5 @@
-import { sleep, type ServerProcess } from '@confab/loadtest';
+import { sleep } from '@confab/loadtest';
+import type { BenchTarget } from './BenchTarget';
 import { BenchRoom } from './BenchRoom';
 import { snapshot, window, type Window } from './measure';
 
@@ -45,8 +46,8 @@ export const SATURATED_PERCENT = 90;
  * until the subscribers lose packets, the media thread or the load generator is saturated, or
  * `maxSubscribers` is reached.
  */
-export async function ramp(server: ServerProcess, options: RampOptions): Promise<RampResult> {
-  const room = new BenchRoom(server.rtcUrl, 'ramp');
+export async function ramp(server: BenchTarget, options: RampOptions): Promise<RampResult> {
+  const room = new BenchRoom(server, 'ramp');
   const steps: RampStep[] = [];
   let stoppedBy = `reached ${options.maxSubscribers} subscribers (--max-subscribers)`;
   try {

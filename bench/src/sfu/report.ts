@@ -1,6 +1,7 @@
 import type { PairedResult } from './paired';
 import { LOSS_LIMIT_PERCENT, mediaCpu, type RampResult } from './ramp';
 import type { ScalingResult, ScalingRun } from './scaling';
+import { ENGINE_VARIANTS } from './variants';
 
 export interface VariantResult {
   engine: string;
@@ -128,17 +129,19 @@ export function median(values: number[]): number | undefined {
 
 const percent = (ratio: number) => `${ratio >= 1 ? '+' : ''}${num((ratio - 1) * 100)}%`;
 
-/** How each engine compares with werift at the largest cost size both measured (medians over the rounds). */
+/** How each of our engines compares with each Janus variant at the largest cost size both measured (medians over the rounds). */
 export function comparison(results: VariantResult[], costCounts: number[]): string[] {
   const n = Math.max(...costCounts);
-  const base = medianAt(results, 'werift', n);
-  const engines = [...new Set(results.map((r) => r.engine))].filter((e) => e !== 'werift');
-  const lines = !base
-    ? []
-    : engines.flatMap((engine) => {
-        const us = medianAt(results, engine, n);
-        return us === undefined ? [] : [`${engine}: ${num(us)} µs per forwarded packet at N=${n}, ${num(base / us)}× cheaper than werift (${num(base)} µs) in the same run`];
-      });
+  const janusNames = ENGINE_VARIANTS.filter((v) => v.janus).map((v) => v.name);
+  const ours = [...new Set(results.map((r) => r.engine))].filter((e) => !janusNames.includes(e));
+  const lines = ours.flatMap((engine) => {
+    const us = medianAt(results, engine, n);
+    const against = janusNames.flatMap((janus) => {
+      const base = medianAt(results, janus, n);
+      return base === undefined || us === undefined ? [] : [`${num(base / us, 2)}× cheaper than ${janus} (${num(base)} µs)`];
+    });
+    return against.length === 0 ? [] : [`${engine}: ${num(us)} µs per forwarded packet at N=${n}, ${against.join(', ')} in the same run`];
+  });
   return [...lines, ...simulcastComparison(results, costCounts)];
 }
 

@@ -1,5 +1,6 @@
-import { ServerProcess, sleep } from '@confab/loadtest';
+import { sleep } from '@confab/loadtest';
 import { BenchRoom } from './BenchRoom';
+import { ConfabTarget } from './ConfabTarget';
 import { fixed, snapshot, window, type Window } from './measure';
 
 export interface ScalingOptions {
@@ -41,8 +42,8 @@ export interface ScalingResult {
 export async function scaling(options: ScalingOptions): Promise<ScalingResult> {
   const runs: ScalingRun[] = [];
   for (const workers of [1, 2]) {
-    const server = await ServerProcess.start({ env: { ...options.env, CONFAB_MEDIA_WORKERS: String(workers) } });
-    const rooms = [new BenchRoom(server.rtcUrl, 'left'), new BenchRoom(server.rtcUrl, 'right')];
+    const server = await ConfabTarget.start({ ...options.env, CONFAB_MEDIA_WORKERS: String(workers) });
+    const rooms = [new BenchRoom(server, 'left'), new BenchRoom(server, 'right')];
     try {
       for (const room of rooms) await room.publish(options.bitrate, options.simulcast);
       for (const room of rooms) await room.grow(options.subscribers, options.joinConcurrency);

@@ -1,33 +1,52 @@
+import type { BenchTarget } from './BenchTarget';
+import { ConfabTarget } from './ConfabTarget';
+import { janusUnavailable } from './janus/JanusProcess';
+import { JanusTarget } from './janus/JanusTarget';
+
 /**
- * The media engines the bench compares, as the server selects them (environment variables).
- * A variant the code base does not have yet is reported as skipped, with the reason.
+ * The servers the bench compares: our media engine in its variants (selected by environment
+ * variables), and Janus. A variant that cannot run here is reported as skipped, with the reason.
  */
 export interface EngineVariant {
   name: string;
+  /** Our server's settings for this variant (none for Janus). */
   env: Record<string, string>;
   /** The publisher sends a rid simulcast camera (q, h, f with f at --bitrate) instead of one stream. */
   simulcast?: boolean;
+  /** Janus VideoRoom (Debian's `janus`) instead of our server, with this many static event loops (janusConfig.ts). */
+  janus?: { eventLoops: 0 | 1 };
 }
 
-/** Server limits out of the way: every bench participant comes from 127.0.0.1, and a room holds them all. */
-export const BENCH_SERVER_ENV: Record<string, string> = { CONFAB_MAX_CONNECTIONS_PER_IP: '0', CONFAB_MAX_PARTICIPANTS_PER_ROOM: '10000' };
+/** The variant every other one is set against in the summary: our default engine. */
+export const OURS = 'sfu-native';
+export const JANUS = 'janus';
 
 export const ENGINE_VARIANTS: readonly EngineVariant[] = [
-  { name: 'werift', env: { CONFAB_MEDIA_ENGINE: 'werift' } },
-  { name: 'sfu-native', env: { CONFAB_MEDIA_ENGINE: 'sfu', CONFAB_SRTP_BACKEND: 'native' } },
+  { name: OURS, env: { CONFAB_SRTP_BACKEND: 'native' } },
   // sfu-native with the socket read by Node's dgram (JavaScript arrival stamps) instead of recvmmsg.
-  { name: 'sfu-native-dgram', env: { CONFAB_MEDIA_ENGINE: 'sfu', CONFAB_SRTP_BACKEND: 'native', CONFAB_UDP_RECEIVE: 'dgram' } },
-  { name: 'sfu-ts', env: { CONFAB_MEDIA_ENGINE: 'sfu', CONFAB_SRTP_BACKEND: 'ts' } },
+  { name: 'sfu-native-dgram', env: { CONFAB_SRTP_BACKEND: 'native', CONFAB_UDP_RECEIVE: 'dgram' } },
+  { name: 'sfu-ts', env: { CONFAB_SRTP_BACKEND: 'ts' } },
   // The same engine with simulcast publishers: three layers in, the one each subscriber takes out.
-  { name: 'sfu-native-simulcast', env: { CONFAB_MEDIA_ENGINE: 'sfu', CONFAB_SRTP_BACKEND: 'native' }, simulcast: true },
+  { name: 'sfu-native-simulcast', env: { CONFAB_SRTP_BACKEND: 'native' }, simulcast: true },
+  // All media on one thread, as ours runs on one media worker: the like-for-like comparison.
+  { name: JANUS, env: {}, janus: { eventLoops: 1 } },
+  // Janus as installed: a loop thread per handle.
+  { name: 'janus-thread-per-handle', env: {}, janus: { eventLoops: 0 } },
 ];
+
+/** Starts the server `variant` runs on; `mediaWorkers` applies to ours (Janus runs one event loop, janusConfig.ts). */
+export function startTarget(variant: EngineVariant, mediaWorkers: number): Promise<BenchTarget> {
+  return variant.janus ? JanusTarget.start(variant.janus.eventLoops) : ConfabTarget.start({ ...variant.env, CONFAB_MEDIA_WORKERS: String(mediaWorkers) });
+}
 
 /**
  * Why a variant cannot run here, found before starting a server for it; null if nothing is known
  * against it (the server may still refuse it: that is reported too). The native SRTP core is
- * built at `npm install` and may be missing on a machine without a compiler.
+ * built at `npm install` and may be missing on a machine without a compiler; Janus is a Debian
+ * package the bench does not install.
  */
 export async function knownUnavailable(variant: EngineVariant): Promise<string | null> {
+  if (variant.janus) return janusUnavailable();
   if (variant.env.CONFAB_SRTP_BACKEND !== 'native') return null;
   const srtp = (await import('@confab/srtp').catch(() => ({}))) as { srtpNativeLoadError?: () => string | null };
   if (typeof srtp.srtpNativeLoadError !== 'function') return '@confab/srtp has no native backend yet';

@@ -1,0 +1,58 @@
+import { HeadlessParticipant, ServerProcess } from '@confab/loadtest';
+import type { BenchSubscriber, BenchTarget, PublisherServer, ServerCounters } from './BenchTarget';
+
+/** Server limits out of the way: every bench participant comes from 127.0.0.1, and a room holds them all. */
+export const BENCH_SERVER_ENV: Record<string, string> = { CONFAB_MAX_CONNECTIONS_PER_IP: '0', CONFAB_MAX_PARTICIPANTS_PER_ROOM: '10000' };
+
+/** Our server (`packages/server/src/main.ts` in a child process), counters from its /metrics. */
+export class ConfabTarget implements BenchTarget {
+  private constructor(readonly server: ServerProcess) {}
+
+  /** `env`: the engine's settings, CONFAB_MEDIA_WORKERS among them. */
+  static async start(env: Record<string, string>): Promise<ConfabTarget> {
+    return new ConfabTarget(await ServerProcess.start({ env: { ...BENCH_SERVER_ENV, ...env } }));
+  }
+
+  get output(): string[] {
+    return this.server.output;
+  }
+
+  openRoom(name: string): Promise<PublisherServer> {
+    return Promise.resolve({ kind: 'confab', url: this.server.rtcUrl, room: name });
+  }
+
+  subscriber(room: string, name: string): BenchSubscriber {
+    return new HeadlessParticipant({ url: this.server.rtcUrl, room, name });
+  }
+
+  async counters(): Promise<ServerCounters> {
+    const cpu = this.server.cpu();
+    const metrics = await this.server.metrics();
+    const forwarded = metrics.get('confab_media_rtp_packets_forwarded');
+    const received = metrics.get('confab_media_rtp_packets_received');
+    if (forwarded === undefined || received === undefined) throw new Error('server /metrics lacks confab_media_rtp_packets_{forwarded,received}');
+    return {
+      cpu,
+      received,
+      forwarded,
+      workerCpu: perWorker(metrics, 'confab_media_worker_cpu_seconds'),
+      workerCpuSystem: perWorker(metrics, 'confab_media_worker_cpu_system_seconds'),
+      workerForwarded: perWorker(metrics, 'confab_media_worker_rtp_packets_forwarded'),
+    };
+  }
+
+  rss(): number {
+    return this.server.rss();
+  }
+
+  stop(): Promise<void> {
+    return this.server.stop();
+  }
+}
+
+/** Samples labelled {worker="i"}, in worker order. */
+function perWorker(metrics: Map<string, number>, name: string): number[] {
+  const values: number[] = [];
+  for (let i = 0; metrics.has(`${name}{worker="${i}"}`); i++) values.push(metrics.get(`${name}{worker="${i}"}`)!);
+  return values;
+}
