@@ -2,4 +2,4 @@ export { ConfabServer, SIGNAL_PATH } from './service/ConfabServer';
 export { createNode, NodeStartError, startNode } from './node';
 export { loadConfig, type Config } from './service/config';
 export { createLogger } from './service/logger';
-export { createSfuEngine, createWeriftEngine } from './media/index';
+export { createSfuEngine } from './media/index';

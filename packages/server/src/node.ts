@@ -56,11 +56,8 @@ export async function startNode(config: Config, logger: Logger, tls?: TlsMateria
     media = await createMediaPlane({
       workers: config.mediaWorkers,
       settings: {
-        engine: config.mediaEngine,
         rtcPort: config.rtcPort,
         rtcTcpPort: config.rtcTcpPort,
-        rtcMinPort: config.rtcMinPort,
-        rtcMaxPort: config.rtcMaxPort,
         announcedAddresses: config.publicIps,
       },
       logger,

@@ -1,6 +1,6 @@
 /**
  * A room that throws internally fails alone (docs/reliability.md "Isolation and shutdown"): a bug
- * is injected into the real werift engine of one room only; a call with real media in another room
+ * is injected into the real media engine of one room only; a call with real media in another room
  * must not notice.
  */
 import assert from 'node:assert/strict';

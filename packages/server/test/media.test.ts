@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { createWeriftEngine, MediaError, type MediaEngine } from '../src/media/index';
-import { createTestEngine, ENGINE } from './support/engine';
+import { MediaError, type MediaEngine } from '../src/media/index';
+import { createTestEngine } from './support/engine';
 import { HeadlessPublisher } from './support/HeadlessPublisher';
 import { connectPublisher, connectSubscriber, type PublisherSession, type SubscriberSession } from './support/harness';
 import { PacketLoss } from './support/packetLoss';
@@ -49,15 +49,9 @@ test('one publisher, three subscribers: every subscriber gets both tracks intact
       assert.ok(sub.peer.stats(pub.video.id).keyFrames >= 1, `${sub.peer.name} saw a keyframe`);
       assert.deepEqual(sub.peer.errors, []);
     }
-    if (ENGINE === 'werift') {
-      // The server caps the publisher's video with REMB (we negotiate no TWCC).
-      await waitUntil(() => pub.peer.remb !== undefined, T, 'REMB at the publisher');
-      assert.equal(pub.peer.remb, 2_500_000n);
-    } else {
-      // Our own RTCP reaches the publisher: receiver reports about its streams (no REMB cap).
-      await waitUntil(() => pub.peer.receiverReports > 0, T, 'receiver reports at the publisher');
-      assert.ok(!pub.peer.remb, 'no REMB cap');
-    }
+    // Our own RTCP reaches the publisher: receiver reports about its streams (no REMB cap).
+    await waitUntil(() => pub.peer.receiverReports > 0, T, 'receiver reports at the publisher');
+    assert.ok(!pub.peer.remb, 'no REMB cap');
     const stats = engine.stats();
     assert.equal(stats.routers, 1);
     assert.equal(stats.transports, 4);
@@ -292,8 +286,8 @@ test('packets lost on the way from the publisher are NACKed and arrive at every 
   }
 });
 
-test('sfu: a packet the publisher can no longer resend makes the server ask it for a key frame', async () => {
-  const engine = await createTestEngine({ engine: 'sfu' });
+test('a packet the publisher can no longer resend makes the server ask it for a key frame', async () => {
+  const engine = await createTestEngine();
   const router = engine.createRouter('room-outage');
   const pub = await connectPublisher(router, 'alice');
   const bob = connectSubscriber(router, 'bob');
@@ -320,8 +314,8 @@ test('sfu: a packet the publisher can no longer resend makes the server ask it f
 
 // werift as a client loses the connection on any ICE restart (both roles), so the publisher's
 // restart (its own new offer) is covered by Chromium in e2e/reconnect.test.ts instead.
-test('sfu: restartIce sends the subscriber an offer with new credentials; media carries on', async () => {
-  const engine = await createTestEngine({ engine: 'sfu' });
+test('restartIce sends the subscriber an offer with new credentials; media carries on', async () => {
+  const engine = await createTestEngine();
   const router = engine.createRouter('room-restart');
   const pub = await connectPublisher(router, 'alice');
   const bob = connectSubscriber(router, 'bob');
@@ -369,14 +363,13 @@ test('closing transports releases every UDP socket', async () => {
       s.transport.consume(pub.video);
     }
     await waitUntil(() => subs.every((s) => s.peer.packets(pub.video.id) > 10), T, 'receiving');
-    // 4 clients, one socket each (max-bundle, one host address); werift: one per server transport
-    // too, sfu: one for the whole engine.
-    assert.equal(openUdpSockets(), baseline + 4 + (ENGINE === 'werift' ? 4 : 1), 'sockets while connected');
+    // 4 clients, one socket each (max-bundle, one host address), and one for the whole engine.
+    assert.equal(openUdpSockets(), baseline + 4 + 1, 'sockets while connected');
     // Close server transports one by one (not the engine), then the clients.
     for (const s of subs) s.transport.close();
     pub.transport.close();
     await Promise.all([pub.peer.close(), ...subs.map((s) => s.peer.close())]);
-    const engineSockets = ENGINE === 'werift' ? 0 : 1;
+    const engineSockets = 1;
     await waitUntil(() => openUdpSockets() === baseline + engineSockets, T, () => `UDP sockets back to ${baseline} + ${engineSockets} (now ${openUdpSockets()})`);
     const stats = engine.stats();
     assert.deepEqual([stats.transports, stats.producers, stats.consumers], [0, 0, 0]);
@@ -386,47 +379,10 @@ test('closing transports releases every UDP socket', async () => {
   assert.equal(openUdpSockets(), baseline);
 });
 
-test('werift: a configured port range is split between transports, and exhausting it is an error', async () => {
-  const [min, max] = [42000, 42005]; // one socket per transport here: five slices of 1 port + spare
-  const inRange = () => openUdpPorts().filter((port) => port >= min && port <= max);
-  const engine = createWeriftEngine({ rtcMinPort: min, rtcMaxPort: max });
-  const router = engine.createRouter('room-ports');
-  const subs = [1, 2, 3].map((i) => connectSubscriber(router, `sub${i}`));
-  let pub: PublisherSession | undefined;
-  try {
-    pub = await connectPublisher(router, 'alice');
-    // All three subscribe transports gather at once: the case werift's own port search races on.
-    for (const s of subs) {
-      s.transport.consume(pub.audio);
-      s.transport.consume(pub.video);
-    }
-    await waitUntil(() => subs.every((s) => s.peer.packets(pub!.video.id) > 10), T, 'receiving');
-    const used = inRange();
-    assert.equal(used.length, 4, `one in-range socket per server transport: ${used.join(',')}`);
-    assert.equal(new Set(used).size, 4);
-    const create = (label: string) => router.createTransport({ label, role: 'subscribe', onSignal: () => {} });
-    const fifth = create('fifth');
-    assert.throws(() => create('sixth'), (err: unknown) => err instanceof MediaError && err.code === 'unavailable');
-    fifth.close();
-    // Its slice comes back once its peer connection has closed.
-    await waitUntil(() => {
-      try {
-        create('seventh').close();
-        return true;
-      } catch {
-        return false;
-      }
-    }, T, "the closed transport's ports reused");
-  } finally {
-    await closeAll(engine, pub, subs);
-  }
-  assert.deepEqual(inRange(), []);
-});
-
-test('sfu: all media of every transport on the one configured UDP port', async () => {
+test('all media of every transport on the one configured UDP port', async () => {
   const port = 42010;
   const baseline = openUdpSockets();
-  const engine = await createTestEngine({ engine: 'sfu', rtcPort: port });
+  const engine = await createTestEngine({ rtcPort: port });
   const router = engine.createRouter('room-one-port');
   const subs = [1, 2].map((i) => connectSubscriber(router, `sub${i}`));
   let pub: PublisherSession | undefined;
@@ -439,7 +395,7 @@ test('sfu: all media of every transport on the one configured UDP port', async (
     for (const peer of [pub.peer, ...subs.map((s) => s.peer)]) {
       assert.match(peer.pc.remoteDescription?.sdp ?? '', new RegExp(`^a=candidate:\\S+ 1 udp \\d+ 127\\.0\\.0\\.1 ${port} typ host$`, 'm'));
     }
-    await assert.rejects(createTestEngine({ engine: 'sfu', rtcPort: port }), /EADDRINUSE/, 'the port is ours');
+    await assert.rejects(createTestEngine({ rtcPort: port }), /EADDRINUSE/, 'the port is ours');
   } finally {
     await closeAll(engine, pub, subs);
   }

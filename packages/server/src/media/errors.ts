@@ -1,7 +1,7 @@
 /** Codes from the shared error set (STYLE.md "Errors"); the service maps them to the wire. */
 export type MediaErrorCode = 'invalid_argument' | 'not_found' | 'conflict' | 'unavailable' | 'internal';
 
-/** What media operations reject or throw with; never a raw werift error. */
+/** What media operations reject or throw with; never a raw library error. */
 export class MediaError extends Error {
   override readonly name = 'MediaError';
 

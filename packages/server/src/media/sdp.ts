@@ -1,11 +1,12 @@
 import { MediaError } from './errors';
 
-/** Far above any real offer (18 m-lines from Chrome is ~15 KB); stops abuse before werift parses. */
+/** Far above any real offer (18 m-lines from Chrome is ~15 KB); stops abuse before anything parses it. */
 const MAX_SDP_LENGTH = 256 * 1024;
 
 /**
- * Rejects what is plainly not a WebRTC session description. werift accepts almost anything
- * ("garbage" parses as an offer with no media) and would answer it, so we check first.
+ * Rejects what is plainly not a WebRTC session description, at the door, so the engine's SDP
+ * readers only ever see something shaped like one (a lenient reader takes "garbage" for an
+ * offer with no media).
  */
 export function validateSdp(sdp: unknown, type: 'offer' | 'answer'): asserts sdp is string {
   if (typeof sdp !== 'string' || sdp.length === 0) throw MediaError.invalidArgument(`${type}: SDP must be a non-empty string`);
@@ -46,47 +47,6 @@ export function mediaSections(sdp: string): MediaSection[] {
     }
   }
   return sections;
-}
-
-const TWCC_URI = 'http://www.ietf.org/id/draft-holmer-rmcat-transport-wide-cc-extensions-01';
-
-/**
- * Removes transport-cc from a publisher's offer before werift sees it: werift echoes the offer's
- * rtcp-fb lines into its answer and then runs its broken TWCC feedback (WERIFT-NOTES 1).
- */
-export function stripTransportCc(sdp: string): string {
-  const eol = sdp.includes('\r\n') ? '\r\n' : '\n';
-  return sdp
-    .split(eol)
-    .filter((line) => !(line.startsWith('a=rtcp-fb:') && line.endsWith(' transport-cc')) && !(line.startsWith('a=extmap:') && line.includes(TWCC_URI)))
-    .join(eol);
-}
-
-/**
- * Keeps a subscriber offer's BUNDLE group valid for Chrome as consumers close. werift gives every
- * stopped m-line port 0 and leaves it in the group. Chrome then refuses later offers once the
- * group's first mid (the tag) is rejected, and moving the tag to another mid would make Chrome
- * start a new DTLS transport that werift never answers. So the tag m-line stays in the group and
- * keeps a port (it is inactive, carries nothing), and other rejected m-lines leave the group (RFC 8843).
- */
-export function keepBundleTag(sdp: string): string {
-  const eol = sdp.includes('\r\n') ? '\r\n' : '\n';
-  const lines = sdp.split(eol);
-  const groupAt = lines.findIndex((l) => l.startsWith('a=group:BUNDLE '));
-  if (groupAt < 0) return sdp;
-  const tag = lines[groupAt]!.slice('a=group:BUNDLE '.length).split(' ')[0];
-  const live = new Set(mediaSections(sdp).filter((s) => s.port !== 0).map((s) => s.mid));
-  let sectionStart = -1;
-  for (let i = 0; i < lines.length; i++) {
-    if (lines[i]!.startsWith('m=')) sectionStart = i;
-    else if (sectionStart >= 0 && lines[i] === `a=mid:${tag}`) {
-      lines[sectionStart] = lines[sectionStart]!.replace(/^(m=\S+) 0 /, '$1 9 ');
-      break;
-    }
-  }
-  const members = [tag, ...[...live].filter((mid) => mid !== tag)];
-  lines[groupAt] = `a=group:BUNDLE ${members.join(' ')}`;
-  return lines.join(eol);
 }
 
 /** msid ids are RFC 4566 tokens of at most 64 characters. */

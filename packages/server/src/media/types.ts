@@ -2,8 +2,7 @@
  * The media plane's interface (DESIGN.md "The media plane"), in mediasoup's vocabulary.
  * Rooms talk only to this; nothing outside `media/` imports the WebRTC library.
  *
- * Step 1 implements it on werift (one RTCPeerConnection per transport). Step 2 will put our own
- * packet path behind the same interface.
+ * Our own packet path (`sfu/`) implements it; on worker threads, `workers/` stands in for it.
  */
 
 import type { MediaError } from './errors';

@@ -12,15 +12,13 @@ test('defaults work with an empty environment, and point at the built web app', 
   assert.deepEqual(config.iceServers, []);
   assert.match(config.webDir, /packages[/\\]web[/\\]dist$/);
   assert.equal(config.mediaWorkers, availableParallelism(), 'one media worker per core');
-  assert.deepEqual([config.mediaEngine, config.rtcPort, config.rtcTcpPort], ['sfu', 0, 0]);
+  assert.deepEqual([config.rtcPort, config.rtcTcpPort], [0, 0]);
   assert.ok(existsSync(join(config.webDir, '..', 'package.json')), 'the web package is beside the server package');
 });
 
 test('CONFAB_* variables are read and checked', () => {
   const config = loadConfig({
     CONFAB_PORT: '9000',
-    CONFAB_RTC_MIN_PORT: '40000',
-    CONFAB_RTC_MAX_PORT: '40100',
     CONFAB_PUBLIC_IP: '203.0.113.7, 198.51.100.2',
     CONFAB_ICE_SERVERS: '[{"urls":"turn:turn.example:3478","username":"u","credential":"c"}]',
     CONFAB_MAX_PARTICIPANTS_PER_ROOM: '12',
@@ -28,36 +26,30 @@ test('CONFAB_* variables are read and checked', () => {
     CONFAB_RTC_PORT: '40000',
     CONFAB_RTC_TCP_PORT: '443',
   });
-  assert.deepEqual([config.mediaEngine, config.rtcPort, config.rtcTcpPort], ['sfu', 40000, 443]);
+  assert.deepEqual([config.rtcPort, config.rtcTcpPort], [40000, 443]);
   assert.equal(config.port, 9000);
-  assert.equal(config.rtcMinPort, 40000);
   assert.deepEqual(config.publicIps, ['203.0.113.7', '198.51.100.2']);
   assert.equal(config.iceServers[0]?.username, 'u');
   assert.equal(config.maxParticipantsPerRoom, 12);
   assert.throws(() => loadConfig({ CONFAB_PORT: 'eighty' }), ConfigError);
   assert.throws(() => loadConfig({ CONFAB_PORT: '70000' }), /CONFAB_PORT must be an integer from 0 to 65535/);
-  assert.throws(() => loadConfig({ CONFAB_RTC_MIN_PORT: '40000' }), /set together/);
   assert.throws(() => loadConfig({ CONFAB_ICE_SERVERS: '{"urls":1}' }), /JSON array/);
   assert.throws(() => loadConfig({ CONFAB_LOG_LEVEL: 'loud' }), /one of/);
-  assert.throws(() => loadConfig({ CONFAB_MEDIA_ENGINE: 'janus' }), /CONFAB_MEDIA_ENGINE must be one of sfu, werift/);
   assert.throws(() => loadConfig({ CONFAB_RTC_PORT: '-1' }), /CONFAB_RTC_PORT must be an integer/);
   assert.throws(() => loadConfig({ CONFAB_RTC_PORT: '65535', CONFAB_MEDIA_WORKERS: '2' }), /CONFAB_RTC_PORT \+ CONFAB_MEDIA_WORKERS - 1 must be at most 65535/);
 });
 
-test('a media port range needs at least two ports', () => {
-  assert.throws(() => loadConfig({ CONFAB_RTC_MIN_PORT: '40000', CONFAB_RTC_MAX_PORT: '40000' }), /min < max/);
+test('the retired werift engine\'s settings stop the start with what replaced them; CONFAB_MEDIA_ENGINE=sfu still starts', () => {
+  assert.throws(() => loadConfig({ CONFAB_MEDIA_ENGINE: 'werift' }), /werift engine was retired; sfu is the only media engine/);
+  assert.throws(() => loadConfig({ CONFAB_RTC_MIN_PORT: '40000', CONFAB_RTC_MAX_PORT: '40100' }), /CONFAB_RTC_MIN_PORT went with the werift engine: .*CONFAB_RTC_PORT/);
+  assert.throws(() => loadConfig({ CONFAB_RTC_MAX_PORT: '40100' }), /CONFAB_RTC_MAX_PORT went with the werift engine/);
+  assert.equal(loadConfig({ CONFAB_MEDIA_ENGINE: 'sfu' }).port, 8080);
 });
 
-test('media workers and engine: CONFAB_MEDIA_WORKERS (0 = in-process) and CONFAB_MEDIA_ENGINE', () => {
-  const config = loadConfig({ CONFAB_MEDIA_WORKERS: '3', CONFAB_MEDIA_ENGINE: 'werift' });
-  assert.equal(config.mediaWorkers, 3);
-  assert.equal(config.mediaEngine, 'werift');
+test('media workers: CONFAB_MEDIA_WORKERS (0 = in-process)', () => {
+  assert.equal(loadConfig({ CONFAB_MEDIA_WORKERS: '3' }).mediaWorkers, 3);
   assert.equal(loadConfig({ CONFAB_MEDIA_WORKERS: '0' }).mediaWorkers, 0);
   assert.throws(() => loadConfig({ CONFAB_MEDIA_WORKERS: '-1' }), /CONFAB_MEDIA_WORKERS must be an integer from 0/);
-  assert.throws(() => loadConfig({ CONFAB_MEDIA_ENGINE: 'janus' }), /CONFAB_MEDIA_ENGINE must be one of/);
-  // Each worker gets its own share of the port range, at least two ports.
-  assert.throws(() => loadConfig({ CONFAB_MEDIA_WORKERS: '3', CONFAB_RTC_MIN_PORT: '40000', CONFAB_RTC_MAX_PORT: '40004' }), /2 ports per media worker/);
-  assert.equal(loadConfig({ CONFAB_MEDIA_WORKERS: '2', CONFAB_RTC_MIN_PORT: '40000', CONFAB_RTC_MAX_PORT: '40003' }).mediaWorkers, 2);
 });
 
 test('TLS settings: cert and key together, the redirect port only with them, trusted proxies parsed', () => {

@@ -1,7 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
-import { MEDIA_ENGINES, type MediaEngineName } from '../media/workers/engines';
 import type { LogLevel } from '../media/workers/workerLogger';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -17,16 +16,11 @@ export interface Config {
   logLevel: LogLevel;
   /** The built web app served at `/`. */
   webDir: string;
-  /** Which media engine forwards packets (CONFAB_MEDIA_ENGINE): our own packet path, or the step-1 werift one. */
-  mediaEngine: MediaEngineName;
   /** Media worker threads, rooms spread across them (CONFAB_MEDIA_WORKERS); 0 runs media in the main thread. */
   mediaWorkers: number;
-  /** sfu: the UDP port and the ICE-TCP port of the first media worker, the next ones take the next ports (0: any free port). */
+  /** The UDP port and the ICE-TCP port of the first media worker, the next ones take the next ports (0: any free port). */
   rtcPort: number;
   rtcTcpPort: number;
-  /** werift: UDP port range for media (werift binds one port per transport); each media worker gets an equal share. */
-  rtcMinPort: number | undefined;
-  rtcMaxPort: number | undefined;
   /** Addresses announced as ICE host candidates (e.g. a public IP behind 1:1 NAT). */
   publicIps: string[];
   /** ICE servers handed to clients in `joined` (JSON array of RTCIceServer). */
@@ -85,6 +79,22 @@ function defaultWebDir(): string {
   return join(dir, '..', 'web', 'dist');
 }
 
+/**
+ * Settings of the step-1 werift media engine, retired: a deployment that still sets them (a port
+ * range its firewall was opened for, say) learns at start-up what replaced them, rather than
+ * running with them silently ignored. CONFAB_MEDIA_ENGINE=sfu names what is now the only engine.
+ */
+function retiredSettings(env: NodeJS.ProcessEnv): void {
+  if (env.CONFAB_MEDIA_ENGINE !== undefined && env.CONFAB_MEDIA_ENGINE !== 'sfu') {
+    throw new ConfigError(`CONFAB_MEDIA_ENGINE=${env.CONFAB_MEDIA_ENGINE}: the werift engine was retired; sfu is the only media engine (unset CONFAB_MEDIA_ENGINE)`);
+  }
+  for (const key of ['CONFAB_RTC_MIN_PORT', 'CONFAB_RTC_MAX_PORT'] as const) {
+    if (env[key] !== undefined) {
+      throw new ConfigError(`${key} went with the werift engine: media uses one UDP port per media worker from CONFAB_RTC_PORT (and ICE-TCP from CONFAB_RTC_TCP_PORT)`);
+    }
+  }
+}
+
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const config = readConfig(env);
   if (config.heartbeatTimeoutMs <= config.heartbeatIntervalMs) {
@@ -94,17 +104,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
 }
 
 function readConfig(env: NodeJS.ProcessEnv): Config {
-  const minPort = optionalInt(env, 'CONFAB_RTC_MIN_PORT', 1024, 65535);
-  const maxPort = optionalInt(env, 'CONFAB_RTC_MAX_PORT', 1024, 65535);
-  // werift needs at least two ports (one per transport direction and address).
-  if ((minPort === undefined) !== (maxPort === undefined) || (minPort !== undefined && maxPort! <= minPort)) {
-    throw new ConfigError('CONFAB_RTC_MIN_PORT and CONFAB_RTC_MAX_PORT must be set together, min < max');
-  }
+  retiredSettings(env);
   // One media worker per core: each room's media runs on one, and the cores share the rooms.
   const mediaWorkers = int(env, 'CONFAB_MEDIA_WORKERS', availableParallelism(), 0, 256);
-  if (minPort !== undefined && (maxPort! - minPort + 1) / Math.max(1, mediaWorkers) < 2) {
-    throw new ConfigError('CONFAB_RTC_MIN_PORT..CONFAB_RTC_MAX_PORT must hold at least 2 ports per media worker');
-  }
   const rtcPort = int(env, 'CONFAB_RTC_PORT', 0, 0, 65535);
   const rtcTcpPort = int(env, 'CONFAB_RTC_TCP_PORT', 0, 0, 65535);
   // sfu: media worker i listens on the base port + i.
@@ -116,12 +118,9 @@ function readConfig(env: NodeJS.ProcessEnv): Config {
     port: int(env, 'CONFAB_PORT', 8080, 0, 65535),
     logLevel: oneOf(env, 'CONFAB_LOG_LEVEL', ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'], 'info'),
     webDir: env.CONFAB_WEB_DIR ?? defaultWebDir(),
-    mediaEngine: oneOf(env, 'CONFAB_MEDIA_ENGINE', MEDIA_ENGINES, 'sfu'),
     mediaWorkers,
     rtcPort,
     rtcTcpPort,
-    rtcMinPort: minPort,
-    rtcMaxPort: maxPort,
     publicIps: list(env.CONFAB_PUBLIC_IP),
     iceServers: iceServers(env.CONFAB_ICE_SERVERS),
     turn: turnSettings(env),

@@ -5,7 +5,7 @@ export type FaultyCall = 'createTransport' | 'produce' | 'applyOffer' | 'consume
 
 /**
  * The real engine, except that in the rooms a test names, the next `call` of a given kind throws a
- * TypeError, once per arming. Everything else, including other rooms, is the real werift engine.
+ * TypeError, once per arming. Everything else, including other rooms, is the real engine.
  * Producers are never wrapped: transports check they are the engine's own.
  */
 export class FaultyMedia implements MediaEngine {

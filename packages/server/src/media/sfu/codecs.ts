@@ -1,5 +1,5 @@
 /**
- * The codecs the sfu engine forwards, narrowed as on the werift path: Opus, VP8, and H264
+ * The codecs the sfu engine forwards: Opus, VP8, and H264
  * constrained baseline with packetization-mode 1 (what every browser decodes), each video codec
  * with RTX. Deliberately absent: red/ulpfec (not forwarded), VP9/AV1 (not in every subscriber).
  */

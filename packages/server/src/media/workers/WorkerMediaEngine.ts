@@ -81,7 +81,7 @@ export class WorkerMediaEngine implements MediaEngine {
       throw error;
     }
     engine.started = true;
-    engine.logger.info({ workers: options.workers, engine: options.settings.engine }, 'media workers ready');
+    engine.logger.info({ workers: options.workers }, 'media workers ready');
     return engine;
   }
 

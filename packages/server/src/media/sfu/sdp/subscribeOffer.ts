@@ -3,7 +3,7 @@
  * server), one sendonly m-section per consumer with our own payload types, SSRC and RTX SSRC,
  * msid and cname. An m-section whose consumer closed is rejected (port 0) and leaves the BUNDLE
  * group, except the group's first (its tag): Chrome refuses later offers once the tag is
- * rejected, so that one stays, inactive (see keepBundleTag in ../../sdp.ts for the werift path).
+ * rejected, so that one stays, inactive.
  */
 import { RtpExtensionUri } from '@confab/wire';
 import type { MediaKind } from '../../types';
