@@ -16,7 +16,7 @@ import type {
 } from './types';
 
 /**
- * What every engine's transport does alike, whatever carries its packets: identity and role,
+ * What every transport does alike, whichever role it has: identity and role,
  * the state the owner is told about, one-at-a-time SDP work, signaling out, and a clear error
  * for a method of the other role. Each role overrides its own methods.
  */
@@ -103,7 +103,7 @@ export abstract class TransportBase implements Transport {
     if (this.closed) throw MediaError.conflict('transport is closed');
   }
 
-  /** What produce() checks on every engine: open, a usable id, kind and mid, and a mid without a producer yet. */
+  /** What produce() checks on every transport: open, a usable id, kind and mid, and a mid without a producer yet. */
   protected checkProduce(options: ProducerOptions, midTaken: (mid: string) => boolean): void {
     this.assertOpen();
     const { id, kind, mid } = options;
