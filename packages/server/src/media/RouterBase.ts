@@ -2,9 +2,9 @@ import { MediaError } from './errors';
 import type { Router, Transport, TransportOptions } from './types';
 
 /**
- * What every router does alike (the engine's, and the worker proxy's on the main thread): it owns the room's transports, keeps producer ids unique
- * within the room, and closes once, taking its transports with it. An engine says how a transport
- * is made and what closing releases.
+ * What every router does alike (the engine's, and the worker proxy's on the main thread): it owns
+ * the room's transports, keeps producer ids unique within the room, and closes once, taking its
+ * transports with it. A subclass says how a transport is made and what closing releases.
  */
 export abstract class RouterBase<T extends Transport> implements Router {
   protected readonly transports = new Set<T>();
