@@ -46,7 +46,15 @@ export class JanusApi {
   private sessionId = 0;
 
   private constructor(private readonly socket: WebSocket) {
-    socket.on('message', (data) => this.receive(JSON.parse(String(data)) as JanusMessage));
+    socket.on('message', (data) => {
+      let message: JanusMessage;
+      try {
+        message = JSON.parse(String(data)) as JanusMessage;
+      } catch {
+        return; // not Janus API JSON: nothing here waits for it
+      }
+      this.receive(message);
+    });
     socket.on('close', () => {
       for (const p of this.pending.values()) p.reject(new Error('janus: socket closed'));
       this.pending.clear();
