@@ -15,7 +15,7 @@ export function janusUnavailable(): string | null {
   const probe = spawnSync('janus', ['--version'], { encoding: 'utf8', timeout: 10_000 });
   // `janus --version` prints its version and exits with 1.
   if (probe.error || !/Janus version/.test(probe.stdout)) return 'janus is not installed (Debian: apt-get install janus)';
-  if (iceAddress() === undefined) return 'no non-loopback IPv4 address for Janus to gather on (Janus skips loopback: in a namespace, add a dummy interface, see docs/benchmarks.md)';
+  if (iceAddress() === undefined) return 'no non-loopback IPv4 address for Janus to gather on (Janus skips loopback: in a namespace, add a veth pair with an address, see docs/benchmarks.md "Janus in the same run")';
   return null;
 }
 
