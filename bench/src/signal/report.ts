@@ -50,6 +50,12 @@ export function perSession(r: SignalResults) {
   };
 }
 
+/** Pings per second the sessions owe at the heartbeat interval: fewer were sent if the generators fell behind. */
+export const pingsDue = (r: SignalResults) => r.connected / (r.heartbeat.intervalMs / 1000);
+
+/** Server CPU per signaling frame while idle (both directions), µs: comparable across heartbeat settings. */
+export const cpuPerFrameUs = (r: SignalResults) => (r.idle.cpuShare * 1e6) / Math.max(1, r.idle.framesSentPerSecond + r.idle.framesReceivedPerSecond);
+
 /** The headline numbers, keyed by the goals they answer (JSON `summary`). */
 export function summary(r: SignalResults) {
   const bytes = perSession(r);
@@ -62,6 +68,8 @@ export function summary(r: SignalResults) {
     idle_cpu_share: Math.round(r.idle.cpuShare * 1000) / 1000,
     idle_cpu_share_goal: GOALS.idleCpuShare,
     idle_sessions_lost: r.joins.joined - r.connected,
+    idle_frames_per_second: Math.round(r.idle.framesSentPerSecond + r.idle.framesReceivedPerSecond),
+    idle_cpu_per_frame_us: Math.round(cpuPerFrameUs(r) * 10) / 10,
     join_per_second: Math.round(r.joins.perSecond),
     join_failures: r.joins.failed,
     presence_fanout_p95_ms: r.fanout.lastReceiverMs.p95,
@@ -89,7 +97,8 @@ export function textReport(r: SignalResults): string {
         ['server RSS per session (after GC)', `${kb(bytes.rss)} (${mb(r.memory.rssBefore)} → ${mb(r.memory.rssIdle)})`, `<= 20 KB: ${goal(bytes.rss <= GOALS.idleSessionBytes)}`],
         ['  of it V8 heap / external', `${kb(bytes.heap)} / ${kb(bytes.external)}`, ''],
         [`server CPU while idle (${r.idle.seconds} s)`, `${pct(r.idle.cpuShare)} of a core (user ${pct(r.idle.cpuUserShare)}, system ${pct(r.idle.cpuSystemShare)})`, `<= 10 %: ${goal(r.idle.cpuShare <= GOALS.idleCpuShare)}`],
-        ['  frames per second, to / from the server', `${Math.round(r.idle.framesSentPerSecond)} / ${Math.round(r.idle.framesReceivedPerSecond)}`, ''],
+        ['  frames per second, to / from the server', `${Math.round(r.idle.framesSentPerSecond)} / ${Math.round(r.idle.framesReceivedPerSecond)} (pings due: ${Math.round(pingsDue(r))})`, ''],
+        ['  server CPU per frame', `${cpuPerFrameUs(r).toFixed(1)} µs`, ''],
         ['  generators meanwhile', `${pct(r.idle.generatorCpuShare)} of a core`, ''],
         ['joins', `${Math.round(r.joins.perSecond)} /s (${r.joins.failed} failed; each ${r.joins.latencyMs.p50} ms p50, ${r.joins.latencyMs.p95} ms p95)`, ''],
         ['presence fan-out to a room (last member)', `p50 ${r.fanout.lastReceiverMs.p50} ms, p95 ${r.fanout.lastReceiverMs.p95} ms, max ${r.fanout.lastReceiverMs.max} ms over ${r.fanout.changes} changes (${r.fanout.missing} missing)`, ''],
