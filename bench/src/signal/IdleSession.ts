@@ -39,6 +39,13 @@ export class IdleSession {
         reject(error);
       };
       socket.once('error', fail);
+      // A server that sends WebSocket pings (before issue 14's one exchange) gets an automatic pong: both are frames too.
+      socket.on('ping', () => {
+        if (session) {
+          session.framesReceived++;
+          session.framesSent++;
+        }
+      });
       socket.on('close', (code) => {
         if (!session) return fail(new Error(`socket closed (${code}) before joined`));
         clearInterval(session.heartbeat);
