@@ -51,7 +51,7 @@ export interface Config {
   maxInvalidMessagesPerMinute: number;
   /** Grace period after SIGTERM during which clients are told to move. */
   shutdownGraceSeconds: number;
-  /** The server pings every client this often; a client silent for the timeout is counted lost. */
+  /** Clients ping this often (told in `joined`) and the server answers; a client silent for the timeout is counted lost. */
   heartbeatIntervalMs: number;
   heartbeatTimeoutMs: number;
   /** How long a lost participant stays (shown as reconnecting) waiting for its client to resume. */
