@@ -19,13 +19,18 @@ export class ParticipantTransports {
 
   /** The publish transport, created now if this is its first use. */
   get publishing(): Transport {
-    this.assertOpen();
-    return (this.publish ??= this.create('publish'));
+    return this.open('publish');
   }
 
   /** The subscribe transport, created now if this is its first use. */
   get subscribing(): Transport {
+    return this.open('subscribe');
+  }
+
+  /** The transport for `role`, created now if it does not exist yet. Throws what the router throws. */
+  open(role: TransportRole): Transport {
     this.assertOpen();
+    if (role === 'publish') return (this.publish ??= this.create('publish'));
     return (this.subscribe ??= this.create('subscribe'));
   }
 

@@ -202,6 +202,17 @@ test('messages to unknown participants fail cleanly', async () => {
   await assert.rejects(room.handle('PA_nobody' as ParticipantId, { type: 'leave' }), { code: 'failed_precondition' });
 });
 
+test('joining where someone publishes needs a subscribe transport at once: without one the join is refused, unheard of', async () => {
+  const { room, router } = makeRoom();
+  const ann = inbox();
+  const annP = await room.join(join('Ann'), ann.sink);
+  await room.handle(annP.id, { type: 'publish', id: 2, source: 'camera', mid: '0' });
+  router.capacity = router.transports.length; // the media port range is full
+  await assert.rejects(room.join(join('Bob'), inbox().sink), { code: 'unavailable' });
+  assert.equal(room.size, 1);
+  assert.equal(ann.ofType('participant_joined').length, 0, 'nobody heard of a join that failed');
+});
+
 test('a publish that cannot get a media transport fails with unavailable; the participant stays and can try again', async () => {
   const { room, router } = makeRoom();
   const ann = inbox();

@@ -550,6 +550,9 @@ export class Room {
     if (this.options.access.mode === 'open' && !admission.profile.hidden && !this.hasModerator()) permissions.moderator = true;
     const participant = new Participant(id, admission.profile, permissions, request.status ?? 'online', session, this.transportsFor(id));
     const others = [...this.participants.values()];
+    // Someone publishes already: the joiner receives at once, so its subscribe transport is made
+    // now, before anyone hears of the join, and a media plane that cannot host it refuses the join.
+    if (permissions.canSubscribe && others.some((p) => p.tracks.size > 0)) participant.transports.open('subscribe');
     this.participants.set(id, participant);
     clearTimeout(this.emptyTimer);
     this.emptyTimer = undefined;
@@ -1036,7 +1039,9 @@ export class Room {
       transport = subscriber.subscribeTransport;
     } catch (error) {
       // Made on first use: the media plane may be unable to host it now (ports, a worker gone).
-      // The others' publish goes on; this subscriber misses the track, and the log says why.
+      // The others' publish goes on; this subscriber misses the track, and the log says why. A
+      // bug is not a refusal: it fails the room, as anywhere else.
+      if (isRoomFault(error)) throw error;
       this.options.logger.warn({ room: this.name, participant: subscriber.id, err: error }, 'no subscribe transport: track not forwarded');
       return;
     }
