@@ -15,19 +15,13 @@ export class SignalingMember {
   lost: number | undefined;
   private closing = false;
 
-  private readonly heartbeat: NodeJS.Timeout;
-
+  /** The channel pings as the SDK does (`ping {lastSeq}` every heartbeat interval): that keeps the session alive. */
   private constructor(
     private readonly channel: SignalChannel,
     readonly id: ParticipantId,
     /** Members already in the room when this one joined. */
     readonly othersAtJoin: number,
-    heartbeatIntervalMs: number,
-  ) {
-    // As the SDK does: `ping {lastSeq}` every heartbeat interval keeps the session alive and lets
-    // the server (the owner, over the relay) drop acknowledged messages from its replay buffer.
-    this.heartbeat = setInterval(() => channel.send({ type: 'ping', lastSeq: channel.lastSeq }), heartbeatIntervalMs);
-  }
+  ) {}
 
   /**
    * Opens a socket at `url` (ws://…/rtc) and joins `room`. `listener` gets every message after
@@ -39,11 +33,10 @@ export class SignalingMember {
     channel.onMessage = (message) => (member ? member.listener : listener)?.(message, performance.now());
     channel.onClose = (code) => {
       if (member && !member.closing) member.lost ??= code;
-      if (member) clearInterval(member.heartbeat);
     };
     try {
       const joined = expectReply(await channel.request({ type: 'join', v: PROTOCOL_VERSION, room: RoomName.parse(room), name }), 'joined');
-      member = new SignalingMember(channel, joined.self.id, joined.participants.length, joined.session.heartbeatIntervalMs);
+      member = new SignalingMember(channel, joined.self.id, joined.participants.length);
       member.listener = listener;
       return member;
     } catch (error) {
@@ -63,7 +56,6 @@ export class SignalingMember {
   close(): Promise<void> {
     this.listener = undefined;
     this.closing = true;
-    clearInterval(this.heartbeat);
     return this.channel.close();
   }
 }

@@ -18,3 +18,4 @@ export * from './RedisProcess';
 export * from './TurnClient';
 export * from './HaproxyProcess';
 export * from './LocalCluster';
+export * from './ServerInspector';

@@ -265,7 +265,10 @@ export const JoinedMessage = z.object({
     resumeToken: z.string(),
     /** How long the server keeps a lost session for `resume`. */
     resumeWindowMs: z.number().int().nonnegative(),
-    /** The client pings this often, and counts the server lost after `heartbeatTimeoutMs` of silence. */
+    /**
+     * The client pings this often (the server answers each with `pong`; it sends no pings of its
+     * own), and counts the server lost after `heartbeatTimeoutMs` of silence, as the server does the client.
+     */
     heartbeatIntervalMs: z.number().int().positive(),
     heartbeatTimeoutMs: z.number().int().positive(),
   }),

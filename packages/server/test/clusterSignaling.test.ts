@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { RedisProcess } from '@confab/loadtest';
 import { startClusterNode, type ClusterNode } from './support/clusterNodes';
-import { RESUME_TEST_ENV, resumeCases } from './support/resumeCases';
+import { RESUME_TEST_ENV, RESUME_TEST_HEARTBEAT_MS, resumeCases } from './support/resumeCases';
 import { signalingCases } from './support/signalingCases';
 import { WsClient } from './support/wsClient';
 
@@ -25,8 +25,8 @@ after(async () => {
 });
 
 let turn = 0;
-async function client(options: { autoPong?: boolean } = {}): Promise<WsClient> {
-  const c = await WsClient.open(nodes[turn++ % nodes.length]!.wsUrl, options);
+async function client(options: { silent?: boolean } = {}): Promise<WsClient> {
+  const c = await WsClient.open(nodes[turn++ % nodes.length]!.wsUrl, { heartbeatMs: RESUME_TEST_HEARTBEAT_MS, ...options });
   clients.push(c);
   return c;
 }

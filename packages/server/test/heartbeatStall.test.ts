@@ -28,8 +28,8 @@ function stall(ms: number): void {
 }
 
 test('after the server itself stalled for 3× the heartbeat timeout, answering clients stay connected', async () => {
-  const ann = await WsClient.open(t.wsUrl);
-  const bob = await WsClient.open(t.wsUrl);
+  const ann = await WsClient.open(t.wsUrl, { heartbeatMs: INTERVAL_MS });
+  const bob = await WsClient.open(t.wsUrl, { heartbeatMs: INTERVAL_MS });
   ann.send({ type: 'join', id: 1, v: 1, room: 'stall', name: 'Ann' });
   bob.send({ type: 'join', id: 1, v: 1, room: 'stall', name: 'Bob' });
   await Promise.all([ann.next('joined'), bob.next('joined')]);
@@ -44,8 +44,8 @@ test('after the server itself stalled for 3× the heartbeat timeout, answering c
 });
 
 test('a client that really stopped answering is still dropped after the timeout', async () => {
-  const ann = await WsClient.open(t.wsUrl);
-  const mute = await WsClient.open(t.wsUrl, { autoPong: false });
+  const ann = await WsClient.open(t.wsUrl, { heartbeatMs: INTERVAL_MS });
+  const mute = await WsClient.open(t.wsUrl, { silent: true });
   ann.send({ type: 'join', id: 1, v: 1, room: 'stall-mute', name: 'Ann' });
   mute.send({ type: 'join', id: 1, v: 1, room: 'stall-mute', name: 'Mute' });
   const joined = await mute.next('joined');

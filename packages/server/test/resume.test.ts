@@ -1,5 +1,5 @@
 import { after, before } from 'node:test';
-import { RESUME_TEST_ENV, resumeCases } from './support/resumeCases';
+import { RESUME_TEST_ENV, RESUME_TEST_HEARTBEAT_MS, resumeCases } from './support/resumeCases';
 import { startTestServer, type TestServer } from './support/testServer';
 import { WsClient } from './support/wsClient';
 
@@ -15,8 +15,8 @@ after(async () => {
 
 let roomCounter = 0;
 resumeCases({
-  async client(options: { autoPong?: boolean } = {}) {
-    const c = await WsClient.open(t.wsUrl, options);
+  async client(options: { silent?: boolean } = {}) {
+    const c = await WsClient.open(t.wsUrl, { heartbeatMs: RESUME_TEST_HEARTBEAT_MS, ...options });
     clients.push(c);
     return c;
   },

@@ -11,6 +11,7 @@ import type {
   WebhookParticipant,
 } from '@confab/protocol';
 import type { Consumer, Producer, TrackSettings, Transport } from '../media/types';
+import type { ParticipantTransports } from './ParticipantTransports';
 import type { ParticipantSession } from './ParticipantSession';
 import type { ParticipantSnapshot } from './RoomSnapshot';
 
@@ -29,7 +30,7 @@ export interface ParticipantProfile {
   hidden: boolean;
 }
 
-/** One person in one room: presence, their tracks, their two transports, their session. Owned by its Room. */
+/** One person in one room: presence, their tracks, their two transports (made on first use), their session. Owned by its Room. */
 export class Participant {
   status: PresenceStatus;
   handRaised = false;
@@ -67,11 +68,19 @@ export class Participant {
     public permissions: Permissions,
     status: PresenceStatus,
     readonly session: ParticipantSession,
-    readonly publishTransport: Transport,
-    readonly subscribeTransport: Transport,
+    readonly transports: ParticipantTransports,
     readonly joinedAt = Date.now(),
   ) {
     this.status = status;
+  }
+
+  /** Created on first use (ParticipantTransports): only code that needs the transport asks. */
+  get publishTransport(): Transport {
+    return this.transports.publishing;
+  }
+
+  get subscribeTransport(): Transport {
+    return this.transports.subscribing;
   }
 
   get name(): string {
@@ -143,7 +152,6 @@ export class Participant {
     this.consumers.clear();
     this.tracks.clear();
     this.awaiting.clear();
-    this.publishTransport.close();
-    this.subscribeTransport.close();
+    this.transports.close();
   }
 }

@@ -38,7 +38,20 @@ test('publishing forwards the track to everyone else, now and later', async () =
   const carolP = await room.join(join('Carol'), carol.sink);
   assert.equal(carolP.consumers.size, 1, 'a latecomer receives what is already published');
   assert.deepEqual(carol.ofType('joined')[0]!.participants.find((p) => p.name === 'Ann')!.tracks.map((t) => t.source), ['camera']);
-  assert.equal(router.transports.length, 6);
+  // Made on first use: Ann's to publish, Bob's and Carol's to receive; nobody else's.
+  assert.deepEqual(router.transports.map((t) => t.id).sort(), [`${annP.id}/publish`, `${bobP.id}/subscribe`, `${carolP.id}/subscribe`].sort());
+});
+
+test('a participant who only talks, chats and leaves costs the media plane nothing', async () => {
+  const { room, router } = makeRoom();
+  const annP = await room.join(join('Ann'), inbox().sink);
+  const bobP = await room.join(join('Bob'), inbox().sink);
+  await room.handle(annP.id, { type: 'status', id: 2, status: 'away' });
+  await room.handle(bobP.id, { type: 'chat', id: 2, text: 'hi' });
+  assert.equal(router.transports.length, 0);
+  assert.deepEqual(annP.transports.created, { publish: false, subscribe: false });
+  await room.handle(annP.id, { type: 'leave' });
+  assert.equal(router.transports.length, 0, 'leaving creates nothing to close');
 });
 
 test('simulcast seams: track_settings reach the consumer, dynacast reaches the publisher, stream_state the subscriber', async () => {
@@ -189,15 +202,30 @@ test('messages to unknown participants fail cleanly', async () => {
   await assert.rejects(room.handle('PA_nobody' as ParticipantId, { type: 'leave' }), { code: 'failed_precondition' });
 });
 
-test('a join that cannot get media transports fails cleanly and gives back what it took', async () => {
+test('joining where someone publishes needs a subscribe transport at once: without one the join is refused, unheard of', async () => {
   const { room, router } = makeRoom();
   const ann = inbox();
-  await room.join(join('Ann'), ann.sink);
-  router.capacity = 3; // room for Bob's publish transport, not his subscribe transport
+  const annP = await room.join(join('Ann'), ann.sink);
+  await room.handle(annP.id, { type: 'publish', id: 2, source: 'camera', mid: '0' });
+  router.capacity = router.transports.length; // the media port range is full
   await assert.rejects(room.join(join('Bob'), inbox().sink), { code: 'unavailable' });
-  assert.equal(router.transports[2]!.state, 'closed', "Bob's publish transport is closed again");
   assert.equal(room.size, 1);
   assert.equal(ann.ofType('participant_joined').length, 0, 'nobody heard of a join that failed');
+});
+
+test('a publish that cannot get a media transport fails with unavailable; the participant stays and can try again', async () => {
+  const { room, router } = makeRoom();
+  const ann = inbox();
+  const annP = await room.join(join('Ann'), ann.sink);
+  const bob = inbox();
+  const bobP = await room.join(join('Bob'), bob.sink);
+  router.capacity = 0; // e.g. the media port range is full
+  await assert.rejects(room.handle(bobP.id, { type: 'publish', id: 2, source: 'camera', mid: '0' }), { code: 'unavailable' });
+  assert.equal(room.size, 2);
+  assert.equal(ann.ofType('track_published').length, 0, 'nobody heard of a track that failed');
+  router.capacity = 2; // room again: Bob's publish transport and Ann's subscribe transport
+  await room.handle(bobP.id, { type: 'publish', id: 3, source: 'camera', mid: '0' });
+  assert.equal(annP.consumers.size, 1);
 });
 
 test('a lost connection shows as reconnecting; a resume replays what was missed and restarts ICE, with no leave or join', async () => {
@@ -301,6 +329,7 @@ test('an answer to a superseded subscriber offer is ignored', async () => {
   const { room, router } = makeRoom();
   const ann = inbox();
   const annP = await room.join(join('Ann'), ann.sink);
+  void annP.subscribeTransport; // made on first use
   const subscribe = router.transports.find((t) => t.id === `${annP.id}/subscribe`)!;
   subscribe.options.onSignal({ type: 'offer', sdp: 'o1', tracks: [] });
   subscribe.options.onSignal({ type: 'offer', sdp: 'o2', tracks: [] });

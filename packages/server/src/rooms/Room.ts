@@ -21,6 +21,7 @@ import type { AccessPolicy, Admission, BanList } from './Admission';
 import { Lobby, type Knock } from './Lobby';
 import { newMessageId, newParticipantId, newTrackId } from './ids';
 import { Participant } from './Participant';
+import { ParticipantTransports } from './ParticipantTransports';
 import { ParticipantSession, type SessionLink } from './ParticipantSession';
 import { QualityFeed } from './QualityFeed';
 import { RoomAccessState, type RoomSetup } from './RoomAccessState';
@@ -345,8 +346,9 @@ export class Room {
   /**
    * Fills a new room with the participants of a snapshot exported elsewhere, each detached and
    * waiting for its client to resume with its old token (docs/protocol.md "Room moves"). Only on a
-   * room nobody can reach yet (LocalDirectory.adopt). If media cannot be had for everyone, what was
-   * taken is given back, the room closes, and the error is thrown.
+   * room nobody can reach yet (LocalDirectory.adopt). It takes no media: each participant's
+   * transports come when its client publishes and receives again. If anything fails, the room
+   * closes and the error is thrown.
    */
   restore(snapshot: RoomSnapshot): void {
     if (this.participants.size > 0 || this.isClosed) throw new Error('restore() is for a new, empty room');
@@ -358,7 +360,7 @@ export class Room {
     this.options.events.adopt(snapshot.webhooks);
     try {
       for (const state of snapshot.participants) {
-        const participant = arrivingParticipant(state, this.createTransports(state.id), this.options.replayBufferSize);
+        const participant = arrivingParticipant(state, this.transportsFor(state.id), this.options.replayBufferSize);
         this.participants.set(participant.id, participant);
         for (const track of participant.awaiting.values()) this.trackOwners.set(track.id, participant.id);
         this.quality.add(participant.id);
@@ -541,14 +543,16 @@ export class Room {
     const earlier = this.seatOf(admission.profile.identity);
     if (earlier) this.expel(earlier, 'replaced', 'replaced', 'you joined this meeting again from another tab or device');
     this.checkCapacity(admission.profile.identity);
-    const { publishTransport, subscribeTransport } = this.createTransports(id);
     const session = new ParticipantSession(link, this.options.replayBufferSize);
     const permissions = { ...admission.permissions, canPublishSources: [...admission.permissions.canPublishSources] };
     if (admission.profile.hidden) Object.assign(permissions, { canPublish: false, canPublishSources: [] });
     // Open mode: the first person in (or the first after every moderator left) hosts the meeting.
     if (this.options.access.mode === 'open' && !admission.profile.hidden && !this.hasModerator()) permissions.moderator = true;
-    const participant = new Participant(id, admission.profile, permissions, request.status ?? 'online', session, publishTransport, subscribeTransport);
+    const participant = new Participant(id, admission.profile, permissions, request.status ?? 'online', session, this.transportsFor(id));
     const others = [...this.participants.values()];
+    // Someone publishes already: the joiner receives at once, so its subscribe transport is made
+    // now, before anyone hears of the join, and a media plane that cannot host it refuses the join.
+    if (permissions.canSubscribe && others.some((p) => p.tracks.size > 0)) participant.transports.open('subscribe');
     this.participants.set(id, participant);
     clearTimeout(this.emptyTimer);
     this.emptyTimer = undefined;
@@ -581,26 +585,16 @@ export class Room {
     return participant;
   }
 
-  /** Both media transports of participant `id`; throws (having given back what it took) if media has none. */
-  private createTransports(id: ParticipantId): { publishTransport: Transport; subscribeTransport: Transport } {
-    const publishTransport = this.router.createTransport({
-      label: id,
-      role: 'publish',
-      onSignal: (signal) => this.onPublishSignal(id, signal),
-      onStats: (stats) => this.quality.stats(id, 'publish', stats),
-    });
-    try {
-      const subscribeTransport = this.router.createTransport({
+  /** Participant `id`'s media transports, each created by the router when first needed. */
+  private transportsFor(id: ParticipantId): ParticipantTransports {
+    return new ParticipantTransports((role) =>
+      this.router.createTransport({
         label: id,
-        role: 'subscribe',
-        onSignal: (signal) => this.onSubscribeSignal(id, signal),
-        onStats: (stats) => this.quality.stats(id, 'subscribe', stats),
-      });
-      return { publishTransport, subscribeTransport };
-    } catch (error) {
-      publishTransport.close(); // e.g. the media port range is full: give back what we took
-      throw error;
-    }
+        role,
+        onSignal: (signal) => (role === 'publish' ? this.onPublishSignal(id, signal) : this.onSubscribeSignal(id, signal)),
+        onStats: (stats) => this.quality.stats(id, role, stats),
+      }),
+    );
   }
 
   /** The participant leaves (`disconnected`) unless its session is resumed within `windowMs`. */
@@ -1040,7 +1034,18 @@ export class Room {
     if (!owner || owner === subscriber || subscriber.consumers.has(trackId)) return;
     const track = owner.trackById(trackId);
     if (!track) return;
-    const consumer = subscriber.subscribeTransport.consume(track.producer, {
+    let transport: Transport;
+    try {
+      transport = subscriber.subscribeTransport;
+    } catch (error) {
+      // Made on first use: the media plane may be unable to host it now (ports, a worker gone).
+      // The others' publish goes on; this subscriber misses the track, and the log says why. A
+      // bug is not a refusal: it fails the room, as anywhere else.
+      if (isRoomFault(error)) throw error;
+      this.options.logger.warn({ room: this.name, participant: subscriber.id, err: error }, 'no subscribe transport: track not forwarded');
+      return;
+    }
+    const consumer = transport.consume(track.producer, {
       // The subscriber's bandwidth cannot carry this video now (or can again): its tile says so instead of freezing.
       onStreamState: (state) => {
         if (this.participants.get(subscriber.id) !== subscriber || subscriber.consumers.get(trackId) !== consumer) return;

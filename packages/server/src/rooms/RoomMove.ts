@@ -1,7 +1,7 @@
 import type { ParticipantId, RoomName } from '@confab/protocol';
-import type { Transport } from '../media/types';
 import { Participant } from './Participant';
 import { ParticipantSession } from './ParticipantSession';
+import type { ParticipantTransports } from './ParticipantTransports';
 import type { RoomLogger } from './Room';
 import type { ParticipantSnapshot, RoomSnapshot } from './RoomSnapshot';
 
@@ -70,17 +70,17 @@ export class OutgoingMove {
 }
 
 /**
- * One participant of a room moved here, on its new `transports`: same id, session (detached until
+ * One participant of a room moved here, on its new `transports` (made on first use): same id, session (detached until
  * its client resumes) and tracks, which wait (`awaiting`) until the client publishes them again.
  */
 export function arrivingParticipant(
   state: ParticipantSnapshot,
-  transports: { publishTransport: Transport; subscribeTransport: Transport },
+  transports: ParticipantTransports,
   replayBufferSize: number,
 ): Participant {
   const session = new ParticipantSession(undefined, replayBufferSize, state.session);
   const profile = { identity: state.identity, name: state.name, ...(state.metadata === undefined ? {} : { metadata: state.metadata }), hidden: state.hidden };
-  const participant = new Participant(state.id, profile, state.permissions, state.status, session, transports.publishTransport, transports.subscribeTransport, state.joinedAt);
+  const participant = new Participant(state.id, profile, state.permissions, state.status, session, transports, state.joinedAt);
   participant.connection = state.connection;
   participant.handRaised = state.handRaised;
   participant.lastRequestId = state.lastRequestId;

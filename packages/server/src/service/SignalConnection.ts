@@ -44,7 +44,7 @@ export class SignalConnection implements SessionLink {
   private state: State = { kind: 'idle' };
   private readonly bucket: TokenBucket;
   private invalidTimes: number[] = [];
-  /** When the client was last heard from (any frame or pong). */
+  /** When the client was last heard from (any frame, or a pong frame from a client that sends them). */
   private lastSeen = Date.now();
   /** Set when we close the socket ourselves, so onClose knows why. */
   private closingCode: number | undefined;
@@ -73,18 +73,15 @@ export class SignalConnection implements SessionLink {
   }
 
   /**
-   * Called every heartbeat interval: pings the client, and drops the socket if it has been silent
-   * for `heartbeatTimeoutMs` (a vanished network sends no close frame); its session then waits for
-   * a resume. `judge` false: only ping (the server itself was stalled, see ConfabServer).
+   * Called by the server's shared timer: drops the socket if the client has been silent for
+   * `heartbeatTimeoutMs` (a vanished network sends no close frame; the SDK pings every
+   * `heartbeatIntervalMs`); its session then waits for a resume. Nothing is sent: the client's
+   * `ping` and our `pong` are the only heartbeat.
    */
-  heartbeat(now: number, judge = true): void {
-    if (this.socket.readyState !== this.socket.OPEN) return;
-    if (judge && now - this.lastSeen > this.config.heartbeatTimeoutMs) {
-      this.logger.info({ silentMs: now - this.lastSeen }, 'client silent, dropping its connection');
-      this.socket.terminate();
-      return;
-    }
-    this.socket.ping();
+  checkSilence(now: number): void {
+    if (now - this.lastSeen <= this.config.heartbeatTimeoutMs || this.socket.readyState !== this.socket.OPEN) return;
+    this.logger.info({ silentMs: now - this.lastSeen }, 'client silent, dropping its connection');
+    this.socket.terminate();
   }
 
   send(message: ServerMessage, seq?: number): void {

@@ -45,7 +45,7 @@ export interface Config {
   maxInvalidMessagesPerMinute: number;
   /** Grace period after SIGTERM during which clients are told to move. */
   shutdownGraceSeconds: number;
-  /** The server pings every client this often; a client silent for the timeout is counted lost. */
+  /** Clients ping this often (told in `joined`) and the server answers; a client silent for the timeout is counted lost. */
   heartbeatIntervalMs: number;
   heartbeatTimeoutMs: number;
   /** How long a lost participant stays (shown as reconnecting) waiting for its client to resume. */
@@ -135,8 +135,8 @@ function readConfig(env: NodeJS.ProcessEnv): Config {
     messageBurst: int(env, 'CONFAB_MESSAGE_BURST', 200, 1, 1_000_000),
     maxInvalidMessagesPerMinute: int(env, 'CONFAB_MAX_INVALID_MESSAGES', 30, 1, 1_000_000),
     shutdownGraceSeconds: int(env, 'CONFAB_SHUTDOWN_GRACE_SECONDS', 5, 0, 3600),
-    heartbeatIntervalMs: int(env, 'CONFAB_HEARTBEAT_INTERVAL_MS', 1000, 100, 60_000),
-    heartbeatTimeoutMs: int(env, 'CONFAB_HEARTBEAT_TIMEOUT_MS', 3000, 300, 600_000),
+    heartbeatIntervalMs: int(env, 'CONFAB_HEARTBEAT_INTERVAL_MS', 2000, 100, 60_000),
+    heartbeatTimeoutMs: int(env, 'CONFAB_HEARTBEAT_TIMEOUT_MS', 4000, 300, 600_000),
     resumeWindowMs: int(env, 'CONFAB_RESUME_WINDOW_SECONDS', 15, 0, 3600) * 1000,
     replayBufferSize: int(env, 'CONFAB_REPLAY_BUFFER_MESSAGES', 1000, 10, 1_000_000),
     ...tlsSettings(env),

@@ -13,6 +13,9 @@ export interface Return {
   mediaReset: boolean;
 }
 
+/** Within the servers' default 4 s heartbeat timeout, whatever interval `joined` asks for. */
+const HEARTBEAT_MS = 1000;
+
 /** Closes after which the SDK does not come back (client/src/reconnect.ts). */
 const FINAL = new Set([1008, 1009, SessionCloseCode.SessionMoved]);
 
@@ -85,9 +88,14 @@ export class RejoiningClient {
 
   private async open(url: string): Promise<WebSocket> {
     const socket = new WebSocket(url);
+    // The SDK's half of the heartbeat (the server answers with a pong): a silent socket is dropped.
+    const heartbeat = setInterval(() => {
+      if (socket.readyState === WebSocket.OPEN) socket.send(encodeMessage({ type: 'ping', lastSeq: this.lastSeq }));
+    }, HEARTBEAT_MS);
+    socket.on('close', () => clearInterval(heartbeat));
     socket.on('message', (data) => {
       const decoded = decodeServerMessage(String(data));
-      if (!decoded.ok) return;
+      if (!decoded.ok || (decoded.message.type === 'pong' && decoded.message.id === undefined)) return;
       if (decoded.seq !== undefined) this.lastSeq = decoded.seq;
       this.seen.push(decoded.message);
       this.track(decoded.message);

@@ -8,8 +8,9 @@ import type { WsClient } from './wsClient';
 export const HEARTBEAT_TIMEOUT_MS = 600;
 const RESUME_WINDOW_MS = 1_000;
 /** The settings these cases expect of every node. */
+export const RESUME_TEST_HEARTBEAT_MS = 200;
 export const RESUME_TEST_ENV = {
-  CONFAB_HEARTBEAT_INTERVAL_MS: '200',
+  CONFAB_HEARTBEAT_INTERVAL_MS: String(RESUME_TEST_HEARTBEAT_MS),
   CONFAB_HEARTBEAT_TIMEOUT_MS: String(HEARTBEAT_TIMEOUT_MS),
   CONFAB_RESUME_WINDOW_SECONDS: String(RESUME_WINDOW_MS / 1000),
 };
@@ -18,7 +19,7 @@ export const RESUME_TEST_ENV = {
  * Lost connections and resume, as a client sees them: on one node (resume.test.ts) and through a
  * cluster, where the resuming socket lands on another node than the lost one (clusterSignaling.test.ts).
  */
-export function resumeCases(target: Omit<SignalingTarget, 'client'> & { client(options?: { autoPong?: boolean }): Promise<WsClient> }): void {
+export function resumeCases(target: Omit<SignalingTarget, 'client'> & { client(options?: { silent?: boolean }): Promise<WsClient> }): void {
   const freshRoom = () => target.freshRoom();
 
   test('a connection that dies without a close frame shows as reconnecting, then leaves when the window ends', async () => {
@@ -40,7 +41,7 @@ export function resumeCases(target: Omit<SignalingTarget, 'client'> & { client(o
   test('a client that stops answering pings is counted lost after the heartbeat timeout', async () => {
     const room = freshRoom();
     const ann = await target.client();
-    const mute = await target.client({ autoPong: false });
+    const mute = await target.client({ silent: true });
     await ann.join(room, 'Ann');
     const joined = await mute.join(room, 'Mute');
     const silentFrom = Date.now();

@@ -3,6 +3,9 @@ import { WebSocket, type ClientOptions } from 'ws';
 
 type Of<T extends ServerMessage['type']> = Extract<ServerMessage, { type: T }>;
 
+/** Until `joined` says otherwise: well inside the server's default 4 s timeout. */
+const DEFAULT_HEARTBEAT_MS = 1000;
+
 /** A bare signaling client that validates everything the server sends and lets tests await messages. */
 export class WsClient {
   readonly received: ServerMessage[] = [];
@@ -12,26 +15,58 @@ export class WsClient {
   /** Highest `seq` received (what a resume asks to replay after). */
   lastSeq = 0;
   private readonly closedPromise: Promise<number>;
+  private heartbeat: NodeJS.Timeout | undefined;
 
-  private constructor(readonly socket: WebSocket) {
+  private constructor(
+    readonly socket: WebSocket,
+    /** undefined: silent. */
+    heartbeatMs: number | undefined,
+  ) {
+    const silent = heartbeatMs === undefined;
+    if (!silent) this.beat(heartbeatMs);
     socket.on('message', (data) => {
       const decoded = decodeServerMessage(String(data));
       if (!decoded.ok) return void this.invalid.push(String(data));
       if (decoded.seq !== undefined) this.lastSeq = decoded.seq;
+      const message = decoded.message;
+      // The answers to our own heartbeat are not what tests wait for.
+      if (message.type === 'pong' && message.id === undefined) return;
+      if (message.type === 'joined' && !silent) this.beat(message.session.heartbeatIntervalMs);
       this.received.push(decoded.message);
       this.waiters = this.waiters.filter((w) => (w.match(decoded.message) ? (w.resolve(decoded.message), false) : true));
     });
-    this.closedPromise = new Promise((resolve) => socket.on('close', (code) => resolve((this.closeCode = code))));
+    this.closedPromise = new Promise((resolve) =>
+      socket.on('close', (code) => {
+        clearInterval(this.heartbeat);
+        resolve((this.closeCode = code));
+      }),
+    );
+  }
+
+  /** From now on the client says nothing unasked, as when its network vanishes. */
+  stopHeartbeat(): void {
+    clearInterval(this.heartbeat);
+  }
+
+  /** As the SDK does: `ping {lastSeq}` every `intervalMs`, the client's half of the heartbeat. */
+  private beat(intervalMs: number): void {
+    clearInterval(this.heartbeat);
+    this.heartbeat = setInterval(() => {
+      if (this.socket.readyState === WebSocket.OPEN) this.socket.send(JSON.stringify({ type: 'ping', lastSeq: this.lastSeq }));
+    }, intervalMs);
+    this.heartbeat.unref();
   }
 
   /**
    * `options` as for ws, e.g. `origin` (the Origin header), `localAddress` (the address to connect
-   * from), or `autoPong: false` for a client that ignores the server's pings, like one whose network vanished.
+   * from), plus `silent: true` for a client that never pings, like one whose network vanished.
+   * Otherwise it pings like the SDK: every `heartbeatMs` (default 1 s) until `joined` says how often.
    */
-  static async open(url: string, options: ClientOptions = {}): Promise<WsClient> {
-    const socket = new WebSocket(url, options);
+  static async open(url: string, options: ClientOptions & { silent?: boolean; heartbeatMs?: number } = {}): Promise<WsClient> {
+    const { silent = false, heartbeatMs = DEFAULT_HEARTBEAT_MS, ...wsOptions } = options;
+    const socket = new WebSocket(url, wsOptions);
     // Listen before the socket opens: a server may send right after the handshake, in the same read.
-    const client = new WsClient(socket);
+    const client = new WsClient(socket, silent ? undefined : heartbeatMs);
     await new Promise<void>((resolve, reject) => {
       socket.once('open', () => resolve());
       socket.once('error', reject);
