@@ -39,6 +39,9 @@ test('publishing forwards the track to everyone else, now and later', async () =
   assert.equal(carolP.consumers.size, 1, 'a latecomer receives what is already published');
   assert.deepEqual(carol.ofType('joined')[0]!.participants.find((p) => p.name === 'Ann')!.tracks.map((t) => t.source), ['camera']);
   assert.equal(router.transports.length, 6);
+  // Carol's `joined` says her subscriber offer follows (the SDK answers it first); Bob's said nothing, the room had no tracks.
+  assert.equal(carol.ofType('joined')[0]!.subscriberOfferFollows, true);
+  assert.equal(bob.ofType('joined')[0]!.subscriberOfferFollows, undefined);
 });
 
 test('simulcast seams: track_settings reach the consumer, dynacast reaches the publisher, stream_state the subscriber', async () => {
