@@ -7,7 +7,19 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { connect } from './connect';
 import { RoomEvent } from './events';
-import { fakePeerConnectionClass, fakeTrack, fakeWebSocketClass, joinedMessage, participantInfo, scriptSocket, tick, type FakeMediaStreamTrack, type FakeWebSocket } from './testFakes';
+import {
+  fakePeerConnectionClass,
+  fakeTrack,
+  fakeWebSocketClass,
+  joinedMessage,
+  mediaStream as stream,
+  participantInfo,
+  scriptSocket,
+  tick,
+  withGetUserMedia,
+  type FakeMediaStreamTrack,
+  type FakeWebSocket,
+} from './testFakes';
 
 const SELF = participantInfo({ id: 'me', name: 'Me' });
 const ALICE = participantInfo({ id: 'alice', name: 'Alice', tracks: [{ id: 'a-cam', source: 'camera', kind: 'video', muted: false }] });
@@ -55,27 +67,6 @@ test('an offer announced but never sent holds connect() at most a second, and no
   assert.deepEqual(chats, ['welcome']);
   assert.equal(sockets[0]!.messages().filter((m) => m['type'] === 'answer').length, 0);
   await room.leave();
-});
-
-/** Replaces navigator.mediaDevices.getUserMedia for one test (Node has no capture devices). */
-async function withGetUserMedia(impl: (c: MediaStreamConstraints) => Promise<unknown>, run: () => Promise<void>): Promise<void> {
-  const g = globalThis as Record<string, unknown>;
-  const saved = Object.getOwnPropertyDescriptor(globalThis, 'navigator');
-  const savedSecure = g['isSecureContext'];
-  Object.defineProperty(globalThis, 'navigator', { value: { mediaDevices: { getUserMedia: impl } }, configurable: true });
-  g['isSecureContext'] = true;
-  try {
-    await run();
-  } finally {
-    if (saved) Object.defineProperty(globalThis, 'navigator', saved);
-    else delete g['navigator'];
-    g['isSecureContext'] = savedSecure;
-  }
-}
-
-const stream = (tracks: MediaStreamTrack[]): unknown => ({
-  getAudioTracks: () => tracks.filter((t) => t.kind === 'audio'),
-  getVideoTracks: () => tracks.filter((t) => t.kind === 'video'),
 });
 
 test('devices to publish are captured while the join is under way, and those tracks are published', async () => {
