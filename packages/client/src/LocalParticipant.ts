@@ -4,6 +4,7 @@ import { ConfabError } from './errors';
 import { RoomEvent, type EmitRoomEvent } from './events';
 import { LocalTrack } from './LocalTrack';
 import { captureDevice, captureScreen, captureUserMedia, type CaptureConstraints } from './media';
+import { isTrack } from './initialCapture';
 import type { Signaller } from './PeerLink';
 import type { PublisherConnection } from './PublisherConnection';
 import { SerialQueue } from './SerialQueue';
@@ -392,7 +393,3 @@ export class LocalParticipant {
   }
 }
 
-/** A MediaStreamTrack rather than capture constraints (duck-typed: Node tests have no MediaStreamTrack class). */
-function isTrack(value: unknown): value is MediaStreamTrack {
-  return typeof value === 'object' && value !== null && 'kind' in value && typeof (value as { stop?: unknown }).stop === 'function';
-}

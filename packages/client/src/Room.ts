@@ -24,6 +24,7 @@ import { readInboundRtp, type TrackStats } from './stats';
 import { SubscriberConnection, type SubscriberSlot } from './SubscriberConnection';
 import { AdaptiveStream } from './AdaptiveStream';
 import { ElementVisibility } from './ElementVisibility';
+import { captureEarly, stopTracks, type InitialPublishRequest } from './initialCapture';
 import type { TrackSettings } from './TrackSettingsScheduler';
 import { TypedEmitter } from './TypedEmitter';
 import type { VideoPublishDefaults } from './videoEncoding';
@@ -34,8 +35,9 @@ const LEAVE_TIMEOUT_MS = 2_000;
 const NO_PERMISSIONS: Permissions = { canPublish: false, canPublishSources: [], canSubscribe: false, canChat: false, moderator: false };
 const OPEN_ROOM: RoomAccess = { locked: false, lobby: false, passwordProtected: false };
 
-/** What to publish for a device at join: capture it (true or constraints), or this track. */
-export type InitialPublish = boolean | MediaTrackConstraints | MediaStreamTrack;
+export type { InitialPublish } from './initialCapture';
+/** The longest connect() waits for the first subscriber offer to be answered (see mediaUnderWay). */
+const OFFER_WAIT_MS = 1_000;
 
 export interface ConnectOptions {
   /** Initial presence; default 'online'. */
@@ -67,7 +69,7 @@ export interface ConnectOptions {
    * as it is, without capturing again; the SDK owns it from the call on (stops it on unpublish, on
    * leave, or when the join fails).
    */
-  publish?: { microphone?: InitialPublish; camera?: InitialPublish };
+  publish?: InitialPublishRequest;
   /** Time allowed for opening the socket plus joining; default 10 000 ms. */
   connectTimeoutMs?: number;
   /** WebSocket implementation (e.g. `ws` in Node tests); default the global one. */
@@ -126,6 +128,10 @@ export class Room extends TypedEmitter<RoomEvents> {
   private session: Session | undefined = undefined;
   /** Messages that arrived before the join finished setting up. */
   private early: ServerMessage[] | undefined = [];
+  /** Messages held while connect() waits for the first offer to be answered (mediaUnderWay). */
+  private held: ServerMessage[] | undefined;
+  /** `options.publish` with the devices captured during the join (captureEarly). */
+  private initialPublish: Promise<InitialPublishRequest | undefined> | undefined;
   private leaving = false;
   private displayName = '';
   private PeerConnection: typeof RTCPeerConnection | undefined;
@@ -220,6 +226,7 @@ export class Room extends TypedEmitter<RoomEvents> {
       if (typeof PeerConnection !== 'function') throw ConfabError.connectionFailed('no RTCPeerConnection implementation available');
       this.displayName = displayName;
       this.PeerConnection = PeerConnection;
+      this.initialPublish = captureEarly(this.options.publish);
       const request = await this.joinRequest(this.options.status);
       if (this.options.signal?.aborted) throw ConfabError.closed('connect cancelled');
       signal = new SignalClient(url, this.options.WebSocket ? { WebSocket: this.options.WebSocket } : {});
@@ -230,6 +237,7 @@ export class Room extends TypedEmitter<RoomEvents> {
       const joined = await signal.request(request, remaining());
       if (this.connectionState === ConnectionState.Disconnected) throw this.endError ?? ConfabError.closed(this.reason);
       this.setUp(signal, joined, PeerConnection);
+      await this.mediaUnderWay(joined, remaining());
     } catch (error) {
       // Removed while joining (the meeting ended while we waited in its lobby): that says more than the close.
       const confabError = this.removal ?? ConfabError.wrap(error);
@@ -419,8 +427,34 @@ export class Room extends TypedEmitter<RoomEvents> {
   private scheduleInitialPublish(): void {
     const request = this.options.publish;
     if (!request?.microphone && !request?.camera) return;
-    // A macrotask later, so the caller has attached its listeners after `await connect()`.
-    setTimeout(() => this.publishInitialWhenConnected(request), 0);
+    const captured = this.initialPublish ?? Promise.resolve(request);
+    // A macrotask later at least, so the caller has attached its listeners after `await connect()`.
+    setTimeout(() => void captured.then((ready) => this.publishInitialWhenConnected(ready ?? request)), 0);
+  }
+
+  /**
+   * The room has tracks for us: the server's first subscriber offer follows `joined` at once
+   * (`subscriberOfferFollows`). It is answered before connect() resolves, so that the app's first rendering of the room (a long
+   * task) does not hold up the media's negotiation. Other messages wait meanwhile, in order, and
+   * reach the app's listeners a macrotask after connect() resolved. At most OFFER_WAIT_MS.
+   */
+  private async mediaUnderWay(joined: MessageOf<ServerMessage, 'joined'>, timeoutMs: number): Promise<void> {
+    const session = this.session;
+    if (!session || joined.subscriberOfferFollows !== true) return;
+    this.held = [];
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const timeout = new Promise<void>((resolve) => (timer = setTimeout(resolve, Math.min(OFFER_WAIT_MS, timeoutMs))));
+    await Promise.race([session.subscriber.firstOfferHandled, timeout]);
+    clearTimeout(timer);
+    if (this.held.length === 0) {
+      this.held = undefined;
+      return;
+    }
+    setTimeout(() => {
+      const held = this.held ?? [];
+      this.held = undefined;
+      for (const message of held) this.onMessage(message);
+    }, 0);
   }
 
   /** A drop right after joining only delays the initial publish; a room that ended stops handed-over tracks. */
@@ -445,9 +479,8 @@ export class Room extends TypedEmitter<RoomEvents> {
 
   /** Tracks given to `connect({ publish })` are ours from then on: stop them if they never got published. */
   private stopHandedOverTracks(): void {
-    for (const value of Object.values(this.options.publish ?? {})) {
-      if (typeof value === 'object' && value !== null && 'kind' in value && typeof value.stop === 'function') value.stop();
-    }
+    stopTracks(this.options.publish);
+    void this.initialPublish?.then(stopTracks);
   }
 
   private onMessage(message: ServerMessage): void {
@@ -459,6 +492,10 @@ export class Room extends TypedEmitter<RoomEvents> {
     if (message.type === 'removed') return this.onRemoved(ConfabError.removed(message.reason, message.message));
     if (this.early) {
       this.early.push(message);
+      return;
+    }
+    if (this.held && message.type !== 'offer' && message.type !== 'candidate') {
+      this.held.push(message);
       return;
     }
     const session = this.session;

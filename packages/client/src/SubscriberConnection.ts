@@ -36,6 +36,9 @@ export class SubscriberConnection {
   /** Receivers whose `track` event has fired; a reused m-line does not fire it again. */
   private readonly firedReceivers = new WeakSet<RTCRtpReceiver>();
   private slots = new Map<string, SubscriberSlot>();
+  private firstOfferDone!: () => void;
+  /** Settles once the first offer has been answered (or failed): media is on its way from then on. */
+  readonly firstOfferHandled = new Promise<void>((resolve) => (this.firstOfferDone = resolve));
 
   constructor(
     readonly pc: RTCPeerConnection,
@@ -85,7 +88,7 @@ export class SubscriberConnection {
       this.answer(offer.revision, this.pc.localDescription?.sdp ?? answer.sdp ?? '');
     }).catch((error: unknown) => {
       if (!this.link.closed) this.callbacks.onError(ConfabError.connectionFailed('subscriber: could not apply the server offer', error));
-    });
+    }).finally(this.firstOfferDone);
   }
 
   private answer(revision: number, sdp: string): void {

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { ConfabError } from './errors';
 import { createLocalTracks, withDevice } from './localTracks';
-import { fakeTrack } from './testFakes';
+import { fakeTrack, mediaStream as stream, withGetUserMedia } from './testFakes';
 
 test('withDevice: exact for a picked device, ideal for a remembered one, untouched without one', () => {
   assert.deepEqual(withDevice({ width: 640 }, 'cam-2'), { width: 640, deviceId: { exact: 'cam-2' } });
@@ -10,30 +10,6 @@ test('withDevice: exact for a picked device, ideal for a remembered one, untouch
   assert.equal(withDevice(true, undefined), true);
   assert.equal(withDevice(undefined, undefined), true);
 });
-
-/** Replaces navigator.mediaDevices.getUserMedia for one test (Node has no capture devices). */
-async function withGetUserMedia(
-  impl: (c: MediaStreamConstraints) => Promise<unknown>,
-  run: () => Promise<void>,
-  secure = true,
-): Promise<void> {
-  const g = globalThis as Record<string, unknown>;
-  const saved = Object.getOwnPropertyDescriptor(globalThis, 'navigator');
-  const savedSecure = g['isSecureContext'];
-  Object.defineProperty(globalThis, 'navigator', { value: secure ? { mediaDevices: { getUserMedia: impl } } : {}, configurable: true });
-  g['isSecureContext'] = secure;
-  try {
-    await run();
-  } finally {
-    if (saved) Object.defineProperty(globalThis, 'navigator', saved);
-    else delete g['navigator'];
-    g['isSecureContext'] = savedSecure;
-  }
-}
-
-function stream(tracks: MediaStreamTrack[]): unknown {
-  return { getAudioTracks: () => tracks.filter((t) => t.kind === 'audio'), getVideoTracks: () => tracks.filter((t) => t.kind === 'video') };
-}
 
 const domError = (name: string) => Object.assign(new Error(`${name} happened`), { name });
 

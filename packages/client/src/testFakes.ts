@@ -406,3 +406,28 @@ function standardReply(type: string, id: number): unknown {
       return { type: 'ack', id };
   }
 }
+
+/** Replaces navigator.mediaDevices.getUserMedia for one test (Node has no capture devices). */
+export async function withGetUserMedia(
+  impl: (c: MediaStreamConstraints) => Promise<unknown>,
+  run: () => Promise<void>,
+  secure = true,
+): Promise<void> {
+  const g = globalThis as Record<string, unknown>;
+  const saved = Object.getOwnPropertyDescriptor(globalThis, 'navigator');
+  const savedSecure = g['isSecureContext'];
+  Object.defineProperty(globalThis, 'navigator', { value: secure ? { mediaDevices: { getUserMedia: impl } } : {}, configurable: true });
+  g['isSecureContext'] = secure;
+  try {
+    await run();
+  } finally {
+    if (saved) Object.defineProperty(globalThis, 'navigator', saved);
+    else delete g['navigator'];
+    g['isSecureContext'] = savedSecure;
+  }
+}
+
+/** A MediaStream as getUserMedia resolves it, holding `tracks`. */
+export function mediaStream(tracks: MediaStreamTrack[]): unknown {
+  return { getAudioTracks: () => tracks.filter((t) => t.kind === 'audio'), getVideoTracks: () => tracks.filter((t) => t.kind === 'video') };
+}

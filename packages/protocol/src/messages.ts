@@ -260,6 +260,11 @@ export const JoinedMessage = z.object({
   permissions: Permissions,
   /** The room's access settings; `room_access` messages bring changes. */
   access: RoomAccess,
+  /**
+   * True: the room has tracks for this participant, and the server's first subscriber `offer`
+   * follows at once. A client can answer it before anything else (the SDK's connect() does).
+   */
+  subscriberOfferFollows: z.boolean().optional(),
   session: z.object({
     /** Secret that lets this client `resume` the session after a drop. */
     resumeToken: z.string(),

@@ -40,6 +40,9 @@ test('publishing forwards the track to everyone else, now and later', async () =
   assert.deepEqual(carol.ofType('joined')[0]!.participants.find((p) => p.name === 'Ann')!.tracks.map((t) => t.source), ['camera']);
   // Made on first use: Ann's to publish, Bob's and Carol's to receive; nobody else's.
   assert.deepEqual(router.transports.map((t) => t.id).sort(), [`${annP.id}/publish`, `${bobP.id}/subscribe`, `${carolP.id}/subscribe`].sort());
+  // Carol's `joined` says her subscriber offer follows (the SDK answers it first); Bob's said nothing, the room had no tracks.
+  assert.equal(carol.ofType('joined')[0]!.subscriberOfferFollows, true);
+  assert.equal(bob.ofType('joined')[0]!.subscriberOfferFollows, undefined);
 });
 
 test('a participant who only talks, chats and leaves costs the media plane nothing', async () => {

@@ -557,6 +557,12 @@ export class Room {
     clearTimeout(this.emptyTimer);
     this.emptyTimer = undefined;
 
+    // Before `joined`, so that it can say an offer follows; the offer itself goes out a tick later.
+    if (participant.permissions.canSubscribe) {
+      for (const other of others) {
+        for (const track of other.tracks.values()) this.subscribe(participant, track.info.id);
+      }
+    }
     session.send({
       type: 'joined',
       ...(request.id === undefined ? {} : { id: request.id }),
@@ -567,6 +573,7 @@ export class Room {
       iceServers: this.options.iceServers(id),
       permissions: participant.permissionsView(),
       access: this.accessState.view(),
+      ...(participant.consumers.size > 0 ? { subscriberOfferFollows: true } : {}),
       session: { ...this.options.session, resumeToken: session.resumeToken },
     });
     if (!participant.profile.hidden) this.broadcast({ type: 'participant_joined', participant: participant.info() }, id);
@@ -575,11 +582,6 @@ export class Room {
     session.send(this.quality.snapshot());
     const speakers = this.speakers.snapshot();
     if (speakers) session.send(speakers);
-    if (participant.permissions.canSubscribe) {
-      for (const other of others) {
-        for (const track of other.tracks.values()) this.subscribe(participant, track.info.id);
-      }
-    }
     this.emitParticipant('participant_joined', participant);
     this.options.logger.info({ room: this.name, participant: id, identity: participant.identity, size: this.participants.size }, 'participant joined');
     return participant;

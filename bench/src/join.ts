@@ -1,0 +1,109 @@
+/**
+ * Join benchmark: a person opens a room link (the pre-join screen skipped, `&prejoin=0`) in real
+ * Chromium, and we time from the page's navigation start to every remote camera tile playing (its
+ * first frame), over --joins joins into a room where --publishers others already publish (Chromium
+ * pages, fake camera). Each joiner publishes its camera too, as a person would, and leaves before the
+ * next one comes. The page's own timeline (socket, messages, both peer connections) says where the
+ * time went. Loopback only, like the tests:
+ *
+ *   unshare -n sh -c 'ip link set lo up; exec npm run -s bench:join -- --joins 20 [--json]'
+ */
+import { parseArgs } from 'node:util';
+import { ServerProcess } from '@confab/loadtest';
+import type { Browser, Page } from 'playwright-core';
+import { launchBrowser, openParticipant, uniqueRoom, type Participant } from '../../e2e/support/browser';
+import { pageTimings } from '../../e2e/support/observe';
+import { JOIN_TIMELINE, type PageTimeline } from './join/timeline';
+import { milestones, percentile } from './join/milestones';
+
+const { values } = parseArgs({
+  options: {
+    joins: { type: 'string', default: '20' },
+    publishers: { type: 'string', default: '2' },
+    json: { type: 'boolean', default: false },
+  },
+});
+const joins = bounded('joins', 1, 200);
+const publishers = bounded('publishers', 1, 6);
+/** A join that shows nobody within this long failed. */
+const JOIN_TIMEOUT_MS = 20_000;
+
+interface JoinResult {
+  allTilesMs: number;
+  firstFrameMs: Record<string, number>;
+  timeline: PageTimeline;
+}
+
+const server = await ServerProcess.start();
+const browser = await launchBrowser();
+const room = uniqueRoom('bench-join');
+const others: Participant[] = [];
+const results: JoinResult[] = [];
+try {
+  for (let i = 0; i < publishers; i++) others.push(await openParticipant(browser, server.httpBase, room, `Publisher ${i + 1}`));
+  const names = others.map((p) => p.name);
+  await joinOnce(browser, names, 'Warm-up'); // the server's and the browser's first join pay for loading code
+  for (let i = 0; i < joins; i++) {
+    const result = await joinOnce(browser, names, `Joiner ${i + 1}`);
+    results.push(result);
+    if (!values.json) console.log(`join ${i + 1}: every tile playing after ${Math.round(result.allTilesMs)} ms; long tasks ${result.timeline.longTasks.map(([at, ms]) => `${at}+${ms}`).join(' ')}`);
+  }
+} finally {
+  for (const p of others) await p.close();
+  await browser.close().catch(() => {});
+  await server.stop();
+}
+report(results);
+
+async function joinOnce(browser: Browser, names: string[], name: string): Promise<JoinResult> {
+  const joiner = await openParticipant(browser, server.httpBase, room, name, { initScript: JOIN_TIMELINE, waitForState: 'none' });
+  try {
+    const deadline = Date.now() + JOIN_TIMEOUT_MS;
+    for (;;) {
+      const timings = await pageTimings(joiner.page);
+      const firstFrameMs = Object.fromEntries(names.map((n) => [n, timings.firstFrame[`${n}|camera`]]).filter(([, at]) => at !== undefined)) as Record<string, number>;
+      if (Object.keys(firstFrameMs).length === names.length) {
+        return { allTilesMs: Math.max(...Object.values(firstFrameMs)), firstFrameMs, timeline: await timeline(joiner.page) };
+      }
+      if (Date.now() > deadline) throw new Error(`${name} saw ${Object.keys(firstFrameMs).join(', ') || 'nobody'} of ${names.join(', ')} within ${JOIN_TIMEOUT_MS} ms\n${joiner.diagnostics()}`);
+      await new Promise((r) => setTimeout(r, 25));
+    }
+  } finally {
+    await joiner.close();
+    // Let the server see the leave before the next person comes.
+    await new Promise((r) => setTimeout(r, 500));
+  }
+}
+
+function timeline(page: Page): Promise<PageTimeline> {
+  return page.evaluate(() => (window as unknown as { __joinTimeline: PageTimeline }).__joinTimeline);
+}
+
+function report(list: JoinResult[]): void {
+  const totals = list.map((r) => r.allTilesMs);
+  const summary = {
+    joins: list.length,
+    publishers,
+    join_to_all_tiles_p50_ms: Math.round(percentile(totals, 0.5)),
+    join_to_all_tiles_p95_ms: Math.round(percentile(totals, 0.95)),
+    join_to_all_tiles_max_ms: Math.round(Math.max(...totals)),
+  };
+  const steps = milestones(list.map((r) => r.timeline));
+  if (values.json) {
+    console.log(JSON.stringify({ summary, milestones: steps, joins: list }, null, 2));
+    return;
+  }
+  console.log(`\nnavigation start → every remote tile playing, ${list.length} joins, ${publishers} publishers in the room:`);
+  console.log(`  p50 ${summary.join_to_all_tiles_p50_ms} ms, p95 ${summary.join_to_all_tiles_p95_ms} ms, max ${summary.join_to_all_tiles_max_ms} ms`);
+  console.log('\nwhere the time went (ms after navigation start, median over the joins):');
+  for (const [step, ms] of Object.entries(steps)) console.log(`  ${step.padEnd(40)} ${ms}`);
+}
+
+function bounded(name: 'joins' | 'publishers', min: number, max: number): number {
+  const n = Number(values[name]);
+  if (!Number.isInteger(n) || n < min || n > max) {
+    console.error(`--${name}: an integer from ${min} to ${max}`);
+    process.exit(2);
+  }
+  return n;
+}

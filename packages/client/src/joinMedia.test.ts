@@ -1,0 +1,133 @@
+/**
+ * A join that gets media moving early: the devices are captured while the join is under way, and
+ * connect() answers the server's first subscriber offer before it resolves (fakes for the socket,
+ * the peer connections and getUserMedia; the real ones run in e2e and `npm run bench:join`).
+ */
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { connect } from './connect';
+import { RoomEvent } from './events';
+import {
+  fakePeerConnectionClass,
+  fakeTrack,
+  fakeWebSocketClass,
+  joinedMessage,
+  mediaStream as stream,
+  participantInfo,
+  scriptSocket,
+  tick,
+  withGetUserMedia,
+  type FakeMediaStreamTrack,
+  type FakeWebSocket,
+} from './testFakes';
+
+const SELF = participantInfo({ id: 'me', name: 'Me' });
+const ALICE = participantInfo({ id: 'alice', name: 'Alice', tracks: [{ id: 'a-cam', source: 'camera', kind: 'video', muted: false }] });
+const CHAT = { type: 'chat', messageId: 'm1', participantId: 'alice', name: 'Alice', time: 1_700_000_000_500, text: 'welcome' };
+const OFFER = { type: 'offer', target: 'subscriber', revision: 1, sdp: 'fake mids=0', tracks: [{ mid: '0', trackId: 'a-cam', participantId: 'alice' }] };
+
+/** A server whose `joined` says an offer follows, then sends `after` (in order) a few ms later. */
+function offeringServer(after: unknown[], joinDelayMs = 1): { WebSocket: typeof WebSocket; sockets: FakeWebSocket[] } {
+  return fakeWebSocketClass((socket) =>
+    scriptSocket(socket, {
+      join: (message, ws) => {
+        const joined = joinedMessage(message['id'] as number, { self: SELF, participants: [ALICE], subscriberOfferFollows: true });
+        setTimeout(() => {
+          ws.receive(joined);
+          setTimeout(() => after.forEach((m) => ws.receive(m)), 5);
+        }, joinDelayMs);
+        return undefined;
+      },
+    }),
+  );
+}
+
+test('connect() resolves once the first subscriber offer is answered; what came meanwhile reaches listeners after, in order', async () => {
+  const { WebSocket, sockets } = offeringServer([CHAT, OFFER, { ...CHAT, messageId: 'm2', text: 'again' }]);
+  const { RTCPeerConnection } = fakePeerConnectionClass();
+  const room = await connect('http://confab.test', 'standup', 'Me', { WebSocket, RTCPeerConnection });
+  const answer = sockets[0]!.messages().find((m) => m['type'] === 'answer');
+  assert.deepEqual(answer && { target: answer['target'], revision: answer['revision'] }, { target: 'subscriber', revision: 1 }, 'answered before connect() resolved');
+  const chats: string[] = [];
+  room.on(RoomEvent.ChatMessage, (m) => chats.push(m.text));
+  await tick(5);
+  assert.deepEqual(chats, ['welcome', 'again'], 'held messages delivered once, in order, to listeners attached after connect()');
+  sockets[0]!.receive({ ...CHAT, messageId: 'm3', text: 'live' });
+  assert.deepEqual(chats, ['welcome', 'again', 'live'], 'later messages go straight through');
+  await room.leave();
+});
+
+test('an offer announced but never sent holds connect() at most a second, and nothing is lost', async () => {
+  const { WebSocket, sockets } = offeringServer([CHAT]);
+  const { RTCPeerConnection } = fakePeerConnectionClass();
+  const room = await connect('http://confab.test', 'standup', 'Me', { WebSocket, RTCPeerConnection });
+  const chats: string[] = [];
+  room.on(RoomEvent.ChatMessage, (m) => chats.push(m.text));
+  await tick(5);
+  assert.deepEqual(chats, ['welcome']);
+  assert.equal(sockets[0]!.messages().filter((m) => m['type'] === 'answer').length, 0);
+  await room.leave();
+});
+
+test('devices to publish are captured while the join is under way, and those tracks are published', async () => {
+  const order: string[] = [];
+  const microphone = fakeTrack('audio');
+  const camera = fakeTrack('video');
+  await withGetUserMedia(
+    async (constraints) => {
+      order.push(`getUserMedia ${JSON.stringify(constraints)}`);
+      return stream([microphone, camera]);
+    },
+    async () => {
+      const { WebSocket, sockets } = offeringServer([OFFER], 30);
+      const { RTCPeerConnection } = fakePeerConnectionClass();
+      const room = await connect('http://confab.test', 'standup', 'Me', { WebSocket, RTCPeerConnection, publish: { microphone: true, camera: true } });
+      order.push('joined');
+      for (let i = 0; i < 200 && room.localParticipant.tracks.size < 2; i++) await tick(10);
+      assert.deepEqual(order, ['getUserMedia {"audio":true,"video":true}', 'joined'], 'one capture, asked before the join was answered');
+      assert.equal(room.localParticipant.tracks.get('microphone')?.mediaStreamTrack, microphone);
+      assert.equal(room.localParticipant.tracks.get('camera')?.mediaStreamTrack, camera);
+      assert.deepEqual(sockets[0]!.messages().filter((m) => m['type'] === 'publish').map((m) => m['source']), ['microphone', 'camera']);
+      await room.leave();
+      assert.equal((camera as unknown as FakeMediaStreamTrack).stopped, true);
+    },
+  );
+});
+
+test('what was captured during a join that fails is stopped (the camera light goes off)', async () => {
+  const camera = fakeTrack('video');
+  await withGetUserMedia(
+    async () => stream([camera]),
+    async () => {
+      const { WebSocket } = fakeWebSocketClass((s) => scriptSocket(s, { join: (m) => ({ type: 'error', id: m['id'], code: 'unavailable', message: 'shutting down' }) }));
+      const { RTCPeerConnection } = fakePeerConnectionClass();
+      await assert.rejects(connect('http://confab.test', 'standup', 'Me', { WebSocket, RTCPeerConnection, publish: { camera: true } }));
+      await tick(5);
+      assert.equal((camera as unknown as FakeMediaStreamTrack).stopped, true);
+    },
+  );
+});
+
+test('a failed early capture leaves publishing to capture device by device, each reporting its own error', async () => {
+  const asked: string[] = [];
+  const camera = fakeTrack('video');
+  await withGetUserMedia(
+    async (constraints) => {
+      asked.push(JSON.stringify(constraints));
+      if (constraints.audio) throw Object.assign(new Error('no microphone'), { name: 'NotFoundError' });
+      return stream([camera]);
+    },
+    async () => {
+      const { WebSocket } = offeringServer([OFFER]);
+      const { RTCPeerConnection } = fakePeerConnectionClass();
+      const room = await connect('http://confab.test', 'standup', 'Me', { WebSocket, RTCPeerConnection, publish: { microphone: true, camera: true } });
+      const errors: string[] = [];
+      room.on(RoomEvent.Error, (e) => errors.push(e.code));
+      for (let i = 0; i < 200 && room.localParticipant.tracks.size + errors.length < 2; i++) await tick(10);
+      assert.equal(room.localParticipant.tracks.get('camera')?.mediaStreamTrack, camera, 'the camera still goes out');
+      assert.equal(errors.length, 1, `the microphone's own error: ${errors.join(', ')}`);
+      assert.equal(asked[0], '{"audio":true,"video":true}', 'both at once first');
+      await room.leave();
+    },
+  );
+});
