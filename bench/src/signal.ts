@@ -19,7 +19,7 @@ import { availableParallelism, cpus, loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
 import { INSPECTOR_LINE, ServerInspector, ServerProcess, sleep, withTimeout } from '@confab/loadtest';
 import { ensureOpenFiles, openFileLimit } from './cluster/fileLimit';
-import { BENCH_SERVER_ENV } from './sfu/variants';
+import { BENCH_SERVER_ENV } from './sfu/ConfabTarget';
 import { GeneratorProcess } from './signal/GeneratorProcess';
 import { IdleSession } from './signal/IdleSession';
 import { latency, summary, textReport, type SignalResults } from './signal/report';
