@@ -33,8 +33,7 @@ const DEFAULTS = { maxInvalidPerMinute: 30, burst: 200, rate: 50, connectionsPer
 /**
  * How far above its baseline the server's JS heap may stay after the attack. Both readings follow a
  * full GC (serverGc.ts), so they count live objects only; what may legitimately grow meanwhile is
- * werift's send-side estimator history (about 0.5 MB a minute per subscriber, WERIFT-NOTES.md),
- * compiled code and caches warmed by the attack's code paths. A leak of a few KiB per attacking
+ * compiled code and caches warmed by the attack's code paths, and the call's own media state. A leak of a few KiB per attacking
  * connection (over 500 of them) shows above this.
  */
 const HEAP_TOLERANCE_BYTES = 6 * 1024 * 1024;
@@ -57,8 +56,8 @@ describe('hostile clients against a live call', { timeout: 180_000 }, () => {
     h.run(async () => {
       for (const name of NAMES) await h.join(ROOM, name);
       await Promise.all(pairs().map(([viewer, other]) => expectVideoDecoded(h.person(viewer).page, viewer, other)));
-      // One round before the baseline: the first attack warms up code and werift's per-process state
-      // (about 3 MB, once), which is not a leak.
+      // One round before the baseline: the first attack warms up code and per-process state (the
+      // DTLS library's among it; about 3 MB, once), which is not a leak.
       await messageRound('fuzz-warm-up', seededRandom(SEED - 1), newTallies());
       // The warm-up's attackers said goodbye, but the server may not have processed every close yet:
       // the baseline is the call alone, waited for rather than sampled.

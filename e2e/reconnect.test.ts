@@ -119,7 +119,7 @@ describe('network loss', { timeout: 150_000 }, () => {
       ]);
       await carol.evaluate(() => (window as unknown as { __chatSent: Promise<void> }).__chatSent);
       console.log(`# 3 s outage: video decoding again at Alice ${aliceAt - restoredAt} ms, at Bob ${bobAt - restoredAt} ms after the network returned`);
-      // Which recovery ran (the outage is as long as the heartbeat timeout, so either side may give up
+      // Which recovery ran (the outage is close to the heartbeat timeout, 4 s, so either side may give up
       // on the connection first), in ms from the network's return: what a slow case needs explained.
       const timeline = [
         ...(await events(carol)).filter((e) => e.type === 'reconnecting' || e.type === 'reconnected').map((e) => `Carol ${e.type}${e.text ? ` (${e.text})` : ''} ${e.at - restoredAt}`),
