@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { TrackSource, type Permissions } from '@confab/protocol';
 import type { AccessPolicy, Admission } from '../rooms/Admission';
-import type { JoinRequest } from '../rooms/Room';
+import type { JoinRequest } from '../rooms/requests';
 
 /** Everything but moderation: what anyone gets in open mode, and a token's grants by default. */
 export function defaultPermissions(): Permissions {

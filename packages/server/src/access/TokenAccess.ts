@@ -1,6 +1,6 @@
 import { ErrorCode, ProtocolError } from '@confab/protocol';
 import type { AccessPolicy, Admission } from '../rooms/Admission';
-import type { JoinRequest, ResumeRequest } from '../rooms/Room';
+import type { JoinRequest, ResumeRequest } from '../rooms/requests';
 import { AccessTokenError } from './AccessTokenError';
 import type { ApiKeys } from './apiKeys';
 import { checkJoinGrant, permissionsFrom } from './grants';

@@ -1,6 +1,6 @@
 import { ProtocolError } from '@confab/protocol';
 import type { SessionLink } from '../rooms/ParticipantSession';
-import type { JoinRequest, ResumeRequest, RoomLogger } from '../rooms/Room';
+import type { JoinRequest, ResumeRequest, RoomLogger } from '../rooms/requests';
 import { LocalAdministration } from './LocalAdministration';
 import type { LocalDirectory } from './LocalDirectory';
 import { LocalSession } from './LocalSession';

@@ -1,7 +1,8 @@
 import { ErrorCode } from '@confab/protocol';
 import type { Participant } from '../rooms/Participant';
 import type { SessionLink } from '../rooms/ParticipantSession';
-import type { Room, RoomCommand, RoomLogger } from '../rooms/Room';
+import type { Room } from '../rooms/Room';
+import type { RoomCommand, RoomLogger } from '../rooms/requests';
 import { toErrorMessage, toProtocolError } from '../service/errors';
 import type { RoutedSession } from './RoomRouter';
 

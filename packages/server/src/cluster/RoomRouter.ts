@@ -1,6 +1,6 @@
 import type { ParticipantId, RoomName } from '@confab/protocol';
 import type { SessionLink } from '../rooms/ParticipantSession';
-import type { JoinRequest, ResumeRequest, RoomCommand } from '../rooms/Room';
+import type { JoinRequest, ResumeRequest, RoomCommand } from '../rooms/requests';
 import type { ClusterMetrics } from '../service/metrics';
 import type { LocalDirectory } from './LocalDirectory';
 import type { RoomAdministration } from './RoomAdministration';

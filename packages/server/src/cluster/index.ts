@@ -1,6 +1,7 @@
 import type { MediaEngine } from '../media/types';
 import type { BanList } from '../rooms/Admission';
-import type { RoomLogger, RoomOptions } from '../rooms/Room';
+import type { RoomOptions } from '../rooms/Room';
+import type { RoomLogger } from '../rooms/requests';
 import { LocalBans } from './LocalBans';
 import type { Logger } from '../service/logger';
 import { LocalDirectory } from './LocalDirectory';

@@ -1,6 +1,6 @@
 import type { Permissions } from '@confab/protocol';
 import type { ParticipantProfile } from './Participant';
-import type { JoinRequest, ResumeRequest } from './Room';
+import type { JoinRequest, ResumeRequest } from './requests';
 
 /** Who a join lets in and what they may do: from an access token, or open mode's defaults. */
 export interface Admission {

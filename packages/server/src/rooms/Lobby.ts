@@ -2,7 +2,7 @@ import type { MessageOf, ParticipantId, ServerMessage } from '@confab/protocol';
 import type { Admission } from './Admission';
 import type { Participant } from './Participant';
 import type { SessionLink } from './ParticipantSession';
-import type { JoinRequest } from './Room';
+import type { JoinRequest } from './requests';
 
 /** Someone waiting in a room's lobby: their join, held until a moderator decides. */
 export interface Knock {

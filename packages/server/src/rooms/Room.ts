@@ -30,6 +30,7 @@ import { isRoomFault, roomFailedError, roomMediaFailedError } from './roomFault'
 import { arrivingParticipant, MOVED_RESUME_WINDOW_MIN_MS, OutgoingMove } from './RoomMove';
 import type { RoomSnapshot } from './RoomSnapshot';
 import { SerialQueue } from './SerialQueue';
+import type { JoinRequest, LeaveReason, RemovalReason, ResumeRequest, RoomCommand, RoomLogger } from './requests';
 
 /**
  * After a media reset, tracks the client has not published again within this long are withdrawn
@@ -58,18 +59,6 @@ export interface RoomOptions {
   metrics?: { joinRefused(reason: string): void; moderated(action: string): void };
 }
 
-export interface RoomLogger {
-  info(obj: object, msg: string): void;
-  warn(obj: object, msg: string): void;
-  error(obj: object, msg: string): void;
-}
-
-export type JoinRequest = MessageOf<ClientMessage, 'join'>;
-export type ResumeRequest = MessageOf<ClientMessage, 'resume'>;
-/** Everything a joined participant may send. */
-export type RoomCommand = Exclude<ClientMessage, { type: 'join' | 'resume' | 'ping' }>;
-export type LeaveReason = MessageOf<ServerMessage, 'participant_left'>['reason'];
-export type RemovalReason = MessageOf<ServerMessage, 'removed'>['reason'];
 /** Why a room closed, for webhooks (room_finished). */
 type FinishReason = 'empty' | 'ended' | 'deleted' | 'failed';
 

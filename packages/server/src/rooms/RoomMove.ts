@@ -2,7 +2,7 @@ import type { ParticipantId, RoomName } from '@confab/protocol';
 import { Participant } from './Participant';
 import { ParticipantSession } from './ParticipantSession';
 import type { ParticipantTransports } from './ParticipantTransports';
-import type { RoomLogger } from './Room';
+import type { RoomLogger } from './requests';
 import type { ParticipantSnapshot, RoomSnapshot } from './RoomSnapshot';
 
 /**

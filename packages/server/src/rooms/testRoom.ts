@@ -9,7 +9,8 @@ import type { IceServer, ParticipantId, RoomName, ServerMessage } from '@confab/
 import type { Consumer, ConsumeOptions, MediaKind, Producer, ProducerOptions, Router, TrackSettings, Transport, TransportOptions } from '../media/types';
 import { MediaError } from '../media/errors';
 import type { SessionEndReason } from './ParticipantSession';
-import { Room, type JoinRequest } from './Room';
+import { Room } from './Room';
+import type { JoinRequest } from './requests';
 
 /** Records what the room asks of media; enough to check the room's bookkeeping. */
 export class RecordingRouter implements Router {

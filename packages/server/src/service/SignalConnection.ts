@@ -11,7 +11,7 @@ import {
 import type { WebSocket } from 'ws';
 import type { RoomRouter, RoutedSession } from '../cluster/RoomRouter';
 import type { SessionEndReason, SessionLink } from '../rooms/ParticipantSession';
-import type { RoomCommand } from '../rooms/Room';
+import type { RoomCommand } from '../rooms/requests';
 import type { Config } from './config';
 import { CloseCode, toErrorMessage } from './errors';
 import { checkInputLimits } from './inputLimits';

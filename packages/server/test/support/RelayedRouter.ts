@@ -2,7 +2,7 @@ import { setImmediate as hop } from 'node:timers/promises';
 import { decodeClientMessage, decodeServerMessage, encodeMessage, type ServerMessage } from '@confab/protocol';
 import type { ListeningAddress, RoomRouter, RoutedSession } from '../../src/cluster/RoomRouter';
 import type { SessionEndReason, SessionLink } from '../../src/rooms/ParticipantSession';
-import type { JoinRequest, ResumeRequest, RoomCommand } from '../../src/rooms/Room';
+import type { JoinRequest, ResumeRequest, RoomCommand } from '../../src/rooms/requests';
 
 /**
  * A router that puts a message bus between the edge and the room, as a cluster does between the

@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { decodeServerMessage, encodeMessage, ErrorCode, ProtocolError, type ParticipantId, type RoomName } from '@confab/protocol';
 import type { SessionEndReason, SessionLink } from '../../rooms/ParticipantSession';
-import type { JoinRequest, ResumeRequest, RoomCommand } from '../../rooms/Room';
+import type { JoinRequest, ResumeRequest, RoomCommand } from '../../rooms/requests';
 import type { Logger } from '../../service/logger';
 import type { RoutedSession } from '../RoomRouter';
 import type { ClusterMetrics } from '../../service/metrics';

@@ -1,7 +1,7 @@
 import { setImmediate as nextTurn, setTimeout as sleep } from 'node:timers/promises';
 import { decodeClientMessage, type ServerMessage } from '@confab/protocol';
 import type { SessionEndReason, SessionLink } from '../../rooms/ParticipantSession';
-import type { JoinRequest, ResumeRequest, RoomCommand } from '../../rooms/Room';
+import type { JoinRequest, ResumeRequest, RoomCommand } from '../../rooms/requests';
 import { toProtocolError } from '../../service/errors';
 import type { Logger } from '../../service/logger';
 import type { RoutedSession } from '../RoomRouter';
