@@ -135,6 +135,16 @@ export class SfuConsumer implements Consumer {
     return this.rewriter !== null;
   }
 
+  /**
+   * A key frame asked for now would reach the subscriber. Before its transport connects, one would
+   * arrive while packets cannot go out, and take the publisher's request interval (500 ms) from the
+   * request made at the connection (SfuSubscribeTransport.onConnected): a joiner's first picture
+   * waited 200-600 ms after connecting for that.
+   */
+  private get keyFrameUseful(): boolean {
+    return this.rewriter !== null && this.owner.connected;
+  }
+
   pause(): void {
     if (!this.currentClosed) this.currentPaused = true;
   }
@@ -233,7 +243,7 @@ export class SfuConsumer implements Consumer {
     const selector = this.selector;
     if (selector.setTarget(a.target, nowMs)) {
       if (!this.producer.simulcast && wasCurrent < 0 && selector.current >= 0) this.resync();
-      if (a.target >= 0 && this.sending) this.producer.requestLayerKeyFrame(a.target, nowMs);
+      if (a.target >= 0 && this.keyFrameUseful) this.producer.requestLayerKeyFrame(a.target, nowMs);
       if (this.producer.simulcast) {
         this.ctx.logger.debug({ consumer: this.id, target: a.target, from: wasCurrent, drop: a.dropCurrent, paused: a.pausedForBandwidth, layersBps: a.layers.map((l) => Math.round(l.bitrate)) }, 'layer target');
       }
@@ -243,7 +253,7 @@ export class SfuConsumer implements Consumer {
       this.owner.discardPaced(this.ssrc);
     }
     selector.fallback = this.producer.simulcast && selector.current < 0 ? this.flowingLayerBelow(a.target, nowMs) : -1;
-    if (selector.fallback >= 0 && this.sending) this.producer.requestLayerKeyFrame(selector.fallback, nowMs);
+    if (selector.fallback >= 0 && this.keyFrameUseful) this.producer.requestLayerKeyFrame(selector.fallback, nowMs);
     if (a.pausedForBandwidth !== this.pausedForBandwidth) {
       this.pausedForBandwidth = a.pausedForBandwidth;
       try {
@@ -257,7 +267,7 @@ export class SfuConsumer implements Consumer {
   /** Periodic: a switch still waiting for its key frame asks again (the producer spaces the requests). */
   tick(nowMs: number): void {
     const selector = this.selector;
-    if (!selector.switching || !this.sending || this.currentPaused || this.currentClosed) return;
+    if (!selector.switching || !this.keyFrameUseful || this.currentPaused || this.currentClosed) return;
     this.producer.requestLayerKeyFrame(selector.target, nowMs);
     if (selector.current < 0 && selector.fallback >= 0) this.producer.requestLayerKeyFrame(selector.fallback, nowMs);
   }

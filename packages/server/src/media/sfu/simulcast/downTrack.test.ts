@@ -34,7 +34,8 @@ interface Sent {
   layer: number;
 }
 
-function setup() {
+/** `connected`: whether the subscriber's transport is up (ICE and DTLS done); the owner's flag can be changed later. */
+function setup({ connected = true } = {}) {
   const ctx: SfuContext = {
     logger: silentLogger,
     counters: new MediaCounters(),
@@ -63,8 +64,8 @@ function setup() {
   const descriptor = new Vp8Descriptor();
   let now = 0;
   let consumerRef: SfuConsumer | undefined;
-  const consumerOwner: ConsumerOwner = {
-    connected: true,
+  const consumerOwner: ConsumerOwner & { connected: boolean } = {
+    connected,
     sendRtp(slot, length) {
       const header = rtpCheck(slot, length);
       descriptor.read(slot, header, length);
@@ -108,7 +109,7 @@ function setup() {
     consumer.allocation.pausedForBandwidth = false;
     consumer.applyAllocation(t);
   };
-  return { producer, consumer, sent, keyFrameRequests, layersTold, play, target, now: () => now };
+  return { producer, consumer, consumerOwner, sent, keyFrameRequests, layersTold, play, target, now: () => now };
 }
 
 function assertContinuous(sent: Sent[], ssrc: number): void {
@@ -152,6 +153,18 @@ test('q, then up to f, then down to h: switches at key frames only, one continuo
   // While waiting for f, q kept flowing: no silence between the target change and the switch.
   const waiting = sent.filter((s) => s.t >= upAt && s.t < up.t);
   assert.ok(waiting.length > 5 && waiting.every((s) => s.layer === 0), 'the current layer keeps flowing while the switch waits');
+});
+
+test("a subscriber not connected yet gets no key frame asked for: the one asked at the connection is not held behind a wasted one", () => {
+  const { consumer, consumerOwner, keyFrameRequests, play, target } = setup({ connected: false });
+  play(0, 300);
+  target(0, 300);
+  consumer.tick(350);
+  consumer.tick(400);
+  assert.deepEqual(keyFrameRequests, [], 'nothing asked while packets could not go out');
+  consumerOwner.connected = true;
+  consumer.requestKeyFrame(); // what the transport does when it connects
+  assert.deepEqual(keyFrameRequests, ['q'], 'asked at once at the connection, not 500 ms after a request made before it');
 });
 
 test('every switch starts with a key frame of the layer switched to, right after the last picture of the old one', () => {
