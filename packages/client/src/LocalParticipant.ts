@@ -3,7 +3,7 @@ import { Dynacast } from './Dynacast';
 import { ConfabError } from './errors';
 import { RoomEvent, type EmitRoomEvent } from './events';
 import { LocalTrack } from './LocalTrack';
-import { captureDevice, captureScreen, captureUserMedia, type CaptureConstraints } from './media';
+import { captureDevice, captureScreen, type CaptureConstraints } from './media';
 import { isTrack } from './initialCapture';
 import type { Signaller } from './PeerLink';
 import type { PublisherConnection } from './PublisherConnection';
@@ -214,8 +214,10 @@ export class LocalParticipant {
   }
 
   /**
-   * @internal Publishes what `connect({publish})` asked for: given tracks as they are, the rest
-   * captured with one permission prompt if both.
+   * @internal Publishes what `connect({publish})` asked for: given tracks as they are (handed over
+   * from a preview, or captured while joining: captureEarly), the rest captured device by device,
+   * so that one missing device doesn't block the other. Both at once with one prompt was already
+   * tried while joining.
    */
   async publishInitial(
     microphone: CaptureConstraints | MediaStreamTrack | undefined,
@@ -229,32 +231,10 @@ export class LocalParticipant {
         errors.push(ConfabError.wrap(error));
       }
     };
-    if (isTrack(microphone) || isTrack(camera)) {
-      // Handed over from a preview: publish those first (no capture, no prompt), capture the rest.
-      if (isTrack(microphone)) await attempt(() => this.publishOwned(microphone, 'microphone'));
-      else if (microphone) await attempt(() => this.publishMicrophone(microphone === true ? undefined : microphone));
-      if (isTrack(camera)) await attempt(() => this.publishOwned(camera, 'camera'));
-      else if (camera) await attempt(() => this.publishCamera(camera === true ? undefined : camera));
-      return errors;
-    }
-    if (microphone && camera) {
-      let captured: { audio?: MediaStreamTrack; video?: MediaStreamTrack } | undefined;
-      try {
-        captured = await captureUserMedia({ audio: microphone, video: camera });
-      } catch {
-        captured = undefined; // fall back to one device at a time, so one missing device doesn't block the other
-      }
-      if (captured?.audio && captured.video) {
-        const { audio, video } = captured;
-        await attempt(() => this.publishOwned(audio, 'microphone'));
-        await attempt(() => this.publishOwned(video, 'camera'));
-        return errors;
-      }
-      captured?.audio?.stop();
-      captured?.video?.stop();
-    }
-    if (microphone) await attempt(() => this.publishMicrophone(microphone === true ? undefined : microphone));
-    if (camera) await attempt(() => this.publishCamera(camera === true ? undefined : camera));
+    if (isTrack(microphone)) await attempt(() => this.publishOwned(microphone, 'microphone'));
+    else if (microphone) await attempt(() => this.publishMicrophone(microphone === true ? undefined : microphone));
+    if (isTrack(camera)) await attempt(() => this.publishOwned(camera, 'camera'));
+    else if (camera) await attempt(() => this.publishCamera(camera === true ? undefined : camera));
     return errors;
   }
 

@@ -127,6 +127,7 @@ test('a failed early capture leaves publishing to capture device by device, each
       assert.equal(room.localParticipant.tracks.get('camera')?.mediaStreamTrack, camera, 'the camera still goes out');
       assert.equal(errors.length, 1, `the microphone's own error: ${errors.join(', ')}`);
       assert.equal(asked[0], '{"audio":true,"video":true}', 'both at once first');
+      assert.deepEqual(asked.slice(1), ['{"audio":true}', '{"video":true}'], 'then device by device, without asking for both again');
       await room.leave();
     },
   );
