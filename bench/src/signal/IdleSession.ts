@@ -1,5 +1,6 @@
 import { PROTOCOL_VERSION, RoomName, type ClientMessage, type ParticipantId, type PresenceStatus } from '@confab/protocol';
 import { WebSocket } from 'ws';
+import { ClientHeartbeat } from '@confab/loadtest';
 
 /** What a session hears after joining: the messages the bench times. */
 export type PresenceListener = (participantId: string, status: string, at: number) => void;
@@ -17,7 +18,7 @@ export class IdleSession {
   framesReceived = 0;
   private lastSeq = 0;
   private nextId = 1;
-  private heartbeat: NodeJS.Timeout | undefined;
+  private readonly heartbeat = new ClientHeartbeat(() => this.send({ type: 'ping', lastSeq: this.lastSeq }));
   private closing = false;
 
   private constructor(
@@ -48,7 +49,7 @@ export class IdleSession {
       });
       socket.on('close', (code) => {
         if (!session) return fail(new Error(`socket closed (${code}) before joined`));
-        clearInterval(session.heartbeat);
+        session.heartbeat.stop();
         if (!session.closing) session.lost ??= code;
       });
       socket.once('open', () => socket.send(JSON.stringify({ type: 'join', id: 1, v: PROTOCOL_VERSION, room: RoomName.parse(room), name } satisfies ClientMessage)));
@@ -64,7 +65,7 @@ export class IdleSession {
         session.framesSent = 1;
         session.framesReceived = 1;
         session.nextId = 2;
-        session.heartbeat = setInterval(() => session!.send({ type: 'ping', lastSeq: session!.lastSeq }), timing.heartbeatIntervalMs);
+        session.heartbeat.every(timing.heartbeatIntervalMs);
         resolve(session);
       });
     });
@@ -80,7 +81,7 @@ export class IdleSession {
 
   close(): void {
     this.closing = true;
-    clearInterval(this.heartbeat);
+    this.heartbeat.stop();
     this.socket.close(1000);
   }
 

@@ -1,12 +1,10 @@
 import { decodeServerMessage, encodeMessage, type ClientMessage, type ServerMessage } from '@confab/protocol';
 import WebSocket from 'ws';
 import { TimeoutError, withTimeout } from './time';
+import { ClientHeartbeat, DEFAULT_HEARTBEAT_MS, isHeartbeatPong } from './ClientHeartbeat';
 
 /** A client message without its request id (the channel assigns one). */
 export type ClientRequest = ClientMessage extends infer M ? (M extends ClientMessage ? Omit<M, 'id'> : never) : never;
-
-/** Until `joined` says how often: well within the server's default 4 s heartbeat timeout. */
-const DEFAULT_HEARTBEAT_MS = 1000;
 
 /** The server rejected a request with `error {id, code, message}`. */
 export class RequestError extends Error {
@@ -41,14 +39,14 @@ export class SignalChannel {
 
   private nextId = 1;
   private readonly pending = new Map<number, Pending>();
-  private heartbeat: NodeJS.Timeout | undefined;
+  private readonly heartbeat = new ClientHeartbeat(() => this.send({ type: 'ping', lastSeq: this.lastSeq }));
 
   private constructor(
     private readonly ws: WebSocket,
     private readonly requestTimeoutMs: number,
   ) {
-    this.beat(DEFAULT_HEARTBEAT_MS);
-    ws.on('close', () => clearInterval(this.heartbeat));
+    this.heartbeat.every(DEFAULT_HEARTBEAT_MS);
+    ws.on('close', () => this.heartbeat.stop());
     ws.on('message', (data, isBinary) => {
       if (isBinary) return this.onError(new Error('binary frame from server'));
       this.receive(data.toString());
@@ -113,17 +111,6 @@ export class SignalChannel {
     });
   }
 
-  /**
-   * The client's half of the heartbeat, as the SDK does it: `ping {lastSeq}` every `intervalMs`
-   * (until `joined` says how often, once a second); the server drops a socket that stays silent
-   * past its timeout, and answers each ping with a pong.
-   */
-  private beat(intervalMs: number): void {
-    clearInterval(this.heartbeat);
-    this.heartbeat = setInterval(() => this.send({ type: 'ping', lastSeq: this.lastSeq }), intervalMs);
-    this.heartbeat.unref();
-  }
-
   /** Closes the socket; resolves once closed (or after `timeoutMs`, then terminates). */
   async close(timeoutMs = 2_000): Promise<void> {
     if (this.ws.readyState === WebSocket.CLOSED) return;
@@ -143,8 +130,8 @@ export class SignalChannel {
       this.lastSeq = decoded.seq;
     }
     const message = decoded.message;
-    if (message.type === 'joined') this.beat(message.session.heartbeatIntervalMs);
-    if (message.type === 'pong' && message.id === undefined) return; // our heartbeat's answer
+    if (message.type === 'joined') this.heartbeat.every(message.session.heartbeatIntervalMs);
+    if (isHeartbeatPong(message)) return;
     const id = 'id' in message ? message.id : undefined;
     const pending = id === undefined ? undefined : this.pending.get(id);
     if (id !== undefined && pending) {

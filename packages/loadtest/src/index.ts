@@ -19,3 +19,4 @@ export * from './TurnClient';
 export * from './HaproxyProcess';
 export * from './LocalCluster';
 export * from './ServerInspector';
+export * from './ClientHeartbeat';

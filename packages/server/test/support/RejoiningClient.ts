@@ -1,6 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { decodeServerMessage, encodeMessage, SessionCloseCode, type ParticipantInfo, type ServerMessage } from '@confab/protocol';
 import { WebSocket } from 'ws';
+import { ClientHeartbeat, DEFAULT_HEARTBEAT_MS, isHeartbeatPong } from '@confab/loadtest';
 
 type Of<T extends ServerMessage['type']> = Extract<ServerMessage, { type: T }>;
 
@@ -12,9 +13,6 @@ export interface Return {
   at: number;
   mediaReset: boolean;
 }
-
-/** Within the servers' default 4 s heartbeat timeout, whatever interval `joined` asks for. */
-const HEARTBEAT_MS = 1000;
 
 /** Closes after which the SDK does not come back (client/src/reconnect.ts). */
 const FINAL = new Set([1008, 1009, SessionCloseCode.SessionMoved]);
@@ -88,14 +86,15 @@ export class RejoiningClient {
 
   private async open(url: string): Promise<WebSocket> {
     const socket = new WebSocket(url);
-    // The SDK's half of the heartbeat (the server answers with a pong): a silent socket is dropped.
-    const heartbeat = setInterval(() => {
+    // The SDK's half of the heartbeat, at the default interval whatever `joined` asks for: a silent socket is dropped.
+    const heartbeat = new ClientHeartbeat(() => {
       if (socket.readyState === WebSocket.OPEN) socket.send(encodeMessage({ type: 'ping', lastSeq: this.lastSeq }));
-    }, HEARTBEAT_MS);
-    socket.on('close', () => clearInterval(heartbeat));
+    });
+    heartbeat.every(DEFAULT_HEARTBEAT_MS);
+    socket.on('close', () => heartbeat.stop());
     socket.on('message', (data) => {
       const decoded = decodeServerMessage(String(data));
-      if (!decoded.ok || (decoded.message.type === 'pong' && decoded.message.id === undefined)) return;
+      if (!decoded.ok || isHeartbeatPong(decoded.message)) return;
       if (decoded.seq !== undefined) this.lastSeq = decoded.seq;
       this.seen.push(decoded.message);
       this.track(decoded.message);

@@ -1,10 +1,8 @@
-import { decodeServerMessage, type ServerMessage } from '@confab/protocol';
+import { ClientHeartbeat, DEFAULT_HEARTBEAT_MS, isHeartbeatPong } from '@confab/loadtest';
+import { decodeServerMessage, encodeMessage, type ServerMessage } from '@confab/protocol';
 import { WebSocket, type ClientOptions } from 'ws';
 
 type Of<T extends ServerMessage['type']> = Extract<ServerMessage, { type: T }>;
-
-/** Until `joined` says otherwise: well inside the server's default 4 s timeout. */
-const DEFAULT_HEARTBEAT_MS = 1000;
 
 /** A bare signaling client that validates everything the server sends and lets tests await messages. */
 export class WsClient {
@@ -15,7 +13,9 @@ export class WsClient {
   /** Highest `seq` received (what a resume asks to replay after). */
   lastSeq = 0;
   private readonly closedPromise: Promise<number>;
-  private heartbeat: NodeJS.Timeout | undefined;
+  private readonly heartbeat = new ClientHeartbeat(() => {
+    if (this.socket.readyState === WebSocket.OPEN) this.socket.send(encodeMessage({ type: 'ping', lastSeq: this.lastSeq }));
+  });
 
   private constructor(
     readonly socket: WebSocket,
@@ -23,21 +23,21 @@ export class WsClient {
     heartbeatMs: number | undefined,
   ) {
     const silent = heartbeatMs === undefined;
-    if (!silent) this.beat(heartbeatMs);
+    if (!silent) this.heartbeat.every(heartbeatMs);
     socket.on('message', (data) => {
       const decoded = decodeServerMessage(String(data));
       if (!decoded.ok) return void this.invalid.push(String(data));
       if (decoded.seq !== undefined) this.lastSeq = decoded.seq;
       const message = decoded.message;
       // The answers to our own heartbeat are not what tests wait for.
-      if (message.type === 'pong' && message.id === undefined) return;
-      if (message.type === 'joined' && !silent) this.beat(message.session.heartbeatIntervalMs);
+      if (isHeartbeatPong(message)) return;
+      if (message.type === 'joined' && !silent) this.heartbeat.every(message.session.heartbeatIntervalMs);
       this.received.push(decoded.message);
       this.waiters = this.waiters.filter((w) => (w.match(decoded.message) ? (w.resolve(decoded.message), false) : true));
     });
     this.closedPromise = new Promise((resolve) =>
       socket.on('close', (code) => {
-        clearInterval(this.heartbeat);
+        this.heartbeat.stop();
         resolve((this.closeCode = code));
       }),
     );
@@ -45,16 +45,7 @@ export class WsClient {
 
   /** From now on the client says nothing unasked, as when its network vanishes. */
   stopHeartbeat(): void {
-    clearInterval(this.heartbeat);
-  }
-
-  /** As the SDK does: `ping {lastSeq}` every `intervalMs`, the client's half of the heartbeat. */
-  private beat(intervalMs: number): void {
-    clearInterval(this.heartbeat);
-    this.heartbeat = setInterval(() => {
-      if (this.socket.readyState === WebSocket.OPEN) this.socket.send(JSON.stringify({ type: 'ping', lastSeq: this.lastSeq }));
-    }, intervalMs);
-    this.heartbeat.unref();
+    this.heartbeat.stop();
   }
 
   /**
