@@ -1,0 +1,147 @@
+import { close, open, write } from 'node:fs';
+
+/** Starting size of each of the two staging buffers; they grow to the largest batch seen. */
+const INITIAL_STAGING_BYTES = 64 * 1024;
+
+/**
+ * A file written at the end as data comes, without blocking the thread that produces it (the
+ * media worker's packet loop must never wait on a disk): bytes are staged in memory and handed to
+ * the kernel by flush(), one write in flight at a time, from two buffers that swap (nothing is
+ * allocated per flush). What reached the kernel survives a kill -9 of the process (it sits in the
+ * page cache), so the owner's flush interval bounds what a crash loses.
+ *
+ * The first write error (a full disk, a vanished directory) is kept in `error` and reported once
+ * through `onError`; later appends are dropped. patch() rewrites bytes already written (sizes and
+ * durations a clean stop fills in) once everything before has been flushed.
+ */
+export class AppendFile {
+  /** Bytes appended so far, written or staged: the offset the next append() lands at. */
+  length = 0;
+  error: NodeJS.ErrnoException | null = null;
+  /** Bytes handed to the kernel. */
+  written = 0;
+  private staging = Buffer.alloc(INITIAL_STAGING_BYTES);
+  private spare = Buffer.alloc(INITIAL_STAGING_BYTES);
+  private staged = 0;
+  private writing = false;
+  private closed = false;
+  private readonly idle: Array<() => void> = [];
+
+  private constructor(
+    readonly path: string,
+    private readonly fd: number,
+    private readonly onError: (err: NodeJS.ErrnoException) => void,
+  ) {}
+
+  /** Creates (or truncates) the file. */
+  static create(path: string, onError: (err: NodeJS.ErrnoException) => void): Promise<AppendFile> {
+    return new Promise((resolve, reject) => {
+      open(path, 'w', 0o640, (err, fd) => (err ? reject(err) : resolve(new AppendFile(path, fd, onError))));
+    });
+  }
+
+  /** Stages `data` (copied: the caller may reuse its buffer). */
+  append(data: Uint8Array): void {
+    if (this.error !== null || this.closed) return;
+    this.ensureStaging(data.length);
+    this.staging.set(data, this.staged);
+    this.staged += data.length;
+    this.length += data.length;
+  }
+
+  /** Room for `n` more bytes at the end of the staging buffer, for writers that fill it in place. */
+  stage(n: number): { buf: Buffer; at: number } {
+    this.ensureStaging(n);
+    return { buf: this.staging, at: this.staged };
+  }
+
+  /** Commits `n` bytes written into the buffer stage() returned. */
+  commit(n: number): void {
+    if (this.error !== null || this.closed) return;
+    this.staged += n;
+    this.length += n;
+  }
+
+  /** Bytes staged but not yet handed to the kernel. */
+  get pending(): number {
+    return this.staged;
+  }
+
+  /** Hands what is staged to the kernel (unless a write is still in flight: it follows that one). */
+  flush(): void {
+    if (this.writing || this.staged === 0 || this.error !== null) return;
+    const buf = this.staging;
+    const n = this.staged;
+    this.staging = this.spare;
+    this.spare = buf;
+    this.staged = 0;
+    this.writing = true;
+    this.writeAll(buf, 0, n, this.written);
+  }
+
+  /** Resolves when everything staged so far has been written (or writing failed). */
+  drain(): Promise<void> {
+    this.flush();
+    if (!this.writing) return Promise.resolve();
+    return new Promise((resolve) => this.idle.push(resolve));
+  }
+
+  /** Overwrites `data.length` bytes at `position`, which must already be written (drain() first). */
+  patch(position: number, data: Uint8Array): Promise<void> {
+    if (this.error !== null) return Promise.resolve();
+    if (position + data.length > this.written) return Promise.reject(new Error(`patch beyond what is written (${position}+${data.length} > ${this.written})`));
+    return new Promise((resolve) => {
+      write(this.fd, data, 0, data.length, position, (err) => {
+        if (err) this.fail(err);
+        resolve();
+      });
+    });
+  }
+
+  /** Writes what is staged and closes the file. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    await this.drain();
+    this.closed = true;
+    await new Promise<void>((resolve) => close(this.fd, () => resolve()));
+  }
+
+  private writeAll(buf: Buffer, from: number, to: number, position: number): void {
+    write(this.fd, buf, from, to - from, position, (err, n) => {
+      if (err) {
+        this.fail(err);
+        this.writeDone();
+        return;
+      }
+      this.written += n;
+      if (from + n < to) {
+        this.writeAll(buf, from + n, to, position + n);
+        return;
+      }
+      this.writeDone();
+    });
+  }
+
+  private writeDone(): void {
+    this.writing = false;
+    if (this.staged > 0 && this.error === null && this.idle.length > 0) {
+      this.flush();
+      return;
+    }
+    for (const resolve of this.idle.splice(0)) resolve();
+  }
+
+  private fail(err: NodeJS.ErrnoException): void {
+    if (this.error !== null) return;
+    this.error = err;
+    this.staged = 0;
+    this.onError(err);
+  }
+
+  private ensureStaging(n: number): void {
+    if (this.staged + n <= this.staging.length) return;
+    const next = Buffer.alloc(Math.max(this.staging.length * 2, this.staged + n));
+    this.staging.copy(next, 0, 0, this.staged);
+    this.staging = next;
+  }
+}

@@ -1,0 +1,107 @@
+/**
+ * A source's timestamps beyond this far from where arrival times place them (ms) are not
+ * believed: the sender started a new timeline (restart, new SSRC, a timestamp jump). A mute keeps
+ * the capture clock running, so its gap stays well inside this.
+ */
+const RESYNC_MS = 1000;
+
+/**
+ * The offset between one publisher's sender clock (the NTP time in its Sender Reports) and the
+ * recording's clock, shared by all that publisher's tracks: their Sender Reports tie each track's
+ * RTP timestamps to that one clock, so through this offset its camera and microphone line up as
+ * they were captured, whatever delay each had on the way. Estimated as the smallest
+ * (arrival - NTP time) seen: the report that travelled fastest.
+ */
+export class SenderClock {
+  /** Recording clock minus sender clock, ms; NaN until a Sender Report arrives. */
+  offsetMs = Number.NaN;
+
+  onSenderReport(ntpMs: number, arrivalMs: number): void {
+    const offset = arrivalMs - ntpMs;
+    if (Number.isNaN(this.offsetMs) || offset < this.offsetMs) this.offsetMs = offset;
+  }
+}
+
+/**
+ * Places one track's frames on two timelines: the file's (ms from the track's first frame, from
+ * the RTP timestamps, so the spacing is the capture spacing), and the recording's common clock
+ * (epoch ms), where the track starts at `startMs`.
+ *
+ * The start is the first frame's arrival until the publisher's Sender Reports give better: the
+ * first frame's capture time on the sender's clock, moved onto ours by the publisher's
+ * SenderClock. A new timeline at the source (see RESYNC_MS, or reset() on a new SSRC) continues
+ * the file where arrival times place it, never before the last frame.
+ */
+export class TrackClock {
+  /** Common clock (epoch ms) of the first frame, by arrival; NaN before it. */
+  private arrivalStartMs = Number.NaN;
+  /** The first frame's RTP timestamp, unwrapped; the current timeline's anchor. */
+  private firstTs = 0;
+  private segmentTs = 0;
+  private segmentFileMs = 0;
+  private lastTs = 0;
+  private lastFileMs = 0;
+  private started = false;
+  private segmentStarted = false;
+  /** The Sender Report's NTP time (ms) of the first frame; NaN until one maps it. */
+  private firstNtpMs = Number.NaN;
+
+  constructor(
+    private readonly clockRate: number,
+    private readonly sender: SenderClock,
+  ) {}
+
+  /** Where the track starts on the common clock (NaN before its first frame). */
+  get startMs(): number {
+    const offset = this.sender.offsetMs;
+    if (!Number.isNaN(this.firstNtpMs) && !Number.isNaN(offset)) return this.firstNtpMs + offset;
+    return this.arrivalStartMs;
+  }
+
+  /** The file timeline's last frame, ms. */
+  get lastMs(): number {
+    return this.lastFileMs;
+  }
+
+  /** The next frame starts a new timeline (the source's SSRC changed). */
+  reset(): void {
+    this.segmentStarted = false;
+  }
+
+  /** A frame with RTP timestamp `rtpTs` whose first packet arrived at `arrivalMs` (common clock): its time in the file. */
+  frameTime(rtpTs: number, arrivalMs: number): number {
+    if (!this.started) {
+      this.started = true;
+      this.segmentStarted = true;
+      this.arrivalStartMs = arrivalMs;
+      this.firstTs = this.segmentTs = this.lastTs = rtpTs;
+      this.segmentFileMs = this.lastFileMs = 0;
+      return 0;
+    }
+    const byArrival = arrivalMs - this.arrivalStartMs;
+    if (this.segmentStarted) {
+      const ts = this.lastTs + ((rtpTs - (this.lastTs >>> 0)) | 0);
+      const fileMs = this.segmentFileMs + ((ts - this.segmentTs) * 1000) / this.clockRate;
+      if (Math.abs(fileMs - byArrival) < RESYNC_MS && fileMs >= this.lastFileMs) {
+        this.lastTs = ts;
+        this.lastFileMs = fileMs;
+        return fileMs;
+      }
+    }
+    this.segmentStarted = true;
+    this.segmentTs = this.lastTs = rtpTs;
+    this.segmentFileMs = this.lastFileMs = Math.max(byArrival, this.lastFileMs + 1);
+    return this.lastFileMs;
+  }
+
+  /**
+   * A Sender Report of this track: `ntpMs` on the sender's clock is `rtpTs` on the track's.
+   * Maps the first frame onto the sender's clock (while the first timeline lasts).
+   */
+  onSenderReport(ntpMs: number, rtpTs: number, arrivalMs: number): void {
+    this.sender.onSenderReport(ntpMs, arrivalMs);
+    // Only while the first timeline lasts, and well inside the 32-bit timestamp's half range.
+    if (!this.started || this.segmentTs !== this.firstTs || this.segmentFileMs !== 0 || this.lastTs - this.firstTs > 2 ** 30) return;
+    this.firstNtpMs = ntpMs - (((rtpTs - (this.firstTs >>> 0)) | 0) * 1000) / this.clockRate;
+  }
+}
