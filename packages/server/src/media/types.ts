@@ -230,6 +230,45 @@ export interface Producer {
   requestKeyFrame(): void;
   /** Closes every consumer of this producer too (each subscriber renegotiates). */
   close(): void;
+  /**
+   * Starts writing this track to a file as it arrives, without transcoding (the top simulcast
+   * layer of a video). Rejects with `unavailable` where the engine cannot record, `conflict`
+   * while the track's codec is not known yet (before the publisher's offer) or it is closed.
+   */
+  record(options: RecordOptions): Promise<TrackRecording>;
+}
+
+export interface RecordOptions {
+  /** The file's path without its extension: the codec adds .webm (VP8, Opus) or .mkv (H264). */
+  pathWithoutExtension: string;
+  /** Writing failed (disk full, directory gone): this track's recording stopped; stop() still closes the file. Once. */
+  onError?(message: string): void;
+}
+
+export type RecordedCodec = 'vp8' | 'h264' | 'opus';
+
+/** What a stopped track recording leaves, for the recording's manifest. */
+export interface TrackRecordingResult {
+  file: string;
+  codec: RecordedCodec;
+  /** Common clock (epoch ms) of the first frame and of the end of the last; NaN if nothing was written. */
+  startMs: number;
+  endMs: number;
+  frames: number;
+  bytes: number;
+  /** Frames not written: incomplete, or waiting for a key frame after a loss. */
+  framesDropped: number;
+  packetsLost: number;
+  keyFrameRequests: number;
+  /** Why writing stopped early, null if it did not. */
+  error: string | null;
+}
+
+/** One track being written (Producer.record). Closing the producer stops it too. */
+export interface TrackRecording {
+  readonly file: string;
+  /** Writes what is still buffered, finalizes the file (duration, cues) and closes it. */
+  stop(): Promise<TrackRecordingResult>;
 }
 
 /** A producer forwarded to one subscriber. */

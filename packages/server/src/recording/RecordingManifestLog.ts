@@ -51,7 +51,7 @@ export class RecordingManifestLog {
   }
 
   participantLeft(participantId: ParticipantId, atMs: number): void {
-    const p = this.manifest.participants.findLast((x) => x.participantId === participantId && x.leftMs === null);
+    const p = [...this.manifest.participants].reverse().find((x) => x.participantId === participantId && x.leftMs === null);
     if (p === undefined) return;
     p.leftMs = this.offset(atMs);
     this.changed();

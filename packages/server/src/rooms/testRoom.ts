@@ -6,7 +6,7 @@ import { OpenAccess } from '../access/OpenAccess';
 import { LocalBans } from '../cluster/LocalBans';
 import { NO_ROOM_EVENTS } from '../webhooks/RoomEvents';
 import type { IceServer, ParticipantId, RoomName, ServerMessage } from '@confab/protocol';
-import type { Consumer, ConsumeOptions, MediaKind, Producer, ProducerOptions, Router, TrackSettings, Transport, TransportOptions } from '../media/types';
+import type { Consumer, ConsumeOptions, MediaKind, Producer, ProducerOptions, Router, TrackRecording, TrackSettings, Transport, TransportOptions } from '../media/types';
 import { MediaError } from '../media/errors';
 import type { SessionEndReason } from './ParticipantSession';
 import { Room } from './Room';
@@ -85,6 +85,7 @@ export class RecordingProducer implements Producer {
   resume() { this.paused = false; }
   requestKeyFrame() {}
   close() { this.closed = true; }
+  record(): Promise<TrackRecording> { return Promise.reject(MediaError.unavailable('the fake media plane writes no files')); }
 }
 
 export class RecordingConsumer implements Consumer {

@@ -4,6 +4,21 @@
  * the capture clock running, so its gap stays well inside this.
  */
 const RESYNC_MS = 1000;
+/**
+ * A start from Sender Reports is believed only this much before the first frame's arrival (a key
+ * frame paced out over a slow uplink arrives a few hundred ms after its capture) and not after
+ * it, beyond the estimate's noise: a sender whose reports do not match its packets (seen: a
+ * library that stamps whole seconds) is placed by arrival instead.
+ */
+const MAX_REPORTED_EARLIER_MS = 500;
+const MAX_REPORTED_LATER_MS = 20;
+
+/**
+ * Sender Reports whose (arrival - NTP time) differ by more than this do not describe the sender's
+ * clock (network jitter moves them by a few ms, queueing by tens): seen from a library that
+ * writes the NTP fraction wrong. Such a sender's tracks are placed by arrival.
+ */
+const MAX_REPORT_SPREAD_MS = 150;
 
 /**
  * The offset between one publisher's sender clock (the NTP time in its Sender Reports) and the
@@ -13,12 +28,18 @@ const RESYNC_MS = 1000;
  * (arrival - NTP time) seen: the report that travelled fastest.
  */
 export class SenderClock {
-  /** Recording clock minus sender clock, ms; NaN until a Sender Report arrives. */
-  offsetMs = Number.NaN;
+  private minOffsetMs = Number.NaN;
+  private maxOffsetMs = Number.NaN;
+
+  /** Recording clock minus sender clock, ms; NaN until a Sender Report arrives, or if the reports disagree. */
+  get offsetMs(): number {
+    return this.maxOffsetMs - this.minOffsetMs > MAX_REPORT_SPREAD_MS ? Number.NaN : this.minOffsetMs;
+  }
 
   onSenderReport(ntpMs: number, arrivalMs: number): void {
     const offset = arrivalMs - ntpMs;
-    if (Number.isNaN(this.offsetMs) || offset < this.offsetMs) this.offsetMs = offset;
+    if (Number.isNaN(this.minOffsetMs) || offset < this.minOffsetMs) this.minOffsetMs = offset;
+    if (Number.isNaN(this.maxOffsetMs) || offset > this.maxOffsetMs) this.maxOffsetMs = offset;
   }
 }
 
@@ -53,9 +74,9 @@ export class TrackClock {
 
   /** Where the track starts on the common clock (NaN before its first frame). */
   get startMs(): number {
-    const offset = this.sender.offsetMs;
-    if (!Number.isNaN(this.firstNtpMs) && !Number.isNaN(offset)) return this.firstNtpMs + offset;
-    return this.arrivalStartMs;
+    const reported = this.firstNtpMs + this.sender.offsetMs; // NaN unless both are known
+    const arrival = this.arrivalStartMs;
+    return reported >= arrival - MAX_REPORTED_EARLIER_MS && reported <= arrival + MAX_REPORTED_LATER_MS ? reported : arrival;
   }
 
   /** The file timeline's last frame, ms. */

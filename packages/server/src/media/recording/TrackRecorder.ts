@@ -1,4 +1,5 @@
 import { rtpCheck, rtpMarker, rtpPaddingSize, rtpSsrc, rtpTimestamp, type SenderInfo } from '@confab/wire';
+import type { RecordedCodec, TrackRecordingResult } from '../types';
 import { AppendFile } from './AppendFile';
 import type { Depacketizer } from './codecs/Depacketizer';
 import { H264Depacketizer } from './codecs/H264Depacketizer';
@@ -7,8 +8,6 @@ import { Vp8Depacketizer } from './codecs/Vp8Depacketizer';
 import { JitterBuffer } from './JitterBuffer';
 import { fileExtension, MatroskaWriter } from './MatroskaWriter';
 import { TrackClock, type SenderClock } from './TrackClock';
-
-export type RecordedCodec = 'vp8' | 'h264' | 'opus';
 
 /** A gap in video is waited for this long (a NACKed packet's retransmission has time to come). */
 const VIDEO_MAX_WAIT_MS = 200;
@@ -35,22 +34,6 @@ export interface TrackRecorderOptions {
   requestKeyFrame(): void;
   /** Writing failed (disk full, directory gone): the recorder has stopped taking packets. Once. */
   onError(err: NodeJS.ErrnoException): void;
-}
-
-/** What a stopped track leaves, for the recording's manifest. */
-export interface TrackRecordingResult {
-  file: string;
-  codec: RecordedCodec;
-  /** Common clock (epoch ms) of the first frame and the end of the last; NaN if nothing was written. */
-  startMs: number;
-  endMs: number;
-  frames: number;
-  bytes: number;
-  /** Frames not written: incomplete, or waiting for a key frame after a loss. */
-  framesDropped: number;
-  packetsLost: number;
-  keyFrameRequests: number;
-  error: string | null;
 }
 
 /**

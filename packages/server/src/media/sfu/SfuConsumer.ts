@@ -1,5 +1,5 @@
 import { randomInt, randomUUID } from 'node:crypto';
-import { mapTimestampBySenderReports, remapRtpExtensions, rtpCheck, rtpPaddingSize, rtpTimestamp, RtpStreamRewriter, SenderReportTranslator, writeRtxPacket, writeSdes } from '@confab/wire';
+import { remapRtpExtensions, rtpCheck, rtpPaddingSize, RtpStreamRewriter, SenderReportTranslator, writeRtxPacket, writeSdes } from '@confab/wire';
 import type { Consumer, ConsumeOptions, MediaKind, TrackSettings } from '../types';
 import { tileLayer, VideoPriority, type AllocationTrack } from './allocation/allocate';
 import { codecsOfKind, SUBSCRIBE_CODECS, type SubscribeCodec } from './codecs';
@@ -7,12 +7,12 @@ import type { SfuContext } from './SfuContext';
 import type { SfuProducer } from './SfuProducer';
 import type { AnsweredReceiver } from './sdp/subscribeAnswer';
 import { LayerDecision, LayerSelector } from './simulcast/LayerSelector';
+import { LAYER_START_GRACE_MS } from './simulcast/ProducerLayer';
+import { switchTimestamp } from './simulcast/switchTimestamp';
 import { Vp8PictureRewriter } from './simulcast/vp8';
 
 /** A NACK for a packet older than this is not answered: the subscriber's decoder has moved on. */
 const MAX_RETRANSMIT_AGE_MS = 1000;
-/** A layer dynacast just switched on counts as available this long before its first packet. */
-const LAYER_START_GRACE_MS = 3000;
 
 /** What a consumer needs from its subscribe transport. */
 export interface ConsumerOwner {
@@ -333,7 +333,7 @@ export class SfuConsumer implements Consumer {
     buf.copy(slot, 0, 0, len);
     const vp8 = this.vp8;
     if (decision === LayerDecision.Switch) {
-      rewriter.resync(this.switchTimestamp(rewriter, layer, slot));
+      rewriter.resync(switchTimestamp(this.producer.layers, rewriter, layer, slot, this.producer.clockRate));
       vp8?.switchSource();
     }
     if (!rewriter.rewrite(slot, payloadSize, nowMs)) return;
@@ -343,27 +343,6 @@ export class SfuConsumer implements Consumer {
     const counters = this.ctx.counters;
     counters.rtpPacketsForwarded++;
     counters.rtpBytesForwarded += len;
-  }
-
-  /**
-   * Where a switch to `layer` starting with `packet` continues our timeline: its timestamp mapped
-   * into the timeline of the layer sent so far through both layers' latest Sender Reports, plus
-   * our offset for that layer; -1 when either report is missing (then the time elapsed decides).
-   * The time a packet is forwarded is not its capture time (a key frame asked for a switch leaves
-   * the publisher's pacer late), and a timeline that jumps at switches throws off the receiver's
-   * lip sync until the next report: tens to hundreds of ms measured at Chromium subscribers.
-   */
-  private switchTimestamp(rewriter: RtpStreamRewriter, layer: number, packet: Buffer): number {
-    const layers = this.producer.layers;
-    const next = layers[layer]!;
-    const sourceSsrc = rewriter.currentSourceSsrc;
-    for (let i = 0; i < layers.length; i++) {
-      const sent = layers[i]!;
-      if (sent.ssrc !== sourceSsrc || i === layer) continue;
-      if (sent.senderReports === 0 || next.senderReports === 0 || sent.senderReport.ssrc !== sent.ssrc || next.senderReport.ssrc !== next.ssrc) return -1;
-      return (mapTimestampBySenderReports(rtpTimestamp(packet), next.senderReport, sent.senderReport, this.producer.clockRate) + rewriter.timestampOffset) >>> 0;
-    }
-    return -1;
   }
 
   /** The subscriber NACKed `seq` (our numbering): resend it from the producer's cache, as RTX if negotiated. */

@@ -1,11 +1,15 @@
 import { isH264KeyFrame, isVp8KeyFrame, KeyFrameWindow, readAudioLevel, rtpPaddingSize, rtpPayloadType, rtpSeq, rtpTimestamp, unwrapRtx, type SenderInfo } from '@confab/wire';
 import { AudioLevelMeter } from '../AudioLevelMeter';
+import { MediaError } from '../errors';
+import type { SenderClock } from '../recording/TrackClock';
+import { TrackRecorder } from '../recording/TrackRecorder';
 import { msidToken } from '../sdp';
 import { PUBLISHER_SILENCE_MS, SilenceDetector } from '../SilenceDetector';
-import type { MediaKind, Producer, ProducerOptions, SubscribedLayer, TrackSource } from '../types';
+import type { MediaKind, Producer, ProducerOptions, RecordOptions, SubscribedLayer, TrackRecording, TrackSource } from '../types';
 import type { CodecName } from './codecs';
 import type { SfuConsumer } from './SfuConsumer';
 import type { SfuContext } from './SfuContext';
+import { SfuRecordingSink } from './SfuRecordingSink';
 import type { PublishExtensionIds, PublishStream } from './sdp/publishOffer';
 import { Dynacast } from './simulcast/Dynacast';
 import { ProducerLayer } from './simulcast/ProducerLayer';
@@ -20,6 +24,8 @@ export interface ProducerOwner {
   sendNacks(producer: SfuProducer, layer: ProducerLayer, nowMs: number): void;
   /** The producer learnt or changed an SSRC: the transport's SSRC lookup must follow. */
   streamsChanged(): void;
+  /** The publisher's capture clock, shared by the recordings of its tracks (lip sync). */
+  readonly senderClock: SenderClock;
 }
 
 /**
@@ -63,6 +69,8 @@ export class SfuProducer implements Producer {
   private currentClosed = false;
   /** Replaced, never mutated, so the packet loop can iterate while consumers come and go. */
   private consumers: readonly SfuConsumer[] = [];
+  /** Recordings of this track; replaced, never mutated, likewise. */
+  private sinks: readonly SfuRecordingSink[] = [];
 
   constructor(
     private readonly options: ProducerOptions,
@@ -102,6 +110,7 @@ export class SfuProducer implements Producer {
     if (this.currentClosed || !this.currentPaused) return;
     this.currentPaused = false;
     for (const consumer of this.consumers) consumer.resync();
+    for (const sink of this.sinks) sink.resync();
     this.requestKeyFrame();
   }
 
@@ -127,8 +136,40 @@ export class SfuProducer implements Producer {
     const consumers = this.consumers;
     this.consumers = [];
     for (const consumer of consumers) consumer.close();
+    // A recording's file is finalized (its owner still gets the result from its own stop()).
+    for (const sink of this.sinks) void sink.stop();
     this.ctx.counters.producers--;
     return true;
+  }
+
+  /** Starts writing this track to a file (Producer.record): a sink beside the consumers. */
+  async record(options: RecordOptions): Promise<TrackRecording> {
+    const codec = this.codec;
+    if (this.currentClosed) throw MediaError.conflict('producer is closed');
+    if (codec === undefined) throw MediaError.conflict("the track's codec is not known yet");
+    let sink: SfuRecordingSink | null = null;
+    const recorder = await TrackRecorder.create({
+      pathWithoutExtension: options.pathWithoutExtension,
+      codec,
+      clockRate: this.clockRate,
+      sender: this.owner.senderClock,
+      requestKeyFrame: () => sink?.requestKeyFrame(),
+      onError: (err) => {
+        this.ctx.logger.warn({ err, producer: this.id }, 'recording a track failed');
+        options.onError?.(`${err.code ?? 'error'}: ${err.message}`);
+      },
+    });
+    if (this.currentClosed || this.codec !== codec) {
+      await recorder.stop();
+      throw MediaError.conflict(this.currentClosed ? 'producer is closed' : 'the track changed codec');
+    }
+    sink = new SfuRecordingSink(this, recorder, this.ctx);
+    this.sinks = [...this.sinks, sink];
+    return sink;
+  }
+
+  removeSink(sink: SfuRecordingSink): void {
+    this.sinks = this.sinks.filter((s) => s !== sink);
   }
 
   addConsumer(consumer: SfuConsumer): void {
@@ -169,6 +210,8 @@ export class SfuProducer implements Producer {
     }
     for (const layer of this.layers) layer.renegotiated();
     for (const consumer of this.consumers) consumer.producerChanged(codecChanged);
+    // A file holds one codec: its recording ends here (the owner may start a new one).
+    if (codecChanged) for (const sink of this.sinks) void sink.stop();
     this.owner.streamsChanged();
   }
 
@@ -222,6 +265,8 @@ export class SfuProducer implements Producer {
     layer.stats?.onSenderReport(report.ntpSeconds, report.ntpFraction, nowMs);
     const consumers = this.consumers;
     for (let i = 0; i < consumers.length; i++) consumers[i]!.sendSenderReport(nowMs);
+    const sinks = this.sinks;
+    for (let i = 0; i < sinks.length; i++) sinks[i]!.onSenderReport(layer.index, report, nowMs);
   }
 
   /**
@@ -234,6 +279,7 @@ export class SfuProducer implements Producer {
     if (dynacast === null || this.currentClosed) return;
     let needed = 0;
     for (const consumer of this.consumers) needed |= consumer.neededLayers();
+    for (const sink of this.sinks) needed |= sink.neededLayers();
     if (!dynacast.update(needed, nowMs)) return;
     const layers: SubscribedLayer[] = [];
     for (const layer of this.layers) {
@@ -279,6 +325,8 @@ export class SfuProducer implements Producer {
     const index = layer.index;
     const consumers = this.consumers;
     for (let i = 0; i < consumers.length; i++) consumers[i]!.forward(index, keyFrame, buf, len, headerLength, payloadSize, nowMs);
+    const sinks = this.sinks;
+    for (let i = 0; i < sinks.length; i++) sinks[i]!.forward(index, keyFrame, buf, len, headerLength, payloadSize, nowMs);
   }
 
   /** Only on key frames (a few per second at most): the picture size the allocator compares with tiles. */

@@ -22,6 +22,7 @@ import { validateSdp } from '../sdp';
 import type { Producer, ProducerOptions, TransportOptions } from '../types';
 import type { PacketArrival } from './net/index';
 import type { SfuContext } from './SfuContext';
+import { SenderClock } from '../recording/TrackClock';
 import { SfuProducer, type ProducerOwner } from './SfuProducer';
 import type { ProducerLayer } from './simulcast/ProducerLayer';
 import { SfuTransport, type TransportOwner } from './SfuTransport';
@@ -58,6 +59,8 @@ export class SfuPublishTransport extends SfuTransport implements ProducerOwner {
   private remoteUfrag: string | undefined = undefined;
   /** Our SSRC as the sender of RTCP to the publisher. */
   private readonly rtcpSsrc: number;
+  /** The publisher's capture clock, shared by the recordings of its tracks. */
+  readonly senderClock = new SenderClock();
   private readonly twcc = new TwccRecorder();
   private lastTwccMs = 0;
   private lastReportMs = 0;

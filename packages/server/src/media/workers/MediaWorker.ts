@@ -5,7 +5,7 @@ import type { AudioLevelSample, StreamState, SubscribedLayer, TransportSignal, T
 import type { EngineSettings } from './engines';
 import { errorFromWire } from './errorWire';
 import type { WorkerLoad } from './placement';
-import { WorkerEvent, type WorkerCommand } from './protocol';
+import { WorkerEvent, type ReplyResultWire, type WorkerCommand } from './protocol';
 import type { RemoteRouter } from './RemoteRouter';
 import { SharedStats } from './SharedStats';
 import type { WorkerData } from './WorkerData';
@@ -37,6 +37,7 @@ export interface Endpoint {
   audioLevels?(samples: readonly AudioLevelSample[]): void;
   subscribedLayers?(layers: SubscribedLayer[]): void;
   streamState?(state: StreamState): void;
+  recordingError?(message: string): void;
 }
 
 /**
@@ -58,7 +59,7 @@ export class MediaWorker {
   consumers = 0;
   private readonly thread: Worker;
   private readonly endpoints = new Map<number, Endpoint>();
-  private readonly pending = new Map<number, { resolve: () => void; reject: (error: MediaError) => void }>();
+  private readonly pending = new Map<number, { resolve: (result: ReplyResultWire | undefined) => void; reject: (error: MediaError) => void }>();
   private nextHandle = 1;
   private nextRequest = 1;
   private death: MediaError | undefined;
@@ -130,10 +131,15 @@ export class MediaWorker {
   }
 
   /** A command that gets a reply; rejects with the worker's error, or `unavailable` if the thread dies. */
-  request(command: (request: number) => WorkerCommand): Promise<void> {
+  async request(command: (request: number) => WorkerCommand): Promise<void> {
+    await this.requestResult(command);
+  }
+
+  /** As request(), resolving with what the reply carries. */
+  requestResult(command: (request: number) => WorkerCommand): Promise<ReplyResultWire | undefined> {
     if (!this.alive) return Promise.reject(this.death ?? MediaError.unavailable('media worker is stopping'));
     const request = this.nextRequest++;
-    return new Promise<void>((resolve, reject) => {
+    return new Promise<ReplyResultWire | undefined>((resolve, reject) => {
       this.pending.set(request, { resolve, reject });
       this.thread.postMessage(command(request));
     });
@@ -179,13 +185,15 @@ export class MediaWorker {
         const pending = this.pending.get(event.request);
         this.pending.delete(event.request);
         if (event.error) pending?.reject(errorFromWire(event.error));
-        else pending?.resolve();
+        else pending?.resolve(event.result);
         return;
       }
       case 'subscribedLayers':
         return this.endpoints.get(event.producer)?.subscribedLayers?.(event.layers);
       case 'streamState':
         return this.endpoints.get(event.consumer)?.streamState?.(event.state === 'paused' ? { state: 'paused', reason: 'bandwidth' } : { state: 'active' });
+      case 'recordingError':
+        return this.endpoints.get(event.recording)?.recordingError?.(event.message);
       case 'failed':
         return this.endpoints.get(event.handle)?.failed(errorFromWire(event.error));
       case 'log':

@@ -1,6 +1,8 @@
-import type { MediaKind, Producer, ProducerOptions, SubscribedLayer } from '../types';
+import { MediaError } from '../errors';
+import type { MediaKind, Producer, ProducerOptions, RecordOptions, SubscribedLayer, TrackRecording } from '../types';
 import type { RemoteConsumer } from './RemoteConsumer';
 import { RemoteMediaObject, type RemoteMediaCall } from './RemoteMediaObject';
+import { RemoteTrackRecording } from './RemoteTrackRecording';
 import type { RemoteTransport } from './RemoteTransport';
 
 /** A producer on a media worker; consumers on the same worker refer to it by handle. */
@@ -37,6 +39,11 @@ export class RemoteProducer extends RemoteMediaObject implements Producer {
 
   requestKeyFrame(): void {
     if (!this.closed) this.transport.worker.post({ op: 'producer', producer: this.handle, call: 'requestKeyFrame' });
+  }
+
+  record(options: RecordOptions): Promise<TrackRecording> {
+    if (this.closed) return Promise.reject(MediaError.conflict('producer is closed'));
+    return RemoteTrackRecording.start(this, options);
   }
 
   protected call(call: RemoteMediaCall): void {

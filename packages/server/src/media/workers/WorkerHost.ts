@@ -1,8 +1,8 @@
 import { MediaError } from '../errors';
 import type { MediaLogger } from '../logger';
-import type { AudioLevelSample, Consumer, MediaEngine, Producer, Router, StreamState, SubscribedLayer, Transport } from '../types';
+import type { AudioLevelSample, Consumer, MediaEngine, Producer, Router, StreamState, SubscribedLayer, TrackRecording, TrackRecordingResult, Transport } from '../types';
 import { errorToWire } from './errorWire';
-import { WorkerCommand, type MediaErrorWire, type WorkerEvent } from './protocol';
+import { WorkerCommand, type MediaErrorWire, type ReplyResultWire, type WorkerEvent } from './protocol';
 
 type Target = Extract<WorkerEvent, { ev: 'failed' }>['target'];
 
@@ -18,6 +18,8 @@ export class WorkerHost {
   private readonly transports = new Map<number, Transport>();
   private readonly producers = new Map<number, Producer>();
   private readonly consumers = new Map<number, Consumer>();
+  /** Track recordings until stopped by the main thread (a closed producer's is finalized already; its result waits here). */
+  private readonly recordings = new Map<number, TrackRecording>();
   /** Transports the engine refused to create: calls already on their way get the same error. */
   private readonly refused = new Map<number, MediaErrorWire>();
   private sweepQueued = false;
@@ -106,6 +108,20 @@ export class WorkerHost {
         if (consumer) this.call('consumer', command.consumer, () => consumer.setTrackSettings({ visible, width, height }));
         return;
       }
+      case 'record':
+        return this.record(command);
+      case 'stopRecording': {
+        const recording = this.recordings.get(command.recording);
+        if (!recording) return this.reply(command.request, MediaError.conflict('recording is not running'));
+        recording.stop().then(
+          (result) => {
+            this.recordings.delete(command.recording);
+            this.reply(command.request, undefined, recordingStopped(result));
+          },
+          (error: unknown) => this.reply(command.request, error),
+        );
+        return;
+      }
       case 'shutdown':
         return this.shutdown(command.request);
       case 'ping':
@@ -134,6 +150,20 @@ export class WorkerHost {
       if (wire.code !== 'internal') this.refused.set(handle, wire);
       this.send({ ev: 'failed', target: 'transport', handle, error: wire });
     }
+  }
+
+  private record(command: Extract<WorkerCommand, { op: 'record' }>): void {
+    const { recording: handle, request } = command;
+    const producer = this.producers.get(command.producer);
+    if (!producer) return this.reply(request, MediaError.conflict('producer is closed'));
+    const onError = (message: string): void => this.send({ ev: 'recordingError', recording: handle, message });
+    producer.record({ pathWithoutExtension: command.path, onError }).then(
+      (recording) => {
+        this.recordings.set(handle, recording);
+        this.reply(request, undefined, { kind: 'recordingStarted', file: recording.file });
+      },
+      (error: unknown) => this.reply(request, error),
+    );
   }
 
   /** Runs a call that has no reply; if it throws, the main thread hears which object failed. */
@@ -173,8 +203,9 @@ export class WorkerHost {
     throw refused ? new MediaError(refused.code, refused.message) : MediaError.conflict('transport is closed');
   }
 
-  private reply(request: number, error?: unknown): void {
-    this.send(error === undefined ? { ev: 'reply', request } : { ev: 'reply', request, error: errorToWire(error) });
+  private reply(request: number, error?: unknown, result?: ReplyResultWire): void {
+    if (error !== undefined) this.send({ ev: 'reply', request, error: errorToWire(error) });
+    else this.send(result === undefined ? { ev: 'reply', request } : { ev: 'reply', request, result });
   }
 
   /** Forgets closed objects, once per tick however many closed in it. */
@@ -188,4 +219,9 @@ export class WorkerHost {
       for (const [handle, consumer] of this.consumers) if (consumer.closed) this.consumers.delete(handle);
     });
   }
+}
+
+/** NaN (nothing written) does not survive validation as a number: null on the wire. */
+function recordingStopped(r: TrackRecordingResult): ReplyResultWire {
+  return { ...r, kind: 'recordingStopped', startMs: Number.isNaN(r.startMs) ? null : r.startMs, endMs: Number.isNaN(r.endMs) ? null : r.endMs };
 }

@@ -47,6 +47,10 @@ export const WorkerCommand = z.discriminatedUnion('op', [
   z.object({ op: z.literal('consume'), transport: Handle, consumer: Handle, producer: Handle, paused: z.boolean() }),
   z.object({ op: z.literal('consumer'), consumer: Handle, call: z.enum(['pause', 'resume', 'close']) }),
   z.object({ op: z.literal('trackSettings'), consumer: Handle, visible: z.boolean(), width: Pixels, height: Pixels }),
+  /** Start writing a producer's track to `<path>.webm|.mkv` (Producer.record); the reply says which file. */
+  z.object({ op: z.literal('record'), producer: Handle, recording: Handle, request: Handle, path: z.string().min(1).max(4096) }),
+  /** Finalize and close a recording's file; the reply carries its result. */
+  z.object({ op: z.literal('stopRecording'), recording: Handle, request: Handle }),
   /** Close the inner engine (sockets released) before the thread is terminated. */
   z.object({ op: z.literal('shutdown'), request: Handle }),
   /** Answered at once: a worker that stops answering is stuck, and is ended like a dead one. */
@@ -55,6 +59,28 @@ export const WorkerCommand = z.discriminatedUnion('op', [
 export type WorkerCommand = z.infer<typeof WorkerCommand>;
 
 // ---- worker -> main thread ----
+
+/** Times are epoch ms; null where the recorder has NaN (nothing written). */
+const EpochMs = z.number().nullable();
+const Count = z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER);
+/** What a request's reply carries besides success (only the recording requests have a result). */
+export const ReplyResultWire = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('recordingStarted'), file: Text }),
+  z.object({
+    kind: z.literal('recordingStopped'),
+    file: Text,
+    codec: z.enum(['vp8', 'h264', 'opus']),
+    startMs: EpochMs,
+    endMs: EpochMs,
+    frames: Count,
+    bytes: Count,
+    framesDropped: Count,
+    packetsLost: Count,
+    keyFrameRequests: Count,
+    error: Text.nullable(),
+  }),
+]);
+export type ReplyResultWire = z.infer<typeof ReplyResultWire>;
 
 const TransportSignalWire = z.discriminatedUnion('type', [
   z.object({ type: z.literal('answer'), sdp: Text }),
@@ -83,7 +109,9 @@ export const WorkerEvent = z.discriminatedUnion('ev', [
   z.object({ ev: z.literal('stats'), transport: Handle, stats: TransportStatsWire }),
   /** A router's audio levels, every ~100 ms while someone's audio carries voice. */
   z.object({ ev: z.literal('audioLevels'), router: Handle, samples: z.array(AudioLevelSampleWire).max(10_000) }),
-  z.object({ ev: z.literal('reply'), request: Handle, error: MediaErrorWire.optional() }),
+  z.object({ ev: z.literal('reply'), request: Handle, error: MediaErrorWire.optional(), result: ReplyResultWire.optional() }),
+  /** Writing a recording's file failed (disk full...): it has stopped taking media; stopRecording still closes it. */
+  z.object({ ev: z.literal('recordingError'), recording: Handle, message: Text }),
   /** Dynacast: the simulcast layers the publisher of `producer` should send changed. */
   z.object({ ev: z.literal('subscribedLayers'), producer: Handle, layers: z.array(z.object({ rid: Rid, active: z.boolean() })).max(8) }),
   /** The allocator paused (for bandwidth) or resumed the video of `consumer`. */

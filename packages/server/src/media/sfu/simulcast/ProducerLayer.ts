@@ -4,6 +4,8 @@ import { BitrateMeter } from './BitrateMeter';
 
 /** One keyframe request to the publisher per layer per this many ms, however many subscribers ask. */
 const KEY_FRAME_INTERVAL_MS = 500;
+/** A layer dynacast just switched on counts as available this long before its first packet. */
+export const LAYER_START_GRACE_MS = 3000;
 /** Video packets kept for retransmission per layer: about 1.5 s of a 2 Mbps stream. */
 const CACHE_PACKETS = 512;
 

@@ -8,6 +8,7 @@ import { test } from 'node:test';
 import { isVp8KeyFrame, rtpCheck, rtpSeq, rtpSsrc, rtpTimestamp } from '@confab/wire';
 import { silentLogger } from '../../logger';
 import { MediaCounters } from '../../MediaCounters';
+import { SenderClock } from '../../recording/TrackClock';
 import type { ConsumerOwner } from '../SfuConsumer';
 import { SfuConsumer } from '../SfuConsumer';
 import type { SfuContext } from '../SfuContext';
@@ -50,6 +51,7 @@ function setup({ connected = true } = {}) {
     sendKeyFrameRequest: (_p, layer) => keyFrameRequests.push(layer.rid),
     sendNacks() {},
     streamsChanged() {},
+    senderClock: new SenderClock(),
   };
   const layersTold: string[] = [];
   const producer = new SfuProducer(
