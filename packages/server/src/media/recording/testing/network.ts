@@ -4,6 +4,8 @@
  * lost; of the lost, some come back as retransmissions (what a NACK brings) and the rest never.
  * Seeded, so a failure replays exactly.
  */
+// The wire package's seeded PRNG for its fuzz tests; test code sharing test code.
+import { seededRandom } from '../../../../../wire/src/fixtures/fuzz';
 import type { TrackRecorder } from '../TrackRecorder';
 import type { Packetized } from './rtpPacketize';
 
@@ -29,21 +31,9 @@ export interface Arrival {
   atMs: number;
 }
 
-/** Seeded PRNG (mulberry32). */
-export function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /** When each packet arrives; `captureMs(frame)` is the frame's capture time. Sorted by arrival. */
 export function arrivals(packets: readonly Packetized[], captureMs: (frame: number) => number, link: LinkOptions): { arrivals: Arrival[]; lost: number } {
-  const rnd = random(link.seed);
+  const rnd = seededRandom(link.seed);
   const out: Arrival[] = [];
   let lost = 0;
   let previousFrame = -1;

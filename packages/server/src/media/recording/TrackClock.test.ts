@@ -1,0 +1,47 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { SenderClock, TrackClock } from './TrackClock';
+
+test('frames are placed by their RTP timestamps from the first, across the 32-bit wrap; the start by arrival', () => {
+  const clock = new TrackClock(90000, new SenderClock());
+  const t0 = 0xffffffff - 1500;
+  assert.equal(clock.frameTime(t0, 1000), 0);
+  assert.equal(clock.frameTime((t0 + 3000) >>> 0, 1040), 1000 / 30); // arrival jitter does not move frames
+  assert.equal(clock.frameTime((t0 + 90000) >>> 0, 2010), 1000);
+  assert.equal(clock.startMs, 1000);
+});
+
+test('a mute keeps the capture clock: the frames after it land where their timestamps say', () => {
+  const clock = new TrackClock(48000, new SenderClock());
+  clock.frameTime(0, 0);
+  assert.equal(clock.frameTime(48000 * 5, 5020), 5000);
+});
+
+test('a source that starts a new timeline continues where arrival places it, never going back', () => {
+  const clock = new TrackClock(90000, new SenderClock());
+  clock.frameTime(1000, 0);
+  clock.frameTime(1000 + 90000, 1000);
+  assert.equal(clock.frameTime(777_777_777, 3000), 3000); // a jump no mute explains
+  assert.equal(clock.frameTime(777_777_777 + 9000, 3100), 3100);
+  clock.reset(); // a new SSRC whose timestamps happen to look continuous
+  assert.equal(clock.frameTime(777_777_777 + 9000 + 3000, 3500), 3500);
+});
+
+test("Sender Reports place the start at capture on the publisher's clock; reports that disagree are not used", () => {
+  const sender = new SenderClock();
+  const clock = new TrackClock(90000, sender);
+  clock.frameTime(0, 10_120); // captured at 10_000 on our clock, arrived 120 ms later (a paced key frame)
+  // The sender's clock is 5 s behind ours; its reports travel 20 ms.
+  clock.onSenderReport(5000 + 1000, 90000, 11_020);
+  assert.equal(Math.round(clock.startMs), 10_020);
+  // A report 400 ms off from the first: the publisher's reports cannot be trusted.
+  clock.onSenderReport(5000 + 2000, 180000, 12_420);
+  assert.equal(clock.startMs, 10_120);
+});
+
+test('a reported start far before the arrival (or after it) is not believed', () => {
+  const clock = new TrackClock(90000, new SenderClock());
+  clock.frameTime(0, 10_000);
+  clock.onSenderReport(1000, 90000, 10_000); // says the first frame was captured 1 s before it arrived
+  assert.equal(clock.startMs, 10_000);
+});
