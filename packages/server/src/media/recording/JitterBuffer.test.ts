@@ -61,3 +61,12 @@ test('a duplicate is dropped; a jump beyond the capacity gives up what stands in
   jb.flush();
   assert.deepEqual(seqs(), [1, 3, 20]);
 });
+
+test('numbering that goes back for good (a restarted sender) starts over once a buffer-full of packets was late', () => {
+  const { jb, seqs } = buffer(200, 8);
+  for (let seq = 5000; seq < 5004; seq++) jb.insert(packet(seq), 16, 0);
+  for (let seq = 100; seq < 100 + 8; seq++) jb.insert(packet(seq), 16, 1);
+  assert.deepEqual(seqs(), [5000, 5001, 5002, 5003, 107]);
+  jb.insert(packet(108), 16, 2);
+  assert.deepEqual(seqs().slice(-2), [107, 108]);
+});

@@ -27,6 +27,8 @@ export class JitterBuffer {
   private newest = -1;
   private count = 0;
   private lossPending = false;
+  /** Late packets in a row. */
+  private lateRun = 0;
 
   constructor(
     private readonly capacity: number,
@@ -50,8 +52,13 @@ export class JitterBuffer {
     if (this.next < 0) this.next = seq;
     if (seq < this.next) {
       this.late++;
+      if (++this.lateRun < this.capacity) return;
+      // The numbering went back for good (a sender restarted on the same SSRC): start over here.
+      this.reset();
+      this.insert(buf, len, arrivalMs);
       return;
     }
+    this.lateRun = 0;
     // Further ahead than we can hold: what stands in the way is given up on.
     if (seq >= this.next + this.capacity) this.skipTo(seq - this.capacity + 1);
     const i = seq % this.capacity;
@@ -97,6 +104,7 @@ export class JitterBuffer {
     this.next = -1;
     this.newest = -1;
     this.lossPending = false;
+    this.lateRun = 0;
   }
 
   private releaseInOrder(): void {

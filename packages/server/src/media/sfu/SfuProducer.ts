@@ -110,7 +110,6 @@ export class SfuProducer implements Producer {
     if (this.currentClosed || !this.currentPaused) return;
     this.currentPaused = false;
     for (const consumer of this.consumers) consumer.resync();
-    for (const sink of this.sinks) sink.resync();
     this.requestKeyFrame();
   }
 

@@ -20,6 +20,10 @@ const MAX_PACKET = 1600;
  * recorder sees one stream with continuous sequence numbers and timestamps, whatever layer
  * switches or pauses happen underneath. Its layer counts for dynacast like a subscriber's.
  *
+ * A pause of the producer is not smoothed over as a consumer does (resync): the source's own
+ * timestamps go on, so the recorder places what follows by its capture time, and the sequence
+ * numbers skip what was not forwarded, so it waits for a key frame, as after a loss.
+ *
  * Packet times become common-clock times here (the worker's performance.now() plus its time
  * origin: epoch ms, comparable across workers and the main thread).
  */
@@ -71,11 +75,6 @@ export class SfuRecordingSink implements TrackRecording {
     out.ntpFraction = report.ntpFraction;
     out.rtpTimestamp = (report.rtpTimestamp + this.rewriter.timestampOffset) >>> 0;
     this.recorder.onSenderReport(out, performance.timeOrigin + nowMs);
-  }
-
-  /** The producer resumed after a pause: the stream continues by the time elapsed. */
-  resync(): void {
-    this.rewriter.resync();
   }
 
   /** Dynacast: the layer we record and the one we switch to stay on at the publisher. */

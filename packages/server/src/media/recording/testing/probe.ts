@@ -10,17 +10,18 @@ export interface Probe {
   codec: string;
   width?: number;
   height?: number;
-  /** Each packet's presentation time, s. */
+  /** Each packet's presentation time, s, and whether it is a key frame. */
   packetTimes: number[];
+  packetKeyFrames: boolean[];
 }
 
 /** ffprobe's view of the file's one stream; throws if ffprobe cannot read it. */
 export async function probe(file: string): Promise<Probe> {
-  const { stdout } = await run('ffprobe', ['-v', 'error', '-print_format', 'json', '-show_format', '-show_streams', '-show_entries', 'packet=pts_time', file]);
+  const { stdout } = await run('ffprobe', ['-v', 'error', '-print_format', 'json', '-show_format', '-show_streams', '-show_entries', 'packet=pts_time,flags', file]);
   const json = JSON.parse(stdout) as {
     format: { format_name: string; duration?: string };
     streams: Array<{ codec_name: string; width?: number; height?: number }>;
-    packets: Array<{ pts_time: string }>;
+    packets: Array<{ pts_time: string; flags: string }>;
   };
   const stream = json.streams[0];
   if (stream === undefined) throw new Error(`${file}: no stream`);
@@ -31,6 +32,7 @@ export async function probe(file: string): Promise<Probe> {
     width: stream.width,
     height: stream.height,
     packetTimes: json.packets.map((p) => Number(p.pts_time)),
+    packetKeyFrames: json.packets.map((p) => p.flags.startsWith('K')),
   };
 }
 

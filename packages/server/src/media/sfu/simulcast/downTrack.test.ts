@@ -6,21 +6,11 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { isVp8KeyFrame, rtpCheck, rtpSeq, rtpSsrc, rtpTimestamp } from '@confab/wire';
-import { silentLogger } from '../../logger';
-import { MediaCounters } from '../../MediaCounters';
-import { SenderClock } from '../../recording/TrackClock';
 import type { ConsumerOwner } from '../SfuConsumer';
 import { SfuConsumer } from '../SfuConsumer';
-import type { SfuContext } from '../SfuContext';
-import { SfuProducer, type ProducerOwner } from '../SfuProducer';
-import { PacketSlots } from '../PacketSlots';
-import { SsrcAllocator } from '../SsrcAllocator';
-import { Ticker } from '../Ticker';
-import { CHROMIUM_SIMULCAST_OFFER } from '../sdp/chromiumSimulcast.fixture';
-import { parseSdp } from '../sdp/parseSdp';
-import { negotiatePublishOffer } from '../sdp/publishOffer';
 import { allocate } from '../allocation/allocate';
 import { CHROMIUM_SIMULCAST_RTP } from './chromiumSimulcastRtp.fixture';
+import { chromiumSimulcastProducer } from './testing/chromiumSimulcastProducer';
 import { Vp8Descriptor } from './vp8';
 
 interface Sent {
@@ -37,34 +27,9 @@ interface Sent {
 
 /** `connected`: whether the subscriber's transport is up (ICE and DTLS done); the owner's flag can be changed later. */
 function setup({ connected = true } = {}) {
-  const ctx: SfuContext = {
-    logger: silentLogger,
-    counters: new MediaCounters(),
-    network: undefined as never, // no transport is opened here
-    slots: new PacketSlots(64),
-    ssrcs: new SsrcAllocator(),
-    ticker: new Ticker(50, silentLogger),
-  };
-  const keyFrameRequests: string[] = [];
-  const producerOwner: ProducerOwner = {
-    producerClosed() {},
-    sendKeyFrameRequest: (_p, layer) => keyFrameRequests.push(layer.rid),
-    sendNacks() {},
-    streamsChanged() {},
-    senderClock: new SenderClock(),
-  };
-  const layersTold: string[] = [];
-  const producer = new SfuProducer(
-    { id: 'cam', kind: 'video', mid: '1', source: 'camera', onSubscribedLayers: (l) => layersTold.push(l.map((x) => `${x.rid}${x.active ? '+' : '-'}`).join(' ')) },
-    'alice',
-    ctx,
-    producerOwner,
-  );
-  const negotiation = negotiatePublishOffer(parseSdp(CHROMIUM_SIMULCAST_OFFER));
-  producer.bind(negotiation.sections[1]!.stream!, negotiation.extensionIds);
+  const { ctx, producer, keyFrameRequests, layersTold, now: clock, play: feed } = chromiumSimulcastProducer();
   const sent: Sent[] = [];
   const descriptor = new Vp8Descriptor();
-  let now = 0;
   let consumerRef: SfuConsumer | undefined;
   const consumerOwner: ConsumerOwner & { connected: boolean } = {
     connected,
@@ -72,7 +37,7 @@ function setup({ connected = true } = {}) {
       const header = rtpCheck(slot, length);
       descriptor.read(slot, header, length);
       sent.push({
-        t: now,
+        t: clock(),
         seq: rtpSeq(slot),
         ts: rtpTimestamp(slot),
         ssrc: rtpSsrc(slot),
@@ -95,23 +60,13 @@ function setup({ connected = true } = {}) {
   consumer.prepareOffer();
   consumer.negotiate({ mid: '0', receiving: true, payloadTypes: new Set([96, 97]), audioLevelId: 0, transportCcId: 0 });
   /** Feeds the recording's packets of [from, to); `late` delays one layer's arrival times (not their order). */
-  const play = (from: number, to: number, skipRid?: string, late?: { rid: string; ms: number }) => {
-    for (const [rt, rid, , headerLength, hex] of CHROMIUM_SIMULCAST_RTP) {
-      if (rt < from || rt >= to || rid === skipRid) continue;
-      const t = rid === late?.rid ? rt + late.ms : rt;
-      now = t;
-      const buf = Buffer.from(hex, 'hex');
-      const layer = producer.layerByRid(rid)!;
-      if (layer.ssrc < 0) producer.learnSsrc(layer, rtpSsrc(buf), false);
-      producer.receive(layer, buf, buf.length, headerLength, t);
-    }
-  };
+  const play = (from: number, to: number, skipRid?: string, late?: { rid: string; ms: number }) => feed(from, to, { skipRid, late });
   const target = (layer: number, t: number) => {
     consumer.allocation.target = layer;
     consumer.allocation.pausedForBandwidth = false;
     consumer.applyAllocation(t);
   };
-  return { producer, consumer, consumerOwner, sent, keyFrameRequests, layersTold, play, target, now: () => now };
+  return { producer, consumer, consumerOwner, sent, keyFrameRequests, layersTold, play, target, now: clock };
 }
 
 function assertContinuous(sent: Sent[], ssrc: number): void {

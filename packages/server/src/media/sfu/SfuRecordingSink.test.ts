@@ -1,0 +1,74 @@
+import assert from 'node:assert/strict';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, test } from 'node:test';
+import { probe } from '../recording/testing/probe';
+import type { SfuRecordingSink } from './SfuRecordingSink';
+import { chromiumSimulcastProducer } from './simulcast/testing/chromiumSimulcastProducer';
+
+// A recording sink on a recorded Chromium simulcast stream (q 320x180, h 640x360, f 1280x720;
+// key frames on every layer at ~500, ~1315 and ~2105 ms; 61 pictures per layer in 3 s).
+
+let dir = '';
+before(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'confab-sink-'));
+});
+after(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+test('records the best layer that flows, and moves up at the better layer key frame, nothing lost across the switch', async () => {
+  const t0 = performance.now(); // record() reads this clock
+  const { producer, keyFrameRequests, play } = chromiumSimulcastProducer(t0);
+  // f is not sent at first (the publisher's uplink cannot carry it) and not kept for a grace period.
+  for (const layer of producer.layers) layer.turnedOnAtMs = Number.NEGATIVE_INFINITY;
+  play(0, 200, { skipRid: 'f' });
+  const sink = (await producer.record({ pathWithoutExtension: join(dir, 'cam') })) as SfuRecordingSink;
+  let nextTick = t0 + 200;
+  const beforePacket = (t: number): void => {
+    for (; nextTick <= t; nextTick += 50) sink.tick(nextTick);
+  };
+  play(200, 1000, { skipRid: 'f', beforePacket });
+  assert.equal(sink.neededLayers(), 0b010, 'h is recorded, so dynacast keeps it on');
+  play(1000, 3000, { beforePacket }); // f arrives from 1 s on
+  assert.equal(sink.neededLayers(), 0b100, 'now f');
+  const result = await sink.stop();
+
+  // h's pictures from its key frame at 506 ms, then f's from its key frame at 1315 ms: 16 + 35.
+  assert.equal(result.frames, 16 + 35);
+  assert.equal(result.packetsLost, 0, 'no gap in the numbering the recorder saw across the switch');
+  assert.equal(result.framesDropped, 0);
+  assert.deepEqual(keyFrameRequests, ['h', 'f'], 'a key frame asked of h to start, of f to switch');
+  const p = await probe(result.file);
+  assert.deepEqual([p.width, p.height], [640, 360], 'the file starts with h');
+  assert.equal(p.packetTimes.length, 51);
+  for (let i = 1; i < p.packetTimes.length; i++) {
+    const step = p.packetTimes[i]! - p.packetTimes[i - 1]!;
+    assert.ok(step > 0.02 && step < 0.09, `picture ${i} follows ${Math.round(step * 1000)} ms after the one before (the switch keeps capture time)`);
+  }
+});
+
+test('a paused producer writes nothing, and the file goes on where the capture clock says after resume', async () => {
+  const t0 = performance.now();
+  const { producer, play } = chromiumSimulcastProducer(t0);
+  const sink = (await producer.record({ pathWithoutExtension: join(dir, 'paused') })) as SfuRecordingSink;
+  let nextTick = t0;
+  const beforePacket = (t: number): void => {
+    for (; nextTick <= t; nextTick += 50) sink.tick(nextTick);
+  };
+  play(0, 1000, { beforePacket });
+  producer.pause();
+  play(1000, 2000, { beforePacket });
+  producer.resume();
+  play(2000, 3000, { beforePacket });
+  const result = await sink.stop();
+  const p = await probe(result.file);
+  const times = p.packetTimes;
+  const gap = times.findIndex((t, i) => i > 0 && t - times[i - 1]! > 0.5);
+  assert.ok(gap > 0, 'a gap where the producer was paused');
+  // f from 501 ms; paused 1000-2000; back at f's key frame at 2104.5 ms.
+  assert.ok(Math.abs(times[gap]! - (2.1045 - 0.5015)) < 0.01, `resumes at ${times[gap]} s into the file`);
+  assert.ok(result.packetsLost > 0, 'what was not forwarded is a gap in the numbering: the recorder waits for a key frame');
+  assert.ok(p.packetKeyFrames[gap], 'and starts again with a key frame');
+});
