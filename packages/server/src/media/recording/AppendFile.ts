@@ -2,6 +2,8 @@ import { close, open, write } from 'node:fs';
 
 /** Starting size of each of the two staging buffers; they grow to the largest batch seen. */
 const INITIAL_STAGING_BYTES = 64 * 1024;
+/** A disk this far behind (a minute of a 4 Mbit/s track) fails the file rather than the worker's memory. */
+const MAX_STAGED_BYTES = 32 * 1024 * 1024;
 
 /**
  * A file written at the end as data comes, without blocking the thread that produces it (the
@@ -42,8 +44,7 @@ export class AppendFile {
 
   /** Stages `data` (copied: the caller may reuse its buffer). */
   append(data: Uint8Array): void {
-    if (this.error !== null || this.closed) return;
-    this.ensureStaging(data.length);
+    if (this.error !== null || this.closed || !this.ensureStaging(data.length)) return;
     this.staging.set(data, this.staged);
     this.staged += data.length;
     this.length += data.length;
@@ -51,7 +52,8 @@ export class AppendFile {
 
   /** Room for `n` more bytes at the end of the staging buffer, for writers that fill it in place. */
   stage(n: number): { buf: Buffer; at: number } {
-    this.ensureStaging(n);
+    // A failed file takes nothing more: the writer fills a scratch buffer that commit() ignores.
+    if (this.error !== null || !this.ensureStaging(n)) return { buf: Buffer.alloc(n), at: 0 };
     return { buf: this.staging, at: this.staged };
   }
 
@@ -138,10 +140,18 @@ export class AppendFile {
     this.onError(err);
   }
 
-  private ensureStaging(n: number): void {
-    if (this.staged + n <= this.staging.length) return;
-    const next = Buffer.alloc(Math.max(this.staging.length * 2, this.staged + n));
+  /** False if `n` more bytes would put the file too far behind (it has failed then). */
+  private ensureStaging(n: number): boolean {
+    if (this.staged + n <= this.staging.length) return true;
+    if (this.staged + n > MAX_STAGED_BYTES) {
+      const err: NodeJS.ErrnoException = new Error(`writes to ${this.path} fall behind by more than ${MAX_STAGED_BYTES} bytes`);
+      err.code = 'EAGAIN';
+      this.fail(err);
+      return false;
+    }
+    const next = Buffer.alloc(Math.min(MAX_STAGED_BYTES, Math.max(this.staging.length * 2, this.staged + n)));
     this.staging.copy(next, 0, 0, this.staged);
     this.staging = next;
+    return true;
   }
 }

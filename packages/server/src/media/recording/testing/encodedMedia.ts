@@ -45,9 +45,9 @@ export function vp8Frames(seconds: number, gop = 60): EncodedFrame[] {
   return frames;
 }
 
-/** testsrc2 at 640x360, 30 fps, H264 constrained baseline (what browsers send), SPS/PPS before each IDR. */
-export function h264Frames(seconds: number, gop = 60): EncodedFrame[] {
-  const path = cached('h264', ['-f', 'lavfi', '-i', 'testsrc2=size=640x360:rate=30', '-t', String(seconds), '-c:v', 'libx264', '-profile:v', 'baseline', '-preset', 'ultrafast', '-tune', 'zerolatency', '-b:v', '500k', '-g', String(gop), '-x264-params', 'aud=1:repeat-headers=1', '-bsf:v', 'h264_mp4toannexb', '-f', 'h264']);
+/** testsrc2 at `size` (640x360), 30 fps, H264 constrained baseline (what browsers send), SPS/PPS before each IDR. */
+export function h264Frames(seconds: number, gop = 60, size = '640x360'): EncodedFrame[] {
+  const path = cached('h264', ['-f', 'lavfi', '-i', `testsrc2=size=${size}:rate=30`, '-t', String(seconds), '-c:v', 'libx264', '-profile:v', 'baseline', '-preset', 'ultrafast', '-tune', 'zerolatency', '-b:v', '500k', '-g', String(gop), '-x264-params', 'aud=1:repeat-headers=1', '-bsf:v', 'h264_mp4toannexb', '-f', 'h264']);
   const stream = readFileSync(path);
   const frames: EncodedFrame[] = [];
   let nals: Buffer[] = [];
