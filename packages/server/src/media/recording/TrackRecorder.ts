@@ -49,7 +49,7 @@ export interface TrackRecorderOptions {
  */
 export class TrackRecorder {
   readonly file: string;
-  readonly clock: TrackClock;
+  private readonly clock: TrackClock;
   private readonly jitter: JitterBuffer;
   private readonly depacketizer: Depacketizer;
   private readonly writer: MatroskaWriter;
@@ -67,7 +67,6 @@ export class TrackRecorder {
   private frameTs = -1;
   private frameArrivalMs = 0;
   private previousFrameArrivalMs = 0;
-  private nowMs = 0;
   private stopped = false;
   private framesDropped = 0;
   private keyFrameRequests = 0;
@@ -100,7 +99,6 @@ export class TrackRecorder {
   /** One RTP packet `buf[0, len)` of the track, arrived at `arrivalMs` on the common clock (epoch ms). */
   receive(buf: Uint8Array, len: number, arrivalMs: number): void {
     if (this.stopped || this.error !== null) return;
-    this.nowMs = arrivalMs;
     const ssrc = rtpSsrc(buf);
     if (ssrc !== this.ssrc) {
       // A new stream from the source (a restart): its numbering and timeline start over.
@@ -126,7 +124,6 @@ export class TrackRecorder {
   /** Periodic (every ~20-50 ms): gaps that waited long enough are skipped, key frames asked again, bytes flushed. */
   tick(nowMs: number): void {
     if (this.stopped || this.error !== null) return;
-    this.nowMs = nowMs;
     this.jitter.drain(nowMs);
     if (this.keyFrameWanted) this.askForKeyFrame(nowMs);
     if (nowMs - this.lastFlushMs >= FLUSH_INTERVAL_MS) this.flush(nowMs);
