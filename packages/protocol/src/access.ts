@@ -39,6 +39,8 @@ export const AccessGrants = z
     /** Admin API: create rooms, list rooms. */
     roomCreate: z.boolean().optional(),
     roomList: z.boolean().optional(),
+    /** Admin API: start and stop recordings of any room, list recordings and download their files. */
+    roomRecord: z.boolean().optional(),
   })
   .strict();
 export type AccessGrants = z.infer<typeof AccessGrants>;

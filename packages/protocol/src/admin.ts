@@ -1,7 +1,7 @@
 import * as z from 'zod';
 import { Identity, MAX_ROOM_PASSWORD_LENGTH, Permissions } from './access';
 import { MAX_CHAT_LENGTH } from './limits';
-import { RoomName } from './ids';
+import { RecordingId, RoomName } from './ids';
 import { TrackInfo, TrackSource } from './model';
 import { ERROR_CODES, type ErrorCode } from './errors';
 
@@ -72,6 +72,49 @@ export type UpdateParticipantBody = z.infer<typeof UpdateParticipantBody>;
 export const SystemMessageBody = z.object({ text: z.string().min(1).max(MAX_CHAT_LENGTH) }).strict();
 export type SystemMessageBody = z.infer<typeof SystemMessageBody>;
 
+/** A recording as GET /api/v1/recordings lists it (from its manifest; docs/recording.md). */
+export const RecordingSummary = z.object({
+  id: RecordingId,
+  room: RoomName,
+  /** The node whose disk holds it. */
+  node: z.string(),
+  /** recording: running (or its server died first), stopped, failed. */
+  state: z.enum(['recording', 'stopped', 'failed']),
+  startedAt: z.string(),
+  stoppedAt: z.string().nullable(),
+  error: z.string().nullable(),
+  files: z.array(
+    z.object({
+      /** Download: GET /api/v1/recordings/{id}/files/{name} (range requests welcome). */
+      name: z.string(),
+      bytes: z.number().int().nonnegative(),
+      trackId: z.string(),
+      participantId: z.string(),
+      participantName: z.string(),
+      source: TrackSource,
+      codec: z.enum(['opus', 'vp8', 'h264']),
+      /** ms from the recording's start; null if not known (nothing written, or cut short). */
+      startMs: z.number().nullable(),
+      endMs: z.number().nullable(),
+      error: z.string().nullable(),
+    }),
+  ),
+});
+export type RecordingSummary = z.infer<typeof RecordingSummary>;
+
+/** The room's recording now: POST and DELETE /api/v1/rooms/{room}/recording answer with it. */
+export const RoomRecordingStatus = z.object({
+  id: RecordingId,
+  room: RoomName,
+  /** Absolute folder on the room's node. */
+  dir: z.string(),
+  startedAt: z.number(),
+  /** Set once stopped (DELETE answers when every file is finalized). */
+  stoppedAt: z.number().optional(),
+  error: z.string().nullable(),
+});
+export type RoomRecordingStatus = z.infer<typeof RoomRecordingStatus>;
+
 export { Identity as AdminIdentity };
 
 /** Every error answer: HTTP 400 invalid_argument, 401 unauthenticated, 403 permission_denied, 404 not_found, 409 conflict, 429 rate_limited / resource_exhausted, 503 unavailable. */
@@ -90,3 +133,5 @@ export const RoomListResponse = z.object({ rooms: z.array(RoomSummary) });
 export const RoomResponse = z.object({ room: RoomSummary });
 export const ParticipantListResponse = z.object({ participants: z.array(ParticipantDetails) });
 export const ParticipantResponse = z.object({ participant: ParticipantDetails });
+export const RecordingListResponse = z.object({ recordings: z.array(RecordingSummary) });
+export const RoomRecordingResponse = z.object({ recording: RoomRecordingStatus });

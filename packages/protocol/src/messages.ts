@@ -2,7 +2,7 @@ import * as z from 'zod';
 import { Identity, MAX_ACCESS_TOKEN_LENGTH, MAX_ROOM_PASSWORD_LENGTH, Permissions, RefusalReason } from './access';
 import { MAX_BAN_SECONDS } from './limits';
 import { ERROR_CODES, type ErrorCode } from './errors';
-import { ParticipantId, RoomName, TrackId } from './ids';
+import { ParticipantId, RecordingId, RoomName, TrackId } from './ids';
 import { MAX_CHAT_LENGTH, MAX_SDP_LENGTH } from './limits';
 import {
   DisplayName,
@@ -210,6 +210,16 @@ export const EndMeetingRequest = z.object({
   id: RequestId.optional(),
 });
 
+/**
+ * Moderators: start (true) or stop (false) recording the room. Everyone is told
+ * (`recording_started` / `recording_stopped`); others get permission_denied.
+ */
+export const SetRecordingRequest = z.object({
+  type: z.literal('set_recording'),
+  id: RequestId.optional(),
+  recording: z.boolean(),
+});
+
 /** Anyone: raise or lower their own hand. */
 export const RaiseHandRequest = z.object({
   type: z.literal('raise_hand'),
@@ -239,6 +249,7 @@ export const ClientMessage = z.discriminatedUnion('type', [
   UpdateRoomRequest,
   LobbyDecisionRequest,
   EndMeetingRequest,
+  SetRecordingRequest,
   RaiseHandRequest,
 ]);
 export type ClientMessage = z.infer<typeof ClientMessage>;
@@ -489,6 +500,27 @@ export const SystemMessage = z.object({
   text: z.string(),
 });
 
+/**
+ * To everyone: the room is being recorded from now on. A joiner gets it right after `joined` (before
+ * any media offer) while a recording runs, so the app can say so as they enter.
+ */
+export const RecordingStartedMessage = z.object({
+  type: z.literal('recording_started'),
+  recordingId: RecordingId,
+  /** Epoch ms. */
+  startedAt: z.number(),
+  /** The moderator who started it; null: the operator (admin API). */
+  startedBy: z.object({ participantId: ParticipantId, name: z.string() }).nullable(),
+});
+
+/** To everyone: recording stopped: a moderator or the admin API stopped it, or it failed (`error` says why: disk full...). */
+export const RecordingStoppedMessage = z.object({
+  type: z.literal('recording_stopped'),
+  recordingId: RecordingId,
+  reason: z.enum(['stopped', 'failed']),
+  error: z.string().nullable(),
+});
+
 export const ServerMessage = z.discriminatedUnion('type', [
   JoinedMessage,
   ResumedMessage,
@@ -517,6 +549,8 @@ export const ServerMessage = z.discriminatedUnion('type', [
   WaitingMessage,
   LobbyMessage,
   SystemMessage,
+  RecordingStartedMessage,
+  RecordingStoppedMessage,
 ]);
 export type ServerMessage = z.infer<typeof ServerMessage>;
 export type ServerMessageType = ServerMessage['type'];

@@ -14,6 +14,9 @@ export const WEBHOOK_EVENTS = [
   'track_published',
   'track_unpublished',
   'participant_banned',
+  'recording_started',
+  'recording_finished',
+  'recording_failed',
 ] as const;
 export const WebhookEventName = z.enum(WEBHOOK_EVENTS);
 export type WebhookEventName = z.infer<typeof WebhookEventName>;
@@ -31,6 +34,35 @@ export const WebhookParticipant = z.object({
   metadata: z.string().optional(),
 });
 export type WebhookParticipant = z.infer<typeof WebhookParticipant>;
+
+/** A recorded track's file, on recording_finished and recording_failed (docs/recording.md). */
+export const WebhookRecordingFile = z.object({
+  trackId: z.string(),
+  participantId: z.string(),
+  source: z.enum(['microphone', 'camera', 'screen']),
+  /** Absolute path on the node that wrote it; also downloadable via the admin API. */
+  path: z.string(),
+  /** Where the file starts on the recording's clock, and how long it plays, in ms; null if nothing was written. */
+  startMs: z.number().nullable(),
+  durationMs: z.number().nullable(),
+  /** Why this track's writing stopped early, null if it did not. */
+  error: z.string().nullable(),
+});
+export type WebhookRecordingFile = z.infer<typeof WebhookRecordingFile>;
+
+export const WebhookRecording = z.object({
+  id: z.string(),
+  /** Absolute path of the recording's folder (manifest.json and the files). */
+  dir: z.string(),
+  /** Epoch ms. */
+  startedAt: z.number(),
+  /** recording_finished and recording_failed: epoch ms, and the files written. */
+  stoppedAt: z.number().optional(),
+  files: z.array(WebhookRecordingFile).optional(),
+  /** recording_failed: why. */
+  error: z.string().max(1000).optional(),
+});
+export type WebhookRecording = z.infer<typeof WebhookRecording>;
 
 export const WebhookEvent = z.object({
   /** Unique per event: a receiver that sees one twice (a retry whose answer was lost) drops it. */
@@ -53,5 +85,7 @@ export const WebhookEvent = z.object({
   reason: z.string().max(64).optional(),
   /** participant_banned: for how long. */
   banSeconds: z.number().int().nonnegative().optional(),
+  /** recording_started, recording_finished, recording_failed. */
+  recording: WebhookRecording.optional(),
 });
 export type WebhookEvent = z.infer<typeof WebhookEvent>;

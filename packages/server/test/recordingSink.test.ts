@@ -6,19 +6,17 @@ import { after, before, test } from 'node:test';
 import { sleep } from '@confab/loadtest';
 import { MediaError, WorkerMediaEngine } from '../src/media/index';
 import { probe } from '../src/media/recording/testing/probe';
-import { ENGINE } from './support/engine';
 import { connectPublisher } from './support/harness';
 
 // Producer.record() through the media worker: a headless publisher's tracks written by the
 // worker thread that forwards them (SfuRecordingSink), started and stopped from the main thread.
 
-const skip = ENGINE !== 'sfu' ? 'recording is the sfu engine' : false;
 let dir = '';
 let engine: WorkerMediaEngine;
 
 before(async () => {
   dir = await mkdtemp(join(tmpdir(), 'confab-recording-sink-'));
-  if (!skip) engine = await WorkerMediaEngine.start({ workers: 1, settings: { engine: ENGINE, announcedAddresses: [] } });
+  engine = await WorkerMediaEngine.start({ workers: 1, settings: { announcedAddresses: [] } });
 });
 after(async () => {
   await engine?.close();
@@ -27,7 +25,7 @@ after(async () => {
 
 const code = (expected: string) => (err: unknown) => err instanceof MediaError && err.code === expected;
 
-test('a publisher recorded mid-call: a key frame is asked for, both files hold the media from when recording began', { skip }, async () => {
+test('a publisher recorded mid-call: a key frame is asked for, both files hold the media from when recording began', async () => {
   const router = engine.createRouter('recorded');
   const pub = await connectPublisher(router, 'alice');
   try {
@@ -64,7 +62,7 @@ test('a publisher recorded mid-call: a key frame is asked for, both files hold t
   }
 });
 
-test('a folder that cannot be written refuses the recording; a producer closed mid-recording leaves a finished file', { skip }, async () => {
+test('a folder that cannot be written refuses the recording; a producer closed mid-recording leaves a finished file', async () => {
   const router = engine.createRouter('refused');
   const pub = await connectPublisher(router, 'bob');
   try {

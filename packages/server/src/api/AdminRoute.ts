@@ -4,10 +4,10 @@ import type { RoomAdministration } from '../cluster/RoomAdministration';
 export type HttpMethod = 'GET' | 'POST' | 'PATCH' | 'DELETE';
 
 /**
- * The grants that open the admin API. roomList and roomCreate count for every room; roomAdmin only
+ * The grants that open the admin API. roomList, roomCreate and roomRecord count for every room; roomAdmin only
  * for the route's {room}, the token's `grants.room` (or every room when the token names none).
  */
-export type AdminGrant = 'roomList' | 'roomCreate' | 'roomAdmin';
+export type AdminGrant = 'roomList' | 'roomCreate' | 'roomAdmin' | 'roomRecord';
 
 /** The names in braces: `'room' | 'identity'` for '/rooms/{room}/participants/{identity}'. */
 export type ParamsOf<P extends string> = P extends `${string}{${infer Name}}${infer Rest}` ? Name | ParamsOf<Rest> : never;

@@ -6,6 +6,7 @@ import type { RoomAdministration } from '../cluster/RoomAdministration';
 import { toProtocolError } from '../service/errors';
 import type { Logger } from '../service/logger';
 import type { AdminRoute } from './AdminRoute';
+import { FileReply } from './FileReply';
 import { ADMIN_API_RATE_LIMIT, ApiKeyRateLimiter, type RateLimit } from './ApiKeyRateLimiter';
 import { authenticate } from './authenticate';
 import { authorize } from './authorize';
@@ -70,7 +71,8 @@ export function createAdminApi(options: AdminApiOptions): AdminApiHandler {
       routeLabel = ADMIN_API_PREFIX + matched.route.path;
       const body = await serve(matched, req);
       status = matched.route.status;
-      if (body === undefined) sendEmpty(res, status);
+      if (body instanceof FileReply) status = await body.send(req, res);
+      else if (body === undefined) sendEmpty(res, status);
       else sendJson(res, status, body);
     } catch (error) {
       const wire = toProtocolError(error);

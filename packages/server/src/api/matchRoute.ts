@@ -1,11 +1,17 @@
-import type * as z from 'zod';
-import { ADMIN_API_PREFIX, AdminIdentity, ProtocolError, RoomName } from '@confab/protocol';
+import * as z from 'zod';
+import { ADMIN_API_PREFIX, AdminIdentity, ProtocolError, RecordingId, RoomName } from '@confab/protocol';
 import { AdminHttpError } from './AdminHttpError';
 import type { AdminRoute } from './AdminRoute';
 import { parseInput } from './parseInput';
 
 /** What each `{name}` in a route's path must hold, once percent-decoded. */
-const PATH_PARAMS: Readonly<Record<string, z.ZodType>> = { room: RoomName, identity: AdminIdentity };
+const PATH_PARAMS: Readonly<Record<string, z.ZodType>> = {
+  room: RoomName,
+  identity: AdminIdentity,
+  recording: RecordingId,
+  /** A recorded file's bare name: the manifest decides whether it is one. */
+  file: z.string().regex(/^[A-Za-z0-9_-][A-Za-z0-9_.-]{0,199}$/, 'file must be a bare file name'),
+};
 
 export interface MatchedRoute {
   route: AdminRoute;

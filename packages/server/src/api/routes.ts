@@ -1,6 +1,7 @@
 import * as z from 'zod';
 import { CreateRoomBody, MAX_BAN_SECONDS, MuteTrackBody, SystemMessageBody, UpdateParticipantBody } from '@confab/protocol';
 import { defineRoute, type AdminRoute } from './AdminRoute';
+import { FileReply, recordingContentType } from './FileReply';
 import { OPENAPI_DOCUMENT } from './openApiDocument';
 
 /** DELETE …/participants/{identity}?banSeconds=N */
@@ -83,6 +84,38 @@ export const ADMIN_ROUTES: readonly AdminRoute[] = [
     body: UpdateParticipantBody,
     status: 200,
     handle: async ({ administration, params, body }) => ({ participant: await administration.updatePermissions(params.room, params.identity, body.permissions) }),
+  }),
+  defineRoute({
+    method: 'POST',
+    path: '/rooms/{room}/recording',
+    operationId: 'startRecording',
+    access: ['roomRecord', 'roomAdmin'],
+    status: 201,
+    handle: async ({ administration, params }) => ({ recording: await administration.startRecording(params.room) }),
+  }),
+  defineRoute({
+    method: 'DELETE',
+    path: '/rooms/{room}/recording',
+    operationId: 'stopRecording',
+    access: ['roomRecord', 'roomAdmin'],
+    status: 200,
+    handle: async ({ administration, params }) => ({ recording: await administration.stopRecording(params.room) }),
+  }),
+  defineRoute({
+    method: 'GET',
+    path: '/recordings',
+    operationId: 'listRecordings',
+    access: ['roomRecord'],
+    status: 200,
+    handle: async ({ administration }) => ({ recordings: await administration.listRecordings() }),
+  }),
+  defineRoute({
+    method: 'GET',
+    path: '/recordings/{recording}/files/{file}',
+    operationId: 'downloadRecordingFile',
+    access: ['roomRecord'],
+    status: 200,
+    handle: async ({ administration, params }) => new FileReply(await administration.recordingFile(params.recording, params.file), recordingContentType(params.file)),
   }),
   defineRoute({
     method: 'POST',

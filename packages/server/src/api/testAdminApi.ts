@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { pino } from 'pino';
 import { Counter, Registry } from 'prom-client';
 import { AccessToken } from '@confab/server-sdk';
-import { RoomName, type AccessGrants, type CreateRoomBody, type ParticipantDetails, type Permissions, type RoomSummary, type TrackSource } from '@confab/protocol';
+import { RoomName, type AccessGrants, type CreateRoomBody, type ParticipantDetails, type Permissions, type RoomRecordingStatus, type RoomSummary, type TrackSource } from '@confab/protocol';
 import type { RoomAdministration } from '../cluster/RoomAdministration';
 import type { RateLimit } from './ApiKeyRateLimiter';
 import { createAdminApi } from './createAdminApi';
@@ -38,6 +38,8 @@ export const ADA: ParticipantDetails = {
   tracks: [],
 };
 
+export const RECORDING: RoomRecordingStatus = { id: 'RC_test' as RoomRecordingStatus['id'], room: ROOM.name, dir: '/recordings/RC_test', startedAt: 1_796_000_000_000, error: null };
+
 /** A RoomAdministration that records each call and answers with ROOM and ADA, or throws `failWith`. */
 export class RecordingAdministration implements RoomAdministration {
   readonly calls: [string, ...unknown[]][] = [];
@@ -58,6 +60,12 @@ export class RecordingAdministration implements RoomAdministration {
   muteTrack = (room: string, identity: string, source: TrackSource) => this.record(ADA, 'muteTrack', room, identity, source);
   updatePermissions = (room: string, identity: string, permissions: Partial<Permissions>) => this.record(ADA, 'updatePermissions', room, identity, permissions);
   sendMessage = (room: string, text: string) => this.record(undefined, 'sendMessage', room, text);
+  startRecording = (room: string) => this.record(RECORDING, 'startRecording', room);
+  stopRecording = (room: string) => this.record({ ...RECORDING, stoppedAt: RECORDING.startedAt + 1000 }, 'stopRecording', room);
+  listRecordings = () => this.record([], 'listRecordings');
+  recordingFile = (recordingId: string, file: string) => this.record(this.filePath ?? '/nonexistent', 'recordingFile', recordingId, file);
+  /** What recordingFile answers (a real file, for download tests). */
+  filePath: string | undefined;
 }
 
 /** An access token with these grants (and no room unless they name one), signed with `key`'s secret, or with `secret`. */

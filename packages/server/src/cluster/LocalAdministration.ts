@@ -1,4 +1,15 @@
-import { ProtocolError, type CreateRoomBody, type ParticipantDetails, type Permissions, type RoomName, type RoomSummary, type TrackSource } from '@confab/protocol';
+import {
+  ProtocolError,
+  type CreateRoomBody,
+  type ParticipantDetails,
+  type Permissions,
+  type RecordingSummary,
+  type RoomName,
+  type RoomRecordingStatus,
+  type RoomSummary,
+  type TrackSource,
+} from '@confab/protocol';
+import type { NodeRecordings } from '../recording/NodeRecordings';
 import type { Room } from '../rooms/Room';
 import { DEFAULT_EMPTY_TIMEOUT_SECONDS, type AdminOp } from './adminOps';
 import type { LocalDirectory } from './LocalDirectory';
@@ -29,6 +40,12 @@ export class LocalAdministration implements RoomAdministration {
         return this.updatePermissions(op.room, op.identity, op.permissions);
       case 'message':
         return this.sendMessage(op.room, op.text);
+      case 'startRecording':
+        return this.startRecording(op.room);
+      case 'stopRecording':
+        return this.stopRecording(op.room);
+      case 'recordings':
+        return this.listRecordings();
     }
   }
 
@@ -73,6 +90,28 @@ export class LocalAdministration implements RoomAdministration {
 
   sendMessage(room: string, text: string): Promise<void> {
     return this.open(room).adminMessage(text);
+  }
+
+  startRecording(room: string): Promise<RoomRecordingStatus> {
+    return this.open(room).adminStartRecording();
+  }
+
+  stopRecording(room: string): Promise<RoomRecordingStatus> {
+    return this.open(room).adminStopRecording();
+  }
+
+  async listRecordings(): Promise<RecordingSummary[]> {
+    return (await this.recordings()?.list()) ?? [];
+  }
+
+  async recordingFile(recordingId: string, file: string): Promise<string> {
+    const recordings = this.recordings();
+    if (!recordings) throw ProtocolError.notFound(`no recording "${recordingId}" on this server`);
+    return recordings.filePath(recordingId, file);
+  }
+
+  private recordings(): NodeRecordings | undefined {
+    return this.rooms.recordings;
   }
 
   private open(name: string): Room {

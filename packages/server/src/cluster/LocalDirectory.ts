@@ -104,6 +104,11 @@ export class LocalDirectory {
     return this.roomOptions.maxParticipants;
   }
 
+  /** This node's recordings (CONFAB_RECORDINGS_DIR), if its rooms can be recorded. */
+  get recordings(): RoomOptions['recordings'] {
+    return this.roomOptions.recordings;
+  }
+
   /** Where the rooms' events go (webhooks). */
   get roomEvents(): RoomOptions['events'] {
     return this.roomOptions.events;

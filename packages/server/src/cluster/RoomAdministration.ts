@@ -1,4 +1,4 @@
-import type { CreateRoomBody, ParticipantDetails, Permissions, RoomSummary, TrackSource } from '@confab/protocol';
+import type { CreateRoomBody, ParticipantDetails, Permissions, RecordingSummary, RoomRecordingStatus, RoomSummary, TrackSource } from '@confab/protocol';
 
 /**
  * What the admin API (/api/v1) does to rooms, wherever they live: the router carries each call to
@@ -21,4 +21,12 @@ export interface RoomAdministration {
   /** Revoking canPublish unpublishes their tracks at once. */
   updatePermissions(room: string, identity: string, permissions: Partial<Permissions>): Promise<ParticipantDetails>;
   sendMessage(room: string, text: string): Promise<void>;
+  /** Starts recording on the room's node: conflict if it records already, resource_exhausted at CONFAB_MAX_RECORDINGS, unavailable if its folder cannot be written. */
+  startRecording(room: string): Promise<RoomRecordingStatus>;
+  /** Stops it; resolves once its files are finalized. not_found if nothing is recorded. */
+  stopRecording(room: string): Promise<RoomRecordingStatus>;
+  /** The recordings on every node's disk, newest first. */
+  listRecordings(): Promise<RecordingSummary[]>;
+  /** The path of one recorded file on this node (downloads are served by the node holding the file). */
+  recordingFile(recordingId: string, file: string): Promise<string>;
 }

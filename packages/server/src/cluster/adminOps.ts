@@ -17,6 +17,9 @@ export const AdminOp = z.discriminatedUnion('op', [
   z.object({ op: z.literal('mute'), room, identity, source: TrackSource }),
   z.object({ op: z.literal('permissions'), room, identity, permissions: Permissions.partial() }),
   z.object({ op: z.literal('message'), room, text: z.string().min(1).max(2000) }),
+  z.object({ op: z.literal('startRecording'), room }),
+  z.object({ op: z.literal('stopRecording'), room }),
+  z.object({ op: z.literal('recordings') }),
 ]);
 export type AdminOp = z.infer<typeof AdminOp>;
 

@@ -45,6 +45,11 @@ export class RecordingManifestLog {
     };
   }
 
+  /** Writes the first manifest now; throws when the folder cannot be written (the recording does not start). */
+  async writeFirst(): Promise<void> {
+    await writeManifest(this.dir, structuredClone(this.manifest));
+  }
+
   participantJoined(participantId: ParticipantId, name: string, atMs: number): void {
     this.manifest.participants.push({ participantId, name, joinedMs: Math.max(0, this.offset(atMs)), leftMs: null });
     this.changed();

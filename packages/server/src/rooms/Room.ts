@@ -4,6 +4,7 @@ import {
   ProtocolError,
   type ParticipantDetails,
   type Permissions,
+  type RoomRecordingStatus,
   type RoomSummary,
   TrackSource,
   type ClientMessage,
@@ -15,6 +16,8 @@ import {
   type TrackInfo,
 } from '@confab/protocol';
 import type { AudioLevelSample, Router, Transport, TransportSignal } from '../media/types';
+import type { NodeRecordings } from '../recording/NodeRecordings';
+import type { RecordingOutcome } from '../recording/RoomRecording';
 import type { RoomEvents } from '../webhooks/RoomEvents';
 import { ActiveSpeakerFeed } from './ActiveSpeakerFeed';
 import type { AccessPolicy, Admission, BanList } from './Admission';
@@ -26,6 +29,7 @@ import { ParticipantSession, type SessionLink } from './ParticipantSession';
 import { QualityFeed } from './QualityFeed';
 import { RoomAccessState, type RoomSetup } from './RoomAccessState';
 import { RoomEventLog } from './RoomEventLog';
+import { RoomRecorder } from './RoomRecorder';
 import { isRoomFault, roomFailedError, roomMediaFailedError } from './roomFault';
 import { arrivingParticipant, MOVED_RESUME_WINDOW_MIN_MS, OutgoingMove } from './RoomMove';
 import type { RoomSnapshot } from './RoomSnapshot';
@@ -57,6 +61,8 @@ export interface RoomOptions {
   nodeId: string;
   /** Refused joins and moderation actions (optional: unit tests leave it out). */
   metrics?: { joinRefused(reason: string): void; moderated(action: string): void };
+  /** Where recordings go and how many may run (absent: this room cannot be recorded). */
+  recordings?: NodeRecordings;
 }
 
 /** Why a room closed, for webhooks (room_finished). */
@@ -89,6 +95,8 @@ export class Room {
   /** Closes an empty room with an empty timeout once it has stayed empty that long. */
   private emptyTimer: ReturnType<typeof setTimeout> | undefined;
   private finishReason: FinishReason = 'empty';
+  /** The room's recording: started and stopped by moderators and the admin API. */
+  private readonly recorder: RoomRecorder;
 
   constructor(
     readonly name: RoomName,
@@ -104,6 +112,21 @@ export class Room {
       (producerId) => this.microphoneOwner(producerId),
       (message) => this.broadcast(message),
       (participantId) => this.dominantSpeakerChanged(participantId),
+    );
+    const room = this;
+    this.recorder = new RoomRecorder(
+      {
+        name,
+        get isClosed() {
+          return room.isClosed;
+        },
+        enqueue: (task) => this.enqueue(task),
+        broadcast: (message) => this.broadcast(message),
+        members: () => this.participants.values(),
+        emit: (fields) => this.eventLog.emit(fields),
+        logger: options.logger,
+      },
+      options.recordings,
     );
     this.quality = new QualityFeed(
       (participantId) => this.participants.get(participantId)?.connection === 'reconnecting',
@@ -238,6 +261,18 @@ export class Room {
     return this.enqueue(() => this.broadcast({ type: 'system_message', messageId: newMessageId(), time: Date.now(), text }));
   }
 
+  /** Starts recording the room (POST …/recording); resolves once it runs, with its folder. */
+  adminStartRecording(): Promise<RoomRecordingStatus> {
+    return this.recorder.start(null);
+  }
+
+  /** Stops the room's recording (DELETE …/recording); resolves once every file is finalized. */
+  async adminStopRecording(): Promise<RoomRecordingStatus> {
+    const { done } = await this.enqueue(() => this.recorder.stop());
+    const outcome = await done;
+    return { id: outcome.id, room: this.name, dir: outcome.dir, startedAt: outcome.startedAt, stoppedAt: outcome.stoppedAt, error: outcome.error };
+  }
+
   adminDelete(): Promise<void> {
     return this.enqueue(() => {
       this.options.logger.info({ room: this.name, size: this.participants.size }, 'room deleted by the admin API');
@@ -296,6 +331,8 @@ export class Room {
       if (this.isClosed) throw ProtocolError.unavailable(`room "${this.name}" is closed or already moving`);
       this.quality.close();
       clearTimeout(this.emptyTimer);
+      // The files are on this node's disk: the recording ends here (a new one may start at the new node).
+      this.recorder.roomClosing('the room moved to another server');
       // Knocks do not move: their joins are refused and their clients join again at the new node.
       for (const knock of this.lobby.takeAll()) knock.settle({ error: ProtocolError.unavailable(`room "${this.name}" is moving to another server; try again`) });
       const webhooks = await this.options.events.handOver(this.eventLog.sid);
@@ -436,6 +473,8 @@ export class Room {
     this.closed = true;
     clearTimeout(this.emptyTimer);
     for (const knock of this.lobby.takeAll()) knock.settle({ error: ProtocolError.unavailable('the meeting closed') });
+    // Before the router closes: the workers finalize the files they were asked to first.
+    this.recorder.roomClosing(this.finishReason === 'failed' ? 'the room failed' : null);
     if (!this.move) this.eventLog.emit({ event: 'room_finished', reason: this.finishReason });
     this.quality.close();
     try {
@@ -565,6 +604,8 @@ export class Room {
       ...(participant.consumers.size > 0 ? { subscriberOfferFollows: true } : {}),
       session: { ...this.options.session, resumeToken: session.resumeToken },
     });
+    // Consent: a joiner hears that the meeting is recorded before any media reaches them.
+    this.recorder.joined(participant);
     if (!participant.profile.hidden) this.broadcast({ type: 'participant_joined', participant: participant.info() }, id);
     if (participant.isModerator && this.lobby.size > 0) session.send(this.lobby.message());
     this.quality.add(id);
@@ -669,6 +710,7 @@ export class Room {
       this.emitTrack('track_unpublished', participant, track);
     }
     participant.close();
+    this.recorder.left(participant);
     this.quality.remove(participantId);
     if (!participant.profile.hidden) this.broadcast({ type: 'participant_left', participantId, reason });
     this.speakers.remove(participantId, performance.now());
@@ -770,7 +812,10 @@ export class Room {
   }
 
   /** A moderator's request; anyone else is refused. */
-  private async moderate(moderator: Participant, command: Extract<RoomCommand, { type: 'mute_participant' | 'remove_participant' | 'set_moderator' | 'update_room' | 'lobby_decision' | 'end_meeting' }>): Promise<void> {
+  private async moderate(
+    moderator: Participant,
+    command: Extract<RoomCommand, { type: 'mute_participant' | 'remove_participant' | 'set_moderator' | 'update_room' | 'lobby_decision' | 'end_meeting' | 'set_recording' }>,
+  ): Promise<void> {
     if (!moderator.isModerator) throw ProtocolError.denied('only a moderator may do this');
     this.options.metrics?.moderated(command.type);
     const by = { id: moderator.id, identity: moderator.identity };
@@ -800,12 +845,34 @@ export class Room {
         this.lobbyChanged();
         return;
       }
+      case 'set_recording':
+        if (command.recording) return this.startRecordingFor(moderator, command.id);
+        this.recorder.stop();
+        break;
       case 'end_meeting':
         this.ack(moderator, command.id);
         this.options.logger.info({ room: this.name, by }, 'meeting ended by a moderator');
         return this.endAll('ended', 'the meeting has ended');
     }
     this.ack(moderator, command.id);
+  }
+
+  /**
+   * A moderator asked to record: the start makes its folder beside the queue (never in it), then
+   * answers them: `ack` once everyone has been told, or the error (conflict, resource_exhausted,
+   * unavailable with the folder's problem).
+   */
+  private startRecordingFor(moderator: Participant, requestId: number | undefined): void {
+    this.recorder.start(moderator).then(
+      () => {
+        if (this.participants.get(moderator.id) === moderator) this.ack(moderator, requestId);
+      },
+      (err: unknown) => {
+        if (this.participants.get(moderator.id) !== moderator) return;
+        const { code, message } = err instanceof ProtocolError ? err : ProtocolError.unavailable('recording could not start');
+        moderator.session.send({ type: 'error', ...(requestId === undefined ? {} : { id: requestId }), code, message });
+      },
+    );
   }
 
   private member(id: ParticipantId): Participant {
@@ -1016,6 +1083,8 @@ export class Room {
       participant.pendingOfferIds.pop();
       throw error;
     }
+    // The offer gave the new tracks their codecs: now they can be recorded.
+    this.recorder.tracksReady(participant);
   }
 
   /** Starts forwarding track `trackId` to `subscriber` (its transport batches the renegotiation). */
@@ -1051,6 +1120,7 @@ export class Room {
   /** Track `trackId` is gone: nobody receives it, and what anyone knew about it is dropped. */
   private forgetTrack(trackId: TrackId): void {
     this.trackOwners.delete(trackId);
+    this.recorder.trackEnded(trackId);
     for (const participant of this.participants.values()) {
       participant.consumers.get(trackId)?.close();
       participant.consumers.delete(trackId);

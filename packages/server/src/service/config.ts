@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import type { LogLevel } from '../media/workers/workerLogger';
-import { dirname, join } from 'node:path';
+import { dirname, join, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { MAX_CHAT_LENGTH, MAX_DISPLAY_NAME_LENGTH, MAX_MESSAGE_BYTES } from '@confab/protocol';
 import { parseApiKeys, type ApiKeys } from '../access/apiKeys';
@@ -30,6 +30,10 @@ export interface Config {
   maxParticipantsPerRoom: number;
   /** Limits and abuse (docs/reliability.md): each at most the protocol's own cap. */
   maxMessageBytes: number;
+  /** Recordings go here, one folder each (CONFAB_RECORDINGS_DIR; default `recordings` in the working directory). */
+  recordingsDir: string;
+  /** Recordings this node runs at once (CONFAB_MAX_RECORDINGS); a start past it gets resource_exhausted. */
+  maxRecordings: number;
   /** Rooms this node hosts at once; a join that would open one more gets resource_exhausted. */
   maxRooms: number;
   /** Open signaling connections per client address (IPv6: per /64); 0 turns the limit off. */
@@ -127,6 +131,7 @@ function readConfig(env: NodeJS.ProcessEnv): Config {
     maxParticipantsPerRoom: int(env, 'CONFAB_MAX_PARTICIPANTS_PER_ROOM', 100, 1, 10_000),
     maxMessageBytes: int(env, 'CONFAB_MAX_MESSAGE_BYTES', MAX_MESSAGE_BYTES, 16 * 1024, MAX_MESSAGE_BYTES),
     maxRooms: int(env, 'CONFAB_MAX_ROOMS', 1000, 1, 1_000_000),
+    ...recordingSettings(env),
     maxConnectionsPerIp: int(env, 'CONFAB_MAX_CONNECTIONS_PER_IP', 100, 0, 1_000_000),
     maxNameLength: int(env, 'CONFAB_MAX_NAME_LENGTH', MAX_DISPLAY_NAME_LENGTH, 1, MAX_DISPLAY_NAME_LENGTH),
     maxChatLength: int(env, 'CONFAB_MAX_CHAT_LENGTH', MAX_CHAT_LENGTH, 1, MAX_CHAT_LENGTH),
@@ -143,6 +148,17 @@ function readConfig(env: NodeJS.ProcessEnv): Config {
     ...clusterSettings(env),
     ...accessSettings(env),
   };
+}
+
+/** Recordings never go under the web root: it would serve them to anyone. */
+function recordingSettings(env: NodeJS.ProcessEnv): Pick<Config, 'recordingsDir' | 'maxRecordings'> {
+  const recordingsDir = resolve(env.CONFAB_RECORDINGS_DIR || 'recordings');
+  const webDir = resolve(env.CONFAB_WEB_DIR ?? defaultWebDir());
+  const inside = (child: string, parent: string) => child === parent || child.startsWith(parent + sep);
+  if (inside(recordingsDir, webDir) || inside(webDir, recordingsDir)) {
+    throw new ConfigError(`CONFAB_RECORDINGS_DIR (${recordingsDir}) must not be in or around the web root (${webDir}): the files would be served to anyone`);
+  }
+  return { recordingsDir, maxRecordings: int(env, 'CONFAB_MAX_RECORDINGS', 20, 0, 10_000) };
 }
 
 /** Node ids go into Redis keys, channel names, log lines and metric labels: keep them plain. */

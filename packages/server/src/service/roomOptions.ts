@@ -1,5 +1,6 @@
 import { OpenAccess } from '../access/OpenAccess';
 import { TokenAccess } from '../access/TokenAccess';
+import { NodeRecordings } from '../recording/NodeRecordings';
 import type { RoomOptions } from '../rooms/Room';
 import { NO_ROOM_EVENTS, type RoomEvents } from '../webhooks/RoomEvents';
 import { WebhookNotifier } from '../webhooks/WebhookNotifier';
@@ -32,5 +33,6 @@ export function roomOptionsFrom(config: Config, logger: Logger): Omit<RoomOption
     events: webhooksFrom(config, logger),
     nodeId: config.nodeId,
     metrics: new AccessMetrics(),
+    recordings: new NodeRecordings(config.recordingsDir, config.maxRecordings, config.nodeId),
   };
 }

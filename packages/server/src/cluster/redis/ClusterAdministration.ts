@@ -1,4 +1,14 @@
-import { ProtocolError, type CreateRoomBody, type ParticipantDetails, type Permissions, type RoomName, type RoomSummary, type TrackSource } from '@confab/protocol';
+import {
+  ProtocolError,
+  type CreateRoomBody,
+  type ParticipantDetails,
+  type Permissions,
+  type RecordingSummary,
+  type RoomName,
+  type RoomRecordingStatus,
+  type RoomSummary,
+  type TrackSource,
+} from '@confab/protocol';
 import type { Logger } from '../../service/logger';
 import type { AdminOp } from '../adminOps';
 import type { LocalAdministration } from '../LocalAdministration';
@@ -74,6 +84,37 @@ export class ClusterAdministration implements RoomAdministration {
 
   async sendMessage(room: string, text: string): Promise<void> {
     await this.atOwner({ op: 'message', room, text });
+  }
+
+  async startRecording(room: string): Promise<RoomRecordingStatus> {
+    return (await this.atOwner({ op: 'startRecording', room })) as RoomRecordingStatus;
+  }
+
+  async stopRecording(room: string): Promise<RoomRecordingStatus> {
+    return (await this.atOwner({ op: 'stopRecording', room })) as RoomRecordingStatus;
+  }
+
+  /** Each node lists its own disk (the folders are per node unless they share storage). */
+  async listRecordings(): Promise<RecordingSummary[]> {
+    const instances = await this.rooms.liveInstances().catch(() => {
+      throw ProtocolError.unavailable('the cluster cannot list recordings right now (Redis is unavailable); try again');
+    });
+    const lists = await Promise.all(
+      instances.map((instance) =>
+        (instance === this.rooms.self ? this.local.listRecordings() : (this.relay.call(instance, { op: 'recordings' }) as Promise<RecordingSummary[]>)).catch((err: unknown) => {
+          this.logger.warn({ node: instance, err }, 'admin API: a node did not list its recordings');
+          return [];
+        }),
+      ),
+    );
+    // The same folder seen by several nodes (shared storage) is listed once.
+    const byId = new Map(lists.flat().map((r) => [r.id, r]));
+    return [...byId.values()].sort((a, b) => b.startedAt.localeCompare(a.startedAt));
+  }
+
+  /** Downloads are served from this node's disk: the list names each recording's node, whose URL the caller uses. */
+  recordingFile(recordingId: string, file: string): Promise<string> {
+    return this.local.recordingFile(recordingId, file);
   }
 
   private async atOwner(op: Extract<AdminOp, { room: string }>): Promise<unknown> {
