@@ -3,8 +3,12 @@ import {
   ADMIN_API_PREFIX,
   ParticipantListResponse,
   ParticipantResponse,
+  RecordingListResponse,
   RoomListResponse,
+  RoomRecordingResponse,
   RoomResponse,
+  type RecordingSummary,
+  type RoomRecordingStatus,
   type CreateRoomBody,
   type MuteTrackBody,
   type ParticipantDetails,
@@ -16,7 +20,7 @@ import {
 } from '@confab/protocol';
 import { AdminApiError } from './AdminApiError';
 
-/** An access token with roomList, roomCreate or roomAdmin grants, or a function that makes a fresh one per call. */
+/** An access token with roomList, roomCreate, roomAdmin or roomRecord grants, or a function that makes a fresh one per call. */
 export type AdminToken = string | (() => Promise<string>);
 
 /**
@@ -80,6 +84,29 @@ export class AdminClient {
     await this.send('POST', `${roomPath(room)}/messages`, body);
   }
 
+  /** Starts recording the room (docs/recording.md); conflict if it is recorded already. */
+  async startRecording(room: string): Promise<RoomRecordingStatus> {
+    return (await this.json('POST', `${roomPath(room)}/recording`, RoomRecordingResponse)).recording;
+  }
+
+  /** Stops it; resolves once every file is finalized. */
+  async stopRecording(room: string): Promise<RoomRecordingStatus> {
+    return (await this.json('DELETE', `${roomPath(room)}/recording`, RoomRecordingResponse)).recording;
+  }
+
+  async listRecordings(): Promise<RecordingSummary[]> {
+    return (await this.json('GET', '/recordings', RecordingListResponse)).recordings;
+  }
+
+  /**
+   * One recorded file (or the bytes of `range`, inclusive offsets), as fetch's Response: its body
+   * streams, so a large file is never held in memory. Needs a roomRecord token.
+   */
+  async downloadRecordingFile(recordingId: string, file: string, range?: { start: number; end?: number }): Promise<Response> {
+    const headers = range ? { range: `bytes=${range.start}-${range.end ?? ''}` } : undefined;
+    return this.call('GET', `/recordings/${encodeURIComponent(recordingId)}/files/${encodeURIComponent(file)}`, undefined, headers);
+  }
+
   private async json<T>(method: string, path: string, schema: z.ZodType<T>, body?: unknown): Promise<T> {
     const response = await this.call(method, path, body);
     const parsed = schema.safeParse(await response.json().catch(() => undefined));
@@ -96,9 +123,9 @@ export class AdminClient {
   }
 
   /** The response of a call that succeeded (its body unread), or the AdminApiError of one that did not. */
-  private async call(method: string, path: string, body?: unknown): Promise<Response> {
+  private async call(method: string, path: string, body?: unknown, extraHeaders: Record<string, string> = {}): Promise<Response> {
     const token = typeof this.token === 'string' ? this.token : await this.token();
-    const headers: Record<string, string> = { authorization: `Bearer ${token}` };
+    const headers: Record<string, string> = { ...extraHeaders, authorization: `Bearer ${token}` };
     if (body !== undefined) headers['content-type'] = 'application/json';
     const response = await fetch(this.apiUrl + path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
     if (!response.ok) throw await AdminApiError.fromResponse(response, `${method} ${path}`);

@@ -14,7 +14,7 @@ test('docs/api.md has a section for every call of the admin API, and for nothing
 
 test("docs/api.md's table of grants says what routes.ts checks", () => {
   const rows = [...docs.matchAll(/^\| `((?:GET|POST|PATCH|DELETE) \/api\/v1\S*)` \| (.*) \|$/gm)];
-  const documented = Object.fromEntries(rows.map(([, call, needs]) => [call, [...needs!.matchAll(/`(roomList|roomCreate|roomAdmin)`/g)].map((m) => m[1])]));
+  const documented = Object.fromEntries(rows.map(([, call, needs]) => [call, [...needs!.matchAll(/`(roomList|roomCreate|roomAdmin|roomRecord)`/g)].map((m) => m[1])]));
   const checked = Object.fromEntries(ADMIN_ROUTES.map((r) => [`${r.method} ${ADMIN_API_PREFIX}${r.path}`, r.access === 'public' ? [] : [...r.access]]));
   assert.deepEqual(documented, checked);
 });

@@ -8,7 +8,7 @@ const schema = (name: SchemaName): Reference => ({ $ref: `#/components/schemas/$
 const json = (name: SchemaName) => ({ 'application/json': { schema: schema(name) } });
 const body = (name: SchemaName): RequestBody => ({ required: true, content: json(name) });
 const ok = (description: string, name: SchemaName): Response => ({ description, content: json(name) });
-const param = (name: 'Room' | 'Identity'): Reference => ({ $ref: `#/components/parameters/${name}` });
+const param = (name: 'Room' | 'Identity' | 'Recording' | 'File'): Reference => ({ $ref: `#/components/parameters/${name}` });
 
 /** The error answers by status; each operation lists those it can give. */
 const ERRORS = {
@@ -37,6 +37,8 @@ function errors(...statuses: ErrorStatus[]): Record<string, Reference> {
 function error(description: string, headers?: Response['headers']): Response {
   return { description, ...(headers ? { headers } : {}), content: json('AdminErrorBody') };
 }
+
+const RECORD_OR_ADMIN = 'Needs roomRecord, or roomAdmin for this room.';
 
 const ROOM_ADMIN = 'Needs roomAdmin for this room (a token whose grants.room is this room, or a roomAdmin token naming no room).';
 
@@ -152,6 +154,51 @@ export const OPENAPI_DOCUMENT: OpenApiDocument = {
         responses: { 200: ok('The participant, as changed', 'ParticipantResponse'), ...errors(...WITH_BODY, 404) },
       },
     },
+    '/rooms/{room}/recording': {
+      post: {
+        operationId: 'startRecording',
+        summary: "Start recording a room: every track to its own file on the room's node",
+        description:
+          `${RECORD_OR_ADMIN} Everyone in the room gets \`recording_started\`, joiners too while it runs; webhook recording_started. ` +
+          '409 if it is recorded already; 429 (resource_exhausted) at CONFAB_MAX_RECORDINGS; 503 if the folder cannot be written (the message says why).',
+        'x-confab-grants': ['roomRecord', 'roomAdmin'],
+        parameters: [param('Room')],
+        responses: { 201: ok('The recording, as started', 'RoomRecordingResponse'), ...errors(400, 404, 409) },
+      },
+      delete: {
+        operationId: 'stopRecording',
+        summary: "Stop a room's recording",
+        description: `${RECORD_OR_ADMIN} Answers once every file is finalized. Everyone gets \`recording_stopped\`; webhook recording_finished. 404 if nothing is recorded.`,
+        'x-confab-grants': ['roomRecord', 'roomAdmin'],
+        parameters: [param('Room')],
+        responses: { 200: ok('The recording, as stopped', 'RoomRecordingResponse'), ...errors(400, 404) },
+      },
+    },
+    '/recordings': {
+      get: {
+        operationId: 'listRecordings',
+        summary: 'Every recording on the disks of the cluster, with its files, newest first',
+        description: 'Needs roomRecord.',
+        'x-confab-grants': ['roomRecord'],
+        responses: { 200: ok('The recordings', 'RecordingListResponse'), ...errors() },
+      },
+    },
+    '/recordings/{recording}/files/{file}': {
+      get: {
+        operationId: 'downloadRecordingFile',
+        summary: 'Download one recorded file',
+        description:
+          "Needs roomRecord. Served by the node whose disk holds it (the list's `node`). Honours one byte range (`Range: bytes=a-b`): 206 with Content-Range; 416 past the end.",
+        'x-confab-grants': ['roomRecord'],
+        parameters: [param('Recording'), param('File')],
+        responses: {
+          200: { description: 'The file', content: { 'video/webm': { schema: { type: 'string', format: 'binary' } }, 'video/x-matroska': { schema: { type: 'string', format: 'binary' } } } },
+          206: { description: 'The range asked for', content: { 'video/webm': { schema: { type: 'string', format: 'binary' } }, 'video/x-matroska': { schema: { type: 'string', format: 'binary' } } } },
+          416: error('invalid_argument: the range lies past the end of the file (Content-Range: bytes */size)'),
+          ...errors(400, 404),
+        },
+      },
+    },
     '/rooms/{room}/messages': {
       post: {
         operationId: 'sendMessage',
@@ -170,7 +217,7 @@ export const OPENAPI_DOCUMENT: OpenApiDocument = {
         type: 'http',
         scheme: 'bearer',
         bearerFormat: 'JWT',
-        description: 'An access token (HS256, its API key in iss) with roomList, roomCreate or roomAdmin grants: @confab/server-sdk AccessToken.',
+        description: 'An access token (HS256, its API key in iss) with roomList, roomCreate, roomAdmin or roomRecord grants: @confab/server-sdk AccessToken.',
       },
     },
     schemas: componentSchemas(),
@@ -181,6 +228,20 @@ export const OPENAPI_DOCUMENT: OpenApiDocument = {
         required: true,
         description: 'The room name',
         schema: { type: 'string', pattern: ROOM_NAME_PATTERN.source },
+      },
+      Recording: {
+        name: 'recording',
+        in: 'path',
+        required: true,
+        description: 'The recording id (RC_…)',
+        schema: { type: 'string', pattern: '^RC_[A-Za-z0-9_-]{1,61}$' },
+      },
+      File: {
+        name: 'file',
+        in: 'path',
+        required: true,
+        description: "A file name from the recording's `files`",
+        schema: { type: 'string', pattern: '^[A-Za-z0-9_-][A-Za-z0-9_.-]{0,199}$' },
       },
       Identity: {
         name: 'identity',
@@ -196,8 +257,8 @@ export const OPENAPI_DOCUMENT: OpenApiDocument = {
         'WWW-Authenticate': { description: 'Bearer', schema: { type: 'string' } },
       }),
       PermissionDenied: error('permission_denied: the token lacks the grant this call needs, or the server has no API keys'),
-      NotFound: error('not_found: no such room or participant'),
-      Conflict: error('conflict: a room of that name is open already'),
+      NotFound: error('not_found: no such room, participant, recording or file'),
+      Conflict: error('conflict: a room of that name is open already, or the room is recorded already'),
       BodyTooLarge: error(`resource_exhausted: the body is larger than ${MAX_ADMIN_BODY_BYTES} bytes`),
       NotJson: error('invalid_argument: the body is not sent as application/json'),
       RateLimited: error('rate_limited: too many calls with this API key', {

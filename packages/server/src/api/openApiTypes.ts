@@ -32,7 +32,7 @@ export interface Header {
 export interface Response {
   description: string;
   headers?: Record<string, Header>;
-  content?: { 'application/json': MediaType };
+  content?: Readonly<Record<string, MediaType>>;
 }
 
 export interface Operation {
