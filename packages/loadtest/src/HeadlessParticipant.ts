@@ -30,6 +30,8 @@ export interface HeadlessParticipantOptions {
   hostAddresses?: string[];
   connectTimeoutMs?: number;
   requestTimeoutMs?: number;
+  /** Token mode: the access token to join with. */
+  accessToken?: string;
   /**
    * Where to resume when the server closes the socket because the room moved (close 4002): the
    * participant resumes there at once and rebuilds its media, as the SDK does. Default: `url`
@@ -71,6 +73,10 @@ export class HeadlessParticipant {
   readonly errors: string[] = [];
   /** How many server messages of each type arrived (replies to our requests not counted). */
   readonly received = new Map<ServerMessage['type'], number>();
+  /** The types of the first 1,000 server messages after `joined` (replies not counted), in order. */
+  readonly arrivals: ServerMessage['type'][] = [];
+  /** recording_started and recording_stopped, oldest first. */
+  readonly recordingNotices: Extract<ServerMessage, { type: 'recording_started' | 'recording_stopped' }>[] = [];
   /** Times the room moved and this participant resumed on its new node with new media. */
   moves = 0;
   private resumeToken = '';
@@ -96,7 +102,8 @@ export class HeadlessParticipant {
   /** Connects and joins; both peer connections exist afterwards. */
   async join(): Promise<void> {
     const signal = await this.connect(this.options.url);
-    const reply = await signal.request({ type: 'join', v: PROTOCOL_VERSION, room: RoomName.parse(this.options.room), name: this.options.name });
+    const { accessToken } = this.options;
+    const reply = await signal.request({ type: 'join', v: PROTOCOL_VERSION, room: RoomName.parse(this.options.room), name: this.options.name, ...(accessToken ? { accessToken } : {}) });
     const joined = expectReply(reply, 'joined');
     this.self = joined.self;
     this.resumeToken = joined.session.resumeToken;
@@ -121,6 +128,11 @@ export class HeadlessParticipant {
 
   async chat(text: string): Promise<void> {
     await this.requireSignal().request({ type: 'chat', text });
+  }
+
+  /** A moderator starts (true) or stops the room's recording; rejects with the server's refusal (RequestError). */
+  async setRecording(recording: boolean): Promise<void> {
+    await this.requireSignal().request({ type: 'set_recording', recording });
   }
 
   async setStatus(status: PresenceStatus): Promise<void> {
@@ -267,7 +279,12 @@ export class HeadlessParticipant {
       return;
     }
     this.received.set(message.type, (this.received.get(message.type) ?? 0) + 1);
+    if (this.arrivals.length < 1000) this.arrivals.push(message.type);
     switch (message.type) {
+      case 'recording_started':
+      case 'recording_stopped':
+        this.recordingNotices.push(message);
+        break;
       case 'offer':
         this.subscriber?.handleOffer(message);
         break;
