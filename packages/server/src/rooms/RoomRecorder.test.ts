@@ -1,0 +1,149 @@
+import assert from 'node:assert/strict';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, test } from 'node:test';
+import { ProtocolError, type ParticipantId, type RoomName, type ServerMessage, type TrackId, type WebhookEvent } from '@confab/protocol';
+import { MediaError } from '../media/errors';
+import type { Producer, RecordOptions, TrackRecording, TrackRecordingResult } from '../media/types';
+import { readManifest } from '../recording/manifest';
+import { NodeRecordings } from '../recording/NodeRecordings';
+import type { Participant } from './Participant';
+import { RoomRecorder } from './RoomRecorder';
+import { SerialQueue } from './SerialQueue';
+
+// The room's side of recording, against a fake media plane whose producers hand out recordings
+// that the test fails at will (a disk that fills up) and a real folder for the manifest.
+
+const roots: string[] = [];
+after(() => Promise.all(roots.map((dir) => rm(dir, { recursive: true, force: true }))));
+
+/** A producer whose record() refuses with conflict `refusals` times (codec not known yet), then records. */
+class FakeProducer {
+  closed = false;
+  options: RecordOptions | undefined;
+  stops = 0;
+  constructor(private refusals = 0) {}
+
+  async record(options: RecordOptions): Promise<TrackRecording> {
+    if (this.refusals-- > 0) throw MediaError.conflict('codec not known yet');
+    this.options = options;
+    const file = `${options.pathWithoutExtension}.webm`;
+    const startMs = Date.now();
+    return {
+      file,
+      stop: async (): Promise<TrackRecordingResult> => {
+        this.stops++;
+        const frames = 50;
+        return { file, codec: 'opus', startMs, endMs: Date.now(), frames, bytes: 5000, framesDropped: 0, packetsLost: 0, keyFrameRequests: 0, error: null };
+      },
+    };
+  }
+}
+
+async function setup(maxRunning = 4) {
+  const root = await mkdtemp(join(tmpdir(), 'confab-recorder-'));
+  roots.push(root);
+  const recordings = new NodeRecordings(root, maxRunning, 'node-test');
+  const queue = new SerialQueue();
+  const sent: ServerMessage[] = [];
+  const events: Pick<WebhookEvent, 'event' | 'recording'>[] = [];
+  const members: Participant[] = [];
+  const host = {
+    name: 'standup' as RoomName,
+    isClosed: false,
+    enqueue: <T>(task: () => T | Promise<T>) => queue.run(task),
+    broadcast: (message: ServerMessage) => void sent.push(message),
+    members: () => members.values(),
+    emit: (fields: Pick<WebhookEvent, 'event' | 'recording'>) => void events.push(fields),
+    logger: { info() {}, warn() {} },
+  };
+  const recorder = new RoomRecorder(host, recordings);
+  /** A member publishing a microphone from `producer`. */
+  const member = (name: string, producer: FakeProducer): Participant => {
+    const own: ServerMessage[] = [];
+    const p = {
+      id: `PA_${name}` as ParticipantId,
+      name,
+      profile: { hidden: false },
+      session: { send: (m: ServerMessage) => void own.push(m) },
+      own,
+      tracks: new Map([['microphone', { info: { id: `TR_${name}` as TrackId, kind: 'audio', source: 'microphone', muted: false }, producer: producer as unknown as Producer }]]),
+    } as unknown as Participant;
+    members.push(p);
+    return p;
+  };
+  const onQueue = <T>(task: () => T) => queue.run(task);
+  return { root, recordings, recorder, sent, events, member, onQueue };
+}
+
+async function until(check: () => boolean | Promise<boolean>, what: string): Promise<void> {
+  for (const deadline = Date.now() + 5000; !(await check()); ) {
+    if (Date.now() > deadline) assert.fail(`${what}: not true after 5 s`);
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}
+
+test('a write error fails the whole recording: everyone told why, files finalized, recording_failed with the files, the slot given back', async () => {
+  const { recordings, recorder, sent, events, member, root } = await setup();
+  const producer = new FakeProducer();
+  member('alice', producer);
+  const status = await recorder.start(null);
+  assert.equal(recordings.runningCount, 1);
+  assert.deepEqual(sent.map((m) => m.type), ['recording_started']);
+  assert.deepEqual(events.map((e) => e.event), ['recording_started']);
+  await until(() => producer.options !== undefined, 'the microphone is recorded');
+
+  producer.options!.onError!('ENOSPC: no space left on device, write');
+  await until(() => events.some((e) => e.event === 'recording_failed'), 'recording_failed');
+  const stopped = sent.at(-1);
+  assert.ok(stopped?.type === 'recording_stopped');
+  assert.equal(stopped.reason, 'failed');
+  assert.match(stopped.error ?? '', /microphone of alice: ENOSPC/);
+  const failed = events.at(-1)!.recording!;
+  assert.match(failed.error ?? '', /ENOSPC/);
+  assert.deepEqual(failed.files?.map((f) => [f.source, f.path, f.durationMs !== null]), [['microphone', join(root, status.id, 'PA_alice-microphone.webm'), true]]);
+  assert.equal(producer.stops, 1);
+  const manifest = await readManifest(join(root, status.id));
+  assert.deepEqual([manifest.state, manifest.tracks.length, manifest.tracks[0]?.frames], ['failed', 1, 50]);
+  assert.equal(recordings.runningCount, 0);
+  assert.equal(recorder.active, false);
+});
+
+test('a track whose codec is not known yet is recorded once its publisher offer came; a joiner hears of the recording first', async () => {
+  const { recorder, member, onQueue, root } = await setup();
+  const early = new FakeProducer(1);
+  const alice = member('alice', early);
+  const status = await recorder.start(alice);
+  await new Promise((resolve) => setTimeout(resolve, 20));
+  assert.equal(early.options, undefined, 'refused before the offer');
+  await onQueue(() => recorder.tracksReady(alice));
+  await until(() => early.options !== undefined, 'recorded after the offer');
+
+  const bob = member('bob', new FakeProducer());
+  await onQueue(() => recorder.joined(bob));
+  const own = (bob as unknown as { own: ServerMessage[] }).own;
+  assert.ok(own[0]?.type === 'recording_started');
+  assert.deepEqual(own[0].startedBy, { participantId: alice.id, name: 'alice' });
+
+  const { done } = await onQueue(() => recorder.stop());
+  const outcome = await done;
+  assert.equal(outcome.error, null);
+  const manifest = await readManifest(join(root, status.id));
+  assert.deepEqual(manifest.participants.map((p) => p.name), ['alice', 'bob']);
+  assert.equal(manifest.state, 'stopped');
+});
+
+test('one recording per room, CONFAB_MAX_RECORDINGS per node, and stopping nothing is not_found', async () => {
+  const { recorder, recordings, onQueue } = await setup(1);
+  await recorder.start(null);
+  await assert.rejects(recorder.start(null), (err) => err instanceof ProtocolError && err.code === 'conflict');
+  const other = new RoomRecorder(
+    { name: 'other' as RoomName, isClosed: false, enqueue: (task) => new SerialQueue().run(task), broadcast() {}, members: () => [].values(), emit() {}, logger: { info() {}, warn() {} } },
+    recordings,
+  );
+  await assert.rejects(other.start(null), (err) => err instanceof ProtocolError && err.code === 'resource_exhausted');
+  await (await onQueue(() => recorder.stop())).done;
+  assert.throws(() => recorder.stop(), (err) => err instanceof ProtocolError && err.code === 'not_found');
+  await other.start(null);
+});
