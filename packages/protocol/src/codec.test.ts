@@ -30,6 +30,7 @@ const validClientMessages: ClientMessage[] = [
   { type: 'lobby_decision', id: 17, participantId: 'PA_3' as never, admit: true },
   { type: 'end_meeting', id: 18 },
   { type: 'raise_hand', id: 19, raised: true },
+  { type: 'set_recording', id: 20, recording: true },
 ];
 
 test('every client message type round-trips through encode/decode', () => {
