@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { join } from 'node:path';
 import { test } from 'node:test';
 import { MAX_CHAT_LENGTH, MAX_DISPLAY_NAME_LENGTH, MAX_MESSAGE_BYTES } from '@confab/protocol';
 import { loadConfig } from './config';
@@ -17,12 +18,14 @@ test('limit settings are read and checked against their ranges', () => {
   const config = loadConfig({
     CONFAB_MAX_MESSAGE_BYTES: '65536',
     CONFAB_MAX_ROOMS: '20',
+    CONFAB_MAX_RECORDINGS: '3',
     CONFAB_MAX_CONNECTIONS_PER_IP: '0',
     CONFAB_MAX_NAME_LENGTH: '32',
     CONFAB_MAX_CHAT_LENGTH: '500',
   });
   assert.equal(config.maxMessageBytes, 65536);
   assert.equal(config.maxRooms, 20);
+  assert.equal(config.maxRecordings, 3);
   assert.equal(config.maxConnectionsPerIp, 0, '0 turns the per-address limit off');
   assert.equal(config.maxNameLength, 32);
   assert.equal(config.maxChatLength, 500);
@@ -33,6 +36,17 @@ test('limit settings are read and checked against their ranges', () => {
   assert.throws(() => loadConfig({ CONFAB_MAX_NAME_LENGTH: '65' }), /CONFAB_MAX_NAME_LENGTH must be an integer from 1 to 64/);
   assert.throws(() => loadConfig({ CONFAB_MAX_CHAT_LENGTH: '2001' }), /CONFAB_MAX_CHAT_LENGTH must be an integer from 1 to 2000/);
   assert.throws(() => loadConfig({ CONFAB_MAX_CHAT_LENGTH: 'lots' }), /CONFAB_MAX_CHAT_LENGTH/);
+});
+
+test('recordings go to CONFAB_RECORDINGS_DIR (default ./recordings), never in or around the web root', () => {
+  const config = loadConfig({ CONFAB_WEB_DIR: '/srv/confab/web' });
+  assert.equal(config.recordingsDir, join(process.cwd(), 'recordings'));
+  assert.equal(config.maxRecordings, 20);
+  assert.equal(loadConfig({ CONFAB_WEB_DIR: '/srv/confab/web', CONFAB_RECORDINGS_DIR: '/var/lib/confab/rec' }).recordingsDir, '/var/lib/confab/rec');
+  for (const dir of ['/srv/confab/web/rec', '/srv/confab/web', '/srv/confab', '/srv/confab/web/../web/x']) {
+    assert.throws(() => loadConfig({ CONFAB_WEB_DIR: '/srv/confab/web', CONFAB_RECORDINGS_DIR: dir }), /CONFAB_RECORDINGS_DIR .* must not be in or around the web root/, dir);
+  }
+  assert.doesNotThrow(() => loadConfig({ CONFAB_WEB_DIR: '/srv/confab/web', CONFAB_RECORDINGS_DIR: '/srv/confab/webrec' }), 'a sibling whose name starts alike');
 });
 
 test('CONFAB_ALLOWED_ORIGINS: "*", or a comma-separated list of origins', () => {
