@@ -39,17 +39,7 @@ export class ClusterAdministration implements RoomAdministration {
   ) {}
 
   async listRooms(): Promise<RoomSummary[]> {
-    const instances = await this.rooms.liveInstances().catch(() => {
-      throw ProtocolError.unavailable('the cluster cannot list rooms right now (Redis is unavailable); try again');
-    });
-    const lists = await Promise.all(
-      instances.map((instance) =>
-        (instance === this.rooms.self ? this.local.listRooms() : (this.relay.call(instance, { op: 'list' }) as Promise<RoomSummary[]>)).catch((err: unknown) => {
-          this.logger.warn({ node: instance, err }, 'admin API: a node did not list its rooms');
-          return [];
-        }),
-      ),
-    );
+    const lists = await this.fromEveryNode('rooms', { op: 'list' }, () => this.local.listRooms());
     return lists.flat().sort((a, b) => a.name.localeCompare(b.name));
   }
 
@@ -96,20 +86,25 @@ export class ClusterAdministration implements RoomAdministration {
 
   /** Each node lists its own disk (the folders are per node unless they share storage). */
   async listRecordings(): Promise<RecordingSummary[]> {
+    const lists = await this.fromEveryNode('recordings', { op: 'recordings' }, () => this.local.listRecordings());
+    // The same folder seen by several nodes (shared storage) is listed once.
+    const byId = new Map(lists.flat().map((r) => [r.id, r]));
+    return [...byId.values()].sort((a, b) => b.startedAt.localeCompare(a.startedAt));
+  }
+
+  /** Asks every live node (this one directly); a node that does not answer is left out and logged rather than failing the call. */
+  private async fromEveryNode<T>(what: string, op: AdminOp, here: () => Promise<T[]>): Promise<T[][]> {
     const instances = await this.rooms.liveInstances().catch(() => {
-      throw ProtocolError.unavailable('the cluster cannot list recordings right now (Redis is unavailable); try again');
+      throw ProtocolError.unavailable(`the cluster cannot list ${what} right now (Redis is unavailable); try again`);
     });
-    const lists = await Promise.all(
+    return Promise.all(
       instances.map((instance) =>
-        (instance === this.rooms.self ? this.local.listRecordings() : (this.relay.call(instance, { op: 'recordings' }) as Promise<RecordingSummary[]>)).catch((err: unknown) => {
-          this.logger.warn({ node: instance, err }, 'admin API: a node did not list its recordings');
+        (instance === this.rooms.self ? here() : (this.relay.call(instance, op) as Promise<T[]>)).catch((err: unknown) => {
+          this.logger.warn({ node: instance, err }, `admin API: a node did not list its ${what}`);
           return [];
         }),
       ),
     );
-    // The same folder seen by several nodes (shared storage) is listed once.
-    const byId = new Map(lists.flat().map((r) => [r.id, r]));
-    return [...byId.values()].sort((a, b) => b.startedAt.localeCompare(a.startedAt));
   }
 
   /** Downloads are served from this node's disk: the list names each recording's node, whose URL the caller uses. */
