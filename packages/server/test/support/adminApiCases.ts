@@ -96,6 +96,27 @@ export function adminApiCases(target: AdminApiTarget): void {
     assert.equal(gone.code, 'unavailable');
   });
 
+  test("startRecording and stopRecording: the room's node records it, everyone in the room is told, listRecordings names it and its node", async () => {
+    const room = target.freshRoom();
+    const ann = await target.client();
+    await joined(ann, room, { accessToken: await token(room, 'ann') });
+    assert.deepEqual(await failure(adminFor(target, room, { roomList: true }).startRecording(room)), [403, 'permission_denied']);
+    const admin = adminFor(target, room, { roomRecord: true });
+    const started = await admin.startRecording(room);
+    const on = await ann.next('recording_started');
+    assert.deepEqual([on.recordingId, on.startedBy], [started.id, null]);
+    assert.deepEqual(await failure(admin.startRecording(room)), [409, 'conflict']);
+    const host = (await adminFor(target, room).getRoom(room)).node;
+    const listed = (await admin.listRecordings()).find((r) => r.id === started.id);
+    assert.deepEqual([listed?.state, listed?.room, listed?.node], ['recording', room, host]);
+    const stopped = await admin.stopRecording(room);
+    assert.deepEqual([stopped.id, stopped.error, typeof stopped.stoppedAt], [started.id, null, 'number']);
+    const off = await ann.next('recording_stopped');
+    assert.deepEqual([off.recordingId, off.reason, off.error], [started.id, 'stopped', null]);
+    assert.deepEqual(await failure(admin.stopRecording(room)), [404, 'not_found']);
+    assert.equal((await admin.listRecordings()).find((r) => r.id === started.id)?.state, 'stopped');
+  });
+
   test('listParticipants: everyone, hidden ones too, with identity and permissions; the room counts only the listed', async () => {
     const room = target.freshRoom();
     const [ann, recorder] = [await target.client(), await target.client()];

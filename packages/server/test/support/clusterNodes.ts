@@ -44,7 +44,9 @@ export async function startClusterNode(
 ): Promise<ClusterNode> {
   const webDir = mkdtempSync(join(tmpdir(), 'confab-web-'));
   writeFileSync(join(webDir, 'index.html'), '<!doctype html><title>Confab</title>');
-  const config = loadConfig({ CONFAB_HOST: '127.0.0.1', CONFAB_PORT: '0', CONFAB_WEB_DIR: webDir, CONFAB_REDIS_URL: redisUrl, CONFAB_NODE_ID: id, ...env });
+  // Each node records to a folder of its own, as nodes without shared storage do.
+  const recordingsDir = mkdtempSync(join(tmpdir(), 'confab-recordings-'));
+  const config = loadConfig({ CONFAB_HOST: '127.0.0.1', CONFAB_PORT: '0', CONFAB_WEB_DIR: webDir, CONFAB_REDIS_URL: redisUrl, CONFAB_NODE_ID: id, CONFAB_RECORDINGS_DIR: recordingsDir, ...env });
   const logs: Record<string, unknown>[] = [];
   const logger = pino({ level: options.logLevel ?? 'warn', base: { node: id } }, { write: (line: string) => void logs.push(JSON.parse(line) as Record<string, unknown>) });
   const media = await createTestEngine({ logger });

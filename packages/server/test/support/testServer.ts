@@ -24,7 +24,9 @@ export async function startTestServer(env: Record<string, string> = {}, options:
   const webDir = mkdtempSync(join(tmpdir(), 'confab-web-'));
   writeFileSync(join(webDir, 'index.html'), '<!doctype html><title>Confab</title>');
   writeFileSync(join(webDir, 'app.js'), 'console.log("app")');
-  const config: Config = loadConfig({ CONFAB_HOST: '127.0.0.1', CONFAB_PORT: '0', CONFAB_WEB_DIR: webDir, ...env });
+  // Recordings in a folder of their own, never the working directory's default.
+  const recordingsDir = mkdtempSync(join(tmpdir(), 'confab-recordings-'));
+  const config: Config = loadConfig({ CONFAB_HOST: '127.0.0.1', CONFAB_PORT: '0', CONFAB_WEB_DIR: webDir, CONFAB_RECORDINGS_DIR: recordingsDir, ...env });
   const logs: Record<string, unknown>[] = [];
   const logger = pino({ level: 'warn' }, { write: (line: string) => void logs.push(JSON.parse(line) as Record<string, unknown>) });
   const engine = await createTestEngine({ logger });
