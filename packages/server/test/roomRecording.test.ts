@@ -13,8 +13,9 @@ import { HeadlessParticipant, ServerProcess, sleep, waitUntil, withTimeout } fro
 import { AdminClient } from '@confab/server-sdk';
 import { probe } from '../src/media/recording/testing/probe';
 import { readManifest } from '../src/recording/manifest';
-import { TOKEN_MODE_ENV, token } from './support/accessCases';
+import { TEST_KEY, TEST_SECRET, TOKEN_MODE_ENV, token } from './support/accessCases';
 import { adminToken } from './support/adminApiCases';
+import { WebhookReceiver } from './support/webhookReceiver';
 
 const T = 30_000;
 
@@ -110,9 +111,11 @@ test('a moderator records a call: others may not, a late joiner hears of it befo
   assert.deepEqual([...alice.errors, ...bob.errors, ...carol.errors], []);
 });
 
-test('the admin API records a room: start, conflict, the node limit, list with files, a ranged download, stop; tokens without the grant are refused', async (t) => {
+test('the admin API records a room: start, conflict, the node limit, list with files, a ranged download, stop, webhooks; tokens without the grant are refused', async (t) => {
   const dir = await tempDir(t);
-  const server = await ServerProcess.start({ env: { ...TOKEN_MODE_ENV, CONFAB_RECORDINGS_DIR: dir, CONFAB_MAX_RECORDINGS: '1' } });
+  const receiver = await WebhookReceiver.listen(TEST_KEY, TEST_SECRET);
+  t.after(() => receiver.close());
+  const server = await ServerProcess.start({ env: { ...TOKEN_MODE_ENV, CONFAB_RECORDINGS_DIR: dir, CONFAB_MAX_RECORDINGS: '1', CONFAB_WEBHOOK_URLS: receiver.url } });
   t.after(() => server.stop());
   const url = server.rtcUrl;
   const ada = new HeadlessParticipant({ url, room: 'api-recorded', name: 'Ada', accessToken: await token('api-recorded', 'ada') });
@@ -161,6 +164,15 @@ test('the admin API records a room: start, conflict, the node limit, list with f
   // Only what the manifest lists: not the manifest itself, nothing outside the folder.
   await assert.rejects(admin.downloadRecordingFile(done.id, 'manifest.json'), { status: 404 });
   await assert.rejects(admin.downloadRecordingFile(done.id, '.manifest.json'), { status: 400 });
+
+  // Webhooks: started, then finished with each file's path and duration, after the files were final.
+  await waitUntil(() => receiver.accepted().some((e) => e.event === 'recording_finished' && e.recording?.id === started.id), T, 'recording_finished delivered');
+  const hooks = receiver.accepted().filter((e) => e.recording?.id === started.id);
+  assert.deepEqual(hooks.map((e) => e.event), ['recording_started', 'recording_finished']);
+  const finished = hooks[1]!.recording!;
+  assert.deepEqual(finished.files?.map((f) => [f.source, f.path, f.error]), [['microphone', join(started.dir, file.name), null]]);
+  assert.equal(finished.files?.[0]?.durationMs, Math.round(file.endMs - file.startMs!));
+  assert.equal(finished.stoppedAt, stopped.stoppedAt);
 
   // The slot is free again.
   await admin.startRecording('other');
