@@ -122,6 +122,7 @@ export function accessCases(target: AccessTarget): void {
       { type: 'update_room', locked: true },
       { type: 'lobby_decision', participantId: victim, admit: true },
       { type: 'end_meeting' },
+      { type: 'set_recording', recording: true },
     ]) {
       const reply = await request(guest, message);
       assert.deepEqual([reply.type, reply.type === 'error' && reply.code], ['error', 'permission_denied'], message.type);
