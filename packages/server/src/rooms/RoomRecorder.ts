@@ -68,7 +68,13 @@ export class RoomRecorder {
         room: this.host.name,
         root: recordings.root,
         logger: this.host.logger,
-        onFailed: (error) => void this.host.enqueue(() => this.stop(error)).catch(() => undefined),
+        // Only this recording: by the time the queue gets to it, it may have been stopped and another begun.
+        onFailed: (error) =>
+          void this.host
+            .enqueue(() => {
+              if (this.running?.recording.id === id) this.stop(error);
+            })
+            .catch(() => undefined),
       });
     } catch (err) {
       release();
