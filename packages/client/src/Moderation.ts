@@ -63,6 +63,17 @@ export class Moderation {
     await this.signal.request({ type: 'update_room', password });
   }
 
+  /**
+   * Starts (true) or stops (false) recording the room. Resolves once the server has done it;
+   * everyone, you included, then gets RoomEvent.RecordingChanged. Rejects with the server's
+   * ConfabError: `conflict` (it runs already), `resource_exhausted` (the server records as many
+   * rooms as it may), `unavailable` (the recordings folder cannot be written; the message says
+   * why), `not_found` (stopping when nothing is recorded), `permission_denied` (not a moderator).
+   */
+  async setRecording(on: boolean): Promise<void> {
+    await this.signal.request({ type: 'set_recording', recording: on });
+  }
+
   /** Lets someone waiting in the lobby in. */
   async admit(participantId: string): Promise<void> {
     await this.signal.request({ type: 'lobby_decision', participantId: participantId as ParticipantId, admit: true });

@@ -11,12 +11,13 @@ import {
   type TrackId,
 } from '@confab/protocol';
 import { ConfabError } from './errors';
-import { ConnectionState, RoomEvent, type ActiveSpeaker, type ConnectionQuality, type EmitRoomEvent, type RoomEvents } from './events';
+import { ConnectionState, RoomEvent, type ActiveSpeaker, type ConnectionQuality, type EmitRoomEvent, type Recording, type RoomEvents } from './events';
 import { browserIdentity } from './identity';
 import { LocalParticipant } from './LocalParticipant';
 import { Moderation } from './Moderation';
 import { PublisherConnection } from './PublisherConnection';
 import { RemoteParticipant } from './RemoteParticipant';
+import { RoomRecording } from './RoomRecording';
 import { RemoteTrack, type StreamPauseReason, type StreamState } from './RemoteTrack';
 import { backoffDelay, DEFAULT_RECONNECT_TIMEOUT_MS, isFinalClose, RECONNECT_ATTEMPT_TIMEOUT_MS } from './reconnect';
 import { SignalClient, type Request } from './SignalClient';
@@ -138,6 +139,7 @@ export class Room extends TypedEmitter<RoomEvents> {
   private speakers: readonly ActiveSpeaker[] = [];
   private dominant: string | null = null;
   private readonly qualities = new Map<string, ConnectionQuality>();
+  private readonly recordingState = new RoomRecording((event, ...args) => this.safeEmit(event, ...args));
   /** Watches the elements remote videos are attached to; undefined when off or outside a browser. */
   private adaptive: AdaptiveStream | undefined = undefined;
 
@@ -191,6 +193,14 @@ export class Room extends TypedEmitter<RoomEvents> {
   /** Whether the room is locked, has a lobby, needs a password; RoomEvent.RoomAccessChanged tells of changes. */
   get access(): RoomAccess {
     return this.accessState;
+  }
+
+  /**
+   * The recording that runs now, or null; RoomEvent.RecordingChanged tells of changes. Already
+   * right when connect() resolves, so the app can tell people as they enter.
+   */
+  get recording(): Recording | null {
+    return this.recordingState.current;
   }
 
   /** The lobby and a moderator's requests (mute, remove, lock, end…). */
@@ -494,6 +504,7 @@ export class Room extends TypedEmitter<RoomEvents> {
       this.early.push(message);
       return;
     }
+    if (this.connectionState !== ConnectionState.Disconnected && this.recordingState.handle(message)) return; // state: never held
     if (this.held && message.type !== 'offer' && message.type !== 'candidate') {
       this.held.push(message);
       return;
@@ -576,6 +587,9 @@ export class Room extends TypedEmitter<RoomEvents> {
       case 'stream_state':
         this.onStreamState(message.trackId, message.state, message.reason);
         break;
+      case 'recording_started':
+      case 'recording_stopped':
+        break; // handled above (recordingState), also while held
       case 'joined':
       case 'resumed':
       case 'answer':
@@ -777,7 +791,9 @@ export class Room extends TypedEmitter<RoomEvents> {
             resumable = false; // the server ended the session: join afresh on this same socket
           }
         }
-        const joined = await session.signal.handshake(await this.joinRequest(session.local.status), RECONNECT_ATTEMPT_TIMEOUT_MS);
+        const request = await this.joinRequest(session.local.status);
+        this.recordingState.rejoining(); // the server says right after `joined` if a recording runs
+        const joined = await session.signal.handshake(request, RECONNECT_ATTEMPT_TIMEOUT_MS);
         return await this.onRejoined(session, joined);
       } catch (error) {
         const failure = ConfabError.wrap(error);

@@ -79,6 +79,12 @@ export enum RoomEvent {
   DominantSpeakerChanged = 'dominantSpeakerChanged',
   /** A participant's connection quality (yours included), judged by the server, changed. */
   ConnectionQualityChanged = 'connectionQualityChanged',
+  /**
+   * A recording of the room started (`recording` set) or stopped (null; `stop` says why, with the
+   * server's `error` when it failed, and is undefined when it ended while you were away).
+   * `room.recording` is already right when connect() resolves: read it to tell people as they enter.
+   */
+  RecordingChanged = 'recordingChanged',
   /** The server is going away in `seconds`. */
   ShutdownAnnounced = 'shutdownAnnounced',
   /** An asynchronous error not tied to a call you made (server error without request id, media or connection failure). */
@@ -132,6 +138,22 @@ export interface ActiveSpeaker {
   level: number;
 }
 
+/** A recording of the room that runs now (`room.recording`). */
+export interface Recording {
+  recordingId: string;
+  /** Server time it started. */
+  startedAt: Date;
+  /** The moderator who started it; null when the operator did (admin API). */
+  startedBy: { participantId: string; name: string } | null;
+}
+
+/** How a recording ended: stopped (a moderator, the admin API, the room closing) or failed (`error` says why: disk full…). */
+export interface RecordingStop {
+  recordingId: string;
+  reason: 'stopped' | 'failed';
+  error?: string;
+}
+
 export type ConnectionQuality = MessageOf<ServerMessage, 'connection_quality'>['updates'][number]['quality'];
 
 /** Listener arguments for each RoomEvent. */
@@ -162,6 +184,7 @@ export interface RoomEvents {
   [RoomEvent.ActiveSpeakersChanged]: [speakers: readonly ActiveSpeaker[]];
   [RoomEvent.DominantSpeakerChanged]: [participantId: string | null];
   [RoomEvent.ConnectionQualityChanged]: [quality: ConnectionQuality, participantId: string];
+  [RoomEvent.RecordingChanged]: [recording: Recording | null, stop: RecordingStop | undefined];
   [RoomEvent.ShutdownAnnounced]: [seconds: number];
   [RoomEvent.Error]: [error: ConfabError];
 }

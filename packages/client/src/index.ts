@@ -11,6 +11,8 @@ export {
   type ConnectionQuality,
   type SystemMessage,
   type WaitingParticipant,
+  type Recording,
+  type RecordingStop,
 } from './events';
 export { Moderation } from './Moderation';
 export { LocalParticipant } from './LocalParticipant';

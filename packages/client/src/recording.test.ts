@@ -1,0 +1,158 @@
+/**
+ * Recording as the SDK sees it, through a whole Room against the scripted server: the state a
+ * joiner has when connect() resolves (even while connect() holds other messages for the first
+ * offer), start and stop events with a failure's error, the moderator's request and its refusals,
+ * and a full rejoin that learns whether the recording still runs.
+ */
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { connect } from './connect';
+import { ConfabError } from './errors';
+import { RoomEvent, type Recording, type RecordingStop } from './events';
+import { fakePeerConnectionClass, fakeWebSocketClass, joinedMessage, participantInfo, scriptSocket, scriptedServer, tick } from './testFakes';
+
+const SELF = participantInfo({ id: 'me', name: 'Me', moderator: true });
+const ALICE = participantInfo({ id: 'alice', name: 'Alice', tracks: [{ id: 'a-cam', source: 'camera', kind: 'video', muted: false }] });
+const MODERATOR = { canPublish: true, canPublishSources: ['microphone', 'camera', 'screen'], canSubscribe: true, canChat: true, moderator: true };
+const STARTED = { type: 'recording_started', recordingId: 'RC_1', startedAt: 1_700_000_000_000, startedBy: { participantId: 'alice', name: 'Alice' } };
+const OFFER = { type: 'offer', target: 'subscriber', revision: 1, sdp: 'fake mids=0', tracks: [{ mid: '0', trackId: 'a-cam', participantId: 'alice' }] };
+
+/** A server whose `joined` is followed by `after` (as ours sends recording_started), then, with a delay, by the first offer. */
+function joiningServer(after: unknown[], offerDelayMs: number | undefined) {
+  return fakeWebSocketClass((socket) =>
+    scriptSocket(socket, {
+      join: (message, ws) => {
+        const subscriberOfferFollows = offerDelayMs !== undefined;
+        ws.receive(joinedMessage(message['id'] as number, { self: SELF, participants: [ALICE], permissions: MODERATOR, subscriberOfferFollows }));
+        // Each its own frame, as on a real socket: a macrotask after `joined`, once the room is set up.
+        setTimeout(() => after.forEach((m) => ws.receive(m)), 2);
+        if (subscriberOfferFollows) setTimeout(() => ws.receive(OFFER), offerDelayMs);
+        return undefined;
+      },
+    }),
+  );
+}
+
+function describe(recording: Recording | null): unknown {
+  return recording && { id: recording.recordingId, at: recording.startedAt.getTime(), by: recording.startedBy?.name ?? null };
+}
+
+test('a joiner knows the room is recorded when connect() resolves, though connect() holds other messages for the first offer', async () => {
+  const { WebSocket } = joiningServer([STARTED], 20);
+  const { RTCPeerConnection } = fakePeerConnectionClass();
+  const room = await connect('http://confab.test', 'standup', 'Me', { WebSocket, RTCPeerConnection });
+  assert.deepEqual(describe(room.recording), { id: 'RC_1', at: 1_700_000_000_000, by: 'Alice' });
+  const changes: unknown[] = [];
+  room.on(RoomEvent.RecordingChanged, (r) => changes.push(describe(r)));
+  await tick(30);
+  assert.deepEqual(changes, [], 'not announced a second time after connect()');
+  await room.leave();
+});
+
+test('with no media to wait for, connect() resolves at once and the recording follows as an event', async () => {
+  const { WebSocket } = joiningServer([STARTED], undefined);
+  const { RTCPeerConnection } = fakePeerConnectionClass();
+  const room = await connect('http://confab.test', 'standup', 'Me', { WebSocket, RTCPeerConnection });
+  const changed = new Promise<Recording | null>((resolve) => room.once(RoomEvent.RecordingChanged, resolve));
+  assert.deepEqual(describe(await changed), { id: 'RC_1', at: 1_700_000_000_000, by: 'Alice' });
+  assert.equal(room.recording?.recordingId, 'RC_1');
+  await room.leave();
+});
+
+test('a recording that started and stopped while connect() held messages leaves none', async () => {
+  const { WebSocket } = joiningServer([STARTED, { type: 'recording_stopped', recordingId: 'RC_1', reason: 'stopped', error: null }], 20);
+  const { RTCPeerConnection } = fakePeerConnectionClass();
+  const room = await connect('http://confab.test', 'standup', 'Me', { WebSocket, RTCPeerConnection });
+  assert.equal(room.recording, null);
+  await room.leave();
+});
+
+test('start and stop are events; a failed stop carries the server’s error; a stop of another recording is ignored', async () => {
+  const { WebSocket, sockets } = scriptedServer(SELF, {}, { permissions: MODERATOR });
+  const { RTCPeerConnection } = fakePeerConnectionClass();
+  const room = await connect('http://confab.test', 'standup', 'Me', { WebSocket, RTCPeerConnection });
+  assert.equal(room.recording, null);
+  const events: Array<[unknown, RecordingStop | undefined]> = [];
+  room.on(RoomEvent.RecordingChanged, (r, stop) => events.push([describe(r), stop]));
+  const socket = sockets[0]!;
+  socket.receive({ ...STARTED, startedBy: null });
+  socket.receive({ type: 'recording_stopped', recordingId: 'RC_0', reason: 'stopped', error: null });
+  assert.deepEqual(describe(room.recording), { id: 'RC_1', at: 1_700_000_000_000, by: null });
+  socket.receive({ type: 'recording_stopped', recordingId: 'RC_1', reason: 'failed', error: 'the disk is full' });
+  socket.receive({ ...STARTED, recordingId: 'RC_2' });
+  socket.receive({ type: 'recording_stopped', recordingId: 'RC_2', reason: 'stopped', error: null });
+  assert.deepEqual(events, [
+    [{ id: 'RC_1', at: 1_700_000_000_000, by: null }, undefined],
+    [null, { recordingId: 'RC_1', reason: 'failed', error: 'the disk is full' }],
+    [{ id: 'RC_2', at: 1_700_000_000_000, by: 'Alice' }, undefined],
+    [null, { recordingId: 'RC_2', reason: 'stopped' }],
+  ]);
+  assert.equal(room.recording, null);
+  await room.leave();
+});
+
+test('setRecording sends set_recording and resolves on ack', async () => {
+  const { WebSocket, sockets } = scriptedServer(SELF, {}, { permissions: MODERATOR });
+  const { RTCPeerConnection } = fakePeerConnectionClass();
+  const room = await connect('http://confab.test', 'standup', 'Me', { WebSocket, RTCPeerConnection });
+  await room.moderation.setRecording(true);
+  await room.moderation.setRecording(false);
+  const sent = sockets[0]!.messages().filter((m) => m['type'] === 'set_recording').map((m) => m['recording']);
+  assert.deepEqual(sent, [true, false]);
+  await room.leave();
+});
+
+for (const [code, message] of [
+  ['permission_denied', 'only moderators can record'],
+  ['conflict', 'the room is recorded already'],
+  ['resource_exhausted', 'this server records 4 rooms already'],
+  ['unavailable', 'cannot write /var/lib/confab/recordings: EACCES'],
+] as const) {
+  test(`setRecording rejects with the server’s ${code}, its message intact`, async () => {
+    const refuse = (m: Record<string, unknown>) => ({ type: 'error', id: m['id'], code, message });
+    const { WebSocket } = scriptedServer(SELF, { set_recording: refuse }, { permissions: MODERATOR });
+    const { RTCPeerConnection } = fakePeerConnectionClass();
+    const room = await connect('http://confab.test', 'standup', 'Me', { WebSocket, RTCPeerConnection });
+    await assert.rejects(room.moderation.setRecording(true), (e: unknown) => e instanceof ConfabError && e.code === code && e.reason === message);
+    assert.equal(room.recording, null);
+    await room.leave();
+  });
+}
+
+/** The first socket joins with a recording running; later sockets' resume is refused and their join says `recordingAfter`. */
+function rejoiningServer(recordingAfter: unknown[]) {
+  let joins = 0;
+  return fakeWebSocketClass((socket) =>
+    scriptSocket(socket, {
+      resume: (m) => ({ type: 'error', id: m['id'], code: 'not_found', message: 'session expired' }),
+      join: (message, ws) => {
+        ws.receive(joinedMessage(message['id'] as number, { self: SELF, participants: [], permissions: MODERATOR }));
+        for (const m of joins++ === 0 ? [STARTED] : recordingAfter) ws.receive(m);
+        ws.receive({ type: 'system_message', messageId: `s${joins}`, time: 1_700_000_000_000, text: 'hello' });
+        return undefined;
+      },
+    }),
+  );
+}
+
+test('after a full rejoin, a recording that ended while we were away is gone; one that still runs stays without a new event', async () => {
+  for (const [after, expected] of [
+    [[], [[null, undefined]]],
+    [[STARTED], []],
+    [[{ ...STARTED, recordingId: 'RC_9' }], [[{ id: 'RC_9', at: 1_700_000_000_000, by: 'Alice' }, undefined]]],
+  ] as const) {
+    const { WebSocket, sockets } = rejoiningServer([...after]);
+    const { RTCPeerConnection } = fakePeerConnectionClass();
+    const room = await connect('http://confab.test', 'standup', 'Me', { WebSocket, RTCPeerConnection });
+    await tick(5);
+    assert.equal(room.recording?.recordingId, 'RC_1');
+    const events: unknown[] = [];
+    room.on(RoomEvent.RecordingChanged, (r, stop) => events.push([describe(r), stop]));
+    const reconnected = new Promise<boolean>((resolve) => room.on(RoomEvent.Reconnected, resolve));
+    sockets[0]!.serverClose(1001, 'server restarting');
+    assert.equal(await reconnected, false);
+    await tick(5);
+    assert.deepEqual(events, expected);
+    await room.leave();
+  }
+});
