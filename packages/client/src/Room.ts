@@ -346,6 +346,7 @@ export class Room extends TypedEmitter<RoomEvents> {
     this.session = { signal, publisher, subscriber, local, moderation, resumeToken: joined.session.resumeToken };
     this.permissionState = joined.permissions;
     this.accessState = joined.access;
+    this.recordingState.joined(joined.recording);
     this.adaptive = this.createAdaptiveStream();
     for (const info of joined.participants) {
       if (info.id !== joined.self.id) this.remotes.set(info.id, this.adopt(new RemoteParticipant(info)));
@@ -791,9 +792,7 @@ export class Room extends TypedEmitter<RoomEvents> {
             resumable = false; // the server ended the session: join afresh on this same socket
           }
         }
-        const request = await this.joinRequest(session.local.status);
-        this.recordingState.rejoining(); // the server says right after `joined` if a recording runs
-        const joined = await session.signal.handshake(request, RECONNECT_ATTEMPT_TIMEOUT_MS);
+        const joined = await session.signal.handshake(await this.joinRequest(session.local.status), RECONNECT_ATTEMPT_TIMEOUT_MS);
         return await this.onRejoined(session, joined);
       } catch (error) {
         const failure = ConfabError.wrap(error);
@@ -843,6 +842,7 @@ export class Room extends TypedEmitter<RoomEvents> {
     this.reconcileParticipants(joined);
     this.setPermissions(joined.permissions);
     this.setAccess(joined.access);
+    this.recordingState.joined(joined.recording);
     session.moderation.clearWaiting(); // the server sends the lobby again if anyone waits
     const handWasUp = session.local.handRaised;
     session.local.applyInfo(joined.self);

@@ -1,15 +1,13 @@
-import type { MessageOf, ServerMessage } from '@confab/protocol';
+import type { RunningRecording, ServerMessage } from '@confab/protocol';
 import { RoomEvent, type EmitRoomEvent, type Recording, type RecordingStop } from './events';
 
 /**
- * Whether the room is being recorded, from the server's `recording_started` / `recording_stopped`.
- * These are state, not news: they are applied as they arrive, even while connect() holds other
- * messages back (Room.mediaUnderWay), so that `room.recording` is right when connect() resolves.
+ * Whether the room is being recorded: `joined` says how it is as we enter (also after a full
+ * rejoin), `recording_started` / `recording_stopped` bring changes. Those are state, not news: they
+ * are applied as they arrive, even while connect() holds other messages back (Room.mediaUnderWay).
  */
 export class RoomRecording {
   private state: Recording | null = null;
-  /** After a full rejoin: the server says right after `joined` if a recording runs; silence means none. */
-  private unconfirmed = false;
 
   constructor(private readonly emit: EmitRoomEvent) {}
 
@@ -20,14 +18,8 @@ export class RoomRecording {
   /** Handles a message if it is about recording; true when it was. */
   handle(message: ServerMessage): boolean {
     if (message.type === 'recording_started') {
-      this.unconfirmed = false;
       this.started(message);
       return true;
-    }
-    if (this.unconfirmed) {
-      // Anything else first: no recording runs now, and we missed how the one we knew of ended.
-      this.unconfirmed = false;
-      if (this.state) this.change(null, undefined);
     }
     if (message.type !== 'recording_stopped') return false;
     if (this.state?.recordingId === message.recordingId) {
@@ -36,13 +28,17 @@ export class RoomRecording {
     return true;
   }
 
-  /** A new session is being joined (full rejoin): what we knew may have ended while we were away. */
-  rejoining(): void {
-    this.unconfirmed = true;
+  /**
+   * `joined`, first or after a full rejoin: the recording that runs now. One that ended while we
+   * were away ends here without a stop (we missed why).
+   */
+  joined(running: RunningRecording | undefined): void {
+    if (running) this.started(running);
+    else if (this.state) this.change(null, undefined);
   }
 
-  private started(message: MessageOf<ServerMessage, 'recording_started'>): void {
-    if (this.state?.recordingId === message.recordingId) return; // told again after a rejoin
+  private started(message: RunningRecording): void {
+    if (this.state?.recordingId === message.recordingId) return; // known from `joined` already
     const startedBy = message.startedBy && { participantId: message.startedBy.participantId as string, name: message.startedBy.name };
     this.change({ recordingId: message.recordingId, startedAt: new Date(message.startedAt), startedBy }, undefined);
   }

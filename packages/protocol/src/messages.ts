@@ -258,6 +258,16 @@ export const CLIENT_MESSAGE_TYPES = ClientMessage.options.map((o) => o.shape.typ
 
 // ---- server -> client ----
 
+/** A recording that runs: in `joined` (the state as you enter) and in `recording_started`. */
+export const RunningRecording = z.object({
+  recordingId: RecordingId,
+  /** Epoch ms. */
+  startedAt: z.number(),
+  /** The moderator who started it; null: the operator (admin API). */
+  startedBy: z.object({ participantId: ParticipantId, name: z.string() }).nullable(),
+});
+export type RunningRecording = z.infer<typeof RunningRecording>;
+
 export const JoinedMessage = z.object({
   type: z.literal('joined'),
   id: RequestId.optional(),
@@ -276,6 +286,11 @@ export const JoinedMessage = z.object({
    * follows at once. A client can answer it before anything else (the SDK's connect() does).
    */
   subscriberOfferFollows: z.boolean().optional(),
+  /**
+   * The recording that runs as you join; absent when none. (`recording_started` follows too.) State
+   * like `access`, so a client knows it before anything else, however its messages are ordered.
+   */
+  recording: RunningRecording.optional(),
   session: z.object({
     /** Secret that lets this client `resume` the session after a drop. */
     resumeToken: z.string(),
@@ -504,14 +519,7 @@ export const SystemMessage = z.object({
  * To everyone: the room is being recorded from now on. A joiner gets it right after `joined` (before
  * any media offer) while a recording runs, so the app can say so as they enter.
  */
-export const RecordingStartedMessage = z.object({
-  type: z.literal('recording_started'),
-  recordingId: RecordingId,
-  /** Epoch ms. */
-  startedAt: z.number(),
-  /** The moderator who started it; null: the operator (admin API). */
-  startedBy: z.object({ participantId: ParticipantId, name: z.string() }).nullable(),
-});
+export const RecordingStartedMessage = RunningRecording.extend({ type: z.literal('recording_started') });
 
 /** To everyone: recording stopped: a moderator or the admin API stopped it, or it failed (`error` says why: disk full...). */
 export const RecordingStoppedMessage = z.object({

@@ -602,6 +602,7 @@ export class Room {
       permissions: participant.permissionsView(),
       access: this.accessState.view(),
       ...(participant.consumers.size > 0 ? { subscriberOfferFollows: true } : {}),
+      ...(this.recorder.current ? { recording: this.recorder.current } : {}),
       session: { ...this.options.session, resumeToken: session.resumeToken },
     });
     // Consent: a joiner hears that the meeting is recorded before any media reaches them.

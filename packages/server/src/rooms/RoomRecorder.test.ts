@@ -125,10 +125,15 @@ test('a track whose codec is not known yet is recorded once its publisher offer 
   const own = (bob as unknown as { own: ServerMessage[] }).own;
   assert.ok(own[0]?.type === 'recording_started');
   assert.deepEqual(own[0].startedBy, { participantId: alice.id, name: 'alice' });
+  // The same state goes into a joiner's `joined`, so clients know it before anything else.
+  const { type: _type, ...running } = own[0];
+  assert.deepEqual(recorder.current, running);
+  assert.equal(running.recordingId, status.id);
 
   const { done } = await onQueue(() => recorder.stop());
   const outcome = await done;
   assert.equal(outcome.error, null);
+  assert.equal(recorder.current, undefined, 'joiners are no longer told');
   const manifest = await readManifest(join(root, status.id));
   assert.deepEqual(manifest.participants.map((p) => p.name), ['alice', 'bob']);
   assert.equal(manifest.state, 'stopped');

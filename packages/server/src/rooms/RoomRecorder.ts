@@ -1,4 +1,4 @@
-import { ProtocolError, type MessageOf, type RoomName, type RoomRecordingStatus, type ServerMessage, type TrackId, type WebhookEvent } from '@confab/protocol';
+import { ProtocolError, type MessageOf, type RoomName, type RoomRecordingStatus, type RunningRecording, type ServerMessage, type TrackId, type WebhookEvent } from '@confab/protocol';
 import { errorMessage } from '../media/errors';
 import type { NodeRecordings } from '../recording/NodeRecordings';
 import { RoomRecording, type RecordingOutcome } from '../recording/RoomRecording';
@@ -138,6 +138,13 @@ export class RoomRecorder {
   }
 
   /** On the queue: a joiner hears that recording is on right after `joined`, before any media. */
+  /** The recording that runs now, for `joined`; undefined when none. */
+  get current(): RunningRecording | undefined {
+    if (!this.running) return undefined;
+    const { type: _type, ...recording } = this.running.started;
+    return recording;
+  }
+
   joined(participant: Participant): void {
     if (!this.running) return;
     participant.session.send(this.running.started);
