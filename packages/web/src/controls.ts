@@ -74,7 +74,8 @@ export class Controls {
   private readonly badge: HTMLElement;
   private readonly layout: HTMLButtonElement;
 
-  constructor(roomName: string, handlers: ControlsHandlers) {
+  /** `beside` (the recording indicator) goes next to the room's name. */
+  constructor(roomName: string, handlers: ControlsHandlers, beside: HTMLElement) {
     this.mic = toggleButton(() => handlers.toggleMic());
     this.camera = toggleButton(() => handlers.toggleCamera());
     this.screen = toggleButton(() => handlers.toggleScreen(), 'ctl-screen');
@@ -134,7 +135,7 @@ export class Controls {
     this.el = h(
       'footer',
       { class: 'controls', role: 'toolbar', 'aria-label': 'Call controls' },
-      h('div', { class: 'controls-side controls-left' }, h('span', { class: 'room-chip', title: roomName }, this.lockIcon, h('span', { class: 'room-chip-name' }, roomName)), statusWrap, this.moderatorControls),
+      h('div', { class: 'controls-side controls-left' }, h('span', { class: 'room-chip', title: roomName }, this.lockIcon, h('span', { class: 'room-chip-name' }, roomName)), beside, statusWrap, this.moderatorControls),
       h('div', { class: 'controls-main' }, this.mic.el, this.camera.el, this.screen.el, this.hand.el, devices, leave),
       h('div', { class: 'controls-side controls-right' }, this.layout, copy, this.panel),
     );

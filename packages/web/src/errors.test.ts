@@ -6,6 +6,7 @@ import {
   describeJoinError,
   describeJoinMediaErrors,
   describeMediaError,
+  describeRecordingError,
   describeRemoval,
   errorCode,
   insecureContextMessage,
@@ -156,4 +157,16 @@ test('removals say why, and only a replaced session offers to join here', () => 
   assert.equal(describeRemoval('replaced', 'r').retry, true);
   // The meeting ended while we waited in its lobby: the join fails with the removal.
   assert.equal(describeJoinError(Object.assign(err('removed', 'ended'), { removal: 'ended' }), ctx).title, 'The meeting has ended');
+});
+
+test('a refused start or stop of recording says why, in the user’s terms', () => {
+  assert.equal(describeRecordingError(err('permission_denied', 'moderators only'), true), 'Only moderators can start or stop recording.');
+  assert.equal(describeRecordingError(err('conflict', 'already recording'), true), 'The meeting is being recorded already.');
+  assert.equal(describeRecordingError(err('not_found', 'not recording'), false), 'The meeting isn’t being recorded.');
+  assert.match(describeRecordingError(err('resource_exhausted', 'this server records 4 rooms already'), true), /^The server is recording as many meetings as it may\./);
+  assert.equal(
+    describeRecordingError(err('unavailable', 'the recordings folder /srv/rec cannot be written: EACCES'), true),
+    'The server can’t record now. The recordings folder /srv/rec cannot be written: EACCES.',
+  );
+  assert.match(describeRecordingError(err('unavailable', 'socket closed'), false), /^Connection problem: socket closed\.$/, 'a stop that could not reach the server');
 });

@@ -254,8 +254,26 @@ export function describeRoomError(err: unknown): string {
   }
 }
 
+/** Why a moderator's start or stop of recording was refused, from the server's error. */
+export function describeRecordingError(err: unknown, starting: boolean): string {
+  switch (errorCode(err)) {
+    case 'permission_denied':
+      return 'Only moderators can start or stop recording.';
+    case 'conflict':
+      return 'The meeting is being recorded already.';
+    case 'not_found':
+      return 'The meeting isn’t being recorded.';
+    case 'resource_exhausted':
+      return 'The server is recording as many meetings as it may. Try again when another recording has ended.';
+    case 'unavailable':
+      return starting ? `The server can’t record now. ${sentence(errorMessage(err))}` : describeRoomError(err);
+    default:
+      return describeRoomError(err);
+  }
+}
+
 /** The server's words as a sentence: capitalised, with a full stop. */
-function sentence(s: string): string {
+export function sentence(s: string): string {
   const trimmed = s.trim();
   if (trimmed === '') return '';
   const capitalised = capitalise(trimmed);

@@ -3,7 +3,7 @@
  * setting; a toast says what went wrong, or what was done when nothing on screen shows it.
  */
 import type { Room, WaitingParticipant } from '@confab/client';
-import { describeRoomError } from './errors';
+import { describeRecordingError, describeRoomError } from './errors';
 import type { ModeratedSource, ModerationTarget } from './moderatorMenu';
 import { toast } from './toast';
 
@@ -43,6 +43,12 @@ export class ModerationActions {
     });
   }
 
+  /** Starts or stops recording; the indicator and notices follow from the room's event, not from here. */
+  record(on: boolean): Promise<void> {
+    const failure = on ? 'Couldn’t start recording' : 'Couldn’t stop recording';
+    return this.run('record', failure, () => this.room.moderation.setRecording(on), (err) => describeRecordingError(err, on));
+  }
+
   lock(locked: boolean): Promise<void> {
     return this.run('lock', locked ? 'Couldn’t lock the meeting' : 'Couldn’t unlock the meeting', () => this.room.moderation.lockRoom(locked));
   }
@@ -74,13 +80,13 @@ export class ModerationActions {
     return this.run('end', 'Couldn’t end the meeting', () => this.room.moderation.endMeeting());
   }
 
-  private async run(key: string, failure: string, action: () => Promise<void>): Promise<void> {
+  private async run(key: string, failure: string, action: () => Promise<void>, describe: (err: unknown) => string = describeRoomError): Promise<void> {
     if (this.busy.has(key)) return;
     this.busy.add(key);
     try {
       await action();
     } catch (err) {
-      if (this.room.state !== 'disconnected') toast(`${failure}. ${describeRoomError(err)}`, { kind: 'error' });
+      if (this.room.state !== 'disconnected') toast(`${failure}. ${describe(err)}`, { kind: 'error' });
     } finally {
       this.busy.delete(key);
       this.changed();

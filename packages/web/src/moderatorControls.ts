@@ -1,13 +1,14 @@
 /**
- * The moderators' room controls, a popover over the control bar: lock the meeting, the lobby,
- * the password, and ending the meeting for everyone (after a second click to confirm).
+ * The moderators' room controls, a popover over the control bar: recording, lock the meeting, the
+ * lobby, the password, and ending the meeting for everyone (after a second click to confirm).
  */
-import type { RoomAccess } from '@confab/client';
+import type { Recording, RoomAccess } from '@confab/client';
 import { MAX_ROOM_PASSWORD_LENGTH } from '@confab/protocol';
 import { Disposer, h } from './dom';
 import { icon } from './icons';
 
 export interface ModeratorControlsHandlers {
+  record(on: boolean): void;
   lock(locked: boolean): void;
   lobby(on: boolean): void;
   /** Resolves true once the server took it (then the field empties). */
@@ -19,6 +20,7 @@ export interface ModeratorControlsHandlers {
 export class ModeratorControls {
   readonly el: HTMLElement;
   private readonly disposer = new Disposer();
+  private readonly recording: HTMLInputElement;
   private readonly locked: HTMLInputElement;
   private readonly lobby: HTMLInputElement;
   private readonly passwordState: HTMLElement;
@@ -29,6 +31,7 @@ export class ModeratorControls {
   private anchor: HTMLElement | null = null;
 
   constructor(private readonly handlers: ModeratorControlsHandlers) {
+    this.recording = h('input', { type: 'checkbox', id: 'room-recording', role: 'switch', onchange: () => handlers.record(this.recording.checked) });
     this.locked = h('input', { type: 'checkbox', id: 'room-locked', role: 'switch', onchange: () => handlers.lock(this.locked.checked) });
     this.lobby = h('input', { type: 'checkbox', id: 'room-lobby', role: 'switch', onchange: () => handlers.lobby(this.lobby.checked) });
     this.passwordState = h('p', { class: 'field-hint', id: 'room-password-state' });
@@ -73,6 +76,7 @@ export class ModeratorControls {
       'div',
       { class: 'popover moderator-controls', role: 'dialog', 'aria-label': 'Meeting controls', hidden: true },
       h('h2', { class: 'popover-title' }, 'Meeting controls'),
+      switchRow(this.recording, 'Record meeting', 'Everyone sees that it is recorded; joiners are told first.'),
       switchRow(this.locked, 'Lock meeting', 'Nobody new can join, except moderators.'),
       switchRow(this.lobby, 'Lobby', 'People wait until a moderator lets them in.'),
       h('label', { class: 'field-label', for: 'room-new-password' }, 'Password'),
@@ -101,7 +105,7 @@ export class ModeratorControls {
     this.showEndConfirm(false);
     this.el.hidden = false;
     this.handlers.onOpenChange(true);
-    this.locked.focus();
+    this.recording.focus();
   }
 
   close(): void {
@@ -116,6 +120,11 @@ export class ModeratorControls {
     this.lobby.checked = access.lobby;
     this.passwordState.textContent = access.passwordProtected ? 'Joining needs a password.' : 'No password: anyone with the link can join.';
     this.removePassword.hidden = !access.passwordProtected;
+  }
+
+  /** Whether the meeting is recorded, as the server says it is now. */
+  showRecording(recording: Recording | null): void {
+    this.recording.checked = recording !== null;
   }
 
   destroy(): void {

@@ -34,6 +34,8 @@ import { ModeratorControls } from './moderatorControls';
 import { ModeratorMenu } from './moderatorMenu';
 import { ParticipantList, type PersonRow } from './participantList';
 import { savePref } from './prefs';
+import { RecordingIndicator } from './recordingIndicator';
+import { RecordingNotices } from './recordingNotices';
 import { Tile, type TileSource } from './tile';
 import { toast } from './toast';
 import { WaitingList } from './waitingList';
@@ -78,6 +80,8 @@ export class RoomView {
   private readonly moderatorControls: ModeratorControls;
   private readonly waiting: WaitingList;
   private readonly moderationNotices: ModerationNotices;
+  private readonly recordingIndicator = new RecordingIndicator();
+  private readonly recordingNotices: RecordingNotices;
   /** What we were allowed before the last change, to say what changed. */
   private permissions: Permissions;
   private readonly panel: HTMLElement;
@@ -95,13 +99,17 @@ export class RoomView {
     this.panelOpen = window.matchMedia(WIDE_QUERY).matches;
     this.actions = new LocalActions(room, () => this.syncLocal());
     this.permissions = room.permissions;
-    this.moderation = new ModerationActions(room, () => this.moderatorControls.update(room.access));
+    this.moderation = new ModerationActions(room, () => {
+      this.moderatorControls.update(room.access);
+      this.moderatorControls.showRecording(room.recording);
+    });
     this.menu = new ModeratorMenu({
       mute: (target, source) => void this.moderation.mute(target, source),
       setModerator: (target, moderator) => void this.moderation.setModerator(target, moderator),
       remove: (target, ban) => void this.moderation.remove(target, ban),
     });
     this.moderatorControls = new ModeratorControls({
+      record: (on) => void this.moderation.record(on),
       lock: (locked) => void this.moderation.lock(locked),
       lobby: (on) => void this.moderation.lobby(on),
       setPassword: (password) => this.moderation.setPassword(password),
@@ -109,11 +117,13 @@ export class RoomView {
       onOpenChange: (open) => this.controls.setModeratorControlsExpanded(open),
     });
     this.moderatorControls.update(room.access);
+    this.moderatorControls.showRecording(room.recording);
     this.waiting = new WaitingList({
       admit: (person) => void this.moderation.admit(person),
       deny: (person) => void this.moderation.deny(person),
     });
     this.moderationNotices = new ModerationNotices((person, admit) => void (admit ? this.moderation.admit(person) : this.moderation.deny(person)));
+    this.recordingNotices = new RecordingNotices(() => room.localParticipant.id);
     this.notices = new ConnectionNotices({ rejoin: () => callbacks.rejoin(), leave: () => callbacks.leave() });
     this.audio = new AudioSinks(() =>
       toast('Your browser blocked sound until you interact with the page. Click anywhere to hear the others.', {
@@ -135,7 +145,7 @@ export class RoomView {
       togglePanel: () => this.setPanelOpen(!this.panelOpen),
       toggleLayout: () => this.setSpeakerView(!this.speakerView),
       leave: () => this.callbacks.leave(),
-    });
+    }, this.recordingIndicator.el);
     this.devices = new DevicePicker({
       current: () => this.actions.currentDevices(),
       choose: (kind, deviceId) => void this.actions.chooseDevice(kind, deviceId).then(() => this.devices.refresh()),
@@ -168,6 +178,8 @@ export class RoomView {
     }
 
     this.subscribe();
+    this.recordingIndicator.show(room.recording);
+    this.recordingNotices.entered(room.recording);
     this.syncAll();
     this.onLobby();
     this.setPanelOpen(this.panelOpen);
@@ -186,6 +198,7 @@ export class RoomView {
     this.actions.close();
     this.notices.destroy();
     this.moderationNotices.destroy();
+    this.recordingNotices.destroy();
     this.audio.destroy();
     this.devices.destroy();
     this.moderatorControls.destroy();
@@ -230,6 +243,11 @@ export class RoomView {
       this.updateControls();
     });
     this.listen(RoomEvent.LobbyChanged, () => this.onLobby());
+    this.listen(RoomEvent.RecordingChanged, (recording, stop) => {
+      this.recordingIndicator.show(recording);
+      this.moderatorControls.showRecording(recording);
+      this.recordingNotices.changed(recording, stop);
+    });
     this.listen(RoomEvent.SystemMessage, (message) => {
       this.chat.addSystem(message);
       this.countUnread();
