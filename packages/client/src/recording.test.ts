@@ -33,34 +33,35 @@ function joiningServer(after: unknown[], offerDelayMs: number | undefined, recor
   );
 }
 
+/** A moderator joined through the scripted server, with `replies` for its requests. */
+async function joinAsModerator(replies: Parameters<typeof scriptedServer>[1] = {}) {
+  const { WebSocket, sockets } = scriptedServer(SELF, replies, { permissions: MODERATOR });
+  const { RTCPeerConnection } = fakePeerConnectionClass();
+  const room = await connect('http://confab.test', 'standup', 'Me', { WebSocket, RTCPeerConnection });
+  return { room, socket: sockets[0]! };
+}
+
 function describe(recording: Recording | null): unknown {
   return recording && { id: recording.recordingId, at: recording.startedAt.getTime(), by: recording.startedBy?.name ?? null };
 }
 
-test('a joiner knows the room is recorded when connect() resolves, though connect() holds other messages for the first offer', async () => {
-  const { WebSocket } = joiningServer([STARTED], 20);
-  const { RTCPeerConnection } = fakePeerConnectionClass();
-  const room = await connect('http://confab.test', 'standup', 'Me', { WebSocket, RTCPeerConnection });
-  assert.deepEqual(describe(room.recording), { id: 'RC_1', at: 1_700_000_000_000, by: 'Alice' });
-  const changes: unknown[] = [];
-  room.on(RoomEvent.RecordingChanged, (r) => changes.push(describe(r)));
-  await tick(30);
-  assert.deepEqual(changes, [], 'not announced a second time after connect()');
-  await room.leave();
-});
-
-test('joined says a recording runs: room.recording is set when connect() resolves, and the recording_started that follows is no news', async () => {
-  const { type: _type, ...running } = STARTED;
-  const { WebSocket } = joiningServer([STARTED], undefined, running);
-  const { RTCPeerConnection } = fakePeerConnectionClass();
-  const room = await connect('http://confab.test', 'standup', 'Me', { WebSocket, RTCPeerConnection });
-  assert.deepEqual(describe(room.recording), { id: 'RC_1', at: 1_700_000_000_000, by: 'Alice' });
-  const changes: unknown[] = [];
-  room.on(RoomEvent.RecordingChanged, (r) => changes.push(describe(r)));
-  await tick(10);
-  assert.deepEqual(changes, []);
-  await room.leave();
-});
+const { type: _type, ...RUNNING } = STARTED;
+for (const [what, offerDelayMs, inJoined] of [
+  ['from a recording_started that came while connect() held other messages for the first offer', 20, undefined],
+  ['from joined, with no media to wait for; the recording_started that follows is no news', undefined, RUNNING],
+] as const) {
+  test(`a joiner knows the room is recorded when connect() resolves: ${what}`, async () => {
+    const { WebSocket } = joiningServer([STARTED], offerDelayMs, inJoined);
+    const { RTCPeerConnection } = fakePeerConnectionClass();
+    const room = await connect('http://confab.test', 'standup', 'Me', { WebSocket, RTCPeerConnection });
+    assert.deepEqual(describe(room.recording), { id: 'RC_1', at: 1_700_000_000_000, by: 'Alice' });
+    const changes: unknown[] = [];
+    room.on(RoomEvent.RecordingChanged, (r) => changes.push(describe(r)));
+    await tick(30);
+    assert.deepEqual(changes, [], 'not announced a second time after connect()');
+    await room.leave();
+  });
+}
 
 test('a recording that started and stopped while connect() held messages leaves none', async () => {
   const { WebSocket } = joiningServer([STARTED, { type: 'recording_stopped', recordingId: 'RC_1', reason: 'stopped', error: null }], 20);
@@ -71,13 +72,10 @@ test('a recording that started and stopped while connect() held messages leaves 
 });
 
 test('start and stop are events; a failed stop carries the server’s error; a stop of another recording is ignored', async () => {
-  const { WebSocket, sockets } = scriptedServer(SELF, {}, { permissions: MODERATOR });
-  const { RTCPeerConnection } = fakePeerConnectionClass();
-  const room = await connect('http://confab.test', 'standup', 'Me', { WebSocket, RTCPeerConnection });
+  const { room, socket } = await joinAsModerator();
   assert.equal(room.recording, null);
   const events: Array<[unknown, RecordingStop | undefined]> = [];
   room.on(RoomEvent.RecordingChanged, (r, stop) => events.push([describe(r), stop]));
-  const socket = sockets[0]!;
   socket.receive({ ...STARTED, startedBy: null });
   socket.receive({ type: 'recording_stopped', recordingId: 'RC_0', reason: 'stopped', error: null });
   assert.deepEqual(describe(room.recording), { id: 'RC_1', at: 1_700_000_000_000, by: null });
@@ -95,12 +93,10 @@ test('start and stop are events; a failed stop carries the server’s error; a s
 });
 
 test('setRecording sends set_recording and resolves on ack', async () => {
-  const { WebSocket, sockets } = scriptedServer(SELF, {}, { permissions: MODERATOR });
-  const { RTCPeerConnection } = fakePeerConnectionClass();
-  const room = await connect('http://confab.test', 'standup', 'Me', { WebSocket, RTCPeerConnection });
+  const { room, socket } = await joinAsModerator();
   await room.moderation.setRecording(true);
   await room.moderation.setRecording(false);
-  const sent = sockets[0]!.messages().filter((m) => m['type'] === 'set_recording').map((m) => m['recording']);
+  const sent = socket.messages().filter((m) => m['type'] === 'set_recording').map((m) => m['recording']);
   assert.deepEqual(sent, [true, false]);
   await room.leave();
 });
@@ -113,9 +109,7 @@ for (const [code, message] of [
 ] as const) {
   test(`setRecording rejects with the server’s ${code}, its message intact`, async () => {
     const refuse = (m: Record<string, unknown>) => ({ type: 'error', id: m['id'], code, message });
-    const { WebSocket } = scriptedServer(SELF, { set_recording: refuse }, { permissions: MODERATOR });
-    const { RTCPeerConnection } = fakePeerConnectionClass();
-    const room = await connect('http://confab.test', 'standup', 'Me', { WebSocket, RTCPeerConnection });
+    const { room } = await joinAsModerator({ set_recording: refuse });
     await assert.rejects(room.moderation.setRecording(true), (e: unknown) => e instanceof ConfabError && e.code === code && e.reason === message);
     assert.equal(room.recording, null);
     await room.leave();
@@ -129,8 +123,7 @@ function rejoiningServer(after: unknown) {
     scriptSocket(socket, {
       resume: (m) => ({ type: 'error', id: m['id'], code: 'not_found', message: 'session expired' }),
       join: (message) => {
-        const { type: _type, ...first } = STARTED;
-        const recording = joins++ === 0 ? first : after;
+        const recording = joins++ === 0 ? RUNNING : after;
         return joinedMessage(message['id'] as number, { self: SELF, participants: [], permissions: MODERATOR, ...(recording ? { recording } : {}) });
       },
     }),
@@ -138,7 +131,7 @@ function rejoiningServer(after: unknown) {
 }
 
 test('after a full rejoin, joined says whether the recording still runs: one that ended meanwhile is gone, one that runs stays without an event', async () => {
-  const { type: _type, ...first } = STARTED;
+  const first = RUNNING;
   for (const [after, expected] of [
     [undefined, [[null, undefined]]],
     [first, []],
