@@ -70,6 +70,19 @@ test('a clean stop: sizes filled in, Duration, Cues at each key frame cluster, a
   assert.deepEqual(seeks.map(([id]) => id), [MkvId.Info, MkvId.Tracks, MkvId.Cues]);
 });
 
+test('frames at one instant (a simulcast switch-up) or out of order get times that still increase, one ms apart', async () => {
+  const out = await AppendFile.create(join(dir, 'same-instant.webm'), assert.fail);
+  const writer = new MatroskaWriter(out);
+  writer.writeHeader({ codec: 'vp8', width: 320, height: 240 });
+  for (const [t, key] of [[0, true], [33, false], [66, false], [66, true], [60, false], [100, false]] as const) writer.writeFrame(t, key, Buffer.alloc(20), 0, 20);
+  await writer.finish();
+  const segment = segmentOf(await readFile(out.path));
+  const times = segment.children
+    .filter((e) => e.id === MkvId.Cluster)
+    .flatMap((c) => c.children.filter((e) => e.id === MkvId.SimpleBlock).map((b) => uintOf(child(c, MkvId.Timestamp)!) + b.data.readInt16BE(1)));
+  assert.deepEqual(times, [0, 33, 66, 67, 68, 100]);
+});
+
 test('a full disk: the recorder reports ENOSPC once, stops taking media, and stop() says why', async () => {
   await symlink('/dev/full', join(dir, 'full.webm'));
   const errors: NodeJS.ErrnoException[] = [];

@@ -139,7 +139,9 @@ export class MatroskaWriter {
   writeFrame(timeMs: number, keyFrame: boolean, data: Uint8Array, start: number, end: number): void {
     if (!this.headerWritten || this.finished) return;
     let t = Math.round(timeMs);
-    if (t < this.lastMs) t = this.lastMs;
+    // Strictly increasing: two frames at one instant (a simulcast switch-up repeats the capture
+    // instant of the lower layer's last frame) would make players and ffmpeg complain of the dts.
+    if (this.lastMs >= 0 && t <= this.lastMs) t = this.lastMs + 1;
     if (this.lastMs >= 0 && t > this.lastMs) this.lastStepMs = t - this.lastMs;
     const size = end - start;
     const age = t - this.clusterMs;
