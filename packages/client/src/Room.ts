@@ -71,6 +71,13 @@ export interface ConnectOptions {
    * leave, or when the join fails).
    */
   publish?: InitialPublishRequest;
+  /**
+   * Consent: the meeting is being recorded as you join (`room.recording`). Called once joined,
+   * before anything of `publish` goes out (a macrotask after `connect()` resolved); publishing waits
+   * for its answer: true publishes, false publishes nothing (the handed-over tracks are stopped).
+   * Without it, publishing starts at once. Not asked when a recording starts later: RoomEvent.RecordingChanged.
+   */
+  confirmRecording?: (recording: Recording) => Promise<boolean>;
   /** Time allowed for opening the socket plus joining; default 10 000 ms. */
   connectTimeoutMs?: number;
   /** WebSocket implementation (e.g. `ws` in Node tests); default the global one. */
@@ -439,8 +446,17 @@ export class Room extends TypedEmitter<RoomEvents> {
     const request = this.options.publish;
     if (!request?.microphone && !request?.camera) return;
     const captured = this.initialPublish ?? Promise.resolve(request);
+    const confirm = this.options.confirmRecording;
     // A macrotask later at least, so the caller has attached its listeners after `await connect()`.
-    setTimeout(() => void captured.then((ready) => this.publishInitialWhenConnected(ready ?? request)), 0);
+    setTimeout(() => {
+      const recording = this.recording;
+      const agreed = recording && confirm ? confirm(recording).catch(() => false) : Promise.resolve(true);
+      void agreed.then(async (yes) => {
+        const ready = (await captured) ?? request;
+        if (yes) this.publishInitialWhenConnected(ready);
+        else this.stopHandedOverTracks();
+      });
+    }, 0);
   }
 
   /**

@@ -9,7 +9,7 @@ import { test } from 'node:test';
 import { connect } from './connect';
 import { ConfabError } from './errors';
 import { RoomEvent, type Recording, type RecordingStop } from './events';
-import { fakePeerConnectionClass, fakeWebSocketClass, joinedMessage, participantInfo, scriptSocket, scriptedServer, tick } from './testFakes';
+import { fakePeerConnectionClass, fakeTrack, fakeWebSocketClass, joinedMessage, participantInfo, scriptSocket, scriptedServer, tick, type FakeMediaStreamTrack } from './testFakes';
 
 const SELF = participantInfo({ id: 'me', name: 'Me', moderator: true });
 const ALICE = participantInfo({ id: 'alice', name: 'Alice', tracks: [{ id: 'a-cam', source: 'camera', kind: 'video', muted: false }] });
@@ -149,4 +149,49 @@ test('after a full rejoin, joined says whether the recording still runs: one tha
     assert.deepEqual(events, expected);
     await room.leave();
   }
+});
+
+for (const agreed of [true, false]) {
+  test(`joining a recorded meeting with confirmRecording: nothing is published until it answers; ${agreed ? 'yes publishes' : 'no stops the tracks and publishes nothing'}`, async () => {
+    const { WebSocket, sockets } = joiningServer([], undefined, RUNNING);
+    const { RTCPeerConnection } = fakePeerConnectionClass();
+    const camera = fakeTrack('video');
+    let answer: (yes: boolean) => void = () => undefined;
+    const asked: unknown[] = [];
+    const room = await connect('http://confab.test', 'standup', 'Me', {
+      WebSocket,
+      RTCPeerConnection,
+      publish: { camera },
+      confirmRecording: (recording) => {
+        asked.push(describe(recording));
+        return new Promise((resolve) => (answer = resolve));
+      },
+    });
+    const published = (): unknown[] => sockets[0]!.messages().filter((m) => m['type'] === 'publish');
+    await tick(30);
+    assert.deepEqual(asked, [{ id: 'RC_1', at: 1_700_000_000_000, by: 'Alice' }]);
+    assert.deepEqual(published(), [], 'nothing goes out while the person has not answered');
+    answer(agreed);
+    for (let i = 0; i < 100 && agreed && published().length === 0; i++) await tick(10);
+    await tick(20);
+    assert.equal(published().length, agreed ? 1 : 0);
+    assert.equal((camera as unknown as FakeMediaStreamTrack).stopped, !agreed, agreed ? 'the camera is live' : 'the camera light goes off');
+    await room.leave();
+  });
+}
+
+test('joining a meeting that is not recorded: confirmRecording is not asked, publishing starts at once', async () => {
+  const { WebSocket, sockets } = joiningServer([], undefined);
+  const { RTCPeerConnection } = fakePeerConnectionClass();
+  let asked = 0;
+  const room = await connect('http://confab.test', 'standup', 'Me', {
+    WebSocket,
+    RTCPeerConnection,
+    publish: { camera: fakeTrack('video') },
+    confirmRecording: async () => (asked++, false),
+  });
+  for (let i = 0; i < 100 && sockets[0]!.messages().every((m) => m['type'] !== 'publish'); i++) await tick(10);
+  assert.equal(asked, 0);
+  assert.equal(sockets[0]!.messages().filter((m) => m['type'] === 'publish').length, 1);
+  await room.leave();
 });

@@ -94,7 +94,8 @@ export class RoomView {
   constructor(
     private readonly room: Room,
     private readonly callbacks: RoomViewCallbacks,
-    options: { speakerId?: string | null } = {},
+    /** `recordingConsentAsked`: the consent dialog tells of the recording, no entry notice needed. */
+    options: { speakerId?: string | null; recordingConsentAsked?: boolean } = {},
   ) {
     this.panelOpen = window.matchMedia(WIDE_QUERY).matches;
     this.actions = new LocalActions(room, () => this.syncLocal());
@@ -179,7 +180,7 @@ export class RoomView {
 
     this.subscribe();
     this.recordingIndicator.show(room.recording);
-    this.recordingNotices.entered(room.recording);
+    if (!options.recordingConsentAsked) this.recordingNotices.entered(room.recording);
     this.syncAll();
     this.onLobby();
     this.setPanelOpen(this.panelOpen);

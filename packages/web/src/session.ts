@@ -2,6 +2,7 @@
 import { connect, type ConfabError, type ConnectOptions, type Room } from '@confab/client';
 import { setAppState } from './appState';
 import { forceRelayRequested } from './diagnostics';
+import { askRecordingConsent } from './recordingConsent';
 import { RoomView } from './roomView';
 
 declare global {
@@ -62,6 +63,12 @@ export class Session {
         forceRelay: forceRelayRequested(location.search),
         ...(this.access.token ? { token: this.access.token } : {}),
         ...(this.access.password ? { password: this.access.password } : {}),
+        // A recorded meeting: nothing of ours goes out before the person agrees.
+        confirmRecording: (recording) =>
+          askRecordingConsent(recording, () => {
+            this.close();
+            this.handlers.onLeft();
+          }),
         onWaiting: () => {
           if (!this.closed) this.handlers.onWaiting();
         },
@@ -87,7 +94,7 @@ export class Session {
         this.close();
         this.handlers.onRemoved(err);
       },
-    }, { speakerId: this.media.speakerId });
+    }, { speakerId: this.media.speakerId, recordingConsentAsked: room.recording !== null });
     if (this.closed) {
       view.destroy(); // removed in the instant before the view was up: the removal page shows instead
       return;
