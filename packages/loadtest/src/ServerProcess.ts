@@ -17,6 +17,12 @@ export interface ServerProcessOptions {
   readyTimeoutMs?: number;
   /** Each line the server writes (stdout and stderr), as it comes: e.g. into a log file. */
   onLine?: (line: string) => void;
+  /**
+   * A command the server is started through, which must end by exec'ing its arguments (so the pid
+   * stays the server's): e.g. `['unshare', '-m', 'sh', '-c', 'mount … && exec "$@"', 'sh']` for a
+   * server with a mount of its own.
+   */
+  wrapper?: readonly string[];
 }
 
 /** The repository root (packages/loadtest/src → ../../..). */
@@ -83,7 +89,9 @@ export class ServerProcess {
     // Extra node flags for the server only, e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof` (which
     // NODE_OPTIONS refuses): CONFAB_SERVER_NODE_ARGS, split on spaces.
     const nodeArgs = (process.env['CONFAB_SERVER_NODE_ARGS'] ?? '').split(' ').filter(Boolean);
-    const child = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', 'packages/server/src/main.ts'], {
+    const argv = [process.execPath, ...nodeArgs, '--import', 'tsx', 'packages/server/src/main.ts'];
+    const [command, ...args] = [...(options.wrapper ?? []), ...argv];
+    const child = spawn(command!, args, {
       cwd: REPO_ROOT,
       env: {
         ...process.env,
