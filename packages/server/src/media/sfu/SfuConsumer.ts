@@ -7,7 +7,7 @@ import type { SfuContext } from './SfuContext';
 import type { SfuProducer } from './SfuProducer';
 import type { AnsweredReceiver } from './sdp/subscribeAnswer';
 import { LayerDecision, LayerSelector } from './simulcast/LayerSelector';
-import { LAYER_START_GRACE_MS } from './simulcast/ProducerLayer';
+import { flowingLayerBelow, LAYER_START_GRACE_MS } from './simulcast/ProducerLayer';
 import { switchTimestamp } from './simulcast/switchTimestamp';
 import { Vp8PictureRewriter } from './simulcast/vp8';
 
@@ -252,7 +252,7 @@ export class SfuConsumer implements Consumer {
       selector.stopCurrent();
       this.owner.discardPaced(this.ssrc);
     }
-    selector.fallback = this.producer.simulcast && selector.current < 0 ? this.flowingLayerBelow(a.target, nowMs) : -1;
+    selector.fallback = this.producer.simulcast && selector.current < 0 ? flowingLayerBelow(this.producer.layers, a.target, nowMs) : -1;
     if (selector.fallback >= 0 && this.keyFrameUseful) this.producer.requestLayerKeyFrame(selector.fallback, nowMs);
     if (a.pausedForBandwidth !== this.pausedForBandwidth) {
       this.pausedForBandwidth = a.pausedForBandwidth;
@@ -273,12 +273,6 @@ export class SfuConsumer implements Consumer {
   }
 
   /** The highest layer below `target` that packets arrive on now (-1: none). */
-  private flowingLayerBelow(target: number, nowMs: number): number {
-    const layers = this.producer.layers;
-    for (let i = target - 1; i >= 0; i--) if (layers[i]!.bitrate.active(nowMs)) return i;
-    return -1;
-  }
-
   /** Before an offer: the codecs this m-section offers (the producer's, or every one of the kind while unknown). */
   prepareOffer(): void {
     if (this.negotiated) return;

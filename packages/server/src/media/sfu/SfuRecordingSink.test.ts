@@ -49,6 +49,23 @@ test('records the best layer that flows, and moves up at the better layer key fr
   }
 });
 
+test('a top layer that is expected but never sent (its start grace): the layer below is recorded meanwhile, from its first key frame', async () => {
+  const t0 = performance.now();
+  const { producer, play } = chromiumSimulcastProducer(t0);
+  const sink = (await producer.record({ pathWithoutExtension: join(dir, 'no-top') })) as SfuRecordingSink;
+  let nextTick = t0;
+  const beforePacket = (t: number): void => {
+    for (; nextTick <= t; nextTick += 50) sink.tick(nextTick);
+  };
+  // f was just turned on (within LAYER_START_GRACE_MS) but never comes, as from a 640x480 camera.
+  play(0, 2500, { skipRid: 'f', beforePacket });
+  const result = await sink.stop();
+  const p = await probe(result.file);
+  assert.deepEqual([p.width, p.height], [640, 360], 'h, the best that flows');
+  // h's pictures from its key frame at ~506 ms to 2.5 s.
+  assert.ok(result.frames >= 38, `${result.frames} frames`);
+});
+
 test('a paused producer writes nothing, and the file goes on where the capture clock says after resume', async () => {
   const t0 = performance.now();
   const { producer, play } = chromiumSimulcastProducer(t0);

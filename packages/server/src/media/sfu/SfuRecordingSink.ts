@@ -5,7 +5,7 @@ import type { TrackRecording, TrackRecordingResult } from '../types';
 import type { SfuContext } from './SfuContext';
 import type { SfuProducer } from './SfuProducer';
 import { LayerDecision, LayerSelector } from './simulcast/LayerSelector';
-import { LAYER_START_GRACE_MS } from './simulcast/ProducerLayer';
+import { flowingLayerBelow, LAYER_START_GRACE_MS } from './simulcast/ProducerLayer';
 import { switchTimestamp } from './simulcast/switchTimestamp';
 import { Vp8PictureRewriter } from './simulcast/vp8';
 
@@ -117,5 +117,10 @@ export class SfuRecordingSink implements TrackRecording {
     while (target > 0 && !layers[target]!.available(nowMs, LAYER_START_GRACE_MS)) target--;
     const selector = this.selector;
     if (selector.setTarget(target, nowMs) || selector.switching) this.producer.requestLayerKeyFrame(target, nowMs);
+    // A target that is only expected (a top layer in its start grace, which a 640x480 camera never
+    // sends): record what flows below it meanwhile, or the file would begin seconds late.
+    const waiting = this.producer.simulcast && selector.current < 0 && target > 0 && !layers[target]!.bitrate.active(nowMs);
+    selector.fallback = waiting ? flowingLayerBelow(layers, target, nowMs) : -1;
+    if (selector.fallback >= 0) this.producer.requestLayerKeyFrame(selector.fallback, nowMs);
   }
 }

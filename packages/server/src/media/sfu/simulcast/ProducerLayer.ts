@@ -76,3 +76,9 @@ export class ProducerLayer {
     return this.bitrate.active(nowMs) || this.switchedOff || nowMs - this.turnedOnAtMs < startGraceMs;
   }
 }
+
+/** The highest layer below `target` that is being sent now (its bitrate is live), or -1. */
+export function flowingLayerBelow(layers: readonly ProducerLayer[], target: number, nowMs: number): number {
+  for (let i = target - 1; i >= 0; i--) if (layers[i]!.bitrate.active(nowMs)) return i;
+  return -1;
+}
