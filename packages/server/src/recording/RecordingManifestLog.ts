@@ -1,3 +1,5 @@
+import { rm, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import type { ParticipantId, RecordingId, RoomName, TrackId } from '@confab/protocol';
 import { writeManifest, type RecordedTrack, type RecordingManifest, type RecordingState } from './manifest';
 
@@ -12,6 +14,14 @@ export interface TrackOutcome {
 export type TrackStart = Omit<RecordedTrack, 'startMs' | 'endMs' | 'frames' | 'error'>;
 
 /**
+ * Space set aside beside the manifest while the recording runs, given back when a write finds the
+ * disk full: the manifest (written whole to a temporary file, then renamed) can still say that the
+ * recording failed and how far each file got, where otherwise it would be left saying "recording".
+ */
+const RESERVE_FILE = '.manifest-reserve';
+const RESERVE_BYTES = 256 * 1024;
+
+/**
  * Keeps one recording's manifest and writes it to the recording's folder after each change:
  * participants joining and leaving, tracks starting and ending, the end of the recording. Takes
  * times as epoch ms (the common clock) and stores them as offsets from the recording's start.
@@ -21,6 +31,8 @@ export class RecordingManifestLog {
   readonly manifest: RecordingManifest;
   private writing: Promise<void> | null = null;
   private dirty = false;
+  /** The reserve file is there (see RESERVE_FILE). */
+  private reserved = false;
 
   constructor(
     private readonly dir: string,
@@ -45,9 +57,11 @@ export class RecordingManifestLog {
     };
   }
 
-  /** Writes the first manifest now; throws when the folder cannot be written (the recording does not start). */
+  /** Writes the first manifest and the reserve now; throws when the folder cannot be written (the recording does not start). */
   async writeFirst(): Promise<void> {
     await writeManifest(this.dir, structuredClone(this.manifest));
+    await writeFile(join(this.dir, RESERVE_FILE), Buffer.alloc(RESERVE_BYTES), { mode: 0o640 });
+    this.reserved = true;
   }
 
   participantJoined(participantId: ParticipantId, name: string, atMs: number): void {
@@ -94,6 +108,7 @@ export class RecordingManifestLog {
     for (const p of m.participants) if (p.leftMs === null) p.leftMs = this.offset(atMs);
     this.changed();
     await this.flushed();
+    await this.releaseReserve();
   }
 
   /** Resolves when every change so far is on disk. */
@@ -119,12 +134,30 @@ export class RecordingManifestLog {
     try {
       while (this.dirty) {
         this.dirty = false;
-        await writeManifest(this.dir, structuredClone(this.manifest));
+        await this.write();
       }
     } catch (err) {
       this.onError(err);
     } finally {
       this.writing = null;
     }
+  }
+
+  /** One write; a full disk gives back the reserve and tries once more. */
+  private async write(): Promise<void> {
+    try {
+      await writeManifest(this.dir, structuredClone(this.manifest));
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'ENOSPC' || !(await this.releaseReserve())) throw err;
+      await writeManifest(this.dir, structuredClone(this.manifest));
+    }
+  }
+
+  /** Removes the reserve file; true if it was there. */
+  private async releaseReserve(): Promise<boolean> {
+    if (!this.reserved) return false;
+    this.reserved = false;
+    await rm(join(this.dir, RESERVE_FILE), { force: true });
+    return true;
   }
 }

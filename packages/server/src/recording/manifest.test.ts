@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
@@ -11,6 +11,9 @@ test('the manifest log writes offsets from the start; what it writes reads back 
   const dir = await mkdtemp(join(tmpdir(), 'confab-manifest-'));
   try {
     const log = new RecordingManifestLog(dir, 'RC_abc' as RecordingId, 'standup' as RoomName, 1_700_000_000_000, (err) => assert.fail(String(err)));
+    await log.writeFirst();
+    // Space for the last manifest on a full disk (the full-disk browser test fills a tmpfs), given back at the end.
+    assert.deepEqual((await readdir(dir)).sort(), ['.manifest-reserve', RECORDING_MANIFEST_FILE]);
     const bob = 'PA_bob' as ParticipantId;
     log.participantJoined(bob, 'Bob', 1_700_000_000_000 - 5000); // there before the recording began
     log.trackStarted({ trackId: 'TR_1' as TrackId, participantId: bob, participantName: 'Bob', kind: 'video', source: 'screen', codec: 'h264', file: 'bob-screen.mkv' });
@@ -26,6 +29,7 @@ test('the manifest log writes offsets from the start; what it writes reads back 
     assert.deepEqual(m.participants, [{ participantId: bob, name: 'Bob', joinedMs: 0, leftMs: 9500 }]);
     assert.deepEqual([m.tracks[0]!.startMs, m.tracks[0]!.endMs, m.tracks[0]!.frames], [2345.7, 9000, 200]);
     assert.equal(m.state, 'stopped');
+    assert.deepEqual(await readdir(dir), [RECORDING_MANIFEST_FILE]);
   } finally {
     await rm(dir, { recursive: true, force: true });
   }

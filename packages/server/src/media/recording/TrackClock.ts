@@ -14,11 +14,12 @@ const MAX_REPORTED_EARLIER_MS = 500;
 const MAX_REPORTED_LATER_MS = 20;
 
 /**
- * Sender Reports whose (arrival - NTP time) differ by more than this do not describe the sender's
- * clock (network jitter moves them by a few ms, queueing by tens): seen from a library that
- * writes the NTP fraction wrong. Such a sender's tracks are placed by arrival.
+ * Two Sender Reports of one track whose NTP times and RTP timestamps advance by more than this
+ * apart (ms) do not describe one capture clock: seen from a library that writes the NTP fraction
+ * wrong. Such a sender's tracks are placed by arrival. (How late a report arrives says nothing about
+ * the sender: a busy machine queues some by hundreds of ms, and the estimate takes the fastest.)
  */
-const MAX_REPORT_SPREAD_MS = 150;
+const MAX_REPORT_DISAGREEMENT_MS = 50;
 
 /**
  * The offset between one publisher's sender clock (the NTP time in its Sender Reports) and the
@@ -29,17 +30,21 @@ const MAX_REPORT_SPREAD_MS = 150;
  */
 export class SenderClock {
   private minOffsetMs = Number.NaN;
-  private maxOffsetMs = Number.NaN;
+  private trusted = true;
 
-  /** Recording clock minus sender clock, ms; NaN until a Sender Report arrives, or if the reports disagree. */
+  /** Recording clock minus sender clock, ms; NaN until a Sender Report arrives, or if the sender's reports contradict themselves. */
   get offsetMs(): number {
-    return this.maxOffsetMs - this.minOffsetMs > MAX_REPORT_SPREAD_MS ? Number.NaN : this.minOffsetMs;
+    return this.trusted ? this.minOffsetMs : Number.NaN;
   }
 
   onSenderReport(ntpMs: number, arrivalMs: number): void {
     const offset = arrivalMs - ntpMs;
     if (Number.isNaN(this.minOffsetMs) || offset < this.minOffsetMs) this.minOffsetMs = offset;
-    if (Number.isNaN(this.maxOffsetMs) || offset > this.maxOffsetMs) this.maxOffsetMs = offset;
+  }
+
+  /** A track's reports contradict each other: none of this sender's are used. */
+  distrust(): void {
+    this.trusted = false;
   }
 }
 
@@ -66,6 +71,8 @@ export class TrackClock {
   private segmentStarted = false;
   /** The Sender Report's NTP time (ms) of the first frame; NaN until one maps it. */
   private firstNtpMs = Number.NaN;
+  /** The last Sender Report, to check the next one against (one capture clock advances both alike). */
+  private lastReport: { ntpMs: number; rtpTs: number } | null = null;
 
   constructor(
     private readonly clockRate: number,
@@ -121,6 +128,12 @@ export class TrackClock {
    */
   onSenderReport(ntpMs: number, rtpTs: number, arrivalMs: number): void {
     this.sender.onSenderReport(ntpMs, arrivalMs);
+    const last = this.lastReport;
+    if (last !== null) {
+      const byRtp = (((rtpTs - last.rtpTs) | 0) * 1000) / this.clockRate;
+      if (Math.abs(ntpMs - last.ntpMs - byRtp) > MAX_REPORT_DISAGREEMENT_MS) this.sender.distrust();
+    }
+    this.lastReport = { ntpMs, rtpTs };
     // Only while the first timeline lasts, and well inside the 32-bit timestamp's half range.
     if (!this.started || this.segmentTs !== this.firstTs || this.segmentFileMs !== 0 || this.lastTs - this.firstTs > 2 ** 30) return;
     this.firstNtpMs = ntpMs - (((rtpTs - (this.firstTs >>> 0)) | 0) * 1000) / this.clockRate;

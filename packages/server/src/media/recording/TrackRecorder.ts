@@ -148,7 +148,7 @@ export class TrackRecorder {
       framesDropped: this.framesDropped,
       packetsLost: this.jitter.skipped,
       keyFrameRequests: this.keyFrameRequests,
-      error: this.error === null ? null : `${this.error.code ?? 'error'}: ${this.error.message}`,
+      error: this.error === null ? null : describeWriteError(this.error),
     };
   }
 
@@ -212,6 +212,11 @@ export class TrackRecorder {
     this.error = err;
     this.options.onError(err);
   }
+}
+
+/** `ENOSPC: no space left on device, write`: Node's message already starts with the code. */
+export function describeWriteError(err: NodeJS.ErrnoException): string {
+  return err.code && !err.message.startsWith(err.code) ? `${err.code}: ${err.message}` : err.message;
 }
 
 /** Seconds from the NTP epoch (1900) to the Unix epoch (1970). */

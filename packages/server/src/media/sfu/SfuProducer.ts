@@ -2,6 +2,7 @@ import { isH264KeyFrame, isVp8KeyFrame, KeyFrameWindow, readAudioLevel, rtpPaddi
 import { AudioLevelMeter } from '../AudioLevelMeter';
 import { MediaError } from '../errors';
 import type { SenderClock } from '../recording/TrackClock';
+import { describeWriteError } from '../recording/TrackRecorder';
 import { TrackRecorder } from '../recording/TrackRecorder';
 import { msidToken } from '../sdp';
 import { PUBLISHER_SILENCE_MS, SilenceDetector } from '../SilenceDetector';
@@ -155,7 +156,7 @@ export class SfuProducer implements Producer {
       requestKeyFrame: () => sink?.requestKeyFrame(),
       onError: (err) => {
         this.ctx.logger.warn({ err, producer: this.id }, 'recording a track failed');
-        options.onError?.(`${err.code ?? 'error'}: ${err.message}`);
+        options.onError?.(describeWriteError(err));
       },
     });
     if (this.currentClosed || this.codec !== codec) {

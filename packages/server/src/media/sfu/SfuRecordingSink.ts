@@ -52,7 +52,11 @@ export class SfuRecordingSink implements TrackRecording {
 
   /** The packet path (SfuProducer.handle), as SfuConsumer.forward: `keyFrame` if it starts one. */
   forward(layer: number, keyFrame: boolean, buf: Buffer, len: number, headerLength: number, payloadSize: number, nowMs: number): void {
-    const decision = this.selector.accept(layer, keyFrame);
+    let decision = this.selector.accept(layer, keyFrame);
+    if (decision === LayerDecision.Drop && keyFrame && this.betterMeanwhile(layer, nowMs)) {
+      this.selector.current = layer;
+      decision = LayerDecision.Switch;
+    }
     if (decision === LayerDecision.Drop || len > MAX_PACKET) return;
     const slot = this.slot;
     buf.copy(slot, 0, 0, len);
@@ -117,10 +121,19 @@ export class SfuRecordingSink implements TrackRecording {
     while (target > 0 && !layers[target]!.available(nowMs, LAYER_START_GRACE_MS)) target--;
     const selector = this.selector;
     if (selector.setTarget(target, nowMs) || selector.switching) this.producer.requestLayerKeyFrame(target, nowMs);
-    // A target that is only expected (a top layer in its start grace, which a 640x480 camera never
-    // sends): record what flows below it meanwhile, or the file would begin seconds late.
-    const waiting = this.producer.simulcast && selector.current < 0 && target > 0 && !layers[target]!.bitrate.active(nowMs);
-    selector.fallback = waiting ? flowingLayerBelow(layers, target, nowMs) : -1;
-    if (selector.fallback >= 0) this.producer.requestLayerKeyFrame(selector.fallback, nowMs);
+    if (target > 0 && !layers[target]!.bitrate.active(nowMs)) {
+      const meanwhile = flowingLayerBelow(layers, target, nowMs);
+      if (meanwhile > selector.current) this.producer.requestLayerKeyFrame(meanwhile, nowMs);
+    }
+  }
+
+  /**
+   * A target that is only expected (a top layer in its start grace, which a 640x480 camera never
+   * sends) would leave the file empty for seconds: meanwhile any better layer below it is taken at
+   * its key frame (the first ones come together at the start; later ones are asked for in chooseLayer).
+   */
+  private betterMeanwhile(layer: number, nowMs: number): boolean {
+    const { current, target } = this.selector;
+    return layer > current && layer < target && !this.producer.layers[target]!.bitrate.active(nowMs);
   }
 }

@@ -1,0 +1,124 @@
+/**
+ * The clapper as the sender's browser captured it: its own camera and microphone tracks read in
+ * the page (MediaStreamTrackProcessor), each flash and beep found with its capture timestamp.
+ * Chromium's file-fed fake camera falls behind real time when the machine is busy (it drops the
+ * debt of a late frame instead of catching up) while the fake microphone keeps the audio clock, so
+ * the flash and the beep of one clap can be captured hundreds of ms apart. A recording can only keep
+ * what was captured: its A/V offset is judged against this one, clap by clap.
+ */
+import type { Page } from 'playwright-core';
+
+/**
+ * Run in the page once its room has published camera and microphone. Reads copies (clones) of
+ * both tracks: per video frame the mean luma of a sparse grid of the Y plane, per 2.5 ms of audio
+ * the mean square; keeps onsets (after 300 ms below the line) as epoch ms. Capture timestamps are
+ * put on the epoch clock by the smallest (arrival - timestamp) seen, per track.
+ */
+export const CAPTURE_CLAPPER = `(async () => {
+  const room = window.confabRoom;
+  const out = { flashes: [], beeps: [], videoFrames: 0, audioChunks: 0 };
+  window.__capturedClaps = out;
+  const epoch = () => performance.timeOrigin + performance.now();
+  const watch = async (kind, onChunk) => {
+    const track = room.localParticipant.tracks.get(kind === 'video' ? 'camera' : 'microphone').mediaStreamTrack.clone();
+    const reader = new MediaStreamTrackProcessor({ track }).readable.getReader();
+    let shift = Infinity;
+    let lastAbove = -Infinity;
+    for (;;) {
+      const { value, done } = await reader.read();
+      if (done) return;
+      shift = Math.min(shift, epoch() - value.timestamp / 1000);
+      try {
+        for (const [atUs, above] of await onChunk(value)) {
+          const at = atUs / 1000;
+          if (!above) continue;
+          if (at - lastAbove >= 300) (kind === 'video' ? out.flashes : out.beeps).push({ at, shift });
+          lastAbove = at;
+        }
+      } finally {
+        value.close();
+      }
+    }
+  };
+  void watch('video', async (frame) => {
+    out.videoFrames++;
+    const buf = new Uint8Array(frame.allocationSize());
+    const [y] = await frame.copyTo(buf);
+    let sum = 0, n = 0;
+    for (let row = 0; row < frame.codedHeight; row += 16) for (let col = 0; col < frame.codedWidth; col += 16) { sum += buf[y.offset + row * y.stride + col]; n++; }
+    return [[frame.timestamp, sum / n > 128]];
+  });
+  void watch('audio', async (data) => {
+    out.audioChunks++;
+    const samples = new Float32Array(data.numberOfFrames);
+    data.copyTo(samples, { planeIndex: 0, format: 'f32-planar' });
+    const step = Math.round(data.sampleRate / 400);
+    const result = [];
+    for (let i = 0; i + step <= samples.length; i += step) {
+      let e = 0;
+      for (let j = i; j < i + step; j++) e += samples[j] * samples[j];
+      result.push([data.timestamp + (i / data.sampleRate) * 1e6, e / step > 0.005]);
+    }
+    return result;
+  });
+})()`;
+
+export interface CapturedClaps {
+  /** Epoch ms of each flash and beep as captured, in order. */
+  flashesMs: number[];
+  beepsMs: number[];
+  videoFrames: number;
+  audioChunks: number;
+}
+
+export async function startCapturingClaps(page: Page): Promise<void> {
+  await page.evaluate(CAPTURE_CLAPPER);
+}
+
+export async function capturedClaps(page: Page): Promise<CapturedClaps> {
+  const raw = await page.evaluate(
+    () => JSON.parse(JSON.stringify((window as unknown as { __capturedClaps: unknown }).__capturedClaps)) as {
+      flashes: { at: number; shift: number }[];
+      beeps: { at: number; shift: number }[];
+      videoFrames: number;
+      audioChunks: number;
+    },
+  );
+  // The final shift (smallest delay seen over the whole capture) places every onset.
+  const place = (list: { at: number; shift: number }[]): number[] => list.map((e) => e.at + (list.at(-1)?.shift ?? 0));
+  return { flashesMs: place(raw.flashes), beepsMs: place(raw.beeps), videoFrames: raw.videoFrames, audioChunks: raw.audioChunks };
+}
+
+/** One clap found in the recording and in the capture. */
+export interface ClapMatch {
+  /** Beep - flash in the recording (files placed by the manifest) and as captured, ms. */
+  recordedMs: number;
+  capturedMs: number;
+  /** recordedMs - capturedMs: what the recording added to the A/V offset. */
+  errorMs: number;
+  /** Recorded flash (beep) time - captured flash (beep) time, on the epoch clock: where the manifest puts the file. */
+  flashPlacementMs: number;
+  beepPlacementMs: number;
+}
+
+/**
+ * Each recorded clap against the same clap as captured: the captured flash nearest to the
+ * recorded one (within `maxMs`), each with its nearest beep. Unmatched recorded claps are left out.
+ */
+export function againstCapture(recordedFlashesMs: readonly number[], recordedBeepsMs: readonly number[], captured: CapturedClaps, maxMs = 400): ClapMatch[] {
+  const nearest = (list: readonly number[], t: number): number | undefined =>
+    list.reduce<number | undefined>((best, x) => (best === undefined || Math.abs(x - t) < Math.abs(best - t) ? x : best), undefined);
+  const out: ClapMatch[] = [];
+  // Half a 2 s loop: a beep is never paired with the next clap's flash; a busy capture drifts A from V by hundreds of ms.
+  for (const flash of recordedFlashesMs) {
+    const beep = nearest(recordedBeepsMs, flash);
+    const sourceFlash = nearest(captured.flashesMs, flash);
+    if (beep === undefined || sourceFlash === undefined || Math.abs(sourceFlash - flash) > maxMs || Math.abs(beep - flash) > 900) continue;
+    const sourceBeep = nearest(captured.beepsMs, sourceFlash);
+    if (sourceBeep === undefined || Math.abs(sourceBeep - sourceFlash) > 900) continue;
+    const recordedMs = beep - flash;
+    const capturedMs = sourceBeep - sourceFlash;
+    out.push({ recordedMs, capturedMs, errorMs: recordedMs - capturedMs, flashPlacementMs: flash - sourceFlash, beepPlacementMs: beep - sourceBeep });
+  }
+  return out;
+}
