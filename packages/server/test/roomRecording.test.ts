@@ -75,6 +75,10 @@ test('a moderator records a call: others may not, a late joiner hears of it befo
   const carolCameraAt = Date.now();
   await carol.publishCamera();
   await sleep(3000);
+  // Each file's start is in the manifest as soon as it has a frame: a crash now would leave it there.
+  const live = await readManifest(join(dir, started.recordingId));
+  assert.equal(live.state, 'recording');
+  assert.deepEqual(live.tracks.map((tr) => tr.startMs !== null), [true, true, true], JSON.stringify(live.tracks));
 
   const stoppedAt = Date.now();
   await alice.setRecording(false);

@@ -243,6 +243,12 @@ export interface RecordOptions {
   pathWithoutExtension: string;
   /** Writing failed (disk full, directory gone): this track's recording stopped; stop() still closes the file. Once. */
   onError?(message: string): void;
+  /**
+   * The file has its first frame: where it starts on the common clock (epoch ms, by arrival; the
+   * result of stop() may place it better, from Sender Reports). Lets the manifest say it before the
+   * end, which a crash may never reach.
+   */
+  onFirstFrame?(startMs: number): void;
 }
 
 export type RecordedCodec = 'vp8' | 'h264' | 'opus';

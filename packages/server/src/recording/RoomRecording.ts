@@ -34,6 +34,8 @@ interface TrackEntry {
   ended: boolean;
   /** The producer was asked again while a refused attempt was in flight (its codec came meanwhile). */
   retry: boolean;
+  /** Its file's first frame, on the common clock (epoch ms); null before. */
+  firstFrameMs: number | null;
   /** Resolves when the track's file is finalized and in the manifest (or was never made). */
   done: Promise<void>;
   finish: () => void;
@@ -112,7 +114,7 @@ export class RoomRecording {
     }
     let finish!: () => void;
     const done = new Promise<void>((resolve) => (finish = resolve));
-    const entry: TrackEntry = { track, recording: null, ended: false, retry: false, done, finish };
+    const entry: TrackEntry = { track, recording: null, ended: false, retry: false, firstFrameMs: null, done, finish };
     this.tracks.set(track.trackId, entry);
     this.attempt(producer, entry);
   }
@@ -147,12 +149,21 @@ export class RoomRecording {
     const { track } = entry;
     const base = this.fileBase(track);
     producer
-      .record({ pathWithoutExtension: join(this.dir, base), onError: (message) => this.fail(`${track.source} of ${track.participantName}: ${message}`) })
+      .record({
+        pathWithoutExtension: join(this.dir, base),
+        onError: (message) => this.fail(`${track.source} of ${track.participantName}: ${message}`),
+        // In the manifest at once, so a crash leaves it too (the end fills in the refined one).
+        onFirstFrame: (startMs) => {
+          entry.firstFrameMs = startMs;
+          if (entry.recording !== null) this.manifest.trackFirstFrame(track.trackId, startMs);
+        },
+      })
       .then(
         (recording) => {
           entry.recording = recording;
           const file = basename(recording.file);
           this.manifest.trackStarted({ ...track, file, codec: codecOf(track.kind, file) });
+          if (entry.firstFrameMs !== null) this.manifest.trackFirstFrame(track.trackId, entry.firstFrameMs);
           if (entry.ended) this.finalize(entry, recording);
         },
         (err: unknown) => {

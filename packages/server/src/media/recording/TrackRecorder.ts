@@ -34,6 +34,8 @@ export interface TrackRecorderOptions {
   requestKeyFrame(): void;
   /** Writing failed (disk full, directory gone): the recorder has stopped taking packets. Once. */
   onError(err: NodeJS.ErrnoException): void;
+  /** The first frame is written: the track's start on the common clock so far (epoch ms). Once. */
+  onFirstFrame?(startMs: number): void;
 }
 
 /**
@@ -183,6 +185,7 @@ export class TrackRecorder {
     }
     const arrivalMs = rtpTs === this.frameTs ? this.frameArrivalMs : this.previousFrameArrivalMs;
     this.writer.writeFrame(this.clock.frameTime(rtpTs, arrivalMs), keyFrame, data, 0, length);
+    if (this.writer.frames === 1) this.options.onFirstFrame?.(this.clock.startMs);
   }
 
   /** Frames are dropped until a key frame comes, which is asked for now (within the request spacing). */

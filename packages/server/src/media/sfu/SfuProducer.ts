@@ -158,6 +158,7 @@ export class SfuProducer implements Producer {
         this.ctx.logger.warn({ err, producer: this.id }, 'recording a track failed');
         options.onError?.(describeWriteError(err));
       },
+      onFirstFrame: (startMs) => options.onFirstFrame?.(startMs),
     });
     if (this.currentClosed || this.codec !== codec) {
       await recorder.stop();

@@ -38,6 +38,7 @@ export interface Endpoint {
   subscribedLayers?(layers: SubscribedLayer[]): void;
   streamState?(state: StreamState): void;
   recordingError?(message: string): void;
+  recordingFirstFrame?(startMs: number): void;
 }
 
 /**
@@ -194,6 +195,8 @@ export class MediaWorker {
         return this.endpoints.get(event.consumer)?.streamState?.(event.state === 'paused' ? { state: 'paused', reason: 'bandwidth' } : { state: 'active' });
       case 'recordingError':
         return this.endpoints.get(event.recording)?.recordingError?.(event.message);
+      case 'recordingFirstFrame':
+        return this.endpoints.get(event.recording)?.recordingFirstFrame?.(event.startMs);
       case 'failed':
         return this.endpoints.get(event.handle)?.failed(errorFromWire(event.error));
       case 'log':

@@ -29,6 +29,13 @@ export class RemoteTrackRecording implements TrackRecording, Endpoint {
     const endpoint: Endpoint = {
       failed: () => {},
       recordingError: (message) => (recording === null ? early.push(message) : recording.recordingError(message)),
+      recordingFirstFrame: (startMs) => {
+        try {
+          options.onFirstFrame?.(startMs);
+        } catch (err) {
+          producer.transport.router.logger.error({ err, producerId: producer.id }, 'recording onFirstFrame threw');
+        }
+      },
     };
     const handle = worker.handle(endpoint);
     try {

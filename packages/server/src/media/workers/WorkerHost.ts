@@ -157,7 +157,8 @@ export class WorkerHost {
     const producer = this.producers.get(command.producer);
     if (!producer) return this.reply(request, MediaError.conflict('producer is closed'));
     const onError = (message: string): void => this.send({ ev: 'recordingError', recording: handle, message });
-    producer.record({ pathWithoutExtension: command.path, onError }).then(
+    const onFirstFrame = (startMs: number): void => this.send({ ev: 'recordingFirstFrame', recording: handle, startMs });
+    producer.record({ pathWithoutExtension: command.path, onError, onFirstFrame }).then(
       (recording) => {
         this.recordings.set(handle, recording);
         this.reply(request, undefined, { kind: 'recordingStarted', file: recording.file });

@@ -112,6 +112,8 @@ export const WorkerEvent = z.discriminatedUnion('ev', [
   z.object({ ev: z.literal('reply'), request: Handle, error: MediaErrorWire.optional(), result: ReplyResultWire.optional() }),
   /** Writing a recording's file failed (disk full...): it has stopped taking media; stopRecording still closes it. */
   z.object({ ev: z.literal('recordingError'), recording: Handle, message: Text }),
+  /** A recording's file has its first frame, starting at `startMs` on the common clock. */
+  z.object({ ev: z.literal('recordingFirstFrame'), recording: Handle, startMs: z.number().finite() }),
   /** Dynacast: the simulcast layers the publisher of `producer` should send changed. */
   z.object({ ev: z.literal('subscribedLayers'), producer: Handle, layers: z.array(z.object({ rid: Rid, active: z.boolean() })).max(8) }),
   /** The allocator paused (for bandwidth) or resumed the video of `consumer`. */
