@@ -18,6 +18,14 @@ after(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
+/** The engine's ticker, every 50 ms from `startMs`, run up to each packet's time (play()'s beforePacket). */
+function ticksFrom(sink: SfuRecordingSink, startMs: number): (t: number) => void {
+  let next = startMs;
+  return (t) => {
+    for (; next <= t; next += 50) sink.tick(next);
+  };
+}
+
 test('records the best layer that flows, and moves up at the better layer key frame, nothing lost across the switch', async () => {
   const t0 = performance.now(); // record() reads this clock
   const { producer, keyFrameRequests, play } = chromiumSimulcastProducer(t0);
@@ -25,10 +33,7 @@ test('records the best layer that flows, and moves up at the better layer key fr
   for (const layer of producer.layers) layer.turnedOnAtMs = Number.NEGATIVE_INFINITY;
   play(0, 200, { skipRid: 'f' });
   const sink = (await producer.record({ pathWithoutExtension: join(dir, 'cam') })) as SfuRecordingSink;
-  let nextTick = t0 + 200;
-  const beforePacket = (t: number): void => {
-    for (; nextTick <= t; nextTick += 50) sink.tick(nextTick);
-  };
+  const beforePacket = ticksFrom(sink, t0 + 200);
   play(200, 1000, { skipRid: 'f', beforePacket });
   assert.equal(sink.neededLayers(), 0b010, 'h is recorded, so dynacast keeps it on');
   play(1000, 3000, { beforePacket }); // f arrives from 1 s on
@@ -53,10 +58,7 @@ test('a top layer that is expected but never sent (its start grace): the layer b
   const t0 = performance.now();
   const { producer, play } = chromiumSimulcastProducer(t0);
   const sink = (await producer.record({ pathWithoutExtension: join(dir, 'no-top') })) as SfuRecordingSink;
-  let nextTick = t0;
-  const beforePacket = (t: number): void => {
-    for (; nextTick <= t; nextTick += 50) sink.tick(nextTick);
-  };
+  const beforePacket = ticksFrom(sink, t0);
   // f was just turned on (within LAYER_START_GRACE_MS) but never comes, as from a 640x480 camera.
   play(0, 2500, { skipRid: 'f', beforePacket });
   const result = await sink.stop();
@@ -70,10 +72,7 @@ test('a paused producer writes nothing, and the file goes on where the capture c
   const t0 = performance.now();
   const { producer, play } = chromiumSimulcastProducer(t0);
   const sink = (await producer.record({ pathWithoutExtension: join(dir, 'paused') })) as SfuRecordingSink;
-  let nextTick = t0;
-  const beforePacket = (t: number): void => {
-    for (; nextTick <= t; nextTick += 50) sink.tick(nextTick);
-  };
+  const beforePacket = ticksFrom(sink, t0);
   play(0, 1000, { beforePacket });
   producer.pause();
   play(1000, 2000, { beforePacket });
