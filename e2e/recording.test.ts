@@ -10,7 +10,7 @@
  * Loss and a killed server are recordingImpaired.test.ts (their own network namespaces).
  */
 import assert from 'node:assert/strict';
-import { copyFile, mkdir, mkdtemp, readdir, rm, stat } from 'node:fs/promises';
+import { cp, mkdir, mkdtemp, readdir, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { after, before, test } from 'node:test';
@@ -198,16 +198,17 @@ test('a 3-person call recorded for 20 s: consent and control in the web app, eve
         if (!(Math.abs(placement) <= START_TOLERANCE_MS)) failures.push(`${name}'s ${what}: the manifest places its file ${Math.round(placement)} ms off when it was captured`);
       }
     }
+    if (failures.length > 0) failures.push(`the recording is kept in ${await keep(recordingDir)}`);
     assert.deepEqual(failures, []);
   });
 });
 
-/** Copies a file that failed a check to test-results/recording/, for whoever looks into it. */
-async function keep(file: string): Promise<string> {
+/** Copies a file or folder that failed a check to test-results/recording/, for whoever looks into it. */
+async function keep(path: string): Promise<string> {
   const dir = join(RESULTS_DIR, 'recording');
   await mkdir(dir, { recursive: true });
-  const to = join(dir, basename(file));
-  await copyFile(file, to);
+  const to = join(dir, basename(path));
+  await cp(path, to, { recursive: true });
   return to;
 }
 

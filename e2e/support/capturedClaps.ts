@@ -102,23 +102,35 @@ export interface ClapMatch {
 }
 
 /**
- * Each recorded clap against the same clap as captured: the captured flash nearest to the
- * recorded one (within `maxMs`), each with its nearest beep. Unmatched recorded claps are left out.
+ * Each recorded clap against the same clap as captured: the captured flash nearest to the recorded
+ * one (within `maxMs`) and that clap's captured A/V offset; the recorded beep is the one nearest to
+ * where that offset puts it. The captured offsets drift (see above), by up to a loop over a test:
+ * a beep nearest to its flash may belong to the next clap, so they are unwrapped by `loopMs`,
+ * clap to clap, as the drift is slow. Unmatched recorded claps are left out.
  */
-export function againstCapture(recordedFlashesMs: readonly number[], recordedBeepsMs: readonly number[], captured: CapturedClaps, maxMs = 400): ClapMatch[] {
+export function againstCapture(recordedFlashesMs: readonly number[], recordedBeepsMs: readonly number[], captured: CapturedClaps, loopMs = 2000, maxMs = 400): ClapMatch[] {
   const nearest = (list: readonly number[], t: number): number | undefined =>
     list.reduce<number | undefined>((best, x) => (best === undefined || Math.abs(x - t) < Math.abs(best - t) ? x : best), undefined);
+  // The captured offset of every captured clap, unwrapped.
+  const capturedOffset = new Map<number, number>();
+  let previous: number | undefined;
+  for (const flash of captured.flashesMs) {
+    const beep = nearest(captured.beepsMs, flash + (previous ?? 0));
+    if (beep === undefined) continue;
+    let offset = beep - flash;
+    if (previous !== undefined) offset -= Math.round((offset - previous) / loopMs) * loopMs;
+    capturedOffset.set(flash, offset);
+    previous = offset;
+  }
   const out: ClapMatch[] = [];
-  // Half a 2 s loop: a beep is never paired with the next clap's flash; a busy capture drifts A from V by hundreds of ms.
   for (const flash of recordedFlashesMs) {
-    const beep = nearest(recordedBeepsMs, flash);
     const sourceFlash = nearest(captured.flashesMs, flash);
-    if (beep === undefined || sourceFlash === undefined || Math.abs(sourceFlash - flash) > maxMs || Math.abs(beep - flash) > 900) continue;
-    const sourceBeep = nearest(captured.beepsMs, sourceFlash);
-    if (sourceBeep === undefined || Math.abs(sourceBeep - sourceFlash) > 900) continue;
+    if (sourceFlash === undefined || Math.abs(sourceFlash - flash) > maxMs) continue;
+    const capturedMs = capturedOffset.get(sourceFlash);
+    const beep = capturedMs === undefined ? undefined : nearest(recordedBeepsMs, flash + capturedMs);
+    if (capturedMs === undefined || beep === undefined || Math.abs(beep - flash - capturedMs) > loopMs / 2) continue;
     const recordedMs = beep - flash;
-    const capturedMs = sourceBeep - sourceFlash;
-    out.push({ recordedMs, capturedMs, errorMs: recordedMs - capturedMs, flashPlacementMs: flash - sourceFlash, beepPlacementMs: beep - sourceBeep });
+    out.push({ recordedMs, capturedMs, errorMs: recordedMs - capturedMs, flashPlacementMs: flash - sourceFlash, beepPlacementMs: beep - (sourceFlash + capturedMs) });
   }
   return out;
 }
