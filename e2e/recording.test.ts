@@ -2,8 +2,8 @@
  * Recording a meeting, as people do it and as the files come out (issue 13), in one Chromium whose
  * fake camera and microphone are a clapper (a flash and a beep at the same instants, looping):
  * - a 3-person call recorded for 20 s from the moderator's switch: a guest may not start one, everyone
- *   sees the indicator, a late joiner is told before her camera and microphone go out, a screen
- *   share comes and goes; every file reads and decodes cleanly, lasts as long as its track really
+ *   sees the indicator, a late joiner is told before her camera and microphone go out (and one who
+ *   chooses Leave sends nothing), a screen share comes and goes; every file reads and decodes cleanly, lasts as long as its track really
  *   ran, starts in the manifest when its track really began, and its flashes and beeps line up;
  * - a full disk (a 4 MB tmpfs as the recordings folder): the recording stops cleanly, the
  *   moderator reads why, a webhook fires, the call goes on.
@@ -19,10 +19,10 @@ import { ServerProcess } from '@confab/loadtest';
 import { readManifest, type RecordedTrack, type RecordingManifest } from '../packages/server/src/recording/manifest';
 import { beepOnsets, flashOnsets, median } from './support/avSync';
 import { againstCapture, capturedClaps, startCapturingClaps } from './support/capturedClaps';
-import { launchBrowser, openParticipant, RESULTS_DIR, screenshot, uniqueRoom, type OpenOptions, type Participant } from './support/browser';
+import { launchBrowser, openParticipant, RESULTS_DIR, screenshot, uniqueRoom, waitForBodyState, type OpenOptions, type Participant } from './support/browser';
 import { clapperMedia } from './support/impair/index';
 import { MEETING_CONTROLS } from './support/moderationUi';
-import { expectTilePlaying } from './support/observe';
+import { expectTilePlaying, listedPeople, tileNames } from './support/observe';
 import { checkFile, finalManifest, flipRecordSwitch, MEDIA_TIMELINE, mediaTimeline, toastText, waitIndicator, type MediaTimeline } from './support/recording';
 import { TEST_KEY, TEST_SECRET, TOKEN_MODE_ENV, token } from '../packages/server/test/support/accessCases';
 import { WebhookReceiver } from '../packages/server/test/support/webhookReceiver';
@@ -116,6 +116,15 @@ test('a 3-person call recorded for 20 s: consent and control in the web app, eve
     await startCapturingClaps(carol);
     await expectTilePlaying(alice, 'Alice', 'Carol');
 
+    // Dan would rather not be recorded: Leave sends nothing and takes him back to the start page.
+    const dan = await enter(server, room, 'Dan', { waitForState: 'none' });
+    const danConsent = dan.getByRole('dialog', { name: 'This meeting is being recorded' });
+    await danConsent.waitFor({ state: 'visible', timeout: 30_000 });
+    await danConsent.getByRole('button', { name: 'Leave' }).click({ timeout: 5000 });
+    await waitForBodyState(dan, 'lobby', 10_000);
+    assert.deepEqual((await mediaTimeline(dan)).firstSent, {}, 'nothing of Dan’s went out');
+    await waitFor(async () => (await tileNames(alice)).every((n) => n !== 'Dan') && !(await listedPeople(alice)).includes('Dan'), { timeout: 10_000, message: 'Dan is gone from Alice’s page' });
+
     // Bob shares his screen for a while.
     await sleep(2000);
     await clickScreenShare(bob);
@@ -133,7 +142,8 @@ test('a 3-person call recorded for 20 s: consent and control in the web app, eve
 
     const manifest = await finalManifest(join(dir, await recordingId(dir)));
     assert.equal(manifest.state, 'stopped');
-    assert.deepEqual(manifest.participants.map((p) => p.name).sort(), ['Alice', 'Bob', 'Carol']);
+    // Dan was in the room for a moment (he saw and heard the others), with no track.
+    assert.deepEqual(manifest.participants.map((p) => p.name).sort(), ['Alice', 'Bob', 'Carol', 'Dan']);
     assert.deepEqual(
       manifest.tracks.map((t) => `${t.participantName} ${t.source}`).sort(),
       ['Alice camera', 'Alice microphone', 'Bob camera', 'Bob microphone', 'Bob screen', 'Carol camera', 'Carol microphone'],
