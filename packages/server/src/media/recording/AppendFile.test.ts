@@ -41,3 +41,22 @@ test('a disk that falls far behind fails the file once instead of growing the me
     await rm(dir, { recursive: true, force: true });
   }
 });
+
+test('started, not yet open: appends and flushes are held and written once the file opens; a file that cannot open says why', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'confab-append-'));
+  try {
+    const file = AppendFile.start(join(dir, 'early.bin'), assert.fail);
+    file.append(Buffer.from('first packets '));
+    file.flush(); // nothing to write to yet: kept
+    file.append(Buffer.from('arrive early'));
+    await file.opened;
+    await file.close();
+    assert.equal(await readFile(join(dir, 'early.bin'), 'utf8'), 'first packets arrive early');
+    const nowhere = AppendFile.start(join(dir, 'missing', 'x.bin'), assert.fail);
+    nowhere.append(Buffer.from('lost'));
+    await assert.rejects(nowhere.opened, { code: 'ENOENT' });
+    await nowhere.close();
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+});

@@ -29,17 +29,40 @@ export class AppendFile {
   private closed = false;
   private readonly idle: Array<() => void> = [];
 
+  /** -1 until the file is open: appends are staged meanwhile. */
+  private fd = -1;
+  /** Settles once the file is open; rejects if it cannot be (then nothing is ever written). */
+  readonly opened: Promise<void>;
+
   private constructor(
     readonly path: string,
-    private readonly fd: number,
     private readonly onError: (err: NodeJS.ErrnoException) => void,
-  ) {}
-
-  /** Creates (or truncates) the file. */
-  static create(path: string, onError: (err: NodeJS.ErrnoException) => void): Promise<AppendFile> {
-    return new Promise((resolve, reject) => {
-      open(path, 'w', 0o640, (err, fd) => (err ? reject(err) : resolve(new AppendFile(path, fd, onError))));
+  ) {
+    this.opened = new Promise((resolve, reject) => {
+      open(path, 'w', 0o640, (err, fd) => {
+        if (err) {
+          this.error = err;
+          this.staged = 0;
+          reject(err);
+          return;
+        }
+        this.fd = fd;
+        resolve();
+      });
     });
+    this.opened.catch(() => undefined); // the owner awaits it; an unobserved rejection is no crash
+  }
+
+  /** Creates (or truncates) the file and returns at once, taking appends while it opens (`opened`). */
+  static start(path: string, onError: (err: NodeJS.ErrnoException) => void): AppendFile {
+    return new AppendFile(path, onError);
+  }
+
+  /** Creates (or truncates) the file; rejects if it cannot be opened. */
+  static async create(path: string, onError: (err: NodeJS.ErrnoException) => void): Promise<AppendFile> {
+    const file = AppendFile.start(path, onError);
+    await file.opened;
+    return file;
   }
 
   /** Stages `data` (copied: the caller may reuse its buffer). */
@@ -71,7 +94,7 @@ export class AppendFile {
 
   /** Hands what is staged to the kernel (unless a write is still in flight: it follows that one). */
   flush(): void {
-    if (this.writing || this.staged === 0 || this.error !== null) return;
+    if (this.fd < 0 || this.writing || this.staged === 0 || this.error !== null) return;
     const buf = this.staging;
     const n = this.staged;
     this.staging = this.spare;
@@ -83,6 +106,7 @@ export class AppendFile {
 
   /** Resolves when everything staged so far has been written (or writing failed). */
   drain(): Promise<void> {
+    if (this.fd < 0 && this.error === null) return this.opened.then(() => this.drain(), () => undefined);
     this.flush();
     if (!this.writing) return Promise.resolve();
     return new Promise((resolve) => this.idle.push(resolve));
@@ -105,6 +129,7 @@ export class AppendFile {
     if (this.closed) return;
     await this.drain();
     this.closed = true;
+    if (this.fd < 0) return; // never opened
     await new Promise<void>((resolve) => close(this.fd, () => resolve()));
   }
 

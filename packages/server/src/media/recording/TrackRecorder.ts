@@ -92,10 +92,26 @@ export class TrackRecorder {
 
   /** Creates the file (an unwritable directory rejects here). */
   static async create(options: TrackRecorderOptions): Promise<TrackRecorder> {
+    const recorder = TrackRecorder.start(options);
+    await recorder.opened;
+    return recorder;
+  }
+
+  /**
+   * Starts at once, taking packets while its file opens (`opened`; a rejection means nothing is
+   * written): a track's first packets, which follow its publisher's answer within milliseconds,
+   * are not lost to the file system's latency.
+   */
+  static start(options: TrackRecorderOptions): TrackRecorder {
     let recorder: TrackRecorder | null = null;
-    const file = await AppendFile.create(`${options.pathWithoutExtension}.${fileExtension(options.codec)}`, (err) => recorder?.fail(err));
+    const file = AppendFile.start(`${options.pathWithoutExtension}.${fileExtension(options.codec)}`, (err) => recorder?.fail(err));
     recorder = new TrackRecorder(options, file);
     return recorder;
+  }
+
+  /** Settles once the file is open; rejects with why it could not be. */
+  get opened(): Promise<void> {
+    return this.out.opened;
   }
 
   /** One RTP packet `buf[0, len)` of the track, arrived at `arrivalMs` on the common clock (epoch ms). */

@@ -148,7 +148,7 @@ export class SfuProducer implements Producer {
     if (this.currentClosed) throw MediaError.conflict('producer is closed');
     if (codec === undefined) throw MediaError.conflict("the track's codec is not known yet");
     let sink: SfuRecordingSink | null = null;
-    const recorder = await TrackRecorder.create({
+    const recorder = TrackRecorder.start({
       pathWithoutExtension: options.pathWithoutExtension,
       codec,
       clockRate: this.clockRate,
@@ -160,12 +160,20 @@ export class SfuProducer implements Producer {
       },
       onFirstFrame: (startMs) => options.onFirstFrame?.(startMs),
     });
-    if (this.currentClosed || this.codec !== codec) {
-      await recorder.stop();
-      throw MediaError.conflict(this.currentClosed ? 'producer is closed' : 'the track changed codec');
-    }
+    // Attached before its file is open: a track published just now sends its first packets (and its
+    // first key frame) within milliseconds of the answer, faster than a busy disk opens a file.
     sink = new SfuRecordingSink(this, recorder, this.ctx);
     this.sinks = [...this.sinks, sink];
+    try {
+      await recorder.opened;
+    } catch (err) {
+      await sink.stop();
+      throw err;
+    }
+    if (this.currentClosed || this.codec !== codec) {
+      await sink.stop();
+      throw MediaError.conflict(this.currentClosed ? 'producer is closed' : 'the track changed codec');
+    }
     return sink;
   }
 
