@@ -1,0 +1,84 @@
+import type { NativeRtpFanout } from '@confab/srtp';
+import { isVp8KeyFrame } from '@confab/wire';
+import { silentLogger } from '../../../logger';
+import { MediaCounters } from '../../../MediaCounters';
+import { PacketSlots } from '../../PacketSlots';
+import { SfuConsumer, type ConsumerOwner } from '../../SfuConsumer';
+import type { SfuContext } from '../../SfuContext';
+import { SfuProducer } from '../../SfuProducer';
+import { SsrcAllocator } from '../../SsrcAllocator';
+import { Ticker } from '../../Ticker';
+import { CHROMIUM_SIMULCAST_OFFER } from '../../sdp/chromiumSimulcast.fixture';
+import { parseSdp } from '../../sdp/parseSdp';
+import { negotiatePublishOffer } from '../../sdp/publishOffer';
+import { CHROMIUM_SIMULCAST_RTP } from '../../simulcast/chromiumSimulcastRtp.fixture';
+
+export interface SteadyFanoutRig {
+  readonly counters: MediaCounters;
+  /** Feeds packet number `i` (sequence number i, time i ms) to the producer. */
+  receive(i: number): void;
+}
+
+/**
+ * The forwarding path in its steady state, for the allocation test and the fan-out micro-bench:
+ * the real SfuProducer (the top layer of the recorded Chromium simulcast offer) and `consumers`
+ * SfuConsumers taking that layer, through `fanout` (null: the TypeScript path), with a send that
+ * does nothing. The packet is the recording's first key frame of that layer, its payload grown to
+ * `payloadBytes`, fed again and again with new sequence numbers and timestamps.
+ */
+export function steadyFanoutRig(consumers: number, fanout: NativeRtpFanout | null, payloadBytes = 1100): SteadyFanoutRig {
+  const counters = new MediaCounters();
+  const ctx: SfuContext = {
+    logger: silentLogger,
+    counters,
+    network: undefined as never, // nothing is sent
+    slots: new PacketSlots(),
+    ssrcs: new SsrcAllocator(),
+    ticker: new Ticker(50, silentLogger),
+    fanout,
+  };
+  const producer = new SfuProducer({ id: 'cam', kind: 'video', mid: '1', source: 'camera' }, 'alice', ctx, {
+    producerClosed() {},
+    sendKeyFrameRequest() {},
+    sendNacks() {},
+    streamsChanged() {},
+  });
+  const negotiation = negotiatePublishOffer(parseSdp(CHROMIUM_SIMULCAST_OFFER));
+  producer.bind(negotiation.sections[1]!.stream!, negotiation.extensionIds);
+  const layer = producer.layerByRid('f')!;
+  const owner: ConsumerOwner = {
+    connected: true,
+    sendRtp: () => true,
+    sendRtcp() {},
+    consumerClosed() {},
+    renegotiate() {},
+    allocationChanged() {},
+    discardPaced() {},
+  };
+  for (let i = 0; i < consumers; i++) {
+    const consumer = new SfuConsumer(producer, String(i), owner, ctx, {});
+    producer.addConsumer(consumer);
+    consumer.prepareOffer();
+    consumer.negotiate({ mid: String(i), receiving: true, payloadTypes: new Set([96, 97]), audioLevelId: 0, transportCcId: 5 });
+    consumer.allocation.target = layer.index;
+    consumer.applyAllocation(0);
+  }
+  const keyFrame = CHROMIUM_SIMULCAST_RTP.find(([, rid, , headerLength, hex]) => {
+    const b = Buffer.from(hex, 'hex');
+    return rid === 'f' && isVp8KeyFrame(b, headerLength, b.length);
+  })!;
+  const headerLength = keyFrame[3];
+  const recorded = Buffer.from(keyFrame[4], 'hex');
+  const packet = Buffer.alloc(headerLength + payloadBytes);
+  recorded.copy(packet);
+  producer.learnSsrc(layer, packet.readUInt32BE(8), false);
+  return {
+    counters,
+    receive(i: number): void {
+      packet[2] = (i >> 8) & 0xff;
+      packet[3] = i & 0xff;
+      packet[7] = (i * 3) & 0xff; // the timestamp moves on (its low byte: the number stays a small integer)
+      producer.receive(layer, packet, packet.length, headerLength, i);
+    },
+  };
+}
