@@ -11,7 +11,7 @@
 import { parseArgs } from 'node:util';
 import { nativeRtpFanout, NATIVE_FANOUT_ENV } from '@confab/srtp';
 // The bench package does not depend on the server; the rig is the server's own test support.
-import { steadyFanoutRig, type SteadyFanoutRig } from '../../packages/server/src/media/sfu/fanout/testing/steadyFanoutRig';
+import { steadyFanoutRig, type SteadyFanoutRig } from '../../packages/server/src/media/sfu/testing/steadyFanoutRig';
 
 const { values } = parseArgs({
   options: {

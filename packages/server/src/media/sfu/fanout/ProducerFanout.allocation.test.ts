@@ -13,7 +13,7 @@ const at = (path: string) => JSON.stringify(fileURLToPath(new URL(path, import.m
 
 const code = `
   const { nativeRtpFanout } = await import('@confab/srtp');
-  const { steadyFanoutRig } = await import(${at('./testing/steadyFanoutRig.ts')});
+  const { steadyFanoutRig } = await import(${at('../testing/steadyFanoutRig.ts')});
   const fanout = nativeRtpFanout();
   if (fanout === null) throw new Error('no native fan-out');
   const rig = steadyFanoutRig(32, fanout);

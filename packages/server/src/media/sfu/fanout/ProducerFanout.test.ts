@@ -8,18 +8,12 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { nativeRtpFanout, NATIVE_FANOUT_ENV, type NativeRtpFanout } from '@confab/srtp';
 import { rtpPayloadType, rtpSeq, rtpSsrc } from '@confab/wire';
-import { silentLogger } from '../../logger';
-import { MediaCounters } from '../../MediaCounters';
+import type { MediaCounters } from '../../MediaCounters';
 import { PacketSlots } from '../PacketSlots';
 import { SfuConsumer, type ConsumerOwner } from '../SfuConsumer';
-import type { SfuContext } from '../SfuContext';
-import { SfuProducer } from '../SfuProducer';
 import { SsrcAllocator } from '../SsrcAllocator';
-import { Ticker } from '../Ticker';
-import { CHROMIUM_SIMULCAST_OFFER } from '../sdp/chromiumSimulcast.fixture';
-import { parseSdp } from '../sdp/parseSdp';
-import { negotiatePublishOffer } from '../sdp/publishOffer';
 import { CHROMIUM_SIMULCAST_RTP } from '../simulcast/chromiumSimulcastRtp.fixture';
+import { chromiumSimulcastProducer, testConsumerOwner, testSfuContext } from '../testing/sfuTestParts';
 
 /** SSRCs 1001, 1002, ...: both runs must number their streams alike to be compared byte for byte. */
 class CountingSsrcs extends SsrcAllocator {
@@ -42,40 +36,16 @@ interface Subscriber {
 const TRANSPORT_CC_IDS = [3, 5, 0, 7, 3];
 
 function run(fanout: NativeRtpFanout | null): { subscribers: Subscriber[]; counters: MediaCounters } {
-  const counters = new MediaCounters();
-  const ctx: SfuContext = {
-    logger: silentLogger,
-    counters,
-    network: undefined as never, // no transport is opened here
-    slots: new PacketSlots(64),
-    ssrcs: new CountingSsrcs(),
-    ticker: new Ticker(50, silentLogger),
-    fanout,
-  };
-  const producer = new SfuProducer({ id: 'cam', kind: 'video', mid: '1', source: 'camera' }, 'alice', ctx, {
-    producerClosed() {},
-    sendKeyFrameRequest() {},
-    sendNacks() {},
-    streamsChanged() {},
-  });
-  const negotiation = negotiatePublishOffer(parseSdp(CHROMIUM_SIMULCAST_OFFER));
-  producer.bind(negotiation.sections[1]!.stream!, negotiation.extensionIds);
+  const ctx = testSfuContext({ fanout, slots: new PacketSlots(64), ssrcs: new CountingSsrcs() });
+  const producer = chromiumSimulcastProducer(ctx);
   const subscribers = TRANSPORT_CC_IDS.map((transportCcId, i): Subscriber => {
     const sent: string[] = [];
     const seqs: number[] = [];
-    const owner: Subscriber['owner'] = {
-      connected: true,
-      sendRtp(slot, length) {
-        sent.push(slot.subarray(0, length).toString('hex'));
-        if (rtpPayloadType(slot) === 96) seqs.push(rtpSeq(slot));
-        return true;
-      },
-      sendRtcp() {},
-      consumerClosed() {},
-      renegotiate() {},
-      allocationChanged() {},
-      discardPaced() {},
-    };
+    const owner = testConsumerOwner((slot, length) => {
+      sent.push(slot.subarray(0, length).toString('hex'));
+      if (rtpPayloadType(slot) === 96) seqs.push(rtpSeq(slot));
+      return true;
+    });
     const consumer = new SfuConsumer(producer, String(i), owner, ctx, {});
     // The RTX sequence starts at random; both runs start it at the same place.
     (consumer as unknown as { rtxSeq: number }).rtxSeq = 100 * i;
@@ -116,7 +86,7 @@ function run(fanout: NativeRtpFanout | null): { subscribers: Subscriber[]; count
     if (layer.ssrc < 0) producer.learnSsrc(layer, rtpSsrc(buf), false);
     producer.receive(layer, buf, buf.length, headerLength, t);
   }
-  return { subscribers, counters };
+  return { subscribers, counters: ctx.counters };
 }
 
 function loadFanout(): NativeRtpFanout | string {

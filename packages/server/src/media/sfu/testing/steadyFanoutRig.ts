@@ -1,17 +1,9 @@
 import type { NativeRtpFanout } from '@confab/srtp';
 import { isVp8KeyFrame } from '@confab/wire';
-import { silentLogger } from '../../../logger';
-import { MediaCounters } from '../../../MediaCounters';
-import { PacketSlots } from '../../PacketSlots';
-import { SfuConsumer, type ConsumerOwner } from '../../SfuConsumer';
-import type { SfuContext } from '../../SfuContext';
-import { SfuProducer } from '../../SfuProducer';
-import { SsrcAllocator } from '../../SsrcAllocator';
-import { Ticker } from '../../Ticker';
-import { CHROMIUM_SIMULCAST_OFFER } from '../../sdp/chromiumSimulcast.fixture';
-import { parseSdp } from '../../sdp/parseSdp';
-import { negotiatePublishOffer } from '../../sdp/publishOffer';
-import { CHROMIUM_SIMULCAST_RTP } from '../../simulcast/chromiumSimulcastRtp.fixture';
+import type { MediaCounters } from '../../MediaCounters';
+import { SfuConsumer } from '../SfuConsumer';
+import { CHROMIUM_SIMULCAST_RTP } from '../simulcast/chromiumSimulcastRtp.fixture';
+import { chromiumSimulcastProducer, testConsumerOwner, testSfuContext } from './sfuTestParts';
 
 export interface SteadyFanoutRig {
   readonly counters: MediaCounters;
@@ -27,34 +19,10 @@ export interface SteadyFanoutRig {
  * `payloadBytes`, fed again and again with new sequence numbers and timestamps.
  */
 export function steadyFanoutRig(consumers: number, fanout: NativeRtpFanout | null, payloadBytes = 1100): SteadyFanoutRig {
-  const counters = new MediaCounters();
-  const ctx: SfuContext = {
-    logger: silentLogger,
-    counters,
-    network: undefined as never, // nothing is sent
-    slots: new PacketSlots(),
-    ssrcs: new SsrcAllocator(),
-    ticker: new Ticker(50, silentLogger),
-    fanout,
-  };
-  const producer = new SfuProducer({ id: 'cam', kind: 'video', mid: '1', source: 'camera' }, 'alice', ctx, {
-    producerClosed() {},
-    sendKeyFrameRequest() {},
-    sendNacks() {},
-    streamsChanged() {},
-  });
-  const negotiation = negotiatePublishOffer(parseSdp(CHROMIUM_SIMULCAST_OFFER));
-  producer.bind(negotiation.sections[1]!.stream!, negotiation.extensionIds);
+  const ctx = testSfuContext({ fanout });
+  const producer = chromiumSimulcastProducer(ctx);
   const layer = producer.layerByRid('f')!;
-  const owner: ConsumerOwner = {
-    connected: true,
-    sendRtp: () => true,
-    sendRtcp() {},
-    consumerClosed() {},
-    renegotiate() {},
-    allocationChanged() {},
-    discardPaced() {},
-  };
+  const owner = testConsumerOwner(() => true);
   for (let i = 0; i < consumers; i++) {
     const consumer = new SfuConsumer(producer, String(i), owner, ctx, {});
     producer.addConsumer(consumer);
@@ -68,12 +36,11 @@ export function steadyFanoutRig(consumers: number, fanout: NativeRtpFanout | nul
     return rid === 'f' && isVp8KeyFrame(b, headerLength, b.length);
   })!;
   const headerLength = keyFrame[3];
-  const recorded = Buffer.from(keyFrame[4], 'hex');
   const packet = Buffer.alloc(headerLength + payloadBytes);
-  recorded.copy(packet);
+  Buffer.from(keyFrame[4], 'hex').copy(packet);
   producer.learnSsrc(layer, packet.readUInt32BE(8), false);
   return {
-    counters,
+    counters: ctx.counters,
     receive(i: number): void {
       packet[2] = (i >> 8) & 0xff;
       packet[3] = i & 0xff;
