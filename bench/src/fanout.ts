@@ -5,11 +5,13 @@
  * before the pacer, SRTP and the socket: the TypeScript path (each consumer's forward(): copy,
  * RtpStreamRewriter, VP8 picture ids, extension ids) against the native fan-out (one call per
  * packet, CONFAB_NATIVE_FANOUT=1). The rounds alternate the two; medians of ns per copy.
+ * --seal: each consumer's send protects the copy with an SRTP session of its own (native
+ * AES-128-GCM, as a subscriber's transport does before the socket), to show that share.
  *
- *   node --import tsx bench/src/fanout.ts [--subscribers 32] [--packets 50000] [--rounds 7] [--json]
+ *   node --import tsx bench/src/fanout.ts [--subscribers 32] [--packets 50000] [--rounds 7] [--seal] [--json]
  */
 import { parseArgs } from 'node:util';
-import { nativeRtpFanout, NATIVE_FANOUT_ENV } from '@confab/srtp';
+import { createSrtpSession, nativeRtpFanout, NATIVE_FANOUT_ENV } from '@confab/srtp';
 // The bench package does not depend on the server; the rig is the server's own test support.
 import { steadyFanoutRig, type SteadyFanoutRig } from '../../packages/server/src/media/sfu/testing/steadyFanoutRig';
 
@@ -18,6 +20,7 @@ const { values } = parseArgs({
     subscribers: { type: 'string', default: '32' },
     packets: { type: 'string', default: '50000' },
     rounds: { type: 'string', default: '7' },
+    seal: { type: 'boolean', default: false },
     json: { type: 'boolean', default: false },
   },
 });
@@ -30,7 +33,17 @@ if (!(Number.isInteger(rounds) && rounds >= 1 && rounds <= 100)) throw new Error
 
 process.env[NATIVE_FANOUT_ENV] = '1';
 const native = nativeRtpFanout()!;
-const rigs: Record<'ts' | 'native', SteadyFanoutRig> = { ts: steadyFanoutRig(subscribers, null), native: steadyFanoutRig(subscribers, native) };
+/** A send per consumer: nothing, or SRTP protection with a session of its own. */
+function send(): (consumer: number) => (slot: Buffer, length: number) => boolean {
+  if (!values.seal) return () => () => true;
+  const key = Buffer.alloc(16, 7);
+  const salt = Buffer.alloc(12, 9);
+  return () => {
+    const session = createSrtpSession({ profile: 'AEAD_AES_128_GCM', backend: 'native', localKey: key, localSalt: salt, remoteKey: key, remoteSalt: salt });
+    return (slot, length) => session.protectRtp(slot, length) > 0;
+  };
+}
+const rigs: Record<'ts' | 'native', SteadyFanoutRig> = { ts: steadyFanoutRig(subscribers, null, send()), native: steadyFanoutRig(subscribers, native, send()) };
 const next = { ts: 1, native: 1 };
 
 /** ns of thread CPU per forwarded copy over `packets` packets. */
@@ -55,9 +68,10 @@ for (let r = 0; r < rounds; r++) {
 const ts = median(results.ts);
 const nat = median(results.native);
 if (values.json) {
-  console.log(JSON.stringify({ subscribers, packets, rounds, ns_per_copy: { ts, native: nat }, rounds_ns: results }, null, 2));
+  console.log(JSON.stringify({ subscribers, packets, rounds, seal: values.seal, ns_per_copy: { ts, native: nat }, rounds_ns: results }, null, 2));
 } else {
-  console.log(`${subscribers} consumers, ${packets} packets a round, ${rounds} rounds (medians, ns of CPU per forwarded copy, send excluded)`);
+  const sending = values.seal ? 'SRTP seal included, socket excluded' : 'send excluded';
+  console.log(`${subscribers} consumers, ${packets} packets a round, ${rounds} rounds (medians, ns of CPU per forwarded copy, ${sending})`);
   console.log(`TypeScript path  ${ts.toFixed(0)}`);
   console.log(`native fan-out   ${nat.toFixed(0)}   (${(ts / nat).toFixed(1)}x)`);
 }

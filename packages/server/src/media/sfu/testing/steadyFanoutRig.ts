@@ -1,7 +1,7 @@
 import type { NativeRtpFanout } from '@confab/srtp';
 import { isVp8KeyFrame } from '@confab/wire';
 import type { MediaCounters } from '../../MediaCounters';
-import { SfuConsumer } from '../SfuConsumer';
+import { SfuConsumer, type ConsumerOwner } from '../SfuConsumer';
 import { CHROMIUM_SIMULCAST_RTP } from '../simulcast/chromiumSimulcastRtp.fixture';
 import { chromiumSimulcastProducer, testConsumerOwner, testSfuContext } from './sfuTestParts';
 
@@ -14,17 +14,21 @@ export interface SteadyFanoutRig {
 /**
  * The forwarding path in its steady state, for the allocation test and the fan-out micro-bench:
  * the real SfuProducer (the top layer of the recorded Chromium simulcast offer) and `consumers`
- * SfuConsumers taking that layer, through `fanout` (null: the TypeScript path), with a send that
- * does nothing. The packet is the recording's first key frame of that layer, its payload grown to
+ * SfuConsumers taking that layer, through `fanout` (null: the TypeScript path), each sending with
+ * `send(i)` (default: a send that does nothing). The packet is the recording's first key frame of that layer, its payload grown to
  * `payloadBytes`, fed again and again with new sequence numbers and timestamps.
  */
-export function steadyFanoutRig(consumers: number, fanout: NativeRtpFanout | null, payloadBytes = 1100): SteadyFanoutRig {
+export function steadyFanoutRig(
+  consumers: number,
+  fanout: NativeRtpFanout | null,
+  send: (consumer: number) => ConsumerOwner['sendRtp'] = () => () => true,
+  payloadBytes = 1100,
+): SteadyFanoutRig {
   const ctx = testSfuContext({ fanout });
   const producer = chromiumSimulcastProducer(ctx);
   const layer = producer.layerByRid('f')!;
-  const owner = testConsumerOwner(() => true);
   for (let i = 0; i < consumers; i++) {
-    const consumer = new SfuConsumer(producer, String(i), owner, ctx, {});
+    const consumer = new SfuConsumer(producer, String(i), testConsumerOwner(send(i)), ctx, {});
     producer.addConsumer(consumer);
     consumer.prepareOffer();
     consumer.negotiate({ mid: String(i), receiving: true, payloadTypes: new Set([96, 97]), audioLevelId: 0, transportCcId: 5 });
