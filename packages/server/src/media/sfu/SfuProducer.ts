@@ -6,6 +6,7 @@ import type { MediaKind, Producer, ProducerOptions, SubscribedLayer, TrackSource
 import type { CodecName } from './codecs';
 import type { SfuConsumer } from './SfuConsumer';
 import type { SfuContext } from './SfuContext';
+import { ProducerFanout } from './fanout/ProducerFanout';
 import type { PublishExtensionIds, PublishStream } from './sdp/publishOffer';
 import { Dynacast } from './simulcast/Dynacast';
 import { ProducerLayer } from './simulcast/ProducerLayer';
@@ -63,6 +64,8 @@ export class SfuProducer implements Producer {
   private currentClosed = false;
   /** Replaced, never mutated, so the packet loop can iterate while consumers come and go. */
   private consumers: readonly SfuConsumer[] = [];
+  /** The native fan-out (CONFAB_NATIVE_FANOUT=1), else null: each consumer's forward() in turn. */
+  private readonly fanout: ProducerFanout | null;
 
   constructor(
     private readonly options: ProducerOptions,
@@ -79,6 +82,7 @@ export class SfuProducer implements Producer {
     this.currentPaused = options.paused ?? false;
     this.layers = [this.newLayer(0, '')];
     this.levels = options.kind === 'audio' ? new AudioLevelMeter() : null;
+    this.fanout = ctx.fanout != null ? new ProducerFanout(ctx.fanout, ctx.slots) : null;
     ctx.counters.producers++;
   }
 
@@ -126,6 +130,7 @@ export class SfuProducer implements Producer {
     this.currentClosed = true;
     const consumers = this.consumers;
     this.consumers = [];
+    this.fanout?.setConsumers(this.consumers);
     for (const consumer of consumers) consumer.close();
     this.ctx.counters.producers--;
     return true;
@@ -133,10 +138,12 @@ export class SfuProducer implements Producer {
 
   addConsumer(consumer: SfuConsumer): void {
     this.consumers = [...this.consumers, consumer];
+    this.fanout?.setConsumers(this.consumers);
   }
 
   removeConsumer(consumer: SfuConsumer): void {
     this.consumers = this.consumers.filter((c) => c !== consumer);
+    this.fanout?.setConsumers(this.consumers);
   }
 
   /** The publisher's (re)applied offer describes our m-section so. */
@@ -277,6 +284,10 @@ export class SfuProducer implements Producer {
     if (this.currentPaused) return;
     const payloadSize = payloadEnd - headerLength;
     const index = layer.index;
+    if (this.fanout !== null) {
+      this.fanout.forward(index, keyFrame, buf, len, headerLength, payloadSize, nowMs);
+      return;
+    }
     const consumers = this.consumers;
     for (let i = 0; i < consumers.length; i++) consumers[i]!.forward(index, keyFrame, buf, len, headerLength, payloadSize, nowMs);
   }

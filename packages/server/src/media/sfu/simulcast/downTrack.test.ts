@@ -6,18 +6,9 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { isVp8KeyFrame, rtpCheck, rtpSeq, rtpSsrc, rtpTimestamp } from '@confab/wire';
-import { silentLogger } from '../../logger';
-import { MediaCounters } from '../../MediaCounters';
-import type { ConsumerOwner } from '../SfuConsumer';
 import { SfuConsumer } from '../SfuConsumer';
-import type { SfuContext } from '../SfuContext';
-import { SfuProducer, type ProducerOwner } from '../SfuProducer';
 import { PacketSlots } from '../PacketSlots';
-import { SsrcAllocator } from '../SsrcAllocator';
-import { Ticker } from '../Ticker';
-import { CHROMIUM_SIMULCAST_OFFER } from '../sdp/chromiumSimulcast.fixture';
-import { parseSdp } from '../sdp/parseSdp';
-import { negotiatePublishOffer } from '../sdp/publishOffer';
+import { chromiumSimulcastProducer, testConsumerOwner, testSfuContext } from '../testing/sfuTestParts';
 import { allocate } from '../allocation/allocate';
 import { CHROMIUM_SIMULCAST_RTP } from './chromiumSimulcastRtp.fixture';
 import { Vp8Descriptor } from './vp8';
@@ -36,57 +27,31 @@ interface Sent {
 
 /** `connected`: whether the subscriber's transport is up (ICE and DTLS done); the owner's flag can be changed later. */
 function setup({ connected = true } = {}) {
-  const ctx: SfuContext = {
-    logger: silentLogger,
-    counters: new MediaCounters(),
-    network: undefined as never, // no transport is opened here
-    slots: new PacketSlots(64),
-    ssrcs: new SsrcAllocator(),
-    ticker: new Ticker(50, silentLogger),
-  };
+  const ctx = testSfuContext({ slots: new PacketSlots(64) });
   const keyFrameRequests: string[] = [];
-  const producerOwner: ProducerOwner = {
-    producerClosed() {},
-    sendKeyFrameRequest: (_p, layer) => keyFrameRequests.push(layer.rid),
-    sendNacks() {},
-    streamsChanged() {},
-  };
   const layersTold: string[] = [];
-  const producer = new SfuProducer(
-    { id: 'cam', kind: 'video', mid: '1', source: 'camera', onSubscribedLayers: (l) => layersTold.push(l.map((x) => `${x.rid}${x.active ? '+' : '-'}`).join(' ')) },
-    'alice',
-    ctx,
-    producerOwner,
+  const producer = chromiumSimulcastProducer(ctx, { sendKeyFrameRequest: (_p, layer) => keyFrameRequests.push(layer.rid) }, (l) =>
+    layersTold.push(l.map((x) => `${x.rid}${x.active ? '+' : '-'}`).join(' ')),
   );
-  const negotiation = negotiatePublishOffer(parseSdp(CHROMIUM_SIMULCAST_OFFER));
-  producer.bind(negotiation.sections[1]!.stream!, negotiation.extensionIds);
   const sent: Sent[] = [];
   const descriptor = new Vp8Descriptor();
   let now = 0;
   let consumerRef: SfuConsumer | undefined;
-  const consumerOwner: ConsumerOwner & { connected: boolean } = {
-    connected,
-    sendRtp(slot, length) {
-      const header = rtpCheck(slot, length);
-      descriptor.read(slot, header, length);
-      sent.push({
-        t: now,
-        seq: rtpSeq(slot),
-        ts: rtpTimestamp(slot),
-        ssrc: rtpSsrc(slot),
-        keyFrame: isVp8KeyFrame(slot, header, length),
-        pictureId: descriptor.pictureId(slot),
-        tl0: descriptor.tl0PicIdxAt >= 0 ? slot[descriptor.tl0PicIdxAt]! : -1,
-        layer: consumerRef!.selector.current,
-      });
-      return true;
-    },
-    sendRtcp() {},
-    consumerClosed() {},
-    renegotiate() {},
-    allocationChanged() {},
-    discardPaced() {},
-  };
+  const consumerOwner = testConsumerOwner((slot, length) => {
+    const header = rtpCheck(slot, length);
+    descriptor.read(slot, header, length);
+    sent.push({
+      t: now,
+      seq: rtpSeq(slot),
+      ts: rtpTimestamp(slot),
+      ssrc: rtpSsrc(slot),
+      keyFrame: isVp8KeyFrame(slot, header, length),
+      pictureId: descriptor.pictureId(slot),
+      tl0: descriptor.tl0PicIdxAt >= 0 ? slot[descriptor.tl0PicIdxAt]! : -1,
+      layer: consumerRef!.selector.current,
+    });
+    return true;
+  }, connected);
   const consumer = new SfuConsumer(producer, '0', consumerOwner, ctx, {});
   consumerRef = consumer;
   producer.addConsumer(consumer);
