@@ -1,6 +1,9 @@
 import {
   decodeServerMessage,
+  encodeHeartbeatPing,
   encodeMessage,
+  heartbeatReplyWaitMs,
+  heartbeatWantsReply,
   SessionCloseCode,
   type ClientMessage,
   type MessageOf,
@@ -116,6 +119,8 @@ export class SignalClient extends TypedEmitter<SignalClientEvents> {
   /** Highest `seq` received: what a resume asks the server to replay after. */
   private seq = 0;
   private heartbeat: ReturnType<typeof setInterval> | undefined;
+  /** Armed by a ping that asked for a reply: the server counts as lost if nothing arrives first. */
+  private replyTimer: ReturnType<typeof setTimeout> | undefined;
   private lastHeard = Date.now();
 
   constructor(
@@ -186,17 +191,22 @@ export class SignalClient extends TypedEmitter<SignalClientEvents> {
     this.socket.send(encodeMessage(message));
   }
 
-  /** Pings every `intervalMs` (acknowledging `lastSeq`); silence for `timeoutMs` drops the socket. */
+  /**
+   * Pings every `intervalMs`, acknowledging `lastSeq`. A ping asks for a `pong` only when the server
+   * has been silent for 1.5 intervals (every other ping of an idle session): each pong is a frame the
+   * server pays for. A ping that asked and hears nothing for heartbeatReplyWaitMs drops the socket,
+   * so a lost network shows within `timeoutMs` + 3/8 interval (4.75 s at the defaults).
+   */
   startHeartbeat(intervalMs: number, timeoutMs: number): void {
     clearInterval(this.heartbeat);
     this.lastHeard = Date.now();
+    const replyWaitMs = heartbeatReplyWaitMs(intervalMs, timeoutMs);
     this.heartbeat = setInterval(() => {
-      if (this.closedReason !== undefined || this.socket.readyState !== WS_OPEN) return;
-      if (Date.now() - this.lastHeard > timeoutMs) {
-        this.dropSocket(`no word from the server for ${timeoutMs} ms`);
-        return;
-      }
-      if (!this.suspended) this.socket.send(encodeMessage({ type: 'ping', lastSeq: this.seq }));
+      if (this.closedReason !== undefined || this.suspended || this.socket.readyState !== WS_OPEN) return;
+      const now = Date.now();
+      const reply = heartbeatWantsReply(now - this.lastHeard, intervalMs);
+      this.socket.send(encodeHeartbeatPing(this.seq, reply));
+      if (reply) this.awaitReply(now, replyWaitMs);
     }, intervalMs);
     // In Node (tests, headless clients) a heartbeat alone must not keep the process alive.
     (this.heartbeat as { unref?: () => void }).unref?.();
@@ -311,6 +321,17 @@ export class SignalClient extends TypedEmitter<SignalClientEvents> {
     return socket;
   }
 
+  /** Drops the socket unless the server says anything within `waitMs` of `askedAt`. */
+  private awaitReply(askedAt: number, waitMs: number): void {
+    clearTimeout(this.replyTimer);
+    const socket = this.socket;
+    this.replyTimer = setTimeout(() => {
+      if (socket !== this.socket || this.lastHeard >= askedAt || this.closedReason !== undefined || this.suspended) return;
+      this.dropSocket(`no word from the server ${waitMs} ms after a ping`);
+    }, waitMs);
+    (this.replyTimer as { unref?: () => void }).unref?.();
+  }
+
   /** Abandons the current socket (silent server, reconnect) as if it had closed. */
   private dropSocket(reason: string): void {
     const socket = this.socket;
@@ -398,6 +419,7 @@ export class SignalClient extends TypedEmitter<SignalClientEvents> {
     if (this.closedReason !== undefined) return;
     this.closedReason = reason;
     clearInterval(this.heartbeat);
+    clearTimeout(this.replyTimer);
     const error = ConfabError.closed(reason);
     for (const pending of this.pending.values()) {
       clearTimeout(pending.timer);

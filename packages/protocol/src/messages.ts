@@ -141,11 +141,17 @@ export const LeaveRequest = z.object({
   id: RequestId.optional(),
 });
 
-/** Heartbeat; `lastSeq` acknowledges sequenced server messages so the server can drop them from its replay buffer. */
+/**
+ * Heartbeat; `lastSeq` acknowledges sequenced server messages so the server can drop them from its
+ * replay buffer. The server answers with `pong` unless `reply` is false: a client that has heard
+ * from the server within the last interval needs no answer (docs/protocol.md "Resume"); clients
+ * that never send `reply` get one pong per ping.
+ */
 export const PingRequest = z.object({
   type: z.literal('ping'),
   id: RequestId.optional(),
   lastSeq: z.number().int().nonnegative().optional(),
+  reply: z.boolean().optional(),
 });
 
 /**
