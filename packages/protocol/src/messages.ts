@@ -277,8 +277,10 @@ export const JoinedMessage = z.object({
     /** How long the server keeps a lost session for `resume`. */
     resumeWindowMs: z.number().int().nonnegative(),
     /**
-     * The client pings this often (the server answers each with `pong`; it sends no pings of its
-     * own), and counts the server lost after `heartbeatTimeoutMs` of silence, as the server does the client.
+     * The client pings this often; the server answers pings that do not say `reply: false` with
+     * `pong` and sends no pings of its own. It counts the client lost after `heartbeatTimeoutMs`
+     * of silence; the SDK counts the server lost when a ping that asked hears nothing within
+     * heartbeatReplyWaitMs (heartbeat.ts).
      */
     heartbeatIntervalMs: z.number().int().positive(),
     heartbeatTimeoutMs: z.number().int().positive(),
