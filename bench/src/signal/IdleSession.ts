@@ -78,6 +78,11 @@ export class IdleSession {
     return this.lost === undefined && this.socket.readyState === WebSocket.OPEN;
   }
 
+  /** true: every ping asks for a pong, as SDKs before `reply: false` did; false: as the SDK does now. */
+  askEveryPing(on: boolean): void {
+    this.heartbeat.askEveryPing = on;
+  }
+
   setStatus(status: PresenceStatus): void {
     this.send({ type: 'status', id: this.nextId++, status });
   }

@@ -11,6 +11,8 @@ export const DEFAULT_HEARTBEAT_MS = 1000;
  * the SDK it never drops a silent server: these clients are the server's tests and load.
  */
 export class ClientHeartbeat {
+  /** Ask for a pong on every ping, as SDKs before `reply: false` did (bench:signal compares the two). */
+  askEveryPing = false;
   private timer: NodeJS.Timeout | undefined;
   private lastHeard = Date.now();
 
@@ -22,7 +24,10 @@ export class ClientHeartbeat {
   /** (Re)starts at `intervalMs`: a default at first, then what `joined` asks for. */
   every(intervalMs: number): void {
     this.stop();
-    this.timer = setInterval(() => this.send(encodeHeartbeatPing(this.lastSeq(), heartbeatWantsReply(Date.now() - this.lastHeard, intervalMs))), intervalMs);
+    this.timer = setInterval(() => {
+      const reply = this.askEveryPing || heartbeatWantsReply(Date.now() - this.lastHeard, intervalMs);
+      this.send(encodeHeartbeatPing(this.lastSeq(), reply));
+    }, intervalMs);
     this.timer.unref();
   }
 
