@@ -99,6 +99,9 @@ const BOUND_TO_PEERS: ReadonlySet<RequestType> = new Set(['offer', 'answer', 'pu
 /** Requests that mean the same in a brand-new session, so they survive a full rejoin if never sent. */
 const KEPT_ON_REJOIN: ReadonlySet<RequestType> = new Set(['chat', 'status']);
 
+/** A timer this late found the thread busy: messages that arrived meanwhile may still be queued. */
+const LATE_TIMER_MS = 100;
+
 /**
  * The signaling channel: JSON frames over one WebSocket at a time. Every incoming frame is decoded
  * and validated here; requests get ids, replies are matched to them by id (after mediasoup's
@@ -321,15 +324,30 @@ export class SignalClient extends TypedEmitter<SignalClientEvents> {
     return socket;
   }
 
-  /** Drops the socket unless the server says anything within `waitMs` of `askedAt`. */
+  /**
+   * Drops the socket unless the server says anything within `waitMs` of `askedAt`. A timer that
+   * fires late found this thread busy (a long task, a throttled background tab): the reply may be
+   * queued behind it, so it is given one more turn of the event loop before the verdict.
+   */
   private awaitReply(askedAt: number, waitMs: number): void {
     clearTimeout(this.replyTimer);
     const socket = this.socket;
-    this.replyTimer = setTimeout(() => {
-      if (socket !== this.socket || this.lastHeard >= askedAt || this.closedReason !== undefined || this.suspended) return;
-      this.dropSocket(`no word from the server ${waitMs} ms after a ping`);
-    }, waitMs);
-    (this.replyTimer as { unref?: () => void }).unref?.();
+    const unanswered = (): boolean => socket === this.socket && this.lastHeard < askedAt && this.closedReason === undefined && !this.suspended;
+    const arm = (delayMs: number, verdict: () => void): void => {
+      this.replyTimer = setTimeout(verdict, delayMs);
+      (this.replyTimer as { unref?: () => void }).unref?.();
+    };
+    arm(waitMs, () => {
+      if (!unanswered()) return;
+      const late = Date.now() - askedAt - waitMs > LATE_TIMER_MS;
+      if (!late) {
+        this.dropSocket(`no word from the server ${waitMs} ms after a ping`);
+        return;
+      }
+      arm(LATE_TIMER_MS, () => {
+        if (unanswered()) this.dropSocket(`no word from the server ${waitMs} ms after a ping`);
+      });
+    });
   }
 
   /** Abandons the current socket (silent server, reconnect) as if it had closed. */

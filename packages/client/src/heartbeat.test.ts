@@ -91,3 +91,20 @@ test('a pong that comes late but within the wait keeps the socket', async (t) =>
   assert.deepEqual(closes, []);
   client.close();
 });
+
+test('a reply queued behind a long task keeps the socket; none after it drops the socket', async (t) => {
+  t.mock.timers.enable({ apis: ['setInterval', 'setTimeout', 'Date'] });
+  for (const replyQueued of [true, false]) {
+    const { client, socket, server } = await heartbeatingClient();
+    const closes: string[] = [];
+    client.on('close', (reason) => closes.push(reason));
+    server.answers = false;
+    advance(t, 2 * INTERVAL_MS); // the asking ping goes out now
+    // The page's thread is busy for 1.5 s: the wait's timer runs only after it, and late.
+    t.mock.timers.tick(1_500);
+    if (replyQueued) socket.receive({ type: 'pong', time: Date.now() }); // its message was queued meanwhile
+    advance(t, 200);
+    assert.deepEqual(closes.length, replyQueued ? 0 : 1, replyQueued ? 'the queued reply counted' : 'no reply: dropped');
+    client.close();
+  }
+});
