@@ -9,7 +9,7 @@
  *   3. two rooms on 2 media workers against the same on 1 (ours only; --scaling-subscribers 0 leaves it out).
  * --repeats K runs the engines K rounds, interleaved (A B, B A, A B, ...), and reports medians, so a
  * change in the machine's load during the run falls on every engine alike.
- * --paired K runs none of that: each simulcast engine against its single-stream sibling, and Janus
+ * --paired K runs none of that: each simulcast engine against its single-stream sibling, Janus (and sfu-native-fanout)
  * against sfu-native, side by side, N (the largest --subscribers) each, measured in the same K
  * windows (sfu/paired.ts).
  * --json prints a top-level `summary` (sfu/summary.ts) whose keys name the goals of issue 14.
@@ -160,11 +160,11 @@ async function main(): Promise<void> {
 /** --paired: each simulcast engine against its single-stream sibling, Janus against ours, in the same windows. */
 async function runPaired(startedAt: number): Promise<void> {
   const pairs = variants.flatMap((v) => {
-    const baseName = v.simulcast ? v.name.slice(0, -'-simulcast'.length) : v.janus ? OURS : undefined;
+    const baseName = v.pairedWith ?? (v.simulcast ? v.name.slice(0, -'-simulcast'.length) : v.janus ? OURS : undefined);
     const base = variants.find((b) => b.name === baseName);
     return base ? [[base, v] as const] : [];
   });
-  if (pairs.length === 0) fail(`--paired: name a -simulcast engine and its single-stream sibling, or a janus variant and ${OURS}, in --engines`);
+  if (pairs.length === 0) fail(`--paired: name a -simulcast engine and its single-stream sibling, or a janus variant (or sfu-native-fanout) and ${OURS}, in --engines`);
   const subscribers = Math.max(...costCounts);
   const results: PairedResult[] = [];
   for (const [base, other] of pairs) {

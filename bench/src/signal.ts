@@ -22,7 +22,7 @@ import { ensureOpenFiles, openFileLimit } from './cluster/fileLimit';
 import { BENCH_SERVER_ENV } from './sfu/ConfabTarget';
 import { GeneratorProcess } from './signal/GeneratorProcess';
 import { IdleSession } from './signal/IdleSession';
-import { latency, summary, textReport, type SignalResults } from './signal/report';
+import { combineWindows, latency, summary, textReport, type HeartbeatComparison, type IdleWindow, type SignalResults } from './signal/report';
 
 
 const { values } = parseArgs({
@@ -34,6 +34,13 @@ const { values } = parseArgs({
     /** Joins in flight, over all generators. */
     concurrency: { type: 'string', default: '64' },
     'idle-seconds': { type: 'string', default: '30' },
+    /**
+     * After the idle window: rounds of two windows, one with every ping asking for a pong (as SDKs
+     * before `reply: false`) and one as the SDK pings now, in alternating order, so that both see
+     * the same machine load. 0: none.
+     */
+    'compare-rounds': { type: 'string', default: '0' },
+    'compare-seconds': { type: 'string', default: '5' },
     /** Time after the last join before memory is read: join work (offers, logs, garbage) settles. */
     'settle-seconds': { type: 'string', default: '5' },
     changes: { type: 'string', default: '200' },
@@ -48,10 +55,12 @@ const concurrency = number('concurrency', 1, 1_000);
 const idleSeconds = number('idle-seconds', 1, 600);
 const settleSeconds = number('settle-seconds', 0, 120);
 const changes = number('changes', 0, 10_000);
+const compareRounds = number('compare-rounds', 0, 100);
+const compareSeconds = number('compare-seconds', 1, 600);
 const JOIN_TIMEOUT_MS = 30_000;
 const CHANGE_TIMEOUT_MS = 10_000;
 /** The whole run ends within this, whatever happens. */
-const WATCHDOG_MS = 5 * 60_000 + sessions * 20 + (idleSeconds + settleSeconds) * 1000 + changes * CHANGE_TIMEOUT_MS;
+const WATCHDOG_MS = 5 * 60_000 + sessions * 20 + (idleSeconds + settleSeconds + compareRounds * 2 * (compareSeconds + 5)) * 1000 + changes * CHANGE_TIMEOUT_MS;
 
 // The server holds a socket per session, and each generator its share: raise the limit where allowed.
 ensureOpenFiles(sessions + 1_000);
@@ -92,30 +101,20 @@ async function main(): Promise<SignalResults> {
     log(`joined ${joined} in ${joinSeconds.toFixed(1)} s (${joinReports.reduce((n, r) => n + r.failed, 0)} failed)`);
 
     await sleep(settleSeconds * 1000);
-    const idle = await inspector.memoryAfterGc();
+    const settled = await inspector.memoryAfterGc();
     const rssIdle = server.rss();
     inspector.close();
-    log(`idle: ${(rssIdle / 1048576).toFixed(0)} MB RSS, ${(idle.heapUsed / 1048576).toFixed(1)} MB heap; CPU over ${idleSeconds} s…`);
+    log(`idle: ${(rssIdle / 1048576).toFixed(0)} MB RSS, ${(settled.heapUsed / 1048576).toFixed(1)} MB heap; CPU over ${idleSeconds} s…`);
 
     await sleep(2_000); // the GC's own work is out of the window
-    const censusBefore = await Promise.all(fleet.map((g) => g.ask({ op: 'census' })));
-    const cpu0 = server.cpu();
-    const gen0 = fleet.map((g) => g.cpu());
-    const t0 = performance.now();
-    await sleep(idleSeconds * 1000);
-    const wall = (performance.now() - t0) / 1000;
-    const cpu1 = server.cpu();
-    const gen1 = fleet.map((g) => g.cpu());
-    const census = await Promise.all(fleet.map((g) => g.ask({ op: 'census' })));
-    const sum = (xs: number[]) => xs.reduce((a, b) => a + b, 0);
-    const user = (cpu1.user - cpu0.user) / wall;
-    const system = (cpu1.system - cpu0.system) / wall;
-    const generatorCpu = sum(fleet.map((_, i) => gen1[i]!.user + gen1[i]!.system - gen0[i]!.user - gen0[i]!.system)) / wall;
+    const idle = await measureIdle(server, fleet, idleSeconds);
+    const comparison = compareRounds > 0 ? await compareHeartbeats(server, fleet, heartbeat.intervalMs) : undefined;
 
     log(`presence fan-out: ${changes} status changes`);
     const fanouts = await Promise.all(
       fleet.map((g) => g.ask({ op: 'fanout', changes: Math.floor(changes / generators) + (g.index < changes % generators ? 1 : 0), timeoutMs: CHANGE_TIMEOUT_MS })),
     );
+    const census = await Promise.all(fleet.map((g) => g.ask({ op: 'census' })));
     const lostByCode: Record<string, number> = {};
     for (const c of census) for (const [code, n] of Object.entries(c.lostByCode)) lostByCode[code] = (lostByCode[code] ?? 0) + n;
     const lastReceiver = fanouts.flatMap((f) => f.lastReceiverMs);
@@ -137,19 +136,12 @@ async function main(): Promise<SignalResults> {
         rssBefore,
         rssIdle,
         heapBefore: before.heapUsed,
-        heapIdle: idle.heapUsed,
+        heapIdle: settled.heapUsed,
         externalBefore: before.external,
-        externalIdle: idle.external,
+        externalIdle: settled.external,
       },
-      idle: {
-        seconds: Math.round(wall * 10) / 10,
-        cpuShare: user + system,
-        cpuUserShare: user,
-        cpuSystemShare: system,
-        generatorCpuShare: generatorCpu,
-        framesSentPerSecond: (sum(census.map((c) => c.framesSent)) - sum(censusBefore.map((c) => c.framesSent))) / wall,
-        framesReceivedPerSecond: (sum(census.map((c) => c.framesReceived)) - sum(censusBefore.map((c) => c.framesReceived))) / wall,
-      },
+      idle,
+      ...(comparison ? { comparison } : {}),
       connected: sum(census.map((c) => c.connected)),
       lostByCode,
       fanout: { changes: lastReceiver.length, missing: sum(fanouts.map((f) => f.missing)), lastReceiverMs: latency(lastReceiver), deliveryMs: { p50: delivery.p50, p95: delivery.p95 } },
@@ -173,6 +165,54 @@ async function warmUp(url: string): Promise<SignalResults['heartbeat']> {
   for (const member of members) member.close();
   await sleep(500);
   return members[0]!.heartbeatMs;
+}
+
+type Fleet = GeneratorProcess[];
+const sum = (xs: number[]) => xs.reduce((a, b) => a + b, 0);
+
+/** The server's CPU (all threads, from /proc) and the sessions' frames over `seconds` of idling. */
+async function measureIdle(server: ServerProcess, fleet: Fleet, seconds: number): Promise<IdleWindow> {
+  const censusBefore = await Promise.all(fleet.map((g) => g.ask({ op: 'census' })));
+  const cpu0 = server.cpu();
+  const gen0 = fleet.map((g) => g.cpu());
+  const t0 = performance.now();
+  await sleep(seconds * 1000);
+  const wall = (performance.now() - t0) / 1000;
+  const cpu1 = server.cpu();
+  const gen1 = fleet.map((g) => g.cpu());
+  const census = await Promise.all(fleet.map((g) => g.ask({ op: 'census' })));
+  const user = (cpu1.user - cpu0.user) / wall;
+  const system = (cpu1.system - cpu0.system) / wall;
+  const frames = (key: 'framesSent' | 'framesReceived') => (sum(census.map((c) => c[key])) - sum(censusBefore.map((c) => c[key]))) / wall;
+  return {
+    seconds: Math.round(wall * 10) / 10,
+    cpuShare: user + system,
+    cpuUserShare: user,
+    cpuSystemShare: system,
+    generatorCpuShare: sum(fleet.map((_, i) => gen1[i]!.user + gen1[i]!.system - gen0[i]!.user - gen0[i]!.system)) / wall,
+    framesSentPerSecond: frames('framesSent'),
+    framesReceivedPerSecond: frames('framesReceived'),
+  };
+}
+
+/**
+ * Every ping asking for a pong (older SDKs) against the SDK's pings, in windows of
+ * --compare-seconds, A B then B A round after round: the machine's load drifts, so only windows
+ * this close together compare. Each mode's windows are summed.
+ */
+async function compareHeartbeats(server: ServerProcess, fleet: Fleet, intervalMs: number): Promise<HeartbeatComparison> {
+  const windows: Record<'everyPing' | 'asSdk', IdleWindow[]> = { everyPing: [], asSdk: [] };
+  for (let round = 0; round < compareRounds; round++) {
+    const order = round % 2 === 0 ? [true, false] : [false, true];
+    for (const everyPing of order) {
+      await Promise.all(fleet.map((g) => g.ask({ op: 'heartbeat', everyPing })));
+      await sleep(intervalMs); // every session's timer has fired once in the new mode
+      windows[everyPing ? 'everyPing' : 'asSdk'].push(await measureIdle(server, fleet, compareSeconds));
+    }
+  }
+  await Promise.all(fleet.map((g) => g.ask({ op: 'heartbeat', everyPing: false })));
+  log(`compared ${compareRounds} rounds of ${compareSeconds} s windows`);
+  return { rounds: compareRounds, everyPing: combineWindows(windows.everyPing), asSdk: combineWindows(windows.asSdk) };
 }
 
 function number(name: keyof typeof values, min: number, max: number): number {

@@ -20,6 +20,7 @@ export function milestones(timelines: readonly PageTimeline[]): Record<string, n
     else samples.set(key, [ms]);
   };
   for (const t of timelines) {
+    for (const [k, ms] of Object.entries(t.page ?? {})) add(`page.${k}`, ms);
     for (const [k, ms] of Object.entries(t.ws)) add(`ws.${k}`, ms);
     for (const [k, ms] of Object.entries(t.messages)) add(`message.${k}`, ms);
     for (const [k, ms] of Object.entries(t.media)) add(`media.${k}`, ms);

@@ -5,7 +5,7 @@
  */
 export const JOIN_TIMELINE = `(() => {
   if (window.top !== window) return;
-  const t = { ws: {}, messages: {}, pcs: [], media: {}, longTasks: [] };
+  const t = { page: {}, ws: {}, messages: {}, pcs: [], media: {}, longTasks: [] };
   Object.defineProperty(window, '__joinTimeline', { value: t });
   const first = (o, k) => { if (!(k in o)) o[k] = performance.now(); };
   const Ws = window.WebSocket;
@@ -28,6 +28,20 @@ export const JOIN_TIMELINE = `(() => {
       return super.send(data);
     }
   };
+  // The document and the app's script: when they arrived and when the script had run.
+  addEventListener('DOMContentLoaded', () => {
+    const nav = performance.getEntriesByType('navigation')[0];
+    if (nav) {
+      t.page.response_start = nav.responseStart;
+      t.page.response_end = nav.responseEnd;
+      t.page.dom_interactive = nav.domInteractive;
+    }
+    for (const r of performance.getEntriesByType('resource')) {
+      if (r.name.endsWith('.js')) t.page.script_loaded = r.responseEnd;
+      if (r.name.endsWith('.css')) t.page.styles_loaded = r.responseEnd;
+    }
+    t.page.dom_content_loaded = performance.now();
+  });
   // Main-thread work of 50 ms or more: a message that arrives meanwhile waits for it.
   new PerformanceObserver((list) => {
     for (const e of list.getEntries()) t.longTasks.push([Math.round(e.startTime), Math.round(e.duration)]);
@@ -60,6 +74,8 @@ export const JOIN_TIMELINE = `(() => {
 })();`;
 
 export interface PageTimeline {
+  /** The document's and its script's arrival (Navigation and Resource Timing). */
+  page: Record<string, number>;
   ws: Record<string, number>;
   messages: Record<string, number>;
   media: Record<string, number>;

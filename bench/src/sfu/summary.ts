@@ -73,13 +73,15 @@ export function pairedRunSummary(results: PairedResult[]): Summary {
     return m === undefined ? null : fixed(m, 2);
   };
   const summary: Summary = {};
-  for (const pair of results.filter((p) => p.base === OURS && JANUS_VARIANTS.includes(p.other))) {
+  // Ours against each Janus variant, and against a variant of ours (the native fan-out): the same keys under the other's name.
+  for (const pair of results.filter((p) => p.base === OURS && (JANUS_VARIANTS.includes(p.other) || p.other.startsWith(`${OURS}-`)))) {
     const n = pair.subscribers;
     const key = keyOf(pair.other);
     summary[`cpu_per_forwarded_packet_us_n${n}`] ??= of(pair.windows.map((w) => w.base.usPerForwardedPacket));
     summary[`media_thread_cpu_per_forwarded_packet_us_n${n}`] ??= of(pair.windows.map((w) => w.base.workerUsPerForwardedPacket));
     summary[`${key}_cpu_per_forwarded_packet_us_n${n}`] = of(pair.windows.map((w) => w.other.usPerForwardedPacket));
-    summary[`${key}_loop_thread_cpu_per_forwarded_packet_us_n${n}`] = of(pair.windows.map((w) => w.other.workerUsPerForwardedPacket));
+    const thread = JANUS_VARIANTS.includes(pair.other) ? 'loop_thread' : 'media_thread';
+    summary[`${key}_${thread}_cpu_per_forwarded_packet_us_n${n}`] = of(pair.windows.map((w) => w.other.workerUsPerForwardedPacket));
     summary[`${key}_ratio`] = of(pair.windows.map((w) => w.ratio));
   }
   return summary;

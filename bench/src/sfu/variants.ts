@@ -15,6 +15,8 @@ export interface EngineVariant {
   simulcast?: boolean;
   /** Janus VideoRoom (Debian's `janus`) instead of our server, with this many static event loops (janusConfig.ts). */
   janus?: { eventLoops: 0 | 1 };
+  /** --paired sets this variant against the one named here, in the same windows. */
+  pairedWith?: string;
 }
 
 /** The variant every other one is set against in the summary: our default engine. */
@@ -26,6 +28,8 @@ export const ENGINE_VARIANTS: readonly EngineVariant[] = [
   // sfu-native with the socket read by Node's dgram (JavaScript arrival stamps) instead of recvmmsg.
   { name: 'sfu-native-dgram', env: { CONFAB_SRTP_BACKEND: 'native', CONFAB_UDP_RECEIVE: 'dgram' } },
   { name: 'sfu-ts', env: { CONFAB_SRTP_BACKEND: 'ts' } },
+  // sfu-native with the fan-out in the native core (issue 14; off by default until it proves faster).
+  { name: 'sfu-native-fanout', env: { CONFAB_SRTP_BACKEND: 'native', CONFAB_NATIVE_FANOUT: '1' }, pairedWith: OURS },
   // The same engine with simulcast publishers: three layers in, the one each subscriber takes out.
   { name: 'sfu-native-simulcast', env: { CONFAB_SRTP_BACKEND: 'native' }, simulcast: true },
   // All media on one thread, as ours runs on one media worker: the like-for-like comparison.

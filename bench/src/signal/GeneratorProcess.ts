@@ -4,8 +4,8 @@ import { processCpu, type CpuTimes } from '@confab/loadtest';
 import type { CensusReport, FanoutReport, GeneratorCommand, GeneratorReport, JoinReport } from './protocol';
 
 type Asked = Exclude<GeneratorCommand, { op: 'close' }>;
-type Reply<T extends Asked['op']> = T extends 'join' ? JoinReport : T extends 'fanout' ? FanoutReport : CensusReport;
-const REPLY_OP: Record<Asked['op'], GeneratorReport['op']> = { join: 'joined', fanout: 'fanned_out', census: 'census' };
+type Reply<T extends Asked['op']> = T extends 'join' ? JoinReport : T extends 'fanout' ? FanoutReport : T extends 'census' ? CensusReport : { op: 'heartbeat_set' };
+const REPLY_OP: Record<Asked['op'], GeneratorReport['op']> = { join: 'joined', fanout: 'fanned_out', census: 'census', heartbeat: 'heartbeat_set' };
 
 /** One load-generator child process (generator.ts): commands out, reports back, one command at a time. */
 export class GeneratorProcess {

@@ -7,7 +7,7 @@ export type PresenceListener = (participantId: string, status: string, at: numbe
 
 /**
  * One joined participant that does nothing but stay: signaling only, the SDK's heartbeat (a
- * `ping {lastSeq}` every `heartbeatIntervalMs` from `joined`). Deliberately lean, JSON.parse and
+ * `ping {lastSeq}` every `heartbeatIntervalMs` from `joined`, every other one asking for a pong). Deliberately lean, JSON.parse and
  * no schema, so that thousands fit in one generator process and it never becomes the bottleneck.
  */
 export class IdleSession {
@@ -18,7 +18,10 @@ export class IdleSession {
   framesReceived = 0;
   private lastSeq = 0;
   private nextId = 1;
-  private readonly heartbeat = new ClientHeartbeat(() => this.send({ type: 'ping', lastSeq: this.lastSeq }));
+  private readonly heartbeat = new ClientHeartbeat(
+    (frame) => this.sendFrame(frame),
+    () => this.lastSeq,
+  );
   private closing = false;
 
   private constructor(
@@ -75,6 +78,11 @@ export class IdleSession {
     return this.lost === undefined && this.socket.readyState === WebSocket.OPEN;
   }
 
+  /** true: every ping asks for a pong, as SDKs before `reply: false` did; false: as the SDK does now. */
+  askEveryPing(on: boolean): void {
+    this.heartbeat.askEveryPing = on;
+  }
+
   setStatus(status: PresenceStatus): void {
     this.send({ type: 'status', id: this.nextId++, status });
   }
@@ -86,13 +94,18 @@ export class IdleSession {
   }
 
   private send(message: ClientMessage): void {
+    this.sendFrame(JSON.stringify(message));
+  }
+
+  private sendFrame(frame: string): void {
     if (this.socket.readyState !== WebSocket.OPEN) return;
     this.framesSent++;
-    this.socket.send(JSON.stringify(message));
+    this.socket.send(frame);
   }
 
   private onMessage(message: { type: string; seq?: number; [key: string]: unknown }): void {
     this.framesReceived++;
+    this.heartbeat.heard();
     if (message.seq !== undefined) this.lastSeq = message.seq;
     if (message.type === 'participant_updated' && this.onPresence) {
       const participant = message['participant'] as { id: string; status: string };

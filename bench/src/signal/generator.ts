@@ -22,6 +22,9 @@ async function run(command: GeneratorCommand): Promise<void> {
       return report(await fanout(command.changes, command.timeoutMs));
     case 'census':
       return report(census());
+    case 'heartbeat':
+      for (const room of rooms) for (const session of room) session.askEveryPing(command.everyPing);
+      return report({ op: 'heartbeat_set' });
     case 'close':
       for (const room of rooms) for (const session of room) session.close();
       // Let the close frames go out; the parent does not wait on it.

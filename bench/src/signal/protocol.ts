@@ -8,6 +8,8 @@ export type GeneratorCommand =
   | { op: 'fanout'; changes: number; timeoutMs: number }
   /** How the sessions are: still connected, lost (the server closed them), frames in and out. */
   | { op: 'census' }
+  /** From now on every session's pings all ask for a pong (`everyPing`, as older SDKs), or as the SDK's do. */
+  | { op: 'heartbeat'; everyPing: boolean }
   /** Close every socket and exit. */
   | { op: 'close' };
 
@@ -44,4 +46,10 @@ export interface CensusReport {
 }
 
 /** Generator → parent. */
-export type GeneratorReport = JoinReport | FanoutReport | CensusReport | { op: 'progress'; joined: number } | { op: 'error'; message: string };
+export type GeneratorReport =
+  | JoinReport
+  | FanoutReport
+  | CensusReport
+  | { op: 'heartbeat_set' }
+  | { op: 'progress'; joined: number }
+  | { op: 'error'; message: string };

@@ -1,6 +1,9 @@
 import {
   decodeServerMessage,
+  encodeHeartbeatPing,
   encodeMessage,
+  heartbeatReplyWaitMs,
+  heartbeatWantsReply,
   SessionCloseCode,
   type ClientMessage,
   type MessageOf,
@@ -96,6 +99,9 @@ const BOUND_TO_PEERS: ReadonlySet<RequestType> = new Set(['offer', 'answer', 'pu
 /** Requests that mean the same in a brand-new session, so they survive a full rejoin if never sent. */
 const KEPT_ON_REJOIN: ReadonlySet<RequestType> = new Set(['chat', 'status']);
 
+/** A timer this late found the thread busy: messages that arrived meanwhile may still be queued. */
+const LATE_TIMER_MS = 100;
+
 /**
  * The signaling channel: JSON frames over one WebSocket at a time. Every incoming frame is decoded
  * and validated here; requests get ids, replies are matched to them by id (after mediasoup's
@@ -116,6 +122,8 @@ export class SignalClient extends TypedEmitter<SignalClientEvents> {
   /** Highest `seq` received: what a resume asks the server to replay after. */
   private seq = 0;
   private heartbeat: ReturnType<typeof setInterval> | undefined;
+  /** Armed by a ping that asked for a reply: the server counts as lost if nothing arrives first. */
+  private replyTimer: ReturnType<typeof setTimeout> | undefined;
   private lastHeard = Date.now();
 
   constructor(
@@ -186,17 +194,22 @@ export class SignalClient extends TypedEmitter<SignalClientEvents> {
     this.socket.send(encodeMessage(message));
   }
 
-  /** Pings every `intervalMs` (acknowledging `lastSeq`); silence for `timeoutMs` drops the socket. */
+  /**
+   * Pings every `intervalMs`, acknowledging `lastSeq`. A ping asks for a `pong` only when the server
+   * has been silent for 1.5 intervals (every other ping of an idle session): each pong is a frame the
+   * server pays for. A ping that asked and hears nothing for heartbeatReplyWaitMs drops the socket,
+   * so a lost network shows within `timeoutMs` + 3/8 interval (4.75 s at the defaults).
+   */
   startHeartbeat(intervalMs: number, timeoutMs: number): void {
     clearInterval(this.heartbeat);
     this.lastHeard = Date.now();
+    const replyWaitMs = heartbeatReplyWaitMs(intervalMs, timeoutMs);
     this.heartbeat = setInterval(() => {
-      if (this.closedReason !== undefined || this.socket.readyState !== WS_OPEN) return;
-      if (Date.now() - this.lastHeard > timeoutMs) {
-        this.dropSocket(`no word from the server for ${timeoutMs} ms`);
-        return;
-      }
-      if (!this.suspended) this.socket.send(encodeMessage({ type: 'ping', lastSeq: this.seq }));
+      if (this.closedReason !== undefined || this.suspended || this.socket.readyState !== WS_OPEN) return;
+      const now = Date.now();
+      const reply = heartbeatWantsReply(now - this.lastHeard, intervalMs);
+      this.socket.send(encodeHeartbeatPing(this.seq, reply));
+      if (reply) this.awaitReply(now, replyWaitMs);
     }, intervalMs);
     // In Node (tests, headless clients) a heartbeat alone must not keep the process alive.
     (this.heartbeat as { unref?: () => void }).unref?.();
@@ -311,6 +324,32 @@ export class SignalClient extends TypedEmitter<SignalClientEvents> {
     return socket;
   }
 
+  /**
+   * Drops the socket unless the server says anything within `waitMs` of `askedAt`. A timer that
+   * fires late found this thread busy (a long task, a throttled background tab): the reply may be
+   * queued behind it, so it is given one more turn of the event loop before the verdict.
+   */
+  private awaitReply(askedAt: number, waitMs: number): void {
+    clearTimeout(this.replyTimer);
+    const socket = this.socket;
+    const unanswered = (): boolean => socket === this.socket && this.lastHeard < askedAt && this.closedReason === undefined && !this.suspended;
+    const arm = (delayMs: number, verdict: () => void): void => {
+      this.replyTimer = setTimeout(verdict, delayMs);
+      (this.replyTimer as { unref?: () => void }).unref?.();
+    };
+    arm(waitMs, () => {
+      if (!unanswered()) return;
+      const late = Date.now() - askedAt - waitMs > LATE_TIMER_MS;
+      if (!late) {
+        this.dropSocket(`no word from the server ${waitMs} ms after a ping`);
+        return;
+      }
+      arm(LATE_TIMER_MS, () => {
+        if (unanswered()) this.dropSocket(`no word from the server ${waitMs} ms after a ping`);
+      });
+    });
+  }
+
   /** Abandons the current socket (silent server, reconnect) as if it had closed. */
   private dropSocket(reason: string): void {
     const socket = this.socket;
@@ -398,6 +437,7 @@ export class SignalClient extends TypedEmitter<SignalClientEvents> {
     if (this.closedReason !== undefined) return;
     this.closedReason = reason;
     clearInterval(this.heartbeat);
+    clearTimeout(this.replyTimer);
     const error = ConfabError.closed(reason);
     for (const pending of this.pending.values()) {
       clearTimeout(pending.timer);

@@ -1,23 +1,39 @@
-import type { ServerMessage } from '@confab/protocol';
+import { encodeHeartbeatPing, heartbeatWantsReply, type ServerMessage } from '@confab/protocol';
 
 /** Until `joined` says how often: well within the server's default 4 s heartbeat timeout. */
 export const DEFAULT_HEARTBEAT_MS = 1000;
 
 /**
- * The client's half of the heartbeat, as the SDK does it (docs/protocol.md "Resume"): a `ping
- * {lastSeq}` every interval, which the server answers with a `pong` without id (isHeartbeatPong);
- * a socket silent past the server's timeout is dropped. `ping` sends one (on an open socket).
+ * The client's half of the heartbeat, as the SDK does it (docs/protocol.md "Resume"): the SDK's
+ * `ping {lastSeq}` every interval, asking for a `pong` (without id: isHeartbeatPong) only when the
+ * server has said nothing for 1.5 intervals, so an idle session costs the server one pong per two
+ * pings. `send` writes a frame (on an open socket); call `heard()` for every frame received. Unlike
+ * the SDK it never drops a silent server: these clients are the server's tests and load.
  */
 export class ClientHeartbeat {
+  /** Ask for a pong on every ping, as SDKs before `reply: false` did (bench:signal compares the two). */
+  askEveryPing = false;
   private timer: NodeJS.Timeout | undefined;
+  private lastHeard = Date.now();
 
-  constructor(private readonly ping: () => void) {}
+  constructor(
+    private readonly send: (frame: string) => void,
+    private readonly lastSeq: () => number,
+  ) {}
 
   /** (Re)starts at `intervalMs`: a default at first, then what `joined` asks for. */
   every(intervalMs: number): void {
     this.stop();
-    this.timer = setInterval(this.ping, intervalMs);
+    this.timer = setInterval(() => {
+      const reply = this.askEveryPing || heartbeatWantsReply(Date.now() - this.lastHeard, intervalMs);
+      this.send(encodeHeartbeatPing(this.lastSeq(), reply));
+    }, intervalMs);
     this.timer.unref();
+  }
+
+  /** The server said something: it is alive, and the next ping need not ask. */
+  heard(): void {
+    this.lastHeard = Date.now();
   }
 
   /** Says nothing unasked from now on (a closed socket, or a network that vanished). */

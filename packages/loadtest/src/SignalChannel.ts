@@ -39,7 +39,10 @@ export class SignalChannel {
 
   private nextId = 1;
   private readonly pending = new Map<number, Pending>();
-  private readonly heartbeat = new ClientHeartbeat(() => this.send({ type: 'ping', lastSeq: this.lastSeq }));
+  private readonly heartbeat = new ClientHeartbeat(
+    (frame) => this.open && this.ws.send(frame),
+    () => this.lastSeq,
+  );
 
   private constructor(
     private readonly ws: WebSocket,
@@ -48,6 +51,7 @@ export class SignalChannel {
     this.heartbeat.every(DEFAULT_HEARTBEAT_MS);
     ws.on('close', () => this.heartbeat.stop());
     ws.on('message', (data, isBinary) => {
+      this.heartbeat.heard();
       if (isBinary) return this.onError(new Error('binary frame from server'));
       this.receive(data.toString());
     });

@@ -1,4 +1,5 @@
 export * from './codec';
+export * from './heartbeat';
 export * from './errors';
 export * from './ids';
 export * from './limits';

@@ -141,11 +141,17 @@ export const LeaveRequest = z.object({
   id: RequestId.optional(),
 });
 
-/** Heartbeat; `lastSeq` acknowledges sequenced server messages so the server can drop them from its replay buffer. */
+/**
+ * Heartbeat; `lastSeq` acknowledges sequenced server messages so the server can drop them from its
+ * replay buffer. The server answers with `pong` unless `reply` is false: a client that has heard
+ * from the server within the last interval needs no answer (docs/protocol.md "Resume"); clients
+ * that never send `reply` get one pong per ping.
+ */
 export const PingRequest = z.object({
   type: z.literal('ping'),
   id: RequestId.optional(),
   lastSeq: z.number().int().nonnegative().optional(),
+  reply: z.boolean().optional(),
 });
 
 /**
@@ -297,8 +303,10 @@ export const JoinedMessage = z.object({
     /** How long the server keeps a lost session for `resume`. */
     resumeWindowMs: z.number().int().nonnegative(),
     /**
-     * The client pings this often (the server answers each with `pong`; it sends no pings of its
-     * own), and counts the server lost after `heartbeatTimeoutMs` of silence, as the server does the client.
+     * The client pings this often; the server answers pings that do not say `reply: false` with
+     * `pong` and sends no pings of its own. It counts the client lost after `heartbeatTimeoutMs`
+     * of silence; the SDK counts the server lost when a ping that asked hears nothing within
+     * heartbeatReplyWaitMs (heartbeat.ts).
      */
     heartbeatIntervalMs: z.number().int().positive(),
     heartbeatTimeoutMs: z.number().int().positive(),

@@ -21,6 +21,7 @@
 #include <openssl/evp.h>
 #include <openssl/sha.h>
 
+#include "rtp_fanout.h"
 #include "udp_batch.h"
 #include "udp_recv.h"
 
@@ -433,5 +434,6 @@ NAPI_MODULE_INIT(/* napi_env env, napi_value exports */) {
   if (napi_define_properties(env, exports, sizeof props / sizeof props[0], props) != napi_ok) return NULL;
   if (register_udp_batch(env, exports) != napi_ok) return NULL;
   if (register_udp_recv(env, exports) != napi_ok) return NULL;
+  if (register_rtp_fanout(env, exports) != napi_ok) return NULL;
   return exports;
 }

@@ -21,7 +21,7 @@ const repoRoot = join(packageDir, '../..');
 function child(code: string, env: Record<string, string | undefined>, dir = packageDir) {
   const run = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', code], {
     cwd: repoRoot,
-    env: { ...process.env, CONFAB_SRTP_BACKEND: undefined, CONFAB_UDP_RECEIVE: undefined, ...env, SRTP_DIR: dir },
+    env: { ...process.env, CONFAB_SRTP_BACKEND: undefined, CONFAB_UDP_RECEIVE: undefined, CONFAB_NATIVE_FANOUT: undefined, ...env, SRTP_DIR: dir },
     encoding: 'utf8',
   });
   return { status: run.status, out: run.stdout.trim(), err: run.stderr };
@@ -80,6 +80,19 @@ test('the socket is read natively (kernel arrival times) with the native core on
   cpSync(join(packageDir, 'package.json'), join(copy, 'package.json'));
   t.diagnostic(`package copy without native/build in ${copy}`);
   assert.equal(child(receiveProbe, {}, copy).out, 'dgram');
+});
+
+const fanoutProbe = `
+  const srtp = await import(process.env.SRTP_DIR + '/src/index.ts');
+  try { const f = srtp.nativeRtpFanout(); console.log(f === null ? 'off' : typeof f); } catch (err) { console.log('error: ' + err.message); }
+`;
+
+test('the native fan-out is off unless CONFAB_NATIVE_FANOUT=1, which needs the native core; a bad value is a clear error', () => {
+  assert.equal(child(fanoutProbe, {}).out, 'off');
+  assert.equal(child(fanoutProbe, { CONFAB_NATIVE_FANOUT: '0' }).out, 'off');
+  assert.equal(child(fanoutProbe, { CONFAB_NATIVE_FANOUT: '1' }).out, 'function');
+  assert.match(child(fanoutProbe, { CONFAB_NATIVE_FANOUT: '1', CONFAB_SRTP_BACKEND: 'ts' }).out, /^error: CONFAB_NATIVE_FANOUT=1 needs the native core \(backend ts\)$/);
+  assert.match(child(fanoutProbe, { CONFAB_NATIVE_FANOUT: 'yes' }).out, /^error: CONFAB_NATIVE_FANOUT=yes: expected '1' or '0'$/);
 });
 
 test('the native core loads and agrees in several worker threads at once', async () => {

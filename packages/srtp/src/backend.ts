@@ -4,7 +4,7 @@
  */
 import { NativeCipher } from './NativeCipher';
 import type { SessionKeys } from './keyDerivation';
-import { loadNativeAddon, type NativeUdpBatchSend, type NativeUdpReceive } from './nativeAddon';
+import { loadNativeAddon, type NativeRtpFanout, type NativeUdpBatchSend, type NativeUdpReceive } from './nativeAddon';
 import type { PacketCipher, SrtpBackend } from './packetCipher';
 import type { SrtpProfile } from './profiles';
 import { TsCmCipher } from './TsCmCipher';
@@ -13,6 +13,8 @@ import { TsGcmCipher } from './TsGcmCipher';
 export const SRTP_BACKEND_ENV = 'CONFAB_SRTP_BACKEND';
 /** CONFAB_UDP_RECEIVE=kernel|dgram: how the media socket is read (see nativeUdpReceive). */
 export const UDP_RECEIVE_ENV = 'CONFAB_UDP_RECEIVE';
+/** CONFAB_NATIVE_FANOUT=1|0: whether the SFU fans packets out in the native core (see nativeRtpFanout). */
+export const NATIVE_FANOUT_ENV = 'CONFAB_NATIVE_FANOUT';
 
 /** The backend sessions get when they do not ask for one. Throws if the environment forces an unusable one. */
 export function srtpBackend(): SrtpBackend {
@@ -55,6 +57,18 @@ export function nativeUdpReceive(): NativeUdpReceive | null {
     return null;
   }
   return { start: addon.startReceive, stop: addon.stopReceive };
+}
+
+/**
+ * The native core's fan-out, when CONFAB_NATIVE_FANOUT=1 (off by default while it is being
+ * measured against the TypeScript path); =1 without the native backend is an error.
+ */
+export function nativeRtpFanout(): NativeRtpFanout | null {
+  const setting = process.env[NATIVE_FANOUT_ENV] ?? '';
+  if (setting !== '' && setting !== '0' && setting !== '1') throw new Error(`${NATIVE_FANOUT_ENV}=${setting}: expected '1' or '0'`);
+  if (setting !== '1') return null;
+  if (srtpBackend() !== 'native') throw new Error(`${NATIVE_FANOUT_ENV}=1 needs the native core (${srtpNativeLoadError() ?? `backend ${srtpBackend()}`})`);
+  return requireNative().fanoutRtp;
 }
 
 export function createPacketCipher(backend: SrtpBackend, profile: SrtpProfile, keys: SessionKeys): PacketCipher {

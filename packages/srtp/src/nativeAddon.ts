@@ -23,7 +23,35 @@ export interface NativeSrtpAddon {
   /** Linux only (native/udp_recv.c): see NativeUdpReceive. */
   startReceive?: NativeUdpReceive['start'];
   stopReceive?: NativeUdpReceive['stop'];
+  /** native/rtp_fanout.c: see NativeRtpFanout. */
+  fanoutRtp: NativeRtpFanout;
 }
+
+/**
+ * The SFU's per-packet fan-out (native/rtp_fanout.c): copies the RTP packet `src[0, len)` (payload
+ * `[headerLength, headerLength + payloadSize)`, of simulcast layer `layer`) into a send slot for
+ * each of the `count` subscriber rows of `rows` (Float64Array, 48 doubles a row, layout in the
+ * server's media/sfu/fanout/fanoutRow.ts) whose row takes that layer in the steady state, and
+ * rewrites it there for that subscriber, advancing the row's state. Slots are taken from the ring
+ * `memory` (PacketSlots: slots of `slotSize` bytes, a power-of-two count) from `firstSlot` on; `out`
+ * gets [slot, result] per row: result > 0 the length written, 0 nothing to send, -1 the
+ * TypeScript path must handle this row for this packet. Returns the slots used, or -1 (nothing
+ * done) for malformed arguments.
+ */
+export type NativeRtpFanout = (
+  src: Uint8Array,
+  len: number,
+  headerLength: number,
+  payloadSize: number,
+  layer: number,
+  nowMs: number,
+  rows: Float64Array,
+  count: number,
+  memory: Uint8Array,
+  slotSize: number,
+  firstSlot: number,
+  out: Int32Array,
+) => number;
 
 /**
  * Sends `count` datagrams with one sendmmsg(2) on the UDP socket `fd`: entry i of `table` is

@@ -15,10 +15,19 @@ export class Grid {
   private frame = 0;
   private speakerView = false;
   private featured: HTMLElement | null = null;
+  /**
+   * The box's size as the observer last reported it, null until it has. Reading clientWidth in
+   * layout() forced a synchronous layout of the whole page on every tile added while joining.
+   */
+  private size: { width: number; height: number } | null = null;
 
   constructor() {
     this.el = h('div', { class: 'grid', role: 'list', 'aria-label': 'Participants’ video' });
-    this.observer = new ResizeObserver(() => this.schedule());
+    this.observer = new ResizeObserver((entries) => {
+      const box = entries[entries.length - 1]!.contentRect;
+      this.size = { width: box.width, height: box.height };
+      this.schedule();
+    });
     this.observer.observe(this.el);
   }
 
@@ -61,8 +70,8 @@ export class Grid {
   }
 
   private layout(): void {
-    const width = this.el.clientWidth;
-    const height = this.el.clientHeight;
+    if (!this.size) return; // the observer's first report (on insertion) lays it out
+    const { width, height } = this.size;
     const tiles = [...this.el.children] as HTMLElement[];
     const screens = tiles.filter((t) => t.dataset.source === 'screen');
     const cameras = tiles.filter((t) => t.dataset.source !== 'screen');

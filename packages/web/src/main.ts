@@ -5,6 +5,7 @@
  * password comes back to the pre-join screen, which then asks for it.
  * `document.body.dataset.state` says where we are: lobby | prejoin | joining | waiting | in-room | removed | error.
  */
+import './jitlessParsing';
 import { isValidRoomName } from '@confab/protocol';
 import { setAppState } from './appState';
 import { byId } from './dom';

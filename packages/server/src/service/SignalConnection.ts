@@ -2,6 +2,7 @@ import {
   decodeClientMessage,
   encodeMessage,
   PROTOCOL_VERSION,
+  readHeartbeatPing,
   ProtocolError,
   ErrorCode,
   type ClientMessage,
@@ -122,6 +123,10 @@ export class SignalConnection implements SessionLink {
       this.send(toErrorMessage(ProtocolError.invalid('binary frames are not supported; send JSON text')));
       return this.countInvalid();
     }
+    // Most frames of an idle session are the SDK's ping: read its exact bytes without JSON and the
+    // schema; any other frame, however close, takes the validated path below.
+    const ping = data instanceof Uint8Array ? readHeartbeatPing(data) : undefined;
+    if (ping) return this.onMessage(ping);
     const decoded = decodeClientMessage(String(data));
     if (!decoded.ok) {
       this.send(toErrorMessage(decoded.error, decoded.id));
@@ -135,7 +140,9 @@ export class SignalConnection implements SessionLink {
   private onMessage(message: ClientMessage): void {
     if (message.type === 'ping') {
       if (this.state.kind === 'joined' && message.lastSeq !== undefined) this.state.session.acknowledge(message.lastSeq);
-      this.send({ type: 'pong', ...(message.id === undefined ? {} : { id: message.id }), time: Date.now() });
+      // `reply: false`: the client heard from us within its interval and needs no pong (half the
+      // pongs of an idle session, the dearest frame we send); every other ping is answered.
+      if (message.reply !== false) this.send({ type: 'pong', ...(message.id === undefined ? {} : { id: message.id }), time: Date.now() });
       return;
     }
     switch (this.state.kind) {

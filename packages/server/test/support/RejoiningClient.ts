@@ -87,12 +87,14 @@ export class RejoiningClient {
   private async open(url: string): Promise<WebSocket> {
     const socket = new WebSocket(url);
     // The SDK's half of the heartbeat, at the default interval whatever `joined` asks for: a silent socket is dropped.
-    const heartbeat = new ClientHeartbeat(() => {
-      if (socket.readyState === WebSocket.OPEN) socket.send(encodeMessage({ type: 'ping', lastSeq: this.lastSeq }));
-    });
+    const heartbeat = new ClientHeartbeat(
+      (frame) => socket.readyState === WebSocket.OPEN && socket.send(frame),
+      () => this.lastSeq,
+    );
     heartbeat.every(DEFAULT_HEARTBEAT_MS);
     socket.on('close', () => heartbeat.stop());
     socket.on('message', (data) => {
+      heartbeat.heard();
       const decoded = decodeServerMessage(String(data));
       if (!decoded.ok || isHeartbeatPong(decoded.message)) return;
       if (decoded.seq !== undefined) this.lastSeq = decoded.seq;

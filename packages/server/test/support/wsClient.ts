@@ -1,5 +1,5 @@
 import { ClientHeartbeat, DEFAULT_HEARTBEAT_MS, isHeartbeatPong } from '@confab/loadtest';
-import { decodeServerMessage, encodeMessage, type ServerMessage } from '@confab/protocol';
+import { decodeServerMessage, type ServerMessage } from '@confab/protocol';
 import { WebSocket, type ClientOptions } from 'ws';
 
 type Of<T extends ServerMessage['type']> = Extract<ServerMessage, { type: T }>;
@@ -13,9 +13,10 @@ export class WsClient {
   /** Highest `seq` received (what a resume asks to replay after). */
   lastSeq = 0;
   private readonly closedPromise: Promise<number>;
-  private readonly heartbeat = new ClientHeartbeat(() => {
-    if (this.socket.readyState === WebSocket.OPEN) this.socket.send(encodeMessage({ type: 'ping', lastSeq: this.lastSeq }));
-  });
+  private readonly heartbeat = new ClientHeartbeat(
+    (frame) => this.socket.readyState === WebSocket.OPEN && this.socket.send(frame),
+    () => this.lastSeq,
+  );
 
   private constructor(
     readonly socket: WebSocket,
@@ -25,6 +26,7 @@ export class WsClient {
     const silent = heartbeatMs === undefined;
     if (!silent) this.heartbeat.every(heartbeatMs);
     socket.on('message', (data) => {
+      this.heartbeat.heard();
       const decoded = decodeServerMessage(String(data));
       if (!decoded.ok) return void this.invalid.push(String(data));
       if (decoded.seq !== undefined) this.lastSeq = decoded.seq;

@@ -24,6 +24,21 @@ export class PacketSlots {
     this.slotSize = slotSize;
   }
 
+  /** The index of the slot take() returns next (the native fan-out writes into slots from there). */
+  get position(): number {
+    return this.next;
+  }
+
+  /** Slot `index` (0 to count - 1). */
+  at(index: number): Buffer {
+    return this.slots[index & this.mask]!;
+  }
+
+  /** Moves past `n` slots written by someone else (the native fan-out). */
+  skip(n: number): void {
+    this.next = (this.next + n) & this.mask;
+  }
+
   /** The next slot; its contents are whatever was sent from it `count` packets ago. */
   take(): Buffer {
     const slot = this.slots[this.next]!;

@@ -1,15 +1,16 @@
 import { randomInt, randomUUID } from 'node:crypto';
-import { remapRtpExtensions, rtpCheck, rtpPaddingSize, RtpStreamRewriter, SenderReportTranslator, writeRtxPacket, writeSdes } from '@confab/wire';
+import { remapRtpExtensions, REWRITER_STATE, rtpCheck, rtpPaddingSize, RtpStreamRewriter, SenderReportTranslator, writeRtxPacket, writeSdes } from '@confab/wire';
 import type { Consumer, ConsumeOptions, MediaKind, TrackSettings } from '../types';
 import { tileLayer, VideoPriority, type AllocationTrack } from './allocation/allocate';
 import { codecsOfKind, SUBSCRIBE_CODECS, type SubscribeCodec } from './codecs';
+import { FANOUT_ROW, FanoutMode } from './fanout/fanoutRow';
 import type { SfuContext } from './SfuContext';
 import type { SfuProducer } from './SfuProducer';
 import type { AnsweredReceiver } from './sdp/subscribeAnswer';
 import { LayerDecision, LayerSelector } from './simulcast/LayerSelector';
 import { flowingLayerBelow, LAYER_START_GRACE_MS } from './simulcast/ProducerLayer';
 import { switchTimestamp } from './simulcast/switchTimestamp';
-import { Vp8PictureRewriter } from './simulcast/vp8';
+import { VP8_STATE, Vp8PictureRewriter } from './simulcast/vp8';
 
 /** A NACK for a packet older than this is not answered: the subscriber's decoder has moved on. */
 const MAX_RETRANSMIT_AGE_MS = 1000;
@@ -82,6 +83,9 @@ export class SfuConsumer implements Consumer {
   private pausedForBandwidth = false;
   /** The layer the tile is drawn for (allocation/allocate.ts tileLayer), -1: none. */
   private tileLayer = -1;
+  /** Our row in the producer's native fan-out block (ProducerFanout), null without one. */
+  private fanoutRows: Float64Array | null = null;
+  private fanoutBase = 0;
 
   constructor(
     readonly producer: SfuProducer,
@@ -147,13 +151,56 @@ export class SfuConsumer implements Consumer {
 
   pause(): void {
     if (!this.currentClosed) this.currentPaused = true;
+    this.syncFanout();
   }
 
   resume(): void {
     if (this.currentClosed || !this.currentPaused) return;
     this.currentPaused = false;
     this.resync();
+    this.syncFanout();
     this.requestKeyFrame();
+  }
+
+  /** The subscriber's transport connected or lost its path: packets go out only while connected. */
+  connectionChanged(): void {
+    this.syncFanout();
+  }
+
+  /**
+   * The producer's fan-out block gives us `rows[base, base + FANOUT_ROW.stride)` (null: none any
+   * more): our rewriters' state moves there, and the row says what we forward.
+   */
+  bindFanoutRow(rows: Float64Array | null, base: number): void {
+    this.fanoutRows = rows;
+    this.fanoutBase = base;
+    if (rows === null) {
+      this.rewriter?.moveState(new Float64Array(REWRITER_STATE.size), 0);
+      this.vp8?.moveState(new Float64Array(VP8_STATE.size), 0);
+      return;
+    }
+    this.rewriter?.moveState(rows, base + FANOUT_ROW.rewriter);
+    this.vp8?.moveState(rows, base + FANOUT_ROW.vp8State);
+    this.syncFanout();
+  }
+
+  /**
+   * Writes what our row says after anything it depends on changed. The native core forwards only
+   * what forward() would without a decision: sending, not paused, connected, one layer and no
+   * switch waiting (then accept() forwards that layer and drops the others).
+   */
+  private syncFanout(): void {
+    const rows = this.fanoutRows;
+    if (rows === null) return;
+    const b = this.fanoutBase;
+    const selector = this.selector;
+    const steady = !selector.switching && selector.fallback < 0;
+    const native = this.rewriter !== null && !this.currentPaused && !this.currentClosed && this.owner.connected && steady;
+    rows[b + FANOUT_ROW.mode] = native ? FanoutMode.Native : FanoutMode.Js;
+    rows[b + FANOUT_ROW.layer] = selector.current;
+    rows[b + FANOUT_ROW.vp8] = this.vp8 !== null ? 1 : 0;
+    const map = this.extensionMap;
+    for (let i = 0; i < map.length; i++) rows[b + FANOUT_ROW.extensions + i] = map[i]!;
   }
 
   close(): void {
@@ -165,6 +212,7 @@ export class SfuConsumer implements Consumer {
     if (this.currentClosed) return false;
     this.currentClosed = true;
     this.rewriter = null;
+    this.syncFanout();
     this.producer.removeConsumer(this);
     this.ctx.ssrcs.release(this.ssrc);
     this.ctx.ssrcs.release(this.rtxSsrc);
@@ -253,6 +301,7 @@ export class SfuConsumer implements Consumer {
       this.owner.discardPaced(this.ssrc);
     }
     selector.fallback = this.producer.simulcast && selector.current < 0 ? flowingLayerBelow(this.producer.layers, a.target, nowMs) : -1;
+    this.syncFanout();
     if (selector.fallback >= 0 && this.keyFrameUseful) this.producer.requestLayerKeyFrame(selector.fallback, nowMs);
     if (a.pausedForBandwidth !== this.pausedForBandwidth) {
       this.pausedForBandwidth = a.pausedForBandwidth;
@@ -297,6 +346,7 @@ export class SfuConsumer implements Consumer {
       // Another codec on the same SSRC would need the subscriber to switch decoders mid-stream;
       // a new SSRC pair in a new offer is a clean start.
       this.rewriter = null;
+      this.syncFanout();
       this.ctx.ssrcs.release(this.ssrc);
       this.ctx.ssrcs.release(this.rtxSsrc);
       this.ssrc = this.ctx.ssrcs.allocate();
@@ -307,6 +357,7 @@ export class SfuConsumer implements Consumer {
     }
     this.selector.clamp();
     if (!this.producer.simulcast && this.selector.target < 0 && this.settings.visible) this.selector.setTarget(0, performance.now());
+    this.syncFanout();
     this.owner.allocationChanged();
     if (this.negotiated) this.startStream();
   }
@@ -329,14 +380,20 @@ export class SfuConsumer implements Consumer {
     if (decision === LayerDecision.Switch) {
       rewriter.resync(switchTimestamp(this.producer.layers, rewriter, layer, slot, this.producer.clockRate));
       vp8?.switchSource();
+      this.syncFanout();
     }
     if (!rewriter.rewrite(slot, payloadSize, nowMs)) return;
     if (vp8 !== null) vp8.rewrite(slot, headerLength, headerLength + payloadSize);
     if ((slot[0]! & 0x10) !== 0) remapRtpExtensions(slot, this.extensionMap);
-    if (!this.owner.sendRtp(slot, len, this.kind === 'video')) return;
+    this.sendRewritten(slot, len);
+  }
+
+  /** Sends our rewritten copy of a packet in `slot[0, length)` (from forward(), or the native fan-out's). */
+  sendRewritten(slot: Buffer, length: number): void {
+    if (!this.owner.sendRtp(slot, length, this.kind === 'video')) return;
     const counters = this.ctx.counters;
     counters.rtpPacketsForwarded++;
-    counters.rtpBytesForwarded += len;
+    counters.rtpBytesForwarded += length;
   }
 
   /** The subscriber NACKed `seq` (our numbering): resend it from the producer's cache, as RTX if negotiated. */
@@ -401,11 +458,13 @@ export class SfuConsumer implements Consumer {
     const producerCodec = this.producer.codec;
     if (!this.receiving || producerCodec === undefined) {
       this.rewriter = null;
+      this.syncFanout();
       return;
     }
     const codec = SUBSCRIBE_CODECS[producerCodec];
     if (!this.accepted.has(codec.payloadType)) {
       this.rewriter = null;
+      this.syncFanout();
       // Offered before the producer's codec was known: offer that one alone. If it was offered
       // and refused, the subscriber cannot decode this producer; it gets nothing.
       if (!this.codecs.includes(codec)) {
@@ -419,12 +478,21 @@ export class SfuConsumer implements Consumer {
       this.translator = new SenderReportTranslator(this.rewriter);
       this.senderReportsSent = 0;
       this.senderReportLayer = -1;
+      if (this.fanoutRows !== null) this.rewriter.moveState(this.fanoutRows, this.fanoutBase + FANOUT_ROW.rewriter);
     }
-    this.vp8 = producerCodec === 'vp8' && this.producer.simulcast ? (this.vp8 ?? new Vp8PictureRewriter()) : null;
+    if (producerCodec === 'vp8' && this.producer.simulcast) {
+      if (this.vp8 === null) {
+        this.vp8 = new Vp8PictureRewriter();
+        if (this.fanoutRows !== null) this.vp8.moveState(this.fanoutRows, this.fanoutBase + FANOUT_ROW.vp8State);
+      }
+    } else {
+      this.vp8 = null;
+    }
     this.rtxPayloadType = codec.rtxPayloadType >= 0 && this.accepted.has(codec.rtxPayloadType) ? codec.rtxPayloadType : -1;
     this.extensionMap.fill(0);
     if (this.producer.audioLevelId > 0 && this.audioLevelId > 0) this.extensionMap[this.producer.audioLevelId] = this.audioLevelId;
     // The publisher's transport-wide number is kept in place, under our id, and overwritten with ours on the way out.
     if (this.producer.transportCcId > 0 && this.transportCcId > 0) this.extensionMap[this.producer.transportCcId] = this.transportCcId;
+    this.syncFanout();
   }
 }

@@ -1,3 +1,4 @@
+import type { NativeRtpFanout } from '@confab/srtp';
 import type { MediaLogger } from '../logger';
 import type { MediaCounters } from '../MediaCounters';
 import type { WorkerNetwork } from './net/index';
@@ -19,4 +20,6 @@ export interface SfuContext {
   readonly slots: PacketSlots;
   readonly ssrcs: SsrcAllocator;
   readonly ticker: Ticker;
+  /** The native core's fan-out when CONFAB_NATIVE_FANOUT=1 (fanout/ProducerFanout.ts); absent or null: the TypeScript path. */
+  readonly fanout?: NativeRtpFanout | null;
 }

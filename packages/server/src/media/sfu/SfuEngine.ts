@@ -1,4 +1,4 @@
-import { nativeUdpBatchSend, nativeUdpReceive, srtpBackend } from '@confab/srtp';
+import { nativeRtpFanout, nativeUdpBatchSend, nativeUdpReceive, srtpBackend } from '@confab/srtp';
 import { silentLogger, type MediaLogger } from '../logger';
 import { MediaCounters } from '../MediaCounters';
 import { RouterTable } from '../RouterTable';
@@ -47,6 +47,7 @@ export async function createSfuEngine(options: SfuEngineOptions = {}): Promise<M
       srtp: srtpBackend(),
       batchedSends: network.udp.batching,
       udpReceive: network.udp.receiveMode,
+      nativeFanout: nativeRtpFanout() !== null,
     },
     'sfu media engine ready',
   );
@@ -69,7 +70,7 @@ class SfuEngine implements MediaEngine {
     // Kernel arrival times for transport-cc; without the native core, dgram and JavaScript stamps.
     const receive = nativeUdpReceive();
     if (receive !== null) network.udp.enableKernelReceive(receive);
-    this.ctx = { logger, counters: this.counters, network, slots, ssrcs: new SsrcAllocator(), ticker };
+    this.ctx = { logger, counters: this.counters, network, slots, ssrcs: new SsrcAllocator(), ticker, fanout: nativeRtpFanout() };
   }
 
   createRouter(id: string, options?: RouterOptions): Router {

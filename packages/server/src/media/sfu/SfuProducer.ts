@@ -10,6 +10,7 @@ import type { MediaKind, Producer, ProducerOptions, RecordOptions, SubscribedLay
 import type { CodecName } from './codecs';
 import type { SfuConsumer } from './SfuConsumer';
 import type { SfuContext } from './SfuContext';
+import { ProducerFanout } from './fanout/ProducerFanout';
 import { SfuRecordingSink } from './SfuRecordingSink';
 import type { PublishExtensionIds, PublishStream } from './sdp/publishOffer';
 import { Dynacast } from './simulcast/Dynacast';
@@ -72,6 +73,8 @@ export class SfuProducer implements Producer {
   private consumers: readonly SfuConsumer[] = [];
   /** Recordings of this track; replaced, never mutated, likewise. */
   private sinks: readonly SfuRecordingSink[] = [];
+  /** The native fan-out (CONFAB_NATIVE_FANOUT=1), else null: each consumer's forward() in turn. */
+  private readonly fanout: ProducerFanout | null;
 
   constructor(
     private readonly options: ProducerOptions,
@@ -88,6 +91,7 @@ export class SfuProducer implements Producer {
     this.currentPaused = options.paused ?? false;
     this.layers = [this.newLayer(0, '')];
     this.levels = options.kind === 'audio' ? new AudioLevelMeter() : null;
+    this.fanout = ctx.fanout != null ? new ProducerFanout(ctx.fanout, ctx.slots) : null;
     ctx.counters.producers++;
   }
 
@@ -135,6 +139,7 @@ export class SfuProducer implements Producer {
     this.currentClosed = true;
     const consumers = this.consumers;
     this.consumers = [];
+    this.fanout?.setConsumers(this.consumers);
     for (const consumer of consumers) consumer.close();
     // A recording's file is finalized (its owner still gets the result from its own stop()).
     for (const sink of this.sinks) void sink.stop();
@@ -183,10 +188,12 @@ export class SfuProducer implements Producer {
 
   addConsumer(consumer: SfuConsumer): void {
     this.consumers = [...this.consumers, consumer];
+    this.fanout?.setConsumers(this.consumers);
   }
 
   removeConsumer(consumer: SfuConsumer): void {
     this.consumers = this.consumers.filter((c) => c !== consumer);
+    this.fanout?.setConsumers(this.consumers);
   }
 
   /** The publisher's (re)applied offer describes our m-section so. */
@@ -332,6 +339,10 @@ export class SfuProducer implements Producer {
     if (this.currentPaused) return;
     const payloadSize = payloadEnd - headerLength;
     const index = layer.index;
+    if (this.fanout !== null) {
+      this.fanout.forward(index, keyFrame, buf, len, headerLength, payloadSize, nowMs);
+      return;
+    }
     const consumers = this.consumers;
     for (let i = 0; i < consumers.length; i++) consumers[i]!.forward(index, keyFrame, buf, len, headerLength, payloadSize, nowMs);
     const sinks = this.sinks;

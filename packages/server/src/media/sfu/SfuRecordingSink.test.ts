@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { probe } from '../recording/testing/probe';
 import type { SfuRecordingSink } from './SfuRecordingSink';
-import { chromiumSimulcastProducer } from './simulcast/testing/chromiumSimulcastProducer';
+import { playableSimulcastProducer } from './simulcast/testing/playableSimulcastProducer';
 
 // A recording sink on a recorded Chromium simulcast stream (q 320x180, h 640x360, f 1280x720;
 // key frames on every layer at ~500, ~1315 and ~2105 ms; 61 pictures per layer in 3 s).
@@ -28,7 +28,7 @@ function ticksFrom(sink: SfuRecordingSink, startMs: number): (t: number) => void
 
 test('records the best layer that flows, and moves up at the better layer key frame, nothing lost across the switch', async () => {
   const t0 = performance.now(); // record() reads this clock
-  const { producer, keyFrameRequests, play } = chromiumSimulcastProducer(t0);
+  const { producer, keyFrameRequests, play } = playableSimulcastProducer(t0);
   // f is not sent at first (the publisher's uplink cannot carry it) and not kept for a grace period.
   for (const layer of producer.layers) layer.turnedOnAtMs = Number.NEGATIVE_INFINITY;
   play(0, 200, { skipRid: 'f' });
@@ -56,7 +56,7 @@ test('records the best layer that flows, and moves up at the better layer key fr
 
 test('a top layer that is expected but never sent (its start grace): the layer below is recorded meanwhile, from its first key frame', async () => {
   const t0 = performance.now();
-  const { producer, play } = chromiumSimulcastProducer(t0);
+  const { producer, play } = playableSimulcastProducer(t0);
   const sink = (await producer.record({ pathWithoutExtension: join(dir, 'no-top') })) as SfuRecordingSink;
   const beforePacket = ticksFrom(sink, t0);
   // f was just turned on (within LAYER_START_GRACE_MS) but never comes, as from a 640x480 camera.
@@ -70,7 +70,7 @@ test('a top layer that is expected but never sent (its start grace): the layer b
 
 test('a paused producer writes nothing, and the file goes on where the capture clock says after resume', async () => {
   const t0 = performance.now();
-  const { producer, play } = chromiumSimulcastProducer(t0);
+  const { producer, play } = playableSimulcastProducer(t0);
   const sink = (await producer.record({ pathWithoutExtension: join(dir, 'paused') })) as SfuRecordingSink;
   const beforePacket = ticksFrom(sink, t0);
   play(0, 1000, { beforePacket });

@@ -3,7 +3,7 @@ import { MediaError, errorMessage } from '../errors';
 import { Renegotiator } from '../Renegotiator';
 import { msidToken, validateSdp } from '../sdp';
 import { SilenceDetector, SUBSCRIBER_SILENCE_MS } from '../SilenceDetector';
-import type { Consumer, ConsumeOptions, MediaKind, OfferedTrack, Producer, TransportOptions } from '../types';
+import type { Consumer, ConsumeOptions, MediaKind, OfferedTrack, Producer, TransportOptions, TransportState } from '../types';
 import { allocate, type AllocationTrack } from './allocation/allocate';
 import { SfuConsumer, type ConsumerOwner } from './SfuConsumer';
 import type { SfuContext } from './SfuContext';
@@ -242,6 +242,13 @@ export class SfuSubscribeTransport extends SfuTransport implements ConsumerOwner
     this.consumers.clear();
     this.bySsrc.clear();
     this.offeredConsumers = [];
+  }
+
+  /** Consumers forward only while we are connected: each one's fan-out row follows. */
+  protected override setState(state: TransportState): boolean {
+    if (!super.setState(state)) return false;
+    for (const consumer of this.consumers.values()) consumer.connectionChanged();
+    return true;
   }
 
   protected override onConnected(): void {

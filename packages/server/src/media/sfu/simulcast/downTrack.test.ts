@@ -6,11 +6,11 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { isVp8KeyFrame, rtpCheck, rtpSeq, rtpSsrc, rtpTimestamp } from '@confab/wire';
-import type { ConsumerOwner } from '../SfuConsumer';
 import { SfuConsumer } from '../SfuConsumer';
+import { testConsumerOwner } from '../testing/sfuTestParts';
 import { allocate } from '../allocation/allocate';
 import { CHROMIUM_SIMULCAST_RTP } from './chromiumSimulcastRtp.fixture';
-import { chromiumSimulcastProducer } from './testing/chromiumSimulcastProducer';
+import { playableSimulcastProducer } from './testing/playableSimulcastProducer';
 import { Vp8Descriptor } from './vp8';
 
 interface Sent {
@@ -27,33 +27,25 @@ interface Sent {
 
 /** `connected`: whether the subscriber's transport is up (ICE and DTLS done); the owner's flag can be changed later. */
 function setup({ connected = true } = {}) {
-  const { ctx, producer, keyFrameRequests, layersTold, now: clock, play: feed } = chromiumSimulcastProducer();
+  const { ctx, producer, keyFrameRequests, layersTold, now: clock, play: feed } = playableSimulcastProducer();
   const sent: Sent[] = [];
   const descriptor = new Vp8Descriptor();
   let consumerRef: SfuConsumer | undefined;
-  const consumerOwner: ConsumerOwner & { connected: boolean } = {
-    connected,
-    sendRtp(slot, length) {
-      const header = rtpCheck(slot, length);
-      descriptor.read(slot, header, length);
-      sent.push({
-        t: clock(),
-        seq: rtpSeq(slot),
-        ts: rtpTimestamp(slot),
-        ssrc: rtpSsrc(slot),
-        keyFrame: isVp8KeyFrame(slot, header, length),
-        pictureId: descriptor.pictureId(slot),
-        tl0: descriptor.tl0PicIdxAt >= 0 ? slot[descriptor.tl0PicIdxAt]! : -1,
-        layer: consumerRef!.selector.current,
-      });
-      return true;
-    },
-    sendRtcp() {},
-    consumerClosed() {},
-    renegotiate() {},
-    allocationChanged() {},
-    discardPaced() {},
-  };
+  const consumerOwner = testConsumerOwner((slot, length) => {
+    const header = rtpCheck(slot, length);
+    descriptor.read(slot, header, length);
+    sent.push({
+      t: clock(),
+      seq: rtpSeq(slot),
+      ts: rtpTimestamp(slot),
+      ssrc: rtpSsrc(slot),
+      keyFrame: isVp8KeyFrame(slot, header, length),
+      pictureId: descriptor.pictureId(slot),
+      tl0: descriptor.tl0PicIdxAt >= 0 ? slot[descriptor.tl0PicIdxAt]! : -1,
+      layer: consumerRef!.selector.current,
+    });
+    return true;
+  }, connected);
   const consumer = new SfuConsumer(producer, '0', consumerOwner, ctx, {});
   consumerRef = consumer;
   producer.addConsumer(consumer);

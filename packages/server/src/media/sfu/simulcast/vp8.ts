@@ -72,42 +72,65 @@ export function vp8KeyFrameWidth(buf: Uint8Array, payloadAt: number, end: number
 }
 
 /**
+ * Where a Vp8PictureRewriter keeps its state in its Float64Array; the native fan-out
+ * (packages/srtp/native/rtp_fanout.c) advances the same fields in place, so the order is a
+ * contract with that file.
+ */
+export const VP8_STATE = { pictureOffset: 0, tl0Offset: 1, lastPictureId: 2, lastTl0: 3, switchPending: 4, size: 5 } as const;
+
+const PICTURE_OFFSET = VP8_STATE.pictureOffset;
+const TL0_OFFSET = VP8_STATE.tl0Offset;
+const LAST_PICTURE_ID = VP8_STATE.lastPictureId;
+const LAST_TL0 = VP8_STATE.lastTl0;
+const SWITCH_PENDING = VP8_STATE.switchPending;
+
+/**
  * One consumer's VP8 picture numbering: PictureID and TL0PICIDX continue across simulcast layer
  * switches (each layer numbers its own pictures), so the receiver's decoder sees one stream. A
  * switch makes the next picture follow the last one sent; within a layer the offset stays.
+ * The state lives in `state[base, base + VP8_STATE.size)`, as RtpStreamRewriter's.
  */
 export class Vp8PictureRewriter {
   private readonly descriptor = new Vp8Descriptor();
-  private pictureOffset = 0;
-  private tl0Offset = 0;
-  private lastPictureId = -1;
-  private lastTl0 = -1;
-  private switchPending = true;
+  private s: Float64Array = new Float64Array([0, 0, -1, -1, 1]);
+  private b = 0;
+
+  /** Copies the state to `state[base, ...)` and keeps it there from now on. */
+  moveState(state: Float64Array, base: number): void {
+    if (state === this.s && base === this.b) return;
+    state.set(this.s.subarray(this.b, this.b + VP8_STATE.size), base);
+    this.s = state;
+    this.b = base;
+  }
 
   /** The next packet (a key frame of another layer) starts a new numbering segment. */
   switchSource(): void {
-    this.switchPending = true;
+    this.s[this.b + SWITCH_PENDING] = 1;
   }
 
   /** Rewrites the descriptor of the RTP payload `[start, end)` in place. */
   rewrite(buf: Uint8Array, start: number, end: number): void {
     const d = this.descriptor;
     if (!d.read(buf, start, end)) return;
-    const pending = this.switchPending;
-    this.switchPending = false;
+    const s = this.s;
+    const b = this.b;
+    const pending = s[b + SWITCH_PENDING] !== 0;
+    s[b + SWITCH_PENDING] = 0;
     if (d.pictureIdAt >= 0) {
       const mask = d.longPictureId ? 0x7fff : 0x7f;
       const id = d.pictureId(buf);
-      if (pending) this.pictureOffset = this.lastPictureId < 0 ? 0 : (this.lastPictureId + 1 - id) & mask;
-      const out = (id + this.pictureOffset) & mask;
-      if (this.lastPictureId < 0 || ((out - this.lastPictureId) & mask) < mask / 2) this.lastPictureId = out;
+      const last = s[b + LAST_PICTURE_ID]!;
+      if (pending) s[b + PICTURE_OFFSET] = last < 0 ? 0 : (last + 1 - id) & mask;
+      const out = (id + s[b + PICTURE_OFFSET]!) & mask;
+      if (last < 0 || ((out - last) & mask) < mask / 2) s[b + LAST_PICTURE_ID] = out;
       d.setPictureId(buf, out);
     }
     if (d.tl0PicIdxAt >= 0) {
       const tl0 = buf[d.tl0PicIdxAt]!;
-      if (pending) this.tl0Offset = this.lastTl0 < 0 ? 0 : (this.lastTl0 + 1 - tl0) & 0xff;
-      const out = (tl0 + this.tl0Offset) & 0xff;
-      if (this.lastTl0 < 0 || ((out - this.lastTl0) & 0xff) < 128) this.lastTl0 = out;
+      const last = s[b + LAST_TL0]!;
+      if (pending) s[b + TL0_OFFSET] = last < 0 ? 0 : (last + 1 - tl0) & 0xff;
+      const out = (tl0 + s[b + TL0_OFFSET]!) & 0xff;
+      if (last < 0 || ((out - last) & 0xff) < 128) s[b + LAST_TL0] = out;
       buf[d.tl0PicIdxAt] = out;
     }
   }
@@ -115,8 +138,10 @@ export class Vp8PictureRewriter {
   /** A resent packet of the current segment: the same offsets, the state untouched. */
   rewriteRetransmission(buf: Uint8Array, start: number, end: number): void {
     const d = this.descriptor;
-    if (this.switchPending || !d.read(buf, start, end)) return;
-    if (d.pictureIdAt >= 0) d.setPictureId(buf, (d.pictureId(buf) + this.pictureOffset) & (d.longPictureId ? 0x7fff : 0x7f));
-    if (d.tl0PicIdxAt >= 0) buf[d.tl0PicIdxAt] = (buf[d.tl0PicIdxAt]! + this.tl0Offset) & 0xff;
+    const s = this.s;
+    const b = this.b;
+    if (s[b + SWITCH_PENDING] !== 0 || !d.read(buf, start, end)) return;
+    if (d.pictureIdAt >= 0) d.setPictureId(buf, (d.pictureId(buf) + s[b + PICTURE_OFFSET]!) & (d.longPictureId ? 0x7fff : 0x7f));
+    if (d.tl0PicIdxAt >= 0) buf[d.tl0PicIdxAt] = (buf[d.tl0PicIdxAt]! + s[b + TL0_OFFSET]!) & 0xff;
   }
 }

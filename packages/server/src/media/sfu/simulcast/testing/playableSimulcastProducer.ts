@@ -4,17 +4,10 @@
  * on a simulated clock: for tests of what hangs off a producer (consumers, recording sinks).
  */
 import { rtpSsrc } from '@confab/wire';
-import { silentLogger } from '../../../logger';
-import { MediaCounters } from '../../../MediaCounters';
-import { SenderClock } from '../../../recording/TrackClock';
 import { PacketSlots } from '../../PacketSlots';
 import type { SfuContext } from '../../SfuContext';
-import { SfuProducer, type ProducerOwner } from '../../SfuProducer';
-import { SsrcAllocator } from '../../SsrcAllocator';
-import { Ticker } from '../../Ticker';
-import { parseSdp } from '../../sdp/parseSdp';
-import { negotiatePublishOffer } from '../../sdp/publishOffer';
-import { CHROMIUM_SIMULCAST_OFFER } from '../../sdp/chromiumSimulcast.fixture';
+import type { SfuProducer } from '../../SfuProducer';
+import { chromiumSimulcastProducer, testSfuContext } from '../../testing/sfuTestParts';
 import { CHROMIUM_SIMULCAST_RTP } from '../chromiumSimulcastRtp.fixture';
 
 export interface SimulcastProducerSetup {
@@ -34,33 +27,14 @@ export interface SimulcastProducerSetup {
 }
 
 /** `startMs`: where the recording's time 0 falls on the performance.now() clock the producer's own calls use. */
-export function chromiumSimulcastProducer(startMs = 0): SimulcastProducerSetup {
-  const ctx: SfuContext = {
-    logger: silentLogger,
-    counters: new MediaCounters(),
-    network: undefined as never, // no transport is opened here
-    slots: new PacketSlots(64),
-    ssrcs: new SsrcAllocator(),
-    // Never fires within a test: the tests drive time themselves.
-    ticker: new Ticker(1e9, silentLogger),
-  };
+export function playableSimulcastProducer(startMs = 0): SimulcastProducerSetup {
+  // The ticker never fires within a test: the tests drive time themselves.
+  const ctx = testSfuContext({ slots: new PacketSlots(64), tickerMs: 1e9 });
   const keyFrameRequests: string[] = [];
-  const producerOwner: ProducerOwner = {
-    producerClosed() {},
-    sendKeyFrameRequest: (_p, layer) => keyFrameRequests.push(layer.rid),
-    sendNacks() {},
-    streamsChanged() {},
-    senderClock: new SenderClock(),
-  };
   const layersTold: string[] = [];
-  const producer = new SfuProducer(
-    { id: 'cam', kind: 'video', mid: '1', source: 'camera', onSubscribedLayers: (l) => layersTold.push(l.map((x) => `${x.rid}${x.active ? '+' : '-'}`).join(' ')) },
-    'alice',
-    ctx,
-    producerOwner,
+  const producer = chromiumSimulcastProducer(ctx, { sendKeyFrameRequest: (_p, layer) => keyFrameRequests.push(layer.rid) }, (l) =>
+    layersTold.push(l.map((x) => `${x.rid}${x.active ? '+' : '-'}`).join(' ')),
   );
-  const negotiation = negotiatePublishOffer(parseSdp(CHROMIUM_SIMULCAST_OFFER));
-  producer.bind(negotiation.sections[1]!.stream!, negotiation.extensionIds);
   let now = 0;
   const play: SimulcastProducerSetup['play'] = (from, to, { skipRid, late, beforePacket } = {}) => {
     for (const [rt, rid, , headerLength, hex] of CHROMIUM_SIMULCAST_RTP) {

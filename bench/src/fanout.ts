@@ -1,0 +1,77 @@
+/**
+ * Micro-benchmark of the SFU's fan-out in user space: one publisher's packet (a 1,100-byte VP8
+ * payload) through the real SfuProducer to N SfuConsumers in the steady state, the send a no-op.
+ * What it measures per forwarded copy is everything the media thread does for one subscriber
+ * before the pacer, SRTP and the socket: the TypeScript path (each consumer's forward(): copy,
+ * RtpStreamRewriter, VP8 picture ids, extension ids) against the native fan-out (one call per
+ * packet, CONFAB_NATIVE_FANOUT=1). The rounds alternate the two; medians of ns per copy.
+ * --seal: each consumer's send protects the copy with an SRTP session of its own (native
+ * AES-128-GCM, as a subscriber's transport does before the socket), to show that share.
+ *
+ *   node --import tsx bench/src/fanout.ts [--subscribers 32] [--packets 50000] [--rounds 7] [--seal] [--json]
+ */
+import { parseArgs } from 'node:util';
+import { createSrtpSession, nativeRtpFanout, NATIVE_FANOUT_ENV } from '@confab/srtp';
+// The bench package does not depend on the server; the rig is the server's own test support.
+import { steadyFanoutRig, type SteadyFanoutRig } from '../../packages/server/src/media/sfu/testing/steadyFanoutRig';
+
+const { values } = parseArgs({
+  options: {
+    subscribers: { type: 'string', default: '32' },
+    packets: { type: 'string', default: '50000' },
+    rounds: { type: 'string', default: '7' },
+    seal: { type: 'boolean', default: false },
+    json: { type: 'boolean', default: false },
+  },
+});
+const subscribers = Number(values.subscribers);
+const packets = Number(values.packets);
+const rounds = Number(values.rounds);
+if (!(Number.isInteger(subscribers) && subscribers >= 1 && subscribers <= 1024)) throw new Error('--subscribers: 1 to 1024');
+if (!(Number.isInteger(packets) && packets >= 1000 && packets <= 1e7)) throw new Error('--packets: 1000 to 1e7');
+if (!(Number.isInteger(rounds) && rounds >= 1 && rounds <= 100)) throw new Error('--rounds: 1 to 100');
+
+process.env[NATIVE_FANOUT_ENV] = '1';
+const native = nativeRtpFanout()!;
+/** A send per consumer: nothing, or SRTP protection with a session of its own. */
+function send(): (consumer: number) => (slot: Buffer, length: number) => boolean {
+  if (!values.seal) return () => () => true;
+  const key = Buffer.alloc(16, 7);
+  const salt = Buffer.alloc(12, 9);
+  return () => {
+    const session = createSrtpSession({ profile: 'AEAD_AES_128_GCM', backend: 'native', localKey: key, localSalt: salt, remoteKey: key, remoteSalt: salt });
+    return (slot, length) => session.protectRtp(slot, length) > 0;
+  };
+}
+const rigs: Record<'ts' | 'native', SteadyFanoutRig> = { ts: steadyFanoutRig(subscribers, null, send()), native: steadyFanoutRig(subscribers, native, send()) };
+const next = { ts: 1, native: 1 };
+
+/** ns of thread CPU per forwarded copy over `packets` packets. */
+function measure(engine: 'ts' | 'native'): number {
+  const rig = rigs[engine];
+  const before = rig.counters.rtpPacketsForwarded;
+  const start = process.cpuUsage();
+  for (let i = 0; i < packets; i++) rig.receive(next[engine]++);
+  const used = process.cpuUsage(start);
+  const copies = rig.counters.rtpPacketsForwarded - before;
+  if (copies !== packets * subscribers) throw new Error(`${engine}: ${copies} copies, expected ${packets * subscribers}`);
+  return ((used.user + used.system) * 1000) / copies;
+}
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+measure('ts');
+measure('native'); // warm-up
+const results: Record<'ts' | 'native', number[]> = { ts: [], native: [] };
+for (let r = 0; r < rounds; r++) {
+  for (const engine of r % 2 === 0 ? (['ts', 'native'] as const) : (['native', 'ts'] as const)) results[engine].push(measure(engine));
+}
+const ts = median(results.ts);
+const nat = median(results.native);
+if (values.json) {
+  console.log(JSON.stringify({ subscribers, packets, rounds, seal: values.seal, ns_per_copy: { ts, native: nat }, rounds_ns: results }, null, 2));
+} else {
+  const sending = values.seal ? 'SRTP seal included, socket excluded' : 'send excluded';
+  console.log(`${subscribers} consumers, ${packets} packets a round, ${rounds} rounds (medians, ns of CPU per forwarded copy, ${sending})`);
+  console.log(`TypeScript path  ${ts.toFixed(0)}`);
+  console.log(`native fan-out   ${nat.toFixed(0)}   (${(ts / nat).toFixed(1)}x)`);
+}

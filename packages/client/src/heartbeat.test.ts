@@ -1,0 +1,110 @@
+import assert from 'node:assert/strict';
+import { mock, test } from 'node:test';
+import { SignalClient } from './SignalClient';
+import { fakeWebSocketClass, type FakeWebSocket } from './testFakes';
+
+const INTERVAL_MS = 2_000;
+const TIMEOUT_MS = 4_000;
+
+/** Advances fake time in small steps: Node 20's tick() sets the clock to the end before running timers. */
+function advance(t: { mock: { timers: { tick(ms: number): void } } }, ms: number): void {
+  for (let done = 0; done < ms; done += 50) t.mock.timers.tick(Math.min(50, ms - done));
+}
+
+/** A joined client on a fake socket whose server answers pings as ours does, with fake time. */
+async function heartbeatingClient(): Promise<{ client: SignalClient; socket: FakeWebSocket; pings: Record<string, unknown>[]; server: { answers: boolean } }> {
+  const { WebSocket, sockets } = fakeWebSocketClass();
+  const client = new SignalClient('ws://test/rtc', { WebSocket });
+  const socket = sockets[0]!;
+  const opened = client.opened(1_000);
+  socket.open();
+  await opened;
+  const server = { answers: true };
+  const pings: Record<string, unknown>[] = [];
+  socket.onSend = (message, s) => {
+    if (message['type'] !== 'ping') return;
+    pings.push(message);
+    if (server.answers && message['reply'] !== false) s.receive({ type: 'pong', time: Date.now() });
+  };
+  client.startHeartbeat(INTERVAL_MS, TIMEOUT_MS);
+  return { client, socket, pings, server };
+}
+
+test('an idle client asks for a pong on every other ping, and stays', async (t) => {
+  t.mock.timers.enable({ apis: ['setInterval', 'setTimeout', 'Date'] });
+  const { client, pings } = await heartbeatingClient();
+  const closes: string[] = [];
+  client.on('close', (reason) => closes.push(reason));
+  advance(t, 20 * INTERVAL_MS);
+  assert.equal(pings.length, 20);
+  assert.deepEqual(
+    pings.map((p) => p['reply'] !== false),
+    Array.from({ length: 20 }, (_, i) => i % 2 === 1),
+    'quiet, asking, quiet, asking…',
+  );
+  assert.deepEqual(closes, []);
+  client.close();
+});
+
+test('a client that hears the server anyway asks for no pong at all', async (t) => {
+  t.mock.timers.enable({ apis: ['setInterval', 'setTimeout', 'Date'] });
+  const { client, socket, pings } = await heartbeatingClient();
+  for (let ms = 0; ms < 10 * INTERVAL_MS; ms += 700) {
+    advance(t, 700);
+    socket.receive({ type: 'active_speakers', speakers: [] });
+  }
+  assert.ok(pings.length >= 9, `${pings.length} pings`);
+  assert.ok(pings.every((p) => p['reply'] === false), 'every ping says reply: false');
+  client.close();
+});
+
+test('a server that falls silent is dropped within the timeout and 3/8 of an interval, and not before the ping that asks', async (t) => {
+  t.mock.timers.enable({ apis: ['setInterval', 'setTimeout', 'Date'] });
+  const { client, socket, server } = await heartbeatingClient();
+  const closes: { reason: string; at: number }[] = [];
+  client.on('close', (reason) => closes.push({ reason, at: Date.now() }));
+  // Answered at 4 s and 8 s; silent from then on.
+  advance(t, 4 * INTERVAL_MS);
+  server.answers = false;
+  const lostAt = Date.now();
+  advance(t, 2 * INTERVAL_MS);
+  assert.equal(closes.length, 0, 'no drop before the ping that asks');
+  advance(t, TIMEOUT_MS);
+  assert.equal(closes.length, 1, 'dropped');
+  const after = closes[0]!.at - lostAt;
+  assert.ok(after <= TIMEOUT_MS + (INTERVAL_MS * 3) / 8, `shown ${after} ms after the loss`);
+  assert.match(closes[0]!.reason, /no word from the server/);
+  assert.equal(socket.closeCode, 4001, 'closed as the SDK does to reconnect');
+  client.close();
+});
+
+test('a pong that comes late but within the wait keeps the socket', async (t) => {
+  t.mock.timers.enable({ apis: ['setInterval', 'setTimeout', 'Date'] });
+  const { client, socket, server } = await heartbeatingClient();
+  const closes: string[] = [];
+  client.on('close', (reason) => closes.push(reason));
+  server.answers = false;
+  advance(t, 2 * INTERVAL_MS); // the asking ping goes out now, unanswered so far
+  advance(t, 500);
+  socket.receive({ type: 'pong', time: Date.now() });
+  advance(t, INTERVAL_MS);
+  assert.deepEqual(closes, []);
+  client.close();
+});
+
+test('a reply queued behind a long task keeps the socket; none after it drops the socket', async (t) => {
+  t.mock.timers.enable({ apis: ['setInterval', 'setTimeout', 'Date'] });
+  for (const replyQueued of [true, false]) {
+    const { client, socket, server } = await heartbeatingClient();
+    const closes: string[] = [];
+    client.on('close', (reason) => closes.push(reason));
+    server.answers = false;
+    advance(t, 2 * INTERVAL_MS); // the asking ping goes out now
+    // The page's thread is busy for 1.5 s: the wait's timer runs only after it, and late.
+    t.mock.timers.tick(1_500);
+    if (replyQueued) socket.receive({ type: 'pong', time: Date.now() }); // its message was queued meanwhile
+    advance(t, 200);
+    assert.deepEqual(closes.length, replyQueued ? 0 : 1, replyQueued ? 'the queued reply counted' : 'no reply: dropped');
+    client.close();
+  }
+});

@@ -1,0 +1,57 @@
+import type { NativeRtpFanout } from '@confab/srtp';
+import type { PacketSlots } from '../PacketSlots';
+import type { SfuConsumer } from '../SfuConsumer';
+import { FANOUT_ROW } from './fanoutRow';
+
+/**
+ * One producer's fan-out through the native core: a block of rows, one per consumer in the
+ * producer's order, and one native call per incoming packet that copies and rewrites it for every
+ * consumer whose row forwards this layer in the steady state. Those copies then go out through the
+ * consumers' usual send (pacer, transport-wide number, SRTP, batched send); consumers the native
+ * core hands back run SfuConsumer.forward(), the TypeScript path, on the same state.
+ */
+export class ProducerFanout {
+  private rows = new Float64Array(FANOUT_ROW.stride * 4);
+  private consumers: readonly SfuConsumer[] = [];
+  /** [slot, result] per consumer, filled by the native call. */
+  private out = new Int32Array(8);
+
+  constructor(
+    private readonly fanout: NativeRtpFanout,
+    private readonly slots: PacketSlots,
+  ) {}
+
+  /** The producer's consumers changed (rare: joins and leaves): rows follow their order. */
+  setConsumers(consumers: readonly SfuConsumer[]): void {
+    for (const consumer of this.consumers) if (!consumers.includes(consumer)) consumer.bindFanoutRow(null, 0);
+    const needed = consumers.length * FANOUT_ROW.stride;
+    if (needed > this.rows.length) {
+      let size = this.rows.length;
+      while (size < needed) size *= 2;
+      this.rows = new Float64Array(size);
+      this.out = new Int32Array((size / FANOUT_ROW.stride) * 2);
+    }
+    // In order: a consumer moving down a row overwrites only a row already moved or left.
+    for (let i = 0; i < consumers.length; i++) consumers[i]!.bindFanoutRow(this.rows, i * FANOUT_ROW.stride);
+    this.consumers = consumers;
+  }
+
+  /** SfuProducer's forwarding of one packet (see SfuConsumer.forward for the arguments). */
+  forward(layer: number, keyFrame: boolean, buf: Buffer, len: number, headerLength: number, payloadSize: number, nowMs: number): void {
+    const consumers = this.consumers;
+    const count = consumers.length;
+    const slots = this.slots;
+    const out = this.out;
+    const used = this.fanout(buf, len, headerLength, payloadSize, layer, nowMs, this.rows, count, slots.memory, slots.slotSize, slots.position, out);
+    if (used < 0) {
+      for (let i = 0; i < count; i++) consumers[i]!.forward(layer, keyFrame, buf, len, headerLength, payloadSize, nowMs);
+      return;
+    }
+    slots.skip(used);
+    for (let i = 0; i < count; i++) {
+      const result = out[2 * i + 1]!;
+      if (result > 0) consumers[i]!.sendRewritten(slots.at(out[2 * i]!), result);
+      else if (result < 0) consumers[i]!.forward(layer, keyFrame, buf, len, headerLength, payloadSize, nowMs);
+    }
+  }
+}

@@ -1,0 +1,283 @@
+/*
+ * The SFU's fan-out of one incoming RTP packet to its subscribers, in one call: for each
+ * subscriber row, the packet is copied into a send slot and rewritten as that subscriber's
+ * stream (SSRC, payload type, sequence number, timestamp, VP8 picture id and TL0PICIDX, header
+ * extension ids), continuing the state its row holds.
+ *
+ * Only the steady case is done here: the subscriber's row says which layer it takes, and the
+ * packet continues the segment its rewriter is in. Everything that needs a decision (a layer
+ * switch at a key frame, a new segment after a pause or a source change, a late packet of an old
+ * source) is answered with FANOUT_JS, and the TypeScript path handles that subscriber for this
+ * packet, on the same state. So the rules live once, in TypeScript; this file repeats only their
+ * arithmetic, and the tests check both give the same bytes.
+ *
+ * The row layout mirrors packages/server/src/media/sfu/fanout/fanoutRow.ts, the rewriter's block
+ * packages/wire/src/rtp/RtpStreamRewriter.ts (REWRITER_STATE) and the VP8 block
+ * packages/server/src/media/sfu/simulcast/vp8.ts (VP8_STATE). Rows are doubles: every value
+ * (uint32 timestamps, ms times, counts) is exact in one.
+ */
+#include "rtp_fanout.h"
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <string.h>
+
+/* fanoutRow.ts */
+#define ROW_MODE 0
+#define ROW_LAYER 1
+#define ROW_VP8 2
+#define ROW_REWRITER 4
+#define ROW_VP8_STATE 22
+#define ROW_EXTENSIONS 27
+#define ROW_EXTENSION_COUNT 16
+#define ROW_STRIDE 48
+#define MODE_NATIVE 1
+
+/* RtpStreamRewriter.ts REWRITER_STATE */
+#define RW_SSRC 0
+#define RW_PAYLOAD_TYPE 1
+#define RW_PACKET_COUNT 3
+#define RW_OCTET_COUNT 4
+#define RW_SOURCE_SSRC 5
+#define RW_SEQ_OFFSET 7
+#define RW_TS_OFFSET 8
+#define RW_RESYNC_PENDING 10
+#define RW_LAST_SEQ 12
+#define RW_LAST_TS 13
+#define RW_LAST_SENT_MS 14
+#define RW_SEGMENT_SOURCE_SEQ 15
+#define RW_SEGMENT_OUT_SEQ 16
+#define RW_SEGMENT_PACKETS 17
+#define SEGMENT_GUARD_PACKETS 1000
+
+/* vp8.ts VP8_STATE */
+#define VP8_PICTURE_OFFSET 0
+#define VP8_TL0_OFFSET 1
+#define VP8_LAST_PICTURE_ID 2
+#define VP8_LAST_TL0 3
+#define VP8_SWITCH_PENDING 4
+
+/* Per row in `out`: [slot index, result]; result > 0 the length written, 0 nothing to send. */
+#define FANOUT_JS (-1)
+/* Room a slot keeps after the packet: SRTP tag, a transport-wide number, an RTX header (SfuConsumer). */
+#define SLOT_SPARE 32
+
+static inline uint16_t be16(const uint8_t *p) { return (uint16_t)((p[0] << 8) | p[1]); }
+static inline uint32_t be32(const uint8_t *p) {
+  return ((uint32_t)p[0] << 24) | ((uint32_t)p[1] << 16) | ((uint32_t)p[2] << 8) | p[3];
+}
+static inline void put16(uint8_t *p, uint32_t v) {
+  p[0] = (uint8_t)(v >> 8);
+  p[1] = (uint8_t)v;
+}
+static inline void put32(uint8_t *p, uint32_t v) {
+  p[0] = (uint8_t)(v >> 24);
+  p[1] = (uint8_t)(v >> 16);
+  p[2] = (uint8_t)(v >> 8);
+  p[3] = (uint8_t)v;
+}
+/* seq.ts seqDelta: signed distance from b to a in 16-bit space. */
+static inline int seq_delta(uint32_t a, uint32_t b) { return (int16_t)(uint16_t)(a - b); }
+
+/* vp8.ts Vp8Descriptor.read: offsets of the picture id and TL0PICIDX (-1 absent); false if truncated. */
+static bool vp8_descriptor(const uint8_t *buf, int start, int end, int *picture_at, bool *long_id, int *tl0_at) {
+  *picture_at = -1;
+  *tl0_at = -1;
+  *long_id = false;
+  if (start >= end) return false;
+  int i = start + 1;
+  uint8_t b0 = buf[start];
+  if (b0 & 0x80) {
+    if (i >= end) return false;
+    uint8_t x = buf[i++];
+    if (x & 0x80) {
+      if (i >= end) return false;
+      *picture_at = i;
+      *long_id = (buf[i] & 0x80) != 0;
+      i += *long_id ? 2 : 1;
+    }
+    if (x & 0x40) *tl0_at = i++;
+    if (x & 0x30) i++;
+  }
+  return i <= end;
+}
+
+/* vp8.ts Vp8PictureRewriter.rewrite without a pending switch (the caller checked). */
+static void vp8_rewrite(double *s, uint8_t *buf, int start, int end) {
+  int picture_at, tl0_at;
+  bool long_id;
+  if (!vp8_descriptor(buf, start, end, &picture_at, &long_id, &tl0_at)) return;
+  if (picture_at >= 0) {
+    uint32_t mask = long_id ? 0x7fff : 0x7f;
+    uint32_t id = long_id ? (((uint32_t)buf[picture_at] & 0x7f) << 8) | buf[picture_at + 1] : buf[picture_at] & 0x7fu;
+    uint32_t out = (id + (uint32_t)s[VP8_PICTURE_OFFSET]) & mask;
+    double last = s[VP8_LAST_PICTURE_ID];
+    if (last < 0 || ((out - (uint32_t)last) & mask) < mask / 2.0) s[VP8_LAST_PICTURE_ID] = out;
+    if (long_id) {
+      buf[picture_at] = (uint8_t)(0x80 | ((out >> 8) & 0x7f));
+      buf[picture_at + 1] = (uint8_t)out;
+    } else {
+      buf[picture_at] = (uint8_t)(out & 0x7f);
+    }
+  }
+  if (tl0_at >= 0) {
+    uint32_t out = (buf[tl0_at] + (uint32_t)s[VP8_TL0_OFFSET]) & 0xff;
+    double last = s[VP8_LAST_TL0];
+    if (last < 0 || ((out - (uint32_t)last) & 0xff) < 128) s[VP8_LAST_TL0] = out;
+    buf[tl0_at] = (uint8_t)out;
+  }
+}
+
+/* rtpExtensions.ts remapRtpExtensions, for a packet with the X bit (checked by rtpCheck upstream). */
+static void remap_extensions(uint8_t *buf, const double *table) {
+  int start = 12 + (buf[0] & 0x0f) * 4;
+  int end = start + 4 + be16(buf + start + 2) * 4;
+  uint32_t profile = be16(buf + start);
+  int i = start + 4;
+  if (profile == 0xbede) {
+    while (i < end) {
+      uint8_t b = buf[i];
+      int id = b >> 4;
+      if (id == 0) {
+        i++;
+        continue;
+      }
+      int length = (b & 0x0f) + 1;
+      if (id == 15 || i + 1 + length > end) break;
+      int to = (int)table[id];
+      if (to > 0 && to < 15) buf[i] = (uint8_t)((to << 4) | (b & 0x0f));
+      else memset(buf + i, 0, (size_t)(1 + length));
+      i += 1 + length;
+    }
+  } else if (profile >> 4 == 0x100) {
+    while (i < end) {
+      int id = buf[i];
+      if (id == 0) {
+        i++;
+        continue;
+      }
+      if (i + 2 > end) break;
+      int length = buf[i + 1];
+      if (i + 2 + length > end) break;
+      int to = id < ROW_EXTENSION_COUNT ? (int)table[id] : 0;
+      if (to > 0) buf[i] = (uint8_t)to;
+      else memset(buf + i, 0, (size_t)(2 + length));
+      i += 2 + length;
+    }
+  } else {
+    memset(buf + start + 4, 0, (size_t)(end - start - 4));
+    return;
+  }
+  if (i < end) memset(buf + i, 0, (size_t)(end - i));
+}
+
+/*
+ * One subscriber: FANOUT_JS, 0 (not its layer, too large, or a late packet of before its
+ * segment), or the length of its copy in `slot`.
+ */
+static int fan_one(double *row, const uint8_t *src, int len, int header_length, int payload_size, int layer,
+                   double now_ms, uint8_t *slot, int slot_size) {
+  if (row[ROW_MODE] != MODE_NATIVE) return FANOUT_JS;
+  if ((int)row[ROW_LAYER] != layer) return 0;
+  if (len + SLOT_SPARE > slot_size) return 0;
+  double *rw = row + ROW_REWRITER;
+  double *vp8 = row[ROW_VP8] != 0 ? row + ROW_VP8_STATE : NULL;
+  uint32_t ssrc = be32(src + 8);
+  /* A new segment (source changed, resync asked) or a VP8 switch: the TypeScript path decides. */
+  if (rw[RW_RESYNC_PENDING] != 0 || (double)ssrc != rw[RW_SOURCE_SSRC]) return FANOUT_JS;
+  if (vp8 != NULL && vp8[VP8_SWITCH_PENDING] != 0) return FANOUT_JS;
+  uint32_t seq = be16(src + 2);
+  double segment_packets = rw[RW_SEGMENT_PACKETS];
+  if (segment_packets < SEGMENT_GUARD_PACKETS && seq_delta(seq, (uint32_t)rw[RW_SEGMENT_SOURCE_SEQ]) < 0) return 0;
+  memcpy(slot, src, (size_t)len);
+  uint32_t out_seq = (seq + (uint32_t)rw[RW_SEQ_OFFSET]) & 0xffff;
+  uint32_t out_ts = be32(src + 4) + (uint32_t)rw[RW_TS_OFFSET];
+  if (seq_delta(out_seq, (uint32_t)rw[RW_LAST_SEQ]) > 0) {
+    rw[RW_LAST_SEQ] = out_seq;
+    rw[RW_LAST_TS] = out_ts;
+    rw[RW_LAST_SENT_MS] = now_ms;
+    if (segment_packets < SEGMENT_GUARD_PACKETS) {
+      int spanned = seq_delta(out_seq, (uint32_t)rw[RW_SEGMENT_OUT_SEQ]) + 1;
+      rw[RW_SEGMENT_PACKETS] = spanned < SEGMENT_GUARD_PACKETS ? spanned : SEGMENT_GUARD_PACKETS;
+    }
+  }
+  put32(slot + 8, (uint32_t)rw[RW_SSRC]);
+  slot[1] = (uint8_t)((slot[1] & 0x80) | ((uint32_t)rw[RW_PAYLOAD_TYPE] & 0x7f));
+  put16(slot + 2, out_seq);
+  put32(slot + 4, out_ts);
+  rw[RW_PACKET_COUNT] += 1;
+  rw[RW_OCTET_COUNT] += payload_size;
+  if (vp8 != NULL) vp8_rewrite(vp8, slot, header_length, header_length + payload_size);
+  if (slot[0] & 0x10) remap_extensions(slot, row + ROW_EXTENSIONS);
+  return len;
+}
+
+static bool typed_array(napi_env env, napi_value v, napi_typedarray_type want, void **data, size_t *length) {
+  napi_typedarray_type type;
+  if (napi_get_typedarray_info(env, v, &type, length, data, NULL, NULL) != napi_ok) return false;
+  return type == want && *data != NULL;
+}
+
+/*
+ * fanoutRtp(src, len, headerLength, payloadSize, layer, nowMs, rows, count, memory, slotSize,
+ *           firstSlot, out): returns the slots used (taken in ring order from firstSlot), or -1
+ * when an argument is malformed (then nothing was touched). `src` is the publisher's packet after
+ * rtpCheck(); `memory` the engine's PacketSlots; `out` gets [slot, result] per row.
+ */
+static napi_value js_fanout_rtp(napi_env env, napi_callback_info info) {
+  napi_value argv[12];
+  size_t argc = 12;
+  napi_value result;
+  int32_t ints[6];
+  double now_ms;
+  void *src, *rows, *memory, *out;
+  size_t src_len, rows_len, memory_len, out_len;
+  int used = -1;
+  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok || argc < 12) goto done;
+  if (!typed_array(env, argv[0], napi_uint8_array, &src, &src_len)) goto done;
+  if (napi_get_value_int32(env, argv[1], &ints[0]) != napi_ok) goto done;
+  if (napi_get_value_int32(env, argv[2], &ints[1]) != napi_ok) goto done;
+  if (napi_get_value_int32(env, argv[3], &ints[2]) != napi_ok) goto done;
+  if (napi_get_value_int32(env, argv[4], &ints[3]) != napi_ok) goto done;
+  if (napi_get_value_double(env, argv[5], &now_ms) != napi_ok) goto done;
+  if (!typed_array(env, argv[6], napi_float64_array, &rows, &rows_len)) goto done;
+  if (napi_get_value_int32(env, argv[7], &ints[4]) != napi_ok) goto done;
+  if (!typed_array(env, argv[8], napi_uint8_array, &memory, &memory_len)) goto done;
+  if (napi_get_value_int32(env, argv[9], &ints[5]) != napi_ok) goto done;
+  int32_t first_slot;
+  if (napi_get_value_int32(env, argv[10], &first_slot) != napi_ok) goto done;
+  if (!typed_array(env, argv[11], napi_int32_array, &out, &out_len)) goto done;
+  int len = ints[0], header_length = ints[1], payload_size = ints[2], layer = ints[3], count = ints[4];
+  int slot_size = ints[5];
+  if (len < 12 || (size_t)len > src_len || header_length < 12 || payload_size < 0 || header_length + payload_size > len) goto done;
+  if (count < 0 || (size_t)count * ROW_STRIDE > rows_len || (size_t)count * 2 > out_len || slot_size <= 0) goto done;
+  size_t slot_count = memory_len / (size_t)slot_size;
+  /* A power-of-two ring, as PacketSlots; one packet must not take more than half of it. */
+  if (slot_count == 0 || (slot_count & (slot_count - 1)) != 0 || first_slot < 0 || (size_t)first_slot >= slot_count ||
+      (size_t)count > slot_count / 2)
+    goto done;
+  int32_t *o = out;
+  size_t next = (size_t)first_slot;
+  used = 0;
+  for (int i = 0; i < count; i++) {
+    uint8_t *slot = (uint8_t *)memory + next * (size_t)slot_size;
+    int r = fan_one((double *)rows + (size_t)i * ROW_STRIDE, src, len, header_length, payload_size, layer, now_ms, slot,
+                    slot_size);
+    o[2 * i] = (int32_t)next;
+    o[2 * i + 1] = r;
+    if (r > 0) {
+      next = (next + 1) & (slot_count - 1);
+      used++;
+    }
+  }
+done:
+  napi_create_int32(env, used, &result);
+  return result;
+}
+
+napi_status register_rtp_fanout(napi_env env, napi_value exports) {
+  napi_property_descriptor props[] = {
+      {"fanoutRtp", NULL, js_fanout_rtp, NULL, NULL, NULL, napi_default, NULL},
+  };
+  return napi_define_properties(env, exports, sizeof props / sizeof props[0], props);
+}
