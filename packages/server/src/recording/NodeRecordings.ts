@@ -96,12 +96,12 @@ export class NodeRecordings {
     return { id, room: m.room, node: this.nodeId, state: m.state, startedAt: m.startedAt, stoppedAt: m.stoppedAt, error: m.error, files, composite };
   }
 
-  /** What this process knows of a job that runs or waits, else composite.json; a job the file says runs but no process does was cut short. */
+  /** What this process knows of a job that runs or waits, else composite.json; a job of this node that the file says runs but the queue does not know was cut short. */
   private async compositeStatus(dir: string): Promise<CompositeStatus | null> {
     const live = this.composites?.status(dir);
     if (live) return live;
     const saved = await readCompositeStatus(dir).catch(() => null);
-    if (saved && (saved.state === 'queued' || saved.state === 'running')) return { ...saved, state: 'failed', error: 'the server stopped before it was made' };
+    if (saved && (saved.state === 'queued' || saved.state === 'running') && saved.node === this.nodeId) return { ...saved, state: 'failed', error: 'the server stopped before it was made' };
     return saved;
   }
 }

@@ -34,6 +34,6 @@ export function roomOptionsFrom(config: Config, logger: Logger): Omit<RoomOption
     events: webhooksFrom(config, logger),
     nodeId: config.nodeId,
     metrics: new AccessMetrics(),
-    recordings: new NodeRecordings(config.recordingsDir, config.maxRecordings, config.nodeId, config.composite && new CompositeQueue({ tools: config.composite }, logger)),
+    recordings: new NodeRecordings(config.recordingsDir, config.maxRecordings, config.nodeId, config.composite && new CompositeQueue(config.nodeId, { tools: config.composite }, logger)),
   };
 }

@@ -23,6 +23,7 @@ export class CompositeQueue {
   private readonly abort = new AbortController();
 
   constructor(
+    private readonly node: string,
     private readonly options: Omit<CompositeOptions, 'onProgress' | 'signal'>,
     private readonly logger: { info(obj: object, msg: string): void; warn(obj: object, msg: string): void },
   ) {}
@@ -36,7 +37,7 @@ export class CompositeQueue {
   /** Queues a composite of the stopped recording in `dir`; resolves when made, rejects with the reason. */
   add(dir: string): Promise<CompositeOutcome> {
     const job: Job = {
-      status: { state: 'queued', progress: 0, file: null, durationMs: null, bytes: null, error: null, queuedAt: new Date().toISOString(), startedAt: null, finishedAt: null, cpuSeconds: null },
+      status: { state: 'queued', progress: 0, file: null, durationMs: null, bytes: null, error: null, queuedAt: new Date().toISOString(), startedAt: null, finishedAt: null, node: this.node, cpuSeconds: null },
       lastWrite: 0,
       saving: Promise.resolve(),
     };

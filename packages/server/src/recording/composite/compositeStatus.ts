@@ -29,6 +29,8 @@ export const CompositeStatus = z.object({
   queuedAt: z.iso.datetime(),
   startedAt: z.iso.datetime().nullable(),
   finishedAt: z.iso.datetime().nullable(),
+  /** The node whose queue holds it (several nodes may share the recordings folder). */
+  node: z.string(),
   /** CPU seconds ffmpeg and ffprobe used, once finished. */
   cpuSeconds: z.number().nonnegative().nullable(),
 });

@@ -138,7 +138,7 @@ test('a corrupt track fails the composite with a reason that names it, and leave
   try {
     const manifest = await writeSyntheticMeeting(broken, { durationMs: 2000, people: [{ name: 'Eve', joinedMs: 0, leftMs: null }], tracks: [{ participant: 'Eve', source: 'microphone', startMs: 0, durationMs: 2000, lavfi: '0.1*sin(2*PI*440*t)' }] });
     await writeFile(join(broken, manifest.tracks[0]!.file), Buffer.alloc(5000, 0x42));
-    const queue = new CompositeQueue({ tools }, { info: () => undefined, warn: () => undefined });
+    const queue = new CompositeQueue('node-test', { tools }, { info: () => undefined, warn: () => undefined });
     await assert.rejects(queue.add(broken), (err: Error) => /ffmpeg exited with code \d+: .*Invalid data/.test(err.message) && err.message.includes(manifest.tracks[0]!.file));
     const status = await waitForStatus(broken, 'failed');
     assert.match(status.error ?? '', /Invalid data/);
@@ -154,7 +154,7 @@ test('ffmpeg missing fails the composite with that reason', async () => {
 });
 
 test('the queue runs one job at a time and keeps composite.json up to date', async () => {
-  const queue = new CompositeQueue({ tools }, { info: () => undefined, warn: () => undefined });
+  const queue = new CompositeQueue('node-test', { tools }, { info: () => undefined, warn: () => undefined });
   const first = queue.add(dir);
   const second = queue.add(dir + '-none');
   assert.equal(queue.status(dir + '-none')?.state, 'queued');
