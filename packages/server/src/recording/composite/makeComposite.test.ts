@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { promisify } from 'node:util';
 import { decodeErrors } from '../../media/recording/testing/probe';
+import { writeManifest } from '../manifest';
 import { readCompositeStatus } from './compositeStatus';
 import { CompositeQueue } from './CompositeQueue';
 import { makeComposite, type CompositeOutcome } from './makeComposite';
@@ -133,6 +134,34 @@ test("a muted microphone is silence in its place: Bob's tone is missing from 7 s
   assert.ok(Math.abs(rms(3500, 5500) - withBob) < withBob * 0.05, 'before the mute as after it');
 });
 
+test('a camera whose frame size changes mid-file (a simulcast layer switch) keeps filling its tile', async () => {
+  const switched = await mkdtemp(join(tmpdir(), 'confab-composite-layers-'));
+  try {
+    // 640x360 then 320x180 in one file, as the recorder writes a switch to a lower layer.
+    const manifest = await writeSyntheticMeeting(switched, {
+      durationMs: 4000,
+      people: [{ name: 'Ann', joinedMs: 0, leftMs: null }],
+      tracks: [
+        { participant: 'Ann', source: 'camera', startMs: 0, durationMs: 2000, lavfi: 'color=c=red:s=640x360:r=30' },
+        { participant: 'Ann', source: 'camera', startMs: 2000, durationMs: 2000, lavfi: 'color=c=red:s=320x180:r=30' },
+      ],
+    });
+    const [high, low] = manifest.tracks.map((t) => t.file);
+    await writeFile(join(switched, 'layers.txt'), `file ${high}\nfile ${low}\n`);
+    await run('ffmpeg', ['-v', 'error', '-f', 'concat', '-i', join(switched, 'layers.txt'), '-c', 'copy', '-y', join(switched, 'PA_p0-camera-both.webm')]);
+    await writeManifest(switched, { ...manifest, tracks: [{ ...manifest.tracks[0]!, file: 'PA_p0-camera-both.webm', endMs: 4000 }] });
+    const made = await makeComposite(switched, { tools });
+    assert.equal(await decodeErrors(made.file), '');
+    for (const ms of [1000, 3000]) {
+      const rgb = await frameAt(made.file, ms);
+      // One person: one 16:9 picture letterboxed in the whole frame, red at its centre and near its edges.
+      for (const [x, y] of [[640, 360], [100, 360], [1180, 360]] as const) assert.deepEqual(colourAt(rgb, x, y).map((c) => Math.round(c / 64)), [4, 0, 0], `at ${ms} ms (${x}, ${y})`);
+    }
+  } finally {
+    await rm(switched, { recursive: true, force: true });
+  }
+});
+
 test('a corrupt track fails the composite with a reason that names it, and leaves no file behind', async () => {
   const broken = await mkdtemp(join(tmpdir(), 'confab-composite-broken-'));
   try {
@@ -176,17 +205,28 @@ async function waitForStatus(at: string, state: string) {
   assert.fail(`composite.json in ${at} never said ${state}`);
 }
 
+/** The frame at `ms` as RGB. */
+async function frameAt(file: string, ms: number): Promise<Buffer> {
+  const frame = Math.round((ms * FPS) / 1000);
+  const { stdout } = await run('ffmpeg', ['-v', 'error', '-i', file, '-vf', `select=eq(n\\,${frame})`, '-frames:v', '1', '-f', 'rawvideo', '-pix_fmt', 'rgb24', '-'], { encoding: 'buffer', maxBuffer: 16 * 1024 * 1024 });
+  assert.equal(stdout.length, W * H * 3);
+  return stdout;
+}
+
+/** The mean colour of the 16x16 pixels around (x, y). */
+function colourAt(rgb: Buffer, x: number, y: number): number[] {
+  return [0, 1, 2].map((c) => {
+    let sum = 0;
+    for (let dy = -8; dy < 8; dy++) for (let dx = -8; dx < 8; dx++) sum += rgb[((y + dy) * W + x + dx) * 3 + c]!;
+    return Math.round(sum / 256);
+  });
+}
+
 /** The colour around each point of the frame at `ms` is the expected one, within a tolerance for YUV 4:2:0. */
 async function expectColours(ms: number, expected: Array<readonly [readonly number[], readonly number[]]>): Promise<void> {
-  const frame = Math.round((ms * FPS) / 1000);
-  const { stdout } = await run('ffmpeg', ['-v', 'error', '-i', outcome.file, '-vf', `select=eq(n\\,${frame})`, '-frames:v', '1', '-f', 'rawvideo', '-pix_fmt', 'rgb24', '-'], { encoding: 'buffer', maxBuffer: 16 * 1024 * 1024 });
-  assert.equal(stdout.length, W * H * 3);
+  const rgb = await frameAt(outcome.file, ms);
   for (const [[x, y], colour] of expected) {
-    const seen = [0, 1, 2].map((c) => {
-      let sum = 0;
-      for (let dy = -8; dy < 8; dy++) for (let dx = -8; dx < 8; dx++) sum += stdout[((y! + dy) * W + x! + dx) * 3 + c]!;
-      return Math.round(sum / 256);
-    });
+    const seen = colourAt(rgb, x!, y!);
     assert.ok(seen.every((v, c) => Math.abs(v - colour[c]!) <= 40), `at ${ms} ms, (${x}, ${y}) is rgb(${seen.join(', ')}), expected rgb(${colour.join(', ')})`);
   }
 }
