@@ -10,7 +10,8 @@ import type { CompositePlan, PlacedFile, Rect, Segment } from './compositeLayout
  * over its tile; the segments are concatenated. Audio: each track is padded with silence from 0 and
  * through its gaps by its timestamps (`aresample` with `first_pts=0`), then all are mixed.
  *
- * Runs with cwd = the recording's folder: inputs, the output and the name files are bare names.
+ * Runs with cwd = the recording's folder: inputs, the output, the graph and the name files are bare
+ * names, so nothing in the graph needs escaping (a name is read from its file by drawtext).
  */
 
 export interface CompositeEncoding {
@@ -29,9 +30,14 @@ export const DEFAULT_ENCODING: CompositeEncoding = { fps: 30, preset: 'veryfast'
 
 export interface CompositeCommand {
   args: string[];
-  /** Files to write beside the inputs before running (each person's name, for drawtext). */
+  /** Files to write beside the inputs before running: the filter graph, and each person's name for drawtext. */
   textFiles: Map<string, string>;
+  /** The filter graph (also in `textFiles`): a long meeting's is far past the 128 KB one argument may have. */
+  graph: string;
 }
+
+/** Where the filter graph goes, beside the inputs. */
+export const GRAPH_FILE = '.composite-graph.txt';
 
 const BACKGROUND = '0x202124';
 const TILE = '0x3c4043';
@@ -124,8 +130,10 @@ export function buildCompositeCommand(plan: CompositePlan, output: string, encod
     graph.push(`${mixed},apad=whole_dur=${duration},atrim=end=${duration}[audio]`);
   }
 
+  const script = graph.join(';\n');
+  textFiles.set(GRAPH_FILE, script);
   args.push(
-    '-filter_complex', graph.join(';'),
+    '-filter_complex_script', GRAPH_FILE,
     '-filter_complex_threads', String(threads),
     '-map', '[video]', '-map', '[audio]',
     '-c:v', 'libx264', '-preset', encoding.preset, '-crf', String(encoding.crf), '-pix_fmt', 'yuv420p', '-r', String(fps), '-threads', String(threads),
@@ -133,7 +141,7 @@ export function buildCompositeCommand(plan: CompositePlan, output: string, encod
     '-movflags', '+faststart',
     '-y', output,
   );
-  return { args, textFiles };
+  return { args, textFiles, graph: script };
 }
 
 /** The files a segment shows, screen first, in the order the filter graph lays them over. */
