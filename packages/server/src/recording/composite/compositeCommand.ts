@@ -4,10 +4,12 @@ import type { CompositePlan, PlacedFile, Rect, Segment } from './compositeLayout
  * The ffmpeg command line that turns a plan into one MP4: H264 + AAC, `+faststart`.
  *
  * Every input is placed on the recording's clock with `-itsoffset` (its manifest start), so the
- * filters see all tracks on one timeline. Video: each segment is a plain canvas of its exact
- * number of frames (boundaries snapped to the frame grid, so segments add up to the meeting without
- * drift), with name tiles drawn on it and each camera or screen trimmed to the segment and laid
- * over its tile; the segments are concatenated. Audio: each track is padded with silence from 0 and
+ * filters see all tracks on one timeline. Video: one plain canvas as long as the meeting, to the
+ * frame; segment boundaries are snapped to its frame grid. Over it, one layer per place something
+ * is shown, enabled for the segments that show it there: tile backgrounds, each camera or screen
+ * (scaled once per tile size), names. The filter count grows with the places, not with the
+ * segments, and every filter moves along the same timeline, so memory stays flat however long the
+ * meeting or however often its layout changes. Audio: each track is padded with silence from 0 and
  * through its gaps by its timestamps (`aresample` with `first_pts=0`), then all are mixed.
  *
  * Runs with cwd = the recording's folder: inputs, the output, the graph and the name files are bare
@@ -46,7 +48,6 @@ const LEAD_IN_SECONDS = 1;
 
 export function buildCompositeCommand(plan: CompositePlan, output: string, encoding: CompositeEncoding = DEFAULT_ENCODING): CompositeCommand {
   const { fps, threads } = encoding;
-  const size = `${plan.width}x${plan.height}`;
   const args = ['-nostdin', '-hide_banner', '-v', 'error', '-progress', 'pipe:1', '-nostats'];
   const inputs = new Map<string, number>();
   const input = (f: PlacedFile): number => {
@@ -60,66 +61,91 @@ export function buildCompositeCommand(plan: CompositePlan, output: string, encod
     return index;
   };
 
-  const frames = plan.segments
-    .map((s) => ({ segment: s, from: Math.round((s.startMs * fps) / 1000), to: Math.round((s.endMs * fps) / 1000) }))
+  const segments = plan.segments
+    .map((segment) => ({ segment, from: Math.round((segment.startMs * fps) / 1000), to: Math.round((segment.endMs * fps) / 1000) }))
     .filter((s) => s.to > s.from);
-  // Each video input feeds every segment that shows it: count the uses first, to split it that many ways.
-  const uses = new Map<number, number>();
-  const videoOf = frames.map(({ segment }) => videoFiles(segment).map((f) => {
-    const index = input(f);
-    uses.set(index, (uses.get(index) ?? 0) + 1);
-    return index;
-  }));
+  const totalFrames = Math.round((plan.durationMs * fps) / 1000);
+  const graph: string[] = [];
+  /** A segment's frames as times, half a frame in, so each frame's own time falls clearly inside or outside. */
+  const span = (from: number, to: number): [number, number] => [(from - 0.5) / fps, (to - 0.5) / fps];
+
+  // One layer per place a thing is shown, switched on for the segments that show it there: tile
+  // backgrounds, then pictures (one overlay per file and place), then names. Everything runs along one
+  // timeline, so no filter waits on a part of the meeting not reached yet (per-segment branches joined
+  // by concat would hold every decoded frame of the later segments in memory).
+  const tiles = new Map<string, { rect: Rect; spans: Array<[number, number]> }>();
+  const pictures = new Map<string, { index: number; rect: Rect; spans: Array<[number, number]> }>();
+  for (const { segment, from, to } of segments) {
+    for (const tile of segment.tiles) placeIn(tiles, JSON.stringify(tile.rect), { rect: tile.rect }, span(from, to));
+    for (const { file, rect } of shown(segment)) {
+      const index = input(file);
+      placeIn(pictures, `${index}:${JSON.stringify(rect)}`, { index, rect }, span(from, to));
+    }
+  }
   const audioInputs = plan.audio.map(input);
 
-  const graph: string[] = [];
-  const branch = new Map<number, string[]>();
-  for (const [index, count] of uses) {
-    const labels = Array.from({ length: count }, (_, n) => `v${index}_${n}`);
-    branch.set(index, labels);
-    graph.push(count === 1 ? `[${index}:v]null[${labels[0]}]` : `[${index}:v]split=${count}${labels.map((l) => `[${l}]`).join('')}`);
+  // Each input scaled once per tile size, only while shown at that size (and a second before: the
+  // latest picture is there when it appears), then to each place of that size.
+  const sizes = new Map<number, Map<string, Array<{ key: string; spans: Array<[number, number]> }>>>();
+  for (const [key, p] of pictures) {
+    const bySize = sizes.get(p.index) ?? new Map<string, Array<{ key: string; spans: Array<[number, number]> }>>();
+    sizes.set(p.index, bySize);
+    const size = `${p.rect.w}x${p.rect.h}`;
+    bySize.set(size, [...(bySize.get(size) ?? []), { key, spans: p.spans }]);
   }
-  const textFiles = new Map<string, string>();
-  const nameFiles = new Map<string, string>();
-  const nameFile = (participantId: string, name: string): string => {
-    let file = nameFiles.get(participantId);
-    if (file === undefined) {
-      file = `.composite-name-${nameFiles.size}.txt`;
-      nameFiles.set(participantId, file);
-      textFiles.set(file, name);
-    }
-    return file;
-  };
-
-  frames.forEach(({ segment, from, to }, n) => {
-    const start = from / fps;
-    const end = to / fps;
-    let canvas = `c${n}`;
-    const chain = [`color=c=${BACKGROUND}:s=${size}:r=${fps}`, `trim=end_frame=${to - from}`, 'format=yuv420p'];
-    for (const tile of segment.tiles) {
-      chain.push(`drawbox=x=${tile.rect.x}:y=${tile.rect.y}:w=${tile.rect.w}:h=${tile.rect.h}:color=${TILE}:t=fill`);
-      if (encoding.names && tile.name.trim() !== '') chain.push(nameText(nameFile(tile.participantId, tile.name), tile.rect));
-    }
-    graph.push(`${chain.join(',')}[${canvas}]`);
-    const shown: Array<{ file: PlacedFile; rect: Rect }> = [];
-    if (segment.screen && segment.screenRect) shown.push({ file: segment.screen, rect: segment.screenRect });
-    for (const tile of segment.tiles) if (tile.camera) shown.push({ file: tile.camera, rect: tile.rect });
-    shown.forEach(({ rect }, k) => {
-      const index = videoOf[n]![k]!;
-      const source = branch.get(index)!.shift()!;
-      const picture = `p${n}_${k}`;
-      graph.push(
-        `[${source}]trim=start=${decimal(Math.max(0, start - LEAD_IN_SECONDS))}:end=${decimal(end)},setpts=PTS-${decimal(start)}/TB,` +
-          `scale=w=${rect.w}:h=${rect.h}:force_original_aspect_ratio=decrease:force_divisible_by=2[${picture}]`,
-      );
-      const next = `c${n}_${k}`;
-      // Centred in the tile; the tile's colour shows around a picture of another shape. After the file ends, the tile stays.
-      graph.push(`[${canvas}][${picture}]overlay=x=${rect.x}+(${rect.w}-w)/2:y=${rect.y}+(${rect.h}-h)/2:eof_action=pass[${next}]`);
-      canvas = next;
+  const labelOf = new Map<string, string>();
+  for (const [index, bySize] of sizes) {
+    const sizeLabels = [...bySize.keys()].map((size) => `i${index}_${size}`);
+    graph.push(`[${index}:v]${fanOut(sizeLabels)}`);
+    [...bySize].forEach(([size, places], n) => {
+      const [w, h] = size.split('x');
+      const shownSpans = places.flatMap((p) => p.spans.map(([a, b]): [number, number] => [Math.max(0, a - LEAD_IN_SECONDS), b]));
+      const labels = places.map((p, k) => {
+        const label = `${sizeLabels[n]}_${k}`;
+        labelOf.set(p.key, label);
+        return label;
+      });
+      graph.push(`[${sizeLabels[n]}]select='${during(shownSpans)}',scale=w=${w}:h=${h}:force_original_aspect_ratio=decrease:force_divisible_by=2,${fanOut(labels)}`);
     });
-    graph.push(`[${canvas}]null[s${n}]`);
+  }
+
+  const canvas = [`color=c=${BACKGROUND}:s=${plan.width}x${plan.height}:r=${fps}`, `trim=end_frame=${totalFrames}`, 'format=yuv420p'];
+  for (const { rect, spans } of tiles.values()) canvas.push(`drawbox=x=${rect.x}:y=${rect.y}:w=${rect.w}:h=${rect.h}:color=${TILE}:t=fill:enable='${during(spans)}'`);
+  let layer = 'canvas';
+  graph.push(`${canvas.join(',')}[${layer}]`);
+  [...pictures].forEach(([key, { rect, spans }], n) => {
+    // Centred in its place; the tile's colour shows around a picture of another shape. After the file ends, the tile stays.
+    graph.push(`[${layer}][${labelOf.get(key)}]overlay=x=${rect.x}+(${rect.w}-w)/2:y=${rect.y}+(${rect.h}-h)/2:eof_action=pass:enable='${during(spans)}'[l${n}]`);
+    layer = `l${n}`;
   });
-  graph.push(frames.length === 1 ? '[s0]null[video]' : `${frames.map((_, n) => `[s${n}]`).join('')}concat=n=${frames.length}:v=1:a=0[video]`);
+  const mosaic = `[${layer}]null`;
+
+  // Names, drawn once over the whole video for each place a person had: large on a tile without a
+  // picture, a small label on a camera. One drawtext per person and place, not per segment.
+  const textFiles = new Map<string, string>();
+  const names: string[] = [];
+  if (encoding.names) {
+    const nameFiles = new Map<string, string>();
+    const places = new Map<string, { file: string; rect: Rect; camera: boolean; spans: Array<[number, number]> }>();
+    segments.forEach(({ segment, from, to }) => {
+      for (const tile of segment.tiles) {
+        if (tile.name.trim() === '') continue;
+        let file = nameFiles.get(tile.participantId);
+        if (file === undefined) {
+          file = `.composite-name-${nameFiles.size}.txt`;
+          nameFiles.set(tile.participantId, file);
+          textFiles.set(file, tile.name);
+        }
+        const camera = tile.camera !== null;
+        const key = `${file}|${JSON.stringify(tile.rect)}|${camera}`;
+        let place = places.get(key);
+        if (!place) places.set(key, (place = { file, rect: tile.rect, camera, spans: [] }));
+        place.spans.push(span(from, to));
+      }
+    });
+    for (const place of places.values()) names.push(nameText(place.file, place.rect, place.camera, place.spans));
+  }
+  graph.push(`${mosaic}${names.length ? `,${names.join(',')}` : ''}[video]`);
 
   const duration = decimal(plan.durationMs / 1000);
   if (audioInputs.length === 0) {
@@ -144,18 +170,46 @@ export function buildCompositeCommand(plan: CompositePlan, output: string, encod
   return { args, textFiles, graph: script };
 }
 
-/** The files a segment shows, screen first, in the order the filter graph lays them over. */
-function videoFiles(segment: Segment): PlacedFile[] {
-  const files: PlacedFile[] = [];
-  if (segment.screen) files.push(segment.screen);
-  for (const tile of segment.tiles) if (tile.camera) files.push(tile.camera);
-  return files;
+/** Adds `span` to the place under `key`, making it first. */
+function placeIn<T extends object>(places: Map<string, T & { spans: Array<[number, number]> }>, key: string, place: T, at: [number, number]): void {
+  let found = places.get(key);
+  if (!found) places.set(key, (found = { ...place, spans: [] }));
+  found.spans.push(at);
 }
 
-/** A name centred in its tile, read from a file: no escaping of what people call themselves. */
-function nameText(file: string, rect: Rect): string {
+/** One stream to `labels`: split when more than one. */
+function fanOut(labels: string[]): string {
+  return labels.length === 1 ? `null[${labels[0]}]` : `split=${labels.length}${labels.map((l) => `[${l}]`).join('')}`;
+}
+
+/** An expression true while `t` is in any of the spans (seconds), overlapping ones merged. */
+function during(spans: Array<[number, number]>): string {
+  const merged: Array<[number, number]> = [];
+  for (const [a, b] of [...spans].sort((x, y) => x[0] - y[0])) {
+    const last = merged.at(-1);
+    if (last && a <= last[1]) last[1] = Math.max(last[1], b);
+    else merged.push([a, b]);
+  }
+  return merged.map(([a, b]) => `gte(t,${decimal(a)})*lt(t,${decimal(b)})`).join('+');
+}
+
+/** What a segment shows, screen first, in the order the filter graph lays them over. */
+function shown(segment: Segment): Array<{ file: PlacedFile; rect: Rect }> {
+  const list: Array<{ file: PlacedFile; rect: Rect }> = [];
+  if (segment.screen && segment.screenRect) list.push({ file: segment.screen, rect: segment.screenRect });
+  for (const tile of segment.tiles) if (tile.camera) list.push({ file: tile.camera, rect: tile.rect });
+  return list;
+}
+
+/** A person's name read from a file (no escaping of what people call themselves): centred and large on a plain tile, a label on a camera. */
+function nameText(file: string, rect: Rect, onCamera: boolean, spans: Array<[number, number]>): string {
+  const common = `drawtext=textfile=${file}:expansion=none:fontcolor=white:enable='${during(spans)}'`;
+  if (onCamera) {
+    const fontSize = Math.max(12, Math.round(rect.h / 14));
+    return `${common}:fontsize=${fontSize}:box=1:boxcolor=black@0.5:boxborderw=${Math.round(fontSize / 4)}:x=${rect.x}+${Math.round(fontSize / 2)}:y=${rect.y + rect.h}-text_h-${Math.round(fontSize / 2)}`;
+  }
   const fontSize = Math.max(12, Math.round(Math.min(rect.h / 8, rect.w / 12)));
-  return `drawtext=textfile=${file}:expansion=none:fontcolor=white:fontsize=${fontSize}:x=${rect.x}+(${rect.w}-text_w)/2:y=${rect.y}+(${rect.h}-text_h)/2`;
+  return `${common}:fontsize=${fontSize}:x=${rect.x}+(${rect.w}-text_w)/2:y=${rect.y}+(${rect.h}-text_h)/2`;
 }
 
 function seconds(ms: number): string {
