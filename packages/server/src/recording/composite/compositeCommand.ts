@@ -73,8 +73,8 @@ export function buildCompositeCommand(plan: CompositePlan, output: string, encod
   // backgrounds, then pictures (one overlay per file and place), then names. Everything runs along one
   // timeline, so no filter waits on a part of the meeting not reached yet (per-segment branches joined
   // by concat would hold every decoded frame of the later segments in memory).
-  const tiles = new Map<string, { rect: Rect; spans: Array<[number, number]> }>();
-  const pictures = new Map<string, { index: number; rect: Rect; spans: Array<[number, number]> }>();
+  const tiles = new Map<string, { rect: Rect; spans: Spans }>();
+  const pictures = new Map<string, { index: number; rect: Rect; spans: Spans }>();
   for (const { segment, from, to } of segments) {
     for (const tile of segment.tiles) placeIn(tiles, JSON.stringify(tile.rect), { rect: tile.rect }, span(from, to));
     for (const { file, rect } of shown(segment)) {
@@ -86,9 +86,9 @@ export function buildCompositeCommand(plan: CompositePlan, output: string, encod
 
   // Each input scaled once per tile size, only while shown at that size (and a second before: the
   // latest picture is there when it appears), then to each place of that size.
-  const sizes = new Map<number, Map<string, Array<{ key: string; spans: Array<[number, number]> }>>>();
+  const sizes = new Map<number, Map<string, Array<{ key: string; spans: Spans }>>>();
   for (const [key, p] of pictures) {
-    const bySize = sizes.get(p.index) ?? new Map<string, Array<{ key: string; spans: Array<[number, number]> }>>();
+    const bySize = sizes.get(p.index) ?? new Map<string, Array<{ key: string; spans: Spans }>>();
     sizes.set(p.index, bySize);
     const size = `${p.rect.w}x${p.rect.h}`;
     bySize.set(size, [...(bySize.get(size) ?? []), { key, spans: p.spans }]);
@@ -120,41 +120,10 @@ export function buildCompositeCommand(plan: CompositePlan, output: string, encod
   });
   const mosaic = `[${layer}]null`;
 
-  // Names, drawn once over the whole video for each place a person had: large on a tile without a
-  // picture, a small label on a camera. One drawtext per person and place, not per segment.
-  const textFiles = new Map<string, string>();
-  const names: string[] = [];
-  if (encoding.names) {
-    const nameFiles = new Map<string, string>();
-    const places = new Map<string, { file: string; rect: Rect; camera: boolean; spans: Array<[number, number]> }>();
-    segments.forEach(({ segment, from, to }) => {
-      for (const tile of segment.tiles) {
-        if (tile.name.trim() === '') continue;
-        let file = nameFiles.get(tile.participantId);
-        if (file === undefined) {
-          file = `.composite-name-${nameFiles.size}.txt`;
-          nameFiles.set(tile.participantId, file);
-          textFiles.set(file, tile.name);
-        }
-        const camera = tile.camera !== null;
-        const key = `${file}|${JSON.stringify(tile.rect)}|${camera}`;
-        let place = places.get(key);
-        if (!place) places.set(key, (place = { file, rect: tile.rect, camera, spans: [] }));
-        place.spans.push(span(from, to));
-      }
-    });
-    for (const place of places.values()) names.push(nameText(place.file, place.rect, place.camera, place.spans));
-  }
+  const { names, textFiles } = encoding.names ? nameLayers(segments, span) : { names: [], textFiles: new Map<string, string>() };
   graph.push(`${mosaic}${names.length ? `,${names.join(',')}` : ''}[video]`);
 
-  const duration = decimal(plan.durationMs / 1000);
-  if (audioInputs.length === 0) {
-    graph.push(`anullsrc=r=48000:cl=stereo,atrim=end=${duration}[audio]`);
-  } else {
-    audioInputs.forEach((index, k) => graph.push(`[${index}:a]aresample=48000:async=1:min_hard_comp=0.01:first_pts=0,aformat=sample_fmts=fltp:channel_layouts=stereo[a${k}]`));
-    const mixed = audioInputs.length === 1 ? '[a0]anull' : `${audioInputs.map((_, k) => `[a${k}]`).join('')}amix=inputs=${audioInputs.length}:duration=longest:dropout_transition=0:normalize=0`;
-    graph.push(`${mixed},apad=whole_dur=${duration},atrim=end=${duration}[audio]`);
-  }
+  graph.push(audioMix(audioInputs, decimal(plan.durationMs / 1000)));
 
   const script = graph.join(';\n');
   textFiles.set(GRAPH_FILE, script);
@@ -170,8 +139,43 @@ export function buildCompositeCommand(plan: CompositePlan, output: string, encod
   return { args, textFiles, graph: script };
 }
 
-/** Adds `span` to the place under `key`, making it first. */
-function placeIn<T extends object>(places: Map<string, T & { spans: Array<[number, number]> }>, key: string, place: T, at: [number, number]): void {
+type Spans = Array<[number, number]>;
+type SegmentFrames = { segment: Segment; from: number; to: number };
+
+/**
+ * Names, drawn over the whole video, one drawtext per person and place: large on a plain tile, a
+ * small label on a camera. Each name goes to a file of its own for drawtext to read.
+ */
+function nameLayers(segments: SegmentFrames[], span: (from: number, to: number) => [number, number]): { names: string[]; textFiles: Map<string, string> } {
+  const textFiles = new Map<string, string>();
+  const nameFiles = new Map<string, string>();
+  const places = new Map<string, { file: string; rect: Rect; camera: boolean; spans: Spans }>();
+  for (const { segment, from, to } of segments) {
+    for (const tile of segment.tiles) {
+      if (tile.name.trim() === '') continue;
+      let file = nameFiles.get(tile.participantId);
+      if (file === undefined) {
+        file = `.composite-name-${nameFiles.size}.txt`;
+        nameFiles.set(tile.participantId, file);
+        textFiles.set(file, tile.name);
+      }
+      const camera = tile.camera !== null;
+      placeIn(places, `${file}|${JSON.stringify(tile.rect)}|${camera}`, { file, rect: tile.rect, camera }, span(from, to));
+    }
+  }
+  return { names: [...places.values()].map((p) => nameText(p.file, p.rect, p.camera, p.spans)), textFiles };
+}
+
+/** Every microphone padded with silence from 0 and through its gaps by its timestamps, mixed at its own level, cut to the meeting. */
+function audioMix(inputs: number[], duration: string): string {
+  if (inputs.length === 0) return `anullsrc=r=48000:cl=stereo,atrim=end=${duration}[audio]`;
+  const tracks = inputs.map((index, k) => `[${index}:a]aresample=48000:async=1:min_hard_comp=0.01:first_pts=0,aformat=sample_fmts=fltp:channel_layouts=stereo[a${k}]`);
+  const mixed = inputs.length === 1 ? '[a0]anull' : `${inputs.map((_, k) => `[a${k}]`).join('')}amix=inputs=${inputs.length}:duration=longest:dropout_transition=0:normalize=0`;
+  return [...tracks, `${mixed},apad=whole_dur=${duration},atrim=end=${duration}[audio]`].join(';\n');
+}
+
+/** Adds `at` to the place under `key`, making the place first if it is new. */
+function placeIn<T extends object>(places: Map<string, T & { spans: Spans }>, key: string, place: T, at: [number, number]): void {
   let found = places.get(key);
   if (!found) places.set(key, (found = { ...place, spans: [] }));
   found.spans.push(at);
@@ -183,8 +187,8 @@ function fanOut(labels: string[]): string {
 }
 
 /** An expression true while `t` is in any of the spans (seconds), overlapping ones merged. */
-function during(spans: Array<[number, number]>): string {
-  const merged: Array<[number, number]> = [];
+function during(spans: Spans): string {
+  const merged: Spans = [];
   for (const [a, b] of [...spans].sort((x, y) => x[0] - y[0])) {
     const last = merged.at(-1);
     if (last && a <= last[1]) last[1] = Math.max(last[1], b);
@@ -202,7 +206,7 @@ function shown(segment: Segment): Array<{ file: PlacedFile; rect: Rect }> {
 }
 
 /** A person's name read from a file (no escaping of what people call themselves): centred and large on a plain tile, a label on a camera. */
-function nameText(file: string, rect: Rect, onCamera: boolean, spans: Array<[number, number]>): string {
+function nameText(file: string, rect: Rect, onCamera: boolean, spans: Spans): string {
   const common = `drawtext=textfile=${file}:expansion=none:fontcolor=white:enable='${during(spans)}'`;
   if (onCamera) {
     const fontSize = Math.max(12, Math.round(rect.h / 14));
