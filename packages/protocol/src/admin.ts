@@ -99,6 +99,20 @@ export const RecordingSummary = z.object({
       error: z.string().nullable(),
     }),
   ),
+  /** The one watchable MP4 made after the stop (docs/recording.md "The composite"); null: none is made (off, or the recording failed). */
+  composite: z
+    .object({
+      state: z.enum(['queued', 'running', 'done', 'failed']),
+      /** 0 to 1. */
+      progress: z.number(),
+      /** Once done: download it as GET /api/v1/recordings/{id}/files/{file}, like the tracks. */
+      file: z.string().nullable(),
+      bytes: z.number().int().nonnegative().nullable(),
+      durationMs: z.number().nullable(),
+      /** Why it failed. */
+      error: z.string().nullable(),
+    })
+    .nullable(),
 });
 export type RecordingSummary = z.infer<typeof RecordingSummary>;
 

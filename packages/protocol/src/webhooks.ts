@@ -59,7 +59,9 @@ export const WebhookRecording = z.object({
   /** recording_finished and recording_failed: epoch ms, and the files written. */
   stoppedAt: z.number().optional(),
   files: z.array(WebhookRecordingFile).optional(),
-  /** recording_failed: why. */
+  /** recording_finished: the one watchable MP4 of the meeting (absent when composites are off). */
+  composite: z.object({ path: z.string(), durationMs: z.number(), bytes: z.number().int().nonnegative() }).optional(),
+  /** recording_failed: why (writing a track, or making the composite). */
   error: z.string().max(1000).optional(),
 });
 export type WebhookRecording = z.infer<typeof WebhookRecording>;

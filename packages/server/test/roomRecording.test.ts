@@ -169,7 +169,19 @@ test('the admin API records a room: start, conflict, the node limit, list with f
   await assert.rejects(admin.downloadRecordingFile(done.id, 'manifest.json'), { status: 404 });
   await assert.rejects(admin.downloadRecordingFile(done.id, '.manifest.json'), { status: 400 });
 
-  // Webhooks: started, then finished with each file's path and duration, after the files were final.
+  // The composite is made after the stop; the list shows its job, then its file, which downloads like the tracks.
+  let composite = done.composite;
+  assert.ok(composite !== null && ['queued', 'running', 'done'].includes(composite.state), JSON.stringify(composite));
+  for (const until = Date.now() + 60_000; composite?.state !== 'done' && Date.now() < until; await sleep(200)) {
+    composite = (await admin.listRecordings()).find((r) => r.id === started.id)?.composite ?? null;
+  }
+  assert.deepEqual([composite?.state, composite?.file, composite?.progress, composite?.error], ['done', 'composite.mp4', 1, null]);
+  assert.ok(Math.abs(composite!.durationMs! - (Date.parse(done.stoppedAt!) - Date.parse(done.startedAt))) < 500);
+  const mp4 = await admin.downloadRecordingFile(done.id, 'composite.mp4', { start: 0, end: 7 });
+  assert.deepEqual([mp4.status, mp4.headers.get('content-type'), mp4.headers.get('content-range')], [206, 'video/mp4', `bytes 0-7/${composite!.bytes}`]);
+  assert.equal(Buffer.from(await mp4.arrayBuffer()).subarray(4, 8).toString('latin1'), 'ftyp');
+
+  // Webhooks: started, then finished (once the composite is ready) with each file's path and duration, and the composite's.
   await waitUntil(() => receiver.accepted().some((e) => e.event === 'recording_finished' && e.recording?.id === started.id), T, 'recording_finished delivered');
   const hooks = receiver.accepted().filter((e) => e.recording?.id === started.id);
   assert.deepEqual(hooks.map((e) => e.event), ['recording_started', 'recording_finished']);
@@ -177,6 +189,7 @@ test('the admin API records a room: start, conflict, the node limit, list with f
   assert.deepEqual(finished.files?.map((f) => [f.source, f.path, f.error]), [['microphone', join(started.dir, file.name), null]]);
   assert.equal(finished.files?.[0]?.durationMs, Math.round(file.endMs - file.startMs!));
   assert.equal(finished.stoppedAt, stopped.stoppedAt);
+  assert.deepEqual(finished.composite, { path: join(started.dir, 'composite.mp4'), durationMs: composite!.durationMs, bytes: composite!.bytes });
 
   // The slot is free again.
   await admin.startRecording('other');

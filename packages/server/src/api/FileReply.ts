@@ -45,6 +45,7 @@ export class FileReply {
 export function recordingContentType(file: string): string {
   if (file.endsWith('.webm')) return 'video/webm';
   if (file.endsWith('.mkv')) return 'video/x-matroska';
+  if (file.endsWith('.mp4')) return 'video/mp4';
   if (file.endsWith('.json')) return 'application/json';
   return 'application/octet-stream';
 }

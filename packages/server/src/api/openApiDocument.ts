@@ -177,8 +177,8 @@ export const OPENAPI_DOCUMENT: OpenApiDocument = {
     '/recordings': {
       get: {
         operationId: 'listRecordings',
-        summary: 'Every recording on the disks of the cluster, with its files, newest first',
-        description: 'Needs roomRecord.',
+        summary: 'Every recording on the disks of the cluster, with its files and its composite job, newest first',
+        description: 'Needs roomRecord. `composite`: the one MP4 made after the stop (state queued, running, done or failed; progress 0-1; file once done).',
         'x-confab-grants': ['roomRecord'],
         responses: { 200: ok('The recordings', 'RecordingListResponse'), ...errors() },
       },
@@ -188,12 +188,12 @@ export const OPENAPI_DOCUMENT: OpenApiDocument = {
         operationId: 'downloadRecordingFile',
         summary: 'Download one recorded file',
         description:
-          "Needs roomRecord. Served by the node whose disk holds it (the list's `node`). Honours one byte range (`Range: bytes=a-b`): 206 with Content-Range; 416 past the end.",
+          "Needs roomRecord. A track file the manifest lists, or `composite.mp4` once made. Served by the node whose disk holds it (the list's `node`). Honours one byte range (`Range: bytes=a-b`): 206 with Content-Range; 416 past the end.",
         'x-confab-grants': ['roomRecord'],
         parameters: [param('Recording'), param('File')],
         responses: {
-          200: { description: 'The file', content: { 'video/webm': { schema: { type: 'string', format: 'binary' } }, 'video/x-matroska': { schema: { type: 'string', format: 'binary' } } } },
-          206: { description: 'The range asked for', content: { 'video/webm': { schema: { type: 'string', format: 'binary' } }, 'video/x-matroska': { schema: { type: 'string', format: 'binary' } } } },
+          200: { description: 'The file', content: { 'video/webm': { schema: { type: 'string', format: 'binary' } }, 'video/x-matroska': { schema: { type: 'string', format: 'binary' } }, 'video/mp4': { schema: { type: 'string', format: 'binary' } } } },
+          206: { description: 'The range asked for', content: { 'video/webm': { schema: { type: 'string', format: 'binary' } }, 'video/x-matroska': { schema: { type: 'string', format: 'binary' } }, 'video/mp4': { schema: { type: 'string', format: 'binary' } } } },
           416: error('invalid_argument: the range lies past the end of the file (Content-Range: bytes */size)'),
           ...errors(400, 404),
         },

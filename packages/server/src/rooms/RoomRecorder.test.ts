@@ -1,11 +1,14 @@
 import assert from 'node:assert/strict';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { execFile } from 'node:child_process';
+import { mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
+import { promisify } from 'node:util';
 import { ProtocolError, type ParticipantId, type RoomName, type ServerMessage, type TrackId, type WebhookEvent } from '@confab/protocol';
 import { MediaError } from '../media/errors';
 import type { Producer, RecordOptions, TrackRecording, TrackRecordingResult } from '../media/types';
+import { CompositeQueue } from '../recording/composite/CompositeQueue';
 import { readManifest } from '../recording/manifest';
 import { NodeRecordings } from '../recording/NodeRecordings';
 import type { Participant } from './Participant';
@@ -18,12 +21,20 @@ import { SerialQueue } from './SerialQueue';
 const roots: string[] = [];
 after(() => Promise.all(roots.map((dir) => rm(dir, { recursive: true, force: true }))));
 
+const run = promisify(execFile);
+
+/** What a fake track's file holds when it stops: nothing on disk, a real Opus file as long as the track ran, or bytes no decoder reads. */
+type FileContent = 'none' | 'opus' | 'garbage';
+
 /** A producer whose record() refuses with conflict `refusals` times (codec not known yet), then records. */
 class FakeProducer {
   closed = false;
   options: RecordOptions | undefined;
   stops = 0;
-  constructor(private refusals = 0) {}
+  constructor(
+    private refusals = 0,
+    private readonly content: FileContent = 'none',
+  ) {}
 
   async record(options: RecordOptions): Promise<TrackRecording> {
     if (this.refusals-- > 0) throw MediaError.conflict('codec not known yet');
@@ -35,16 +46,19 @@ class FakeProducer {
       stop: async (): Promise<TrackRecordingResult> => {
         this.stops++;
         const frames = 50;
+        const seconds = String((Date.now() - startMs) / 1000);
+        if (this.content === 'opus') await run('ffmpeg', ['-v', 'error', '-f', 'lavfi', '-i', 'sine=frequency=440:sample_rate=48000', '-t', seconds, '-c:a', 'libopus', '-y', file]);
+        if (this.content === 'garbage') await writeFile(file, Buffer.alloc(4000, 0x42));
         return { file, codec: 'opus', startMs, endMs: Date.now(), frames, bytes: 5000, framesDropped: 0, packetsLost: 0, keyFrameRequests: 0, error: null };
       },
     };
   }
 }
 
-async function setup(maxRunning = 4) {
+async function setup(maxRunning = 4, composites: CompositeQueue | null = null) {
   const root = await mkdtemp(join(tmpdir(), 'confab-recorder-'));
   roots.push(root);
-  const recordings = new NodeRecordings(root, maxRunning, 'node-test');
+  const recordings = new NodeRecordings(root, maxRunning, 'node-test', composites);
   const queue = new SerialQueue();
   const sent: ServerMessage[] = [];
   const events: Pick<WebhookEvent, 'event' | 'recording'>[] = [];
@@ -77,9 +91,9 @@ async function setup(maxRunning = 4) {
   return { root, recordings, recorder, sent, events, member, onQueue };
 }
 
-async function until(check: () => boolean | Promise<boolean>, what: string): Promise<void> {
-  for (const deadline = Date.now() + 5000; !(await check()); ) {
-    if (Date.now() > deadline) assert.fail(`${what}: not true after 5 s`);
+async function until(check: () => boolean | Promise<boolean>, what: string, withinMs = 5000): Promise<void> {
+  for (const deadline = Date.now() + withinMs; !(await check()); ) {
+    if (Date.now() > deadline) assert.fail(`${what}: not true after ${withinMs / 1000} s`);
     await new Promise((resolve) => setTimeout(resolve, 10));
   }
 }
@@ -151,4 +165,54 @@ test('one recording per room, CONFAB_MAX_RECORDINGS per node, and stopping nothi
   await (await onQueue(() => recorder.stop())).done;
   assert.throws(() => recorder.stop(), (err) => err instanceof ProtocolError && err.code === 'not_found');
   await other.start(null);
+});
+
+const quiet = { info() {}, warn() {} };
+
+test('recording_finished waits for the composite and names it beside the track files; the list shows it done', async () => {
+  const { recordings, recorder, events, member, onQueue, root } = await setup(4, new CompositeQueue('node-test', { tools: { ffmpeg: 'ffmpeg', ffprobe: 'ffprobe' } }, quiet));
+  const producer = new FakeProducer(0, 'opus');
+  member('alice', producer);
+  const status = await recorder.start(null);
+  await until(() => producer.options !== undefined, 'the microphone is recorded');
+  await new Promise((resolve) => setTimeout(resolve, 1500));
+  await (await onQueue(() => recorder.stop())).done;
+  assert.deepEqual(events.map((e) => e.event), ['recording_started'], 'not finished before the composite is made');
+  await until(() => events.length === 2, 'recording_finished', 60_000);
+  const finished = events[1]!;
+  assert.equal(finished.event, 'recording_finished');
+  const composite = finished.recording!.composite!;
+  assert.equal(composite.path, join(root, status.id, 'composite.mp4'));
+  const manifest = await readManifest(join(root, status.id));
+  assert.equal(composite.durationMs, Date.parse(manifest.stoppedAt!) - manifest.startedAtMs, 'as long as the meeting');
+  assert.ok(composite.durationMs >= 1500);
+  assert.equal(composite.bytes, (await stat(composite.path)).size);
+  assert.deepEqual(finished.recording!.files?.map((f) => f.source), ['microphone']);
+  const [listed] = await recordings.list();
+  assert.deepEqual([listed?.composite?.state, listed?.composite?.file, listed?.composite?.progress], ['done', 'composite.mp4', 1]);
+  assert.equal(await recordings.filePath(status.id, 'composite.mp4'), composite.path);
+});
+
+test('a composite that fails (a track no decoder reads, ffmpeg missing) fires recording_failed with the reason and the files', async () => {
+  for (const [content, ffmpeg, reason] of [
+    ['garbage', 'ffmpeg', /the composite could not be made: ffmpeg exited with code \d+: .*Invalid data/],
+    ['opus', '/nonexistent/ffmpeg', /the composite could not be made: \/nonexistent\/ffmpeg not found/],
+  ] as const) {
+    const { recordings, recorder, events, member, onQueue } = await setup(4, new CompositeQueue('node-test', { tools: { ffmpeg, ffprobe: 'ffprobe' } }, quiet));
+    const producer = new FakeProducer(0, content);
+    member('alice', producer);
+    const status = await recorder.start(null);
+    await until(() => producer.options !== undefined, 'the microphone is recorded');
+    await (await onQueue(() => recorder.stop())).done;
+    await until(() => events.length === 2, 'recording_failed', 60_000);
+    const failed = events[1]!;
+    assert.equal(failed.event, 'recording_failed');
+    assert.match(failed.recording!.error ?? '', reason);
+    assert.equal(failed.recording!.files?.length, 1);
+    assert.equal(failed.recording!.composite, undefined);
+    const [listed] = await recordings.list();
+    assert.equal(listed?.state, 'stopped', 'the recording itself is whole');
+    assert.equal(listed?.composite?.state, 'failed');
+    await assert.rejects(recordings.filePath(status.id, 'composite.mp4'), (err) => err instanceof ProtocolError && err.code === 'not_found');
+  }
 });

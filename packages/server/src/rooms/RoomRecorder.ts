@@ -119,17 +119,39 @@ export class RoomRecorder {
     this.host.broadcast({ type: 'recording_stopped', recordingId: recording.id, reason: error === null ? 'stopped' : 'failed', error });
     const done = recording.stop(error).finally(release);
     void done.then(
-      (outcome) => {
-        const failed = outcome.error !== null;
-        this.host.emit({
-          event: failed ? 'recording_failed' : 'recording_finished',
-          recording: { id: outcome.id, dir: outcome.dir, startedAt: outcome.startedAt, stoppedAt: outcome.stoppedAt, files: outcome.files, ...(failed ? { error: outcome.error ?? '' } : {}) },
-        });
-        this.host.logger.info({ room: this.host.name, recording: outcome.id, files: outcome.files.length, error: outcome.error }, failed ? 'recording failed' : 'recording finished');
-      },
+      (outcome) => this.finished(outcome),
       (err: unknown) => this.host.logger.warn({ room: this.host.name, recording: recording.id, err }, 'finishing a recording failed'),
     );
     return { done };
+  }
+
+  /**
+   * Every file is finalized. A stopped recording's composite is made next (off the room's queue,
+   * one at a time on the node): recording_finished fires once it is ready, with the track files and
+   * the composite, or recording_failed says why it could not be made. A recording that failed
+   * while writing gets recording_failed at once and no composite.
+   */
+  private finished(outcome: RecordingOutcome): void {
+    const { host } = this;
+    const recording = { id: outcome.id, dir: outcome.dir, startedAt: outcome.startedAt, stoppedAt: outcome.stoppedAt, files: outcome.files };
+    const failed = (error: string) => {
+      host.emit({ event: 'recording_failed', recording: { ...recording, error: error.slice(0, 1000) } });
+      host.logger.info({ room: host.name, recording: outcome.id, files: outcome.files.length, error }, 'recording failed');
+    };
+    if (outcome.error !== null) return failed(outcome.error);
+    const composite = this.recordings?.composite(outcome.dir);
+    if (!composite) {
+      host.emit({ event: 'recording_finished', recording });
+      host.logger.info({ room: host.name, recording: outcome.id, files: outcome.files.length }, 'recording finished');
+      return;
+    }
+    composite.then(
+      (made) => {
+        host.emit({ event: 'recording_finished', recording: { ...recording, composite: { path: made.file, durationMs: made.durationMs, bytes: made.bytes } } });
+        host.logger.info({ room: host.name, recording: outcome.id, files: outcome.files.length, composite: made.file }, 'recording finished');
+      },
+      (err: unknown) => failed(`the composite could not be made: ${errorMessage(err)}`),
+    );
   }
 
   /** On the queue, as the room closes (or moves away): a recording never outlives its room. */

@@ -172,6 +172,8 @@ export class ConfabServer {
     for (const server of servers) server.closeAllConnections();
     await httpClosed;
     await this.router.close();
+    // A composite takes minutes: it is not waited for; the recording's files are whole, its webhook says why there is no composite.
+    this.directory.recordings?.close();
     await this.directory.roomEvents.close();
     await this.media.close();
   }

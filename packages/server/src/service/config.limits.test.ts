@@ -49,6 +49,13 @@ test('recordings go to CONFAB_RECORDINGS_DIR (default ./recordings), never in or
   assert.doesNotThrow(() => loadConfig({ CONFAB_WEB_DIR: '/srv/confab/web', CONFAB_RECORDINGS_DIR: '/srv/confab/webrec' }), 'a sibling whose name starts alike');
 });
 
+test('the composite after each recording: on by default with ffmpeg and ffprobe from PATH, other tools, or off', () => {
+  assert.deepEqual(loadConfig({}).composite, { ffmpeg: 'ffmpeg', ffprobe: 'ffprobe' });
+  assert.deepEqual(loadConfig({ CONFAB_FFMPEG: '/opt/ffmpeg/bin/ffmpeg', CONFAB_FFPROBE: '/opt/ffmpeg/bin/ffprobe' }).composite, { ffmpeg: '/opt/ffmpeg/bin/ffmpeg', ffprobe: '/opt/ffmpeg/bin/ffprobe' });
+  assert.equal(loadConfig({ CONFAB_COMPOSITE: 'off' }).composite, null);
+  assert.throws(() => loadConfig({ CONFAB_COMPOSITE: 'yes' }), /CONFAB_COMPOSITE must be on or off, got "yes"/);
+});
+
 test('CONFAB_ALLOWED_ORIGINS: "*", or a comma-separated list of origins', () => {
   assert.equal(loadConfig({ CONFAB_ALLOWED_ORIGINS: '*' }).allowedOrigins, '*');
   assert.deepEqual(loadConfig({ CONFAB_ALLOWED_ORIGINS: ' https://Meet.Example.com , http://localhost:5173/,https://a.example:443' }).allowedOrigins, [

@@ -34,6 +34,8 @@ export interface Config {
   recordingsDir: string;
   /** Recordings this node runs at once (CONFAB_MAX_RECORDINGS); a start past it gets resource_exhausted. */
   maxRecordings: number;
+  /** After each recording, one MP4 of the meeting made with these tools (CONFAB_COMPOSITE, CONFAB_FFMPEG, CONFAB_FFPROBE); null: off. */
+  composite: { ffmpeg: string; ffprobe: string } | null;
   /** Rooms this node hosts at once; a join that would open one more gets resource_exhausted. */
   maxRooms: number;
   /** Open signaling connections per client address (IPv6: per /64); 0 turns the limit off. */
@@ -151,14 +153,17 @@ function readConfig(env: NodeJS.ProcessEnv): Config {
 }
 
 /** Recordings never go under the web root: it would serve them to anyone. */
-function recordingSettings(env: NodeJS.ProcessEnv): Pick<Config, 'recordingsDir' | 'maxRecordings'> {
+function recordingSettings(env: NodeJS.ProcessEnv): Pick<Config, 'recordingsDir' | 'maxRecordings' | 'composite'> {
   const recordingsDir = resolve(env.CONFAB_RECORDINGS_DIR || 'recordings');
   const webDir = resolve(env.CONFAB_WEB_DIR ?? defaultWebDir());
   const inside = (child: string, parent: string) => child === parent || child.startsWith(parent + sep);
   if (inside(recordingsDir, webDir) || inside(webDir, recordingsDir)) {
     throw new ConfigError(`CONFAB_RECORDINGS_DIR (${recordingsDir}) must not be in or around the web root (${webDir}): the files would be served to anyone`);
   }
-  return { recordingsDir, maxRecordings: int(env, 'CONFAB_MAX_RECORDINGS', 20, 0, 10_000) };
+  const compositeSetting = env.CONFAB_COMPOSITE || 'on';
+  if (compositeSetting !== 'on' && compositeSetting !== 'off') throw new ConfigError(`CONFAB_COMPOSITE must be on or off, got "${compositeSetting}"`);
+  const composite = compositeSetting === 'on' ? { ffmpeg: env.CONFAB_FFMPEG || 'ffmpeg', ffprobe: env.CONFAB_FFPROBE || 'ffprobe' } : null;
+  return { recordingsDir, maxRecordings: int(env, 'CONFAB_MAX_RECORDINGS', 20, 0, 10_000), composite };
 }
 
 /** Node ids go into Redis keys, channel names, log lines and metric labels: keep them plain. */

@@ -1,5 +1,6 @@
 import { OpenAccess } from '../access/OpenAccess';
 import { TokenAccess } from '../access/TokenAccess';
+import { CompositeQueue } from '../recording/composite/CompositeQueue';
 import { NodeRecordings } from '../recording/NodeRecordings';
 import type { RoomOptions } from '../rooms/Room';
 import { NO_ROOM_EVENTS, type RoomEvents } from '../webhooks/RoomEvents';
@@ -33,6 +34,6 @@ export function roomOptionsFrom(config: Config, logger: Logger): Omit<RoomOption
     events: webhooksFrom(config, logger),
     nodeId: config.nodeId,
     metrics: new AccessMetrics(),
-    recordings: new NodeRecordings(config.recordingsDir, config.maxRecordings, config.nodeId),
+    recordings: new NodeRecordings(config.recordingsDir, config.maxRecordings, config.nodeId, config.composite && new CompositeQueue(config.nodeId, { tools: config.composite }, logger)),
   };
 }

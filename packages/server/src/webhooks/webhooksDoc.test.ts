@@ -22,6 +22,18 @@ test('the example is a valid event, and the events table lists every event name 
   assert.deepEqual(documented.sort(), [...WEBHOOK_EVENTS].sort());
 });
 
+test('the recording_finished example is a valid event that names the track files and the composite', () => {
+  const block = /```json recording_finished\n([\s\S]*?)```/.exec(docs)?.[1] ?? assert.fail('no recording_finished example');
+  const event = WebhookEvent.parse(JSON.parse(block));
+  assert.equal(event.event, 'recording_finished');
+  assert.ok(event.recording?.files?.length && event.recording.composite, 'files and composite');
+  // Every field of a recording is named in the events' section.
+  const events = section('Events');
+  for (const field of [...Object.keys(event.recording), ...Object.keys(event.recording.composite), ...Object.keys(event.recording.files[0]!)]) {
+    assert.ok(events.includes(`\`${field}\``), `docs/webhooks.md "Events" names \`${field}\``);
+  }
+});
+
 test("the docs' signature check accepts what is sent, and refuses a changed body, another secret or key", () => {
   const check = new Function('createHmac', 'timingSafeEqual', `${codeBlock('js').replace(/^import .*$/m, '')}\nreturn signedByConfab;`)(createHmac, timingSafeEqual) as (
     headers: Record<string, string>,
