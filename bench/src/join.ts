@@ -15,7 +15,7 @@ import { launchBrowser, openParticipant, uniqueRoom, type Participant } from '..
 import { pageTimings } from '../../e2e/support/observe';
 import { JOIN_TIMELINE, type PageTimeline } from './join/timeline';
 import { milestones, percentile } from './join/milestones';
-import { launchAtLowPriority } from './join/publisherPriority';
+import { launchAtLowPriority } from '../../e2e/support/lowPriority';
 
 const { values } = parseArgs({
   options: {

@@ -1,9 +1,8 @@
 /**
- * The people already in the room publish from their own machines. Here their Chromium pages share
- * this machine's two cores with the joiner, and their encoders (three simulcast layers each) took
- * the CPU the joiner's page needed: the join measured the testbed. Their browser runs at the
- * lowest priority instead, so the joiner's page and the server get the cores first and the
- * publishers the rest.
+ * Browsers at the lowest CPU priority. On this machine the people's browsers share two cores with
+ * the server; their encoders (three simulcast layers each) could take the CPU the server's threads
+ * need, and then measure the testbed. At the lowest priority they get what the server leaves, as
+ * if they ran on machines of their own.
  */
 import { readFileSync, readdirSync } from 'node:fs';
 import { constants, setPriority } from 'node:os';
