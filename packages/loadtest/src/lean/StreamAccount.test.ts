@@ -47,3 +47,15 @@ test('jitter does not jump at the RTP timestamp wrap', () => {
   for (let i = 0; i < 100; i++) a.record(i, (start + i * 960) >>> 0, i * 20, 100);
   assert.ok(a.jitterMs < 1e-6, `jitter ${a.jitterMs}`);
 });
+
+test('a receiver report block: loss since the last report, extended highest sequence number, LSR and DLSR', async () => {
+  const { newReportBlock } = await import('@confab/wire');
+  const a = new StreamAccount(7, VIDEO);
+  for (let i = 0; i < 100; i++) if (i !== 50) a.record((65_500 + i) & 0xffff, i * FRAME_UNITS, i * FRAME_MS, 100);
+  a.onSenderReport(0x1234_5678, 1000);
+  const first = a.report(1500, newReportBlock());
+  assert.deepEqual([first.ssrc, first.cumulativeLost, first.fractionLost, first.highestSeq], [7, 1, Math.floor(256 / 100), 0x10000 + 63]);
+  assert.deepEqual([first.lastSr, first.delaySinceLastSr], [0x1234_5678, 32_768]);
+  for (let i = 100; i < 200; i++) a.record((65_500 + i) & 0xffff, i * FRAME_UNITS, i * FRAME_MS, 100);
+  assert.equal(a.report(2000, newReportBlock()).fractionLost, 0);
+});

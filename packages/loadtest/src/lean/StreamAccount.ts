@@ -1,4 +1,4 @@
-import { SeqUnwrapper } from '@confab/wire';
+import { SeqUnwrapper, type ReportBlock } from '@confab/wire';
 
 /** Sequence numbers remembered for duplicate detection: ~10 s of 500 kbps video. */
 const WINDOW = 1024;
@@ -25,6 +25,11 @@ export class StreamAccount {
   /** Jitter in timestamp units, kept as a float (RFC 3550 A.8). */
   private jitterUnits = 0;
   private lastTransit = NaN;
+  /** For receiver reports: what was expected and received at the last report, and the last Sender Report. */
+  private expectedPrior = 0;
+  private receivedPrior = 0;
+  private lastSr = 0;
+  private lastSrArrivalMs = -1;
 
   constructor(
     readonly ssrc: number,
@@ -67,6 +72,30 @@ export class StreamAccount {
   /** Interarrival jitter in ms. */
   get jitterMs(): number {
     return (this.jitterUnits * 1000) / this.clockRate;
+  }
+
+  /** A Sender Report of this stream arrived (`compactNtp`: its NTP time's middle 32 bits). */
+  onSenderReport(compactNtp: number, arrivalMs: number): void {
+    this.lastSr = compactNtp;
+    this.lastSrArrivalMs = arrivalMs;
+  }
+
+  /** Fills a receiver report block as of `nowMs` (RFC 3550 6.4.1); call once per report sent. */
+  report(nowMs: number, out: ReportBlock): ReportBlock {
+    const expected = this.expected;
+    const expectedInterval = expected - this.expectedPrior;
+    const lostInterval = expectedInterval - (this.packets - this.receivedPrior);
+    this.expectedPrior = expected;
+    this.receivedPrior = this.packets;
+    out.ssrc = this.ssrc;
+    out.fractionLost = expectedInterval <= 0 || lostInterval <= 0 ? 0 : Math.floor((lostInterval * 256) / expectedInterval);
+    out.cumulativeLost = Math.min(0x7fffff, this.lost);
+    // The unwrapper starts at seq + 2^16: the extended highest sequence number is 2^16 less.
+    out.highestSeq = Math.max(0, this.highest - 0x10000) >>> 0;
+    out.jitter = Math.floor(this.jitterUnits);
+    out.lastSr = this.lastSrArrivalMs < 0 ? 0 : this.lastSr;
+    out.delaySinceLastSr = this.lastSrArrivalMs < 0 ? 0 : Math.max(0, Math.round(((nowMs - this.lastSrArrivalMs) * 65536) / 1000));
+    return out;
   }
 
   private updateJitter(rtpTimestamp: number, arrivalMs: number): void {
