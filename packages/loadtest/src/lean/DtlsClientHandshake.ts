@@ -30,6 +30,7 @@ export class DtlsClientHandshake {
   private readonly transport: Transport;
   private readonly client: DtlsClient;
   private done = false;
+  private verifyRequested = false;
 
   constructor(certificate: GeneratorCertificate, send: (records: Buffer) => void) {
     this.transport = {
@@ -58,7 +59,8 @@ export class DtlsClientHandshake {
   async connect(): Promise<DtlsResult> {
     const connected = new Promise<void>((resolve, reject) => {
       this.client.onConnect.once(() => resolve());
-      this.client.onError.once((error: unknown) => reject(new Error(`DTLS: ${String(error)}`)));
+      // Subscribed for good: werift rethrows an error nobody listens to, which would end the whole generator thread.
+      this.client.onError.subscribe((error: unknown) => reject(new Error(`DTLS: ${error instanceof Error ? error.message || (error.stack ?? '').split('\n')[1]?.trim() : String(error)}`)));
     });
     // connect() only sends the first flight; the handshake ends with onConnect.
     await this.client.connect();
@@ -74,6 +76,12 @@ export class DtlsClientHandshake {
   /** One datagram of DTLS records from the server. */
   receive(buf: Buffer): void {
     if (this.done) return;
+    // The server answers each ClientHello we repeat (our timer fired first on a busy machine) with a
+    // HelloVerifyRequest; werift's client throws on any after the first, so later ones are dropped.
+    if (isHelloVerifyRequest(buf)) {
+      if (this.verifyRequested) return;
+      this.verifyRequested = true;
+    }
     try {
       this.transport.onData(buf, { address: '', port: 0 } as never);
     } catch {
@@ -85,4 +93,18 @@ export class DtlsClientHandshake {
     this.done = true;
     this.client.close?.();
   }
+}
+
+const CONTENT_TYPE_HANDSHAKE = 22;
+const HELLO_VERIFY_REQUEST = 3;
+const RECORD_HEADER_LENGTH = 13;
+
+/** A datagram whose first record is a plaintext (epoch 0) handshake record holding a HelloVerifyRequest. */
+function isHelloVerifyRequest(buf: Buffer): boolean {
+  return (
+    buf.length > RECORD_HEADER_LENGTH &&
+    buf[0] === CONTENT_TYPE_HANDSHAKE &&
+    buf.readUInt16BE(3) === 0 &&
+    buf[RECORD_HEADER_LENGTH] === HELLO_VERIFY_REQUEST
+  );
 }

@@ -63,7 +63,24 @@ export class LeanGenerator {
     counters: Float64Array,
   ) {
     this.counters = counters;
-    for (const { worker } of workers) worker.on('message', (reply: LeanWorkerReply) => this.onReply(reply));
+    for (const { worker } of workers) {
+      worker.on('message', (reply: LeanWorkerReply) => this.onReply(reply));
+      // A thread that dies takes its subscribers with it: every request waiting on it fails now, not at its timeout.
+      worker.on('error', (error) => this.failAll(`generator thread failed: ${error.message}`));
+      worker.on('exit', (code) => {
+        if (code !== 0) this.failAll(`generator thread exited (${code})`);
+      });
+    }
+  }
+
+  /** Reasons generator threads failed, if any did. */
+  readonly failures: string[] = [];
+
+  private failAll(reason: string): void {
+    this.failures.push(reason);
+    for (const waiting of this.waiting.values()) waiting.reject(new Error(reason));
+    this.waiting.clear();
+    for (const handle of this.handles.values()) handle.addError(reason);
   }
 
   static async start(options: LeanGeneratorOptions): Promise<LeanGenerator> {
