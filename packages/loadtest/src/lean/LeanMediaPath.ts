@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { createSocket, type Socket } from 'node:dgram';
 import { createSrtpSession, stopDgramReceive, udpSocketFd, type NativeReceiveHandle, type SrtpSession } from '@confab/srtp';
-import { compactNtp, newReportBlock, readTransportCcSeq, TwccRecorder, writeReceiverReport, type ReportBlock } from '@confab/wire';
+import { newReportBlock, readTransportCcSeq, TwccRecorder, writeReceiverReport, type ReportBlock } from '@confab/wire';
 import { DtlsClientHandshake, type GeneratorCertificate } from './DtlsClientHandshake';
 import { IceController } from './IceController';
 import { fieldIndex, MAX_TRACKS, SubscriberField, trackIndex, TrackField } from './leanCounters';
@@ -192,7 +192,7 @@ export class LeanMediaPath {
     for (let at = 0; at + 8 <= n; at += (packet.readUInt16BE(at + 2) + 1) * 4) {
       if (packet[at + 1] !== RTCP_SR || at + 20 > n) continue;
       const track = this.tracks.get(packet.readUInt32BE(at + 4));
-      track?.account.onSenderReport(compactNtp(packet.readUInt32BE(at + 8), packet.readUInt32BE(at + 12)), arrivalMs);
+      track?.account.onSenderReport(packet.readUInt32BE(at + 8), packet.readUInt32BE(at + 12), arrivalMs);
     }
   }
 

@@ -38,7 +38,8 @@ test('jitter converges to the mean deviation of transit times (RFC 3550 A.8)', (
   const a = new StreamAccount(1, VIDEO);
   // Every other packet 10 ms late: |D| is 10 ms for every pair, so J tends to 10 ms.
   for (let i = 0; i < 400; i++) a.record(i, (i * FRAME_UNITS) >>> 0, i * FRAME_MS + (i % 2) * 10, 100);
-  assert.ok(Math.abs(a.jitterMs - 10) < 0.01, `jitter ${a.jitterMs}`);
+  // Reported in whole timestamp units (RFC 3550): within 0.05 ms at 90 kHz.
+  assert.ok(Math.abs(a.jitterMs - 10) < 0.05, `jitter ${a.jitterMs}`);
 });
 
 test('jitter does not jump at the RTP timestamp wrap', () => {
@@ -52,7 +53,7 @@ test('a receiver report block: loss since the last report, extended highest sequ
   const { newReportBlock } = await import('@confab/wire');
   const a = new StreamAccount(7, VIDEO);
   for (let i = 0; i < 100; i++) if (i !== 50) a.record((65_500 + i) & 0xffff, i * FRAME_UNITS, i * FRAME_MS, 100);
-  a.onSenderReport(0x1234_5678, 1000);
+  a.onSenderReport(0x1234, 0x5678_0000, 1000);
   const first = a.report(1500, newReportBlock());
   assert.deepEqual([first.ssrc, first.cumulativeLost, first.fractionLost, first.highestSeq], [7, 1, Math.floor(256 / 100), 0x10000 + 63]);
   assert.deepEqual([first.lastSr, first.delaySinceLastSr], [0x1234_5678, 32_768]);

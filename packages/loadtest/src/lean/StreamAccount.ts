@@ -1,4 +1,4 @@
-import { SeqUnwrapper, type ReportBlock } from '@confab/wire';
+import { ReceiveStats, SeqUnwrapper, type ReportBlock } from '@confab/wire';
 
 /** Sequence numbers remembered for duplicate detection: ~10 s of 500 kbps video. */
 const WINDOW = 1024;
@@ -7,34 +7,29 @@ const MASK = WINDOW - 1;
 /**
  * Accounting of one received RTP stream (one SSRC) from its clear header only, nothing decoded:
  * unique packets against the span of sequence numbers (loss), duplicates, packets that arrive
- * after a later one (reordered), and RFC 3550 A.8 interarrival jitter from RTP timestamps and
- * arrival times (kernel receive times, so the generator's own scheduling does not show as jitter).
- * No allocation per packet.
+ * after a later one (reordered), and, through ReceiveStats, RFC 3550 interarrival jitter from RTP
+ * timestamps and arrival times (kernel receive times, so the generator's own scheduling does not
+ * show as jitter) and the receiver report block. No allocation per packet.
  */
 export class StreamAccount {
-  /** Unique packets and their bytes (payload and header, as on the wire after SRTP). */
+  /** Unique packets and their bytes (header and payload, as on the wire after SRTP). */
   packets = 0;
   bytes = 0;
   duplicates = 0;
   reordered = 0;
+  private readonly stats: ReceiveStats;
   private readonly unwrapper = new SeqUnwrapper();
   /** The extended sequence number each slot last held; -1 when empty. */
   private readonly seen = new Float64Array(WINDOW).fill(-1);
   private first = -1;
   private highest = -1;
-  /** Jitter in timestamp units, kept as a float (RFC 3550 A.8). */
-  private jitterUnits = 0;
-  private lastTransit = NaN;
-  /** For receiver reports: what was expected and received at the last report, and the last Sender Report. */
-  private expectedPrior = 0;
-  private receivedPrior = 0;
-  private lastSr = 0;
-  private lastSrArrivalMs = -1;
 
   constructor(
     readonly ssrc: number,
     readonly clockRate: number,
-  ) {}
+  ) {
+    this.stats = new ReceiveStats(ssrc, clockRate);
+  }
 
   /** Counts one packet; `arrivalMs` on any monotonic clock. Returns false for a duplicate. */
   record(seq: number, rtpTimestamp: number, arrivalMs: number, bytes: number): boolean {
@@ -56,7 +51,7 @@ export class StreamAccount {
     this.seen[slot] = ext;
     this.packets++;
     this.bytes += bytes;
-    this.updateJitter(rtpTimestamp, arrivalMs);
+    this.stats.onPacket(seq, rtpTimestamp, arrivalMs);
     return true;
   }
 
@@ -71,41 +66,16 @@ export class StreamAccount {
 
   /** Interarrival jitter in ms. */
   get jitterMs(): number {
-    return (this.jitterUnits * 1000) / this.clockRate;
+    return (this.stats.jitter * 1000) / this.clockRate;
   }
 
-  /** A Sender Report of this stream arrived (`compactNtp`: its NTP time's middle 32 bits). */
-  onSenderReport(compactNtp: number, arrivalMs: number): void {
-    this.lastSr = compactNtp;
-    this.lastSrArrivalMs = arrivalMs;
+  /** A Sender Report of this stream arrived, for LSR and DLSR. */
+  onSenderReport(ntpSeconds: number, ntpFraction: number, arrivalMs: number): void {
+    this.stats.onSenderReport(ntpSeconds, ntpFraction, arrivalMs);
   }
 
   /** Fills a receiver report block as of `nowMs` (RFC 3550 6.4.1); call once per report sent. */
   report(nowMs: number, out: ReportBlock): ReportBlock {
-    const expected = this.expected;
-    const expectedInterval = expected - this.expectedPrior;
-    const lostInterval = expectedInterval - (this.packets - this.receivedPrior);
-    this.expectedPrior = expected;
-    this.receivedPrior = this.packets;
-    out.ssrc = this.ssrc;
-    out.fractionLost = expectedInterval <= 0 || lostInterval <= 0 ? 0 : Math.floor((lostInterval * 256) / expectedInterval);
-    out.cumulativeLost = Math.min(0x7fffff, this.lost);
-    // The unwrapper starts at seq + 2^16: the extended highest sequence number is 2^16 less.
-    out.highestSeq = Math.max(0, this.highest - 0x10000) >>> 0;
-    out.jitter = Math.floor(this.jitterUnits);
-    out.lastSr = this.lastSrArrivalMs < 0 ? 0 : this.lastSr;
-    out.delaySinceLastSr = this.lastSrArrivalMs < 0 ? 0 : Math.max(0, Math.round(((nowMs - this.lastSrArrivalMs) * 65536) / 1000));
-    return out;
-  }
-
-  private updateJitter(rtpTimestamp: number, arrivalMs: number): void {
-    // Transit time in timestamp units, mod 2^32 like the timestamps themselves.
-    const transit = ((arrivalMs * this.clockRate) / 1000 - (rtpTimestamp >>> 0)) % 0x1_0000_0000;
-    if (!Number.isNaN(this.lastTransit)) {
-      let d = Math.abs(transit - this.lastTransit);
-      if (d > 0x8000_0000) d = 0x1_0000_0000 - d; // across a timestamp wrap
-      this.jitterUnits += (d - this.jitterUnits) / 16;
-    }
-    this.lastTransit = transit;
+    return this.stats.report(nowMs, out);
   }
 }
