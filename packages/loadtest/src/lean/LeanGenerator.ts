@@ -181,7 +181,10 @@ export class LeanGenerator {
     const key = `${reply.type === 'closed' ? 'close' : 'join'}:${reply.slot}`;
     const waiting = this.waiting.get(key);
     this.waiting.delete(key);
-    if (reply.type === 'joinFailed') waiting?.reject(new Error(reply.message));
+    if (reply.type === 'joinFailed') {
+      this.handles.get(reply.slot)?.addError(`join: ${reply.message}`);
+      waiting?.reject(new Error(reply.message));
+    }
     else waiting?.resolve();
   }
 }
