@@ -14,6 +14,7 @@ export const SAMPLE_EVERY = 50;
 const RTCP_SR = 200;
 /** Room SRTCP adds (tag, index): the larger of the two profiles. */
 const SRTCP_ROOM = 20;
+const RECEIVE_BUFFER_BYTES = 512 * 1024;
 /** Feedback packets per tick at most (each reports up to ~1,200 bytes' worth of packets). */
 const MAX_FEEDBACK_PACKETS = 4;
 
@@ -62,6 +63,9 @@ export class LeanMediaPath {
       socket.once('error', reject);
       socket.bind(0, hostAddress, () => resolve());
     });
+    // ~2 s of this subscriber's media (at ~2.3 kB of kernel memory per packet): a generator thread
+    // busy with other subscribers' DTLS handshakes must not make this one lose packets.
+    socket.setRecvBufferSize(RECEIVE_BUFFER_BYTES);
     return new LeanMediaPath(socket, area, counters, slot);
   }
 
