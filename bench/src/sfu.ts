@@ -15,6 +15,11 @@
  * --json prints a top-level `summary` (sfu/summary.ts) whose keys name the goals of issue 14.
  * Method and results: docs/benchmarks.md.
  *
+ * Subscribers to our server are lean by default (--subscribers-engine lean: our own ICE, DTLS and
+ * SRTP, native batched receive, packets counted without decoding) on --generator-threads threads,
+ * one per core the generator may use; --subscribers-engine werift uses werift peer connections on
+ * the bench's own thread, as before.
+ *
  *   npm run bench:sfu [-- --engines sfu-native,janus --subscribers 1,8,32 --media-workers 1 --repeats 1 --json]
  *
  * Run it in a network namespace, like the tests; Janus gathers no ICE candidates on loopback, so
@@ -26,6 +31,7 @@ import { availableParallelism, cpus, loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
 import { withTimeout } from '@confab/loadtest';
 import type { BenchTarget } from './sfu/BenchTarget';
+import type { SubscriberEngine } from './sfu/ConfabTarget';
 import { ramp } from './sfu/ramp';
 import { paired, type PairedResult } from './sfu/paired';
 import { capacityTable, comparison, costTable, pairedSummary, pairedTable, scalingTable, type VariantResult } from './sfu/report';
@@ -48,6 +54,10 @@ const { values } = parseArgs({
     /** Media workers for parts 1 and 2: 1 (one media thread, "one core"), or 0 to run media in the main thread. */
     'media-workers': { type: 'string', default: '1' },
     bitrate: { type: 'string', default: '500000' },
+    /** Who subscribes to our server: lean (our own stack, on generator threads) or werift peer connections (the bench's thread). */
+    'subscribers-engine': { type: 'string', default: 'lean' },
+    /** Generator threads for lean subscribers: one per core the generator may use. */
+    'generator-threads': { type: 'string', default: '1' },
     json: { type: 'boolean', default: false },
   },
 });
@@ -67,6 +77,12 @@ const repeats = number('repeats', 1, 20);
 const pairedWindows = number('paired', 0, 100);
 const bitrate = number('bitrate', 50_000, 10_000_000);
 const mediaWorkers = number('media-workers', 0, 1);
+const subscriberEngine: SubscriberEngine =
+  values['subscribers-engine'] === 'lean'
+    ? { kind: 'lean', threads: number('generator-threads', 1, 16) }
+    : values['subscribers-engine'] === 'werift'
+      ? { kind: 'werift' }
+      : fail('--subscribers-engine: lean or werift');
 
 const JOIN_CONCURRENCY = 4;
 /** Every part of every engine together must end within this (joins and waits have their own limits). */
@@ -82,7 +98,7 @@ async function runVariant(variant: EngineVariant, round: number): Promise<Varian
   const result: VariantResult = { engine: variant.name, round };
   let server: BenchTarget;
   try {
-    server = await startTarget(variant, mediaWorkers);
+    server = await startTarget(variant, mediaWorkers, subscriberEngine);
   } catch (error) {
     return { engine: variant.name, round, skipped: `server refused it: ${lastLine(error)}` };
   }
@@ -102,6 +118,7 @@ async function runVariant(variant: EngineVariant, round: number): Promise<Varian
     log(`bench:sfu ${variant.name}: two rooms × ${scalingSubscribers} subscribers, 1 media worker then 2`);
     result.scaling = await scaling({
       env: variant.env,
+      subscriberEngine,
       bitrate,
       simulcast: variant.simulcast,
       subscribers: scalingSubscribers,
@@ -139,10 +156,10 @@ async function main(): Promise<void> {
   const minutes = ((Date.now() - startedAt) / 60_000).toFixed(1);
   if (values.json) {
     const summary = runSummary(results, costCounts);
-    console.log(JSON.stringify({ summary, machine, minutes, seconds, warmup, rampSeconds, bitrate, repeats, results }, null, 2));
+    console.log(JSON.stringify({ summary, machine, minutes, seconds, warmup, rampSeconds, bitrate, repeats, subscriberEngine, results }, null, 2));
   } else {
     console.log(`\nSFU benchmark: 1 publisher (VP8 ${bitrate / 1000} kbps + Opus) per room → headless subscribers; ${minutes} min`);
-    console.log(`machine: ${machine.cpus} CPUs, ${machine.cpuModel}, node ${machine.node}\n`);
+    console.log(`machine: ${machine.cpus} CPUs, ${machine.cpuModel}, node ${machine.node}; subscribers: ${subscriberEngine.kind === 'lean' ? `lean, ${subscriberEngine.threads} generator thread(s)` : 'werift'}\n`);
     console.log(`CPU per forwarded packet, one room ${mediaWorkers === 1 ? 'on one media worker' : 'with media in the main thread'} (${seconds} s windows after ${warmup} s warm-up):\n`);
     console.log(costTable(results, costCounts));
     console.log(`\nSubscribers ${mediaWorkers === 1 ? 'one media worker (one core)' : 'the server, media in its main thread,'} feeds (${rampSeconds} s windows, +${rampStep} per step):\n`);
@@ -169,7 +186,7 @@ async function runPaired(startedAt: number): Promise<void> {
   const results: PairedResult[] = [];
   for (const [base, other] of pairs) {
     log(`bench:sfu ${other.name} and ${base.name} side by side: 1 publisher → ${subscribers} subscribers each, ${pairedWindows} windows of ${seconds} s, load average ${loadavg()[0]!.toFixed(1)}`);
-    const options = { bitrate, subscribers, windows: pairedWindows, seconds, warmup, mediaWorkers, joinConcurrency: JOIN_CONCURRENCY, log };
+    const options = { bitrate, subscribers, windows: pairedWindows, seconds, warmup, mediaWorkers, subscriberEngine, joinConcurrency: JOIN_CONCURRENCY, log };
     results.push(await withTimeout(paired(base, other, options), WATCHDOG_MS, `${other.name} paired`));
   }
   const minutes = ((Date.now() - startedAt) / 60_000).toFixed(1);

@@ -44,6 +44,8 @@ export interface BenchTarget {
   /** A subscriber of room `room`'s publisher (`feed`: Janus's id for it). */
   subscriber(room: string, name: string, feed: number | undefined): BenchSubscriber;
   counters(publishers: readonly SendingPublisher[], subscribers: readonly BenchSubscriber[]): Promise<ServerCounters>;
+  /** CPU seconds so far of each load-generator thread the subscribers run on, if they have their own (lean subscribers). */
+  generatorThreadCpu?(): number[];
   rss(): number;
   stop(): Promise<void>;
 }

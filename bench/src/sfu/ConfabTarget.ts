@@ -1,16 +1,36 @@
-import { HeadlessParticipant, ServerProcess } from '@confab/loadtest';
+import { HeadlessParticipant, LeanGenerator, ServerProcess } from '@confab/loadtest';
 import type { BenchSubscriber, BenchTarget, PublisherServer, ServerCounters } from './BenchTarget';
 
 /** Server limits out of the way: every bench participant comes from 127.0.0.1, and a room holds them all. */
 export const BENCH_SERVER_ENV: Record<string, string> = { CONFAB_MAX_CONNECTIONS_PER_IP: '0', CONFAB_MAX_PARTICIPANTS_PER_ROOM: '10000' };
 
+/**
+ * Who subscribes: lean subscribers (our own ICE/DTLS/SRTP, native batched receive, counting
+ * without decoding) on `threads` generator threads, or werift peer connections on the bench's
+ * main thread (HeadlessParticipant).
+ */
+export type SubscriberEngine = { kind: 'lean'; threads: number } | { kind: 'werift' };
+
+/** Lean subscribers a target hands out over its life, replacements included (their counters are preallocated: ~240 bytes each). */
+const LEAN_CAPACITY = 8192;
+
 /** Our server (`packages/server/src/main.ts` in a child process), counters from its /metrics. */
 export class ConfabTarget implements BenchTarget {
-  private constructor(readonly server: ServerProcess) {}
+  private constructor(
+    readonly server: ServerProcess,
+    private readonly lean: LeanGenerator | null,
+  ) {}
 
   /** `env`: the engine's settings, CONFAB_MEDIA_WORKERS among them. */
-  static async start(env: Record<string, string>): Promise<ConfabTarget> {
-    return new ConfabTarget(await ServerProcess.start({ env: { ...BENCH_SERVER_ENV, ...env } }));
+  static async start(env: Record<string, string>, subscribers: SubscriberEngine): Promise<ConfabTarget> {
+    const server = await ServerProcess.start({ env: { ...BENCH_SERVER_ENV, ...env } });
+    try {
+      const lean = subscribers.kind === 'lean' ? await LeanGenerator.start({ threads: subscribers.threads, capacity: LEAN_CAPACITY }) : null;
+      return new ConfabTarget(server, lean);
+    } catch (error) {
+      await server.stop();
+      throw error;
+    }
   }
 
   get output(): string[] {
@@ -22,7 +42,11 @@ export class ConfabTarget implements BenchTarget {
   }
 
   subscriber(room: string, name: string): BenchSubscriber {
-    return new HeadlessParticipant({ url: this.server.rtcUrl, room, name });
+    return this.lean ? this.lean.subscriber(this.server.rtcUrl, room, name) : new HeadlessParticipant({ url: this.server.rtcUrl, room, name });
+  }
+
+  generatorThreadCpu(): number[] {
+    return this.lean?.threadCpuSeconds() ?? [];
   }
 
   async counters(): Promise<ServerCounters> {
@@ -45,8 +69,9 @@ export class ConfabTarget implements BenchTarget {
     return this.server.rss();
   }
 
-  stop(): Promise<void> {
-    return this.server.stop();
+  async stop(): Promise<void> {
+    await this.lean?.stop();
+    await this.server.stop();
   }
 }
 

@@ -17,6 +17,8 @@ export interface Snapshot {
   subscribers: RtpCount;
   sent: number;
   bench: NodeJS.CpuUsage;
+  /** CPU seconds of each load-generator thread (lean subscribers; empty when the subscribers run on this thread). */
+  generatorThreads: number[];
 }
 
 /** What happened between two snapshots. */
@@ -43,6 +45,8 @@ export interface Window {
   publisherPacketsSent: number;
   /** The load generator (this process, every headless participant), % of one core. */
   benchCpuPercent: number;
+  /** Each load-generator thread (lean subscribers), % of one core; empty with werift subscribers. */
+  generatorThreadCpuPercent: number[];
   rssMB: number;
   loadAverage: number;
 }
@@ -87,6 +91,7 @@ export async function snapshot(target: BenchTarget, publishers: readonly Sending
     },
     sent: publishers.reduce((n, p) => n + p.sentPackets(), 0),
     bench: process.cpuUsage(),
+    generatorThreads: target.generatorThreadCpu?.() ?? [],
   };
 }
 
@@ -119,9 +124,18 @@ export function window(a: Snapshot, b: Snapshot, rssBytes: number): Window {
     subscriberLossPercent: subExpected > 0 ? fixed((Math.max(0, subExpected - subPackets) / subExpected) * 100, 2) : 0,
     publisherPacketsSent: b.sent - a.sent,
     benchCpuPercent: fixed((benchCpu / t) * 100, 1),
+    generatorThreadCpuPercent: b.generatorThreads.map((c, i) => fixed(((c - (a.generatorThreads[i] ?? 0)) / t) * 100, 1)),
     rssMB: fixed(rssBytes / 1024 / 1024, 1),
     loadAverage: fixed(loadavg()[0] ?? 0, 2),
   };
+}
+
+/**
+ * How busy the load generator was: its busiest thread when the subscribers have threads of their
+ * own (lean), else the whole bench process (werift subscribers share its one thread).
+ */
+export function generatorCpu(w: Window): number {
+  return w.generatorThreadCpuPercent.length > 0 ? Math.max(...w.generatorThreadCpuPercent) : w.benchCpuPercent;
 }
 
 export function fixed(value: number, digits: number): number {

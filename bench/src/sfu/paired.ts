@@ -3,6 +3,7 @@ import type { BenchTarget } from './BenchTarget';
 import { BenchRoom } from './BenchRoom';
 import { snapshot, window, type Window } from './measure';
 import { median } from './report';
+import type { SubscriberEngine } from './ConfabTarget';
 import { startTarget, type EngineVariant } from './variants';
 
 export interface PairedOptions {
@@ -13,6 +14,7 @@ export interface PairedOptions {
   seconds: number;
   warmup: number;
   mediaWorkers: number;
+  subscriberEngine: SubscriberEngine;
   joinConcurrency: number;
   log: (line: string) => void;
 }
@@ -45,7 +47,7 @@ export async function paired(base: EngineVariant, other: EngineVariant, options:
   const rooms: BenchRoom[] = [];
   try {
     for (const variant of [base, other]) {
-      const server = await startTarget(variant, options.mediaWorkers);
+      const server = await startTarget(variant, options.mediaWorkers, options.subscriberEngine);
       servers.push(server);
       const room = new BenchRoom(server, `paired-${variant.name}`);
       rooms.push(room);

@@ -1,7 +1,7 @@
 import { sleep } from '@confab/loadtest';
 import type { BenchTarget } from './BenchTarget';
 import { BenchRoom } from './BenchRoom';
-import { snapshot, window, type Window } from './measure';
+import { generatorCpu, snapshot, window, type Window } from './measure';
 
 export interface RampOptions {
   bitrate: number;
@@ -70,7 +70,7 @@ export async function ramp(server: BenchTarget, options: RampOptions): Promise<R
       const step = { subscribers: n, window: window(a, b, server.rss()), errors: room.errors().slice(0, 3) };
       steps.push(step);
       const w = step.window;
-      options.log(`  N=${n}: ${w.usPerForwardedPacket} µs/fwd pkt, media thread ${mediaCpu(w)}% of a core, loss ${w.subscriberLossPercent}%, generator ${w.benchCpuPercent}%`);
+      options.log(`  N=${n}: ${w.usPerForwardedPacket} µs/fwd pkt, media thread ${mediaCpu(w)}% of a core, loss ${w.subscriberLossPercent}%, generator ${generatorCpu(w)}%${w.generatorThreadCpuPercent.length > 0 ? ` (threads ${w.generatorThreadCpuPercent.join(' + ')}, process ${w.benchCpuPercent})` : ''}`);
       const stop = stopReason(w, steps[0]!.window.packetsInPerSecond);
       if (stop) {
         stoppedBy = `${stop} at N=${n}`;
@@ -107,7 +107,7 @@ export function mediaCpu(w: Window): number {
  */
 function stopReason(w: Window, referenceIn: number): string | undefined {
   // The generator first: when it is starved, the loss it sees is its own.
-  if (w.benchCpuPercent >= SATURATED_PERCENT) return `load generator saturated (${w.benchCpuPercent}% of a core)`;
+  if (generatorCpu(w) >= SATURATED_PERCENT) return `load generator saturated (${generatorCpu(w)}% of a core)`;
   if (starved(w, referenceIn)) return `publisher starved (${w.packetsInPerSecond} pkt/s in, ${referenceIn} at first: machine busy)`;
   if (w.subscriberLossPercent > LOSS_LIMIT_PERCENT) return `loss ${w.subscriberLossPercent}%`;
   if (mediaCpu(w) >= SATURATED_PERCENT) return `media thread saturated (${mediaCpu(w)}% of a core)`;

@@ -1,4 +1,5 @@
 import type { PairedResult } from './paired';
+import { generatorCpu } from './measure';
 import { LOSS_LIMIT_PERCENT, mediaCpu, type RampResult } from './ramp';
 import type { ScalingResult, ScalingRun } from './scaling';
 import { ENGINE_VARIANTS } from './variants';
@@ -44,7 +45,7 @@ export function costTable(results: VariantResult[], costCounts: number[]): strin
         num(w.rssMB, 0),
         w.packetsForwarded > 0 ? (w.subscriberPackets / w.packetsForwarded).toFixed(3) : '-',
         num(w.subscriberLossPercent, 2),
-        num(w.benchCpuPercent, 0),
+        num(generatorCpu(w), 0),
         num(w.loadAverage),
       ]);
     }
@@ -67,12 +68,13 @@ export function capacityTable(results: VariantResult[]): string {
         String(ramp.maxLossFree),
         num(best && mediaCpu(best.window)),
         num(best?.window.packetsOutPerSecond, 0),
+        num(best && generatorCpu(best.window), 0),
         ramp.stoppedBy,
         String(ramp.replaced),
         ramp.projectedPerCore === undefined ? '-' : `~${ramp.projectedPerCore}`,
       ];
     });
-  return markdownTable(['engine', 'round', `most subscribers, loss ≤ ${LOSS_LIMIT_PERCENT}%`, 'media thread % there', 'pkt/s out there', 'ramp stopped by', 'subscribers replaced (no media)', 'projected at 100% of a core (line through N ≥ 8)'], rows);
+  return markdownTable(['engine', 'round', `most subscribers, loss ≤ ${LOSS_LIMIT_PERCENT}%`, 'media thread % there', 'pkt/s out there', 'generator CPU % there (busiest thread)', 'ramp stopped by', 'subscribers replaced (no media)', 'projected at 100% of a core (line through N ≥ 8)'], rows);
 }
 
 export function scalingTable(results: VariantResult[]): string {
@@ -183,7 +185,7 @@ export function pairedTable(result: PairedResult): string {
     `${num(w.base.packetsOutPerSecond, 0)} / ${num(w.other.packetsOutPerSecond, 0)}`,
     `${num(w.base.subscriberLossPercent, 2)} / ${num(w.other.subscriberLossPercent, 2)}`,
     percent(w.ratio),
-    num(w.base.benchCpuPercent, 0),
+    num(generatorCpu(w.base), 0),
     num(w.base.loadAverage),
   ]);
   return markdownTable(

@@ -1,10 +1,11 @@
 import { sleep } from '@confab/loadtest';
 import { BenchRoom } from './BenchRoom';
-import { ConfabTarget } from './ConfabTarget';
+import { ConfabTarget, type SubscriberEngine } from './ConfabTarget';
 import { fixed, snapshot, window, type Window } from './measure';
 
 export interface ScalingOptions {
   env: Record<string, string>;
+  subscriberEngine: SubscriberEngine;
   bitrate: number;
   simulcast?: boolean;
   /** Subscribers per room (two rooms). */
@@ -42,7 +43,7 @@ export interface ScalingResult {
 export async function scaling(options: ScalingOptions): Promise<ScalingResult> {
   const runs: ScalingRun[] = [];
   for (const workers of [1, 2]) {
-    const server = await ConfabTarget.start({ ...options.env, CONFAB_MEDIA_WORKERS: String(workers) });
+    const server = await ConfabTarget.start({ ...options.env, CONFAB_MEDIA_WORKERS: String(workers) }, options.subscriberEngine);
     const rooms = [new BenchRoom(server, 'left'), new BenchRoom(server, 'right')];
     try {
       for (const room of rooms) await room.publish(options.bitrate, options.simulcast);

@@ -1,4 +1,5 @@
-import { fixed, type Window } from './measure';
+import { fixed, generatorCpu, type Window } from './measure';
+import type { RampResult } from './ramp';
 import type { PairedResult } from './paired';
 import { median, type VariantResult } from './report';
 import { ENGINE_VARIANTS, OURS } from './variants';
@@ -45,6 +46,8 @@ export function runSummary(results: VariantResult[], costCounts: number[]): Summ
     marginal_kernel_cpu_per_packet_us: below === undefined ? null : medianOf(results, OURS, (r) => marginalUs(r, below, n, true)),
     subscribers_per_media_core: ramp ? ramp.maxLossFree : null,
     subscribers_per_media_core_stopped_by: ramp ? ramp.stoppedBy : null,
+    // The load generator's busiest thread at that step: the ramp shows the server's limit only while this has headroom.
+    subscribers_per_media_core_generator_cpu_percent: generatorAt(ramp),
     workers_2_vs_1: medianOf(results, OURS, (r) => r.scaling?.ratio),
   };
   for (const janus of JANUS_VARIANTS) {
@@ -61,6 +64,11 @@ export function runSummary(results: VariantResult[], costCounts: number[]): Summ
     summary[`${key}_marginal_cpu_per_packet_us`] = below === undefined ? null : medianOf(results, janus, (r) => marginalUs(r, below, n));
   }
   return summary;
+}
+
+function generatorAt(ramp: RampResult | undefined): number | null {
+  const step = ramp?.steps.find((s) => s.subscribers === ramp.maxLossFree);
+  return step ? generatorCpu(step.window) : null;
 }
 
 /** `janus-thread-per-handle` → `janus_thread_per_handle`. */

@@ -1,5 +1,5 @@
 import type { BenchTarget } from './BenchTarget';
-import { ConfabTarget } from './ConfabTarget';
+import { ConfabTarget, type SubscriberEngine } from './ConfabTarget';
 import { janusUnavailable } from './janus/JanusProcess';
 import { JanusTarget } from './janus/JanusTarget';
 
@@ -38,9 +38,12 @@ export const ENGINE_VARIANTS: readonly EngineVariant[] = [
   { name: 'janus-thread-per-handle', env: {}, janus: { eventLoops: 0 } },
 ];
 
-/** Starts the server `variant` runs on; `mediaWorkers` applies to ours (Janus runs one event loop, janusConfig.ts). */
-export function startTarget(variant: EngineVariant, mediaWorkers: number): Promise<BenchTarget> {
-  return variant.janus ? JanusTarget.start(variant.janus.eventLoops) : ConfabTarget.start({ ...variant.env, CONFAB_MEDIA_WORKERS: String(mediaWorkers) });
+/**
+ * Starts the server `variant` runs on; `mediaWorkers` and `subscribers` apply to ours (Janus runs
+ * one event loop, janusConfig.ts, and has subscribers of its own protocol).
+ */
+export function startTarget(variant: EngineVariant, mediaWorkers: number, subscribers: SubscriberEngine): Promise<BenchTarget> {
+  return variant.janus ? JanusTarget.start(variant.janus.eventLoops) : ConfabTarget.start({ ...variant.env, CONFAB_MEDIA_WORKERS: String(mediaWorkers) }, subscribers);
 }
 
 /**

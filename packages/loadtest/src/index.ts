@@ -20,3 +20,5 @@ export * from './HaproxyProcess';
 export * from './LocalCluster';
 export * from './ServerInspector';
 export * from './ClientHeartbeat';
+export { LeanGenerator, LeanSubscriberHandle, type LeanGeneratorOptions, type LeanTotals } from './lean/LeanGenerator';
+export { StreamAccount } from './lean/StreamAccount';

@@ -1,0 +1,49 @@
+import type { NativeUdpBatchSend, NativeUdpReceive } from '@confab/srtp';
+
+/** Bytes per received datagram: room for a full-MTU packet. */
+export const SLOT_SIZE = 1536;
+/** Datagrams per recvmmsg call. */
+const CAPACITY = 32;
+const FIELDS = 3;
+
+/**
+ * The memory every native receive of one thread reads into, and the batched send it writes
+ * through. One area serves all of a worker's sockets: each batch is consumed synchronously in its
+ * callback before the loop can wake another socket, so no two batches are ever live at once.
+ */
+export class ReceiveArea {
+  readonly memory = Buffer.alloc(CAPACITY * SLOT_SIZE);
+  /** One view per slot, made once: the packet path allocates nothing. */
+  readonly slots: Buffer[] = Array.from({ length: CAPACITY }, (_, i) => this.memory.subarray(i * SLOT_SIZE, (i + 1) * SLOT_SIZE));
+  readonly table = new Int32Array(CAPACITY * FIELDS);
+  readonly stamps = new Float64Array(CAPACITY);
+  /** Scratch for outgoing RTCP and STUN: sent synchronously, so one serves all. */
+  readonly out = Buffer.alloc(SLOT_SIZE);
+  private readonly sendTable = new Int32Array(4);
+
+  constructor(
+    readonly receive: NativeUdpReceive,
+    private readonly sendBatch: NativeUdpBatchSend,
+  ) {}
+
+  /** Length of datagram `i` of the current batch (0: it did not fit its slot). */
+  length(i: number): number {
+    return this.table[i * FIELDS]!;
+  }
+
+  /** Sends `out[0, length)` on socket `fd` to `ipv4` (host order) : `port` with sendmmsg; false if the kernel refused it. */
+  sendOut(fd: number, length: number, ipv4: number, port: number): boolean {
+    this.sendTable[0] = 0;
+    this.sendTable[1] = length;
+    this.sendTable[2] = ipv4;
+    this.sendTable[3] = port;
+    return this.sendBatch(fd, this.out, this.sendTable, 1) === 1;
+  }
+}
+
+/** A dotted IPv4 address as the host-order int32 the native send takes. */
+export function ipv4ToInt(address: string): number {
+  const parts = address.split('.').map(Number);
+  if (parts.length !== 4 || parts.some((p) => !(p >= 0 && p <= 255))) throw new Error(`not an IPv4 address: ${address}`);
+  return ((parts[0]! << 24) | (parts[1]! << 16) | (parts[2]! << 8) | parts[3]!) | 0;
+}
