@@ -14,6 +14,7 @@
  */
 import { availableParallelism, cpus, loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
+import { integerOption } from './integerOption';
 import { LocalCluster, processCpu, withTimeout } from '@confab/loadtest';
 import { measureChat } from './cluster/chatLatency';
 import { leftBehind } from './cluster/clusterInfo';
@@ -51,15 +52,15 @@ const { values } = parseArgs({
 
 const parts = values.parts.split(',').map((p) => p.trim() as Part);
 if (parts.some((p) => !PARTS.includes(p))) fail(`--parts: any of ${PARTS.join(', ')}`);
-let joins = number('joins', 1, 100_000);
-const roomSize = number('room-size', 1, 1000);
-const concurrency = number('concurrency', 1, 1000);
-const costJoins = number('cost-joins', 1, 1000);
-const chatMessages = number('chat-messages', 2, 100_000);
-const changes = number('changes', 1, 1000);
-const buildSeconds = number('build-seconds', 10, 3600);
-const failoverRuns = number('failover-runs', 1, 50);
-let members = number('members', 2, 20_000);
+let joins = integerOption(values, 'joins', 1, 100_000);
+const roomSize = integerOption(values, 'room-size', 1, 1000);
+const concurrency = integerOption(values, 'concurrency', 1, 1000);
+const costJoins = integerOption(values, 'cost-joins', 1, 1000);
+const chatMessages = integerOption(values, 'chat-messages', 2, 100_000);
+const changes = integerOption(values, 'changes', 1, 1000);
+const buildSeconds = integerOption(values, 'build-seconds', 10, 3600);
+const failoverRuns = integerOption(values, 'failover-runs', 1, 50);
+let members = integerOption(values, 'members', 2, 20_000);
 
 /** Files a process needs beside the members' sockets (the cluster's pipes, Redis, HTTP probes). */
 const FILE_HEADROOM = 200;
@@ -165,11 +166,6 @@ async function main(): Promise<void> {
 
 const round = (x: number) => Math.round(x * 10) / 10;
 
-function number(name: keyof typeof values, min: number, max: number): number {
-  const value = Number(values[name]);
-  if (!(Number.isInteger(value) && value >= min && value <= max)) fail(`--${name}: an integer from ${min} to ${max}`);
-  return value;
-}
 
 function fail(message: string): never {
   console.error(`bench:cluster: ${message}`);

@@ -15,6 +15,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { integerOption } from './integerOption';
 import { DEFAULT_ENCODING } from '../../packages/server/src/recording/composite/compositeCommand';
 import { childrenCpuSeconds, makeComposite } from '../../packages/server/src/recording/composite/makeComposite';
 import { writeSyntheticMeeting, type SyntheticTrack } from '../../packages/server/src/recording/composite/testing/syntheticMeeting';
@@ -27,9 +28,9 @@ const { values } = parseArgs({
     json: { type: 'boolean', default: false },
   },
 });
-const SECONDS = Number(values.seconds);
+const SECONDS = integerOption(values, 'seconds', 1, 3600);
 const PRESETS = values.presets.split(',');
-const ROUNDS = Number(values.rounds);
+const ROUNDS = integerOption(values, 'rounds', 1, 20);
 const people = ['Ada', 'Ben', 'Cy', 'Di'];
 
 const dir = await mkdtemp(join(tmpdir(), 'confab-bench-composite-'));

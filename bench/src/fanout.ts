@@ -11,6 +11,7 @@
  *   node --import tsx bench/src/fanout.ts [--subscribers 32] [--packets 50000] [--rounds 7] [--seal] [--json]
  */
 import { parseArgs } from 'node:util';
+import { integerOption } from './integerOption';
 import { createSrtpSession, nativeRtpFanout, NATIVE_FANOUT_ENV } from '@confab/srtp';
 // The bench package does not depend on the server; the rig is the server's own test support.
 import { steadyFanoutRig, type SteadyFanoutRig } from '../../packages/server/src/media/sfu/testing/steadyFanoutRig';
@@ -24,12 +25,9 @@ const { values } = parseArgs({
     json: { type: 'boolean', default: false },
   },
 });
-const subscribers = Number(values.subscribers);
-const packets = Number(values.packets);
-const rounds = Number(values.rounds);
-if (!(Number.isInteger(subscribers) && subscribers >= 1 && subscribers <= 1024)) throw new Error('--subscribers: 1 to 1024');
-if (!(Number.isInteger(packets) && packets >= 1000 && packets <= 1e7)) throw new Error('--packets: 1000 to 1e7');
-if (!(Number.isInteger(rounds) && rounds >= 1 && rounds <= 100)) throw new Error('--rounds: 1 to 100');
+const subscribers = integerOption(values, 'subscribers', 1, 1024);
+const packets = integerOption(values, 'packets', 1000, 1e7);
+const rounds = integerOption(values, 'rounds', 1, 100);
 
 process.env[NATIVE_FANOUT_ENV] = '1';
 const native = nativeRtpFanout()!;

@@ -9,6 +9,7 @@
  *   unshare -n sh -c 'ip link set lo up; exec npm run -s bench:join -- --joins 20 [--json]'
  */
 import { parseArgs } from 'node:util';
+import { integerOption } from './integerOption';
 import { ServerProcess } from '@confab/loadtest';
 import type { Browser, Page } from 'playwright-core';
 import { launchBrowser, openParticipant, uniqueRoom, type Participant } from '../../e2e/support/browser';
@@ -26,8 +27,8 @@ const { values } = parseArgs({
     json: { type: 'boolean', default: false },
   },
 });
-const joins = bounded('joins', 1, 200);
-const publishers = bounded('publishers', 1, 6);
+const joins = integerOption(values, 'joins', 1, 200);
+const publishers = integerOption(values, 'publishers', 1, 6);
 /** A join that shows nobody within this long failed. */
 const JOIN_TIMEOUT_MS = 20_000;
 
@@ -111,11 +112,3 @@ function report(list: JoinResult[]): void {
   for (const [step, ms] of Object.entries(steps)) console.log(`  ${step.padEnd(40)} ${ms}`);
 }
 
-function bounded(name: 'joins' | 'publishers', min: number, max: number): number {
-  const n = Number(values[name]);
-  if (!Number.isInteger(n) || n < min || n > max) {
-    console.error(`--${name}: an integer from ${min} to ${max}`);
-    process.exit(2);
-  }
-  return n;
-}

@@ -18,6 +18,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { integerOption } from './integerOption';
 import { SenderClock } from '../../packages/server/src/media/recording/TrackClock';
 import { TrackRecorder } from '../../packages/server/src/media/recording/TrackRecorder';
 import { vp8Frames } from '../../packages/server/src/media/recording/testing/encodedMedia';
@@ -31,9 +32,9 @@ const { values } = parseArgs({
     json: { type: 'boolean', default: false },
   },
 });
-const TRACKS = Number(values.tracks);
-const SECONDS = Number(values.seconds);
-const ROUNDS = Number(values.rounds);
+const TRACKS = integerOption(values, 'tracks', 1, 256);
+const SECONDS = integerOption(values, 'seconds', 1, 600);
+const ROUNDS = integerOption(values, 'rounds', 1, 20);
 const FRAME_MS = 1000 / 30;
 
 const frames = vp8Frames(SECONDS, 90);

@@ -17,6 +17,7 @@
  */
 import { availableParallelism, cpus, loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
+import { integerOption } from './integerOption';
 import { INSPECTOR_LINE, ServerInspector, ServerProcess, sleep, withTimeout } from '@confab/loadtest';
 import { ensureOpenFiles, openFileLimit } from './cluster/fileLimit';
 import { BENCH_SERVER_ENV } from './sfu/ConfabTarget';
@@ -48,15 +49,15 @@ const { values } = parseArgs({
   },
 });
 
-const sessions = number('sessions', 10, 50_000);
-const roomSize = number('room-size', 1, 1_000);
-const generators = values.generators === undefined ? Math.max(1, Math.ceil(sessions / 4_000)) : number('generators', 1, 64);
-const concurrency = number('concurrency', 1, 1_000);
-const idleSeconds = number('idle-seconds', 1, 600);
-const settleSeconds = number('settle-seconds', 0, 120);
-const changes = number('changes', 0, 10_000);
-const compareRounds = number('compare-rounds', 0, 100);
-const compareSeconds = number('compare-seconds', 1, 600);
+const sessions = integerOption(values, 'sessions', 10, 50_000);
+const roomSize = integerOption(values, 'room-size', 1, 1_000);
+const generators = values.generators === undefined ? Math.max(1, Math.ceil(sessions / 4_000)) : integerOption(values, 'generators', 1, 64);
+const concurrency = integerOption(values, 'concurrency', 1, 1_000);
+const idleSeconds = integerOption(values, 'idle-seconds', 1, 600);
+const settleSeconds = integerOption(values, 'settle-seconds', 0, 120);
+const changes = integerOption(values, 'changes', 0, 10_000);
+const compareRounds = integerOption(values, 'compare-rounds', 0, 100);
+const compareSeconds = integerOption(values, 'compare-seconds', 1, 600);
 const JOIN_TIMEOUT_MS = 30_000;
 const CHANGE_TIMEOUT_MS = 10_000;
 /** The whole run ends within this, whatever happens. */
@@ -215,14 +216,6 @@ async function compareHeartbeats(server: ServerProcess, fleet: Fleet, intervalMs
   return { rounds: compareRounds, everyPing: combineWindows(windows.everyPing), asSdk: combineWindows(windows.asSdk) };
 }
 
-function number(name: keyof typeof values, min: number, max: number): number {
-  const value = Number(values[name]);
-  if (!Number.isInteger(value) || value < min || value > max) {
-    console.error(`--${name}: an integer from ${min} to ${max}`);
-    process.exit(2);
-  }
-  return value;
-}
 
 try {
   const results = await withTimeout(main(), WATCHDOG_MS, 'bench:signal');
