@@ -195,19 +195,21 @@ export class SignalClient extends TypedEmitter<SignalClientEvents> {
   }
 
   /**
-   * Pings every `intervalMs`, acknowledging `lastSeq`. A ping asks for a `pong` only when the server
-   * has been silent for 1.5 intervals (every other ping of an idle session): each pong is a frame the
-   * server pays for. A ping that asked and hears nothing for heartbeatReplyWaitMs drops the socket,
+   * Pings every `intervalMs`, acknowledging `lastSeq`. A ping asks for a `pong` only when nothing
+   * came from the server since the previous ping (every other ping of an idle session): each pong
+   * is a frame the server pays for. A ping that asked and hears nothing for heartbeatReplyWaitMs drops the socket,
    * so a lost network shows within `timeoutMs` + 3/8 interval (4.75 s at the defaults).
    */
   startHeartbeat(intervalMs: number, timeoutMs: number): void {
     clearInterval(this.heartbeat);
     this.lastHeard = Date.now();
+    let previousPingAt = this.lastHeard;
     const replyWaitMs = heartbeatReplyWaitMs(intervalMs, timeoutMs);
     this.heartbeat = setInterval(() => {
       if (this.closedReason !== undefined || this.suspended || this.socket.readyState !== WS_OPEN) return;
       const now = Date.now();
-      const reply = heartbeatWantsReply(now - this.lastHeard, intervalMs);
+      const reply = heartbeatWantsReply(this.lastHeard, previousPingAt);
+      previousPingAt = now;
       this.socket.send(encodeHeartbeatPing(this.seq, reply));
       if (reply) this.awaitReply(now, replyWaitMs);
     }, intervalMs);

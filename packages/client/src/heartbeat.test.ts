@@ -108,3 +108,21 @@ test('a reply queued behind a long task keeps the socket; none after it drops th
     client.close();
   }
 });
+
+test('a server that falls silent mid-interval, after a frame of its own, is dropped within the timeout and 3/8 of an interval', async (t) => {
+  t.mock.timers.enable({ apis: ['setInterval', 'setTimeout', 'Date'] });
+  const { client, socket, server } = await heartbeatingClient();
+  const closes: number[] = [];
+  client.on('close', () => closes.push(Date.now()));
+  advance(t, 4 * INTERVAL_MS);
+  server.answers = false;
+  // Its last word comes 0.55 of an interval after a ping: the phase where waiting for 1.5 intervals
+  // of silence put the asking ping 2.45 intervals after it, and the drop 5.65 s after the loss.
+  advance(t, 1_100);
+  socket.receive({ type: 'active_speakers', speakers: [] });
+  const lostAt = Date.now();
+  advance(t, 4 * INTERVAL_MS);
+  assert.equal(closes.length, 1, 'dropped');
+  assert.ok(closes[0]! - lostAt <= TIMEOUT_MS + (INTERVAL_MS * 3) / 8, `shown ${closes[0]! - lostAt} ms after the loss`);
+  client.close();
+});

@@ -6,7 +6,7 @@ export const DEFAULT_HEARTBEAT_MS = 1000;
 /**
  * The client's half of the heartbeat, as the SDK does it (docs/protocol.md "Resume"): the SDK's
  * `ping {lastSeq}` every interval, asking for a `pong` (without id: isHeartbeatPong) only when the
- * server has said nothing for 1.5 intervals, so an idle session costs the server one pong per two
+ * server has said nothing since the previous ping, so an idle session costs the server one pong per two
  * pings. `send` writes a frame (on an open socket); call `heard()` for every frame received. Unlike
  * the SDK it never drops a silent server: these clients are the server's tests and load.
  */
@@ -24,8 +24,10 @@ export class ClientHeartbeat {
   /** (Re)starts at `intervalMs`: a default at first, then what `joined` asks for. */
   every(intervalMs: number): void {
     this.stop();
+    let previousPingAt = Date.now();
     this.timer = setInterval(() => {
-      const reply = this.askEveryPing || heartbeatWantsReply(Date.now() - this.lastHeard, intervalMs);
+      const reply = this.askEveryPing || heartbeatWantsReply(this.lastHeard, previousPingAt);
+      previousPingAt = Date.now();
       this.send(encodeHeartbeatPing(this.lastSeq(), reply));
     }, intervalMs);
     this.timer.unref();

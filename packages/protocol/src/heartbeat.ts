@@ -53,12 +53,15 @@ export function readHeartbeatPing(frame: Uint8Array): HeartbeatPing | undefined 
 }
 
 /**
- * Whether a client's ping asks for a `pong`: only when the server has been silent for 1.5
- * intervals. An idle client hears a pong after every other ping (the one after a quiet interval);
- * in a busy room, where the server's own frames show it alive, it hears none.
+ * Whether a client's ping asks for a `pong`: only when it has heard nothing from the server since
+ * its previous ping (a whole interval of silence). An idle client hears a pong after every other
+ * ping (a pong comes after the ping that asked, so the next ping has heard it); in a busy room,
+ * where the server's own frames show it alive, it hears none. Judged against the previous ping's
+ * time, not a span of silence, so that the ping that asks comes at most two intervals after the
+ * last word whatever its phase (heartbeatReplyWaitMs counts on that).
  */
-export function heartbeatWantsReply(silentMs: number, intervalMs: number): boolean {
-  return silentMs >= intervalMs * 1.5;
+export function heartbeatWantsReply(lastHeardAt: number, previousPingAt: number): boolean {
+  return lastHeardAt < previousPingAt;
 }
 
 /**
