@@ -62,10 +62,7 @@ describe('hostile clients against a live call', { timeout: 180_000 }, () => {
       // The warm-up's attackers said goodbye, but the server may not have processed every close yet:
       // the baseline is the call alone, waited for rather than sampled.
       const gaugesBefore = callOnlyGauges();
-      await waitFor(async () => JSON.stringify(await gauges()) === JSON.stringify(gaugesBefore), {
-        timeout: 15_000,
-        message: `the warm-up's attackers gone: gauges at ${JSON.stringify(gaugesBefore)}`,
-      });
+      await gaugesBackTo(gaugesBefore, "the warm-up's attackers gone");
       const heapBaseline = await liveHeapBytes();
       measure('heap_baseline_bytes', heapBaseline);
 
@@ -123,10 +120,7 @@ describe('hostile clients against a live call', { timeout: 180_000 }, () => {
       // The server is up, holds exactly what it held before, and its heap comes back.
       assert.ok(h.server.running, 'the server process is still running');
       assert.equal((await fetch(`${h.server.httpBase}/healthz`)).status, 200);
-      await waitFor(async () => JSON.stringify(await gauges()) === JSON.stringify(gaugesBefore), {
-        timeout: 15_000,
-        message: `rooms, participants, connections and transports back to ${JSON.stringify(gaugesBefore)}`,
-      });
+      await gaugesBackTo(gaugesBefore, 'rooms, participants, connections and transports back');
       // Closed peer connections and sockets let go of their last timers within a few seconds.
       let heapAfter = 0;
       await waitFor(async () => (heapAfter = await liveHeapBytes()) <= heapBaseline + HEAP_TOLERANCE_BYTES, {
@@ -156,6 +150,19 @@ async function metric(name: string): Promise<number> {
 function callOnlyGauges(): Record<string, number> {
   const n = NAMES.length;
   return { confab_rooms: 1, confab_participants: n, confab_signal_connections: n, confab_media_transports: 2 * n, confab_media_consumers: 2 * n * (n - 1) };
+}
+
+/** Waits for the gauges to read `expected`; a timeout says what they read last. */
+async function gaugesBackTo(expected: Record<string, number>, what: string): Promise<void> {
+  let last: Record<string, number> = {};
+  const startedAt = Date.now();
+  await waitFor(async () => JSON.stringify((last = await gauges())) === JSON.stringify(expected), {
+    timeout: 15_000,
+    message: `${what}: gauges at ${JSON.stringify(expected)}`,
+  }).catch((err: unknown) => {
+    throw new Error(`${err instanceof Error ? err.message : String(err)}; they read ${JSON.stringify(last)}`);
+  });
+  measure('hostile_gauges_back_ms', Date.now() - startedAt, what);
 }
 
 async function gauges(): Promise<Record<string, number>> {

@@ -232,8 +232,10 @@ export interface Producer {
   close(): void;
   /**
    * Starts writing this track to a file as it arrives, without transcoding (the top simulcast
-   * layer of a video). Rejects with `unavailable` where the engine cannot record, `conflict`
-   * while the track's codec is not known yet (before the publisher's offer) or it is closed.
+   * layer of a video). A track whose publisher's offer has not come yet (its codec is not known)
+   * starts when the offer is applied, before the answer goes out, so its first key frame is in
+   * the file. Rejects with `unavailable` where the engine cannot record, `conflict` if the track
+   * is closed (or `options.signal` aborts) first.
    */
   record(options: RecordOptions): Promise<TrackRecording>;
 }
@@ -249,6 +251,8 @@ export interface RecordOptions {
    * end, which a crash may never reach.
    */
   onFirstFrame?(startMs: number): void;
+  /** Gives up a recording still waiting for its publisher's offer (see Producer.record). */
+  signal?: AbortSignal;
 }
 
 export type RecordedCodec = 'vp8' | 'h264' | 'opus';

@@ -1,7 +1,7 @@
 import { mkdir } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import type { ParticipantId, RecordingId, RoomName, TrackId, TrackSource, WebhookRecordingFile } from '@confab/protocol';
-import { errorMessage, MediaError } from '../media/errors';
+import { errorMessage } from '../media/errors';
 import type { MediaKind, Producer, TrackRecording } from '../media/types';
 import type { RecordedTrack } from './manifest';
 import { RecordingManifestLog } from './RecordingManifestLog';
@@ -32,8 +32,8 @@ interface TrackEntry {
   recording: TrackRecording | null;
   /** The track ended (unpublished, left) or the recording stops: its file is finalized once it exists. */
   ended: boolean;
-  /** The producer was asked again while a refused attempt was in flight (its codec came meanwhile). */
-  retry: boolean;
+  /** Gives up a start still waiting for the publisher's offer. */
+  readonly cancel: AbortController;
   /** Its file's first frame, on the common clock (epoch ms); null before. */
   firstFrameMs: number | null;
   /** Resolves when the track's file is finalized and in the manifest (or was never made). */
@@ -101,20 +101,14 @@ export class RoomRecording {
   }
 
   /**
-   * Starts writing `track` from `producer`, unless it is written already. A producer whose codec is
-   * not known yet (its publisher's offer is still to come) is left for the next call: the room
-   * calls again after each publisher offer.
+   * Starts writing `track` from `producer`, unless it is written already. A track published a moment
+   * ago starts with its publisher's offer (Producer.record), so the room asks at once.
    */
   addTrack(producer: Producer, track: TrackToRecord): void {
-    if (this.stopped) return;
-    const existing = this.tracks.get(track.trackId);
-    if (existing) {
-      if (existing.recording === null) existing.retry = true;
-      return;
-    }
+    if (this.stopped || this.tracks.has(track.trackId)) return;
     let finish!: () => void;
     const done = new Promise<void>((resolve) => (finish = resolve));
-    const entry: TrackEntry = { track, recording: null, ended: false, retry: false, firstFrameMs: null, done, finish };
+    const entry: TrackEntry = { track, recording: null, ended: false, cancel: new AbortController(), firstFrameMs: null, done, finish };
     this.tracks.set(track.trackId, entry);
     this.attempt(producer, entry);
   }
@@ -125,6 +119,7 @@ export class RoomRecording {
     if (!entry || entry.ended) return;
     entry.ended = true;
     if (entry.recording) this.finalize(entry, entry.recording);
+    else entry.cancel.abort();
   }
 
   /**
@@ -151,6 +146,7 @@ export class RoomRecording {
     producer
       .record({
         pathWithoutExtension: join(this.dir, base),
+        signal: entry.cancel.signal,
         onError: (message) => this.fail(`${track.source} of ${track.participantName}: ${message}`),
         // In the manifest at once, so a crash leaves it too (the end fills in the refined one).
         onFirstFrame: (startMs) => {
@@ -167,15 +163,10 @@ export class RoomRecording {
           if (entry.ended) this.finalize(entry, recording);
         },
         (err: unknown) => {
-          // Before its publisher's offer a producer has no codec: the next offer brings the track back here.
-          const waitingForCodec = err instanceof MediaError && err.code === 'conflict' && !producer.closed;
-          if (waitingForCodec && entry.retry && !entry.ended && !this.stopped) {
-            entry.retry = false;
-            return this.attempt(producer, entry);
-          }
           this.tracks.delete(track.trackId);
           entry.finish();
-          if (!waitingForCodec && !producer.closed) {
+          // A track that ended first (closed, or the recording stopped before its offer) is simply not in it.
+          if (!entry.cancel.signal.aborted && !producer.closed) {
             this.logger.warn({ recording: this.id, track: track.trackId, err }, 'a track could not be recorded');
             this.fail(`${track.source} of ${track.participantName}: ${errorMessage(err)}`);
           }

@@ -1029,6 +1029,8 @@ export class Room {
     participant.awaiting.delete(command.source);
     participant.tracks.set(command.source, { info, producer });
     this.trackOwners.set(id, participant.id);
+    // Before the offer that carries it: its recording then starts with its first packet.
+    this.recorder.recordTracksOf(participant);
     this.ack(participant, command.id);
     if (awaited) {
       participant.session.send({ type: 'track_published', participantId: participant.id, track: { ...info } });
@@ -1084,8 +1086,6 @@ export class Room {
       participant.pendingOfferIds.pop();
       throw error;
     }
-    // The offer gave the new tracks their codecs: now they can be recorded.
-    this.recorder.tracksReady(participant);
   }
 
   /** Starts forwarding track `trackId` to `subscriber` (its transport batches the renegotiation). */

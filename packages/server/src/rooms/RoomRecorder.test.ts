@@ -26,18 +26,29 @@ const run = promisify(execFile);
 /** What a fake track's file holds when it stops: nothing on disk, a real Opus file as long as the track ran, or bytes no decoder reads. */
 type FileContent = 'none' | 'opus' | 'garbage';
 
-/** A producer whose record() refuses with conflict `refusals` times (codec not known yet), then records. */
+/** A producer whose record() waits, as the real one, for its publisher's offer (offer()) unless `offered`. */
 class FakeProducer {
   closed = false;
   options: RecordOptions | undefined;
   stops = 0;
+  private readonly offers = new EventTarget();
   constructor(
-    private refusals = 0,
+    private offered = true,
     private readonly content: FileContent = 'none',
   ) {}
 
+  offer(): void {
+    this.offered = true;
+    this.offers.dispatchEvent(new Event('offer'));
+  }
+
   async record(options: RecordOptions): Promise<TrackRecording> {
-    if (this.refusals-- > 0) throw MediaError.conflict('codec not known yet');
+    if (!this.offered) {
+      await new Promise<void>((resolve, reject) => {
+        this.offers.addEventListener('offer', () => resolve(), { once: true });
+        options.signal?.addEventListener('abort', () => reject(MediaError.conflict('the recording stopped before the track was offered')), { once: true });
+      });
+    }
     this.options = options;
     const file = `${options.pathWithoutExtension}.webm`;
     const startMs = Date.now();
@@ -124,15 +135,15 @@ test('a write error fails the whole recording: everyone told why, files finalize
   assert.equal(recorder.active, false);
 });
 
-test('a track whose codec is not known yet is recorded once its publisher offer came; a joiner hears of the recording first', async () => {
+test('a track whose publisher offer is still to come is recorded from the offer on; a joiner hears of the recording first', async () => {
   const { recorder, member, onQueue, root } = await setup();
-  const early = new FakeProducer(1);
+  const early = new FakeProducer(false);
   const alice = member('alice', early);
   const status = await recorder.start(alice);
   await new Promise((resolve) => setTimeout(resolve, 20));
-  assert.equal(early.options, undefined, 'refused before the offer');
-  await onQueue(() => recorder.tracksReady(alice));
-  await until(() => early.options !== undefined, 'recorded after the offer');
+  assert.equal(early.options, undefined, 'waiting for the offer');
+  early.offer();
+  await until(() => early.options !== undefined, 'recorded once the offer came');
 
   const bob = member('bob', new FakeProducer());
   await onQueue(() => recorder.joined(bob));
@@ -153,6 +164,18 @@ test('a track whose codec is not known yet is recorded once its publisher offer 
   assert.equal(manifest.state, 'stopped');
 });
 
+test('a track whose offer never comes does not hold up the stop, and is not in the manifest', async () => {
+  const { recorder, member, onQueue, root } = await setup();
+  const silent = new FakeProducer(false);
+  const status = await recorder.start(member('alice', silent));
+  const { done } = await onQueue(() => recorder.stop());
+  const outcome = await done;
+  assert.deepEqual([outcome.error, outcome.files], [null, []]);
+  assert.equal(silent.options, undefined);
+  const manifest = await readManifest(join(root, status.id));
+  assert.deepEqual([manifest.state, manifest.tracks], ['stopped', []]);
+});
+
 test('one recording per room, CONFAB_MAX_RECORDINGS per node, and stopping nothing is not_found', async () => {
   const { recorder, recordings, onQueue } = await setup(1);
   await recorder.start(null);
@@ -171,7 +194,7 @@ const quiet = { info() {}, warn() {} };
 
 test('recording_finished waits for the composite and names it beside the track files; the list shows it done', async () => {
   const { recordings, recorder, events, member, onQueue, root } = await setup(4, new CompositeQueue('node-test', { tools: { ffmpeg: 'ffmpeg', ffprobe: 'ffprobe' } }, quiet));
-  const producer = new FakeProducer(0, 'opus');
+  const producer = new FakeProducer(true, 'opus');
   member('alice', producer);
   const status = await recorder.start(null);
   await until(() => producer.options !== undefined, 'the microphone is recorded');
@@ -199,7 +222,7 @@ test('a composite that fails (a track no decoder reads, ffmpeg missing) fires re
     ['opus', '/nonexistent/ffmpeg', /the composite could not be made: \/nonexistent\/ffmpeg not found/],
   ] as const) {
     const { recordings, recorder, events, member, onQueue } = await setup(4, new CompositeQueue('node-test', { tools: { ffmpeg, ffprobe: 'ffprobe' } }, quiet));
-    const producer = new FakeProducer(0, content);
+    const producer = new FakeProducer(true, content);
     member('alice', producer);
     const status = await recorder.start(null);
     await until(() => producer.options !== undefined, 'the microphone is recorded');

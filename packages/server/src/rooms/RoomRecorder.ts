@@ -97,7 +97,7 @@ export class RoomRecorder {
       this.running = { recording, started, release };
       for (const p of this.host.members()) {
         if (!p.profile.hidden) recording.participantJoined(p.id, p.name);
-        this.tracksReady(p);
+        this.recordTracksOf(p);
       }
       this.host.broadcast(started);
       this.host.emit({ event: 'recording_started', recording: { id, dir: recording.dir, startedAt: recording.startedAt } });
@@ -178,10 +178,10 @@ export class RoomRecorder {
   }
 
   /**
-   * On the queue: `participant`'s tracks may be recorded (recording started, or their publisher's
-   * offer was applied: a producer's codec is known only then). Tracks already written are left be.
+   * On the queue: `participant`'s tracks are recorded (the recording started, or they published a
+   * track). Tracks already written are left be.
    */
-  tracksReady(participant: Participant): void {
+  recordTracksOf(participant: Participant): void {
     const recording = this.running?.recording;
     if (!recording) return;
     for (const { info, producer } of participant.tracks.values()) {

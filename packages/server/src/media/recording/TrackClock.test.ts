@@ -53,6 +53,20 @@ test("reports whose NTP times do not advance with their RTP timestamps are not u
   assert.deepEqual([clock.startMs, other.startMs], [10_120, 10_030], 'both placed by arrival');
 });
 
+test("one odd report among agreeing ones (a starved browser's audio thread stamps late) neither distrusts the sender nor moves the start", () => {
+  const sender = new SenderClock();
+  const mic = new TrackClock(48000, sender);
+  mic.frameTime(0, 10_030); // captured at 10_000 on our clock
+  // The sender's clock is 5 s behind ours; its reports travel 20 ms, one a second.
+  const report = (second: number, offByMs = 0) => mic.onSenderReport(5000 + second * 1000, second * 48000 - offByMs * 48, 10_020 + second * 1000);
+  report(1);
+  report(2);
+  report(3, 120); // its RTP timestamp 120 ms behind: this pair and the next disagree
+  assert.equal(Math.round(mic.startMs), 10_030, 'placed by arrival while the odd pairs are as many as the good ones');
+  for (let second = 4; second <= 7; second++) report(second);
+  assert.equal(Math.round(mic.startMs), 10_020, "the reports' start, as if the odd one never came");
+});
+
 test('a reported start far before the arrival (or after it) is not believed', () => {
   const clock = new TrackClock(90000, new SenderClock());
   clock.frameTime(0, 10_000);

@@ -16,10 +16,14 @@ const MAX_REPORTED_LATER_MS = 20;
 /**
  * Two Sender Reports of one track whose NTP times and RTP timestamps advance by more than this
  * apart (ms) do not describe one capture clock: seen from a library that writes the NTP fraction
- * wrong. Such a sender's tracks are placed by arrival. (How late a report arrives says nothing about
- * the sender: a busy machine queues some by hundreds of ms, and the estimate takes the fastest.)
+ * wrong, which does so in most reports. Such a sender's tracks are placed by arrival. A browser
+ * starved of CPU sends the odd report off by a burst's delay (its audio thread stamps late), so one
+ * pair in three may disagree. (How late a report arrives says nothing about the sender: a busy
+ * machine queues some by hundreds of ms, and the estimate takes the fastest.)
  */
 const MAX_REPORT_DISAGREEMENT_MS = 50;
+/** A track's start is the median of what its last few Sender Reports say, so one odd report does not move it. */
+const START_ESTIMATES = 5;
 
 /**
  * The offset between one publisher's sender clock (the NTP time in its Sender Reports) and the
@@ -30,11 +34,12 @@ const MAX_REPORT_DISAGREEMENT_MS = 50;
  */
 export class SenderClock {
   private minOffsetMs = Number.NaN;
-  private trusted = true;
+  private agreeing = 0;
+  private disagreeing = 0;
 
   /** Recording clock minus sender clock, ms; NaN until a Sender Report arrives, or if the sender's reports contradict themselves. */
   get offsetMs(): number {
-    return this.trusted ? this.minOffsetMs : Number.NaN;
+    return this.disagreeing * 2 <= this.agreeing ? this.minOffsetMs : Number.NaN;
   }
 
   onSenderReport(ntpMs: number, arrivalMs: number): void {
@@ -42,9 +47,10 @@ export class SenderClock {
     if (Number.isNaN(this.minOffsetMs) || offset < this.minOffsetMs) this.minOffsetMs = offset;
   }
 
-  /** A track's reports contradict each other: none of this sender's are used. */
-  distrust(): void {
-    this.trusted = false;
+  /** Two successive reports of a track agree (or not) on how its capture clock runs: a sender whose reports disagree too often is not used. */
+  reportsAgree(agree: boolean): void {
+    if (agree) this.agreeing++;
+    else this.disagreeing++;
   }
 }
 
@@ -71,6 +77,8 @@ export class TrackClock {
   private segmentStarted = false;
   /** The Sender Report's NTP time (ms) of the first frame; NaN until one maps it. */
   private firstNtpMs = Number.NaN;
+  /** What the last START_ESTIMATES reports said of it (firstNtpMs is their median). */
+  private readonly firstNtpEstimates: number[] = [];
   /** The last Sender Report, to check the next one against (one capture clock advances both alike). */
   private lastReport: { ntpMs: number; rtpTs: number } | null = null;
 
@@ -81,9 +89,14 @@ export class TrackClock {
 
   /** Where the track starts on the common clock (NaN before its first frame). */
   get startMs(): number {
+    return this.startByReports ? this.firstNtpMs + this.sender.offsetMs : this.arrivalStartMs;
+  }
+
+  /** The start comes from the publisher's Sender Reports (else from the first frame's arrival). */
+  get startByReports(): boolean {
     const reported = this.firstNtpMs + this.sender.offsetMs; // NaN unless both are known
     const arrival = this.arrivalStartMs;
-    return reported >= arrival - MAX_REPORTED_EARLIER_MS && reported <= arrival + MAX_REPORTED_LATER_MS ? reported : arrival;
+    return reported >= arrival - MAX_REPORTED_EARLIER_MS && reported <= arrival + MAX_REPORTED_LATER_MS;
   }
 
   /** The file timeline's last frame, ms. */
@@ -131,11 +144,20 @@ export class TrackClock {
     const last = this.lastReport;
     if (last !== null) {
       const byRtp = (((rtpTs - last.rtpTs) | 0) * 1000) / this.clockRate;
-      if (Math.abs(ntpMs - last.ntpMs - byRtp) > MAX_REPORT_DISAGREEMENT_MS) this.sender.distrust();
+      this.sender.reportsAgree(Math.abs(ntpMs - last.ntpMs - byRtp) <= MAX_REPORT_DISAGREEMENT_MS);
     }
     this.lastReport = { ntpMs, rtpTs };
     // Only while the first timeline lasts, and well inside the 32-bit timestamp's half range.
     if (!this.started || this.segmentTs !== this.firstTs || this.segmentFileMs !== 0 || this.lastTs - this.firstTs > 2 ** 30) return;
-    this.firstNtpMs = ntpMs - (((rtpTs - (this.firstTs >>> 0)) | 0) * 1000) / this.clockRate;
+    const estimates = this.firstNtpEstimates;
+    estimates.push(ntpMs - (((rtpTs - (this.firstTs >>> 0)) | 0) * 1000) / this.clockRate);
+    if (estimates.length > START_ESTIMATES) estimates.shift();
+    this.firstNtpMs = median(estimates);
   }
+}
+
+function median(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
 }

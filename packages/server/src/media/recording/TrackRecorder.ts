@@ -147,6 +147,11 @@ export class TrackRecorder {
     if (nowMs - this.lastFlushMs >= FLUSH_INTERVAL_MS) this.flush(nowMs);
   }
 
+  /** The file's start on the common clock comes from the publisher's Sender Reports, not the first arrival. */
+  get startByReports(): boolean {
+    return this.clock.startByReports;
+  }
+
   /** Writes what is held (gaps skipped), finalizes the file (duration, cues) and closes it. */
   async stop(): Promise<TrackRecordingResult> {
     if (!this.stopped) {

@@ -73,6 +73,8 @@ export class SfuProducer implements Producer {
   private consumers: readonly SfuConsumer[] = [];
   /** Recordings of this track; replaced, never mutated, likewise. */
   private sinks: readonly SfuRecordingSink[] = [];
+  /** Recordings asked for before the publisher's offer: they start in bind() (or end at close). */
+  private awaitingCodec: (() => void)[] = [];
   /** The native fan-out (CONFAB_NATIVE_FANOUT=1), else null: each consumer's forward() in turn. */
   private readonly fanout: ProducerFanout | null;
 
@@ -143,15 +145,16 @@ export class SfuProducer implements Producer {
     for (const consumer of consumers) consumer.close();
     // A recording's file is finalized (its owner still gets the result from its own stop()).
     for (const sink of this.sinks) void sink.stop();
+    this.wakeRecordings();
     this.ctx.counters.producers--;
     return true;
   }
 
   /** Starts writing this track to a file (Producer.record): a sink beside the consumers. */
   async record(options: RecordOptions): Promise<TrackRecording> {
+    if (this.codec === undefined && !this.currentClosed) await this.offerApplied(options.signal);
     const codec = this.codec;
-    if (this.currentClosed) throw MediaError.conflict('producer is closed');
-    if (codec === undefined) throw MediaError.conflict("the track's codec is not known yet");
+    if (this.currentClosed || codec === undefined) throw MediaError.conflict('producer is closed');
     let sink: SfuRecordingSink | null = null;
     const recorder = TrackRecorder.start({
       pathWithoutExtension: options.pathWithoutExtension,
@@ -180,6 +183,32 @@ export class SfuProducer implements Producer {
       throw MediaError.conflict(this.currentClosed ? 'producer is closed' : 'the track changed codec');
     }
     return sink;
+  }
+
+  /**
+   * Settles when bind() gives the track its codec, in the same turn as the offer is applied: the
+   * answer is not out yet, so no packet of the track can come before the recording starts.
+   */
+  private offerApplied(signal: AbortSignal | undefined): Promise<void> {
+    return new Promise((resolve, reject) => {
+      const abort = (): void => {
+        this.awaitingCodec = this.awaitingCodec.filter((w) => w !== wake);
+        reject(MediaError.conflict('the recording stopped before the track was offered'));
+      };
+      const wake = (): void => {
+        signal?.removeEventListener('abort', abort);
+        resolve();
+      };
+      if (signal?.aborted) return abort();
+      signal?.addEventListener('abort', abort, { once: true });
+      this.awaitingCodec.push(wake);
+    });
+  }
+
+  private wakeRecordings(): void {
+    const waiting = this.awaitingCodec;
+    this.awaitingCodec = [];
+    for (const wake of waiting) wake();
   }
 
   removeSink(sink: SfuRecordingSink): void {
@@ -228,6 +257,7 @@ export class SfuProducer implements Producer {
     for (const consumer of this.consumers) consumer.producerChanged(codecChanged);
     // A file holds one codec: its recording ends here (the owner may start a new one).
     if (codecChanged) for (const sink of this.sinks) void sink.stop();
+    this.wakeRecordings();
     this.owner.streamsChanged();
   }
 

@@ -4,8 +4,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { probe } from '../recording/testing/probe';
+import { MediaError } from '../errors';
 import type { SfuRecordingSink } from './SfuRecordingSink';
 import { playableSimulcastProducer } from './simulcast/testing/playableSimulcastProducer';
+import { applyChromiumSimulcastOffer } from './testing/sfuTestParts';
 
 // A recording sink on a recorded Chromium simulcast stream (q 320x180, h 640x360, f 1280x720;
 // key frames on every layer at ~500, ~1315 and ~2105 ms; 61 pictures per layer in 3 s).
@@ -87,4 +89,36 @@ test('a paused producer writes nothing, and the file goes on where the capture c
   assert.ok(Math.abs(times[gap]! - (2.1045 - 0.5015)) < 0.01, `resumes at ${times[gap]} s into the file`);
   assert.ok(result.packetsLost > 0, 'what was not forwarded is a gap in the numbering: the recorder waits for a key frame');
   assert.ok(p.packetKeyFrames[gap], 'and starts again with a key frame');
+});
+
+test('asked before its publisher offer: the recording starts when the offer is applied, before any packet can come, from the first key frame', async () => {
+  const t0 = performance.now();
+  const { producer, play } = playableSimulcastProducer(t0, { offered: false });
+  let started = false;
+  const recording = producer.record({ pathWithoutExtension: join(dir, 'before-offer') }).then((r) => ((started = true), r as SfuRecordingSink));
+  await new Promise(setImmediate);
+  assert.equal(started, false, 'it waits for the offer');
+  applyChromiumSimulcastOffer(producer);
+  // The answer leaves with the offer applied; the first packets come in a later turn.
+  await new Promise(setImmediate);
+  play(0, 3000);
+  const result = await (await recording).stop();
+  assert.equal(result.framesDropped, 0, 'nothing before the first key frame was missed');
+  assert.equal(result.keyFrameRequests, 0, 'no key frame had to be asked for');
+  const p = await probe(result.file);
+  assert.ok(p.packetKeyFrames[0], 'the file starts with a key frame');
+  // f's pictures from its first key frame, at ~501 ms, to 3 s.
+  assert.equal(result.frames, 51);
+  assert.ok(Math.abs(result.startMs - (performance.timeOrigin + t0 + 501.5)) < 5, `starts at ${result.startMs - performance.timeOrigin - t0} ms`);
+});
+
+test('a recording waiting for its offer ends with conflict when the producer closes or its signal aborts', async () => {
+  const closing = playableSimulcastProducer(0, { offered: false }).producer;
+  const waiting = closing.record({ pathWithoutExtension: join(dir, 'closed') });
+  closing.close();
+  await assert.rejects(waiting, (err) => err instanceof MediaError && err.code === 'conflict');
+  const cancel = new AbortController();
+  const aborted = playableSimulcastProducer(0, { offered: false }).producer.record({ pathWithoutExtension: join(dir, 'aborted'), signal: cancel.signal });
+  cancel.abort();
+  await assert.rejects(aborted, (err) => err instanceof MediaError && err.code === 'conflict');
 });

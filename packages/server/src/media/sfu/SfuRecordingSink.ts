@@ -106,6 +106,14 @@ export class SfuRecordingSink implements TrackRecording {
       this.ctx.ticker.delete(this);
       this.producer.removeSink(this);
       this.stopping = this.recorder.stop();
+      // What an operator (or a failed test) needs to see why a file starts where it does.
+      this.stopping.then(
+        ({ file, frames, framesDropped, packetsLost, keyFrameRequests }) => {
+          const startByReports = this.recorder.startByReports;
+          this.ctx.logger.info({ file, frames, framesDropped, packetsLost, keyFrameRequests, startByReports }, 'track recording finished');
+        },
+        () => {},
+      );
     }
     return this.stopping;
   }

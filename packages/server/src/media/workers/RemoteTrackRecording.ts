@@ -38,6 +38,8 @@ export class RemoteTrackRecording implements TrackRecording, Endpoint {
       },
     };
     const handle = worker.handle(endpoint);
+    const cancel = (): void => worker.post({ op: 'cancelRecord', recording: handle });
+    options.signal?.addEventListener('abort', cancel, { once: true });
     try {
       const result = await worker.requestResult((request) => ({ op: 'record', producer: producer.handle, recording: handle, request, path: options.pathWithoutExtension }));
       if (result?.kind !== 'recordingStarted') throw MediaError.unavailable('the media worker did not say which file it records to');
@@ -45,6 +47,8 @@ export class RemoteTrackRecording implements TrackRecording, Endpoint {
     } catch (err) {
       worker.forget(handle);
       throw err;
+    } finally {
+      options.signal?.removeEventListener('abort', cancel);
     }
     for (const message of early) recording.recordingError(message);
     return recording;

@@ -20,6 +20,8 @@ export class WorkerHost {
   private readonly consumers = new Map<number, Consumer>();
   /** Track recordings until stopped by the main thread (a closed producer's is finalized already; its result waits here). */
   private readonly recordings = new Map<number, TrackRecording>();
+  /** Record requests waiting for their producer's offer, by recording handle. */
+  private readonly recordsAwaitingOffer = new Map<number, AbortController>();
   /** Transports the engine refused to create: calls already on their way get the same error. */
   private readonly refused = new Map<number, MediaErrorWire>();
   private sweepQueued = false;
@@ -110,6 +112,9 @@ export class WorkerHost {
       }
       case 'record':
         return this.record(command);
+      case 'cancelRecord':
+        this.recordsAwaitingOffer.get(command.recording)?.abort();
+        return;
       case 'stopRecording': {
         const recording = this.recordings.get(command.recording);
         if (!recording) return this.reply(command.request, MediaError.conflict('recording is not running'));
@@ -158,13 +163,18 @@ export class WorkerHost {
     if (!producer) return this.reply(request, MediaError.conflict('producer is closed'));
     const onError = (message: string): void => this.send({ ev: 'recordingError', recording: handle, message });
     const onFirstFrame = (startMs: number): void => this.send({ ev: 'recordingFirstFrame', recording: handle, startMs });
-    producer.record({ pathWithoutExtension: command.path, onError, onFirstFrame }).then(
-      (recording) => {
-        this.recordings.set(handle, recording);
-        this.reply(request, undefined, { kind: 'recordingStarted', file: recording.file });
-      },
-      (error: unknown) => this.reply(request, error),
-    );
+    const cancel = new AbortController();
+    this.recordsAwaitingOffer.set(handle, cancel);
+    producer
+      .record({ pathWithoutExtension: command.path, onError, onFirstFrame, signal: cancel.signal })
+      .then(
+        (recording) => {
+          this.recordings.set(handle, recording);
+          this.reply(request, undefined, { kind: 'recordingStarted', file: recording.file });
+        },
+        (error: unknown) => this.reply(request, error),
+      )
+      .finally(() => this.recordsAwaitingOffer.delete(handle));
   }
 
   /** Runs a call that has no reply; if it throws, the main thread hears which object failed. */

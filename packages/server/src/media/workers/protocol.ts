@@ -49,6 +49,8 @@ export const WorkerCommand = z.discriminatedUnion('op', [
   z.object({ op: z.literal('trackSettings'), consumer: Handle, visible: z.boolean(), width: Pixels, height: Pixels }),
   /** Start writing a producer's track to `<path>.webm|.mkv` (Producer.record); the reply says which file. */
   z.object({ op: z.literal('record'), producer: Handle, recording: Handle, request: Handle, path: z.string().min(1).max(4096) }),
+  /** Give up a record request still waiting for its publisher's offer (it is answered with conflict). */
+  z.object({ op: z.literal('cancelRecord'), recording: Handle }),
   /** Finalize and close a recording's file; the reply carries its result. */
   z.object({ op: z.literal('stopRecording'), recording: Handle, request: Handle }),
   /** Close the inner engine (sockets released) before the thread is terminated. */

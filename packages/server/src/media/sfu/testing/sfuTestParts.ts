@@ -28,8 +28,13 @@ export function testSfuContext(options: { fanout?: NativeRtpFanout | null; slots
   };
 }
 
-/** The camera of the recorded Chromium simulcast offer (q, h, f), bound as our publish transport would. */
-export function chromiumSimulcastProducer(ctx: SfuContext, owner: Partial<ProducerOwner> = {}, onSubscribedLayers?: ConstructorParameters<typeof SfuProducer>[0]['onSubscribedLayers']): SfuProducer {
+/** The camera of the recorded Chromium simulcast offer (q, h, f), bound as our publish transport would (unless `bound` is false). */
+export function chromiumSimulcastProducer(
+  ctx: SfuContext,
+  owner: Partial<ProducerOwner> = {},
+  onSubscribedLayers?: ConstructorParameters<typeof SfuProducer>[0]['onSubscribedLayers'],
+  bound = true,
+): SfuProducer {
   const producer = new SfuProducer({ id: 'cam', kind: 'video', mid: '1', source: 'camera', onSubscribedLayers }, 'alice', ctx, {
     producerClosed() {},
     sendKeyFrameRequest() {},
@@ -38,9 +43,14 @@ export function chromiumSimulcastProducer(ctx: SfuContext, owner: Partial<Produc
     senderClock: new SenderClock(),
     ...owner,
   });
+  if (bound) applyChromiumSimulcastOffer(producer);
+  return producer;
+}
+
+/** What our publish transport does with the recorded Chromium simulcast offer for its camera. */
+export function applyChromiumSimulcastOffer(producer: SfuProducer): void {
   const negotiation = negotiatePublishOffer(parseSdp(CHROMIUM_SIMULCAST_OFFER));
   producer.bind(negotiation.sections[1]!.stream!, negotiation.extensionIds);
-  return producer;
 }
 
 /** A consumer's owner that only hands each packet to `sendRtp`; `connected` can be changed later. */

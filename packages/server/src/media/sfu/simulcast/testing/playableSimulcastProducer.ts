@@ -26,14 +26,21 @@ export interface SimulcastProducerSetup {
   play(from: number, to: number, options?: { skipRid?: string; late?: { rid: string; ms: number }; beforePacket?(t: number): void }): void;
 }
 
-/** `startMs`: where the recording's time 0 falls on the performance.now() clock the producer's own calls use. */
-export function playableSimulcastProducer(startMs = 0): SimulcastProducerSetup {
+/**
+ * `startMs`: where the recording's time 0 falls on the performance.now() clock the producer's own
+ * calls use. `offered: false` leaves the producer as before its publisher's offer (the test applies
+ * it with applyChromiumSimulcastOffer).
+ */
+export function playableSimulcastProducer(startMs = 0, { offered = true } = {}): SimulcastProducerSetup {
   // The ticker never fires within a test: the tests drive time themselves.
   const ctx = testSfuContext({ slots: new PacketSlots(64), tickerMs: 1e9 });
   const keyFrameRequests: string[] = [];
   const layersTold: string[] = [];
-  const producer = chromiumSimulcastProducer(ctx, { sendKeyFrameRequest: (_p, layer) => keyFrameRequests.push(layer.rid) }, (l) =>
-    layersTold.push(l.map((x) => `${x.rid}${x.active ? '+' : '-'}`).join(' ')),
+  const producer = chromiumSimulcastProducer(
+    ctx,
+    { sendKeyFrameRequest: (_p, layer) => keyFrameRequests.push(layer.rid) },
+    (l) => layersTold.push(l.map((x) => `${x.rid}${x.active ? '+' : '-'}`).join(' ')),
+    offered,
   );
   let now = 0;
   const play: SimulcastProducerSetup['play'] = (from, to, { skipRid, late, beforePacket } = {}) => {
