@@ -265,10 +265,7 @@ export class LocalParticipant {
    * tracks that could not be republished.
    */
   async republish(publisher: PublisherConnection, participantId = this.participantId): Promise<ConfabError[]> {
-    if (participantId !== this.participantId) this.trackIds.clear(); // a new session numbers our tracks anew; a moved room keeps them
-    this.participantId = participantId;
-    this.context.publisher = publisher;
-    this.dynacast.reset();
+    this.rebind(publisher, participantId);
     const errors: ConfabError[] = [];
     for (const track of [...this.trackMap.values()]) {
       try {
@@ -281,6 +278,28 @@ export class LocalParticipant {
       }
     }
     return errors;
+  }
+
+  /**
+   * @internal A new publisher connection on which nothing of ours is to go out (the person declined
+   * a recording after a full rejoin): every track is unpublished here, as unpublish() would, and
+   * the ones we captured are stopped.
+   */
+  withdrawAll(publisher: PublisherConnection, participantId: string): void {
+    this.rebind(publisher, participantId);
+    for (const track of [...this.trackMap.values()]) {
+      this.trackMap.delete(track.source);
+      this.forgetEnded(track);
+      track.stopIfOwned();
+      this.context.emit(RoomEvent.LocalTrackUnpublished, track);
+    }
+  }
+
+  private rebind(publisher: PublisherConnection, participantId: string): void {
+    if (participantId !== this.participantId) this.trackIds.clear(); // a new session numbers our tracks anew; a moved room keeps them
+    this.participantId = participantId;
+    this.context.publisher = publisher;
+    this.dynacast.reset();
   }
 
   /** @internal The room is gone: stop what we captured, forget everything, emit nothing. */

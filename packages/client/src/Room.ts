@@ -75,7 +75,9 @@ export interface ConnectOptions {
    * Consent: the meeting is being recorded as you join (`room.recording`). Called once joined,
    * before anything of `publish` goes out (a macrotask after `connect()` resolved); publishing waits
    * for its answer: true publishes, false publishes nothing (the handed-over tracks are stopped).
-   * Without it, publishing starts at once. Not asked when a recording starts later: RoomEvent.RecordingChanged.
+   * Asked again after a full rejoin into a recording that started while you were away: true
+   * publishes your tracks again, false unpublishes and stops them. Without it, publishing starts at
+   * once. Not asked when a recording starts while you are in: RoomEvent.RecordingChanged.
    */
   confirmRecording?: (recording: Recording) => Promise<boolean>;
   /** Time allowed for opening the socket plus joining; default 10 000 ms. */
@@ -858,12 +860,17 @@ export class Room extends TypedEmitter<RoomEvents> {
     this.reconcileParticipants(joined);
     this.setPermissions(joined.permissions);
     this.setAccess(joined.access);
+    // A recording we never saw start (it began while we were away) is asked about as at the join.
+    const confirm = this.options.confirmRecording;
+    const unseen = joined.recording !== undefined && joined.recording.recordingId !== this.recordingState.current?.recordingId;
     this.recordingState.joined(joined.recording);
+    const recording = this.recordingState.current;
+    const consent = unseen && confirm && recording ? () => confirm(recording).catch(() => false) : undefined;
     session.moderation.clearWaiting(); // the server sends the lobby again if anyone waits
     const handWasUp = session.local.handRaised;
     session.local.applyInfo(joined.self);
     if (handWasUp) session.local.setHandRaised(true).catch(() => undefined); // a new session: the hand stays up
-    await this.reconnected(session, publisher, false, joined.self.id);
+    await this.reconnected(session, publisher, false, joined.self.id, consent);
   }
 
   /** Closes both peer connections and opens new ones; returns the new publisher. */
@@ -876,11 +883,20 @@ export class Room extends TypedEmitter<RoomEvents> {
     return publisher;
   }
 
-  /** Back on new peer connections: Connected, then every track of ours published again on `publisher`. */
-  private async reconnected(session: Session, publisher: PublisherConnection, resumed: boolean, participantId?: string): Promise<void> {
+  /**
+   * Back on new peer connections: Connected, then every track of ours published again on
+   * `publisher`, once `consent` (a recording to agree to) says yes; a no unpublishes them.
+   */
+  private async reconnected(session: Session, publisher: PublisherConnection, resumed: boolean, participantId?: string, consent?: () => Promise<boolean>): Promise<void> {
     this.setState(ConnectionState.Connected);
     this.safeEmit(RoomEvent.Reconnected, resumed);
     this.adaptive?.resendAll(); // what we sent while away was dropped, or belonged to the old session
+    if (consent) {
+      const yes = await consent();
+      // Left meanwhile, or another rejoin replaced these peers (and publishes on its own).
+      if (session.publisher !== publisher || this.connectionState !== ConnectionState.Connected) return;
+      if (!yes) return session.local.withdrawAll(publisher, participantId ?? session.local.id);
+    }
     const errors = await session.local.republish(publisher, participantId);
     for (const error of errors) this.safeEmit(RoomEvent.Error, error);
   }

@@ -116,14 +116,14 @@ for (const [code, message] of [
   });
 }
 
-/** Every join says a recording runs (`RC_1`) the first time, then `after` (what runs now, or nothing); the resume is refused. */
-function rejoiningServer(after: unknown) {
+/** The first join says `first` runs (by default a recording, `RC_1`), every later one `after` (what runs now, or nothing); the resume is refused. */
+function rejoiningServer(after: unknown, first: unknown = RUNNING) {
   let joins = 0;
   return fakeWebSocketClass((socket) =>
     scriptSocket(socket, {
       resume: (m) => ({ type: 'error', id: m['id'], code: 'not_found', message: 'session expired' }),
       join: (message) => {
-        const recording = joins++ === 0 ? RUNNING : after;
+        const recording = joins++ === 0 ? first : after;
         return joinedMessage(message['id'] as number, { self: SELF, participants: [], permissions: MODERATOR, ...(recording ? { recording } : {}) });
       },
     }),
@@ -193,5 +193,63 @@ test('joining a meeting that is not recorded: confirmRecording is not asked, pub
   for (let i = 0; i < 100 && sockets[0]!.messages().every((m) => m['type'] !== 'publish'); i++) await tick(10);
   assert.equal(asked, 0);
   assert.equal(sockets[0]!.messages().filter((m) => m['type'] === 'publish').length, 1);
+  await room.leave();
+});
+
+for (const agreed of [true, false]) {
+  test(`a full rejoin into a recording that started while away asks confirmRecording before republishing; ${agreed ? 'yes publishes again' : 'no unpublishes and stops the tracks'}`, async () => {
+    const { WebSocket, sockets } = rejoiningServer({ ...RUNNING, recordingId: 'RC_9' }, null);
+    const { RTCPeerConnection } = fakePeerConnectionClass();
+    const camera = fakeTrack('video');
+    let answer: (yes: boolean) => void = () => undefined;
+    const asked: unknown[] = [];
+    const room = await connect('http://confab.test', 'standup', 'Me', {
+      WebSocket,
+      RTCPeerConnection,
+      publish: { camera },
+      confirmRecording: (recording) => {
+        asked.push(describe(recording));
+        return new Promise((resolve) => (answer = resolve));
+      },
+    });
+    const published = (i: number): unknown[] => sockets[i]?.messages().filter((m) => m['type'] === 'publish') ?? [];
+    for (let i = 0; i < 100 && published(0).length === 0; i++) await tick(10);
+    assert.deepEqual([asked, published(0).length], [[], 1], 'not recorded at the join: published at once');
+    const unpublished: string[] = [];
+    room.on(RoomEvent.LocalTrackUnpublished, (track) => unpublished.push(track.source));
+    const reconnected = new Promise<boolean>((resolve) => room.on(RoomEvent.Reconnected, resolve));
+    sockets[0]!.serverClose(1001, 'server restarting');
+    assert.equal(await reconnected, false);
+    await tick(30);
+    assert.deepEqual(asked, [{ id: 'RC_9', at: 1_700_000_000_000, by: 'Alice' }]);
+    assert.deepEqual(published(1), [], 'nothing goes out again while the person has not answered');
+    answer(agreed);
+    for (let i = 0; i < 100 && agreed && published(1).length === 0; i++) await tick(10);
+    await tick(20);
+    assert.equal(published(1).length, agreed ? 1 : 0);
+    assert.deepEqual(unpublished, agreed ? [] : ['camera']);
+    assert.equal((camera as unknown as FakeMediaStreamTrack).stopped, !agreed, agreed ? 'the camera is live' : 'the camera light goes off');
+    assert.equal(room.localParticipant.tracks.size, agreed ? 1 : 0);
+    await room.leave();
+  });
+}
+
+test('a full rejoin into the recording the person agreed to at the join does not ask again', async () => {
+  const { WebSocket, sockets } = rejoiningServer(RUNNING);
+  const { RTCPeerConnection } = fakePeerConnectionClass();
+  let asked = 0;
+  const room = await connect('http://confab.test', 'standup', 'Me', {
+    WebSocket,
+    RTCPeerConnection,
+    publish: { camera: fakeTrack('video') },
+    confirmRecording: async () => (asked++, true),
+  });
+  const reconnected = new Promise<boolean>((resolve) => room.on(RoomEvent.Reconnected, resolve));
+  for (let i = 0; i < 100 && sockets[0]!.messages().every((m) => m['type'] !== 'publish'); i++) await tick(10);
+  sockets[0]!.serverClose(1001, 'server restarting');
+  await reconnected;
+  for (let i = 0; i < 100 && (sockets[1]?.messages() ?? []).every((m) => m['type'] !== 'publish'); i++) await tick(10);
+  assert.equal(asked, 1);
+  assert.equal(sockets[1]!.messages().filter((m) => m['type'] === 'publish').length, 1);
   await room.leave();
 });
