@@ -1,3 +1,4 @@
+import { createWriteStream } from 'node:fs';
 import { HeadlessParticipant, LeanGenerator, ServerProcess } from '@confab/loadtest';
 import type { BenchSubscriber, BenchTarget, PublisherServer, ServerCounters } from './BenchTarget';
 
@@ -23,7 +24,10 @@ export class ConfabTarget implements BenchTarget {
 
   /** `env`: the engine's settings, CONFAB_MEDIA_WORKERS among them. */
   static async start(env: Record<string, string>, subscribers: SubscriberEngine): Promise<ConfabTarget> {
-    const server = await ServerProcess.start({ env: { ...BENCH_SERVER_ENV, ...env } });
+    // CONFAB_BENCH_SERVER_LOG=<file>: every server's log lines appended there, to read why a ramp stopped.
+    const logPath = process.env['CONFAB_BENCH_SERVER_LOG'];
+    const log = logPath ? createWriteStream(logPath, { flags: 'a' }) : null;
+    const server = await ServerProcess.start({ env: { ...BENCH_SERVER_ENV, ...env }, ...(log ? { logLevel: 'info', onLine: (line: string) => log.write(`${line}\n`) } : {}) });
     try {
       const lean = subscribers.kind === 'lean' ? await LeanGenerator.start({ threads: subscribers.threads, capacity: LEAN_CAPACITY }) : null;
       return new ConfabTarget(server, lean);

@@ -234,7 +234,7 @@ export interface Producer {
    * Starts writing this track to a file as it arrives, without transcoding (the top simulcast
    * layer of a video). A track whose publisher's offer has not come yet (its codec is not known)
    * starts when the offer is applied, before the answer goes out, so its first key frame is in
-   * the file. Rejects with `unavailable` where the engine cannot record, `conflict` if the track
+   * the file. Rejects with `unavailable` if its media worker is gone, `conflict` if the track
    * is closed (or `options.signal` aborts) first.
    */
   record(options: RecordOptions): Promise<TrackRecording>;
