@@ -57,6 +57,15 @@ test('connect joins, builds participants and both peer connections', async () =>
   await room.leave();
 });
 
+test('joining a room of 2,000 people: the joined that lists them (over the 256 KiB a client may send) is taken', async () => {
+  const crowd = Array.from({ length: 2000 }, (_, i) => participantInfo({ id: `p${i}`, name: `Person ${i}` }));
+  const { WebSocket } = fakeWebSocketClass((s) => server(s, (id) => joinedMessage(id, { self: SELF, participants: crowd })));
+  const { RTCPeerConnection } = fakePeerConnectionClass();
+  const room = await connect('http://confab.test', 'town-hall', 'Me', { WebSocket, RTCPeerConnection, connectTimeoutMs: 5000 });
+  assert.equal(room.participants.size, 2000);
+  await room.leave();
+});
+
 test('subscriber offers map mids to tracks; media arrives and leaves with the offers', async () => {
   const { room, socket, events, peers } = await joinRoom();
   const subscriber = peers[1]!;

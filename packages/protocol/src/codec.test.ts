@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { decodeClientMessage, decodeServerMessage, encodeMessage } from './codec';
 import { ErrorCode } from './errors';
-import { MAX_MESSAGE_BYTES, PROTOCOL_VERSION } from './limits';
+import { MAX_MESSAGE_BYTES, MAX_SERVER_MESSAGE_BYTES, PROTOCOL_VERSION } from './limits';
 import { CLIENT_MESSAGE_TYPES, type ClientMessage, type ServerMessage } from './messages';
 
 const validClientMessages: ClientMessage[] = [
@@ -82,6 +82,28 @@ test('display names are trimmed, non-empty, at most 64 characters, without contr
 
 test('oversized frames are refused before parsing', () => {
   expectError(' '.repeat(MAX_MESSAGE_BYTES + 1), ErrorCode.ResourceExhausted, /larger than/);
+});
+
+test("a server message may be larger than a client's: joined for a room of 2,000 people (about 450 KB) decodes", () => {
+  const person = (i: number) => ({ id: `PA_${i}` as never, identity: `person-${i}`, name: `Person ${i}`, moderator: false, handRaised: false, status: 'online' as const, connection: 'connected' as const, joinedAt: 1, tracks: [] });
+  const joined: ServerMessage = {
+    type: 'joined',
+    id: 1,
+    v: 1,
+    room: 'town-hall' as never,
+    self: person(0),
+    participants: Array.from({ length: 2000 }, (_, i) => person(i + 1)),
+    iceServers: [],
+    permissions: { canPublish: true, canPublishSources: ['microphone', 'camera', 'screen'], canSubscribe: true, canChat: true, moderator: false },
+    access: { locked: false, lobby: false, passwordProtected: false },
+    session: { resumeToken: 'secret', resumeWindowMs: 15000, heartbeatIntervalMs: 2000, heartbeatTimeoutMs: 4000 },
+  };
+  const raw = encodeMessage(joined);
+  assert.ok(raw.length > MAX_MESSAGE_BYTES, `${raw.length} bytes`);
+  const decoded = decodeServerMessage(raw);
+  assert.ok(decoded.ok && decoded.message.type === 'joined' && decoded.message.participants.length === 2000);
+  const huge = decodeServerMessage(' '.repeat(MAX_SERVER_MESSAGE_BYTES + 1));
+  assert.ok(!huge.ok && huge.error.code === ErrorCode.ResourceExhausted);
 });
 
 test('server messages are validated too', () => {

@@ -1,6 +1,6 @@
 import type * as z from 'zod';
 import { ErrorCode, ProtocolError } from './errors';
-import { MAX_MESSAGE_BYTES } from './limits';
+import { MAX_MESSAGE_BYTES, MAX_SERVER_MESSAGE_BYTES } from './limits';
 import { ClientMessage, ServerMessage } from './messages';
 
 export type Decoded<T> = { ok: true; message: T; seq?: number } | { ok: false; error: ProtocolError; id?: number };
@@ -10,9 +10,9 @@ export type Decoded<T> = { ok: true; message: T; seq?: number } | { ok: false; e
  * a message that names the field, plus the request id when one could be read, so the error
  * can answer the request.
  */
-function decode<T>(schema: z.ZodType<T>, raw: string): Decoded<T> {
-  if (raw.length > MAX_MESSAGE_BYTES) {
-    return { ok: false, error: new ProtocolError(ErrorCode.ResourceExhausted, `message larger than ${MAX_MESSAGE_BYTES} bytes`) };
+function decode<T>(schema: z.ZodType<T>, raw: string, maxBytes: number): Decoded<T> {
+  if (raw.length > maxBytes) {
+    return { ok: false, error: new ProtocolError(ErrorCode.ResourceExhausted, `message larger than ${maxBytes} bytes`) };
   }
   let json: unknown;
   try {
@@ -54,11 +54,11 @@ function describeIssue(json: unknown, error: z.ZodError): string {
 }
 
 export function decodeClientMessage(raw: string): Decoded<ClientMessage> {
-  return decode(ClientMessage, raw);
+  return decode(ClientMessage, raw, MAX_MESSAGE_BYTES);
 }
 
 export function decodeServerMessage(raw: string): Decoded<ServerMessage> {
-  return decode(ServerMessage, raw);
+  return decode(ServerMessage, raw, MAX_SERVER_MESSAGE_BYTES);
 }
 
 export function encodeMessage(message: ClientMessage | ServerMessage, seq?: number): string {
