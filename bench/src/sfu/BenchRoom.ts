@@ -70,13 +70,22 @@ export class BenchRoom {
     await Promise.allSettled([this.sender, ...this.subscribers].map((p) => (p === null ? undefined : withTimeout(p.close(), 5_000, 'close'))));
   }
 
-  /** Joins `participants`, `concurrency` at a time; one whose join fails just gets no media. */
+  /**
+   * Joins `participants`, `concurrency` at a time, each until its media flows (its ICE and DTLS are
+   * done), so no more than `concurrency` handshakes share the generator with the packets of those
+   * already in: 256 at once kept a generator thread that fed 1,568 busy past the server's 4 s
+   * heartbeat timeout, and the server dropped nearly everyone. One whose join fails just gets no media.
+   */
   private async join(participants: BenchSubscriber[], concurrency: number): Promise<void> {
     let next = 0;
     const joiner = async () => {
       while (next < participants.length) {
         const participant = participants[next++]!;
-        await withTimeout(participant.join(), JOIN_TIMEOUT_MS, `${participant.name} join`).catch(() => undefined);
+        const joined = await withTimeout(participant.join(), JOIN_TIMEOUT_MS, `${participant.name} join`).then(
+          () => true,
+          () => false,
+        );
+        if (joined) await waitUntil(() => receiving(participant), FIRST_MEDIA_TIMEOUT_MS, 'media').catch(() => undefined);
       }
     };
     await Promise.all(Array.from({ length: concurrency }, joiner));

@@ -15,6 +15,8 @@ export interface Snapshot {
   workerCpuSystem: number[];
   workerForwarded: number[];
   subscribers: RtpCount;
+  /** Packets each subscriber has received so far, in the room's order. */
+  perSubscriber: number[];
   sent: number;
   bench: NodeJS.CpuUsage;
   /** CPU seconds of each load-generator thread (lean subscribers; empty when the subscribers run on this thread). */
@@ -42,6 +44,11 @@ export interface Window {
   /** Subscriber side: packets counted / packets the server says it forwarded, and loss by sequence numbers. */
   subscriberPackets: number;
   subscriberLossPercent: number;
+  /**
+   * Subscribers that received nothing in the window. Loss is counted within the streams that
+   * arrive, so a subscriber the server dropped (or that stopped reading) shows here, not there.
+   */
+  subscribersSilent: number;
   publisherPacketsSent: number;
   /** The load generator (this process, every headless participant), % of one core. */
   benchCpuPercent: number;
@@ -89,6 +96,7 @@ export async function snapshot(target: BenchTarget, publishers: readonly Sending
       expected: Math.round((before.expected + after.expected) / 2),
       keyFrames: 0,
     },
+    perSubscriber: subscribers.map((s) => s.receivedPackets().reduce((n, p) => n + p, 0)),
     sent: publishers.reduce((n, p) => n + p.sentPackets(), 0),
     bench: process.cpuUsage(),
     generatorThreads: target.generatorThreadCpu?.() ?? [],
@@ -122,6 +130,7 @@ export function window(a: Snapshot, b: Snapshot, rssBytes: number): Window {
     workerPacketsOutPerSecond: b.workerForwarded.map((f, i) => fixed((f - (a.workerForwarded[i] ?? 0)) / t, 1)),
     subscriberPackets: subPackets,
     subscriberLossPercent: subExpected > 0 ? fixed((Math.max(0, subExpected - subPackets) / subExpected) * 100, 2) : 0,
+    subscribersSilent: b.perSubscriber.filter((n, i) => i < a.perSubscriber.length && n === a.perSubscriber[i]).length,
     publisherPacketsSent: b.sent - a.sent,
     benchCpuPercent: fixed((benchCpu / t) * 100, 1),
     generatorThreadCpuPercent: b.generatorThreads.map((c, i) => fixed(((c - (a.generatorThreads[i] ?? 0)) / t) * 100, 1)),

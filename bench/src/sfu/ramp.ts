@@ -82,7 +82,7 @@ export async function ramp(server: BenchTarget, options: RampOptions): Promise<R
   }
   const replaced = room.dropped;
   const reference = steps[0]?.window.packetsInPerSecond ?? 0;
-  const lossFree = steps.filter((s) => s.window.subscriberLossPercent <= LOSS_LIMIT_PERCENT && !starved(s.window, reference));
+  const lossFree = steps.filter((s) => s.window.subscriberLossPercent <= LOSS_LIMIT_PERCENT && s.window.subscribersSilent === 0 && !starved(s.window, reference));
   const fitted = lossFree.filter((s) => s.subscribers >= 8);
   const perSubscriber = slope(fitted.map((s) => [s.subscribers, mediaCpu(s.window)]));
   const last = lossFree.at(-1);
@@ -110,6 +110,7 @@ function stopReason(w: Window, referenceIn: number): string | undefined {
   if (generatorCpu(w) >= SATURATED_PERCENT) return `load generator saturated (${generatorCpu(w)}% of a core)`;
   if (starved(w, referenceIn)) return `publisher starved (${w.packetsInPerSecond} pkt/s in, ${referenceIn} at first: machine busy)`;
   if (w.subscriberLossPercent > LOSS_LIMIT_PERCENT) return `loss ${w.subscriberLossPercent}%`;
+  if (w.subscribersSilent > 0) return `${w.subscribersSilent} subscribers received nothing`;
   if (mediaCpu(w) >= SATURATED_PERCENT) return `media thread saturated (${mediaCpu(w)}% of a core)`;
   return undefined;
 }

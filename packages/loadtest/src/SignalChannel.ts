@@ -36,6 +36,12 @@ export class SignalChannel {
   onClose: (code: number) => void = () => undefined;
   /** The highest `seq` received: what a resume asks the server to replay after. */
   lastSeq = 0;
+  /**
+   * Message types only counted (their `seq`), never parsed or validated: a load generator's
+   * subscribers in a room of thousands get everyone's presence, and validating it all costs the
+   * generator more than the media it counts.
+   */
+  skipTypes: ReadonlySet<string> = new Set();
 
   private nextId = 1;
   private readonly pending = new Map<number, Pending>();
@@ -124,6 +130,7 @@ export class SignalChannel {
   }
 
   private receive(raw: string): void {
+    if (this.skipTypes.size > 0 && this.skipped(raw)) return;
     const decoded = decodeServerMessage(raw);
     if (!decoded.ok) {
       this.onError(new Error(`invalid server frame: ${decoded.error.message}`));
@@ -147,7 +154,21 @@ export class SignalChannel {
     }
     this.onMessage(message);
   }
+
+  /** A frame of a skipped type (the encoder writes `type` first and `seq` last): its seq noted, nothing else read. */
+  private skipped(raw: string): boolean {
+    if (!raw.startsWith(TYPE_PREFIX)) return false;
+    const end = raw.indexOf('"', TYPE_PREFIX.length);
+    if (end < 0 || !this.skipTypes.has(raw.slice(TYPE_PREFIX.length, end))) return false;
+    const at = raw.lastIndexOf(SEQ_FIELD);
+    const seq = at < 0 ? NaN : Number.parseInt(raw.slice(at + SEQ_FIELD.length), 10);
+    if (seq > this.lastSeq) this.lastSeq = seq;
+    return true;
+  }
 }
+
+const TYPE_PREFIX = '{"type":"';
+const SEQ_FIELD = '"seq":';
 
 /** Narrows a reply to the expected type or throws. */
 export function expectReply<T extends ServerMessage['type']>(

@@ -19,6 +19,9 @@ export interface LeanSubscriberOptions {
   onError(message: string): void;
 }
 
+/** What a lean subscriber has no use for: everyone else's presence, counted by seq only (SignalChannel.skipTypes). */
+const PRESENCE_TYPES: ReadonlySet<string> = new Set(['participant_joined', 'participant_left', 'participant_updated', 'connection_quality', 'active_speakers']);
+
 /**
  * A subscriber without a peer connection: joins over the real signaling protocol, answers each
  * subscriber offer by accepting what it offers, connects its one UDP path (ICE, DTLS) on the first,
@@ -41,6 +44,7 @@ export class LeanSubscriber {
     this.media = await LeanMediaPath.open(options.area, options.counters, options.slot, options.hostAddress);
     const signal = await SignalChannel.connect(options.url);
     this.signal = signal;
+    signal.skipTypes = PRESENCE_TYPES;
     signal.onError = (error) => options.onError(error.message);
     signal.onClose = (code) => {
       if (!this.closed && code !== 1000) options.onError(`socket closed by server (${code})`);
