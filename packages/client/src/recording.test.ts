@@ -151,22 +151,28 @@ test('after a full rejoin, joined says whether the recording still runs: one tha
   }
 });
 
+/** Joins publishing a camera, with a confirmRecording that records what it was asked and waits for `answer(yes)`. */
+async function joinWithCamera(WebSocket: typeof globalThis.WebSocket) {
+  const { RTCPeerConnection } = fakePeerConnectionClass();
+  const camera = fakeTrack('video');
+  let reply: (yes: boolean) => void = () => undefined;
+  const asked: unknown[] = [];
+  const room = await connect('http://confab.test', 'standup', 'Me', {
+    WebSocket,
+    RTCPeerConnection,
+    publish: { camera },
+    confirmRecording: (recording) => {
+      asked.push(describe(recording));
+      return new Promise((resolve) => (reply = resolve));
+    },
+  });
+  return { room, camera, asked, answer: (yes: boolean) => reply(yes) };
+}
+
 for (const agreed of [true, false]) {
   test(`joining a recorded meeting with confirmRecording: nothing is published until it answers; ${agreed ? 'yes publishes' : 'no stops the tracks and publishes nothing'}`, async () => {
     const { WebSocket, sockets } = joiningServer([], undefined, RUNNING);
-    const { RTCPeerConnection } = fakePeerConnectionClass();
-    const camera = fakeTrack('video');
-    let answer: (yes: boolean) => void = () => undefined;
-    const asked: unknown[] = [];
-    const room = await connect('http://confab.test', 'standup', 'Me', {
-      WebSocket,
-      RTCPeerConnection,
-      publish: { camera },
-      confirmRecording: (recording) => {
-        asked.push(describe(recording));
-        return new Promise((resolve) => (answer = resolve));
-      },
-    });
+    const { room, camera, asked, answer } = await joinWithCamera(WebSocket);
     const published = (): unknown[] => sockets[0]!.messages().filter((m) => m['type'] === 'publish');
     await tick(30);
     assert.deepEqual(asked, [{ id: 'RC_1', at: 1_700_000_000_000, by: 'Alice' }]);
@@ -199,19 +205,7 @@ test('joining a meeting that is not recorded: confirmRecording is not asked, pub
 for (const agreed of [true, false]) {
   test(`a full rejoin into a recording that started while away asks confirmRecording before republishing; ${agreed ? 'yes publishes again' : 'no unpublishes and stops the tracks'}`, async () => {
     const { WebSocket, sockets } = rejoiningServer({ ...RUNNING, recordingId: 'RC_9' }, null);
-    const { RTCPeerConnection } = fakePeerConnectionClass();
-    const camera = fakeTrack('video');
-    let answer: (yes: boolean) => void = () => undefined;
-    const asked: unknown[] = [];
-    const room = await connect('http://confab.test', 'standup', 'Me', {
-      WebSocket,
-      RTCPeerConnection,
-      publish: { camera },
-      confirmRecording: (recording) => {
-        asked.push(describe(recording));
-        return new Promise((resolve) => (answer = resolve));
-      },
-    });
+    const { room, camera, asked, answer } = await joinWithCamera(WebSocket);
     const published = (i: number): unknown[] => sockets[i]?.messages().filter((m) => m['type'] === 'publish') ?? [];
     for (let i = 0; i < 100 && published(0).length === 0; i++) await tick(10);
     assert.deepEqual([asked, published(0).length], [[], 1], 'not recorded at the join: published at once');
