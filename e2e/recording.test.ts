@@ -4,7 +4,8 @@
  * - a 3-person call recorded for 20 s from the moderator's switch: a guest may not start one, everyone
  *   sees the indicator, a late joiner is told before her camera and microphone go out (and one who
  *   chooses Leave sends nothing), a screen share comes and goes; every file reads and decodes cleanly, lasts as long as its track really
- *   ran, starts in the manifest when its track really began, and its flashes and beeps line up;
+ *   ran, starts in the manifest when its track really began, and its flashes and beeps line up, as
+ *   each person's do in the composite made after the stop;
  * - a full disk (a 4 MB tmpfs as the recordings folder): the recording stops cleanly, the
  *   moderator reads why, a webhook fires, the call goes on.
  * Loss and a killed server are recordingImpaired.test.ts (their own network namespaces).
@@ -16,16 +17,19 @@ import { basename, join } from 'node:path';
 import { after, before, test } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import { ServerProcess } from '@confab/loadtest';
+import { DEFAULT_ENCODING } from '../packages/server/src/recording/composite/compositeCommand';
 import { COMPOSITE_FILE, readCompositeStatus } from '../packages/server/src/recording/composite/compositeStatus';
+import { COMPOSITE_SIZE, planFromFiles } from '../packages/server/src/recording/composite/makeComposite';
 import { readManifest, type RecordedTrack, type RecordingManifest } from '../packages/server/src/recording/manifest';
 import { beepOnsets, flashOnsets, median } from './support/avSync';
-import { againstCapture, capturedClaps, startCapturingClaps } from './support/capturedClaps';
+import { againstCapture, capturedClaps, startCapturingClaps, type CapturedClaps } from './support/capturedClaps';
+import { beepsOnlyTheirs, MIX_BEEP_GAP_SECONDS, tileFlashesMs } from './support/compositeSync';
 import { launchBrowser, openParticipant, RESULTS_DIR, screenshot, uniqueRoom, waitForBodyState, type OpenOptions, type Participant } from './support/browser';
 import { clapperMedia } from './support/impair/index';
 import { launchAtLowPriority } from './support/lowPriority';
 import { MEETING_CONTROLS } from './support/moderationUi';
 import { expectTilePlaying, listedPeople, tileNames } from './support/observe';
-import { checkFile, finalManifest, flipRecordSwitch, MEDIA_TIMELINE, mediaTimeline, toastText, waitIndicator, type MediaTimeline } from './support/recording';
+import { checkFile, finalManifest, flipRecordSwitch, MEDIA_TIMELINE, mediaTimeline, toastCovering, toastText, waitIndicator, type MediaTimeline } from './support/recording';
 import { TEST_KEY, TEST_SECRET, TOKEN_MODE_ENV, token } from '../packages/server/test/support/accessCases';
 import { WebhookReceiver } from '../packages/server/test/support/webhookReceiver';
 import { clickScreenShare } from './support/ui';
@@ -183,12 +187,16 @@ test('a 3-person call recorded for 20 s: consent and control in the web app, eve
 
     // The clapper: each person's camera and microphone, placed on one clock by the manifest, keep
     // the A/V offset their browser captured (support/capturedClaps.ts says why that is not zero).
+    const capturedBy = new Map<string, CapturedClaps>();
+    const beepsBy = new Map<string, number[]>();
     for (const [name, page] of [['Alice', alice], ['Bob', bob], ['Carol', carol]] as const) {
       const camera = manifest.tracks.find((t) => t.participantName === name && t.source === 'camera')!;
       const mic = manifest.tracks.find((t) => t.participantName === name && t.source === 'microphone')!;
       const flashes = (await flashOnsets(join(recordingDir, camera.file))).map((s) => manifest.startedAtMs + camera.startMs! + s * 1000);
       const beeps = (await beepOnsets(join(recordingDir, mic.file))).map((s) => manifest.startedAtMs + mic.startMs! + s * 1000);
       const captured = await capturedClaps(page);
+      capturedBy.set(name, captured);
+      beepsBy.set(name, beeps);
       const claps = againstCapture(flashes, beeps, captured);
       const errors = claps.map((c) => c.errorMs);
       const worst = Math.max(...errors.map(Math.abs));
@@ -230,11 +238,41 @@ test('a 3-person call recorded for 20 s: consent and control in the web app, eve
       measure('recording_composite_duration_error_ms', errorMs);
       measure('recording_composite_stop_to_done_ms', Date.parse(composite.finishedAt!) - Date.parse(manifest.stoppedAt!), `cpu_s=${composite.cpuSeconds}`);
       if (!(Math.abs(errorMs) <= DURATION_TOLERANCE_MS)) failures.push(`${COMPOSITE_FILE} lasts ${checked.probe.durationSeconds} s for a meeting of ${meetingMs} ms`);
+      failures.push(...(await compositeClaps(recordingDir, manifest, capturedBy, beepsBy)));
     }
     if (failures.length > 0) failures.push(`the recording is kept in ${await keep(recordingDir)}`);
     assert.deepEqual(failures, []);
   });
 });
+
+/**
+ * The clapper in the composite: each person's flashes in their tile and their beeps in the mix
+ * (support/compositeSync.ts) keep the A/V offset their browser captured, as in their own files.
+ */
+async function compositeClaps(recordingDir: string, manifest: RecordingManifest, capturedBy: Map<string, CapturedClaps>, beepsBy: Map<string, number[]>): Promise<string[]> {
+  const file = join(recordingDir, COMPOSITE_FILE);
+  const plan = await planFromFiles(recordingDir, manifest, 'ffprobe', COMPOSITE_SIZE);
+  const flashesBy = await tileFlashesMs(file, plan, DEFAULT_ENCODING.fps);
+  const mixBeeps = (await beepOnsets(file, {}, MIX_BEEP_GAP_SECONDS)).map((s) => manifest.startedAtMs + s * 1000);
+  const failures: string[] = [];
+  let told = 0;
+  for (const [name, captured] of capturedBy) {
+    const id = manifest.participants.find((p) => p.name === name)!.participantId;
+    const flashes = (flashesBy.get(id) ?? []).map((ms) => manifest.startedAtMs + ms);
+    const others = [...beepsBy].filter(([other]) => other !== name).flatMap(([, beeps]) => beeps);
+    const claps = againstCapture(flashes, beepsOnlyTheirs(mixBeeps, others), captured);
+    told += claps.length;
+    const errors = claps.map((c) => c.errorMs);
+    const flashPlacement = median(claps.map((c) => c.flashPlacementMs));
+    measure('recording_composite_av_offset_vs_capture_ms', median(errors), `participant=${name} claps=${claps.length} of ${flashes.length} flashes flash_placement_ms=${Math.round(flashPlacement)}`);
+    // Claps another person's beep overlaps are left out; a person whose every clap is is not judged here.
+    if (claps.length < 3) continue;
+    if (!(Math.abs(median(errors)) < AV_OFFSET_LIMIT_MS)) failures.push(`${COMPOSITE_FILE}, ${name}: A/V offsets differ from the captured ones by ${errors.map(Math.round).join(', ')} ms`);
+    if (!(Math.abs(flashPlacement) <= START_TOLERANCE_MS)) failures.push(`${COMPOSITE_FILE}, ${name}: the tile flashes ${Math.round(flashPlacement)} ms off when it was captured`);
+  }
+  if (told < 4) failures.push(`${COMPOSITE_FILE}: only ${told} claps told apart (${mixBeeps.length} beeps in the mix; flashes by tile ${[...flashesBy.values()].map((f) => f.length).join(', ')})`);
+  return failures;
+}
 
 /** Copies a file or folder that failed a check to test-results/recording/, for whoever looks into it. */
 async function keep(path: string): Promise<string> {
@@ -296,6 +334,7 @@ test('a full disk (a 4 MB tmpfs, nearly full): the recording stops cleanly, the 
     measure('recording_full_disk_failed_after_ms', Date.now() - startedAt);
     assert.match(told, /No space left on device|ENOSPC/i, `Ann reads why: ${told}`);
     assert.match(told, /The call goes on/);
+    assert.equal(await toastCovering(ann, '.chat-input'), null, 'the notice leaves the chat box free');
     await Promise.all([waitIndicator(ann, 'Ann', 'hidden'), waitIndicator(ben, 'Ben', 'hidden')]);
     assert.equal(await ann.locator('#room-recording').isChecked(), false, 'her switch is off again');
 

@@ -45,30 +45,41 @@ export async function flashOnsets(file: string, choice: StreamChoice = {}): Prom
 
 /**
  * Times (s, on the file's own timeline) where the audio's energy rises past a tenth of its loudest
- * window (-20 dB), after at least MIN_GAP_SECONDS below it. Gaps in the file (lost packets, a mute)
+ * window (-20 dB), after at least `minGapSeconds` below it. Gaps in the file (lost packets, a mute)
  * are filled with silence first, so sample positions are times.
  */
-export async function beepOnsets(file: string, choice: StreamChoice = {}): Promise<number[]> {
+export async function beepOnsets(file: string, choice: StreamChoice = {}, minGapSeconds = MIN_GAP_SECONDS): Promise<number[]> {
+  const energy = await audioEnergy(file, choice);
+  const loudest = Math.max(0, ...energy);
+  return onsets(energy.map((_, i) => i * ENERGY_WINDOW_SECONDS), energy, loudest / 10, minGapSeconds);
+}
+
+/** Seconds per value of `audioEnergy`. */
+export const ENERGY_WINDOW_SECONDS = WINDOW_SAMPLES / AUDIO_RATE;
+
+/**
+ * The audio's mean square per ENERGY_WINDOW_SECONDS, window i starting at i windows into the
+ * file's timeline. Gaps in the file (lost packets, a mute) are filled with silence first, so
+ * sample positions are times.
+ */
+export async function audioEnergy(file: string, choice: StreamChoice = {}): Promise<number[]> {
   const { stdout } = await run(
     'ffmpeg',
     ['-nostdin', '-v', 'error', '-i', file, '-map', `0:a:${choice.index ?? 0}`, '-af', `aresample=${AUDIO_RATE}:async=1:first_pts=0`, '-ac', '1', '-f', 's16le', '-'],
     { encoding: 'buffer', maxBuffer: 256 * 1024 * 1024 },
   );
   const samples = new Int16Array(stdout.buffer, stdout.byteOffset, Math.floor(stdout.byteLength / 2));
-  const times: number[] = [];
   const energy: number[] = [];
   for (let start = 0; start + WINDOW_SAMPLES <= samples.length; start += WINDOW_SAMPLES) {
     let sum = 0;
     for (let i = start; i < start + WINDOW_SAMPLES; i++) sum += samples[i]! * samples[i]!;
-    times.push(start / AUDIO_RATE);
     energy.push(sum / WINDOW_SAMPLES);
   }
-  const loudest = Math.max(0, ...energy);
-  return onsets(times, energy, loudest / 10);
+  return energy;
 }
 
 /** Where `values` cross `threshold` (default: halfway between their extremes) upwards, after a quiet gap. */
-function onsets(times: readonly number[], values: readonly number[], threshold?: number): number[] {
+export function onsets(times: readonly number[], values: readonly number[], threshold?: number, minGapSeconds = MIN_GAP_SECONDS): number[] {
   if (values.length === 0) return [];
   const low = Math.min(...values);
   const high = Math.max(...values);
@@ -79,7 +90,7 @@ function onsets(times: readonly number[], values: readonly number[], threshold?:
   for (let i = 0; i < values.length; i++) {
     if (values[i]! <= line) continue;
     const t = times[i]!;
-    if (t - lastAbove >= MIN_GAP_SECONDS) out.push(t);
+    if (t - lastAbove >= minGapSeconds) out.push(t);
     lastAbove = t;
   }
   return out;

@@ -113,6 +113,20 @@ export async function toastText(page: Page): Promise<string> {
   return page.evaluate(() => document.getElementById('toasts')?.innerText ?? '');
 }
 
+/** Whether a toast on screen now covers part of the (visible) element `selector`; what it says when one does. */
+export async function toastCovering(page: Page, selector: string): Promise<string | null> {
+  return page.evaluate((sel) => {
+    const target = document.querySelector(sel);
+    if (!target || target.getClientRects().length === 0) throw new Error(`${sel} is not on screen`);
+    const t = target.getBoundingClientRect();
+    for (const toast of document.querySelectorAll<HTMLElement>('#toasts .toast')) {
+      const r = toast.getBoundingClientRect();
+      if (r.left < t.right && t.left < r.right && r.top < t.bottom && t.top < r.bottom) return toast.innerText;
+    }
+    return null;
+  }, selector);
+}
+
 /** The manifest once the recording has ended (state stopped or failed, every file finalized). */
 export async function finalManifest(dir: string, timeout = 20_000): Promise<RecordingManifest> {
   let manifest = await readManifest(dir);
@@ -128,8 +142,9 @@ export interface FileCheck {
   /**
    * Lines of `decodeErrors` that only say ffmpeg 5.1's null output got two frames in one tick of
    * its time base: it takes the guessed frame rate (30 fps) as that, and a camera's frames are not
-   * evenly spaced (a busy capture delivers one 19 ms after the last). Counted, and only when the
-   * same decode with the file's own time base (`-enc_time_base:v -1`, ms) prints nothing.
+   * evenly spaced (a busy capture delivers one 19 ms after the last). Counted, and left out of
+   * `decodeErrors` only when the same decode with the file's own time base (`-enc_time_base:v -1`,
+   * ms) prints none of them; `decodeErrors` is then what that decode printed.
    */
   outputTimebaseLines: number;
 }
@@ -140,10 +155,12 @@ const OUTPUT_TIMEBASE_LINE = /non monotonically increasing dts to muxer/;
 export async function checkFile(file: string): Promise<FileCheck> {
   const printed = await decodeErrors(file);
   const lines = printed === '' ? [] : printed.split('\n');
-  let outputTimebaseLines = 0;
-  if (lines.length > 0 && lines.every((l) => OUTPUT_TIMEBASE_LINE.test(l))) {
+  const timebaseLines = lines.filter((l) => OUTPUT_TIMEBASE_LINE.test(l)).length;
+  if (timebaseLines > 0) {
+    // The rest of what it printed (a cut file's "File ended prematurely") must still show.
     const { stderr } = await run('ffmpeg', ['-nostdin', '-v', 'error', '-i', file, '-enc_time_base:v', '-1', '-f', 'null', '-']);
-    if (stderr.trim() === '') outputTimebaseLines = lines.length;
+    const own = stderr.trim();
+    if (!own.split('\n').some((l) => OUTPUT_TIMEBASE_LINE.test(l))) return { probe: await probe(file), decodeErrors: own, outputTimebaseLines: timebaseLines };
   }
-  return { probe: await probe(file), decodeErrors: outputTimebaseLines > 0 ? '' : printed, outputTimebaseLines };
+  return { probe: await probe(file), decodeErrors: printed, outputTimebaseLines: 0 };
 }

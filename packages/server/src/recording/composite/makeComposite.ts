@@ -4,10 +4,10 @@ import { rename, rm, stat, writeFile } from 'node:fs/promises';
 import { setPriority } from 'node:os';
 import { join } from 'node:path';
 import { errorMessage } from '../../media/errors';
-import { readManifest } from '../manifest';
+import { readManifest, type RecordingManifest } from '../manifest';
 import { frameTimes, gapsBetween } from './cameraGaps';
 import { buildCompositeCommand, DEFAULT_ENCODING, type CompositeEncoding } from './compositeCommand';
-import { planComposite, type Interval } from './compositeLayout';
+import { planComposite, type CompositePlan, type Interval } from './compositeLayout';
 import { COMPOSITE_FILE } from './compositeStatus';
 import { FfmpegProgress } from './ffmpegProgress';
 
@@ -33,6 +33,8 @@ export interface CompositeOutcome {
   bytes: number;
 }
 
+/** The composite's picture unless told otherwise: 720p. */
+export const COMPOSITE_SIZE = { width: 1280, height: 720 } as const;
 /** A composite job is background work: it yields the CPU to the media and signaling of live calls. */
 const NICENESS = 10;
 const PARTIAL_FILE = '.composite-partial.mp4';
@@ -50,15 +52,7 @@ export async function makeComposite(dir: string, options: CompositeOptions): Pro
   const manifest = await readManifest(dir).catch((err: unknown) => {
     throw new Error(`cannot read the manifest: ${errorMessage(err)}`, { cause: err });
   });
-  const cameraGaps = new Map<string, Interval[]>();
-  for (const t of manifest.tracks) {
-    if (t.source !== 'camera' || t.startMs === null || t.frames === 0) continue;
-    const times = await frameTimes(tools.ffprobe, join(dir, t.file)).catch((err: unknown) => {
-      throw new Error(`cannot read ${t.file}: ${toolFailure(tools.ffprobe, err)}`, { cause: err });
-    });
-    cameraGaps.set(t.file, gapsBetween(times, (t.endMs ?? t.startMs) - t.startMs));
-  }
-  const plan = planComposite(manifest, { width: options.width ?? 1280, height: options.height ?? 720, cameraGaps });
+  const plan = await planFromFiles(dir, manifest, tools.ffprobe, { width: options.width ?? COMPOSITE_SIZE.width, height: options.height ?? COMPOSITE_SIZE.height });
   if (plan.durationMs <= 0) throw new Error('the recording is empty');
   const command = buildCompositeCommand(plan, PARTIAL_FILE, options.encoding ?? DEFAULT_ENCODING);
   const leftovers = [PARTIAL_FILE, ...command.textFiles.keys()];
@@ -71,6 +65,19 @@ export async function makeComposite(dir: string, options: CompositeOptions): Pro
   } finally {
     await Promise.all(leftovers.map((f) => rm(join(dir, f), { force: true })));
   }
+}
+
+/** The composite's plan for a recording's folder: where each camera paused, read from its file, then the layout. */
+export async function planFromFiles(dir: string, manifest: RecordingManifest, ffprobe: string, size: { width: number; height: number }): Promise<CompositePlan> {
+  const cameraGaps = new Map<string, Interval[]>();
+  for (const t of manifest.tracks) {
+    if (t.source !== 'camera' || t.startMs === null || t.frames === 0) continue;
+    const times = await frameTimes(ffprobe, join(dir, t.file)).catch((err: unknown) => {
+      throw new Error(`cannot read ${t.file}: ${toolFailure(ffprobe, err)}`, { cause: err });
+    });
+    cameraGaps.set(t.file, gapsBetween(times, (t.endMs ?? t.startMs) - t.startMs));
+  }
+  return planComposite(manifest, { ...size, cameraGaps });
 }
 
 function runFfmpeg(ffmpeg: string, args: string[], cwd: string, durationMs: number, options: CompositeOptions): Promise<void> {
