@@ -1,10 +1,6 @@
 import assert from 'node:assert/strict';
 import { createHmac, randomBytes } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
-import { PerformanceObserver } from 'node:perf_hooks';
-import { setFlagsFromString } from 'node:v8';
-import { runInNewContext } from 'node:vm';
-import { Worker } from 'node:worker_threads';
 import {
   buildStun,
   crc32,
@@ -18,13 +14,13 @@ import {
 import { IceRegistry } from './IceRegistry';
 import { IceTestPeer } from './testing/IceTestPeer';
 import { RecordingOwner } from './testing/RecordingOwner';
-import { UdpMux, type UdpReceiveMode } from './UdpMux';
+import { kernelSkip, openMux, quiet, RTP, until } from './testing/udpMuxTesting';
+import { UdpMux } from './UdpMux';
 import { intToIpv4, ipv4ToInt } from './UdpSendBatch';
-import { nativeUdpBatchSend, nativeUdpReceive } from '@confab/srtp';
+import { nativeUdpBatchSend } from '@confab/srtp';
 
 /** Real sockets on loopback: the mux, real ICE-lite endpoints, and test peers acting as browsers. */
 
-const RTP = Buffer.from('80600001000000010000000a' + 'ab'.repeat(40), 'hex');
 const RTCP = Buffer.from('81c90007000000010000000a' + 'cd'.repeat(16), 'hex');
 const DTLS = Buffer.from('16fefd000000000000000000010001', 'hex');
 
@@ -38,35 +34,6 @@ async function peer(): Promise<IceTestPeer> {
   return p;
 }
 
-async function until(condition: () => boolean, what: string, timeoutMs = 2000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 5));
-  }
-}
-
-/** A full collection now (gc() without --expose-gc on the command line). */
-function collectGarbage(): void {
-  setFlagsFromString('--expose-gc');
-  (runInNewContext('gc') as () => void)();
-}
-
-/** A short pause in which nothing should happen (the negative cases). */
-const quiet = () => new Promise((resolve) => setTimeout(resolve, 150));
-
-/** Opens the mux reading its socket the given way: dgram (the fallback), or the native receive with kernel times. */
-async function openMux(mode: UdpReceiveMode, reg: IceRegistry): Promise<UdpMux> {
-  const opened = await UdpMux.open({ registry: reg, bindAddress: '127.0.0.1' });
-  if (mode === 'kernel') {
-    opened.enableBatching(nativeUdpBatchSend()!, Buffer.alloc(64 * 1024));
-    assert.ok(opened.enableKernelReceive(nativeUdpReceive()!));
-  }
-  assert.equal(opened.receiveMode, mode);
-  return opened;
-}
-
-const kernelSkip = nativeUdpReceive() === null ? 'the native receive is not in use here' : false;
 
 for (const mode of ['dgram', 'kernel'] as const) describe(`UdpMux (${mode} receive)`, { skip: mode === 'kernel' ? kernelSkip : false }, () => {
   before(async () => {
@@ -122,74 +89,6 @@ for (const mode of ['dgram', 'kernel'] as const) describe(`UdpMux (${mode} recei
         assert.ok(gap < 5, `gap ${gap} ms`); // read one after the other
       }
     } finally {
-      owner.endpoint.close();
-    }
-  });
-
-  test(mode === 'kernel'
-    ? 'receiving allocates nothing per datagram: no garbage collection over 50,000 datagrams'
-    : 'receiving through dgram: the garbage collections over 50,000 datagrams, measured', async (t) => {
-    const owner = new RecordingOwner(registry);
-    owner.record = false;
-    const p = await peer();
-    await p.check({ serverUfrag: owner.ufrag, serverPassword: owner.password, useCandidate: true });
-    // Another thread sends from the validated address (its own heap: its garbage is not counted here).
-    const port = p.localPort;
-    p.close();
-    peers.splice(peers.indexOf(p), 1);
-    const sender = new Worker(
-      `
-      const { parentPort, workerData } = require('node:worker_threads');
-      const socket = require('node:dgram').createSocket('udp4');
-      socket.bind(workerData.port, '127.0.0.1', () => socket.connect(workerData.muxPort, '127.0.0.1', () => {
-        const packet = Buffer.from(workerData.rtp);
-        const pause = new Int32Array(new SharedArrayBuffer(4));
-        parentPort.on('message', (count) => {
-          for (let i = 0; i < count; i++) {
-            socket.send(packet);
-            if (i % 200 === 199) Atomics.wait(pause, 0, 0, 1); // stay under the socket buffer
-          }
-          parentPort.postMessage('sent');
-        });
-        parentPort.postMessage('ready');
-      }));
-      `,
-      { eval: true, workerData: { port, muxPort: mux.port, rtp: RTP } },
-    );
-    const send = (count: number) =>
-      new Promise((resolve, reject) => {
-        sender.once('message', resolve);
-        sender.once('error', reject);
-        if (count > 0) sender.postMessage(count);
-      });
-    let collections = 0;
-    const kinds: number[] = [];
-    const observer = new PerformanceObserver((list) => {
-      for (const entry of list.getEntries()) {
-        collections++;
-        kinds.push((entry as PerformanceEntry & { detail: { kind: number } }).detail.kind);
-      }
-    });
-    try {
-      await send(0);
-      await send(10_000); // warm-up: compile the path
-      await until(() => owner.received >= 8_000, 'the warm-up', 10_000);
-      await quiet();
-      collectGarbage(); // start with an empty young generation: what follows is ours
-      const warm = owner.received;
-      observer.observe({ entryTypes: ['gc'] });
-      await send(50_000);
-      await until(() => owner.received - warm >= 40_000, '40,000 of 50,000 datagrams', 10_000);
-      await quiet();
-      observer.disconnect();
-      t.diagnostic(`[measure] udp_${mode}_receive_gcs=${collections} datagrams=${owner.received - warm} kinds=${kinds}`);
-      // dgram's Buffer, rinfo and address string per datagram: 4-5 young-generation collections here.
-      // The kernel path allocates nothing per datagram or batch (0 when this test runs alone); one
-      // is allowed for the test runner's and other tests' timers in the same thread.
-      if (mode === 'kernel') assert.ok(collections <= 1, `${collections} collections`);
-    } finally {
-      observer.disconnect();
-      await sender.terminate();
       owner.endpoint.close();
     }
   });
