@@ -23,17 +23,19 @@ import { createClusterHarness, ownerOf, pcStates, perNode, presence, readFrames,
 import { Attacker, MALFORMED, Tally, answeredBatch, inPool, mutate, seededRandom, truncate, validFrames } from './support/hostile';
 import { expectListedPeople, expectVideoDecoded, remoteStats } from './support/observe';
 import { measure, sleep, waitFor } from './support/wait';
-import { HeadlessParticipant } from '@confab/loadtest';
+import { HeadlessPair, uncoveredMs } from './support/headlessPair';
 
 const ROOM = uniqueRoom('cluster');
 const FOUR = ['Alice', 'Bob', 'Carol', 'Dave'] as const;
 /**
  * The second call, in a room another node owns: headless participants (werift, synthetic VP8), as
  * what it proves is the server's (its node keeps forwarding), and six Chromium pages beside three
- * nodes would starve two cores. Their video is timed packet by packet.
+ * nodes would starve two cores. Their video is timed packet by packet, in a process of their own
+ * (support/headlessPair.ts): in this one, which drives the pages, their ICE failed and their
+ * packets paused whenever it was busy.
  */
 const PAIR = ['Frank', 'Grace'] as const;
-let pair: HeadlessParticipant[] = [];
+let pair: HeadlessPair;
 const GRACE_SECONDS = 10;
 const PER_IP = 20;
 
@@ -64,9 +66,11 @@ describe('a cluster of three nodes behind HAProxy', { timeout: 600_000 }, () => 
         CONFAB_MAX_CONNECTIONS_PER_IP: String(PER_IP),
       },
     });
+    // After the harness has raised this process's priority: the pair's process inherits it.
+    pair = new HeadlessPair(PAIR);
   });
   after(async () => {
-    await Promise.all(pair.map((p) => p.close()));
+    await pair?.close();
     await h?.close();
   });
 
@@ -217,7 +221,7 @@ describe('a cluster of three nodes behind HAProxy', { timeout: 600_000 }, () => 
       const second = await startSecondCall((o) => o !== owner);
       const ids = await Promise.all(FOUR.map(localId));
       await Promise.all(FOUR.map((n) => watchFrames(page(n), others(FOUR, n))));
-      for (const viewer of pair) for (const other of pair) if (other !== viewer) pairVideo(viewer, other)!.watchGaps();
+      await pair.watchGaps();
       await sleep(1_000);
 
       const killedAt = Date.now();
@@ -247,16 +251,22 @@ describe('a cluster of three nodes behind HAProxy', { timeout: 600_000 }, () => 
       assert.ok(slowest <= 10_000, `everyone decodes everyone again within 10 s of the kill (slowest ${slowest} ms)`);
       await everyoneDecodes(FOUR, 10_000);
 
-      let worst = 0;
-      for (const viewer of pair) for (const other of pair) if (other !== viewer) worst = Math.max(worst, pairVideo(viewer, other)!.longestGapMs);
-      measure('failover_other_call_gap_max_ms', Math.round(worst), `room on ${second.owner}, between two video packets`);
+      // The server's pauses: each gap less what the pair's own stalls cover (support/headlessPair.ts).
+      const reading = await pair.read();
+      const rawWorst = Math.max(...Object.values(reading.longestGapMs));
+      const gaps = Object.entries(reading.longGaps).flatMap(([key, list]) => list.map((gap) => ({ key, gap, server: uncoveredMs(gap, reading.loopStalls) })));
+      const worstGap = gaps.reduce<(typeof gaps)[number] | undefined>((a, b) => (a === undefined || b.server > a.server ? b : a), undefined);
+      const worst = Math.max(worstGap?.server ?? 0, rawWorst < 100 ? rawWorst : 0);
+      const at = (t: number) => `+${Math.round(t - killedAt)}`;
+      const stalled = reading.loopStalls.map(([from, to]) => `${at(from)}..${at(to)}`).join(' ') || 'none';
+      measure('failover_other_call_gap_max_ms', Math.round(worst), `room on ${second.owner}, between two video packets, less the pair's own stalls; ${worstGap ? `${worstGap.key} ${at(worstGap.gap[0])}..${at(worstGap.gap[1])} ms after the kill` : 'no gap over 100 ms'}; raw longest ${Math.round(rawWorst)} ms; the pair's loop stalled ${stalled}`);
       assert.ok(worst <= 500, `the call on ${second.owner} kept forwarding: longest pause ${Math.round(worst)} ms (at most 500)`);
     })());
 
   test('hostile clients through HAProxy against the two nodes left: calls on both keep decoding, attackers get the documented answers', () =>
     h.run(async () => {
       const ownerOfFour = await waitOwner(h.cluster, ROOM, () => true);
-      if (pair.length === 0 || (await ownerOf(h.cluster, second.room)) === ownerOfFour) await startSecondCall((o) => o !== ownerOfFour);
+      if (!pair.inCall || (await ownerOf(h.cluster, second.room)) === ownerOfFour) await startSecondCall((o) => o !== ownerOfFour);
       // Two nodes are left after the kill; if that step failed before its kill, a node hosting no call goes.
       const running = () => h.cluster.nodes.filter((n) => n.running);
       for (const node of running()) if (running().length > 2 && node.id !== ownerOfFour && node.id !== second.owner) await node.stop();
@@ -299,12 +309,13 @@ describe('a cluster of three nodes behind HAProxy', { timeout: 600_000 }, () => 
       assert.equal(flood.tally.count('error:resource_exhausted'), flood.refused);
 
       for (const id of live) assert.ok(h.cluster.node(id).running, `${id} is still running`);
-      await waitFor(async () => (await perNode(h.cluster, 'confab_signal_connections')).total === FOUR.length + pair.length, {
+      await waitFor(async () => (await perNode(h.cluster, 'confab_signal_connections')).total === FOUR.length + PAIR.length, {
         timeout: 15_000,
         message: 'only the calls\' sockets left',
       });
       for (const name of FOUR) await expectListedPeople(page(name), name, [...FOUR]);
-      for (const p of pair) assert.deepEqual([...p.others.values()].map((o) => o.name), PAIR.filter((n) => n !== p.name), `${p.name} still sees only the other`);
+      const seen = (await pair.read()).others;
+      for (const name of PAIR) assert.deepEqual(seen[name], PAIR.filter((n) => n !== name), `${name} still sees only the other`);
     })());
 });
 
@@ -348,32 +359,33 @@ async function allNodesUp(): Promise<void> {
 /** Frank and Grace in a room of their own, on a node that `fits`; a new room until placement agrees. */
 async function startSecondCall(fits: (owner: string) => boolean): Promise<{ room: string; owner: string }> {
   for (let attempt = 0; attempt < 4; attempt++) {
-    await Promise.all(pair.map((p) => p.leave()));
     const room = uniqueRoom('cluster-pair');
-    pair = PAIR.map((name) => new HeadlessParticipant({ url: h.cluster.proxy.rtcUrl, room, name }));
-    for (const p of pair) {
-      await p.join();
-      await p.publishCamera({ simulcast: true });
-    }
+    await pair.call(h.cluster.proxy.rtcUrl, room);
     const owner = await waitOwner(h.cluster, room, () => true);
     if (fits(owner)) {
-      await waitFor(() => pair.every((viewer) => pair.every((other) => other === viewer || (pairVideo(viewer, other)?.packets ?? 0) > 0)), {
-        timeout: 15_000,
-        message: 'Frank and Grace receive each other\'s video',
-      }).catch((error: Error) => {
-        throw new Error(`${error.message}\n${pair.map((p) => `${JSON.stringify(p.stats())} errors: ${p.errors.join('; ')}`).join('\n')}`);
-      });
-      second = { room, owner };
-      return second;
+      const flowing = await waitFor(async () => {
+        const packets = Object.values((await pair.read()).videoPackets);
+        return packets.length === PAIR.length && packets.every((n) => n > 0);
+      }, { timeout: 15_000, message: 'Frank and Grace receive each other\'s video' }).then(
+        () => null,
+        async (error: Error) => {
+          const reading = await pair.read();
+          return `${error.message}\n${reading.stats.map((s) => `${JSON.stringify(s)} errors: ${(reading.errors[s.name] ?? []).join('; ')}`).join('\n')}`;
+        },
+      );
+      if (flowing === null) {
+        second = { room, owner };
+        return second;
+      }
+      // The pair is the instrument, not what is tested here: a call of theirs that never connected
+      // (their werift ICE/DTLS on a machine this busy) is logged and made again.
+      if (attempt === 3) throw new Error(flowing);
+      console.log(`[cluster] the pair's call in ${room} did not connect; again. ${flowing}`);
+      continue;
     }
     console.log(`[cluster] ${room} was placed on ${owner}; trying another room`);
   }
   throw new Error('the second call never landed on another node');
-}
-
-/** The counter of the video `viewer` receives from `other` (both of the headless pair). */
-function pairVideo(viewer: HeadlessParticipant, other: HeadlessParticipant) {
-  return other.id === undefined ? undefined : viewer.videoFrom(other.id);
 }
 
 /**
@@ -395,7 +407,7 @@ class DecodingMonitor {
           this.check(`${viewer}<-${other} framesDecoded`, frames);
         }
       }
-      for (const viewer of pair) for (const other of pair) if (other !== viewer) this.check(`${viewer.name}<-${other.name} video packets`, pairVideo(viewer, other)?.packets ?? 0);
+      for (const [key, packets] of Object.entries((await pair.read()).videoPackets)) this.check(`${key} video packets`, packets);
       this.rounds++;
       await sleep(2_000);
     }

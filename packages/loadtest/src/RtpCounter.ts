@@ -7,6 +7,9 @@ export interface RtpCount {
   keyFrames: number;
 }
 
+const LONG_GAP_MS = 100;
+const MAX_LONG_GAPS = 64;
+
 /**
  * Counts RTP received on one remote track, and loss the way RTCP receiver reports do:
  * expected = highest extended sequence number - first + 1, per SSRC (a new consumer on the same
@@ -20,6 +23,10 @@ export class RtpCounter {
   lastAt = 0;
   /** The longest time between two packets since the counter started or `watchGaps()` was last called, ms. */
   longestGapMs = 0;
+  /** When that gap ended (the packet after it arrived), on performance.now()'s clock. */
+  longestGapEndedAt = 0;
+  /** Gaps of at least LONG_GAP_MS since `watchGaps()`, the first MAX_LONG_GAPS of them: [start, end] on performance.now()'s clock. */
+  readonly longGaps: [number, number][] = [];
   private ssrc = -1;
   private base = 0;
   private highest = 0;
@@ -28,7 +35,14 @@ export class RtpCounter {
   record(ssrc: number, sequenceNumber: number, bytes: number, keyFrame: boolean): void {
     const now = performance.now();
     if (this.packets === 0) this.firstAt = now;
-    else if (now - this.lastAt > this.longestGapMs) this.longestGapMs = now - this.lastAt;
+    else {
+      const gap = now - this.lastAt;
+      if (gap > this.longestGapMs) {
+        this.longestGapMs = gap;
+        this.longestGapEndedAt = now;
+      }
+      if (gap >= LONG_GAP_MS && this.longGaps.length < MAX_LONG_GAPS) this.longGaps.push([this.lastAt, now]);
+    }
     this.lastAt = now;
     this.packets++;
     this.bytes += bytes;
@@ -47,6 +61,8 @@ export class RtpCounter {
   /** Starts measuring `longestGapMs` afresh from the last packet. */
   watchGaps(): void {
     this.longestGapMs = 0;
+    this.longestGapEndedAt = 0;
+    this.longGaps.length = 0;
   }
 
   get expected(): number {
