@@ -49,33 +49,22 @@ export async function flashOnsets(file: string, choice: StreamChoice = {}): Prom
  * are filled with silence first, so sample positions are times.
  */
 export async function beepOnsets(file: string, choice: StreamChoice = {}, minGapSeconds = MIN_GAP_SECONDS): Promise<number[]> {
-  const energy = await audioEnergy(file, choice);
-  const loudest = Math.max(0, ...energy);
-  return onsets(energy.map((_, i) => i * ENERGY_WINDOW_SECONDS), energy, loudest / 10, minGapSeconds);
-}
-
-/** Seconds per value of `audioEnergy`. */
-export const ENERGY_WINDOW_SECONDS = WINDOW_SAMPLES / AUDIO_RATE;
-
-/**
- * The audio's mean square per ENERGY_WINDOW_SECONDS, window i starting at i windows into the
- * file's timeline. Gaps in the file (lost packets, a mute) are filled with silence first, so
- * sample positions are times.
- */
-export async function audioEnergy(file: string, choice: StreamChoice = {}): Promise<number[]> {
   const { stdout } = await run(
     'ffmpeg',
     ['-nostdin', '-v', 'error', '-i', file, '-map', `0:a:${choice.index ?? 0}`, '-af', `aresample=${AUDIO_RATE}:async=1:first_pts=0`, '-ac', '1', '-f', 's16le', '-'],
     { encoding: 'buffer', maxBuffer: 256 * 1024 * 1024 },
   );
   const samples = new Int16Array(stdout.buffer, stdout.byteOffset, Math.floor(stdout.byteLength / 2));
+  const times: number[] = [];
   const energy: number[] = [];
   for (let start = 0; start + WINDOW_SAMPLES <= samples.length; start += WINDOW_SAMPLES) {
     let sum = 0;
     for (let i = start; i < start + WINDOW_SAMPLES; i++) sum += samples[i]! * samples[i]!;
+    times.push(start / AUDIO_RATE);
     energy.push(sum / WINDOW_SAMPLES);
   }
-  return energy;
+  const loudest = Math.max(0, ...energy);
+  return onsets(times, energy, loudest / 10, minGapSeconds);
 }
 
 /** Where `values` cross `threshold` (default: halfway between their extremes) upwards, after a quiet gap. */

@@ -34,7 +34,7 @@ export function uncoveredMs(gap: [number, number], stalls: readonly [number, num
   return gap[1] - gap[0] - covered;
 }
 
-export type PairRequest = { id: number } & ({ op: 'call'; url: string; room: string; names: string[] } | { op: 'read' } | { op: 'watchGaps' } | { op: 'leave' });
+export type PairRequest = { id: number } & ({ op: 'call'; url: string; room: string; names: string[] } | { op: 'read' } | { op: 'watchGaps' });
 type Reply = { id: number; ok: true; value: unknown } | { id: number; ok: false; error: string };
 type WithoutId<T> = T extends unknown ? Omit<T, 'id'> : never;
 
@@ -42,7 +42,7 @@ export class HeadlessPair {
   private readonly child: ChildProcess;
   private readonly waiting = new Map<number, { resolve: (value: unknown) => void; reject: (error: Error) => void }>();
   private nextId = 1;
-  /** In a call now (between call() and leave()). */
+  /** In a call now: call() has succeeded. */
   inCall = false;
 
   constructor(readonly names: readonly string[]) {
@@ -74,11 +74,6 @@ export class HeadlessPair {
   /** Starts timing the longest gap afresh, from each one's last packet. */
   async watchGaps(): Promise<void> {
     await this.request({ op: 'watchGaps' });
-  }
-
-  async leave(): Promise<void> {
-    await this.request({ op: 'leave' });
-    this.inCall = false;
   }
 
   /** Both leave as a closed tab does, and the process ends. */

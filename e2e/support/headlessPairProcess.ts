@@ -50,10 +50,6 @@ const ops = {
     stalls.length = 0;
     for (const viewer of people) for (const other of people) if (other !== viewer && other.id !== undefined) viewer.videoFrom(other.id)?.watchGaps();
   },
-  async leave(): Promise<void> {
-    await Promise.all(people.map((p) => p.leave()));
-    people = [];
-  },
 };
 
 process.on('message', (request: PairRequest) => {

@@ -10,8 +10,15 @@ test('longestGapMs is the longest wait between two packets since watchGaps()', a
   await sleep(80);
   counter.record(1, 11, 100, false);
   assert.ok(counter.longestGapMs >= 75, `80 ms apart: ${counter.longestGapMs}`);
+  assert.equal(counter.longGaps.length, 0, 'under 100 ms: not a long gap');
+  await sleep(120);
+  counter.record(1, 12, 100, false);
+  assert.equal(counter.longGaps.length, 1);
+  const [from, to] = counter.longGaps[0]!;
+  assert.ok(to - from >= 115 && to === counter.lastAt, `a long gap, ending at the packet after it: ${from}..${to}`);
   counter.watchGaps();
   assert.equal(counter.longestGapMs, 0);
-  counter.record(1, 12, 100, false);
+  assert.equal(counter.longGaps.length, 0, 'long gaps are forgotten with watchGaps()');
+  counter.record(1, 13, 100, false);
   assert.ok(counter.longestGapMs < 75, 'measured afresh from the last packet');
 });

@@ -23,8 +23,6 @@ export class RtpCounter {
   lastAt = 0;
   /** The longest time between two packets since the counter started or `watchGaps()` was last called, ms. */
   longestGapMs = 0;
-  /** When that gap ended (the packet after it arrived), on performance.now()'s clock. */
-  longestGapEndedAt = 0;
   /** Gaps of at least LONG_GAP_MS since `watchGaps()`, the first MAX_LONG_GAPS of them: [start, end] on performance.now()'s clock. */
   readonly longGaps: [number, number][] = [];
   private ssrc = -1;
@@ -37,10 +35,7 @@ export class RtpCounter {
     if (this.packets === 0) this.firstAt = now;
     else {
       const gap = now - this.lastAt;
-      if (gap > this.longestGapMs) {
-        this.longestGapMs = gap;
-        this.longestGapEndedAt = now;
-      }
+      if (gap > this.longestGapMs) this.longestGapMs = gap;
       if (gap >= LONG_GAP_MS && this.longGaps.length < MAX_LONG_GAPS) this.longGaps.push([this.lastAt, now]);
     }
     this.lastAt = now;
@@ -61,7 +56,6 @@ export class RtpCounter {
   /** Starts measuring `longestGapMs` afresh from the last packet. */
   watchGaps(): void {
     this.longestGapMs = 0;
-    this.longestGapEndedAt = 0;
     this.longGaps.length = 0;
   }
 
