@@ -1,9 +1,14 @@
 import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
 import { AppendFile } from './AppendFile';
+
+const execFileAsync = promisify(execFile);
 
 test('appends reach the file in order across flushes; a patch rewrites bytes in place', async () => {
   const dir = await mkdtemp(join(tmpdir(), 'confab-append-'));
@@ -56,6 +61,23 @@ test('started, not yet open: appends and flushes are held and written once the f
     nowhere.append(Buffer.from('lost'));
     await assert.rejects(nowhere.opened, { code: 'ENOENT' });
     await nowhere.close();
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+});
+
+test('a full disk mid-flush: the part of the flush it took is cut back off, so the file ends on a whole append', { skip: process.getuid?.() === 0 ? false : 'needs root: a tiny tmpfs in a mount namespace of its own (unshare -m)' }, async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'confab-append-'));
+  try {
+    // 999-byte appends against 4 KiB pages: the disk fills in the middle of one.
+    const script = fileURLToPath(new URL('./testing/fillDisk.ts', import.meta.url));
+    const mountThenFill = 'mount -t tmpfs -o size=64k confab-unit "$0" && exec "$@"';
+    const { stdout } = await execFileAsync('unshare', ['-m', 'sh', '-c', mountThenFill, dir, process.execPath, '--import', 'tsx', script, join(dir, 'full.bin'), '999']);
+    const { code, size, written } = JSON.parse(stdout) as { code: string; size: number; written: number };
+    assert.equal(code, 'ENOSPC');
+    assert.ok(size > 30_000, `the disk took ${size} bytes before it was full`);
+    assert.equal(size % 999, 0, `the file (${size} bytes) ends on a whole append`);
+    assert.equal(written, size);
   } finally {
     await rm(dir, { recursive: true, force: true });
   }

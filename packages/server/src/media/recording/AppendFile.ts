@@ -1,4 +1,4 @@
-import { close, open, write } from 'node:fs';
+import { close, ftruncate, open, write } from 'node:fs';
 
 /** Starting size of each of the two staging buffers; they grow to the largest batch seen. */
 const INITIAL_STAGING_BYTES = 64 * 1024;
@@ -13,7 +13,10 @@ const MAX_STAGED_BYTES = 32 * 1024 * 1024;
  * page cache), so the owner's flush interval bounds what a crash loses.
  *
  * The first write error (a full disk, a vanished directory) is kept in `error` and reported once
- * through `onError`; later appends are dropped. patch() rewrites bytes already written (sizes and
+ * through `onError`; later appends are dropped. A flush that fails part-way is cut back off the
+ * file, so it ends where the last whole flush did: each flush holds whole appends, and a writer
+ * that appends whole blocks leaves a file that ends on a block (a full disk takes part of a write
+ * before it refuses the rest). patch() rewrites bytes already written (sizes and
  * durations a clean stop fills in) once everything before has been flushed.
  */
 export class AppendFile {
@@ -137,7 +140,9 @@ export class AppendFile {
     write(this.fd, buf, from, to - from, position, (err, n) => {
       if (err) {
         this.fail(err);
-        this.writeDone();
+        const flushStart = position - from;
+        this.written = flushStart;
+        ftruncate(this.fd, flushStart, () => this.writeDone());
         return;
       }
       this.written += n;
