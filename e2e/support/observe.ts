@@ -4,7 +4,8 @@
  */
 import type { TrackStats } from '@confab/client';
 import type { Page } from 'playwright-core';
-import { waitFor } from './wait';
+import assert from 'node:assert/strict';
+import { measure, sleep, waitFor } from './wait';
 
 /**
  * All these readers do with a page is evaluate a function in it: a Playwright page (Chromium) is
@@ -83,7 +84,8 @@ export async function remoteStats(page: PageReader): Promise<RemoteTrackStats[]>
   });
 }
 
-function pick(stats: RemoteTrackStats[], name: string, kind: 'audio' | 'video', source?: string): RemoteTrackStats | undefined {
+/** `name`'s `kind` track (of `source`, if given) among a viewer's remote stats. */
+export function pick(stats: RemoteTrackStats[], name: string, kind: 'audio' | 'video', source?: string): RemoteTrackStats | undefined {
   return stats.find(
     (s) => s.participantName === name && s.kind === kind && (source === undefined || s.source === source),
   );
@@ -328,4 +330,51 @@ export async function expectListedPeople(page: PageReader, viewerName: string, n
     timeout,
     message: `${viewerName}'s People list shows exactly ${want.join(', ')}`,
   });
+}
+
+/** How long a stopped track's last packets and frames may keep arriving and decoding (a loaded decoder lags). */
+const SETTLE_MS = 3000;
+const SETTLE_STEP_MS = 300;
+/** How long a stopped track must then stand still. */
+const STILL_MS = 1500;
+
+/**
+ * `name`'s microphone or camera (`kind`) at `viewer` has stopped: `fields` stop moving within SETTLE_MS (what was
+ * already sent still lands and decodes), then stay unchanged for STILL_MS. A track whose stats entry
+ * is gone counts as "no packets" (noted).
+ */
+export async function expectStandsStill(
+  viewer: PageReader,
+  name: string,
+  kind: 'audio' | 'video',
+  fields: readonly ('packetsReceived' | 'bytesReceived' | 'framesDecoded')[],
+  what: string,
+): Promise<void> {
+  const read = async () => pick(await remoteStats(viewer), name, kind, kind === 'audio' ? 'microphone' : 'camera');
+  const same = (a: RemoteTrackStats | undefined, b: RemoteTrackStats | undefined) =>
+    a === undefined || b === undefined ? a === b : fields.every((f) => a[f] === b[f]);
+  const settleBy = Date.now() + SETTLE_MS;
+  let first = await read();
+  for (;;) {
+    await sleep(SETTLE_STEP_MS);
+    const next = await read();
+    if (same(first, next)) break;
+    assert.ok(Date.now() < settleBy, `${what}: still moving ${SETTLE_MS} ms after it stopped (${fields.map((f) => `${f} ${first?.[f]} -> ${next?.[f]}`).join(', ')})`);
+    first = next;
+  }
+  await sleep(STILL_MS);
+  const later = await read();
+  if (first === undefined || later === undefined) {
+    console.log(`[note] ${what}: no stats entry (before=${first !== undefined}, after=${later !== undefined})`);
+    assert.ok(later === undefined, `${what}: a stats entry appeared while stopped: ${JSON.stringify(later)}`);
+    return;
+  }
+  assert.equal(later.trackId, first.trackId, `${what}: the track changed while stopped`);
+  for (const f of fields) {
+    const a: number | undefined = first[f];
+    const b: number | undefined = later[f];
+    assert.ok(a !== undefined, `${what}: ${f} is not reported`);
+    measure(`stopped_${kind}_${f}_delta`, (b ?? 0) - a, `over_ms=${STILL_MS}`);
+    assert.equal(b, a, `${what}: ${f} went from ${a} to ${b} in ${STILL_MS} ms once it had stopped (a stopped track must cost no bandwidth)`);
+  }
 }

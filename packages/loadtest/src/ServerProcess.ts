@@ -97,7 +97,7 @@ export class ServerProcess {
         ...process.env,
         CONFAB_HOST: '127.0.0.1',
         CONFAB_PORT: String(port),
-        CONFAB_LOG_LEVEL: options.logLevel ?? 'warn',
+        CONFAB_LOG_LEVEL: options.logLevel ?? process.env['CONFAB_E2E_LOG_LEVEL'] ?? 'warn',
         CONFAB_SHUTDOWN_GRACE_SECONDS: '0',
         ...options.env,
       },
