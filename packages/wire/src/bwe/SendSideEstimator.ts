@@ -35,6 +35,9 @@ const NARROW_SHARE = 0.5;
 const NARROW_CUT = 0.7;
 /** A probe that measured this much more than the estimate replaces it (less is noise). */
 const PROBE_JUMP = 1.0;
+/** Every report for this long found packets waiting this long in a queue: the link is full (congested). */
+const STANDING_QUEUE_MS = 30;
+const STANDING_QUEUE_CONFIRM_MS = 1000;
 
 /**
  * The send-side bandwidth estimate towards one receiver, from its transport-cc feedback: the
@@ -57,6 +60,8 @@ export class SendSideEstimator {
   private readonly lossReport: LossReport = { received: 0, lost: 0, receivedBytes: 0, bytes: 0, firstSendMs: NaN, lastSendMs: NaN };
   /** The current estimate, bits/s. */
   estimate: number;
+  /** Since when every report has found a queue of STANDING_QUEUE_MS or more (-1: the last did not). */
+  private queuedSinceMs = -1;
   /** Reports processed, and reports that named at least one packet we sent. */
   reports = 0;
   usefulReports = 0;
@@ -130,6 +135,8 @@ export class SendSideEstimator {
     report.lost = results.lost;
     const lossBefore = this.lossBased.estimate;
     let loss = this.lossBased.update(report, delay, ackedBps, nowMs);
+    if (this.queueDelay.ms < STANDING_QUEUE_MS) this.queuedSinceMs = -1;
+    else if (this.queuedSinceMs < 0) this.queuedSinceMs = nowMs;
     const narrow = this.queueDelay.narrowerThan(NARROW_SHARE);
     if (narrow < NARROW_CUT * Math.min(delay, lossBefore)) {
       loss = this.lossBased.measured(narrow, nowMs);
@@ -158,6 +165,17 @@ export class SendSideEstimator {
    */
   lossLimited(nowMs: number): boolean {
     return this.lossBased.estimate < LOSS_LIMITED_SHARE * this.delayBased.estimate && this.lossBased.decreasedWithin(LOSS_MEMORY_MS, nowMs);
+  }
+
+  /**
+   * The link has shown that it is full: loss sets the estimate (lossLimited), or every report for
+   * STANDING_QUEUE_CONFIRM_MS found our packets waiting in a queue. A receiver that stalls now and
+   * then (a busy CPU stamps its packets late) shows delays that come and go, which the delay-based
+   * estimate reads as overuse, but no standing queue and no loss: what the estimate says then is
+   * a guess, and the allocator does not pause a video on it.
+   */
+  congested(nowMs: number): boolean {
+    return this.lossLimited(nowMs) || (this.queuedSinceMs >= 0 && nowMs - this.queuedSinceMs >= STANDING_QUEUE_CONFIRM_MS);
   }
 
   /** The loss ratio of the last batch of reports (0..1). */

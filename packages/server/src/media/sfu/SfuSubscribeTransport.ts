@@ -229,7 +229,7 @@ export class SfuSubscribeTransport extends SfuTransport implements ConsumerOwner
       tracks.push(consumer.allocation);
     }
     this.allocatedBps = this.availableBitrate;
-    allocate(tracks, this.allocatedBps);
+    allocate(tracks, this.allocatedBps, { congestionConfirmed: this.bandwidth.congestionConfirmed(nowMs) });
     // Probing looks for what the tiles ask for, so a subscriber held low climbs back when the link allows.
     this.bandwidth.setWantedBitrate(wantedBitrate(tracks));
     for (const consumer of this.consumers.values()) if (!consumer.closed && !consumer.paused) consumer.applyAllocation(nowMs);

@@ -97,6 +97,10 @@ export class SubscriberBandwidth implements PacerOutput {
     return this.available;
   }
 
+  /** The link has shown that it is full (SendSideEstimator.congested); false until estimated. */
+  congestionConfirmed(nowMs: number): boolean {
+    return this.estimator?.congested(nowMs) ?? false;
+  }
 
   /** The subscriber's answer says whether (under which id) it takes transport-wide-cc. */
   negotiated(transportCcId: number): void {

@@ -148,6 +148,22 @@ test('pausing has hysteresis: a flowing video keeps its lowest layer through a s
   assert.equal(fresh.target, 0, 'a video never paused starts as soon as its layer fits');
 });
 
+test('an estimate the link has not confirmed (no loss, no standing queue) pauses no video that is flowing; a confirmed one does', () => {
+  const unconfirmed = { congestionConfirmed: false };
+  const [speaker, other] = [camera({ current: 0, priority: VideoPriority.Speaker }), camera({ current: 0 })];
+  // 200 kbps: room for one q layer (150 kbps), not for two.
+  allocate([speaker, other], 200_000, unconfirmed);
+  assert.deepEqual([speaker.target, other.target, other.pausedForBandwidth], [0, 0, false], 'both keep their lowest layer');
+  const climbing = camera({ current: 1, priority: VideoPriority.Speaker });
+  allocate([climbing, other], 200_000, unconfirmed);
+  assert.deepEqual([climbing.target, other.target], [0, 0], 'but nothing stays above its lowest layer on credit');
+  const fresh = camera();
+  allocate([speaker, fresh], 200_000, unconfirmed);
+  assert.deepEqual([fresh.target, fresh.pausedForBandwidth], [-1, true], 'a video not yet flowing does not start on credit');
+  allocate([speaker, other], 200_000, { congestionConfirmed: true });
+  assert.deepEqual([speaker.target, other.target, other.pausedForBandwidth], [0, -1, true], 'confirmed: the lower-ranked one pauses');
+});
+
 test('the layer being received stays while 3/4 of it fits: a key frame burst on it does not step a subscriber down', () => {
   // Measured: another subscriber's switch made the publisher send key frames on every layer, and
   // f's rate read 3.5 Mbit/s for a second against an uncapped subscriber's 2.85 Mbit/s estimate.
