@@ -8,6 +8,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { waitUntil, type RedisProcess } from '@confab/loadtest';
 import { Redis } from 'ioredis';
 import { scripts } from '../src/cluster/redis/scripts';
+import { RedisMonitor } from './support/redisMonitor';
 import { roomHosts, startTestCluster, stopTestCluster, type ClusterNode } from './support/clusterNodes';
 import { WsClient } from './support/wsClient';
 
@@ -73,19 +74,14 @@ test('rooms spread over the nodes, least loaded first', async () => {
 
 /** Runs `act` with every command Redis runs meanwhile (and 200 ms after) shown to `seen`; returns the seconds it took. */
 async function monitored(act: () => Promise<void>, seen: (args: string[]) => void): Promise<number> {
-  const spy = new Redis(redis.url());
-  spy.on('error', () => undefined);
-  const monitor = await spy.monitor();
+  const monitor = await RedisMonitor.start(redis.url(), seen);
   try {
-    monitor.on('error', () => undefined);
-    monitor.on('monitor', (_time: string, args: string[]) => seen(args));
     const started = performance.now();
     await act();
     await sleep(200); // the last replies' publishes
     return (performance.now() - started) / 1000;
   } finally {
-    monitor.disconnect();
-    spy.disconnect();
+    monitor.stop();
   }
 }
 
