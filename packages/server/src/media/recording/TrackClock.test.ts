@@ -17,6 +17,16 @@ test('a mute keeps the capture clock: the frames after it land where their times
   assert.equal(clock.frameTime(48000 * 5, 5020), 5000);
 });
 
+test('frames held up on the way (a sender or server that stood still for 1.5 s) keep their capture times: no gap in the file', () => {
+  const clock = new TrackClock(90000, new SenderClock());
+  clock.frameTime(0, 0);
+  clock.frameTime(3000, 33);
+  // Captured at 66 and 100 ms, both delivered after the stall.
+  assert.equal(clock.frameTime(6000, 1566), 1000 / 15);
+  assert.equal(clock.frameTime(9000, 1567), 100);
+  assert.equal(clock.frameTime(90000 * 2, 2000), 2000, 'and on as before');
+});
+
 test('a source that starts a new timeline continues where arrival places it, never going back', () => {
   const clock = new TrackClock(90000, new SenderClock());
   clock.frameTime(1000, 0);

@@ -1,9 +1,16 @@
 /**
- * A source's timestamps beyond this far from where arrival times place them (ms) are not
- * believed: the sender started a new timeline (restart, new SSRC, a timestamp jump). A mute keeps
- * the capture clock running, so its gap stays well inside this.
+ * A source's timestamps this far ahead of where arrival times place them (ms) are not believed:
+ * the sender started a new timeline (restart, new SSRC, a timestamp jump); nothing arrives before
+ * it is captured. A mute keeps the capture clock running, so its gap stays well inside this ...
  */
-const RESYNC_MS = 1000;
+const RESYNC_AHEAD_MS = 1000;
+/**
+ * ... while frames may arrive this much later than their timestamps place them and keep their
+ * capture times: a sender or a server that stood still (a busy CPU) delivers what it captured
+ * meanwhile in a burst. Placed by arrival, every track of the call gained the stall as a gap
+ * (measured: a second of a 43 s recording). Beyond it, a new timeline that happens to lag.
+ */
+const RESYNC_BEHIND_MS = 5000;
 /**
  * A start from Sender Reports is believed only this much before the first frame's arrival (a key
  * frame paced out over a slow uplink arrives a few hundred ms after its capture) and not after
@@ -61,7 +68,7 @@ export class SenderClock {
  *
  * The start is the first frame's arrival until the publisher's Sender Reports give better: the
  * first frame's capture time on the sender's clock, moved onto ours by the publisher's
- * SenderClock. A new timeline at the source (see RESYNC_MS, or reset() on a new SSRC) continues
+ * SenderClock. A new timeline at the source (see RESYNC_AHEAD_MS, or reset() on a new SSRC) continues
  * the file where arrival times place it, never before the last frame.
  */
 export class TrackClock {
@@ -123,7 +130,7 @@ export class TrackClock {
     if (this.segmentStarted) {
       const ts = this.lastTs + ((rtpTs - (this.lastTs >>> 0)) | 0);
       const fileMs = this.segmentFileMs + ((ts - this.segmentTs) * 1000) / this.clockRate;
-      if (Math.abs(fileMs - byArrival) < RESYNC_MS && fileMs >= this.lastFileMs) {
+      if (fileMs - byArrival < RESYNC_AHEAD_MS && byArrival - fileMs < RESYNC_BEHIND_MS && fileMs >= this.lastFileMs) {
         this.lastTs = ts;
         this.lastFileMs = fileMs;
         return fileMs;
