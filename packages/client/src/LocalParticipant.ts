@@ -266,13 +266,31 @@ export class LocalParticipant {
    */
   async republish(publisher: PublisherConnection, participantId = this.participantId): Promise<ConfabError[]> {
     this.rebind(publisher, participantId);
+    const tracks = [...this.trackMap.values()];
+    const item = (track: LocalTrack) => ({
+      source: track.source,
+      track: track.mediaStreamTrack,
+      ...(typeof MediaStream === 'function' ? { stream: new MediaStream([track.mediaStreamTrack]) } : {}),
+      muted: track.muted,
+    });
     const errors: ConfabError[] = [];
-    for (const track of [...this.trackMap.values()]) {
+    const bound = async (track: LocalTrack, transceiver: RTCRtpTransceiver): Promise<void> => {
+      track.transceiver = transceiver;
+      if (track.source !== 'microphone') void this.dynacast.bind(track.source, transceiver.sender);
+      if (track.muted) await setSenderTrack(transceiver.sender, null);
+    };
+    // All in one negotiation; if that fails, one by one, so one bad track does not keep the others back.
+    try {
+      const transceivers = await publisher.publishAll(tracks.map(item));
+      for (let i = 0; i < tracks.length; i++) await bound(tracks[i]!, transceivers[i]!);
+      return errors;
+    } catch {
+      // tried again below, each on its own
+    }
+    for (const track of tracks) {
       try {
-        const stream = typeof MediaStream === 'function' ? new MediaStream([track.mediaStreamTrack]) : undefined;
-        track.transceiver = await publisher.publish(track.source, track.mediaStreamTrack, stream, track.muted);
-        if (track.source !== 'microphone') void this.dynacast.bind(track.source, track.transceiver.sender);
-        if (track.muted) await setSenderTrack(track.transceiver.sender, null);
+        const { source, track: mediaTrack, stream, muted } = item(track);
+        await bound(track, await publisher.publish(source, mediaTrack, stream, muted));
       } catch (error) {
         errors.push(ConfabError.wrap(error));
       }

@@ -5,6 +5,15 @@ import { updateSenderParameters } from './senderParameters';
 import { SerialQueue } from './SerialQueue';
 import { preferCodec, sendEncodingsFor, type VideoPublishDefaults } from './videoEncoding';
 
+/** One track to publish. */
+export interface PublishItem {
+  source: TrackSource;
+  track: MediaStreamTrack;
+  stream?: MediaStream;
+  /** Announced muted: it sends nothing until unmuted. */
+  muted?: boolean;
+}
+
 /**
  * The publisher peer connection: the client offers, the server answers (docs/protocol.md step 3).
  * Negotiations run one at a time through a queue, so a publish never overlaps an unpublish.
@@ -29,40 +38,62 @@ export class PublisherConnection {
    * Adds a sendonly transceiver for `track`, offers it and announces it as `source`. Resolves with
    * the transceiver once the server's answer is applied; on failure the transceiver is removed again.
    */
-  publish(source: TrackSource, track: MediaStreamTrack, stream?: MediaStream, muted = false): Promise<RTCRtpTransceiver> {
+  async publish(source: TrackSource, track: MediaStreamTrack, stream?: MediaStream, muted = false): Promise<RTCRtpTransceiver> {
+    const [transceiver] = await this.publishAll([{ source, track, ...(stream ? { stream } : {}), muted }]);
+    return transceiver!;
+  }
+
+  /**
+   * Several tracks in one negotiation: one offer carrying them all, each announced, one answer
+   * (a connection rebuilt after a move publishes everything at once, not one round trip after
+   * another). Resolves with the transceivers in order; on any failure all of them are removed again.
+   */
+  publishAll(items: readonly PublishItem[]): Promise<RTCRtpTransceiver[]> {
     return this.queue.run(async () => {
       this.assertOpen();
-      const init: RTCRtpTransceiverInit = { direction: 'sendonly', streams: stream ? [stream] : [] };
-      if (source !== 'microphone') {
-        // A screen share is read, not watched: keep text sharp and drop frames instead.
-        if (source === 'screen' && 'contentHint' in track && !track.contentHint) track.contentHint = 'detail';
-        init.sendEncodings = sendEncodingsFor(source, this.video);
-      }
-      const transceiver = this.pc.addTransceiver(track, init);
-      if (source !== 'microphone') this.preferCodec(transceiver);
-      let announced = false;
+      const transceivers = items.map((item) => this.addSender(item));
+      const announced: TrackSource[] = [];
       try {
         const offer = await this.pc.createOffer();
         await this.pc.setLocalDescription(offer);
-        const mid = transceiver.mid;
-        if (mid === null) throw ConfabError.connectionFailed('publisher: transceiver has no mid after setLocalDescription');
-        await this.signal.request({ type: 'publish', source, mid, ...(muted ? { muted } : {}) });
-        announced = true;
+        await Promise.all(
+          items.map(async ({ source, muted }, i) => {
+            const mid = transceivers[i]!.mid;
+            if (mid === null) throw ConfabError.connectionFailed('publisher: transceiver has no mid after setLocalDescription');
+            await this.signal.request({ type: 'publish', source, mid, ...(muted ? { muted } : {}) });
+            announced.push(source);
+          }),
+        );
         await this.exchange(this.pc.localDescription?.sdp ?? offer.sdp ?? '');
-        if (source === 'screen') await this.keepResolution(transceiver.sender);
-        return transceiver;
+        for (let i = 0; i < items.length; i++) if (items[i]!.source === 'screen') await this.keepResolution(transceivers[i]!.sender);
+        return transceivers;
       } catch (error) {
         await this.rollback();
-        this.detach(transceiver);
-        try {
-          transceiver.stop();
-        } catch {
-          // not supported or already stopped
+        for (const transceiver of transceivers) {
+          this.detach(transceiver);
+          try {
+            transceiver.stop();
+          } catch {
+            // not supported or already stopped
+          }
         }
-        if (announced) this.signal.request({ type: 'unpublish', source }).catch(() => undefined);
+        for (const source of announced) this.signal.request({ type: 'unpublish', source }).catch(() => undefined);
         throw ConfabError.wrap(error);
       }
     });
+  }
+
+  /** A sendonly transceiver for one track, with its encodings and codec preference. */
+  private addSender({ source, track, stream }: PublishItem): RTCRtpTransceiver {
+    const init: RTCRtpTransceiverInit = { direction: 'sendonly', streams: stream ? [stream] : [] };
+    if (source !== 'microphone') {
+      // A screen share is read, not watched: keep text sharp and drop frames instead.
+      if (source === 'screen' && 'contentHint' in track && !track.contentHint) track.contentHint = 'detail';
+      init.sendEncodings = sendEncodingsFor(source, this.video);
+    }
+    const transceiver = this.pc.addTransceiver(track, init);
+    if (source !== 'microphone') this.preferCodec(transceiver);
+    return transceiver;
   }
 
   /**
