@@ -337,7 +337,7 @@ test('a resume applies the fresh TURN credentials of `resumed` to both connectio
   await room.leave();
 });
 
-test('a room moved to another server: same participant id and remote participants, both peer connections rebuilt, tracks republished', async () => {
+test('a room moved to another server: same participant id and remote participants, both peer connections rebuilt, tracks republished in one negotiation', async () => {
   const fresh = [{ urls: 'turn:other-node.example:3478', username: '1800000000:me', credential: 'new' }];
   const { WebSocket, sockets } = resumingServer((id) => ({ type: 'resumed', id, lastRequestId: 4, iceServers: fresh, mediaReset: true }));
   const { RTCPeerConnection, peers } = fakePeerConnectionClass();
@@ -345,6 +345,7 @@ test('a room moved to another server: same participant id and remote participant
   const camera = fakeTrack('video');
   await room.localParticipant.publishTrack(camera, 'camera');
   await room.localParticipant.setMuted('camera', true);
+  await room.localParticipant.publishTrack(fakeTrack('audio'), 'microphone');
   sockets[0]!.receive({ type: 'offer', target: 'subscriber', revision: 1, sdp: 'fake mids=0', tracks: [{ mid: '0', trackId: 'a-cam', participantId: 'alice' }] });
   await tick(5);
   const alice = room.participants.get('alice')!;
@@ -363,8 +364,9 @@ test('a room moved to another server: same participant id and remote participant
   const [publisher, subscriber] = [peers[2]!, peers[3]!];
   assert.deepEqual(publisher.config.iceServers, fresh);
   const sent = sockets[1]!.messages();
-  assert.deepEqual(sent.map((m) => m['type']), ['resume', 'publish', 'offer'], 'no join: the camera is published again on the new connection');
+  assert.deepEqual(sent.map((m) => m['type']), ['resume', 'publish', 'publish', 'offer'], 'no join: camera and microphone are published again on the new connection, in one offer');
   assert.deepEqual(sent[1], { type: 'publish', source: 'camera', mid: '0', muted: true, id: sent[1]!['id'] });
+  assert.deepEqual(sent[2], { type: 'publish', source: 'microphone', mid: '1', id: sent[2]!['id'] });
   assert.equal(publisher.transceivers[0]!.sender.track, null, 'still muted');
   assert.equal(room.localParticipant.id, 'me');
   assert.equal(room.participants.get('alice'), alice, 'remote participants are kept');
