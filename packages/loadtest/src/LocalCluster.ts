@@ -33,7 +33,8 @@ export class ClusterNode {
     readonly id: string,
     readonly port: number,
     private readonly env: Record<string, string>,
-    private readonly logLevel: string,
+    /** Undefined: ServerProcess's default (CONFAB_E2E_LOG_LEVEL, else warn). */
+    private readonly logLevel: string | undefined,
     private readonly onLine: ((name: string, line: string) => void) | undefined,
   ) {}
 
@@ -128,7 +129,7 @@ export class LocalCluster {
           CONFAB_TRUST_PROXY: '127.0.0.1',
           ...options.env,
         };
-        return new ClusterNode(id, ports[i]!, env, options.logLevel ?? 'warn', onLine);
+        return new ClusterNode(id, ports[i]!, env, options.logLevel, onLine);
       });
       stopOnFailure.push(...nodes.map((n) => () => n.stop()));
       await Promise.all(nodes.map((n) => n.start()));
