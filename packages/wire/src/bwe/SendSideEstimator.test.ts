@@ -122,39 +122,35 @@ describe('lossLimited: loss sets the estimate only at a bottleneck', () => {
 });
 
 describe('SendSideEstimator.congested: the link has shown that it is full', () => {
-  /** When congested() was true, over a simulated run. */
-  const congestedTimes = (options: Parameters<typeof simulateLink>[1]): number[] => {
-    const estimator = new SendSideEstimator();
-    const times: number[] = [];
-    simulateLink(estimator, { ...options, onEstimate: (t) => void (estimator.congested(t) && times.push(t)) });
-    return times;
-  };
-
-  it('a receiver that falls 120 ms behind and catches up, again and again (a busy CPU), on a clean link: never, though the delay reads as overuse', () => {
+  /** Over a simulated run: when congested() was true, the estimates, and how many reports found a queue of 30 ms or more. */
+  const run = (options: Parameters<typeof simulateLink>[1]) => {
     const estimator = new SendSideEstimator();
     const times: number[] = [];
     let queued = 0;
     const { samples } = simulateLink(estimator, {
-      phases: [{ untilMs: 20_000, capacityBps: 10e6 }],
-      wantedBps: 1.5e6,
-      receiverLag: { riseMs: 400, peakMs: 120, fallMs: 140 },
+      ...options,
       onEstimate: (t) => {
         if (estimator.congested(t)) times.push(t);
         if (estimator.queueDelay.ms >= 30) queued++;
       },
     });
+    return { times, samples, queued };
+  };
+
+  it('a receiver that falls 120 ms behind and catches up, again and again (a busy CPU), on a clean link: never, though the delay reads as overuse', () => {
+    const { times, samples, queued } = run({ phases: [{ untilMs: 20_000, capacityBps: 10e6 }], wantedBps: 1.5e6, receiverLag: { riseMs: 400, peakMs: 120, fallMs: 140 } });
     assert.ok(queued > 0, 'reports that found a queue');
     assert.ok(estimateRange(samples, 2000, 20_000).min < 1.5e6, 'the delay-based estimate took the lag for a queue and fell below what is sent');
     assert.deepEqual(times, [], 'never taken for a full link');
   });
 
   it('a bottleneck that drops (tbf): within 1 s of the cap', () => {
-    const times = congestedTimes({ phases: [{ untilMs: 10_000, capacityBps: 5e6 }, { untilMs: 20_000, capacityBps: 400e3 }], wantedBps: 2.5e6, queueMs: 100 });
+    const { times } = run({ phases: [{ untilMs: 10_000, capacityBps: 5e6 }, { untilMs: 20_000, capacityBps: 400e3 }], wantedBps: 2.5e6, queueMs: 100 });
     assert.ok(times.length > 0 && times[0]! >= 10_000 && times[0]! < 11_000, `first at ${times[0]}`);
   });
 
   it('a deep buffer that drops nothing: the standing queue, within 2.5 s of the cap', () => {
-    const times = congestedTimes({ phases: [{ untilMs: 10_000, capacityBps: 5e6 }, { untilMs: 20_000, capacityBps: 800e3 }], wantedBps: 2.5e6, queueMs: 10_000 });
+    const { times } = run({ phases: [{ untilMs: 10_000, capacityBps: 5e6 }, { untilMs: 20_000, capacityBps: 800e3 }], wantedBps: 2.5e6, queueMs: 10_000 });
     assert.ok(times.length > 0 && times[0]! >= 10_000 && times[0]! < 12_500, `first at ${times[0]}`);
   });
 });
