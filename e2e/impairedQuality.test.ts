@@ -228,7 +228,7 @@ describe('video on an impaired link', { skip: skip ?? false, timeout: 240_000 },
         }
         for (const [viewer, frames, publisher, layers] of [['Alice', othersAlice, 'Carol', carolLayers], ['Carol', othersCarol, 'Alice', aliceLayers]] as const) {
           const below = frames.filter(([, h]) => h < layers.f).length;
-          assert.ok(frames.length > 100 && below === 0, `${viewer}, uncapped, keeps ${publisher}'s top layer: ${below} of ${frames.length} frames below it (${heights(frames)})`);
+          assert.ok(frames.length > 100 && below === 0, `${viewer}, uncapped, keeps ${publisher}'s top layer: ${below} of ${frames.length} frames below it (${heights(frames)}); now encoded ${JSON.stringify(await layerHeights(publisher === 'Alice' ? alice : carol))}; ${detail}`);
         }
         liftAt = await pageNow(bob.page);
       } finally {

@@ -164,7 +164,7 @@ test('an estimate the link has not confirmed (no loss, no standing queue) pauses
   assert.deepEqual([speaker.target, other.target, other.pausedForBandwidth], [0, -1, true], 'confirmed: the lower-ranked one pauses');
 });
 
-test('the layer being received stays while 3/4 of it fits: a key frame burst on it does not step a subscriber down', () => {
+test('the layer being received stays while 3/4 of it fits (1/2 on a link showing no congestion): a key frame burst on it does not step a subscriber down', () => {
   // Measured: another subscriber's switch made the publisher send key frames on every layer, and
   // f's rate read 3.5 Mbit/s for a second against an uncapped subscriber's 2.85 Mbit/s estimate.
   const receiving = camera({ current: 2 });
@@ -173,6 +173,12 @@ test('the layer being received stays while 3/4 of it fits: a key frame burst on 
   assert.equal(receiving.target, 2, 'kept through the burst');
   allocate([receiving], 2_000_000);
   assert.equal(receiving.target, 1, 'a link that really narrowed still moves it down');
+  // Measured too: 3.52 Mbit/s against 2.44, the estimate of a clean link still catching up with what is sent.
+  receiving.layers[2]!.bitrate = 3_520_000;
+  allocate([receiving], 2_440_000, { congestionConfirmed: false });
+  assert.equal(receiving.target, 2, 'kept on a link that has shown no congestion');
+  allocate([receiving], 2_440_000, { congestionConfirmed: true });
+  assert.equal(receiving.target, 1, 'the same estimate on a congested link moves it down');
   const climbing = camera({ current: 1 });
   climbing.layers[2]!.bitrate = 3_480_000;
   allocate([climbing], 2_850_000);

@@ -64,6 +64,13 @@ const OVERLOAD = 2;
  * 2.6 to 3.5 Mbit/s); pausing or stepping down for each would cost seconds of picture.
  */
 const KEEP_SHARE = 0.75;
+/**
+ * The same, while the link has shown no congestion (AllocationSignal): an uncapped link's estimate
+ * only runs somewhat ahead of what is sent, so the key frames another subscriber's switch brings on
+ * every layer can take a layer's rate past it (measured: 720p at 3.5 Mbit/s against a 2.44 Mbit/s
+ * estimate, and the uncapped viewer stepped down to 360p for 7 frames).
+ */
+const KEEP_SHARE_UNCONFIRMED = 0.5;
 /** A video paused for bandwidth resumes once the budget covers its lowest layer with this much to spare (no flapping). */
 const RESUME_HEADROOM = 1.25;
 
@@ -129,7 +136,8 @@ export interface AllocationSignal {
  * visible video its lowest layer while that fits (the rest are paused; one already flowing stays
  * while 3/4 of its lowest layer fits, or while the link has not shown it is full: AllocationSignal;
  * one paused resumes when 5/4 of it fits), then each one up towards
- * the layer its tile wants with what is left (the layer it receives stays while 3/4 of it fits). When bandwidth is limited, a video climbs at most one
+ * the layer its tile wants with what is left (the layer it receives stays while 3/4 of it fits, 1/2
+ * while the link has not shown it is full). When bandwidth is limited, a video climbs at most one
  * layer above the one it receives per round (a new estimate is proven layer by layer). When what
  * is sent now is more than twice the estimate, videos moving down drop their current layer at once.
  */
@@ -149,6 +157,7 @@ export function allocate(tracks: readonly AllocationTrack[], availableBitrate: n
     sending += cost;
   }
   const overloaded = sending > OVERLOAD * availableBitrate;
+  const keepShare = signal.congestionConfirmed ? KEEP_SHARE : KEEP_SHARE_UNCONFIRMED;
   const videos = tracks.filter((t) => t.kind === 'video').sort((a, b) => a.priority - b.priority);
   const wanted = videos.map(wantedLayer);
   for (let v = 0; v < videos.length; v++) {
@@ -175,7 +184,7 @@ export function allocate(tracks: readonly AllocationTrack[], availableBitrate: n
     for (let i = want; i > track.target; i--) {
       if (!track.layers[i]!.available && track.layers.some((l) => l.available)) continue;
       const extra = layerBitrate(track, i) - layerBitrate(track, track.target);
-      if ((i === track.current ? KEEP_SHARE * extra : extra) <= budget) {
+      if ((i === track.current ? keepShare * extra : extra) <= budget) {
         budget -= extra;
         track.target = i;
         break;
