@@ -225,6 +225,13 @@ export class SfuConsumer implements Consumer {
     this.rewriter?.resync();
   }
 
+  /** The publisher was silent (an outage) and sends again: video starts again at a key frame (LayerSelector.restartAtKeyFrame). */
+  publisherReturned(): void {
+    if (this.kind !== 'video' || this.currentClosed) return;
+    this.selector.restartAtKeyFrame();
+    this.syncFanout();
+  }
+
   /** A subscriber lost the picture (PLI) or asks for a fresh start (FIR): the layer it gets (or waits for). */
   requestKeyFrame(): void {
     if (this.currentPaused || this.currentClosed) return;

@@ -278,7 +278,10 @@ export class SfuProducer implements Producer {
   receive(layer: ProducerLayer, buf: Buffer, len: number, headerLength: number, nowMs: number): void {
     if (rtpPayloadType(buf) !== this.payloadType) return;
     this.ctx.counters.rtpPacketsReceived++;
-    if (this.silence.heard(nowMs)) this.requestKeyFrame(nowMs);
+    if (this.silence.heard(nowMs)) {
+      for (const consumer of this.consumers) consumer.publisherReturned();
+      this.requestKeyFrame(nowMs);
+    }
     layer.stats!.onPacket(rtpSeq(buf), rtpTimestamp(buf), nowMs);
     layer.bitrate.add(len, nowMs);
     if (this.audioLevelId > 0) {
@@ -355,6 +358,7 @@ export class SfuProducer implements Producer {
       if (cache.lookup(seq, nowMs) >= 0) return; // a duplicate (a retransmission that crossed the original)
       keyFrame = this.codec === 'h264' ? isH264KeyFrame(buf, headerLength, payloadEnd) : isVp8KeyFrame(buf, headerLength, payloadEnd);
       if (keyFrame) {
+        if (layer.keyFrames.awaitingKeyFrame) this.ctx.logger.debug({ producer: this.id, layer: layer.index }, 'key frame');
         layer.keyFrames.keyFrameReceived();
         if (this.codec === 'vp8') this.readPictureSize(layer, buf, headerLength, payloadEnd);
       }

@@ -135,6 +135,7 @@ export class SfuPublishTransport extends SfuTransport implements ProducerOwner {
   }
 
   sendKeyFrameRequest(producer: SfuProducer, layer: ProducerLayer): void {
+    this.logger.debug({ transport: this.label, producer: producer.id, layer: layer.index, connected: this.connected, ssrc: layer.ssrc }, 'key frame request');
     if (!this.connected || layer.ssrc < 0) return;
     const slot = this.ctx.slots.take();
     const end = producer.usesFir

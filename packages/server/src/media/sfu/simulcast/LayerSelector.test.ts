@@ -15,3 +15,15 @@ test('moving down: the current layer flows until the target key frame, unless it
   selector.stopCurrent();
   assert.equal(selector.accept(0, false), LayerDecision.Forward, 'on its target: nothing to stop');
 });
+
+test('the source silent and back: nothing flows until a key frame of the target, which starts a new segment', () => {
+  const selector = new LayerSelector(() => 3);
+  selector.setTarget(1, 0);
+  assert.equal(selector.accept(1, true), LayerDecision.Switch);
+  assert.equal(selector.accept(1, false), LayerDecision.Forward);
+  selector.restartAtKeyFrame();
+  assert.equal(selector.accept(1, false), LayerDecision.Drop, 'pictures that need what was lost');
+  assert.equal(selector.accept(0, true), LayerDecision.Drop, 'another layer');
+  assert.equal(selector.accept(1, true), LayerDecision.Switch);
+  assert.equal(selector.accept(1, false), LayerDecision.Forward);
+});

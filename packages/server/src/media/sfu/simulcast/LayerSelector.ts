@@ -50,6 +50,17 @@ export class LayerSelector {
     if (this.current !== this.target) this.current = -1;
   }
 
+  /**
+   * The source fell silent and sends again (a network outage at the publisher): the receiver never
+   * got what it sent meanwhile, so nothing flows until a key frame of the target, which starts the
+   * outgoing stream anew as a switch does (no gap in sequence numbers or picture ids for the
+   * receiver to wait on: measured, Chromium decoded the first key frame after such a gap and then
+   * nothing, key frames included, until its own request 3 s later).
+   */
+  restartAtKeyFrame(): void {
+    this.current = -1;
+  }
+
   /** Per packet of `layer` (`keyFrame`: it starts a key frame). Allocates nothing. */
   accept(layer: number, keyFrame: boolean): LayerDecision {
     if (layer === this.current) return LayerDecision.Forward;

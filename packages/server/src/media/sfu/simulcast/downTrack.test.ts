@@ -175,6 +175,22 @@ test('hidden: nothing goes out at once; visible again: the layer restarts at its
   assertContinuous(sent, consumer.ssrc);
 });
 
+test('the publisher silent for a second (an outage): the layer restarts at its next key frame, with no gap for the receiver to wait on', () => {
+  const { consumer, sent, play, target, keyFrameRequests } = setup();
+  target(1, 0);
+  play(0, 900);
+  const before = sent.length;
+  assert.ok(before > 10);
+  const asked = keyFrameRequests.length;
+  // Nothing from 900 to 2000 ms arrives; the recording's next key frame is at ~2100 ms.
+  play(2000, 4000);
+  assert.ok(keyFrameRequests.length > asked, 'a key frame is asked for as soon as the publisher is heard again (the publisher makes one on every layer)');
+  const resumed = sent[before]!;
+  assert.ok(resumed.keyFrame && resumed.t > 2000, `resumes with a key frame (at ${resumed.t} ms), not with pictures whose references were lost`);
+  assert.equal(resumed.layer, 1, 'on the layer it had');
+  assertContinuous(sent, consumer.ssrc);
+});
+
 test('dynacast from the consumers: layers nobody receives go off after 3 s, a needed one comes on at once', () => {
   const { producer, play, target, layersTold } = setup();
   target(0, 0);
