@@ -42,7 +42,7 @@ test('receiver reports: worst loss of any stream, jitter of audio only, RTT from
 });
 
 test('wanted bitrate: every audio, the layer each visible tile asks for, nothing for hidden ones', () => {
-  const layers = (rates: number[]) => rates.map((bitrate, i) => ({ height: 180 * 2 ** i, bitrate, available: true }));
+  const layers = (rates: number[]) => rates.map((bitrate, i) => ({ height: 180 * 2 ** i, bitrate, available: true, flowing: true }));
   const track = (over: Partial<AllocationTrack>): AllocationTrack => ({ kind: 'video', priority: 2, visible: true, height: 0, layers: layers([150_000, 500_000, 2_000_000]), current: -1, target: -1, pausedForBandwidth: false, dropCurrent: false, ...over });
   assert.equal(
     wantedBitrate([

@@ -10,9 +10,9 @@ function camera(fields: Partial<AllocationTrack> = {}): AllocationTrack {
     visible: true,
     height: 0,
     layers: [
-      { height: 180, bitrate: 150_000, available: true },
-      { height: 360, bitrate: 500_000, available: true },
-      { height: 720, bitrate: 2_000_000, available: true },
+      { height: 180, bitrate: 150_000, available: true, flowing: true },
+      { height: 360, bitrate: 500_000, available: true, flowing: true },
+      { height: 720, bitrate: 2_000_000, available: true, flowing: true },
     ],
     current: -1,
     target: -1,
@@ -23,7 +23,7 @@ function camera(fields: Partial<AllocationTrack> = {}): AllocationTrack {
 }
 
 function audio(): AllocationTrack {
-  return { kind: 'audio', priority: VideoPriority.Camera, visible: true, height: 0, layers: [{ height: 0, bitrate: 40_000, available: true }], current: 0, target: -1, pausedForBandwidth: false, dropCurrent: false };
+  return { kind: 'audio', priority: VideoPriority.Camera, visible: true, height: 0, layers: [{ height: 0, bitrate: 40_000, available: true, flowing: true }], current: 0, target: -1, pausedForBandwidth: false, dropCurrent: false };
 }
 
 test('tile size: never a layer taller than the tile, the top one when unknown or larger', () => {
@@ -41,6 +41,15 @@ test('tile size: never a layer taller than the tile, the top one when unknown or
   const unknownHeights = camera({ height: 300 });
   for (const l of unknownHeights.layers) l.height = 0;
   assert.equal(wantedLayer(unknownHeights), 1, 'heights not known yet: assumed 180/360/720');
+  const silent = camera({ height: 700 });
+  for (const l of silent.layers) l.flowing = false;
+  silent.layers[0]!.available = false; // h and f stay available: switched off by dynacast
+  assert.equal(wantedLayer(silent), 2, 'nothing received yet: the tile decides');
+  silent.current = 0;
+  assert.equal(wantedLayer(silent), 0, 'flowing when the publisher fell silent: the layer it had');
+  silent.current = 2;
+  silent.height = 120;
+  assert.equal(wantedLayer(silent), 0, 'and lower when the tile shrank meanwhile');
 });
 
 test('no estimate yet (Infinity): every video gets what its tile asks for; hidden ones nothing and are not "paused"', () => {
@@ -107,7 +116,7 @@ test('a paused video resumes when there is room again', () => {
 });
 
 test('a single-layer stream (no simulcast) is either sent whole or paused', () => {
-  const plain = camera({ layers: [{ height: 480, bitrate: 800_000, available: true }], height: 120 });
+  const plain = camera({ layers: [{ height: 480, bitrate: 800_000, available: true, flowing: true }], height: 120 });
   allocate([plain], Infinity);
   assert.equal(plain.target, 0, 'a small tile still gets the only layer there is');
   allocate([plain], 500_000);

@@ -21,6 +21,8 @@ export interface AllocationLayer {
   bitrate: number;
   /** Sending, or silent only because we asked it to be (dynacast). */
   available: boolean;
+  /** Packets of it arrived lately (available or not: a publisher may send what dynacast has not asked for yet). */
+  flowing: boolean;
 }
 
 export interface AllocationTrack {
@@ -100,9 +102,15 @@ export function tileLayer(track: AllocationTrack): number {
  * The layer the tile asks for, whatever the bandwidth: the smallest available one at least as
  * tall as the tile (the top available one if none is), -1 when hidden. With no layer available
  * (nothing received yet) the layers count as they are, so the choice is ready when they come.
+ * A video that was flowing when its publisher fell silent (no layer flows: a network outage;
+ * layers switched off by dynacast count as available, so they would be wanted) keeps its layer,
+ * or a lower one if the tile shrank meanwhile: chasing layers that are not there only makes the
+ * subscriber switch twice when the publisher comes back (measured: up to the tile's layer at the
+ * first key frame, down again 100-300 ms later).
  */
 export function wantedLayer(track: AllocationTrack): number {
   if (!track.visible || track.layers.length === 0) return -1;
+  if (track.current >= 0 && !track.layers.some((l) => l.flowing)) return Math.min(track.current, tileLayer(track));
   const anyAvailable = track.layers.some((l) => l.available);
   let best = -1;
   for (let i = 0; i < track.layers.length; i++) {
