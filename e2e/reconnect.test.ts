@@ -60,6 +60,68 @@ async function videoDecodesAgain(viewer: Page, viewerName: string, of: string, t
   return r.at;
 }
 
+/** What `sender`'s page sends of its video (packets, frames encoded) and the state of its ICE, summed over its peer connections. */
+async function sending(sender: Page): Promise<string> {
+  return sender.evaluate(async () => {
+    let packets = 0;
+    let frames = 0;
+    const ice: string[] = [];
+    for (const pc of (window as unknown as { __e2ePeerConnections: RTCPeerConnection[] }).__e2ePeerConnections) {
+      if (pc.connectionState === 'closed') continue;
+      ice.push(pc.iceConnectionState);
+      (await pc.getStats()).forEach((s: Record<string, unknown>) => {
+        if (s['type'] !== 'outbound-rtp' || s['kind'] !== 'video') return;
+        packets += Number(s['packetsSent'] ?? 0);
+        frames += Number(s['framesEncoded'] ?? 0);
+      });
+    }
+    return `sent ${packets} pkts ${frames} frames, ice ${ice.join('/')}`;
+  });
+}
+
+/** What `viewer`'s page receives and decodes of `name`'s camera, from its receiver's inbound-rtp. */
+async function receiving(viewer: Page, name: string): Promise<string> {
+  return viewer.evaluate(async (of) => {
+    type Track = { source: string; receiver?: RTCRtpReceiver };
+    const room = (window as unknown as { confabRoom: { participants: Map<string, { name: string; tracks: Map<string, Track> }> } }).confabRoom;
+    const who = [...room.participants.values()].find((p) => p.name === of);
+    const receiver = [...(who?.tracks.values() ?? [])].find((t) => t.source === 'camera')?.receiver;
+    const fields = [['packetsReceived', 'pkts'], ['packetsLost', 'lost'], ['framesReceived', 'frames'], ['framesDecoded', 'decoded'], ['keyFramesDecoded', 'key'], ['framesDropped', 'dropped'], ['nackCount', 'nack'], ['pliCount', 'pli']];
+    let line = 'nothing';
+    (await receiver?.getStats())?.forEach((s: Record<string, unknown>) => {
+      if (s['type'] === 'inbound-rtp') line = fields.map(([k, label]) => `${label} ${String(s[k!] ?? '-')}`).join(' ');
+    });
+    return line;
+  }, name);
+}
+
+/**
+ * Samples, every 100 ms until stopped, what `sender` sends and what each viewer receives and
+ * decodes of its camera; returns the changes, in ms from `from`: where a slow recovery spent its time.
+ */
+function traceRecovery(sender: Page, viewers: Record<string, Page>, name: string, from: number): () => Promise<string> {
+  const changes: string[] = [];
+  let stopped = false;
+  const loop = (async () => {
+    let last = '';
+    while (!stopped) {
+      const seen = await Promise.all([
+        sending(sender).catch(() => '?'),
+        ...Object.entries(viewers).map(async ([who, page]) => `${who} ${await receiving(page, name).catch(() => '?')}`),
+      ]);
+      const now = seen.join('; ');
+      if (now !== last && changes.length < 60) changes.push(`${Date.now() - from}: ${now}`);
+      last = now;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  })();
+  return async () => {
+    stopped = true;
+    await loop;
+    return changes.join(' | ');
+  };
+}
+
 async function selfId(page: Page): Promise<string> {
   return page.evaluate(() => (window as unknown as { confabRoom: { localParticipant: { id: string } } }).confabRoom.localParticipant.id);
 }
@@ -113,10 +175,14 @@ describe('network loss', { timeout: 150_000 }, () => {
         await cut.restore();
       }
       const restoredAt = Date.now();
+      const trace = traceRecovery(carol, { Alice: alice!, Bob: bob! }, 'Carol', restoredAt);
       const [aliceAt, bobAt] = await Promise.all([
         videoDecodesAgain(alice!, 'Alice', 'Carol', 20_000),
         videoDecodesAgain(bob!, 'Bob', 'Carol', 20_000),
-      ]);
+      ]).finally(async () => {
+        const changes = await trace();
+        if (Date.now() - restoredAt > 2_000) console.log(`# 3 s outage, Carol's video from the network's return (ms): ${changes}`);
+      });
       await carol.evaluate(() => (window as unknown as { __chatSent: Promise<void> }).__chatSent);
       console.log(`# 3 s outage: video decoding again at Alice ${aliceAt - restoredAt} ms, at Bob ${bobAt - restoredAt} ms after the network returned`);
       // Which recovery ran (the outage is close to the heartbeat timeout, 4 s, so either side may give up
