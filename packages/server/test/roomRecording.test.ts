@@ -19,10 +19,20 @@ import { WebhookReceiver } from './support/webhookReceiver';
 
 const T = 30_000;
 
-async function tempDir(t: { after(fn: () => Promise<void>): void }): Promise<string> {
-  const dir = await mkdtemp(join(tmpdir(), 'confab-room-recording-'));
-  t.after(() => rm(dir, { recursive: true, force: true }));
-  return dir;
+async function tempDir(): Promise<string> {
+  return mkdtemp(join(tmpdir(), 'confab-room-recording-'));
+}
+
+/**
+ * After the test, stops the server, then removes the folder it records into. One hook, in that
+ * order: a test's hooks run in the order they were added, and a server still finishing a
+ * recording writes files into a folder being removed (ENOTEMPTY).
+ */
+function stopThenRemove(t: { after(fn: () => Promise<void>): void }, server: ServerProcess, dir: string): void {
+  t.after(async () => {
+    await server.stop();
+    await rm(dir, { recursive: true, force: true });
+  });
 }
 
 async function closeAll(participants: HeadlessParticipant[]): Promise<void> {
@@ -39,9 +49,9 @@ async function refusal(call: Promise<unknown>): Promise<string> {
 }
 
 test('a moderator records a call: others may not, a late joiner hears of it before any media, a late camera starts where it began, every file reads', async (t) => {
-  const dir = await tempDir(t);
+  const dir = await tempDir();
   const server = await ServerProcess.start({ env: { CONFAB_RECORDINGS_DIR: dir } });
-  t.after(() => server.stop());
+  stopThenRemove(t, server, dir);
   const url = server.rtcUrl;
   const alice = new HeadlessParticipant({ url, room: 'recorded', name: 'Alice' });
   const bob = new HeadlessParticipant({ url, room: 'recorded', name: 'Bob' });
@@ -116,11 +126,11 @@ test('a moderator records a call: others may not, a late joiner hears of it befo
 });
 
 test('the admin API records a room: start, conflict, the node limit, list with files, a ranged download, stop, webhooks; tokens without the grant are refused', async (t) => {
-  const dir = await tempDir(t);
+  const dir = await tempDir();
   const receiver = await WebhookReceiver.listen(TEST_KEY, TEST_SECRET);
   t.after(() => receiver.close());
   const server = await ServerProcess.start({ env: { ...TOKEN_MODE_ENV, CONFAB_RECORDINGS_DIR: dir, CONFAB_MAX_RECORDINGS: '1', CONFAB_WEBHOOK_URLS: receiver.url } });
-  t.after(() => server.stop());
+  stopThenRemove(t, server, dir);
   const url = server.rtcUrl;
   const ada = new HeadlessParticipant({ url, room: 'api-recorded', name: 'Ada', accessToken: await token('api-recorded', 'ada') });
   const ben = new HeadlessParticipant({ url, room: 'other', name: 'Ben', accessToken: await token('other', 'ben') });
@@ -198,12 +208,12 @@ test('the admin API records a room: start, conflict, the node limit, list with f
 });
 
 test('a folder that cannot be written: the start is refused with the reason, nobody is told of a recording, the call goes on', async (t) => {
-  const dir = await tempDir(t);
+  const dir = await tempDir();
   const blocked = join(dir, 'not-a-folder');
   await writeFile(blocked, 'a file where the recordings folder should be');
   await chmod(blocked, 0o400);
   const server = await ServerProcess.start({ env: { CONFAB_RECORDINGS_DIR: blocked } });
-  t.after(() => server.stop());
+  stopThenRemove(t, server, dir);
   const alice = new HeadlessParticipant({ url: server.rtcUrl, room: 'blocked', name: 'Alice' });
   const bob = new HeadlessParticipant({ url: server.rtcUrl, room: 'blocked', name: 'Bob' });
   t.after(() => closeAll([alice, bob]));
