@@ -157,12 +157,17 @@ test("a switch keeps the timeline on capture time through the layers' Sender Rep
   assert.ok(capturedApart > 0 && capturedApart < 90 * 100, `one frame or so apart (${capturedApart / 90} ms)`);
 });
 
+/** A consumer receiving h from the start until `until` ms; `before`: how many packets it sent by then. */
+function receivingH(until: number) {
+  const parts = setup();
+  parts.target(1, 0);
+  parts.play(0, until);
+  assert.ok(parts.sent.length > 10);
+  return { ...parts, before: parts.sent.length };
+}
+
 test('hidden: nothing goes out at once; visible again: the layer restarts at its next key frame', () => {
-  const { consumer, sent, play, target, keyFrameRequests } = setup();
-  target(1, 0);
-  play(0, 1000);
-  const before = sent.length;
-  assert.ok(before > 10);
+  const { consumer, sent, play, target, keyFrameRequests, before } = receivingH(1000);
   target(-1, 1000);
   play(1000, 1200);
   assert.equal(sent.length, before, 'no bytes while hidden');
@@ -176,11 +181,7 @@ test('hidden: nothing goes out at once; visible again: the layer restarts at its
 });
 
 test('the publisher silent for a second (an outage): the layer restarts at its next key frame, with no gap for the receiver to wait on', () => {
-  const { consumer, sent, play, target, keyFrameRequests } = setup();
-  target(1, 0);
-  play(0, 900);
-  const before = sent.length;
-  assert.ok(before > 10);
+  const { consumer, sent, play, keyFrameRequests, before } = receivingH(900);
   const asked = keyFrameRequests.length;
   // Nothing from 900 to 2000 ms arrives; the recording's next key frame is at ~2100 ms.
   play(2000, 4000);
