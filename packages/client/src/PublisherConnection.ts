@@ -56,7 +56,9 @@ export class PublisherConnection {
       try {
         const offer = await this.pc.createOffer();
         await this.pc.setLocalDescription(offer);
-        await Promise.all(
+        // Settled, not Promise.all: on a refusal every other request has its answer before the
+        // rollback, so each one the server accepted is unpublished again.
+        const replies = await Promise.allSettled(
           items.map(async ({ source, muted }, i) => {
             const mid = transceivers[i]!.mid;
             if (mid === null) throw ConfabError.connectionFailed('publisher: transceiver has no mid after setLocalDescription');
@@ -64,6 +66,8 @@ export class PublisherConnection {
             announced.push(source);
           }),
         );
+        const refused = replies.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+        if (refused) throw refused.reason;
         await this.exchange(this.pc.localDescription?.sdp ?? offer.sdp ?? '');
         for (let i = 0; i < items.length; i++) if (items[i]!.source === 'screen') await this.keepResolution(transceivers[i]!.sender);
         return transceivers;
