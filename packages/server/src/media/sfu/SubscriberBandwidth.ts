@@ -26,6 +26,12 @@ const OFFERED_HEADROOM = 1.5;
  * left 16-20 kB owed, the first 180p key frame held ~300 ms behind it.
  */
 const CUT_SHARE = 0.7;
+/**
+ * After such a cut the pacer keeps to the new estimate this long, whatever its signal: a cap shows
+ * first as delay, and pacing at what was offered the second before (4 Mbit/s into 400 kbit/s)
+ * queued the lower layer's key frame behind the old layer's packets (a picture still for 833 ms).
+ */
+const CUT_PACING_MS = 1000;
 const QUEUE_MIN_MS = 20;
 const QUEUE_MAX_MS = BOTTLENECK_DRAIN_MS;
 /** The owner hears of a new estimate when it moved at least this much since the last time it heard. */
@@ -76,6 +82,8 @@ export class SubscriberBandwidth implements PacerOutput {
   private transportCcId = 0;
   private available = Infinity;
   private notified = 0;
+  /** Until then the pacer keeps to the estimate as at a bottleneck: it was just cut sharply (on any signal). */
+  private cutUntilMs = -Infinity;
   private wanted = NaN;
   /** Bytes handed to us in the current window, and the rate of the last complete window. */
   private offeredBytes = 0;
@@ -147,8 +155,11 @@ export class SubscriberBandwidth implements PacerOutput {
     const estimate = estimator.estimate;
     const before = this.available;
     this.available = estimate;
+    // Infinity before the first estimate: that is no cut.
+    const cut = estimate < CUT_SHARE * before && before !== Infinity;
+    if (cut) this.cutUntilMs = nowMs + CUT_PACING_MS;
     this.pace(nowMs);
-    if (estimate < CUT_SHARE * before && estimator.lossLimited(nowMs)) {
+    if (cut && estimator.lossLimited(nowMs)) {
       const queuedMs = Math.min(Math.max(estimator.queueDelay.ms, QUEUE_MIN_MS), QUEUE_MAX_MS);
       this.pacer.forgive((estimate * queuedMs) / 8000);
     }
@@ -183,7 +194,7 @@ export class SubscriberBandwidth implements PacerOutput {
    * has just lowered that) and for longer (Pacer's BOTTLENECK_DRAIN_MS); elsewhere it only smooths.
    */
   private pace(nowMs: number): void {
-    if (this.estimator?.lossLimited(nowMs)) this.pacer.setRate(this.available * PACING_FACTOR_AT_BOTTLENECK, BOTTLENECK_DRAIN_MS);
+    if (this.estimator?.lossLimited(nowMs) || nowMs < this.cutUntilMs) this.pacer.setRate(this.available * PACING_FACTOR_AT_BOTTLENECK, BOTTLENECK_DRAIN_MS);
     else this.pacer.setRate(Math.max(this.available * PACING_FACTOR, this.offeredBps * OFFERED_HEADROOM));
   }
 
