@@ -279,12 +279,13 @@ export class SfuConsumer implements Consumer {
     a.current = this.selector.current;
     const layers = producer.layers;
     while (a.layers.length > layers.length) a.layers.pop();
-    while (a.layers.length < layers.length) a.layers.push({ height: 0, bitrate: 0, available: false, flowing: false });
+    while (a.layers.length < layers.length) a.layers.push({ height: 0, bitrate: 0, steadyBitrate: 0, available: false, flowing: false });
     for (let i = 0; i < layers.length; i++) {
       const layer = layers[i]!;
       const out = a.layers[i]!;
       out.height = layer.height;
       out.bitrate = layer.bitrate.current(nowMs);
+      out.steadyBitrate = layer.bitrate.currentSteady(nowMs);
       out.available = layers.length === 1 || layer.available(nowMs, LAYER_START_GRACE_MS);
       out.flowing = layer.bitrate.active(nowMs);
     }

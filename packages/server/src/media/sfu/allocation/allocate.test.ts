@@ -193,3 +193,20 @@ test('the layer being received stays while 3/4 of it fits (1/2 on a link showing
   allocate([climbing], 2_850_000);
   assert.equal(climbing.target, 1, 'a layer not received is climbed to only when all of it fits');
 });
+
+test('keeping the layer being received is judged on its steady rate: key frames on every layer do not step an uncapped viewer down', () => {
+  // Measured: a capped viewer's key frame request read Carol's 720p layer at 2.85 Mbit/s for 1.5 s
+  // (steady 1.49) while Alice's estimate was still climbing at 1.15 Mbit/s, no congestion seen.
+  const receiving = camera({ current: 2 });
+  receiving.layers[2]!.bitrate = 2_853_000;
+  receiving.layers[2]!.steadyBitrate = 1_491_000;
+  allocate([receiving], 1_152_000, { congestionConfirmed: false });
+  assert.equal(receiving.target, 2, 'kept');
+  const climbing = camera({ current: 1 });
+  climbing.layers[2]!.bitrate = 2_853_000;
+  climbing.layers[2]!.steadyBitrate = 1_491_000;
+  allocate([climbing], 1_152_000, { congestionConfirmed: false });
+  assert.equal(climbing.target, 1, 'climbing to it still takes its peak');
+  allocate([receiving], 1_152_000, { congestionConfirmed: true });
+  assert.equal(receiving.target, 1, 'a congested link moves it down');
+});

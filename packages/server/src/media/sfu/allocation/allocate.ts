@@ -17,8 +17,10 @@ export const enum VideoPriority {
 export interface AllocationLayer {
   /** Picture height in pixels; 0 while unknown (then assumed from its position: 720, 360, 180 ...). */
   height: number;
-  /** Measured bits per second; 0 while unknown or silent (then assumed from its position). */
+  /** Measured bits per second, at its peak (a key frame's burst included); 0 while unknown or silent (then assumed from its position). */
   bitrate: number;
+  /** Measured without a key frame's burst (BitrateMeter.steady); 0 or absent: `bitrate`. Keeping a layer is judged on it. */
+  steadyBitrate?: number;
   /** Sending, or silent only because we asked it to be (dynacast). */
   available: boolean;
   /** Packets of it arrived lately (available or not: a publisher may send what dynacast has not asked for yet). */
@@ -80,6 +82,12 @@ export function layerBitrate(track: AllocationTrack, index: number): number {
   const measured = track.layers[index]!.bitrate;
   if (measured > 0) return measured;
   return TOP_LAYER_BITRATE / 4 ** (track.layers.length - 1 - index);
+}
+
+/** What keeping layer `index` costs: its steady rate where known. */
+function keepBitrate(track: AllocationTrack, index: number): number {
+  const steady = track.layers[index]!.steadyBitrate ?? 0;
+  return steady > 0 ? steady : layerBitrate(track, index);
 }
 
 export function layerHeight(track: AllocationTrack, index: number): number {
@@ -191,7 +199,7 @@ export function allocate(tracks: readonly AllocationTrack[], availableBitrate: n
     if (track.target < 0) continue;
     for (let i = want; i > track.target; i--) {
       if (!track.layers[i]!.available && track.layers.some((l) => l.available)) continue;
-      const extra = layerBitrate(track, i) - layerBitrate(track, track.target);
+      const extra = (i === track.current ? keepBitrate(track, i) : layerBitrate(track, i)) - layerBitrate(track, track.target);
       if ((i === track.current ? keepShare * extra : extra) <= budget) {
         budget -= extra;
         track.target = i;
