@@ -11,6 +11,7 @@ import { uniqueRoom } from './support/browser';
 import { createHarness, type Harness } from './support/harness';
 import { expectTilePlaying, remoteStats, tileSelector, waitGone, watchGone } from './support/observe';
 import { localUdpPorts, NetworkCut, PC_RECORDER } from './support/network';
+import { receiving, traceChanges } from './support/receiveTrace';
 import { waitFor } from './support/wait';
 
 /** The victim reaches the server on its own loopback address, so its signaling can be cut alone. */
@@ -79,49 +80,6 @@ async function sending(sender: Page): Promise<string> {
   });
 }
 
-/** What `viewer`'s page receives and decodes of `name`'s camera, from its receiver's inbound-rtp. */
-async function receiving(viewer: Page, name: string): Promise<string> {
-  return viewer.evaluate(async (of) => {
-    type Track = { source: string; receiver?: RTCRtpReceiver };
-    const room = (window as unknown as { confabRoom: { participants: Map<string, { name: string; tracks: Map<string, Track> }> } }).confabRoom;
-    const who = [...room.participants.values()].find((p) => p.name === of);
-    const receiver = [...(who?.tracks.values() ?? [])].find((t) => t.source === 'camera')?.receiver;
-    const fields = [['packetsReceived', 'pkts'], ['packetsLost', 'lost'], ['framesReceived', 'frames'], ['framesDecoded', 'decoded'], ['keyFramesDecoded', 'key'], ['framesDropped', 'dropped'], ['nackCount', 'nack'], ['pliCount', 'pli']];
-    let line = 'nothing';
-    (await receiver?.getStats())?.forEach((s: Record<string, unknown>) => {
-      if (s['type'] === 'inbound-rtp') line = fields.map(([k, label]) => `${label} ${String(s[k!] ?? '-')}`).join(' ');
-    });
-    return line;
-  }, name);
-}
-
-/**
- * Samples, every 100 ms until stopped, what `sender` sends and what each viewer receives and
- * decodes of its camera; returns the changes, in ms from `from`: where a slow recovery spent its time.
- */
-function traceRecovery(sender: Page, viewers: Record<string, Page>, name: string, from: number): () => Promise<string> {
-  const changes: string[] = [];
-  let stopped = false;
-  const loop = (async () => {
-    let last = '';
-    while (!stopped) {
-      const seen = await Promise.all([
-        sending(sender).catch(() => '?'),
-        ...Object.entries(viewers).map(async ([who, page]) => `${who} ${await receiving(page, name).catch(() => '?')}`),
-      ]);
-      const now = seen.join('; ');
-      if (now !== last && changes.length < 60) changes.push(`${Date.now() - from}: ${now}`);
-      last = now;
-      await new Promise((r) => setTimeout(r, 100));
-    }
-  })();
-  return async () => {
-    stopped = true;
-    await loop;
-    return changes.join(' | ');
-  };
-}
-
 async function selfId(page: Page): Promise<string> {
   return page.evaluate(() => (window as unknown as { confabRoom: { localParticipant: { id: string } } }).confabRoom.localParticipant.id);
 }
@@ -175,13 +133,13 @@ describe('network loss', { timeout: 150_000 }, () => {
         await cut.restore();
       }
       const restoredAt = Date.now();
-      const trace = traceRecovery(carol, { Alice: alice!, Bob: bob! }, 'Carol', restoredAt);
+      const trace = traceChanges({ Carol: () => sending(carol), Alice: () => receiving(alice!, 'Carol'), Bob: () => receiving(bob!, 'Carol') }, restoredAt);
       const [aliceAt, bobAt] = await Promise.all([
         videoDecodesAgain(alice!, 'Alice', 'Carol', 20_000),
         videoDecodesAgain(bob!, 'Bob', 'Carol', 20_000),
       ]).finally(async () => {
         const changes = await trace();
-        if (Date.now() - restoredAt > 2_000) console.log(`# 3 s outage, Carol's video from the network's return (ms): ${changes}`);
+        if (Date.now() - restoredAt > 2_000) console.log(`# 3 s outage, Carol's video from the network's return (ms): ${changes.slice(0, 60).join(' | ')}`);
       });
       await carol.evaluate(() => (window as unknown as { __chatSent: Promise<void> }).__chatSent);
       console.log(`# 3 s outage: video decoding again at Alice ${aliceAt - restoredAt} ms, at Bob ${bobAt - restoredAt} ms after the network returned`);

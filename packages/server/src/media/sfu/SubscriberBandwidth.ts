@@ -186,7 +186,10 @@ export class SubscriberBandwidth implements PacerOutput {
     if (estimator === null || estimator.history.sent === 0) return;
     const wanted = Number.isNaN(this.wanted) ? this.offeredBps : this.wanted;
     const target = estimator.planProbe(nowMs, wanted);
-    if (target > 0) this.pacer.probe(target, estimator.probeCluster, nowMs);
+    if (target > 0) {
+      this.logger.debug({ transport: this.label, bps: Math.round(target), cluster: estimator.probeCluster }, 'probe');
+      this.pacer.probe(target, estimator.probeCluster, nowMs);
+    }
   }
 
   /**

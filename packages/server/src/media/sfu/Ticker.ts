@@ -5,6 +5,9 @@ export interface Tickable {
   tick(nowMs: number): void;
 }
 
+/** A tick this much later than its period is worth a warning. */
+const STALL_MS = 200;
+
 /**
  * One interval timer for every transport of the engine, running only while there are any: a
  * timer wakeup costs about 0.13 ms of CPU on the machines we measured, so one per transport (or
@@ -13,6 +16,7 @@ export interface Tickable {
 export class Ticker {
   private readonly members = new Set<Tickable>();
   private timer: NodeJS.Timeout | null = null;
+  private lastTickMs = NaN;
 
   constructor(
     private readonly periodMs: number,
@@ -21,7 +25,10 @@ export class Ticker {
 
   add(member: Tickable): void {
     this.members.add(member);
-    this.timer ??= setInterval(this.tick, this.periodMs).unref();
+    if (this.timer === null) {
+      this.lastTickMs = performance.now();
+      this.timer = setInterval(this.tick, this.periodMs).unref();
+    }
   }
 
   delete(member: Tickable): void {
@@ -34,6 +41,10 @@ export class Ticker {
 
   private readonly tick = (): void => {
     const nowMs = performance.now();
+    // A thread held up this long (GC, a long synchronous task, no CPU) holds up every packet too.
+    const lateMs = nowMs - this.lastTickMs - this.periodMs;
+    if (lateMs > STALL_MS) this.logger.warn({ lateMs: Math.round(lateMs) }, 'media thread stalled');
+    this.lastTickMs = nowMs;
     for (const member of this.members) {
       try {
         member.tick(nowMs);
