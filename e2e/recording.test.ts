@@ -175,7 +175,11 @@ test('a 3-person call recorded for 20 s: consent and control in the web app, eve
       if (checked.outputTimebaseLines > 0) console.log(`[recording] ${track.file}: ${checked.outputTimebaseLines} lines from ffmpeg's null output (30 fps time base), none with the file's own`);
       // When the track really began and ended, as the pages saw it, on the recording's clock.
       const timeline = timelines[track.participantName]!;
-      const began = trackBegan(track, manifest, timeline);
+      const sentAt = timeline.firstSent[track.source]! - manifest.startedAtMs;
+      // A track published while recording is timed from its own start, which is checked below against
+      // the click and its first packet: a busy page may capture its first frame well before that frame
+      // goes out (CI: Bob's screen captured 1,037 ms before its first packet, 1,479 ms after the click).
+      const began = sentAt > 0 ? track.startMs! : trackBegan(track, manifest, timeline);
       const ended = (track.source === 'screen' ? timeline.lastSent['screen']! : stopClick) - manifest.startedAtMs;
       const durationError = checked.probe.durationSeconds * 1000 - (ended - began);
       const label = `participant=${track.participantName} source=${track.source}`;
@@ -183,7 +187,6 @@ test('a 3-person call recorded for 20 s: consent and control in the web app, eve
       if (Math.abs(durationError) > DURATION_TOLERANCE_MS) failures.push(`${track.file} (${label}): ${checked.probe.durationSeconds.toFixed(2)} s, ran ${((ended - began) / 1000).toFixed(2)} s`);
       // A track published while recording starts in the manifest between the click that published it
       // and its first packet as the page's stats saw it (read every 20 ms, late by as much again on a busy page).
-      const sentAt = timeline.firstSent[track.source]! - manifest.startedAtMs;
       if (sentAt > 0) {
         const clicked = timeline.events.filter((e) => e.type === 'click' && /^Join$|screen/i.test(e.detail) && e.at - manifest.startedAtMs < sentAt).at(-1);
         const askedAt = (clicked?.at ?? Number.NaN) - manifest.startedAtMs;
@@ -301,13 +304,11 @@ async function readStartedAt(dir: string): Promise<number | undefined> {
 }
 
 /**
- * When `track` really began on the recording's clock, as its sender's page saw it: its first
- * packet for a track published during the recording; for one running when the recording started,
- * the start itself (audio), or the first key frame encoded after it (video: a file starts on one).
+ * When `track`, running when the recording started, really began on the recording's clock, as its
+ * sender's page saw it: the start itself (audio), or the first key frame encoded after it (video: a
+ * file starts on one).
  */
 function trackBegan(track: RecordedTrack, manifest: RecordingManifest, timeline: MediaTimeline): number {
-  const firstSent = timeline.firstSent[track.source];
-  if (firstSent !== undefined && firstSent > manifest.startedAtMs) return firstSent - manifest.startedAtMs;
   if (track.kind === 'audio') return 0;
   const key = timeline.keyFrames.find((k) => k.source === track.source && k.at >= manifest.startedAtMs);
   if (key === undefined) throw new Error(`${track.participantName}'s ${track.source}: no key frame seen after the recording started`);
