@@ -16,11 +16,14 @@ import type { Page } from 'playwright-core';
  */
 export const CAPTURE_CLAPPER = `(async () => {
   const room = window.confabRoom;
-  const out = { flashes: [], beeps: [], videoFrames: 0, audioChunks: 0 };
+  const out = { flashes: [], beeps: [], videoFrames: 0, audioChunks: 0, errors: [] };
   window.__capturedClaps = out;
   const epoch = () => performance.timeOrigin + performance.now();
   const watch = async (kind, onChunk) => {
-    const track = room.localParticipant.tracks.get(kind === 'video' ? 'camera' : 'microphone').mediaStreamTrack.clone();
+    // On a busy page the camera may be published a while after the microphone.
+    const source = kind === 'video' ? 'camera' : 'microphone';
+    for (let waited = 0; !room.localParticipant.tracks.get(source) && waited < 20000; waited += 50) await new Promise((r) => setTimeout(r, 50));
+    const track = room.localParticipant.tracks.get(source).mediaStreamTrack.clone();
     const reader = new MediaStreamTrackProcessor({ track }).readable.getReader();
     let shift = Infinity;
     let lastAbove = -Infinity;
@@ -40,15 +43,16 @@ export const CAPTURE_CLAPPER = `(async () => {
       }
     }
   };
-  void watch('video', async (frame) => {
+  const failed = (err) => { if (out.errors.length < 5) out.errors.push(String(err)); };
+  watch('video', async (frame) => {
     out.videoFrames++;
     const buf = new Uint8Array(frame.allocationSize());
     const [y] = await frame.copyTo(buf);
     let sum = 0, n = 0;
     for (let row = 0; row < frame.codedHeight; row += 16) for (let col = 0; col < frame.codedWidth; col += 16) { sum += buf[y.offset + row * y.stride + col]; n++; }
     return [[frame.timestamp, sum / n > 128]];
-  });
-  void watch('audio', async (data) => {
+  }).catch(failed);
+  watch('audio', async (data) => {
     out.audioChunks++;
     const samples = new Float32Array(data.numberOfFrames);
     data.copyTo(samples, { planeIndex: 0, format: 'f32-planar' });
@@ -60,7 +64,7 @@ export const CAPTURE_CLAPPER = `(async () => {
       result.push([data.timestamp + (i / data.sampleRate) * 1e6, e / step > 0.005]);
     }
     return result;
-  });
+  }).catch(failed);
 })()`;
 
 export interface CapturedClaps {
@@ -69,6 +73,8 @@ export interface CapturedClaps {
   beepsMs: number[];
   videoFrames: number;
   audioChunks: number;
+  /** Why a track's reading stopped, if it did. */
+  errors: string[];
 }
 
 export async function startCapturingClaps(page: Page): Promise<void> {
@@ -82,11 +88,12 @@ export async function capturedClaps(page: Page): Promise<CapturedClaps> {
       beeps: { at: number; shift: number }[];
       videoFrames: number;
       audioChunks: number;
+      errors: string[];
     },
   );
   // The final shift (smallest delay seen over the whole capture) places every onset.
   const place = (list: { at: number; shift: number }[]): number[] => list.map((e) => e.at + (list.at(-1)?.shift ?? 0));
-  return { flashesMs: place(raw.flashes), beepsMs: place(raw.beeps), videoFrames: raw.videoFrames, audioChunks: raw.audioChunks };
+  return { flashesMs: place(raw.flashes), beepsMs: place(raw.beeps), videoFrames: raw.videoFrames, audioChunks: raw.audioChunks, errors: raw.errors };
 }
 
 /** One clap found in the recording and in the capture. */
