@@ -12,11 +12,12 @@
  * to 4.7-5.2 Mbit/s. The server needs a few percent of a core here, and the kernel's real-time
  * throttling (95 % per period) keeps even a runaway from taking the whole machine.
  *
- * Round-robin, not FIFO: threads of one FIFO priority never preempt each other, and with the
- * server's other threads (main, GC helpers, the other worker) on both cores its media worker
- * waited 0.6-2 s for one, in about 1 run in 5 of the 400 kbit/s cap test (the engine's 'media
- * thread stalled' warning, every viewer's picture still at once, the worker's timer 593-2,090 ms
- * late). Under RR the same priority shares a core in 100 ms slices: 0 such stalls in 8 runs.
+ * Round-robin, not FIFO: under FIFO, in about 1 run in 5 of the 400 kbit/s cap test, the media
+ * worker's timer fired 593-2,090 ms late (the engine's 'media thread stalled' warning) and every
+ * viewer's picture stood still at once; a sampler saw two of the server's threads holding both
+ * cores meanwhile. Threads of one FIFO priority never preempt each other; under RR they share a
+ * core in 100 ms slices, and 8 runs had no such stall. Which threads ran, and why, is not fully
+ * understood.
  */
 import { run } from './run';
 
