@@ -43,26 +43,15 @@ export async function flashOnsets(file: string, choice: StreamChoice = {}): Prom
   return onsets(frames.map((f) => f.t), frames.map((f) => f.luma));
 }
 
-export interface BeepChoice extends StreamChoice {
-  /** Only a tone of this frequency (a narrow band-pass first): one person's beeps in a mix where each has their own. */
-  toneHz?: number;
-  /** A beep counts only after this much quiet; default MIN_GAP_SECONDS. */
-  minGapSeconds?: number;
-}
-
-/** The band-pass's Q: a tone an octave away is 16 dB down, below the onset's -10 dB. */
-const TONE_Q = 4;
-
 /**
  * Times (s, on the file's own timeline) where the audio's energy rises past a tenth of its loudest
- * window (-10 dB), after at least `minGapSeconds` below it. Gaps in the file (lost packets, a mute)
+ * window (-20 dB), after at least `minGapSeconds` below it. Gaps in the file (lost packets, a mute)
  * are filled with silence first, so sample positions are times.
  */
-export async function beepOnsets(file: string, choice: BeepChoice = {}): Promise<number[]> {
-  const band = choice.toneHz === undefined ? '' : `,bandpass=f=${choice.toneHz}:width_type=q:width=${TONE_Q}`;
+export async function beepOnsets(file: string, choice: StreamChoice = {}, minGapSeconds = MIN_GAP_SECONDS): Promise<number[]> {
   const { stdout } = await run(
     'ffmpeg',
-    ['-nostdin', '-v', 'error', '-i', file, '-map', `0:a:${choice.index ?? 0}`, '-af', `aresample=${AUDIO_RATE}:async=1:first_pts=0${band}`, '-ac', '1', '-f', 's16le', '-'],
+    ['-nostdin', '-v', 'error', '-i', file, '-map', `0:a:${choice.index ?? 0}`, '-af', `aresample=${AUDIO_RATE}:async=1:first_pts=0`, '-ac', '1', '-f', 's16le', '-'],
     { encoding: 'buffer', maxBuffer: 256 * 1024 * 1024 },
   );
   const samples = new Int16Array(stdout.buffer, stdout.byteOffset, Math.floor(stdout.byteLength / 2));
@@ -75,7 +64,7 @@ export async function beepOnsets(file: string, choice: BeepChoice = {}): Promise
     energy.push(sum / WINDOW_SAMPLES);
   }
   const loudest = Math.max(0, ...energy);
-  return onsets(times, energy, loudest / 10, choice.minGapSeconds ?? MIN_GAP_SECONDS);
+  return onsets(times, energy, loudest / 10, minGapSeconds);
 }
 
 /** Where `values` cross `threshold` (default: halfway between their extremes) upwards, after a quiet gap. */

@@ -3,8 +3,9 @@
  * tiles and one mix of everyone's sound, so:
  * - a person's flashes are read in their own tile, over the stretches where their camera plays in it
  *   (the plan says where, and when);
- * - their beeps are read in the mix at their own clapper's tone (avSync `toneHz`): each person's
- *   browser beeps at another, so overlapping claps are still told apart.
+ * - their beeps are the mix's beeps that nobody else's could be: every page loops the same clapper at
+ *   its own phase, so a beep of the mix is kept only when no other person's microphone file, placed
+ *   by the manifest, beeps near it.
  */
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
@@ -19,6 +20,12 @@ const SCALE = 8;
 const EDGE_FRAMES = 2;
 /** A flash needs this much dark before it (the clapper's loop is 2 s, its flash 0.1 s). */
 const FLASH_GAP_SECONDS = 0.3;
+/**
+ * The mix's beeps are told apart down to this much quiet between them (a beep lasts 0.1 s), and a
+ * beep is another person's too when theirs starts within ISOLATION_MS of it.
+ */
+export const MIX_BEEP_GAP_SECONDS = 0.04;
+const ISOLATION_MS = 160;
 
 /** Each person's flash onsets in the composite, in ms on its timeline, by participant id. */
 export async function tileFlashesMs(file: string, plan: CompositePlan, fps: number): Promise<Map<string, number[]>> {
@@ -45,6 +52,11 @@ export async function tileFlashesMs(file: string, plan: CompositePlan, fps: numb
     }
   }
   return new Map([...series].map(([id, s]) => [id, onsets(s.times, s.lumas, undefined, FLASH_GAP_SECONDS).map((t) => t * 1000)]));
+}
+
+/** The mix's beeps (any clock) that no one else's beeps (same clock) are near. */
+export function beepsOnlyTheirs(mixBeeps: readonly number[], othersBeeps: readonly number[]): number[] {
+  return mixBeeps.filter((beep) => othersBeeps.every((other) => Math.abs(other - beep) > ISOLATION_MS));
 }
 
 /** Mean luma of the middle of `rect` (full-size pixels) in a frame decoded at 1/SCALE: its border and name label left out. */

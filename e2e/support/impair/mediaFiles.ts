@@ -87,29 +87,19 @@ async function cached(ext: string, key: unknown, make: (out: string, work: strin
   return path;
 }
 
-export interface ClapperOptions {
-  loopSeconds?: number;
-  /** Where in the loop the flash and the beep start. */
-  atSeconds?: number;
-  flashSeconds?: number;
-  fps?: number;
-  /** The beep's tone: people given different ones can be told apart in a mix (avSync `toneHz`). */
-  hz?: number;
-}
-
 /**
  * A clapper for A/V alignment, as two files of the same length that Chromium loops together: a
- * dark 640x480 video with a white flash, and a silent mono 48 kHz WAV with a beep (1 kHz unless
- * told), each starting `atSeconds` into the loop and lasting `flashSeconds`. Returns both paths (cached).
+ * dark 640x480 video with a white flash, and a silent mono 48 kHz WAV with a 1 kHz beep, each
+ * starting `atSeconds` into the loop and lasting `flashSeconds`. Returns both paths (cached).
  */
-export async function clapperMedia({ loopSeconds = 2, atSeconds = 1, flashSeconds = 0.1, fps = 30, hz = 1000 }: ClapperOptions = {}): Promise<{ video: string; audio: string }> {
+export async function clapperMedia(loopSeconds = 2, atSeconds = 1, flashSeconds = 0.1, fps = 30): Promise<{ video: string; audio: string }> {
   const end = atSeconds + flashSeconds;
   const video = await cached('y4m', { clapper: 'video', loopSeconds, atSeconds, flashSeconds, fps }, async (out) => {
     const flash = `drawbox=t=fill:c=white:enable='between(t,${atSeconds},${end - 0.001})'`;
     await run('ffmpeg', ['-v', 'error', '-f', 'lavfi', '-i', `color=c=0x202020:s=640x480:r=${fps}:d=${loopSeconds}`, '-vf', flash, '-pix_fmt', 'yuv420p', '-y', out]);
   });
-  const audio = await cached('wav', { clapper: 'audio', loopSeconds, atSeconds, flashSeconds, hz }, async (out) => {
-    const beep = `aevalsrc='if(between(t,${atSeconds},${end}),0.5*sin(2*PI*${hz}*t),0)':s=${RATE}:d=${loopSeconds}`;
+  const audio = await cached('wav', { clapper: 'audio', loopSeconds, atSeconds, flashSeconds }, async (out) => {
+    const beep = `aevalsrc='if(between(t,${atSeconds},${end}),0.5*sin(2*PI*1000*t),0)':s=${RATE}:d=${loopSeconds}`;
     await run('ffmpeg', ['-v', 'error', '-f', 'lavfi', '-i', beep, '-ac', '1', '-c:a', 'pcm_s16le', '-y', out]);
   });
   return { video, audio };
