@@ -42,14 +42,19 @@ export class BitrateMeter {
 
   /** The rate, or 0 once the stream has stopped. */
   current(nowMs: number): number {
-    if (!this.active(nowMs)) return 0;
-    if (this.windowStartMs >= 0 && nowMs - this.windowStartMs >= 2 * WINDOW_MS) this.settle(nowMs);
-    return this.bitrate;
+    return this.settled(nowMs) ? this.bitrate : 0;
   }
 
-  /** `steady` as of `current(nowMs)` (call that first): 0 once the stream has stopped. */
+  /** The steady rate, or 0 once the stream has stopped. */
   currentSteady(nowMs: number): number {
-    return this.active(nowMs) ? this.steady : 0;
+    return this.settled(nowMs) ? this.steady : 0;
+  }
+
+  /** False once the stream has stopped; otherwise settles a window that silence left open. */
+  private settled(nowMs: number): boolean {
+    if (!this.active(nowMs)) return false;
+    if (this.windowStartMs >= 0 && nowMs - this.windowStartMs >= 2 * WINDOW_MS) this.settle(nowMs);
+    return true;
   }
 
   private settle(nowMs: number): void {
