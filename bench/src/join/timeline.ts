@@ -5,7 +5,7 @@
  */
 export const JOIN_TIMELINE = `(() => {
   if (window.top !== window) return;
-  const t = { page: {}, ws: {}, messages: {}, pcs: [], media: {}, longTasks: [] };
+  const t = { timeOrigin: performance.timeOrigin, page: {}, ws: {}, messages: {}, errors: [], pcs: [], media: {}, longTasks: [] };
   Object.defineProperty(window, '__joinTimeline', { value: t });
   const first = (o, k) => { if (!(k in o)) o[k] = performance.now(); };
   const Ws = window.WebSocket;
@@ -18,6 +18,7 @@ export const JOIN_TIMELINE = `(() => {
         if (typeof e.data !== 'string') return;
         const type = /"type":"([a-z_]+)"/.exec(e.data)?.[1];
         if (type) first(t.messages, type);
+        if (type === 'error') t.errors.push(e.data);
       });
     }
     send(data) {
@@ -74,10 +75,14 @@ export const JOIN_TIMELINE = `(() => {
 })();`;
 
 export interface PageTimeline {
+  /** The page's navigation start, epoch ms: to line the timeline up with the server's log. */
+  timeOrigin: number;
   /** The document's and its script's arrival (Navigation and Resource Timing). */
   page: Record<string, number>;
   ws: Record<string, number>;
   messages: Record<string, number>;
+  /** The server's error messages, as sent. */
+  errors: string[];
   media: Record<string, number>;
   pcs: Record<string, number>[];
   /** [start, duration] of each main-thread task of 50 ms or more. */

@@ -17,6 +17,8 @@ export interface SimulcastSink {
   ridId: number;
 }
 
+/** libwebrtc's encoder acts on at most one key frame request per this long. */
+const ENCODER_KEY_FRAME_INTERVAL_MS = 300;
 
 /**
  * A simulcast camera as browsers send one (rid simulcast, RFC 8853): several VP8 encodings of one
@@ -32,6 +34,7 @@ export class SimulcastVp8 implements SyntheticSource {
   readonly layers: { spec: SimulcastLayerSpec; ssrc: number; encoder: SyntheticVp8; active: boolean; acknowledged: boolean }[];
   private sink: SimulcastSink | null = null;
   private running = false;
+  private lastLayerRequestMs = -Infinity;
 
   constructor(specs: readonly SimulcastLayerSpec[], options: Vp8Options = {}) {
     const width = options.width ?? 1280;
@@ -94,9 +97,14 @@ export class SimulcastVp8 implements SyntheticSource {
     for (const layer of this.layers) layer.encoder.requestKeyFrame();
   }
 
-  /** PLI for one layer's SSRC. */
-  requestLayerKeyFrame(ssrc: number): void {
-    this.layers.find((l) => l.ssrc === ssrc)?.encoder.requestKeyFrame();
+  /**
+   * PLI for one layer's SSRC, taken as libwebrtc's encoder takes it: a key frame on every layer,
+   * and other requests within 300 ms of the last one it acted on dropped (kMinKeyframeSendIntervalMs).
+   */
+  requestLayerKeyFrame(ssrc: number, nowMs = performance.now()): void {
+    if (!this.layers.some((l) => l.ssrc === ssrc) || nowMs - this.lastLayerRequestMs < ENCODER_KEY_FRAME_INTERVAL_MS) return;
+    this.lastLayerRequestMs = nowMs;
+    this.requestKeyFrame();
   }
 
   /**

@@ -15,6 +15,18 @@ export interface Vp8Options {
   maxPayloadBytes?: number;
   /** Where packets go instead of the track (a simulcast layer sends on its own SSRC). */
   onPacket?(header: RtpHeader, payload: Buffer): void;
+  /**
+   * Real VP8 to send instead of noise, for receivers that decode (a browser): the frames of an
+   * encoding at this source's size, looped. A key frame request jumps to the recording's next key
+   * frame, so it is answered on the next frame tick, as a browser's encoder answers one.
+   */
+  recording?(width: number, height: number): readonly RecordedVp8Frame[];
+}
+
+/** One encoded VP8 frame (the bitstream, frame tag first). */
+export interface RecordedVp8Frame {
+  data: Buffer;
+  keyFrame: boolean;
 }
 
 /** How much bigger than an average frame a key frame is. */
@@ -42,6 +54,8 @@ export class SyntheticVp8 implements SyntheticSource {
   private keyFrameRequested = true; // the first frame is a key frame
   private noiseOffset = 0;
   private readonly onPacket: Vp8Options['onPacket'];
+  private readonly recording: readonly RecordedVp8Frame[] | undefined;
+  private recordingAt = 0;
 
   constructor(options: Vp8Options = {}) {
     this.onPacket = options.onPacket;
@@ -56,6 +70,8 @@ export class SyntheticVp8 implements SyntheticSource {
     // Delta frames carry what the periodic key frame leaves, so the average stays on target.
     const n = this.framesPerKeyFrame;
     this.deltaFrameBytes = Math.max(50, Math.round(n > 1 ? (n * average - this.keyFrameBytes) / (n - 1) : average));
+    this.recording = options.recording?.(this.width, this.height);
+    if (this.recording && !this.recording[0]?.keyFrame) throw new Error('a VP8 recording must start with a key frame');
     this.clock = new MediaClock(1000 / this.fps, () => this.frame());
   }
 
@@ -72,10 +88,12 @@ export class SyntheticVp8 implements SyntheticSource {
   }
 
   private frame(): void {
-    const key = this.keyFrameRequested || this.framesSinceKey >= this.framesPerKeyFrame;
+    const key = this.keyFrameRequested || (!this.recording && this.framesSinceKey >= this.framesPerKeyFrame);
     this.keyFrameRequested = false;
-    this.framesSinceKey = key ? 1 : this.framesSinceKey + 1;
-    const frameBytes = key ? this.keyFrameBytes : this.deltaFrameBytes;
+    const recorded = this.recording ? this.nextRecordedFrame(key) : undefined;
+    const isKey = recorded ? recorded.keyFrame : key;
+    this.framesSinceKey = isKey ? 1 : this.framesSinceKey + 1;
+    const frameBytes = recorded ? recorded.data.length : isKey ? this.keyFrameBytes : this.deltaFrameBytes;
     const perPacket = this.maxPayload - VP8_DESCRIPTOR_SIZE;
     const packets = Math.ceil(frameBytes / perPacket);
     const chunk = Math.ceil(frameBytes / packets); // even sizes, as browsers packetize
@@ -84,8 +102,11 @@ export class SyntheticVp8 implements SyntheticSource {
       const size = Math.min(chunk, frameBytes - written);
       const payload = Buffer.allocUnsafe(VP8_DESCRIPTOR_SIZE + size);
       writeDescriptor(payload, i === 0, this.pictureId);
-      this.fillNoise(payload, VP8_DESCRIPTOR_SIZE, size);
-      if (i === 0) writeFrameHeader(payload, VP8_DESCRIPTOR_SIZE, key, frameBytes, this.width, this.height);
+      if (recorded) recorded.data.copy(payload, VP8_DESCRIPTOR_SIZE, written, written + size);
+      else {
+        this.fillNoise(payload, VP8_DESCRIPTOR_SIZE, size);
+        if (i === 0) writeFrameHeader(payload, VP8_DESCRIPTOR_SIZE, isKey, frameBytes, this.width, this.height);
+      }
       const header = new RtpHeader({
         payloadType: this.payloadType ?? 96,
         sequenceNumber: this.sequenceNumber,
@@ -100,9 +121,18 @@ export class SyntheticVp8 implements SyntheticSource {
       written += size;
     }
     this.sent.frames++;
-    if (key) this.sent.keyFrames++;
+    if (isKey) this.sent.keyFrames++;
     this.pictureId = (this.pictureId + 1) & 0x7fff;
     this.timestamp = (this.timestamp + Math.round(90000 / this.fps)) >>> 0;
+  }
+
+  /** The recording's next frame, or (`key`) its next key frame; it loops. */
+  private nextRecordedFrame(key: boolean): RecordedVp8Frame {
+    const frames = this.recording!;
+    let at = this.recordingAt % frames.length;
+    if (key) while (!frames[at]!.keyFrame) at = (at + 1) % frames.length;
+    this.recordingAt = at + 1;
+    return frames[at]!;
   }
 
   private fillNoise(out: Buffer, offset: number, size: number): void {

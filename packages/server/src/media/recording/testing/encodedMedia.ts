@@ -28,9 +28,9 @@ function cached(ext: string, args: string[]): string {
   return path;
 }
 
-/** testsrc2 at 640x360, 30 fps, ~500 kbit/s VP8, a key frame every `gop` frames. */
-export function vp8Frames(seconds: number, gop = 60): EncodedFrame[] {
-  const path = cached('ivf', ['-f', 'lavfi', '-i', 'testsrc2=size=640x360:rate=30', '-t', String(seconds), '-c:v', 'libvpx', '-b:v', '500k', '-deadline', 'realtime', '-cpu-used', '8', '-g', String(gop), '-keyint_min', String(gop), '-auto-alt-ref', '0', '-f', 'ivf']);
+/** testsrc2 at `size` (640x360), 30 fps, VP8 at `bitrate` (500k), a key frame every `gop` frames. */
+export function vp8Frames(seconds: number, gop = 60, size = '640x360', bitrate = '500k'): EncodedFrame[] {
+  const path = cached('ivf', ['-f', 'lavfi', '-i', `testsrc2=size=${size}:rate=30`, '-t', String(seconds), '-c:v', 'libvpx', '-b:v', bitrate, '-deadline', 'realtime', '-cpu-used', '8', '-g', String(gop), '-keyint_min', String(gop), '-auto-alt-ref', '0', '-f', 'ivf']);
   const ivf = readFileSync(path);
   const rateNum = ivf.readUInt32LE(16);
   const rateDen = ivf.readUInt32LE(20);

@@ -91,6 +91,10 @@ export class IceDtlsTransport
   private keys: SrtpKeyMaterial | null = null;
   private readonly logger: MediaLogger;
   readonly label: string;
+  /** For the set-up's debug log: when this transport was made, and whether a check or DTLS came yet. */
+  private readonly createdAt = performance.now();
+  private checkSeen = false;
+  private dtlsSeen = false;
 
   constructor(private readonly options: IceDtlsTransportOptions) {
     super();
@@ -111,6 +115,7 @@ export class IceDtlsTransport
       onConnected: (keys) => {
         this.keys = keys;
         this.currentState = 'connected';
+        this.logSetUp('dtls connected');
         this.safeEmit('connected', keys);
       },
       onFailed: (reason, detail) => this.close(reason, detail),
@@ -195,6 +200,10 @@ export class IceDtlsTransport
 
   /** @internal the mux: a Binding request whose USERNAME names one of our ufrags. */
   handleStunRequest(buf: Buffer, msg: StunMessage, path: IcePath): void {
+    if (!this.checkSeen) {
+      this.checkSeen = true;
+      this.logSetUp('first ice check');
+    }
     this.ice.handleStunRequest(buf, msg, path);
   }
 
@@ -209,6 +218,10 @@ export class IceDtlsTransport
         return;
       case PacketKind.Dtls:
         this.lastDtlsPath = path;
+        if (!this.dtlsSeen) {
+          this.dtlsSeen = true;
+          this.logSetUp('first dtls record');
+        }
         this.dtls.receive(Buffer.from(buf.subarray(0, length))); // handshake only: a copy, as a record may be kept
         return;
       default:
@@ -223,8 +236,16 @@ export class IceDtlsTransport
   }
 
   private onSelectedPath(path: IcePath | null): void {
-    if (path !== null && this.currentState === 'new') this.currentState = 'connecting';
+    if (path !== null && this.currentState === 'new') {
+      this.currentState = 'connecting';
+      this.logSetUp('ice path nominated');
+    }
     this.safeEmit('pathChanged', path);
+  }
+
+  /** Debug: a step of the connection's set-up, with the time since the transport was made. */
+  private logSetUp(step: string): void {
+    this.logger.debug({ transport: this.label, ms: Math.round(performance.now() - this.createdAt) }, step);
   }
 
   /** A listener that throws must not unwind into the socket handler that got us here. */
