@@ -13,6 +13,9 @@ export type Signaller = Pick<SignalClient, 'request' | 'send'>;
 export class PeerLink {
   private readonly candidates: CandidateQueue;
   private _closed = false;
+  private candidateGathered!: () => void;
+  /** Settles at this connection's first local ICE candidate (or the end of gathering without one). */
+  readonly firstCandidate = new Promise<void>((resolve) => (this.candidateGathered = resolve));
   /** Set by the connection that owns this link: how it restarts ICE. */
   onIceFailed: (() => void) | undefined;
 
@@ -25,7 +28,10 @@ export class PeerLink {
     this.candidates = new CandidateQueue(pc, (error) =>
       onError(ConfabError.connectionFailed(`${target}: could not add a remote ICE candidate`, error)),
     );
-    pc.onicecandidate = (event) => this.sendCandidate(event.candidate);
+    pc.onicecandidate = (event) => {
+      this.candidateGathered();
+      this.sendCandidate(event.candidate);
+    };
     pc.onconnectionstatechange = () => {
       if (pc.connectionState === 'failed' && !this._closed) {
         onError(ConfabError.connectionFailed(`${target} connection failed (ICE/DTLS)`));

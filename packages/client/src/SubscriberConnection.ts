@@ -57,6 +57,11 @@ export class SubscriberConnection {
     pc.ontrack = (event) => this.onTrackEvent(event);
   }
 
+  /** Settles at the connection's first local ICE candidate (or the end of gathering without one). */
+  get firstCandidate(): Promise<void> {
+    return this.link.firstCandidate;
+  }
+
   /** The slot currently carrying `trackId`, if any. */
   slotFor(trackId: string): SubscriberSlot | undefined {
     for (const slot of this.slots.values()) if (slot.trackId === trackId) return slot;

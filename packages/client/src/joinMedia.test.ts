@@ -57,6 +57,30 @@ test('connect() resolves once the first subscriber offer is answered; what came 
   await room.leave();
 });
 
+test("connect() waits for the subscriber connection's first local candidate after the answer, at most 200 ms", async () => {
+  // A browser whose gathering takes 60 ms: connect() resolves only once the candidate is there.
+  const { WebSocket } = offeringServer([OFFER]);
+  const { RTCPeerConnection, peers } = fakePeerConnectionClass();
+  let candidateAt = NaN;
+  const connecting = connect('http://confab.test', 'standup', 'Me', { WebSocket, RTCPeerConnection });
+  for (let i = 0; i < 100 && peers.length < 2; i++) await tick(1);
+  setTimeout(() => {
+    candidateAt = performance.now();
+    peers[1]!.onicecandidate?.({ candidate: { candidate: 'candidate:1 1 udp 2122260223 127.0.0.1 50000 typ host', sdpMid: '0', sdpMLineIndex: 0 } });
+  }, 60);
+  const room = await connecting;
+  assert.ok(performance.now() >= candidateAt, 'resolved after the candidate');
+  await room.leave();
+
+  // One that gathers nothing (the fakes never do): connect() goes on after 200 ms.
+  const never = offeringServer([OFFER]);
+  const begun = performance.now();
+  const second = await connect('http://confab.test', 'standup', 'Me', { WebSocket: never.WebSocket, RTCPeerConnection: fakePeerConnectionClass().RTCPeerConnection });
+  const waited = performance.now() - begun;
+  assert.ok(waited >= 190 && waited < 1_000, `waited ${Math.round(waited)} ms`);
+  await second.leave();
+});
+
 test('an offer announced but never sent holds connect() at most a second, and nothing is lost', async () => {
   const { WebSocket, sockets } = offeringServer([CHAT]);
   const { RTCPeerConnection } = fakePeerConnectionClass();

@@ -228,7 +228,7 @@ export class SfuSubscribeTransport extends SfuTransport implements ConsumerOwner
       consumer.prepareAllocation(this.activeSpeaker, nowMs);
       tracks.push(consumer.allocation);
     }
-    this.allocatedBps = this.availableBitrate;
+    this.allocatedBps = this.bandwidth.allocatableBitrate;
     allocate(tracks, this.allocatedBps, { congestionConfirmed: this.bandwidth.congestionConfirmed(nowMs) });
     // Probing looks for what the tiles ask for, so a subscriber held low climbs back when the link allows.
     this.bandwidth.setWantedBitrate(wantedBitrate(tracks));
