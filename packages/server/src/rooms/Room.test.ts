@@ -231,6 +231,20 @@ test('a publish that cannot get a media transport fails with unavailable; the pa
   assert.equal(annP.consumers.size, 1);
 });
 
+test("a subscriber whose transport the network closed misses a new track; the publish goes on for everyone else", async () => {
+  const { room, router } = makeRoom();
+  const ann = inbox();
+  const annP = await room.join(join('Ann'), ann.sink);
+  const bobP = await room.join(join('Bob'), inbox().sink);
+  await room.handle(annP.id, { type: 'publish', id: 2, source: 'microphone', mid: '0' });
+  router.transports.find((t) => t.id === `${bobP.id}/subscribe`)!.close(); // consent lost: Bob's network is gone
+  const carolP = await room.join(join('Carol'), inbox().sink);
+  await room.handle(annP.id, { type: 'publish', id: 3, source: 'camera', mid: '1' });
+  assert.deepEqual(ann.ofType('ack').map((m) => m.id), [2, 3], 'the publish is acknowledged, not refused for Bob');
+  assert.equal(carolP.consumers.size, 2, 'Carol receives both tracks');
+  assert.equal(bobP.consumers.size, 1, 'Bob only the one from before');
+});
+
 test('a lost connection shows as reconnecting; a resume replays what was missed and restarts ICE, with no leave or join', async () => {
   const { room, router } = makeRoom();
   const ann = inbox();

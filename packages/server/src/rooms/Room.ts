@@ -15,7 +15,7 @@ import {
   type TrackId,
   type TrackInfo,
 } from '@confab/protocol';
-import type { AudioLevelSample, Router, Transport, TransportSignal } from '../media/types';
+import type { AudioLevelSample, Consumer, Router, TransportSignal } from '../media/types';
 import type { NodeRecordings } from '../recording/NodeRecordings';
 import type { RecordingOutcome } from '../recording/RoomRecording';
 import type { RoomEvents } from '../webhooks/RoomEvents';
@@ -1095,24 +1095,24 @@ export class Room {
     if (!owner || owner === subscriber || subscriber.consumers.has(trackId)) return;
     const track = owner.trackById(trackId);
     if (!track) return;
-    let transport: Transport;
+    let consumer: Consumer;
     try {
-      transport = subscriber.subscribeTransport;
+      consumer = subscriber.subscribeTransport.consume(track.producer, {
+        // The subscriber's bandwidth cannot carry this video now (or can again): its tile says so instead of freezing.
+        onStreamState: (state) => {
+          if (this.participants.get(subscriber.id) !== subscriber || subscriber.consumers.get(trackId) !== consumer) return;
+          subscriber.session.send({ type: 'stream_state', trackId, ...state });
+        },
+      });
     } catch (error) {
-      // Made on first use: the media plane may be unable to host it now (ports, a worker gone).
-      // The others' publish goes on; this subscriber misses the track, and the log says why. A
-      // bug is not a refusal: it fails the room, as anywhere else.
+      // The subscriber's transport is made on first use, and the media plane may be unable to host it
+      // now (ports, a worker gone); or the network closed it (consent lost: the subscriber is going).
+      // The others' publish goes on; this subscriber misses the track, and the log says why. A bug
+      // is not a refusal: it fails the room, as anywhere else.
       if (isRoomFault(error)) throw error;
       this.options.logger.warn({ room: this.name, participant: subscriber.id, err: error }, 'no subscribe transport: track not forwarded');
       return;
     }
-    const consumer = transport.consume(track.producer, {
-      // The subscriber's bandwidth cannot carry this video now (or can again): its tile says so instead of freezing.
-      onStreamState: (state) => {
-        if (this.participants.get(subscriber.id) !== subscriber || subscriber.consumers.get(trackId) !== consumer) return;
-        subscriber.session.send({ type: 'stream_state', trackId, ...state });
-      },
-    });
     subscriber.consumers.set(trackId, consumer);
     const settings = subscriber.trackSettings.get(trackId);
     if (settings) consumer.setTrackSettings(settings);

@@ -62,6 +62,7 @@ export class RecordingTransport implements Transport {
     return new RecordingProducer(options);
   }
   consume(producer: Producer, options?: ConsumeOptions): Consumer {
+    if (this.state === 'closed') throw MediaError.conflict('transport is closed'); // as TransportBase
     const consumer = new RecordingConsumer(producer as RecordingProducer, options);
     this.consumers.push(consumer);
     return consumer;
