@@ -20,7 +20,8 @@ import { parseArgs } from 'node:util';
 import { integerOption } from './integerOption';
 import { HeadlessParticipant, ServerProcess } from '@confab/loadtest';
 import { vp8Frames } from '../../packages/server/src/media/recording/testing/encodedMedia';
-import type { Browser, Page } from 'playwright-core';
+import type { Browser, BrowserContext, CDPSession, Page } from 'playwright-core';
+import { endTrace, startTrace } from './join/pageTrace';
 import { launchBrowser, openParticipant, uniqueRoom } from '../../e2e/support/browser';
 import { pageTimings } from '../../e2e/support/observe';
 import { JOIN_TIMELINE, type PageTimeline } from './join/timeline';
@@ -37,6 +38,8 @@ const { values } = parseArgs({
     json: { type: 'boolean', default: false },
     // The server's log at debug level (key frame requests, layer choices) goes to this file.
     'server-log': { type: 'string' },
+    // A Chrome trace of each join: the page's main-thread time by kind (script, style, layout, ...).
+    trace: { type: 'boolean', default: false },
   },
 });
 const joins = integerOption(values, 'joins', 1, 200);
@@ -48,6 +51,8 @@ interface JoinResult {
   allTilesMs: number;
   firstFrameMs: Record<string, number>;
   timeline: PageTimeline;
+  /** --trace: the page's main-thread self time by trace event name, ms, until every tile played. */
+  mainThreadMs?: Record<string, number>;
 }
 
 const publisherKind = values['publisher-kind'];
@@ -96,14 +101,17 @@ report(results);
 process.exit(0); // the headless publishers' peer connections may leave timers behind
 
 async function joinOnce(browser: Browser, names: string[], name: string): Promise<JoinResult> {
-  const joiner = await openParticipant(browser, server.httpBase, room, name, { initScript: JOIN_TIMELINE, waitForState: 'none' });
+  let cdp: CDPSession | undefined;
+  const beforeGoto = values.trace ? async (page: Page, context: BrowserContext) => startTrace((cdp = await context.newCDPSession(page))) : undefined;
+  const joiner = await openParticipant(browser, server.httpBase, room, name, { initScript: JOIN_TIMELINE, waitForState: 'none', beforeGoto });
   try {
     const deadline = Date.now() + JOIN_TIMEOUT_MS;
     for (;;) {
       const timings = await pageTimings(joiner.page);
       const firstFrameMs = Object.fromEntries(names.map((n) => [n, timings.firstFrame[`${n}|camera`]]).filter(([, at]) => at !== undefined)) as Record<string, number>;
       if (Object.keys(firstFrameMs).length === names.length) {
-        return { allTilesMs: Math.max(...Object.values(firstFrameMs)), firstFrameMs, timeline: await timeline(joiner.page) };
+        const mainThreadMs = cdp ? await endTrace(cdp) : undefined;
+        return { allTilesMs: Math.max(...Object.values(firstFrameMs)), firstFrameMs, timeline: await timeline(joiner.page), ...(mainThreadMs ? { mainThreadMs } : {}) };
       }
       if (Date.now() > deadline) throw new Error(`${name} saw ${Object.keys(firstFrameMs).join(', ') || 'nobody'} of ${names.join(', ')} within ${JOIN_TIMEOUT_MS} ms\n${joiner.diagnostics()}`);
       await new Promise((r) => setTimeout(r, 25));
@@ -154,5 +162,11 @@ function report(list: JoinResult[]): void {
   console.log(`  p50 ${summary.join_to_all_tiles_p50_ms} ms, p95 ${summary.join_to_all_tiles_p95_ms} ms, max ${summary.join_to_all_tiles_max_ms} ms`);
   console.log('\nwhere the time went (ms after navigation start, median over the joins):');
   for (const [step, ms] of Object.entries(steps)) console.log(`  ${step.padEnd(40)} ${ms}`);
+  const traced = list.flatMap((r) => (r.mainThreadMs ? [r.mainThreadMs] : []));
+  if (traced.length === 0) return;
+  console.log(`\nthe page's main thread until every tile played (self time by trace event, ms, mean of ${traced.length} joins):`);
+  const names = [...new Set(traced.flatMap((t) => Object.keys(t)))];
+  const means = names.map((n) => [n, traced.reduce((sum, t) => sum + (t[n] ?? 0), 0) / traced.length] as const).sort((a, b) => b[1] - a[1]);
+  for (const [n, ms] of means.slice(0, 25)) console.log(`  ${n.padEnd(40)} ${ms.toFixed(1)}`);
 }
 

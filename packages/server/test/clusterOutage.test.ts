@@ -76,7 +76,8 @@ test('Redis stopped for 5 s and started again: the call keeps its media, joins w
   await bob!.join();
   await carl!.join();
   const received = (p: HeadlessParticipant) => p.receivedPackets().reduce((a, b) => a + b, 0);
-  await waitUntil(() => received(bob!) > 50 && received(carl!) > 50, 20_000, 'Bob and Carl receive Alice');
+  const stats = (p: HeadlessParticipant): string => JSON.stringify(p.stats());
+  await waitUntil(() => received(bob!) > 50 && received(carl!) > 50, 20_000, () => `Bob and Carl receive Alice\nAlice ${stats(alice!)}\nBob ${stats(bob!)}\nCarl ${stats(carl!)}`);
   const owner = hosts(room)[0]!;
 
   const gaps = [watchGrowth(() => received(bob!)), watchGrowth(() => received(carl!))];
