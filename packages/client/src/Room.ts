@@ -37,6 +37,13 @@ const NO_PERMISSIONS: Permissions = { canPublish: false, canPublishSources: [], 
 const OPEN_ROOM: RoomAccess = { locked: false, lobby: false, passwordProtected: false };
 
 export type { InitialPublish } from './initialCapture';
+/**
+ * The longest the initial publish waits for the subscriber connection to connect: the others then
+ * see the joiner up to this much later, and the joiner sees them sooner (bench:join: ~100 ms at
+ * the median, docs/benchmarks.md).
+ */
+const PUBLISH_WAIT_MS = 1_000;
+
 /** The longest connect() then waits for the subscriber connection's first local candidate. */
 const GATHER_WAIT_MS = 200;
 
@@ -80,8 +87,9 @@ export interface ConnectOptions {
   /** Cancels connecting, a lobby wait included: `connect()` then rejects with `closed`. */
   signal?: AbortSignal;
   /**
-   * Publish these right after joining (in the background; failures are emitted as RoomEvent.Error).
-   * Default none. A MediaStreamTrack (e.g. a pre-join preview from `createLocalTracks`) is published
+   * Publish these right after joining (in the background; failures are emitted as RoomEvent.Error),
+   * once the connection receiving the others' media has connected (at most 1 s), so that their
+   * first frames come first. Default none. A MediaStreamTrack (e.g. a pre-join preview from `createLocalTracks`) is published
    * as it is, without capturing again; the SDK owns it from the call on (stops it on unpublish, on
    * leave, or when the join fails).
    */
@@ -470,6 +478,7 @@ export class Room extends TypedEmitter<RoomEvents> {
       const agreed = recording && confirm ? confirm(recording).catch(() => false) : Promise.resolve(true);
       void agreed.then(async (yes) => {
         const ready = (await captured) ?? request;
+        if (yes) await this.remoteMediaConnected();
         if (yes) this.publishInitialWhenConnected(ready);
         else this.stopHandedOverTracks();
       });
@@ -501,6 +510,29 @@ export class Room extends TypedEmitter<RoomEvents> {
       this.held = undefined;
       for (const message of held) this.onMessage(message);
     }, 0);
+  }
+
+  /**
+   * Resolves once the subscriber connection is connected, at most PUBLISH_WAIT_MS, when there is
+   * anyone's media to receive; at once otherwise. The initial publish waits for it: making and
+   * offering the publisher connection is main-thread work that held the others' first frames up.
+   */
+  private remoteMediaConnected(): Promise<void> {
+    const pc = this.session?.subscriber.pc;
+    const mediaToReceive = [...this.remotes.values()].some((p) => p.tracks.size > 0);
+    if (!pc || !mediaToReceive || pc.connectionState === 'connected') return Promise.resolve();
+    return new Promise((resolve) => {
+      const done = (): void => {
+        clearTimeout(timer);
+        pc.removeEventListener('connectionstatechange', onState);
+        resolve();
+      };
+      const onState = (): void => {
+        if (pc.connectionState !== 'new' && pc.connectionState !== 'connecting') done();
+      };
+      const timer = setTimeout(done, PUBLISH_WAIT_MS);
+      pc.addEventListener('connectionstatechange', onState);
+    });
   }
 
   /** A drop right after joining only delays the initial publish; a room that ended stops handed-over tracks. */

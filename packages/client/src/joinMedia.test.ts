@@ -118,6 +118,50 @@ test('devices to publish are captured while the join is under way, and those tra
   );
 });
 
+test("the initial publish waits for the subscriber connection to connect (at most a second), so the others' media comes first", async () => {
+  await withGetUserMedia(
+    async () => stream([fakeTrack('video')]),
+    async () => {
+      const publishes = (socket: FakeWebSocket): number => socket.messages().filter((m) => m['type'] === 'publish').length;
+      // Alice publishes: the camera goes out once the subscriber connection connected.
+      const { WebSocket, sockets } = offeringServer([OFFER]);
+      const { RTCPeerConnection, peers } = fakePeerConnectionClass();
+      const room = await connect('http://confab.test', 'standup', 'Me', { WebSocket, RTCPeerConnection, publish: { camera: true } });
+      await tick(100);
+      assert.equal(publishes(sockets[0]!), 0, 'held while the subscriber connection is connecting');
+      peers[1]!.setConnectionState('connected');
+      for (let i = 0; i < 100 && publishes(sockets[0]!) === 0; i++) await tick(5);
+      assert.equal(publishes(sockets[0]!), 1, 'published once it connected');
+      await room.leave();
+
+      // A subscriber connection that never connects holds it a second at most.
+      const stuck = offeringServer([OFFER]);
+      const started = performance.now();
+      const second = await connect('http://confab.test', 'standup', 'Me', { WebSocket: stuck.WebSocket, RTCPeerConnection: fakePeerConnectionClass().RTCPeerConnection, publish: { camera: true } });
+      for (let i = 0; i < 400 && publishes(stuck.sockets[0]!) === 0; i++) await tick(5);
+      const waited = performance.now() - started;
+      assert.equal(publishes(stuck.sockets[0]!), 1);
+      assert.ok(waited >= 900, `published after ${Math.round(waited)} ms`);
+      await second.leave();
+    },
+  );
+});
+
+test('with nobody to receive, the initial publish does not wait', async () => {
+  await withGetUserMedia(
+    async () => stream([fakeTrack('video')]),
+    async () => {
+      const { WebSocket, sockets } = fakeWebSocketClass((socket) =>
+        scriptSocket(socket, { join: (message) => joinedMessage(message['id'] as number, { self: SELF, participants: [participantInfo({ id: 'bob', name: 'Bob' })] }) }),
+      );
+      const room = await connect('http://confab.test', 'standup', 'Me', { WebSocket, RTCPeerConnection: fakePeerConnectionClass().RTCPeerConnection, publish: { camera: true } });
+      for (let i = 0; i < 40 && sockets[0]!.messages().every((m) => m['type'] !== 'publish'); i++) await tick(5);
+      assert.ok(sockets[0]!.messages().some((m) => m['type'] === 'publish'), 'published within 200 ms');
+      await room.leave();
+    },
+  );
+});
+
 test('what was captured during a join that fails is stopped (the camera light goes off)', async () => {
   const camera = fakeTrack('video');
   await withGetUserMedia(
