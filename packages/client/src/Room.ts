@@ -37,6 +37,19 @@ const NO_PERMISSIONS: Permissions = { canPublish: false, canPublishSources: [], 
 const OPEN_ROOM: RoomAccess = { locked: false, lobby: false, passwordProtected: false };
 
 export type { InitialPublish } from './initialCapture';
+
+/** The longest connect() waits for the first subscriber offer to be answered (see mediaUnderWay). */
+const OFFER_WAIT_MS = 1_000;
+
+/**
+ * The longest connect() then waits for the subscriber connection's first local candidate. Chromium
+ * gathers only after a turn of the page's main thread, and its checks start with the first
+ * candidate: resolving connect() before that let the app's first render of the room (a long task)
+ * hold the media path up (measured: the server saw the first check 130-180 ms after the answer,
+ * 3-10 ms when connect() waits for the candidate).
+ */
+const GATHER_WAIT_MS = 200;
+
 /**
  * The longest the initial publish waits for the subscriber connection to connect: the others then
  * see the joiner up to this much later, and the joiner sees them sooner (bench:join: ~100 ms at
@@ -44,23 +57,12 @@ export type { InitialPublish } from './initialCapture';
  */
 const PUBLISH_WAIT_MS = 1_000;
 
-/** The longest connect() then waits for the subscriber connection's first local candidate. */
-const GATHER_WAIT_MS = 200;
-
-/**
- * Chromium gathers a connection's candidates only after a turn of the page's main thread, and its
- * checks start with the first candidate: resolving connect() before that let the app's first render
- * of the room (a long task) hold the media path up (measured: the server saw the first check
- * 130-180 ms after the answer, 3-10 ms when connect() waits for the candidate).
- */
-function gatheringUnderWay(firstCandidate: Promise<void>): Promise<void> {
+/** Resolves when `event` does, or after `ms`, whichever comes first. */
+function waitAtMost(event: Promise<void>, ms: number): Promise<void> {
   let timer: ReturnType<typeof setTimeout> | undefined;
-  const timeout = new Promise<void>((resolve) => (timer = setTimeout(resolve, GATHER_WAIT_MS)));
-  return Promise.race([firstCandidate, timeout]).finally(() => clearTimeout(timer));
+  const timeout = new Promise<void>((resolve) => (timer = setTimeout(resolve, ms)));
+  return Promise.race([event, timeout]).finally(() => clearTimeout(timer));
 }
-
-/** The longest connect() waits for the first subscriber offer to be answered (see mediaUnderWay). */
-const OFFER_WAIT_MS = 1_000;
 
 export interface ConnectOptions {
   /** Initial presence; default 'online'. */
@@ -478,9 +480,9 @@ export class Room extends TypedEmitter<RoomEvents> {
       const agreed = recording && confirm ? confirm(recording).catch(() => false) : Promise.resolve(true);
       void agreed.then(async (yes) => {
         const ready = (await captured) ?? request;
-        if (yes) await this.remoteMediaConnected();
-        if (yes) this.publishInitialWhenConnected(ready);
-        else this.stopHandedOverTracks();
+        if (!yes) return this.stopHandedOverTracks();
+        await this.remoteMediaConnected();
+        this.publishInitialWhenConnected(ready);
       });
     }, 0);
   }
@@ -496,11 +498,8 @@ export class Room extends TypedEmitter<RoomEvents> {
     const session = this.session;
     if (!session || joined.subscriberOfferFollows !== true) return;
     this.held = [];
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    const timeout = new Promise<void>((resolve) => (timer = setTimeout(resolve, Math.min(OFFER_WAIT_MS, timeoutMs))));
-    await Promise.race([session.subscriber.firstOfferHandled, timeout]);
-    clearTimeout(timer);
-    await gatheringUnderWay(session.subscriber.firstCandidate);
+    await waitAtMost(session.subscriber.firstOfferHandled, Math.min(OFFER_WAIT_MS, timeoutMs));
+    await waitAtMost(session.subscriber.firstCandidate, GATHER_WAIT_MS);
     if (this.held.length === 0) {
       this.held = undefined;
       return;

@@ -112,10 +112,11 @@ export class SubscriberBandwidth implements PacerOutput {
   /**
    * What the allocator shares out: the estimate, and before the subscriber's first transport-cc
    * feedback the estimator's start value (so too before the answer says whether it takes
-   * transport-cc, as browsers do; without it: Infinity, everyone gets their tile's layer). A joiner's first key frames are then asked for on layers it will keep: sharing out
-   * Infinity gave every camera its top layer, whose key frame the first estimate (the start value,
-   * 50 ms after the connection) stopped at once, and the picture came only with the next layer's key
-   * frame, a publisher's request interval later (measured: 300-450 ms).
+   * transport-cc, as browsers do; without it: Infinity, everyone gets their tile's layer). A
+   * joiner's first key frames are then asked for on layers it will keep: sharing out Infinity gave
+   * every camera its top layer, whose key frame the first estimate (the start value, 30-50 ms after
+   * the connection) stopped at once, and the picture came only with the next layer's key frame,
+   * behind the publisher's request window (measured: 240-300 ms more).
    */
   get allocatableBitrate(): number {
     if (this.available !== Infinity) return this.available;
