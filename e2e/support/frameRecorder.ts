@@ -82,16 +82,22 @@ export async function pausesOf(page: PageReader, name: string, source: Source = 
 }
 
 /**
- * The longest stretch without a new frame within [fromMs, toMs] while the tile did not say it was
- * paused for bandwidth (a paused video is labelled, not frozen), counting the edges: a picture
- * that stopped before `toMs` froze until `toMs`.
+ * The longest stretch without a new frame within [fromMs, toMs] outside `excused` (while the tile
+ * said it was paused for bandwidth: a paused video is labelled, not frozen), counting the edges: a
+ * picture that stopped before `toMs` froze until `toMs`.
  */
-export function longestStill(frames: readonly Frame[], fromMs: number, toMs: number, pauses: readonly Pause[] = []): number {
+export function longestStill(frames: readonly Frame[], fromMs: number, toMs: number, excused: readonly Pause[] = []): number {
+  const merged: Pause[] = [];
+  for (const [a, b] of [...excused].sort((x, y) => x[0] - y[0])) {
+    const tail = merged[merged.length - 1];
+    if (tail !== undefined && a <= tail[1]) tail[1] = Math.max(tail[1], b);
+    else merged.push([a, b]);
+  }
   let last = fromMs;
   let longest = 0;
   const unpaused = (from: number, to: number): number => {
     let still = to - from;
-    for (const [a, b] of pauses) still -= Math.max(0, Math.min(to, b) - Math.max(from, a));
+    for (const [a, b] of merged) still -= Math.max(0, Math.min(to, b) - Math.max(from, a));
     return still;
   };
   for (const [at] of frames) {

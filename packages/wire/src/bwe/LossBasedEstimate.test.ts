@@ -15,7 +15,7 @@ test('losses of what was sent before a decrease do not cut again: the queue the 
   const first = estimate.update(report(40, 24, 100, 200), DELAY_BASED, 2_000_000, 400); // 60% lost: a bottleneck
   assert.ok(first < 1_500_000, `cut (${first})`);
   // 400 ms later, the report still names packets sent before the cut, as lossy: no second cut.
-  const again = estimate.update(report(40, 30, 300, 450), DELAY_BASED, 2_000_000, 800);
+  const again = estimate.update(report(40, 16, 300, 450), DELAY_BASED, 2_000_000, 800);
   assert.equal(again, first);
   // What was sent after the cut, as lossy, does cut.
   const later = estimate.update(report(40, 30, 500, 700), DELAY_BASED, 2_000_000, 1200);
@@ -43,4 +43,21 @@ test('a measurement of the link is taken at once, also within 300 ms of a cut wh
   // Sent after the cut, 90% lost: the link delivered 384 kbps of it. Down to that at once.
   const measured = estimate.update(report(40, 36, 540, 640), DELAY_BASED, 2_000_000, 600);
   assert.ok(Math.abs(measured - 384_000) < 1000, `to what the link delivered (${measured})`);
+});
+
+test('a bottleneck is measured also on packets sent before a cut: the first report of a cap, half of it sent before, cut only a little', () => {
+  // As in CI under a 400 kbit/s cap (4.6 Mbit/s sent, a report every 60 ms as here): the first report
+  // naming losses lost 20 % and cut 10 %; the next ones, all sent before that cut, were held back
+  // 450 ms while most of every frame was lost. (Sent before the cut: measured all the same.)
+  const estimate = new LossBasedEstimate(7_600_000, 100_000);
+  estimate.update(report(29, 0, 0, 60), DELAY_BASED, 4_600_000, 200);
+  const first = estimate.update(report(29, 6, 60, 120), DELAY_BASED, 4_600_000, 260);
+  assert.ok(first > 6_000_000, `a small first cut (${first})`);
+  // 3 through are too few to read, and the report before lost too little to read over.
+  assert.equal(estimate.update(report(29, 26, 120, 180), DELAY_BASED, 4_600_000, 320), first);
+  // The newest two reports, both sent before the cut: 5 through in 120 ms.
+  const measured = estimate.update(report(29, 27, 180, 240), DELAY_BASED, 4_600_000, 380);
+  assert.ok(Math.abs(measured - 400_000) < 1000, `to what the link delivered at once (${measured})`);
+  // What was sent before that reading is not read again, though it reads lower.
+  assert.equal(estimate.update(report(29, 28, 240, 300), DELAY_BASED, 4_600_000, 440), measured);
 });

@@ -37,6 +37,17 @@ describe('QueueDelay', () => {
     assert.ok(measured > 360e3 && measured < 440e3, `measured ${Math.round(measured)} bit/s`);
   });
 
+  it('reads the link from the queue\'s first drop on, when what arrived before it came through faster', () => {
+    const q = new QueueDelay();
+    throughLink(q, 200, 2.4, 50e6, 100); // 4 Mbit/s, clean: 20 ms one way
+    // Queued 40 ms, but arriving at the 4 Mbit/s they were sent at: through before the link narrowed.
+    for (let i = 0; i < 30; i++) q.add(1000 + i * 2.4, 1060 + i * 2.4, PACKET);
+    // Then the queue is full: one in ten arrives, 24 ms apart (400 kbit/s).
+    for (let i = 0; i < 40; i++) q.add(1072 + i * 2.4, i % 10 === 9 ? 1202 + Math.floor(i / 10) * 24 : NaN, PACKET);
+    const measured = q.narrowerThan(0.5);
+    assert.ok(measured > 360e3 && measured < 440e3, `measured ${Math.round(measured)} bit/s (the whole run reads 1.5 Mbit/s)`);
+  });
+
   it('takes a receiver that stalls and then reports a burst for no bottleneck', () => {
     const q = new QueueDelay();
     for (let i = 0; i < 100; i++) q.add(i * 5, i * 5 + 20, PACKET);
