@@ -8,6 +8,9 @@
  *
  *   unshare -n sh -c 'ip link set lo up; exec npm run -s bench:join -- --joins 20 [--json]'
  *
+ * `--trace` adds the page's main-thread time by kind of work, `--cpu-profile <dir>` a CPU profile
+ * of each join's page (join/pageProfile.ts), `--server-log <file>` the server's debug log.
+ *
  * The others are on their own machines in a real room. Here they share the joiner's cores, so by
  * default they are headless (`--publisher-kind headless`): real VP8 from ffmpeg (testsrc2 at each
  * layer's size), sent from this process with no encoder to run, and a key frame on the next frame
@@ -22,6 +25,7 @@ import { HeadlessParticipant, ServerProcess } from '@confab/loadtest';
 import { vp8Frames } from '../../packages/server/src/media/recording/testing/encodedMedia';
 import type { Browser, BrowserContext, CDPSession, Page } from 'playwright-core';
 import { endTrace, startTrace } from './join/pageTrace';
+import { endProfile, startProfile } from './join/pageProfile';
 import { launchBrowser, openParticipant, uniqueRoom } from '../../e2e/support/browser';
 import { pageTimings } from '../../e2e/support/observe';
 import { JOIN_TIMELINE, type PageTimeline } from './join/timeline';
@@ -40,6 +44,8 @@ const { values } = parseArgs({
     'server-log': { type: 'string' },
     // A Chrome trace of each join: the page's main-thread time by kind (script, style, layout, ...).
     trace: { type: 'boolean', default: false },
+    // A V8 CPU profile of each join's page, written to this directory: which functions.
+    'cpu-profile': { type: 'string' },
   },
 });
 const joins = integerOption(values, 'joins', 1, 200);
@@ -102,7 +108,15 @@ process.exit(0); // the headless publishers' peer connections may leave timers b
 
 async function joinOnce(browser: Browser, names: string[], name: string): Promise<JoinResult> {
   let cdp: CDPSession | undefined;
-  const beforeGoto = values.trace ? async (page: Page, context: BrowserContext) => startTrace((cdp = await context.newCDPSession(page))) : undefined;
+  let profiler: CDPSession | undefined;
+  const profileDir = values['cpu-profile'];
+  const beforeGoto =
+    values.trace || profileDir !== undefined
+      ? async (page: Page, context: BrowserContext): Promise<void> => {
+          if (values.trace) await startTrace((cdp = await context.newCDPSession(page)));
+          if (profileDir !== undefined) await startProfile((profiler = await context.newCDPSession(page)));
+        }
+      : undefined;
   const joiner = await openParticipant(browser, server.httpBase, room, name, { initScript: JOIN_TIMELINE, waitForState: 'none', beforeGoto });
   try {
     const deadline = Date.now() + JOIN_TIMEOUT_MS;
@@ -111,6 +125,7 @@ async function joinOnce(browser: Browser, names: string[], name: string): Promis
       const firstFrameMs = Object.fromEntries(names.map((n) => [n, timings.firstFrame[`${n}|camera`]]).filter(([, at]) => at !== undefined)) as Record<string, number>;
       if (Object.keys(firstFrameMs).length === names.length) {
         const mainThreadMs = cdp ? await endTrace(cdp) : undefined;
+        if (profiler && profileDir !== undefined) await endProfile(profiler, profileDir, name);
         return { allTilesMs: Math.max(...Object.values(firstFrameMs)), firstFrameMs, timeline: await timeline(joiner.page), ...(mainThreadMs ? { mainThreadMs } : {}) };
       }
       if (Date.now() > deadline) throw new Error(`${name} saw ${Object.keys(firstFrameMs).join(', ') || 'nobody'} of ${names.join(', ')} within ${JOIN_TIMEOUT_MS} ms\n${joiner.diagnostics()}`);
