@@ -16,6 +16,9 @@ export class PeerLink {
   private candidateGathered!: () => void;
   /** Settles at this connection's first local ICE candidate (or the end of gathering without one). */
   readonly firstCandidate = new Promise<void>((resolve) => (this.candidateGathered = resolve));
+  private connectingEnded!: () => void;
+  /** Settles once the connection is past connecting for the first time: connected, or failed or closed by the browser. */
+  readonly firstConnected = new Promise<void>((resolve) => (this.connectingEnded = resolve));
   /** Set by the connection that owns this link: how it restarts ICE. */
   onIceFailed: (() => void) | undefined;
 
@@ -33,6 +36,7 @@ export class PeerLink {
       this.sendCandidate(event.candidate);
     };
     pc.onconnectionstatechange = () => {
+      if (pc.connectionState !== 'new' && pc.connectionState !== 'connecting') this.connectingEnded();
       if (pc.connectionState === 'failed' && !this._closed) {
         onError(ConfabError.connectionFailed(`${target} connection failed (ICE/DTLS)`));
       }

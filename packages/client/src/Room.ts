@@ -517,21 +517,10 @@ export class Room extends TypedEmitter<RoomEvents> {
    * offering the publisher connection is main-thread work that held the others' first frames up.
    */
   private remoteMediaConnected(): Promise<void> {
-    const pc = this.session?.subscriber.pc;
+    const subscriber = this.session?.subscriber;
     const mediaToReceive = [...this.remotes.values()].some((p) => p.tracks.size > 0);
-    if (!pc || !mediaToReceive || pc.connectionState === 'connected') return Promise.resolve();
-    return new Promise((resolve) => {
-      const done = (): void => {
-        clearTimeout(timer);
-        pc.removeEventListener('connectionstatechange', onState);
-        resolve();
-      };
-      const onState = (): void => {
-        if (pc.connectionState !== 'new' && pc.connectionState !== 'connecting') done();
-      };
-      const timer = setTimeout(done, PUBLISH_WAIT_MS);
-      pc.addEventListener('connectionstatechange', onState);
-    });
+    if (!subscriber || !mediaToReceive) return Promise.resolve();
+    return waitAtMost(subscriber.firstConnected, PUBLISH_WAIT_MS);
   }
 
   /** A drop right after joining only delays the initial publish; a room that ended stops handed-over tracks. */

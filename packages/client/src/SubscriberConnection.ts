@@ -62,6 +62,11 @@ export class SubscriberConnection {
     return this.link.firstCandidate;
   }
 
+  /** Settles once the connection is past connecting for the first time (PeerLink.firstConnected). */
+  get firstConnected(): Promise<void> {
+    return this.link.firstConnected;
+  }
+
   /** The slot currently carrying `trackId`, if any. */
   slotFor(trackId: string): SubscriberSlot | undefined {
     for (const slot of this.slots.values()) if (slot.trackId === trackId) return slot;

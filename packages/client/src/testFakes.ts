@@ -201,23 +201,13 @@ export class FakePeerConnection {
 
   /** Every setConfiguration call, e.g. to see renewed TURN credentials applied. */
   readonly configurations: RTCConfiguration[] = [];
-  private readonly stateListeners = new Set<() => void>();
 
   constructor(public config: RTCConfiguration) {}
 
-  addEventListener(type: string, listener: () => void): void {
-    if (type === 'connectionstatechange') this.stateListeners.add(listener);
-  }
-
-  removeEventListener(type: string, listener: () => void): void {
-    if (type === 'connectionstatechange') this.stateListeners.delete(listener);
-  }
-
-  /** As the browser: the new state, then `connectionstatechange` to the handler and the listeners. */
+  /** As the browser: the new state, then `connectionstatechange`. */
   setConnectionState(state: RTCPeerConnectionState): void {
     this.connectionState = state;
     this.onconnectionstatechange?.();
-    for (const listener of [...this.stateListeners]) listener();
   }
 
   getConfiguration(): RTCConfiguration {
