@@ -53,7 +53,11 @@ function expectError(raw: string, code: ErrorCode, messagePattern: RegExp, id?: 
 
 test('malformed input gets a clear error naming the problem', () => {
   expectError('{not json', ErrorCode.InvalidArgument, /not valid JSON/);
-  expectError('42', ErrorCode.InvalidArgument, /expected object/);
+  expectError('42', ErrorCode.InvalidArgument, /expected object, received number/);
+  expectError('[{"type":"leave"}]', ErrorCode.InvalidArgument, /expected object, received array/);
+  expectError('null', ErrorCode.InvalidArgument, /expected object, received null/);
+  expectError('{"type":7,"id":2}', ErrorCode.InvalidArgument, /no "type"/, 2);
+  expectError('{"type":"__proto__"}', ErrorCode.InvalidArgument, /unknown message type "__proto__"/);
   expectError('{}', ErrorCode.InvalidArgument, /no "type"/);
   expectError('{"type":"teleport","id":9}', ErrorCode.InvalidArgument, /unknown message type "teleport"/, 9);
   expectError('{"type":"chat","id":3,"text":"   "}', ErrorCode.InvalidArgument, /text: chat message must not be empty/, 3);

@@ -1,7 +1,8 @@
 import type * as z from 'zod';
 import { ErrorCode, ProtocolError } from './errors';
+import type { LazySchemas, MessageUnion, SchemaFactories } from './lazySchemas';
 import { MAX_MESSAGE_BYTES, MAX_SERVER_MESSAGE_BYTES } from './limits';
-import { ClientMessage, ServerMessage } from './messages';
+import { ClientMessages, ServerMessages, type ClientMessage, type ServerMessage } from './messages';
 
 export type Decoded<T> = { ok: true; message: T; seq?: number } | { ok: false; error: ProtocolError; id?: number };
 
@@ -10,7 +11,7 @@ export type Decoded<T> = { ok: true; message: T; seq?: number } | { ok: false; e
  * a message that names the field, plus the request id when one could be read, so the error
  * can answer the request.
  */
-function decode<T>(schema: z.ZodType<T>, raw: string, maxBytes: number): Decoded<T> {
+function decode<F extends SchemaFactories<F>>(schemas: LazySchemas<F>, raw: string, maxBytes: number): Decoded<MessageUnion<F>> {
   if (raw.length > maxBytes) {
     return { ok: false, error: new ProtocolError(ErrorCode.ResourceExhausted, `message larger than ${maxBytes} bytes`) };
   }
@@ -20,45 +21,45 @@ function decode<T>(schema: z.ZodType<T>, raw: string, maxBytes: number): Decoded
   } catch {
     return { ok: false, error: ProtocolError.invalid('message is not valid JSON') };
   }
-  const result = schema.safeParse(json);
-  if (result.success) {
-    const seq = readSeq(json);
-    return seq === undefined ? { ok: true, message: result.data } : { ok: true, message: result.data, seq };
+  if (typeof json !== 'object' || json === null || Array.isArray(json)) {
+    return { ok: false, error: ProtocolError.invalid(`message: expected object, received ${json === null ? 'null' : Array.isArray(json) ? 'array' : typeof json}`) };
   }
   const id = readRequestId(json);
-  return { ok: false, error: ProtocolError.invalid(describeIssue(json, result.error)), ...(id === undefined ? {} : { id }) };
+  const refuse = (why: string): Decoded<never> => ({ ok: false, error: ProtocolError.invalid(why), ...(id === undefined ? {} : { id }) });
+  const type = (json as { type?: unknown }).type;
+  if (typeof type !== 'string') return refuse('message has no "type"');
+  const schema = schemas.of(type);
+  if (schema === undefined) return refuse(`unknown message type "${type.slice(0, 40)}"`);
+  const result = schema.safeParse(json);
+  if (!result.success) return refuse(describeIssue(type, result.error));
+  const seq = readSeq(json);
+  return seq === undefined ? { ok: true, message: result.data } : { ok: true, message: result.data, seq };
 }
 
-function readRequestId(json: unknown): number | undefined {
-  if (typeof json !== 'object' || json === null) return undefined;
+function readRequestId(json: object): number | undefined {
   const id = (json as { id?: unknown }).id;
   return typeof id === 'number' && Number.isSafeInteger(id) && id >= 0 ? id : undefined;
 }
 
 /** `seq` is an envelope field beside the message's own (see isSequenced); zod strips it from the message. */
-function readSeq(json: unknown): number | undefined {
+function readSeq(json: object): number | undefined {
   const seq = (json as { seq?: unknown }).seq;
   return typeof seq === 'number' && Number.isSafeInteger(seq) && seq > 0 ? seq : undefined;
 }
 
-function describeIssue(json: unknown, error: z.ZodError): string {
-  const type = typeof json === 'object' && json !== null ? (json as { type?: unknown }).type : undefined;
+function describeIssue(type: string, error: z.ZodError): string {
   const issue = error.issues[0];
   if (!issue) return 'invalid message';
-  if (issue.path.length === 1 && issue.path[0] === 'type') {
-    return typeof type === 'string' ? `unknown message type "${type.slice(0, 40)}"` : 'message has no "type"';
-  }
   const where = issue.path.length > 0 ? issue.path.join('.') : 'message';
-  const what = typeof type === 'string' ? `${type.slice(0, 40)}: ` : '';
-  return `${what}${where}: ${issue.message}`;
+  return `${type}: ${where}: ${issue.message}`;
 }
 
 export function decodeClientMessage(raw: string): Decoded<ClientMessage> {
-  return decode(ClientMessage, raw, MAX_MESSAGE_BYTES);
+  return decode(ClientMessages, raw, MAX_MESSAGE_BYTES);
 }
 
 export function decodeServerMessage(raw: string): Decoded<ServerMessage> {
-  return decode(ServerMessage, raw, MAX_SERVER_MESSAGE_BYTES);
+  return decode(ServerMessages, raw, MAX_SERVER_MESSAGE_BYTES);
 }
 
 export function encodeMessage(message: ClientMessage | ServerMessage, seq?: number): string {

@@ -1,5 +1,5 @@
 import * as z from 'zod';
-import { ParticipantInfo, Permissions, RoomName, ServerMessage, TrackId, WebhookEvent } from '@confab/protocol';
+import { ParticipantInfo, Permissions, RoomName, ServerMessages, TrackId, WebhookEvent } from '@confab/protocol';
 
 /**
  * A room as it moves from one node to another (drain): everything its participants need to resume
@@ -20,7 +20,7 @@ const SessionSnapshot = z
     /** The last sequence number used; the new session numbers on from the next one. */
     seq: z.number().int().nonnegative(),
     /** Messages the client has not acknowledged, oldest first, the last one numbered `seq`: a resume replays them. */
-    replay: z.array(ServerMessage),
+    replay: z.array(z.lazy(() => ServerMessages.union())),
   })
   .refine((s) => s.replay.length <= s.seq, 'replay holds more messages than were ever numbered');
 
