@@ -1,17 +1,61 @@
 import type { MediaEngineStats } from './types';
 
-/** Plain mutable numbers so the packet path only increments fields (no maps, no closures). */
+/** The packet counters, in the order they sit in memory (one Float64 each). */
+export const PACKET_COUNTERS = ['rtpPacketsReceived', 'rtpPacketsForwarded', 'rtpBytesForwarded', 'pacerQueuedPackets', 'pacerDroppedPackets'] as const;
+export type PacketCounters = Record<(typeof PACKET_COUNTERS)[number], number>;
+
+const RECEIVED = 0;
+const FORWARDED = 1;
+const BYTES_FORWARDED = 2;
+const PACER_QUEUED = 3;
+const PACER_DROPPED = 4;
+
+/**
+ * An engine's counters. The packet path only increments numbers (no maps, no closures); the packet
+ * counters live in `packets`, which a media worker places in memory the main thread reads
+ * (SharedStats), so nobody has to copy them there on a timer.
+ */
 export class MediaCounters {
   routers = 0;
   transports = 0;
   producers = 0;
   consumers = 0;
-  rtpPacketsReceived = 0;
-  rtpPacketsForwarded = 0;
-  rtpBytesForwarded = 0;
+
+  constructor(readonly packets: Float64Array<ArrayBufferLike> = new Float64Array(PACKET_COUNTERS.length)) {
+    if (packets.length !== PACKET_COUNTERS.length) throw new RangeError('packet counters have the wrong size');
+  }
+
+  get rtpPacketsReceived(): number {
+    return this.packets[RECEIVED]!;
+  }
+  set rtpPacketsReceived(value: number) {
+    this.packets[RECEIVED] = value;
+  }
+  get rtpPacketsForwarded(): number {
+    return this.packets[FORWARDED]!;
+  }
+  set rtpPacketsForwarded(value: number) {
+    this.packets[FORWARDED] = value;
+  }
+  get rtpBytesForwarded(): number {
+    return this.packets[BYTES_FORWARDED]!;
+  }
+  set rtpBytesForwarded(value: number) {
+    this.packets[BYTES_FORWARDED] = value;
+  }
   /** Video packets a pacer held back to spread them, and of those dropped (they waited too long). */
-  pacerQueuedPackets = 0;
-  pacerDroppedPackets = 0;
+  get pacerQueuedPackets(): number {
+    return this.packets[PACER_QUEUED]!;
+  }
+  set pacerQueuedPackets(value: number) {
+    this.packets[PACER_QUEUED] = value;
+  }
+  get pacerDroppedPackets(): number {
+    return this.packets[PACER_DROPPED]!;
+  }
+  set pacerDroppedPackets(value: number) {
+    this.packets[PACER_DROPPED] = value;
+  }
 
   snapshot(): MediaEngineStats {
     return {

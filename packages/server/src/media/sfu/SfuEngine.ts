@@ -22,6 +22,8 @@ export interface SfuEngineOptions {
   /** A transport with no ICE check from its client for this long closes. Default 30 s. */
   consentTimeoutMs?: number;
   logger?: MediaLogger;
+  /** Where the packet counters are kept (MediaCounters.packets): a media worker's shared memory. Default: memory of its own. */
+  packetCounters?: Float64Array;
 }
 
 /**
@@ -38,7 +40,7 @@ export async function createSfuEngine(options: SfuEngineOptions = {}): Promise<M
     consentTimeoutMs: options.consentTimeoutMs,
     logger,
   });
-  const engine = new SfuEngine(network, logger);
+  const engine = new SfuEngine(network, logger, new MediaCounters(options.packetCounters));
   logger.info(
     {
       udpPort: network.udp.port,
@@ -56,12 +58,12 @@ export async function createSfuEngine(options: SfuEngineOptions = {}): Promise<M
 
 class SfuEngine implements MediaEngine {
   private readonly routers = new RouterTable<SfuRouter>();
-  private readonly counters = new MediaCounters();
   private readonly ctx: SfuContext;
 
   constructor(
     private readonly network: WorkerNetwork,
     logger: MediaLogger,
+    private readonly counters: MediaCounters,
   ) {
     const ticker = new Ticker(TICK_MS, logger);
     const slots = new PacketSlots();

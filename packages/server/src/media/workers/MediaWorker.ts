@@ -7,7 +7,8 @@ import { errorFromWire } from './errorWire';
 import type { WorkerLoad } from './placement';
 import { WorkerEvent, type ReplyResultWire, type WorkerCommand } from './protocol';
 import type { RemoteRouter } from './RemoteRouter';
-import { SharedStats } from './SharedStats';
+import { SharedStats, type WorkerCounters } from './SharedStats';
+import { threadCpuSeconds, threadSystemCpuSeconds } from './threadCpu';
 import type { WorkerData } from './WorkerData';
 import type { LogLevel } from './workerLogger';
 
@@ -48,7 +49,11 @@ export interface Endpoint {
  */
 export class MediaWorker {
   readonly slot: number;
-  readonly stats = new SharedStats();
+  private readonly packets = new SharedStats();
+  /** The worker thread's kernel id, from its `ready`; null until then, or where there is no /proc. */
+  private threadId: number | null = null;
+  /** Its CPU times as last read: what counts once the thread has ended and /proc no longer says. */
+  private cpu = { cpuSeconds: 0, cpuSystemSeconds: 0 };
   readonly startedAt = Date.now();
   /** Resolves once the worker's engine exists; rejects if the thread dies first. */
   readonly ready: Promise<void>;
@@ -84,7 +89,7 @@ export class MediaWorker {
       slots: options.slots,
       settings: options.settings,
       logLevel: options.logLevel,
-      stats: this.stats.buffer,
+      stats: this.packets.buffer,
       engineModule: options.engineModule,
     };
     this.thread = spawn(data);
@@ -105,6 +110,17 @@ export class MediaWorker {
 
   get alive(): boolean {
     return this.death === undefined && !this.stopping;
+  }
+
+  /** The thread's counters now: packets from the memory its engine counts into, CPU time from /proc. */
+  counters(): WorkerCounters {
+    if (this.threadId !== null) {
+      this.cpu = {
+        cpuSeconds: threadCpuSeconds(this.threadId) ?? this.cpu.cpuSeconds,
+        cpuSystemSeconds: threadSystemCpuSeconds(this.threadId) ?? this.cpu.cpuSystemSeconds,
+      };
+    }
+    return { ...this.packets.read(), ...this.cpu };
   }
 
   /** The error every call on this worker's objects fails with once it died. */
@@ -172,6 +188,7 @@ export class MediaWorker {
     switch (event.ev) {
       case 'ready':
         this.options.logger.info({ worker: this.slot, threadId: event.threadId }, 'media worker ready');
+        this.threadId = event.threadId;
         this.isReady = true;
         return this.markReady();
       case 'signal':

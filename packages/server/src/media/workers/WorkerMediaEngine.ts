@@ -103,7 +103,7 @@ export class WorkerMediaEngine implements MediaEngine {
     const total: MediaEngineStats = { routers: this.routers.size, transports: 0, producers: 0, consumers: 0, rtpPacketsReceived: 0, rtpPacketsForwarded: 0, rtpBytesForwarded: 0, pacerQueuedPackets: 0, pacerDroppedPackets: 0 };
     for (const slot of this.slots) {
       const worker = slot.worker;
-      const counters = worker ? addCounters(slot.retired, worker.stats.read()) : slot.retired;
+      const counters = worker ? addCounters(slot.retired, worker.counters()) : slot.retired;
       total.transports += worker?.transports ?? 0;
       total.producers += worker?.producers ?? 0;
       total.consumers += worker?.consumers ?? 0;
@@ -153,7 +153,7 @@ export class WorkerMediaEngine implements MediaEngine {
   private workerDied(slot: Slot, worker: MediaWorker, error: Error): void {
     if (slot.worker !== worker) return;
     slot.worker = undefined;
-    slot.retired = addCounters(slot.retired, worker.stats.read());
+    slot.retired = addCounters(slot.retired, worker.counters());
     slot.restarts++;
     this.logger.error({ worker: slot.index, err: error, routers: worker.routers.size }, 'media worker died; its rooms fail, the others carry on');
     if (!this.started || this.closing) return;

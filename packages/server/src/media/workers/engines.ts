@@ -24,6 +24,8 @@ export interface EngineContext {
   settings: EngineSettings;
   slot: EngineSlot;
   logger: MediaLogger;
+  /** Where the engine keeps its packet counters (MediaCounters.packets): in a worker, memory the main thread reads. */
+  packetCounters?: Float64Array;
 }
 
 /**
@@ -32,12 +34,13 @@ export interface EngineContext {
  */
 export type EngineFactory = (context: EngineContext) => MediaEngine | Promise<MediaEngine>;
 
-export const createEngine: EngineFactory = ({ settings, slot, logger }) =>
+export const createEngine: EngineFactory = ({ settings, slot, logger, packetCounters }) =>
   createSfuEngine({
     udpPort: portOfSlot(settings.rtcPort, slot),
     tcpPort: portOfSlot(settings.rtcTcpPort, slot),
     announcedAddresses: settings.announcedAddresses,
     logger,
+    ...(packetCounters ? { packetCounters } : {}),
   });
 
 /** Slot `index` listens on `base + index`; no base (or 0) means any free port. */

@@ -1,15 +1,17 @@
 import { readFileSync } from 'node:fs';
 
 /**
- * CPU time of the calling thread in seconds: the first field of /proc/thread-self/schedstat
- * (nanoseconds on a CPU). process.cpuUsage() counts the whole process, every worker included.
- * 0 where the kernel does not say (not Linux).
+ * CPU time of thread `tid` of this process in seconds, null where the kernel does not say (not
+ * Linux, or the thread has ended): the first field of /proc/self/task/<tid>/schedstat (nanoseconds
+ * on a CPU). Read by the main thread for a media worker whenever it is asked, so the worker itself
+ * never wakes up for it; process.cpuUsage() would count the whole process.
  */
-export function threadCpuSeconds(): number {
+export function threadCpuSeconds(tid: number): number | null {
   try {
-    return Number(readFileSync('/proc/thread-self/schedstat', 'utf8').split(' ', 1)[0]) / 1e9 || 0;
+    const ns = Number(readFileSync(`/proc/self/task/${tid}/schedstat`, 'utf8').split(' ', 1)[0]);
+    return Number.isFinite(ns) ? ns / 1e9 : null;
   } catch {
-    return 0;
+    return null;
   }
 }
 
@@ -17,17 +19,17 @@ export function threadCpuSeconds(): number {
 const USER_HZ = 100;
 
 /**
- * The part of the calling thread's CPU time spent in the kernel, in seconds: field 15 (stime) of
- * /proc/thread-self/stat, 10 ms resolution. 0 where the kernel does not say.
+ * The part of thread `tid`'s CPU time spent in the kernel, in seconds: field 15 (stime) of
+ * /proc/self/task/<tid>/stat, 10 ms resolution. null where the kernel does not say.
  */
-export function threadSystemCpuSeconds(): number {
+export function threadSystemCpuSeconds(tid: number): number | null {
   try {
-    const stat = readFileSync('/proc/thread-self/stat', 'utf8');
+    const stat = readFileSync(`/proc/self/task/${tid}/stat`, 'utf8');
     // The command name (field 2) is in parentheses and may hold spaces: count fields after it.
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return Number(fields[12]) / USER_HZ || 0;
+    const ticks = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[12]);
+    return Number.isFinite(ticks) ? ticks / USER_HZ : null;
   } catch {
-    return 0;
+    return null;
   }
 }
 

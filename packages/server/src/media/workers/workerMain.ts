@@ -5,14 +5,10 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { createEngine, type EngineFactory } from './engines';
 import { forwardingLogger } from './workerLogger';
-import { SharedStats } from './SharedStats';
-import { threadCpuSeconds, threadId, threadSystemCpuSeconds } from './threadCpu';
+import { threadId } from './threadCpu';
 import { WorkerData } from './WorkerData';
 import { WorkerHost } from './WorkerHost';
 import type { WorkerEvent } from './protocol';
-
-/** How often the counters in shared memory are refreshed. */
-const STATS_INTERVAL_MS = 50;
 
 const port = parentPort;
 if (!port) throw new Error('mediaWorker runs as a worker thread only');
@@ -26,23 +22,15 @@ let host: WorkerHost | undefined;
 port.on('message', (raw: unknown) => (host ? host.receive(raw) : early.push(raw)));
 
 const factory = data.engineModule ? await importFactory(data.engineModule) : createEngine;
-const engine = await factory({ settings: data.settings, slot: { index: data.slot, count: data.slots }, logger });
+// The engine counts packets straight into memory the main thread reads (SharedStats), and the main
+// thread reads this thread's CPU time from /proc: an idle worker has no timer of its own.
+const packetCounters = new Float64Array(data.stats);
+const engine = await factory({ settings: data.settings, slot: { index: data.slot, count: data.slots }, logger, packetCounters });
 
 // From here on, like the main process, log promise rejections nobody handled instead of dying of
 // them (before, a failing engine start must end the thread). An uncaught exception still ends the
 // worker, and with it only its rooms' media.
 process.on('unhandledRejection', (err) => logger.error({ err }, 'unhandled rejection in media worker'));
-
-const stats = new SharedStats(data.stats);
-// The kernel's share comes in 10 ms ticks: one file read per 10 refreshes is enough for it.
-let refreshes = 0;
-let cpuSystemSeconds = 0;
-const publish = () => {
-  const { rtpPacketsReceived, rtpPacketsForwarded, rtpBytesForwarded, pacerQueuedPackets, pacerDroppedPackets } = engine.stats();
-  if (refreshes++ % 10 === 0) cpuSystemSeconds = threadSystemCpuSeconds();
-  stats.write({ rtpPacketsReceived, rtpPacketsForwarded, rtpBytesForwarded, pacerQueuedPackets, pacerDroppedPackets, cpuSeconds: threadCpuSeconds(), cpuSystemSeconds });
-};
-setInterval(publish, STATS_INTERVAL_MS);
 
 host = new WorkerHost(engine, send, logger);
 send({ ev: 'ready', threadId: threadId() });
