@@ -4,11 +4,12 @@ import type { MediaEngineStats } from './types';
 export const PACKET_COUNTERS = ['rtpPacketsReceived', 'rtpPacketsForwarded', 'rtpBytesForwarded', 'pacerQueuedPackets', 'pacerDroppedPackets'] as const;
 export type PacketCounters = Record<(typeof PACKET_COUNTERS)[number], number>;
 
-const RECEIVED = 0;
-const FORWARDED = 1;
-const BYTES_FORWARDED = 2;
-const PACER_QUEUED = 3;
-const PACER_DROPPED = 4;
+// Each counter's place in `packets`, from the one list of the layout that SharedStats reads too.
+const RECEIVED = PACKET_COUNTERS.indexOf('rtpPacketsReceived');
+const FORWARDED = PACKET_COUNTERS.indexOf('rtpPacketsForwarded');
+const BYTES_FORWARDED = PACKET_COUNTERS.indexOf('rtpBytesForwarded');
+const PACER_QUEUED = PACKET_COUNTERS.indexOf('pacerQueuedPackets');
+const PACER_DROPPED = PACKET_COUNTERS.indexOf('pacerDroppedPackets');
 
 /**
  * An engine's counters. The packet path only increments numbers (no maps, no closures); the packet

@@ -23,8 +23,9 @@ test('an engine counting into shared memory is what the main thread reads, at on
   counters.rtpPacketsReceived++;
   counters.rtpPacketsForwarded += 3;
   counters.rtpBytesForwarded += 3000;
-  counters.pacerQueuedPackets++;
-  assert.deepEqual(stats.read(), { rtpPacketsReceived: 1, rtpPacketsForwarded: 3, rtpBytesForwarded: 3000, pacerQueuedPackets: 1, pacerDroppedPackets: 0 });
+  counters.pacerQueuedPackets += 4;
+  counters.pacerDroppedPackets += 2;
+  assert.deepEqual(stats.read(), { rtpPacketsReceived: 1, rtpPacketsForwarded: 3, rtpBytesForwarded: 3000, pacerQueuedPackets: 4, pacerDroppedPackets: 2 });
   assert.equal(counters.snapshot().rtpBytesForwarded, 3000);
   assert.throws(() => new MediaCounters(new Float64Array(4)), RangeError);
 });
