@@ -6,7 +6,7 @@ const DELAY_BASED = 10_000_000;
 
 /** A report of `packets` packets of 1,200 bytes sent evenly over [fromMs, toMs), `lost` of them lost. */
 function report(packets: number, lost: number, fromMs: number, toMs: number): LossReport {
-  return { received: packets - lost, lost, receivedBytes: (packets - lost) * 1200, bytes: packets * 1200, firstSendMs: fromMs, lastSendMs: toMs };
+  return { received: packets - lost, lost, shadowedReceived: 0, shadowedLost: 0, receivedBytes: (packets - lost) * 1200, bytes: packets * 1200, firstSendMs: fromMs, lastSendMs: toMs };
 }
 
 test('losses of what was sent before a decrease do not cut again: the queue the link overflowed drains for a while', () => {
@@ -60,4 +60,15 @@ test('a bottleneck is measured also on packets sent before a cut: the first repo
   assert.ok(Math.abs(measured - 400_000) < 1000, `to what the link delivered at once (${measured})`);
   // What was sent before that reading is not read again, though it reads lower.
   assert.equal(estimate.update(report(29, 28, 240, 300), DELAY_BASED, 4_600_000, 440), measured);
+});
+
+test("losses in a probe's shadow are left out of the ratio", () => {
+  const shadowed = new LossBasedEstimate(2_000_000, 100_000);
+  const plain = new LossBasedEstimate(2_000_000, 100_000);
+  for (const estimate of [shadowed, plain]) estimate.update(report(40, 0, 0, 100), DELAY_BASED, 2_000_000, 150);
+  // 40 packets, 8 lost, all of the lost and 12 of the received sent beside a probe.
+  const probeReport = { ...report(40, 8, 100, 200), shadowedReceived: 12, shadowedLost: 8 };
+  assert.ok(shadowed.update(probeReport, DELAY_BASED, 2_000_000, 400) >= 2_000_000, 'no cut: it climbs');
+  assert.equal(shadowed.lossRatio, 0);
+  assert.ok(plain.update(report(40, 8, 100, 200), DELAY_BASED, 2_000_000, 400) < 2_000_000, 'the same losses unshadowed: a cut');
 });

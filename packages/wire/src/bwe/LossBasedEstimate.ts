@@ -3,7 +3,7 @@ import { DeliveryRate } from './DeliveryRate';
 /** Above this loss the estimate comes down (by half the loss ratio). */
 const HIGH_LOSS = 0.1;
 /** Below this loss the estimate may climb. */
-const LOW_LOSS = 0.02;
+export const LOW_LOSS = 0.02;
 const INCREASE_PER_SECOND = 1.08;
 /** A loss ratio is taken over at least this many packets ... */
 const MIN_PACKETS = 20;
@@ -44,6 +44,13 @@ const MEASURED_CUT = 0.7;
 export interface LossReport {
   received: number;
   lost: number;
+  /**
+   * Of those, the received and the lost that the loss ratio leaves out: sent in a probe's shadow
+   * (SendSideEstimator), where losses are the probe's answer, not the media's. What the link
+   * delivered (a bottleneck's reading) still counts them.
+   */
+  shadowedReceived: number;
+  shadowedLost: number;
   /** Bytes of the received packets, and of all reported ones. */
   receivedBytes: number;
   bytes: number;
@@ -91,8 +98,8 @@ export class LossBasedEstimate {
     // Losses of what was sent before the last decrease are that decrease's reason, not a new one
     // (the queue it overflowed drains for a while): counted twice they cut twice, to half the link.
     if (!(report.firstSendMs < this.lastDecreaseMs)) {
-      this.lost += report.lost;
-      this.total += report.received + report.lost;
+      this.lost += report.lost - report.shadowedLost;
+      this.total += report.received + report.lost - report.shadowedReceived - report.shadowedLost;
     }
     this.delivery.add(report.firstSendMs, report.lastSendMs, report.received + report.lost, report.bytes, report.received, report.receivedBytes);
     this.measureBottleneck(ackedBps, nowMs);

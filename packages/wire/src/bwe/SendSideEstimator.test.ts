@@ -125,6 +125,39 @@ describe('lossLimited: loss sets the estimate only at a bottleneck', () => {
     assert.equal(estimator.lossLimited(15_000), false);
   });
 
+  it('probes into a standing bottleneck from a clean link do not count their losses: no cut, not loss-limited', () => {
+    // The server's probes are 255-byte padding packets on top of the media: into a 1 Mbit/s link
+    // with a 50 ms queue, each loses many of them and some media behind them. Counted as media
+    // loss, every probe cut the estimate (to 618 kbit/s) and marked the link loss-limited.
+    for (const queueMs of [50, 100]) {
+      const estimator = new SendSideEstimator();
+      let lossLimited = 0;
+      const { samples } = simulateLink(estimator, {
+        phases: [{ untilMs: 30_000, capacityBps: 1e6 }],
+        wantedBps: 2.5e6,
+        queueMs,
+        probePacketBytes: 255,
+        onEstimate: (t) => {
+          if (t >= 15_000 && estimator.lossLimited(t)) lossLimited++;
+        },
+      });
+      assert.ok(estimator.planner.probes >= 5, `probed ${estimator.planner.probes} times`);
+      const settled = estimateRange(samples, 5000, 30_000);
+      assert.ok(settled.min >= 750e3, `queue ${queueMs} ms: down to ${Math.round(settled.min)} bit/s`);
+      assert.equal(lossLimited, 0, `queue ${queueMs} ms: loss-limited in ${lossLimited} reports`);
+    }
+  });
+
+  it('but a probe from a link already losing at the estimate counts them: an estimate just above the link comes down', () => {
+    // A probe lifted the estimate to 1,047 kbit/s on a 1 Mbit/s link: 4.5 % loss holds it there
+    // (between the 2 % and 10 % bounds), the full queue shows no delay trend, and only the next
+    // probes' losses show that the link is full.
+    const estimator = new SendSideEstimator();
+    const { samples } = simulateLink(estimator, { phases: [{ untilMs: 30_000, capacityBps: 1e6 }], wantedBps: 2.5e6, queueMs: 100 });
+    const settled = estimateRange(samples, 10_000, 30_000);
+    assert.ok(settled.min < 0.95e6, `stays at ${Math.round(settled.min)}-${Math.round(settled.max)} bit/s`);
+  });
+
   it('is true under a cap far below what was sent, which loss found', () => {
     const estimator = new SendSideEstimator();
     simulateLink(estimator, { phases: [{ untilMs: 10_000, capacityBps: 8e6 }, { untilMs: 13_000, capacityBps: 400e3 }], wantedBps: 3.5e6, queueMs: 50 });

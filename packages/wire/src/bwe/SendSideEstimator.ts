@@ -2,10 +2,10 @@ import type { TwccFeedback } from '../rtcp/TwccFeedback';
 import { AckedBitrate } from './AckedBitrate';
 import { AimdRateControl } from './AimdRateControl';
 import { BandwidthUsage } from './BandwidthUsage';
-import { LossBasedEstimate, type LossReport } from './LossBasedEstimate';
+import { LossBasedEstimate, LOW_LOSS, type LossReport } from './LossBasedEstimate';
 import { PacketResults } from './PacketResults';
 import { ProbePlanner } from './ProbePlanner';
-import { ProbeResult } from './ProbeResult';
+import { probeDurationMs, ProbeResult } from './ProbeResult';
 import { QueueDelay } from './QueueDelay';
 import { SendHistory } from './SendHistory';
 import { TrendlineEstimator } from './TrendlineEstimator';
@@ -35,6 +35,12 @@ const NARROW_SHARE = 0.5;
 const NARROW_CUT = 0.7;
 /** A probe that measured this much more than the estimate replaces it (less is noise). */
 const PROBE_JUMP = 1.0;
+/**
+ * After a probe into a bottleneck, its bytes wait in the bottleneck's queue, and media sent behind
+ * them are dropped until it has drained: with the media at 85 % of a link (after the delay-based
+ * cut), a 10 kB probe's excess takes ~500 ms to leave a 1 Mbit/s link's queue.
+ */
+const PROBE_QUEUE_DRAIN_MS = 500;
 /** Every report for this long found packets waiting this long in a queue: the link is full (congested). */
 const STANDING_QUEUE_MS = 30;
 const STANDING_QUEUE_CONFIRM_MS = 1000;
@@ -57,9 +63,15 @@ export class SendSideEstimator {
   readonly queueDelay = new QueueDelay();
   private readonly results: PacketResults;
   private readonly probes = new ProbeResult();
-  private readonly lossReport: LossReport = { received: 0, lost: 0, receivedBytes: 0, bytes: 0, firstSendMs: NaN, lastSendMs: NaN };
+  private readonly lossReport: LossReport = { received: 0, lost: 0, shadowedReceived: 0, shadowedLost: 0, receivedBytes: 0, bytes: 0, firstSendMs: NaN, lastSendMs: NaN };
   /** The current estimate, bits/s. */
   estimate: number;
+  /**
+   * Packets sent between these times (ms) went out beside a probe cluster, or while the link still
+   * carried its bytes: their loss is the probe's answer (ProbeResult), not media loss.
+   */
+  private probeShadowFromMs = Infinity;
+  private probeShadowToMs = -Infinity;
   /** Since when every report has found a queue of STANDING_QUEUE_MS or more (-1: the last did not). */
   private queuedSinceMs = -1;
   /** Reports processed, and reports that named at least one packet we sent. */
@@ -94,6 +106,7 @@ export class SendSideEstimator {
     let probeBps = NaN;
     let usage: BandwidthUsage = this.trendline.state;
     const report = this.lossReport;
+    report.shadowedReceived = report.shadowedLost = 0;
     report.receivedBytes = report.bytes = 0;
     report.firstSendMs = report.lastSendMs = NaN;
     for (let i = 0; i < n; i++) {
@@ -104,10 +117,15 @@ export class SendSideEstimator {
       if (!(send <= report.lastSendMs)) report.lastSendMs = send;
       const arrival = results.arrivalMs[i]!;
       this.queueDelay.add(send, arrival, size);
-      if (Number.isNaN(arrival)) continue;
+      const cluster = results.clusters[i]!;
+      const shadowed = cluster >= 0 || (send >= this.probeShadowFromMs && send <= this.probeShadowToMs);
+      if (Number.isNaN(arrival)) {
+        if (shadowed) report.shadowedLost++;
+        continue;
+      }
+      if (shadowed) report.shadowedReceived++;
       report.receivedBytes += size;
       this.acked.add(arrival, size);
-      const cluster = results.clusters[i]!;
       if (cluster >= 0) {
         const rate = this.probes.add(cluster, send, arrival, size);
         if (!Number.isNaN(rate)) {
@@ -150,7 +168,17 @@ export class SendSideEstimator {
 
   /** The target (bps) of a probe cluster to send now, numbered `probeCluster`; 0 for none. */
   planProbe(nowMs: number, wantedBps: number): number {
-    return this.planner.plan(nowMs, this.estimate, wantedBps);
+    const target = this.planner.plan(nowMs, this.estimate, wantedBps);
+    // A probe into a bottleneck loses many of its small padding packets and some of the media
+    // behind them: counted as media loss, each failed probe cut the estimate and marked the link
+    // congested, which paused videos after every probe into a standing cap. So the loss ratio
+    // leaves out the probe's shadow, but only when the link lost nothing and kept no queue before
+    // it: on a link already losing at the estimate, the probe's losses say the estimate is too high.
+    if (target > 0 && this.lossBased.lossRatio < LOW_LOSS && this.queuedSinceMs < 0) {
+      this.probeShadowFromMs = nowMs;
+      this.probeShadowToMs = nowMs + probeDurationMs(target) + PROBE_QUEUE_DRAIN_MS;
+    }
+    return target;
   }
 
   get probeCluster(): number {
