@@ -241,7 +241,7 @@ export class ConfabServer {
       return;
     }
     if (pathname === '/metrics') {
-      const body = await this.metrics.registry.metrics();
+      const body = await this.metrics.scrape();
       res.writeHead(200, { 'content-type': this.metrics.registry.contentType }).end(body);
       return;
     }

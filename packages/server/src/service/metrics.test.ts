@@ -55,3 +55,25 @@ test('ClusterMetrics: what the router reports is served under the documented nam
   cluster.setRoomsOwned(1);
   assert.ok(samples(await registry.metrics()).includes('confab_cluster_rooms_owned{node="n2"} 1'), 'a gauge follows what it is told');
 });
+
+test("a scrape reads the media engine once: every media gauge, the workers' included, from the same stats", async () => {
+  let reads = 0;
+  const counting: MediaEngine = {
+    ...media,
+    stats: () => {
+      reads++;
+      const worker = { index: 0, routers: 1, transports: reads, rtpPacketsReceived: 0, rtpPacketsForwarded: reads * 10, cpuSeconds: 0, cpuSystemSeconds: 0, restarts: 0 };
+      return { ...media.stats(), transports: reads, rtpPacketsForwarded: reads * 10, workers: [worker] };
+    },
+  };
+  const { registry, scrape } = createMetrics(directory, counting, () => 0, { nodeId: 'n3' });
+  const lines = samples(await scrape());
+  assert.equal(reads, 1, 'one read for all the gauges');
+  for (const want of ['confab_media_transports{node="n3"} 1', 'confab_media_rtp_packets_forwarded{node="n3"} 10', 'confab_media_worker_transports{worker="0",node="n3"} 1']) {
+    assert.ok(lines.includes(want), `${want}\n${lines.filter((l) => l.startsWith('confab_media_')).join('\n')}`);
+  }
+  assert.ok(samples(await scrape()).includes('confab_media_transports{node="n3"} 2'), 'the next scrape reads afresh');
+  assert.equal(reads, 2);
+  await registry.metrics();
+  assert.ok(reads > 2, 'outside a scrape each gauge reads live');
+});

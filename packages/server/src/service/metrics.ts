@@ -1,6 +1,6 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics, type Metric } from 'prom-client';
 import type { LocalDirectory } from '../cluster/LocalDirectory';
-import type { MediaEngine, MediaWorkerStats } from '../media/types';
+import type { MediaEngine, MediaEngineStats, MediaWorkerStats } from '../media/types';
 import type { DropReason } from '../webhooks/WebhookQueue';
 
 export interface MetricsOptions {
@@ -12,7 +12,11 @@ export interface MetricsOptions {
   webhooks?: WebhookMetrics | undefined;
 }
 
-/** Prometheus metrics, served at /metrics. Gauges are read from live state at scrape time. */
+/**
+ * Prometheus metrics, served at /metrics. Gauges are read from live state at scrape time; `scrape()`
+ * reads the media engine once for all of its gauges, so that they agree with each other and a
+ * scrape costs one read of each worker's counters and /proc files, not one per gauge.
+ */
 export function createMetrics(directory: LocalDirectory, media: MediaEngine, connections: () => number, options: MetricsOptions) {
   const registry = new Registry();
   registry.setDefaultLabels({ node: options.nodeId });
@@ -24,6 +28,8 @@ export function createMetrics(directory: LocalDirectory, media: MediaEngine, con
   if (access instanceof AccessMetrics) access.registerIn(registry);
   options.webhooks?.registerIn(registry);
 
+  let scraped: MediaEngineStats | undefined;
+  const mediaStats = (): MediaEngineStats => scraped ?? media.stats();
   const gauge = (name: string, help: string, read: () => number) =>
     new Gauge({ name, help, registers: [registry], collect() { this.set(read()); } });
   gauge('confab_rooms', 'Rooms open on this node', () => directory.roomCount);
@@ -33,14 +39,14 @@ export function createMetrics(directory: LocalDirectory, media: MediaEngine, con
     return n;
   });
   gauge('confab_signal_connections', 'Open signaling WebSockets', connections);
-  gauge('confab_media_transports', 'Open media transports', () => media.stats().transports);
-  gauge('confab_media_producers', 'Tracks being received', () => media.stats().producers);
-  gauge('confab_media_consumers', 'Tracks being forwarded', () => media.stats().consumers);
-  gauge('confab_media_rtp_packets_received', 'RTP packets received from publishers (cumulative)', () => media.stats().rtpPacketsReceived);
-  gauge('confab_media_rtp_packets_forwarded', 'RTP packets forwarded to subscribers (cumulative)', () => media.stats().rtpPacketsForwarded);
-  gauge('confab_media_rtp_bytes_forwarded', 'RTP bytes forwarded to subscribers (cumulative)', () => media.stats().rtpBytesForwarded);
-  gauge('confab_media_pacer_queued_packets', 'Video packets held back by a pacer to spread a burst (cumulative)', () => media.stats().pacerQueuedPackets);
-  gauge('confab_media_pacer_dropped_packets', 'Of those, dropped after waiting too long: a stalled media thread (cumulative)', () => media.stats().pacerDroppedPackets);
+  gauge('confab_media_transports', 'Open media transports', () => mediaStats().transports);
+  gauge('confab_media_producers', 'Tracks being received', () => mediaStats().producers);
+  gauge('confab_media_consumers', 'Tracks being forwarded', () => mediaStats().consumers);
+  gauge('confab_media_rtp_packets_received', 'RTP packets received from publishers (cumulative)', () => mediaStats().rtpPacketsReceived);
+  gauge('confab_media_rtp_packets_forwarded', 'RTP packets forwarded to subscribers (cumulative)', () => mediaStats().rtpPacketsForwarded);
+  gauge('confab_media_rtp_bytes_forwarded', 'RTP bytes forwarded to subscribers (cumulative)', () => mediaStats().rtpBytesForwarded);
+  gauge('confab_media_pacer_queued_packets', 'Video packets held back by a pacer to spread a burst (cumulative)', () => mediaStats().pacerQueuedPackets);
+  gauge('confab_media_pacer_dropped_packets', 'Of those, dropped after waiting too long: a stalled media thread (cumulative)', () => mediaStats().pacerDroppedPackets);
   // One series per media worker (when media runs on worker threads): how rooms and load spread over cores.
   const perWorker = (name: string, help: string, read: (worker: MediaWorkerStats) => number) =>
     new Gauge({
@@ -50,7 +56,7 @@ export function createMetrics(directory: LocalDirectory, media: MediaEngine, con
       registers: [registry],
       collect() {
         this.reset();
-        for (const worker of media.stats().workers ?? []) this.set({ worker: String(worker.index) }, read(worker));
+        for (const worker of mediaStats().workers ?? []) this.set({ worker: String(worker.index) }, read(worker));
       },
     });
   perWorker('confab_media_worker_routers', 'Rooms (routers) on each media worker', (w) => w.routers);
@@ -81,7 +87,17 @@ export function createMetrics(directory: LocalDirectory, media: MediaEngine, con
     registers: [registry],
   });
 
-  return { registry, refusedConnections, processErrors, adminApiRequests };
+  /** The Prometheus text of every metric, the media gauges from one read of the engine. */
+  const scrape = async (): Promise<string> => {
+    scraped = media.stats();
+    try {
+      return await registry.metrics();
+    } finally {
+      scraped = undefined;
+    }
+  };
+
+  return { registry, scrape, refusedConnections, processErrors, adminApiRequests };
 }
 
 /**
