@@ -13,35 +13,11 @@ import { expectTilePlaying, remoteStats, tileSelector, waitGone, watchGone } fro
 import { localUdpPorts, NetworkCut, PC_RECORDER } from './support/network';
 import { receiving, traceChanges } from './support/receiveTrace';
 import { waitFor } from './support/wait';
+import { EVENT_RECORDER, events, selfId } from './support/roomEvents';
 
 /** The victim reaches the server on its own loopback address, so its signaling can be cut alone. */
 const VICTIM_ADDRESS = '127.0.0.2';
 let h: Harness;
-
-/** Records, in the page, what its SDK reports about others (epoch ms). */
-const EVENT_RECORDER = `(() => {
-  const room = window.confabRoom;
-  const log = [];
-  Object.defineProperty(window, '__e2eEvents', { value: log });
-  room.on('participantLeft', (p, reason) => log.push({ at: Date.now(), type: 'left', name: p.name, reason }));
-  room.on('participantJoined', (p) => log.push({ at: Date.now(), type: 'joined', name: p.name }));
-  room.on('participantUpdated', (p) => log.push({ at: Date.now(), type: 'updated', name: p.name, connection: p.connection }));
-  room.on('chatMessage', (m) => log.push({ at: Date.now(), type: 'chat', name: m.name, text: m.text }));
-  room.on('reconnecting', (reason) => log.push({ at: Date.now(), type: 'reconnecting', name: '', text: reason }));
-  room.on('reconnected', (resumed) => log.push({ at: Date.now(), type: 'reconnected', name: '', text: String(resumed) }));
-})()`;
-
-interface RecordedEvent {
-  at: number;
-  type: 'left' | 'joined' | 'updated' | 'chat' | 'reconnecting' | 'reconnected';
-  name: string;
-  connection?: string;
-  text?: string;
-}
-
-async function events(page: Page): Promise<RecordedEvent[]> {
-  return page.evaluate(() => (window as unknown as { __e2eEvents: RecordedEvent[] }).__e2eEvents.slice());
-}
 
 async function framesDecoded(page: Page, of: string): Promise<number | undefined> {
   const stats = await remoteStats(page);
@@ -78,10 +54,6 @@ async function sending(sender: Page): Promise<string> {
     }
     return `sent ${packets} pkts ${frames} frames, ice ${ice.join('/')}`;
   });
-}
-
-async function selfId(page: Page): Promise<string> {
-  return page.evaluate(() => (window as unknown as { confabRoom: { localParticipant: { id: string } } }).confabRoom.localParticipant.id);
 }
 
 async function joinVictim(room: string, name: string): Promise<Page> {

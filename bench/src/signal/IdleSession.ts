@@ -7,7 +7,8 @@ export type PresenceListener = (participantId: string, status: string, at: numbe
 
 /**
  * One joined participant that does nothing but stay: signaling only, the SDK's heartbeat (a
- * `ping {lastSeq}` every `heartbeatIntervalMs` from `joined`, every other one asking for a pong). Deliberately lean, JSON.parse and
+ * `ping {lastSeq}` every `heartbeatIntervalMs` from `joined`, every other one asking for a pong;
+ * none when `joined` says the server keeps the heartbeat, `serverPings`). Deliberately lean, JSON.parse and
  * no schema, so that thousands fit in one generator process and it never becomes the bottleneck.
  */
 export class IdleSession {
@@ -28,7 +29,7 @@ export class IdleSession {
     private readonly socket: WebSocket,
     readonly id: ParticipantId,
     /** The heartbeat the server asked for in `joined`. */
-    readonly heartbeatMs: { intervalMs: number; timeoutMs: number },
+    readonly heartbeatMs: { intervalMs: number; timeoutMs: number; serverPings: boolean },
   ) {}
 
   /** Opens a socket to `url` and joins `room`; resolves once `joined` came back. */
@@ -63,12 +64,13 @@ export class IdleSession {
         if (message.type !== 'joined') return;
         clearTimeout(timer);
         const self = message['self'] as { id: ParticipantId };
-        const timing = message['session'] as { heartbeatIntervalMs: number; heartbeatTimeoutMs: number };
-        session = new IdleSession(socket, self.id, { intervalMs: timing.heartbeatIntervalMs, timeoutMs: timing.heartbeatTimeoutMs });
+        const timing = message['session'] as { heartbeatIntervalMs: number; heartbeatTimeoutMs: number; serverPings?: boolean };
+        const serverPings = timing.serverPings === true;
+        session = new IdleSession(socket, self.id, { intervalMs: timing.heartbeatIntervalMs, timeoutMs: timing.heartbeatTimeoutMs, serverPings });
         session.framesSent = 1;
         session.framesReceived = 1;
         session.nextId = 2;
-        session.heartbeat.every(timing.heartbeatIntervalMs);
+        if (!serverPings) session.heartbeat.every(timing.heartbeatIntervalMs);
         resolve(session);
       });
     });

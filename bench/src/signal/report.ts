@@ -43,7 +43,7 @@ export interface SignalResults {
   target: number;
   roomSize: number;
   generators: number;
-  heartbeat: { intervalMs: number; timeoutMs: number };
+  heartbeat: { intervalMs: number; timeoutMs: number; serverPings: boolean };
   joins: { joined: number; failed: number; seconds: number; perSecond: number; latencyMs: { p50: number; p95: number; max: number }; errors: string[] };
   memory: {
     /** Server RSS (/proc) and V8 heap after GC, before the joins and with every session idle. */
@@ -108,6 +108,7 @@ export function summary(r: SignalResults) {
       : {}),
     heartbeat_interval_ms: r.heartbeat.intervalMs,
     heartbeat_timeout_ms: r.heartbeat.timeoutMs,
+    heartbeat_by: r.heartbeat.serverPings ? 'server' : 'client',
   };
 }
 
@@ -129,7 +130,7 @@ export function textReport(r: SignalResults): string {
   const lost = Object.entries(r.lostByCode).map(([code, n]) => `${n} × ${code}`).join(', ') || 'none';
   const goal = (ok: boolean) => (ok ? 'met' : 'missed');
   return [
-    `${r.joins.joined} of ${r.target} sessions joined in rooms of ${r.roomSize} from ${r.generators} generator processes; heartbeat ${r.heartbeat.intervalMs} / ${r.heartbeat.timeoutMs} ms`,
+    `${r.joins.joined} of ${r.target} sessions joined in rooms of ${r.roomSize} from ${r.generators} generator processes; heartbeat ${r.heartbeat.intervalMs} / ${r.heartbeat.timeoutMs} ms (sent by the ${r.heartbeat.serverPings ? "server" : "client"})`,
     '',
     markdownTable(
       ['what', 'measured', 'goal'],

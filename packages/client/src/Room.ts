@@ -386,7 +386,7 @@ export class Room extends TypedEmitter<RoomEvents> {
       if (info.id !== joined.self.id) this.remotes.set(info.id, this.adopt(new RemoteParticipant(info)));
     }
     signal.resumable = true;
-    signal.startHeartbeat(joined.session.heartbeatIntervalMs, joined.session.heartbeatTimeoutMs);
+    signal.startHeartbeat(joined.session.heartbeatIntervalMs, joined.session.heartbeatTimeoutMs, joined.session.serverPings);
     this.setState(ConnectionState.Connected);
     const early = this.early ?? [];
     this.early = undefined;

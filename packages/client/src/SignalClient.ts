@@ -200,9 +200,10 @@ export class SignalClient extends TypedEmitter<SignalClientEvents> {
    * is a frame the server pays for. A ping that asked and hears nothing for heartbeatReplyWaitMs drops the socket,
    * so a lost network shows within `timeoutMs` + 3/8 interval (4.75 s at the defaults).
    */
-  startHeartbeat(intervalMs: number, timeoutMs: number): void {
+  startHeartbeat(intervalMs: number, timeoutMs: number, serverPings = false): void {
     clearInterval(this.heartbeat);
     this.lastHeard = Date.now();
+    if (serverPings) return this.watchServerHeartbeat(intervalMs, timeoutMs);
     let previousPingAt = this.lastHeard;
     const replyWaitMs = heartbeatReplyWaitMs(intervalMs, timeoutMs);
     this.heartbeat = setInterval(() => {
@@ -214,6 +215,32 @@ export class SignalClient extends TypedEmitter<SignalClientEvents> {
       if (reply) this.awaitReply(now, replyWaitMs);
     }, intervalMs);
     // In Node (tests, headless clients) a heartbeat alone must not keep the process alive.
+    (this.heartbeat as { unref?: () => void }).unref?.();
+  }
+
+  /**
+   * The server keeps the heartbeat (`joined.session.serverPings`): it sends a frame at least every
+   * `intervalMs` and learns of our loss from TCP, so an idle client sends nothing and only counts
+   * the server lost after `timeoutMs` without a frame. Checked four times an interval: a loss shows
+   * within `timeoutMs + intervalMs / 4` (4.5 s at the defaults). A check that comes late (a busy or
+   * throttled page) only shows it later: what counts is the time since the last frame. Messages
+   * received are still acknowledged, at most once an interval (a ping that asks for no reply), so
+   * that the server can drop them from the session's replay buffer.
+   */
+  private watchServerHeartbeat(intervalMs: number, timeoutMs: number): void {
+    let acknowledged = this.seq;
+    let acknowledgedAt = Date.now();
+    this.heartbeat = setInterval(() => {
+      if (this.closedReason !== undefined || this.suspended || this.socket.readyState !== WS_OPEN) return;
+      const now = Date.now();
+      const silentMs = now - this.lastHeard;
+      if (silentMs > timeoutMs) return this.dropSocket(`no word from the server for ${silentMs} ms`);
+      if (this.seq !== acknowledged && now - acknowledgedAt >= intervalMs) {
+        acknowledged = this.seq;
+        acknowledgedAt = now;
+        this.socket.send(encodeHeartbeatPing(this.seq, false));
+      }
+    }, intervalMs / 4);
     (this.heartbeat as { unref?: () => void }).unref?.();
   }
 

@@ -126,3 +126,71 @@ test('a server that falls silent mid-interval, after a frame of its own, is drop
   assert.ok(closes[0]! - lostAt <= TIMEOUT_MS + (INTERVAL_MS * 3) / 8, `shown ${closes[0]! - lostAt} ms after the loss`);
   client.close();
 });
+
+/** A joined client on a fake socket whose server keeps the heartbeat (`serverPings`), with fake time. */
+async function serverPingedClient(): Promise<{ client: SignalClient; socket: FakeWebSocket; sent: Record<string, unknown>[] }> {
+  const { WebSocket, sockets } = fakeWebSocketClass();
+  const client = new SignalClient('ws://test/rtc', { WebSocket });
+  const socket = sockets[0]!;
+  const opened = client.opened(1_000);
+  socket.open();
+  await opened;
+  const sent: Record<string, unknown>[] = [];
+  socket.onSend = (message) => void sent.push(message);
+  client.startHeartbeat(INTERVAL_MS, TIMEOUT_MS, true);
+  return { client, socket, sent };
+}
+
+test('when the server keeps the heartbeat, the client sends nothing and stays while it hears a frame every interval', async (t) => {
+  t.mock.timers.enable({ apis: ['setInterval', 'setTimeout', 'Date'] });
+  const { client, socket, sent } = await serverPingedClient();
+  const closes: string[] = [];
+  client.on('close', (reason) => closes.push(reason));
+  for (let i = 0; i < 20; i++) {
+    // The server's timer passes every 250 ms: a pong comes up to a quarter second past the interval.
+    advance(t, INTERVAL_MS + 250);
+    socket.receive({ type: 'pong', time: Date.now() });
+  }
+  assert.deepEqual(sent, [], 'no pings');
+  assert.deepEqual(closes, []);
+  client.close();
+});
+
+test('when the server keeps the heartbeat and falls silent, the client drops the socket within the timeout and a quarter interval, not before the timeout', async (t) => {
+  t.mock.timers.enable({ apis: ['setInterval', 'setTimeout', 'Date'] });
+  const { client, socket } = await serverPingedClient();
+  const closes: { reason: string; at: number }[] = [];
+  client.on('close', (reason) => closes.push({ reason, at: Date.now() }));
+  advance(t, 1_300);
+  socket.receive({ type: 'pong', time: Date.now() });
+  const lostAt = Date.now();
+  advance(t, TIMEOUT_MS);
+  assert.equal(closes.length, 0, 'not before the timeout');
+  advance(t, INTERVAL_MS);
+  assert.equal(closes.length, 1, 'dropped');
+  const after = closes[0]!.at - lostAt;
+  assert.ok(after <= TIMEOUT_MS + INTERVAL_MS / 4 + 50, `shown ${after} ms after the loss`);
+  assert.match(closes[0]!.reason, /no word from the server/);
+  assert.equal(socket.closeCode, 4001, 'closed as the SDK does to reconnect');
+  client.close();
+});
+
+test('when the server keeps the heartbeat, messages received are acknowledged at most once an interval, with a ping that asks for no reply', async (t) => {
+  t.mock.timers.enable({ apis: ['setInterval', 'setTimeout', 'Date'] });
+  const { client, socket, sent } = await serverPingedClient();
+  let seq = 0;
+  for (let ms = 0; ms < 5 * INTERVAL_MS; ms += 100) {
+    advance(t, 100);
+    socket.receive({ type: 'chat', messageId: `m${seq}`, participantId: 'PA_someone', name: 'Ann', time: Date.now(), text: 'hi', seq: ++seq });
+  }
+  assert.ok(sent.length >= 4 && sent.length <= 5, `${sent.length} acknowledgements in 5 intervals`);
+  assert.ok(sent.every((m) => m['type'] === 'ping' && m['reply'] === false), JSON.stringify(sent));
+  const last = sent.at(-1)!['lastSeq'] as number;
+  assert.ok(last >= seq - INTERVAL_MS / 100, `the last acknowledges ${last} of ${seq}`);
+  const before = sent.length;
+  advance(t, 2 * INTERVAL_MS);
+  assert.equal(sent.length, before + 1, 'what came in the last interval is acknowledged once');
+  advance(t, 3 * INTERVAL_MS);
+  assert.equal(sent.length, before + 1, 'then nothing more: nothing new came');
+  client.close();
+});

@@ -338,6 +338,13 @@ const joinedMessage = () =>
        */
       heartbeatIntervalMs: z.number().int().positive(),
       heartbeatTimeoutMs: z.number().int().positive(),
+      /**
+       * True when the server keeps the heartbeat itself (CONFAB_HEARTBEAT=server): it sends a frame
+       * (a `pong` if nothing else) at least every `heartbeatIntervalMs` and learns of a lost client
+       * from TCP, so the client sends no pings and counts the server lost after `heartbeatTimeoutMs`
+       * without a frame. Absent: the client pings, as above.
+       */
+      serverPings: z.boolean().optional(),
     }),
   });
 

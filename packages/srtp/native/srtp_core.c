@@ -22,6 +22,7 @@
 #include <openssl/sha.h>
 
 #include "rtp_fanout.h"
+#include "tcp_timeout.h"
 #include "udp_batch.h"
 #include "udp_recv.h"
 
@@ -435,5 +436,6 @@ NAPI_MODULE_INIT(/* napi_env env, napi_value exports */) {
   if (register_udp_batch(env, exports) != napi_ok) return NULL;
   if (register_udp_recv(env, exports) != napi_ok) return NULL;
   if (register_rtp_fanout(env, exports) != napi_ok) return NULL;
+  if (register_tcp_timeout(env, exports) != napi_ok) return NULL;
   return exports;
 }

@@ -4,7 +4,7 @@
  */
 import { NativeCipher } from './NativeCipher';
 import type { SessionKeys } from './keyDerivation';
-import { loadNativeAddon, type NativeRtpFanout, type NativeUdpBatchSend, type NativeUdpReceive } from './nativeAddon';
+import { loadNativeAddon, type NativeRtpFanout, type NativeTcpUserTimeout, type NativeUdpBatchSend, type NativeUdpReceive } from './nativeAddon';
 import type { PacketCipher, SrtpBackend } from './packetCipher';
 import type { SrtpProfile } from './profiles';
 import { TsCmCipher } from './TsCmCipher';
@@ -40,6 +40,15 @@ export function srtpNativeLoadError(): string | null {
 export function nativeUdpBatchSend(): NativeUdpBatchSend | null {
   if (srtpBackend() !== 'native') return null;
   return loadNativeAddon().addon?.sendBatch ?? null;
+}
+
+/**
+ * The native core's TCP_USER_TIMEOUT setter, under the same rule as nativeUdpBatchSend; null means
+ * the server cannot keep the heartbeat itself (CONFAB_HEARTBEAT=server) and clients must ping.
+ */
+export function nativeTcpUserTimeout(): NativeTcpUserTimeout | null {
+  if (srtpBackend() !== 'native') return null;
+  return loadNativeAddon().addon?.setTcpUserTimeout ?? null;
 }
 
 /**

@@ -23,6 +23,8 @@ export interface NativeSrtpAddon {
   /** Linux only (native/udp_recv.c): see NativeUdpReceive. */
   startReceive?: NativeUdpReceive['start'];
   stopReceive?: NativeUdpReceive['stop'];
+  /** Linux only (native/tcp_timeout.c): see NativeTcpUserTimeout. */
+  setTcpUserTimeout?: NativeTcpUserTimeout;
   /** native/rtp_fanout.c: see NativeRtpFanout. */
   fanoutRtp: NativeRtpFanout;
 }
@@ -59,6 +61,9 @@ export type NativeRtpFanout = (
  * kernel took; the others (socket buffer full, malformed entry) are dropped.
  */
 export type NativeUdpBatchSend = (fd: number, memory: Uint8Array, table: Int32Array, count: number) => number;
+
+/** Sets TCP_USER_TIMEOUT (ms) on the TCP socket `fd`: true if the socket took it. */
+export type NativeTcpUserTimeout = (fd: number, ms: number) => boolean;
 
 /** A running native receive (an N-API external). */
 export type NativeReceiveHandle = { readonly __nativeUdpReceive: unique symbol };

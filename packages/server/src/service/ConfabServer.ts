@@ -16,6 +16,7 @@ import type { Logger } from './logger';
 import { createMetrics } from './metrics';
 import { createOriginPolicy } from './originPolicy';
 import type { ProcessErrorKind } from './processGuards';
+import { KeepAliveFrame, ServerHeartbeat } from './serverHeartbeat';
 import { SignalConnection } from './SignalConnection';
 import { WebhookNotifier } from '../webhooks/WebhookNotifier';
 import { createStaticHandler } from './staticFiles';
@@ -28,7 +29,8 @@ export const SIGNAL_PATH = '/rtc';
 const CLOSE_HANDSHAKE_MS = 2000;
 
 /**
- * How often connections are checked for silence: a lost client is noticed at most this long after
+ * How often connections are checked for silence (or, when the server keeps the heartbeat, for an
+ * interval without a frame from us): a lost client is noticed at most this long after
  * `heartbeatTimeoutMs`. 250 ms at the default 4 s timeout; a pass over 15,000 connections is a
  * comparison each, well under a millisecond.
  */
@@ -53,6 +55,7 @@ export class ConfabServer {
   /** Set once listening and the router has started (a cluster node has registered): /healthz says ok from then on. */
   private started = false;
   private readonly heartbeat: NodeJS.Timeout;
+  private readonly serverHeartbeat: ServerHeartbeat | undefined;
 
   constructor(
     private readonly config: Config,
@@ -65,8 +68,10 @@ export class ConfabServer {
   ) {
     this.limiter = new ConnectionLimiter(config.maxConnectionsPerIp);
     this.allowsOrigin = createOriginPolicy(config.allowedOrigins);
-    // One timer for every connection, not one each, and nothing sent on it: liveness is the
-    // client's `ping` and our `pong`, one exchange per interval (docs/protocol.md "Resume").
+    // One timer for every connection, not one each. With CONFAB_HEARTBEAT=client nothing is sent
+    // on it: liveness is the client's `ping` and our `pong`. With =server it writes a frame to each
+    // connection idle for an interval, and TCP tells of a client gone (docs/protocol.md "Resume").
+    this.serverHeartbeat = config.heartbeat === 'server' ? ServerHeartbeat.create(config.heartbeatIntervalMs, config.heartbeatTimeoutMs) : undefined;
     const checkMs = silenceCheckMs(config.heartbeatTimeoutMs);
     let lastCheck = Date.now();
     let skipped = false;
@@ -79,7 +84,10 @@ export class ConfabServer {
       const stalled = now - lastCheck > 2 * checkMs;
       lastCheck = now;
       skipped = stalled && !skipped;
-      if (!skipped) for (const connection of this.connections) connection.checkSilence(now);
+      if (skipped) return;
+      // With CONFAB_HEARTBEAT=server, one `pong` of this pass's time for every connection that is due.
+      const keepAlive = this.serverHeartbeat ? new KeepAliveFrame(now) : undefined;
+      for (const connection of this.connections) connection.heartbeat(now, keepAlive);
     }, checkMs);
     this.heartbeat.unref();
     const events = this.directory.roomEvents;
@@ -201,6 +209,9 @@ export class ConfabServer {
       return refuseUpgrade(socket, 403, 'Forbidden', 'origin not allowed');
     }
     socket.removeListener('error', onError);
+    if (this.serverHeartbeat && !this.serverHeartbeat.apply(socket)) {
+      this.logger.warn({ address }, 'could not set TCP_USER_TIMEOUT on a signaling socket: if this client vanishes, TCP will take minutes to tell');
+    }
     this.wss.handleUpgrade(req, socket, head, (ws) => this.onSocket(ws, address));
   }
 

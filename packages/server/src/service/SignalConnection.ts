@@ -16,6 +16,7 @@ import type { RoomCommand } from '../rooms/requests';
 import type { Config } from './config';
 import { CloseCode, toErrorMessage } from './errors';
 import { checkInputLimits } from './inputLimits';
+import type { KeepAliveFrame } from './serverHeartbeat';
 import type { Logger } from './logger';
 import { TokenBucket } from './TokenBucket';
 
@@ -47,6 +48,8 @@ export class SignalConnection implements SessionLink {
   private invalidTimes: number[] = [];
   /** When the client was last heard from (any frame, or a pong frame from a client that sends them). */
   private lastSeen = Date.now();
+  /** When we last sent the client a frame (CONFAB_HEARTBEAT=server sends one after an interval without). */
+  private lastSent = Date.now();
   /** Set when we close the socket ourselves, so onClose knows why. */
   private closingCode: number | undefined;
 
@@ -74,24 +77,36 @@ export class SignalConnection implements SessionLink {
   }
 
   /**
-   * Called by the server's shared timer: drops the socket if the client has been silent for
-   * `heartbeatTimeoutMs` (a vanished network sends no close frame; the SDK pings every
-   * `heartbeatIntervalMs`); its session then waits for a resume. Nothing is sent: the client's
-   * `ping` and our `pong` are the only heartbeat.
+   * Called by the server's shared timer. CONFAB_HEARTBEAT=client: drops the socket if the client
+   * has been silent for `heartbeatTimeoutMs` (a vanished network sends no close frame; the SDK pings
+   * every `heartbeatIntervalMs`); its session then waits for a resume. Nothing is sent: the
+   * client's `ping` and our `pong` are the only heartbeat. =server: sends a `pong` if nothing went
+   * to the client for an interval; the kernel drops a client that stops acknowledging
+   * (serverHeartbeat.ts), and the client sends nothing.
    */
-  checkSilence(now: number): void {
+  heartbeat(now: number, keepAlive: KeepAliveFrame | undefined): void {
+    if (keepAlive) {
+      if (now - this.lastSent >= this.config.heartbeatIntervalMs) this.sendText(keepAlive.bytes);
+      return;
+    }
     if (now - this.lastSeen <= this.config.heartbeatTimeoutMs || this.socket.readyState !== this.socket.OPEN) return;
     this.logger.info({ silentMs: now - this.lastSeen }, 'client silent, dropping its connection');
     this.socket.terminate();
   }
 
   send(message: ServerMessage, seq?: number): void {
+    this.sendText(encodeMessage(message, seq));
+  }
+
+  /** One text frame, already encoded (a heartbeat's bytes are shared by every connection). */
+  private sendText(text: string | Buffer): void {
     if (this.socket.readyState !== this.socket.OPEN) return;
     if (this.socket.bufferedAmount > MAX_BUFFERED_BYTES) {
       this.close(CloseCode.TryAgainLater, 'client too slow');
       return;
     }
-    this.socket.send(encodeMessage(message, seq));
+    this.lastSent = Date.now();
+    this.socket.send(text, { binary: false });
   }
 
   /**

@@ -54,6 +54,13 @@ export interface Config {
   /** Clients ping this often (told in `joined`) and the server answers; a client silent for the timeout is counted lost. */
   heartbeatIntervalMs: number;
   heartbeatTimeoutMs: number;
+  /**
+   * Who sends the heartbeat (CONFAB_HEARTBEAT): 'client' (the SDK pings, the server answers) or
+   * 'server' (the server sends a frame every interval and TCP_USER_TIMEOUT tells it of a client
+   * that no longer acknowledges; the client sends nothing). 'server' needs the native core on Linux
+   * and clients connected directly, or through a proxy that sets TCP_USER_TIMEOUT towards them.
+   */
+  heartbeat: 'client' | 'server';
   /** How long a lost participant stays (shown as reconnecting) waiting for its client to resume. */
   resumeWindowMs: number;
   /** Server messages kept per session for replay on resume, if the client has not acknowledged them. */
@@ -144,6 +151,7 @@ function readConfig(env: NodeJS.ProcessEnv): Config {
     shutdownGraceSeconds: int(env, 'CONFAB_SHUTDOWN_GRACE_SECONDS', 5, 0, 3600),
     heartbeatIntervalMs: int(env, 'CONFAB_HEARTBEAT_INTERVAL_MS', 2000, 100, 60_000),
     heartbeatTimeoutMs: int(env, 'CONFAB_HEARTBEAT_TIMEOUT_MS', 4000, 300, 600_000),
+    heartbeat: oneOf(env, 'CONFAB_HEARTBEAT', ['client', 'server'] as const, 'client'),
     resumeWindowMs: int(env, 'CONFAB_RESUME_WINDOW_SECONDS', 15, 0, 3600) * 1000,
     replayBufferSize: int(env, 'CONFAB_REPLAY_BUFFER_MESSAGES', 1000, 10, 1_000_000),
     ...tlsSettings(env),

@@ -27,6 +27,7 @@ export function roomOptionsFrom(config: Config, logger: Logger): Omit<RoomOption
       resumeWindowMs: config.resumeWindowMs,
       heartbeatIntervalMs: config.heartbeatIntervalMs,
       heartbeatTimeoutMs: config.heartbeatTimeoutMs,
+      ...(config.heartbeat === 'server' ? { serverPings: true } : {}),
     },
     replayBufferSize: config.replayBufferSize,
     logger,
