@@ -11,14 +11,29 @@ function advance(t: { mock: { timers: { tick(ms: number): void } } }, ms: number
   for (let done = 0; done < ms; done += 50) t.mock.timers.tick(Math.min(50, ms - done));
 }
 
-/** A joined client on a fake socket whose server answers pings as ours does, with fake time. */
-async function heartbeatingClient(): Promise<{ client: SignalClient; socket: FakeWebSocket; pings: Record<string, unknown>[]; server: { answers: boolean } }> {
+/** The client dropped its socket once, as the SDK does to reconnect, within `boundMs` of the loss at `lostAt`. */
+function assertDroppedOnce(closes: { reason: string; at: number }[], socket: FakeWebSocket, lostAt: number, boundMs: number): void {
+  assert.equal(closes.length, 1, 'dropped');
+  const after = closes[0]!.at - lostAt;
+  assert.ok(after <= boundMs, `shown ${after} ms after the loss`);
+  assert.match(closes[0]!.reason, /no word from the server/);
+  assert.equal(socket.closeCode, 4001, 'closed as the SDK does to reconnect');
+}
+
+/** A client whose fake socket has opened. */
+async function openClient(): Promise<{ client: SignalClient; socket: FakeWebSocket }> {
   const { WebSocket, sockets } = fakeWebSocketClass();
   const client = new SignalClient('ws://test/rtc', { WebSocket });
   const socket = sockets[0]!;
   const opened = client.opened(1_000);
   socket.open();
   await opened;
+  return { client, socket };
+}
+
+/** A joined client on a fake socket whose server answers pings as ours does, with fake time. */
+async function heartbeatingClient(): Promise<{ client: SignalClient; socket: FakeWebSocket; pings: Record<string, unknown>[]; server: { answers: boolean } }> {
+  const { client, socket } = await openClient();
   const server = { answers: true };
   const pings: Record<string, unknown>[] = [];
   socket.onSend = (message, s) => {
@@ -70,11 +85,7 @@ test('a server that falls silent is dropped within the timeout and 3/8 of an int
   advance(t, 2 * INTERVAL_MS);
   assert.equal(closes.length, 0, 'no drop before the ping that asks');
   advance(t, TIMEOUT_MS);
-  assert.equal(closes.length, 1, 'dropped');
-  const after = closes[0]!.at - lostAt;
-  assert.ok(after <= TIMEOUT_MS + (INTERVAL_MS * 3) / 8, `shown ${after} ms after the loss`);
-  assert.match(closes[0]!.reason, /no word from the server/);
-  assert.equal(socket.closeCode, 4001, 'closed as the SDK does to reconnect');
+  assertDroppedOnce(closes, socket, lostAt, TIMEOUT_MS + (INTERVAL_MS * 3) / 8);
   client.close();
 });
 
@@ -129,12 +140,7 @@ test('a server that falls silent mid-interval, after a frame of its own, is drop
 
 /** A joined client on a fake socket whose server keeps the heartbeat (`serverPings`), with fake time. */
 async function serverPingedClient(): Promise<{ client: SignalClient; socket: FakeWebSocket; sent: Record<string, unknown>[] }> {
-  const { WebSocket, sockets } = fakeWebSocketClass();
-  const client = new SignalClient('ws://test/rtc', { WebSocket });
-  const socket = sockets[0]!;
-  const opened = client.opened(1_000);
-  socket.open();
-  await opened;
+  const { client, socket } = await openClient();
   const sent: Record<string, unknown>[] = [];
   socket.onSend = (message) => void sent.push(message);
   client.startHeartbeat(INTERVAL_MS, TIMEOUT_MS, true);
@@ -167,11 +173,7 @@ test('when the server keeps the heartbeat and falls silent, the client drops the
   advance(t, TIMEOUT_MS);
   assert.equal(closes.length, 0, 'not before the timeout');
   advance(t, INTERVAL_MS);
-  assert.equal(closes.length, 1, 'dropped');
-  const after = closes[0]!.at - lostAt;
-  assert.ok(after <= TIMEOUT_MS + INTERVAL_MS / 4 + 50, `shown ${after} ms after the loss`);
-  assert.match(closes[0]!.reason, /no word from the server/);
-  assert.equal(socket.closeCode, 4001, 'closed as the SDK does to reconnect');
+  assertDroppedOnce(closes, socket, lostAt, TIMEOUT_MS + INTERVAL_MS / 4 + 50);
   client.close();
 });
 
