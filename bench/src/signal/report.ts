@@ -79,6 +79,9 @@ export function perSession(r: SignalResults) {
 /** Pings per second the sessions owe at the heartbeat interval: fewer were sent if the generators fell behind. */
 export const pingsDue = (r: SignalResults) => r.connected / (r.heartbeat.intervalMs / 1000);
 
+/** Who sent the heartbeat in the run: the server (`joined.session.serverPings`) or the clients. */
+const heartbeatBy = (r: SignalResults): 'server' | 'client' => (r.heartbeat.serverPings ? 'server' : 'client');
+
 /** Server CPU per signaling frame while idle (both directions), µs: comparable across heartbeat settings. */
 export const cpuPerFrameUs = (w: IdleWindow) => (w.cpuShare * 1e6) / Math.max(1, w.framesSentPerSecond + w.framesReceivedPerSecond);
 
@@ -108,7 +111,7 @@ export function summary(r: SignalResults) {
       : {}),
     heartbeat_interval_ms: r.heartbeat.intervalMs,
     heartbeat_timeout_ms: r.heartbeat.timeoutMs,
-    heartbeat_by: r.heartbeat.serverPings ? 'server' : 'client',
+    heartbeat_by: heartbeatBy(r),
   };
 }
 
@@ -130,7 +133,7 @@ export function textReport(r: SignalResults): string {
   const lost = Object.entries(r.lostByCode).map(([code, n]) => `${n} × ${code}`).join(', ') || 'none';
   const goal = (ok: boolean) => (ok ? 'met' : 'missed');
   return [
-    `${r.joins.joined} of ${r.target} sessions joined in rooms of ${r.roomSize} from ${r.generators} generator processes; heartbeat ${r.heartbeat.intervalMs} / ${r.heartbeat.timeoutMs} ms (sent by the ${r.heartbeat.serverPings ? "server" : "client"})`,
+    `${r.joins.joined} of ${r.target} sessions joined in rooms of ${r.roomSize} from ${r.generators} generator processes; heartbeat ${r.heartbeat.intervalMs} / ${r.heartbeat.timeoutMs} ms (sent by the ${heartbeatBy(r)})`,
     '',
     markdownTable(
       ['what', 'measured', 'goal'],

@@ -17,7 +17,7 @@ export function heartbeatUserTimeoutMs(intervalMs: number, timeoutMs: number): n
 /** Sets the TCP user timeout on each signaling socket, where the server keeps the heartbeat. */
 export class ServerHeartbeat {
   private constructor(
-    private readonly setTimeout: NativeTcpUserTimeout,
+    private readonly setUserTimeout: NativeTcpUserTimeout,
     readonly userTimeoutMs: number,
   ) {}
 
@@ -32,7 +32,7 @@ export class ServerHeartbeat {
   apply(socket: Duplex): boolean {
     // net.Socket and TLSSocket both keep their TCP handle's descriptor here.
     const fd = (socket as { _handle?: { fd?: unknown } })._handle?.fd;
-    return typeof fd === 'number' && fd >= 0 && this.setTimeout(fd, this.userTimeoutMs);
+    return typeof fd === 'number' && fd >= 0 && this.setUserTimeout(fd, this.userTimeoutMs);
   }
 }
 
