@@ -163,7 +163,7 @@ function estimates(): string {
       const at = String(e.time % 100_000).padStart(5, '0');
       if (e.msg === 'key frame request' || e.msg === 'key frame') return `${at} ${e.msg === 'key frame' ? 'KF' : 'KFreq'} ${(e as { producer?: string }).producer?.slice(0, 6)}/${(e as { layer?: number }).layer}`;
       if (e.msg === 'media thread stalled') return `${at} media thread stalled ${(e as { lateMs?: number }).lateMs} ms`;
-      if (e.msg === 'probe') return `${at} ${e.transport?.slice(0, 6)} probe ${Math.round((e.bps ?? 0) / 1000)}k`;
+      if (e.msg === 'probe') return `${at} ${e.transport?.slice(0, 6)} probe ${Math.round((e.bps ?? 0) / 1000)}k${(e as { shadow?: boolean }).shadow ? ' shadowed' : ''}`;
       if (e.msg === 'layer target') return `${at} ${e.consumer?.slice(0, 6)} ${e.from}->${e.target}${e.paused ? ' paused' : ''} [${e.layersBps?.map((b) => Math.round(b / 1000)).join(',')}]k`;
       return `${at} ${e.transport?.slice(0, 6)} ${Math.round((e.bps ?? 0) / 1000)}k loss=${e.loss}${e.pacerDropped ? ` pacerDropped=${e.pacerDropped}` : ''}`;
     })

@@ -148,6 +148,31 @@ describe('lossLimited: loss sets the estimate only at a bottleneck', () => {
     }
   });
 
+  it('a queue that comes and goes before a probe (a big frame, a busy receiver) does not count its losses either', () => {
+    // One report's queue of 30 ms is no full link: it took the probe's shadow away, and its losses
+    // cut the estimate and marked the link loss-limited (4 reports here, paused cameras in Chromium).
+    const estimator = new SendSideEstimator();
+    let probes = 0;
+    let shadowed = 0;
+    let lossLimited = 0;
+    simulateLink(estimator, {
+      phases: [{ untilMs: 30_000, capacityBps: 1e6 }],
+      wantedBps: 2.5e6,
+      queueMs: 50,
+      probePacketBytes: 255,
+      receiverLag: { riseMs: 150, peakMs: 45, fallMs: 30 },
+      onEstimate: (t) => {
+        if (t >= 10_000 && estimator.lossLimited(t)) lossLimited++;
+        if (estimator.planner.probes > probes) {
+          probes = estimator.planner.probes;
+          if (estimator.probeShadowed) shadowed++;
+        }
+      },
+    });
+    assert.ok(probes >= 5 && shadowed >= probes - 1, `${shadowed} of ${probes} probes left out`);
+    assert.equal(lossLimited, 0, `loss-limited in ${lossLimited} reports`);
+  });
+
   it('but a probe from a link already losing at the estimate counts them: an estimate just above the link comes down', () => {
     // A probe lifted the estimate to 1,047 kbit/s on a 1 Mbit/s link: 4.5 % loss holds it there
     // (between the 2 % and 10 % bounds), the full queue shows no delay trend, and only the next

@@ -172,14 +172,20 @@ export class SendSideEstimator {
     // A probe into a bottleneck loses many of its small padding packets and some of the media
     // behind them: counted as media loss, each failed probe cut the estimate and marked the link
     // congested, which paused videos after every probe into a standing cap. So the loss ratio
-    // leaves out the probe's shadow, but only when the link lost nothing and kept no queue before
-    // it: on a link already losing at the estimate, the probe's losses say the estimate is too high.
-    if (target > 0 && this.lossBased.lossRatio < LOW_LOSS && this.queuedSinceMs < 0) {
+    // leaves out the probe's shadow, but only when the link lost nothing and kept no standing queue
+    // before it: on a link already losing at the estimate, the probe's losses say the estimate is
+    // too high. (One report's queue is not standing: a big frame or a busy receiver makes one.)
+    if (target === 0) return 0;
+    this.probeShadowed = this.lossBased.lossRatio < LOW_LOSS && !this.queueStanding(nowMs);
+    if (this.probeShadowed) {
       this.probeShadowFromMs = nowMs;
       this.probeShadowToMs = nowMs + probeDurationMs(target) + PROBE_QUEUE_DRAIN_MS;
     }
     return target;
   }
+
+  /** Whether the last probe planProbe returned leaves its shadow out of the loss ratio. */
+  probeShadowed = false;
 
   get probeCluster(): number {
     return this.planner.clusterId;
@@ -203,7 +209,12 @@ export class SendSideEstimator {
    * a guess, and the allocator does not pause a video on it.
    */
   congested(nowMs: number): boolean {
-    return this.lossLimited(nowMs) || (this.queuedSinceMs >= 0 && nowMs - this.queuedSinceMs >= STANDING_QUEUE_CONFIRM_MS);
+    return this.lossLimited(nowMs) || this.queueStanding(nowMs);
+  }
+
+  /** Every report for STANDING_QUEUE_CONFIRM_MS found a queue (one report's queue may be one big frame's). */
+  private queueStanding(nowMs: number): boolean {
+    return this.queuedSinceMs >= 0 && nowMs - this.queuedSinceMs >= STANDING_QUEUE_CONFIRM_MS;
   }
 
   /** The loss ratio of the last batch of reports (0..1). */

@@ -207,7 +207,7 @@ export class SubscriberBandwidth implements PacerOutput {
     const wanted = Number.isNaN(this.wanted) ? this.offeredBps : this.wanted;
     const target = estimator.planProbe(nowMs, wanted);
     if (target > 0) {
-      this.logger.debug({ transport: this.label, bps: Math.round(target), cluster: estimator.probeCluster }, 'probe');
+      this.logger.debug({ transport: this.label, bps: Math.round(target), cluster: estimator.probeCluster, shadow: estimator.probeShadowed }, 'probe');
       this.pacer.probe(target, estimator.probeCluster, nowMs);
     }
   }
