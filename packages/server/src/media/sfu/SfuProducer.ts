@@ -375,10 +375,11 @@ export class SfuProducer implements Producer {
     const index = layer.index;
     if (this.fanout !== null) {
       this.fanout.forward(index, keyFrame, buf, len, headerLength, payloadSize, nowMs);
-      return;
+    } else {
+      const consumers = this.consumers;
+      for (let i = 0; i < consumers.length; i++) consumers[i]!.forward(index, keyFrame, buf, len, headerLength, payloadSize, nowMs);
     }
-    const consumers = this.consumers;
-    for (let i = 0; i < consumers.length; i++) consumers[i]!.forward(index, keyFrame, buf, len, headerLength, payloadSize, nowMs);
+    // Recording sinks take every packet whichever path served the consumers.
     const sinks = this.sinks;
     for (let i = 0; i < sinks.length; i++) sinks[i]!.forward(index, keyFrame, buf, len, headerLength, payloadSize, nowMs);
   }
