@@ -28,8 +28,8 @@ export const ENGINE_VARIANTS: readonly EngineVariant[] = [
   // sfu-native with the socket read by Node's dgram (JavaScript arrival stamps) instead of recvmmsg.
   { name: 'sfu-native-dgram', env: { CONFAB_SRTP_BACKEND: 'native', CONFAB_UDP_RECEIVE: 'dgram' } },
   { name: 'sfu-ts', env: { CONFAB_SRTP_BACKEND: 'ts' } },
-  // sfu-native with the fan-out in the native core (issue 14; off by default until it proves faster).
-  { name: 'sfu-native-fanout', env: { CONFAB_SRTP_BACKEND: 'native', CONFAB_NATIVE_FANOUT: '1' }, pairedWith: OURS },
+  // sfu-native with every copy made by the TypeScript path instead of the native fan-out (the default).
+  { name: 'sfu-native-js-fanout', env: { CONFAB_SRTP_BACKEND: 'native', CONFAB_NATIVE_FANOUT: '0' }, pairedWith: OURS },
   // The same engine with simulcast publishers: three layers in, the one each subscriber takes out.
   { name: 'sfu-native-simulcast', env: { CONFAB_SRTP_BACKEND: 'native' }, simulcast: true },
   // All media on one thread, as ours runs on one media worker: the like-for-like comparison.

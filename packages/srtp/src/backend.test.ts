@@ -87,10 +87,11 @@ const fanoutProbe = `
   try { const f = srtp.nativeRtpFanout(); console.log(f === null ? 'off' : typeof f); } catch (err) { console.log('error: ' + err.message); }
 `;
 
-test('the native fan-out is off unless CONFAB_NATIVE_FANOUT=1, which needs the native core; a bad value is a clear error', () => {
-  assert.equal(child(fanoutProbe, {}).out, 'off');
+test('the native fan-out is on with the native core unless CONFAB_NATIVE_FANOUT=0, off with the TypeScript one, where =1 is an error; a bad value is a clear error', () => {
+  assert.equal(child(fanoutProbe, {}).out, 'function');
   assert.equal(child(fanoutProbe, { CONFAB_NATIVE_FANOUT: '0' }).out, 'off');
   assert.equal(child(fanoutProbe, { CONFAB_NATIVE_FANOUT: '1' }).out, 'function');
+  assert.equal(child(fanoutProbe, { CONFAB_SRTP_BACKEND: 'ts' }).out, 'off');
   assert.match(child(fanoutProbe, { CONFAB_NATIVE_FANOUT: '1', CONFAB_SRTP_BACKEND: 'ts' }).out, /^error: CONFAB_NATIVE_FANOUT=1 needs the native core \(backend ts\)$/);
   assert.match(child(fanoutProbe, { CONFAB_NATIVE_FANOUT: 'yes' }).out, /^error: CONFAB_NATIVE_FANOUT=yes: expected '1' or '0'$/);
 });

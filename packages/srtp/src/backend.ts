@@ -13,7 +13,7 @@ import { TsGcmCipher } from './TsGcmCipher';
 export const SRTP_BACKEND_ENV = 'CONFAB_SRTP_BACKEND';
 /** CONFAB_UDP_RECEIVE=kernel|dgram: how the media socket is read (see nativeUdpReceive). */
 export const UDP_RECEIVE_ENV = 'CONFAB_UDP_RECEIVE';
-/** CONFAB_NATIVE_FANOUT=1|0: whether the SFU fans packets out in the native core (see nativeRtpFanout). */
+/** CONFAB_NATIVE_FANOUT=1|0: whether the SFU fans packets out in the native core (default: with the native backend; see nativeRtpFanout). */
 export const NATIVE_FANOUT_ENV = 'CONFAB_NATIVE_FANOUT';
 
 /** The backend sessions get when they do not ask for one. Throws if the environment forces an unusable one. */
@@ -69,14 +69,18 @@ export function nativeUdpReceive(): NativeUdpReceive | null {
 }
 
 /**
- * The native core's fan-out, when CONFAB_NATIVE_FANOUT=1 (off by default while it is being
- * measured against the TypeScript path); =1 without the native backend is an error.
+ * The native core's fan-out: on with the native backend unless CONFAB_NATIVE_FANOUT=0 (9-13 % less
+ * CPU per forwarded packet at 256 subscribers, docs/benchmarks.md); off with the TypeScript
+ * backend, where =1 is an error.
  */
 export function nativeRtpFanout(): NativeRtpFanout | null {
   const setting = process.env[NATIVE_FANOUT_ENV] ?? '';
   if (setting !== '' && setting !== '0' && setting !== '1') throw new Error(`${NATIVE_FANOUT_ENV}=${setting}: expected '1' or '0'`);
-  if (setting !== '1') return null;
-  if (srtpBackend() !== 'native') throw new Error(`${NATIVE_FANOUT_ENV}=1 needs the native core (${srtpNativeLoadError() ?? `backend ${srtpBackend()}`})`);
+  if (setting === '0') return null;
+  if (srtpBackend() !== 'native') {
+    if (setting === '1') throw new Error(`${NATIVE_FANOUT_ENV}=1 needs the native core (${srtpNativeLoadError() ?? `backend ${srtpBackend()}`})`);
+    return null;
+  }
   return requireNative().fanoutRtp;
 }
 
