@@ -9,9 +9,11 @@
  *   3. two rooms on 2 media workers against the same on 1 (ours only; --scaling-subscribers 0 leaves it out).
  * --repeats K runs the engines K rounds, interleaved (A B, B A, A B, ...), and reports medians, so a
  * change in the machine's load during the run falls on every engine alike.
- * --paired K runs none of that: each simulcast engine against its single-stream sibling, Janus (and sfu-native-fanout)
+ * --paired K runs none of that: each simulcast engine against its single-stream sibling, Janus (and sfu-native-js-fanout)
  * against sfu-native, side by side, N (the largest --subscribers) each, measured in the same K
  * windows (sfu/paired.ts).
+ * Every new server waits --settle seconds (default 20) before its first window, --warmup seconds
+ * between later steps: start-up costs once (sfu/ramp.ts settleSeconds) are not per-packet costs.
  * --json prints a top-level `summary` (sfu/summary.ts) whose keys name the goals of issue 14.
  * Method and results: docs/benchmarks.md.
  *
@@ -45,6 +47,8 @@ const { values } = parseArgs({
     subscribers: { type: 'string', default: '1,8,32' },
     seconds: { type: 'string', default: '8' },
     warmup: { type: 'string', default: '3' },
+    /** Once per server, before its first window (see SETTLE in sfu/ramp.ts). */
+    settle: { type: 'string', default: '20' },
     'ramp-step': { type: 'string', default: '32' },
     'ramp-seconds': { type: 'string', default: '4' },
     'max-subscribers': { type: 'string', default: '192' },
@@ -69,6 +73,7 @@ if (costCounts.some((n) => !Number.isInteger(n) || n < 1 || n > 500) || costCoun
 }
 const seconds = number('seconds', 1, 600);
 const warmup = number('warmup', 0, 120);
+const settle = number('settle', 0, 300);
 const rampStep = number('ramp-step', 1, 500);
 const rampSeconds = number('ramp-seconds', 1, 600);
 const maxSubscribers = number('max-subscribers', Math.max(...costCounts), 4000);
@@ -105,7 +110,7 @@ async function runVariant(variant: EngineVariant, round: number): Promise<Varian
   try {
     const where = variant.janus ? 'on one event loop' : mediaWorkers === 1 ? 'on one media worker' : 'media in the main thread';
     log(`bench:sfu ${variant.name}${repeats > 1 ? ` (round ${round})` : ''}: 1 publisher → N subscribers, ${where}, load average ${loadavg()[0]!.toFixed(1)}`);
-    result.ramp = await ramp(server, { bitrate, simulcast: variant.simulcast, costCounts, seconds, warmup, rampStep, rampSeconds, maxSubscribers, joinConcurrency: JOIN_CONCURRENCY, log });
+    result.ramp = await ramp(server, { bitrate, simulcast: variant.simulcast, costCounts, seconds, warmup, settle, rampStep, rampSeconds, maxSubscribers, joinConcurrency: JOIN_CONCURRENCY, log });
     if (result.ramp.steps.length === 0) return { engine: variant.name, round, skipped: `no media: ${result.ramp.stoppedBy}` };
   } catch (error) {
     log(`server output:\n${server.output.slice(-20).join('\n')}`);
@@ -124,6 +129,7 @@ async function runVariant(variant: EngineVariant, round: number): Promise<Varian
       subscribers: scalingSubscribers,
       seconds,
       warmup,
+      settle,
       joinConcurrency: JOIN_CONCURRENCY,
       log,
     });
@@ -156,7 +162,7 @@ async function main(): Promise<void> {
   const minutes = ((Date.now() - startedAt) / 60_000).toFixed(1);
   if (values.json) {
     const summary = runSummary(results, costCounts);
-    console.log(JSON.stringify({ summary, machine, minutes, seconds, warmup, rampSeconds, bitrate, repeats, subscriberEngine, results }, null, 2));
+    console.log(JSON.stringify({ summary, machine, minutes, seconds, warmup, settle, rampSeconds, bitrate, repeats, subscriberEngine, results }, null, 2));
   } else {
     console.log(`\nSFU benchmark: 1 publisher (VP8 ${bitrate / 1000} kbps + Opus) per room → headless subscribers; ${minutes} min`);
     console.log(`machine: ${machine.cpus} CPUs, ${machine.cpuModel}, node ${machine.node}; subscribers: ${subscriberEngine.kind === 'lean' ? `lean, ${subscriberEngine.threads} generator thread(s)` : 'werift'}\n`);
@@ -181,17 +187,17 @@ async function runPaired(startedAt: number): Promise<void> {
     const base = variants.find((b) => b.name === baseName);
     return base ? [[base, v] as const] : [];
   });
-  if (pairs.length === 0) fail(`--paired: name a -simulcast engine and its single-stream sibling, or a janus variant (or sfu-native-fanout) and ${OURS}, in --engines`);
+  if (pairs.length === 0) fail(`--paired: name a -simulcast engine and its single-stream sibling, or a janus variant (or sfu-native-js-fanout) and ${OURS}, in --engines`);
   const subscribers = Math.max(...costCounts);
   const results: PairedResult[] = [];
   for (const [base, other] of pairs) {
     log(`bench:sfu ${other.name} and ${base.name} side by side: 1 publisher → ${subscribers} subscribers each, ${pairedWindows} windows of ${seconds} s, load average ${loadavg()[0]!.toFixed(1)}`);
-    const options = { bitrate, subscribers, windows: pairedWindows, seconds, warmup, mediaWorkers, subscriberEngine, joinConcurrency: JOIN_CONCURRENCY, log };
+    const options = { bitrate, subscribers, windows: pairedWindows, seconds, warmup, settle, mediaWorkers, subscriberEngine, joinConcurrency: JOIN_CONCURRENCY, log };
     results.push(await withTimeout(paired(base, other, options), WATCHDOG_MS, `${other.name} paired`));
   }
   const minutes = ((Date.now() - startedAt) / 60_000).toFixed(1);
   if (values.json) {
-    console.log(JSON.stringify({ summary: pairedRunSummary(results), minutes, seconds, warmup, bitrate, paired: results }, null, 2));
+    console.log(JSON.stringify({ summary: pairedRunSummary(results), minutes, seconds, warmup, settle, bitrate, paired: results }, null, 2));
   } else {
     for (const result of results) console.log(`\n${pairedTable(result)}\n\n${pairedSummary(result)}`);
     console.log(`\n${minutes} min`);

@@ -2,6 +2,7 @@ import { sleep } from '@confab/loadtest';
 import type { BenchTarget } from './BenchTarget';
 import { BenchRoom } from './BenchRoom';
 import { snapshot, window, type Window } from './measure';
+import { settleSeconds } from './ramp';
 import { median } from './report';
 import type { SubscriberEngine } from './ConfabTarget';
 import { startTarget, type EngineVariant } from './variants';
@@ -9,10 +10,11 @@ import { startTarget, type EngineVariant } from './variants';
 export interface PairedOptions {
   bitrate: number;
   subscribers: number;
-  /** Windows measured, each `seconds` long, after `warmup`. */
+  /** Windows measured, each `seconds` long, after settleSeconds. */
   windows: number;
   seconds: number;
   warmup: number;
+  settle: number;
   mediaWorkers: number;
   subscriberEngine: SubscriberEngine;
   joinConcurrency: number;
@@ -54,7 +56,7 @@ export async function paired(base: EngineVariant, other: EngineVariant, options:
       await room.publish(options.bitrate, variant.simulcast);
       await room.grow(options.subscribers, options.joinConcurrency);
     }
-    await sleep(options.warmup * 1000);
+    await sleep(settleSeconds(options) * 1000);
     const read = () => Promise.all(servers.map((server, i) => snapshot(server, [rooms[i]!.publisher], rooms[i]!.subscribers)));
     const windows: PairedWindow[] = [];
     for (let i = 1; i <= options.windows; i++) {

@@ -10,6 +10,8 @@ export interface RampOptions {
   costCounts: number[];
   seconds: number;
   warmup: number;
+  /** Seconds before the first window of a new server (settleSeconds). */
+  settle: number;
   /** After the last cost size: add this many subscribers per step, measured for `rampSeconds`. */
   rampStep: number;
   rampSeconds: number;
@@ -63,7 +65,8 @@ export async function ramp(server: BenchTarget, options: RampOptions): Promise<R
         options.log(`  N=${n}: ${(error as Error).message}`);
         break;
       }
-      await sleep((long ? options.warmup : Math.min(options.warmup, 2)) * 1000);
+      const warmup = steps.length === 0 ? settleSeconds(options) : long ? options.warmup : Math.min(options.warmup, 2);
+      await sleep(warmup * 1000);
       const a = await snapshot(server, [room.publisher], room.subscribers);
       await sleep((long ? options.seconds : options.rampSeconds) * 1000);
       const b = await snapshot(server, [room.publisher], room.subscribers);
@@ -93,6 +96,17 @@ export async function ramp(server: BenchTarget, options: RampOptions): Promise<R
     replaced,
     projectedPerCore: last && perSubscriber ? Math.floor(last.subscribers + (100 - mediaCpu(last.window)) / perSubscriber) : undefined,
   };
+}
+
+/**
+ * A server just started spends CPU once that is no per-packet cost: V8's memory reducer runs full
+ * garbage collections on every thread some seconds after start-up, once the allocation rate falls
+ * (measured: ~100 ms of CPU 8-16 s after the start, all threads together, 5 µs per forwarded
+ * packet in a 5 s window at N = 32), and the code is still being optimised. So a new server's
+ * first window waits this long, however short the warm-up between steps.
+ */
+export function settleSeconds(options: { warmup: number; settle: number }): number {
+  return Math.max(options.warmup, options.settle);
 }
 
 /** CPU of the thread that forwards: the media worker's if there is one, else the whole server's. */

@@ -2,6 +2,7 @@ import { sleep } from '@confab/loadtest';
 import { BenchRoom } from './BenchRoom';
 import { ConfabTarget, type SubscriberEngine } from './ConfabTarget';
 import { fixed, snapshot, window, type Window } from './measure';
+import { settleSeconds } from './ramp';
 
 export interface ScalingOptions {
   env: Record<string, string>;
@@ -12,6 +13,7 @@ export interface ScalingOptions {
   subscribers: number;
   seconds: number;
   warmup: number;
+  settle: number;
   joinConcurrency: number;
   log: (line: string) => void;
 }
@@ -48,7 +50,7 @@ export async function scaling(options: ScalingOptions): Promise<ScalingResult> {
     try {
       for (const room of rooms) await room.publish(options.bitrate, options.simulcast);
       for (const room of rooms) await room.grow(options.subscribers, options.joinConcurrency);
-      await sleep(options.warmup * 1000);
+      await sleep(settleSeconds(options) * 1000);
       const publishers = rooms.map((r) => r.publisher);
       const subscribers = rooms.flatMap((r) => r.subscribers);
       const a = await snapshot(server, publishers, subscribers);
