@@ -54,3 +54,23 @@ test('wanted bitrate: every audio, the layer each visible tile asks for, nothing
     40_000 + 2_000_000 + 500_000,
   );
 });
+
+test('transports started at different times report in the same tick: once per whole interval of the clock', () => {
+  const early = new SubscriberLinkStats();
+  const late = new SubscriberLinkStats();
+  early.take(10_050, 0, Infinity);
+  late.take(10_730, 0, Infinity);
+  const reported: Array<[number, string]> = [];
+  for (let t = 10_750; t <= 13_000; t += 50) {
+    if (early.take(t, 0, Infinity) !== null) reported.push([t, 'early']);
+    if (late.take(t, 0, Infinity) !== null) reported.push([t, 'late']);
+  }
+  assert.deepEqual(reported, [
+    [11_000, 'early'],
+    [11_000, 'late'],
+    [12_000, 'early'],
+    [12_000, 'late'],
+    [13_000, 'early'],
+    [13_000, 'late'],
+  ]);
+});

@@ -196,7 +196,8 @@ export class MediaWorker {
       case 'state':
         return this.endpoints.get(event.transport)?.stateChanged?.(event.state);
       case 'stats':
-        return this.endpoints.get(event.transport)?.stats?.(event.stats);
+        for (const { transport, stats } of event.entries) this.endpoints.get(transport)?.stats?.(stats);
+        return;
       case 'audioLevels':
         return this.endpoints.get(event.router)?.audioLevels?.(event.samples);
       case 'reply': {

@@ -2,6 +2,7 @@ import { MediaError } from '../errors';
 import type { MediaLogger } from '../logger';
 import type { AudioLevelSample, Consumer, MediaEngine, Producer, Router, StreamState, SubscribedLayer, TrackRecording, TrackRecordingResult, Transport } from '../types';
 import { errorToWire } from './errorWire';
+import { StatsBatch } from './StatsBatch';
 import { WorkerCommand, type MediaErrorWire, type ReplyResultWire, type WorkerEvent } from './protocol';
 
 type Target = Extract<WorkerEvent, { ev: 'failed' }>['target'];
@@ -25,12 +26,15 @@ export class WorkerHost {
   /** Transports the engine refused to create: calls already on their way get the same error. */
   private readonly refused = new Map<number, MediaErrorWire>();
   private sweepQueued = false;
+  private readonly stats: StatsBatch;
 
   constructor(
     private readonly engine: MediaEngine,
     private readonly send: (event: WorkerEvent) => void,
     private readonly logger: MediaLogger,
-  ) {}
+  ) {
+    this.stats = new StatsBatch(send);
+  }
 
   /** One message from the main thread, validated here: the thread boundary is an edge. */
   receive(raw: unknown): void {
@@ -143,7 +147,7 @@ export class WorkerHost {
         label: command.label,
         role: command.role,
         onSignal: (signal) => this.send({ ev: 'signal', transport: handle, signal }),
-        onStats: (stats) => this.send({ ev: 'stats', transport: handle, stats }),
+        onStats: (stats) => this.stats.add(handle, stats),
         onStateChange: (state) => {
           this.send({ ev: 'state', transport: handle, state });
           if (state === 'closed') this.sweep();

@@ -107,8 +107,8 @@ export const WorkerEvent = z.discriminatedUnion('ev', [
   z.object({ ev: z.literal('ready'), threadId: z.number().int().nullable() }),
   z.object({ ev: z.literal('signal'), transport: Handle, signal: TransportSignalWire }),
   z.object({ ev: z.literal('state'), transport: Handle, state: z.enum(['new', 'connecting', 'connected', 'disconnected', 'failed', 'closed']) }),
-  /** A transport's link statistics, about once a second while connected. */
-  z.object({ ev: z.literal('stats'), transport: Handle, stats: TransportStatsWire }),
+  /** Transports' link statistics, each about once a second while connected, batched per loop turn (StatsBatch). */
+  z.object({ ev: z.literal('stats'), entries: z.array(z.object({ transport: Handle, stats: TransportStatsWire })).max(100_000) }),
   /** A router's audio levels, every ~100 ms while someone's audio carries voice. */
   z.object({ ev: z.literal('audioLevels'), router: Handle, samples: z.array(AudioLevelSampleWire).max(10_000) }),
   z.object({ ev: z.literal('reply'), request: Handle, error: MediaErrorWire.optional(), result: ReplyResultWire.optional() }),
