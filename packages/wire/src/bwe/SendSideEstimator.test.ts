@@ -173,6 +173,19 @@ describe('lossLimited: loss sets the estimate only at a bottleneck', () => {
     assert.equal(lossLimited, 0, `loss-limited in ${lossLimited} reports`);
   });
 
+  it("a probe's own queue cuts the estimate from itself, not from what the media sent: no dive when the media fill 70 % of it", () => {
+    // The allocator sends whole layers: below the estimate, often well below. Cut from the acked
+    // rate, each probe's overuse took a 1 Mbit/s link's estimate to 475-507 kbit/s; Chromium
+    // showed 549, and a paused camera that could not come back.
+    for (const queueMs of [50, 74, 100]) {
+      const estimator = new SendSideEstimator();
+      const { samples } = simulateLink(estimator, { phases: [{ untilMs: 40_000, capacityBps: 1e6 }], wantedBps: 2.5e6, queueMs, probePacketBytes: 255, sendShare: 0.7 });
+      assert.ok(estimator.planner.probes >= 5, `probed ${estimator.planner.probes} times`);
+      const settled = estimateRange(samples, 10_000, 40_000);
+      assert.ok(settled.min >= 600e3, `queue ${queueMs} ms: down to ${Math.round(settled.min)} bit/s`);
+    }
+  });
+
   it('but a probe from a link already losing at the estimate counts them: an estimate just above the link comes down', () => {
     // A probe lifted the estimate to 1,047 kbit/s on a 1 Mbit/s link: 4.5 % loss holds it there
     // (between the 2 % and 10 % bounds), the full queue shows no delay trend, and only the next

@@ -105,6 +105,8 @@ export class SendSideEstimator {
     let probeId = -1;
     let probeBps = NaN;
     let usage: BandwidthUsage = this.trendline.state;
+    let overuseInShadow = false;
+    let overuseOutside = false;
     const report = this.lossReport;
     report.shadowedReceived = report.shadowedLost = 0;
     report.receivedBytes = report.bytes = 0;
@@ -137,10 +139,18 @@ export class SendSideEstimator {
         // Overuse anywhere in the report counts: it may be over again by the report's end.
         const state = this.trendline.state;
         if (state === BandwidthUsage.Overusing || usage !== BandwidthUsage.Overusing) usage = state;
+        if (state === BandwidthUsage.Overusing) {
+          if (send >= this.probeShadowFromMs && send <= this.probeShadowToMs) overuseInShadow = true;
+          else overuseOutside = true;
+        }
       }
     }
     const ackedBps = this.acked.update();
-    let delay = this.delayBased.update(usage, ackedBps, nowMs);
+    // Overuse that a probe's own queue caused (see planProbe) says the link is full at about the
+    // estimate, not at what the media happened to send: cut from the estimate. From the acked rate
+    // a camera-less moment took a 1 Mbit/s link's estimate to 549 kbit/s after each probe.
+    const cutBase = overuseInShadow && !overuseOutside && ackedBps < this.estimate ? this.estimate : ackedBps;
+    let delay = this.delayBased.update(usage, cutBase, nowMs);
     if (probeId >= 0) {
       this.planner.result(probeId, probeBps, nowMs);
       if (probeBps > delay * PROBE_JUMP && usage !== BandwidthUsage.Overusing) {
