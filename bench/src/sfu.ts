@@ -13,7 +13,7 @@
  * against sfu-native, side by side, N (the largest --subscribers) each, measured in the same K
  * windows (sfu/paired.ts).
  * Every new server waits --settle seconds (default 20) before its first window, --warmup seconds
- * between later steps: start-up costs once (sfu/ramp.ts settleSeconds) are not per-packet costs.
+ * between later steps: start-up costs once (sfu/measure.ts settleSeconds) are not per-packet costs.
  * --json prints a top-level `summary` (sfu/summary.ts) whose keys name the goals of issue 14.
  * Method and results: docs/benchmarks.md.
  *
@@ -47,7 +47,7 @@ const { values } = parseArgs({
     subscribers: { type: 'string', default: '1,8,32' },
     seconds: { type: 'string', default: '8' },
     warmup: { type: 'string', default: '3' },
-    /** Once per server, before its first window (see SETTLE in sfu/ramp.ts). */
+    /** Once per server, before its first window (sfu/measure.ts settleSeconds). */
     settle: { type: 'string', default: '20' },
     'ramp-step': { type: 'string', default: '32' },
     'ramp-seconds': { type: 'string', default: '4' },

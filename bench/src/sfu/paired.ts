@@ -1,8 +1,7 @@
 import { sleep } from '@confab/loadtest';
 import type { BenchTarget } from './BenchTarget';
 import { BenchRoom } from './BenchRoom';
-import { snapshot, window, type Window } from './measure';
-import { settleSeconds } from './ramp';
+import { settleSeconds, snapshot, window, type Window } from './measure';
 import { median } from './report';
 import type { SubscriberEngine } from './ConfabTarget';
 import { startTarget, type EngineVariant } from './variants';

@@ -1,7 +1,7 @@
 import { sleep } from '@confab/loadtest';
 import type { BenchTarget } from './BenchTarget';
 import { BenchRoom } from './BenchRoom';
-import { generatorCpu, snapshot, window, type Window } from './measure';
+import { generatorCpu, settleSeconds, snapshot, window, type Window } from './measure';
 
 export interface RampOptions {
   bitrate: number;
@@ -96,17 +96,6 @@ export async function ramp(server: BenchTarget, options: RampOptions): Promise<R
     replaced,
     projectedPerCore: last && perSubscriber ? Math.floor(last.subscribers + (100 - mediaCpu(last.window)) / perSubscriber) : undefined,
   };
-}
-
-/**
- * A server just started spends CPU once that is no per-packet cost: V8's memory reducer runs full
- * garbage collections on every thread some seconds after start-up, once the allocation rate falls
- * (measured: ~100 ms of CPU 8-16 s after the start, all threads together, 5 µs per forwarded
- * packet in a 5 s window at N = 32), and the code is still being optimised. So a new server's
- * first window waits this long, however short the warm-up between steps.
- */
-export function settleSeconds(options: { warmup: number; settle: number }): number {
-  return Math.max(options.warmup, options.settle);
 }
 
 /** CPU of the thread that forwards: the media worker's if there is one, else the whole server's. */

@@ -1,8 +1,7 @@
 import { sleep } from '@confab/loadtest';
 import { BenchRoom } from './BenchRoom';
 import { ConfabTarget, type SubscriberEngine } from './ConfabTarget';
-import { fixed, snapshot, window, type Window } from './measure';
-import { settleSeconds } from './ramp';
+import { fixed, settleSeconds, snapshot, window, type Window } from './measure';
 
 export interface ScalingOptions {
   env: Record<string, string>;

@@ -120,7 +120,8 @@ export class SendSideEstimator {
       const arrival = results.arrivalMs[i]!;
       this.queueDelay.add(send, arrival, size);
       const cluster = results.clusters[i]!;
-      const shadowed = cluster >= 0 || (send >= this.probeShadowFromMs && send <= this.probeShadowToMs);
+      const inShadowWindow = send >= this.probeShadowFromMs && send <= this.probeShadowToMs;
+      const shadowed = cluster >= 0 || inShadowWindow;
       if (Number.isNaN(arrival)) {
         if (shadowed) report.shadowedLost++;
         continue;
@@ -140,7 +141,7 @@ export class SendSideEstimator {
         const state = this.trendline.state;
         if (state === BandwidthUsage.Overusing || usage !== BandwidthUsage.Overusing) usage = state;
         if (state === BandwidthUsage.Overusing) {
-          if (send >= this.probeShadowFromMs && send <= this.probeShadowToMs) overuseInShadow = true;
+          if (inShadowWindow) overuseInShadow = true;
           else overuseOutside = true;
         }
       }

@@ -20,9 +20,10 @@ export class StatsBatch {
     this.entries.push({ transport, stats });
   }
 
+  /** Scheduled by the turn's first entry, so never empty. */
   private readonly flush = (): void => {
     const entries = this.entries;
     this.entries = [];
-    if (entries.length > 0) this.send({ ev: 'stats', entries });
+    this.send({ ev: 'stats', entries });
   };
 }
