@@ -45,6 +45,8 @@ export class SignalChannel {
 
   private nextId = 1;
   private readonly pending = new Map<number, Pending>();
+  /** The heartbeat `joined` asked for; until then, DEFAULT_HEARTBEAT_MS pings. */
+  private heartbeatTiming: { intervalMs: number; serverPings: boolean } | undefined;
   private readonly heartbeat = new ClientHeartbeat(
     (frame) => this.open && this.ws.send(frame),
     () => this.lastSeq,
@@ -95,6 +97,8 @@ export class SignalChannel {
   continueFrom(previous: SignalChannel): void {
     this.nextId = Math.max(this.nextId, previous.nextId);
     this.lastSeq = previous.lastSeq;
+    // The session's heartbeat, as `joined` set it (a resume brings no new `joined`).
+    if (previous.heartbeatTiming) this.keepHeartbeat(previous.heartbeatTiming.intervalMs, previous.heartbeatTiming.serverPings);
   }
 
   get open(): boolean {
@@ -129,6 +133,13 @@ export class SignalChannel {
     await withTimeout(closed, timeoutMs, 'websocket close').catch(() => this.ws.terminate());
   }
 
+  /** Pings every `intervalMs`, or, when the server keeps the heartbeat, only acknowledges what arrived. */
+  private keepHeartbeat(intervalMs: number, serverPings: boolean): void {
+    this.heartbeatTiming = { intervalMs, serverPings };
+    if (serverPings) this.heartbeat.serverKeeps(intervalMs);
+    else this.heartbeat.every(intervalMs);
+  }
+
   private receive(raw: string): void {
     if (this.skipTypes.size > 0 && this.skipped(raw)) return;
     const decoded = decodeServerMessage(raw);
@@ -141,7 +152,7 @@ export class SignalChannel {
       this.lastSeq = decoded.seq;
     }
     const message = decoded.message;
-    if (message.type === 'joined') this.heartbeat.every(message.session.heartbeatIntervalMs);
+    if (message.type === 'joined') this.keepHeartbeat(message.session.heartbeatIntervalMs, message.session.serverPings === true);
     if (isHeartbeatPong(message)) return;
     const id = 'id' in message ? message.id : undefined;
     const pending = id === undefined ? undefined : this.pending.get(id);
