@@ -9,8 +9,8 @@
  *   3. two rooms on 2 media workers against the same on 1 (ours only; --scaling-subscribers 0 leaves it out).
  * --repeats K runs the engines K rounds, interleaved (A B, B A, A B, ...), and reports medians, so a
  * change in the machine's load during the run falls on every engine alike.
- * --paired K runs none of that: each simulcast engine against its single-stream sibling, Janus (and sfu-native-js-fanout)
- * against sfu-native, side by side, N (the largest --subscribers) each, measured in the same K
+ * --paired K runs none of that: each simulcast engine against its single-stream sibling, Janus and the
+ * variants paired with sfu-native (sfu-native-js-fanout, sfu-native-server-heartbeat) against it, side by side, N (the largest --subscribers) each, measured in the same K
  * windows (sfu/paired.ts).
  * Every new server waits --settle seconds (default 20) before its first window, --warmup seconds
  * between later steps: start-up costs once (sfu/measure.ts settleSeconds) are not per-packet costs.
@@ -39,6 +39,7 @@ import { paired, type PairedResult } from './sfu/paired';
 import { capacityTable, comparison, costTable, pairedSummary, pairedTable, scalingTable, type VariantResult } from './sfu/report';
 import { scaling } from './sfu/scaling';
 import { pairedRunSummary, runSummary } from './sfu/summary';
+import { measureMachine, type MachineReference } from './machineReference';
 import { ENGINE_VARIANTS, OURS, knownUnavailable, startTarget, type EngineVariant } from './sfu/variants';
 
 const { values } = parseArgs({
@@ -148,7 +149,8 @@ async function main(): Promise<void> {
   watchdog.unref();
 
   const startedAt = Date.now();
-  if (pairedWindows > 0) return runPaired(startedAt);
+  const atStart = await measureMachine();
+  if (pairedWindows > 0) return runPaired(startedAt, atStart);
   const results: VariantResult[] = [];
   for (let round = 1; round <= repeats; round++) {
     // Every other round in reverse order: a load that rises or falls during the run weighs on each engine alike.
@@ -158,14 +160,15 @@ async function main(): Promise<void> {
       results.push(result);
     }
   }
-  const machine = { cpus: availableParallelism(), cpuModel: cpus()[0]?.model ?? 'unknown', node: process.version };
+  const machine = await describeMachine(atStart);
   const minutes = ((Date.now() - startedAt) / 60_000).toFixed(1);
   if (values.json) {
     const summary = runSummary(results, costCounts);
     console.log(JSON.stringify({ summary, machine, minutes, seconds, warmup, settle, rampSeconds, bitrate, repeats, subscriberEngine, results }, null, 2));
   } else {
     console.log(`\nSFU benchmark: 1 publisher (VP8 ${bitrate / 1000} kbps + Opus) per room → headless subscribers; ${minutes} min`);
-    console.log(`machine: ${machine.cpus} CPUs, ${machine.cpuModel}, node ${machine.node}; subscribers: ${subscriberEngine.kind === 'lean' ? `lean, ${subscriberEngine.threads} generator thread(s)` : 'werift'}\n`);
+    console.log(`machine: ${machine.cpus} CPUs, ${machine.cpuModel}, node ${machine.node}; subscribers: ${subscriberEngine.kind === 'lean' ? `lean, ${subscriberEngine.threads} generator thread(s)` : 'werift'}`);
+    console.log(`${referenceLine(machine.reference)}\n`);
     console.log(`CPU per forwarded packet, one room ${mediaWorkers === 1 ? 'on one media worker' : 'with media in the main thread'} (${seconds} s windows after ${warmup} s warm-up):\n`);
     console.log(costTable(results, costCounts));
     console.log(`\nSubscribers ${mediaWorkers === 1 ? 'one media worker (one core)' : 'the server, media in its main thread,'} feeds (${rampSeconds} s windows, +${rampStep} per step):\n`);
@@ -181,13 +184,13 @@ async function main(): Promise<void> {
 }
 
 /** --paired: each simulcast engine against its single-stream sibling, Janus against ours, in the same windows. */
-async function runPaired(startedAt: number): Promise<void> {
+async function runPaired(startedAt: number, atStart: MachineReference): Promise<void> {
   const pairs = variants.flatMap((v) => {
     const baseName = v.pairedWith ?? (v.simulcast ? v.name.slice(0, -'-simulcast'.length) : v.janus ? OURS : undefined);
     const base = variants.find((b) => b.name === baseName);
     return base ? [[base, v] as const] : [];
   });
-  if (pairs.length === 0) fail(`--paired: name a -simulcast engine and its single-stream sibling, or a janus variant (or sfu-native-js-fanout) and ${OURS}, in --engines`);
+  if (pairs.length === 0) fail(`--paired: name a -simulcast engine and its single-stream sibling, or ${OURS} and a janus variant or a variant paired with it (sfu-native-js-fanout, sfu-native-server-heartbeat), in --engines`);
   const subscribers = Math.max(...costCounts);
   const results: PairedResult[] = [];
   for (const [base, other] of pairs) {
@@ -195,14 +198,26 @@ async function runPaired(startedAt: number): Promise<void> {
     const options = { bitrate, subscribers, windows: pairedWindows, seconds, warmup, settle, mediaWorkers, subscriberEngine, joinConcurrency: JOIN_CONCURRENCY, log };
     results.push(await withTimeout(paired(base, other, options), WATCHDOG_MS, `${other.name} paired`));
   }
+  const machine = await describeMachine(atStart);
   const minutes = ((Date.now() - startedAt) / 60_000).toFixed(1);
   if (values.json) {
-    console.log(JSON.stringify({ summary: pairedRunSummary(results), minutes, seconds, warmup, settle, bitrate, paired: results }, null, 2));
+    console.log(JSON.stringify({ summary: pairedRunSummary(results), machine, minutes, seconds, warmup, settle, bitrate, paired: results }, null, 2));
   } else {
     for (const result of results) console.log(`\n${pairedTable(result)}\n\n${pairedSummary(result)}`);
-    console.log(`\n${minutes} min`);
+    console.log(`\n${referenceLine(machine.reference)}\n${minutes} min`);
   }
   process.exit(0);
+}
+
+/** The machine, with its reference costs at the start of the run and again at the end (machineReference.ts). */
+async function describeMachine(atStart: MachineReference) {
+  const atEnd = await measureMachine();
+  return { cpus: availableParallelism(), cpuModel: cpus()[0]?.model ?? 'unknown', node: process.version, reference: { atStart, atEnd } };
+}
+
+function referenceLine(reference: { atStart: MachineReference; atEnd: MachineReference }): string {
+  const at = (r: MachineReference) => `seal ${r.sealNs ?? '-'} ns, wake-up ${r.wakeupUs} µs`;
+  return `machine reference (machineReference.ts): at the start ${at(reference.atStart)}; at the end ${at(reference.atEnd)}`;
 }
 
 function lastLine(error: unknown): string {

@@ -30,6 +30,8 @@ export const ENGINE_VARIANTS: readonly EngineVariant[] = [
   { name: 'sfu-ts', env: { CONFAB_SRTP_BACKEND: 'ts' } },
   // sfu-native with every copy made by the TypeScript path instead of the native fan-out (the default).
   { name: 'sfu-native-js-fanout', env: { CONFAB_SRTP_BACKEND: 'native', CONFAB_NATIVE_FANOUT: '0' }, pairedWith: OURS },
+  // sfu-native with CONFAB_HEARTBEAT=server: the server keeps the signaling heartbeat, the subscribers send no pings.
+  { name: 'sfu-native-server-heartbeat', env: { CONFAB_SRTP_BACKEND: 'native', CONFAB_HEARTBEAT: 'server' }, pairedWith: OURS },
   // The same engine with simulcast publishers: three layers in, the one each subscriber takes out.
   { name: 'sfu-native-simulcast', env: { CONFAB_SRTP_BACKEND: 'native' }, simulcast: true },
   // All media on one thread, as ours runs on one media worker: the like-for-like comparison.
