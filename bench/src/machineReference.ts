@@ -4,7 +4,8 @@ import { createSrtpSession, srtpNativeLoadError } from '@confab/srtp';
 /**
  * Two fixed costs of the machine the bench runs on, measured in the bench process while it does
  * nothing else, so that runs on different days can be compared: the same code measured 11.2-11.8 µs
- * per forwarded packet at N = 32 one day and 12.9-15.1 the next, on a VM of the same kind.
+ * per forwarded packet at N = 32 one day and 12.9-15.1 the next, on a VM of the same kind (bench:sfu,
+ * bench:signal: `machine.reference`, at the start and at the end of a run).
  */
 export interface MachineReference {
   /** CPU per native AES-128-GCM seal of a 1,100-byte RTP packet (the per-copy crypto), ns; null without the native core. */
@@ -25,6 +26,12 @@ export async function measureMachine(): Promise<MachineReference> {
     wakeup.push(await wakeupUs());
   }
   return { sealNs: seal.length > 0 ? Math.round(median(seal)) : null, wakeupUs: Math.round(median(wakeup) * 10) / 10 };
+}
+
+/** The reference at the start and at the end of a run, in one line of a printed report. */
+export function referenceLine(reference: { atStart: MachineReference; atEnd: MachineReference }): string {
+  const at = (r: MachineReference) => `seal ${r.sealNs ?? '-'} ns, wake-up ${r.wakeupUs} µs`;
+  return `machine reference (machineReference.ts): at the start ${at(reference.atStart)}; at the end ${at(reference.atEnd)}`;
 }
 
 function sealNs(): number {

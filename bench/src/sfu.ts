@@ -39,7 +39,7 @@ import { paired, type PairedResult } from './sfu/paired';
 import { capacityTable, comparison, costTable, pairedSummary, pairedTable, scalingTable, type VariantResult } from './sfu/report';
 import { scaling } from './sfu/scaling';
 import { pairedRunSummary, runSummary } from './sfu/summary';
-import { measureMachine, type MachineReference } from './machineReference';
+import { measureMachine, referenceLine, type MachineReference } from './machineReference';
 import { ENGINE_VARIANTS, OURS, knownUnavailable, startTarget, type EngineVariant } from './sfu/variants';
 
 const { values } = parseArgs({
@@ -213,11 +213,6 @@ async function runPaired(startedAt: number, atStart: MachineReference): Promise<
 async function describeMachine(atStart: MachineReference) {
   const atEnd = await measureMachine();
   return { cpus: availableParallelism(), cpuModel: cpus()[0]?.model ?? 'unknown', node: process.version, reference: { atStart, atEnd } };
-}
-
-function referenceLine(reference: { atStart: MachineReference; atEnd: MachineReference }): string {
-  const at = (r: MachineReference) => `seal ${r.sealNs ?? '-'} ns, wake-up ${r.wakeupUs} µs`;
-  return `machine reference (machineReference.ts): at the start ${at(reference.atStart)}; at the end ${at(reference.atEnd)}`;
 }
 
 function lastLine(error: unknown): string {

@@ -21,6 +21,7 @@ import { integerOption } from './integerOption';
 import { INSPECTOR_LINE, ServerInspector, ServerProcess, sleep, withTimeout } from '@confab/loadtest';
 import { ensureOpenFiles, openFileLimit } from './cluster/fileLimit';
 import { BENCH_SERVER_ENV } from './sfu/ConfabTarget';
+import { measureMachine, referenceLine } from './machineReference';
 import { GeneratorProcess } from './signal/GeneratorProcess';
 import { IdleSession } from './signal/IdleSession';
 import { combineWindows, latency, summary, textReport, type HeartbeatComparison, type IdleWindow, type SignalResults } from './signal/report';
@@ -218,10 +219,12 @@ async function compareHeartbeats(server: ServerProcess, fleet: Fleet, intervalMs
 
 
 try {
+  const atStart = await measureMachine();
   const results = await withTimeout(main(), WATCHDOG_MS, 'bench:signal');
-  const machine = { cpus: availableParallelism(), model: cpus()[0]?.model ?? '?', loadavg: loadavg().map((x) => Math.round(x * 100) / 100) };
+  const reference = { atStart, atEnd: await measureMachine() };
+  const machine = { cpus: availableParallelism(), model: cpus()[0]?.model ?? '?', loadavg: loadavg().map((x) => Math.round(x * 100) / 100), reference };
   if (values.json) console.log(JSON.stringify({ summary: summary(results), machine, results }, null, 2));
-  else console.log(textReport(results));
+  else console.log(`${textReport(results)}\n${referenceLine(reference)}`);
   process.exit(0);
 } catch (error) {
   console.error(`bench:signal failed: ${(error as Error).stack ?? String(error)}`);
