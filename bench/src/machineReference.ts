@@ -1,5 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { createSrtpSession, srtpNativeLoadError } from '@confab/srtp';
+import { median } from './sfu/report';
 
 /**
  * Two fixed costs of the machine the bench runs on, measured in the bench process while it does
@@ -25,7 +26,8 @@ export async function measureMachine(): Promise<MachineReference> {
     if (srtpNativeLoadError() === null) seal.push(sealNs());
     wakeup.push(await wakeupUs());
   }
-  return { sealNs: seal.length > 0 ? Math.round(median(seal)) : null, wakeupUs: Math.round(median(wakeup) * 10) / 10 };
+  const sealMedian = median(seal);
+  return { sealNs: sealMedian === undefined ? null : Math.round(sealMedian), wakeupUs: Math.round(median(wakeup)! * 10) / 10 };
 }
 
 /** The reference at the start and at the end of a run, in one line of a printed report. */
@@ -57,8 +59,4 @@ async function wakeupUs(): Promise<number> {
   for (let i = 0; i < WAKEUPS; i++) await sleep(2);
   const used = process.cpuUsage(start);
   return (used.user + used.system) / WAKEUPS;
-}
-
-function median(xs: number[]): number {
-  return [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 }

@@ -32,6 +32,7 @@
 import { availableParallelism, cpus, loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
 import { withTimeout } from '@confab/loadtest';
+import { measureMachine, referenceLine, type MachineReference } from './machineReference';
 import type { BenchTarget } from './sfu/BenchTarget';
 import type { SubscriberEngine } from './sfu/ConfabTarget';
 import { ramp } from './sfu/ramp';
@@ -39,7 +40,6 @@ import { paired, type PairedResult } from './sfu/paired';
 import { capacityTable, comparison, costTable, pairedSummary, pairedTable, scalingTable, type VariantResult } from './sfu/report';
 import { scaling } from './sfu/scaling';
 import { pairedRunSummary, runSummary } from './sfu/summary';
-import { measureMachine, referenceLine, type MachineReference } from './machineReference';
 import { ENGINE_VARIANTS, OURS, knownUnavailable, startTarget, type EngineVariant } from './sfu/variants';
 
 const { values } = parseArgs({
