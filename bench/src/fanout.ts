@@ -7,14 +7,22 @@
  * packet, CONFAB_NATIVE_FANOUT=1). The rounds alternate the two; medians of ns per copy.
  * --seal: each consumer's send protects the copy with an SRTP session of its own (native
  * AES-128-GCM, as a subscriber's transport does before the socket), to show that share.
+ * --chain: each consumer's send is its subscriber transport's, all but the socket: the real
+ * SubscriberBandwidth (pacer, transport-wide number and send history), the seal, and a send batch
+ * (UdpSendBatch) whose sendmmsg is left out.
  *
- *   node --import tsx bench/src/fanout.ts [--subscribers 32] [--packets 50000] [--rounds 7] [--seal] [--json]
+ *   node --import tsx bench/src/fanout.ts [--subscribers 32] [--packets 50000] [--rounds 7] [--seal | --chain] [--json]
  */
 import { parseArgs } from 'node:util';
 import { integerOption } from './integerOption';
 import { createSrtpSession, nativeRtpFanout, NATIVE_FANOUT_ENV } from '@confab/srtp';
 // The bench package does not depend on the server; the rig is the server's own test support.
 import { steadyFanoutRig, type SteadyFanoutRig } from '../../packages/server/src/media/sfu/testing/steadyFanoutRig';
+import { silentLogger } from '../../packages/server/src/media/logger';
+import { MediaCounters } from '../../packages/server/src/media/MediaCounters';
+import { UdpSendBatch } from '../../packages/server/src/media/sfu/net/UdpSendBatch';
+import { PacketSlots } from '../../packages/server/src/media/sfu/PacketSlots';
+import { SubscriberBandwidth } from '../../packages/server/src/media/sfu/SubscriberBandwidth';
 
 const { values } = parseArgs({
   options: {
@@ -22,6 +30,7 @@ const { values } = parseArgs({
     packets: { type: 'string', default: '50000' },
     rounds: { type: 'string', default: '7' },
     seal: { type: 'boolean', default: false },
+    chain: { type: 'boolean', default: false },
     json: { type: 'boolean', default: false },
   },
 });
@@ -31,14 +40,35 @@ const rounds = integerOption(values, 'rounds', 1, 100);
 
 process.env[NATIVE_FANOUT_ENV] = '1';
 const native = nativeRtpFanout()!;
-/** A send per consumer: nothing, or SRTP protection with a session of its own. */
-function send(): (consumer: number) => (slot: Buffer, length: number) => boolean {
-  if (!values.seal) return () => () => true;
+/** A send per consumer: nothing, SRTP protection with a session of its own, or that behind the transport's bandwidth side and a send batch. */
+function send(): (consumer: number) => (slot: Buffer, length: number, paced?: boolean) => boolean {
+  if (!values.seal && !values.chain) return () => () => true;
   const key = Buffer.alloc(16, 7);
   const salt = Buffer.alloc(12, 9);
-  return () => {
+  let batch: UdpSendBatch | null = null;
+  const slots = new PacketSlots();
+  return (consumer) => {
     const session = createSrtpSession({ profile: 'AEAD_AES_128_GCM', backend: 'native', localKey: key, localSalt: salt, remoteKey: key, remoteSalt: salt });
-    return (slot, length) => session.protectRtp(slot, length) > 0;
+    if (!values.chain) return (slot, length) => session.protectRtp(slot, length) > 0;
+    const bandwidth = new SubscriberBandwidth(
+      {
+        protectAndSend(slot, length) {
+          const n = session.protectRtp(slot, length);
+          // The batch of the rig's slot memory, as UdpMux's is of the engine's; sent to nowhere.
+          batch ??= new UdpSendBatch((_fd, _memory, _table, count) => count, 0, Buffer.from(slot.buffer));
+          batch.add(slot, n, 0x7f000001, 40_000 + consumer);
+          return n;
+        },
+        writePadding: () => 0,
+        bandwidthChanged() {},
+      },
+      slots,
+      new MediaCounters(),
+      silentLogger,
+      `subscriber ${consumer}`,
+    );
+    bandwidth.negotiated(5);
+    return (slot, length, paced) => bandwidth.send(slot, length, paced ?? true);
   };
 }
 const rigs: Record<'ts' | 'native', SteadyFanoutRig> = { ts: steadyFanoutRig(subscribers, null, send()), native: steadyFanoutRig(subscribers, native, send()) };
@@ -66,9 +96,9 @@ for (let r = 0; r < rounds; r++) {
 const ts = median(results.ts);
 const nat = median(results.native);
 if (values.json) {
-  console.log(JSON.stringify({ subscribers, packets, rounds, seal: values.seal, ns_per_copy: { ts, native: nat }, rounds_ns: results }, null, 2));
+  console.log(JSON.stringify({ subscribers, packets, rounds, seal: values.seal, chain: values.chain, ns_per_copy: { ts, native: nat }, rounds_ns: results }, null, 2));
 } else {
-  const sending = values.seal ? 'SRTP seal included, socket excluded' : 'send excluded';
+  const sending = values.chain ? "the transport's send (pacer, transport-wide number, seal, batch) included, socket excluded" : values.seal ? 'SRTP seal included, socket excluded' : 'send excluded';
   console.log(`${subscribers} consumers, ${packets} packets a round, ${rounds} rounds (medians, ns of CPU per forwarded copy, ${sending})`);
   console.log(`TypeScript path  ${ts.toFixed(0)}`);
   console.log(`native fan-out   ${nat.toFixed(0)}   (${(ts / nat).toFixed(1)}x)`);

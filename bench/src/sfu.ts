@@ -12,6 +12,9 @@
  * --paired K runs none of that: each simulcast engine against its single-stream sibling, Janus and the
  * variants paired with sfu-native (sfu-native-js-fanout, sfu-native-server-heartbeat) against it, side by side, N (the largest --subscribers) each, measured in the same K
  * windows (sfu/paired.ts).
+ * --against <dir> adds sfu-native-against: sfu-native from another checkout (another commit, its
+ * dependencies installed and its native core built), paired with this checkout's sfu-native; with
+ * --paired K, a change is measured against its base in the same windows.
  * Every new server waits --settle seconds (default 20) before its first window, --warmup seconds
  * between later steps: start-up costs once (sfu/measure.ts settleSeconds) are not per-packet costs.
  * --json prints a top-level `summary` (sfu/summary.ts) whose keys name the goals of issue 14.
@@ -29,7 +32,9 @@
  *   unshare -n sh -c 'ip link set lo up; ip link add bench0 type veth peer name bench1; ip addr add 10.250.0.1/32 dev bench0;
  *     ip link set bench1 up; ip link set bench0 up; exec npm run bench:sfu'
  */
+import { existsSync } from 'node:fs';
 import { availableParallelism, cpus, loadavg } from 'node:os';
+import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { withTimeout } from '@confab/loadtest';
 import { measureMachine, referenceLine, type MachineReference } from './machineReference';
@@ -40,7 +45,7 @@ import { paired, type PairedResult } from './sfu/paired';
 import { capacityTable, comparison, costTable, pairedSummary, pairedTable, scalingTable, type VariantResult } from './sfu/report';
 import { scaling } from './sfu/scaling';
 import { pairedRunSummary, runSummary } from './sfu/summary';
-import { ENGINE_VARIANTS, OURS, knownUnavailable, startTarget, type EngineVariant } from './sfu/variants';
+import { againstVariant, ENGINE_VARIANTS, OURS, knownUnavailable, startTarget, type EngineVariant } from './sfu/variants';
 
 const { values } = parseArgs({
   options: {
@@ -63,11 +68,18 @@ const { values } = parseArgs({
     'subscribers-engine': { type: 'string', default: 'lean' },
     /** Generator threads for lean subscribers: one per core the generator may use. */
     'generator-threads': { type: 'string', default: '1' },
+    /** Another checkout of this repository: its sfu-native runs too, as sfu-native-against (variants.ts againstVariant). */
+    against: { type: 'string' },
     json: { type: 'boolean', default: false },
   },
 });
 
 const variants = values.engines.split(',').map((name) => ENGINE_VARIANTS.find((v) => v.name === name.trim()) ?? fail(`--engines: one of ${ENGINE_VARIANTS.map((v) => v.name).join(', ')}`));
+if (values.against !== undefined) {
+  const root = resolve(values.against);
+  if (!existsSync(join(root, 'packages/server/src/main.ts')) || !existsSync(join(root, 'node_modules'))) fail(`--against ${root}: not a checkout of this repository with its dependencies installed`);
+  variants.push(againstVariant(root));
+}
 const costCounts = values.subscribers.split(',').map((s) => Number(s.trim()));
 if (costCounts.some((n) => !Number.isInteger(n) || n < 1 || n > 500) || costCounts.some((n, i) => i > 0 && n <= costCounts[i - 1]!)) {
   fail('--subscribers: ascending comma-separated integers from 1 to 500');
@@ -190,7 +202,7 @@ async function runPaired(startedAt: number, atStart: MachineReference): Promise<
     const base = variants.find((b) => b.name === baseName);
     return base ? [[base, v] as const] : [];
   });
-  if (pairs.length === 0) fail(`--paired: name a -simulcast engine and its single-stream sibling, or ${OURS} and a janus variant or a variant paired with it (sfu-native-js-fanout, sfu-native-server-heartbeat), in --engines`);
+  if (pairs.length === 0) fail(`--paired: name a -simulcast engine and its single-stream sibling, or ${OURS} and a janus variant or a variant paired with it (sfu-native-js-fanout, sfu-native-server-heartbeat), in --engines (or ${OURS} and --against)`);
   const subscribers = Math.max(...costCounts);
   const results: PairedResult[] = [];
   for (const [base, other] of pairs) {

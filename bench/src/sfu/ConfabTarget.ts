@@ -22,12 +22,12 @@ export class ConfabTarget implements BenchTarget {
     private readonly lean: LeanGenerator | null,
   ) {}
 
-  /** `env`: the engine's settings, CONFAB_MEDIA_WORKERS among them. */
-  static async start(env: Record<string, string>, subscribers: SubscriberEngine): Promise<ConfabTarget> {
+  /** `env`: the engine's settings, CONFAB_MEDIA_WORKERS among them; `root`: the checkout the server runs from (default: this one). */
+  static async start(env: Record<string, string>, subscribers: SubscriberEngine, root?: string): Promise<ConfabTarget> {
     // CONFAB_BENCH_SERVER_LOG=<file>: every server's log lines appended there, to read why a ramp stopped.
     const logPath = process.env['CONFAB_BENCH_SERVER_LOG'];
     const log = logPath ? createWriteStream(logPath, { flags: 'a' }) : null;
-    const server = await ServerProcess.start({ env: { ...BENCH_SERVER_ENV, ...env }, ...(log ? { logLevel: 'info', onLine: (line: string) => log.write(`${line}\n`) } : {}) });
+    const server = await ServerProcess.start({ env: { ...BENCH_SERVER_ENV, ...env }, ...(root !== undefined ? { root } : {}), ...(log ? { logLevel: 'info', onLine: (line: string) => log.write(`${line}\n`) } : {}) });
     try {
       const lean = subscribers.kind === 'lean' ? await LeanGenerator.start({ threads: subscribers.threads, capacity: LEAN_CAPACITY }) : null;
       return new ConfabTarget(server, lean);

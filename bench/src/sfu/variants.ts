@@ -17,6 +17,8 @@ export interface EngineVariant {
   janus?: { eventLoops: 0 | 1 };
   /** --paired sets this variant against the one named here, in the same windows. */
   pairedWith?: string;
+  /** Our server from another checkout (another commit) instead of this one: --against. */
+  root?: string;
 }
 
 /** The variant every other one is set against in the summary: our default engine. */
@@ -41,11 +43,20 @@ export const ENGINE_VARIANTS: readonly EngineVariant[] = [
 ];
 
 /**
+ * `sfu-native` as another checkout has it (`--against <dir>`), paired with this checkout's: two
+ * commits in the same windows, so that a change is measured against the same machine minute (the
+ * same code measured 15-40 % apart on different hours of one day here).
+ */
+export function againstVariant(root: string): EngineVariant {
+  return { name: `${OURS}-against`, env: { CONFAB_SRTP_BACKEND: 'native' }, pairedWith: OURS, root };
+}
+
+/**
  * Starts the server `variant` runs on; `mediaWorkers` and `subscribers` apply to ours (Janus runs
  * one event loop, janusConfig.ts, and has subscribers of its own protocol).
  */
 export function startTarget(variant: EngineVariant, mediaWorkers: number, subscribers: SubscriberEngine): Promise<BenchTarget> {
-  return variant.janus ? JanusTarget.start(variant.janus.eventLoops) : ConfabTarget.start({ ...variant.env, CONFAB_MEDIA_WORKERS: String(mediaWorkers) }, subscribers);
+  return variant.janus ? JanusTarget.start(variant.janus.eventLoops) : ConfabTarget.start({ ...variant.env, CONFAB_MEDIA_WORKERS: String(mediaWorkers) }, subscribers, variant.root);
 }
 
 /**

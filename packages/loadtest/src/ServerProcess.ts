@@ -23,6 +23,8 @@ export interface ServerProcessOptions {
    * server with a mount of its own.
    */
   wrapper?: readonly string[];
+  /** The checkout whose server runs (default: this one): bench:sfu --against sets two commits side by side. */
+  root?: string;
 }
 
 /** The repository root (packages/loadtest/src → ../../..). */
@@ -92,7 +94,7 @@ export class ServerProcess {
     const argv = [process.execPath, ...nodeArgs, '--import', 'tsx', 'packages/server/src/main.ts'];
     const [command, ...args] = [...(options.wrapper ?? []), ...argv];
     const child = spawn(command!, args, {
-      cwd: REPO_ROOT,
+      cwd: options.root ?? REPO_ROOT,
       env: {
         ...process.env,
         CONFAB_HOST: '127.0.0.1',

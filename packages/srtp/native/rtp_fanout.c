@@ -219,21 +219,22 @@ static bool typed_array(napi_env env, napi_value v, napi_typedarray_type want, v
 }
 
 /*
- * fanoutRtp(src, len, headerLength, payloadSize, layer, nowMs, rows, count, memory, slotSize,
- *           firstSlot, out): returns the slots used (taken in ring order from firstSlot), or -1
- * when an argument is malformed (then nothing was touched). `src` is the publisher's packet after
- * rtpCheck(); `memory` the engine's PacketSlots; `out` gets [slot, result] per row.
+ * fanoutRtp(src, len, headerLength, payloadSize, layer, nowMs, rows, firstRow, count, memory,
+ *           slotSize, firstSlot, out): rows [firstRow, firstRow + count) of `rows`; returns the
+ * slots used (taken in ring order from firstSlot), or -1 when an argument is malformed (then
+ * nothing was touched). `src` is the publisher's packet after rtpCheck(); `memory` the engine's
+ * PacketSlots; `out` gets [slot, result] per row, from its start.
  */
 static napi_value js_fanout_rtp(napi_env env, napi_callback_info info) {
-  napi_value argv[12];
-  size_t argc = 12;
+  napi_value argv[13];
+  size_t argc = 13;
   napi_value result;
-  int32_t ints[6];
+  int32_t ints[7];
   double now_ms;
   void *src, *rows, *memory, *out;
   size_t src_len, rows_len, memory_len, out_len;
   int used = -1;
-  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok || argc < 12) goto done;
+  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok || argc < 13) goto done;
   if (!typed_array(env, argv[0], napi_uint8_array, &src, &src_len)) goto done;
   if (napi_get_value_int32(env, argv[1], &ints[0]) != napi_ok) goto done;
   if (napi_get_value_int32(env, argv[2], &ints[1]) != napi_ok) goto done;
@@ -241,16 +242,19 @@ static napi_value js_fanout_rtp(napi_env env, napi_callback_info info) {
   if (napi_get_value_int32(env, argv[4], &ints[3]) != napi_ok) goto done;
   if (napi_get_value_double(env, argv[5], &now_ms) != napi_ok) goto done;
   if (!typed_array(env, argv[6], napi_float64_array, &rows, &rows_len)) goto done;
-  if (napi_get_value_int32(env, argv[7], &ints[4]) != napi_ok) goto done;
-  if (!typed_array(env, argv[8], napi_uint8_array, &memory, &memory_len)) goto done;
-  if (napi_get_value_int32(env, argv[9], &ints[5]) != napi_ok) goto done;
+  if (napi_get_value_int32(env, argv[7], &ints[6]) != napi_ok) goto done;
+  if (napi_get_value_int32(env, argv[8], &ints[4]) != napi_ok) goto done;
+  if (!typed_array(env, argv[9], napi_uint8_array, &memory, &memory_len)) goto done;
+  if (napi_get_value_int32(env, argv[10], &ints[5]) != napi_ok) goto done;
   int32_t first_slot;
-  if (napi_get_value_int32(env, argv[10], &first_slot) != napi_ok) goto done;
-  if (!typed_array(env, argv[11], napi_int32_array, &out, &out_len)) goto done;
+  if (napi_get_value_int32(env, argv[11], &first_slot) != napi_ok) goto done;
+  if (!typed_array(env, argv[12], napi_int32_array, &out, &out_len)) goto done;
   int len = ints[0], header_length = ints[1], payload_size = ints[2], layer = ints[3], count = ints[4];
-  int slot_size = ints[5];
+  int slot_size = ints[5], first_row = ints[6];
   if (len < 12 || (size_t)len > src_len || header_length < 12 || payload_size < 0 || header_length + payload_size > len) goto done;
-  if (count < 0 || (size_t)count * ROW_STRIDE > rows_len || (size_t)count * 2 > out_len || slot_size <= 0) goto done;
+  if (first_row < 0 || count < 0 || ((size_t)first_row + (size_t)count) * ROW_STRIDE > rows_len || (size_t)count * 2 > out_len ||
+      slot_size <= 0)
+    goto done;
   size_t slot_count = memory_len / (size_t)slot_size;
   /* A power-of-two ring, as PacketSlots; one packet must not take more than half of it. */
   if (slot_count == 0 || (slot_count & (slot_count - 1)) != 0 || first_slot < 0 || (size_t)first_slot >= slot_count ||
@@ -261,8 +265,8 @@ static napi_value js_fanout_rtp(napi_env env, napi_callback_info info) {
   used = 0;
   for (int i = 0; i < count; i++) {
     uint8_t *slot = (uint8_t *)memory + next * (size_t)slot_size;
-    int r = fan_one((double *)rows + (size_t)i * ROW_STRIDE, src, len, header_length, payload_size, layer, now_ms, slot,
-                    slot_size);
+    int r = fan_one((double *)rows + ((size_t)first_row + (size_t)i) * ROW_STRIDE, src, len, header_length, payload_size,
+                    layer, now_ms, slot, slot_size);
     o[2 * i] = (int32_t)next;
     o[2 * i + 1] = r;
     if (r > 0) {

@@ -32,11 +32,11 @@ export interface NativeSrtpAddon {
 /**
  * The SFU's per-packet fan-out (native/rtp_fanout.c): copies the RTP packet `src[0, len)` (payload
  * `[headerLength, headerLength + payloadSize)`, of simulcast layer `layer`) into a send slot for
- * each of the `count` subscriber rows of `rows` (Float64Array, 48 doubles a row, layout in the
- * server's media/sfu/fanout/fanoutRow.ts) whose row takes that layer in the steady state, and
+ * each of the `count` subscriber rows of `rows` from row `firstRow` on (Float64Array, 48 doubles a
+ * row, layout in the server's media/sfu/fanout/fanoutRow.ts) whose row takes that layer in the steady state, and
  * rewrites it there for that subscriber, advancing the row's state. Slots are taken from the ring
  * `memory` (PacketSlots: slots of `slotSize` bytes, a power-of-two count) from `firstSlot` on; `out`
- * gets [slot, result] per row: result > 0 the length written, 0 nothing to send, -1 the
+ * gets [slot, result] per row, from its start: result > 0 the length written, 0 nothing to send, -1 the
  * TypeScript path must handle this row for this packet. Returns the slots used, or -1 (nothing
  * done) for malformed arguments.
  */
@@ -48,6 +48,7 @@ export type NativeRtpFanout = (
   layer: number,
   nowMs: number,
   rows: Float64Array,
+  firstRow: number,
   count: number,
   memory: Uint8Array,
   slotSize: number,

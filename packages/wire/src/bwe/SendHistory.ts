@@ -11,10 +11,14 @@ export const SentState = { Pending: 0, Lost: 1, Acked: 2 } as const;
 export class SendHistory {
   readonly capacity: number;
   private readonly mask: number;
-  private readonly sendMs: Float64Array;
-  private readonly sizes: Uint16Array;
-  private readonly clusters: Int16Array;
-  private readonly states: Uint8Array;
+  /**
+   * Two doubles per packet: when it left, then its size, cluster and state packed as one integer
+   * (size + 2^16 (cluster + 2^15) + 2^32 state, exact in a double). One array, not four: each send
+   * writes one place. With hundreds of subscribers, every send's history is out of the cache by
+   * the time that subscriber sends again, and four arrays meant four misses per forwarded copy
+   * (bench/src/fanout.ts --chain: 130 ns of a copy's ~1.1 µs at 256 subscribers).
+   */
+  private readonly entries: Float64Array;
   /** Unwrapped number of the next packet (the first is 0, on the wire `start`). */
   private next = 0;
   private readonly start: number;
@@ -23,10 +27,7 @@ export class SendHistory {
     if (!Number.isInteger(capacity) || capacity < 16 || (capacity & (capacity - 1)) !== 0) throw new RangeError('SendHistory capacity must be a power of two >= 16');
     this.capacity = capacity;
     this.mask = capacity - 1;
-    this.sendMs = new Float64Array(capacity);
-    this.sizes = new Uint16Array(capacity);
-    this.clusters = new Int16Array(capacity);
-    this.states = new Uint8Array(capacity);
+    this.entries = new Float64Array(capacity * 2);
     this.start = start & 0xffff;
   }
 
@@ -42,11 +43,11 @@ export class SendHistory {
 
   /** Records a packet about to leave and returns the 16-bit transport sequence number it carries. */
   add(sendMs: number, size: number, cluster = -1): number {
-    const slot = this.next & this.mask;
-    this.sendMs[slot] = sendMs;
-    this.sizes[slot] = size > 0xffff ? 0xffff : size;
-    this.clusters[slot] = cluster;
-    this.states[slot] = SentState.Pending;
+    const at = (this.next & this.mask) * 2;
+    const entries = this.entries;
+    entries[at] = sendMs;
+    // The cluster as an int16, as it was kept before; Pending is state 0: nothing to add for it.
+    entries[at + 1] = (size > 0xffff ? 0xffff : size) + (((cluster << 16) >> 16) + CLUSTER_BIAS) * SIZE_SPAN;
     const seq = (this.start + this.next) & 0xffff;
     this.next++;
     return seq;
@@ -63,22 +64,29 @@ export class SendHistory {
   }
 
   sendTimeAt(slot: number): number {
-    return this.sendMs[slot]!;
+    return this.entries[slot * 2]!;
   }
 
   sizeAt(slot: number): number {
-    return this.sizes[slot]!;
+    return this.entries[slot * 2 + 1]! % SIZE_SPAN;
   }
 
   clusterAt(slot: number): number {
-    return this.clusters[slot]!;
+    return (Math.floor(this.entries[slot * 2 + 1]! / SIZE_SPAN) % CLUSTER_SPAN) - CLUSTER_BIAS;
   }
 
   stateAt(slot: number): number {
-    return this.states[slot]!;
+    return Math.floor(this.entries[slot * 2 + 1]! / STATE_UNIT);
   }
 
   setState(slot: number, state: number): void {
-    this.states[slot] = state;
+    const at = slot * 2 + 1;
+    this.entries[at] = (this.entries[at]! % STATE_UNIT) + state * STATE_UNIT;
   }
 }
+
+/** The packed second double of an entry: 16 bits of size, 16 of the int16 cluster + 2^15, then the state. */
+const SIZE_SPAN = 0x10000;
+const CLUSTER_SPAN = 0x10000;
+const CLUSTER_BIAS = 0x8000;
+const STATE_UNIT = SIZE_SPAN * CLUSTER_SPAN;

@@ -144,18 +144,20 @@ export class SubscriberBandwidth implements PacerOutput {
   /** A packet from a consumer: video is paced, audio and retransmissions go at once. */
   send(slot: Buffer, length: number, paced: boolean): boolean {
     this.offeredBytes += length;
-    if (!paced) return this.pacer.sendNow(slot, length);
-    return this.pacer.send(slot, length, performance.now());
+    // One clock read per packet, for the pacer and the send history (~50 ns each here).
+    const nowMs = performance.now();
+    if (!paced) return this.pacer.sendNow(slot, length, nowMs);
+    return this.pacer.send(slot, length, nowMs);
   }
 
   /** PacerOutput: numbers, protects and sends. */
-  sendNow(slot: Buffer, length: number, cluster: number): number {
+  sendNow(slot: Buffer, length: number, cluster: number, nowMs: number): number {
     const estimator = this.estimator;
     if (estimator !== null) {
       const history = estimator.history;
       const stamped = stampTransportCcSeq(slot, length, this.transportCcId, history.nextSeq);
       if (stamped > 0) {
-        history.add(performance.now(), stamped + SRTP_TAG, cluster);
+        history.add(nowMs, stamped + SRTP_TAG, cluster);
         length = stamped;
       }
     }

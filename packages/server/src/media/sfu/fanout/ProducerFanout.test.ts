@@ -34,11 +34,14 @@ interface Subscriber {
 
 /** The subscribers' transport-wide-cc ids: the same as the publisher's, another one, none (the element is dropped). */
 const TRANSPORT_CC_IDS = [3, 5, 0, 7, 3];
+/** Five groups, each doing the same (below): more subscribers than one native call takes (ProducerFanout's CHUNK). */
+const SUBSCRIBERS = 70;
 
 function run(fanout: NativeRtpFanout | null): { subscribers: Subscriber[]; counters: MediaCounters } {
   const ctx = testSfuContext({ fanout, slots: new PacketSlots(64), ssrcs: new CountingSsrcs() });
   const producer = chromiumSimulcastProducer(ctx);
-  const subscribers = TRANSPORT_CC_IDS.map((transportCcId, i): Subscriber => {
+  const subscribers = Array.from({ length: SUBSCRIBERS }, (_, i): Subscriber => {
+    const transportCcId = TRANSPORT_CC_IDS[i % TRANSPORT_CC_IDS.length]!;
     const sent: string[] = [];
     const seqs: number[] = [];
     const owner = testConsumerOwner((slot, length) => {
@@ -54,22 +57,30 @@ function run(fanout: NativeRtpFanout | null): { subscribers: Subscriber[]; count
     consumer.negotiate({ mid: String(i), receiving: true, payloadTypes: new Set([96, 97]), audioLevelId: 0, transportCcId });
     return { consumer, owner, sent, seqs };
   });
-  const target = (s: Subscriber, layer: number, t: number, dropCurrent = false) => {
-    const a = s.consumer.allocation;
-    a.target = layer;
-    a.pausedForBandwidth = false;
-    a.dropCurrent = dropCurrent;
-    s.consumer.applyAllocation(t);
+  const target = (group: Subscriber[], layer: number, t: number, dropCurrent = false) => {
+    for (const s of group) {
+      const a = s.consumer.allocation;
+      a.target = layer;
+      a.pausedForBandwidth = false;
+      a.dropCurrent = dropCurrent;
+      s.consumer.applyAllocation(t);
+    }
   };
-  const [a, b, c, d, e] = subscribers as [Subscriber, Subscriber, Subscriber, Subscriber, Subscriber];
+  const connect = (group: Subscriber[], connected: boolean) => {
+    for (const s of group) {
+      s.owner.connected = connected;
+      s.consumer.connectionChanged();
+    }
+  };
+  const [a, b, c, d, e] = TRANSPORT_CC_IDS.map((_, k) => subscribers.filter((_, i) => i % TRANSPORT_CC_IDS.length === k)) as [Subscriber[], Subscriber[], Subscriber[], Subscriber[], Subscriber[]];
   // The recording's key frames (every layer) are at ~500, ~1310 and ~2100 ms.
   const events: [number, () => void][] = [
     [0, () => (target(a, 0, 0), target(b, 2, 0), target(c, 1, 0), target(d, 0, 0), target(e, 2, 0))],
     [700, () => target(a, 2, 700)],
-    [900, () => c.consumer.pause()],
-    [1000, () => ((d.owner.connected = false), d.consumer.connectionChanged())],
-    [1200, () => ((d.owner.connected = true), d.consumer.connectionChanged())],
-    [1500, () => c.consumer.resume()],
+    [900, () => c.forEach((s) => s.consumer.pause())],
+    [1000, () => connect(d, false)],
+    [1200, () => connect(d, true)],
+    [1500, () => c.forEach((s) => s.consumer.resume())],
     [1600, () => target(a, 1, 1600)],
     [1800, () => target(e, 0, 1800, true)],
   ];
