@@ -1,4 +1,4 @@
-import type { CpuTimes, RtpCount } from '@confab/loadtest';
+import type { CpuTimes, RtpCount, UdpDrops } from '@confab/loadtest';
 
 /** How a publisher thread reaches the server it publishes to. */
 export type PublisherServer = { kind: 'confab'; url: string; room: string } | { kind: 'janus'; url: string; room: number };
@@ -24,6 +24,8 @@ export interface ServerCounters {
   workerCpu: number[];
   workerCpuSystem: number[];
   workerForwarded: number[];
+  /** Datagrams the kernel dropped so far at the server's UDP sockets, and at every other one of the namespace (udpDrops). */
+  udpDrops: UdpDrops;
 }
 
 /** What a publisher thread tells a snapshot. */

@@ -1,5 +1,5 @@
 import { createWriteStream } from 'node:fs';
-import { HeadlessParticipant, LeanGenerator, ServerProcess } from '@confab/loadtest';
+import { HeadlessParticipant, LeanGenerator, ServerProcess, udpDrops } from '@confab/loadtest';
 import type { BenchSubscriber, BenchTarget, PublisherServer, ServerCounters } from './BenchTarget';
 
 /** Server limits out of the way: every bench participant comes from 127.0.0.1, and a room holds them all. */
@@ -66,6 +66,7 @@ export class ConfabTarget implements BenchTarget {
       workerCpu: perWorker(metrics, 'confab_media_worker_cpu_seconds'),
       workerCpuSystem: perWorker(metrics, 'confab_media_worker_cpu_system_seconds'),
       workerForwarded: perWorker(metrics, 'confab_media_worker_rtp_packets_forwarded'),
+      udpDrops: udpDrops(this.server.pid),
     };
   }
 

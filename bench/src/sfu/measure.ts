@@ -1,5 +1,5 @@
 import { loadavg } from 'node:os';
-import type { RtpCount } from '@confab/loadtest';
+import type { RtpCount, UdpDrops } from '@confab/loadtest';
 import type { BenchSubscriber, BenchTarget, SendingPublisher } from './BenchTarget';
 
 /** Counters at one instant: the server's (from /proc and /metrics) and the participants'. */
@@ -21,6 +21,7 @@ export interface Snapshot {
   bench: NodeJS.CpuUsage;
   /** CPU seconds of each load-generator thread (lean subscribers; empty when the subscribers run on this thread). */
   generatorThreads: number[];
+  udpDrops: UdpDrops;
 }
 
 /** What happened between two snapshots. */
@@ -56,6 +57,13 @@ export interface Window {
   generatorThreadCpuPercent: number[];
   rssMB: number;
   loadAverage: number;
+  /**
+   * Datagrams the kernel dropped in the window for a full receive buffer: at the server's sockets
+   * (what arrived faster than the server read it), and at every other socket of the namespace (the
+   * load generator's subscribers, which then count loss that is not the server's).
+   */
+  udpDropsAtServer: number;
+  udpDropsElsewhere: number;
 }
 
 export function subscriberTotals(subscribers: readonly BenchSubscriber[]): RtpCount {
@@ -77,7 +85,7 @@ export function subscriberTotals(subscribers: readonly BenchSubscriber[]): RtpCo
 export async function snapshot(target: BenchTarget, publishers: readonly SendingPublisher[], subscribers: readonly BenchSubscriber[]): Promise<Snapshot> {
   const before = subscriberTotals(subscribers);
   const t0 = performance.now();
-  const { cpu, received, forwarded, workerCpu, workerCpuSystem, workerForwarded } = await target.counters(publishers, subscribers);
+  const { cpu, received, forwarded, workerCpu, workerCpuSystem, workerForwarded, udpDrops } = await target.counters(publishers, subscribers);
   const t1 = performance.now();
   const after = subscriberTotals(subscribers);
   return {
@@ -100,6 +108,7 @@ export async function snapshot(target: BenchTarget, publishers: readonly Sending
     sent: publishers.reduce((n, p) => n + p.sentPackets(), 0),
     bench: process.cpuUsage(),
     generatorThreads: target.generatorThreadCpu?.() ?? [],
+    udpDrops,
   };
 }
 
@@ -136,6 +145,8 @@ export function window(a: Snapshot, b: Snapshot, rssBytes: number): Window {
     generatorThreadCpuPercent: b.generatorThreads.map((c, i) => fixed(((c - (a.generatorThreads[i] ?? 0)) / t) * 100, 1)),
     rssMB: fixed(rssBytes / 1024 / 1024, 1),
     loadAverage: fixed(loadavg()[0] ?? 0, 2),
+    udpDropsAtServer: b.udpDrops.process - a.udpDrops.process,
+    udpDropsElsewhere: b.udpDrops.others - a.udpDrops.others,
   };
 }
 

@@ -73,7 +73,7 @@ export async function ramp(server: BenchTarget, options: RampOptions): Promise<R
       const step = { subscribers: n, window: window(a, b, server.rss()), errors: room.errors().slice(0, 3) };
       steps.push(step);
       const w = step.window;
-      options.log(`  N=${n}: ${w.usPerForwardedPacket} µs/fwd pkt, media thread ${mediaCpu(w)}% of a core, loss ${w.subscriberLossPercent}%, generator ${generatorCpu(w)}%${w.generatorThreadCpuPercent.length > 0 ? ` (threads ${w.generatorThreadCpuPercent.join(' + ')}, process ${w.benchCpuPercent})` : ''}`);
+      options.log(`  N=${n}: ${w.usPerForwardedPacket} µs/fwd pkt, media thread ${mediaCpu(w)}% of a core, loss ${w.subscriberLossPercent}% (${kernelDrops(w)}), generator ${generatorCpu(w)}%${w.generatorThreadCpuPercent.length > 0 ? ` (threads ${w.generatorThreadCpuPercent.join(' + ')}, process ${w.benchCpuPercent})` : ''}`);
       const stop = stopReason(w, steps[0]!.window.packetsInPerSecond);
       if (stop) {
         stoppedBy = `${stop} at N=${n}`;
@@ -112,10 +112,15 @@ function stopReason(w: Window, referenceIn: number): string | undefined {
   // The generator first: when it is starved, the loss it sees is its own.
   if (generatorCpu(w) >= SATURATED_PERCENT) return `load generator saturated (${generatorCpu(w)}% of a core)`;
   if (starved(w, referenceIn)) return `publisher starved (${w.packetsInPerSecond} pkt/s in, ${referenceIn} at first: machine busy)`;
-  if (w.subscriberLossPercent > LOSS_LIMIT_PERCENT) return `loss ${w.subscriberLossPercent}%`;
+  if (w.subscriberLossPercent > LOSS_LIMIT_PERCENT) return `loss ${w.subscriberLossPercent}% (${kernelDrops(w)})`;
   if (w.subscribersSilent > 0) return `${w.subscribersSilent} subscribers received nothing`;
   if (mediaCpu(w) >= SATURATED_PERCENT) return `media thread saturated (${mediaCpu(w)}% of a core)`;
   return undefined;
+}
+
+/** Where the kernel dropped datagrams in the window: a loss with drops only at the generator's sockets is the generator's. */
+function kernelDrops(w: Window): string {
+  return `kernel drops: ${w.udpDropsAtServer} at the server's sockets, ${w.udpDropsElsewhere} at the generator's`;
 }
 
 function starved(w: Window, referenceIn: number): boolean {

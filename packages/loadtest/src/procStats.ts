@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
 
 let clockTicks: number | undefined;
 
@@ -34,4 +34,49 @@ export function processRss(pid: number): number {
   const status = readFileSync(`/proc/${pid}/status`, 'utf8');
   const match = /^VmRSS:\s+(\d+)\s+kB/m.exec(status);
   return match ? Number(match[1]) * 1024 : 0;
+}
+
+/** Datagrams the kernel dropped so far at UDP sockets of this network namespace (their receive buffers were full). */
+export interface UdpDrops {
+  /** At the sockets process `pid` holds. */
+  process: number;
+  /** At every other socket: on a loopback bench, the load generator's and the publisher's. */
+  others: number;
+}
+
+/**
+ * Kernel drops per UDP socket (the last column of /proc/net/udp and udp6), split between the
+ * sockets of process `pid` (found by inode among its /proc/<pid>/fd links) and the rest: where a
+ * loss seen by the subscribers happened, the server's receive buffer or the generator's.
+ */
+export function udpDrops(pid: number): UdpDrops {
+  const own = new Set<string>();
+  for (const fd of readdirSync(`/proc/${pid}/fd`)) {
+    let link: string;
+    try {
+      link = readlinkSync(`/proc/${pid}/fd/${fd}`);
+    } catch {
+      continue; // closed since the listing
+    }
+    const inode = /^socket:\[(\d+)\]$/.exec(link)?.[1];
+    if (inode !== undefined) own.add(inode);
+  }
+  const drops: UdpDrops = { process: 0, others: 0 };
+  for (const table of ['/proc/net/udp', '/proc/net/udp6']) {
+    let text: string;
+    try {
+      text = readFileSync(table, 'utf8');
+    } catch {
+      continue; // no IPv6 here
+    }
+    for (const line of text.split('\n').slice(1)) {
+      const fields = line.trim().split(/\s+/);
+      // sl local rem st tx:rx tr:when retrnsmt uid timeout inode ref pointer drops
+      if (fields.length < 13) continue;
+      const dropped = Number(fields[12]);
+      if (own.has(fields[9]!)) drops.process += dropped;
+      else drops.others += dropped;
+    }
+  }
+  return drops;
 }

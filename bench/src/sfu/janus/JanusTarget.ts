@@ -1,3 +1,4 @@
+import { udpDrops } from '@confab/loadtest';
 import type { BenchSubscriber, BenchTarget, PublisherServer, SendingPublisher, ServerCounters } from '../BenchTarget';
 import { subscriberTotals } from '../measure';
 import { JanusApi } from './JanusApi';
@@ -56,6 +57,7 @@ export class JanusTarget implements BenchTarget {
       workerCpu: loop ? [loop.total] : [],
       workerCpuSystem: loop ? [loop.system] : [],
       workerForwarded: loop ? [forwarded] : [],
+      udpDrops: udpDrops(this.janus.pid),
     });
   }
 
