@@ -65,10 +65,10 @@ const recordingOf = (bw: SubscriberBandwidth): Recording => {
 };
 type Internals = { estimator: import('@confab/wire').SendSideEstimator | null };
 const sendNow = SubscriberBandwidth.prototype.sendNow;
-SubscriberBandwidth.prototype.sendNow = function (slot, length, cluster, nowMs) {
+SubscriberBandwidth.prototype.sendNow = function (slot, length, cluster) {
   const history = (this as unknown as Internals).estimator?.history;
   const before = history?.sent ?? 0;
-  const n = sendNow.call(this, slot, length, cluster, nowMs);
+  const n = sendNow.call(this, slot, length, cluster);
   if (history !== undefined && history.sent > before) {
     if (Number.isNaN(origin)) origin = performance.now();
     const at = history.slotOf((history.nextSeq - 1) & 0xffff);

@@ -83,7 +83,7 @@ describe('Pacer', () => {
     pacer.setRate(400_000, 350); // 50 bytes/ms
     pacer.send(packet(slots, 0), 1200, performance.now());
     // Retransmissions answered at once before the link was known to be narrow: 24 kB owed, ~480 ms.
-    for (let i = 0; i < 20; i++) pacer.sendNow(packet(slots, 1), 1200, performance.now());
+    for (let i = 0; i < 20; i++) pacer.sendNow(packet(slots, 1), 1200);
     pacer.forgive(2000); // what a 40 ms queue holds at this rate
     const start = performance.now();
     pacer.send(packet(slots, 2), 1200, start);
@@ -101,7 +101,7 @@ describe('Pacer', () => {
     pacer.setRate(1_000_000);
     for (let i = 0; i < 20; i++) pacer.send(packet(slots, 1), 1200, performance.now());
     const before = out.sent.length;
-    assert.ok(pacer.sendNow(packet(slots, 0xee, 100), 100, performance.now()));
+    assert.ok(pacer.sendNow(packet(slots, 0xee, 100), 100));
     assert.equal(out.sent.length, before + 1);
     assert.equal(out.sent.at(-1)!.tag, 0xee);
     assert.ok(pacer.queued > 0);

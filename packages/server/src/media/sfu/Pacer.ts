@@ -38,8 +38,8 @@ const POOL_KEEP = 4096;
 
 /** Where paced packets go. */
 export interface PacerOutput {
-  /** Stamps, protects and sends `slot[0, length)` now (`nowMs`); returns the bytes that left (0: none). */
-  sendNow(slot: Buffer, length: number, cluster: number, nowMs: number): number;
+  /** Stamps, protects and sends `slot[0, length)` now; returns the bytes that left (0: none). */
+  sendNow(slot: Buffer, length: number, cluster: number): number;
   /** Writes a padding-only packet with `padding` bytes of padding into `slot`; returns its length, 0 if none can be made. */
   writePadding(slot: Buffer, padding: number): number;
 }
@@ -144,18 +144,18 @@ export class Pacer {
   }
 
   /** Audio, retransmissions (anything that must not wait): out at once, counted against the budget. */
-  sendNow(slot: Buffer, length: number, nowMs: number): boolean {
-    const n = this.out.sendNow(slot, length, -1, nowMs);
+  sendNow(slot: Buffer, length: number): boolean {
+    const n = this.out.sendNow(slot, length, -1);
     this.debt += n;
     return n > 0;
   }
 
   /** Video: out at once if the budget allows and nothing waits, else queued (copied). */
   send(slot: Buffer, length: number, nowMs: number): boolean {
-    if (this.rateBps === Infinity && this.count === 0) return this.out.sendNow(slot, length, -1, nowMs) > 0;
+    if (this.rateBps === Infinity && this.count === 0) return this.out.sendNow(slot, length, -1) > 0;
     this.drain(nowMs);
     if (this.count === 0 && this.debt <= (this.rateBps * BURST_MS) / 8000) {
-      const n = this.out.sendNow(slot, length, -1, nowMs);
+      const n = this.out.sendNow(slot, length, -1);
       this.debt += n;
       return n > 0;
     }
@@ -233,7 +233,7 @@ export class Pacer {
       const length = this.lengths[i]!;
       this.queue[i]!.copy(slot, 0, 0, length);
       this.dequeue();
-      this.debt += this.out.sendNow(slot, length, -1, nowMs);
+      this.debt += this.out.sendNow(slot, length, -1);
     }
     if (this.probeCluster >= 0) this.probeStep(nowMs);
     return this.count > 0 || this.probeCluster >= 0;
@@ -298,7 +298,7 @@ export class Pacer {
         this.probeCluster = -1;
         return false;
       }
-      const sent = this.out.sendNow(slot, length, this.probeCluster, nowMs);
+      const sent = this.out.sendNow(slot, length, this.probeCluster);
       if (sent === 0) {
         this.probeCluster = -1;
         return false;

@@ -144,20 +144,18 @@ export class SubscriberBandwidth implements PacerOutput {
   /** A packet from a consumer: video is paced, audio and retransmissions go at once. */
   send(slot: Buffer, length: number, paced: boolean): boolean {
     this.offeredBytes += length;
-    // One clock read per packet, for the pacer and the send history (~50 ns each here).
-    const nowMs = performance.now();
-    if (!paced) return this.pacer.sendNow(slot, length, nowMs);
-    return this.pacer.send(slot, length, nowMs);
+    if (!paced) return this.pacer.sendNow(slot, length);
+    return this.pacer.send(slot, length, performance.now());
   }
 
   /** PacerOutput: numbers, protects and sends. */
-  sendNow(slot: Buffer, length: number, cluster: number, nowMs: number): number {
+  sendNow(slot: Buffer, length: number, cluster: number): number {
     const estimator = this.estimator;
     if (estimator !== null) {
       const history = estimator.history;
       const stamped = stampTransportCcSeq(slot, length, this.transportCcId, history.nextSeq);
       if (stamped > 0) {
-        history.add(nowMs, stamped + SRTP_TAG, cluster);
+        history.add(performance.now(), stamped + SRTP_TAG, cluster);
         length = stamped;
       }
     }
