@@ -73,7 +73,7 @@ port.on('message', (request: LeanWorkerRequest) => {
     case 'close': {
       const subscriber = subscribers.get(request.slot);
       subscribers.delete(request.slot);
-      for (const phase of phases) if (subscriber !== undefined) phase.delete(subscriber);
+      if (subscriber !== undefined) for (const phase of phases) phase.delete(subscriber);
       void (subscriber?.close() ?? Promise.resolve()).finally(() => reply({ type: 'closed', slot: request.slot }));
       break;
     }
