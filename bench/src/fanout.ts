@@ -54,8 +54,8 @@ function send(): (consumer: number) => (slot: Buffer, length: number, paced?: bo
       {
         protectAndSend(slot, length) {
           const n = session.protectRtp(slot, length);
-          // The batch of the rig's slot memory, as UdpMux's is of the engine's; sent to nowhere.
-          batch ??= new UdpSendBatch((_fd, _memory, _table, count) => count, 0, Buffer.from(slot.buffer));
+          // The batch of the rig's slots, as UdpMux's is of the engine's; sent to nowhere.
+          batch ??= new UdpSendBatch((_fd, _memory, _table, count) => count, 0, slots);
           batch.add(slot, n, 0x7f000001, 40_000 + consumer);
           return n;
         },

@@ -1,4 +1,3 @@
-import { createHmac } from 'node:crypto';
 import { crc32 } from './crc32';
 import {
   STUN_FINGERPRINT_XOR,
@@ -11,6 +10,7 @@ import {
   stunMessageType,
   type StunClass,
 } from './constants';
+import { HmacSha1Key } from './hmacSha1';
 import { writeIpAddress } from './ipAddress';
 import type { StunErrorValue } from './StunMessage';
 
@@ -31,7 +31,7 @@ export interface StunBuildOptions {
   errorCode?: StunErrorValue;
   unknownAttributes?: readonly number[];
   /** Adds MESSAGE-INTEGRITY (HMAC-SHA1 with this key) after the other attributes. */
-  integrityKey?: Uint8Array;
+  integrityKey?: Uint8Array | HmacSha1Key;
   /** Adds FINGERPRINT last. */
   fingerprint?: boolean;
 }
@@ -115,7 +115,9 @@ export function buildStun(options: StunBuildOptions): Buffer {
     const at = offset;
     buf.writeUInt16BE(at + 4 + STUN_INTEGRITY_LENGTH - STUN_HEADER_LENGTH, 2);
     const value = header(StunAttribute.MessageIntegrity, STUN_INTEGRITY_LENGTH);
-    createHmac('sha1', options.integrityKey).update(buf.subarray(0, at)).digest().copy(buf, value);
+    const key = HmacSha1Key.of(options.integrityKey);
+    key.begin().update(buf, 0, at);
+    key.finishHmac(buf, value);
   }
   if (options.fingerprint) {
     const at = offset;

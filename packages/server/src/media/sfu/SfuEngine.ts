@@ -68,7 +68,7 @@ class SfuEngine implements MediaEngine {
     const ticker = new Ticker(TICK_MS, logger);
     const slots = new PacketSlots();
     const sendBatch = nativeUdpBatchSend();
-    if (sendBatch !== null) network.udp.enableBatching(sendBatch, slots.memory);
+    if (sendBatch !== null) network.udp.enableBatching(sendBatch, slots);
     // Kernel arrival times for transport-cc; without the native core, dgram and JavaScript stamps.
     const receive = nativeUdpReceive();
     if (receive !== null) network.udp.enableKernelReceive(receive);

@@ -7,7 +7,7 @@ import type { IceRegistry } from './IceRegistry';
 import { classifyPacket, PacketKind } from './packetKind';
 import { routeStunRequest } from './stunDispatch';
 import { UdpBatchReceiver } from './UdpBatchReceiver';
-import { intToIpv4, ipv4ToInt, UdpSendBatch } from './UdpSendBatch';
+import { intToIpv4, ipv4ToInt, UdpSendBatch, type SendSlots } from './UdpSendBatch';
 
 export interface UdpMuxOptions {
   registry: IceRegistry;
@@ -51,7 +51,7 @@ export class UdpMux {
   private closed = false;
   private batch: UdpSendBatch | null = null;
   private receiver: UdpBatchReceiver | null = null;
-  /** One-datagram table for sends outside the batch memory while the native receive owns the socket. */
+  /** One-datagram table for a datagram larger than a slot, while the native receive owns the socket. */
   private readonly single = new Int32Array(4);
   /** When dgram handed over the datagram being handled (a typed array: a double field write would box). */
   private readonly dgramArrival = new Float64Array(1);
@@ -106,14 +106,14 @@ export class UdpMux {
   }
 
   /**
-   * From now on, datagrams sent from `memory` (the engine's packet slots) to IPv4 paths are
-   * collected and sent with one native sendmmsg per incoming datagram (or per timer turn).
-   * An IPv4 socket only: a dual-stack one would need IPv4-mapped addresses.
+   * From now on, datagrams to IPv4 paths are collected in `slots` (the engine's packet slots;
+   * packets written elsewhere are copied in) and sent with one native sendmmsg per incoming
+   * datagram (or per timer turn). An IPv4 socket only: a dual-stack one would need IPv4-mapped addresses.
    */
-  enableBatching(sendBatch: NativeUdpBatchSend, memory: Buffer): void {
+  enableBatching(sendBatch: NativeUdpBatchSend, slots: SendSlots): void {
     if (this.socket.address().family !== 'IPv4') return;
     const fd = udpSocketFd(this.socket);
-    if (fd !== null) this.batch = new UdpSendBatch(sendBatch, fd, memory);
+    if (fd !== null) this.batch = new UdpSendBatch(sendBatch, fd, slots);
   }
 
   get batching(): boolean {

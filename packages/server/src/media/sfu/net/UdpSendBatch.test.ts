@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { createSocket, type Socket } from 'node:dgram';
 import { test } from 'node:test';
 import { nativeUdpBatchSend, udpSocketFd } from '@confab/srtp';
+import { PacketSlots } from '../PacketSlots';
 import { UdpSendBatch } from './UdpSendBatch';
 
 const sendBatch = nativeUdpBatchSend();
@@ -47,17 +48,20 @@ test('sendBatch drops malformed entries alone and sends the rest; a bad fd or co
   }
 });
 
-test('UdpSendBatch flushes by itself when full and counts what the kernel refused', { skip }, async () => {
+test('UdpSendBatch flushes by itself when full, copies in what is not in a slot, and counts what the kernel refused', { skip }, async () => {
   const [sender, receiver] = [await bound(), await bound()];
   let received = 0;
   receiver.on('message', () => received++);
   try {
-    const memory = Buffer.alloc(1500 * 300);
-    const batch = new UdpSendBatch(sendBatch!, udpSocketFd(sender)!, memory);
+    const slots = new PacketSlots(512, 1500);
+    const batch = new UdpSendBatch(sendBatch!, udpSocketFd(sender)!, slots);
     const port = receiver.address().port;
-    for (let i = 0; i < 300; i++) assert.ok(batch.add(memory.subarray(i * 1500, i * 1500 + 100), 100, 0x7f000001, port));
-    assert.equal(batch.pending, 300 - 256, 'the first 256 went when the table filled');
-    assert.equal(batch.add(Buffer.alloc(100), 100, 0x7f000001, port), false, 'a buffer outside the memory is not taken');
+    for (let i = 0; i < 299; i++) assert.ok(batch.add(slots.take(), 100, 0x7f000001, port));
+    assert.equal(batch.pending, 299 - 256, 'the first 256 went when the table filled');
+    const outside = Buffer.alloc(120, 7);
+    assert.ok(batch.add(outside, 100, 0x7f000001, port), 'a buffer outside the slots is copied into one');
+    assert.deepEqual(slots.at(299).subarray(0, 100), outside.subarray(0, 100));
+    assert.equal(batch.add(Buffer.alloc(1501), 1501, 0x7f000001, port), false, 'one larger than a slot is not taken');
     // The receiver drains between the two sends (its default buffer holds ~270 such datagrams).
     const until = async (n: number) => {
       const deadline = Date.now() + 2000;

@@ -4,11 +4,20 @@ import type { NativeUdpBatchSend } from '@confab/srtp';
 const MAX_ENTRIES = 256;
 const FIELDS = 4;
 
+/** Where batched datagrams sit: one allocation, handed out a slot at a time (the engine's PacketSlots). */
+export interface SendSlots {
+  readonly memory: Buffer;
+  readonly slotSize: number;
+  /** The next slot; untouched until long after a batch that holds it was sent. */
+  take(): Buffer;
+}
+
 /**
  * The datagrams one incoming packet's fan-out (or one tick) produced, sent together with one
- * sendmmsg(2) by the native core instead of one socket.send() each. Only packets that sit in
- * `memory` (the engine's PacketSlots, which stay untouched until long after the send) are
- * collected, as (offset, length, address, port), so nothing is copied.
+ * sendmmsg(2) by the native core instead of one socket.send() each. Packets written in a slot are
+ * collected as (offset, length, address, port), without a copy; any other (a STUN response, a DTLS
+ * record) is copied into a slot first. A send alone costs a syscall, and on loopback the receiver's
+ * wake-up with it: ~25 µs per consent check's response in the media worker, against ~2 µs in a batch.
  */
 export class UdpSendBatch {
   /** Datagrams the kernel refused (socket buffer full): dropped, as socket.send() drops them. */
@@ -19,16 +28,25 @@ export class UdpSendBatch {
   constructor(
     private readonly sendBatch: NativeUdpBatchSend,
     readonly fd: number,
-    private readonly memory: Buffer,
-  ) {}
+    private readonly slots: SendSlots,
+  ) {
+    this.memory = slots.memory;
+  }
+
+  private readonly memory: Buffer;
 
   get pending(): number {
     return this.count;
   }
 
-  /** Collects `buf[0, length)` for `ip4:port`; false if `buf` is not in our memory (send it directly). */
+  /** Collects `buf[0, length)` for `ip4:port`; false if it is neither in a slot nor fits one (send it directly). */
   add(buf: Uint8Array, length: number, ip4: number, port: number): boolean {
-    if (buf.buffer !== this.memory.buffer) return false;
+    if (buf.buffer !== this.memory.buffer) {
+      if (length > this.slots.slotSize) return false;
+      const slot = this.slots.take();
+      slot.set(length === buf.length ? buf : buf.subarray(0, length));
+      buf = slot;
+    }
     const table = this.table;
     const i = this.count * FIELDS;
     table[i] = buf.byteOffset - this.memory.byteOffset;

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { nativeUdpBatchSend, nativeUdpReceive } from '@confab/srtp';
+import { PacketSlots } from '../../PacketSlots';
 import type { IceRegistry } from '../IceRegistry';
 import { UdpMux, type UdpReceiveMode } from '../UdpMux';
 
@@ -30,7 +31,7 @@ export const quiet = () => new Promise((resolve) => setTimeout(resolve, 150));
 export async function openMux(mode: UdpReceiveMode, reg: IceRegistry): Promise<UdpMux> {
   const opened = await UdpMux.open({ registry: reg, bindAddress: '127.0.0.1' });
   if (mode === 'kernel') {
-    opened.enableBatching(nativeUdpBatchSend()!, Buffer.alloc(64 * 1024));
+    opened.enableBatching(nativeUdpBatchSend()!, new PacketSlots(64));
     assert.ok(opened.enableKernelReceive(nativeUdpReceive()!));
   }
   assert.equal(opened.receiveMode, mode);
