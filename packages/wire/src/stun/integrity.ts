@@ -18,7 +18,7 @@ export function shortTermKey(password: string): Buffer {
  */
 export function verifyStunIntegrity(buf: Uint8Array, msg: StunMessage, key: Uint8Array | HmacSha1Key): boolean {
   const at = msg.integrityOffset;
-  if (at < 0) return false;
+  if (at < 0 || at + 4 + HMAC_SHA1_LENGTH > buf.length) return false;
   const hmacKey = HmacSha1Key.of(key);
   const lengthAsIfLast = at + 4 + STUN_INTEGRITY_LENGTH - STUN_HEADER_LENGTH;
   hmacKey

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { buildStun } from './buildStun';
 import { StunClass, StunErrorCode, StunMethod, stunClassOf, stunMessageType, stunMethodOf } from './constants';
+import { HmacSha1Key } from './hmacSha1';
 import { shortTermKey, verifyStunFingerprint, verifyStunIntegrity } from './integrity';
 import { isStun, parseStun } from './parseStun';
 import { RFC5769_REQUEST } from './rfc5769.fixtures';
@@ -111,6 +112,13 @@ test('build -> parse round trip of every attribute the lite agent writes or read
   assert.ok(verifyStunIntegrity(request, r, key));
   assert.ok(verifyStunFingerprint(request, r));
   assert.ok(!verifyStunIntegrity(request, r, shortTermKey('other')));
+  assert.ok(verifyStunIntegrity(request, r, new HmacSha1Key(key)), 'a pre-padded key verifies the same');
+  for (const i of [r.integrityOffset + 4, r.integrityOffset + 23]) {
+    const forged = Buffer.from(request);
+    forged[i]! ^= 1;
+    assert.ok(!verifyStunIntegrity(forged, r, key), `HMAC byte ${i - r.integrityOffset - 4} changed`);
+  }
+  assert.ok(!verifyStunIntegrity(request.subarray(0, r.integrityOffset + 10), r, key), 'an HMAC cut short');
 
   const error = buildStun({
     messageClass: StunClass.ErrorResponse,

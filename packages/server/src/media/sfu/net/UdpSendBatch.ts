@@ -24,6 +24,7 @@ export class UdpSendBatch {
   dropped = 0;
   private readonly table = new Int32Array(MAX_ENTRIES * FIELDS);
   private count = 0;
+  private readonly memory: Buffer;
 
   constructor(
     private readonly sendBatch: NativeUdpBatchSend,
@@ -32,8 +33,6 @@ export class UdpSendBatch {
   ) {
     this.memory = slots.memory;
   }
-
-  private readonly memory: Buffer;
 
   get pending(): number {
     return this.count;
