@@ -157,7 +157,10 @@ export class HmacSha1Key {
     return key instanceof HmacSha1Key ? key : new HmacSha1Key(key);
   }
 
-  /** Starts a message under this key; feed it with `update`/`updateByte`, end with `finishHmac`. */
+  /**
+   * Starts a message under this key; feed it with `update`/`updateByte`, end with `finishHmac`.
+   * One message at a time: every key shares one running hash (per thread), finished synchronously.
+   */
   begin(): Sha1 {
     return hash.begin(this.inner, BLOCK);
   }

@@ -1,3 +1,4 @@
+import { timingSafeEqual } from 'node:crypto';
 import { crc32 } from './crc32';
 import { HMAC_SHA1_LENGTH, HmacSha1Key } from './hmacSha1';
 import { STUN_FINGERPRINT_XOR, STUN_HEADER_LENGTH, STUN_INTEGRITY_LENGTH } from './constants';
@@ -18,7 +19,7 @@ export function shortTermKey(password: string): Buffer {
  */
 export function verifyStunIntegrity(buf: Uint8Array, msg: StunMessage, key: Uint8Array | HmacSha1Key): boolean {
   const at = msg.integrityOffset;
-  if (at < 0 || at + 4 + HMAC_SHA1_LENGTH > buf.length) return false;
+  if (at < 0 || at + 4 + STUN_INTEGRITY_LENGTH > buf.length) return false;
   const hmacKey = HmacSha1Key.of(key);
   const lengthAsIfLast = at + 4 + STUN_INTEGRITY_LENGTH - STUN_HEADER_LENGTH;
   hmacKey
@@ -28,10 +29,7 @@ export function verifyStunIntegrity(buf: Uint8Array, msg: StunMessage, key: Uint
     .updateByte(lengthAsIfLast & 0xff)
     .update(buf, 4, at);
   hmacKey.finishHmac(expected, 0);
-  // Every byte compared, whatever differs first: no timing tells how much of a forgery was right.
-  let difference = 0;
-  for (let i = 0; i < HMAC_SHA1_LENGTH; i++) difference |= expected[i]! ^ buf[at + 4 + i]!;
-  return difference === 0;
+  return timingSafeEqual(expected, buf.subarray(at + 4, at + 4 + STUN_INTEGRITY_LENGTH));
 }
 
 const expected = new Uint8Array(HMAC_SHA1_LENGTH);

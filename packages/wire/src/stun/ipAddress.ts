@@ -19,25 +19,16 @@ export function unmapIpv4(address: string): string | null {
 }
 
 function writeIpv4(address: string, out: Uint8Array, offset: number): boolean {
-  // By hand, not split and a pattern: every consent check's response writes its peer's address.
-  let part = 0;
-  let value = 0;
-  let digits = 0;
-  for (let i = 0; i <= address.length; i++) {
-    const code = i < address.length ? address.charCodeAt(i) : 0x2e;
-    if (code === 0x2e) {
-      if (digits === 0 || value > 255 || part > 3) return false;
-      out[offset + part++] = value;
-      value = 0;
-      digits = 0;
-    } else if (code >= 0x30 && code <= 0x39 && digits < 3) {
-      value = value * 10 + code - 0x30;
-      digits++;
-    } else {
-      return false;
-    }
+  const parts = address.split('.');
+  if (parts.length !== 4) return false;
+  for (let i = 0; i < 4; i++) {
+    const part = parts[i]!;
+    if (!/^\d{1,3}$/.test(part)) return false;
+    const n = Number(part);
+    if (n > 255) return false;
+    out[offset + i] = n;
   }
-  return part === 4;
+  return true;
 }
 
 function writeIpv6(address: string, out: Uint8Array, offset: number): boolean {

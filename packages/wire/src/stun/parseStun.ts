@@ -170,18 +170,6 @@ function copyAddress(buf: Uint8Array, start: number, length: number, xor: boolea
 }
 
 function decodeUtf8(buf: Uint8Array, start: number, length: number): string | undefined {
-  // ICE's USERNAME is ASCII (ufrags are ice-chars): read byte by byte, as TextDecoder costs several
-  // µs a call when it has not run for a while, which is how consent checks find it.
-  let ascii = '';
-  for (let i = start; i < start + length; i++) {
-    const byte = buf[i]!;
-    if (byte >= 0x80) return decodeUtf8Strict(buf, start, length);
-    ascii += String.fromCharCode(byte);
-  }
-  return ascii;
-}
-
-function decodeUtf8Strict(buf: Uint8Array, start: number, length: number): string | undefined {
   try {
     return utf8.decode(buf.subarray(start, start + length));
   } catch {
