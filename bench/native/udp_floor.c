@@ -9,8 +9,9 @@
  *               microphone of `audio_pps` packets of `audio_bytes` a second;
  *   forwarder   the measured one (getrusage over the window after the warm-up);
  *   subscribers N sockets drained with epoll and recvmmsg, each sending one feedback datagram of
- *               `feedback_bytes` to the forwarder every `feedback_ms` (all of them in one burst, as
- *               bench:sfu's generator does).
+ *               `feedback_bytes` to the forwarder every `feedback_ms`, and a receiver report once a
+ *               second, taking turns in ten phases of the interval as bench:sfu's generator does
+ *               (packages/loadtest/src/lean/leanWorker.ts): each phase is a wake-up of the forwarder.
  * Prints one JSON line: the forwarder's CPU per forwarded packet and its wake-ups. The user/system
  * split is the kernel's, by sampled ticks: at a few % of a core only the total is exact.
  *   udp_floor <subscribers> <seconds> <warmup> [video_kbps fps mtu audio_pps audio_bytes feedback_ms feedback_bytes]
@@ -37,6 +38,9 @@
 #define MAX_PACKET 1500
 #define RECV_BATCH 64
 #define SEND_BATCH 256
+/* leanWorker.ts: feedback in ten phases of its interval, a receiver report every tenth time. */
+#define PHASES 10
+#define REPORT_TURNS 10
 
 static double now_s(void) {
   struct timespec ts;
@@ -177,17 +181,26 @@ static void run_subscribers(int subscribers, double end, int feedback_ms, int fe
   }
   static uint8_t report[MAX_PACKET];
   struct epoll_event events[256];
-  double next_feedback = now_s() + feedback_ms / 1000.0;
+  double turn_s = feedback_ms / 1000.0 / PHASES;
+  double next_turn = now_s() + turn_s;
+  long turn = 0;
   while (now_s() < end) {
-    int wait_ms = (int)((next_feedback - now_s()) * 1000);
+    int wait_ms = feedback_ms > 0 ? (int)((next_turn - now_s()) * 1000) : 100;
     int n = epoll_wait(ep, events, 256, wait_ms < 0 ? 0 : wait_ms);
     for (int e = 0; e < n; e++) {
       int fd = fds[events[e].data.u32];
       while (recvmmsg(fd, msgs, RECV_BATCH, MSG_DONTWAIT, NULL) == RECV_BATCH) {}
     }
-    if (feedback_ms > 0 && now_s() >= next_feedback) {
-      for (int i = 0; i < subscribers; i++) sendto(fds[i], report, (size_t)feedback_bytes, 0, (struct sockaddr *)&to, sizeof to);
-      next_feedback += feedback_ms / 1000.0;
+    if (feedback_ms > 0 && now_s() >= next_turn) {
+      int phase = (int)(turn % PHASES);
+      /* Each subscriber's receiver report every REPORT_TURNS of its feedback, the phases in different turns. */
+      int with_report = (turn / PHASES + phase) % REPORT_TURNS == 0;
+      for (int i = phase; i < subscribers; i += PHASES) {
+        sendto(fds[i], report, (size_t)feedback_bytes, 0, (struct sockaddr *)&to, sizeof to);
+        if (with_report) sendto(fds[i], report, (size_t)feedback_bytes, 0, (struct sockaddr *)&to, sizeof to);
+      }
+      turn++;
+      next_turn += turn_s;
     }
   }
 }
