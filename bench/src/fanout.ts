@@ -10,8 +10,12 @@
  * --chain: each consumer's send is its subscriber transport's, all but the socket: the real
  * SubscriberBandwidth (pacer, transport-wide number and send history), the seal, and a send batch
  * (UdpSendBatch) whose sendmmsg is left out.
+ * --evict KB: between two packets, writes KB of other memory, as the kernel's loopback delivery of
+ * the previous fan-out and the other subscribers' feedback do in the server (~2 kB of kernel memory
+ * per datagram): each subscriber's state is then as cold as it is there. Only the packets' own
+ * time is counted (a clock read before and after each).
  *
- *   node --import tsx bench/src/fanout.ts [--subscribers 32] [--packets 50000] [--rounds 7] [--seal | --chain] [--json]
+ *   node --import tsx bench/src/fanout.ts [--subscribers 32] [--packets 50000] [--rounds 7] [--seal | --chain] [--evict 0] [--json]
  */
 import { parseArgs } from 'node:util';
 import { integerOption } from './integerOption';
@@ -31,12 +35,15 @@ const { values } = parseArgs({
     rounds: { type: 'string', default: '7' },
     seal: { type: 'boolean', default: false },
     chain: { type: 'boolean', default: false },
+    evict: { type: 'string', default: '0' },
     json: { type: 'boolean', default: false },
   },
 });
 const subscribers = integerOption(values, 'subscribers', 1, 1024);
 const packets = integerOption(values, 'packets', 1000, 1e7);
 const rounds = integerOption(values, 'rounds', 1, 100);
+const evictKb = integerOption(values, 'evict', 0, 64 * 1024);
+const other = new Uint8Array(evictKb * 1024);
 
 process.env[NATIVE_FANOUT_ENV] = '1';
 const native = nativeRtpFanout()!;
@@ -78,12 +85,25 @@ const next = { ts: 1, native: 1 };
 function measure(engine: 'ts' | 'native'): number {
   const rig = rigs[engine];
   const before = rig.counters.rtpPacketsForwarded;
-  const start = process.cpuUsage();
-  for (let i = 0; i < packets; i++) rig.receive(next[engine]++);
-  const used = process.cpuUsage(start);
+  let ns: number;
+  if (evictKb === 0) {
+    const start = process.cpuUsage();
+    for (let i = 0; i < packets; i++) rig.receive(next[engine]++);
+    const used = process.cpuUsage(start);
+    ns = (used.user + used.system) * 1000;
+  } else {
+    let ms = 0;
+    for (let i = 0; i < packets; i++) {
+      for (let at = i & 63; at < other.length; at += 64) other[at]!++;
+      const start = performance.now();
+      rig.receive(next[engine]++);
+      ms += performance.now() - start;
+    }
+    ns = ms * 1e6;
+  }
   const copies = rig.counters.rtpPacketsForwarded - before;
   if (copies !== packets * subscribers) throw new Error(`${engine}: ${copies} copies, expected ${packets * subscribers}`);
-  return ((used.user + used.system) * 1000) / copies;
+  return ns / copies;
 }
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
@@ -96,10 +116,11 @@ for (let r = 0; r < rounds; r++) {
 const ts = median(results.ts);
 const nat = median(results.native);
 if (values.json) {
-  console.log(JSON.stringify({ subscribers, packets, rounds, seal: values.seal, chain: values.chain, ns_per_copy: { ts, native: nat }, rounds_ns: results }, null, 2));
+  console.log(JSON.stringify({ subscribers, packets, rounds, seal: values.seal, chain: values.chain, evictKb, ns_per_copy: { ts, native: nat }, rounds_ns: results }, null, 2));
 } else {
   const sending = values.chain ? "the transport's send (pacer, transport-wide number, seal, batch) included, socket excluded" : values.seal ? 'SRTP seal included, socket excluded' : 'send excluded';
-  console.log(`${subscribers} consumers, ${packets} packets a round, ${rounds} rounds (medians, ns of CPU per forwarded copy, ${sending})`);
+  const cold = evictKb > 0 ? `, ${evictKb} kB of other memory written between packets` : '';
+  console.log(`${subscribers} consumers, ${packets} packets a round, ${rounds} rounds (medians, ns of CPU per forwarded copy, ${sending}${cold})`);
   console.log(`TypeScript path  ${ts.toFixed(0)}`);
   console.log(`native fan-out   ${nat.toFixed(0)}   (${(ts / nat).toFixed(1)}x)`);
 }
