@@ -1,4 +1,5 @@
 import type { NativeUdpBatchSend, NativeUdpReceive } from '@confab/srtp';
+import { parseIpv4 } from '@confab/wire';
 
 /** Bytes per received datagram: room for a full-MTU packet. */
 export const SLOT_SIZE = 1536;
@@ -41,9 +42,9 @@ export class ReceiveArea {
   }
 }
 
-/** A dotted IPv4 address as the host-order int32 the native send takes. */
+/** A dotted IPv4 address as the host-order int32 the native send takes (wire's parseIpv4); throws if it is not one. */
 export function ipv4ToInt(address: string): number {
-  const parts = address.split('.').map(Number);
-  if (parts.length !== 4 || parts.some((p) => !(p >= 0 && p <= 255))) throw new Error(`not an IPv4 address: ${address}`);
-  return ((parts[0]! << 24) | (parts[1]! << 16) | (parts[2]! << 8) | parts[3]!) | 0;
+  const ip4 = parseIpv4(address);
+  if (ip4 === null) throw new Error(`not an IPv4 address: ${address}`);
+  return ip4;
 }

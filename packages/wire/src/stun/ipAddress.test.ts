@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { writeIpAddress } from './ipAddress';
+import { parseIpv4, writeIpAddress } from './ipAddress';
 
 test('writeIpAddress: IPv4 (plain and IPv4-mapped) as 4 bytes; anything not a dotted quad refused', () => {
   const out = new Uint8Array(16);
@@ -25,4 +25,13 @@ test('writeIpAddress: IPv6 as 16 bytes', () => {
   assert.deepEqual([...out], [0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1]);
   assert.equal(writeIpAddress('::1', out, 0), 6);
   assert.equal(writeIpAddress('1:2:3', out, 0), 0);
+});
+
+test('parseIpv4: a dotted quad as a host-order int32, by the same rules as writeIpAddress; anything else null', () => {
+  assert.equal(parseIpv4('127.0.0.1'), 0x7f000001);
+  assert.equal(parseIpv4('255.255.255.255'), -1);
+  assert.equal(parseIpv4('010.001.2.3'), 0x0a010203);
+  for (const bad of ['', '1.2.3', '1.2.3.4.5', '256.0.0.1', '1..2.3', ' 1.2.3.4', '1.2.3.x', '1.2.3.0004', '::ffff:1.2.3.4', '::1']) {
+    assert.equal(parseIpv4(bad), null, bad);
+  }
 });

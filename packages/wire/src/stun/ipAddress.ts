@@ -18,16 +18,27 @@ export function unmapIpv4(address: string): string | null {
   return lower.startsWith('::ffff:') && lower.indexOf('.') > 0 ? lower.slice(7) : null;
 }
 
-function writeIpv4(address: string, out: Uint8Array, offset: number): boolean {
+/** A dotted IPv4 address as a host-order int32 (as the native sendmmsg takes it); null if it is not one. */
+export function parseIpv4(address: string): number | null {
   const parts = address.split('.');
-  if (parts.length !== 4) return false;
-  for (let i = 0; i < 4; i++) {
-    const part = parts[i]!;
-    if (!/^\d{1,3}$/.test(part)) return false;
-    const n = Number(part);
-    if (n > 255) return false;
-    out[offset + i] = n;
+  if (parts.length !== 4) return null;
+  let n = 0;
+  for (const part of parts) {
+    if (!/^\d{1,3}$/.test(part)) return null;
+    const octet = Number(part);
+    if (octet > 255) return null;
+    n = (n << 8) | octet;
   }
+  return n;
+}
+
+function writeIpv4(address: string, out: Uint8Array, offset: number): boolean {
+  const n = parseIpv4(address);
+  if (n === null) return false;
+  out[offset] = n >>> 24;
+  out[offset + 1] = (n >>> 16) & 0xff;
+  out[offset + 2] = (n >>> 8) & 0xff;
+  out[offset + 3] = n & 0xff;
   return true;
 }
 

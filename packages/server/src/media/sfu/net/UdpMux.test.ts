@@ -4,6 +4,7 @@ import { after, before, describe, test } from 'node:test';
 import {
   buildStun,
   crc32,
+  parseIpv4,
   shortTermKey,
   STUN_FINGERPRINT_XOR,
   StunClass,
@@ -17,7 +18,7 @@ import { IceTestPeer } from './testing/IceTestPeer';
 import { RecordingOwner } from './testing/RecordingOwner';
 import { kernelSkip, openMux, quiet, RTP, until } from './testing/udpMuxTesting';
 import { UdpMux } from './UdpMux';
-import { intToIpv4, ipv4ToInt } from './UdpSendBatch';
+import { intToIpv4 } from './UdpSendBatch';
 import { nativeUdpBatchSend } from '@confab/srtp';
 
 /** Real sockets on loopback: the mux, real ICE-lite endpoints, and test peers acting as browsers. */
@@ -389,10 +390,10 @@ describe('batched sends (native sendmmsg)', { skip: nativeUdpBatchSend() === nul
   });
 });
 
-test('ipv4ToInt / intToIpv4: dotted quads to host-order int32 and back, anything else null', () => {
-  for (const address of ['127.0.0.1', '255.255.255.255', '10.0.0.2', '0.0.0.0', '192.168.1.254']) assert.equal(intToIpv4(ipv4ToInt(address)!), address);
-  assert.equal(ipv4ToInt('127.0.0.1'), 0x7f000001);
-  assert.equal(ipv4ToInt('255.255.255.255'), -1);
-  assert.equal(ipv4ToInt('10.0.0.2') ?? 0, 0x0a000002);
-  for (const bad of ['::1', '1.2.3', '1.2.3.4.5', '256.0.0.1', '1.2.3.x', '', ' 1.2.3.4', '::ffff:1.2.3.4']) assert.equal(ipv4ToInt(bad), null, bad);
+test('parseIpv4 / intToIpv4: dotted quads to host-order int32 and back, anything else null', () => {
+  for (const address of ['127.0.0.1', '255.255.255.255', '10.0.0.2', '0.0.0.0', '192.168.1.254']) assert.equal(intToIpv4(parseIpv4(address)!), address);
+  assert.equal(parseIpv4('127.0.0.1'), 0x7f000001);
+  assert.equal(parseIpv4('255.255.255.255'), -1);
+  assert.equal(parseIpv4('10.0.0.2') ?? 0, 0x0a000002);
+  for (const bad of ['::1', '1.2.3', '1.2.3.4.5', '256.0.0.1', '1.2.3.x', '', ' 1.2.3.4', '::ffff:1.2.3.4']) assert.equal(parseIpv4(bad), null, bad);
 });

@@ -73,17 +73,3 @@ export class UdpSendBatch {
 export function intToIpv4(ip4: number): string {
   return `${(ip4 >>> 24) & 255}.${(ip4 >>> 16) & 255}.${(ip4 >>> 8) & 255}.${ip4 & 255}`;
 }
-
-/** A dotted IPv4 address as the host-order int32 the native core takes; null if it is not one. */
-export function ipv4ToInt(address: string): number | null {
-  const parts = address.split('.');
-  if (parts.length !== 4) return null;
-  let n = 0;
-  for (const part of parts) {
-    if (!/^\d{1,3}$/.test(part)) return null;
-    const octet = Number(part);
-    if (octet > 255) return null;
-    n = (n << 8) | octet;
-  }
-  return n;
-}
