@@ -55,3 +55,26 @@ test('the planner does not probe for a while after the estimate came down', () =
   assert.equal(planner.plan(1300, 400_000, 2_000_000), 0, 'a second after congestion: none');
   assert.ok(planner.plan(3400, 400_000, 2_000_000) > 0, 'three seconds after: probing again');
 });
+
+test('towards a link whose limit loss has shown, a probe goes at most 1.5x the estimate; after one gets through, the series climbs as usual', () => {
+  const planner = new ProbePlanner();
+  planner.plan(0, 2_000_000, 2_000_000);
+  planner.backOff(100);
+  assert.equal(planner.plan(3200, 400_000, 2_000_000, true), 600_000, 'loss-limited: 1.5x, not 2x');
+  planner.result(planner.clusterId, 600_000, 3300);
+  assert.equal(planner.plan(3400, 600_000, 2_000_000, false), 1_800_000, 'then 3x the new estimate');
+  planner.backOff(3500);
+  assert.equal(planner.plan(6600, 400_000, 2_000_000, false), 800_000, 'not loss-limited: 2x');
+});
+
+test('a probe that got through but did not raise the estimate ends the series: no probe again at once', () => {
+  const planner = new ProbePlanner();
+  planner.plan(0, 2_000_000, 2_000_000);
+  planner.backOff(100);
+  const target = planner.plan(3200, 200_000, 2_000_000, true);
+  assert.equal(target, 300_000);
+  planner.result(planner.clusterId, 290_000, 3300);
+  assert.equal(planner.plan(3400, 200_000, 2_000_000, true), 0, 'the estimate stayed at 200 kbit/s: no probe at once');
+  assert.equal(planner.plan(6300, 200_000, 2_000_000, true), 0, 'nor before three seconds');
+  assert.equal(planner.plan(6500, 200_000, 2_000_000, true), 300_000, 'then again');
+});

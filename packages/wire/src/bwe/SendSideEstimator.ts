@@ -179,7 +179,7 @@ export class SendSideEstimator {
 
   /** The target (bps) of a probe cluster to send now, numbered `probeCluster`; 0 for none. */
   planProbe(nowMs: number, wantedBps: number): number {
-    const target = this.planner.plan(nowMs, this.estimate, wantedBps);
+    const target = this.planner.plan(nowMs, this.estimate, wantedBps, this.lossLimited(nowMs));
     // A probe into a bottleneck loses many of its small padding packets and some of the media
     // behind them: counted as media loss, each failed probe cut the estimate and marked the link
     // congested, which paused videos after every probe into a standing cap. So the loss ratio

@@ -196,4 +196,26 @@ describe('Pacer', () => {
     assert.equal(pacer.probe(4_000_000, 8, performance.now()), false);
     pacer.close();
   });
+
+  it('numbers the media sent during a probe into its cluster, and pads only up to the target', async () => {
+    const out = new RecordingOutput();
+    const slots = new PacketSlots(64);
+    const pacer = new Pacer(out, slots, new MediaCounters());
+    pacer.setRate(2_000_000);
+    assert.ok(pacer.probe(1_000_000, 9, performance.now()));
+    for (let i = 0; i < 4; i++) assert.ok(pacer.sendNow(packet(slots, i + 1), 1200));
+    assert.ok(pacer.send(packet(slots, 5), 1200, performance.now()));
+    await sleep(150);
+    const cluster = out.sent.filter((s) => s.cluster === 9);
+    const media = cluster.filter((s) => s.tag !== 0xa0);
+    const padding = cluster.filter((s) => s.tag === 0xa0).reduce((n, s) => n + s.length, 0);
+    const bytes = cluster.reduce((n, s) => n + s.length, 0);
+    assert.equal(media.length, 5, 'audio and video sent meanwhile are in the cluster');
+    // 1 Mbps for 80 ms (10 kB) in all: the 6 kB of media leave 4 kB to pad, not 10.
+    assert.ok(bytes >= 10_000 && bytes <= 12_000, `${bytes} bytes in the cluster`);
+    assert.ok(padding <= 5_000, `${padding} bytes of padding`);
+    assert.ok(pacer.sendNow(packet(slots, 6), 1200));
+    assert.equal(out.sent.at(-1)!.cluster, -1, 'after the cluster, media is not numbered into it');
+    pacer.close();
+  });
 });
