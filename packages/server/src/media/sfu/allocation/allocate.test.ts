@@ -210,3 +210,25 @@ test('keeping the layer being received is judged on its steady rate: key frames 
   allocate([receiving], 1_152_000, { congestionConfirmed: true });
   assert.equal(receiving.target, 1, 'a congested link moves it down');
 });
+
+test('overloaded on a link shown to be full, a layer above the lowest is kept only if its peak fits: a steady rate lagging the encoder keeps nothing', () => {
+  // Measured: Carol's 720p layer still ramping up (steady rate far below what it sent) was kept at
+  // the first cut of a 400 kbit/s cap, and its real rate took the estimate to half the link.
+  const alice = camera({ current: 2 });
+  const carol = camera({ current: 2 });
+  carol.layers[2]!.bitrate = 600_000;
+  carol.layers[2]!.steadyBitrate = 250_000;
+  allocate([alice, carol], 384_000);
+  assert.deepEqual([alice.target, carol.target], [0, 0]);
+  assert.deepEqual([alice.dropCurrent, carol.dropCurrent], [true, true]);
+  const unconfirmed = camera({ current: 2 });
+  unconfirmed.layers[2]!.bitrate = 600_000;
+  unconfirmed.layers[2]!.steadyBitrate = 250_000;
+  allocate([camera({ current: 2 }), unconfirmed], 384_000, { congestionConfirmed: false });
+  assert.equal(unconfirmed.target, 2, 'a link that has shown no congestion: the steady rate still decides');
+  const mild = camera({ current: 2 });
+  mild.layers[2]!.bitrate = 600_000;
+  mild.layers[2]!.steadyBitrate = 250_000;
+  allocate([mild], 384_000);
+  assert.equal(mild.target, 2, 'not overloaded (600 kbit/s into 384): kept on its steady rate, as before');
+});
