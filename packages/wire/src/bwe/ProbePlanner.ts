@@ -19,9 +19,9 @@ const RESULT_TIMEOUT_MS = 1000;
  * When to probe, and how high. A series starts when the owner wants more than the estimate (or
  * once at the start), at 2x the estimate; each probe that gets through is followed by one at 3x
  * the new estimate, until the want is met; a probe that does not get through, or whose result the
- * estimate did not take, ends the series,
- * and the next one waits a few seconds. Only one probe is outstanding at a time. Towards a link
- * whose limit loss has shown, no probe goes above 1.5x the estimate.
+ * estimate did not take, ends the series, and the next one waits a few seconds. Only one probe is
+ * outstanding at a time. Towards a link whose limit loss has shown, no probe goes above 1.5x the
+ * estimate.
  */
 export class ProbePlanner {
   private nextId = 0;

@@ -293,8 +293,8 @@ export class Pacer {
    * Media out now. While a probe cluster is being sent it is part of the cluster: numbered into it
    * and counted towards its rate, so that padding only fills the rest and the link is offered the
    * probe's rate, not that on top of the media (padding on top offered a link capped at 400 kbit/s
-   * three times its rate for 100 ms, and each probe stood the subscriber's picture still for
-   * 300-420 ms, measured in e2e/impairedQuality.test.ts).
+   * nearly three times its rate for up to 100 ms, and in 3 runs of 5 of e2e/impairedQuality.test.ts
+   * a probe was followed by the subscriber's picture standing still for 300-417 ms).
    */
   private emit(slot: Buffer, length: number): number {
     const cluster = this.probeCluster;

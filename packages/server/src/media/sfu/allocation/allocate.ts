@@ -177,8 +177,9 @@ export function allocate(tracks: readonly AllocationTrack[], availableBitrate: n
   const keepShare = signal.congestionConfirmed ? KEEP_SHARE : KEEP_SHARE_UNCONFIRMED;
   // A link given more than twice what it carries, and shown to be full, is no dip of the estimate:
   // a layer above the lowest stays only if all of its peak fits. (Its steady rate lags an encoder
-  // still ramping the layer up: a 720p layer read 163 kbit/s 0.4 s before a 400 kbit/s cap, was
-  // kept at the first cut, and its real ~1.9 Mbit/s took the estimate down to half the link.)
+  // still ramping the layer up: a 720p layer that read 163 kbit/s 0.4 s before a 400 kbit/s cap was
+  // kept at the first cut, read 957 kbit/s 0.4 s later, and meanwhile took the estimate down to
+  // 247 kbit/s.)
   const strict = overloaded && signal.congestionConfirmed;
   const videos = tracks.filter((t) => t.kind === 'video').sort((a, b) => a.priority - b.priority);
   const wanted = videos.map(wantedLayer);
