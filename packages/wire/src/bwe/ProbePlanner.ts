@@ -26,12 +26,11 @@ const RESULT_TIMEOUT_MS = 1000;
 export class ProbePlanner {
   private nextId = 0;
   private pendingId = -1;
-  private pendingTarget = 0;
+  /** The target of the last probe planned, kept after its result (while `succeeded`, the one that got through). */
+  private lastTarget = 0;
   private pendingSinceMs = -Infinity;
   private lastFailureMs = -Infinity;
   private succeeded = false;
-  /** The target of the probe that last succeeded. */
-  private succeededTarget = 0;
   private started = false;
   /** Probes sent and results seen, for stats and tests. */
   probes = 0;
@@ -55,7 +54,7 @@ export class ProbePlanner {
       // A success the estimate did not take (overuse or loss held it back) proves nothing more
       // when repeated: the series ends there, as after a failure. (Probing again at once, at the
       // same target, sent a probe every 100-150 ms for seconds under a 400 kbit/s cap.)
-      if (this.succeeded && estimate < SUCCESS_SHARE * this.succeededTarget) {
+      if (this.succeeded && estimate < SUCCESS_SHARE * this.lastTarget) {
         this.succeeded = false;
         this.lastFailureMs = nowMs;
       }
@@ -70,7 +69,7 @@ export class ProbePlanner {
     if (target === 0) return 0;
     this.pendingId = this.nextId;
     this.nextId = (this.nextId + 1) & 0x3fff;
-    this.pendingTarget = target;
+    this.lastTarget = target;
     this.pendingSinceMs = nowMs;
     this.probes++;
     return target;
@@ -95,8 +94,7 @@ export class ProbePlanner {
   result(id: number, bps: number, nowMs: number): void {
     if (id !== this.pendingId) return;
     this.pendingId = -1;
-    this.succeeded = bps >= SUCCESS_SHARE * this.pendingTarget;
-    if (this.succeeded) this.succeededTarget = this.pendingTarget;
-    else this.lastFailureMs = nowMs;
+    this.succeeded = bps >= SUCCESS_SHARE * this.lastTarget;
+    if (!this.succeeded) this.lastFailureMs = nowMs;
   }
 }
