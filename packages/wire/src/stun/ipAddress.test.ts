@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { parseIpv4, writeIpAddress } from './ipAddress';
+import { intToIpv4, parseIpv4, writeIpAddress } from './ipAddress';
 
 test('writeIpAddress: IPv4 (plain and IPv4-mapped) as 4 bytes; anything not a dotted quad refused', () => {
   const out = new Uint8Array(16);
@@ -34,4 +34,12 @@ test('parseIpv4: a dotted quad as a host-order int32, by the same rules as write
   for (const bad of ['', '1.2.3', '1.2.3.4.5', '256.0.0.1', '1..2.3', ' 1.2.3.4', '1.2.3.x', '1.2.3.0004', '::ffff:1.2.3.4', '::1']) {
     assert.equal(parseIpv4(bad), null, bad);
   }
+});
+
+test('parseIpv4 / intToIpv4: dotted quads to host-order int32 and back, anything else null', () => {
+  for (const address of ['127.0.0.1', '255.255.255.255', '10.0.0.2', '0.0.0.0', '192.168.1.254']) assert.equal(intToIpv4(parseIpv4(address)!), address);
+  assert.equal(parseIpv4('127.0.0.1'), 0x7f000001);
+  assert.equal(parseIpv4('255.255.255.255'), -1);
+  assert.equal(parseIpv4('10.0.0.2') ?? 0, 0x0a000002);
+  for (const bad of ['::1', '1.2.3', '1.2.3.4.5', '256.0.0.1', '1.2.3.x', '', ' 1.2.3.4', '::ffff:1.2.3.4']) assert.equal(parseIpv4(bad), null, bad);
 });

@@ -32,6 +32,11 @@ export function parseIpv4(address: string): number | null {
   return n;
 }
 
+/** A host-order int32 IPv4 address (parseIpv4's) as a dotted quad. */
+export function intToIpv4(ip4: number): string {
+  return `${(ip4 >>> 24) & 255}.${(ip4 >>> 16) & 255}.${(ip4 >>> 8) & 255}.${ip4 & 255}`;
+}
+
 function writeIpv4(address: string, out: Uint8Array, offset: number): boolean {
   const n = parseIpv4(address);
   if (n === null) return false;

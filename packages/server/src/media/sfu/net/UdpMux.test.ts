@@ -4,7 +4,6 @@ import { after, before, describe, test } from 'node:test';
 import {
   buildStun,
   crc32,
-  parseIpv4,
   shortTermKey,
   STUN_FINGERPRINT_XOR,
   StunClass,
@@ -18,7 +17,6 @@ import { IceTestPeer } from './testing/IceTestPeer';
 import { RecordingOwner } from './testing/RecordingOwner';
 import { kernelSkip, openMux, quiet, RTP, until } from './testing/udpMuxTesting';
 import { UdpMux } from './UdpMux';
-import { intToIpv4 } from './UdpSendBatch';
 import { nativeUdpBatchSend } from '@confab/srtp';
 
 /** Real sockets on loopback: the mux, real ICE-lite endpoints, and test peers acting as browsers. */
@@ -388,12 +386,4 @@ describe('batched sends (native sendmmsg)', { skip: nativeUdpBatchSend() === nul
       await batched.close();
     }
   });
-});
-
-test('parseIpv4 / intToIpv4: dotted quads to host-order int32 and back, anything else null', () => {
-  for (const address of ['127.0.0.1', '255.255.255.255', '10.0.0.2', '0.0.0.0', '192.168.1.254']) assert.equal(intToIpv4(parseIpv4(address)!), address);
-  assert.equal(parseIpv4('127.0.0.1'), 0x7f000001);
-  assert.equal(parseIpv4('255.255.255.255'), -1);
-  assert.equal(parseIpv4('10.0.0.2') ?? 0, 0x0a000002);
-  for (const bad of ['::1', '1.2.3', '1.2.3.4.5', '256.0.0.1', '1.2.3.x', '', ' 1.2.3.4', '::ffff:1.2.3.4']) assert.equal(parseIpv4(bad), null, bad);
 });

@@ -1,6 +1,6 @@
 import { createSocket, type Socket } from 'node:dgram';
 import { stopDgramReceive, udpSocketFd, type NativeUdpBatchSend, type NativeUdpReceive } from '@confab/srtp';
-import { parseIpv4 } from '@confab/wire';
+import { intToIpv4, parseIpv4 } from '@confab/wire';
 import { isIPv6 } from 'node:net';
 import { silentLogger, type MediaLogger } from '../../logger';
 import type { IcePath, PacketReceiver } from './IcePath';
@@ -8,7 +8,7 @@ import type { IceRegistry } from './IceRegistry';
 import { classifyPacket, PacketKind } from './packetKind';
 import { routeStunRequest } from './stunDispatch';
 import { UdpBatchReceiver } from './UdpBatchReceiver';
-import { intToIpv4, UdpSendBatch, type SendSlots } from './UdpSendBatch';
+import { UdpSendBatch, type SendSlots } from './UdpSendBatch';
 
 export interface UdpMuxOptions {
   registry: IceRegistry;

@@ -68,8 +68,3 @@ export class UdpSendBatch {
     return this.sendBatch(this.fd, buf, entry, 1);
   }
 }
-
-/** A host-order int32 IPv4 address as a dotted quad. */
-export function intToIpv4(ip4: number): string {
-  return `${(ip4 >>> 24) & 255}.${(ip4 >>> 16) & 255}.${(ip4 >>> 8) & 255}.${ip4 & 255}`;
-}
