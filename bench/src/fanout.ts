@@ -8,8 +8,9 @@
  * --seal: each consumer's send protects the copy with an SRTP session of its own (native
  * AES-128-GCM, as a subscriber's transport does before the socket), to show that share.
  * --chain: each consumer's send is its subscriber transport's, all but the socket: the real
- * SubscriberBandwidth (pacer, transport-wide number and send history), the seal, and a send batch
- * (UdpSendBatch) whose sendmmsg is left out.
+ * SubscriberBandwidth (pacer, transport-wide number and send history), and the send batch
+ * (UdpSendBatch) with the seal it does before the send; the send itself is left out (the entries
+ * name port 0, which the native send drops after sealing, without a system call).
  * --evict KB: between two packets, writes KB of other memory, as the kernel's loopback delivery of
  * the previous fan-out and the other subscribers' feedback do in the server (~2 kB of kernel memory
  * per datagram): each subscriber's state is then as cold as it is there. Only the packets' own
@@ -19,7 +20,8 @@
  */
 import { parseArgs } from 'node:util';
 import { integerOption } from './integerOption';
-import { createSrtpSession, nativeRtpFanout, NATIVE_FANOUT_ENV } from '@confab/srtp';
+import { createSocket } from 'node:dgram';
+import { createSrtpSession, nativeRtpFanout, nativeUdpBatchSend, NATIVE_FANOUT_ENV, udpSocketFd } from '@confab/srtp';
 // The bench package does not depend on the server; the rig is the server's own test support.
 import { steadyFanoutRig, type SteadyFanoutRig } from '../../packages/server/src/media/sfu/testing/steadyFanoutRig';
 import { silentLogger } from '../../packages/server/src/media/logger';
@@ -46,25 +48,30 @@ const evictKb = integerOption(values, 'evict', 0, 64 * 1024);
 const other = new Uint8Array(evictKb * 1024);
 
 process.env[NATIVE_FANOUT_ENV] = '1';
+/** --chain's send batch: a socket the batch is never sent through (its entries name port 0). */
+const sealOnlySocket = createSocket('udp4');
+await new Promise<void>((resolve) => sealOnlySocket.bind(0, '127.0.0.1', resolve));
+sealOnlySocket.unref();
+const sealOnlyFd = udpSocketFd(sealOnlySocket)!;
 const native = nativeRtpFanout()!;
 /** A send per consumer: nothing, SRTP protection with a session of its own, or that behind the transport's bandwidth side and a send batch. */
-function send(): (consumer: number) => (slot: Buffer, length: number, paced?: boolean) => boolean {
+function send(slots: PacketSlots): (consumer: number) => (slot: Buffer, length: number, paced?: boolean) => boolean {
   if (!values.seal && !values.chain) return () => () => true;
   const key = Buffer.alloc(16, 7);
   const salt = Buffer.alloc(12, 9);
   let batch: UdpSendBatch | null = null;
-  const slots = new PacketSlots();
   return (consumer) => {
     const session = createSrtpSession({ profile: 'AEAD_AES_128_GCM', backend: 'native', localKey: key, localSalt: salt, remoteKey: key, remoteSalt: salt });
     if (!values.chain) return (slot, length) => session.protectRtp(slot, length) > 0;
     const bandwidth = new SubscriberBandwidth(
       {
+        // SfuSubscribeTransport.protectAndSend on a batched UDP path.
         protectAndSend(slot, length) {
-          const n = session.protectRtp(slot, length);
-          // The batch of the rig's slots, as UdpMux's is of the engine's; sent to nowhere.
-          batch ??= new UdpSendBatch((_fd, _memory, _table, count) => count, 0, slots);
-          batch.add(slot, n, 0x7f000001, 40_000 + consumer);
-          return n;
+          const roc = session.prepareRtp(slot, length);
+          // The batch of the rig's slots, as UdpMux's is of the engine's; its entries are sealed, not sent.
+          batch ??= new UdpSendBatch(nativeUdpBatchSend()!, sealOnlyFd, slots);
+          if (!batch.addToSeal(slot, length, 0x7f000001, 0, session.rtpSealId, roc)) throw new Error('a copy outside the rig\'s slots');
+          return length + session.rtpOverhead;
         },
         writePadding: () => 0,
         bandwidthChanged() {},
@@ -78,7 +85,12 @@ function send(): (consumer: number) => (slot: Buffer, length: number, paced?: bo
     return (slot, length, paced) => bandwidth.send(slot, length, paced ?? true);
   };
 }
-const rigs: Record<'ts' | 'native', SteadyFanoutRig> = { ts: steadyFanoutRig(subscribers, null, send()), native: steadyFanoutRig(subscribers, native, send()) };
+/** A rig whose copies are in the slots its send batch collects from, as the engine's are. */
+function rig(fanout: typeof native | null): SteadyFanoutRig {
+  const slots = new PacketSlots();
+  return steadyFanoutRig(subscribers, fanout, send(slots), 1100, slots);
+}
+const rigs: Record<'ts' | 'native', SteadyFanoutRig> = { ts: rig(null), native: rig(native) };
 const next = { ts: 1, native: 1 };
 
 /** ns of thread CPU per forwarded copy over `packets` packets. */

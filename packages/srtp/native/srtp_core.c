@@ -22,6 +22,7 @@
 #include <openssl/sha.h>
 
 #include "rtp_fanout.h"
+#include "seal_table.h"
 #include "tcp_timeout.h"
 #include "udp_batch.h"
 #include "udp_recv.h"
@@ -50,6 +51,8 @@
 typedef struct {
   int kind;
   bool closed;
+  /* Its id in this thread's registry (seal_table.h), or -1. */
+  int32_t id;
   EVP_CIPHER_CTX *cipher;
   uint8_t salt[CM_SALT_LEN];
   /* HMAC-SHA1 with the key pads already hashed: a packet copies these and hashes only itself. */
@@ -59,7 +62,10 @@ typedef struct {
 
 static const napi_type_tag CTX_TAG = {0x636f6e6661622d73ULL, 0x7274702d63747821ULL};
 
+static void unregister_ctx(Ctx *c);
+
 static void free_ctx_crypto(Ctx *c) {
+  unregister_ctx(c);
   if (c->cipher != NULL) {
     EVP_CIPHER_CTX_free(c->cipher);
     c->cipher = NULL;
@@ -267,6 +273,124 @@ static int open_rtcp(Ctx *c, uint8_t *buf, size_t cap, int64_t len) {
   return (int)body;
 }
 
+/*
+ * ---- this thread's registry of contexts, for seals deferred to the send batch ----
+ * A batch entry names its context by id (slot | generation << 16), not by pointer: a context
+ * destroyed before the batch is sent leaves an id that no longer matches, and its packet is
+ * dropped rather than sealed with freed (or another session's) keys. One registry per thread:
+ * every call of one N-API environment runs on its thread, finalizers included.
+ */
+#define REGISTRY_MAX 0x10000
+#define GENERATIONS 0x8000
+
+typedef struct {
+  Ctx **slots;
+  uint16_t *generations;
+  int32_t *free_slots;
+  int32_t capacity;
+  int32_t free_count;
+  int32_t used;
+} Registry;
+
+static _Thread_local Registry *registry = NULL;
+
+static void free_registry(void *arg) {
+  (void)arg;
+  Registry *r = registry;
+  registry = NULL;
+  if (r == NULL) return;
+  for (int32_t i = 0; i < r->used; i++)
+    if (r->slots[i] != NULL) r->slots[i]->id = -1;
+  free(r->slots);
+  free(r->generations);
+  free(r->free_slots);
+  free(r);
+}
+
+static bool grow_registry(Registry *r) {
+  int32_t capacity = r->capacity == 0 ? 256 : r->capacity * 2;
+  if (capacity > REGISTRY_MAX) return false;
+  Ctx **slots = realloc(r->slots, sizeof *slots * (size_t)capacity);
+  if (slots == NULL) return false;
+  r->slots = slots;
+  uint16_t *generations = realloc(r->generations, sizeof *generations * (size_t)capacity);
+  if (generations == NULL) return false;
+  r->generations = generations;
+  int32_t *free_slots = realloc(r->free_slots, sizeof *free_slots * (size_t)capacity);
+  if (free_slots == NULL) return false;
+  r->free_slots = free_slots;
+  memset(generations + r->capacity, 0, sizeof *generations * (size_t)(capacity - r->capacity));
+  r->capacity = capacity;
+  return true;
+}
+
+static int32_t register_ctx(Ctx *c) {
+  if (c->id >= 0) return c->id;
+  Registry *r = registry;
+  if (r == NULL) return -1;
+  int32_t slot;
+  if (r->free_count > 0) {
+    slot = r->free_slots[--r->free_count];
+  } else {
+    if (r->used == r->capacity && !grow_registry(r)) return -1;
+    slot = r->used++;
+  }
+  r->slots[slot] = c;
+  c->id = slot | (int32_t)r->generations[slot] << 16;
+  return c->id;
+}
+
+static void unregister_ctx(Ctx *c) {
+  Registry *r = registry;
+  int32_t id = c->id;
+  c->id = -1;
+  if (id < 0 || r == NULL) return;
+  int32_t slot = id & 0xffff;
+  if (slot >= r->used || r->slots[slot] != c) return;
+  r->slots[slot] = NULL;
+  r->generations[slot] = (uint16_t)((r->generations[slot] + 1) % GENERATIONS);
+  r->free_slots[r->free_count++] = slot;
+}
+
+static Ctx *registered_ctx(int32_t id) {
+  Registry *r = registry;
+  if (id < 0 || r == NULL) return NULL;
+  int32_t slot = id & 0xffff;
+  if (slot >= r->used || r->generations[slot] != (uint32_t)id >> 16) return NULL;
+  Ctx *c = r->slots[slot];
+  return c != NULL && !c->closed ? c : NULL;
+}
+
+/* src/rtpHeader.ts rtpHeaderLength. */
+static int64_t rtp_header_length(const uint8_t *p, int64_t len) {
+  if (len < RTP_HEADER_MIN || p[0] >> 6 != 2) return -1;
+  int64_t n = RTP_HEADER_MIN + (p[0] & 0x0f) * 4;
+  if (p[0] & 0x10) {
+    if (n + 4 > len) return -1;
+    n += 4 + (int64_t)((p[n + 2] << 8) | p[n + 3]) * 4;
+  }
+  return n <= len ? n : -1;
+}
+
+void seal_table_entries(uint8_t *memory, size_t memory_len, int32_t *table, int32_t from, int32_t to) {
+  for (int32_t i = from; i < to; i++) {
+    int32_t *e = table + (size_t)i * SEAL_TABLE_FIELDS;
+    int32_t cipher = e[SEAL_TABLE_CIPHER];
+    if (cipher < 0) continue;
+    e[SEAL_TABLE_CIPHER] = -1;
+    int32_t offset = e[0], length = e[1];
+    Ctx *c = registered_ctx(cipher);
+    if (c == NULL || offset < 0 || length <= 0 || (size_t)offset + (size_t)length > memory_len) {
+      e[1] = 0;
+      continue;
+    }
+    uint8_t *p = memory + offset;
+    int64_t header = rtp_header_length(p, length);
+    int n = header < 0 ? ST_MALFORMED : seal_rtp(c, p, memory_len - (size_t)offset, length, header, (uint32_t)e[SEAL_TABLE_ROC]);
+    e[1] = n > 0 ? n : 0;
+  }
+}
+
 /* ---- N-API glue ---- */
 
 static napi_value int_result(napi_env env, int v) {
@@ -388,6 +512,7 @@ static napi_value js_create_context(napi_env env, napi_callback_info info) {
     return NULL;
   }
   c->kind = kind;
+  c->id = -1;
   c->cipher = EVP_CIPHER_CTX_new();
   const EVP_CIPHER *alg = kind == KIND_GCM ? EVP_aes_128_gcm() : EVP_aes_128_ctr();
   if (c->cipher == NULL || EVP_CipherInit_ex(c->cipher, alg, NULL, key, NULL, 1) != 1) {
@@ -423,6 +548,15 @@ static napi_value js_destroy_context(napi_env env, napi_callback_info info) {
   return NULL;
 }
 
+/* registerContext(ctx): its id for send-table entries (seal_table.h), or -1 (closed, or the registry is full). */
+static napi_value js_register_context(napi_env env, napi_callback_info info) {
+  napi_value argv[1];
+  size_t argc = 1;
+  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok || argc < 1) return int_result(env, -1);
+  Ctx *c = ctx_arg(env, argv[0]);
+  return int_result(env, c == NULL || c->closed ? -1 : register_ctx(c));
+}
+
 NAPI_MODULE_INIT(/* napi_env env, napi_value exports */) {
   napi_property_descriptor props[] = {
       {"createContext", NULL, js_create_context, NULL, NULL, NULL, napi_default, NULL},
@@ -431,8 +565,13 @@ NAPI_MODULE_INIT(/* napi_env env, napi_value exports */) {
       {"openRtp", NULL, js_open_rtp, NULL, NULL, NULL, napi_default, NULL},
       {"sealRtcp", NULL, js_seal_rtcp, NULL, NULL, NULL, napi_default, NULL},
       {"openRtcp", NULL, js_open_rtcp, NULL, NULL, NULL, napi_default, NULL},
+      {"registerContext", NULL, js_register_context, NULL, NULL, NULL, napi_default, NULL},
   };
   if (napi_define_properties(env, exports, sizeof props / sizeof props[0], props) != napi_ok) return NULL;
+  if (registry == NULL) {
+    registry = calloc(1, sizeof *registry);
+    if (registry == NULL || napi_add_env_cleanup_hook(env, free_registry, NULL) != napi_ok) return NULL;
+  }
   if (register_udp_batch(env, exports) != napi_ok) return NULL;
   if (register_udp_recv(env, exports) != napi_ok) return NULL;
   if (register_rtp_fanout(env, exports) != napi_ok) return NULL;

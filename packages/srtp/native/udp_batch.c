@@ -16,17 +16,19 @@
 
 #include <node_api.h>
 
+#include "seal_table.h"
 #include "udp_batch.h"
 
 #ifdef __linux__
 
 /* Entries per sendmmsg call; the kernel caps a call at UIO_MAXIOV (1024) anyway. */
 #define CHUNK 64
-#define FIELDS 4
+#define FIELDS SEAL_TABLE_FIELDS
 
 /*
  * sendBatch(fd, memory: Uint8Array, table: Int32Array, count) -> packets the kernel took.
- * table[i*4 .. i*4+3] = offset into memory, length, IPv4 address (host order, as int32), port.
+ * table[i*6 .. i*6+5] = offset into memory, length, IPv4 address (host order, as int32), port,
+ * and the SRTP seal still owed (seal_table.h), done here first.
  * A malformed entry, a full socket buffer or any other send error drops that packet only: UDP
  * media tolerates loss, and the count returned lets the caller account for it.
  */
@@ -46,7 +48,8 @@ static napi_value js_send_batch(napi_env env, napi_callback_info info) {
   if (napi_get_typedarray_info(env, argv[1], &type, &mem_len, &mem, NULL, NULL) != napi_ok || type != napi_uint8_array || mem == NULL) goto done;
   if (napi_get_typedarray_info(env, argv[2], &type, &table_len, &table_data, NULL, NULL) != napi_ok || type != napi_int32_array || table_data == NULL) goto done;
   if ((size_t)count > table_len / FIELDS) count = (int32_t)(table_len / FIELDS);
-  const int32_t *table = table_data;
+  int32_t *table = table_data;
+  seal_table_entries(mem, mem_len, table, 0, count);
 
   struct mmsghdr msgs[CHUNK];
   struct iovec iov[CHUNK];

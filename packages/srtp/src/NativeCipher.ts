@@ -8,6 +8,7 @@ export class NativeCipher implements PacketCipher {
   private readonly addon: NativeSrtpAddon;
   private readonly rtp: NativeContext;
   private readonly rtcp: NativeContext;
+  private sealId = -1;
   private closed: boolean;
 
   constructor(addon: NativeSrtpAddon, profile: SrtpProfile, keys: SessionKeys) {
@@ -17,6 +18,12 @@ export class NativeCipher implements PacketCipher {
     this.rtp = addon.createContext(kind, keys.rtpKey, keys.rtpSalt, auth(keys.rtpAuthKey));
     this.rtcp = addon.createContext(kind, keys.rtcpKey, keys.rtcpSalt, auth(keys.rtcpAuthKey));
     this.closed = false;
+  }
+
+  /** Registered on first use: a session's receiving cipher never needs an id. */
+  get rtpSealId(): number {
+    if (this.sealId < 0 && !this.closed) this.sealId = this.addon.registerContext(this.rtp);
+    return this.closed ? -1 : this.sealId;
   }
 
   sealRtp(buf: Uint8Array, len: number, headerLength: number, roc: number): number {

@@ -28,7 +28,8 @@ export class SrtpSession {
   readonly backend: SrtpBackend;
   private readonly local: PacketCipher;
   private readonly remote: PacketCipher;
-  private readonly rtpOverhead: number;
+  /** Bytes a protected RTP packet grows by (its tag). */
+  readonly rtpOverhead: number;
   private readonly rtcpOverhead: number;
   private readonly limits: SrtpSessionLimits;
   private readonly sentRtp: SsrcTable<RtpStream>;
@@ -56,26 +57,43 @@ export class SrtpSession {
 
   /** Encrypts and tags RTP in `buf[0, len)`; `buf` needs `rtpOverhead` bytes of room after `len`. */
   protectRtp(buf: Uint8Array, len: number): number {
+    const roc = this.prepareRtp(buf, len);
+    return roc < 0 ? roc : this.sealPrepared(buf, len, roc);
+  }
+
+  /**
+   * protectRtp() up to the seal: checks the packet, moves its stream's state on and returns the
+   * ROC to seal it with (a negative SrtpStatus if it cannot be protected). The caller seals it with
+   * sealPrepared(), or has the native core do it later under `rtpSealId` (NativeUdpBatchSend).
+   */
+  prepareRtp(buf: Uint8Array, len: number): number {
     if (this.closed) return SrtpStatus.Closed;
     if (!isPacketLength(buf, len)) return SrtpStatus.Malformed;
-    const headerLength = rtpHeaderLength(buf, len);
-    if (headerLength < 0) return SrtpStatus.Malformed;
+    if (rtpHeaderLength(buf, len) < 0) return SrtpStatus.Malformed;
     if (buf.length - len < this.rtpOverhead) return SrtpStatus.NoRoom;
     const seq = readU16(buf, 2);
-    let stream = this.sentRtp.get(buf, 8);
-    let roc = 0;
+    const stream = this.sentRtp.get(buf, 8);
     if (stream === undefined) {
       if (this.sentRtp.size >= this.limits.maxStreams) return SrtpStatus.StreamLimit;
-      stream = new RtpStream(seq);
-      this.sentRtp.set(buf, 8, stream);
-    } else {
-      // A packet from before the stream's first one keeps ROC 0 and does not move the stream.
-      roc = guessRoc(stream.roc, stream.highestSeq, seq);
-      if (roc > MAX_ROC) return SrtpStatus.Malformed;
-      if (roc < 0) roc = 0;
-      else stream.advance(roc, seq);
+      this.sentRtp.set(buf, 8, new RtpStream(seq));
+      return 0;
     }
-    return this.local.sealRtp(buf, len, headerLength, roc);
+    // A packet from before the stream's first one keeps ROC 0 and does not move the stream.
+    const roc = guessRoc(stream.roc, stream.highestSeq, seq);
+    if (roc > MAX_ROC) return SrtpStatus.Malformed;
+    if (roc < 0) return 0;
+    stream.advance(roc, seq);
+    return roc;
+  }
+
+  /** Seals a packet prepareRtp() accepted, with the ROC it returned. */
+  sealPrepared(buf: Uint8Array, len: number, roc: number): number {
+    return this.local.sealRtp(buf, len, rtpHeaderLength(buf, len), roc);
+  }
+
+  /** The native core's id for this session's RTP seal (PacketCipher.rtpSealId); -1 with the TypeScript backend. */
+  get rtpSealId(): number {
+    return this.closed ? -1 : this.local.rtpSealId;
   }
 
   /** Verifies and decrypts SRTP in `buf[0, len)`; returns the RTP length. */

@@ -21,6 +21,7 @@ interface CmKey {
  * HMAC-SHA1 is a new Hmac per packet (Node has no way to reuse one).
  */
 export class TsCmCipher implements PacketCipher {
+  readonly rtpSealId = -1;
   private rtp: CmKey | null;
   private rtcp: CmKey | null;
   private counters: Buffer;

@@ -14,6 +14,7 @@ const WORD = 4;
  * faster and costs 64 KB of tables per key, so it is not worth it. The native core is the fast path.
  */
 export class TsGcmCipher implements PacketCipher {
+  readonly rtpSealId = -1;
   private rtpKey: Buffer | null;
   private rtcpKey: Buffer | null;
   /** The 12-byte salts as three big-endian words, for forming IVs with three writes. */

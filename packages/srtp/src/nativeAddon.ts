@@ -18,6 +18,8 @@ export interface NativeSrtpAddon {
   openRtp(ctx: NativeContext, buf: Uint8Array, len: number, headerLength: number, roc: number): number;
   sealRtcp(ctx: NativeContext, buf: Uint8Array, len: number, index: number): number;
   openRtcp(ctx: NativeContext, buf: Uint8Array, len: number): number;
+  /** The context's id in this thread's registry, for seals deferred to a send table (NativeUdpBatchSend); -1 if it cannot have one. */
+  registerContext(ctx: NativeContext): number;
   /** Linux only (native/udp_batch.c): see NativeUdpBatchSend. */
   sendBatch?: NativeUdpBatchSend;
   /** Linux only (native/udp_recv.c): see NativeUdpReceive. */
@@ -58,8 +60,11 @@ export type NativeRtpFanout = (
 
 /**
  * Sends `count` datagrams with one sendmmsg(2) on the UDP socket `fd`: entry i of `table` is
- * [offset into `memory`, length, IPv4 address as a host-order int32, port]. Returns how many the
- * kernel took; the others (socket buffer full, malformed entry) are dropped.
+ * [offset into `memory`, length, IPv4 address as a host-order int32, port, cipher, ROC]. An entry
+ * whose cipher is a registered context's id (registerContext) holds an RTP packet not sealed yet:
+ * it is sealed in place with that ROC first, and dropped if the context was destroyed since; -1:
+ * the datagram is ready as it is. Returns how many the kernel took; the others (socket buffer
+ * full, malformed entry) are dropped.
  */
 export type NativeUdpBatchSend = (fd: number, memory: Uint8Array, table: Int32Array, count: number) => number;
 

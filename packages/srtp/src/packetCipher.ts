@@ -12,6 +12,11 @@ export interface PacketCipher {
   sealRtcp(buf: Uint8Array, len: number, index: number): number;
   /** Verifies, decrypts if the E flag is set; returns the RTCP length. */
   openRtcp(buf: Uint8Array, len: number): number;
+  /**
+   * The native core's id for this cipher's RTP seal, so that a send table can seal the packet just
+   * before it leaves (NativeUdpBatchSend); -1 when the seal cannot be deferred (TypeScript ciphers).
+   */
+  readonly rtpSealId: number;
   /** Frees the keys' state; later calls return SrtpStatus.Closed. */
   close(): void;
 }

@@ -20,7 +20,8 @@ export class ReceiveArea {
   readonly stamps = new Float64Array(CAPACITY);
   /** Scratch for outgoing RTCP and STUN: sent synchronously, so one serves all. */
   readonly out = Buffer.alloc(SLOT_SIZE);
-  private readonly sendTable = new Int32Array(4);
+  /** One entry of a native send table: offset, length, address, port, no seal owed (-1), ROC. */
+  private readonly sendTable = Int32Array.of(0, 0, 0, 0, -1, 0);
 
   constructor(
     readonly receive: NativeUdpReceive,
@@ -34,7 +35,6 @@ export class ReceiveArea {
 
   /** Sends `out[0, length)` on socket `fd` to `ipv4` (host order) : `port` with sendmmsg; false if the kernel refused it. */
   sendOut(fd: number, length: number, ipv4: number, port: number): boolean {
-    this.sendTable[0] = 0;
     this.sendTable[1] = length;
     this.sendTable[2] = ipv4;
     this.sendTable[3] = port;

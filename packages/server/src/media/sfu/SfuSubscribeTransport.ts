@@ -155,12 +155,20 @@ export class SfuSubscribeTransport extends SfuTransport implements ConsumerOwner
     return this.bandwidth.send(slot, length, paced);
   }
 
-  /** The transport-wide number is in: protect and send. */
+  /**
+   * The transport-wide number is in: protect and send. With the native core the seal waits in the
+   * send batch, which seals each packet just before the kernel takes it (UdpSendBatch.addToSeal).
+   */
   protectAndSend(slot: Buffer, length: number): number {
     const srtp = this.srtp;
     if (srtp === null || this.closed) return 0;
-    const n = srtp.protectRtp(slot, length);
-    return n > 0 && this.ice!.send(slot, n) ? n : 0;
+    const roc = srtp.prepareRtp(slot, length);
+    if (roc < 0) return 0;
+    const ice = this.ice!;
+    const sealId = srtp.rtpSealId;
+    if (sealId >= 0 && ice.sendToSeal(slot, length, sealId, roc)) return length + srtp.rtpOverhead;
+    const n = srtp.sealPrepared(slot, length, roc);
+    return n > 0 && ice.send(slot, n) ? n : 0;
   }
 
   /** Probe padding goes on the RTX stream of a video consumer (padding-only RTP needs RTX negotiated). */

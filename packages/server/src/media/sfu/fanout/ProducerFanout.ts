@@ -7,7 +7,7 @@ import { FANOUT_ROW } from './fanoutRow';
  * One producer's fan-out through the native core: a block of rows, one per consumer in the
  * producer's order, and one native call per incoming packet that copies and rewrites it for every
  * consumer whose row forwards this layer in the steady state. Those copies then go out through the
- * consumers' usual send (pacer, transport-wide number, SRTP, batched send); consumers the native
+ * consumers' usual send (pacer, transport-wide number, batched send, which seals them); consumers the native
  * core hands back run SfuConsumer.forward(), the TypeScript path, on the same state.
  */
 export class ProducerFanout {
@@ -37,7 +37,7 @@ export class ProducerFanout {
 
   /**
    * SfuProducer's forwarding of one packet (see SfuConsumer.forward for the arguments), CHUNK
-   * consumers at a time: each chunk's copies are sealed and queued while they are still in the
+   * consumers at a time: each chunk's copies are stamped and queued while they are still in the
    * cache the native call wrote them through.
    */
   forward(layer: number, keyFrame: boolean, buf: Buffer, len: number, headerLength: number, payloadSize: number, nowMs: number): void {
@@ -64,7 +64,8 @@ export class ProducerFanout {
 
 /**
  * Consumers per native call. 32 copies of a 1,100-byte packet (~35 kB) stay in the first-level
- * cache until they are sealed; the whole fan-out of 256 subscribers written first (~280 kB) did
- * not: ~2.5 % more CPU per forwarded packet at N = 256 (bench:sfu --paired, docs/benchmarks.md).
+ * cache while they are stamped and queued. When the seal came right after, the whole fan-out of 256
+ * subscribers written first (~280 kB) cost ~2.5 % more CPU per forwarded packet; since the send
+ * batch seals, 512 at a time measured the same as 32 at N = 480 (bench:sfu --paired, docs/benchmarks.md).
  */
 const CHUNK = 32;

@@ -186,6 +186,12 @@ export class IceDtlsTransport
     return true;
   }
 
+  /** IcePath.sendToSeal on the selected path: false if there is none or it cannot. */
+  sendToSeal(buf: Uint8Array, length: number, sealId: number, roc: number): boolean {
+    const path = this.ice.selected;
+    return path !== null && path.sendToSeal(buf, length, sealId, roc);
+  }
+
   close(reason: IceDtlsCloseReason = 'closed', detail = ''): void {
     if (this.currentState === 'closed') return;
     this.currentState = 'closed';

@@ -28,6 +28,12 @@ export interface IcePath extends PacketArrival {
    * cannot be sent (socket closed, TCP backlog full) is dropped and counted by the mux.
    */
   send(buf: Uint8Array, length: number): void;
+  /**
+   * Takes the RTP packet `buf[0, length)`, not sealed yet, for the native core to seal with the
+   * registered cipher `sealId` and `roc` just before it sends it (a batched UDP path only; `buf` a
+   * send slot with room for the tag). False if this path cannot: seal it and send() it.
+   */
+  sendToSeal(buf: Uint8Array, length: number, sealId: number, roc: number): boolean;
   /** From now on, this path's non-STUN packets (and STUN other than requests) go to `receiver`. */
   attach(receiver: PacketReceiver): void;
   /** Stops routing to the receiver; a TCP path also closes its connection. */

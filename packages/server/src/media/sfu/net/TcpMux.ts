@@ -157,6 +157,11 @@ class TcpPath implements IcePath {
     readonly remotePort: number,
   ) {}
 
+  /** A TCP frame is copied into the connection's stream at once: nothing to defer. */
+  sendToSeal(): boolean {
+    return false;
+  }
+
   send(buf: Uint8Array, length: number): void {
     if (this.closed) return;
     // Media tolerates loss better than delay: past the backlog, drop instead of queueing.

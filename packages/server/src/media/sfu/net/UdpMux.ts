@@ -53,7 +53,7 @@ export class UdpMux {
   private batch: UdpSendBatch | null = null;
   private receiver: UdpBatchReceiver | null = null;
   /** One-datagram table for a datagram larger than a slot, while the native receive owns the socket. */
-  private readonly single = new Int32Array(4);
+  private readonly single = Int32Array.of(0, 0, 0, 0, -1, 0);
   /** When dgram handed over the datagram being handled (a typed array: a double field write would box). */
   private readonly dgramArrival = new Float64Array(1);
   /** True while a datagram is being handled: its sends are flushed when it is done. */
@@ -221,10 +221,7 @@ export class UdpMux {
     this.stats.datagramsOut++;
     const batch = this.batch;
     if (batch !== null && path.ip4 !== null && batch.add(buf, length, path.ip4, path.remotePort)) {
-      if (!this.dispatching && !this.flushScheduled) {
-        this.flushScheduled = true;
-        setImmediate(this.flushLater);
-      }
+      this.flushSoon();
       return;
     }
     if (batch !== null && this.receiver !== null) {
@@ -239,6 +236,23 @@ export class UdpMux {
     // No callback: with one, Node calls back into JS after every datagram (measured ~0.3-0.7 µs
     // per send here); without, a failed send is silently dropped, which media tolerates.
     this.socket.send(buf, 0, length, path.remotePort, path.remoteAddress);
+  }
+
+  /** @internal UdpPath's sendToSeal. */
+  sendToSeal(buf: Uint8Array, length: number, path: UdpPath, sealId: number, roc: number): boolean {
+    const batch = this.batch;
+    if (this.closed || batch === null || path.ip4 === null || !batch.addToSeal(buf, length, path.ip4, path.remotePort, sealId, roc)) return false;
+    this.stats.datagramsOut++;
+    this.flushSoon();
+    return true;
+  }
+
+  /** Sends from within a datagram's handling go when it is done; others at the next turn of the loop. */
+  private flushSoon(): void {
+    if (!this.dispatching && !this.flushScheduled) {
+      this.flushScheduled = true;
+      setImmediate(this.flushLater);
+    }
   }
 
   private flush(): void {
@@ -303,6 +317,10 @@ class UdpPath implements IcePath {
 
   send(buf: Uint8Array, length: number): void {
     if (!this.closed) this.mux.sendTo(buf, length, this);
+  }
+
+  sendToSeal(buf: Uint8Array, length: number, sealId: number, roc: number): boolean {
+    return !this.closed && this.mux.sendToSeal(buf, length, this, sealId, roc);
   }
 
   attach(receiver: PacketReceiver): void {

@@ -1,6 +1,7 @@
 import type { NativeRtpFanout } from '@confab/srtp';
 import { isVp8KeyFrame } from '@confab/wire';
 import type { MediaCounters } from '../../MediaCounters';
+import { PacketSlots } from '../PacketSlots';
 import { SfuConsumer, type ConsumerOwner } from '../SfuConsumer';
 import { CHROMIUM_SIMULCAST_RTP } from '../simulcast/chromiumSimulcastRtp.fixture';
 import { chromiumSimulcastProducer, testConsumerOwner, testSfuContext } from './sfuTestParts';
@@ -15,7 +16,7 @@ export interface SteadyFanoutRig {
  * The forwarding path in its steady state, for the allocation test and the fan-out micro-bench:
  * the real SfuProducer (the top layer of the recorded Chromium simulcast offer) and `consumers`
  * SfuConsumers taking that layer, through `fanout` (null: the TypeScript path), each sending with
- * `send(i)` (default: a send that does nothing). The packet is the recording's first key frame of that layer, its payload grown to
+ * `send(i)` (default: a send that does nothing), their copies in `slots`. The packet is the recording's first key frame of that layer, its payload grown to
  * `payloadBytes`, fed again and again with new sequence numbers and timestamps.
  */
 export function steadyFanoutRig(
@@ -23,8 +24,9 @@ export function steadyFanoutRig(
   fanout: NativeRtpFanout | null,
   send: (consumer: number) => ConsumerOwner['sendRtp'] = () => () => true,
   payloadBytes = 1100,
+  slots = new PacketSlots(),
 ): SteadyFanoutRig {
-  const ctx = testSfuContext({ fanout });
+  const ctx = testSfuContext({ fanout, slots });
   const producer = chromiumSimulcastProducer(ctx);
   const layer = producer.layerByRid('f')!;
   for (let i = 0; i < consumers; i++) {
