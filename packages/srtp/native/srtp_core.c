@@ -6,7 +6,8 @@
  * JavaScript hands over the whole Buffer plus lengths; every length is checked against the
  * Buffer's real size before memory is touched, so a bad length is a status, never a crash.
  * The protocol state (rollover counters, replay windows, SRTCP indexes) stays in TypeScript;
- * this file only knows where the IV, AAD, payload and tag of a packet are.
+ * this file only knows where the IV, AAD, payload and tag of a packet are, and which context an
+ * id of the send table names (each thread's registry, seal_table.h).
  * Status codes are those of src/status.ts.
  */
 #include "tagged_external.h"
@@ -21,11 +22,8 @@
 #include <openssl/evp.h>
 #include <openssl/sha.h>
 
-#include "rtp_fanout.h"
 #include "seal_table.h"
-#include "tcp_timeout.h"
-#include "udp_batch.h"
-#include "udp_recv.h"
+#include "srtp_core.h"
 
 #define ST_MALFORMED (-1)
 #define ST_AUTH_FAILED (-2)
@@ -557,7 +555,7 @@ static napi_value js_register_context(napi_env env, napi_callback_info info) {
   return int_result(env, c == NULL || c->closed ? -1 : register_ctx(c));
 }
 
-NAPI_MODULE_INIT(/* napi_env env, napi_value exports */) {
+napi_status register_srtp_core(napi_env env, napi_value exports) {
   napi_property_descriptor props[] = {
       {"createContext", NULL, js_create_context, NULL, NULL, NULL, napi_default, NULL},
       {"destroyContext", NULL, js_destroy_context, NULL, NULL, NULL, napi_default, NULL},
@@ -567,14 +565,9 @@ NAPI_MODULE_INIT(/* napi_env env, napi_value exports */) {
       {"openRtcp", NULL, js_open_rtcp, NULL, NULL, NULL, napi_default, NULL},
       {"registerContext", NULL, js_register_context, NULL, NULL, NULL, napi_default, NULL},
   };
-  if (napi_define_properties(env, exports, sizeof props / sizeof props[0], props) != napi_ok) return NULL;
-  if (registry == NULL) {
-    registry = calloc(1, sizeof *registry);
-    if (registry == NULL || napi_add_env_cleanup_hook(env, free_registry, NULL) != napi_ok) return NULL;
-  }
-  if (register_udp_batch(env, exports) != napi_ok) return NULL;
-  if (register_udp_recv(env, exports) != napi_ok) return NULL;
-  if (register_rtp_fanout(env, exports) != napi_ok) return NULL;
-  if (register_tcp_timeout(env, exports) != napi_ok) return NULL;
-  return exports;
+  napi_status status = napi_define_properties(env, exports, sizeof props / sizeof props[0], props);
+  if (status != napi_ok || registry != NULL) return status;
+  registry = calloc(1, sizeof *registry);
+  if (registry == NULL) return napi_generic_failure;
+  return napi_add_env_cleanup_hook(env, free_registry, NULL);
 }
