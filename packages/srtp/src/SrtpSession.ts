@@ -57,8 +57,10 @@ export class SrtpSession {
 
   /** Encrypts and tags RTP in `buf[0, len)`; `buf` needs `rtpOverhead` bytes of room after `len`. */
   protectRtp(buf: Uint8Array, len: number): number {
-    const roc = this.prepareRtp(buf, len);
-    return roc < 0 ? roc : this.sealPrepared(buf, len, roc);
+    const headerLength = this.sendableRtp(buf, len);
+    if (headerLength < 0) return headerLength;
+    const roc = this.nextRoc(buf);
+    return roc < 0 ? roc : this.local.sealRtp(buf, len, headerLength, roc);
   }
 
   /**
@@ -67,10 +69,22 @@ export class SrtpSession {
    * sealPrepared(), or has the native core do it later under `rtpSealId` (NativeUdpBatchSend).
    */
   prepareRtp(buf: Uint8Array, len: number): number {
+    const headerLength = this.sendableRtp(buf, len);
+    return headerLength < 0 ? headerLength : this.nextRoc(buf);
+  }
+
+  /** The RTP header's length if the packet can be protected in `buf`, else a negative SrtpStatus. */
+  private sendableRtp(buf: Uint8Array, len: number): number {
     if (this.closed) return SrtpStatus.Closed;
     if (!isPacketLength(buf, len)) return SrtpStatus.Malformed;
-    if (rtpHeaderLength(buf, len) < 0) return SrtpStatus.Malformed;
+    const headerLength = rtpHeaderLength(buf, len);
+    if (headerLength < 0) return SrtpStatus.Malformed;
     if (buf.length - len < this.rtpOverhead) return SrtpStatus.NoRoom;
+    return headerLength;
+  }
+
+  /** The ROC of the packet we send next in `buf`, its stream moved on; StreamLimit or Malformed if none. */
+  private nextRoc(buf: Uint8Array): number {
     const seq = readU16(buf, 2);
     const stream = this.sentRtp.get(buf, 8);
     if (stream === undefined) {
