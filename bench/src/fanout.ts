@@ -21,9 +21,11 @@
 import { parseArgs } from 'node:util';
 import { integerOption } from './integerOption';
 import { createSocket } from 'node:dgram';
-import { createSrtpSession, nativeRtpFanout, nativeUdpBatchSend, NATIVE_FANOUT_ENV, udpSocketFd } from '@confab/srtp';
+import { createSrtpSession, nativeRtpFanout, nativeSendStates, nativeUdpBatchSend, NATIVE_FANOUT_ENV, udpSocketFd, type NativeSendStates } from '@confab/srtp';
 // The bench package does not depend on the server; the rig is the server's own test support.
 import { steadyFanoutRig, type SteadyFanoutRig } from '../../packages/server/src/media/sfu/testing/steadyFanoutRig';
+import { testConsumerOwner } from '../../packages/server/src/media/sfu/testing/sfuTestParts';
+import type { ConsumerOwner } from '../../packages/server/src/media/sfu/SfuConsumer';
 import { silentLogger } from '../../packages/server/src/media/logger';
 import { MediaCounters } from '../../packages/server/src/media/MediaCounters';
 import { UdpSendBatch } from '../../packages/server/src/media/sfu/net/UdpSendBatch';
@@ -54,41 +56,47 @@ await new Promise<void>((resolve) => sealOnlySocket.bind(0, '127.0.0.1', resolve
 sealOnlySocket.unref();
 const sealOnlyFd = udpSocketFd(sealOnlySocket)!;
 const native = nativeRtpFanout()!;
-/** A send per consumer: nothing, SRTP protection with a session of its own, or that behind the transport's bandwidth side and a send batch. */
-function send(slots: PacketSlots): (consumer: number) => (slot: Buffer, length: number, paced?: boolean) => boolean {
-  if (!values.seal && !values.chain) return () => () => true;
+/**
+ * A send per consumer: nothing, SRTP protection with a session of its own, or that behind the
+ * transport's bandwidth side (with the native fan-out's send state when `sendStates`) and a send batch.
+ */
+function owners(slots: PacketSlots, sendStates: NativeSendStates | null): (consumer: number) => ConsumerOwner {
+  if (!values.seal && !values.chain) return () => testConsumerOwner(() => true);
   const key = Buffer.alloc(16, 7);
   const salt = Buffer.alloc(12, 9);
   let batch: UdpSendBatch | null = null;
   return (consumer) => {
     const session = createSrtpSession({ profile: 'AEAD_AES_128_GCM', backend: 'native', localKey: key, localSalt: salt, remoteKey: key, remoteSalt: salt });
-    if (!values.chain) return (slot, length) => session.protectRtp(slot, length) > 0;
+    if (!values.chain) return testConsumerOwner((slot, length) => session.protectRtp(slot, length) > 0);
+    // SfuSubscribeTransport.protectAndSend on a batched UDP path.
+    const protectAndSend = (slot: Buffer, length: number): number => {
+      const roc = session.prepareRtp(slot, length);
+      // The batch of the rig's slots, as UdpMux's is of the engine's; its entries are sealed, not sent.
+      batch ??= new UdpSendBatch(nativeUdpBatchSend()!, sealOnlyFd, slots);
+      if (!batch.addToSeal(slot, length, 0x7f000001, 0, session.rtpSealId, roc)) throw new Error('a copy outside the rig\'s slots');
+      return length + session.rtpOverhead;
+    };
     const bandwidth = new SubscriberBandwidth(
-      {
-        // SfuSubscribeTransport.protectAndSend on a batched UDP path.
-        protectAndSend(slot, length) {
-          const roc = session.prepareRtp(slot, length);
-          // The batch of the rig's slots, as UdpMux's is of the engine's; its entries are sealed, not sent.
-          batch ??= new UdpSendBatch(nativeUdpBatchSend()!, sealOnlyFd, slots);
-          if (!batch.addToSeal(slot, length, 0x7f000001, 0, session.rtpSealId, roc)) throw new Error('a copy outside the rig\'s slots');
-          return length + session.rtpOverhead;
-        },
-        writePadding: () => 0,
-        bandwidthChanged() {},
-      },
+      { protectAndSend, writePadding: () => 0, bandwidthChanged() {} },
       slots,
       new MediaCounters(),
       silentLogger,
       `subscriber ${consumer}`,
+      sendStates,
     );
     bandwidth.negotiated(5);
-    return (slot, length, paced) => bandwidth.send(slot, length, paced ?? true);
+    bandwidth.sealOverhead = session.rtpOverhead;
+    return {
+      ...testConsumerOwner((slot, length, paced, nowMs) => bandwidth.send(slot, length, paced, nowMs)),
+      sendStateId: bandwidth.sendStateId,
+      protectAndSend,
+    };
   };
 }
 /** A rig whose copies are in the slots its send batch collects from, as the engine's are. */
 function rig(fanout: typeof native | null): SteadyFanoutRig {
   const slots = new PacketSlots();
-  return steadyFanoutRig(subscribers, fanout, send(slots), 1100, slots);
+  return steadyFanoutRig(subscribers, fanout, owners(slots, fanout !== null ? nativeSendStates() : null), 1100, slots);
 }
 const rigs: Record<'ts' | 'native', SteadyFanoutRig> = { ts: rig(null), native: rig(native) };
 const next = { ts: 1, native: 1 };

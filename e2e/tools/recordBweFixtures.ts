@@ -65,10 +65,10 @@ const recordingOf = (bw: SubscriberBandwidth): Recording => {
 };
 type Internals = { estimator: import('@confab/wire').SendSideEstimator | null };
 const sendNow = SubscriberBandwidth.prototype.sendNow;
-SubscriberBandwidth.prototype.sendNow = function (slot, length, cluster) {
+SubscriberBandwidth.prototype.sendNow = function (slot, length, cluster, nowMs) {
   const history = (this as unknown as Internals).estimator?.history;
   const before = history?.sent ?? 0;
-  const n = sendNow.call(this, slot, length, cluster);
+  const n = sendNow.call(this, slot, length, cluster, nowMs);
   if (history !== undefined && history.sent > before) {
     if (Number.isNaN(origin)) origin = performance.now();
     const at = history.slotOf((history.nextSeq - 1) & 0xffff);

@@ -18,6 +18,8 @@
  */
 #include "rtp_fanout.h"
 
+#include "send_state.h"
+
 #include <stdbool.h>
 #include <stdint.h>
 #include <string.h>
@@ -30,6 +32,8 @@
 #define ROW_VP8_STATE 22
 #define ROW_EXTENSIONS 27
 #define ROW_EXTENSION_COUNT 16
+#define ROW_SEND_STATE 44
+#define ROW_PACED 45
 #define ROW_STRIDE 48
 #define MODE_NATIVE 1
 
@@ -57,7 +61,11 @@
 #define VP8_LAST_TL0 3
 #define VP8_SWITCH_PENDING 4
 
-/* Per row in `out`: [slot index, result]; result > 0 the length written, 0 nothing to send. */
+/*
+ * Per row in `out`: [slot index, result, sent]; result > 0 the length written, 0 nothing to send;
+ * sent 1: the row's send state took it (send_state.h), it only needs protecting and sending.
+ */
+#define OUT_STRIDE 3
 #define FANOUT_JS (-1)
 /* Room a slot keeps after the packet: SRTP tag, a transport-wide number, an RTX header (SfuConsumer). */
 #define SLOT_SPARE 32
@@ -223,7 +231,7 @@ static bool typed_array(napi_env env, napi_value v, napi_typedarray_type want, v
  *           slotSize, firstSlot, out): rows [firstRow, firstRow + count) of `rows`; returns the
  * slots used (taken in ring order from firstSlot), or -1 when an argument is malformed (then
  * nothing was touched). `src` is the publisher's packet after rtpCheck(); `memory` the engine's
- * PacketSlots; `out` gets [slot, result] per row, from its start.
+ * PacketSlots; `out` gets [slot, result, sent] per row, from its start.
  */
 static napi_value js_fanout_rtp(napi_env env, napi_callback_info info) {
   napi_value argv[13];
@@ -252,7 +260,7 @@ static napi_value js_fanout_rtp(napi_env env, napi_callback_info info) {
   int len = ints[0], header_length = ints[1], payload_size = ints[2], layer = ints[3], count = ints[4];
   int slot_size = ints[5], first_row = ints[6];
   if (len < 12 || (size_t)len > src_len || header_length < 12 || payload_size < 0 || header_length + payload_size > len) goto done;
-  if (first_row < 0 || count < 0 || ((size_t)first_row + (size_t)count) * ROW_STRIDE > rows_len || (size_t)count * 2 > out_len ||
+  if (first_row < 0 || count < 0 || ((size_t)first_row + (size_t)count) * ROW_STRIDE > rows_len || (size_t)count * OUT_STRIDE > out_len ||
       slot_size <= 0)
     goto done;
   size_t slot_count = memory_len / (size_t)slot_size;
@@ -265,10 +273,19 @@ static napi_value js_fanout_rtp(napi_env env, napi_callback_info info) {
   used = 0;
   for (int i = 0; i < count; i++) {
     uint8_t *slot = (uint8_t *)memory + next * (size_t)slot_size;
-    int r = fan_one((double *)rows + ((size_t)first_row + (size_t)i) * ROW_STRIDE, src, len, header_length, payload_size,
-                    layer, now_ms, slot, slot_size);
-    o[2 * i] = (int32_t)next;
-    o[2 * i + 1] = r;
+    double *row = (double *)rows + ((size_t)first_row + (size_t)i) * ROW_STRIDE;
+    int r = fan_one(row, src, len, header_length, payload_size, layer, now_ms, slot, slot_size);
+    int sent = 0;
+    if (r > 0 && row[ROW_SEND_STATE] >= 0) {
+      int n = send_state_take((int32_t)row[ROW_SEND_STATE], slot, r, row[ROW_PACED] != 0, now_ms);
+      if (n > 0) {
+        r = n;
+        sent = 1;
+      }
+    }
+    o[OUT_STRIDE * i] = (int32_t)next;
+    o[OUT_STRIDE * i + 1] = r;
+    o[OUT_STRIDE * i + 2] = sent;
     if (r > 0) {
       next = (next + 1) & (slot_count - 1);
       used++;

@@ -22,6 +22,7 @@
 #include <openssl/evp.h>
 #include <openssl/sha.h>
 
+#include "id_registry.h"
 #include "seal_table.h"
 #include "srtp_core.h"
 
@@ -273,89 +274,33 @@ static int open_rtcp(Ctx *c, uint8_t *buf, size_t cap, int64_t len) {
 
 /*
  * ---- this thread's registry of contexts, for seals deferred to the send batch ----
- * A batch entry names its context by id (slot | generation << 16), not by pointer: a context
- * destroyed before the batch is sent leaves an id that no longer matches, and its packet is
- * dropped rather than sealed with freed (or another session's) keys. One registry per thread:
- * every call of one N-API environment runs on its thread, finalizers included.
+ * A batch entry names its context by id (id_registry.h): a context destroyed before the batch is
+ * sent leaves an id that no longer matches, and its packet is dropped rather than sealed with
+ * freed (or another session's) keys.
  */
-#define REGISTRY_MAX 0x10000
-#define GENERATIONS 0x8000
+static _Thread_local IdRegistry *registry = NULL;
 
-typedef struct {
-  Ctx **slots;
-  uint16_t *generations;
-  int32_t *free_slots;
-  int32_t capacity;
-  int32_t free_count;
-  int32_t used;
-} Registry;
-
-static _Thread_local Registry *registry = NULL;
+static void forget_id(void *entry) { ((Ctx *)entry)->id = -1; }
 
 static void free_registry(void *arg) {
   (void)arg;
-  Registry *r = registry;
+  IdRegistry *r = registry;
   registry = NULL;
-  if (r == NULL) return;
-  for (int32_t i = 0; i < r->used; i++)
-    if (r->slots[i] != NULL) r->slots[i]->id = -1;
-  free(r->slots);
-  free(r->generations);
-  free(r->free_slots);
-  free(r);
-}
-
-static bool grow_registry(Registry *r) {
-  int32_t capacity = r->capacity == 0 ? 256 : r->capacity * 2;
-  if (capacity > REGISTRY_MAX) return false;
-  Ctx **slots = realloc(r->slots, sizeof *slots * (size_t)capacity);
-  if (slots == NULL) return false;
-  r->slots = slots;
-  uint16_t *generations = realloc(r->generations, sizeof *generations * (size_t)capacity);
-  if (generations == NULL) return false;
-  r->generations = generations;
-  int32_t *free_slots = realloc(r->free_slots, sizeof *free_slots * (size_t)capacity);
-  if (free_slots == NULL) return false;
-  r->free_slots = free_slots;
-  memset(generations + r->capacity, 0, sizeof *generations * (size_t)(capacity - r->capacity));
-  r->capacity = capacity;
-  return true;
+  id_registry_free(r, forget_id);
 }
 
 static int32_t register_ctx(Ctx *c) {
-  if (c->id >= 0) return c->id;
-  Registry *r = registry;
-  if (r == NULL) return -1;
-  int32_t slot;
-  if (r->free_count > 0) {
-    slot = r->free_slots[--r->free_count];
-  } else {
-    if (r->used == r->capacity && !grow_registry(r)) return -1;
-    slot = r->used++;
-  }
-  r->slots[slot] = c;
-  c->id = slot | (int32_t)r->generations[slot] << 16;
+  if (c->id < 0) c->id = id_registry_add(registry, c);
   return c->id;
 }
 
 static void unregister_ctx(Ctx *c) {
-  Registry *r = registry;
-  int32_t id = c->id;
+  id_registry_remove(registry, c->id, c);
   c->id = -1;
-  if (id < 0 || r == NULL) return;
-  int32_t slot = id & 0xffff;
-  if (slot >= r->used || r->slots[slot] != c) return;
-  r->slots[slot] = NULL;
-  r->generations[slot] = (uint16_t)((r->generations[slot] + 1) % GENERATIONS);
-  r->free_slots[r->free_count++] = slot;
 }
 
 static Ctx *registered_ctx(int32_t id) {
-  Registry *r = registry;
-  if (id < 0 || r == NULL) return NULL;
-  int32_t slot = id & 0xffff;
-  if (slot >= r->used || r->generations[slot] != (uint32_t)id >> 16) return NULL;
-  Ctx *c = r->slots[slot];
+  Ctx *c = id_registry_get(registry, id);
   return c != NULL && !c->closed ? c : NULL;
 }
 

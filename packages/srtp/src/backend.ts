@@ -4,7 +4,7 @@
  */
 import { NativeCipher } from './NativeCipher';
 import type { SessionKeys } from './keyDerivation';
-import { loadNativeAddon, type NativeRtpFanout, type NativeTcpUserTimeout, type NativeUdpBatchSend, type NativeUdpReceive } from './nativeAddon';
+import { loadNativeAddon, type NativeRtpFanout, type NativeSendStates, type NativeTcpUserTimeout, type NativeUdpBatchSend, type NativeUdpReceive } from './nativeAddon';
 import type { PacketCipher, SrtpBackend } from './packetCipher';
 import type { SrtpProfile } from './profiles';
 import { TsCmCipher } from './TsCmCipher';
@@ -82,6 +82,13 @@ export function nativeRtpFanout(): NativeRtpFanout | null {
     return null;
   }
   return requireNative().fanoutRtp;
+}
+
+/** The native fan-out's registry of send states, with the fan-out (nativeRtpFanout) or not at all. */
+export function nativeSendStates(): NativeSendStates | null {
+  if (nativeRtpFanout() === null) return null;
+  const addon = requireNative();
+  return { register: addon.registerSendState, unregister: addon.unregisterSendState };
 }
 
 export function createPacketCipher(backend: SrtpBackend, profile: SrtpProfile, keys: SessionKeys): PacketCipher {

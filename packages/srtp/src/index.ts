@@ -1,5 +1,5 @@
-export { NATIVE_FANOUT_ENV, nativeRtpFanout, nativeTcpUserTimeout, nativeUdpBatchSend, nativeUdpReceive, srtpBackend, srtpNativeLoadError, SRTP_BACKEND_ENV, UDP_RECEIVE_ENV } from './backend';
-export type { NativeReceiveHandle, NativeRtpFanout, NativeTcpUserTimeout, NativeUdpBatchSend, NativeUdpReceive } from './nativeAddon';
+export { NATIVE_FANOUT_ENV, nativeRtpFanout, nativeSendStates, nativeTcpUserTimeout, nativeUdpBatchSend, nativeUdpReceive, srtpBackend, srtpNativeLoadError, SRTP_BACKEND_ENV, UDP_RECEIVE_ENV } from './backend';
+export type { NativeReceiveHandle, NativeRtpFanout, NativeSendStates, NativeTcpUserTimeout, NativeUdpBatchSend, NativeUdpReceive } from './nativeAddon';
 export { stopDgramReceive, udpSocketFd } from './udpSocketFd';
 export {
   createSrtpSession,

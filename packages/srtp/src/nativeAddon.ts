@@ -29,6 +29,22 @@ export interface NativeSrtpAddon {
   setTcpUserTimeout?: NativeTcpUserTimeout;
   /** native/rtp_fanout.c: see NativeRtpFanout. */
   fanoutRtp: NativeRtpFanout;
+  /** native/send_state.c: see NativeSendStates. */
+  registerSendState: NativeSendStates['register'];
+  unregisterSendState: NativeSendStates['unregister'];
+}
+
+/**
+ * This thread's registry of subscriber send states for the native fan-out (native/send_state.c):
+ * a Float64Array laid out as the server's media/sfu/sendState.ts says (the pacer's gate, the
+ * offered bytes, the transport-wide number and the send history of `historyCapacity` packets). A
+ * fan-out row that names its id has each copy that may leave at once paced, numbered and recorded
+ * in the native call. The registry holds the array until `unregister`.
+ */
+export interface NativeSendStates {
+  /** The state's id for fan-out rows, or -1 (malformed, or 65,536 registered). */
+  register(state: Float64Array, historyCapacity: number): number;
+  unregister(id: number): void;
 }
 
 /**
@@ -38,9 +54,10 @@ export interface NativeSrtpAddon {
  * row, layout in the server's media/sfu/fanout/fanoutRow.ts) whose row takes that layer in the steady state, and
  * rewrites it there for that subscriber, advancing the row's state. Slots are taken from the ring
  * `memory` (PacketSlots: slots of `slotSize` bytes, a power-of-two count) from `firstSlot` on; `out`
- * gets [slot, result] per row, from its start: result > 0 the length written, 0 nothing to send, -1 the
- * TypeScript path must handle this row for this packet. Returns the slots used, or -1 (nothing
- * done) for malformed arguments.
+ * gets [slot, result, sent] per row, from its start: result > 0 the length written, 0 nothing to send, -1 the
+ * TypeScript path must handle this row for this packet; sent 1: the row's send state
+ * (NativeSendStates) paced, numbered and recorded the copy, which now only needs protecting and
+ * sending. Returns the slots used, or -1 (nothing done) for malformed arguments.
  */
 export type NativeRtpFanout = (
   src: Uint8Array,

@@ -18,6 +18,8 @@ export interface SendSideEstimatorOptions {
   maxBps?: number;
   /** Packets remembered for feedback (a power of two, default 4096). */
   historySize?: number;
+  /** Where the packets sent are numbered and remembered (of historySize packets), if not in a history of its own. */
+  history?: SendHistory;
 }
 
 /** Loss sets the estimate (lossLimited) when the loss-based one is below this share of the delay-based ... */
@@ -87,7 +89,8 @@ export class SendSideEstimator {
     const min = options.minBps ?? 100_000;
     const max = options.maxBps ?? 100_000_000;
     const size = options.historySize ?? 4096;
-    this.history = new SendHistory(size);
+    if (options.history !== undefined && options.history.capacity !== size) throw new RangeError('SendSideEstimator: history must hold historySize packets');
+    this.history = options.history ?? new SendHistory(size);
     this.results = new PacketResults(size);
     this.acked = new AckedBitrate(size);
     this.delayBased = new AimdRateControl(start, min, max);

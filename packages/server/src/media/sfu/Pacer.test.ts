@@ -83,7 +83,7 @@ describe('Pacer', () => {
     pacer.setRate(400_000, 350); // 50 bytes/ms
     pacer.send(packet(slots, 0), 1200, performance.now());
     // Retransmissions answered at once before the link was known to be narrow: 24 kB owed, ~480 ms.
-    for (let i = 0; i < 20; i++) pacer.sendNow(packet(slots, 1), 1200);
+    for (let i = 0; i < 20; i++) pacer.sendNow(packet(slots, 1), 1200, performance.now());
     pacer.forgive(2000); // what a 40 ms queue holds at this rate
     const start = performance.now();
     pacer.send(packet(slots, 2), 1200, start);
@@ -101,7 +101,7 @@ describe('Pacer', () => {
     pacer.setRate(1_000_000);
     for (let i = 0; i < 20; i++) pacer.send(packet(slots, 1), 1200, performance.now());
     const before = out.sent.length;
-    assert.ok(pacer.sendNow(packet(slots, 0xee, 100), 100));
+    assert.ok(pacer.sendNow(packet(slots, 0xee, 100), 100, performance.now()));
     assert.equal(out.sent.length, before + 1);
     assert.equal(out.sent.at(-1)!.tag, 0xee);
     assert.ok(pacer.queued > 0);
@@ -203,7 +203,7 @@ describe('Pacer', () => {
     const pacer = new Pacer(out, slots, new MediaCounters());
     pacer.setRate(2_000_000);
     assert.ok(pacer.probe(1_000_000, 9, performance.now()));
-    for (let i = 0; i < 4; i++) assert.ok(pacer.sendNow(packet(slots, i + 1), 1200));
+    for (let i = 0; i < 4; i++) assert.ok(pacer.sendNow(packet(slots, i + 1), 1200, performance.now()));
     assert.ok(pacer.send(packet(slots, 5), 1200, performance.now()));
     await sleep(150);
     const cluster = out.sent.filter((s) => s.cluster === 9);
@@ -214,7 +214,7 @@ describe('Pacer', () => {
     // 1 Mbps for 80 ms (10 kB) in all: the 6 kB of media leave 4 kB to pad, not 10.
     assert.ok(bytes >= 10_000 && bytes <= 12_000, `${bytes} bytes in the cluster`);
     assert.ok(padding <= 5_000, `${padding} bytes of padding`);
-    assert.ok(pacer.sendNow(packet(slots, 6), 1200));
+    assert.ok(pacer.sendNow(packet(slots, 6), 1200, performance.now()));
     assert.equal(out.sent.at(-1)!.cluster, -1, 'after the cluster, media is not numbered into it');
     pacer.close();
   });

@@ -36,10 +36,30 @@ const PROBE_PADDING = 255;
 /** Spare copy buffers the thread keeps for reuse; more are left to the GC. */
 const POOL_KEEP = 4096;
 
+/**
+ * Where a pacer keeps the state that decides whether a packet may leave at once, in the storage it
+ * is given: the native fan-out lets packets through the same gate (packages/srtp/native/send_state.c
+ * mirrors this layout and Pacer.send's fast path). Doubles: Infinity is a rate.
+ */
+export const PACER_STATE = {
+  /** bits/s the queue drains at (Infinity: no pacing). */
+  rate: 0,
+  /** Bytes sent beyond what the rate has paid off so far; below 0 (credit) only while packets wait. */
+  debt: 1,
+  lastDrainMs: 2,
+  /** Packets waiting. */
+  queued: 3,
+  /** The probe cluster being sent, -1: none. */
+  probeCluster: 4,
+  /** 1 once closed. */
+  closed: 5,
+  size: 6,
+} as const;
+
 /** Where paced packets go. */
 export interface PacerOutput {
-  /** Stamps, protects and sends `slot[0, length)` now; returns the bytes that left (0: none). */
-  sendNow(slot: Buffer, length: number, cluster: number): number;
+  /** Stamps, protects and sends `slot[0, length)` now (`nowMs`: its send time); returns the bytes that left (0: none). */
+  sendNow(slot: Buffer, length: number, cluster: number, nowMs: number): number;
   /** Writes a padding-only packet with `padding` bytes of padding into `slot`; returns its length, 0 if none can be made. */
   writePadding(slot: Buffer, padding: number): number;
 }
@@ -87,31 +107,68 @@ export class Pacer {
   dropped = 0;
   /** Packets that waited in the queue (were spread) before leaving or being dropped. */
   queuedTotal = 0;
-  private rateBps = Infinity;
   private drainMs = DRAIN_MS;
-  /** Bytes sent beyond what the rate has paid off so far; below 0 (credit) only while packets wait. */
-  private debt = 0;
-  private lastDrainMs = 0;
   private readonly queue: Array<Buffer | null> = new Array<Buffer | null>(CAPACITY).fill(null);
   private readonly lengths = new Int32Array(CAPACITY);
   private readonly enqueuedMs = new Float64Array(CAPACITY);
   private head = 0;
-  private count = 0;
   private queuedBytes = 0;
-  private probeCluster = -1;
   private probeBps = 0;
   private probeStartMs = 0;
   private probeBytes = 0;
   private probePackets = 0;
   private probeMs = 0;
-  private closed = false;
 
   constructor(
     private readonly out: PacerOutput,
     private readonly slots: PacketSlots,
     /** The engine's: what every pacer held back and dropped, for /metrics. */
     private readonly counters: MediaCounters,
-  ) {}
+    /** PACER_STATE, from its start. */
+    private readonly state: Float64Array = new Float64Array(PACER_STATE.size),
+  ) {
+    state[PACER_STATE.rate] = Infinity;
+    state[PACER_STATE.debt] = 0;
+    state[PACER_STATE.lastDrainMs] = 0;
+    state[PACER_STATE.queued] = 0;
+    state[PACER_STATE.probeCluster] = -1;
+    state[PACER_STATE.closed] = 0;
+  }
+
+  // The state lives in `state`, for the native fan-out to read and move on.
+  private get rateBps(): number {
+    return this.state[PACER_STATE.rate]!;
+  }
+  private set rateBps(bps: number) {
+    this.state[PACER_STATE.rate] = bps;
+  }
+  private get debt(): number {
+    return this.state[PACER_STATE.debt]!;
+  }
+  private set debt(bytes: number) {
+    this.state[PACER_STATE.debt] = bytes;
+  }
+  private get lastDrainMs(): number {
+    return this.state[PACER_STATE.lastDrainMs]!;
+  }
+  private set lastDrainMs(ms: number) {
+    this.state[PACER_STATE.lastDrainMs] = ms;
+  }
+  private get count(): number {
+    return this.state[PACER_STATE.queued]!;
+  }
+  private set count(packets: number) {
+    this.state[PACER_STATE.queued] = packets;
+  }
+  private get probeCluster(): number {
+    return this.state[PACER_STATE.probeCluster]!;
+  }
+  private set probeCluster(cluster: number) {
+    this.state[PACER_STATE.probeCluster] = cluster;
+  }
+  private get closed(): boolean {
+    return this.state[PACER_STATE.closed] !== 0;
+  }
 
   /** The rate the queue drains at, bits/s (Infinity: no pacing). */
   get rate(): number {
@@ -144,18 +201,18 @@ export class Pacer {
   }
 
   /** Audio, retransmissions (anything that must not wait): out at once, counted against the budget. */
-  sendNow(slot: Buffer, length: number): boolean {
-    const n = this.emit(slot, length);
+  sendNow(slot: Buffer, length: number, nowMs: number): boolean {
+    const n = this.emit(slot, length, nowMs);
     this.debt += n;
     return n > 0;
   }
 
   /** Video: out at once if the budget allows and nothing waits, else queued (copied). */
   send(slot: Buffer, length: number, nowMs: number): boolean {
-    if (this.rateBps === Infinity && this.count === 0) return this.emit(slot, length) > 0;
+    if (this.rateBps === Infinity && this.count === 0) return this.emit(slot, length, nowMs) > 0;
     this.drain(nowMs);
     if (this.count === 0 && this.debt <= (this.rateBps * BURST_MS) / 8000) {
-      const n = this.emit(slot, length);
+      const n = this.emit(slot, length, nowMs);
       this.debt += n;
       return n > 0;
     }
@@ -216,7 +273,7 @@ export class Pacer {
   }
 
   close(): void {
-    this.closed = true;
+    this.state[PACER_STATE.closed] = 1;
     waiting.delete(this);
     while (this.count > 0) this.dequeue();
     this.probeCluster = -1;
@@ -236,7 +293,7 @@ export class Pacer {
       const length = this.lengths[i]!;
       this.queue[i]!.copy(slot, 0, 0, length);
       this.dequeue();
-      this.debt += this.emit(slot, length);
+      this.debt += this.emit(slot, length, nowMs);
     }
     if (this.probeCluster >= 0) this.probeStep(nowMs);
     return this.count > 0 || this.probeCluster >= 0;
@@ -296,9 +353,9 @@ export class Pacer {
    * nearly three times its rate for up to 100 ms, and in 3 runs of 5 of e2e/impairedQuality.test.ts
    * a probe was followed by the subscriber's picture standing still for 300-417 ms).
    */
-  private emit(slot: Buffer, length: number): number {
+  private emit(slot: Buffer, length: number, nowMs: number): number {
     const cluster = this.probeCluster;
-    const n = this.out.sendNow(slot, length, cluster);
+    const n = this.out.sendNow(slot, length, cluster, nowMs);
     if (cluster >= 0 && n > 0) {
       this.probeBytes += n;
       this.probePackets++;
@@ -318,7 +375,7 @@ export class Pacer {
         this.probeCluster = -1;
         return false;
       }
-      const sent = this.out.sendNow(slot, length, this.probeCluster);
+      const sent = this.out.sendNow(slot, length, this.probeCluster, nowMs);
       if (sent === 0) {
         this.probeCluster = -1;
         return false;

@@ -18,12 +18,16 @@ const MAX_RETRANSMIT_AGE_MS = 1000;
 /** What a consumer needs from its subscribe transport. */
 export interface ConsumerOwner {
   readonly connected: boolean;
+  /** The owner's send state in the native fan-out's registry (sendState.ts), -1: none. */
+  readonly sendStateId: number;
   /**
    * Sends the RTP packet in `slot[0, length)` (with room for 8 more bytes: the transport-wide
-   * number may be added); false if it could not. `paced` false: audio or a retransmission,
-   * never held back behind queued video.
+   * number may be added) at `nowMs`; false if it could not. `paced` false: audio or a
+   * retransmission, never held back behind queued video.
    */
-  sendRtp(slot: Buffer, length: number, paced?: boolean): boolean;
+  sendRtp(slot: Buffer, length: number, paced: boolean, nowMs: number): boolean;
+  /** Protects and sends a packet the native fan-out already paced and numbered; the bytes that left, 0 if none. */
+  protectAndSend(slot: Buffer, length: number): number;
   /** Drops the video of our stream `ssrc` still waiting to be paced out (its layer was stopped). */
   discardPaced(ssrc: number): void;
   /** Protects the RTCP packet in `slot[0, length)` and sends it. */
@@ -199,6 +203,8 @@ export class SfuConsumer implements Consumer {
     rows[b + FANOUT_ROW.mode] = native ? FanoutMode.Native : FanoutMode.Js;
     rows[b + FANOUT_ROW.layer] = selector.current;
     rows[b + FANOUT_ROW.vp8] = this.vp8 !== null ? 1 : 0;
+    rows[b + FANOUT_ROW.sendState] = this.owner.sendStateId;
+    rows[b + FANOUT_ROW.paced] = this.kind === 'video' ? 1 : 0;
     const map = this.extensionMap;
     for (let i = 0; i < map.length; i++) rows[b + FANOUT_ROW.extensions + i] = map[i]!;
   }
@@ -394,12 +400,20 @@ export class SfuConsumer implements Consumer {
     if (!rewriter.rewrite(slot, payloadSize, nowMs)) return;
     if (vp8 !== null) vp8.rewrite(slot, headerLength, headerLength + payloadSize);
     if ((slot[0]! & 0x10) !== 0) remapRtpExtensions(slot, this.extensionMap);
-    this.sendRewritten(slot, len);
+    this.sendRewritten(slot, len, nowMs);
   }
 
   /** Sends our rewritten copy of a packet in `slot[0, length)` (from forward(), or the native fan-out's). */
-  sendRewritten(slot: Buffer, length: number): void {
-    if (!this.owner.sendRtp(slot, length, this.kind === 'video')) return;
+  sendRewritten(slot: Buffer, length: number, nowMs: number): void {
+    if (this.owner.sendRtp(slot, length, this.kind === 'video', nowMs)) this.counted(length);
+  }
+
+  /** Sends our copy of a packet that the native fan-out also paced and numbered (its row's send state). */
+  sendTaken(slot: Buffer, length: number): void {
+    if (this.owner.protectAndSend(slot, length) > 0) this.counted(length);
+  }
+
+  private counted(length: number): void {
     const counters = this.ctx.counters;
     counters.rtpPacketsForwarded++;
     counters.rtpBytesForwarded += length;
@@ -424,13 +438,13 @@ export class SfuConsumer implements Consumer {
     }
     if ((packet[0]! & 0x10) !== 0) remapRtpExtensions(packet, this.extensionMap);
     if (this.rtxPayloadType < 0) {
-      this.owner.sendRtp(packet, len, false);
+      this.owner.sendRtp(packet, len, false, nowMs);
       return;
     }
     const rtx = slots.take();
     const n = writeRtxPacket(packet, len, rtx, this.rtxSsrc, this.rtxPayloadType, this.rtxSeq);
     this.rtxSeq = (this.rtxSeq + 1) & 0xffff;
-    if (n > 0) this.owner.sendRtp(rtx, n, false);
+    if (n > 0) this.owner.sendRtp(rtx, n, false, nowMs);
   }
 
   /** A padding-only RTX packet (probing) with `padding` (1-255) bytes of padding; 0 when this stream has no RTX. */

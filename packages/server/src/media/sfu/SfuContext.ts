@@ -1,4 +1,4 @@
-import type { NativeRtpFanout } from '@confab/srtp';
+import type { NativeRtpFanout, NativeSendStates } from '@confab/srtp';
 import type { MediaLogger } from '../logger';
 import type { MediaCounters } from '../MediaCounters';
 import type { WorkerNetwork } from './net/index';
@@ -22,4 +22,6 @@ export interface SfuContext {
   readonly ticker: Ticker;
   /** The native core's fan-out when CONFAB_NATIVE_FANOUT=1 (fanout/ProducerFanout.ts); absent or null: the TypeScript path. */
   readonly fanout?: NativeRtpFanout | null;
+  /** With the native fan-out: its registry of subscriber send states (sendState.ts). */
+  readonly sendStates?: NativeSendStates | null;
 }

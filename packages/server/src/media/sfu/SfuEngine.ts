@@ -1,4 +1,4 @@
-import { nativeRtpFanout, nativeUdpBatchSend, nativeUdpReceive, srtpBackend } from '@confab/srtp';
+import { nativeRtpFanout, nativeSendStates, nativeUdpBatchSend, nativeUdpReceive, srtpBackend } from '@confab/srtp';
 import { silentLogger, type MediaLogger } from '../logger';
 import { MediaCounters } from '../MediaCounters';
 import { RouterTable } from '../RouterTable';
@@ -72,7 +72,7 @@ class SfuEngine implements MediaEngine {
     // Kernel arrival times for transport-cc; without the native core, dgram and JavaScript stamps.
     const receive = nativeUdpReceive();
     if (receive !== null) network.udp.enableKernelReceive(receive);
-    this.ctx = { logger, counters: this.counters, network, slots, ssrcs: new SsrcAllocator(), ticker, fanout: nativeRtpFanout() };
+    this.ctx = { logger, counters: this.counters, network, slots, ssrcs: new SsrcAllocator(), ticker, fanout: nativeRtpFanout(), sendStates: nativeSendStates() };
   }
 
   createRouter(id: string, options?: RouterOptions): Router {

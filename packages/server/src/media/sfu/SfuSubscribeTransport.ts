@@ -67,7 +67,12 @@ export class SfuSubscribeTransport extends SfuTransport implements ConsumerOwner
   constructor(owner: TransportOwner, ctx: SfuContext, options: TransportOptions) {
     super(owner, ctx, options);
     this.renegotiator = new Renegotiator(() => this.sendOffer(), this.logger);
-    this.bandwidth = new SubscriberBandwidth(this, ctx.slots, ctx.counters, this.logger, this.label);
+    this.bandwidth = new SubscriberBandwidth(this, ctx.slots, ctx.counters, this.logger, this.label, ctx.sendStates ?? null);
+  }
+
+  /** Our send state in the native fan-out's registry, -1: none (SubscriberBandwidth.sendStateId). */
+  get sendStateId(): number {
+    return this.bandwidth.sendStateId;
   }
 
   /** bits/s the send-side estimate allows for media towards this subscriber; Infinity until estimated. */
@@ -151,8 +156,8 @@ export class SfuSubscribeTransport extends SfuTransport implements ConsumerOwner
   }
 
   /** Video is paced (its packets may leave a little later, from the pacer's copy); audio and retransmissions go at once. */
-  sendRtp(slot: Buffer, length: number, paced = true): boolean {
-    return this.bandwidth.send(slot, length, paced);
+  sendRtp(slot: Buffer, length: number, paced: boolean, nowMs: number): boolean {
+    return this.bandwidth.send(slot, length, paced, nowMs);
   }
 
   /**
@@ -255,6 +260,7 @@ export class SfuSubscribeTransport extends SfuTransport implements ConsumerOwner
   /** Consumers forward only while we are connected: each one's fan-out row follows. */
   protected override setState(state: TransportState): boolean {
     if (!super.setState(state)) return false;
+    this.bandwidth.sealOverhead = this.srtp?.rtpOverhead ?? 0;
     for (const consumer of this.consumers.values()) consumer.connectionChanged();
     return true;
   }

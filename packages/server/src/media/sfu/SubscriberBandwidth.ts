@@ -1,8 +1,10 @@
-import { SendSideEstimator, stampTransportCcSeq, TwccFeedback } from '@confab/wire';
+import type { NativeSendStates } from '@confab/srtp';
+import { SendHistory, SendSideEstimator, stampTransportCcSeq, TwccFeedback } from '@confab/wire';
 import type { MediaLogger } from '../logger';
 import type { MediaCounters } from '../MediaCounters';
-import { BOTTLENECK_DRAIN_MS, Pacer, type PacerOutput } from './Pacer';
+import { BOTTLENECK_DRAIN_MS, Pacer, PACER_STATE, type PacerOutput } from './Pacer';
 import type { PacketSlots } from './PacketSlots';
+import { SEND_STATE, sendStateSize } from './sendState';
 
 /** The pacer lets video out at this multiple of the estimate (room for key frames, not for floods) ... */
 export const PACING_FACTOR = 2.5;
@@ -36,7 +38,7 @@ const QUEUE_MIN_MS = 20;
 const QUEUE_MAX_MS = BOTTLENECK_DRAIN_MS;
 /** The owner hears of a new estimate when it moved at least this much since the last time it heard. */
 const NOTIFY_CHANGE = 0.05;
-/** SRTP's authentication tag, counted in what the estimator thinks left (the tag is on the wire too). */
+/** SRTP's authentication tag, counted in what the estimator thinks left (the tag is on the wire too; send_state.c too). */
 const SRTP_TAG = 16;
 /** Packets remembered for feedback: ~8 s at 2.5 Mbps, ~2 s at 10 Mbps. */
 const HISTORY = 2048;
@@ -79,6 +81,11 @@ export interface BandwidthStats {
  */
 export class SubscriberBandwidth implements PacerOutput {
   readonly pacer: Pacer;
+  /** This transport's send state in the native fan-out's registry (NativeSendStates), -1: none. */
+  readonly sendStateId: number;
+  /** SEND_STATE: the pacer's gate, the offered bytes, the numbering and the history, shared with the native fan-out. */
+  private readonly state = new Float64Array(sendStateSize(HISTORY));
+  private readonly history = new SendHistory(HISTORY, 0, this.state.subarray(SEND_STATE.history));
   /** Null until the subscriber negotiates transport-cc. */
   private estimator: SendSideEstimator | null = null;
   private transportCcId = 0;
@@ -89,8 +96,7 @@ export class SubscriberBandwidth implements PacerOutput {
   /** Until then the pacer keeps to the estimate as at a bottleneck: it was just cut sharply (on any signal). */
   private cutUntilMs = -Infinity;
   private wanted = NaN;
-  /** Bytes handed to us in the current window, and the rate of the last complete window. */
-  private offeredBytes = 0;
+  /** Since when bytes are counted in SEND_STATE.offeredBytes, and the rate of the last complete window. */
   private offeredSinceMs = 0;
   private offeredBps = 0;
 
@@ -100,8 +106,16 @@ export class SubscriberBandwidth implements PacerOutput {
     counters: MediaCounters,
     private readonly logger: MediaLogger,
     private readonly label: string,
+    /** The native fan-out's registry of send states; null: packets are only sent from TypeScript. */
+    private readonly sendStates: NativeSendStates | null = null,
   ) {
-    this.pacer = new Pacer(this, slots, counters);
+    this.pacer = new Pacer(this, slots, counters, this.state.subarray(SEND_STATE.pacer, SEND_STATE.pacer + PACER_STATE.size));
+    this.sendStateId = sendStates?.register(this.state, HISTORY) ?? -1;
+  }
+
+  /** What the seal adds to each packet (SrtpSession.rtpOverhead), known once the keys are. */
+  set sealOverhead(bytes: number) {
+    this.state[SEND_STATE.sealOverhead] = bytes;
   }
 
   /** bits/s the estimate allows for media towards the subscriber; Infinity until estimated. */
@@ -133,7 +147,8 @@ export class SubscriberBandwidth implements PacerOutput {
   negotiated(transportCcId: number): void {
     this.transportCcId = transportCcId > 0 && transportCcId < 15 ? transportCcId : 0;
     this.answered = true;
-    if (this.transportCcId > 0) this.estimator ??= new SendSideEstimator({ historySize: HISTORY, startBps: START_BPS });
+    if (this.transportCcId > 0) this.estimator ??= new SendSideEstimator({ historySize: HISTORY, startBps: START_BPS, history: this.history });
+    this.state[SEND_STATE.transportCcId] = this.estimator !== null ? this.transportCcId : 0;
   }
 
   /** The allocator's want (bits/s): probing goes on while it is above the estimate. NaN: what is offered. */
@@ -141,21 +156,21 @@ export class SubscriberBandwidth implements PacerOutput {
     this.wanted = bps;
   }
 
-  /** A packet from a consumer: video is paced, audio and retransmissions go at once. */
-  send(slot: Buffer, length: number, paced: boolean): boolean {
-    this.offeredBytes += length;
-    if (!paced) return this.pacer.sendNow(slot, length);
-    return this.pacer.send(slot, length, performance.now());
+  /** A packet from a consumer at `nowMs`: video is paced, audio and retransmissions go at once. */
+  send(slot: Buffer, length: number, paced: boolean, nowMs: number): boolean {
+    this.state[SEND_STATE.offeredBytes] = this.state[SEND_STATE.offeredBytes]! + length;
+    if (!paced) return this.pacer.sendNow(slot, length, nowMs);
+    return this.pacer.send(slot, length, nowMs);
   }
 
   /** PacerOutput: numbers, protects and sends. */
-  sendNow(slot: Buffer, length: number, cluster: number): number {
-    const estimator = this.estimator;
-    if (estimator !== null) {
-      const history = estimator.history;
-      const stamped = stampTransportCcSeq(slot, length, this.transportCcId, history.nextSeq);
+  sendNow(slot: Buffer, length: number, cluster: number, nowMs: number): number {
+    const id = this.state[SEND_STATE.transportCcId]!;
+    if (id > 0) {
+      const history = this.history;
+      const stamped = stampTransportCcSeq(slot, length, id, history.nextSeq);
       if (stamped > 0) {
-        history.add(performance.now(), stamped + SRTP_TAG, cluster);
+        history.add(nowMs, stamped + SRTP_TAG, cluster);
         length = stamped;
       }
     }
@@ -197,8 +212,8 @@ export class SubscriberBandwidth implements PacerOutput {
   /** Periodic: the offered rate, and a probe when more is wanted than the estimate allows. */
   tick(nowMs: number): void {
     if (nowMs - this.offeredSinceMs >= OFFERED_WINDOW_MS) {
-      this.offeredBps = ((this.offeredBytes * 8000) / (nowMs - this.offeredSinceMs)) | 0;
-      this.offeredBytes = 0;
+      this.offeredBps = ((this.state[SEND_STATE.offeredBytes]! * 8000) / (nowMs - this.offeredSinceMs)) | 0;
+      this.state[SEND_STATE.offeredBytes] = 0;
       this.offeredSinceMs = nowMs;
       if (this.estimator?.estimating) this.pace(nowMs);
     }
@@ -235,5 +250,6 @@ export class SubscriberBandwidth implements PacerOutput {
 
   close(): void {
     this.pacer.close();
+    if (this.sendStateId >= 0) this.sendStates!.unregister(this.sendStateId);
   }
 }

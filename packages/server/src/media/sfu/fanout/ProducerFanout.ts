@@ -6,15 +6,17 @@ import { FANOUT_ROW } from './fanoutRow';
 /**
  * One producer's fan-out through the native core: a block of rows, one per consumer in the
  * producer's order, and one native call per incoming packet that copies and rewrites it for every
- * consumer whose row forwards this layer in the steady state. Those copies then go out through the
- * consumers' usual send (pacer, transport-wide number, batched send, which seals them); consumers the native
- * core hands back run SfuConsumer.forward(), the TypeScript path, on the same state.
+ * consumer whose row forwards this layer in the steady state. When the consumer's transport has a
+ * native send state and its pacer lets the copy out at once, the same call numbers and records it
+ * (send_state.c), and only the seal and the batched send are left (SfuConsumer.sendTaken); other
+ * copies go out through the consumer's usual send (pacer, transport-wide number, batched send).
+ * Consumers the native core hands back run SfuConsumer.forward(), the TypeScript path, on the same state.
  */
 export class ProducerFanout {
   private rows = new Float64Array(FANOUT_ROW.stride * 4);
   private consumers: readonly SfuConsumer[] = [];
-  /** [slot, result] per consumer of a chunk, filled by the native call. */
-  private readonly out = new Int32Array(CHUNK * 2);
+  /** [slot, result, sent] per consumer of a chunk, filled by the native call. */
+  private readonly out = new Int32Array(CHUNK * 3);
 
   constructor(
     private readonly fanout: NativeRtpFanout,
@@ -54,9 +56,14 @@ export class ProducerFanout {
       }
       slots.skip(used);
       for (let i = 0; i < count; i++) {
-        const result = out[2 * i + 1]!;
-        if (result > 0) consumers[first + i]!.sendRewritten(slots.at(out[2 * i]!), result);
-        else if (result < 0) consumers[first + i]!.forward(layer, keyFrame, buf, len, headerLength, payloadSize, nowMs);
+        const result = out[3 * i + 1]!;
+        if (result > 0) {
+          const slot = slots.at(out[3 * i]!);
+          if (out[3 * i + 2] === 1) consumers[first + i]!.sendTaken(slot, result);
+          else consumers[first + i]!.sendRewritten(slot, result, nowMs);
+        } else if (result < 0) {
+          consumers[first + i]!.forward(layer, keyFrame, buf, len, headerLength, payloadSize, nowMs);
+        }
       }
     }
   }

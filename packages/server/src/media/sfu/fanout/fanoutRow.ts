@@ -20,6 +20,10 @@ export const FANOUT_ROW = {
   vp8State: 4 + REWRITER_STATE.size,
   /** The extension id map: the publisher's id (0-15) -> the subscriber's, 0 drops the element. */
   extensions: 4 + REWRITER_STATE.size + VP8_STATE.size,
+  /** The subscriber transport's send state in the native registry (SfuSubscribeTransport.sendStateId), -1: none. */
+  sendState: 44,
+  /** 1: video, paced; 0: audio, out at once. */
+  paced: 45,
   stride: 48,
 } as const;
 

@@ -1,4 +1,4 @@
-import type { NativeRtpFanout } from '@confab/srtp';
+import type { NativeRtpFanout, NativeSendStates } from '@confab/srtp';
 import { silentLogger } from '../../logger';
 import { MediaCounters } from '../../MediaCounters';
 import { SenderClock } from '../../recording/TrackClock';
@@ -16,7 +16,9 @@ import { negotiatePublishOffer } from '../sdp/publishOffer';
  * An engine context for producers and consumers without a network (nothing opens a transport).
  * `tickerMs`: the shared ticker's period; tests that drive time themselves make it never fire.
  */
-export function testSfuContext(options: { fanout?: NativeRtpFanout | null; slots?: PacketSlots; ssrcs?: SsrcAllocator; tickerMs?: number } = {}): SfuContext {
+export function testSfuContext(
+  options: { fanout?: NativeRtpFanout | null; sendStates?: NativeSendStates | null; slots?: PacketSlots; ssrcs?: SsrcAllocator; tickerMs?: number } = {},
+): SfuContext {
   return {
     logger: silentLogger,
     counters: new MediaCounters(),
@@ -25,6 +27,7 @@ export function testSfuContext(options: { fanout?: NativeRtpFanout | null; slots
     ssrcs: options.ssrcs ?? new SsrcAllocator(),
     ticker: new Ticker(options.tickerMs ?? 50, silentLogger),
     fanout: options.fanout ?? null,
+    sendStates: options.sendStates ?? null,
   };
 }
 
@@ -47,17 +50,35 @@ export function chromiumSimulcastProducer(
   return producer;
 }
 
+/** The microphone of the recorded Chromium simulcast offer (Opus, payload type 111), bound as our publish transport would. */
+export function chromiumMicrophoneProducer(ctx: SfuContext): SfuProducer {
+  const producer = new SfuProducer({ id: 'mic', kind: 'audio', mid: '0', source: 'microphone' }, 'alice', ctx, {
+    producerClosed() {},
+    sendKeyFrameRequest() {},
+    sendNacks() {},
+    streamsChanged() {},
+    senderClock: new SenderClock(),
+  });
+  const negotiation = negotiatePublishOffer(parseSdp(CHROMIUM_SIMULCAST_OFFER));
+  producer.bind(negotiation.sections[0]!.stream!, negotiation.extensionIds);
+  return producer;
+}
+
 /** What our publish transport does with the recorded Chromium simulcast offer for its camera. */
 export function applyChromiumSimulcastOffer(producer: SfuProducer): void {
   const negotiation = negotiatePublishOffer(parseSdp(CHROMIUM_SIMULCAST_OFFER));
   producer.bind(negotiation.sections[1]!.stream!, negotiation.extensionIds);
 }
 
-/** A consumer's owner that only hands each packet to `sendRtp`; `connected` can be changed later. */
+/** A consumer's owner that only hands each packet to `sendRtp` (it has no native send state); `connected` can be changed later. */
 export function testConsumerOwner(sendRtp: ConsumerOwner['sendRtp'], connected = true): ConsumerOwner & { connected: boolean } {
   return {
     connected,
+    sendStateId: -1,
     sendRtp,
+    protectAndSend() {
+      throw new Error('no native send state: nothing is sent past the pacer');
+    },
     sendRtcp() {},
     consumerClosed() {},
     renegotiate() {},

@@ -15,14 +15,14 @@ export interface SteadyFanoutRig {
 /**
  * The forwarding path in its steady state, for the allocation test and the fan-out micro-bench:
  * the real SfuProducer (the top layer of the recorded Chromium simulcast offer) and `consumers`
- * SfuConsumers taking that layer, through `fanout` (null: the TypeScript path), each sending with
- * `send(i)` (default: a send that does nothing), their copies in `slots`. The packet is the recording's first key frame of that layer, its payload grown to
+ * SfuConsumers taking that layer, through `fanout` (null: the TypeScript path), consumer i sending
+ * through `owner(i)` (default: a send that does nothing), their copies in `slots`. The packet is the recording's first key frame of that layer, its payload grown to
  * `payloadBytes`, fed again and again with new sequence numbers and timestamps.
  */
 export function steadyFanoutRig(
   consumers: number,
   fanout: NativeRtpFanout | null,
-  send: (consumer: number) => ConsumerOwner['sendRtp'] = () => () => true,
+  owner: (consumer: number) => ConsumerOwner = () => testConsumerOwner(() => true),
   payloadBytes = 1100,
   slots = new PacketSlots(),
 ): SteadyFanoutRig {
@@ -30,7 +30,7 @@ export function steadyFanoutRig(
   const producer = chromiumSimulcastProducer(ctx);
   const layer = producer.layerByRid('f')!;
   for (let i = 0; i < consumers; i++) {
-    const consumer = new SfuConsumer(producer, String(i), testConsumerOwner(send(i)), ctx, {});
+    const consumer = new SfuConsumer(producer, String(i), owner(i), ctx, {});
     producer.addConsumer(consumer);
     consumer.prepareOffer();
     consumer.negotiate({ mid: String(i), receiving: true, payloadTypes: new Set([96, 97]), audioLevelId: 0, transportCcId: 5 });
