@@ -47,12 +47,22 @@ int id_registry_remove(IdRegistry *r, int32_t id, const void *entry) {
   return 1;
 }
 
-void id_registry_free(IdRegistry *r, void (*each)(void *entry)) {
+static void close_registry(void *arg) {
+  EnvRegistry *owner = arg;
+  IdRegistry *r = owner->registry;
+  owner->registry = NULL;
   if (r == NULL) return;
   for (int32_t i = 0; i < r->used; i++)
-    if (r->slots[i] != NULL) each(r->slots[i]);
+    if (r->slots[i] != NULL) owner->each(r->slots[i]);
   free(r->slots);
   free(r->generations);
   free(r->free_slots);
   free(r);
+}
+
+napi_status id_registry_open(napi_env env, EnvRegistry *owner) {
+  if (owner->registry != NULL) return napi_ok;
+  owner->registry = calloc(1, sizeof *owner->registry);
+  if (owner->registry == NULL) return napi_generic_failure;
+  return napi_add_env_cleanup_hook(env, close_registry, owner);
 }

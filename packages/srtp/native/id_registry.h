@@ -1,6 +1,7 @@
 #ifndef CONFAB_ID_REGISTRY_H
 #define CONFAB_ID_REGISTRY_H
 
+#include <node_api.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -20,12 +21,19 @@ typedef struct {
   int32_t used;
 } IdRegistry;
 
+/* A thread's registry for one N-API environment's life, and what to do with each entry left at its end. */
+typedef struct {
+  IdRegistry *registry;
+  void (*each)(void *entry);
+} EnvRegistry;
+
+/* Creates `owner`'s registry if it has none, to be freed (after `each` on every entry) when `env` goes. */
+napi_status id_registry_open(napi_env env, EnvRegistry *owner);
+
 /* The entry's id, or -1 when the registry is full (65,536 entries). */
 int32_t id_registry_add(IdRegistry *r, void *entry);
 /* Removes the entry `id` names if it is `entry`; false if it does not. */
 int id_registry_remove(IdRegistry *r, int32_t id, const void *entry);
-/* Calls `each` for every entry, then frees the registry (not the entries). */
-void id_registry_free(IdRegistry *r, void (*each)(void *entry));
 
 /* The entry `id` names, or NULL. */
 static inline void *id_registry_get(const IdRegistry *r, int32_t id) {

@@ -44,7 +44,8 @@ typedef struct {
   napi_ref ref;
 } SendState;
 
-static _Thread_local IdRegistry *states = NULL;
+/* When the environment goes, its references go with it: only the entries are left to free. */
+static _Thread_local EnvRegistry states = {NULL, free};
 
 /*
  * rtpExtensions.ts, for a packet with the X bit and its block's 4-byte header within `len`:
@@ -152,7 +153,7 @@ static int stamp_transport_cc(uint8_t *buf, int len, int id, uint32_t seq) {
 }
 
 int send_state_take(int32_t id, uint8_t *slot, int len, bool paced, double now_ms) {
-  SendState *entry = id_registry_get(states, id);
+  SendState *entry = id_registry_get(states.registry, id);
   if (entry == NULL) return 0;
   double *s = entry->state;
   if (s[S_CLOSED] != 0 || s[S_PROBE_CLUSTER] >= 0) return 0;
@@ -198,14 +199,6 @@ static void free_entry(napi_env env, SendState *entry) {
   free(entry);
 }
 
-static void free_states(void *arg) {
-  (void)arg;
-  IdRegistry *r = states;
-  states = NULL;
-  /* The environment is going: its references go with it. */
-  id_registry_free(r, free);
-}
-
 static napi_value int_value(napi_env env, int32_t v) {
   napi_value result;
   napi_create_int32(env, v, &result);
@@ -236,7 +229,7 @@ static napi_value js_register_send_state(napi_env env, napi_callback_info info) 
     free(entry);
     return int_value(env, -1);
   }
-  int32_t id = id_registry_add(states, entry);
+  int32_t id = id_registry_add(states.registry, entry);
   if (id < 0) free_entry(env, entry);
   return int_value(env, id);
 }
@@ -248,8 +241,8 @@ static napi_value js_unregister_send_state(napi_env env, napi_callback_info info
   int32_t id;
   if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok || argc < 1) return NULL;
   if (napi_get_value_int32(env, argv[0], &id) != napi_ok) return NULL;
-  SendState *entry = id_registry_get(states, id);
-  if (entry != NULL && id_registry_remove(states, id, entry)) free_entry(env, entry);
+  SendState *entry = id_registry_get(states.registry, id);
+  if (entry != NULL && id_registry_remove(states.registry, id, entry)) free_entry(env, entry);
   return NULL;
 }
 
@@ -259,8 +252,5 @@ napi_status register_send_state(napi_env env, napi_value exports) {
       {"unregisterSendState", NULL, js_unregister_send_state, NULL, NULL, NULL, napi_default, NULL},
   };
   napi_status status = napi_define_properties(env, exports, sizeof props / sizeof props[0], props);
-  if (status != napi_ok || states != NULL) return status;
-  states = calloc(1, sizeof *states);
-  if (states == NULL) return napi_generic_failure;
-  return napi_add_env_cleanup_hook(env, free_states, NULL);
+  return status != napi_ok ? status : id_registry_open(env, &states);
 }

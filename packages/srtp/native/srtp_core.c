@@ -278,29 +278,22 @@ static int open_rtcp(Ctx *c, uint8_t *buf, size_t cap, int64_t len) {
  * sent leaves an id that no longer matches, and its packet is dropped rather than sealed with
  * freed (or another session's) keys.
  */
-static _Thread_local IdRegistry *registry = NULL;
-
 static void forget_id(void *entry) { ((Ctx *)entry)->id = -1; }
 
-static void free_registry(void *arg) {
-  (void)arg;
-  IdRegistry *r = registry;
-  registry = NULL;
-  id_registry_free(r, forget_id);
-}
+static _Thread_local EnvRegistry contexts = {NULL, forget_id};
 
 static int32_t register_ctx(Ctx *c) {
-  if (c->id < 0) c->id = id_registry_add(registry, c);
+  if (c->id < 0) c->id = id_registry_add(contexts.registry, c);
   return c->id;
 }
 
 static void unregister_ctx(Ctx *c) {
-  id_registry_remove(registry, c->id, c);
+  id_registry_remove(contexts.registry, c->id, c);
   c->id = -1;
 }
 
 static Ctx *registered_ctx(int32_t id) {
-  Ctx *c = id_registry_get(registry, id);
+  Ctx *c = id_registry_get(contexts.registry, id);
   return c != NULL && !c->closed ? c : NULL;
 }
 
@@ -511,8 +504,5 @@ napi_status register_srtp_core(napi_env env, napi_value exports) {
       {"registerContext", NULL, js_register_context, NULL, NULL, NULL, napi_default, NULL},
   };
   napi_status status = napi_define_properties(env, exports, sizeof props / sizeof props[0], props);
-  if (status != napi_ok || registry != NULL) return status;
-  registry = calloc(1, sizeof *registry);
-  if (registry == NULL) return napi_generic_failure;
-  return napi_add_env_cleanup_hook(env, free_registry, NULL);
+  return status != napi_ok ? status : id_registry_open(env, &contexts);
 }
