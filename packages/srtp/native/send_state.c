@@ -195,7 +195,7 @@ int send_state_take(int32_t id, uint8_t *slot, int len, bool paced, double now_m
 }
 
 static void free_entry(napi_env env, SendState *entry) {
-  if (env != NULL) napi_delete_reference(env, entry->ref);
+  napi_delete_reference(env, entry->ref);
   free(entry);
 }
 

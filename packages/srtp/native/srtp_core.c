@@ -7,7 +7,7 @@
  * Buffer's real size before memory is touched, so a bad length is a status, never a crash.
  * The protocol state (rollover counters, replay windows, SRTCP indexes) stays in TypeScript;
  * this file only knows where the IV, AAD, payload and tag of a packet are, and which context an
- * id of the send table names (each thread's registry, seal_table.h).
+ * id of the send table (seal_table.h) names, through each thread's registry (id_registry.h).
  * Status codes are those of src/status.ts.
  */
 #include "tagged_external.h"

@@ -88,7 +88,6 @@ export class SubscriberBandwidth implements PacerOutput {
   private readonly history = new SendHistory(HISTORY, 0, this.state.subarray(SEND_STATE.history));
   /** Null until the subscriber negotiates transport-cc. */
   private estimator: SendSideEstimator | null = null;
-  private transportCcId = 0;
   /** The subscriber's answer came (negotiated()): whether it takes transport-cc is known. */
   private answered = false;
   private available = Infinity;
@@ -145,10 +144,10 @@ export class SubscriberBandwidth implements PacerOutput {
 
   /** The subscriber's answer says whether (under which id) it takes transport-wide-cc. */
   negotiated(transportCcId: number): void {
-    this.transportCcId = transportCcId > 0 && transportCcId < 15 ? transportCcId : 0;
+    const id = transportCcId > 0 && transportCcId < 15 ? transportCcId : 0;
     this.answered = true;
-    if (this.transportCcId > 0) this.estimator ??= new SendSideEstimator({ historySize: HISTORY, startBps: START_BPS, history: this.history });
-    this.state[SEND_STATE.transportCcId] = this.estimator !== null ? this.transportCcId : 0;
+    if (id > 0) this.estimator ??= new SendSideEstimator({ historySize: HISTORY, startBps: START_BPS, history: this.history });
+    this.state[SEND_STATE.transportCcId] = this.estimator !== null ? id : 0;
   }
 
   /** The allocator's want (bits/s): probing goes on while it is above the estimate. NaN: what is offered. */
