@@ -3,9 +3,9 @@
  * tiles and one mix of everyone's sound, so:
  * - a person's flashes are read in their own tile, over the stretches where their camera plays in it
  *   (the plan says where, and when);
- * - their beeps are the mix's beeps that nobody else's could be: every page loops the same clapper at
- *   its own phase, so a beep of the mix is kept only when no other person's microphone file, placed
- *   by the manifest, beeps near it.
+ * - their beeps are the mix's beeps that start where their own microphone file, placed by the
+ *   manifest, beeps, and that no other person's beep could have started: every page loops the same
+ *   clapper, at its own phase or at a shared one.
  */
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
@@ -20,12 +20,19 @@ const SCALE = 8;
 const EDGE_FRAMES = 2;
 /** A flash needs this much dark before it (the clapper's loop is 2 s, its flash 0.1 s). */
 const FLASH_GAP_SECONDS = 0.3;
-/**
- * The mix's beeps are told apart down to this much quiet between them (a beep lasts 0.1 s), and a
- * beep is another person's too when theirs starts within ISOLATION_MS of it.
- */
+/** The mix's beeps are told apart down to this much quiet between them. */
 export const MIX_BEEP_GAP_SECONDS = 0.04;
-const ISOLATION_MS = 160;
+/**
+ * A beep of the mix starts a person's own beep when theirs is placed this close to it (the mix
+ * and the files agree to 1-2 ms); others' beeps this close start with it, so any of them could
+ * have started it, off by at most this much.
+ */
+const SAME_ONSET_MS = 10;
+/**
+ * An earlier beep of someone else hides a person's onset unless it ended MIX_BEEP_GAP_SECONDS
+ * before: a beep lasts 100 ms, and 10 ms more is the margin.
+ */
+const HIDDEN_BY_EARLIER_MS = 100 + MIX_BEEP_GAP_SECONDS * 1000 + 10;
 
 /** Each person's flash onsets in the composite, in ms on its timeline, by participant id. */
 export async function tileFlashesMs(file: string, plan: CompositePlan, fps: number): Promise<Map<string, number[]>> {
@@ -54,9 +61,17 @@ export async function tileFlashesMs(file: string, plan: CompositePlan, fps: numb
   return new Map([...series].map(([id, s]) => [id, onsets(s.times, s.lumas, undefined, FLASH_GAP_SECONDS).map((t) => t * 1000)]));
 }
 
-/** The mix's beeps (any clock) that no one else's beeps (same clock) are near. */
-export function beepsOnlyTheirs(mixBeeps: readonly number[], othersBeeps: readonly number[]): number[] {
-  return mixBeeps.filter((beep) => othersBeeps.every((other) => Math.abs(other - beep) > ISOLATION_MS));
+/**
+ * The mix's beeps that are this person's onsets: their own beep starts there, and no one else's
+ * started a little before it (which would hide theirs). A later beep of someone else does not
+ * move the onset, so the first of people beeping close together is always told apart. All on one clock.
+ */
+export function beepsStartedBy(mixBeeps: readonly number[], ownBeeps: readonly number[], othersBeeps: readonly number[]): number[] {
+  return mixBeeps.filter(
+    (beep) =>
+      ownBeeps.some((own) => Math.abs(own - beep) <= SAME_ONSET_MS) &&
+      othersBeeps.every((other) => !(other >= beep - HIDDEN_BY_EARLIER_MS && other < beep - SAME_ONSET_MS)),
+  );
 }
 
 /** Mean luma of the middle of `rect` (full-size pixels) in a frame decoded at 1/SCALE: its border and name label left out. */
