@@ -2,7 +2,10 @@
  * The SFU's fan-out of one incoming RTP packet to its subscribers, in one call: for each
  * subscriber row, the packet is copied into a send slot and rewritten as that subscriber's
  * stream (SSRC, payload type, sequence number, timestamp, VP8 picture id and TL0PICIDX, header
- * extension ids), continuing the state its row holds.
+ * extension ids), continuing the state its row holds. A copy the subscriber's pacer lets out at
+ * once is numbered and recorded (send_state.c) and queued in the worker's send batch with its
+ * SRTP stream's ROC, which the batch seals and sends (udp_batch.c): nothing of it is left to
+ * JavaScript but counting.
  *
  * Only the steady case is done here: the subscriber's row says which layer it takes, and the
  * packet continues the segment its rewriter is in. Everything that needs a decision (a layer
@@ -13,11 +16,13 @@
  *
  * The row layout mirrors packages/server/src/media/sfu/fanout/fanoutRow.ts, the rewriter's block
  * packages/wire/src/rtp/RtpStreamRewriter.ts (REWRITER_STATE) and the VP8 block
- * packages/server/src/media/sfu/simulcast/vp8.ts (VP8_STATE). Rows are doubles: every value
- * (uint32 timestamps, ms times, counts) is exact in one.
+ * packages/server/src/media/sfu/simulcast/vp8.ts (VP8_STATE) and the SRTP stream's block
+ * packages/srtp/src/OutboundRtpStream.ts (OUTBOUND_STREAM_STATE). Rows are doubles: every value
+ * (uint32 timestamps and ROCs, ms times, counts) is exact in one.
  */
 #include "rtp_fanout.h"
 
+#include "seal_table.h"
 #include "send_state.h"
 
 #include <stdbool.h>
@@ -34,6 +39,7 @@
 #define ROW_EXTENSION_COUNT 16
 #define ROW_SEND_STATE 44
 #define ROW_PACED 45
+#define ROW_STREAM 46
 #define ROW_STRIDE 48
 #define MODE_NATIVE 1
 
@@ -61,11 +67,23 @@
 #define VP8_LAST_TL0 3
 #define VP8_SWITCH_PENDING 4
 
+/* OutboundRtpStream.ts OUTBOUND_STREAM_STATE, and fanoutRow.ts NO_STREAM in its highestSeq. */
+#define STREAM_ROC 0
+#define STREAM_HIGHEST_SEQ 1
+#define NO_STREAM (-2)
+#define MAX_ROC 4294967295.0
+
 /*
  * Per row in `out`: [slot index, result, sent]; result > 0 the length written, 0 nothing to send;
- * sent 1: the row's send state took it (send_state.h), it only needs protecting and sending.
+ * sent 1: the row's send state took it (send_state.h), it only needs protecting and sending;
+ * sent 2: it is also in the send queue, to be sealed and sent with the batch: nothing is left to do.
  */
 #define OUT_STRIDE 3
+#define SENT_TAKEN 1
+#define SENT_QUEUED 2
+/* The send queue's state: entries in it, and room for. */
+#define QUEUE_COUNT 0
+#define QUEUE_CAPACITY 1
 #define FANOUT_JS (-1)
 /* Room a slot keeps after the packet: SRTP tag, a transport-wide number, an RTX header (SfuConsumer). */
 #define SLOT_SPARE 32
@@ -220,6 +238,53 @@ static int fan_one(double *row, const uint8_t *src, int len, int header_length, 
   return len;
 }
 
+/*
+ * OutboundRtpStream.next (rolloverCounter.ts guessRoc) on the row's stream: the ROC to seal `seq`
+ * with, the stream moved on past it; -1 with no stream in the row, or beyond the last ROC (the
+ * TypeScript path answers), the stream untouched.
+ */
+static double stream_roc(double *st, int seq) {
+  double highest = st[STREAM_HIGHEST_SEQ];
+  if (highest == NO_STREAM) return -1;
+  if (highest < 0) {
+    st[STREAM_ROC] = 0;
+    st[STREAM_HIGHEST_SEQ] = seq;
+    return 0;
+  }
+  double roc = st[STREAM_ROC];
+  int h = (int)highest;
+  double guess = h < 0x8000 ? (seq - h > 0x8000 ? roc - 1 : roc) : (h - 0x8000 > seq ? roc + 1 : roc);
+  if (guess > MAX_ROC) return -1;
+  /* A packet from before the stream's first one keeps ROC 0 and does not move the stream. */
+  if (guess < 0) return 0;
+  if (guess > roc || (guess == roc && seq > h)) {
+    st[STREAM_ROC] = guess;
+    st[STREAM_HIGHEST_SEQ] = seq;
+  }
+  return guess;
+}
+
+/*
+ * UdpSendBatch.addToSeal for a copy its transport's send state took: the entry for the seal and
+ * the send, if the transport sends over the batch's socket, the queue has room and the row's
+ * stream gives the ROC. False: the TypeScript path protects and sends it.
+ */
+static bool queue_copy(double *row, const SendTarget *target, const uint8_t *memory, const uint8_t *slot, int len,
+                       int32_t *queue, int32_t *queue_state) {
+  if (target->seal_id < 0 || queue_state[QUEUE_COUNT] >= queue_state[QUEUE_CAPACITY]) return false;
+  double roc = stream_roc(row + ROW_STREAM, be16(slot + 2));
+  if (roc < 0) return false;
+  int32_t *e = queue + (size_t)queue_state[QUEUE_COUNT] * SEAL_TABLE_FIELDS;
+  e[0] = (int32_t)(slot - memory);
+  e[1] = len;
+  e[2] = target->ip4;
+  e[3] = target->port;
+  e[SEAL_TABLE_CIPHER] = target->seal_id;
+  e[SEAL_TABLE_ROC] = (int32_t)(uint32_t)roc;
+  queue_state[QUEUE_COUNT]++;
+  return true;
+}
+
 static bool typed_array(napi_env env, napi_value v, napi_typedarray_type want, void **data, size_t *length) {
   napi_typedarray_type type;
   if (napi_get_typedarray_info(env, v, &type, length, data, NULL, NULL) != napi_ok) return false;
@@ -228,21 +293,23 @@ static bool typed_array(napi_env env, napi_value v, napi_typedarray_type want, v
 
 /*
  * fanoutRtp(src, len, headerLength, payloadSize, layer, nowMs, rows, firstRow, count, memory,
- *           slotSize, firstSlot, out): rows [firstRow, firstRow + count) of `rows`; returns the
- * slots used (taken in ring order from firstSlot), or -1 when an argument is malformed (then
- * nothing was touched). `src` is the publisher's packet after rtpCheck(); `memory` the engine's
- * PacketSlots; `out` gets [slot, result, sent] per row, from its start.
+ *           slotSize, firstSlot, out, queue, queueState): rows [firstRow, firstRow + count) of
+ * `rows`; returns the slots used (taken in ring order from firstSlot), or -1 when an argument is
+ * malformed (then nothing was touched). `src` is the publisher's packet after rtpCheck(); `memory`
+ * the engine's PacketSlots; `out` gets [slot, result, sent] per row, from its start; `queue` is
+ * the send batch's table (seal_table.h entries, offsets into `memory`) and `queueState` its
+ * [count, capacity]: copies queued there move count on.
  */
 static napi_value js_fanout_rtp(napi_env env, napi_callback_info info) {
-  napi_value argv[13];
-  size_t argc = 13;
+  napi_value argv[15];
+  size_t argc = 15;
   napi_value result;
   int32_t ints[7];
   double now_ms;
-  void *src, *rows, *memory, *out;
-  size_t src_len, rows_len, memory_len, out_len;
+  void *src, *rows, *memory, *out, *queue, *queue_state;
+  size_t src_len, rows_len, memory_len, out_len, queue_len, queue_state_len;
   int used = -1;
-  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok || argc < 13) goto done;
+  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok || argc < 15) goto done;
   if (!typed_array(env, argv[0], napi_uint8_array, &src, &src_len)) goto done;
   if (napi_get_value_int32(env, argv[1], &ints[0]) != napi_ok) goto done;
   if (napi_get_value_int32(env, argv[2], &ints[1]) != napi_ok) goto done;
@@ -257,11 +324,19 @@ static napi_value js_fanout_rtp(napi_env env, napi_callback_info info) {
   int32_t first_slot;
   if (napi_get_value_int32(env, argv[11], &first_slot) != napi_ok) goto done;
   if (!typed_array(env, argv[12], napi_int32_array, &out, &out_len)) goto done;
+  /* No send batch: an empty queue (its data may be NULL), with no room. */
+  napi_typedarray_type queue_type;
+  if (napi_get_typedarray_info(env, argv[13], &queue_type, &queue_len, &queue, NULL, NULL) != napi_ok || queue_type != napi_int32_array)
+    goto done;
+  if (!typed_array(env, argv[14], napi_int32_array, &queue_state, &queue_state_len) || queue_state_len < 2) goto done;
   int len = ints[0], header_length = ints[1], payload_size = ints[2], layer = ints[3], count = ints[4];
   int slot_size = ints[5], first_row = ints[6];
   if (len < 12 || (size_t)len > src_len || header_length < 12 || payload_size < 0 || header_length + payload_size > len) goto done;
   if (first_row < 0 || count < 0 || ((size_t)first_row + (size_t)count) * ROW_STRIDE > rows_len || (size_t)count * OUT_STRIDE > out_len ||
       slot_size <= 0)
+    goto done;
+  int32_t *qs = queue_state;
+  if (qs[QUEUE_COUNT] < 0 || qs[QUEUE_CAPACITY] < 0 || (size_t)qs[QUEUE_CAPACITY] > queue_len / SEAL_TABLE_FIELDS || qs[QUEUE_COUNT] > qs[QUEUE_CAPACITY])
     goto done;
   size_t slot_count = memory_len / (size_t)slot_size;
   /* A power-of-two ring, as PacketSlots; one packet must not take more than half of it. */
@@ -277,10 +352,11 @@ static napi_value js_fanout_rtp(napi_env env, napi_callback_info info) {
     int r = fan_one(row, src, len, header_length, payload_size, layer, now_ms, slot, slot_size);
     int sent = 0;
     if (r > 0 && row[ROW_SEND_STATE] >= 0) {
-      int n = send_state_take((int32_t)row[ROW_SEND_STATE], slot, r, row[ROW_PACED] != 0, now_ms);
+      SendTarget target;
+      int n = send_state_take((int32_t)row[ROW_SEND_STATE], slot, r, row[ROW_PACED] != 0, now_ms, &target);
       if (n > 0) {
         r = n;
-        sent = 1;
+        sent = queue_copy(row, &target, memory, slot, n, queue, qs) ? SENT_QUEUED : SENT_TAKEN;
       }
     }
     o[OUT_STRIDE * i] = (int32_t)next;

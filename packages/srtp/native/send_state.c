@@ -1,6 +1,7 @@
 /*
  * The per-copy send tail of the native fan-out: the pacer's fast path, the transport-wide number
- * and the send history, from the subscriber transport's send state (one Float64Array that
+ * and the send history, and where the transport sends (its seal and address, for the send
+ * batch's table), from the subscriber transport's send state (one Float64Array that
  * TypeScript owns and registers here). Only the case that needs no decision is done here: the
  * pacer has nothing queued and no probe under way, and lets the packet out at once. Everything
  * else goes back to the TypeScript path, which holds the rules;
@@ -27,7 +28,10 @@
 #define S_OFFERED_BYTES 6
 #define S_TRANSPORT_CC_ID 7
 #define S_SEAL_OVERHEAD 8
-#define S_HISTORY 10
+#define S_SEAL_ID 9
+#define S_IP4 10
+#define S_PORT 11
+#define S_HISTORY 12
 /* SEND_HISTORY_STATE */
 #define H_NEXT 0
 #define H_START 1
@@ -152,7 +156,7 @@ static int stamp_transport_cc(uint8_t *buf, int len, int id, uint32_t seq) {
   return len;
 }
 
-int send_state_take(int32_t id, uint8_t *slot, int len, bool paced, double now_ms) {
+int send_state_take(int32_t id, uint8_t *slot, int len, bool paced, double now_ms, SendTarget *target) {
   SendState *entry = id_registry_get(states.registry, id);
   if (entry == NULL) return 0;
   double *s = entry->state;
@@ -191,6 +195,10 @@ int send_state_take(int32_t id, uint8_t *slot, int len, bool paced, double now_m
   s[S_OFFERED_BYTES] += len;
   s[S_LAST_DRAIN_MS] = last_drain_ms;
   s[S_DEBT] = owes ? debt + (n + s[S_SEAL_OVERHEAD]) : debt;
+  /* SfuSubscribeTransport.updateSendTarget: a seal id only with a UDP path (an IPv4 address, int32, and port). */
+  target->seal_id = s[S_SEAL_ID] >= 0 ? (int32_t)s[S_SEAL_ID] : -1;
+  target->ip4 = (int32_t)s[S_IP4];
+  target->port = (int32_t)s[S_PORT];
   return n;
 }
 

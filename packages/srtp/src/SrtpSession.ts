@@ -2,7 +2,8 @@ import type { PacketCipher, SrtpBackend } from './packetCipher';
 import { SRTP_PROFILES, type SrtpProfile } from './profiles';
 import { ReplayWindow } from './ReplayWindow';
 import { guessRoc, MAX_ROC, packetIndex } from './rolloverCounter';
-import { InboundRtpStream, RtpStream } from './RtpStream';
+import { OutboundRtpStream } from './OutboundRtpStream';
+import { InboundRtpStream } from './RtpStream';
 import { isPacketLength, readU16, readU32, rtpHeaderLength } from './rtpHeader';
 import { SsrcTable } from './SsrcTable';
 import { SrtpStatus } from './status';
@@ -32,12 +33,15 @@ export class SrtpSession {
   readonly rtpOverhead: number;
   private readonly rtcpOverhead: number;
   private readonly limits: SrtpSessionLimits;
-  private readonly sentRtp: SsrcTable<RtpStream>;
+  private readonly sentRtp: SsrcTable<OutboundRtpStream>;
   private readonly receivedRtp: SsrcTable<InboundRtpStream>;
   /** The next SRTCP index per SSRC. */
   private readonly sentRtcp: SsrcTable<number>;
   private readonly receivedRtcp: SsrcTable<ReplayWindow>;
   private closed: boolean;
+  /** An SSRC written out for the tables, which read it from a packet. */
+  private readonly ssrcBytes = new Uint8Array(4);
+  private readonly ssrcScratch = new DataView(this.ssrcBytes.buffer);
 
   constructor(profile: SrtpProfile, backend: SrtpBackend, local: PacketCipher, remote: PacketCipher, limits: SrtpSessionLimits) {
     ReplayWindow.assertSize(limits.replayWindow);
@@ -85,19 +89,31 @@ export class SrtpSession {
 
   /** The ROC of the packet we send next in `buf`, its stream moved on; StreamLimit or Malformed if none. */
   private nextRoc(buf: Uint8Array): number {
-    const seq = readU16(buf, 2);
-    const stream = this.sentRtp.get(buf, 8);
+    let stream = this.sentRtp.get(buf, 8);
     if (stream === undefined) {
       if (this.sentRtp.size >= this.limits.maxStreams) return SrtpStatus.StreamLimit;
-      this.sentRtp.set(buf, 8, new RtpStream(seq));
-      return 0;
+      stream = new OutboundRtpStream();
+      this.sentRtp.set(buf, 8, stream);
     }
-    // A packet from before the stream's first one keeps ROC 0 and does not move the stream.
-    const roc = guessRoc(stream.roc, stream.highestSeq, seq);
-    if (roc > MAX_ROC) return SrtpStatus.Malformed;
-    if (roc < 0) return 0;
-    stream.advance(roc, seq);
-    return roc;
+    const roc = stream.next(readU16(buf, 2));
+    return roc < 0 ? SrtpStatus.Malformed : roc;
+  }
+
+  /**
+   * The stream we send with `ssrc`, made (with nothing sent yet) if there is none; null once closed
+   * or at the stream limit. Its state may be moved into a fan-out row (OutboundRtpStream.moveState),
+   * where the native core continues it.
+   */
+  sendStream(ssrc: number): OutboundRtpStream | null {
+    if (this.closed) return null;
+    this.ssrcScratch.setUint32(0, ssrc >>> 0);
+    const key = this.ssrcBytes;
+    let stream = this.sentRtp.get(key, 0);
+    if (stream === undefined) {
+      stream = new OutboundRtpStream();
+      if (!this.sentRtp.set(key, 0, stream)) return null;
+    }
+    return stream;
   }
 
   /** Seals a packet prepareRtp() accepted, with the ROC it returned. */

@@ -16,5 +16,6 @@ export {
 } from './dtlsSrtp';
 export type { SrtpBackend } from './packetCipher';
 export { SRTP_MAX_OVERHEAD, SRTP_PROFILES, srtpProfileFromDtlsId, type SrtpProfile, type SrtpProfileParams } from './profiles';
+export { OUTBOUND_STREAM_STATE, OutboundRtpStream } from './OutboundRtpStream';
 export { SrtpSession } from './SrtpSession';
 export { SrtpStatus, srtpStatusName, type SrtpStatusCode } from './status';

@@ -57,7 +57,11 @@ export interface NativeSendStates {
  * gets [slot, result, sent] per row, from its start: result > 0 the length written, 0 nothing to send, -1 the
  * TypeScript path must handle this row for this packet; sent 1: the row's send state
  * (NativeSendStates) paced, numbered and recorded the copy, which now only needs protecting and
- * sending. Returns the slots used, or -1 (nothing done) for malformed arguments.
+ * sending; sent 2: it is also queued for the seal and the send. `queue` is the send batch's table
+ * (NativeUdpBatchSend's entries, offsets into `memory`) and `queueState` its [count, capacity]: a
+ * copy is queued there when its transport's send state names a seal and an address, the row holds
+ * its SRTP stream (OutboundRtpStream's state, which it moves on) and there is room; count moves on.
+ * Returns the slots used, or -1 (nothing done) for malformed arguments.
  */
 export type NativeRtpFanout = (
   src: Uint8Array,
@@ -73,6 +77,8 @@ export type NativeRtpFanout = (
   slotSize: number,
   firstSlot: number,
   out: Int32Array,
+  queue: Int32Array,
+  queueState: Int32Array,
 ) => number;
 
 /**

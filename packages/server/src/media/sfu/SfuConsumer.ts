@@ -1,9 +1,10 @@
 import { randomInt, randomUUID } from 'node:crypto';
+import { OUTBOUND_STREAM_STATE, type OutboundRtpStream } from '@confab/srtp';
 import { remapRtpExtensions, REWRITER_STATE, rtpCheck, rtpPaddingSize, RtpStreamRewriter, SenderReportTranslator, writeRtxPacket, writeSdes } from '@confab/wire';
 import type { Consumer, ConsumeOptions, MediaKind, TrackSettings } from '../types';
 import { tileLayer, VideoPriority, type AllocationTrack } from './allocation/allocate';
 import { codecsOfKind, SUBSCRIBE_CODECS, type SubscribeCodec } from './codecs';
-import { FANOUT_ROW, FanoutMode } from './fanout/fanoutRow';
+import { FANOUT_ROW, FanoutMode, NO_STREAM, ROW_STREAM_HIGHEST_SEQ } from './fanout/fanoutRow';
 import type { SfuContext } from './SfuContext';
 import type { SfuProducer } from './SfuProducer';
 import type { AnsweredReceiver } from './sdp/subscribeAnswer';
@@ -28,6 +29,8 @@ export interface ConsumerOwner {
   sendRtp(slot: Buffer, length: number, paced: boolean, nowMs: number): boolean;
   /** Protects and sends a packet the native fan-out already paced and numbered; the bytes that left, 0 if none. */
   protectAndSend(slot: Buffer, length: number): number;
+  /** The SRTP stream our packets with `ssrc` are sealed in, null while there are no keys (or no more). */
+  sendStream(ssrc: number): OutboundRtpStream | null;
   /** Drops the video of our stream `ssrc` still waiting to be paced out (its layer was stopped). */
   discardPaced(ssrc: number): void;
   /** Protects the RTCP packet in `slot[0, length)` and sends it. */
@@ -90,6 +93,8 @@ export class SfuConsumer implements Consumer {
   /** Our row in the producer's native fan-out block (ProducerFanout), null without one. */
   private fanoutRows: Float64Array | null = null;
   private fanoutBase = 0;
+  /** Our SRTP stream, whose state continues in our fan-out row while we have one. */
+  private stream: OutboundRtpStream | null = null;
 
   constructor(
     readonly producer: SfuProducer,
@@ -181,6 +186,7 @@ export class SfuConsumer implements Consumer {
     if (rows === null) {
       this.rewriter?.moveState(new Float64Array(REWRITER_STATE.size), 0);
       this.vp8?.moveState(new Float64Array(VP8_STATE.size), 0);
+      this.releaseStream();
       return;
     }
     this.rewriter?.moveState(rows, base + FANOUT_ROW.rewriter);
@@ -205,8 +211,19 @@ export class SfuConsumer implements Consumer {
     rows[b + FANOUT_ROW.vp8] = this.vp8 !== null ? 1 : 0;
     rows[b + FANOUT_ROW.sendState] = this.owner.sendStateId;
     rows[b + FANOUT_ROW.paced] = this.kind === 'video' ? 1 : 0;
+    if (this.stream === null && !this.currentClosed) this.stream = this.owner.sendStream(this.ssrc);
+    if (this.stream !== null) this.stream.moveState(rows, b + FANOUT_ROW.stream);
+    else rows[b + ROW_STREAM_HIGHEST_SEQ] = NO_STREAM;
     const map = this.extensionMap;
     for (let i = 0; i < map.length; i++) rows[b + FANOUT_ROW.extensions + i] = map[i]!;
+  }
+
+  /** Our SRTP stream's state leaves the row: before the row is let go, or our SSRC (which another consumer may get). */
+  private releaseStream(): void {
+    if (this.stream === null) return;
+    this.stream.moveState(new Float64Array(OUTBOUND_STREAM_STATE.size), 0);
+    this.stream = null;
+    if (this.fanoutRows !== null) this.fanoutRows[this.fanoutBase + ROW_STREAM_HIGHEST_SEQ] = NO_STREAM;
   }
 
   close(): void {
@@ -220,6 +237,7 @@ export class SfuConsumer implements Consumer {
     this.rewriter = null;
     this.syncFanout();
     this.producer.removeConsumer(this);
+    this.releaseStream();
     this.ctx.ssrcs.release(this.ssrc);
     this.ctx.ssrcs.release(this.rtxSsrc);
     this.ctx.counters.consumers--;
@@ -362,6 +380,7 @@ export class SfuConsumer implements Consumer {
       // a new SSRC pair in a new offer is a clean start.
       this.rewriter = null;
       this.syncFanout();
+      this.releaseStream();
       this.ctx.ssrcs.release(this.ssrc);
       this.ctx.ssrcs.release(this.rtxSsrc);
       this.ssrc = this.ctx.ssrcs.allocate();

@@ -2,6 +2,7 @@ import type { NativeRtpFanout, NativeSendStates } from '@confab/srtp';
 import type { MediaLogger } from '../logger';
 import type { MediaCounters } from '../MediaCounters';
 import type { WorkerNetwork } from './net/index';
+import type { NativeSendQueue } from './net/UdpSendBatch';
 import type { PacketSlots } from './PacketSlots';
 import type { SsrcAllocator } from './SsrcAllocator';
 import type { Ticker } from './Ticker';
@@ -24,4 +25,6 @@ export interface SfuContext {
   readonly fanout?: NativeRtpFanout | null;
   /** With the native fan-out: its registry of subscriber send states (sendState.ts). */
   readonly sendStates?: NativeSendStates | null;
+  /** With the native fan-out: the worker's send batch, where it queues copies for the seal and the send (absent or null: none). */
+  readonly sendQueue?: NativeSendQueue | null;
 }

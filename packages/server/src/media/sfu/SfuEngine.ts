@@ -72,7 +72,7 @@ class SfuEngine implements MediaEngine {
     // Kernel arrival times for transport-cc; without the native core, dgram and JavaScript stamps.
     const receive = nativeUdpReceive();
     if (receive !== null) network.udp.enableKernelReceive(receive);
-    this.ctx = { logger, counters: this.counters, network, slots, ssrcs: new SsrcAllocator(), ticker, fanout: nativeRtpFanout(), sendStates: nativeSendStates() };
+    this.ctx = { logger, counters: this.counters, network, slots, ssrcs: new SsrcAllocator(), ticker, fanout: nativeRtpFanout(), sendStates: nativeSendStates(), sendQueue: network.udp.sendQueue };
   }
 
   createRouter(id: string, options?: RouterOptions): Router {

@@ -93,7 +93,7 @@ export class SfuProducer implements Producer {
     this.currentPaused = options.paused ?? false;
     this.layers = [this.newLayer(0, '')];
     this.levels = options.kind === 'audio' ? new AudioLevelMeter() : null;
-    this.fanout = ctx.fanout != null ? new ProducerFanout(ctx.fanout, ctx.slots) : null;
+    this.fanout = ctx.fanout != null ? new ProducerFanout(ctx.fanout, ctx.slots, ctx.counters, ctx.sendQueue ?? null) : null;
     ctx.counters.producers++;
   }
 

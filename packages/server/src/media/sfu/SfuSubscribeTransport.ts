@@ -1,3 +1,4 @@
+import type { OutboundRtpStream } from '@confab/srtp';
 import { firEntryCount, firEntrySsrc, isPli, PsfbFormat, readNack, rtcpMediaSsrc, RtcpCursor, RtcpType, RtpfbFormat } from '@confab/wire';
 import { MediaError, errorMessage } from '../errors';
 import { Renegotiator } from '../Renegotiator';
@@ -176,6 +177,25 @@ export class SfuSubscribeTransport extends SfuTransport implements ConsumerOwner
     return n > 0 && ice.send(slot, n) ? n : 0;
   }
 
+  sendStream(ssrc: number): OutboundRtpStream | null {
+    return this.closed ? null : (this.srtp?.sendStream(ssrc) ?? null);
+  }
+
+  /**
+   * Where the native fan-out queues our copies for the seal (sendState.ts): our seal and the
+   * selected path, while connected over the worker's batched UDP socket; else nowhere.
+   */
+  protected override pathChanged(): void {
+    this.updateSendTarget();
+  }
+
+  private updateSendTarget(): void {
+    const path = this.connected ? (this.ice?.selectedPath ?? null) : null;
+    const address = path?.queueAddress ?? null;
+    const sealId = this.srtp?.rtpSealId ?? -1;
+    this.bandwidth.setSendTarget(address === null ? -1 : sealId, address ?? 0, path?.remotePort ?? 0);
+  }
+
   /** Probe padding goes on the RTX stream of a video consumer (padding-only RTP needs RTX negotiated). */
   writePadding(slot: Buffer, padding: number): number {
     for (const consumer of this.consumers.values()) {
@@ -260,6 +280,7 @@ export class SfuSubscribeTransport extends SfuTransport implements ConsumerOwner
   /** Consumers forward only while we are connected: each one's fan-out row follows. */
   protected override setState(state: TransportState): boolean {
     if (!super.setState(state)) return false;
+    this.updateSendTarget();
     this.bandwidth.sealOverhead = this.srtp?.rtpOverhead ?? 0;
     for (const consumer of this.consumers.values()) consumer.connectionChanged();
     return true;

@@ -70,6 +70,9 @@ export abstract class SfuTransport extends TransportBase implements Tickable {
   /** DTLS is up (first time, or a path is back after 'disconnected'). */
   protected abstract onConnected(): void;
 
+  /** ICE selected another path (or none): what was sent on the old one goes on the new one. */
+  protected pathChanged(): void {}
+
   /** An SRTP packet `packet[0, length)` from the client (protected; valid only during the call, like `arrival`). */
   protected abstract onRtp(packet: Buffer, length: number, arrival: PacketArrival): void;
 
@@ -95,6 +98,7 @@ export abstract class SfuTransport extends TransportBase implements Tickable {
         this.setState('connected');
         this.onConnected();
       }
+      this.pathChanged();
     });
     ice.once('connected', (keys) => this.keysReady(keys));
     ice.once('closed', (reason, detail) => this.iceClosed(reason, detail));

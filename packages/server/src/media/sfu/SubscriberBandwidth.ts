@@ -109,7 +109,16 @@ export class SubscriberBandwidth implements PacerOutput {
     private readonly sendStates: NativeSendStates | null = null,
   ) {
     this.pacer = new Pacer(this, slots, counters, this.state.subarray(SEND_STATE.pacer, SEND_STATE.pacer + PACER_STATE.size));
+    this.state[SEND_STATE.sealId] = -1;
     this.sendStateId = sendStates?.register(this.state, HISTORY) ?? -1;
+  }
+
+  /** Where the native fan-out queues our copies for the seal and the send (sendState.ts); `sealId` -1: nowhere. */
+  setSendTarget(sealId: number, ip4: number, port: number): void {
+    const state = this.state;
+    state[SEND_STATE.sealId] = sealId;
+    state[SEND_STATE.ip4] = ip4;
+    state[SEND_STATE.port] = port;
   }
 
   /** What the seal adds to each packet (SrtpSession.rtpOverhead), known once the keys are. */

@@ -1,3 +1,4 @@
+import { OUTBOUND_STREAM_STATE } from '@confab/srtp';
 import { REWRITER_STATE } from '@confab/wire';
 import { VP8_STATE } from '../simulcast/vp8';
 
@@ -24,8 +25,19 @@ export const FANOUT_ROW = {
   sendState: 44,
   /** 1: video, paced; 0: audio, out at once. */
   paced: 45,
+  /**
+   * The SRTP stream the subscriber's copies are sealed in (OUTBOUND_STREAM_STATE: its ROC and
+   * highest sequence number; NO_STREAM in the latter: none), which the native core moves on when
+   * it queues a copy for the seal.
+   */
+  stream: 46,
   stride: 48,
 } as const;
+
+/** A row's stream.highestSeq when no SRTP stream continues in it (not connected yet, or closed). */
+export const NO_STREAM = -2;
+/** Where in a row the stream's highest sequence number is. */
+export const ROW_STREAM_HIGHEST_SEQ = FANOUT_ROW.stream + OUTBOUND_STREAM_STATE.highestSeq;
 
 /** How packets reach the subscriber of a row. */
 export const enum FanoutMode {
@@ -37,3 +49,13 @@ export const enum FanoutMode {
 
 /** What the native core answers for a row that needs the TypeScript path. */
 export const FANOUT_TO_JS = -1;
+
+/** What the native core did with a row's copy, beyond writing it. */
+export const enum FanoutSent {
+  /** Nothing: the TypeScript path sends it (SfuConsumer.sendRewritten). */
+  No = 0,
+  /** Paced, numbered and recorded: it needs protecting and sending (SfuConsumer.sendTaken). */
+  Taken = 1,
+  /** Also queued in the send batch for the seal and the send: only to be counted. */
+  Queued = 2,
+}

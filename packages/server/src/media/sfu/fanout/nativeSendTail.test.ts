@@ -4,20 +4,24 @@
  * never waits behind video): subscribers whose pacer has no rate, one that lets key frames through
  * in bursts, one that queues them, and one sending a probe cluster meanwhile, with and without
  * transport-wide-cc, and with its element to overwrite or to add (into a block of either form, or
- * as a new block). The same bytes must reach the seal, and every transport's
- * send state (the pacer's gate, the offered bytes, the transport-wide numbers and the send
- * history) must end bit for bit the same, with the native core pacing and numbering most copies.
+ * as a new block). The same bytes must reach the seal with the same ROC (the Opus stream's
+ * numbers wrap), and every transport's send state (the pacer's gate, the offered bytes, the
+ * transport-wide numbers and the send history) must end bit for bit the same, with the native core
+ * pacing and numbering most copies. With a send batch, the native core also queues the copies of
+ * the subscribers on it for the seal, from their SRTP streams' state in the rows, until it is full.
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { nativeRtpFanout, nativeSendStates, NATIVE_FANOUT_ENV, type NativeRtpFanout, type NativeSendStates } from '@confab/srtp';
+import { createSrtpSession, nativeRtpFanout, nativeSendStates, NATIVE_FANOUT_ENV, type NativeRtpFanout, type NativeSendStates } from '@confab/srtp';
 import { rtpSsrc } from '@confab/wire';
 import type { SfuProducer } from '../SfuProducer';
 import { silentLogger } from '../../logger';
 import { PacketSlots } from '../PacketSlots';
 import { SfuConsumer } from '../SfuConsumer';
 import { SsrcAllocator } from '../SsrcAllocator';
+import { sendStateSize } from '../sendState';
 import { SubscriberBandwidth } from '../SubscriberBandwidth';
+import type { NativeSendQueue } from '../net/UdpSendBatch';
 import { CHROMIUM_SIMULCAST_RTP } from '../simulcast/chromiumSimulcastRtp.fixture';
 import { chromiumMicrophoneProducer, chromiumSimulcastProducer, testConsumerOwner, testSfuContext } from '../testing/sfuTestParts';
 
@@ -41,6 +45,8 @@ const GROUPS = [
   { transportCcId: 0, rate: 40_000 },
   { transportCcId: 7, rate: 100_000, probeAtMs: 1000 },
   { transportCcId: 6, rate: Infinity, dropsElement: true },
+  // Not on the batched socket (ICE-TCP, say): its copies are never queued natively.
+  { transportCcId: 3, rate: Infinity, unbatched: true },
 ];
 const SUBSCRIBERS = 40;
 /** The SRTP tag the seal would add: what a protectAndSend answers on top of the length. */
@@ -62,6 +68,8 @@ const OPUS_EXTENSIONS = [
   (level: number) => [0x10, 0x00, 0, 2, AUDIO_LEVEL_ID, 6, level, 1, 2, 3, 4, 5],
 ];
 
+const OPUS_FIRST_SEQ = 65_480;
+
 /** Opus packet `n` (one every 20 ms) and its header length. */
 function opusPacket(n: number): [Buffer, number] {
   const extensions = OPUS_EXTENSIONS[n % OPUS_EXTENSIONS.length]!(0x80 | (n % 40), n & 0xff);
@@ -69,7 +77,8 @@ function opusPacket(n: number): [Buffer, number] {
   const packet = Buffer.alloc(headerLength + 40, n & 0xff);
   packet[0] = extensions.length > 0 ? 0x90 : 0x80;
   packet[1] = 111;
-  packet.writeUInt16BE((7000 + n) & 0xffff, 2);
+  // The numbers wrap after ~1 s: the SRTP streams' ROC moves on.
+  packet.writeUInt16BE((OPUS_FIRST_SEQ + n) & 0xffff, 2);
   packet.writeUInt32BE((n * 960) >>> 0, 4);
   packet.writeUInt32BE(0x5eed0001, 8);
   packet.set(extensions, 12);
@@ -78,20 +87,59 @@ function opusPacket(n: number): [Buffer, number] {
 
 interface Subscriber {
   bandwidth: SubscriberBandwidth;
-  /** Every packet handed to the seal, as hex. */
+  /** Every packet handed to the seal, as hex, with the ROC it is sealed with. */
   sealed: string[];
 }
 
-function run(fanout: NativeRtpFanout | null, sendStates: NativeSendStates | null): { subscribers: Subscriber[]; taken: number; forwarded: number } {
-  const ctx = testSfuContext({ fanout, sendStates, slots: new PacketSlots(256), ssrcs: new CountingSsrcs() });
+/** Ports of the subscribers' paths, by which the queued entries are told apart. */
+const PORT_BASE = 40_000;
+const key = (fill: number) => new Uint8Array(16).fill(fill);
+const salt = (fill: number) => new Uint8Array(12).fill(fill);
+
+/**
+ * A send batch's table with room for `capacity` entries, emptied (into the subscribers' `sealed`)
+ * each time the fan-out says it queued some, as a flush would.
+ */
+function capturingQueue(capacity: number, memory: () => Buffer, subscribers: () => Subscriber[]): NativeSendQueue & { entries: number } {
+  const table = new Int32Array(capacity * 6);
+  const state = Int32Array.of(0, capacity);
+  const queue = {
+    table,
+    state,
+    entries: 0,
+    queued(n: number) {
+      assert.equal(state[0], n, 'the fan-out says what it queued');
+      for (let i = 0; i < n; i++) {
+        const [offset, length, ip4, port, sealId, roc] = table.subarray(i * 6, i * 6 + 6);
+        assert.equal(ip4, 0x7f000001);
+        assert.equal(sealId, port! - PORT_BASE + 100, 'the seal of the subscriber whose port it is');
+        assert.ok(!GROUPS[(port! - PORT_BASE) % GROUPS.length]!.unbatched, 'a subscriber off the batch is not queued for');
+        subscribers()[port! - PORT_BASE]!.sealed.push(`${memory().subarray(offset!, offset! + length!).toString('hex')}/${roc! >>> 0}`);
+      }
+      queue.entries += n;
+      state[0] = 0;
+    },
+  };
+  return queue;
+}
+
+function run(fanout: NativeRtpFanout | null, sendStates: NativeSendStates | null, queueCapacity = 0): { subscribers: Subscriber[]; taken: number; forwarded: number; queued: number } {
+  let all: Subscriber[] = [];
+  const slots = new PacketSlots(256);
+  const queue = queueCapacity > 0 ? capturingQueue(queueCapacity, () => slots.memory, () => all) : null;
+  const ctx = testSfuContext({ fanout, sendStates, slots, ssrcs: new CountingSsrcs(), sendQueue: queue });
   const producer = chromiumSimulcastProducer(ctx);
   const microphone = chromiumMicrophoneProducer(ctx);
   let taken = 0;
   const subscribers = Array.from({ length: SUBSCRIBERS }, (_, i): Subscriber => {
     const group = GROUPS[i % GROUPS.length]!;
     const sealed: string[] = [];
+    // The TypeScript backend: only the streams' ROCs are needed, the seal is not done here.
+    const srtp = createSrtpSession({ profile: 'AEAD_AES_128_GCM', backend: 'ts', localKey: key(i), localSalt: salt(i), remoteKey: key(1), remoteSalt: salt(1) });
     const protectAndSend = (slot: Buffer, length: number): number => {
-      sealed.push(slot.subarray(0, length).toString('hex'));
+      const roc = srtp.prepareRtp(slot, length);
+      assert.ok(roc >= 0, `subscriber ${i}: a packet to seal`);
+      sealed.push(`${slot.subarray(0, length).toString('hex')}/${roc}`);
       return length + SEAL_OVERHEAD;
     };
     let camera: SfuConsumer | null = null;
@@ -105,6 +153,7 @@ function run(fanout: NativeRtpFanout | null, sendStates: NativeSendStates | null
     );
     bandwidth.negotiated(group.transportCcId);
     bandwidth.sealOverhead = SEAL_OVERHEAD;
+    if (!group.unbatched) bandwidth.setSendTarget(100 + i, 0x7f000001, PORT_BASE + i);
     bandwidth.pacer.setRate(group.rate);
     const owner = {
       ...testConsumerOwner((slot, length, paced, nowMs) => bandwidth.send(slot, length, paced, nowMs)),
@@ -113,6 +162,7 @@ function run(fanout: NativeRtpFanout | null, sendStates: NativeSendStates | null
         taken++;
         return protectAndSend(slot, length);
       },
+      sendStream: (ssrc: number) => srtp.sendStream(ssrc),
     };
     const consume = (from: SfuProducer, mid: string, payloadTypes: number[], audioLevelId: number): SfuConsumer => {
       const consumer = new SfuConsumer(from, mid, owner, ctx, {});
@@ -128,6 +178,7 @@ function run(fanout: NativeRtpFanout | null, sendStates: NativeSendStates | null
     consume(microphone, '1', [111], 4);
     return { bandwidth, sealed };
   });
+  all = subscribers;
   const probed = new Set<number>();
   const mic = microphone.layerByRid(undefined)!;
   let audio = 0;
@@ -152,7 +203,7 @@ function run(fanout: NativeRtpFanout | null, sendStates: NativeSendStates | null
     producer.receive(layer, buf, buf.length, headerLength, t);
   }
   for (const s of subscribers) s.bandwidth.close();
-  return { subscribers, taken, forwarded: ctx.counters.rtpPacketsForwarded };
+  return { subscribers, taken, forwarded: ctx.counters.rtpPacketsForwarded, queued: queue?.entries ?? 0 };
 }
 
 function loadNative(): { fanout: NativeRtpFanout; sendStates: NativeSendStates } | string {
@@ -170,14 +221,13 @@ function loadNative(): { fanout: NativeRtpFanout; sendStates: NativeSendStates }
 
 const stateOf = (s: Subscriber) => Buffer.from((s.bandwidth as unknown as { state: Float64Array }).state.buffer);
 
-test('the native send tail paces, numbers and records what the TypeScript path does, bit for bit', (t) => {
-  const native = loadNative();
-  if (typeof native === 'string') {
-    t.skip(native);
-    return;
-  }
-  const ts = run(null, null);
-  const nat = run(native.fanout, native.sendStates);
+/** The TypeScript path's run, to compare every native one with. */
+let reference: ReturnType<typeof run> | null = null;
+const typeScriptRun = () => (reference ??= run(null, null));
+
+/** Each subscriber sealed the same packets with the same ROCs, and ended with the same send state. */
+function assertSameAsTypeScript(nat: ReturnType<typeof run>): void {
+  const ts = typeScriptRun();
   assert.equal(ts.taken, 0);
   for (let i = 0; i < SUBSCRIBERS; i++) {
     const expected = ts.subscribers[i]!.sealed;
@@ -187,11 +237,40 @@ test('the native send tail paces, numbers and records what the TypeScript path d
     assert.equal(actual.length, expected.length, `subscriber ${i}: as many packets`);
     assert.ok(stateOf(nat.subscribers[i]!).equals(stateOf(ts.subscribers[i]!)), `subscriber ${i}: the same send state`);
   }
+  assert.ok(
+    ts.subscribers.every((s) => s.sealed.some((p) => p.endsWith('/1'))),
+    'every subscriber sealed packets after its Opus stream wrapped (ROC 1)',
+  );
   assert.equal(nat.forwarded, ts.forwarded);
-  const queued = ts.subscribers.reduce((n, s) => n + s.bandwidth.pacer.queuedTotal, 0);
+}
+
+test('the native send tail paces, numbers and records what the TypeScript path does, bit for bit', (t) => {
+  const native = loadNative();
+  if (typeof native === 'string') {
+    t.skip(native);
+    return;
+  }
+  const nat = run(native.fanout, native.sendStates);
+  assertSameAsTypeScript(nat);
+  const queued = typeScriptRun().subscribers.reduce((n, s) => n + s.bandwidth.pacer.queuedTotal, 0);
   assert.ok(queued > 500, `video waited in the pacers (${queued} packets)`);
   // Queued video, probes, switches and the first packet of each segment went through the TypeScript path.
   assert.ok(nat.taken > 0.5 * nat.forwarded && nat.taken < nat.forwarded, `the native tail took ${nat.taken} of ${nat.forwarded} copies`);
+  assert.equal(nat.queued, 0, 'without a send batch nothing is queued');
+});
+
+test('with a send batch the native tail queues copies for the seal with their ROC, and leaves the rest to the TypeScript path', (t) => {
+  const native = loadNative();
+  if (typeof native === 'string') {
+    t.skip(native);
+    return;
+  }
+  // Room for 16: of each packet's fan-out to 40 subscribers, the rest are protected and sent from TypeScript.
+  const nat = run(native.fanout, native.sendStates, 16);
+  assertSameAsTypeScript(nat);
+  assert.ok(nat.queued > 0.3 * nat.forwarded, `queued ${nat.queued} of ${nat.forwarded} copies`);
+  assert.ok(nat.taken > 0.1 * nat.forwarded, `the full batch and the subscriber off it left ${nat.taken} copies to protectAndSend`);
+  assert.ok(nat.queued + nat.taken < nat.forwarded, 'queued video, probes and switches went through the TypeScript path');
 });
 
 test('a send state unregistered sends its rows back to the TypeScript path', (t) => {
@@ -200,7 +279,7 @@ test('a send state unregistered sends its rows back to the TypeScript path', (t)
     t.skip(native);
     return;
   }
-  const state = new Float64Array(10 + 2 + 2 * 16);
+  const state = new Float64Array(sendStateSize(16));
   const id = native.sendStates.register(state, 16);
   assert.ok(id >= 0);
   assert.equal(native.sendStates.register(new Float64Array(20), 16), -1, 'too small for its history');

@@ -34,6 +34,11 @@ export interface IcePath extends PacketArrival {
    * send slot with room for the tag). False if this path cannot: seal it and send() it.
    */
   sendToSeal(buf: Uint8Array, length: number, sealId: number, roc: number): boolean;
+  /**
+   * The IPv4 address (host order, as an int32) the worker's send batch reaches this path at, for the
+   * native fan-out to queue packets to (with remotePort); null: not such a path (TCP, IPv6, no batching, closed).
+   */
+  readonly queueAddress: number | null;
   /** From now on, this path's non-STUN packets (and STUN other than requests) go to `receiver`. */
   attach(receiver: PacketReceiver): void;
   /** Stops routing to the receiver; a TCP path also closes its connection. */

@@ -142,6 +142,7 @@ export class TcpMux {
 
 class TcpPath implements IcePath {
   readonly protocol = 'tcp' as const;
+  readonly queueAddress = null;
   receiver: PacketReceiver | null = null;
   closed = false;
 

@@ -8,7 +8,7 @@ import type { IceRegistry } from './IceRegistry';
 import { classifyPacket, PacketKind } from './packetKind';
 import { routeStunRequest } from './stunDispatch';
 import { UdpBatchReceiver } from './UdpBatchReceiver';
-import { UdpSendBatch, type SendSlots } from './UdpSendBatch';
+import { MAX_ENTRIES, UdpSendBatch, type NativeSendQueue, type SendSlots } from './UdpSendBatch';
 
 export interface UdpMuxOptions {
   registry: IceRegistry;
@@ -120,6 +120,21 @@ export class UdpMux {
   get batching(): boolean {
     return this.batch !== null;
   }
+
+  /** The send batch's table for the native fan-out to queue copies in (null: no batching). */
+  get sendQueue(): NativeSendQueue | null {
+    const batch = this.batch;
+    return batch === null ? null : { table: batch.table, state: batch.queueState, queued: this.queuedNatively };
+  }
+
+  /** The native fan-out queued `n` entries in the batch: they go when the datagram is handled, or at the next turn. */
+  private readonly queuedNatively = (n: number): void => {
+    const batch = this.batch;
+    if (batch === null || this.closed) return;
+    this.stats.datagramsOut += n;
+    if (batch.pending >= MAX_ENTRIES) this.flush();
+    else this.flushSoon();
+  };
 
   /**
    * From now on the socket is read natively (recvmmsg, kernel receive times) instead of by dgram.
@@ -302,6 +317,10 @@ class UdpPath implements IcePath {
   closed = false;
   /** The remote address for batched sends, or null if it is not IPv4. */
   readonly ip4: number | null;
+
+  get queueAddress(): number | null {
+    return this.closed || !this.mux.batching ? null : this.ip4;
+  }
 
   constructor(
     private readonly mux: UdpMux,

@@ -117,3 +117,38 @@ test('a packet collected before its seal leaves sealed as protectRtp seals it; o
     receiver.close();
   }
 });
+
+test('entries another writer put in the shared table (the native fan-out) go with the batch, and a full table is sent before the next add', { skip }, async () => {
+  const [sender, receiver] = [await bound(), await bound()];
+  const got: string[] = [];
+  receiver.setRecvBufferSize(4 * 1024 * 1024); // room for the whole table at once
+  receiver.on('message', (buf) => got.push(String(buf)));
+  try {
+    const slots = new PacketSlots(512, 1500);
+    const batch = new UdpSendBatch(sendBatch!, udpSocketFd(sender)!, slots);
+    const port = receiver.address().port;
+    const capacity = batch.queueState[1]!;
+    assert.equal(batch.table.length, capacity * 6);
+    // As NativeRtpFanout does: entries at the count, the count moved on, up to the capacity.
+    for (let i = 0; i < capacity; i++) {
+      const slot = slots.take();
+      const n = slot.write(`native ${i}`);
+      batch.table.set([slot.byteOffset - slots.memory.byteOffset, n, 0x7f000001, port, -1, 0], i * 6);
+    }
+    batch.queueState[0] = capacity;
+    assert.equal(batch.pending, capacity);
+    const own = slots.take();
+    assert.ok(batch.add(own, own.write('after'), 0x7f000001, port));
+    assert.equal(batch.pending, 1, 'the full table went first');
+    batch.flush();
+    assert.equal(batch.queueState[0], 0);
+    const deadline = Date.now() + 2000;
+    while (got.length < capacity + 1 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
+    assert.equal(got.length, capacity + 1);
+    assert.equal(got[0], 'native 0');
+    assert.equal(got.at(-1), 'after');
+  } finally {
+    sender.close();
+    receiver.close();
+  }
+});

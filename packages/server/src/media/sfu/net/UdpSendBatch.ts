@@ -1,7 +1,7 @@
 import type { NativeUdpBatchSend } from '@confab/srtp';
 
 /** Entries sent at the latest: far below the slot ring's size, so no collected slot is reused first. */
-const MAX_ENTRIES = 256;
+export const MAX_ENTRIES = 256;
 /** Per entry: offset, length, address, port, the seal owed (a registered cipher or -1) and its ROC. */
 const FIELDS = 6;
 
@@ -14,19 +14,32 @@ export interface SendSlots {
 }
 
 /**
+ * Where the native fan-out queues copies for the seal and the send (NativeRtpFanout's queue and
+ * queueState): a UdpSendBatch's table, and who to tell that `n` entries were added.
+ */
+export interface NativeSendQueue {
+  readonly table: Int32Array;
+  readonly state: Int32Array;
+  queued(n: number): void;
+}
+
+/**
  * The datagrams one incoming packet's fan-out (or one tick) produced, sent together with one
  * sendmmsg(2) by the native core instead of one socket.send() each. Packets written in a slot are
  * collected as (offset, length, address, port), without a copy; any other (a STUN response, a DTLS
  * record) is copied into a slot first. A send alone costs a syscall, and on loopback the receiver's
  * wake-up with it: ~25 µs per consent check's response in the media worker, against ~2 µs in a batch.
  * An RTP packet may also be collected before its SRTP seal, which the native core then does just
- * before the send (addToSeal): one crossing into it for the batch instead of one per packet.
+ * before the send (addToSeal): one crossing into it for the batch instead of one per packet. The
+ * native fan-out adds such entries itself (the table and `queueState` are shared with it).
  */
 export class UdpSendBatch {
   /** Datagrams the kernel refused (socket buffer full): dropped, as socket.send() drops them. */
   dropped = 0;
-  private readonly table = new Int32Array(MAX_ENTRIES * FIELDS);
-  private count = 0;
+  /** The entries, shared with the native fan-out (NativeRtpFanout's queue). */
+  readonly table = new Int32Array(MAX_ENTRIES * FIELDS);
+  /** [entries collected, room for], shared with the native fan-out, which moves the count on. */
+  readonly queueState = Int32Array.of(0, MAX_ENTRIES);
   private readonly memory: Buffer;
 
   constructor(
@@ -38,7 +51,7 @@ export class UdpSendBatch {
   }
 
   get pending(): number {
-    return this.count;
+    return this.queueState[0]!;
   }
 
   /** Collects `buf[0, length)` for `ip4:port`; false if it is neither in a slot nor fits one (send it directly). */
@@ -66,20 +79,23 @@ export class UdpSendBatch {
 
   private push(buf: Uint8Array, length: number, ip4: number, port: number, sealId: number, roc: number): void {
     const table = this.table;
-    const i = this.count * FIELDS;
+    if (this.queueState[0] === MAX_ENTRIES) this.flush();
+    const count = this.queueState[0]!;
+    const i = count * FIELDS;
     table[i] = buf.byteOffset - this.memory.byteOffset;
     table[i + 1] = length;
     table[i + 2] = ip4;
     table[i + 3] = port;
     table[i + 4] = sealId;
     table[i + 5] = roc;
-    if (++this.count === MAX_ENTRIES) this.flush();
+    this.queueState[0] = count + 1;
+    if (count + 1 === MAX_ENTRIES) this.flush();
   }
 
   flush(): void {
-    const count = this.count;
+    const count = this.queueState[0]!;
     if (count === 0) return;
-    this.count = 0;
+    this.queueState[0] = 0;
     this.dropped += count - this.sendBatch(this.fd, this.memory, this.table, count);
   }
 

@@ -2,6 +2,7 @@ import type { NativeRtpFanout, NativeSendStates } from '@confab/srtp';
 import { silentLogger } from '../../logger';
 import { MediaCounters } from '../../MediaCounters';
 import { SenderClock } from '../../recording/TrackClock';
+import type { NativeSendQueue } from '../net/UdpSendBatch';
 import { PacketSlots } from '../PacketSlots';
 import type { ConsumerOwner } from '../SfuConsumer';
 import type { SfuContext } from '../SfuContext';
@@ -17,7 +18,7 @@ import { negotiatePublishOffer } from '../sdp/publishOffer';
  * `tickerMs`: the shared ticker's period; tests that drive time themselves make it never fire.
  */
 export function testSfuContext(
-  options: { fanout?: NativeRtpFanout | null; sendStates?: NativeSendStates | null; slots?: PacketSlots; ssrcs?: SsrcAllocator; tickerMs?: number } = {},
+  options: { fanout?: NativeRtpFanout | null; sendStates?: NativeSendStates | null; sendQueue?: NativeSendQueue | null; slots?: PacketSlots; ssrcs?: SsrcAllocator; tickerMs?: number } = {},
 ): SfuContext {
   return {
     logger: silentLogger,
@@ -28,6 +29,7 @@ export function testSfuContext(
     ticker: new Ticker(options.tickerMs ?? 50, silentLogger),
     fanout: options.fanout ?? null,
     sendStates: options.sendStates ?? null,
+    sendQueue: options.sendQueue ?? null,
   };
 }
 
@@ -79,6 +81,7 @@ export function testConsumerOwner(sendRtp: ConsumerOwner['sendRtp'], connected =
     protectAndSend() {
       throw new Error('no native send state: nothing is sent past the pacer');
     },
+    sendStream: () => null,
     sendRtcp() {},
     consumerClosed() {},
     renegotiate() {},
