@@ -61,11 +61,23 @@ export function nativeUdpReceive(): NativeUdpReceive | null {
   if (forced !== '' && forced !== 'kernel' && forced !== 'dgram') throw new Error(`${UDP_RECEIVE_ENV}=${forced}: expected 'kernel' or 'dgram'`);
   if (forced === 'dgram') return null;
   const addon = srtpBackend() === 'native' ? loadNativeAddon().addon : null;
-  if (addon?.startReceive === undefined || addon.stopReceive === undefined) {
+  if (
+    addon?.startReceive === undefined ||
+    addon.stopReceive === undefined ||
+    addon.startReceiveGroup === undefined ||
+    addon.addToReceiveGroup === undefined ||
+    addon.removeFromReceiveGroup === undefined
+  ) {
     if (forced === 'kernel') throw new Error(`${UDP_RECEIVE_ENV}=kernel needs the native core on Linux (${srtpNativeLoadError() ?? `backend ${srtpBackend()}`})`);
     return null;
   }
-  return { start: addon.startReceive, stop: addon.stopReceive };
+  return {
+    start: addon.startReceive,
+    stop: addon.stopReceive,
+    startGroup: addon.startReceiveGroup,
+    addToGroup: addon.addToReceiveGroup,
+    removeFromGroup: addon.removeFromReceiveGroup,
+  };
 }
 
 /**

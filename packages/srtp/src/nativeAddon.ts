@@ -25,6 +25,9 @@ export interface NativeSrtpAddon {
   /** Linux only (native/udp_recv.c): see NativeUdpReceive. */
   startReceive?: NativeUdpReceive['start'];
   stopReceive?: NativeUdpReceive['stop'];
+  startReceiveGroup?: NativeUdpReceive['startGroup'];
+  addToReceiveGroup?: NativeUdpReceive['addToGroup'];
+  removeFromReceiveGroup?: NativeUdpReceive['removeFromGroup'];
   /** Linux only (native/tcp_timeout.c): see NativeTcpUserTimeout. */
   setTcpUserTimeout?: NativeTcpUserTimeout;
   /** native/rtp_fanout.c: see NativeRtpFanout. */
@@ -105,10 +108,20 @@ export type NativeReceiveHandle = { readonly __nativeUdpReceive: unique symbol }
  * IPv4 address as a host-order int32, port], and `stamps[i]` is its kernel receive time
  * (SO_TIMESTAMPNS) on CLOCK_MONOTONIC in ms. The next batch reuses the slots. `stop` ends the
  * callbacks at once; the socket stays open for its owner to close.
+ *
+ * A group does the same for many sockets behind one poll (a load generator's, one per subscriber):
+ * a wake-up reads every ready member and calls `onBatch` once for all their datagrams (again when
+ * the slots are full), with `table[i*4 .. i*4+3]` = [length, address, port, the member id its socket
+ * was added with]. `stop` ends a group too.
  */
 export interface NativeUdpReceive {
   start(fd: number, memory: Uint8Array, slotSize: number, table: Int32Array, stamps: Float64Array, onBatch: (count: number) => void): NativeReceiveHandle;
   stop(handle: NativeReceiveHandle): void;
+  startGroup(memory: Uint8Array, slotSize: number, table: Int32Array, stamps: Float64Array, onBatch: (count: number) => void): NativeReceiveHandle;
+  /** The socket `fd` (nothing else may read it) joins the group as `member` (an int32); false if it cannot. */
+  addToGroup(group: NativeReceiveHandle, fd: number, member: number): boolean;
+  /** No datagram of `fd` after this returns: before the socket closes. */
+  removeFromGroup(group: NativeReceiveHandle, fd: number): void;
 }
 
 export const NATIVE_KIND = { AEAD_AES_128_GCM: 1, AES_CM_128_HMAC_SHA1_80: 2 } as const;

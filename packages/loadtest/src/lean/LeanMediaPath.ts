@@ -1,12 +1,12 @@
 import { randomBytes } from 'node:crypto';
 import { createSocket, type Socket } from 'node:dgram';
-import { createSrtpSession, stopDgramReceive, udpSocketFd, type NativeReceiveHandle, type SrtpSession } from '@confab/srtp';
+import { createSrtpSession, stopDgramReceive, udpSocketFd, type SrtpSession } from '@confab/srtp';
 import { newReportBlock, readTransportCcSeq, TwccRecorder, writeReceiverReport, type ReportBlock } from '@confab/wire';
 import { DtlsClientHandshake, type GeneratorCertificate } from './DtlsClientHandshake';
 import { IceController } from './IceController';
 import { fieldIndex, MAX_TRACKS, SubscriberField, trackIndex, TrackField } from './leanCounters';
 import type { SubscriberOffer } from './leanSdp';
-import { ipv4ToInt, SLOT_SIZE, type ReceiveArea } from './ReceiveArea';
+import { ipv4ToInt, type ReceiveArea, type ReceiveMember } from './ReceiveArea';
 import { StreamAccount } from './StreamAccount';
 
 /** One packet in this many is decrypted and authenticated, to show the payload is real SRTP. */
@@ -25,19 +25,19 @@ interface Track {
 
 /**
  * The media side of one lean subscriber: a UDP socket, ICE and DTLS on it (through Node's dgram),
- * then, keyed, reads handed to the native batched receive. Each RTP packet is counted from its
- * clear header (StreamAccount) and recorded for transport-cc feedback with its kernel arrival
- * time; one in SAMPLE_EVERY is SRTP-unprotected. Feedback and receiver reports go out when the
- * worker's ticker calls, SRTCP-protected, through sendmmsg.
+ * then, keyed, its reads handed to the thread's native receive group (ReceiveArea). Each RTP
+ * packet is counted from its clear header (StreamAccount) and recorded for transport-cc feedback
+ * with its kernel arrival time; one in SAMPLE_EVERY is SRTP-unprotected. Feedback and receiver
+ * reports go out when the worker's ticker calls, SRTCP-protected, through sendmmsg.
  */
-export class LeanMediaPath {
+export class LeanMediaPath implements ReceiveMember {
   readonly localUfrag = randomBytes(6).toString('hex');
   readonly localPassword = randomBytes(16).toString('hex');
   private readonly ssrc = randomBytes(4).readUInt32BE() || 1;
   private ice: IceController | null = null;
   private dtls: DtlsClientHandshake | null = null;
   private srtp: SrtpSession | null = null;
-  private receiving: NativeReceiveHandle | null = null;
+  private receiving = false;
   private fd = -1;
   private serverIp = 0;
   private serverPort = 0;
@@ -89,7 +89,7 @@ export class LeanMediaPath {
     this.serverIp = ipv4ToInt(candidate.address);
     this.serverPort = candidate.port;
     const send = (buf: Buffer) => {
-      if (!this.closed && this.receiving === null) this.socket.send(buf, candidate.port, candidate.address);
+      if (!this.closed && !this.receiving) this.socket.send(buf, candidate.port, candidate.address);
       else if (!this.closed) this.sendRaw(buf);
     };
     const ice = new IceController({ serverUfrag: offer.iceUfrag, serverPassword: offer.icePassword, localUfrag: this.localUfrag, send });
@@ -130,7 +130,7 @@ export class LeanMediaPath {
     this.closed = true;
     this.ice?.stop();
     this.dtls?.close();
-    if (this.receiving !== null) this.area.receive.stop(this.receiving);
+    if (this.receiving) this.area.leave(this.fd, this.slot);
     this.srtp?.close();
     this.socket.close();
   }
@@ -139,24 +139,18 @@ export class LeanMediaPath {
     const fd = udpSocketFd(this.socket);
     if (fd === null || stopDgramReceive(this.socket) === null) throw new Error('lean subscriber: cannot take the socket from Node (udpSocketFd/stopDgramReceive)');
     this.fd = fd;
-    const { memory, table, stamps } = this.area;
-    this.receiving = this.area.receive.start(fd, memory, SLOT_SIZE, table, stamps, (count) => this.onBatch(count));
+    this.area.join(fd, this.slot, this);
+    this.receiving = true;
   }
 
-  private onBatch(count: number): void {
-    const { slots, stamps, memory } = this.area;
-    for (let i = 0; i < count; i++) {
-      const length = this.area.length(i);
-      if (length === 0) continue;
-      const at = i * SLOT_SIZE;
-      const b0 = memory[at]!;
-      if (b0 >= 128 && b0 < 192) {
-        const pt = memory[at + 1]!;
-        if (pt >= 192 && pt <= 223) this.onRtcp(slots[i]!, length, stamps[i]!);
-        else this.onRtp(slots[i]!, length, stamps[i]!);
-      } else if (b0 < 4) {
-        this.ice?.receive(slots[i]!.subarray(0, length));
-      }
+  onDatagram(packet: Buffer, length: number, arrivalMs: number): void {
+    const b0 = packet[0]!;
+    if (b0 >= 128 && b0 < 192) {
+      const pt = packet[1]!;
+      if (pt >= 192 && pt <= 223) this.onRtcp(packet, length, arrivalMs);
+      else this.onRtp(packet, length, arrivalMs);
+    } else if (b0 < 4) {
+      this.ice?.receive(packet.subarray(0, length));
     }
   }
 
