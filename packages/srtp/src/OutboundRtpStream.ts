@@ -1,4 +1,4 @@
-import { guessRoc, MAX_ROC } from './rolloverCounter';
+import { guessRoc, MAX_ROC, packetIndex } from './rolloverCounter';
 
 /** Where an outbound stream keeps its state, from its base: the native fan-out's rows mirror it (rtp_fanout.c). */
 export const OUTBOUND_STREAM_STATE = {
@@ -48,7 +48,8 @@ export class OutboundRtpStream {
     if (guess > MAX_ROC) return -1;
     // A packet from before the stream's first one keeps ROC 0 and does not move the stream.
     if (guess < 0) return 0;
-    if (guess > roc || (guess === roc && seq > highestSeq)) {
+    // RtpStream.advance's rule: only a packet past the highest one moves the stream.
+    if (packetIndex(guess, seq) > packetIndex(roc, highestSeq)) {
       s[b + ROC] = guess;
       s[b + HIGHEST_SEQ] = seq;
     }
