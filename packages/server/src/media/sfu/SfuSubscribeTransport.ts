@@ -243,8 +243,8 @@ export class SfuSubscribeTransport extends SfuTransport implements ConsumerOwner
     for (const consumer of this.consumers.values()) consumer.tick(nowMs);
     if (!this.connected) return;
     this.bandwidth.tick(nowMs);
-    const stats = this.linkStats.take(nowMs, wantedBitrate(this.allocationTracks), this.availableBitrate);
-    if (stats !== null) this.emitStats(stats);
+    // Every tick asks; the wanted rate is summed only when an interval is over.
+    if (this.linkStats.due(nowMs)) this.emitStats(this.linkStats.take(nowMs, wantedBitrate(this.allocationTracks), this.availableBitrate)!);
     if (nowMs - this.lastCatchUpMs < SENDER_REPORT_CATCH_UP_MS) return;
     this.lastCatchUpMs = nowMs;
     for (const consumer of this.consumers.values()) consumer.sendSenderReport(nowMs);

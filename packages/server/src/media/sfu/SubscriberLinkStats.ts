@@ -41,11 +41,18 @@ export class SubscriberLinkStats {
     }
   }
 
-  /** Once per interval: the stats to report (and a new interval begins), or null if it is not time yet. */
+  /**
+   * Whether an interval has ended: on whole intervals of the clock, not of each transport's start,
+   * so a worker's transports all report in the same tick and StatsBatch sends them to the main
+   * thread in one message.
+   */
+  due(nowMs: number): boolean {
+    return Math.floor(nowMs / LINK_STATS_INTERVAL_MS) !== Math.floor(this.lastMs / LINK_STATS_INTERVAL_MS);
+  }
+
+  /** Once per interval: the stats to report (and a new interval begins), or null if it is not time yet (`due`). */
   take(nowMs: number, wantedBitrate: number, availableBitrate: number): TransportStats | null {
-    // On whole intervals of the clock, not of each transport's start: a worker's transports all
-    // report in the same tick, and StatsBatch sends them to the main thread in one message.
-    if (Math.floor(nowMs / LINK_STATS_INTERVAL_MS) === Math.floor(this.lastMs / LINK_STATS_INTERVAL_MS)) return null;
+    if (!this.due(nowMs)) return null;
     this.lastMs = nowMs;
     const stats: TransportStats = {
       lossFraction: this.blocks > 0 ? this.worstLoss : -1,
