@@ -68,7 +68,7 @@ for await (const line of createInterface({ input: process.stdin })) {
     current = null;
     continue;
   }
-  if (!/^\s/.test(line)) {
+  if (!line.startsWith('\t')) {
     const tid = line.trim().split(/\s+/)[0]!;
     current = [];
     let list = stacksByThread.get(tid);

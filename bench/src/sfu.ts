@@ -10,7 +10,7 @@
  * --repeats K runs the engines K rounds, interleaved (A B, B A, A B, ...), and reports medians, so a
  * change in the machine's load during the run falls on every engine alike.
  * --paired K runs none of that: each simulcast engine against its single-stream sibling, Janus and the
- * variants paired with sfu-native (sfu-native-js-fanout, sfu-native-server-heartbeat) against it, side by side, N (the largest --subscribers) each, measured in the same K
+ * variants paired with sfu-native (sfu-native-js-fanout, sfu-native-server-heartbeat, sfu-native-generator-clock) against it, side by side, N (the largest --subscribers) each, measured in the same K
  * windows (sfu/paired.ts).
  * --against <dir> adds sfu-native-against: sfu-native from another checkout (another commit, its
  * dependencies installed and its native core built), paired with this checkout's sfu-native; with
@@ -202,7 +202,7 @@ async function runPaired(startedAt: number, atStart: MachineReference): Promise<
     const base = variants.find((b) => b.name === baseName);
     return base ? [[base, v] as const] : [];
   });
-  if (pairs.length === 0) fail(`--paired: name a -simulcast engine and its single-stream sibling, or ${OURS} and a janus variant or a variant paired with it (sfu-native-js-fanout, sfu-native-server-heartbeat), in --engines (or ${OURS} and --against)`);
+  if (pairs.length === 0) fail(`--paired: name a -simulcast engine and its single-stream sibling, or ${OURS} and a janus variant or a variant paired with it (sfu-native-js-fanout, sfu-native-server-heartbeat, sfu-native-generator-clock), in --engines (or ${OURS} and --against)`);
   const subscribers = Math.max(...costCounts);
   const results: PairedResult[] = [];
   for (const [base, other] of pairs) {

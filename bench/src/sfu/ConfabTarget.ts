@@ -10,7 +10,7 @@ export const BENCH_SERVER_ENV: Record<string, string> = { CONFAB_MAX_CONNECTIONS
  * without decoding) on `threads` generator threads, or werift peer connections on the bench's
  * main thread (HeadlessParticipant).
  */
-export type SubscriberEngine = { kind: 'lean'; threads: number } | { kind: 'werift' };
+export type SubscriberEngine = { kind: 'lean'; threads: number; receiveClockMs?: number } | { kind: 'werift' };
 
 /** Lean subscribers a target hands out over its life, replacements included (their counters are preallocated: ~240 bytes each). */
 const LEAN_CAPACITY = 8192;
@@ -29,7 +29,7 @@ export class ConfabTarget implements BenchTarget {
     const log = logPath ? createWriteStream(logPath, { flags: 'a' }) : null;
     const server = await ServerProcess.start({ env: { ...BENCH_SERVER_ENV, ...env }, ...(root !== undefined ? { root } : {}), ...(log ? { logLevel: 'info', onLine: (line: string) => log.write(`${line}\n`) } : {}) });
     try {
-      const lean = subscribers.kind === 'lean' ? await LeanGenerator.start({ threads: subscribers.threads, capacity: LEAN_CAPACITY }) : null;
+      const lean = subscribers.kind === 'lean' ? await LeanGenerator.start({ threads: subscribers.threads, capacity: LEAN_CAPACITY, receiveClockMs: subscribers.receiveClockMs ?? 0 }) : null;
       return new ConfabTarget(server, lean);
     } catch (error) {
       await server.stop();

@@ -19,6 +19,8 @@ export interface EngineVariant {
   pairedWith?: string;
   /** Our server from another checkout (another commit) instead of this one: --against. */
   root?: string;
+  /** Its lean subscribers read their sockets on this clock (LeanGeneratorOptions.receiveClockMs). */
+  generatorClockMs?: number;
 }
 
 /** The variant every other one is set against in the summary: our default engine. */
@@ -34,6 +36,8 @@ export const ENGINE_VARIANTS: readonly EngineVariant[] = [
   { name: 'sfu-native-js-fanout', env: { CONFAB_SRTP_BACKEND: 'native', CONFAB_NATIVE_FANOUT: '0' }, pairedWith: OURS },
   // sfu-native with CONFAB_HEARTBEAT=server: the server keeps the signaling heartbeat, the subscribers send no pings.
   { name: 'sfu-native-server-heartbeat', env: { CONFAB_SRTP_BACKEND: 'native', CONFAB_HEARTBEAT: 'server' }, pairedWith: OURS },
+  // sfu-native with a load generator that reads its sockets every 1 ms instead of being woken by each datagram.
+  { name: 'sfu-native-generator-clock', env: { CONFAB_SRTP_BACKEND: 'native' }, pairedWith: OURS, generatorClockMs: 1 },
   // The same engine with simulcast publishers: three layers in, the one each subscriber takes out.
   { name: 'sfu-native-simulcast', env: { CONFAB_SRTP_BACKEND: 'native' }, simulcast: true },
   // All media on one thread, as ours runs on one media worker: the like-for-like comparison.
@@ -56,7 +60,8 @@ export function againstVariant(root: string): EngineVariant {
  * one event loop, janusConfig.ts, and has subscribers of its own protocol).
  */
 export function startTarget(variant: EngineVariant, mediaWorkers: number, subscribers: SubscriberEngine): Promise<BenchTarget> {
-  return variant.janus ? JanusTarget.start(variant.janus.eventLoops) : ConfabTarget.start({ ...variant.env, CONFAB_MEDIA_WORKERS: String(mediaWorkers) }, subscribers, variant.root);
+  const generator = variant.generatorClockMs !== undefined && subscribers.kind === 'lean' ? { ...subscribers, receiveClockMs: variant.generatorClockMs } : subscribers;
+  return variant.janus ? JanusTarget.start(variant.janus.eventLoops) : ConfabTarget.start({ ...variant.env, CONFAB_MEDIA_WORKERS: String(mediaWorkers) }, generator, variant.root);
 }
 
 /**

@@ -9,7 +9,11 @@
  * A group receives for many sockets at once (a load generator's subscribers, one socket each, as
  * browsers have): their fds sit in one epoll set behind one uv_poll, and a wake-up reads every
  * ready socket into the slots and calls JavaScript once with all their datagrams, each with its
- * socket's member id, instead of once per socket.
+ * socket's member id, instead of once per socket. A group may instead be read on a clock (every
+ * `clockMs`), with nothing watching its epoll set: then a datagram wakes no one. On loopback the
+ * sender pays for waking its reader (the receiver's socket wake-up, an interrupt to the other CPU
+ * on a virtual machine), so a load generator that sleeps until each packet comes charges the
+ * server it measures for work that receivers on other machines would do on theirs.
  * Linux only; elsewhere startReceive is not exported and the caller keeps dgram.
  */
 #ifdef __linux__
@@ -47,7 +51,9 @@ static const napi_type_tag RECEIVER_TAG = {0x636f6e6661622d75ULL, 0x64702d726563
 
 typedef struct {
   napi_env env;
-  uv_poll_t poll;
+  uv_poll_t poll;   /* wakes us when fd is readable (clock_ms 0) ... */
+  uv_timer_t timer; /* ... or reads fd every clock_ms */
+  int clock_ms;
   int fd;        /* the socket, or a group's epoll set */
   int group;     /* 1: fd is an epoll set of member sockets */
   int fields;    /* FIELDS, or GROUP_FIELDS */
@@ -89,8 +95,13 @@ static void on_closed(uv_handle_t *handle) {
 static void receiver_stop(receiver_t *r) {
   if (r->stopped) return;
   r->stopped = 1;
-  uv_poll_stop(&r->poll);
-  uv_close((uv_handle_t *)&r->poll, on_closed);
+  if (r->clock_ms > 0) {
+    uv_timer_stop(&r->timer);
+    uv_close((uv_handle_t *)&r->timer, on_closed);
+  } else {
+    uv_poll_stop(&r->poll);
+    uv_close((uv_handle_t *)&r->poll, on_closed);
+  }
 }
 
 /* Node is tearing the thread down: close the poll handle so its loop can close. */
@@ -210,16 +221,8 @@ static void receive_group(receiver_t *r, napi_value callback, napi_value resourc
   if (count > 0 && !r->stopped) deliver(r, callback, resource, count);
 }
 
-static void on_readable(uv_poll_t *poll, int status, int events) {
-  (void)events;
-  receiver_t *r = poll->data;
-  if (r->stopped) return;
-  if (status < 0) {
-    /* A socket error (libuv stops the poll on POLLERR): clear it and keep receiving. */
-    if (!r->group) clear_socket_error(r->fd);
-    uv_poll_start(&r->poll, UV_READABLE, on_readable);
-    return;
-  }
+/* Reads what is waiting (every ready member, for a group) and hands it to JavaScript. */
+static void read_waiting(receiver_t *r) {
   napi_env env = r->env;
   napi_handle_scope scope;
   if (napi_open_handle_scope(env, &scope) != napi_ok) return;
@@ -237,6 +240,24 @@ static void on_readable(uv_poll_t *poll, int status, int events) {
   napi_close_handle_scope(env, scope);
 }
 
+static void on_readable(uv_poll_t *poll, int status, int events) {
+  (void)events;
+  receiver_t *r = poll->data;
+  if (r->stopped) return;
+  if (status < 0) {
+    /* A socket error (libuv stops the poll on POLLERR): clear it and keep receiving. */
+    if (!r->group) clear_socket_error(r->fd);
+    uv_poll_start(&r->poll, UV_READABLE, on_readable);
+    return;
+  }
+  read_waiting(r);
+}
+
+static void on_clock(uv_timer_t *timer) {
+  receiver_t *r = timer->data;
+  if (!r->stopped) read_waiting(r);
+}
+
 static int typed(napi_env env, napi_value v, napi_typedarray_type want, size_t *len, void **data) {
   napi_typedarray_type type;
   return napi_get_typedarray_info(env, v, &type, len, data, NULL, NULL) == napi_ok && type == want && *data != NULL;
@@ -244,9 +265,10 @@ static int typed(napi_env env, napi_value v, napi_typedarray_type want, size_t *
 
 /*
  * A receiver reading `fd` (a socket, or a group's epoll set) into `args`: memory, slotSize, table,
- * stamps, onBatch (startReceive's). Throws (NULL) if they are bad or the fd cannot be polled.
+ * stamps, onBatch (startReceive's); when it is readable, or every `clock_ms` if that is > 0.
+ * Throws (NULL) if they are bad or the fd cannot be polled.
  */
-static napi_value start_receiver(napi_env env, int fd, int group, napi_value *args) {
+static napi_value start_receiver(napi_env env, int fd, int group, int clock_ms, napi_value *args) {
   int32_t slot_size = 0;
   size_t mem_len = 0, table_len = 0, stamps_len = 0;
   void *mem = NULL, *table = NULL, *stamps = NULL;
@@ -298,12 +320,15 @@ static napi_value start_receiver(napi_env env, int fd, int group, napi_value *ar
   }
 
   uv_loop_t *loop = NULL;
-  if (napi_get_uv_event_loop(env, &loop) != napi_ok || uv_poll_init(loop, &r->poll, fd) != 0) {
+  r->clock_ms = clock_ms;
+  int init = napi_get_uv_event_loop(env, &loop) != napi_ok ? -1 : clock_ms > 0 ? uv_timer_init(loop, &r->timer) : uv_poll_init(loop, &r->poll, fd);
+  if (init != 0) {
     receiver_free(r);
     napi_throw_error(env, NULL, "startReceive: cannot poll the socket (is something else reading it?)");
     return NULL;
   }
   r->poll.data = r;
+  r->timer.data = r;
   napi_value name, handle;
   napi_create_string_utf8(env, "confab:udpReceive", NAPI_AUTO_LENGTH, &name);
   napi_async_init(env, NULL, name, &r->async);
@@ -314,9 +339,10 @@ static napi_value start_receiver(napi_env env, int fd, int group, napi_value *ar
   napi_add_async_cleanup_hook(env, on_env_cleanup, r, &r->cleanup);
   napi_create_external(env, r, on_finalize, NULL, &handle);
   napi_type_tag_object(env, handle, &RECEIVER_TAG);
-  if (uv_poll_start(&r->poll, UV_READABLE, on_readable) != 0) {
+  int started = clock_ms > 0 ? uv_timer_start(&r->timer, on_clock, (uint64_t)clock_ms, (uint64_t)clock_ms) : uv_poll_start(&r->poll, UV_READABLE, on_readable);
+  if (started != 0) {
     receiver_stop(r);
-    napi_throw_error(env, NULL, "startReceive: uv_poll_start failed");
+    napi_throw_error(env, NULL, "startReceive: cannot start polling");
     return NULL;
   }
   return handle;
@@ -347,19 +373,24 @@ static napi_value js_start_receive(napi_env env, napi_callback_info info) {
     napi_throw_error(env, NULL, "startReceive: SO_TIMESTAMPNS refused");
     return NULL;
   }
-  return start_receiver(env, fd, 0, argv + 1);
+  return start_receiver(env, fd, 0, 0, argv + 1);
 }
 
 /*
- * startReceiveGroup(memory, slotSize, table, stamps, onBatch) -> handle: startReceive's batches
- * for the sockets added to the group (addToReceiveGroup), table entries of 4 fields: the fourth is
- * the datagram's socket's member id. stopReceive ends it.
+ * startReceiveGroup(memory, slotSize, table, stamps, onBatch, clockMs = 0) -> handle: startReceive's
+ * batches for the sockets added to the group (addToReceiveGroup), table entries of 4 fields: the
+ * fourth is the datagram's socket's member id. With clockMs > 0 (at most 1000) the ready sockets
+ * are read every clockMs instead of when one becomes readable. stopReceive ends it.
  */
 static napi_value js_start_receive_group(napi_env env, napi_callback_info info) {
-  napi_value argv[5];
-  size_t argc = 5;
-  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok || argc < 5) {
-    napi_throw_type_error(env, NULL, "startReceiveGroup(memory, slotSize, table, stamps, onBatch)");
+  napi_value argv[6];
+  size_t argc = 6;
+  int32_t clock_ms = 0;
+  napi_valuetype clock_type = napi_undefined;
+  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok || argc < 5 ||
+      (argc > 5 && (napi_typeof(env, argv[5], &clock_type) != napi_ok ||
+                    (clock_type != napi_undefined && (napi_get_value_int32(env, argv[5], &clock_ms) != napi_ok || clock_ms < 0 || clock_ms > 1000))))) {
+    napi_throw_type_error(env, NULL, "startReceiveGroup(memory, slotSize, table, stamps, onBatch, clockMs?)");
     return NULL;
   }
   int epfd = epoll_create1(EPOLL_CLOEXEC);
@@ -367,7 +398,7 @@ static napi_value js_start_receive_group(napi_env env, napi_callback_info info) 
     napi_throw_error(env, NULL, "startReceiveGroup: epoll_create1 failed");
     return NULL;
   }
-  napi_value handle = start_receiver(env, epfd, 1, argv);
+  napi_value handle = start_receiver(env, epfd, 1, clock_ms, argv);
   if (handle == NULL) close(epfd);
   return handle;
 }

@@ -117,7 +117,12 @@ export type NativeReceiveHandle = { readonly __nativeUdpReceive: unique symbol }
 export interface NativeUdpReceive {
   start(fd: number, memory: Uint8Array, slotSize: number, table: Int32Array, stamps: Float64Array, onBatch: (count: number) => void): NativeReceiveHandle;
   stop(handle: NativeReceiveHandle): void;
-  startGroup(memory: Uint8Array, slotSize: number, table: Int32Array, stamps: Float64Array, onBatch: (count: number) => void): NativeReceiveHandle;
+  /**
+   * start's batches for every socket added to the group, each entry with a fourth field: the member
+   * its socket joined as. With `clockMs` (1-1000) the ready sockets are read every clockMs, and no
+   * datagram wakes the thread; without, as soon as one is readable.
+   */
+  startGroup(memory: Uint8Array, slotSize: number, table: Int32Array, stamps: Float64Array, onBatch: (count: number) => void, clockMs?: number): NativeReceiveHandle;
   /** The socket `fd` (nothing else may read it) joins the group as `member` (an int32); false if it cannot. */
   addToGroup(group: NativeReceiveHandle, fd: number, member: number): boolean;
   /** No datagram of `fd` after this returns: before the socket closes. */

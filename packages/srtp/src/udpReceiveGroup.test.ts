@@ -2,7 +2,7 @@
  * The native receive group (native/udp_recv.c) on real loopback sockets: one poll for many
  * sockets, every ready socket read at a wake-up and each datagram handed over with its socket's
  * member id and kernel arrival time; batches no larger than the slots, a member removed gets
- * nothing more, and nothing after stop.
+ * nothing more, and nothing after stop. A group on a clock is woken by no datagram.
  */
 import assert from 'node:assert/strict';
 import { createSocket, type Socket } from 'node:dgram';
@@ -31,25 +31,33 @@ async function boundSocket(): Promise<Socket> {
 const monotonicMs = () => Number(process.hrtime.bigint()) / 1e6;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-/** A group over `slots` slots that records every datagram and each batch's size. */
-function recordingGroup(slots: number) {
+/** A group over `slots` slots (read every `clockMs`, if given) that records every datagram, when it came to JavaScript and each batch's size. */
+function recordingGroup(slots: number, clockMs?: number) {
   const memory = Buffer.alloc(slots * SLOT);
   const table = new Int32Array(slots * FIELDS);
   const stamps = new Float64Array(slots);
-  const got: Got[] = [];
+  const got: Array<Got & { deliveredMs: number }> = [];
   const batches: number[] = [];
-  const handle = receive!.startGroup(memory, SLOT, table, stamps, (count) => {
-    batches.push(count);
-    for (let i = 0; i < count; i++) {
-      const length = table[i * FIELDS]!;
-      got.push({ member: table[i * FIELDS + 3]!, text: memory.subarray(i * SLOT, i * SLOT + length).toString(), arrivalMs: stamps[i]! });
-    }
-  });
+  const handle = receive!.startGroup(
+    memory,
+    SLOT,
+    table,
+    stamps,
+    (count) => {
+      batches.push(count);
+      const deliveredMs = monotonicMs();
+      for (let i = 0; i < count; i++) {
+        const length = table[i * FIELDS]!;
+        got.push({ member: table[i * FIELDS + 3]!, text: memory.subarray(i * SLOT, i * SLOT + length).toString(), arrivalMs: stamps[i]!, deliveredMs });
+      }
+    },
+    clockMs,
+  );
   return { handle, got, batches };
 }
 
-async function until(check: () => boolean, what: string): Promise<void> {
-  const deadline = Date.now() + 2000;
+async function until(check: () => boolean, what: string, withinMs = 2000): Promise<void> {
+  const deadline = Date.now() + withinMs;
   while (!check()) {
     if (Date.now() > deadline) assert.fail(`timed out waiting for ${what}`);
     await sleep(5);
@@ -118,5 +126,43 @@ test('a member removed from a group gets nothing more, the others still do; afte
     sender.close();
     a.close();
     b.close();
+  }
+});
+
+test('a group on a clock reads its ready members at each tick, not when a datagram comes; nothing after stop', { skip }, async () => {
+  const members = [await boundSocket(), await boundSocket(), await boundSocket(), await boundSocket()];
+  const sender = createSocket('udp4');
+  const group = recordingGroup(8, 1000);
+  const send = (to: Socket, text: string) => new Promise<void>((r) => sender.send(text, to.address().port, '127.0.0.1', () => r()));
+  try {
+    members.forEach((socket, i) => assert.ok(receive!.addToGroup(group.handle, udpSocketFd(socket)!, i)));
+    // Four datagrams over 300 ms: at most one tick of the 1 s clock falls among them, so at least
+    // two come in one call, and the first of those waited 100 ms or more after its arrival.
+    for (let i = 0; i < 4; i++) {
+      if (i > 0) await sleep(100);
+      await send(members[i]!, `d${i}`);
+    }
+    await until(() => group.got.length === 4, 'the four datagrams', 2500);
+    assert.deepEqual(group.got.map((g) => [g.member, g.text]).sort(), [[0, 'd0'], [1, 'd1'], [2, 'd2'], [3, 'd3']]);
+    assert.ok(group.batches.length <= 2, `one call per tick: ${group.batches}`);
+    const longestWait = Math.max(...group.got.map((g) => g.deliveredMs - g.arrivalMs));
+    assert.ok(longestWait >= 95, `a datagram waits for the tick (longest wait ${longestWait.toFixed(1)} ms)`);
+    const deliveries = [...new Set(group.got.map((g) => g.deliveredMs))];
+    if (deliveries.length === 2) assert.ok(deliveries[1]! - deliveries[0]! >= 900, 'two calls: a tick apart');
+    receive!.stop(group.handle);
+    await send(members[0]!, 'after stop');
+    await sleep(1100);
+    assert.equal(group.got.length, 4);
+  } finally {
+    receive!.stop(group.handle);
+    sender.close();
+    for (const socket of members) socket.close();
+  }
+});
+
+test('a group refuses a clock it cannot keep', { skip }, () => {
+  const memory = Buffer.alloc(SLOT);
+  for (const clockMs of [-1, 1001, 2.5e9]) {
+    assert.throws(() => receive!.startGroup(memory, SLOT, new Int32Array(FIELDS), new Float64Array(1), () => {}, clockMs), TypeError, `clock ${clockMs}`);
   }
 });

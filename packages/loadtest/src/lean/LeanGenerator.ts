@@ -8,6 +8,8 @@ export interface LeanWorkerData {
   counters: SharedArrayBuffer;
   /** The address the subscribers' UDP sockets bind to. */
   hostAddress: string;
+  /** LeanGeneratorOptions.receiveClockMs. */
+  receiveClockMs: number;
 }
 
 export type LeanWorkerRequest =
@@ -28,6 +30,13 @@ export interface LeanGeneratorOptions {
   /** Subscribers over the generator's life (each takes a record of the shared counters). */
   capacity: number;
   hostAddress?: string;
+  /**
+   * Read the subscribers' sockets every this many ms, not when a datagram comes (default 0: when
+   * it comes, as browsers are woken). On loopback the server pays for waking its receivers, so a
+   * generator that sleeps until each packet comes charges the server for the receivers' side of
+   * the network. Arrival times stay the kernel's either way.
+   */
+  receiveClockMs?: number;
 }
 
 /** What the lean subscribers received, in total (the bench's loss is expected - packets). */
@@ -85,7 +94,7 @@ export class LeanGenerator {
 
   static async start(options: LeanGeneratorOptions): Promise<LeanGenerator> {
     const counters = counterMemory(options.capacity);
-    const data: LeanWorkerData = { counters: counters.buffer as SharedArrayBuffer, hostAddress: options.hostAddress ?? '127.0.0.1' };
+    const data: LeanWorkerData = { counters: counters.buffer as SharedArrayBuffer, hostAddress: options.hostAddress ?? '127.0.0.1', receiveClockMs: options.receiveClockMs ?? 0 };
     // Run from TypeScript: each thread registers tsx first, as the bench's publisher thread does.
     const tsx = import.meta.resolve('tsx/esm/api');
     const boot = `import(${JSON.stringify(tsx)}).then((tsx) => { tsx.register(); return import(${JSON.stringify(WORKER_SCRIPT.href)}); });`;

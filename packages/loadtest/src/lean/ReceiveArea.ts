@@ -17,8 +17,8 @@ export interface ReceiveMember {
 /**
  * The memory every native receive of one thread reads into, and the batched send it writes
  * through. The thread's sockets (one per lean subscriber, as each browser has its own) are read as
- * one native receive group: a wake-up reads every ready socket and calls JavaScript once for all
- * their datagrams, each handed to its member here, rather than once per socket.
+ * one native receive group: a wake-up (or a tick of its clock) reads every ready socket and calls
+ * JavaScript once for all their datagrams, each handed to its member here, rather than once per socket.
  */
 export class ReceiveArea {
   readonly memory = Buffer.alloc(CAPACITY * SLOT_SIZE);
@@ -37,8 +37,10 @@ export class ReceiveArea {
   constructor(
     private readonly receive: NativeUdpReceive,
     private readonly sendBatch: NativeUdpBatchSend,
+    /** Read the sockets every this many ms instead of when a datagram comes (0). */
+    clockMs = 0,
   ) {
-    this.group = receive.startGroup(this.memory, SLOT_SIZE, this.table, this.stamps, this.onBatch);
+    this.group = receive.startGroup(this.memory, SLOT_SIZE, this.table, this.stamps, this.onBatch, clockMs);
   }
 
   /** From now on `member` reads the UDP socket `fd` (which nothing else may read), as member `id` (an int32 of its own). */

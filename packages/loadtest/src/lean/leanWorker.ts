@@ -27,7 +27,7 @@ const counters = new Float64Array(data.counters);
 const receive = nativeUdpReceive();
 const sendBatch = nativeUdpBatchSend();
 if (receive === null || sendBatch === null) throw new Error('lean subscribers need the native core (recvmmsg, sendmmsg): build @confab/srtp');
-const area = new ReceiveArea(receive, sendBatch);
+const area = new ReceiveArea(receive, sendBatch, data.receiveClockMs);
 const certificate = await generatorCertificate();
 const subscribers = new Map<number, LeanSubscriber>();
 /** The subscribers of each phase: the thread's joins in turn. */
