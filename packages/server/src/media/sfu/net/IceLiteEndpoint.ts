@@ -1,5 +1,6 @@
 import {
   buildStun,
+  HmacSha1Key,
   shortTermKey,
   StunClass,
   StunErrorCode,
@@ -28,7 +29,8 @@ export interface IceLiteEndpointOptions {
 
 interface Generation {
   local: IceCredentials;
-  key: Buffer;
+  /** MESSAGE-INTEGRITY's key, its pads hashed once: each check verifies one HMAC and signs another. */
+  key: HmacSha1Key;
   /** Null until the remote description arrives; checks can come first (we offered). */
   remoteUfrag: string | null;
 }
@@ -173,7 +175,7 @@ export class IceLiteEndpoint {
     let local = randomIceCredentials();
     while (this.options.registry.has(local.usernameFragment)) local = randomIceCredentials();
     this.options.registry.register(local.usernameFragment, this.options.owner);
-    return { local, key: shortTermKey(local.password), remoteUfrag };
+    return { local, key: new HmacSha1Key(shortTermKey(local.password)), remoteUfrag };
   }
 
   /** Keeps `path` as the most recently checked; evicts the oldest unselected beyond `maxPaths`. */
