@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { buildStun, parseStun, shortTermKey, StunClass, verifyStunIntegrity } from '@confab/wire';
+import { buildStun, HmacSha1Key, parseStun, shortTermKey, StunClass, verifyStunIntegrity } from '@confab/wire';
 
 /** Checks until the first answer: 50 ms apart, as RFC 8445 paces them, for up to 10 s. */
 const CHECK_INTERVAL_MS = 50;
@@ -23,14 +23,15 @@ export interface IceControllerOptions {
  */
 export class IceController {
   private readonly tieBreaker = randomBytes(8).readBigUInt64BE();
-  private readonly key: Buffer;
+  /** MESSAGE-INTEGRITY's key, its pads hashed once: each check signs one HMAC and verifies the answer's. */
+  private readonly key: HmacSha1Key;
   private readonly pending = new Set<string>();
   private timer: NodeJS.Timeout | null = null;
   private connected = false;
   private resolveConnected: (() => void) | null = null;
 
   constructor(private readonly options: IceControllerOptions) {
-    this.key = Buffer.from(shortTermKey(options.serverPassword));
+    this.key = new HmacSha1Key(shortTermKey(options.serverPassword));
   }
 
   /** Resolves once the server answered a nominating check; rejects after the attempts run out. */
