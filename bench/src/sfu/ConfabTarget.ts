@@ -29,7 +29,7 @@ export class ConfabTarget implements BenchTarget {
     const log = logPath ? createWriteStream(logPath, { flags: 'a' }) : null;
     const server = await ServerProcess.start({ env: { ...BENCH_SERVER_ENV, ...env }, ...(root !== undefined ? { root } : {}), ...(log ? { logLevel: 'info', onLine: (line: string) => log.write(`${line}\n`) } : {}) });
     try {
-      const lean = subscribers.kind === 'lean' ? await LeanGenerator.start({ threads: subscribers.threads, capacity: LEAN_CAPACITY, receiveClockMs: subscribers.receiveClockMs ?? 0 }) : null;
+      const lean = subscribers.kind === 'lean' ? await LeanGenerator.start({ threads: subscribers.threads, capacity: LEAN_CAPACITY, receiveClockMs: subscribers.receiveClockMs }) : null;
       return new ConfabTarget(server, lean);
     } catch (error) {
       await server.stop();

@@ -38,7 +38,7 @@ export class ReceiveArea {
     private readonly receive: NativeUdpReceive,
     private readonly sendBatch: NativeUdpBatchSend,
     /** Read the sockets every this many ms instead of when a datagram comes (0). */
-    clockMs = 0,
+    clockMs: number,
   ) {
     this.group = receive.startGroup(this.memory, SLOT_SIZE, this.table, this.stamps, this.onBatch, clockMs);
   }
