@@ -285,6 +285,16 @@ static bool queue_copy(double *row, const SendTarget *target, const uint8_t *mem
   return true;
 }
 
+/* The row's send state id (fanoutRow.ts), or -1 for none. */
+static int32_t row_send_state(const double *row) {
+  double id = row[ROW_SEND_STATE];
+  return id >= 0 && id <= INT32_MAX ? (int32_t)id : -1;
+}
+
+/* How many rows ahead each stage of send_state_prefetch runs: far enough for a miss to land. */
+#define PREFETCH_STAGES 3
+static const int prefetch_ahead[PREFETCH_STAGES] = {8, 4, 1};
+
 static bool typed_array(napi_env env, napi_value v, napi_typedarray_type want, void **data, size_t *length) {
   napi_typedarray_type type;
   if (napi_get_typedarray_info(env, v, &type, length, data, NULL, NULL) != napi_ok) return false;
@@ -346,14 +356,19 @@ static napi_value js_fanout_rtp(napi_env env, napi_callback_info info) {
   int32_t *o = out;
   size_t next = (size_t)first_slot;
   used = 0;
+  double *first = (double *)rows + (size_t)first_row * ROW_STRIDE;
   for (int i = 0; i < count; i++) {
     uint8_t *slot = (uint8_t *)memory + next * (size_t)slot_size;
-    double *row = (double *)rows + ((size_t)first_row + (size_t)i) * ROW_STRIDE;
+    double *row = first + (size_t)i * ROW_STRIDE;
+    /* Each subscriber's send state is cold by the time its next copy comes: fetch ahead (send_state.h). */
+    for (int stage = 0; stage < PREFETCH_STAGES; stage++)
+      if (i + prefetch_ahead[stage] < count) send_state_prefetch(row_send_state(first + (size_t)(i + prefetch_ahead[stage]) * ROW_STRIDE), stage);
     int r = fan_one(row, src, len, header_length, payload_size, layer, now_ms, slot, slot_size);
     int sent = 0;
-    if (r > 0 && row[ROW_SEND_STATE] >= 0) {
+    int32_t send_state = row_send_state(row);
+    if (r > 0 && send_state >= 0) {
       SendTarget target;
-      int n = send_state_take((int32_t)row[ROW_SEND_STATE], slot, r, row[ROW_PACED] != 0, now_ms, &target);
+      int n = send_state_take(send_state, slot, r, row[ROW_PACED] != 0, now_ms, &target);
       if (n > 0) {
         r = n;
         sent = queue_copy(row, &target, memory, slot, n, queue, qs) ? SENT_QUEUED : SENT_TAKEN;

@@ -156,6 +156,25 @@ static int stamp_transport_cc(uint8_t *buf, int len, int id, uint32_t seq) {
   return len;
 }
 
+void send_state_prefetch(int32_t id, int stage) {
+  SendState *entry = id_registry_get(states.registry, id);
+  if (entry == NULL) return;
+  if (stage == 0) {
+    __builtin_prefetch(entry);
+    return;
+  }
+  double *s = entry->state;
+  if (stage == 1) {
+    /* S_RATE .. S_HISTORY + H_START: 14 doubles, over two or three lines. */
+    __builtin_prefetch(s);
+    __builtin_prefetch(s + 7);
+    __builtin_prefetch(s + S_HISTORY + H_START);
+    return;
+  }
+  double *history = s + S_HISTORY;
+  __builtin_prefetch(history + H_ENTRIES + ((uint32_t)history[H_NEXT] & entry->history_mask) * 2, 1);
+}
+
 int send_state_take(int32_t id, uint8_t *slot, int len, bool paced, double now_ms, SendTarget *target) {
   SendState *entry = id_registry_get(states.registry, id);
   if (entry == NULL) return 0;

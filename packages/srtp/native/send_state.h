@@ -22,6 +22,14 @@ typedef struct {
  */
 int send_state_take(int32_t id, uint8_t *slot, int len, bool paced, double now_ms, SendTarget *target);
 
+/*
+ * Brings what send_state_take will read for `id` towards the cache, a few copies ahead, so that the
+ * misses of many subscribers' states overlap instead of stalling one after another: `stage` 0 the
+ * registry's entry, 1 the state's head (the entry should be in by then), 2 the history's next
+ * entry (the head should be in). Never faults: an unknown id is skipped.
+ */
+void send_state_prefetch(int32_t id, int stage);
+
 /* Adds registerSendState and unregisterSendState to the addon's exports. */
 napi_status register_send_state(napi_env env, napi_value exports);
 
