@@ -156,6 +156,12 @@ static int stamp_transport_cc(uint8_t *buf, int len, int id, uint32_t seq) {
   return len;
 }
 
+/* Where the send history records the next packet: two doubles (SendHistory.ts). */
+static double *next_history_entry(const SendState *entry) {
+  double *history = entry->state + S_HISTORY;
+  return history + H_ENTRIES + ((uint32_t)history[H_NEXT] & entry->history_mask) * 2;
+}
+
 void send_state_prefetch(int32_t id, int stage) {
   SendState *entry = id_registry_get(states.registry, id);
   if (entry == NULL) return;
@@ -171,8 +177,7 @@ void send_state_prefetch(int32_t id, int stage) {
     __builtin_prefetch(s + S_HISTORY + H_START);
     return;
   }
-  double *history = s + S_HISTORY;
-  __builtin_prefetch(history + H_ENTRIES + ((uint32_t)history[H_NEXT] & entry->history_mask) * 2, 1);
+  __builtin_prefetch(next_history_entry(entry), 1);
 }
 
 int send_state_take(int32_t id, uint8_t *slot, int len, bool paced, double now_ms, SendTarget *target) {
@@ -204,7 +209,7 @@ int send_state_take(int32_t id, uint8_t *slot, int len, bool paced, double now_m
     double next = history[H_NEXT];
     n = stamp_transport_cc(slot, len, transport_cc_id, ((uint32_t)history[H_START] + (uint32_t)next) & 0xffff);
     if (n < 0) return 0;
-    double *at = history + H_ENTRIES + ((uint32_t)next & entry->history_mask) * 2;
+    double *at = next_history_entry(entry);
     int size = n + SRTP_TAG;
     at[0] = now_ms;
     /* Media: cluster -1, state Pending (0). */
