@@ -1,5 +1,6 @@
 import type { TransportStats } from '../types';
 import type { WorkerEvent } from './protocol';
+import { TurnBatch } from './TurnBatch';
 
 type StatsEntry = Extract<WorkerEvent, { ev: 'stats' }>['entries'][number];
 
@@ -11,19 +12,13 @@ type StatsEntry = Extract<WorkerEvent, { ev: 'stats' }>['entries'][number];
  * wake-ups).
  */
 export class StatsBatch {
-  private entries: StatsEntry[] = [];
+  private readonly entries: TurnBatch<StatsEntry>;
 
-  constructor(private readonly send: (event: WorkerEvent) => void) {}
-
-  add(transport: number, stats: TransportStats): void {
-    if (this.entries.length === 0) setImmediate(this.flush);
-    this.entries.push({ transport, stats });
+  constructor(send: (event: WorkerEvent) => void) {
+    this.entries = new TurnBatch((entries) => send({ ev: 'stats', entries }));
   }
 
-  /** Scheduled by the turn's first entry, so never empty. */
-  private readonly flush = (): void => {
-    const entries = this.entries;
-    this.entries = [];
-    this.send({ ev: 'stats', entries });
-  };
+  add(transport: number, stats: TransportStats): void {
+    this.entries.add({ transport, stats });
+  }
 }

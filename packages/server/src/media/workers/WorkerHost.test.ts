@@ -35,6 +35,9 @@ test('invalid commands are dropped and logged; one with a request number is answ
     h.worker.receive({ op: 'applyOffer', transport: 1, request: 9, sdp: 42 });
     assert.equal(h.errors.length, 8);
     assert.ok(h.errors.every((e) => e === 'invalid command from the main thread'));
+    // Messages from the main thread are batches; one that is not is refused whole.
+    h.worker.receiveBatch({ op: 'createRouter', router: 1, id: 'r' });
+    assert.equal(h.errors.at(-1), 'invalid command batch from the main thread');
     assert.deepEqual(await h.reply(9), { code: 'invalid_argument', message: 'invalid media worker command' });
     assert.equal(h.engine.stats().routers, 0, 'nothing was created');
   } finally {
@@ -77,6 +80,32 @@ test('objects are addressed by handle; signals and states come back with the han
     assert.deepEqual(await h.reply(12), { code: 'conflict', message: 'transport is closed' });
     h.run({ op: 'closeRouter', router: 1 });
     assert.deepEqual([h.engine.stats().routers, h.engine.stats().transports], [0, 0]);
+  } finally {
+    await h.engine.close();
+  }
+});
+
+test("a batch runs in one turn: a join's consumers of every track in the room land in one subscriber offer", async () => {
+  const h = await host();
+  try {
+    h.worker.receiveBatch([
+      { op: 'createRouter', router: 1, id: 'room' },
+      { op: 'createTransport', router: 1, transport: 2, label: 'alice', role: 'publish' },
+      { op: 'createTransport', router: 1, transport: 3, label: 'bob', role: 'publish' },
+      { op: 'produce', transport: 2, producer: 4, id: 'alice-mic', kind: 'audio', mid: '0', paused: false },
+      { op: 'produce', transport: 3, producer: 5, id: 'bob-mic', kind: 'audio', mid: '0', paused: false },
+    ] satisfies WorkerCommand[]);
+    h.worker.receiveBatch([
+      { op: 'createTransport', router: 1, transport: 6, label: 'carol', role: 'subscribe' },
+      { op: 'consume', transport: 6, consumer: 7, producer: 4, paused: false },
+      { op: 'consume', transport: 6, consumer: 8, producer: 5, paused: false },
+    ] satisfies WorkerCommand[]);
+    await waitFor(() => h.events.some((e) => e.ev === 'signal' && e.transport === 6), 'the subscriber offer');
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    const offers = h.events.filter((e) => e.ev === 'signal' && e.transport === 6);
+    assert.equal(offers.length, 1);
+    assert.ok(offers[0]?.ev === 'signal' && offers[0].signal.type === 'offer');
+    assert.deepEqual(offers[0].signal.tracks.map((t) => t.producerId).sort(), ['alice-mic', 'bob-mic']);
   } finally {
     await h.engine.close();
   }

@@ -36,7 +36,16 @@ export class WorkerHost {
     this.stats = new StatsBatch(send);
   }
 
-  /** One message from the main thread, validated here: the thread boundary is an edge. */
+  /** One message from the main thread: the commands of one of its turns, in order (MediaWorker.outbox). */
+  receiveBatch(raw: unknown): void {
+    if (!Array.isArray(raw)) {
+      this.logger.error({}, 'invalid command batch from the main thread');
+      return;
+    }
+    for (const command of raw) this.receive(command);
+  }
+
+  /** One command from the main thread, validated here: the thread boundary is an edge. */
   receive(raw: unknown): void {
     const parsed = WorkerCommand.safeParse(raw);
     if (!parsed.success) {

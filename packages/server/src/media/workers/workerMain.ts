@@ -16,10 +16,10 @@ const data = WorkerData.parse(workerData);
 const send = (event: WorkerEvent) => port.postMessage(event);
 const logger = forwardingLogger(data.logLevel, send);
 
-// Commands that arrive while the engine is being built wait, in order.
+// Commands that arrive while the engine is being built wait, in order. Each message is a batch.
 const early: unknown[] = [];
 let host: WorkerHost | undefined;
-port.on('message', (raw: unknown) => (host ? host.receive(raw) : early.push(raw)));
+port.on('message', (raw: unknown) => (host ? host.receiveBatch(raw) : early.push(raw)));
 
 const factory = data.engineModule ? await importFactory(data.engineModule) : createEngine;
 // The engine counts packets straight into memory the main thread reads (SharedStats), and the main
@@ -34,7 +34,7 @@ process.on('unhandledRejection', (err) => logger.error({ err }, 'unhandled rejec
 
 host = new WorkerHost(engine, send, logger);
 send({ ev: 'ready', threadId: threadId() });
-for (const raw of early.splice(0)) host.receive(raw);
+for (const raw of early.splice(0)) host.receiveBatch(raw);
 
 async function importFactory(url: string): Promise<EngineFactory> {
   const module = (await import(url)) as { createWorkerEngine?: unknown };
