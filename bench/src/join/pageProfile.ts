@@ -4,7 +4,7 @@
  * played, written as `.cpuprofile` (Chrome DevTools' Performance panel loads it; the bundle's
  * source map, packages/web/dist/app.js.map, names the minified functions).
  */
-import { writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { CDPSession } from 'playwright-core';
 
@@ -19,5 +19,6 @@ export async function startProfile(cdp: CDPSession): Promise<void> {
 /** Stops the profiler and writes the profile to `<dir>/<name>.cpuprofile`. */
 export async function endProfile(cdp: CDPSession, dir: string, name: string): Promise<void> {
   const { profile } = await cdp.send('Profiler.stop');
+  mkdirSync(dir, { recursive: true });
   writeFileSync(join(dir, `${name.replace(/[^\w.-]+/g, '-')}.cpuprofile`), JSON.stringify(profile));
 }
