@@ -14,9 +14,9 @@
  * The others are on their own machines in a real room. Here they share the joiner's cores, so by
  * default they are headless (`--publisher-kind headless`): real VP8 from ffmpeg (testsrc2 at each
  * layer's size), each sent from a thread of this process with no encoder to run, and a key frame on
- * the next frame tick when asked. `--publisher-kind browser` makes them Chromium pages with the fake camera, whose
- * encoders then compete with the joiner for the cores (at the lowest CPU priority by default,
- * `--publisher-priority low|normal`).
+ * the next frame tick when asked. `--publisher-kind browser` makes them Chromium pages with the fake
+ * camera, whose encoders then compete with the joiner for the cores (at the lowest CPU priority by
+ * default, `--publisher-priority low|normal`).
  */
 import { createWriteStream } from 'node:fs';
 import { parseArgs } from 'node:util';
@@ -140,9 +140,8 @@ async function joinOnce(browser: Browser, names: string[], name: string): Promis
 
 /**
  * A publisher without a browser: camera (three simulcast layers of real VP8) and microphone, on a
- * thread of its own. The people already in a room publish from their own machines; on this
- * thread, as the bench's Playwright work (and the other publisher) cost this one nothing, it
- * answers a key frame request within a frame or two, as a browser would.
+ * thread of its own, so that nothing the bench does (Playwright, the other publisher) delays its
+ * answer to a key frame request, as nothing on the joiner's machine delays a browser's.
  */
 async function headlessPublisher(name: string): Promise<Publisher> {
   const thread = await PublisherThread.start({ server: { kind: 'confab', url: server.rtcUrl, room }, name, bitrate: 1_500_000, simulcast: true, recordedCamera: true });

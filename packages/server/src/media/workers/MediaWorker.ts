@@ -70,8 +70,7 @@ export class MediaWorker {
    * (a join subscribes the newcomer to every track in the room) then runs there in one turn too, so
    * the subscribe transport's offer (Renegotiator) carries all of it. Posted one by one, the worker
    * could wake for the first command while we were still making the others and offer that track
-   * alone: the newcomer waited for a second offer and answer before the rest of the room's video
-   * (9 of 105 joins in `bench:join`, 40-270 ms later; 2 of 168 since).
+   * alone: the newcomer then waited for a second offer and answer for the rest of the room's video.
    */
   private readonly outbox = new TurnBatch<WorkerCommand>((commands) => this.thread.postMessage(commands));
   private readonly endpoints = new Map<number, Endpoint>();
