@@ -13,16 +13,16 @@
  *
  * The others are on their own machines in a real room. Here they share the joiner's cores, so by
  * default they are headless (`--publisher-kind headless`): real VP8 from ffmpeg (testsrc2 at each
- * layer's size), each sent from a thread of this process with no encoder to run, and a key frame on
- * the next frame tick when asked. `--publisher-kind browser` makes them Chromium pages with the fake
- * camera, whose encoders then compete with the joiner for the cores (at the lowest CPU priority by
- * default, `--publisher-priority low|normal`).
+ * layer's size), sent from this process with no encoder to run, and a key frame on the next frame
+ * tick when asked. `--publisher-kind browser` makes them Chromium pages with the fake camera, whose
+ * encoders then compete with the joiner for the cores (at the lowest CPU priority by default,
+ * `--publisher-priority low|normal`).
  */
 import { createWriteStream } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { integerOption } from './integerOption';
-import { ServerProcess } from '@confab/loadtest';
-import { PublisherThread } from './sfu/PublisherThread';
+import { HeadlessParticipant, ServerProcess } from '@confab/loadtest';
+import { vp8Frames } from '../../packages/server/src/media/recording/testing/encodedMedia';
 import type { Browser, BrowserContext, CDPSession, Page } from 'playwright-core';
 import { endTrace, startTrace } from './join/pageTrace';
 import { endProfile, startProfile } from './join/pageProfile';
@@ -138,14 +138,18 @@ async function joinOnce(browser: Browser, names: string[], name: string): Promis
   }
 }
 
-/**
- * A publisher without a browser: camera (three simulcast layers of real VP8) and microphone, on a
- * thread of its own, so that nothing the bench does (Playwright, the other publisher) delays its
- * answer to a key frame request, as nothing on the joiner's machine delays a browser's.
- */
+/** A publisher without a browser: camera (three simulcast layers of real VP8) and microphone. */
 async function headlessPublisher(name: string): Promise<Publisher> {
-  const thread = await PublisherThread.start({ server: { kind: 'confab', url: server.rtcUrl, room }, name, bitrate: 1_500_000, simulcast: true, recordedCamera: true });
-  return { name, close: () => thread.close() };
+  const participant = new HeadlessParticipant({ url: server.rtcUrl, room, name });
+  await participant.join();
+  await participant.publishMicrophone();
+  await participant.publishCamera({ simulcast: true, bitrate: 1_500_000, width: 1280, height: 720, recording: recordedCamera });
+  return { name, close: () => participant.leave() };
+}
+
+/** 10 s of testsrc2 at a layer's size, ~0.05 bits per pixel as browsers send a camera, a key frame every 2 s. */
+function recordedCamera(width: number, height: number): ReturnType<typeof vp8Frames> {
+  return vp8Frames(10, 60, `${width}x${height}`, `${Math.round((width * height * 30 * 0.054) / 1000)}k`);
 }
 
 function timeline(page: Page): Promise<PageTimeline> {

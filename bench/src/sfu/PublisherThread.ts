@@ -7,8 +7,6 @@ export interface PublisherThreadData {
   name: string;
   bitrate: number;
   simulcast: boolean;
-  /** The camera replays real VP8 (ffmpeg's testsrc2, recordedCamera.ts) at 1280x720, not a synthetic stream. */
-  recordedCamera?: boolean;
   /** One Float64: packets sent so far, written by the thread. */
   sent: SharedArrayBuffer;
 }

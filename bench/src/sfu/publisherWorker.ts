@@ -8,7 +8,6 @@ import { HeadlessParticipant } from '@confab/loadtest';
 import type { PublisherServer } from './BenchTarget';
 import { JanusPublisher } from './janus/JanusPublisher';
 import type { PublisherThreadData, PublisherThreadMessage } from './PublisherThread';
-import { recordedCamera } from './recordedCamera';
 
 /** How often the shared packet counter is brought up to date (a snapshot is at most this stale). */
 const COUNT_INTERVAL_MS = 20;
@@ -29,8 +28,7 @@ function confabPublisher(server: Extract<PublisherServer, { kind: 'confab' }>): 
     async start() {
       await participant.join();
       await participant.publishMicrophone();
-      const recording = data.recordedCamera ? { width: 1280, height: 720, recording: recordedCamera } : {};
-      await participant.publishCamera({ bitrate: data.bitrate, simulcast: data.simulcast, ...recording });
+      await participant.publishCamera({ bitrate: data.bitrate, simulcast: data.simulcast });
       return undefined;
     },
     sentPackets: () => participant.stats().sent.reduce((n, t) => n + t.packets, 0),
