@@ -1,5 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { decodeJwt } from 'jose';
+import { ACCESS_TOKEN_LEEWAY_SECONDS } from '@confab/protocol';
 import { AccessToken } from '@confab/server-sdk';
 import { AccessTokenError } from './AccessTokenError';
 import { checkJoinGrant, permissionsFrom } from './grants';
@@ -20,8 +22,12 @@ test('a token made by @confab/server-sdk passes verifyAccessToken and the join c
 
 test('the server holds it to its ttl and its secret', async () => {
   const jwt = await new AccessToken('app', SECRET, { identity: 'u-42', ttl: 600 }).addGrant({ room: 'standup' }).toJwt();
-  await verifyAccessToken(jwt, KEYS, Date.now() + 600_000 + 59_000);
-  await assert.rejects(verifyAccessToken(jwt, KEYS, Date.now() + 600_000 + 61_000), (e: unknown) => e instanceof AccessTokenError && e.reason === 'token_expired');
+  // Timed from the token's own claims: they are whole seconds, so "now + ttl" may be up to 1 s past `exp`.
+  const { iat, exp } = decodeJwt(jwt);
+  assert.equal(exp! - iat!, 600);
+  const lastValidMs = (exp! + ACCESS_TOKEN_LEEWAY_SECONDS) * 1000;
+  await verifyAccessToken(jwt, KEYS, lastValidMs - 1000);
+  await assert.rejects(verifyAccessToken(jwt, KEYS, lastValidMs + 1000), (e: unknown) => e instanceof AccessTokenError && e.reason === 'token_expired');
   const forged = await new AccessToken('app', SECRET.replace('sdk', 'xyz'), { identity: 'u-42' }).toJwt();
   await assert.rejects(verifyAccessToken(forged, KEYS), (e: unknown) => e instanceof AccessTokenError && e.reason === 'token_bad_signature');
 });
