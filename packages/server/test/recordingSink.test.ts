@@ -46,7 +46,11 @@ test('a publisher recorded mid-call: a key frame is asked for, both files hold t
     assert.ok(a.frames > 120 && a.frames <= 160, `${a.frames} audio frames`);
     assert.ok(v.frames > 100 && v.frames <= 160, `${v.frames} video frames`);
     for (const r of [a, v]) {
-      assert.ok(r.startMs >= startedAt - 50 && r.startMs < startedAt + 500, `starts ${r.startMs - startedAt} ms after record()`);
+      // A file starts at its first frame's capture (Sender Reports) or kernel arrival time: a frame
+      // that reached the socket before record() and that a busy worker read after the command
+      // starts it early (CI runs: 119 and 253 ms). The frame counts above bound what came before;
+      // a start from the track's first frames would be a second early.
+      assert.ok(r.startMs >= startedAt - 400 && r.startMs < startedAt + 500, `starts ${r.startMs - startedAt} ms after record()`);
       assert.ok(r.endMs <= stoppedAt + 50 && r.endMs > stoppedAt - 500, `ends ${stoppedAt - r.endMs} ms before stop()`);
       assert.equal(r.error, null);
     }
