@@ -9,7 +9,8 @@
  *   for bandwidth" (issue 12's allocation rule), which is not a freeze; nor is a stretch the
  *   uncapped viewer of the same camera saw too (its publisher starved of the shared cores);
  * - loss: 3 % random loss on Bob's downlink (nftables) for 60 s: he decodes at least 90 % of the
- *   frames Alice's camera makes, with at most one freeze (Chromium's freezeCount);
+ *   frames Alice's camera makes, with at most one freeze (by Chromium's rule) that the link made,
+ *   not Alice's encoder or Bob's own Chromium on the shared cores;
  * - screen share and cameras under a 1 Mbit/s cap: Bob gets the screen at full detail (the size
  *   Alice sends it) and the cameras on low layers (one may be labelled "Paused for bandwidth" when
  *   even that does not fit beside the screen, never frozen unlabelled).
@@ -23,7 +24,7 @@ import { after, before, describe, test } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import { ServerProcess } from '@confab/loadtest';
 import { openParticipant, uniqueRoom, type Participant } from './support/browser';
-import { firstFrameWhere, FRAME_RECORDER, framesSince, freezes, longestStill, pageNow, pausesOf, type Frame, type Pause } from './support/frameRecorder';
+import { chromiumFreezes, firstFrameWhere, FRAME_RECORDER, framesSince, freezes, longestStill, pageNow, pausesOf, type Frame, type Pause } from './support/frameRecorder';
 import { canImpair, launchParticipantBrowser, LinkShaper, movingVideo, NetNamespace, runAtRealtimePriority, SERVER_ADDRESS } from './support/impair/index';
 import { sentByRid, type Source } from './support/observe';
 import { receiving, traceChanges } from './support/receiveTrace';
@@ -109,9 +110,9 @@ async function onTopLayer(viewer: Person, publisher: Person, timeout: number): P
 }
 
 /** Inbound video counters of `viewer`'s page, summed over its peer connections. */
-async function inboundVideo(viewer: Person): Promise<{ framesDecoded: number; freezeCount: number; freezesMs: number; framesDropped: number; packetsLost: number; nacks: number }> {
+async function inboundVideo(viewer: Person): Promise<{ framesDecoded: number; freezeCount: number; freezesMs: number; framesDropped: number; packetsLost: number; nacks: number; plis: number }> {
   return viewer.page.evaluate(async () => {
-    const total = { framesDecoded: 0, freezeCount: 0, freezesMs: 0, framesDropped: 0, packetsLost: 0, nacks: 0 };
+    const total = { framesDecoded: 0, freezeCount: 0, freezesMs: 0, framesDropped: 0, packetsLost: 0, nacks: 0, plis: 0 };
     for (const pc of (window as unknown as { __confabPeerConnections: RTCPeerConnection[] }).__confabPeerConnections) {
       if (pc.connectionState === 'closed') continue;
       (await pc.getStats()).forEach((s: Record<string, unknown>) => {
@@ -122,6 +123,7 @@ async function inboundVideo(viewer: Person): Promise<{ framesDecoded: number; fr
         total.framesDropped += Number(s['framesDropped'] ?? 0);
         total.packetsLost += Number(s['packetsLost'] ?? 0);
         total.nacks += Number(s['nackCount'] ?? 0);
+        total.plis += Number(s['pliCount'] ?? 0) + Number(s['firCount'] ?? 0);
       });
     }
     return total;
@@ -307,16 +309,30 @@ describe('video on an impaired link', { skip: skip ?? false, timeout: 240_000 },
       const freezeCount = got.freezeCount - gotBefore.freezeCount;
       const share = decoded / sent;
       const stills = freezes(frames, from, from + 60_000, 500);
+      // Chromium counts every freeze, whatever made it. On two cores shared by two Chromiums and
+      // the server, a busy one makes some (in 1 of 3 runs beside a CPU hog: 2 freezes of ~290 ms,
+      // no key frame asked for). A freeze is the link's (or the server's) when the frame that ended
+      // it arrived late against its capture for at least half of it; the rest the publisher made
+      // (no frames captured or encoded) or Bob's Chromium did (a frame shown late that had come in
+      // time). A loss that retransmission did not repair asks for a key frame: then every freeze
+      // counts, by Chromium's count or ours, the larger (without retransmission: 11 and 5).
+      const plis = got.plis - gotBefore.plis;
+      const seen = chromiumFreezes(frames, from, from + 60_000);
+      const linkFreezes = plis > 0 ? Math.max(freezeCount, seen.length) : seen.filter((f) => !(f.heldBackMs < f.ms / 2)).length;
+      const described = seen.map((f) => `${Math.round(f.atMs - from)}: ${Math.round(f.ms)} ms, held back ${Math.round(f.heldBackMs)}`).join('; ');
       measure(
         'loss3_decoded_share',
         Math.round(share * 1000) / 1000,
-        `decoded=${decoded} made=${sent} freezes=${freezeCount} (${Math.round(got.freezesMs - gotBefore.freezesMs)} ms) ` +
+        `decoded=${decoded} made=${sent} freezes=${freezeCount} (${Math.round(got.freezesMs - gotBefore.freezesMs)} ms) link_freezes=${linkFreezes} key_frame_requests=${plis} [${described}] ` +
           `stills_over_500ms=[${stills.join(',')}] dropped=${got.framesDropped - gotBefore.framesDropped} lost=${got.packetsLost - gotBefore.packetsLost} nacks=${got.nacks - gotBefore.nacks} ` +
           `heights=${heights(frames)}`,
       );
       assert.ok(sent > 600, `Alice's camera made only ${sent} frames in 60 s`);
       assert.ok(share >= 0.9, `Bob decoded ${decoded} of ${sent} frames (${(share * 100).toFixed(1)} %, bound 90 %); estimates: ${estimates()}`);
-      assert.ok(freezeCount <= 1, `Bob's video froze ${freezeCount} times in 60 s (bound 1); estimates: ${estimates()}`);
+      assert.ok(
+        linkFreezes <= 1,
+        `Bob's video froze ${linkFreezes} times in 60 s for the link (bound 1; Chromium counted ${freezeCount}, ${plis} key frames asked for; ms after the loss began: ${described}); estimates: ${estimates()}`,
+      );
     } finally {
       await closeEveryone();
     }

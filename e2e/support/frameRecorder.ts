@@ -5,8 +5,11 @@
  */
 import type { PageReader, Source } from './observe';
 
-/** One presented frame: page time (ms, performance.now()) and the decoded picture's height. */
-export type Frame = [atMs: number, height: number];
+/**
+ * One presented frame: page time (ms, performance.now()), the decoded picture's height, and for
+ * WebRTC video when its last packet arrived (page time) and its RTP timestamp (NaN if not given).
+ */
+export type Frame = [atMs: number, height: number, receivedMs: number, rtpTimestamp: number];
 
 /**
  * An init script (openParticipant's `initScript`) that records, from the page's start, every frame
@@ -28,7 +31,7 @@ export const FRAME_RECORDER = `(() => {
       const key = tile.getAttribute('data-participant-name') + '|' + tile.getAttribute('data-source');
       const list = (frames[key] ??= []);
       const onFrame = (now, meta) => {
-        list.push([now, meta.height]);
+        list.push([now, meta.height, meta.receiveTime ?? NaN, meta.rtpTimestamp ?? NaN]);
         if (list.length > 20000) list.splice(0, 10000);
         if (video.isConnected) video.requestVideoFrameCallback(onFrame);
       };
@@ -62,7 +65,7 @@ export async function pageNow(page: PageReader): Promise<number> {
 export async function framesSince(page: PageReader, name: string, sinceMs: number, source: Source = 'camera'): Promise<Frame[]> {
   return page.evaluate(
     ({ key, sinceMs }) => {
-      const list = (window as Window & { __frames?: Record<string, [number, number][]> }).__frames?.[key] ?? [];
+      const list = (window as Window & { __frames?: Record<string, [number, number, number, number][]> }).__frames?.[key] ?? [];
       return list.filter(([at]) => at >= sinceMs);
     },
     { key: `${name}|${source}`, sinceMs },
@@ -125,4 +128,41 @@ export function freezes(frames: readonly Frame[], fromMs: number, toMs: number, 
 export function firstFrameWhere(frames: readonly Frame[], fromMs: number, test: (height: number) => boolean): number {
   for (const [at, height] of frames) if (at >= fromMs && test(height)) return at;
   return NaN;
+}
+
+/**
+ * A freeze as Chromium counts one (its inbound-rtp `freezeCount`, VideoQualityObserver): a frame
+ * shown at least max(3 × the mean, mean + 150 ms) after the one before, the mean taken over the last
+ * 30 intervals once there are 5. `heldBackMs`: how much later than its capture spacing (RTP
+ * timestamps, 90 kHz) the frame that ended it arrived after the one before, which is what the
+ * network and the server added to the freeze; the rest was made before them (the publisher's
+ * camera or encoder made no frames) or after them (the viewer's own decoding and rendering).
+ */
+export interface Freeze {
+  atMs: number;
+  ms: number;
+  heldBackMs: number;
+}
+
+export function chromiumFreezes(frames: readonly Frame[], fromMs: number, toMs: number): Freeze[] {
+  const out: Freeze[] = [];
+  const intervals: number[] = [];
+  let sum = 0;
+  let previous: Frame | undefined;
+  for (const frame of frames) {
+    if (frame[0] < fromMs || frame[0] > toMs) continue;
+    if (previous !== undefined) {
+      const ms = frame[0] - previous[0];
+      const mean = sum / intervals.length;
+      if (intervals.length >= 5 && ms >= Math.max(3 * mean, mean + 150)) {
+        const capturedMs = ((frame[3] - previous[3]) >>> 0) / 90;
+        out.push({ atMs: frame[0], ms, heldBackMs: frame[2] - previous[2] - capturedMs });
+      }
+      intervals.push(ms);
+      sum += ms;
+      if (intervals.length > 30) sum -= intervals.shift()!;
+    }
+    previous = frame;
+  }
+  return out;
 }
