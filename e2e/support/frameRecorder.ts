@@ -65,7 +65,7 @@ export async function pageNow(page: PageReader): Promise<number> {
 export async function framesSince(page: PageReader, name: string, sinceMs: number, source: Source = 'camera'): Promise<Frame[]> {
   return page.evaluate(
     ({ key, sinceMs }) => {
-      const list = (window as Window & { __frames?: Record<string, [number, number, number, number][]> }).__frames?.[key] ?? [];
+      const list = (window as Window & { __frames?: Record<string, Frame[]> }).__frames?.[key] ?? [];
       return list.filter(([at]) => at >= sinceMs);
     },
     { key: `${name}|${source}`, sinceMs },
