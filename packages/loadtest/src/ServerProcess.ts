@@ -3,6 +3,7 @@ import { request as httpRequest } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import { readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
+import { createSocket } from 'node:dgram';
 import { fileURLToPath } from 'node:url';
 import { processCpu, processRss, type CpuTimes } from './procStats';
 import { TimeoutError, sleep, withTimeout } from './time';
@@ -36,13 +37,39 @@ export const REPO_ROOT = fileURLToPath(new URL('../../../', import.meta.url));
  * and the server's listen, which then fails with EADDRINUSE.
  */
 export async function freePort(): Promise<number> {
+  return freeBasePort([0], { udp: false });
+}
+
+/**
+ * A base port such that base + each offset is free on 127.0.0.1 now, for TCP and (unless `udp` is
+ * false) UDP, below the ephemeral range. No port is handed out twice in one process: a test picks
+ * its ports before anything listens on them, so "free now" alone let two picks collide (a CI run
+ * gave HAProxy's front port to a media worker's ICE-TCP port).
+ */
+export async function freeBasePort(offsets: readonly number[], options: { udp?: boolean } = {}): Promise<number> {
   const lowest = 10_000;
   const ephemeralStart = ephemeralPortStart();
-  for (let attempt = 0; attempt < 200; attempt++) {
-    const port = lowest + Math.floor(Math.random() * (ephemeralStart - lowest));
-    if (await portFree(port)) return port;
+  const span = Math.max(...offsets);
+  for (let attempt = 0; attempt < 500; attempt++) {
+    const base = lowest + Math.floor(Math.random() * (ephemeralStart - span - lowest));
+    const ports = offsets.map((offset) => base + offset);
+    if (ports.some((port) => handedOut.has(port))) continue;
+    if (!(await portsFree(ports, options))) continue;
+    for (const port of ports) handedOut.add(port);
+    return base;
   }
-  throw new Error(`no free port from ${lowest} to ${ephemeralStart - 1}`);
+  throw new Error(`no free ports at offsets ${offsets.join(', ')} from ${lowest} to ${ephemeralStart - 1}`);
+}
+
+const handedOut = new Set<number>();
+
+/** Whether each of `ports` can be listened on at 127.0.0.1 right now, for TCP and (unless `udp` is false) UDP. */
+export async function portsFree(ports: readonly number[], options: { udp?: boolean } = {}): Promise<boolean> {
+  for (const port of ports) {
+    if (!(await portFree(port))) return false;
+    if ((options.udp ?? true) && !(await udpPortFree(port))) return false;
+  }
+  return true;
 }
 
 function ephemeralPortStart(): number {
@@ -61,6 +88,14 @@ export function portFree(port: number): Promise<boolean> {
     const server = createServer();
     server.once('error', () => resolve(false));
     server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
+  });
+}
+
+function udpPortFree(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = createSocket('udp4');
+    socket.once('error', () => resolve(false));
+    socket.bind(port, '127.0.0.1', () => socket.close(() => resolve(true)));
   });
 }
 

@@ -6,14 +6,12 @@
  */
 import assert from 'node:assert/strict';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { createSocket } from 'node:dgram';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { get } from 'node:http';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { REPO_ROOT, freePort, httpGet, makeTestCertificate, servedFingerprint, sleep, type TestCertificate } from '@confab/loadtest';
+import { REPO_ROOT, freeBasePort, freePort, httpGet, makeTestCertificate, servedFingerprint, sleep, type TestCertificate } from '@confab/loadtest';
 import { WsClient } from './support/wsClient';
 
 const guide = readFileSync(join(REPO_ROOT, 'docs', 'deploy.md'), 'utf8');
@@ -36,34 +34,6 @@ function parseEnvFile(text: string): [string, string][] {
       const value = line.slice(eq + 1).trim().replace(/^"(.*)"$/, '$1').replace(/^'(.*)'$/, '$1');
       return [line.slice(0, eq).trim(), value];
     });
-}
-
-/** A base port with `count` consecutive ports free for both UDP and TCP on loopback. */
-async function freeRange(count: number): Promise<number> {
-  for (let attempt = 0; attempt < 50; attempt++) {
-    const base = await freePort();
-    if (base + count - 1 > 65535) continue;
-    let free = true;
-    for (let port = base; port < base + count && free; port++) free = (await tcpFree(port)) && (await udpFree(port));
-    if (free) return base;
-  }
-  throw new Error(`no ${count} consecutive free ports`);
-}
-
-function tcpFree(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const s = createServer();
-    s.once('error', () => resolve(false));
-    s.listen(port, '127.0.0.1', () => s.close(() => resolve(true)));
-  });
-}
-
-function udpFree(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const s = createSocket('udp4');
-    s.once('error', () => resolve(false));
-    s.bind(port, '127.0.0.1', () => s.close(() => resolve(true)));
-  });
 }
 
 /** A child process whose output is kept for failure messages, stopped by `after`. */
@@ -152,7 +122,7 @@ describe('docs/deploy.md, followed to the letter', { timeout: 150_000 }, () => {
     entries = parseEnvFile(blocks[0]!);
     const workers = Number(entries.find(([k]) => k === 'CONFAB_MEDIA_WORKERS')?.[1] ?? '1');
     cert = makeTestCertificate(join(dir, 'tls'), 'deploy');
-    ports = { https: await freePort(), redirect: await freePort(), rtc: await freeRange(Math.max(1, workers)), behindProxy: await freePort() };
+    ports = { https: await freePort(), redirect: await freePort(), rtc: await freeBasePort(Array.from({ length: Math.max(1, workers) }, (_, i) => i)), behindProxy: await freePort() };
     mkdirSync(join(dir, 'acme'));
   });
   after(async () => {

@@ -6,9 +6,10 @@
  */
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
+import { availableParallelism } from 'node:os';
 import { readdirSync, readFileSync } from 'node:fs';
 import { test } from 'node:test';
-import { REPO_ROOT, freePort, httpGet, metricsNodeId, portFree, sleep } from '@confab/loadtest';
+import { REPO_ROOT, freeBasePort, httpGet, metricsNodeId, sleep } from '@confab/loadtest';
 
 /** Pids of the processes in process group `group`, with their command lines. */
 function processGroup(group: number): { pid: number; cmd: string }[] {
@@ -27,20 +28,12 @@ function processGroup(group: number): { pid: number; cmd: string }[] {
   return found;
 }
 
-/** A base port with the 5 ports npm run cluster takes (HAProxy, 3 nodes, stats) free. */
-async function freeBase(): Promise<number> {
-  for (;;) {
-    const base = await freePort();
-    let ok = true;
-    for (let p = base + 1; p <= base + 4 && ok; p++) ok = await portFree(p);
-    if (ok) return base;
-  }
-}
-
 test('npm run cluster: redis, three nodes and HAProxy; ready line; the app through HAProxy; Ctrl-C stops them all', { timeout: 180_000 }, async () => {
-  const base = await freeBase();
-  // Media ports too below the ephemeral range (the default 40000 is inside it on Linux).
-  const rtcBase = await freePort();
+  // The 5 ports npm run cluster takes (HAProxy, 3 nodes, stats), and each node's media ports
+  // (--rtc-port + 100 * i, one per worker) below the ephemeral range (the default 40000 is inside it on Linux).
+  const base = await freeBasePort([0, 1, 2, 3, 4], { udp: false });
+  const workers = availableParallelism();
+  const rtcBase = await freeBasePort([0, 100, 200].flatMap((node) => Array.from({ length: workers }, (_, w) => node + w)));
   const child = spawn('npm', ['run', '-s', 'cluster', '--', '--port', String(base), '--rtc-port', String(rtcBase)], { cwd: REPO_ROOT, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
   const group = child.pid!;
   let output = '';
