@@ -104,7 +104,7 @@ describe('a host mutes and removes guests', { timeout: 150_000 }, () => {
     assert.ok(!afterMute.includes('Mute') && !afterMute.some((i) => /unmute/i.test(i)), `the host can’t unmute Bob: ${afterMute.join(', ')}`);
     await closeMenu(alice);
 
-    await bob.locator(UNMUTE_MIC).click({ timeout: 5000 });
+    await bob.locator(UNMUTE_MIC).click();
     await bob.locator(MUTE_MIC).waitFor({ state: 'visible', timeout: 10_000 });
     for (const [viewer, page] of [['Alice', alice], ['Carol', carol]] as const) {
       await waitFor(async () => !(await micBadgeShown(page, 'Bob')), { timeout: 10_000, message: `${viewer} sees Bob unmuted` });
@@ -120,12 +120,12 @@ describe('a host mutes and removes guests', { timeout: 150_000 }, () => {
         const row = document.querySelector('ul[aria-label="Participants"] li[data-person-name="Carol"] [aria-label="Hand raised"]');
         return badge !== null && badge.checkVisibility() && row !== null;
       });
-    await carol.locator('footer button[aria-label="Raise your hand"]').click({ timeout: 5000 });
+    await carol.locator('footer button[aria-label="Raise your hand"]').click();
     for (const [viewer, page] of [['Alice', alice], ['Bob', bob], ['Carol', carol]] as const) {
       await waitFor(() => handShown(page), { timeout: 10_000, message: `${viewer} sees Carol’s raised hand` });
     }
     await screenshot(alice, 'moderation-carol-hand.png');
-    await carol.locator('footer button[aria-label="Lower your hand"]').click({ timeout: 5000 });
+    await carol.locator('footer button[aria-label="Lower your hand"]').click();
     for (const [viewer, page] of [['Alice', alice], ['Bob', bob]] as const) {
       await waitFor(async () => !(await handShown(page)), { timeout: 10_000, message: `${viewer} sees Carol’s hand go down` });
     }
@@ -196,7 +196,7 @@ describe('the lobby', { timeout: 120_000 }, () => {
     await screenshot(hana, 'moderation-hana-lobby.png');
 
     const admittedAt = Date.now();
-    await hana.locator('button[aria-label="Admit Ivan"]').click({ timeout: 5000 });
+    await hana.locator('button[aria-label="Admit Ivan"]').click();
     await waitForBodyState(ivan, 'in-room', 15_000);
     measure('admit_to_in_room_ms', Date.now() - admittedAt);
     await Promise.all([expectTilePlaying(ivan, 'Ivan', 'Hana'), expectTilePlaying(hana, 'Hana', 'Ivan')]);
@@ -207,7 +207,7 @@ describe('the lobby', { timeout: 120_000 }, () => {
   test('a guest turned away reads that a moderator did not let them in', h0(async () => {
     const hana = h.person('Hana').page;
     const jack = (await h.join(ROOM, 'Jack', { waitForState: 'waiting' })).page;
-    await hana.locator('button[aria-label="Deny Jack"]').click({ timeout: 10_000 });
+    await hana.locator('button[aria-label="Deny Jack"]').click();
     await waitForBodyState(jack, 'error', 10_000);
     assert.ok(await pageShowsText(jack, 'A moderator did not let you in'));
     assert.equal(await hana.locator(tileSelector('Jack')).count(), 0);

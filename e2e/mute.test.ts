@@ -94,7 +94,7 @@ function pick(stats: RemoteTrackStats[], name: string, kind: 'audio' | 'video'):
 
 /** Clicks the control-bar button `selector` in `page`, and waits for it to flip to `then`. */
 async function clickControl(page: Page, selector: string, then: string): Promise<void> {
-  await page.locator(selector).click({ timeout: 5000 });
+  await page.locator(selector).click();
   await page.locator(then).waitFor({ state: 'visible', timeout: 10_000 });
 }
 

@@ -117,9 +117,10 @@ test('a 3-person call recorded for 20 s: consent and control in the web app, eve
     await consent.waitFor({ state: 'visible', timeout: 30_000 });
     await sleep(500);
     assert.deepEqual((await mediaTimeline(carol)).firstSent, {}, 'nothing of Carol’s goes out before she agrees');
-    // Four pages on two cores draw ~15 frames a second: Playwright's checks before a click (visible,
-    // stable over two frames) took 0.4-2.2 s here (3.4 s beside two CPU hogs), over 5 s once in CI.
-    await consent.getByRole('button', { name: 'Join' }).click({ timeout: 15_000 });
+    // A click waits as long as Playwright's default: four pages on two cores draw ~15 frames a second,
+    // and its checks before a click (visible, stable over two frames) took 0.4-2.2 s here (3.4 s
+    // beside two CPU hogs), over 5 s once in CI.
+    await consent.getByRole('button', { name: 'Join' }).click();
     await waitIndicator(carol, 'Carol', 'on');
     await waitFor(() => carol.evaluate(() => (window as unknown as { confabRoom: { localParticipant: { tracks: Map<string, unknown> } } }).confabRoom.localParticipant.tracks.size === 2), { timeout: 10_000, message: 'Carol publishes camera and microphone' });
     await startCapturingClaps(carol);
@@ -129,7 +130,7 @@ test('a 3-person call recorded for 20 s: consent and control in the web app, eve
     const dan = await enter(server, room, 'Dan', { waitForState: 'none' });
     const danConsent = dan.getByRole('dialog', { name: 'This meeting is being recorded' });
     await danConsent.waitFor({ state: 'visible', timeout: 30_000 });
-    await danConsent.getByRole('button', { name: 'Leave' }).click({ timeout: 15_000 });
+    await danConsent.getByRole('button', { name: 'Leave' }).click();
     await waitForBodyState(dan, 'lobby', 10_000);
     assert.deepEqual((await mediaTimeline(dan)).firstSent, {}, 'nothing of Dan’s went out');
     await waitFor(async () => (await tileNames(alice)).every((n) => n !== 'Dan') && !(await listedPeople(alice)).includes('Dan'), { timeout: 10_000, message: 'Dan is gone from Alice’s page' });

@@ -16,7 +16,7 @@ export function tileMenuButton(page: Page, name: string) {
 
 /** Opens the moderator's menu on `name`'s tile and returns its items' labels. */
 export async function openTileMenu(page: Page, name: string): Promise<string[]> {
-  await tileMenuButton(page, name).click({ timeout: 5000 });
+  await tileMenuButton(page, name).click();
   const menu = page.locator('[role="menu"]:not([hidden])');
   await menu.waitFor({ state: 'visible', timeout: 5000 });
   return (await menu.getByRole('menuitem').allInnerTexts()).map((t) => t.trim());
@@ -30,14 +30,14 @@ export async function closeMenu(page: Page): Promise<void> {
 
 /** Clicks `item` (exact label, e.g. "Mute", "Remove and ban") in the open moderator's menu. */
 export async function chooseMenuItem(page: Page, item: string): Promise<void> {
-  await page.locator('[role="menu"]:not([hidden])').getByRole('menuitem', { name: item, exact: true }).click({ timeout: 5000 });
+  await page.locator('[role="menu"]:not([hidden])').getByRole('menuitem', { name: item, exact: true }).click();
 }
 
 /** Opens the meeting controls popover (lock, lobby, password, end for all) if it is closed. */
 export async function openMeetingControls(page: Page): Promise<void> {
   const panel = page.getByRole('dialog', { name: 'Meeting controls' });
   if (await panel.isVisible()) return;
-  await page.locator(MEETING_CONTROLS).click({ timeout: 5000 });
+  await page.locator(MEETING_CONTROLS).click();
   await panel.waitFor({ state: 'visible', timeout: 5000 });
 }
 

@@ -279,7 +279,7 @@ export async function audioDiagnostics(page: PageReader): Promise<string> {
 export async function enableSoundIfAsked(page: Page, who: string): Promise<boolean> {
   const button = page.getByRole('button', { name: 'Enable sound' });
   if (!(await button.isVisible().catch(() => false))) return false;
-  await button.click({ timeout: 5_000 });
+  await button.click();
   console.log(`[note] ${who}: the browser blocked autoplayed sound; clicked "Enable sound"`);
   return true;
 }
