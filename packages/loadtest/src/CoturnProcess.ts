@@ -10,7 +10,7 @@ import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
-import { freeBasePort, freePort, REPO_ROOT } from './ServerProcess';
+import { freePort, freePortRange, REPO_ROOT } from './ServerProcess';
 import { sleep } from './time';
 import { keepOutput } from './processOutput';
 
@@ -84,11 +84,11 @@ export class CoturnProcess {
     const { cert, key } = selfSignedCertificate(dir, [address, 'turn.test']);
     const conf = join(dir, 'turnserver.conf');
     writeFileSync(conf, deriveTurnserverConf(readFileSync(SHIPPED_TURNSERVER_CONF, 'utf8'), { secret, cert, key }));
-    const port = await freeBasePort([0]);
+    const port = await freePortRange(1);
     const tlsPort = await freePort();
     // Relay ports: a small range of its own, away from the kernel's ephemeral ports and from every
     // other port this process picks.
-    const minPort = await freeBasePort(Array.from({ length: 50 }, (_, i) => i));
+    const minPort = await freePortRange(50);
     const args = [
       '-c', conf,
       `--pidfile=${join(dir, 'turnserver.pid')}`,

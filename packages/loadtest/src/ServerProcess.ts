@@ -63,6 +63,11 @@ export async function freeBasePort(offsets: readonly number[], options: { udp?: 
 
 const handedOut = new Set<number>();
 
+/** The first of `count` consecutive ports free for TCP and UDP (media, TURN), as freeBasePort picks them. */
+export function freePortRange(count: number): Promise<number> {
+  return freeBasePort(Array.from({ length: count }, (_, i) => i));
+}
+
 /** Whether each of `ports` can be listened on at 127.0.0.1 right now, for TCP and (unless `udp` is false) UDP. */
 export async function portsFree(ports: readonly number[], options: { udp?: boolean } = {}): Promise<boolean> {
   for (const port of ports) {

@@ -1,13 +1,14 @@
 import assert from 'node:assert/strict';
 import { createSocket } from 'node:dgram';
 import { test } from 'node:test';
-import { freeBasePort, freePort, portsFree } from './ServerProcess';
+import { freeBasePort, freePort, freePortRange, portsFree } from './ServerProcess';
 
 test('no port is handed out twice in one process, even while nothing listens on it yet', async () => {
   const seen = new Set<number>();
   for (let i = 0; i < 300; i++) {
     const base = await freeBasePort([0, 1, 100]);
-    for (const port of [base, base + 1, base + 100, await freePort()]) {
+    const range = await freePortRange(2);
+    for (const port of [base, base + 1, base + 100, await freePort(), range, range + 1]) {
       assert.ok(!seen.has(port), `port ${port} handed out twice`);
       seen.add(port);
     }

@@ -3,7 +3,7 @@ import { execFile } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { after, before, test } from 'node:test';
 import { promisify } from 'node:util';
-import { freeBasePort, HeadlessParticipant, LeanGenerator, ServerProcess, sleep, waitUntil, type LeanSubscriberHandle, type LeanTotals } from '../src/index';
+import { freePortRange, HeadlessParticipant, LeanGenerator, ServerProcess, sleep, waitUntil, type LeanSubscriberHandle, type LeanTotals } from '../src/index';
 
 /**
  * Lean subscribers (ICE, DTLS, SRTP keys, native batched receive, counting without decoding)
@@ -24,7 +24,7 @@ let generator: LeanGenerator;
 const subscribers: LeanSubscriberHandle[] = [];
 
 before(async () => {
-  rtcPort = await freeBasePort([0]);
+  rtcPort = await freePortRange(1);
   server = await ServerProcess.start({ logLevel: 'warn', env: { CONFAB_RTC_PORT: String(rtcPort), CONFAB_MEDIA_WORKERS: '1' } });
   publisher = new HeadlessParticipant({ url: server.rtcUrl, room: ROOM, name: 'publisher' });
   await publisher.join();

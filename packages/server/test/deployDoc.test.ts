@@ -11,7 +11,7 @@ import { get } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { REPO_ROOT, freeBasePort, freePort, httpGet, makeTestCertificate, servedFingerprint, sleep, type TestCertificate } from '@confab/loadtest';
+import { REPO_ROOT, freePort, freePortRange, httpGet, makeTestCertificate, servedFingerprint, sleep, type TestCertificate } from '@confab/loadtest';
 import { WsClient } from './support/wsClient';
 
 const guide = readFileSync(join(REPO_ROOT, 'docs', 'deploy.md'), 'utf8');
@@ -122,7 +122,7 @@ describe('docs/deploy.md, followed to the letter', { timeout: 150_000 }, () => {
     entries = parseEnvFile(blocks[0]!);
     const workers = Number(entries.find(([k]) => k === 'CONFAB_MEDIA_WORKERS')?.[1] ?? '1');
     cert = makeTestCertificate(join(dir, 'tls'), 'deploy');
-    ports = { https: await freePort(), redirect: await freePort(), rtc: await freeBasePort(Array.from({ length: Math.max(1, workers) }, (_, i) => i)), behindProxy: await freePort() };
+    ports = { https: await freePort(), redirect: await freePort(), rtc: await freePortRange(Math.max(1, workers)), behindProxy: await freePort() };
     mkdirSync(join(dir, 'acme'));
   });
   after(async () => {

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { freeBasePort, sleep, waitUntil } from '@confab/loadtest';
+import { freePortRange, sleep, waitUntil } from '@confab/loadtest';
 import { MediaError, WorkerMediaEngine, type MediaEngine, type Router, type WorkerMediaEngineOptions } from '../src/media/index';
 import type { MediaLogger } from '../src/media/logger';
 import { CRASHING_ENGINE, crashMediaWorker } from './support/crashingEngine';
@@ -259,7 +259,7 @@ test('a worker that stops answering is ended, and fails its rooms like a dead on
 
 // Each worker's engine takes one UDP port: CONFAB_RTC_PORT + its index (one port to open per core).
 test('each worker listens on the base port plus its index, and media flows through both', async () => {
-  const base = await freeBasePort([0, 1]);
+  const base = await freePortRange(2);
   const ours = () => openUdpPorts().filter((port) => port === base || port === base + 1);
   const engine = await start({ settings: { announcedAddresses: [], rtcPort: base } });
   let a, b;
